@@ -1,0 +1,5 @@
+import sys
+
+from dbshift.cli.main import main
+
+sys.exit(main())

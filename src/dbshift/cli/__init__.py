@@ -1,0 +1,1 @@
+"""The command line: parse, call the runner, print. Thin on purpose."""

@@ -1,0 +1,26 @@
+"""``dbshift hash``: rewrite dbshift.sum after an intended change to the files."""
+
+from __future__ import annotations
+
+import argparse
+
+from dbshift.cli import context
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "hash", parents=[common], help="rewrite the migrations/dbshift.sum integrity file"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dbshift.migrations import loader, sumfile
+
+    directory = context.settings(args).migrations_dir
+    files = loader.scan(directory)
+    path = sumfile.write(directory, files)
+    context.out(f"{path}: {len(files)} migration file(s)")
+    return 0

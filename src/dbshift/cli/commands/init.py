@@ -1,0 +1,59 @@
+"""``dbshift init``: a migrations directory, its sum file and a starter dbshift.toml."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from dbshift.cli import context
+
+_CONFIG = """\
+# dbshift configuration (see README). Flags and $DBSHIFT_URL / $DATABASE_URL override it.
+{url_line}
+migrations = "{migrations}"
+# history_table = "dbshift_history"
+# lock_timeout = 60
+
+# [environments.production]
+# url = "${{PRODUCTION_DATABASE_URL}}"
+"""
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "init", parents=[common], help="create the migrations directory and dbshift.toml"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dbshift.connection import parse_url
+    from dbshift.migrations import loader, sumfile
+
+    settings = context.settings(args)
+    directory = settings.migrations_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    sum_path = sumfile.write(directory, loader.scan(directory))
+    context.out(f"migrations directory: {directory}  (integrity file {sum_path.name})")
+    if settings.config_file is None:
+        url_line = '# url = "sqlite:///app.db"'
+        raw = getattr(args, "url", None)
+        if raw:
+            url = parse_url(raw)
+            # A password never goes into a file that may be committed.
+            url_line = f'url = "{raw}"' if url.password is None else '# url = "${DATABASE_URL}"'
+        config = Path("dbshift.toml")
+        config.write_text(
+            _CONFIG.format(url_line=url_line, migrations=_relative(directory)), encoding="utf-8"
+        )
+        context.out(f"config: {config}")
+    return 0
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,67 @@
+"""``dbshift new NAME``: a timestamped migration file, and the sum file rewritten."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import UTC, datetime, timedelta
+
+from dbshift.cli import context
+from dbshift.errors import UsageError
+
+SQL_TEMPLATE = """\
+-- dbshift:up
+
+
+-- dbshift:down
+
+"""
+
+PY_TEMPLATE = '''\
+"""{name}"""
+
+
+def up(ctx):
+    # ctx.execute("UPDATE ... WHERE id = :id", {{"id": 1}}); ctx.connection is SQLAlchemy's
+    raise NotImplementedError("write the up migration")
+
+
+def down(ctx):
+    raise NotImplementedError("write the down migration")
+'''
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser("new", parents=[common], help="create a new migration file")
+    parser.add_argument("name", help="what the migration does, e.g. 'add users email'")
+    parser.add_argument("--python", action="store_true", help="a Python migration instead of SQL")
+    parser.set_defaults(handler=run)
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    if not slug:
+        raise UsageError(f"migration name {name!r} has no letters or digits")
+    return slug[:80]
+
+
+def run(args: argparse.Namespace) -> int:
+    from dbshift.migrations import loader, sumfile
+
+    settings = context.settings(args)
+    directory = settings.migrations_dir
+    existing = {f.number for f in loader.scan(directory)}
+    moment = datetime.now(UTC)
+    version = moment.strftime("%Y%m%d%H%M%S")
+    while int(version) in existing:  # two `new` in one second: take the next free second
+        moment += timedelta(seconds=1)
+        version = moment.strftime("%Y%m%d%H%M%S")
+    slug = slugify(args.name)
+    suffix, template = (".py", PY_TEMPLATE) if args.python else (".sql", SQL_TEMPLATE)
+    path = directory / f"{version}_{slug}{suffix}"
+    path.write_text(template.format(name=args.name) if args.python else template, encoding="utf-8")
+    sumfile.write(directory, loader.scan(directory))
+    context.out(str(path))
+    return 0

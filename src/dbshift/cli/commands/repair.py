@@ -1,0 +1,36 @@
+"""``dbshift repair``: accept edited checksums and resolve migrations that stopped midway."""
+
+from __future__ import annotations
+
+import argparse
+
+from dbshift.cli import context
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "repair", parents=[common], help="accept new checksums, resolve failed migrations"
+    )
+    parser.add_argument(
+        "--remove-failed",
+        action="store_true",
+        help="forget failed migrations so they run again from the start "
+        "(default: mark them applied, after you finished them by hand)",
+    )
+    parser.add_argument(
+        "--forget-missing",
+        action="store_true",
+        help="remove history rows of applied migrations whose files are gone",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with context.session(args) as session:
+        done = session.repair(remove_failed=args.remove_failed, forget_missing=args.forget_missing)
+    for line in done:
+        context.out(line)
+    context.out("nothing to repair" if not done else f"repaired {len(done)} item(s)")
+    return 0

@@ -1,0 +1,39 @@
+"""``dbshift rollback [N] [--to V]``: run down sections, newest first."""
+
+from __future__ import annotations
+
+import argparse
+
+from dbshift.cli import context
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "rollback", parents=[common], help="revert applied migrations, newest first"
+    )
+    parser.add_argument("count", nargs="?", type=int, help="how many to revert (default 1)")
+    parser.add_argument(
+        "--to", metavar="VERSION", help="revert everything newer than VERSION (0: all)"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list what would be reverted; change nothing"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dbshift.errors import UsageError
+
+    if args.count is not None and args.to is not None:
+        raise UsageError("give a count or --to, not both")
+    with context.session(args) as session:
+        count = session.rollback(count=args.count, to=args.to, dry_run=args.dry_run)
+    if args.dry_run:
+        context.out(f"{count} migration(s) would be reverted (dry run: nothing changed)")
+    elif count == 0:
+        context.out("nothing to roll back")
+    else:
+        context.out(f"reverted {count} migration(s)")
+    return 0

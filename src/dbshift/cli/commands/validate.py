@@ -1,0 +1,34 @@
+"""``dbshift validate``: files, sum file and history agree, or exit 1 naming each problem."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dbshift.cli import context
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "validate", parents=[common], help="check files, dbshift.sum and history"
+    )
+    parser.add_argument(
+        "--out-of-order",
+        action="store_true",
+        default=None,
+        help="do not report pending migrations older than the newest applied one",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with context.session(args, out_of_order=args.out_of_order) as session:
+        problems = session.validate()
+    for problem in problems:
+        print(f"dbshift: invalid: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    context.out("valid: files, dbshift.sum and history agree")
+    return 0

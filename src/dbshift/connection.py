@@ -1,0 +1,134 @@
+"""Database URLs, engines and connections, with passwords kept out of every message.
+
+SQLAlchemy parses the URLs and owns the drivers. dbshift only picks the driver it ships
+for a bare scheme (psycopg 3 for ``postgresql://``, PyMySQL for ``mysql://``): SQLAlchemy's
+own defaults (psycopg2, mysqlclient) need C headers to build and are not dependencies.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from dbshift.errors import ConnectError, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Connection, Engine
+
+# bare scheme -> (SQLAlchemy dialect, driver dbshift installs for it, extra that provides it)
+_DEFAULT_DRIVERS = {
+    "postgresql": ("postgresql", "psycopg", "postgres"),
+    "postgres": ("postgresql", "psycopg", "postgres"),
+    "mysql": ("mysql", "pymysql", "mysql"),
+    "mariadb": ("mariadb", "pymysql", "mysql"),
+    "sqlite": ("sqlite", "pysqlite", ""),
+}
+_DRIVER_MODULES = {
+    "psycopg": ("psycopg", "postgres"),
+    "psycopg2": ("psycopg2", "postgres"),
+    "pymysql": ("pymysql", "mysql"),
+    "mysqldb": ("MySQLdb", "mysql"),
+    "mysqlconnector": ("mysql.connector", "mysql"),
+    "pysqlite": ("sqlite3", ""),
+}
+_PASSWORD_IN_TEXT = re.compile(r"(://[^:/@\s]*:)([^@\s]*)(@)")
+
+
+def parse_url(raw: str) -> URL:
+    """Parse and normalise a URL; unknown schemes and garbage are usage errors (exit 2)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw.strip())
+    except (ArgumentError, ValueError) as exc:
+        raise UsageError(f"bad database URL {mask_text(raw)!r}: {mask_text(str(exc))}") from None
+    backend, _, driver = url.drivername.partition("+")
+    if backend not in _DEFAULT_DRIVERS:
+        known = "postgresql://, mysql://, mariadb://, sqlite:///"
+        raise UsageError(f"unsupported database URL scheme {backend!r} (use {known})")
+    dialect, default_driver, _extra = _DEFAULT_DRIVERS[backend]
+    return url.set(drivername=f"{dialect}+{driver or default_driver}")
+
+
+def mask_url(url: URL | str) -> str:
+    """The URL as text with its password replaced by ***."""
+    if isinstance(url, str):
+        return mask_text(url)
+    return url.render_as_string(hide_password=True)
+
+
+def mask_text(text: str) -> str:
+    """Replace any ``scheme://user:password@`` password in free text by ***."""
+    return _PASSWORD_IN_TEXT.sub(r"\1***\3", text)
+
+
+def backend_name(url: URL) -> str:
+    """'postgresql', 'mysql' (MariaDB included) or 'sqlite'."""
+    backend = url.get_backend_name()
+    return "mysql" if backend == "mariadb" else backend
+
+
+def create_engine(url: URL, *, connect_timeout: float, busy_timeout: float) -> Engine:
+    """An engine in driver-autocommit mode: dbshift issues BEGIN/COMMIT itself.
+
+    Explicit transaction control is what lets one code path serve transactional DDL
+    (PostgreSQL, SQLite: ``BEGIN IMMEDIATE``) and per-statement journaling (MySQL, and
+    ``-- dbshift:no-transaction`` files), and it keeps pysqlite from committing behind
+    our back.
+    """
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool, StaticPool
+
+    _require_driver(url)
+    backend = backend_name(url)
+    connect_args: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
+    if backend == "postgresql":
+        connect_args["connect_timeout"] = max(1, round(connect_timeout))
+        connect_args["application_name"] = "dbshift"
+    elif backend == "mysql":
+        connect_args["connect_timeout"] = max(1, round(connect_timeout))
+    elif backend == "sqlite":
+        connect_args["timeout"] = busy_timeout
+        if url.database in (None, "", ":memory:"):
+            kwargs["poolclass"] = StaticPool
+    kwargs.setdefault("poolclass", NullPool)
+    return sqlalchemy.create_engine(url, connect_args=connect_args, **kwargs)
+
+
+def connect(engine: Engine) -> Connection:
+    """Open a connection; failures become one masked line with exit code 3."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    try:
+        return engine.connect()
+    except DBAPIError as exc:
+        reason = first_line(str(exc.orig)) if exc.orig is not None else first_line(str(exc))
+        raise ConnectError(
+            f"cannot connect to {mask_url(engine.url)}: {mask_text(reason)}"
+        ) from None
+    except SQLAlchemyError as exc:
+        raise ConnectError(
+            f"cannot connect to {mask_url(engine.url)}: {mask_text(first_line(str(exc)))}"
+        ) from None
+
+
+def first_line(text: str) -> str:
+    """Servers answer in several lines; a CLI message is one."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[0] if lines else text.strip()
+
+
+def _require_driver(url: URL) -> None:
+    import importlib.util
+
+    driver = url.get_driver_name()
+    module, extra = _DRIVER_MODULES.get(driver, (driver, ""))
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        hint = f" (pip install 'dbshift[{extra}]')" if extra else ""
+        raise ConnectError(f"database driver {driver!r} is not installed{hint}")

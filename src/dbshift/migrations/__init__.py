@@ -1,0 +1,1 @@
+"""Migration files: names, formats, statement splitting, checksums, the sum file."""

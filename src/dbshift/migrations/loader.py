@@ -1,0 +1,114 @@
+"""Reading a migrations directory: names, versions, duplicates, content."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbshift.errors import MigrationFileError, UsageError
+from dbshift.migrations.checksum import file_checksum
+from dbshift.migrations.model import Kind, Migration, Section
+
+SUM_FILE = "dbshift.sum"
+_NAME = re.compile(r"^(?P<version>\d+)_(?P<slug>[^/\\]+)\.(?P<ext>sql|py)$")
+_IGNORED = {SUM_FILE, "__init__.py"}
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """A migration file as bytes on disk, before its content is parsed."""
+
+    version: str
+    description: str
+    kind: Kind
+    path: Path
+    data: bytes
+
+    @property
+    def number(self) -> int:
+        return int(self.version)
+
+    @property
+    def checksum(self) -> str:
+        return file_checksum(self.data)
+
+
+def scan(directory: Path) -> list[MigrationFile]:
+    """All migration files, ordered by version; malformed names and duplicates are errors."""
+    if not directory.is_dir():
+        raise UsageError(
+            f"migrations directory {directory} does not exist", hint="run 'dbshift init' first"
+        )
+    files: list[MigrationFile] = []
+    seen: dict[int, Path] = {}
+    for path in sorted(directory.iterdir()):
+        name = path.name
+        if name in _IGNORED or name.startswith((".", "_")) or not path.is_file():
+            continue
+        if path.suffix not in (".sql", ".py"):
+            continue
+        match = _NAME.match(name)
+        if match is None:
+            raise MigrationFileError(
+                str(path), "malformed file name: expected <digits>_<description>.sql or .py"
+            )
+        number = int(match.group("version"))
+        if number in seen:
+            raise MigrationFileError(
+                str(path), f"duplicate version {number}: also used by {seen[number].name}"
+            )
+        seen[number] = path
+        files.append(
+            MigrationFile(
+                version=match.group("version"),
+                description=match.group("slug").replace("_", " ").strip(),
+                kind=Kind.SQL if match.group("ext") == "sql" else Kind.PYTHON,
+                path=path,
+                data=path.read_bytes(),
+            )
+        )
+    files.sort(key=lambda f: f.number)
+    return files
+
+
+def load(directory: Path, dialect: str) -> list[Migration]:
+    """Scan and parse: SQL files are split now; Python files are imported only when run."""
+    return [parse(f, dialect) for f in scan(directory)]
+
+
+def parse(file: MigrationFile, dialect: str) -> Migration:
+    migration = Migration(
+        version=file.version,
+        description=file.description,
+        kind=file.kind,
+        path=file.path,
+        checksum=file.checksum,
+    )
+    if file.kind is Kind.PYTHON:
+        return migration
+    from dbshift.migrations.sqlfile import parse_sql_migration
+
+    try:
+        text = file.data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MigrationFileError(str(file.path), f"not UTF-8 text (byte {exc.start})") from None
+    parsed = parse_sql_migration(file.path, text, dialect)
+    return dataclasses.replace(
+        migration, up=parsed.up, down=parsed.down, transactional=parsed.transactional
+    )
+
+
+def resolve(migration: Migration) -> Migration:
+    """Import a Python migration to learn whether it has a down and needs a transaction."""
+    if migration.kind is not Kind.PYTHON:
+        return migration
+    from dbshift.migrations.pyfile import load_python_migration
+
+    module = load_python_migration(migration.path)
+    return dataclasses.replace(
+        migration,
+        transactional=module.transactional,
+        down=Section(present=module.down is not None),
+    )

@@ -1,0 +1,57 @@
+"""What a migration file is once read: plain data, no database in sight."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dbshift.migrations.splitter import Statement
+
+
+class Kind(enum.StrEnum):
+    SQL = "sql"
+    PYTHON = "python"
+    BASELINE = "baseline"
+
+
+@dataclass(frozen=True)
+class Section:
+    """The up or down part of a migration: its statements with their source lines.
+
+    A Python migration's section has no statements; it runs as one step.
+    """
+
+    statements: tuple[Statement, ...] = ()
+    present: bool = True
+
+    @property
+    def steps(self) -> int:
+        """How many journaled steps the section has (a Python function is one)."""
+        return len(self.statements) or 1
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One migration file: identity, checksum and (lazily parsed) content."""
+
+    version: str
+    description: str
+    kind: Kind
+    path: Path
+    checksum: str
+    transactional: bool = True
+    up: Section = field(default_factory=Section)
+    down: Section = field(default_factory=lambda: Section(present=False))
+
+    @property
+    def number(self) -> int:
+        """Versions order numerically: 9 before 10, whatever the zero padding."""
+        return int(self.version)
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    def section(self, *, down: bool) -> Section:
+        return self.down if down else self.up

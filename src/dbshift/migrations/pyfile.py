@@ -1,0 +1,93 @@
+"""Python migrations: ``def up(ctx)`` and optionally ``def down(ctx)``.
+
+They carry data migrations, where SQL alone is awkward. A module-level
+``transactional = False`` runs the migration outside a transaction, like the SQL
+``-- dbshift:no-transaction`` directive.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from dbshift.errors import MigrationFileError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, CursorResult
+
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+
+
+@dataclass
+class MigrationContext:
+    """What a Python migration's ``up``/``down`` receives.
+
+    ``connection`` is a SQLAlchemy connection inside the migration's transaction (when it
+    has one): do not commit or roll back on it, dbshift does that together with the
+    history row.
+    """
+
+    connection: Connection
+    dialect: str
+
+    def execute(self, sql: str, params: Params = None) -> CursorResult[Any]:
+        """Run one statement with bound parameters (``:name`` placeholders)."""
+        from sqlalchemy import text
+
+        return self.connection.execute(text(sql), params)
+
+
+@dataclass(frozen=True)
+class PythonMigration:
+    up: Callable[[MigrationContext], object]
+    down: Callable[[MigrationContext], object] | None
+    transactional: bool
+
+
+def load_python_migration(path: Path) -> PythonMigration:
+    """Import the file in isolation; any failure is one ``file:line`` error."""
+    module_name = f"dbshift_migration_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise MigrationFileError(str(path), "cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise MigrationFileError(str(path), f"syntax error: {exc.msg}", line=exc.lineno) from None
+    except Exception as exc:
+        line = _line_in(path, exc)
+        raise MigrationFileError(
+            str(path), f"fails to import: {type(exc).__name__}: {exc}", line=line
+        ) from None
+    finally:
+        sys.modules.pop(module_name, None)
+    return _functions(path, module)
+
+
+def _functions(path: Path, module: ModuleType) -> PythonMigration:
+    up = getattr(module, "up", None)
+    down = getattr(module, "down", None)
+    if not callable(up):
+        raise MigrationFileError(str(path), "defines no up(ctx) function")
+    if down is not None and not callable(down):
+        raise MigrationFileError(str(path), "down is not a function")
+    transactional = getattr(module, "transactional", True)
+    if not isinstance(transactional, bool):
+        raise MigrationFileError(str(path), "'transactional' must be True or False")
+    return PythonMigration(up=up, down=down, transactional=transactional)
+
+
+def _line_in(path: Path, exc: BaseException) -> int | None:
+    """The deepest traceback line inside the migration file itself."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename) == path:
+            line = frame.lineno
+    return line

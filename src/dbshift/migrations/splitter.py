@@ -1,0 +1,289 @@
+"""Split migration SQL into statements the way psql, mysql and sqlite3 do.
+
+Hand-written on purpose: sqlparse and sqlglot do not implement the mysql client's
+``DELIMITER`` command or sqlite3_complete()'s trigger rule, and a general parser is far
+slower than the one pass over the text this needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIALECTS = ("postgresql", "mysql", "sqlite")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$")
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    line: int
+
+
+class SplitError(ValueError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_ROUTINE_KINDS = {"FUNCTION", "PROCEDURE"}
+_TEMP = {"TEMP", "TEMPORARY"}
+# sqlite3_complete() states, for the statement being read (see complete.c in SQLite).
+_TRIGGER, _SEMI, _END = 5, 6, 7
+
+
+def split_sql(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
+    """Statements of ``text`` with the line each starts on (``first_line`` is line 1)."""
+    if dialect not in _DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}")
+    return _Splitter(text, dialect, first_line).run()
+
+
+def _creates_routine(words: list[str]) -> bool:
+    """CREATE [OR REPLACE] FUNCTION|PROCEDURE, whose BEGIN ATOMIC body holds semicolons."""
+    if words[0] != "CREATE" or len(words) < 2:
+        return False
+    if words[1] in _ROUTINE_KINDS:
+        return True
+    return len(words) == 4 and words[1:3] == ["OR", "REPLACE"] and words[3] in _ROUTINE_KINDS
+
+
+def _creates_trigger(words: list[str]) -> bool:
+    """CREATE [TEMP|TEMPORARY] TRIGGER, as sqlite3_complete() recognises it."""
+    if words[0] != "CREATE":
+        return False
+    if len(words) == 2:
+        return words[1] == "TRIGGER"
+    return len(words) == 3 and words[1] in _TEMP and words[2] == "TRIGGER"
+
+
+class _Splitter:
+    def __init__(self, text: str, dialect: str, first_line: int) -> None:
+        self.text = text
+        self.pg = dialect == "postgresql"
+        self.my = dialect == "mysql"
+        self.lite = dialect == "sqlite"
+        self.out: list[Statement] = []
+        self.delimiter = ";"
+        self._line_pos = 0
+        self._line_no = first_line
+        self._reset()
+
+    def _reset(self) -> None:
+        self.start: int | None = None
+        self.line = 0
+        self.words: list[str] = []
+        self.routine = False  # PostgreSQL CREATE FUNCTION/PROCEDURE (BEGIN ATOMIC bodies)
+        self.depth = 0
+        self.trigger: int | None = None  # SQLite CREATE TRIGGER state
+
+    def line_at(self, pos: int) -> int:
+        self._line_no += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line_no
+
+    def begin(self, pos: int) -> None:
+        if self.start is None:
+            self.start = pos
+            self.line = self.line_at(pos)
+
+    def finish(self, end: int) -> None:
+        if self.start is not None:
+            sql = self.text[self.start : end].rstrip()
+            if sql:
+                self.out.append(Statement(sql=sql, line=self.line))
+        self._reset()
+
+    def fail(self, what: str, pos: int) -> SplitError:
+        return SplitError(f"unterminated {what}", self.line_at(pos))
+
+    def run(self) -> list[Statement]:
+        text, n = self.text, len(self.text)
+        i = 0
+        while i < n:
+            c = text[i]
+            if c.isspace():
+                i += 1
+                continue
+            if self.my:
+                if self.start is None and c in "dD" and self._delimiter_command(i):
+                    i = self._after_delimiter_command(i)
+                    continue
+                if self.delimiter != ";" and text.startswith(self.delimiter, i):
+                    self.finish(i)
+                    i += len(self.delimiter)
+                    continue
+            if c == ";" and self.delimiter == ";":
+                if self._semicolon_ends():
+                    self.finish(i)
+                i += 1
+                continue
+            if c == "-" and text.startswith("--", i) and self._dash_comment(i):
+                i = self._line_end(i)
+                continue
+            if c == "#" and self.my:
+                i = self._line_end(i)
+                continue
+            if c == "/" and text.startswith("/*", i):
+                code = self.my and i + 2 < n and text[i + 2] in "!+"
+                end = self._block_comment_end(i)
+                if code:
+                    self.begin(i)
+                    self._token("")
+                i = end
+                continue
+            self.begin(i)
+            i = self._token_at(i)
+        self.finish(n)
+        return self.out
+
+    # -- tokens ------------------------------------------------------------------------
+
+    def _token_at(self, i: int) -> int:
+        text = self.text
+        c = text[i]
+        if c == "'":
+            self._token("")
+            return self._quoted(i, "'", backslash=self.my, what="quoted string")
+        if c == '"':
+            self._token("")
+            return self._quoted(
+                i,
+                '"',
+                backslash=self.my,
+                what="quoted identifier" if not self.my else "quoted string",
+            )
+        if c == "`" and not self.pg:
+            self._token("")
+            return self._quoted(i, "`", backslash=False, what="quoted identifier")
+        if c == "[" and self.lite:
+            self._token("")
+            end = text.find("]", i + 1)
+            if end < 0:
+                raise self.fail("[quoted identifier]", i)
+            return end + 1
+        if c == "$" and self.pg:
+            match = _DOLLAR_TAG.match(text, i)
+            if match is not None:
+                tag = match.group(0)
+                end = text.find(tag, match.end())
+                if end < 0:
+                    raise self.fail(f"dollar-quoted string {tag}", i)
+                self._token("")
+                return end + len(tag)
+        match = _WORD.match(text, i)
+        if match is not None:
+            word = match.group(0)
+            end = match.end()
+            if self.my and self.delimiter != ";" and self.delimiter in word:
+                cut = word.index(self.delimiter)
+                word, end = word[:cut], i + cut
+                if not word:
+                    return i + 1
+            if self.pg and word in ("E", "e") and end < len(text) and text[end] == "'":
+                self._token("")
+                return self._quoted(end, "'", backslash=True, what="quoted string")
+            self._token(word.upper())
+            return end
+        self._token("")
+        return i + 1
+
+    def _token(self, word: str) -> None:
+        """Feed the routine (PG) and trigger (SQLite) trackers one significant token."""
+        if len(self.words) < 4:
+            self.words.append(word)
+            w = self.words
+            if self.pg and _creates_routine(w):
+                self.routine = True
+            if self.lite and self.trigger is None and _creates_trigger(w):
+                self.trigger = _TRIGGER
+                return
+        if self.routine and word:
+            if word in ("BEGIN", "CASE"):
+                self.depth += 1
+            elif word == "END" and self.depth > 0:
+                self.depth -= 1
+        if self.trigger is not None:
+            self.trigger = _END if (word == "END" and self.trigger == _SEMI) else _TRIGGER
+
+    def _dash_comment(self, i: int) -> bool:
+        """MySQL needs whitespace after ``--`` (``SELECT 1--1`` is arithmetic there)."""
+        n, text = len(self.text), self.text
+        return not self.my or i + 2 >= n or text[i + 2].isspace() or ord(text[i + 2]) < 32
+
+    def _semicolon_ends(self) -> bool:
+        if self.trigger is not None:
+            if self.trigger == _END:
+                return True
+            self.trigger = _SEMI
+            return False
+        return not (self.routine and self.depth > 0)
+
+    # -- quoted things and comments -------------------------------------------------------
+
+    def _quoted(self, i: int, quote: str, *, backslash: bool, what: str) -> int:
+        text = self.text
+        j = i + 1
+        n = len(text)
+        while True:
+            k = text.find(quote, j)
+            if k < 0:
+                raise self.fail(what, i)
+            if backslash:
+                b = text.find("\\", j, k)
+                if b >= 0:
+                    j = b + 2
+                    continue
+            if k + 1 < n and text[k + 1] == quote:
+                j = k + 2
+                continue
+            return k + 1
+
+    def _line_end(self, i: int) -> int:
+        end = self.text.find("\n", i)
+        return len(self.text) if end < 0 else end + 1
+
+    def _block_comment_end(self, i: int) -> int:
+        text = self.text
+        if not self.pg:  # MySQL and SQLite comments do not nest
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise self.fail("/* comment */", i)
+            return end + 2
+        depth, j = 1, i + 2
+        while depth:
+            close = text.find("*/", j)
+            if close < 0:
+                raise self.fail("/* comment */", i)
+            opening = text.find("/*", j, close)
+            if opening >= 0:
+                depth, j = depth + 1, opening + 2
+            else:
+                depth, j = depth - 1, close + 2
+        return j
+
+    # -- the mysql client's DELIMITER command -----------------------------------------------
+
+    def _delimiter_command(self, i: int) -> bool:
+        text = self.text
+        if text[i : i + 9].lower() != "delimiter":
+            return False
+        if i + 9 < len(text) and not text[i + 9].isspace():
+            return False
+        line_start = text.rfind("\n", 0, i) + 1
+        return not text[line_start:i].strip()
+
+    def _after_delimiter_command(self, i: int) -> int:
+        text = self.text
+        end = text.find("\n", i)
+        end = len(text) if end < 0 else end
+        parts = text[i + 9 : end].split()
+        if not parts:
+            raise SplitError("DELIMITER needs a delimiter, e.g. 'DELIMITER $$'", self.line_at(i))
+        self.delimiter = parts[0]
+        return end

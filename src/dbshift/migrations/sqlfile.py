@@ -1,0 +1,80 @@
+"""SQL migration files: ``-- dbshift:up`` / ``-- dbshift:down`` sections and directives.
+
+A directive is a whole line ``-- dbshift:NAME``. Unknown names are errors, so a typo such
+as ``-- dbshift:no-transation`` cannot silently run a ``CREATE INDEX CONCURRENTLY`` inside
+a transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbshift.errors import MigrationFileError
+from dbshift.migrations.model import Section
+from dbshift.migrations.splitter import SplitError, split_sql
+
+_DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
+_KNOWN = {"up", "down", "no-transaction"}
+
+
+@dataclass(frozen=True)
+class ParsedSQL:
+    up: Section
+    down: Section
+    transactional: bool
+
+
+def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
+    """Split a file into its sections and statements; errors carry ``file:line``."""
+    sections: dict[str, tuple[int, list[str]]] = {}
+    current: str | None = None
+    transactional = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _DIRECTIVE.match(line.strip())
+        if match is None:
+            if current is not None:
+                sections[current][1].append(line)
+            elif line.strip() and not line.strip().startswith("--"):
+                raise MigrationFileError(
+                    str(path), "SQL before the '-- dbshift:up' line", line=number
+                )
+            continue
+        name, rest = match.group(1), match.group(2).strip()
+        if name not in _KNOWN:
+            known = ", ".join(sorted(_KNOWN))
+            raise MigrationFileError(
+                str(path), f"unknown directive 'dbshift:{name}' (known: {known})", line=number
+            )
+        if rest:
+            raise MigrationFileError(
+                str(path), f"unexpected text after 'dbshift:{name}': {rest!r}", line=number
+            )
+        if name == "no-transaction":
+            transactional = False
+            continue
+        if name in sections:
+            raise MigrationFileError(str(path), f"second '-- dbshift:{name}' line", line=number)
+        if name == "down" and "up" not in sections:
+            raise MigrationFileError(
+                str(path), "'-- dbshift:down' before '-- dbshift:up'", line=number
+            )
+        sections[name] = (number + 1, [])
+        current = name
+    if "up" not in sections:
+        raise MigrationFileError(str(path), "no '-- dbshift:up' section")
+    up = _section(path, sections["up"], dialect)
+    down = (
+        _section(path, sections["down"], dialect) if "down" in sections else Section(present=False)
+    )
+    return ParsedSQL(up=up, down=down, transactional=transactional)
+
+
+def _section(path: Path, part: tuple[int, list[str]], dialect: str) -> Section:
+    first_line, lines = part
+    try:
+        statements = split_sql("\n".join(lines), dialect, first_line=first_line)
+    except SplitError as exc:
+        raise MigrationFileError(str(path), str(exc), line=exc.line) from None
+    return Section(statements=tuple(statements))

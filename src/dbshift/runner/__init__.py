@@ -1,0 +1,1 @@
+"""Applying migrations: history table, locking, execution, journal, offline SQL."""

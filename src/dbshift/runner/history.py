@@ -1,0 +1,208 @@
+"""The history table and its format version.
+
+Defined with SQLAlchemy Core so every name is quoted by the dialect, values are bound
+parameters, and the offline ``--sql`` script renders the very same statements with
+literals. A ``<history>_meta`` table records the format version of dbshift's own tables,
+so a later release can upgrade them in place (yoyo's lesson) and an older release refuses
+to write to tables it does not understand.
+"""
+
+from __future__ import annotations
+
+import enum
+import getpass
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from dbshift import __version__
+from dbshift.errors import UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+FORMAT_VERSION = 1
+#: format version -> function upgrading the tables from it to the next version.
+UPGRADES: dict[int, Callable[[Connection, HistoryTable], None]] = {}
+
+
+class State(enum.StrEnum):
+    APPLIED = "applied"
+    RUNNING = "running"  # up in progress, or interrupted (a crash) when nobody holds the lock
+    FAILED = "failed"  # up stopped at a failing statement; earlier statements stay applied
+    REVERTING = "reverting"  # down in progress or interrupted
+    REVERT_FAILED = "revert_failed"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    version: str
+    description: str
+    kind: str
+    checksum: str
+    state: State
+    applied_at: datetime
+    execution_ms: int
+    applied_by: str
+    dbshift_version: str
+    statements_total: int
+    statements_done: int
+    done_checksum: str | None
+    error: str | None
+
+    @property
+    def number(self) -> int:
+        return int(self.version)
+
+
+def applied_by() -> str:
+    """``user@host`` of the operator, for the audit trail."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def _column(name: str, type_: Any, **kwargs: Any) -> sa.Column[Any]:
+    """Every name quoted, always: dbshift never relies on a name being a plain word."""
+    return sa.Column(name, type_, quote=True, **kwargs)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class HistoryTable:
+    """The history and meta tables of one database, at one name and schema."""
+
+    def __init__(self, name: str, schema: str | None) -> None:
+        if not name or len(name) > 58:
+            raise UsageError(f"history table name {name!r} must be 1 to 58 characters")
+        self.name = name
+        self.schema = schema
+        metadata = sa.MetaData()
+        self.table = sa.Table(
+            name,
+            metadata,
+            _column("version", sa.String(64), primary_key=True),
+            _column("description", sa.String(255), nullable=False),
+            _column("kind", sa.String(16), nullable=False),
+            _column("checksum", sa.String(64), nullable=False),
+            _column("state", sa.String(16), nullable=False),
+            _column("applied_at", sa.DateTime(), nullable=False),  # UTC
+            _column("execution_ms", sa.Integer(), nullable=False),
+            _column("applied_by", sa.String(255), nullable=False),
+            _column("dbshift_version", sa.String(32), nullable=False),
+            _column("statements_total", sa.Integer(), nullable=False),
+            _column("statements_done", sa.Integer(), nullable=False),
+            _column("done_checksum", sa.String(64), nullable=True),
+            _column("error", sa.Text(), nullable=True),
+            schema=schema,
+            quote=True,
+            quote_schema=True,
+        )
+        self.meta = sa.Table(
+            f"{name}_meta",
+            metadata,
+            _column("key", sa.String(64), primary_key=True),
+            _column("value", sa.String(255), nullable=False),
+            schema=schema,
+            quote=True,
+            quote_schema=True,
+        )
+
+    # -- format ------------------------------------------------------------------------
+
+    def exists(self, conn: Connection) -> bool:
+        return sa.inspect(conn).has_table(self.name, schema=self.schema)
+
+    def format_version(self, conn: Connection) -> int | None:
+        """None when the tables do not exist yet."""
+        if not self.exists(conn):
+            return None
+        value = conn.execute(
+            sa.select(self.meta.c.value).where(self.meta.c.key == "format_version")
+        ).scalar()
+        return int(value) if value is not None else FORMAT_VERSION
+
+    def check_readable(self, conn: Connection) -> bool:
+        """True when the tables exist and this dbshift understands them."""
+        version = self.format_version(conn)
+        if version is None:
+            return False
+        if version > FORMAT_VERSION:
+            raise UsageError(
+                f"the history table {self.display} has format {version}, newer than this "
+                f"dbshift ({__version__}) understands ({FORMAT_VERSION}); upgrade dbshift"
+            )
+        return True
+
+    def ensure(self, conn: Connection) -> None:
+        """Create or upgrade the tables; the caller holds the migration lock."""
+        version = self.format_version(conn) if self.check_readable(conn) else None
+        if version is None:
+            conn.exec_driver_sql("BEGIN")
+            if self.schema is not None:
+                conn.execute(sa.schema.CreateSchema(self.schema, if_not_exists=True))
+            self.table.create(conn, checkfirst=True)
+            self.meta.create(conn, checkfirst=True)
+            conn.execute(self.meta.insert().values(key="format_version", value=str(FORMAT_VERSION)))
+            conn.exec_driver_sql("COMMIT")
+            return
+        while version < FORMAT_VERSION:
+            UPGRADES[version](conn, self)
+            version += 1
+            conn.execute(
+                self.meta.update()
+                .where(self.meta.c.key == "format_version")
+                .values(value=str(version))
+            )
+
+    @property
+    def display(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    # -- rows --------------------------------------------------------------------------
+
+    def rows(self, conn: Connection) -> list[HistoryRow]:
+        """All rows ordered by version (numerically); empty when the table is absent."""
+        if not self.check_readable(conn):
+            return []
+        result = conn.execute(sa.select(self.table))
+        rows = [HistoryRow(**{**row._asdict(), "state": State(row.state)}) for row in result]
+        rows.sort(key=lambda r: r.number)
+        return rows
+
+    def row(self, conn: Connection, version: str) -> HistoryRow | None:
+        result = conn.execute(sa.select(self.table).where(self.table.c.version == version)).first()
+        if result is None:
+            return None
+        return HistoryRow(**{**result._asdict(), "state": State(result.state)})
+
+    def insert(self, conn: Connection, **values: Any) -> None:
+        conn.execute(self.insert_stmt(**values))
+
+    def insert_stmt(self, **values: Any) -> sa.Insert:
+        defaults: dict[str, Any] = {
+            "applied_at": now(),
+            "applied_by": applied_by(),
+            "dbshift_version": __version__,
+            "execution_ms": 0,
+            "done_checksum": None,
+            "error": None,
+        }
+        return self.table.insert().values(**{**defaults, **values})
+
+    def update(self, conn: Connection, version: str, **values: Any) -> None:
+        conn.execute(self.table.update().where(self.table.c.version == version).values(**values))
+
+    def delete(self, conn: Connection, version: str) -> None:
+        conn.execute(self.delete_stmt(version))
+
+    def delete_stmt(self, version: str) -> sa.Delete:
+        return self.table.delete().where(self.table.c.version == version)

@@ -1,0 +1,64 @@
+"""Settings precedence and config validation (pure: no database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dbshift.config import load_settings
+from dbshift.errors import ConfigError
+
+
+def settings(
+    tmp_path: Path, toml: str | None = None, *, env: str | None = None, environ=None, **overrides
+):  # type: ignore[no-untyped-def]
+    if toml is not None:
+        (tmp_path / "dbshift.toml").write_text(toml)
+    return load_settings(
+        cwd=tmp_path, config_path=None, environment=env, overrides=overrides, environ=environ or {}
+    )
+
+
+def test_precedence_flag_then_dbshift_url_then_database_url_then_file(tmp_path: Path) -> None:
+    toml = 'url = "sqlite:///file.db"\n'
+    assert settings(tmp_path, toml).url == "sqlite:///file.db"
+    assert (
+        settings(tmp_path, toml, environ={"DATABASE_URL": "sqlite:///d.db"}).url == "sqlite:///d.db"
+    )
+    both = {"DATABASE_URL": "sqlite:///d.db", "DBSHIFT_URL": "sqlite:///s.db"}
+    assert settings(tmp_path, toml, environ=both).url == "sqlite:///s.db"
+    flagged = settings(tmp_path, toml, environ=both, url="sqlite:///flag.db")
+    assert flagged.url == "sqlite:///flag.db" and flagged.url_source == "--url"
+
+
+def test_explicit_environment_beats_environment_variables(tmp_path: Path) -> None:
+    toml = '[environments.prod]\nurl = "sqlite:///prod.db"\nlock_timeout = 5\n'
+    chosen = settings(tmp_path, toml, env="prod", environ={"DATABASE_URL": "sqlite:///d.db"})
+    assert chosen.url == "sqlite:///prod.db" and chosen.lock_timeout == 5.0
+
+
+def test_env_references_are_expanded_and_missing_ones_are_errors(tmp_path: Path) -> None:
+    toml = 'url = "postgresql://app:${PW}@db/app"\n'
+    assert settings(tmp_path, toml, environ={"PW": "x"}).url == "postgresql://app:x@db/app"
+    with pytest.raises(ConfigError, match=r"\$\{PW\}, which is not set"):
+        settings(tmp_path, toml)
+
+
+def test_migrations_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    assert settings(tmp_path, 'migrations = "db/m"\n').migrations_dir == tmp_path / "db" / "m"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('lock_timeout = "soon"\n', "lock_timeout has the wrong type"),
+        ("lock_timeout = -1\n", "lock_timeout must be positive"),
+        ("out_of_order = 1\n", "out_of_order has the wrong type"),
+        ("environments = 3\n", "must be tables"),
+        ('colour = "red"\n', "unknown key 'colour'"),
+    ],
+)
+def test_bad_values_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        settings(tmp_path, toml)
