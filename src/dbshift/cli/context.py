@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbshift.config import Settings, load_settings
-
 if TYPE_CHECKING:
+    from dbshift.config import Settings
     from dbshift.migrations.model import Migration
     from dbshift.runner.session import Session
 
@@ -24,6 +22,12 @@ _OVERRIDES = (
 
 
 def settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    # Imported here: every command module imports this one, and config pulls in tomllib,
+    # dataclasses and urllib, which `dbshift --help` should not pay for.
+    from pathlib import Path
+
+    from dbshift.config import load_settings
+
     overrides = {key: getattr(args, key, None) for key in _OVERRIDES}
     overrides.update(extra)
     config = getattr(args, "config", None)
@@ -75,3 +79,9 @@ class ConsoleReporter:
 
 def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
+
+
+def out_json(doc: object) -> None:
+    import json
+
+    out(json.dumps(doc, indent=2))

@@ -1,17 +1,22 @@
-"""One module per command; each exposes ``register(subparsers, common)``."""
+"""One module per command, each exposing ``configure(parser)``.
 
-from dbshift.cli.commands import (
-    baseline,
-    demo,
-    hash,
-    history,
-    init,
-    migrate,
-    new,
-    repair,
-    rollback,
-    status,
-    validate,
-)
+Only the command being run is imported: ``dbshift --help`` and the start of every command
+stay cheap (see bench/). Help texts live here so the top-level help needs no imports.
+"""
 
-COMMANDS = (init, new, migrate, rollback, status, history, validate, repair, baseline, hash, demo)
+COMMANDS: dict[str, str] = {
+    "init": "create the migrations directory and dbshift.toml",
+    "new": "create a new migration file",
+    "migrate": "apply pending migrations",
+    "rollback": "revert applied migrations, newest first",
+    "status": "show applied and pending migrations",
+    "history": "show the history table with timings",
+    "validate": "check files, dbshift.sum and history",
+    "repair": "accept new checksums, resolve failed migrations",
+    "baseline": "mark migrations up to VERSION as applied",
+    "hash": "rewrite the migrations/dbshift.sum integrity file",
+    "demo": "a self-contained tour on an embedded SQLite database",
+}
+
+# Commands that take no connection or config options.
+STANDALONE = frozenset({"demo"})

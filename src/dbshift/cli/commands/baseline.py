@@ -7,12 +7,7 @@ import argparse
 from dbshift.cli import context
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser(
-        "baseline", parents=[common], help="mark migrations up to VERSION as applied"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("version")
     parser.set_defaults(handler=run)
 

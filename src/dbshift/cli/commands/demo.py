@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbshift.cli import context
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
 _MIGRATIONS = {
@@ -64,10 +64,7 @@ DROP TABLE orders;
 }
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser("demo", help="a self-contained tour on an embedded SQLite database")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--path", help="directory for the demo files (default: a new temporary one)"
     )
@@ -78,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console(highlight=False)
+    import tempfile  # here, not at the top: `dbshift --help` imports every command module
+    from pathlib import Path
+
     root = Path(args.path) if args.path else Path(tempfile.mkdtemp(prefix="dbshift-demo-"))
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from dbshift.cli import context
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser("history", parents=[common], help="show the history table with timings")
+def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
     parser.set_defaults(handler=run)
 
@@ -37,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             }
             for r in rows
         ]
-        context.out(json.dumps(doc, indent=2))
+        context.out_json(doc)
         return 0
     from rich.console import Console
     from rich.table import Table

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dbshift.cli import context
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _CONFIG = """\
 # dbshift configuration (see README). Flags and $DBSHIFT_URL / $DATABASE_URL override it.
 {url_line}
-migrations = "{migrations}"
+migrations = {migrations}
 # history_table = "dbshift_history"
 # lock_timeout = 60
 
@@ -19,16 +22,14 @@ migrations = "{migrations}"
 """
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser(
-        "init", parents=[common], help="create the migrations directory and dbshift.toml"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import json  # imports inside commands keep `dbshift --help` fast
+    from pathlib import Path
+
     from dbshift.connection import parse_url
     from dbshift.migrations import loader, sumfile
 
@@ -43,10 +44,14 @@ def run(args: argparse.Namespace) -> int:
         if raw:
             url = parse_url(raw)
             # A password never goes into a file that may be committed.
-            url_line = f'url = "{raw}"' if url.password is None else '# url = "${DATABASE_URL}"'
+            # json.dumps gives a valid TOML basic string whatever the URL holds.
+            url_line = (
+                f"url = {json.dumps(raw)}" if url.password is None else '# url = "${DATABASE_URL}"'
+            )
         config = Path("dbshift.toml")
         config.write_text(
-            _CONFIG.format(url_line=url_line, migrations=_relative(directory)), encoding="utf-8"
+            _CONFIG.format(url_line=url_line, migrations=json.dumps(_relative(directory))),
+            encoding="utf-8",
         )
         context.out(f"config: {config}")
     return 0
@@ -54,6 +59,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _relative(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(path.cwd()))
     except ValueError:
         return str(path)

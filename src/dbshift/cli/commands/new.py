@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import UTC, datetime, timedelta
 
 from dbshift.cli import context
 from dbshift.errors import UsageError
@@ -31,10 +30,7 @@ def down(ctx):
 '''
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser("new", parents=[common], help="create a new migration file")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="what the migration does, e.g. 'add users email'")
     parser.add_argument("--python", action="store_true", help="a Python migration instead of SQL")
     parser.set_defaults(handler=run)
@@ -48,6 +44,8 @@ def slugify(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
     from dbshift.migrations import loader, sumfile
 
     settings = context.settings(args)

@@ -7,12 +7,7 @@ import argparse
 from dbshift.cli import context
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser(
-        "repair", parents=[common], help="accept new checksums, resolve failed migrations"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--remove-failed",
         action="store_true",

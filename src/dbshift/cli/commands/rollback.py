@@ -7,12 +7,7 @@ import argparse
 from dbshift.cli import context
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser(
-        "rollback", parents=[common], help="revert applied migrations, newest first"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("count", nargs="?", type=int, help="how many to revert (default 1)")
     parser.add_argument(
         "--to", metavar="VERSION", help="revert everything newer than VERSION (0: all)"

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from dbshift.cli import context
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser("status", parents=[common], help="show applied and pending migrations")
+def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
     parser.set_defaults(handler=run)
 
@@ -53,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
                 ],
                 "problems": status.problems,
             }
-            context.out(json.dumps(doc, indent=2))
+            context.out_json(doc)
             return 0
         _text(session, status)
     return 0

@@ -8,12 +8,7 @@ import sys
 from dbshift.cli import context
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
-    parser = sub.add_parser(
-        "validate", parents=[common], help="check files, dbshift.sum and history"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out-of-order",
         action="store_true",
