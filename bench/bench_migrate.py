@@ -241,6 +241,7 @@ def bench_backend(backend: str, n: int, repeat: int, root: Path) -> dict[str, li
     dbshift = [str(BIN / "dbshift"), "migrate", "--url", url, "--dir", str(dbshift_dir)]
     cases: dict[str, Callable[[], float]] = {
         "client, one session (floor)": fresh(single, stdin=all_sql),
+        "client, autocommit": fresh(client, stdin=all_sql),
         "client, tx/migration + history": fresh(client, stdin=per_sql),
         "dbshift migrate": fresh(dbshift),
         "alembic upgrade head": fresh(

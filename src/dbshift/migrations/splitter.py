@@ -80,6 +80,7 @@ class _Splitter:
         self.words: list[str] = []
         self.routine = False  # PostgreSQL CREATE FUNCTION/PROCEDURE (BEGIN ATOMIC bodies)
         self.depth = 0
+        self.parens = 0  # PostgreSQL: psql does not end a statement inside parentheses
         self.trigger: int | None = None  # SQLite CREATE TRIGGER state
 
     def line_at(self, pos: int) -> int:
@@ -190,6 +191,8 @@ class _Splitter:
                 return self._quoted(end, "'", backslash=True, what="quoted string")
             self._token(word.upper())
             return end
+        if self.pg and c in "()":
+            self.parens = self.parens + 1 if c == "(" else max(self.parens - 1, 0)
         self._token("")
         return i + 1
 
@@ -222,7 +225,7 @@ class _Splitter:
                 return True
             self.trigger = _SEMI
             return False
-        return not (self.routine and self.depth > 0)
+        return not (self.routine and self.depth > 0) and self.parens == 0
 
     # -- quoted things and comments -------------------------------------------------------
 
