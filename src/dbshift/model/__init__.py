@@ -1,0 +1,38 @@
+"""The schema model: frozen, dialect-neutral data that imports nothing else in dbshift."""
+
+from dbshift.model.objects import (
+    CheckConstraint,
+    Column,
+    EnumType,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    ReferentialAction,
+    Routine,
+    Sequence,
+    UniqueConstraint,
+    View,
+)
+from dbshift.model.schema import Schema, Table
+
+__all__ = [
+    "CheckConstraint",
+    "Column",
+    "EnumType",
+    "ForeignKey",
+    "Generated",
+    "Identity",
+    "Index",
+    "IndexElement",
+    "PrimaryKey",
+    "ReferentialAction",
+    "Routine",
+    "Schema",
+    "Sequence",
+    "Table",
+    "UniqueConstraint",
+    "View",
+]

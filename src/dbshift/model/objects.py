@@ -1,0 +1,175 @@
+"""The objects a table is made of, and the objects that stand beside tables.
+
+Plain frozen data, dialect-neutral in shape. Types, default and check expressions are kept
+as the server's catalog prints them (``format_type()`` on PostgreSQL, ``COLUMN_TYPE`` on
+MySQL, the declared type on SQLite): every desired schema is materialised on a server of
+the same dialect and inspected, so both sides of a diff speak the catalog's spelling and
+equal schemas compare equal without a second type system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ReferentialAction(StrEnum):
+    NO_ACTION = "NO ACTION"
+    RESTRICT = "RESTRICT"
+    CASCADE = "CASCADE"
+    SET_NULL = "SET NULL"
+    SET_DEFAULT = "SET DEFAULT"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An auto-generated key: PostgreSQL identity, MySQL AUTO_INCREMENT, SQLite AUTOINCREMENT.
+
+    ``always`` is PostgreSQL's GENERATED ALWAYS (else BY DEFAULT); ``start`` and
+    ``increment`` are kept only where the server records them per column.
+    """
+
+    always: bool = False
+    start: int | None = None
+    increment: int | None = None
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A computed column: ``GENERATED ALWAYS AS (expression) STORED|VIRTUAL``."""
+
+    expression: str
+    stored: bool = True
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool = True
+    default: str | None = None
+    identity: Identity | None = None
+    generated: Generated | None = None
+    collation: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    columns: tuple[str, ...]
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class UniqueConstraint:
+    name: str
+    columns: tuple[str, ...]
+    deferrable: bool = False
+    initially_deferred: bool = False
+
+
+@dataclass(frozen=True)
+class CheckConstraint:
+    name: str
+    expression: str
+    #: PostgreSQL NOT VALID: enforced for new rows, existing rows not yet checked.
+    validated: bool = True
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    ref_schema: str | None = None
+    on_delete: ReferentialAction = ReferentialAction.NO_ACTION
+    on_update: ReferentialAction = ReferentialAction.NO_ACTION
+    deferrable: bool = False
+    initially_deferred: bool = False
+    validated: bool = True
+
+
+@dataclass(frozen=True)
+class IndexElement:
+    """A column (``expression`` is its name) or an expression (``is_expression``)."""
+
+    expression: str
+    is_expression: bool = False
+    descending: bool = False
+    #: None: the server's default for the direction (PostgreSQL NULLS FIRST/LAST).
+    nulls_first: bool | None = None
+    collation: str | None = None
+    opclass: str | None = None
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    elements: tuple[IndexElement, ...]
+    unique: bool = False
+    #: Partial index predicate (PostgreSQL, SQLite).
+    where: str | None = None
+    #: Access method where the server has several (btree, hash, gin, gist, brin, fulltext…).
+    method: str | None = None
+    #: Covering columns (PostgreSQL INCLUDE).
+    include: tuple[str, ...] = ()
+    #: NULLS NOT DISTINCT (PostgreSQL 15+ unique indexes).
+    nulls_not_distinct: bool = False
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(e.expression for e in self.elements if not e.is_expression)
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    definition: str
+    schema: str | None = None
+    materialized: bool = False
+    comment: str | None = None
+    #: Indexes on a materialized view (PostgreSQL).
+    indexes: tuple[Index, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sequence:
+    name: str
+    schema: str | None = None
+    type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    min_value: int | None = None
+    max_value: int | None = None
+    cycle: bool = False
+    cache: int = 1
+    #: ``table.column`` for OWNED BY; such sequences come and go with their column.
+    owned_by: str | None = None
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """A PostgreSQL enum type (MySQL enum and set live in the column type)."""
+
+    name: str
+    values: tuple[str, ...]
+    schema: str | None = None
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A function, procedure or trigger, compared by its normalised definition only.
+
+    ``definition`` is the complete CREATE statement as the server prints it
+    (``pg_get_functiondef``, ``SHOW CREATE``, ``sqlite_schema.sql``); ``table`` is set
+    for triggers.
+    """
+
+    kind: str
+    name: str
+    definition: str
+    schema: str | None = None
+    table: str | None = None
+    #: PostgreSQL overloads: the argument types that make the name unique.
+    signature: str = field(default="")
