@@ -52,6 +52,8 @@ class Column:
     generated: Generated | None = None
     collation: str | None = None
     comment: str | None = None
+    #: MySQL ``ON UPDATE`` expression (e.g. ``current_timestamp()``).
+    on_update: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class IndexElement:
     nulls_first: bool | None = None
     collation: str | None = None
     opclass: str | None = None
+    #: MySQL prefix length: ``KEY (name(10))``.
+    length: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,47 @@
+"""Live catalog → ``dbshift.model.Schema``: one inspector per server, a few bulk queries each.
+
+Conventions every inspector keeps (the renderers in ``dbshift.dialects`` rely on them, so
+that rendering an inspected object and inspecting the result gives the object back):
+
+- Objects in the inspected schema/database have ``schema=None``; only references to other
+  schemas carry a name.
+- Types, defaults, generated expressions and index predicates are the catalog's text,
+  verbatim (``format_type()``, ``pg_get_expr()``, MySQL ``COLUMN_TYPE``/``COLUMN_DEFAULT``,
+  SQLite's declared text).
+- A check constraint's ``expression`` is what goes inside ``CHECK ( … )``.
+- A view's ``definition`` is its query (what follows ``AS``).
+- Tables named in ``exclude`` (dbshift's own history tables) are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from dbshift.model import Schema
+
+__all__ = ["inspect_schema"]
+
+
+def inspect_schema(
+    conn: Connection, *, schema: str | None = None, exclude: Collection[str] = ()
+) -> Schema:
+    """The schema of the database ``conn`` is connected to (PostgreSQL: ``schema`` or the
+    connection's current schema)."""
+    backend = conn.dialect.name
+    if backend == "postgresql":
+        from dbshift.inspect.postgres import inspect_postgres
+
+        return inspect_postgres(conn, schema=schema, exclude=exclude)
+    if backend in ("mysql", "mariadb"):
+        from dbshift.inspect.mysql import inspect_mysql
+
+        return inspect_mysql(conn, exclude=exclude)
+    if backend == "sqlite":
+        from dbshift.inspect.sqlite import inspect_sqlite
+
+        return inspect_sqlite(conn, exclude=exclude)
+    raise ValueError(f"no inspector for {backend!r}")
