@@ -1,0 +1,167 @@
+"""MySQL/MariaDB DDL for each operation.
+
+MySQL restates a whole column to change any part of it (``MODIFY COLUMN``), declares
+unique keys as indexes, and has no enum types or (portable) sequences: those operations
+are refused by name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.dialects.render import Renderer
+
+if TYPE_CHECKING:
+    from dbshift.model import Column, Index, Schema
+    from dbshift.ops import (
+        AddCheck,
+        AddColumn,
+        AddForeignKey,
+        AddPrimaryKey,
+        AlterColumn,
+        CreateIndex,
+        CreateTable,
+        CreateView,
+        DropCheck,
+        DropColumn,
+        DropForeignKey,
+        DropIndex,
+        DropPrimaryKey,
+        DropTable,
+        DropView,
+        RenameColumn,
+        RenameTable,
+        SetTableComment,
+    )
+
+
+class MySQLRenderer(Renderer):
+    dialect: ClassVar[str] = "mysql"
+    backslash_escapes: ClassVar[bool] = True
+
+    def column(self, c: Column) -> str:
+        parts = [self.q(c.name), c.type]
+        if c.collation:
+            parts.append(f"COLLATE {self.q(c.collation)}")
+        if c.generated is not None:
+            kind = "STORED" if c.generated.stored else "VIRTUAL"
+            parts.append(f"GENERATED ALWAYS AS ({c.generated.expression}) {kind}")
+        parts.append("NULL" if c.nullable else "NOT NULL")
+        if c.generated is None and c.default is not None:
+            parts.append(f"DEFAULT {c.default}")
+        if c.on_update is not None:
+            parts.append(f"ON UPDATE {c.on_update}")
+        if c.identity is not None:
+            parts.append("AUTO_INCREMENT")
+        if c.comment is not None:
+            parts.append(f"COMMENT {self.literal(c.comment)}")
+        return " ".join(parts)
+
+    def key(self, i: Index) -> str:
+        """The index as a table element: ``[UNIQUE|FULLTEXT|SPATIAL] KEY name (…)``."""
+        prefix = "UNIQUE KEY" if i.unique else "KEY"
+        if i.method in ("fulltext", "spatial"):
+            prefix = f"{i.method.upper()} KEY"
+        return f"{prefix} {self.q(i.name)} ({self._elements(i)})" + (
+            " USING HASH" if i.method == "hash" else ""
+        )
+
+    def _elements(self, i: Index) -> str:
+        out = []
+        for e in i.elements:
+            sql = f"({e.expression})" if e.is_expression else self.q(e.expression)
+            if e.length is not None:
+                sql += f"({int(e.length)})"
+            if e.descending:
+                sql += " DESC"
+            out.append(sql)
+        return ", ".join(out)
+
+    # -- tables ------------------------------------------------------------------------------
+
+    def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
+        t = op.table
+        lines = [self.column(c) for c in t.columns]
+        if t.primary_key is not None:
+            lines.append(f"PRIMARY KEY ({self.names(t.primary_key.columns)})")
+        lines.extend(
+            f"{self.constraint_name(u.name)}UNIQUE ({self.names(u.columns)})" for u in t.uniques
+        )
+        lines.extend(self.key(i) for i in t.indexes)
+        lines.extend(self.check(c) for c in t.checks)
+        lines.extend(self.foreign_key(f) for f in t.foreign_keys)
+        sql = f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + "\n)"
+        if t.comment is not None:
+            sql += f" COMMENT={self.literal(t.comment)}"
+        return [sql]
+
+    def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
+        return [f"DROP TABLE {self.name(op.table.key)}"]
+
+    def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
+        return [
+            f"RENAME TABLE {self.name((op.schema, op.old))} TO {self.name((op.schema, op.new))}"
+        ]
+
+    def op_set_table_comment(self, op: SetTableComment, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} COMMENT={self.literal(op.after or '')}"]
+
+    # -- columns -----------------------------------------------------------------------------
+
+    def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} ADD COLUMN {self.column(op.column)}"]
+
+    def op_drop_column(self, op: DropColumn, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP COLUMN {self.q(op.column.name)}"]
+
+    def op_rename_column(self, op: RenameColumn, schema: Schema) -> list[str]:
+        # RENAME COLUMN: MySQL 8.0, MariaDB 10.5.2+.
+        return [
+            f"ALTER TABLE {self.name(op.on)} RENAME COLUMN {self.q(op.old)} TO {self.q(op.new)}"
+        ]
+
+    def op_alter_column(self, op: AlterColumn, schema: Schema) -> list[str]:
+        if set(op.changes) == {"default"}:  # metadata-only, no table copy
+            col = self.q(op.after.name)
+            action = (
+                f"SET DEFAULT {op.after.default}"
+                if op.after.default is not None
+                else "DROP DEFAULT"
+            )
+            return [f"ALTER TABLE {self.name(op.on)} ALTER COLUMN {col} {action}"]
+        return [f"ALTER TABLE {self.name(op.on)} MODIFY COLUMN {self.column(op.after)}"]
+
+    # -- constraints and indexes ---------------------------------------------------------------
+
+    def op_add_primary_key(self, op: AddPrimaryKey, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} ADD PRIMARY KEY ({self.names(op.key.columns)})"]
+
+    def op_drop_primary_key(self, op: DropPrimaryKey, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP PRIMARY KEY"]
+
+    def op_add_check(self, op: AddCheck, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.check(op.constraint)}"]
+
+    def op_drop_check(self, op: DropCheck, schema: Schema) -> list[str]:
+        # DROP CONSTRAINT: MariaDB 10.2+, MySQL 8.0.19+.
+        return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(op.constraint.name)}"]
+
+    def op_add_foreign_key(self, op: AddForeignKey, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.foreign_key(op.constraint)}"]
+
+    def op_drop_foreign_key(self, op: DropForeignKey, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP FOREIGN KEY {self.q(op.constraint.name)}"]
+
+    def op_create_index(self, op: CreateIndex, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.key(op.index)}"]
+
+    def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP INDEX {self.q(op.index.name)}"]
+
+    # -- views -------------------------------------------------------------------------------
+
+    def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
+        return [f"CREATE VIEW {self.name((op.view.schema, op.view.name))} AS {op.view.definition}"]
+
+    def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
+        return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]

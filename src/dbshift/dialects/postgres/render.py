@@ -1,0 +1,308 @@
+"""PostgreSQL DDL for each operation.
+
+Types, defaults and expressions are emitted as the catalog printed them (see
+``dbshift.inspect``), so what is rendered inspects back to the same model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.dialects.render import Renderer
+
+if TYPE_CHECKING:
+    from dbshift.model import Column, Index, Schema, Sequence, Table
+    from dbshift.ops import (
+        AddCheck,
+        AddColumn,
+        AddEnumValue,
+        AddForeignKey,
+        AddPrimaryKey,
+        AddUnique,
+        AlterColumn,
+        CreateEnum,
+        CreateIndex,
+        CreateSequence,
+        CreateTable,
+        CreateView,
+        DropCheck,
+        DropColumn,
+        DropEnum,
+        DropForeignKey,
+        DropIndex,
+        DropPrimaryKey,
+        DropSequence,
+        DropTable,
+        DropUnique,
+        DropView,
+        RenameColumn,
+        RenameTable,
+        SetTableComment,
+    )
+
+
+class PostgresRenderer(Renderer):
+    dialect: ClassVar[str] = "postgresql"
+
+    # -- pieces ----------------------------------------------------------------------------
+
+    def column(self, c: Column) -> str:
+        parts = [self.q(c.name), c.type]
+        if c.collation:
+            parts.append(f"COLLATE {self.q(c.collation)}")
+        if c.identity is not None:
+            kind = "ALWAYS" if c.identity.always else "BY DEFAULT"
+            options = []
+            if c.identity.start is not None:
+                options.append(f"START WITH {int(c.identity.start)}")
+            if c.identity.increment is not None:
+                options.append(f"INCREMENT BY {int(c.identity.increment)}")
+            parts.append(
+                f"GENERATED {kind} AS IDENTITY" + (f" ({' '.join(options)})" if options else "")
+            )
+        if c.generated is not None:
+            parts.append(f"GENERATED ALWAYS AS ({c.generated.expression}) STORED")
+        elif c.default is not None:
+            parts.append(f"DEFAULT {c.default}")
+        if not c.nullable:
+            parts.append("NOT NULL")
+        return " ".join(parts)
+
+    def index(self, on: tuple[str | None, str], i: Index, *, concurrently: bool = False) -> str:
+        elements = []
+        for e in i.elements:
+            sql = f"({e.expression})" if e.is_expression else self.q(e.expression)
+            if e.collation:
+                sql += f" COLLATE {self.q(e.collation)}"
+            if e.opclass:
+                sql += f" {e.opclass}"
+            if e.descending:
+                sql += " DESC"
+            if e.nulls_first is not None:
+                sql += " NULLS FIRST" if e.nulls_first else " NULLS LAST"
+            elements.append(sql)
+        sql = "CREATE UNIQUE INDEX" if i.unique else "CREATE INDEX"
+        if concurrently:
+            sql += " CONCURRENTLY"
+        sql += f" {self.q(i.name)} ON {self.name(on)}"
+        if i.method:
+            sql += f" USING {i.method}"
+        sql += f" ({', '.join(elements)})"
+        if i.include:
+            sql += f" INCLUDE ({self.names(i.include)})"
+        if i.nulls_not_distinct:
+            sql += " NULLS NOT DISTINCT"
+        if i.where:
+            sql += f" WHERE {i.where}"
+        return sql
+
+    def comment(self, what: str, target: str, text: str | None) -> str:
+        return f"COMMENT ON {what} {target} IS {self.literal(text) if text is not None else 'NULL'}"
+
+    def _owned_sequences(self, schema: Schema, table: Table, columns: list[Column]) -> list[str]:
+        """Serial-style sequences are created first and handed to their column here."""
+        out = []
+        for c in columns:
+            owner = f"{table.name}.{c.name}"
+            for s in schema.sequences:
+                if s.owned_by == owner and s.schema == table.schema:
+                    out.append(
+                        f"ALTER SEQUENCE {self.name((s.schema, s.name))} OWNED BY "
+                        f"{self.name(table.key)}.{self.q(c.name)}"
+                    )
+        return out
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
+        t = op.table
+        lines = [self.column(c) for c in t.columns]
+        if t.primary_key is not None:
+            lines.append(
+                f"{self.constraint_name(t.primary_key.name)}PRIMARY KEY ({self.names(t.primary_key.columns)})"
+            )
+        for u in t.uniques:
+            lines.append(
+                f"{self.constraint_name(u.name)}UNIQUE ({self.names(u.columns)}){_deferrable(u)}"
+            )
+        lines.extend(self.check(c) for c in t.checks if c.validated)
+        lines.extend(self.foreign_key(f) for f in t.foreign_keys)
+        out = [f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + "\n)"]
+        out.extend(
+            f"ALTER TABLE {self.name(t.key)} ADD {self.check(c)} NOT VALID"
+            for c in t.checks
+            if not c.validated
+        )
+        out.extend(self.index(t.key, i) for i in t.indexes)
+        if t.comment is not None:
+            out.append(self.comment("TABLE", self.name(t.key), t.comment))
+        for c in t.columns:
+            if c.comment is not None:
+                out.append(
+                    self.comment("COLUMN", f"{self.name(t.key)}.{self.q(c.name)}", c.comment)
+                )
+        out.extend(self._owned_sequences(schema, t, list(t.columns)))
+        return out
+
+    def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
+        return [f"DROP TABLE {self.name(op.table.key)}"]
+
+    def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name((op.schema, op.old))} RENAME TO {self.q(op.new)}"]
+
+    def op_set_table_comment(self, op: SetTableComment, schema: Schema) -> list[str]:
+        return [self.comment("TABLE", self.name(op.on), op.after)]
+
+    # -- columns ---------------------------------------------------------------------------
+
+    def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
+        out = [f"ALTER TABLE {self.name(op.on)} ADD COLUMN {self.column(op.column)}"]
+        if op.column.comment is not None:
+            out.append(
+                self.comment(
+                    "COLUMN", f"{self.name(op.on)}.{self.q(op.column.name)}", op.column.comment
+                )
+            )
+        table = schema.table(op.on[1], op.on[0])
+        if table is not None:
+            out.extend(self._owned_sequences(schema, table, [op.column]))
+        return out
+
+    def op_drop_column(self, op: DropColumn, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP COLUMN {self.q(op.column.name)}"]
+
+    def op_rename_column(self, op: RenameColumn, schema: Schema) -> list[str]:
+        return [
+            f"ALTER TABLE {self.name(op.on)} RENAME COLUMN {self.q(op.old)} TO {self.q(op.new)}"
+        ]
+
+    def op_alter_column(self, op: AlterColumn, schema: Schema) -> list[str]:
+        col, after, changes = self.q(after_name := op.after.name), op.after, op.changes
+        actions = []
+        if "type" in changes or "collation" in changes:
+            collate = f" COLLATE {self.q(after.collation)}" if after.collation else ""
+            actions.append(
+                f"ALTER COLUMN {col} TYPE {after.type}{collate} USING {col}::{after.type}"
+            )
+        if "default" in changes:
+            actions.append(
+                f"ALTER COLUMN {col} SET DEFAULT {after.default}"
+                if after.default is not None
+                else f"ALTER COLUMN {col} DROP DEFAULT"
+            )
+        if "nullable" in changes:
+            actions.append(f"ALTER COLUMN {col} {'DROP' if after.nullable else 'SET'} NOT NULL")
+        out = [f"ALTER TABLE {self.name(op.on)} " + ", ".join(actions)] if actions else []
+        if "comment" in changes:
+            out.append(
+                self.comment("COLUMN", f"{self.name(op.on)}.{self.q(after_name)}", after.comment)
+            )
+        if "on_update" in changes:
+            raise self._unsupported(op, "ON UPDATE is MySQL-only")
+        return out
+
+    # -- constraints and indexes -------------------------------------------------------------
+
+    def op_add_primary_key(self, op: AddPrimaryKey, schema: Schema) -> list[str]:
+        return [
+            f"ALTER TABLE {self.name(op.on)} ADD {self.constraint_name(op.key.name)}"
+            f"PRIMARY KEY ({self.names(op.key.columns)})"
+        ]
+
+    def op_drop_primary_key(self, op: DropPrimaryKey, schema: Schema) -> list[str]:
+        name = op.key.name or f"{op.on[1]}_pkey"  # PostgreSQL's own default name
+        return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(name)}"]
+
+    def op_add_unique(self, op: AddUnique, schema: Schema) -> list[str]:
+        u = op.constraint
+        return [
+            f"ALTER TABLE {self.name(op.on)} ADD {self.constraint_name(u.name)}"
+            f"UNIQUE ({self.names(u.columns)}){_deferrable(u)}"
+        ]
+
+    def op_drop_unique(self, op: DropUnique, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(op.constraint.name)}"]
+
+    def op_add_check(self, op: AddCheck, schema: Schema) -> list[str]:
+        valid = "" if op.constraint.validated else " NOT VALID"
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.check(op.constraint)}{valid}"]
+
+    def op_drop_check(self, op: DropCheck, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(op.constraint.name)}"]
+
+    def op_add_foreign_key(self, op: AddForeignKey, schema: Schema) -> list[str]:
+        valid = "" if op.constraint.validated else " NOT VALID"
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.foreign_key(op.constraint)}{valid}"]
+
+    def op_drop_foreign_key(self, op: DropForeignKey, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(op.constraint.name)}"]
+
+    def op_create_index(self, op: CreateIndex, schema: Schema) -> list[str]:
+        return [self.index(op.on, op.index, concurrently=op.concurrently)]
+
+    def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
+        concurrently = " CONCURRENTLY" if op.concurrently else ""
+        return [f"DROP INDEX{concurrently} {self.name((op.on[0], op.index.name))}"]
+
+    # -- views, types, sequences -------------------------------------------------------------
+
+    def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
+        v = op.view
+        kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
+        out = [f"CREATE {kind} {self.name((v.schema, v.name))} AS {v.definition}"]
+        out.extend(self.index((v.schema, v.name), i) for i in v.indexes)
+        if v.comment is not None:
+            out.append(self.comment(kind, self.name((v.schema, v.name)), v.comment))
+        return out
+
+    def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
+        kind = "MATERIALIZED VIEW" if op.view.materialized else "VIEW"
+        return [f"DROP {kind} {self.name((op.view.schema, op.view.name))}"]
+
+    def op_create_enum(self, op: CreateEnum, schema: Schema) -> list[str]:
+        values = ", ".join(self.literal(v) for v in op.enum.values)
+        return [f"CREATE TYPE {self.name((op.enum.schema, op.enum.name))} AS ENUM ({values})"]
+
+    def op_drop_enum(self, op: DropEnum, schema: Schema) -> list[str]:
+        return [f"DROP TYPE {self.name((op.enum.schema, op.enum.name))}"]
+
+    def op_add_enum_value(self, op: AddEnumValue, schema: Schema) -> list[str]:
+        before = f" BEFORE {self.literal(op.before)}" if op.before is not None else ""
+        return [
+            f"ALTER TYPE {self.name((op.enum.schema, op.enum.name))} ADD VALUE {self.literal(op.value)}{before}"
+        ]
+
+    def op_create_sequence(self, op: CreateSequence, schema: Schema) -> list[str]:
+        return [
+            f"CREATE SEQUENCE {self.name((op.sequence.schema, op.sequence.name))}{_sequence_options(op.sequence)}"
+        ]
+
+    def op_drop_sequence(self, op: DropSequence, schema: Schema) -> list[str]:
+        return [f"DROP SEQUENCE {self.name((op.sequence.schema, op.sequence.name))}"]
+
+    def _unsupported(self, op: object, why: str) -> Exception:
+        from dbshift.dialects.render import Unsupported
+
+        return Unsupported(f"{getattr(op, 'describe', lambda: op)()}: {why}")
+
+
+def _deferrable(u: object) -> str:
+    if not getattr(u, "deferrable", False):
+        return ""
+    return (
+        " DEFERRABLE INITIALLY DEFERRED"
+        if getattr(u, "initially_deferred", False)
+        else " DEFERRABLE"
+    )
+
+
+def _sequence_options(s: Sequence) -> str:
+    parts = [f" AS {s.type}", f" INCREMENT BY {int(s.increment)}"]
+    if s.min_value is not None:
+        parts.append(f" MINVALUE {int(s.min_value)}")
+    if s.max_value is not None:
+        parts.append(f" MAXVALUE {int(s.max_value)}")
+    parts.append(f" START WITH {int(s.start)} CACHE {int(s.cache)}")
+    if s.cycle:
+        parts.append(" CYCLE")
+    return "".join(parts)

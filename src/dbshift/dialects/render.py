@@ -1,0 +1,86 @@
+"""Operations → SQL statements: the part of rendering every dialect shares.
+
+Each dialect subclasses ``Renderer`` and provides one ``op_<kind>`` method per operation it
+supports; an operation without one is refused with a message naming it and the dialect,
+never rendered approximately (sqlglot's "unsupported" policy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dbshift.errors import UsageError
+from dbshift.model import CheckConstraint, ForeignKey, ReferentialAction
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema
+    from dbshift.ops import Operation
+
+
+class Unsupported(UsageError):
+    """An operation the server cannot do (or dbshift cannot yet render for it)."""
+
+
+class Renderer:
+    dialect: ClassVar[str]
+    #: Escape backslashes in string literals (MySQL without NO_BACKSLASH_ESCAPES).
+    backslash_escapes: ClassVar[bool] = False
+
+    def __init__(self, quote: Callable[[str], str]) -> None:
+        self.q = quote
+
+    # -- entry points ------------------------------------------------------------------
+
+    def render(self, ops: Sequence[Operation], before: Schema) -> list[str]:
+        """Statements for ``ops`` applied in order to a database holding ``before``."""
+        out: list[str] = []
+        schema = before
+        for op in ops:
+            out.extend(self.statements(op, schema))
+            schema = op.apply(schema)
+        return out
+
+    def statements(self, op: Operation, schema: Schema) -> list[str]:
+        """Statements for one operation, given the schema just before it."""
+        method: Any = getattr(self, f"op_{op.kind}", None)
+        if method is None:
+            raise Unsupported(f"{op.describe()}: not supported on {self.dialect}")
+        result: list[str] = method(op, schema)
+        return result
+
+    # -- shared pieces -------------------------------------------------------------------
+
+    def name(self, key: tuple[str | None, str]) -> str:
+        """A possibly schema-qualified name, every part quoted."""
+        schema, name = key
+        return f"{self.q(schema)}.{self.q(name)}" if schema else self.q(name)
+
+    def names(self, columns: Sequence[str]) -> str:
+        return ", ".join(self.q(c) for c in columns)
+
+    def literal(self, value: str) -> str:
+        """A string literal: the only way user text enters SQL other than as a name."""
+        if self.backslash_escapes:
+            value = value.replace("\\", "\\\\")
+        return "'" + value.replace("'", "''") + "'"
+
+    def constraint_name(self, name: str | None) -> str:
+        return f"CONSTRAINT {self.q(name)} " if name else ""
+
+    def foreign_key(self, fk: ForeignKey) -> str:
+        """``[CONSTRAINT n] FOREIGN KEY (…) REFERENCES t (…) ON DELETE … ON UPDATE …``"""
+        sql = (
+            f"{self.constraint_name(fk.name)}FOREIGN KEY ({self.names(fk.columns)}) "
+            f"REFERENCES {self.name((fk.ref_schema, fk.ref_table))} ({self.names(fk.ref_columns)})"
+        )
+        if fk.on_delete is not ReferentialAction.NO_ACTION:
+            sql += f" ON DELETE {fk.on_delete.value}"
+        if fk.on_update is not ReferentialAction.NO_ACTION:
+            sql += f" ON UPDATE {fk.on_update.value}"
+        if fk.deferrable:
+            sql += " DEFERRABLE INITIALLY DEFERRED" if fk.initially_deferred else " DEFERRABLE"
+        return sql
+
+    def check(self, check: CheckConstraint) -> str:
+        return f"{self.constraint_name(check.name)}CHECK ({check.expression})"

@@ -1,0 +1,240 @@
+"""SQLite DDL for each operation, rebuilding tables where ALTER TABLE cannot go.
+
+SQLite's ALTER TABLE can add, drop and rename columns and rename tables; anything else
+(types, nullability, defaults, keys, checks, foreign keys) follows the documented
+procedure (https://www.sqlite.org/lang_altertable.html#otheralter): create the new table
+under a temporary name, copy the rows, drop the old table, rename, then recreate its
+indexes and triggers. Consecutive operations on one table share one rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.dialects.render import Renderer
+
+if TYPE_CHECKING:
+    from dbshift.model import Column, Index, Schema, Table
+    from dbshift.ops import (
+        AddColumn,
+        CreateIndex,
+        CreateTable,
+        CreateView,
+        DropColumn,
+        DropIndex,
+        DropTable,
+        DropView,
+        Operation,
+        RenameColumn,
+        RenameTable,
+        SetTableComment,
+    )
+
+#: Operations that always need a rebuild on an existing table.
+_REBUILD = {
+    "alter_column",
+    "add_primary_key",
+    "drop_primary_key",
+    "add_unique",
+    "drop_unique",
+    "add_check",
+    "drop_check",
+    "add_foreign_key",
+    "drop_foreign_key",
+}
+
+
+class SQLiteRenderer(Renderer):
+    dialect: ClassVar[str] = "sqlite"
+
+    def render(self, ops: Sequence[Operation], before: Schema) -> list[str]:
+        out: list[str] = []
+        schema = before
+        rebuilding: Table | None = None  # the table as it was before the pending rebuild
+        for i, op in enumerate(ops):
+            if not self._needs_rebuild(op, schema):
+                out.extend(self.statements(op, schema))
+                schema = op.apply(schema)
+                continue
+            key = op.table_key
+            assert key is not None  # every rebuild operation changes one table
+            if rebuilding is None:
+                rebuilding = schema.table(key[1], key[0])
+            schema = op.apply(schema)
+            following = ops[i + 1] if i + 1 < len(ops) else None
+            if (
+                following is not None
+                and following.table_key == key
+                and self._needs_rebuild(following, schema)
+            ):
+                continue
+            target = schema.table(key[1], key[0])
+            assert rebuilding is not None and target is not None
+            out.extend(self.rebuild(rebuilding, target, schema))
+            rebuilding = None
+        return out
+
+    def _needs_rebuild(self, op: Operation, schema: Schema) -> bool:
+        if op.kind in _REBUILD:
+            return True
+        key = op.table_key
+        table = schema.table(key[1], key[0]) if key else None
+        if op.kind == "add_column" and table is not None:
+            return not _can_add(op.column)  # type: ignore[attr-defined]
+        if op.kind == "drop_column" and table is not None:
+            return _is_referenced(table, op.column.name)  # type: ignore[attr-defined]
+        return False
+
+    # -- pieces ------------------------------------------------------------------------------
+
+    def column(self, c: Column, *, inline_pk: bool = False) -> str:
+        parts = [self.q(c.name)]
+        if c.type:
+            parts.append(c.type)
+        if inline_pk:
+            parts.append("PRIMARY KEY AUTOINCREMENT")
+        if c.collation:
+            parts.append(f"COLLATE {self.q(c.collation)}")
+        if c.generated is not None:
+            kind = "STORED" if c.generated.stored else "VIRTUAL"
+            parts.append(f"GENERATED ALWAYS AS ({c.generated.expression}) {kind}")
+        elif c.default is not None:
+            parts.append(f"DEFAULT {c.default}")
+        if not c.nullable:
+            parts.append("NOT NULL")
+        return " ".join(parts)
+
+    def create_table(self, t: Table, *, name: str | None = None) -> str:
+        pk = t.primary_key
+        # AUTOINCREMENT exists only as a column constraint on a one-column INTEGER key.
+        auto = next(
+            (
+                c.name
+                for c in t.columns
+                if c.identity is not None and pk and pk.columns == (c.name,)
+            ),
+            None,
+        )
+        lines = [self.column(c, inline_pk=c.name == auto) for c in t.columns]
+        if pk is not None and auto is None:
+            lines.append(f"{self.constraint_name(pk.name)}PRIMARY KEY ({self.names(pk.columns)})")
+        lines.extend(
+            f"{self.constraint_name(u.name)}UNIQUE ({self.names(u.columns)})" for u in t.uniques
+        )
+        lines.extend(self.check(c) for c in t.checks)
+        lines.extend(self.foreign_key(f) for f in t.foreign_keys)
+        target = self.q(name) if name else self.name(t.key)
+        return f"CREATE TABLE {target} (\n    " + ",\n    ".join(lines) + "\n)"
+
+    def index(self, on: tuple[str | None, str], i: Index) -> str:
+        elements = []
+        for e in i.elements:
+            sql = f"({e.expression})" if e.is_expression else self.q(e.expression)
+            if e.collation:
+                sql += f" COLLATE {self.q(e.collation)}"
+            if e.descending:
+                sql += " DESC"
+            elements.append(sql)
+        kind = "CREATE UNIQUE INDEX" if i.unique else "CREATE INDEX"
+        sql = f"{kind} {self.q(i.name)} ON {self.name(on)} ({', '.join(elements)})"
+        return sql + (f" WHERE {i.where}" if i.where else "")
+
+    def rebuild(self, old: Table, new: Table, schema: Schema) -> list[str]:
+        """The 12-step procedure for one table; ``schema`` is the state after it."""
+        temp = f"_dbshift_new_{new.name}"
+        copied = [
+            c.name
+            for c in new.columns
+            if c.generated is None and (o := old.column(c.name)) is not None and o.generated is None
+        ]
+        out = [
+            self.create_table(replace(new, indexes=()), name=temp),
+            f"INSERT INTO {self.q(temp)} ({self.names(copied)}) SELECT {self.names(copied)} FROM {self.name(old.key)}",
+            f"DROP TABLE {self.name(old.key)}",
+            # Legacy rename: views and triggers naming the table must not be re-parsed while
+            # it is briefly missing (SQLite 3.26+ would fail on them), nor rewritten.
+            "PRAGMA legacy_alter_table = ON",
+            f"ALTER TABLE {self.q(temp)} RENAME TO {self.q(new.name)}",
+            "PRAGMA legacy_alter_table = OFF",
+        ]
+        out.extend(self.index(new.key, i) for i in new.indexes)
+        out.extend(
+            r.definition for r in schema.routines if r.kind == "trigger" and r.table == new.name
+        )
+        return out
+
+    # -- native operations -------------------------------------------------------------------
+
+    def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
+        return [
+            self.create_table(op.table),
+            *(self.index(op.table.key, i) for i in op.table.indexes),
+        ]
+
+    def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
+        return [f"DROP TABLE {self.name(op.table.key)}"]
+
+    def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name((op.schema, op.old))} RENAME TO {self.q(op.new)}"]
+
+    def op_set_table_comment(self, op: SetTableComment, schema: Schema) -> list[str]:
+        return []  # SQLite has no comments; the model never carries one for it
+
+    def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} ADD COLUMN {self.column(op.column)}"]
+
+    def op_drop_column(self, op: DropColumn, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP COLUMN {self.q(op.column.name)}"]
+
+    def op_rename_column(self, op: RenameColumn, schema: Schema) -> list[str]:
+        return [
+            f"ALTER TABLE {self.name(op.on)} RENAME COLUMN {self.q(op.old)} TO {self.q(op.new)}"
+        ]
+
+    def op_create_index(self, op: CreateIndex, schema: Schema) -> list[str]:
+        return [self.index(op.on, op.index)]
+
+    def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
+        return [f"DROP INDEX {self.name((op.on[0], op.index.name))}"]
+
+    def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
+        return [f"CREATE VIEW {self.name((op.view.schema, op.view.name))} AS {op.view.definition}"]
+
+    def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
+        return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]
+
+
+def _can_add(c: Column) -> bool:
+    """What ALTER TABLE ADD COLUMN accepts (lang_altertable.html#altertabaddcol)."""
+    if c.generated is not None and c.generated.stored:
+        return False
+    if c.identity is not None:
+        return False
+    default = (c.default or "").strip()
+    if default.startswith("(") or default.upper() in (
+        "CURRENT_TIME",
+        "CURRENT_DATE",
+        "CURRENT_TIMESTAMP",
+    ):
+        return False  # the default must be a constant
+    return c.nullable or c.generated is not None or (bool(default) and default.upper() != "NULL")
+
+
+def _is_referenced(table: Table, column: str) -> bool:
+    """DROP COLUMN refuses a column used by a key, index, check, foreign key or generated
+    column; the check is textual for expressions, erring towards a rebuild."""
+    pk = table.primary_key
+    if pk is not None and column in pk.columns:
+        return True
+    if any(column in u.columns for u in table.uniques) or any(
+        column in f.columns for f in table.foreign_keys
+    ):
+        return True
+    if any(
+        column in i.column_names or any(e.is_expression for e in i.elements) or i.where
+        for i in table.indexes
+    ):
+        return True
+    return bool(table.checks or any(c.generated is not None for c in table.columns))

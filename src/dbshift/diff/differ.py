@@ -1,0 +1,284 @@
+"""Current schema + desired schema → ordered operations. Written once for every dialect.
+
+Order, chosen so each statement finds what it needs and nothing it removes is still used:
+views and foreign keys that go or change are dropped first; then columns, constraints and
+indexes of kept tables; then new enums and sequences, new tables (foreign keys after all
+tables exist, so cycles need no special case), new constraints, indexes and foreign keys;
+dropped tables, sequences and enums last, and views recreated at the very end.
+
+Renames are never guessed: without a hint a renamed column is a drop and an add, which
+the operations flag as destructive. ``suggest_renames`` proposes hints for the CLI to ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from dbshift.model import Column, EnumType, Schema, Table
+from dbshift.ops import (
+    AddCheck,
+    AddColumn,
+    AddEnumValue,
+    AddForeignKey,
+    AddPrimaryKey,
+    AddUnique,
+    AlterColumn,
+    CreateEnum,
+    CreateIndex,
+    CreateSequence,
+    CreateTable,
+    CreateView,
+    DropCheck,
+    DropColumn,
+    DropEnum,
+    DropForeignKey,
+    DropIndex,
+    DropPrimaryKey,
+    DropSequence,
+    DropTable,
+    DropUnique,
+    DropView,
+    Operation,
+    RenameColumn,
+    RenameTable,
+    SetTableComment,
+)
+from dbshift.ops.alter_column import ALTERABLE
+
+Key = tuple[str | None, str]
+
+
+@dataclass(frozen=True)
+class Renames:
+    """Explicit rename hints: ``tables`` old → new; ``columns`` (table, old) → new, where
+    ``table`` is the table's name in the desired schema."""
+
+    tables: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    #: The dialect's foreign keys can only be declared in CREATE TABLE (SQLite).
+    inline_foreign_keys: bool = False
+    renames: Renames = field(default_factory=Renames)
+
+
+def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -> list[Operation]:
+    """Operations that turn ``current`` into ``desired``."""
+    options = options or DiffOptions()
+    ops: list[Operation] = []
+    current = _renames(current, desired, options.renames, ops)
+
+    old_tables = {t.key: t for t in current.tables}
+    new_tables = {t.key: t for t in desired.tables}
+    kept = [k for k in new_tables if k in old_tables]
+
+    # 1. Views that go or change, first: they may use columns about to change.
+    old_views = {(v.schema, v.name): v for v in current.views}
+    new_views = {(v.schema, v.name): v for v in desired.views}
+    changed_views = {k for k in old_views if new_views.get(k) != old_views[k]}
+    ops += [DropView(old_views[k]) for k in sorted(changed_views, key=_key)]
+
+    # 2. Foreign keys that go or change, on kept tables and on tables about to be dropped.
+    for key, old in old_tables.items():
+        new = new_tables.get(key)
+        wanted = set(new.foreign_keys) if new else set()
+        ops += [DropForeignKey(on=key, constraint=f) for f in old.foreign_keys if f not in wanted]
+
+    # 3. Inside kept tables: drops, alterations, adds.
+    late: list[Operation] = []
+    for key in kept:
+        table_ops, table_late = _table(old_tables[key], new_tables[key])
+        ops += table_ops
+        late += table_late
+
+    # 4. New types and sequences, then new tables.
+    ops += _enums_and_sequences(current, desired, creating=True)
+    created = [new_tables[k] for k in new_tables if k not in old_tables]
+    for table in created:
+        body = table if options.inline_foreign_keys else replace(table, foreign_keys=())
+        ops.append(CreateTable(body))
+    ops += late
+    if not options.inline_foreign_keys:
+        ops += [AddForeignKey(on=t.key, constraint=f) for t in created for f in t.foreign_keys]
+    for key in kept:
+        old_fks = set(old_tables[key].foreign_keys)
+        ops += [
+            AddForeignKey(on=key, constraint=f)
+            for f in new_tables[key].foreign_keys
+            if f not in old_fks
+        ]
+
+    # 5. Dropped tables (their outgoing foreign keys went in step 2), sequences, types.
+    for key, old in old_tables.items():
+        if key not in new_tables:
+            ops.append(DropTable(replace(old, foreign_keys=())))
+    ops += _enums_and_sequences(current, desired, creating=False)
+
+    # 6. Views, new or changed, last.
+    ops += [
+        CreateView(new_views[k])
+        for k in sorted(new_views, key=_key)
+        if k not in old_views or k in changed_views
+    ]
+    return ops
+
+
+def _key(key: tuple[str | None, str]) -> tuple[str, str]:
+    return (key[0] or "", key[1])
+
+
+def _renames(current: Schema, desired: Schema, renames: Renames, ops: list[Operation]) -> Schema:
+    """Apply the rename hints to ``current`` (recording the operations)."""
+    for old, new in renames.tables.items():
+        table = next((t for t in current.tables if t.name == old), None)
+        if table is None:
+            raise ValueError(f"rename hint {old}:{new}: no table {old} in the current schema")
+        rename_table = RenameTable(old=old, new=new, schema=table.schema)
+        ops.append(rename_table)
+        current = rename_table.apply(current)
+    for (table_name, old), new in renames.columns.items():
+        table = next((t for t in current.tables if t.name == table_name), None)
+        if table is None or table.column(old) is None:
+            raise ValueError(
+                f"rename hint {table_name}.{old}:{new}: no such column in the current schema"
+            )
+        op = RenameColumn(on=table.key, old=old, new=new)
+        ops.append(op)
+        current = op.apply(current)
+    return current
+
+
+def _table(old: Table, new: Table) -> tuple[list[Operation], list[Operation]]:
+    """Operations inside one kept table: (now, after new tables exist)."""
+    key = old.key
+    ops: list[Operation] = []
+    later: list[Operation] = []
+    new_index_names = {i.name: i for i in new.indexes}
+    ops += [DropIndex(on=key, index=i) for i in old.indexes if new_index_names.get(i.name) != i]
+    ops += [DropCheck(on=key, constraint=c) for c in old.checks if c not in new.checks]
+    ops += [DropUnique(on=key, constraint=u) for u in old.uniques if u not in new.uniques]
+    if old.primary_key is not None and old.primary_key != new.primary_key:
+        ops.append(DropPrimaryKey(on=key, key=old.primary_key))
+
+    for column in old.columns:
+        target = new.column(column.name)
+        if target is None or _must_recreate(column, target):
+            ops.append(DropColumn(on=key, column=column))
+    for column in old.columns:
+        target = new.column(column.name)
+        if target is not None and not _must_recreate(column, target) and column != target:
+            ops.append(AlterColumn(on=key, before=column, after=target))
+    for column in new.columns:
+        previous = old.column(column.name)
+        if previous is None or _must_recreate(previous, column):
+            ops.append(AddColumn(on=key, column=column))
+
+    if new.primary_key is not None and old.primary_key != new.primary_key:
+        ops.append(AddPrimaryKey(on=key, key=new.primary_key))
+    ops += [AddUnique(on=key, constraint=u) for u in new.uniques if u not in old.uniques]
+    ops += [AddCheck(on=key, constraint=c) for c in new.checks if c not in old.checks]
+    old_index_names = {i.name: i for i in old.indexes}
+    later += [CreateIndex(on=key, index=i) for i in new.indexes if old_index_names.get(i.name) != i]
+    if old.comment != new.comment:
+        ops.append(SetTableComment(on=key, before=old.comment, after=new.comment))
+    return ops, later
+
+
+def _must_recreate(old: Column, new: Column) -> bool:
+    """Identity and generated expressions cannot be altered in place everywhere."""
+    if old.identity != new.identity or old.generated != new.generated:
+        return True
+    return any(
+        getattr(old, f) != getattr(new, f)
+        for f in Column.__dataclass_fields__
+        if f not in ALTERABLE and f != "name"
+    )
+
+
+def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) -> list[Operation]:
+    ops: list[Operation] = []
+    old_enums = {(e.schema, e.name): e for e in current.enums}
+    new_enums = {(e.schema, e.name): e for e in desired.enums}
+    old_seqs = {(s.schema, s.name): s for s in current.sequences}
+    new_seqs = {(s.schema, s.name): s for s in desired.sequences}
+    if creating:
+        for k, e in new_enums.items():
+            before = old_enums.get(k)
+            if before is None:
+                ops.append(CreateEnum(e))
+            elif before != e:
+                ops += _enum_additions(before.values, e.values, e) or [
+                    DropEnum(before),
+                    CreateEnum(e),
+                ]
+        ops += [
+            CreateSequence(s)
+            for k, s in new_seqs.items()
+            if old_seqs.get(k) != s and k not in old_seqs
+        ]
+        ops += _changed(old_seqs, new_seqs, DropSequence, CreateSequence)
+    else:
+        ops += [DropSequence(s) for k, s in old_seqs.items() if k not in new_seqs]
+        ops += [DropEnum(e) for k, e in old_enums.items() if k not in new_enums]
+    return ops
+
+
+def _changed(
+    old: Mapping[Key, object], new: Mapping[Key, object], drop: type, create: type
+) -> list[Operation]:
+    out: list[Operation] = []
+    for k, value in new.items():
+        if k in old and old[k] != value:
+            out += [drop(old[k]), create(value)]
+    return out
+
+
+def _enum_additions(
+    before: tuple[str, ...], after: tuple[str, ...], enum: EnumType
+) -> list[Operation]:
+    """ADD VALUE operations when ``after`` only inserts values into ``before``; else []."""
+    remaining = iter(after)
+    if not all(value in remaining for value in before):  # before must be a subsequence
+        return []
+    ops: list[Operation] = []
+    current = list(before)
+    for i, value in enumerate(after):
+        if value in current:
+            continue
+        following = next((v for v in after[i + 1 :] if v in current), None)
+        state = replace(enum, values=tuple(current))
+        ops.append(AddEnumValue(enum=state, value=value, before=following))
+        current.insert(current.index(following) if following else len(current), value)
+    return ops
+
+
+def suggest_renames(current: Schema, desired: Schema) -> list[tuple[str, str, str]]:
+    """Likely renames, as (table, old column, new column), for the CLI to ask about.
+
+    A column that disappears and one that appears in the same table, with the same type,
+    nullability and position, and names that share most characters.
+    """
+    from difflib import SequenceMatcher
+
+    out = []
+    for new in desired.tables:
+        old = current.table(new.name, new.schema)
+        if old is None:
+            continue
+        gone = [c for c in old.columns if new.column(c.name) is None]
+        came = [c for c in new.columns if old.column(c.name) is None]
+        for g in gone:
+            for c in came:
+                same_shape = (g.type, g.nullable) == (c.type, c.nullable)
+                similar = SequenceMatcher(None, g.name, c.name).ratio() >= 0.5
+                same_place = _position(old.columns, g) == _position(new.columns, c)
+                if same_shape and (similar or same_place):
+                    out.append((new.name, g.name, c.name))
+    return out
+
+
+def _position(columns: Iterable[Column], column: Column) -> int:
+    return next(i for i, c in enumerate(columns) if c.name == column.name)

@@ -1,0 +1,61 @@
+"""Typed operations: one per file; each applies, reverses and rates itself."""
+
+from dbshift.ops.add_check import AddCheck
+from dbshift.ops.add_column import AddColumn
+from dbshift.ops.add_enum_value import AddEnumValue
+from dbshift.ops.add_foreign_key import AddForeignKey
+from dbshift.ops.add_primary_key import AddPrimaryKey
+from dbshift.ops.add_unique import AddUnique
+from dbshift.ops.alter_column import AlterColumn
+from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
+from dbshift.ops.create_enum import CreateEnum
+from dbshift.ops.create_index import CreateIndex
+from dbshift.ops.create_sequence import CreateSequence
+from dbshift.ops.create_table import CreateTable
+from dbshift.ops.create_view import CreateView
+from dbshift.ops.drop_check import DropCheck
+from dbshift.ops.drop_column import DropColumn
+from dbshift.ops.drop_enum import DropEnum
+from dbshift.ops.drop_foreign_key import DropForeignKey
+from dbshift.ops.drop_index import DropIndex
+from dbshift.ops.drop_primary_key import DropPrimaryKey
+from dbshift.ops.drop_sequence import DropSequence
+from dbshift.ops.drop_table import DropTable
+from dbshift.ops.drop_unique import DropUnique
+from dbshift.ops.drop_view import DropView
+from dbshift.ops.rename_column import RenameColumn
+from dbshift.ops.rename_table import RenameTable
+from dbshift.ops.set_table_comment import SetTableComment
+
+__all__ = [
+    "AddCheck",
+    "AddColumn",
+    "AddEnumValue",
+    "AddForeignKey",
+    "AddPrimaryKey",
+    "AddUnique",
+    "AlterColumn",
+    "CreateEnum",
+    "CreateIndex",
+    "CreateSequence",
+    "CreateTable",
+    "CreateView",
+    "DropCheck",
+    "DropColumn",
+    "DropEnum",
+    "DropForeignKey",
+    "DropIndex",
+    "DropPrimaryKey",
+    "DropSequence",
+    "DropTable",
+    "DropUnique",
+    "DropView",
+    "Irreversible",
+    "Lock",
+    "Operation",
+    "RenameColumn",
+    "RenameTable",
+    "Safety",
+    "SetTableComment",
+    "TableChange",
+]

@@ -1,0 +1,40 @@
+"""ALTER TABLE … ADD PRIMARY KEY."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import PrimaryKey, Schema, Table
+
+
+@dataclass(frozen=True)
+class AddPrimaryKey(TableChange):
+    key: PrimaryKey
+    kind: ClassVar[str] = "add_primary_key"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            if table.primary_key is not None:
+                raise ValueError(f"{self.describe()}: table already has a primary key")
+            return replace(table, primary_key=self.key)
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.drop_primary_key import DropPrimaryKey
+
+        return DropPrimaryKey(on=self.on, key=self.key)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(
+            lock=Lock.ALL,
+            rewrite=dialect != "postgresql",
+            note="builds a unique index and checks NOT NULL while holding the table",
+        )
+
+    def describe(self) -> str:
+        return f"add primary key on {self.where} ({', '.join(self.key.columns)})"

@@ -1,0 +1,98 @@
+"""ALTER TABLE … ALTER COLUMN: type, collation, nullability, default, comment, ON UPDATE.
+
+One operation carrying the column before and after: MySQL can only restate the whole
+column (``MODIFY``), so the renderer needs both states anyway, and ``changes`` tells the
+PostgreSQL renderer and the linter which attributes moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import Column, Schema, Table
+
+#: Attributes AlterColumn can change; identity and generated changes are drop + add.
+ALTERABLE = ("type", "collation", "nullable", "default", "comment", "on_update")
+
+
+def _is_widening(before: str, after: str) -> bool:
+    """PostgreSQL changes these without a rewrite: varchar(n) to varchar(m >= n) or text."""
+    import re
+
+    m1 = re.fullmatch(r"character varying\((\d+)\)", before)
+    if m1 is None:
+        return before == "character varying" and after == "text"
+    if after in ("text", "character varying"):
+        return True
+    m2 = re.fullmatch(r"character varying\((\d+)\)", after)
+    return m2 is not None and int(m2.group(1)) >= int(m1.group(1))
+
+
+@dataclass(frozen=True)
+class AlterColumn(TableChange):
+    before: Column
+    after: Column
+    kind: ClassVar[str] = "alter_column"
+
+    def __post_init__(self) -> None:
+        if self.before.name != self.after.name:
+            raise ValueError("AlterColumn cannot rename: use RenameColumn")
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        return tuple(a for a in ALTERABLE if getattr(self.before, a) != getattr(self.after, a))
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            current = table.column(self.before.name)
+            if current is None:
+                raise ValueError(f"{self.describe()}: no such column")
+            updated = replace(current, **{a: getattr(self.after, a) for a in self.changes})
+            return table.with_column(updated)
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        return AlterColumn(on=self.on, before=self.after, after=self.before)
+
+    def safety(self, dialect: str) -> Safety:
+        changes = set(self.changes)
+        retype = bool(changes & {"type", "collation"})
+        tightening = "nullable" in changes and not self.after.nullable
+        if dialect == "postgresql":
+            if retype and not _is_widening(self.before.type, self.after.type):
+                return Safety(
+                    lock=Lock.ALL,
+                    rewrite=True,
+                    breaking=True,
+                    note="changing the type rewrites the table and its indexes under ACCESS EXCLUSIVE",
+                )
+            if tightening:
+                return Safety(
+                    lock=Lock.ALL,
+                    note="SET NOT NULL scans the whole table under ACCESS EXCLUSIVE; "
+                    "add a CHECK (col IS NOT NULL) NOT VALID, validate it, then set",
+                )
+            return Safety(lock=Lock.ALL, note="brief ACCESS EXCLUSIVE lock; catalog-only change")
+        if dialect == "mysql":
+            if retype or "nullable" in changes:
+                return Safety(
+                    lock=Lock.WRITES,
+                    rewrite=True,
+                    breaking=retype,
+                    note="MODIFY COLUMN copies the table (ALGORITHM=COPY) for type and NULL changes",
+                )
+            return Safety(note="default and comment changes are metadata-only")
+        return Safety(
+            lock=Lock.ALL,
+            rewrite=True,
+            breaking=retype,
+            note="SQLite cannot alter a column: the table is rebuilt",
+        )
+
+    def describe(self) -> str:
+        return f"alter column {self.where}.{self.after.name} ({', '.join(self.changes)})"

@@ -1,0 +1,47 @@
+"""CREATE [UNIQUE] INDEX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import Index, Schema, Table
+
+
+@dataclass(frozen=True)
+class CreateIndex(TableChange):
+    index: Index
+    #: PostgreSQL CREATE INDEX CONCURRENTLY (needs a migration without a transaction).
+    concurrently: bool = False
+    kind: ClassVar[str] = "create_index"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            if table.index(self.index.name) is not None:
+                raise ValueError(f"{self.describe()}: index already exists")
+            return replace(table, indexes=(*table.indexes, self.index))
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.drop_index import DropIndex
+
+        return DropIndex(on=self.on, index=self.index, concurrently=self.concurrently)
+
+    def safety(self, dialect: str) -> Safety:
+        if dialect == "postgresql" and not self.concurrently:
+            return Safety(
+                lock=Lock.WRITES,
+                note="writes wait until the index is built; use CREATE INDEX CONCURRENTLY",
+            )
+        if dialect == "mysql":
+            return Safety(note="ALGORITHM=INPLACE, LOCK=NONE on InnoDB")
+        if dialect == "sqlite":
+            return Safety(lock=Lock.WRITES, note="the database is locked while it builds")
+        return Safety()
+
+    def describe(self) -> str:
+        return f"create index {self.index.name} on {self.where}"

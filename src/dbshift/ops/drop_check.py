@@ -1,0 +1,37 @@
+"""ALTER TABLE … DROP CONSTRAINT (check)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import CheckConstraint, Schema, Table
+
+
+@dataclass(frozen=True)
+class DropCheck(TableChange):
+    constraint: CheckConstraint
+    kind: ClassVar[str] = "drop_check"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            kept = tuple(c for c in table.checks if c != self.constraint)
+            if len(kept) == len(table.checks):
+                raise ValueError(f"{self.describe()}: no such constraint")
+            return replace(table, checks=kept)
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.add_check import AddCheck
+
+        return AddCheck(on=self.on, constraint=self.constraint)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(lock=Lock.ALL, rewrite=dialect == "sqlite", note="brief lock")
+
+    def describe(self) -> str:
+        return f"drop check {self.constraint.name or '(unnamed)'} on {self.where}"

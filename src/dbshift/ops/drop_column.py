@@ -1,0 +1,43 @@
+"""ALTER TABLE … DROP COLUMN: reversible in structure, never in data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import Column, Schema, Table
+
+
+@dataclass(frozen=True)
+class DropColumn(TableChange):
+    column: Column
+    kind: ClassVar[str] = "drop_column"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            if table.column(self.column.name) is None:
+                raise ValueError(f"{self.describe()}: no such column")
+            return table.without_column(self.column.name)
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.add_column import AddColumn
+
+        return AddColumn(on=self.on, column=self.column)
+
+    def safety(self, dialect: str) -> Safety:
+        rewrite = dialect != "postgresql"  # MySQL before INSTANT drop, SQLite rebuilds
+        return Safety(
+            lock=Lock.ALL,
+            rewrite=rewrite,
+            breaking=True,
+            destructive=True,
+            note="the column's data is lost; the previous version still reads and writes it",
+        )
+
+    def describe(self) -> str:
+        return f"drop column {self.where}.{self.column.name}"

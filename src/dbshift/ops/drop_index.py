@@ -1,0 +1,45 @@
+"""DROP INDEX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import Index, Schema, Table
+
+
+@dataclass(frozen=True)
+class DropIndex(TableChange):
+    index: Index
+    concurrently: bool = False
+    kind: ClassVar[str] = "drop_index"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            if table.index(self.index.name) is None:
+                raise ValueError(f"{self.describe()}: no such index")
+            return replace(
+                table, indexes=tuple(i for i in table.indexes if i.name != self.index.name)
+            )
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.create_index import CreateIndex
+
+        return CreateIndex(on=self.on, index=self.index, concurrently=self.concurrently)
+
+    def safety(self, dialect: str) -> Safety:
+        lock = Lock.NONE if (dialect == "postgresql" and self.concurrently) else Lock.ALL
+        return Safety(
+            lock=lock,
+            note="queries that relied on the index slow down; unique enforcement ends"
+            if self.index.unique
+            else "queries that relied on the index slow down",
+        )
+
+    def describe(self) -> str:
+        return f"drop index {self.index.name} on {self.where}"

@@ -1,0 +1,33 @@
+"""DROP SEQUENCE: its current value is lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Operation, Safety, qualified
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema, Sequence
+
+
+@dataclass(frozen=True)
+class DropSequence(Operation):
+    sequence: Sequence
+    kind: ClassVar[str] = "drop_sequence"
+
+    def apply(self, schema: Schema) -> Schema:
+        key = (self.sequence.schema, self.sequence.name)
+        kept = tuple(s for s in schema.sequences if (s.schema, s.name) != key)
+        return replace(schema, sequences=kept)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.create_sequence import CreateSequence
+
+        return CreateSequence(self.sequence)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(breaking=True, destructive=True, note="the sequence's position is lost")
+
+    def describe(self) -> str:
+        return f"drop sequence {qualified((self.sequence.schema, self.sequence.name))}"

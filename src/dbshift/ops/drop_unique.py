@@ -1,0 +1,37 @@
+"""ALTER TABLE … DROP CONSTRAINT (unique)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema, Table, UniqueConstraint
+
+
+@dataclass(frozen=True)
+class DropUnique(TableChange):
+    constraint: UniqueConstraint
+    kind: ClassVar[str] = "drop_unique"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            kept = tuple(u for u in table.uniques if u != self.constraint)
+            if len(kept) == len(table.uniques):
+                raise ValueError(f"{self.describe()}: no such constraint")
+            return replace(table, uniques=kept)
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.add_unique import AddUnique
+
+        return AddUnique(on=self.on, constraint=self.constraint)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(lock=Lock.ALL, rewrite=dialect == "sqlite", note="brief lock")
+
+    def describe(self) -> str:
+        return f"drop unique {self.constraint.name or '(unnamed)'} on {self.where}"
