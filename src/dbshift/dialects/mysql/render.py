@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.dialects.render import Renderer
+from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema
@@ -59,6 +59,10 @@ class MySQLRenderer(Renderer):
 
     def key(self, i: Index) -> str:
         """The index as a table element: ``[UNIQUE|FULLTEXT|SPATIAL] KEY name (…)``."""
+        if i.where or i.include or i.nulls_not_distinct:
+            raise Unsupported(
+                f"index {i.name}: MySQL has no partial, covering (INCLUDE) or NULLS NOT DISTINCT indexes"
+            )
         prefix = "UNIQUE KEY" if i.unique else "KEY"
         if i.method in ("fulltext", "spatial"):
             prefix = f"{i.method.upper()} KEY"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.dialects.render import Renderer
+from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Table
@@ -129,6 +129,8 @@ class SQLiteRenderer(Renderer):
         return f"CREATE TABLE {target} (\n    " + ",\n    ".join(lines) + "\n)"
 
     def index(self, on: tuple[str | None, str], i: Index) -> str:
+        if i.method or i.include or i.nulls_not_distinct:
+            raise Unsupported(f"index {i.name}: SQLite has only plain b-tree indexes")
         elements = []
         for e in i.elements:
             sql = f"({e.expression})" if e.is_expression else self.q(e.expression)

@@ -1,0 +1,1 @@
+-- unsupported: add unique orders_user_key on orders: not supported on mysql

@@ -1,0 +1,1 @@
+ALTER TABLE `users` MODIFY COLUMN `select` bigint NOT NULL DEFAULT 0;

@@ -1,0 +1,1 @@
+-- unsupported: index orders_user_idx: MySQL has no partial, covering (INCLUDE) or NULLS NOT DISTINCT indexes

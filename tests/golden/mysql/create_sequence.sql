@@ -1,0 +1,1 @@
+-- unsupported: create sequence s2: not supported on mysql

@@ -1,0 +1,3 @@
+CREATE TABLE `audit; log` (
+    `at` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP
+);

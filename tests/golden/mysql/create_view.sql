@@ -1,0 +1,1 @@
+CREATE VIEW `v2` AS SELECT 1 AS one;

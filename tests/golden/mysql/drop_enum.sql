@@ -1,0 +1,1 @@
+-- unsupported: drop enum mood: not supported on mysql

@@ -1,0 +1,1 @@
+-- unsupported: drop unique users_email_key on users: not supported on mysql

@@ -1,0 +1,3 @@
+CREATE TABLE "audit; log" (
+    "at" timestamp DEFAULT CURRENT_TIMESTAMP NOT NULL
+);

@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "nick name" text DEFAULT 'x';

@@ -1,0 +1,1 @@
+-- unsupported: add value 'ok' to enum mood: not supported on sqlite

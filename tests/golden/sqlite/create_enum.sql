@@ -1,0 +1,1 @@
+-- unsupported: create enum color: not supported on sqlite

@@ -1,0 +1,9 @@
+CREATE TABLE "_dbshift_new_orders" (
+    "id" bigint NOT NULL,
+    "user_id" bigint
+);
+INSERT INTO "_dbshift_new_orders" ("id", "user_id") SELECT "id", "user_id" FROM "orders";
+DROP TABLE "orders";
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE "_dbshift_new_orders" RENAME TO "orders";
+PRAGMA legacy_alter_table = OFF;

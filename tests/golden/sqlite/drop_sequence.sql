@@ -1,0 +1,1 @@
+-- unsupported: drop sequence ticket_seq: not supported on sqlite

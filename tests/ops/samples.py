@@ -1,0 +1,157 @@
+"""One sample of each operation, on a small schema, shared by the op and golden SQL tests."""
+
+from __future__ import annotations
+
+from dbshift.model import (
+    CheckConstraint,
+    Column,
+    EnumType,
+    ForeignKey,
+    Identity,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    ReferentialAction,
+    Schema,
+    Sequence,
+    Table,
+    UniqueConstraint,
+    View,
+)
+from dbshift.ops import (
+    AddCheck,
+    AddColumn,
+    AddEnumValue,
+    AddForeignKey,
+    AddPrimaryKey,
+    AddUnique,
+    AlterColumn,
+    CreateEnum,
+    CreateIndex,
+    CreateSequence,
+    CreateTable,
+    CreateView,
+    DropCheck,
+    DropColumn,
+    DropEnum,
+    DropForeignKey,
+    DropIndex,
+    DropPrimaryKey,
+    DropSequence,
+    DropTable,
+    DropUnique,
+    DropView,
+    Operation,
+    RenameColumn,
+    RenameTable,
+    SetTableComment,
+)
+
+USERS = (None, "users")
+EMAIL = Column(name="email", type="text", nullable=False, default="''", comment="it's the login")
+USERS_TABLE = Table(
+    name="users",
+    columns=(
+        Column(name="id", type="bigint", nullable=False, identity=Identity(always=True)),
+        EMAIL,
+        Column(name="select", type="integer"),
+        Column(name="bio", type="text"),
+    ),
+    primary_key=PrimaryKey(columns=("id",), name="users_pkey"),
+    uniques=(UniqueConstraint(name="users_email_key", columns=("email",)),),
+    checks=(CheckConstraint(name="users_select_check", expression='("select" > 0)'),),
+    indexes=(Index(name="users_select_idx", elements=(IndexElement("select", descending=True),)),),
+    comment="people",
+)
+ORDERS_TABLE = Table(
+    name="orders",
+    columns=(
+        Column(name="id", type="bigint", nullable=False),
+        Column(name="user_id", type="bigint"),
+    ),
+    primary_key=PrimaryKey(columns=("id",), name="orders_pkey"),
+)
+FK = ForeignKey(
+    name="orders_user_fk",
+    columns=("user_id",),
+    ref_table="users",
+    ref_columns=("id",),
+    on_delete=ReferentialAction.CASCADE,
+)
+MOOD = EnumType(name="mood", values=("sad", "happy"))
+SEQ = Sequence(name="ticket_seq", start=100, increment=5)
+VIEW = View(name="active users", definition="SELECT id FROM users")
+
+BASE = Schema(tables=(USERS_TABLE, ORDERS_TABLE), enums=(MOOD,), sequences=(SEQ,), views=(VIEW,))
+
+SAMPLES: dict[str, Operation] = {
+    "create_table": CreateTable(
+        Table(
+            name="audit; log",
+            columns=(
+                Column(name="at", type="timestamp", nullable=False, default="CURRENT_TIMESTAMP"),
+            ),
+        )
+    ),
+    "drop_table": DropTable(ORDERS_TABLE),
+    "rename_table": RenameTable(old="orders", new="purchases"),
+    "add_column": AddColumn(on=USERS, column=Column(name="nick name", type="text", default="'x'")),
+    "drop_column": DropColumn(on=USERS, column=Column(name="bio", type="text")),
+    "rename_column": RenameColumn(on=USERS, old="email", new="e-mail"),
+    "alter_column": AlterColumn(
+        on=USERS,
+        before=Column(name="select", type="integer"),
+        after=Column(name="select", type="bigint", nullable=False, default="0"),
+    ),
+    "add_unique": AddUnique(
+        on=(None, "orders"),
+        constraint=UniqueConstraint(name="orders_user_key", columns=("user_id",)),
+    ),
+    "drop_unique": DropUnique(on=USERS, constraint=USERS_TABLE.uniques[0]),
+    "add_check": AddCheck(
+        on=(None, "orders"),
+        constraint=CheckConstraint(name="orders_id_check", expression="(id > 0)", validated=False),
+    ),
+    "drop_check": DropCheck(on=USERS, constraint=USERS_TABLE.checks[0]),
+    "add_foreign_key": AddForeignKey(on=(None, "orders"), constraint=FK),
+    "create_index": CreateIndex(
+        on=(None, "orders"),
+        index=Index(
+            name="orders_user_idx",
+            elements=(IndexElement("user_id"),),
+            where="(user_id IS NOT NULL)",
+        ),
+        concurrently=True,
+    ),
+    "drop_index": DropIndex(on=USERS, index=USERS_TABLE.indexes[0]),
+    "create_view": CreateView(View(name="v2", definition="SELECT 1 AS one")),
+    "drop_view": DropView(VIEW),
+    "create_enum": CreateEnum(EnumType(name="color", values=("red", "it's green"))),
+    "drop_enum": DropEnum(MOOD),
+    "add_enum_value": AddEnumValue(enum=MOOD, value="ok", before="happy"),
+    "create_sequence": CreateSequence(Sequence(name="s2")),
+    "drop_sequence": DropSequence(SEQ),
+    "set_table_comment": SetTableComment(on=USERS, before="people", after="humans"),
+}
+# Operations whose "before" state needs something BASE lacks.
+SAMPLES["add_primary_key"] = AddPrimaryKey(
+    on=(None, "orders"), key=PrimaryKey(columns=("id",), name="orders_pkey")
+)
+SAMPLES["drop_primary_key"] = DropPrimaryKey(
+    on=(None, "orders"), key=PrimaryKey(columns=("id",), name="orders_pkey")
+)
+SAMPLES["drop_foreign_key"] = DropForeignKey(on=(None, "orders"), constraint=FK)
+
+
+def before(kind: str) -> Schema:
+    """The schema a sample applies to."""
+    from dbshift.ops import AddForeignKey as _Add
+    from dbshift.ops import DropPrimaryKey as _DropPk
+
+    if kind == "add_primary_key":
+        return _DropPk(
+            on=(None, "orders"), key=PrimaryKey(columns=("id",), name="orders_pkey")
+        ).apply(BASE)
+    if kind == "drop_foreign_key":
+        return _Add(on=(None, "orders"), constraint=FK).apply(BASE)
+    return BASE

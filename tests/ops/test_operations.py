@@ -1,0 +1,72 @@
+"""Every operation applies to the model, and its reverse undoes it exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbshift.ops import Irreversible, Lock
+from tests.ops.samples import SAMPLES, before
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_reverse_undoes_apply(kind: str) -> None:
+    op = SAMPLES[kind]
+    assert op.kind == kind
+    start = before(kind)
+    changed = op.apply(start)
+    assert changed != start
+    try:
+        back = op.reverse().apply(changed)
+    except Irreversible:
+        assert kind == "add_enum_value"
+        return
+    assert back == start
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_every_operation_rates_itself_on_every_dialect(kind: str) -> None:
+    for dialect in ("postgresql", "mysql", "sqlite"):
+        safety = SAMPLES[kind].safety(dialect)
+        assert isinstance(safety.lock, Lock)
+        if safety.destructive or safety.rewrite or safety.lock is Lock.ALL:
+            assert safety.note, f"{kind} on {dialect} must say why"
+
+
+def test_destructive_operations_are_flagged() -> None:
+    destructive = {k for k, op in SAMPLES.items() if op.safety("postgresql").destructive}
+    assert destructive == {"drop_table", "drop_column", "drop_sequence"}
+
+
+def test_applying_to_a_missing_table_names_it() -> None:
+    from dbshift.model import Schema
+
+    with pytest.raises(ValueError, match="table users does not exist"):
+        SAMPLES["add_column"].apply(Schema())
+
+
+def test_add_column_with_volatile_default_rewrites_on_postgres() -> None:
+    from dbshift.model import Column
+    from dbshift.ops import AddColumn
+
+    cheap = AddColumn(on=(None, "t"), column=Column(name="c", type="timestamp", default="now()"))
+    costly = AddColumn(
+        on=(None, "t"), column=Column(name="c", type="uuid", default="gen_random_uuid()")
+    )
+    assert not cheap.safety("postgresql").rewrite
+    assert costly.safety("postgresql").rewrite
+
+
+def test_widening_varchar_does_not_rewrite_on_postgres() -> None:
+    from dbshift.model import Column
+    from dbshift.ops import AlterColumn
+
+    def alter(a: str, b: str) -> bool:
+        op = AlterColumn(
+            on=(None, "t"), before=Column(name="c", type=a), after=Column(name="c", type=b)
+        )
+        return op.safety("postgresql").rewrite
+
+    assert not alter("character varying(10)", "character varying(20)")
+    assert not alter("character varying(10)", "text")
+    assert alter("character varying(20)", "character varying(10)")
+    assert alter("integer", "bigint")
