@@ -20,6 +20,7 @@ from dbshift.errors import ConfigError
 
 _KEYS: dict[str, type | tuple[type, ...]] = {
     "url": str,
+    "dev_url": str,
     "migrations": str,
     "history_table": str,
     "history_schema": str,
@@ -46,6 +47,9 @@ class Settings:
     environment: str | None = None
     config_file: Path | None = None
     environments: tuple[str, ...] = field(default_factory=tuple)
+    #: A server where ``diff``/``generate`` may create and drop scratch databases to turn
+    #: a schema.sql, SQLAlchemy metadata or a migrations directory into a live schema.
+    dev_url: str | None = None
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -137,7 +141,13 @@ def load_settings(
         environment=environment,
         config_file=path,
         environments=tuple(sorted(envs)),
+        dev_url=_dev_url(values, environ, label),
     )
+
+
+def _dev_url(values: Mapping[str, Any], environ: Mapping[str, str], label: str) -> str | None:
+    raw = values.get("dev_url") or environ.get("DBSHIFT_DEV_URL")
+    return _expand_env_refs(raw, environ, label) if isinstance(raw, str) else None
 
 
 def _checked(table: Mapping[str, Any], label: str) -> dict[str, Any]:

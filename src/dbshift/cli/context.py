@@ -18,6 +18,7 @@ _OVERRIDES = (
     "history_schema",
     "lock_timeout",
     "connect_timeout",
+    "dev_url",
 )
 
 

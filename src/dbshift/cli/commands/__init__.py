@@ -15,6 +15,9 @@ COMMANDS: dict[str, str] = {
     "repair": "accept new checksums, resolve failed migrations",
     "baseline": "mark migrations up to VERSION as applied",
     "hash": "rewrite the migrations/dbshift.sum integrity file",
+    "inspect": "print a live schema as DDL or JSON",
+    "diff": "show the operations that turn one schema into another",
+    "generate": "write a migration that brings the migrations to the desired schema",
     "demo": "a self-contained tour on an embedded SQLite database",
 }
 

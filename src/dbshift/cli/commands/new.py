@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import re
+from typing import TYPE_CHECKING
 
 from dbshift.cli import context
 from dbshift.errors import UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SQL_TEMPLATE = """\
 -- dbshift:up
@@ -44,22 +48,28 @@ def slugify(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
-
     from dbshift.migrations import loader, sumfile
 
     settings = context.settings(args)
     directory = settings.migrations_dir
+    suffix, template = (".py", PY_TEMPLATE) if args.python else (".sql", SQL_TEMPLATE)
+    path = new_path(directory, args.name, suffix)
+    path.write_text(template.format(name=args.name) if args.python else template, encoding="utf-8")
+    sumfile.write(directory, loader.scan(directory))
+    context.out(str(path))
+    return 0
+
+
+def new_path(directory: Path, name: str, suffix: str) -> Path:
+    """``<UTC YYYYMMDDHHMMSS>_<slug><suffix>``, the next free second if taken."""
+    from datetime import UTC, datetime, timedelta
+
+    from dbshift.migrations import loader
+
     existing = {f.number for f in loader.scan(directory)}
     moment = datetime.now(UTC)
     version = moment.strftime("%Y%m%d%H%M%S")
     while int(version) in existing:  # two `new` in one second: take the next free second
         moment += timedelta(seconds=1)
         version = moment.strftime("%Y%m%d%H%M%S")
-    slug = slugify(args.name)
-    suffix, template = (".py", PY_TEMPLATE) if args.python else (".sql", SQL_TEMPLATE)
-    path = directory / f"{version}_{slug}{suffix}"
-    path.write_text(template.format(name=args.name) if args.python else template, encoding="utf-8")
-    sumfile.write(directory, loader.scan(directory))
-    context.out(str(path))
-    return 0
+    return directory / f"{version}_{slugify(name)}{suffix}"

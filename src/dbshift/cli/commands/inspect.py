@@ -1,0 +1,32 @@
+"""``dbshift inspect [URL]``: a live schema as DDL or JSON."""
+
+from __future__ import annotations
+
+import argparse
+
+from dbshift.cli import context
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", nargs="?", help="database URL (default: the configured one)")
+    parser.add_argument("--format", choices=("sql", "json"), default="sql", help="output format")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dbshift.cli import plan_output
+    from dbshift.connection import backend_name, parse_url
+    from dbshift.runner import sources
+
+    settings = context.settings(args)
+    raw = args.source or settings.url
+    if not raw:
+        from dbshift.errors import ConfigError
+
+        raise ConfigError("no database to inspect: pass a URL or configure one")
+    schema = sources.inspect_url(raw, settings)
+    if args.format == "json":
+        context.out(plan_output.schema_json(schema))
+    else:
+        context.out(plan_output.schema_sql(schema, backend_name(parse_url(raw))))
+    return 0

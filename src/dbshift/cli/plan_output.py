@@ -1,0 +1,91 @@
+"""Printing a schema or a plan of operations: text, SQL, JSON, and migration files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema
+    from dbshift.ops import Operation
+
+
+def schema_json(schema: Schema) -> str:
+    return json.dumps(_plain(schema), indent=2, ensure_ascii=False)
+
+
+def schema_sql(schema: Schema, dialect: str) -> str:
+    """The schema as the DDL that creates it."""
+    from dbshift.diff import DiffOptions, diff
+    from dbshift.model import Schema as Empty
+
+    ops = diff(Empty(), schema, DiffOptions(inline_foreign_keys=dialect == "sqlite"))
+    return plan_sql(ops, Empty(), dialect, annotate=False)
+
+
+def plan_sql(ops: list[Operation], before: Schema, dialect: str, *, annotate: bool = True) -> str:
+    """Statements, each operation introduced by a comment with its safety flags."""
+    from dbshift.dialects import renderer_for
+
+    renderer = renderer_for(dialect)
+    out: list[str] = []
+    schema = before
+    for op in ops:
+        if annotate:
+            out.append(f"-- {header(op, dialect)}")
+        out.extend(f"{sql};" for sql in renderer.render([op], schema))
+        schema = op.apply(schema)
+    return "\n".join(out)
+
+
+def header(op: Operation, dialect: str) -> str:
+    safety = op.safety(dialect)
+    flags = safety.flags()
+    text = op.describe()
+    if flags:
+        text += f" [{', '.join(flags)}]"
+    if safety.note and flags:
+        text += f": {safety.note}"
+    return text
+
+
+def plan_text(ops: list[Operation], dialect: str) -> str:
+    return "\n".join(header(op, dialect) for op in ops)
+
+
+def plan_json(ops: list[Operation], before: Schema, dialect: str) -> str:
+    from dbshift.dialects import renderer_for
+
+    renderer = renderer_for(dialect)
+    out = []
+    schema = before
+    for op in ops:
+        safety = op.safety(dialect)
+        out.append(
+            {
+                "kind": op.kind,
+                "description": op.describe(),
+                "sql": renderer.render([op], schema),
+                "lock": safety.lock.name.lower(),
+                "rewrite": safety.rewrite,
+                "breaking": safety.breaking,
+                "destructive": safety.destructive,
+                "note": safety.note,
+                "operation": _plain(op),
+            }
+        )
+        schema = op.apply(schema)
+    return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses to dicts without ``asdict``'s deep copy (10,000 tables stay cheap)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    return value

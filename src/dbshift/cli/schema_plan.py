@@ -1,0 +1,98 @@
+"""From two schema sources on the command line to a plan: shared by diff and generate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dbshift.errors import UsageError
+
+if TYPE_CHECKING:
+    from dbshift.config import Settings
+    from dbshift.diff import Renames
+    from dbshift.model import Schema
+    from dbshift.ops import Operation
+
+
+@dataclass(frozen=True)
+class Plan:
+    current: Schema
+    desired: Schema
+    ops: list[Operation]
+    dialect: str
+
+
+def plan(args: argparse.Namespace, settings: Settings, source: str, target: str) -> Plan:
+    from dbshift.diff import DiffOptions, diff, suggest_renames
+    from dbshift.runner.sources import Source, load
+
+    src, dst = Source.parse(source), Source.parse(target)
+    dialect = _dialect(args, settings, src, dst)
+    current = load(src, settings, dialect=dialect)
+    desired = load(dst, settings, dialect=dialect)
+    renames = parse_renames(args.rename)
+    if args.interactive:
+        renames = _ask(suggest_renames(current, desired), renames)
+    options = DiffOptions(inline_foreign_keys=dialect == "sqlite", renames=renames)
+    try:
+        ops = diff(current, desired, options)
+    except ValueError as exc:  # a rename hint naming nothing
+        raise UsageError(str(exc)) from None
+    return Plan(current=current, desired=desired, ops=ops, dialect=dialect)
+
+
+def _dialect(args: argparse.Namespace, settings: Settings, *sides: object) -> str:
+    from dbshift.connection import backend_name, parse_url
+
+    found: set[str] = {d for s in sides if isinstance(d := getattr(s, "dialect", None), str)}
+    if len(found) > 1:
+        raise UsageError(f"cannot compare schemas of different servers: {', '.join(sorted(found))}")
+    if found:
+        dialect = found.pop()
+        if args.dialect and args.dialect != dialect:
+            raise UsageError(f"--dialect {args.dialect} contradicts the {dialect} URL")
+        return dialect
+    if args.dialect:
+        return str(args.dialect)
+    if settings.url:
+        return backend_name(parse_url(settings.url))
+    raise UsageError("cannot tell the dialect: give --dialect or a database URL")
+
+
+def parse_renames(hints: list[str]) -> Renames:
+    """``old:new`` renames a table; ``table.old:new`` renames a column of ``table``."""
+    from dbshift.diff import Renames
+
+    tables: dict[str, str] = {}
+    columns: dict[tuple[str, str], str] = {}
+    for hint in hints:
+        old, sep, new = hint.rpartition(":")
+        if not sep or not old or not new:
+            raise UsageError(f"--rename {hint!r}: expected OLD:NEW or TABLE.OLD:NEW")
+        table, dot, column = old.rpartition(".")
+        if dot:
+            columns[(table, column)] = new
+        else:
+            tables[old] = new
+    return Renames(tables=tables, columns=columns)
+
+
+def _ask(suggestions: list[tuple[str, str, str]], renames: Renames) -> Renames:
+    from dbshift.diff import Renames
+
+    columns = dict(renames.columns)
+    for table, old, new in suggestions:
+        if (table, old) in columns:
+            continue
+        print(
+            f"{table}: was column {old!r} renamed to {new!r}? [y/N] ",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+        answer = sys.stdin.readline().strip().lower()
+        if answer in ("y", "yes"):
+            columns[(table, old)] = new
+    return Renames(tables=renames.tables, columns=columns)

@@ -1,0 +1,203 @@
+"""Where a schema comes from: a live database, a schema.sql, SQLAlchemy metadata, or a
+migrations directory.
+
+Everything that is not already a database is materialised on a scratch database of the
+target dialect and inspected, so every schema dbshift compares is the catalog's own
+spelling of it (no second type system to keep in step with three servers). Scratch
+databases: a temporary SQLite file, or a ``dbshift_dev_<random>`` database created on
+``dev_url`` and always dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import importlib
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dbshift.connection import backend_name, connect, create_engine, mask_url, parse_url
+from dbshift.errors import ConfigError, MigrationFailed, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Connection
+
+    from dbshift.config import Settings
+    from dbshift.model import Schema
+
+
+@dataclass(frozen=True)
+class Source:
+    """A parsed ``--from``/``--to`` argument."""
+
+    kind: str  # "url", "sql", "sqlalchemy", "migrations"
+    value: str
+
+    @classmethod
+    def parse(cls, spec: str) -> Source:
+        if spec.startswith("sqlalchemy:"):
+            return cls("sqlalchemy", spec.removeprefix("sqlalchemy:"))
+        if "://" in spec:
+            return cls("url", spec)
+        path = Path(spec)
+        if path.is_dir():
+            return cls("migrations", spec)
+        if spec.endswith(".sql"):
+            if not path.is_file():
+                raise UsageError(f"{spec}: no such file")
+            return cls("sql", spec)
+        raise UsageError(
+            f"{spec!r} is not a database URL, a .sql file, a migrations directory or "
+            "sqlalchemy:module:attribute"
+        )
+
+    @property
+    def dialect(self) -> str | None:
+        return backend_name(parse_url(self.value)) if self.kind == "url" else None
+
+
+def load(source: Source, settings: Settings, *, dialect: str) -> Schema:
+    """The schema ``source`` describes, as a ``dialect`` server's catalog spells it."""
+    if source.kind == "url":
+        return inspect_url(source.value, settings)
+    with scratch_database(settings, dialect) as url:
+        if source.kind == "sql":
+            _run_sql_file(url, Path(source.value), settings)
+        elif source.kind == "sqlalchemy":
+            _create_metadata(url, source.value, settings)
+        else:
+            _replay(url, Path(source.value), settings)
+        return inspect_url(url.render_as_string(hide_password=False), settings)
+
+
+def inspect_url(raw: str, settings: Settings) -> Schema:
+    from dbshift.inspect import inspect_schema
+
+    url = parse_url(raw)
+    engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
+    try:
+        with connect(engine) as conn:
+            exclude = (settings.history_table, f"{settings.history_table}_meta")
+            return inspect_schema(conn, exclude=exclude)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def scratch_database(settings: Settings, dialect: str) -> Iterator[URL]:
+    """A fresh, empty database of ``dialect``, dropped on the way out whatever happens."""
+    if dialect == "sqlite":
+        # A file rather than :memory:, which lives only as long as one connection.
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="dbshift-dev-") as tmp:
+            yield parse_url(f"sqlite:///{Path(tmp) / 'scratch.db'}")
+        return
+    if not settings.dev_url:
+        raise ConfigError(
+            f"a {dialect} dev database is needed to turn this source into a schema: "
+            "set dev_url in dbshift.toml, $DBSHIFT_DEV_URL or --dev-url "
+            "(dbshift creates and drops a scratch database there)"
+        )
+    dev = parse_url(settings.dev_url)
+    if backend_name(dev) != dialect:
+        raise ConfigError(f"dev_url {mask_url(dev)} is not a {dialect} server")
+    name = f"dbshift_dev_{secrets.token_hex(6)}"
+    admin = create_engine(dev, connect_timeout=settings.connect_timeout, busy_timeout=5)
+    try:
+        with connect(admin) as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")  # name is ours: hex digits only
+        try:
+            yield dev.set(database=name)
+        finally:
+            with connect(admin) as conn:
+                force = " WITH (FORCE)" if dialect == "postgresql" else ""
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}{force}")
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def _connection(url: URL, settings: Settings) -> Iterator[Connection]:
+    engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
+    try:
+        with connect(engine) as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _run_sql_file(url: URL, path: Path, settings: Settings) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from dbshift.migrations.splitter import SplitError, split_sql
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        statements = split_sql(text, backend_name(url))
+    except SplitError as exc:
+        raise UsageError(f"{path}:{exc.line}: {exc.message}") from None
+    with _connection(url, settings) as conn:
+        raw = conn.execution_options(no_parameters=True)
+        for statement in statements:
+            try:
+                raw.exec_driver_sql(statement.sql)
+            except DBAPIError as exc:
+                reason = " ".join(str(exc.orig or exc).split())
+                raise MigrationFailed(f"{path}:{statement.line}: {reason}") from None
+
+
+def _create_metadata(url: URL, target: str, settings: Settings) -> None:
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise UsageError(f"sqlalchemy:{target}: expected sqlalchemy:package.module:attribute")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # any import-time failure of user code is one line
+        raise UsageError(
+            f"sqlalchemy:{target}: cannot import {module_name}: {type(exc).__name__}: {exc}"
+        ) from None
+    metadata: Any = module
+    for part in attribute.split("."):
+        metadata = getattr(metadata, part, None)
+    if (
+        metadata is not None
+        and hasattr(metadata, "metadata")
+        and not hasattr(metadata, "create_all")
+    ):
+        metadata = metadata.metadata  # a declarative Base
+    if metadata is None or not hasattr(metadata, "create_all"):
+        raise UsageError(f"sqlalchemy:{target}: {attribute} is not a SQLAlchemy MetaData")
+    with _connection(url, settings) as conn:
+        metadata.create_all(conn)
+
+
+def _replay(url: URL, directory: Path, settings: Settings) -> None:
+    """Apply every migration in ``directory`` to the scratch database."""
+    from dataclasses import replace
+
+    from dbshift.runner.session import Session
+
+    replay = replace(
+        settings, url=url.render_as_string(hide_password=False), migrations_dir=directory
+    )
+    with Session(replay, _Quiet()) as session:
+        session.migrate()
+
+
+class _Quiet:
+    """Replaying migrations on a scratch database prints nothing."""
+
+    def started(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def finished(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def planned(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
+        pass
