@@ -1,0 +1,289 @@
+"""MySQL 8 / MariaDB 10.x catalog → ``Schema``, from a fixed set of ``information_schema`` queries.
+
+What the model gets, and why (renderers rely on it):
+
+- Types, generated expressions, check clauses and index expressions are the catalog's text
+  verbatim; defaults are SQL expressions as MariaDB prints them (MySQL's raw values are
+  converted, see ``mysql_text``).
+- A UNIQUE constraint *is* a unique index on these servers, so it is reported once, as
+  ``Index(unique=True)``; ``Table.uniques`` stays empty. The index the server adds for a
+  foreign key is reported like any other.
+- The primary key's name is always PRIMARY, so ``PrimaryKey.name`` is None.
+- A column's collation is reported only where it differs from its table's default.
+- A view's definition is VIEW_DEFINITION without the `` `db`. `` qualifier naming the view's
+  own database (see ``mysql_text.unqualify``); routines are normalised CREATE statements.
+- Sequences (MariaDB 10.3+) are skipped: not modelled for MySQL yet. Enums and sets stay
+  in the column type. MariaDB system-versioned tables are reported as plain tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from dbshift.inspect import mysql_queries as q
+from dbshift.inspect.mysql_text import (
+    mariadb_default,
+    mysql_default,
+    routine_definition,
+    typed,
+    unqualify,
+)
+from dbshift.model import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    ReferentialAction,
+    Routine,
+    Schema,
+    Table,
+    View,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+__all__ = ["inspect_mysql"]
+
+Row = tuple[Any, ...]
+
+#: MariaDB 10.2+ says VIRTUAL/STORED GENERATED (10.1: VIRTUAL/PERSISTENT); MySQL 5.7+ the same.
+_GENERATED = re.compile(r"\b(VIRTUAL|STORED|PERSISTENT)\b", re.IGNORECASE)
+#: MariaDB: ``on update current_timestamp(3)``; MySQL 8: ``DEFAULT_GENERATED on update
+#: CURRENT_TIMESTAMP`` possibly followed by other words (INVISIBLE).
+_ON_UPDATE = re.compile(r"\bon update (\w+(?:\(\d*\))?)", re.IGNORECASE)
+_TABLE_TYPES = frozenset({"BASE TABLE", "SYSTEM VERSIONED"})
+
+
+@dataclass(frozen=True)
+class _Server:
+    database: str
+    mariadb: bool
+    version: tuple[int, ...]
+
+    @property
+    def prints_default_expressions(self) -> bool:
+        # MariaDB 10.2.7 started printing COLUMN_DEFAULT as SQL; MySQL still prints raw values.
+        return self.mariadb and self.version >= (10, 2, 7)
+
+    @property
+    def has_checks(self) -> bool:
+        # information_schema.CHECK_CONSTRAINTS: MariaDB 10.2.22+, MySQL 8.0.16+.
+        return self.version >= ((10, 2, 22) if self.mariadb else (8, 0, 16))
+
+
+def inspect_mysql(conn: Connection, *, exclude: Collection[str] = ()) -> Schema:
+    """The schema of the connection's current database (``DATABASE()``)."""
+    server = _server(conn)
+    excluded = frozenset(exclude)
+    table_info: dict[str, tuple[str, str | None]] = {}  # table → (collation, comment)
+    for name, table_type, collation, comment in _rows(conn, q.TABLES):
+        # VIEW rows come from VIEWS; SEQUENCE (MariaDB 10.3+) is skipped, see the docstring.
+        if table_type in _TABLE_TYPES and name not in excluded:
+            table_info[name] = (collation or "", comment or None)
+
+    columns = _columns(conn, server, table_info)
+    primary_keys, indexes = _indexes(conn, server, table_info)
+    checks = _checks(conn, server, table_info)
+    foreign_keys = _foreign_keys(conn, server, table_info)
+    tables = [
+        Table(
+            name=name,
+            columns=tuple(columns[name]),
+            primary_key=primary_keys.get(name),
+            checks=tuple(checks[name]),
+            foreign_keys=tuple(foreign_keys[name]),
+            indexes=tuple(indexes[name]),
+            comment=comment,
+        )
+        for name, (_, comment) in table_info.items()
+    ]
+    views = [
+        View(name=name, definition=unqualify((definition or "").strip(), server.database))
+        for name, definition in _rows(conn, q.VIEWS)
+    ]
+    return Schema(
+        tables=tuple(tables),
+        views=tuple(views),
+        routines=(*_routines(conn), *_triggers(conn, excluded)),
+    )
+
+
+def _rows(conn: Connection, sql: str) -> list[Row]:
+    # MySQL 8 returns some information_schema text columns as binary strings.
+    return [
+        tuple(v.decode() if isinstance(v, bytes) else v for v in row)
+        for row in conn.execute(text(sql))
+    ]
+
+
+def _server(conn: Connection) -> _Server:
+    version_text, database = _rows(conn, q.SERVER)[0]
+    if database is None:
+        raise ValueError("no current database: connect with a database in the URL")
+    numbers = re.match(r"(\d+)\.(\d+)\.(\d+)", version_text)
+    version = tuple(int(n) for n in numbers.groups()) if numbers else (0, 0, 0)
+    return _Server(database, "mariadb" in version_text.lower(), version)
+
+
+def _columns(
+    conn: Connection, server: _Server, table_info: dict[str, tuple[str, str | None]]
+) -> dict[str, list[Column]]:
+    columns: dict[str, list[Column]] = defaultdict(list)
+    for row in _rows(conn, q.COLUMNS):
+        table, name, column_type, data_type, nullable, default, extra, expression = row[:8]
+        collation, comment = row[8:]
+        if table not in table_info:
+            continue
+        extra = extra or ""
+        generated = _GENERATED.search(extra)
+        on_update = _ON_UPDATE.search(extra)
+        if generated:
+            default = None
+        elif server.prints_default_expressions:
+            default = mariadb_default(default)
+        else:
+            default = mysql_default(default, data_type, extra)
+        columns[table].append(
+            Column(
+                name=name,
+                type=column_type,
+                nullable=nullable == "YES",
+                default=default,
+                identity=Identity() if "auto_increment" in extra.lower() else None,
+                generated=Generated(
+                    expression=expression, stored=generated.group(1).upper() != "VIRTUAL"
+                )
+                if generated
+                else None,
+                collation=collation if collation and collation != table_info[table][0] else None,
+                comment=comment or None,
+                on_update=on_update.group(1) if on_update else None,
+            )
+        )
+    return columns
+
+
+def _indexes(
+    conn: Connection, server: _Server, table_info: dict[str, tuple[str, str | None]]
+) -> tuple[dict[str, PrimaryKey], dict[str, list[Index]]]:
+    sql = (
+        q.STATISTICS_MARIADB
+        if server.mariadb or server.version < (8, 0, 13)
+        else q.STATISTICS_MYSQL8
+    )
+    parts: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in _rows(conn, sql):
+        if row[0] in table_info:
+            parts[(row[0], row[1])].append(row)
+    primary_keys: dict[str, PrimaryKey] = {}
+    indexes: dict[str, list[Index]] = defaultdict(list)
+    for (table, name), rows in parts.items():
+        if name == "PRIMARY":
+            primary_keys[table] = PrimaryKey(columns=tuple(r[3] for r in rows))
+            continue
+        index_type = rows[0][6].upper()
+        elements = tuple(
+            IndexElement(
+                expression=column if column is not None else expression,
+                is_expression=column is None,
+                descending=collation == "D",
+                # SPATIAL key parts report SUB_PART 32 (MariaDB, MySQL 5.7) but take none.
+                length=None if index_type == "SPATIAL" else sub_part,
+            )
+            for _, _, _, column, collation, sub_part, _, expression in rows
+        )
+        indexes[table].append(
+            Index(
+                name=name,
+                elements=elements,
+                unique=not int(rows[0][2]),
+                method=None if index_type == "BTREE" else index_type.lower(),
+            )
+        )
+    return primary_keys, indexes
+
+
+def _checks(
+    conn: Connection, server: _Server, table_info: dict[str, tuple[str, str | None]]
+) -> dict[str, list[CheckConstraint]]:
+    checks: dict[str, list[CheckConstraint]] = defaultdict(list)
+    if not server.has_checks:
+        return checks
+    # MariaDB also lists column-level checks, named after their column: JSON columns are
+    # LONGTEXT with an automatic ``json_valid(`col`)`` one.
+    for table, name, clause in _rows(conn, q.CHECKS_MARIADB if server.mariadb else q.CHECKS_MYSQL8):
+        if table in table_info:
+            checks[table].append(CheckConstraint(name=name, expression=clause))
+    return checks
+
+
+def _foreign_keys(
+    conn: Connection, server: _Server, table_info: dict[str, tuple[str, str | None]]
+) -> dict[str, list[ForeignKey]]:
+    key_columns: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in _rows(conn, q.FOREIGN_KEY_COLUMNS):
+        key_columns[(row[0], row[1])].append(row)
+    foreign_keys: dict[str, list[ForeignKey]] = defaultdict(list)
+    for table, name, update_rule, delete_rule in _rows(conn, q.FOREIGN_KEY_RULES):
+        rows = key_columns.get((table, name))
+        if table not in table_info or not rows:
+            continue
+        ref_schema = rows[0][3]
+        foreign_keys[table].append(
+            ForeignKey(
+                name=name,
+                columns=tuple(r[2] for r in rows),
+                ref_table=rows[0][4],
+                ref_columns=tuple(r[5] for r in rows),
+                ref_schema=None if ref_schema == server.database else ref_schema,
+                # MariaDB reports an unspecified action as RESTRICT, MySQL 8 as NO ACTION.
+                on_delete=ReferentialAction(delete_rule),
+                on_update=ReferentialAction(update_rule),
+            )
+        )
+    return foreign_keys
+
+
+def _routines(conn: Connection) -> list[Routine]:
+    routines = _rows(conn, q.ROUTINES)
+    if not routines:
+        return []
+    parameters: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for specific_name, kind, *parameter in _rows(conn, q.PARAMETERS):
+        parameters[(kind, specific_name)].append(tuple(parameter))
+    result = []
+    for name, kind, database_collation, returns, charset, collation, *rest in routines:
+        # A string parameter or result declared in another collation than the database's
+        # default says so; the default is left implicit, as for columns.
+        arguments = [
+            (mode, parameter, typed(dtd, p_charset, p_collation, database_collation))
+            for mode, parameter, dtd, p_charset, p_collation in parameters[(kind, name)]
+        ]
+        returns = typed(returns, charset, collation, database_collation)
+        definition = routine_definition(kind, name, arguments, returns, *rest)
+        result.append(Routine(kind=kind.lower(), name=name, definition=definition))
+    return result
+
+
+def _triggers(conn: Connection, excluded: frozenset[str]) -> list[Routine]:
+    return [
+        Routine(
+            kind="trigger",
+            name=name,
+            table=table,
+            definition=f"{timing} {event} FOR EACH ROW {statement}",
+        )
+        for name, table, timing, event, statement in _rows(conn, q.TRIGGERS)
+        if table not in excluded
+    ]
