@@ -1,0 +1,366 @@
+"""PostgreSQL catalog → ``Schema``, read from pg_catalog in a fixed number of bulk queries.
+
+information_schema would be portable but is slow (its views join through privilege checks)
+and loses what the model needs: opclasses, NULLS FIRST, identity sequences, NOT VALID. The
+catalog's own deparsers (``format_type``, ``pg_get_expr``, ``pg_get_viewdef`` …) supply
+every piece of SQL text, so a desired schema materialised on a scratch server inspects to
+the same strings as the live one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from collections.abc import Sequence as Seq
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dbshift.inspect import postgres_queries as q
+from dbshift.model import (
+    CheckConstraint,
+    Column,
+    EnumType,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    ReferentialAction,
+    Routine,
+    Schema,
+    Sequence,
+    Table,
+    UniqueConstraint,
+    View,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+__all__ = ["inspect_postgres"]
+
+_ACTIONS = {
+    "a": ReferentialAction.NO_ACTION,
+    "r": ReferentialAction.RESTRICT,
+    "c": ReferentialAction.CASCADE,
+    "n": ReferentialAction.SET_NULL,
+    "d": ReferentialAction.SET_DEFAULT,
+}
+
+#: Bounds of the integer types a sequence can have, for telling default limits apart.
+_SEQUENCE_BOUNDS = {
+    "smallint": (-(2**15), 2**15 - 1),
+    "integer": (-(2**31), 2**31 - 1),
+    "bigint": (-(2**63), 2**63 - 1),
+}
+
+
+def inspect_postgres(
+    conn: Connection, *, schema: str | None = None, exclude: Collection[str] = ()
+) -> Schema:
+    """The objects of one PostgreSQL schema (``schema``, else ``current_schema()``).
+
+    A schema that does not exist holds nothing, so it inspects as an empty ``Schema``. The
+    session's search_path (pinned to the inspected schema while the catalog deparses) and
+    jit setting are changed for the duration and put back afterwards (``SET_SESSION``).
+    """
+    from sqlalchemy import text
+
+    row = conn.execute(text(q.NAMESPACE), {"schema": schema}).first()
+    if row is None:
+        return Schema()
+    ns, version, search_path, jit = row
+    saved = {"path": search_path, "jit": jit}
+    conn.execute(text(q.SET_SESSION), {"ns": ns})
+    try:
+        result = _Reader(conn, ns, version, frozenset(exclude)).read()
+    except BaseException:
+        # The transaction may be aborted; the original error matters more than this one.
+        with contextlib.suppress(Exception):
+            conn.execute(text(q.RESTORE_SESSION), saved)
+        raise
+    conn.execute(text(q.RESTORE_SESSION), saved)
+    return result
+
+
+@dataclass
+class _TableParts:
+    """What accumulates for one table (or materialized view) while the queries come in."""
+
+    name: str
+    comment: str | None
+    columns: list[Column] = field(default_factory=list)
+    primary_key: PrimaryKey | None = None
+    uniques: list[UniqueConstraint] = field(default_factory=list)
+    checks: list[CheckConstraint] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)
+
+    def table(self) -> Table:
+        return Table(
+            name=self.name,
+            columns=tuple(self.columns),
+            primary_key=self.primary_key,
+            uniques=tuple(self.uniques),
+            checks=tuple(self.checks),
+            foreign_keys=tuple(self.foreign_keys),
+            indexes=tuple(self.indexes),
+            comment=self.comment,
+        )
+
+
+class _Reader:
+    def __init__(self, conn: Connection, ns: int, version: int, exclude: frozenset[str]) -> None:
+        self.conn = conn
+        self.ns = ns
+        self.version = version
+        self.exclude = exclude
+        self.tables: dict[int, _TableParts] = {}
+        self.matviews: dict[int, _TableParts] = {}
+        #: name, definition, comment
+        self.views: dict[int, tuple[str, str, str | None]] = {}
+        #: Every relation a trigger may hang on (tables, views), by oid.
+        self.rel_names: dict[int, str] = {}
+        self.sequences: list[Sequence] = []
+        #: (relation, attnum) -> (name, collation oid) for tables and materialized views.
+        self.attributes: dict[tuple[int, int], tuple[str, int]] = {}
+
+    def _rows(self, sql: str) -> Iterable[Seq[Any]]:
+        from sqlalchemy import text
+
+        return self.conn.execute(text(sql), {"ns": self.ns}).all()
+
+    def read(self) -> Schema:
+        self._relations()
+        self._columns()
+        self._constraints()
+        self._indexes()
+        views = [
+            View(
+                name=name,
+                definition=definition,
+                materialized=oid in self.matviews,
+                comment=comment,
+                indexes=tuple(self.matviews[oid].indexes) if oid in self.matviews else (),
+            )
+            for oid, (name, definition, comment) in self.views.items()
+        ]
+        return Schema(
+            tables=tuple(parts.table() for parts in self.tables.values()),
+            views=tuple(views),
+            sequences=tuple(self.sequences),
+            enums=tuple(self._enums()),
+            # The model sorts by name and kind only: overloads and same-named triggers on
+            # different tables need an order of their own to compare equal.
+            routines=tuple(
+                sorted(
+                    (*self._routines(), *self._triggers()),
+                    key=lambda r: (r.name, r.kind, r.signature, r.table or ""),
+                )
+            ),
+        )
+
+    def _relations(self) -> None:
+        for oid, name, kind, comment, viewdef, *sequence, dep_type, owner, column in self._rows(
+            q.RELATIONS
+        ):
+            if kind in ("r", "p"):
+                if name in self.exclude:
+                    continue
+                self.tables[oid] = _TableParts(name, comment)
+            elif kind in ("v", "m"):
+                self.views[oid] = (name, _view_definition(viewdef), comment)
+                if kind == "m":
+                    self.matviews[oid] = _TableParts(name, comment)
+            else:
+                # Identity sequences belong to their column; OWNED BY ones go with theirs.
+                if dep_type != "i" and owner not in self.exclude:
+                    self.sequences.append(_sequence(name, sequence, owner, column))
+                continue
+            self.rel_names[oid] = name
+
+    def _columns(self) -> None:
+        for (
+            relation,
+            attnum,
+            name,
+            collation_oid,
+            type_,
+            not_null,
+            expression,
+            identity_kind,
+            generated_kind,
+            collation,
+            comment,
+            identity_start,
+            identity_increment,
+        ) in self._rows(q.COLUMNS):
+            self.attributes[relation, attnum] = (name, collation_oid)
+            parts = self.tables.get(relation)
+            if parts is None:
+                continue
+            identity = generated = None
+            if identity_kind:
+                identity = Identity(identity_kind == "a", identity_start, identity_increment)
+            if generated_kind == "s":
+                generated, expression = Generated(expression, stored=True), None
+            parts.columns.append(
+                Column(
+                    name=name,
+                    type=type_,
+                    nullable=not not_null,
+                    default=expression,
+                    identity=identity,
+                    generated=generated,
+                    collation=collation,
+                    comment=comment,
+                )
+            )
+
+    def _names(self, relation: int, attnums: Iterable[int]) -> tuple[str, ...]:
+        return tuple(self.attributes[relation, n][0] for n in attnums)
+
+    def _constraints(self) -> None:
+        for (
+            relation,
+            name,
+            kind,
+            attnums,
+            deferrable,
+            deferred,
+            validated,
+            check,
+            ref_table,
+            ref_namespace,
+            ref_schema,
+            ref_relation,
+            ref_attnums,
+            ref_names,
+            on_delete,
+            on_update,
+        ) in self._rows(q.CONSTRAINTS):
+            parts = self.tables.get(relation)
+            if parts is None:
+                continue
+            columns = self._names(relation, attnums)
+            if kind == "p":
+                parts.primary_key = PrimaryKey(columns, name)
+            elif kind == "u":
+                parts.uniques.append(UniqueConstraint(name, columns, deferrable, deferred))
+            elif kind == "c":
+                parts.checks.append(CheckConstraint(name, check, validated))
+            else:
+                parts.foreign_keys.append(
+                    ForeignKey(
+                        name=name,
+                        columns=columns,
+                        ref_table=ref_table,
+                        ref_columns=tuple(ref_names or self._names(ref_relation, ref_attnums)),
+                        ref_schema=None if ref_namespace == self.ns else ref_schema,
+                        on_delete=_ACTIONS[on_delete],
+                        on_update=_ACTIONS[on_update],
+                        deferrable=deferrable,
+                        initially_deferred=deferred,
+                        validated=validated,
+                    )
+                )
+
+    def _indexes(self) -> None:
+        rows_by_index: dict[int, list[Seq[Any]]] = defaultdict(list)
+        for row in self._rows(q.index_columns(self.version)):
+            rows_by_index[row[1]].append(row)
+        for rows in rows_by_index.values():
+            relation = rows[0][0]
+            parts = self.tables.get(relation) or self.matviews.get(relation)
+            if parts is not None:
+                parts.indexes.append(self._index(relation, rows))
+
+    def _index(self, relation: int, rows: list[Seq[Any]]) -> Index:
+        """An index from its per-column rows (in column order).
+
+        indoption bit 0 is DESC, bit 1 NULLS FIRST; NULLS FIRST is the default for DESC and
+        NULLS LAST for ASC, so ``nulls_first`` is kept only when it goes against the
+        direction. A collation is kept where it differs from the column's (for an
+        expression: from its type's default).
+        """
+        _, _, name, method, unique, key_count, where, nulls_not_distinct, *_ = rows[0]
+        elements = []
+        for row in rows[:key_count]:
+            attnum, expression, option, collation_oid, collation, expression_collation = row[8:14]
+            if attnum == 0:
+                natural_collation = expression_collation
+            else:
+                expression, natural_collation = self.attributes[relation, attnum]
+            descending, nulls_first = bool(option & 1), bool(option & 2)
+            elements.append(
+                IndexElement(
+                    expression=expression,
+                    is_expression=attnum == 0,
+                    descending=descending,
+                    nulls_first=nulls_first if nulls_first != descending else None,
+                    collation=collation
+                    if collation_oid not in (None, 0, natural_collation)
+                    else None,
+                    opclass=row[14],
+                )
+            )
+        return Index(
+            name=name,
+            elements=tuple(elements),
+            unique=unique,
+            where=where,
+            method=None if method == "btree" else method,
+            include=self._names(relation, (row[8] for row in rows[key_count:])),
+            nulls_not_distinct=nulls_not_distinct,
+        )
+
+    def _enums(self) -> list[EnumType]:
+        return [EnumType(name, tuple(values)) for name, values in self._rows(q.ENUMS)]
+
+    def _routines(self) -> list[Routine]:
+        return [
+            Routine(
+                kind="procedure" if kind == "p" else "function",
+                name=name,
+                definition=definition.strip(),
+                signature=signature,
+            )
+            for name, kind, definition, signature in self._rows(q.ROUTINES)
+        ]
+
+    def _triggers(self) -> list[Routine]:
+        return [
+            Routine(kind="trigger", name=name, definition=definition, table=self.rel_names[on])
+            for on, name, definition in self._rows(q.TRIGGERS)
+            if on in self.rel_names  # else it hangs on an excluded table
+        ]
+
+
+def _view_definition(text: str) -> str:
+    """``pg_get_viewdef()`` starts with a space and ends with ``;``: neither is the query."""
+    text = text.strip()
+    return text[:-1].rstrip() if text.endswith(";") else text
+
+
+def _sequence(name: str, row: Seq[Any], owner: str | None, owner_column: str | None) -> Sequence:
+    """A sequence with min/max kept only where they differ from the type's defaults.
+
+    ``CREATE SEQUENCE`` defaults them by direction: ascending 1 … type max, descending
+    type min … -1.
+    """
+    type_, start, increment, min_value, max_value, cycle, cache = row
+    low, high = _SEQUENCE_BOUNDS.get(type_, (None, None))
+    default_min, default_max = (1, high) if increment > 0 else (low, -1)
+    return Sequence(
+        name=name,
+        type=type_,
+        start=start,
+        increment=increment,
+        min_value=None if min_value == default_min else min_value,
+        max_value=None if max_value == default_max else max_value,
+        cycle=cycle,
+        cache=cache,
+        owned_by=f"{owner}.{owner_column}" if owner is not None else None,
+    )
