@@ -90,6 +90,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # 3. Inside kept tables: drops, alterations, adds.
     late: list[Operation] = []
     for key in kept:
+        if old_tables[key] == new_tables[key]:
+            continue  # most tables of a large schema: skip the per-object comparisons
         table_ops, table_late = _table(old_tables[key], new_tables[key])
         ops += table_ops
         late += table_late
@@ -104,6 +106,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     if not options.inline_foreign_keys:
         ops += [AddForeignKey(on=t.key, constraint=f) for t in created for f in t.foreign_keys]
     for key in kept:
+        if old_tables[key].foreign_keys == new_tables[key].foreign_keys:
+            continue
         old_fks = set(old_tables[key].foreign_keys)
         ops += [
             AddForeignKey(on=key, constraint=f)

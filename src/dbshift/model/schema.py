@@ -6,7 +6,8 @@ two schemas holding the same objects are ``==`` however they were built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import bisect
+from dataclasses import dataclass, fields, replace
 from typing import TypeVar
 
 from dbshift.model.objects import (
@@ -91,11 +92,40 @@ class Schema:
         object.__setattr__(self, "namespaces", tuple(sorted(self.namespaces)))
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
-        return next((t for t in self.tables if t.name == name and t.schema == schema), None)
+        i = self._positions().get((schema, name))
+        return None if i is None else self.tables[i]
 
     def with_table(self, table: Table) -> Schema:
-        others = tuple(t for t in self.tables if t.key != table.key)
-        return replace(self, tables=(*others, table))
+        """``table`` replacing the one with its key, or added in order.
+
+        Cheap on purpose (no re-sort): a plan applies hundreds of operations to schemas of
+        thousands of tables, one ``with_table`` each.
+        """
+        i = self._positions().get(table.key)
+        if i is not None:
+            return self._with_tables((*self.tables[:i], table, *self.tables[i + 1 :]))
+        keys = [_sort_key(t) for t in self.tables]
+        at = bisect.bisect(keys, _sort_key(table))
+        return self._with_tables((*self.tables[:at], table, *self.tables[at:]))
 
     def without_table(self, name: str, schema: str | None = None) -> Schema:
-        return replace(self, tables=tuple(t for t in self.tables if t.key != (schema, name)))
+        i = self._positions().get((schema, name))
+        if i is None:
+            return self
+        return self._with_tables(self.tables[:i] + self.tables[i + 1 :])
+
+    def _positions(self) -> dict[tuple[str | None, str], int]:
+        """Table key → index, built once per (immutable) schema."""
+        positions: dict[tuple[str | None, str], int] | None = self.__dict__.get("_positions_cache")
+        if positions is None:
+            positions = {t.key: i for i, t in enumerate(self.tables)}
+            object.__setattr__(self, "_positions_cache", positions)
+        return positions
+
+    def _with_tables(self, tables: tuple[Table, ...]) -> Schema:
+        """A copy with ``tables`` already in canonical order (skips ``__post_init__``)."""
+        new = object.__new__(Schema)
+        for f in fields(self):
+            object.__setattr__(new, f.name, getattr(self, f.name))
+        object.__setattr__(new, "tables", tables)
+        return new
