@@ -133,7 +133,9 @@ class SQLiteRenderer(Renderer):
             raise Unsupported(f"index {i.name}: SQLite has only plain b-tree indexes")
         elements = []
         for e in i.elements:
-            sql = f"({e.expression})" if e.is_expression else self.q(e.expression)
+            # SQLite stores an expression as written and accepts any expr here: verbatim,
+            # or each round trip would add a pair of parentheses.
+            sql = e.expression if e.is_expression else self.q(e.expression)
             if e.collation:
                 sql += f" COLLATE {self.q(e.collation)}"
             if e.descending:

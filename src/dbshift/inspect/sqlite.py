@@ -1,0 +1,178 @@
+"""SQLite: ``sqlite_schema`` joined with the table-valued pragmas, one query per kind.
+
+``pragma_table_xinfo(name)`` and friends can be joined against ``sqlite_schema``, so each
+kind of fact is one query whatever the number of tables. Names, CHECK and generated
+expressions, collations and AUTOINCREMENT come from the stored CREATE text
+(``sqlite_ddl``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+
+from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_query
+from dbshift.model import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    ReferentialAction,
+    Routine,
+    Schema,
+    Table,
+    UniqueConstraint,
+    View,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+_TABLES = "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+_COLUMNS = (
+    'SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden '
+    "FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p "
+    "WHERE m.type = 'table' ORDER BY m.name, p.cid"
+)
+_INDEXES = (
+    'SELECT m.name, il.name, il."unique", il.origin, ix.seqno, ix.cid, ix.name, ix."desc", ix.coll, s.sql '
+    "FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ix "
+    "LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = il.name "
+    "WHERE m.type = 'table' AND ix.key = 1 ORDER BY m.name, il.name, ix.seqno"
+)
+_FOREIGN_KEYS = (
+    'SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete '
+    "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f "
+    "WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq"
+)
+_OTHERS = "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger')"
+
+
+def inspect_sqlite(conn: Connection, *, exclude: Collection[str] = ()) -> Schema:
+    """The ``main`` database's tables, indexes, views and triggers."""
+    raw = conn.execution_options(no_parameters=True)
+
+    def rows(sql: str) -> list[Any]:
+        return list(raw.exec_driver_sql(sql).fetchall())
+
+    skip = set(exclude)
+    sql_of = {name: sql for name, sql in rows(_TABLES) if name not in skip}
+    extras = {name: parse_table(sql or "") for name, sql in sql_of.items()}
+
+    columns: dict[str, list[Column]] = defaultdict(list)
+    pk_columns: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for table, name, kind, notnull, default, pk, hidden in rows(_COLUMNS):
+        if table not in sql_of:
+            continue
+        extra = extras[table].columns.get(name)
+        generated = None
+        if hidden in (2, 3) and extra is not None and extra.generated is not None:
+            generated = Generated(extra.generated, stored=hidden == 3)
+        columns[table].append(
+            Column(
+                name=name,
+                type=kind or "",
+                nullable=not notnull,
+                default=None if generated else default,
+                identity=Identity() if extra is not None and extra.autoincrement else None,
+                generated=generated,
+                collation=extra.collation if extra is not None else None,
+            )
+        )
+        if pk:
+            pk_columns[table].append((pk, name))
+
+    indexes: dict[str, list[Index]] = defaultdict(list)
+    uniques: dict[str, list[UniqueConstraint]] = defaultdict(list)
+    grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in rows(_INDEXES):
+        if row[0] in sql_of:
+            grouped[(row[0], row[1])].append(row)
+    for (table, index_name), parts in grouped.items():
+        unique, origin, index_sql = bool(parts[0][2]), parts[0][3], parts[0][9]
+        if origin == "pk":
+            continue
+        if origin == "u":
+            cols = tuple(p[6] for p in parts)
+            uniques[table].append(
+                UniqueConstraint(name=extras[table].uniques.get(cols, ""), columns=cols)
+            )
+            continue
+        texts, where = index_parts(index_sql or "")
+        elements = []
+        for k, (_t, _n, _u, _o, _seq, cid, col, desc, coll, _s) in enumerate(parts):
+            expression = col if cid >= 0 else (texts[k] if k < len(texts) else "")
+            elements.append(
+                IndexElement(
+                    expression=expression,
+                    is_expression=cid < 0,
+                    descending=bool(desc),
+                    collation=None if (coll or "BINARY").upper() == "BINARY" else coll,
+                )
+            )
+        indexes[table].append(
+            Index(name=index_name, elements=tuple(elements), unique=unique, where=where)
+        )
+
+    foreign_keys: dict[str, list[ForeignKey]] = defaultdict(list)
+    fk_rows: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for row in rows(_FOREIGN_KEYS):
+        if row[0] in sql_of:
+            fk_rows[(row[0], row[1])].append(row)
+    for (table, _id), parts in sorted(fk_rows.items(), key=lambda item: (item[0][0], -item[0][1])):
+        ref_table = parts[0][2]
+        cols = tuple(p[3] for p in parts)
+        ref_cols = tuple(p[4] for p in parts)
+        if any(c is None for c in ref_cols):  # REFERENCES t without columns: t's primary key
+            ref_cols = tuple(name for _, name in sorted(pk_columns.get(ref_table, [])))
+        name, deferrable, deferred = extras[table].foreign_keys.get(
+            (cols, ref_table), ("", False, False)
+        )
+        foreign_keys[table].append(
+            ForeignKey(
+                name=name,
+                columns=cols,
+                ref_table=ref_table,
+                ref_columns=ref_cols,
+                on_update=_action(parts[0][5]),
+                on_delete=_action(parts[0][6]),
+                deferrable=deferrable,
+                initially_deferred=deferred,
+            )
+        )
+
+    tables = []
+    for name in sql_of:
+        pk = sorted(pk_columns.get(name, []))
+        tables.append(
+            Table(
+                name=name,
+                columns=tuple(columns[name]),
+                primary_key=PrimaryKey(tuple(c for _, c in pk), name=extras[name].pk_name)
+                if pk
+                else None,
+                uniques=tuple(uniques[name]),
+                checks=tuple(CheckConstraint(name=n, expression=e) for n, e in extras[name].checks),
+                foreign_keys=tuple(foreign_keys[name]),
+                indexes=tuple(indexes[name]),
+            )
+        )
+    views, routines = [], []
+    for kind, name, table, sql in rows(_OTHERS):
+        if kind == "view":
+            views.append(View(name=name, definition=view_query(sql or "")))
+        elif table not in skip:
+            routines.append(Routine(kind="trigger", name=name, definition=sql or "", table=table))
+    return Schema(tables=tuple(tables), views=tuple(views), routines=tuple(routines))
+
+
+def _action(text: str | None) -> ReferentialAction:
+    try:
+        return ReferentialAction((text or "NO ACTION").upper())
+    except ValueError:
+        return ReferentialAction.NO_ACTION
