@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MYSQL_URL, POSTGRES_URL, Project
+from tests.conftest import MYSQL_URL, POSTGRES_URL, Database, Project
 
 DEV = {"postgresql": POSTGRES_URL, "mysql": MYSQL_URL, "sqlite": None}
 
@@ -203,3 +203,40 @@ def test_unreachable_dev_database_is_one_line(tmp_path: Path) -> None:
     assert result.code == 3, result.err
     assert "cannot connect" in result.err and "secret" not in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+ROUTINES = {
+    "postgresql": """
+        CREATE TABLE items (id integer PRIMARY KEY, touched integer DEFAULT 0);
+        CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN NEW.touched := NEW.touched + 1; RETURN NEW; END; $$;
+        CREATE TRIGGER items_bump BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION bump();
+    """,
+    "mysql": """
+        CREATE TABLE items (id integer PRIMARY KEY, touched integer DEFAULT 0);
+        CREATE TRIGGER items_bump BEFORE UPDATE ON items FOR EACH ROW SET NEW.touched = NEW.touched + 1;
+        DELIMITER //
+        CREATE PROCEDURE reset_items() BEGIN UPDATE items SET touched = 0; SELECT 1; END//
+        DELIMITER ;
+    """,
+    "sqlite": """
+        CREATE TABLE items (id integer PRIMARY KEY, touched integer DEFAULT 0);
+        CREATE TRIGGER items_bump AFTER UPDATE OF id ON items BEGIN
+            UPDATE items SET touched = touched + 1 WHERE id = NEW.id; SELECT 1;
+        END;
+    """,
+}
+
+
+def test_functions_and_triggers_round_trip(project: Project, db: Database) -> None:
+    write(project, "routines.sql", ROUTINES[db.backend])
+    project.rehash()
+    made = project.run("generate", "routines", "--to", "routines.sql", *dev_args(project))
+    assert made.code == 0, made.err
+    text = next(project.migrations.glob("*_routines.sql")).read_text()
+    assert "create trigger items_bump" in text
+    migrated = project.run("migrate")
+    assert migrated.code == 0, migrated.err + text
+    again = project.run("generate", "again", "--to", "routines.sql", *dev_args(project))
+    assert "no changes" in again.out, again.out + again.err
+    assert project.run("rollback").code == 0

@@ -12,6 +12,7 @@ from dbshift.model import (
     IndexElement,
     PrimaryKey,
     ReferentialAction,
+    Routine,
     Schema,
     Sequence,
     Table,
@@ -28,6 +29,7 @@ from dbshift.ops import (
     AlterColumn,
     CreateEnum,
     CreateIndex,
+    CreateRoutine,
     CreateSequence,
     CreateTable,
     CreateView,
@@ -37,6 +39,7 @@ from dbshift.ops import (
     DropForeignKey,
     DropIndex,
     DropPrimaryKey,
+    DropRoutine,
     DropSequence,
     DropTable,
     DropUnique,
@@ -81,8 +84,20 @@ FK = ForeignKey(
 MOOD = EnumType(name="mood", values=("sad", "happy"))
 SEQ = Sequence(name="ticket_seq", start=100, increment=5)
 VIEW = View(name="active users", definition="SELECT id FROM users")
+TRIGGER = Routine(
+    kind="trigger",
+    name="users touch",
+    table="users",
+    definition='CREATE TRIGGER "users touch" AFTER UPDATE ON users BEGIN SELECT 1; END',
+)
 
-BASE = Schema(tables=(USERS_TABLE, ORDERS_TABLE), enums=(MOOD,), sequences=(SEQ,), views=(VIEW,))
+BASE = Schema(
+    tables=(USERS_TABLE, ORDERS_TABLE),
+    enums=(MOOD,),
+    sequences=(SEQ,),
+    views=(VIEW,),
+    routines=(TRIGGER,),
+)
 
 SAMPLES: dict[str, Operation] = {
     "create_table": CreateTable(
@@ -132,6 +147,15 @@ SAMPLES: dict[str, Operation] = {
     "create_sequence": CreateSequence(Sequence(name="s2")),
     "drop_sequence": DropSequence(SEQ),
     "set_table_comment": SetTableComment(on=USERS, before="people", after="humans"),
+    "create_routine": CreateRoutine(
+        Routine(
+            kind="function",
+            name="f",
+            signature="a integer",
+            definition="CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a'",
+        )
+    ),
+    "drop_routine": DropRoutine(TRIGGER),
 }
 # Operations whose "before" state needs something BASE lacks.
 SAMPLES["add_primary_key"] = AddPrimaryKey(

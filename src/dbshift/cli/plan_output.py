@@ -35,9 +35,17 @@ def plan_sql(ops: list[Operation], before: Schema, dialect: str, *, annotate: bo
     for op in ops:
         if annotate:
             out.append(f"-- {header(op, dialect)}")
-        out.extend(f"{sql};" for sql in renderer.render([op], schema))
+        out.extend(terminated(sql, dialect) for sql in renderer.render([op], schema))
         schema = op.apply(schema)
     return "\n".join(out)
+
+
+def terminated(sql: str, dialect: str) -> str:
+    """A statement as a script line: MySQL routine bodies hold semicolons, so they go
+    between ``DELIMITER`` commands, as the mysql client (and dbshift's splitter) expect."""
+    if dialect == "mysql" and ";" in sql:
+        return f"DELIMITER $$\n{sql}$$\nDELIMITER ;"
+    return f"{sql};"
 
 
 def header(op: Operation, dialect: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from dbshift.model import Column, EnumType, Schema, Table
+from dbshift.model import Column, EnumType, Routine, Schema, Table
 from dbshift.ops import (
     AddCheck,
     AddColumn,
@@ -26,6 +26,7 @@ from dbshift.ops import (
     AlterColumn,
     CreateEnum,
     CreateIndex,
+    CreateRoutine,
     CreateSequence,
     CreateTable,
     CreateView,
@@ -35,6 +36,7 @@ from dbshift.ops import (
     DropForeignKey,
     DropIndex,
     DropPrimaryKey,
+    DropRoutine,
     DropSequence,
     DropTable,
     DropUnique,
@@ -80,6 +82,12 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     new_views = {(v.schema, v.name): v for v in desired.views}
     changed_views = {k for k in old_views if new_views.get(k) != old_views[k]}
     ops += [DropView(old_views[k]) for k in sorted(changed_views, key=_key)]
+    # Routines compare by definition only: changed ones are dropped and recreated,
+    # triggers before the functions they call, and recreated in the other order.
+    old_routines, new_routines = set(current.routines), set(desired.routines)
+    gone = sorted(old_routines - new_routines, key=_routine_order, reverse=True)
+    came = sorted(new_routines - old_routines, key=_routine_order)
+    ops += [DropRoutine(r) for r in gone]
 
     # 2. Foreign keys that go or change, on kept tables and on tables about to be dropped.
     for key, old in old_tables.items():
@@ -121,13 +129,18 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
             ops.append(DropTable(replace(old, foreign_keys=())))
     ops += _enums_and_sequences(current, desired, creating=False)
 
-    # 6. Views, new or changed, last.
+    # 6. Views, new or changed, and routines last.
     ops += [
         CreateView(new_views[k])
         for k in sorted(new_views, key=_key)
         if k not in old_views or k in changed_views
     ]
+    ops += [CreateRoutine(r) for r in came]
     return ops
+
+
+def _routine_order(routine: Routine) -> tuple[bool, str, str, str]:
+    return (routine.kind == "trigger", routine.schema or "", routine.name, routine.signature)
 
 
 def _key(key: tuple[str | None, str]) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from dbshift.ops.alter_column import AlterColumn
 from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
 from dbshift.ops.create_enum import CreateEnum
 from dbshift.ops.create_index import CreateIndex
+from dbshift.ops.create_routine import CreateRoutine
 from dbshift.ops.create_sequence import CreateSequence
 from dbshift.ops.create_table import CreateTable
 from dbshift.ops.create_view import CreateView
@@ -19,6 +20,7 @@ from dbshift.ops.drop_enum import DropEnum
 from dbshift.ops.drop_foreign_key import DropForeignKey
 from dbshift.ops.drop_index import DropIndex
 from dbshift.ops.drop_primary_key import DropPrimaryKey
+from dbshift.ops.drop_routine import DropRoutine
 from dbshift.ops.drop_sequence import DropSequence
 from dbshift.ops.drop_table import DropTable
 from dbshift.ops.drop_unique import DropUnique
@@ -37,6 +39,7 @@ __all__ = [
     "AlterColumn",
     "CreateEnum",
     "CreateIndex",
+    "CreateRoutine",
     "CreateSequence",
     "CreateTable",
     "CreateView",
@@ -46,6 +49,7 @@ __all__ = [
     "DropForeignKey",
     "DropIndex",
     "DropPrimaryKey",
+    "DropRoutine",
     "DropSequence",
     "DropTable",
     "DropUnique",

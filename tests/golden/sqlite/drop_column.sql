@@ -11,3 +11,4 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_dbshift_new_users" RENAME TO "users";
 PRAGMA legacy_alter_table = OFF;
 CREATE INDEX "users_select_idx" ON "users" ("select" DESC);
+CREATE TRIGGER "users touch" AFTER UPDATE ON users BEGIN SELECT 1; END;

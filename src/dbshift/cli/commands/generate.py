@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dbshift import __version__
     from dbshift.cli.commands.new import new_path
-    from dbshift.cli.plan_output import header
+    from dbshift.cli.plan_output import header, terminated
     from dbshift.cli.schema_plan import plan
     from dbshift.connection import mask_text
     from dbshift.dialects import renderer_for
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     schema = result.current
     for op in result.ops:
         lines.append(f"-- {header(op, result.dialect)}")
-        lines.extend(f"{sql};" for sql in renderer.render([op], schema))
+        lines.extend(terminated(sql, result.dialect) for sql in renderer.render([op], schema))
         schema = op.apply(schema)
     try:
         down = [op.reverse() for op in reversed(result.ops)]
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         lines += ["", "-- dbshift:down"]
         for op in down:
             lines.append(f"-- {header(op, result.dialect)}")
-            lines.extend(f"{sql};" for sql in renderer.render([op], schema))
+            lines.extend(terminated(sql, result.dialect) for sql in renderer.render([op], schema))
             schema = op.apply(schema)
     path = new_path(directory, args.name, ".sql")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         AddPrimaryKey,
         AlterColumn,
         CreateIndex,
+        CreateRoutine,
         CreateTable,
         CreateView,
         DropCheck,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         DropForeignKey,
         DropIndex,
         DropPrimaryKey,
+        DropRoutine,
         DropTable,
         DropView,
         RenameColumn,
@@ -169,3 +171,20 @@ class MySQLRenderer(Renderer):
 
     def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
         return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]
+
+    def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
+        r = op.routine
+        if r.kind != "trigger":
+            return [r.definition.strip()]  # the inspector builds a runnable CREATE
+        # The inspector keeps "<timing> <event> FOR EACH ROW <body>"; ON <table> goes between.
+        head, sep, body = r.definition.partition(" FOR EACH ROW ")
+        if not sep:
+            raise Unsupported(f"{op.describe()}: unrecognised trigger definition")
+        return [
+            f"CREATE TRIGGER {self.q(r.name)} {head} ON {self.name((r.schema, r.table or ''))} "
+            f"FOR EACH ROW {body}"
+        ]
+
+    def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
+        kind = {"trigger": "TRIGGER", "procedure": "PROCEDURE"}.get(op.routine.kind, "FUNCTION")
+        return [f"DROP {kind} {self.name((op.routine.schema, op.routine.name))}"]

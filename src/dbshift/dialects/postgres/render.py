@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         AlterColumn,
         CreateEnum,
         CreateIndex,
+        CreateRoutine,
         CreateSequence,
         CreateTable,
         CreateView,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         DropForeignKey,
         DropIndex,
         DropPrimaryKey,
+        DropRoutine,
         DropSequence,
         DropTable,
         DropUnique,
@@ -279,6 +281,18 @@ class PostgresRenderer(Renderer):
 
     def op_drop_sequence(self, op: DropSequence, schema: Schema) -> list[str]:
         return [f"DROP SEQUENCE {self.name((op.sequence.schema, op.sequence.name))}"]
+
+    def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
+        # pg_get_functiondef / pg_get_triggerdef print complete, runnable statements.
+        return [op.routine.definition.strip().rstrip(";")]
+
+    def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
+        r = op.routine
+        if r.kind == "trigger":
+            return [f"DROP TRIGGER {self.q(r.name)} ON {self.name((r.schema, r.table or ''))}"]
+        kind = "PROCEDURE" if r.kind == "procedure" else "FUNCTION"
+        # The signature is pg_get_function_identity_arguments(): catalog text, types only.
+        return [f"DROP {kind} {self.name((r.schema, r.name))}({r.signature})"]
 
     def _unsupported(self, op: object, why: str) -> Exception:
         from dbshift.dialects.render import Unsupported

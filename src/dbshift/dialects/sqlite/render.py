@@ -20,10 +20,12 @@ if TYPE_CHECKING:
     from dbshift.ops import (
         AddColumn,
         CreateIndex,
+        CreateRoutine,
         CreateTable,
         CreateView,
         DropColumn,
         DropIndex,
+        DropRoutine,
         DropTable,
         DropView,
         Operation,
@@ -208,6 +210,12 @@ class SQLiteRenderer(Renderer):
 
     def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
         return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]
+
+    def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
+        return [op.routine.definition.strip().rstrip(";")]  # sqlite_schema.sql: runnable
+
+    def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
+        return [f"DROP TRIGGER {self.q(op.routine.name)}"]
 
 
 def _can_add(c: Column) -> bool:

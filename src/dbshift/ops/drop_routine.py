@@ -1,0 +1,36 @@
+"""Drop a function, procedure or trigger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Operation, Safety, qualified
+
+if TYPE_CHECKING:
+    from dbshift.model import Routine, Schema
+
+
+@dataclass(frozen=True)
+class DropRoutine(Operation):
+    routine: Routine
+    kind: ClassVar[str] = "drop_routine"
+
+    def apply(self, schema: Schema) -> Schema:
+        return replace(schema, routines=tuple(r for r in schema.routines if r != self.routine))
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.create_routine import CreateRoutine
+
+        return CreateRoutine(self.routine)
+
+    def safety(self, dialect: str) -> Safety:
+        if self.routine.kind == "trigger":
+            return Safety(
+                breaking=True, note="writes stop firing it; dual-write triggers stop syncing"
+            )
+        return Safety(breaking=True, note="the previous version may still call it")
+
+    def describe(self) -> str:
+        on = f" on {self.routine.table}" if self.routine.table else ""
+        return f"drop {self.routine.kind} {qualified((self.routine.schema, self.routine.name))}{on}"

@@ -1,0 +1,1 @@
+CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a';
