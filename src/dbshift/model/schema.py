@@ -101,9 +101,12 @@ class Schema:
         Cheap on purpose (no re-sort): a plan applies hundreds of operations to schemas of
         thousands of tables, one ``with_table`` each.
         """
-        i = self._positions().get(table.key)
-        if i is not None:
-            return self._with_tables((*self.tables[:i], table, *self.tables[i + 1 :]))
+        positions = self._positions()
+        i = positions.get(table.key)
+        if i is not None:  # same keys, same places: the index carries over
+            replaced = self._with_tables((*self.tables[:i], table, *self.tables[i + 1 :]))
+            object.__setattr__(replaced, "_positions_cache", positions)
+            return replaced
         keys = [_sort_key(t) for t in self.tables]
         at = bisect.bisect(keys, _sort_key(table))
         return self._with_tables((*self.tables[:at], table, *self.tables[at:]))
@@ -118,7 +121,7 @@ class Schema:
         """Table key → index, built once per (immutable) schema."""
         positions: dict[tuple[str | None, str], int] | None = self.__dict__.get("_positions_cache")
         if positions is None:
-            positions = {t.key: i for i, t in enumerate(self.tables)}
+            positions = {(t.schema, t.name): i for i, t in enumerate(self.tables)}
             object.__setattr__(self, "_positions_cache", positions)
         return positions
 
