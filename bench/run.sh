@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# One command for the benchmarks: installs dbshift with its peers (Alembic, yoyo) into the
-# project's venv, then runs bench_migrate.py against the local servers. Extra arguments pass
-# through, e.g. `bench/run.sh -n 100 --backend postgresql`.
+# One command for the benchmarks: installs dbshift with its peers (Alembic, yoyo, migra) into
+# the project's venv, then runs a benchmark against the local servers.
+#   bench/run.sh [migrate options]       500 migrations vs psql, Alembic, yoyo
+#   bench/run.sh diff [diff options]     schema diff vs migra and Alembic
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[bench]'
+if [ "${1:-}" = "diff" ]; then
+    shift
+    exec .venv/bin/python bench/bench_diff.py "$@"
+fi
 exec .venv/bin/python bench/bench_migrate.py "$@"
