@@ -14,8 +14,16 @@ from dbshift.errors import UsageError
 from dbshift.model import CheckConstraint, ForeignKey, ReferentialAction
 
 if TYPE_CHECKING:
-    from dbshift.model import Schema
-    from dbshift.ops import Operation
+    from dbshift.model import Column, Schema
+    from dbshift.ops import (
+        AddColumn,
+        CreateView,
+        DropColumn,
+        DropTable,
+        DropView,
+        Operation,
+        RenameColumn,
+    )
 
 
 class Unsupported(UsageError):
@@ -48,6 +56,32 @@ class Renderer:
             raise Unsupported(f"{op.describe()}: not supported on {self.dialect}")
         result: list[str] = method(op, schema)
         return result
+
+    # -- SQL-standard operations; dialects override where they differ ------------------------
+
+    def column(self, c: Column) -> str:
+        raise NotImplementedError
+
+    def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
+        return [f"DROP TABLE {self.name(op.table.key)}"]
+
+    def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} ADD COLUMN {self.column(op.column)}"]
+
+    def op_drop_column(self, op: DropColumn, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP COLUMN {self.q(op.column.name)}"]
+
+    def op_rename_column(self, op: RenameColumn, schema: Schema) -> list[str]:
+        # RENAME COLUMN: PostgreSQL, SQLite 3.25+, MySQL 8.0, MariaDB 10.5.2+.
+        return [
+            f"ALTER TABLE {self.name(op.on)} RENAME COLUMN {self.q(op.old)} TO {self.q(op.new)}"
+        ]
+
+    def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
+        return [f"CREATE VIEW {self.name((op.view.schema, op.view.name))} AS {op.view.definition}"]
+
+    def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
+        return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]
 
     # -- shared pieces -------------------------------------------------------------------
 

@@ -15,23 +15,17 @@ if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema
     from dbshift.ops import (
         AddCheck,
-        AddColumn,
         AddForeignKey,
         AddPrimaryKey,
         AlterColumn,
         CreateIndex,
         CreateRoutine,
         CreateTable,
-        CreateView,
         DropCheck,
-        DropColumn,
         DropForeignKey,
         DropIndex,
         DropPrimaryKey,
         DropRoutine,
-        DropTable,
-        DropView,
-        RenameColumn,
         RenameTable,
         SetTableComment,
     )
@@ -101,9 +95,6 @@ class MySQLRenderer(Renderer):
             sql += f" COMMENT={self.literal(t.comment)}"
         return [sql]
 
-    def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
-        return [f"DROP TABLE {self.name(op.table.key)}"]
-
     def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
         return [
             f"RENAME TABLE {self.name((op.schema, op.old))} TO {self.name((op.schema, op.new))}"
@@ -113,18 +104,6 @@ class MySQLRenderer(Renderer):
         return [f"ALTER TABLE {self.name(op.on)} COMMENT={self.literal(op.after or '')}"]
 
     # -- columns -----------------------------------------------------------------------------
-
-    def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} ADD COLUMN {self.column(op.column)}"]
-
-    def op_drop_column(self, op: DropColumn, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} DROP COLUMN {self.q(op.column.name)}"]
-
-    def op_rename_column(self, op: RenameColumn, schema: Schema) -> list[str]:
-        # RENAME COLUMN: MySQL 8.0, MariaDB 10.5.2+.
-        return [
-            f"ALTER TABLE {self.name(op.on)} RENAME COLUMN {self.q(op.old)} TO {self.q(op.new)}"
-        ]
 
     def op_alter_column(self, op: AlterColumn, schema: Schema) -> list[str]:
         if set(op.changes) == {"default"}:  # metadata-only, no table copy
@@ -165,12 +144,6 @@ class MySQLRenderer(Renderer):
         return [f"ALTER TABLE {self.name(op.on)} DROP INDEX {self.q(op.index.name)}"]
 
     # -- views -------------------------------------------------------------------------------
-
-    def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
-        return [f"CREATE VIEW {self.name((op.view.schema, op.view.name))} AS {op.view.definition}"]
-
-    def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
-        return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]
 
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         r = op.routine

@@ -27,17 +27,14 @@ if TYPE_CHECKING:
         CreateTable,
         CreateView,
         DropCheck,
-        DropColumn,
         DropEnum,
         DropForeignKey,
         DropIndex,
         DropPrimaryKey,
         DropRoutine,
         DropSequence,
-        DropTable,
         DropUnique,
         DropView,
-        RenameColumn,
         RenameTable,
         SetTableComment,
     )
@@ -146,9 +143,6 @@ class PostgresRenderer(Renderer):
         out.extend(self._owned_sequences(schema, t, list(t.columns)))
         return out
 
-    def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
-        return [f"DROP TABLE {self.name(op.table.key)}"]
-
     def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
         return [f"ALTER TABLE {self.name((op.schema, op.old))} RENAME TO {self.q(op.new)}"]
 
@@ -169,14 +163,6 @@ class PostgresRenderer(Renderer):
         if table is not None:
             out.extend(self._owned_sequences(schema, table, [op.column]))
         return out
-
-    def op_drop_column(self, op: DropColumn, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} DROP COLUMN {self.q(op.column.name)}"]
-
-    def op_rename_column(self, op: RenameColumn, schema: Schema) -> list[str]:
-        return [
-            f"ALTER TABLE {self.name(op.on)} RENAME COLUMN {self.q(op.old)} TO {self.q(op.new)}"
-        ]
 
     def op_alter_column(self, op: AlterColumn, schema: Schema) -> list[str]:
         col, after, changes = self.q(after_name := op.after.name), op.after, op.changes

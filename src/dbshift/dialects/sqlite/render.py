@@ -18,18 +18,12 @@ from dbshift.dialects.render import Renderer, Unsupported
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Table
     from dbshift.ops import (
-        AddColumn,
         CreateIndex,
         CreateRoutine,
         CreateTable,
-        CreateView,
-        DropColumn,
         DropIndex,
         DropRoutine,
-        DropTable,
-        DropView,
         Operation,
-        RenameColumn,
         RenameTable,
         SetTableComment,
     )
@@ -179,37 +173,17 @@ class SQLiteRenderer(Renderer):
             *(self.index(op.table.key, i) for i in op.table.indexes),
         ]
 
-    def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
-        return [f"DROP TABLE {self.name(op.table.key)}"]
-
     def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
         return [f"ALTER TABLE {self.name((op.schema, op.old))} RENAME TO {self.q(op.new)}"]
 
     def op_set_table_comment(self, op: SetTableComment, schema: Schema) -> list[str]:
         return []  # SQLite has no comments; the model never carries one for it
 
-    def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} ADD COLUMN {self.column(op.column)}"]
-
-    def op_drop_column(self, op: DropColumn, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} DROP COLUMN {self.q(op.column.name)}"]
-
-    def op_rename_column(self, op: RenameColumn, schema: Schema) -> list[str]:
-        return [
-            f"ALTER TABLE {self.name(op.on)} RENAME COLUMN {self.q(op.old)} TO {self.q(op.new)}"
-        ]
-
     def op_create_index(self, op: CreateIndex, schema: Schema) -> list[str]:
         return [self.index(op.on, op.index)]
 
     def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
         return [f"DROP INDEX {self.name((op.on[0], op.index.name))}"]
-
-    def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
-        return [f"CREATE VIEW {self.name((op.view.schema, op.view.name))} AS {op.view.definition}"]
-
-    def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
-        return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]
 
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         return [op.routine.definition.strip().rstrip(";")]  # sqlite_schema.sql: runnable
