@@ -155,7 +155,7 @@ def test_sqlalchemy_metadata_source(project: Project) -> None:
     )
     result = project.run(
         "diff", "--from", project.url, "--to", "sqlalchemy:models:metadata", "--format", "text",
-        *dev_args(project), env={"PYTHONPATH": str(project.root)}, url=False,
+        *dev_args(project), url=False,
     )  # fmt: skip
     assert result.code == 0, result.err
     assert "create table notes" in result.out

@@ -153,6 +153,11 @@ def _create_metadata(url: URL, target: str, settings: Settings) -> None:
     module_name, _, attribute = target.partition(":")
     if not module_name or not attribute:
         raise UsageError(f"sqlalchemy:{target}: expected sqlalchemy:package.module:attribute")
+    import os
+    import sys
+
+    if os.getcwd() not in sys.path:  # the project's own modules, as alembic's prepend_sys_path
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:  # any import-time failure of user code is one line
