@@ -1,0 +1,1 @@
+"""Migration safety: lint rules over SQL files and dbshift operations, one rule per file."""

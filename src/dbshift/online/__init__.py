@@ -1,0 +1,1 @@
+"""Zero-downtime changes: expand/contract phases, versioned schemas, dual writes, backfill."""
