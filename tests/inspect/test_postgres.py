@@ -9,6 +9,8 @@ import pytest
 import sqlalchemy
 from sqlalchemy import event
 
+from dbshift.dialects import renderer_for
+from dbshift.diff import diff
 from dbshift.inspect import inspect_schema
 from dbshift.inspect.postgres import inspect_postgres
 from dbshift.model import (
@@ -29,6 +31,7 @@ from dbshift.model import (
     UniqueConstraint,
     View,
 )
+from dbshift.ops import Operation
 from tests.conftest import Database
 
 pytestmark = pytest.mark.postgres
@@ -536,3 +539,66 @@ def test_query_count_does_not_grow_with_tables(conn: sqlalchemy.Connection) -> N
     _tables(conn, 5, 50)
     assert _queries(conn) == few
     assert len(inspect_postgres(conn).tables) == 50
+
+
+# -- model features: inspected, compared, and converging ---------------------------------
+
+
+def converge(conn: sqlalchemy.Connection, before: str, after: str) -> list[Operation]:
+    """``before`` built in schema a and ``after`` in schema b (each as hand-written DDL):
+    the diff from a to b, rendered and run on a, makes a inspect exactly as b (a second diff
+    is empty), and b rendered from nothing into schema c inspects as b too. The operations
+    of the first diff are returned for the test to check."""
+    run(conn, "CREATE SCHEMA a; CREATE SCHEMA b; CREATE SCHEMA c")
+    run(conn, f"SET search_path = a; {before}")
+    run(conn, f"SET search_path = b; {after}")
+    a, b = inspect_postgres(conn, schema="a"), inspect_postgres(conn, schema="b")
+    assert diff(a, a) == [] and diff(b, b) == []
+    renderer = renderer_for("postgresql")
+    ops = diff(a, b)
+    run(conn, "SET search_path = a")
+    for sql in renderer.render(ops, a):
+        run(conn, sql)
+    a_after = inspect_postgres(conn, schema="a")
+    assert a_after == b
+    assert diff(a_after, b) == []
+    run(conn, "SET search_path = c")
+    for sql in renderer.render(diff(Schema(), b), Schema()):
+        run(conn, sql)
+    assert inspect_postgres(conn, schema="c") == b
+    run(conn, "SET search_path = public")
+    return ops
+
+
+def test_changed_sequence_is_altered_and_keeps_its_position(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE SEQUENCE s INCREMENT BY 2;
+        SELECT nextval('s'), nextval('s');
+        CREATE SEQUENCE narrow AS integer MAXVALUE 500;
+        CREATE TABLE t (id serial, spare int);
+        CREATE SEQUENCE loose;
+        CREATE SEQUENCE handed;
+        """,
+        """
+        CREATE SEQUENCE s AS integer INCREMENT BY 10 MINVALUE -5 START WITH 3 CACHE 4 CYCLE;
+        CREATE SEQUENCE narrow AS bigint;
+        CREATE TABLE t (id int NOT NULL, spare int);
+        CREATE SEQUENCE loose OWNED BY t.spare;
+        CREATE SEQUENCE t_id_seq AS integer;
+        CREATE TABLE n (k int);
+        CREATE SEQUENCE handed OWNED BY n.k;
+        """,
+    )
+    kinds = [op.kind for op in ops]
+    assert "drop_sequence" not in kinds and "create_sequence" not in kinds
+    assert [op.describe() for op in ops if op.kind == "alter_sequence"] == [
+        "alter sequence handed (owned_by)",  # n is created later and takes it over
+        "alter sequence loose (owned_by)",
+        "alter sequence narrow (type, max_value)",
+        "alter sequence s (type, start, increment, min_value, cycle, cache)",
+        "alter sequence t_id_seq (owned_by)",
+    ]
+    # Altered, not recreated: s carries on from 3 (1, 3 handed out before).
+    assert conn.exec_driver_sql("SELECT nextval('a.s')").scalar() == 13

@@ -27,6 +27,7 @@ from dbshift.ops import (
     AddPrimaryKey,
     AddUnique,
     AlterColumn,
+    AlterSequence,
     CreateEnum,
     CreateIndex,
     CreateRoutine,
@@ -146,6 +147,12 @@ SAMPLES: dict[str, Operation] = {
     "add_enum_value": AddEnumValue(enum=MOOD, value="ok", before="happy"),
     "create_sequence": CreateSequence(Sequence(name="s2")),
     "drop_sequence": DropSequence(SEQ),
+    "alter_sequence": AlterSequence(
+        before=SEQ,
+        after=Sequence(
+            name="ticket_seq", type="integer", start=100, increment=10, max_value=10**6, cycle=True
+        ),
+    ),
     "set_table_comment": SetTableComment(on=USERS, before="people", after="humans"),
     "create_routine": CreateRoutine(
         Routine(

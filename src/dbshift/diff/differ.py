@@ -1,8 +1,8 @@
 """Current schema + desired schema → ordered operations. Written once for every dialect.
 
 Order, chosen so each statement finds what it needs and nothing it removes is still used:
-views and foreign keys that go or change are dropped first; then columns, constraints and
-indexes of kept tables; then new enums and sequences, new tables (foreign keys after all
+views and foreign keys that go or change are dropped first; changed sequences are altered
+in place; then columns, constraints and indexes of kept tables; then new enums and sequences, new tables (foreign keys after all
 tables exist, so cycles need no special case), new constraints, indexes and foreign keys;
 dropped tables, sequences and enums last, and views recreated at the very end.
 
@@ -24,6 +24,7 @@ from dbshift.ops import (
     AddPrimaryKey,
     AddUnique,
     AlterColumn,
+    AlterSequence,
     CreateEnum,
     CreateIndex,
     CreateRoutine,
@@ -94,6 +95,16 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         new = new_tables.get(key)
         wanted = set(new.foreign_keys) if new else set()
         ops += [DropForeignKey(on=key, constraint=f) for f in old.foreign_keys if f not in wanted]
+
+    # Changed sequences are altered in place (a recreated one would restart its numbering),
+    # before the tables change: PostgreSQL drops a sequence with the column that owns it,
+    # so an owner given up must be released before that column goes.
+    old_seqs = {(s.schema, s.name): s for s in current.sequences}
+    ops += [
+        AlterSequence(before=old_seqs[(s.schema, s.name)], after=s)
+        for s in desired.sequences
+        if (s.schema, s.name) in old_seqs and old_seqs[(s.schema, s.name)] != s
+    ]
 
     # 3. Inside kept tables: drops, alterations, adds.
     late: list[Operation] = []
@@ -231,26 +242,11 @@ def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) ->
                     DropEnum(before),
                     CreateEnum(e),
                 ]
-        ops += [
-            CreateSequence(s)
-            for k, s in new_seqs.items()
-            if old_seqs.get(k) != s and k not in old_seqs
-        ]
-        ops += _changed(old_seqs, new_seqs, DropSequence, CreateSequence)
+        ops += [CreateSequence(s) for k, s in new_seqs.items() if k not in old_seqs]
     else:
         ops += [DropSequence(s) for k, s in old_seqs.items() if k not in new_seqs]
         ops += [DropEnum(e) for k, e in old_enums.items() if k not in new_enums]
     return ops
-
-
-def _changed(
-    old: Mapping[Key, object], new: Mapping[Key, object], drop: type, create: type
-) -> list[Operation]:
-    out: list[Operation] = []
-    for k, value in new.items():
-        if k in old and old[k] != value:
-            out += [drop(old[k]), create(value)]
-    return out
 
 
 def _enum_additions(

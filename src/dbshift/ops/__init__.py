@@ -7,6 +7,7 @@ from dbshift.ops.add_foreign_key import AddForeignKey
 from dbshift.ops.add_primary_key import AddPrimaryKey
 from dbshift.ops.add_unique import AddUnique
 from dbshift.ops.alter_column import AlterColumn
+from dbshift.ops.alter_sequence import AlterSequence
 from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
 from dbshift.ops.create_enum import CreateEnum
 from dbshift.ops.create_index import CreateIndex
@@ -37,6 +38,7 @@ __all__ = [
     "AddPrimaryKey",
     "AddUnique",
     "AlterColumn",
+    "AlterSequence",
     "CreateEnum",
     "CreateIndex",
     "CreateRoutine",

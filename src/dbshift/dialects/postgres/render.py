@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         AddPrimaryKey,
         AddUnique,
         AlterColumn,
+        AlterSequence,
         CreateEnum,
         CreateIndex,
         CreateRoutine,
@@ -267,6 +268,51 @@ class PostgresRenderer(Renderer):
 
     def op_drop_sequence(self, op: DropSequence, schema: Schema) -> list[str]:
         return [f"DROP SEQUENCE {self.name((op.sequence.schema, op.sequence.name))}"]
+
+    def op_alter_sequence(self, op: AlterSequence, schema: Schema) -> list[str]:
+        """Only the clauses that changed; the sequence keeps its position.
+
+        Bounds left at their defaults (None) are written ``NO MINVALUE``/``NO MAXVALUE``
+        whenever the type, the increment or a bound changes: PostgreSQL (10+) then derives
+        them from the new type and direction, as CREATE SEQUENCE would, instead of keeping
+        the old numbers.
+        """
+        s, changes = op.after, set(op.changes)
+        clauses = []
+        if "type" in changes:
+            clauses.append(f"AS {s.type}")
+        if "increment" in changes:
+            clauses.append(f"INCREMENT BY {int(s.increment)}")
+        if changes & {"type", "increment", "min_value", "max_value"}:
+            clauses.append("NO MINVALUE" if s.min_value is None else f"MINVALUE {int(s.min_value)}")
+            clauses.append("NO MAXVALUE" if s.max_value is None else f"MAXVALUE {int(s.max_value)}")
+        if "start" in changes:  # the recorded start (for RESTART), not the position
+            clauses.append(f"START WITH {int(s.start)}")
+        if "cache" in changes:
+            clauses.append(f"CACHE {int(s.cache)}")
+        if "cycle" in changes:
+            clauses.append("CYCLE" if s.cycle else "NO CYCLE")
+        if "owned_by" in changes:
+            owner = self._sequence_owner(s, schema)
+            if s.owned_by is None:
+                clauses.append("OWNED BY NONE")
+            elif owner is not None:
+                clauses.append(f"OWNED BY {owner}")
+            # else: the owning column does not exist yet; CREATE TABLE / ADD COLUMN hands
+            # the sequence over when it does (see _owned_sequences).
+        if not clauses:
+            return []
+        return [f"ALTER SEQUENCE {self.name(op.key)} {' '.join(clauses)}"]
+
+    def _sequence_owner(self, s: Sequence, schema: Schema) -> str | None:
+        """``table.column`` quoted, matched whole: both names may contain dots."""
+        for t in schema.tables:
+            if t.schema != s.schema:
+                continue
+            for c in t.columns:
+                if f"{t.name}.{c.name}" == s.owned_by:
+                    return f"{self.name(t.key)}.{self.q(c.name)}"
+        return None
 
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         # pg_get_functiondef / pg_get_triggerdef print complete, runnable statements.

@@ -1,0 +1,70 @@
+"""ALTER SEQUENCE: type, bounds, increment, start, cache, cycle and owner, in place.
+
+Dropping and recreating a sequence to change one of these would reset its position (the
+next value handed out), so a changed sequence is altered instead and keeps counting from
+where it is. One operation carries the sequence before and after, as ``AlterColumn`` does,
+so the reverse is exact and ``changes`` tells the renderer which clauses to write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, qualified
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema, Sequence
+
+
+@dataclass(frozen=True)
+class AlterSequence(Operation):
+    before: Sequence
+    after: Sequence
+    kind: ClassVar[str] = "alter_sequence"
+
+    def __post_init__(self) -> None:
+        if (self.before.schema, self.before.name) != (self.after.schema, self.after.name):
+            raise ValueError("AlterSequence cannot rename or move a sequence")
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.after.schema, self.after.name)
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        return tuple(
+            f.name
+            for f in fields(self.after)
+            if getattr(self.before, f.name) != getattr(self.after, f.name)
+        )
+
+    def apply(self, schema: Schema) -> Schema:
+        if not any((s.schema, s.name) == self.key for s in schema.sequences):
+            raise ValueError(f"{self.describe()}: sequence {qualified(self.key)} does not exist")
+        return replace(
+            schema,
+            sequences=tuple(
+                self.after if (s.schema, s.name) == self.key else s for s in schema.sequences
+            ),
+        )
+
+    def reverse(self) -> Operation:
+        return AlterSequence(before=self.after, after=self.before)
+
+    def safety(self, dialect: str) -> Safety:
+        # PostgreSQL 10+: ALTER SEQUENCE is transactional and blocks nextval() on the
+        # sequence until the migration commits, so inserts that draw from it wait.
+        narrowing = bool({"type", "min_value", "max_value"} & set(self.changes))
+        return Safety(
+            lock=Lock.WRITES,
+            note="blocks nextval() on the sequence until commit"
+            + (
+                "; a narrower type or bound makes nextval() fail once the position passes it"
+                if narrowing
+                else ""
+            ),
+        )
+
+    def describe(self) -> str:
+        return f"alter sequence {qualified(self.key)} ({', '.join(self.changes)})"

@@ -1,0 +1,1 @@
+-- unsupported: alter sequence ticket_seq (type, increment, max_value, cycle): not supported on sqlite
