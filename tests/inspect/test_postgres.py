@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -544,10 +545,13 @@ def test_query_count_does_not_grow_with_tables(conn: sqlalchemy.Connection) -> N
 # -- model features: inspected, compared, and converging ---------------------------------
 
 
-def converge(conn: sqlalchemy.Connection, before: str, after: str) -> list[Operation]:
+def converge(
+    conn: sqlalchemy.Connection, before: str, after: str, *, reverse: bool = False
+) -> list[Operation]:
     """``before`` built in schema a and ``after`` in schema b (each as hand-written DDL):
     the diff from a to b, rendered and run on a, makes a inspect exactly as b (a second diff
-    is empty), and b rendered from nothing into schema c inspects as b too. The operations
+    is empty), and b rendered from nothing into schema c inspects as b too. With
+    ``reverse``, the reversed operations then bring a back to what it was. The operations
     of the first diff are returned for the test to check."""
     run(conn, "CREATE SCHEMA a; CREATE SCHEMA b; CREATE SCHEMA c")
     run(conn, f"SET search_path = a; {before}")
@@ -562,6 +566,10 @@ def converge(conn: sqlalchemy.Connection, before: str, after: str) -> list[Opera
     a_after = inspect_postgres(conn, schema="a")
     assert a_after == b
     assert diff(a_after, b) == []
+    if reverse:
+        for sql in renderer.render([op.reverse() for op in reversed(ops)], a_after):
+            run(conn, sql)
+        assert inspect_postgres(conn, schema="a") == a
     run(conn, "SET search_path = c")
     for sql in renderer.render(diff(Schema(), b), Schema()):
         run(conn, sql)
@@ -602,3 +610,69 @@ def test_changed_sequence_is_altered_and_keeps_its_position(conn: sqlalchemy.Con
     ]
     # Altered, not recreated: s carries on from 3 (1, 3 handed out before).
     assert conn.exec_driver_sql("SELECT nextval('a.s')").scalar() == 13
+
+
+def test_enum_losing_or_reordering_values_is_swapped_under_its_columns(
+    conn: sqlalchemy.Connection,
+) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+        CREATE TYPE size AS ENUM ('s', 'm', 'l');
+        CREATE TABLE t (id int, m mood NOT NULL DEFAULT 'sad', ms mood[], z size DEFAULT 'm');
+        CREATE INDEX t_m ON t (m);
+        CREATE VIEW v AS SELECT m, z FROM t;
+        INSERT INTO t VALUES (1, 'ok', '{happy,ok}', 'l');
+        """,
+        """
+        CREATE TYPE mood AS ENUM ('happy', 'ok', 'meh');
+        CREATE TYPE size AS ENUM ('l', 'm', 's');
+        CREATE TABLE t (id int, m mood NOT NULL DEFAULT 'ok', ms mood[], z size DEFAULT 'm');
+        CREATE INDEX t_m ON t (m);
+        CREATE VIEW v AS SELECT m, z FROM t;
+        """,
+        reverse=True,
+    )
+    assert [op.describe() for op in ops if op.kind == "recreate_enum"] == [
+        "recreate enum mood (remove 'sad')",
+        "recreate enum size (reorder)",
+    ]
+    assert [op.kind for op in ops if op.kind.endswith("view")] == ["drop_view", "create_view"]
+    removing, reordering = (op.safety("postgresql") for op in ops if op.kind == "recreate_enum")
+    assert removing.flags() == ["destructive", "breaking", "rewrite", "lock=all"]
+    assert reordering.flags() == ["rewrite", "lock=all"]
+    # The row survived both ways (its values are in every version of the types).
+    assert conn.exec_driver_sql("SELECT m::text, ms::text, z::text FROM a.t").one() == (
+        "ok",
+        "{happy,ok}",
+        "l",
+    )
+
+
+def test_enum_recreation_fails_on_a_row_holding_a_removed_value(
+    conn: sqlalchemy.Connection,
+) -> None:
+    run(conn, "CREATE TYPE e AS ENUM ('x', 'y'); CREATE TABLE t (v e); INSERT INTO t VALUES ('x')")
+    before = inspect_postgres(conn)
+    after = replace(before, enums=(EnumType("e", ("y",)),))
+    statements = renderer_for("postgresql").render(diff(before, after), before)
+    with pytest.raises(sqlalchemy.exc.DataError, match="invalid input value for enum"):
+        run(conn, "BEGIN; " + "; ".join(statements))
+    run(conn, "ROLLBACK")
+    assert inspect_postgres(conn) == before  # one transaction: nothing half-done
+
+
+def test_new_types_and_sequences_exist_before_kept_tables_use_them(
+    conn: sqlalchemy.Connection,
+) -> None:
+    converge(
+        conn,
+        "CREATE TYPE mood AS ENUM ('sad'); CREATE TABLE t (id int);",
+        """
+        CREATE TYPE mood AS ENUM ('sad', 'ok');
+        CREATE TYPE color AS ENUM ('red');
+        CREATE SEQUENCE s;
+        CREATE TABLE t (id int, c color, n bigint DEFAULT nextval('s'), m mood);
+        """,
+    )

@@ -46,6 +46,7 @@ from dbshift.ops import (
     DropUnique,
     DropView,
     Operation,
+    RecreateEnum,
     RenameColumn,
     RenameTable,
     SetTableComment,
@@ -172,6 +173,7 @@ SAMPLES["drop_primary_key"] = DropPrimaryKey(
     on=(None, "orders"), key=PrimaryKey(columns=("id",), name="orders_pkey")
 )
 SAMPLES["drop_foreign_key"] = DropForeignKey(on=(None, "orders"), constraint=FK)
+SAMPLES["recreate_enum"] = RecreateEnum(before=MOOD, after=EnumType(name="mood", values=("happy",)))
 
 
 def before(kind: str) -> Schema:
@@ -185,4 +187,9 @@ def before(kind: str) -> Schema:
         ).apply(BASE)
     if kind == "drop_foreign_key":
         return _Add(on=(None, "orders"), constraint=FK).apply(BASE)
+    if kind == "recreate_enum":  # columns of the type, one with a default, one an array
+        orders = BASE.table("orders")
+        assert orders is not None
+        orders = orders.with_column(Column(name="mood", type="mood", default="'happy'::mood"))
+        return BASE.with_table(orders.with_column(Column(name="moods", type="mood[]")))
     return BASE

@@ -2,9 +2,11 @@
 
 Order, chosen so each statement finds what it needs and nothing it removes is still used:
 views and foreign keys that go or change are dropped first; changed sequences are altered
-in place; then columns, constraints and indexes of kept tables; then new enums and sequences, new tables (foreign keys after all
-tables exist, so cycles need no special case), new constraints, indexes and foreign keys;
-dropped tables, sequences and enums last, and views recreated at the very end.
+in place; new enums, enum values and sequences are created; then columns, constraints and
+indexes of kept tables change (an enum that loses or reorders values is swapped in
+between); new tables (foreign keys after all tables exist, so cycles need no special case),
+new constraints, indexes and foreign keys; dropped tables, sequences and enums last, and
+views recreated at the very end.
 
 Renames are never guessed: without a hint a renamed column is a drop and an add, which
 the operations flag as destructive. ``suggest_renames`` proposes hints for the CLI to ask.
@@ -43,11 +45,13 @@ from dbshift.ops import (
     DropUnique,
     DropView,
     Operation,
+    RecreateEnum,
     RenameColumn,
     RenameTable,
     SetTableComment,
 )
 from dbshift.ops.alter_column import ALTERABLE
+from dbshift.ops.recreate_enum import enum_column_type
 
 Key = tuple[str | None, str]
 
@@ -82,6 +86,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     old_views = {(v.schema, v.name): v for v in current.views}
     new_views = {(v.schema, v.name): v for v in desired.views}
     changed_views = {k for k in old_views if new_views.get(k) != old_views[k]}
+    recreated = _recreated_enums(current, desired)
+    changed_views |= _views_over(current, recreated)
     ops += [DropView(old_views[k]) for k in sorted(changed_views, key=_key)]
     # Routines compare by definition only: changed ones are dropped and recreated,
     # triggers before the functions they call, and recreated in the other order.
@@ -106,17 +112,26 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         if (s.schema, s.name) in old_seqs and old_seqs[(s.schema, s.name)] != s
     ]
 
-    # 3. Inside kept tables: drops, alterations, adds.
+    # 3. New types, values and sequences: kept tables' new columns may use them.
+    ops += _enums_and_sequences(current, desired, creating=True)
+
+    # 4. Inside kept tables: drops, alterations, adds. An enum that loses or reorders
+    # values is swapped after every table's drops and alterations (a column may stop using
+    # a removed value or the type) and before the adds; without one, each table's
+    # operations stay together (SQLite rebuilds a table once for a run of them).
     late: list[Operation] = []
+    adds: list[Operation] = []
     for key in kept:
         if old_tables[key] == new_tables[key]:
             continue  # most tables of a large schema: skip the per-object comparisons
-        table_ops, table_late = _table(old_tables[key], new_tables[key])
+        table_ops, table_adds, table_late = _table(old_tables[key], new_tables[key])
         ops += table_ops
+        (adds if recreated else ops).extend(table_adds)
         late += table_late
+    ops += recreated
+    ops += adds
 
-    # 4. New types and sequences, then new tables.
-    ops += _enums_and_sequences(current, desired, creating=True)
+    # New tables.
     created = [new_tables[k] for k in new_tables if k not in old_tables]
     for table in created:
         body = table if options.inline_foreign_keys else replace(table, foreign_keys=())
@@ -179,10 +194,11 @@ def _renames(current: Schema, desired: Schema, renames: Renames, ops: list[Opera
     return current
 
 
-def _table(old: Table, new: Table) -> tuple[list[Operation], list[Operation]]:
-    """Operations inside one kept table: (now, after new tables exist)."""
+def _table(old: Table, new: Table) -> tuple[list[Operation], list[Operation], list[Operation]]:
+    """Operations inside one kept table: (drops and alterations, adds, after new tables)."""
     key = old.key
     ops: list[Operation] = []
+    adds: list[Operation] = []
     later: list[Operation] = []
     new_index_names = {i.name: i for i in new.indexes}
     ops += [DropIndex(on=key, index=i) for i in old.indexes if new_index_names.get(i.name) != i]
@@ -202,17 +218,17 @@ def _table(old: Table, new: Table) -> tuple[list[Operation], list[Operation]]:
     for column in new.columns:
         previous = old.column(column.name)
         if previous is None or _must_recreate(previous, column):
-            ops.append(AddColumn(on=key, column=column))
+            adds.append(AddColumn(on=key, column=column))
 
     if new.primary_key is not None and old.primary_key != new.primary_key:
-        ops.append(AddPrimaryKey(on=key, key=new.primary_key))
-    ops += [AddUnique(on=key, constraint=u) for u in new.uniques if u not in old.uniques]
-    ops += [AddCheck(on=key, constraint=c) for c in new.checks if c not in old.checks]
+        adds.append(AddPrimaryKey(on=key, key=new.primary_key))
+    adds += [AddUnique(on=key, constraint=u) for u in new.uniques if u not in old.uniques]
+    adds += [AddCheck(on=key, constraint=c) for c in new.checks if c not in old.checks]
     old_index_names = {i.name: i for i in old.indexes}
     later += [CreateIndex(on=key, index=i) for i in new.indexes if old_index_names.get(i.name) != i]
     if old.comment != new.comment:
-        ops.append(SetTableComment(on=key, before=old.comment, after=new.comment))
-    return ops, later
+        adds.append(SetTableComment(on=key, before=old.comment, after=new.comment))
+    return ops, adds, later
 
 
 def _must_recreate(old: Column, new: Column) -> bool:
@@ -238,15 +254,48 @@ def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) ->
             if before is None:
                 ops.append(CreateEnum(e))
             elif before != e:
-                ops += _enum_additions(before.values, e.values, e) or [
-                    DropEnum(before),
-                    CreateEnum(e),
-                ]
+                ops += _enum_additions(before.values, e.values, e)  # else see _recreated_enums
         ops += [CreateSequence(s) for k, s in new_seqs.items() if k not in old_seqs]
     else:
         ops += [DropSequence(s) for k, s in old_seqs.items() if k not in new_seqs]
         ops += [DropEnum(e) for k, e in old_enums.items() if k not in new_enums]
     return ops
+
+
+def _recreated_enums(current: Schema, desired: Schema) -> list[Operation]:
+    """Enums whose values cannot be reached by adding (a value goes, or the order changes)."""
+    old_enums = {(e.schema, e.name): e for e in current.enums}
+    return [
+        RecreateEnum(before=old, after=e)
+        for e in desired.enums
+        if (old := old_enums.get((e.schema, e.name))) is not None
+        and old != e
+        and not _enum_additions(old.values, e.values, e)
+    ]
+
+
+def _views_over(schema: Schema, recreated: list[Operation]) -> set[Key]:
+    """Views that may read a column of a recreated enum: PostgreSQL refuses to change the
+    type of a column a view uses, so they are dropped first and created again at the end.
+    A view is taken when its definition names such a table as a word or quoted: a false
+    match only costs a needless recreate."""
+    import re
+
+    tables = {
+        t.name
+        for op in recreated
+        if isinstance(op, RecreateEnum)
+        for t in schema.tables
+        if any(enum_column_type(c.type, op.before, t.schema) is not None for c in t.columns)
+    }
+    patterns = [re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])") for name in tables] + [
+        re.compile(re.escape('"' + name.replace('"', '""') + '"')) for name in tables
+    ]
+    return {
+        (v.schema, v.name)
+        for v in schema.views
+        if any(pattern.search(v.definition) for pattern in patterns)
+    }
 
 
 def _enum_additions(

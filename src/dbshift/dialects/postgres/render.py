@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         DropSequence,
         DropUnique,
         DropView,
+        RecreateEnum,
         RenameTable,
         SetTableComment,
     )
@@ -260,6 +261,39 @@ class PostgresRenderer(Renderer):
         return [
             f"ALTER TYPE {self.name((op.enum.schema, op.enum.name))} ADD VALUE {self.literal(op.value)}{before}"
         ]
+
+    def op_recreate_enum(self, op: RecreateEnum, schema: Schema) -> list[str]:
+        """The new type under a temporary name, every column moved onto it through text,
+        the old type dropped and the new one renamed (see ``dbshift.ops.recreate_enum``)."""
+        from dbshift.ops.recreate_enum import enum_column_type, temporary_name
+
+        e = op.after
+        temp = self.name((e.schema, temporary_name(e)))
+        values = ", ".join(self.literal(v) for v in e.values)
+        out = [f"CREATE TYPE {temp} AS ENUM ({values})"]
+        restore = []
+        for t in schema.tables:
+            actions = []
+            for c in t.columns:
+                suffix = enum_column_type(c.type, op.before, t.schema)
+                if suffix is None:
+                    continue
+                col = self.q(c.name)
+                if c.default is not None:
+                    # "default cannot be cast automatically": dropped, and set again once
+                    # the new type carries the old name.
+                    actions.append(f"ALTER COLUMN {col} DROP DEFAULT")
+                    restore.append(
+                        f"ALTER TABLE {self.name(t.key)} ALTER COLUMN {col} SET DEFAULT {c.default}"
+                    )
+                actions.append(
+                    f"ALTER COLUMN {col} TYPE {temp}{suffix} USING {col}::text{suffix}::{temp}{suffix}"
+                )
+            if actions:
+                out.append(f"ALTER TABLE {self.name(t.key)} " + ", ".join(actions))
+        out.append(f"DROP TYPE {self.name(op.key)}")
+        out.append(f"ALTER TYPE {temp} RENAME TO {self.q(e.name)}")
+        return out + restore
 
     def op_create_sequence(self, op: CreateSequence, schema: Schema) -> list[str]:
         return [

@@ -1,0 +1,1 @@
+-- unsupported: recreate enum mood (remove 'sad'): not supported on mysql
