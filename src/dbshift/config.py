@@ -27,7 +27,9 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "lock_timeout": (int, float),
     "connect_timeout": (int, float),
     "out_of_order": bool,
+    "lint": dict,
 }
+_LINT_KEYS = {"select", "ignore", "server"}
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
@@ -50,6 +52,19 @@ class Settings:
     #: A server where ``diff``/``generate`` may create and drop scratch databases to turn
     #: a schema.sql, SQLAlchemy metadata or a migrations directory into a live schema.
     dev_url: str | None = None
+    lint: LintSettings = field(default_factory=lambda: LintSettings())
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    """``[lint]`` in the config file: which rules run, and which server they judge for."""
+
+    #: Rule ids to run (empty: all).
+    select: tuple[str, ...] = ()
+    #: Rule ids never to run.
+    ignore: tuple[str, ...] = ()
+    #: ``postgresql-15``, ``mysql-8.0.36``, ``mariadb-10.11``, ``sqlite-3.40``.
+    server: str | None = None
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -142,7 +157,27 @@ def load_settings(
         config_file=path,
         environments=tuple(sorted(envs)),
         dev_url=_dev_url(values, environ, label),
+        lint=_lint(values.get("lint", {}), label),
     )
+
+
+def _lint(table: Mapping[str, Any], label: str) -> LintSettings:
+    unknown = set(table) - _LINT_KEYS
+    if unknown:
+        known = ", ".join(sorted(_LINT_KEYS))
+        raise ConfigError(
+            f"{label}: [lint] has unknown key {sorted(unknown)[0]!r} (known: {known})"
+        )
+    lists = {}
+    for key in ("select", "ignore"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{label}: [lint] {key} must be a list of rule ids")
+        lists[key] = tuple(value)
+    server = table.get("server")
+    if server is not None and not isinstance(server, str):
+        raise ConfigError(f"{label}: [lint] server must be a string such as 'mariadb-10.11'")
+    return LintSettings(select=lists["select"], ignore=lists["ignore"], server=server)
 
 
 def _dev_url(values: Mapping[str, Any], environ: Mapping[str, str], label: str) -> str | None:

@@ -2,7 +2,8 @@
 
 A directive is a whole line ``-- dbshift:NAME``. Unknown names are errors, so a typo such
 as ``-- dbshift:no-transation`` cannot silently run a ``CREATE INDEX CONCURRENTLY`` inside
-a transaction.
+a transaction. ``-- dbshift:ignore RULE reason`` is the linter's suppression comment; the
+runner passes over it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dbshift.migrations.model import Section
 from dbshift.migrations.splitter import SplitError, split_sql
 
 _DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
-_KNOWN = {"up", "down", "no-transaction"}
+_KNOWN = {"up", "down", "no-transaction", "ignore"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
                 )
             continue
         name, rest = match.group(1), match.group(2).strip()
+        if name == "ignore":
+            # A lint suppression (``-- dbshift:ignore RULE reason``): a comment to the
+            # runner, checked by ``dbshift lint``. Kept in place so line numbers hold.
+            if current is not None:
+                sections[current][1].append(line)
+            continue
         if name not in _KNOWN:
             known = ", ".join(sorted(_KNOWN))
             raise MigrationFileError(
@@ -53,6 +60,8 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
             )
         if name == "no-transaction":
             transactional = False
+            if current is not None:
+                sections[current][1].append("")  # keep later statements' line numbers
             continue
         if name in sections:
             raise MigrationFileError(str(path), f"second '-- dbshift:{name}' line", line=number)

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "inspect": "print a live schema as DDL or JSON",
     "diff": "show the operations that turn one schema into another",
     "generate": "write a migration that brings the migrations to the desired schema",
+    "lint": "find statements that lock, rewrite, break the running app or lose data",
     "demo": "a self-contained tour on an embedded SQLite database",
 }
 

@@ -1,0 +1,201 @@
+"""Lint files: read, split as the runner would, parse, run the rules, apply suppressions.
+
+Statements are split by the migration splitter, so lint sees exactly the statements
+``migrate`` would send, with the line each starts on. A file that cannot be split or a
+statement that cannot be parsed becomes an error finding with its file:line, and linting
+goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from dbshift.errors import MigrationFileError
+from dbshift.lint.facts import Act, Stmt
+from dbshift.lint.parse import ParseFailed, actions_for
+from dbshift.lint.rule import FileContext, Finding, Rule, Server, Severity
+from dbshift.migrations.splitter import SplitError, split_sql
+from dbshift.migrations.sqlfile import parse_sql_migration
+
+_IGNORE = re.compile(r"--\s*dbshift:ignore\b[ \t]*([\w-]*)[ \t]*(.*)$")
+_UP = re.compile(r"^\s*--\s*dbshift:up\s*$", re.M)
+_NO_TX = re.compile(r"^\s*--\s*dbshift:no-transaction\s*$", re.M)
+
+#: Findings about the input itself rather than a hazard; they cannot be suppressed.
+PARSE_ERROR = "parse-error"
+BAD_IGNORE = "invalid-ignore"
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    files: int
+    statements: int
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+class Linter:
+    """The selected rules, indexed by the action kinds they want."""
+
+    def __init__(self, rules: Sequence[Rule], server: Server) -> None:
+        self.server = server
+        active = [r for r in rules if server.dialect in r.dialects]
+        self.rules = active
+        self.known = {r.id for r in rules}
+        self.by_act: dict[Act, list[Rule]] = defaultdict(list)
+        self.per_statement: list[Rule] = []
+        for rule in active:
+            if rule.acts:
+                for act in rule.acts:
+                    self.by_act[act].append(rule)
+            else:
+                self.per_statement.append(rule)
+
+    def lint_paths(self, paths: Iterable[Path]) -> Report:
+        findings: list[Finding] = []
+        files = statements = 0
+        for path in paths:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+                findings.append(_input_error(str(path), 1, f"cannot read: {reason}"))
+                continue
+            found, count = self.lint_text(text, str(path))
+            findings.extend(found)
+            files += 1
+            statements += count
+        return Report(tuple(findings), files, statements)
+
+    def lint_text(self, text: str, path: str) -> tuple[list[Finding], int]:
+        """Findings for one file's text, and how many statements it has."""
+        try:
+            stmts, in_tx = self._statements(text, path)
+        except MigrationFileError as exc:
+            return [_input_error(path, exc.line or 1, _strip_where(exc.message, path))], 0
+        ctx = FileContext(path=path, server=self.server, in_transaction=in_tx)
+        findings: list[Finding] = []
+        for stmt in stmts:
+            findings.extend(self._stmt_findings(stmt, ctx))
+        for rule in self.rules:
+            findings.extend(rule.finish(ctx))
+        return self._suppressed(findings, text, path, stmts), len(stmts)
+
+    def _statements(self, text: str, path: str) -> tuple[list[Stmt], bool]:
+        dialect = self.server.dialect
+        if _UP.search(text):
+            parsed = parse_sql_migration(Path(path), text, dialect)
+            raw = parsed.up.statements
+            in_tx = parsed.transactional
+        else:
+            # A plain .sql file (no dbshift markers): linted whole, as squawk does; it
+            # is in a transaction only where it opens one itself.
+            try:
+                raw = tuple(split_sql(text, dialect))
+            except SplitError as exc:
+                raise MigrationFileError(path, str(exc), line=exc.line) from None
+            in_tx = False
+        return [self._parse(s.sql, s.line, path) for s in raw], in_tx
+
+    def _parse(self, sql: str, line: int, path: str) -> Stmt:
+        try:
+            acts, algorithm, lock = actions_for(sql, self.server.dialect)
+        except ParseFailed as exc:
+            return Stmt(path, line, sql, self.server.dialect, error=str(exc))
+        return Stmt(path, line, sql, self.server.dialect, acts, algorithm, lock)
+
+    def _stmt_findings(self, stmt: Stmt, ctx: FileContext) -> list[Finding]:
+        if stmt.error is not None:
+            return [_input_error(stmt.path, stmt.line, f"cannot parse: {stmt.error}")]
+        out: list[Finding] = []
+        for action in stmt.actions:
+            for rule in self.by_act.get(action.act, ()):
+                out.extend(rule.check_action(stmt, action, ctx))
+        for rule in self.per_statement:
+            out.extend(rule.check_statement(stmt, ctx))
+        _advance(ctx, stmt)
+        return out
+
+    def _suppressed(
+        self, findings: list[Finding], text: str, path: str, stmts: list[Stmt]
+    ) -> list[Finding]:
+        """Drop findings a ``-- dbshift:ignore RULE reason`` comment covers.
+
+        A comment covers the next statement starting on or after its line (so it goes on
+        the line before the statement, or at the end of the statement's first line).
+        """
+        starts = sorted({s.line for s in stmts})
+        covered: dict[int, set[str]] = defaultdict(set)
+        problems: list[Finding] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = _IGNORE.search(line)
+            if match is None:
+                continue
+            rule_id, reason = match.group(1), match.group(2).strip()
+            if not rule_id or rule_id not in self.known:
+                problems.append(_bad_ignore(path, number, f"unknown rule {rule_id!r}"))
+                continue
+            if not reason:
+                problems.append(_bad_ignore(path, number, f"ignoring {rule_id} needs a reason"))
+                continue
+            target = next((s for s in starts if s >= number), None)
+            if target is not None:
+                covered[target].add(rule_id)
+        kept = [
+            f
+            for f in findings
+            if f.rule in (PARSE_ERROR, BAD_IGNORE) or f.rule not in covered.get(f.line, ())
+        ]
+        return sorted(kept + problems, key=lambda f: (f.path, f.line, f.rule))
+
+
+def _advance(ctx: FileContext, stmt: Stmt) -> None:
+    """Update what the file has done so far, after the rules saw ``stmt``."""
+    for action in stmt.actions:
+        if action.act is Act.CREATE_TABLE and action.table:
+            ctx.created.add(action.table)
+        elif action.act is Act.RENAME_TABLE and action.table in ctx.created and action.new_name:
+            ctx.created.add(action.new_name)
+        elif action.act is Act.SET and action.name:
+            ctx.settings[action.name] = action.value or ""
+        elif action.act is Act.TRANSACTION:
+            ctx.in_transaction = action.name in {"begin", "savepoint"} or (
+                ctx.in_transaction and action.name not in {"commit", "rollback"}
+            )
+    if stmt.is_ddl and ctx.first_ddl is None:
+        ctx.first_ddl = stmt
+    if stmt.is_data and ctx.first_data is None:
+        ctx.first_data = stmt
+
+
+def _input_error(path: str, line: int, message: str) -> Finding:
+    return Finding(PARSE_ERROR, Severity.ERROR, path, line, message)
+
+
+def _bad_ignore(path: str, line: int, message: str) -> Finding:
+    return Finding(
+        BAD_IGNORE,
+        Severity.ERROR,
+        path,
+        line,
+        message,
+        fix="write '-- dbshift:ignore RULE_ID why it is safe here'",
+    )
+
+
+def _strip_where(message: str, path: str) -> str:
+    """MigrationFileError messages start with 'path:line: '; findings carry those apart."""
+    head, sep, rest = message.partition(": ")
+    return rest if sep and head.startswith(path) else message
+
+
+def with_rules(findings: Iterable[Finding], severity: dict[str, Severity]) -> list[Finding]:
+    """Findings with severities overridden from config."""
+    return [replace(f, severity=severity[f.rule]) if f.rule in severity else f for f in findings]

@@ -1,0 +1,32 @@
+"""Every lint rule, one module each; ``RULES`` is the registry.
+
+A new rule is a module here with one ``Rule`` subclass, listed in ``_MODULES``, with its
+tests in ``tests/lint/rules/test_<module>.py`` and a section in ``docs/rules.md``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from dbshift.lint.rule import Rule
+
+_MODULES = (
+    "create_index_blocking",
+    "drop_table",
+)
+
+
+def all_rules() -> list[Rule]:
+    """One instance of every rule, in registry order."""
+    out: list[Rule] = []
+    for name in _MODULES:
+        module = importlib.import_module(f"dbshift.lint.rules.{name}")
+        out.extend(
+            value()
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, Rule)
+            and value is not Rule
+            and value.__module__ == module.__name__
+        )
+    return out
