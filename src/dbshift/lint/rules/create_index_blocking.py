@@ -23,7 +23,7 @@ class CreateIndexBlocking(Rule):
     summary = "CREATE INDEX that blocks writes (no CONCURRENTLY / not LOCK=NONE)"
     squawk = ("require-concurrent-index-creation",)
     strong_migrations = ("add_index",)
-    atlas = ("PG101", "MY101")
+    atlas = ("PG101",)
     eugene = ("E6",)
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
