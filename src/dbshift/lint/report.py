@@ -45,7 +45,12 @@ def github(report: Report) -> str:
     """GitHub Actions workflow commands: annotations on the pull request's diff."""
     out = []
     for f in report.findings:
-        body = f"{f.message}. {f.why} Fix: {f.fix}".replace("%", "%25").replace("\n", "%0A")
+        parts = (
+            [f.message + "."]
+            + ([f.why + "."] if f.why else [])
+            + ([f"Fix: {f.fix}"] if f.fix else [])
+        )
+        body = " ".join(parts).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         out.append(f"::{_GITHUB[f.severity]} file={f.path},line={f.line},title={f.rule}::{body}")
     return "\n".join(out)
 

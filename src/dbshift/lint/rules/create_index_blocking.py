@@ -34,7 +34,7 @@ class CreateIndexBlocking(Rule):
             if not action.concurrently:
                 yield self.found(
                     stmt,
-                    f"CREATE INDEX {where} without CONCURRENTLY",
+                    f"CREATE INDEX {q(action.name)} on {q(action.table)} without CONCURRENTLY",
                     why="holds a SHARE lock for the whole build: writes to the table wait",
                     fix="CREATE INDEX CONCURRENTLY in a migration marked "
                     "'-- dbshift:no-transaction'",
