@@ -13,6 +13,10 @@ from dbshift.lint.rule import Rule
 _MODULES = (
     "create_index_blocking",
     "drop_table",
+    "drop_column",
+    "rename_column",
+    "rename_table",
+    "drop_index",
 )
 
 
