@@ -134,7 +134,16 @@ def _files(args: argparse.Namespace, settings: Settings) -> list[Path]:
     if args.since:
         changed = _changed_since(args.since)
         files = [f for f in files if f.resolve() in changed]
-    return files
+    return [_shown(f) for f in files]
+
+
+def _shown(path: Path) -> Path:
+    """Relative to the working directory where possible: findings then read as the paths
+    an editor, a CI annotation or a reviewer expects."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _changed_since(ref: str) -> set[Path]:
