@@ -21,17 +21,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.direct import Connection as DriverConnection
     from dbshift.model import Schema
 
 __all__ = ["inspect_schema"]
 
 
 def inspect_schema(
-    conn: Connection, *, schema: str | None = None, exclude: Collection[str] = ()
+    conn: Connection | DriverConnection,
+    *,
+    schema: str | None = None,
+    exclude: Collection[str] = (),
 ) -> Schema:
     """The schema of the database ``conn`` is connected to (PostgreSQL: ``schema`` or the
-    connection's current schema)."""
-    backend = conn.dialect.name
+    connection's current schema). ``conn`` is a SQLAlchemy connection or a bare driver
+    connection from ``dbshift.direct`` (see ``dbshift.inspect.catalog``)."""
+    from dbshift.inspect.catalog import catalog_of
+
+    backend = catalog_of(conn).backend
     if backend == "postgresql":
         from dbshift.inspect.postgres import inspect_postgres
 

@@ -24,9 +24,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from dbshift.inspect import mysql_queries as q
+from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.inspect.mysql_text import (
     mariadb_default,
     mysql_default,
@@ -52,6 +51,8 @@ from dbshift.model import (
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from dbshift.direct import Connection as DriverConnection
 
 __all__ = ["inspect_mysql"]
 
@@ -82,10 +83,13 @@ class _Server:
         return self.version >= ((10, 2, 22) if self.mariadb else (8, 0, 16))
 
 
-def inspect_mysql(conn: Connection, *, exclude: Collection[str] = ()) -> Schema:
+def inspect_mysql(conn: Connection | DriverConnection, *, exclude: Collection[str] = ()) -> Schema:
     """The schema of the connection's current database (``DATABASE()``)."""
+    return _inspect(catalog_of(conn), frozenset(exclude))
+
+
+def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
     server = _server(conn)
-    excluded = frozenset(exclude)
     table_info: dict[str, tuple[str, str | None]] = {}  # table → (collation, comment)
     for name, table_type, collation, comment in _rows(conn, q.TABLES):
         # VIEW rows come from VIEWS; SEQUENCE (MariaDB 10.3+) is skipped, see the docstring.
@@ -119,15 +123,12 @@ def inspect_mysql(conn: Connection, *, exclude: Collection[str] = ()) -> Schema:
     )
 
 
-def _rows(conn: Connection, sql: str) -> list[Row]:
+def _rows(conn: Catalog, sql: str) -> list[Row]:
     # MySQL 8 returns some information_schema text columns as binary strings.
-    return [
-        tuple(v.decode() if isinstance(v, bytes) else v for v in row)
-        for row in conn.execute(text(sql))
-    ]
+    return [tuple(v.decode() if isinstance(v, bytes) else v for v in row) for row in conn.rows(sql)]
 
 
-def _server(conn: Connection) -> _Server:
+def _server(conn: Catalog) -> _Server:
     version_text, database = _rows(conn, q.SERVER)[0]
     if database is None:
         raise ValueError("no current database: connect with a database in the URL")
@@ -137,7 +138,7 @@ def _server(conn: Connection) -> _Server:
 
 
 def _columns(
-    conn: Connection, server: _Server, table_info: dict[str, tuple[str, str | None]]
+    conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[Column]]:
     columns: dict[str, list[Column]] = defaultdict(list)
     for row in _rows(conn, q.COLUMNS):
@@ -175,7 +176,7 @@ def _columns(
 
 
 def _indexes(
-    conn: Connection, server: _Server, table_info: dict[str, tuple[str, str | None]]
+    conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> tuple[dict[str, PrimaryKey], dict[str, list[Index]]]:
     sql = (
         q.STATISTICS_MARIADB
@@ -215,7 +216,7 @@ def _indexes(
 
 
 def _checks(
-    conn: Connection, server: _Server, table_info: dict[str, tuple[str, str | None]]
+    conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[CheckConstraint]]:
     checks: dict[str, list[CheckConstraint]] = defaultdict(list)
     if not server.has_checks:
@@ -229,7 +230,7 @@ def _checks(
 
 
 def _foreign_keys(
-    conn: Connection, server: _Server, table_info: dict[str, tuple[str, str | None]]
+    conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[ForeignKey]]:
     key_columns: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in _rows(conn, q.FOREIGN_KEY_COLUMNS):
@@ -255,7 +256,7 @@ def _foreign_keys(
     return foreign_keys
 
 
-def _routines(conn: Connection) -> list[Routine]:
+def _routines(conn: Catalog) -> list[Routine]:
     routines = _rows(conn, q.ROUTINES)
     if not routines:
         return []
@@ -276,7 +277,7 @@ def _routines(conn: Connection) -> list[Routine]:
     return result
 
 
-def _triggers(conn: Connection, excluded: frozenset[str]) -> list[Routine]:
+def _triggers(conn: Catalog, excluded: frozenset[str]) -> list[Routine]:
     return [
         Routine(
             kind="trigger",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dbshift.inspect import postgres_queries as q
+from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.model import (
     CheckConstraint,
     Column,
@@ -39,6 +40,8 @@ from dbshift.model import (
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.direct import Connection as DriverConnection
+
 __all__ = ["inspect_postgres"]
 
 _ACTIONS = {
@@ -58,7 +61,10 @@ _SEQUENCE_BOUNDS = {
 
 
 def inspect_postgres(
-    conn: Connection, *, schema: str | None = None, exclude: Collection[str] = ()
+    conn: Connection | DriverConnection,
+    *,
+    schema: str | None = None,
+    exclude: Collection[str] = (),
 ) -> Schema:
     """The objects of one PostgreSQL schema (``schema``, else ``current_schema()``).
 
@@ -66,22 +72,21 @@ def inspect_postgres(
     session's search_path (pinned to the inspected schema while the catalog deparses) and
     jit setting are changed for the duration and put back afterwards (``SET_SESSION``).
     """
-    from sqlalchemy import text
-
-    row = conn.execute(text(q.NAMESPACE), {"schema": schema}).first()
-    if row is None:
+    catalog = catalog_of(conn)
+    rows = catalog.rows(q.NAMESPACE, {"schema": schema})
+    if not rows:
         return Schema()
-    ns, version, search_path, jit = row
+    ns, version, search_path, jit = rows[0]
     saved = {"path": search_path, "jit": jit}
-    conn.execute(text(q.SET_SESSION), {"ns": ns})
+    catalog.rows(q.SET_SESSION, {"ns": ns})
     try:
-        result = _Reader(conn, ns, version, frozenset(exclude)).read()
+        result = _Reader(catalog, ns, version, frozenset(exclude)).read()
     except BaseException:
         # The transaction may be aborted; the original error matters more than this one.
         with contextlib.suppress(Exception):
-            conn.execute(text(q.RESTORE_SESSION), saved)
+            catalog.rows(q.RESTORE_SESSION, saved)
         raise
-    conn.execute(text(q.RESTORE_SESSION), saved)
+    catalog.rows(q.RESTORE_SESSION, saved)
     return result
 
 
@@ -112,8 +117,8 @@ class _TableParts:
 
 
 class _Reader:
-    def __init__(self, conn: Connection, ns: int, version: int, exclude: frozenset[str]) -> None:
-        self.conn = conn
+    def __init__(self, catalog: Catalog, ns: int, version: int, exclude: frozenset[str]) -> None:
+        self.catalog = catalog
         self.ns = ns
         self.version = version
         self.exclude = exclude
@@ -128,9 +133,7 @@ class _Reader:
         self.attributes: dict[tuple[int, int], tuple[str, int]] = {}
 
     def _rows(self, sql: str) -> Iterable[Seq[Any]]:
-        from sqlalchemy import text
-
-        return self.conn.execute(text(sql), {"ns": self.ns}).all()
+        return self.catalog.rows(sql, {"ns": self.ns})
 
     def read(self) -> Schema:
         self._relations()

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from dbshift.inspect.catalog import catalog_of
 from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_query
 from dbshift.model import (
     CheckConstraint,
@@ -33,6 +34,8 @@ from dbshift.model import (
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.direct import Connection as DriverConnection
+
 _TABLES = "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 _COLUMNS = (
     'SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden '
@@ -53,12 +56,9 @@ _FOREIGN_KEYS = (
 _OTHERS = "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger')"
 
 
-def inspect_sqlite(conn: Connection, *, exclude: Collection[str] = ()) -> Schema:
+def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[str] = ()) -> Schema:
     """The ``main`` database's tables, indexes, views and triggers."""
-    raw = conn.execution_options(no_parameters=True)
-
-    def rows(sql: str) -> list[Any]:
-        return list(raw.exec_driver_sql(sql).fetchall())
+    rows = catalog_of(conn).rows  # the SQL verbatim: no parameters
 
     skip = set(exclude)
     sql_of = {name: sql for name, sql in rows(_TABLES) if name not in skip}

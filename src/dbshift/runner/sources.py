@@ -55,7 +55,12 @@ class Source:
 
     @property
     def dialect(self) -> str | None:
-        return backend_name(parse_url(self.value)) if self.kind == "url" else None
+        if self.kind != "url":
+            return None
+        from dbshift import direct
+
+        # parse_url imports SQLAlchemy, which a URL-to-URL diff does without (dbshift.direct).
+        return direct.backend_of(self.value) or backend_name(parse_url(self.value))
 
 
 def load(source: Source, settings: Settings, *, dialect: str) -> Schema:
@@ -73,13 +78,20 @@ def load(source: Source, settings: Settings, *, dialect: str) -> Schema:
 
 
 def inspect_url(raw: str, settings: Settings) -> Schema:
+    """The live schema at ``raw``: over a bare driver connection where ``dbshift.direct``
+    can open one (no SQLAlchemy import, tuples instead of Row objects), else SQLAlchemy."""
+    from dbshift import direct
     from dbshift.inspect import inspect_schema
 
+    exclude = (settings.history_table, f"{settings.history_table}_meta")
+    bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
+    if bare is not None:
+        with bare, bare.errors():
+            return inspect_schema(bare, exclude=exclude)
     url = parse_url(raw)
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     try:
         with connect(engine) as conn:
-            exclude = (settings.history_table, f"{settings.history_table}_meta")
             return inspect_schema(conn, exclude=exclude)
     finally:
         engine.dispose()

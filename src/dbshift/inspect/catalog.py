@@ -1,0 +1,87 @@
+"""Where the inspectors' rows come from: a SQLAlchemy connection or a bare driver connection.
+
+Queries are written once, in SQLAlchemy ``text()`` style (``:name`` parameters). Over a
+SQLAlchemy connection they run through ``text()`` as before (events, logging and the
+query-count tests see them). Over a bare DB-API connection (``dbshift.direct``, the fast
+path of ``diff``/``inspect`` on URLs) they are rewritten once to the driver's parameter style
+and fetched as plain tuples, which is what makes that path cheap: no SQLAlchemy import, no
+Row objects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from dbshift.direct import Connection as DriverConnection
+
+__all__ = ["Catalog", "catalog_of"]
+
+# The bind parameter syntax sqlalchemy.sql.elements.TextClause recognises.
+_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)", re.UNICODE)
+
+
+class Catalog(Protocol):
+    """Runs a catalog query and returns all its rows."""
+
+    @property
+    def backend(self) -> str:
+        """'postgresql', 'mysql' (MariaDB too) or 'sqlite'."""
+        ...
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]: ...
+
+
+def catalog_of(conn: Connection | DriverConnection) -> Catalog:
+    """The catalog reader for a SQLAlchemy connection or a ``dbshift.direct`` connection."""
+    from dbshift.direct import Connection as DriverConnection
+
+    if isinstance(conn, DriverConnection):
+        return _DriverCatalog(conn)
+    return _SqlAlchemyCatalog(conn)
+
+
+class _SqlAlchemyCatalog:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        name = conn.dialect.name
+        self.backend = "mysql" if name == "mariadb" else name
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        if params is None:  # verbatim, as the driver path runs it
+            raw = self.conn.execution_options(no_parameters=True)
+            return list(raw.exec_driver_sql(sql).fetchall())
+        from sqlalchemy import text
+
+        return list(self.conn.execute(text(sql), dict(params)).all())
+
+
+class _DriverCatalog:
+    def __init__(self, conn: DriverConnection) -> None:
+        self.conn = conn
+        self.backend = conn.backend
+        self._named = conn.backend == "sqlite"  # sqlite3 takes :name itself
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        cursor = self.conn.dbapi.cursor()
+        try:
+            if params is None:
+                cursor.execute(sql)
+            elif self._named:
+                cursor.execute(sql, params)
+            else:
+                cursor.execute(_pyformat(sql), params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _pyformat(sql: str) -> str:
+    """``:name`` → ``%(name)s`` (psycopg, PyMySQL), with literal ``%`` doubled."""
+    return _BIND.sub(r"%(\1)s", sql.replace("%", "%%"))
