@@ -113,8 +113,8 @@ def parse(raw: str) -> DbUrl | None:
         return None
     backend, dialect, default_driver = _SCHEMES[scheme]
     port: int | None = None
-    if parts["port"]:
-        if not parts["port"].isdigit():
+    if parts["port"] is not None:  # present but empty is an error SQLAlchemy words
+        if not re.fullmatch(r"[0-9]+", parts["port"]):
             return None
         port = int(parts["port"])
     query: dict[str, str | list[str]] = {}
