@@ -1,0 +1,3 @@
+-- expect: rename-table
+-- dbshift:up
+RENAME TABLE orders TO purchase_orders;

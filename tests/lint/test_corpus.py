@@ -1,0 +1,154 @@
+"""The corpus: whole migrations, hazardous and safe, for every dialect.
+
+Rule tests pin one statement each; the corpus checks rules together on files written the way
+migrations are written (several statements, settings, new tables beside live ones), so a
+rule that fires on its neighbours' statements, or stays quiet where it should speak, shows
+up here. Each file says what it expects in its header:
+
+    -- expect: create-index-blocking, missing-lock-timeout
+    -- notices: prefer-text
+
+``expect`` is the exact set of rule ids reported at error or warning severity (empty for a
+safe file); ``notices``, when present, the exact set at notice severity. A file under
+``good/`` must also have no error at all.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dbshift.lint.engine import Linter
+from dbshift.lint.rule import DEFAULT_SERVERS, Finding, Severity
+from dbshift.lint.rules import all_rules
+
+CORPUS = Path(__file__).parent / "corpus"
+DIALECTS = ("postgresql", "mysql", "sqlite")
+_HEADER = re.compile(r"^--\s*(expect|notices):(.*)$", re.M)
+#: Rule ids of the issue that are still being written: a header may name them, and they
+#: count once they are in the registry. Remove an id here when its rule lands.
+PLANNED = frozenset(
+    [
+        "create-index-blocking",
+        "drop-table",
+        "drop-index-blocking",
+        "reindex-blocking",
+        "non-transactional-statement",
+        "constraint-validated-at-once",
+        "unique-constraint-blocking",
+        "set-not-null",
+        "add-column-volatile-default",
+        "missing-lock-timeout",
+        "ddl-with-data-backfill",
+        "multiple-alter-actions",
+        "table-rewrite-command",
+        "detach-partition-blocking",
+        "domain-check-constraint",
+        "transaction-nesting",
+        "drop-column",
+        "rename-column",
+        "rename-table",
+        "drop-index",
+        "add-column-required",
+        "column-type-change",
+        "drop-not-null",
+        "truncate",
+        "delete-without-where",
+        "drop-database",
+        "prefer-jsonb",
+        "prefer-identity",
+        "prefer-text",
+        "prefer-bigint",
+        "prefer-timestamptz",
+        "ban-char",
+        "identifier-too-long",
+        "mysql-algorithm-copy",
+        "mysql-add-column-not-instant",
+        "sqlite-table-rebuild",
+    ]
+)
+
+
+def corpus_files(dialect: str | None = None) -> list[Path]:
+    dialects = (dialect,) if dialect else DIALECTS
+    return sorted(p for d in dialects for p in (CORPUS / d).glob("*/*.sql"))
+
+
+def expectations(path: Path, known: set[str] | None = None) -> dict[str, set[str]]:
+    """The header's ``expect`` and ``notices`` sets (a missing ``notices`` is not checked),
+    limited to the ``known`` rule ids when given."""
+    out: dict[str, set[str]] = {}
+    for key, value in _HEADER.findall(path.read_text(encoding="utf-8")):
+        ids = {part.strip() for part in value.split(",") if part.strip()}
+        out[key] = ids if known is None else ids & known
+    return out
+
+
+def lint_file(path: Path) -> list[Finding]:
+    dialect = path.parent.parent.name
+    report = Linter(all_rules(), DEFAULT_SERVERS[dialect]).lint_paths([path])
+    return list(report.findings)
+
+
+def _id(path: Path) -> str:
+    return str(path.relative_to(CORPUS))
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=_id)
+def test_corpus_file(path: Path) -> None:
+    expected = expectations(path, {r.id for r in all_rules()})
+    assert "expect" in expected, f"{_id(path)} has no '-- expect:' header"
+    findings = lint_file(path)
+    shown = "\n".join(f"  {f.line}: {f.severity} [{f.rule}] {f.message}" for f in findings)
+    found = {f.rule for f in findings if f.severity >= Severity.WARNING}
+    assert found == expected["expect"], f"{_id(path)}:\n{shown}"
+    if "notices" in expected:
+        notices = {f.rule for f in findings if f.severity is Severity.NOTICE}
+        assert notices == expected["notices"], f"{_id(path)}:\n{shown}"
+    if path.parent.name == "good":
+        assert not [f for f in findings if f.severity is Severity.ERROR], shown
+
+
+def test_every_expected_rule_exists() -> None:
+    """A typo in a header would otherwise read as 'this rule stays quiet'."""
+    known = {r.id for r in all_rules()} | PLANNED
+    named = {
+        (rule, _id(path))
+        for path in corpus_files()
+        for ids in expectations(path).values()
+        for rule in ids
+    }
+    assert sorted(pair for pair in named if pair[0] not in known) == []
+
+
+def test_each_dialect_has_bad_and_good_files() -> None:
+    for dialect in DIALECTS:
+        for kind in ("bad", "good"):
+            assert list((CORPUS / dialect / kind).glob("*.sql")), f"{dialect}/{kind} is empty"
+
+
+def test_unparsable_file_is_reported_and_the_rest_still_linted(tmp_path: Path) -> None:
+    """A statement PostgreSQL cannot parse is an error at its file:line; the next file is
+    linted all the same, through the console entry point a CI job would call."""
+    (tmp_path / "1_broken.sql").write_text(
+        "-- dbshift:up\nSET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN;\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "2_index.sql").write_text(
+        "-- dbshift:up\nSET lock_timeout = '3s';\nCREATE INDEX users_email ON users (email);\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "dbshift", "lint", "--dialect", "postgresql", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"{tmp_path / '1_broken.sql'}:3: error [parse-error]" in done.stdout
+    assert f"{tmp_path / '2_index.sql'}:3: error [create-index-blocking]" in done.stdout
