@@ -24,6 +24,7 @@ from dbshift.model import (
     ReferentialAction,
     Schema,
     Table,
+    TableOptions,
 )
 from dbshift.ops import Operation
 from tests.conftest import Database
@@ -53,11 +54,14 @@ def schemas(draw: st.DrawFn, dialect: str) -> Schema:
         for c in col_names:
             if c.lower() == "id":
                 continue
+            nullable = draw(st.booleans())
             columns.append(
                 Column(
                     name=c,
                     type=draw(st.sampled_from(TYPES[dialect])),
-                    nullable=draw(st.booleans()),
+                    nullable=nullable,
+                    # MariaDB: an invisible NOT NULL column needs a default.
+                    invisible=dialect == "mysql" and nullable and draw(st.booleans()),
                 )
             )
         indexes = []
@@ -76,9 +80,13 @@ def schemas(draw: st.DrawFn, dialect: str) -> Schema:
         checks = ()
         if dialect != "mysql" and draw(st.booleans()):
             checks = (CheckConstraint(name=f"ck_{t_name}"[:30], expression=_positive(dialect)),)
+        options = TableOptions()
+        if dialect == "mysql":  # a default collation other than the database's, sometimes
+            options = TableOptions(collation=draw(st.sampled_from([None, "utf8mb4_bin"])))
         tables.append(
             Table(
                 name=t_name,
+                options=options,
                 columns=tuple(columns),
                 primary_key=PrimaryKey(columns=("id",), name=_pk_name(dialect, t_name)),
                 indexes=tuple(indexes),

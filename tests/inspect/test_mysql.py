@@ -14,6 +14,8 @@ import sqlalchemy
 from sqlalchemy import event
 
 from dbshift.connection import parse_url
+from dbshift.dialects import renderer_for
+from dbshift.diff import diff
 from dbshift.inspect import inspect_schema
 from dbshift.inspect.mysql import inspect_mysql
 from dbshift.inspect.mysql_text import mysql_default, unqualify
@@ -30,8 +32,10 @@ from dbshift.model import (
     Routine,
     Schema,
     Table,
+    TableOptions,
     View,
 )
+from dbshift.ops import Operation
 from tests.conftest import Database
 
 pytestmark = pytest.mark.mysql
@@ -490,3 +494,110 @@ def test_unqualify_leaves_literals_and_other_databases() -> None:
     assert unqualify("select 'it''s `d`.', \"`d`.\" from `d`.`t`", "d") == (
         "select 'it''s `d`.', \"`d`.\" from `t`"
     )
+
+
+# -- model features: inspected, compared, and converging ---------------------------------
+
+
+def converge(
+    conn: sqlalchemy.Connection,
+    before: list[str],
+    after: list[str],
+    *,
+    charset: str = "utf8mb4",
+    reverse: bool = False,
+) -> list[Operation]:
+    """``before`` built in database a and ``after`` in database b (hand-written DDL, both
+    created with ``charset``): the diff from a to b, rendered and run on a, makes a inspect
+    exactly as b (a second diff is empty), and b rendered from nothing into database c
+    inspects as b too. With ``reverse`` the reversed operations bring a back."""
+    names = {k: f"dbshift_t_{k}_{uuid.uuid4().hex[:8]}" for k in "abc"}
+    home = database(conn)
+    renderer = renderer_for("mysql")
+    for name in names.values():
+        run(conn, f"CREATE DATABASE {name} CHARACTER SET {charset}")
+    try:
+        run(conn, f"USE {names['a']}", *before)
+        a = inspect_mysql(conn)
+        run(conn, f"USE {names['b']}", *after)
+        b = inspect_mysql(conn)
+        assert diff(a, a) == [] and diff(b, b) == []
+        ops = diff(a, b)
+        run(conn, f"USE {names['a']}", *renderer.render(ops, a))
+        a_after = inspect_mysql(conn)
+        assert a_after == b
+        assert diff(a_after, b) == []
+        if reverse:
+            run(conn, *renderer.render([op.reverse() for op in reversed(ops)], a_after))
+            assert inspect_mysql(conn) == a
+        run(conn, f"USE {names['c']}", *renderer.render(diff(Schema(), b), Schema()))
+        assert inspect_mysql(conn) == b
+        return ops
+    finally:
+        run(conn, f"USE {home}", *(f"DROP DATABASE {name}" for name in names.values()))
+
+
+def test_table_options_are_relative_to_the_database_defaults(
+    conn: sqlalchemy.Connection,
+) -> None:
+    schema = inspect(
+        conn,
+        "CREATE TABLE plain (a int)",
+        "CREATE TABLE mine (a varchar(5)) ENGINE=MyISAM COLLATE=latin1_bin",
+    )
+    defaults = conn.exec_driver_sql("SELECT @@default_storage_engine, @@collation_database").one()
+    assert schema.defaults == TableOptions(*defaults)
+    assert table(schema, "plain").options == TableOptions()
+    assert table(schema, "mine").options == TableOptions("MyISAM", "latin1_bin")
+    assert table(schema, "mine").columns == (Column("a", "varchar(5)"),)
+
+
+def test_table_options_change_and_columns_keep_what_was_asked(
+    conn: sqlalchemy.Connection,
+) -> None:
+    ops = converge(
+        conn,
+        [
+            "CREATE TABLE t (id int, s varchar(10), x text COLLATE utf8mb4_bin, n int)",
+            "CREATE TABLE m (id int) ENGINE=MyISAM",
+            "INSERT INTO t VALUES (1, 'é', 'x', 2)",
+        ],
+        [
+            # s follows the new default, x keeps its own collation, and latin1 text stays
+            # text (CONVERT TO CHARACTER SET would have made it mediumtext).
+            "CREATE TABLE t (id int, s varchar(10), x text COLLATE utf8mb4_bin, n int) "
+            "COLLATE=latin1_swedish_ci",
+            "CREATE TABLE m (id int) ENGINE=InnoDB",
+        ],
+        reverse=True,
+    )
+    assert [op.describe() for op in ops] == [
+        "set table options on m (engine)",
+        "set table options on t (collation)",
+        "alter column t.s (collation)",
+    ]
+    assert [op.safety("mysql").rewrite for op in ops] == [True, False, True]
+
+
+def test_invisible_columns(conn: sqlalchemy.Connection) -> None:
+    version = (10, 3, 3) if is_mariadb(conn) else (8, 0, 23)
+    numbers = str(conn.exec_driver_sql("SELECT VERSION()").scalar()).split("-")[0]
+    if tuple(int(n) for n in numbers.split(".")[:3]) < version:
+        pytest.skip("INVISIBLE columns: MariaDB 10.3.3+, MySQL 8.0.23+")
+    schema = inspect(conn, "CREATE TABLE t (a int, b int INVISIBLE, c int DEFAULT 1 INVISIBLE)")
+    assert [(c.name, c.invisible) for c in table(schema, "t").columns] == [
+        ("a", False),
+        ("b", True),
+        ("c", True),
+    ]
+    ops = converge(
+        conn,
+        ["CREATE TABLE t (a int, b int INVISIBLE, c int)"],
+        ["CREATE TABLE t (a int, b int, c int INVISIBLE, d int DEFAULT 2 INVISIBLE)"],
+        reverse=True,
+    )
+    assert [op.describe() for op in ops] == [
+        "alter column t.b (invisible)",
+        "alter column t.c (invisible)",
+        "add column t.d",
+    ]

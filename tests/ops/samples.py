@@ -16,6 +16,7 @@ from dbshift.model import (
     Schema,
     Sequence,
     Table,
+    TableOptions,
     UniqueConstraint,
     View,
 )
@@ -50,6 +51,7 @@ from dbshift.ops import (
     RenameColumn,
     RenameTable,
     SetTableComment,
+    SetTableOptions,
 )
 
 USERS = (None, "users")
@@ -155,6 +157,9 @@ SAMPLES: dict[str, Operation] = {
         ),
     ),
     "set_table_comment": SetTableComment(on=USERS, before="people", after="humans"),
+    "set_table_options": SetTableOptions(
+        on=USERS, before=TableOptions(), after=TableOptions(engine="MyISAM", collation="latin1_bin")
+    ),
     "create_routine": CreateRoutine(
         Routine(
             kind="function",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from dbshift.model import Column, EnumType, Routine, Schema, Table
+from dbshift.model import Column, EnumType, Routine, Schema, Table, TableOptions
 from dbshift.ops import (
     AddCheck,
     AddColumn,
@@ -49,9 +49,11 @@ from dbshift.ops import (
     RenameColumn,
     RenameTable,
     SetTableComment,
+    SetTableOptions,
 )
 from dbshift.ops.alter_column import ALTERABLE
 from dbshift.ops.recreate_enum import enum_column_type
+from dbshift.ops.set_table_options import reframe
 
 Key = tuple[str | None, str]
 
@@ -124,7 +126,9 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     for key in kept:
         if old_tables[key] == new_tables[key]:
             continue  # most tables of a large schema: skip the per-object comparisons
-        table_ops, table_adds, table_late = _table(old_tables[key], new_tables[key])
+        table_ops, table_adds, table_late = _table(
+            old_tables[key], new_tables[key], current.defaults
+        )
         ops += table_ops
         (adds if recreated else ops).extend(table_adds)
         late += table_late
@@ -194,12 +198,19 @@ def _renames(current: Schema, desired: Schema, renames: Renames, ops: list[Opera
     return current
 
 
-def _table(old: Table, new: Table) -> tuple[list[Operation], list[Operation], list[Operation]]:
+def _table(
+    old: Table, new: Table, defaults: TableOptions
+) -> tuple[list[Operation], list[Operation], list[Operation]]:
     """Operations inside one kept table: (drops and alterations, adds, after new tables)."""
     key = old.key
     ops: list[Operation] = []
     adds: list[Operation] = []
     later: list[Operation] = []
+    if old.options != new.options:
+        # First, and the columns compared as they stand after it: a new default collation
+        # leaves existing columns as they were (see dbshift.ops.set_table_options).
+        ops.append(SetTableOptions(on=key, before=old.options, after=new.options))
+        old = replace(reframe(old, old.options, new.options, defaults), options=new.options)
     new_index_names = {i.name: i for i in new.indexes}
     ops += [DropIndex(on=key, index=i) for i in old.indexes if new_index_names.get(i.name) != i]
     ops += [DropCheck(on=key, constraint=c) for c in old.checks if c not in new.checks]

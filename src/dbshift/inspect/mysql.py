@@ -9,6 +9,9 @@ What the model gets, and why (renderers rely on it):
   ``Index(unique=True)``; ``Table.uniques`` stays empty. The index the server adds for a
   foreign key is reported like any other.
 - The primary key's name is always PRIMARY, so ``PrimaryKey.name`` is None.
+- A table's engine and collation are reported only where they differ from the database's
+  defaults (``@@default_storage_engine``, ``@@collation_database``), which the schema
+  carries as ``Schema.defaults``.
 - A column's collation is reported only where it differs from its table's default.
 - A view's definition is VIEW_DEFINITION without the `` `db`. `` qualifier naming the view's
   own database (see ``mysql_text.unqualify``); routines are normalised CREATE statements.
@@ -21,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dbshift.inspect import mysql_queries as q
@@ -46,6 +49,7 @@ from dbshift.model import (
     Routine,
     Schema,
     Table,
+    TableOptions,
     View,
 )
 
@@ -64,6 +68,8 @@ _GENERATED = re.compile(r"\b(VIRTUAL|STORED|PERSISTENT)\b", re.IGNORECASE)
 #: CURRENT_TIMESTAMP`` possibly followed by other words (INVISIBLE).
 _ON_UPDATE = re.compile(r"\bon update (\w+(?:\(\d*\))?)", re.IGNORECASE)
 _TABLE_TYPES = frozenset({"BASE TABLE", "SYSTEM VERSIONED"})
+#: MariaDB 10.3.3+ and MySQL 8.0.23+ list INVISIBLE among a column's EXTRA words.
+_INVISIBLE = re.compile(r"\bINVISIBLE\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class _Server:
     database: str
     mariadb: bool
     version: tuple[int, ...]
+    #: The database's default engine and collation: a table that has them reports None.
+    defaults: TableOptions = field(default_factory=TableOptions)
 
     @property
     def prints_default_expressions(self) -> bool:
@@ -91,10 +99,15 @@ def inspect_mysql(conn: Connection | DriverConnection, *, exclude: Collection[st
 def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
     server = _server(conn)
     table_info: dict[str, tuple[str, str | None]] = {}  # table → (collation, comment)
-    for name, table_type, collation, comment in _rows(conn, q.TABLES):
+    options: dict[str, TableOptions] = {}
+    for name, table_type, collation, comment, engine in _rows(conn, q.TABLES):
         # VIEW rows come from VIEWS; SEQUENCE (MariaDB 10.3+) is skipped, see the docstring.
         if table_type in _TABLE_TYPES and name not in excluded:
             table_info[name] = (collation or "", comment or None)
+            options[name] = TableOptions(
+                engine=None if engine == server.defaults.engine else engine,
+                collation=None if collation == server.defaults.collation else collation,
+            )
 
     columns = _columns(conn, server, table_info)
     primary_keys, indexes = _indexes(conn, server, table_info)
@@ -109,6 +122,7 @@ def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
             foreign_keys=tuple(foreign_keys[name]),
             indexes=tuple(indexes[name]),
             comment=comment,
+            options=options[name],
         )
         for name, (_, comment) in table_info.items()
     ]
@@ -120,6 +134,7 @@ def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
         tables=tuple(tables),
         views=tuple(views),
         routines=(*_routines(conn), *_triggers(conn, excluded)),
+        defaults=server.defaults,
     )
 
 
@@ -129,12 +144,14 @@ def _rows(conn: Catalog, sql: str) -> list[Row]:
 
 
 def _server(conn: Catalog) -> _Server:
-    version_text, database = _rows(conn, q.SERVER)[0]
+    version_text, database, collation, engine = _rows(conn, q.SERVER)[0]
     if database is None:
         raise ValueError("no current database: connect with a database in the URL")
     numbers = re.match(r"(\d+)\.(\d+)\.(\d+)", version_text)
     version = tuple(int(n) for n in numbers.groups()) if numbers else (0, 0, 0)
-    return _Server(database, "mariadb" in version_text.lower(), version)
+    return _Server(
+        database, "mariadb" in version_text.lower(), version, TableOptions(engine, collation)
+    )
 
 
 def _columns(
@@ -170,6 +187,7 @@ def _columns(
                 collation=collation if collation and collation != table_info[table][0] else None,
                 comment=comment or None,
                 on_update=on_update.group(1) if on_update else None,
+                invisible=_INVISIBLE.search(extra) is not None,
             )
         )
     return columns

@@ -11,10 +11,11 @@ current database, which the server supplies.
 
 from __future__ import annotations
 
-SERVER = "SELECT VERSION(), DATABASE()"
+#: The database's defaults come along: tables report engine and collation relative to them.
+SERVER = "SELECT VERSION(), DATABASE(), @@collation_database, @@default_storage_engine"
 
 TABLES = """
-SELECT TABLE_NAME, TABLE_TYPE, TABLE_COLLATION, TABLE_COMMENT
+SELECT TABLE_NAME, TABLE_TYPE, TABLE_COLLATION, TABLE_COMMENT, ENGINE
 FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = DATABASE()
 """

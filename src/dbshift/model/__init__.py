@@ -13,6 +13,7 @@ from dbshift.model.objects import (
     ReferentialAction,
     Routine,
     Sequence,
+    TableOptions,
     UniqueConstraint,
     View,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Schema",
     "Sequence",
     "Table",
+    "TableOptions",
     "UniqueConstraint",
     "View",
 ]

@@ -54,6 +54,22 @@ class Column:
     comment: str | None = None
     #: MySQL ``ON UPDATE`` expression (e.g. ``current_timestamp()``).
     on_update: str | None = None
+    #: Left out of ``SELECT *`` (MariaDB 10.3.3+, MySQL 8.0.23+ ``INVISIBLE``).
+    invisible: bool = False
+
+
+@dataclass(frozen=True)
+class TableOptions:
+    """MySQL/MariaDB storage options; None is the database's default (see ``Schema.defaults``).
+
+    Kept relative to the database like a column's collation is kept relative to its table,
+    so a table declared without options compares equal on servers whose defaults differ,
+    and statements run on a database fall back to that database's default. The default
+    character set is the collation's own: each collation belongs to exactly one.
+    """
+
+    engine: str | None = None
+    collation: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ two schemas holding the same objects are ``==`` however they were built.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
 from dbshift.model.objects import (
@@ -19,6 +19,7 @@ from dbshift.model.objects import (
     PrimaryKey,
     Routine,
     Sequence,
+    TableOptions,
     UniqueConstraint,
     View,
 )
@@ -47,6 +48,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
+    options: TableOptions = field(default_factory=TableOptions)
 
     def __post_init__(self) -> None:
         for name in ("uniques", "checks", "foreign_keys", "indexes"):
@@ -85,6 +87,9 @@ class Schema:
     routines: tuple[Routine, ...] = ()
     #: PostgreSQL schemas (namespaces) other than the default one.
     namespaces: tuple[str, ...] = ()
+    #: MySQL/MariaDB: the database's default engine and collation, which tables whose
+    #: options are None have. Never diffed: it says what None means where SQL will run.
+    defaults: TableOptions = field(default_factory=TableOptions)
 
     def __post_init__(self) -> None:
         for name in ("tables", "views", "sequences", "enums", "routines"):

@@ -30,6 +30,7 @@ from dbshift.ops.recreate_enum import RecreateEnum
 from dbshift.ops.rename_column import RenameColumn
 from dbshift.ops.rename_table import RenameTable
 from dbshift.ops.set_table_comment import SetTableComment
+from dbshift.ops.set_table_options import SetTableOptions
 
 __all__ = [
     "AddCheck",
@@ -65,5 +66,6 @@ __all__ = [
     "RenameTable",
     "Safety",
     "SetTableComment",
+    "SetTableOptions",
     "TableChange",
 ]

@@ -1,4 +1,5 @@
-"""ALTER TABLE … ALTER COLUMN: type, collation, nullability, default, comment, ON UPDATE.
+"""ALTER TABLE … ALTER COLUMN: type, collation, nullability, default, comment, ON UPDATE,
+visibility (MySQL/MariaDB INVISIBLE).
 
 One operation carrying the column before and after: MySQL can only restate the whole
 column (``MODIFY``), so the renderer needs both states anyway, and ``changes`` tells the
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
 
 #: Attributes AlterColumn can change; identity and generated changes are drop + add.
-ALTERABLE = ("type", "collation", "nullable", "default", "comment", "on_update")
+ALTERABLE = ("type", "collation", "nullable", "default", "comment", "on_update", "invisible")
 
 
 def _is_widening(before: str, after: str) -> bool:

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
         DropRoutine,
         RenameTable,
         SetTableComment,
+        SetTableOptions,
     )
+
+
+#: SetTableOptions attribute → ALTER TABLE clause.
+_TABLE_OPTION = {"engine": "ENGINE", "collation": "COLLATE"}
 
 
 class MySQLRenderer(Renderer):
@@ -47,6 +52,8 @@ class MySQLRenderer(Renderer):
             parts.append(f"DEFAULT {c.default}")
         if c.on_update is not None:
             parts.append(f"ON UPDATE {c.on_update}")
+        if c.invisible:  # MariaDB 10.3.3+, MySQL 8.0.23+
+            parts.append("INVISIBLE")
         if c.identity is not None:
             parts.append("AUTO_INCREMENT")
         if c.comment is not None:
@@ -91,6 +98,10 @@ class MySQLRenderer(Renderer):
         lines.extend(self.check(c) for c in t.checks)
         lines.extend(self.foreign_key(f) for f in t.foreign_keys)
         sql = f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + "\n)"
+        if t.options.engine is not None:
+            sql += f" ENGINE={self.q(t.options.engine)}"
+        if t.options.collation is not None:  # the character set is the collation's
+            sql += f" COLLATE={self.q(t.options.collation)}"
         if t.comment is not None:
             sql += f" COMMENT={self.literal(t.comment)}"
         return [sql]
@@ -102,6 +113,20 @@ class MySQLRenderer(Renderer):
 
     def op_set_table_comment(self, op: SetTableComment, schema: Schema) -> list[str]:
         return [f"ALTER TABLE {self.name(op.on)} COMMENT={self.literal(op.after or '')}"]
+
+    def op_set_table_options(self, op: SetTableOptions, schema: Schema) -> list[str]:
+        """ENGINE= and the default COLLATE=; None means the database's default, which the
+        schema the statements run against knows (``Schema.defaults``)."""
+        clauses = []
+        for option in op.changes:
+            value = getattr(op.after, option) or getattr(schema.defaults, option)
+            if value is None:
+                raise Unsupported(
+                    f"{op.describe()}: the database's default {option} is not known "
+                    "(the current schema was not inspected from a server)"
+                )
+            clauses.append(f"{_TABLE_OPTION[option]}={self.q(value)}")
+        return [f"ALTER TABLE {self.name(op.on)} {', '.join(clauses)}"]
 
     # -- columns -----------------------------------------------------------------------------
 

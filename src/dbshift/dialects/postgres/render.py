@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.dialects.render import Renderer
+from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Sequence, Table
@@ -48,6 +48,8 @@ class PostgresRenderer(Renderer):
     # -- pieces ----------------------------------------------------------------------------
 
     def column(self, c: Column) -> str:
+        if c.invisible:
+            raise Unsupported(f"column {c.name}: INVISIBLE columns are MySQL/MariaDB only")
         parts = [self.q(c.name), c.type]
         if c.collation:
             parts.append(f"COLLATE {self.q(c.collation)}")
@@ -189,6 +191,8 @@ class PostgresRenderer(Renderer):
             )
         if "on_update" in changes:
             raise self._unsupported(op, "ON UPDATE is MySQL-only")
+        if "invisible" in changes:
+            raise self._unsupported(op, "INVISIBLE columns are MySQL/MariaDB only")
         return out
 
     # -- constraints and indexes -------------------------------------------------------------

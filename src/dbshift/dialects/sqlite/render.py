@@ -86,6 +86,8 @@ class SQLiteRenderer(Renderer):
     # -- pieces ------------------------------------------------------------------------------
 
     def column(self, c: Column, *, inline_pk: bool = False) -> str:
+        if c.invisible:
+            raise Unsupported(f"column {c.name}: INVISIBLE columns are MySQL/MariaDB only")
         parts = [self.q(c.name)]
         if c.type:
             parts.append(c.type)

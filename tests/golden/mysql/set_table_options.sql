@@ -1,0 +1,1 @@
+ALTER TABLE `users` ENGINE=`MyISAM`, COLLATE=`latin1_bin`;

@@ -1,0 +1,1 @@
+-- unsupported: set table options on users (engine, collation): not supported on sqlite
