@@ -276,7 +276,8 @@ def _drop(node: Any, sql: str) -> list[Action]:
         elif kind == ObjectType.OBJECT_INDEX:
             out.append(Action(Act.DROP_INDEX, name=name, concurrently=bool(node.concurrent)))
         elif kind == ObjectType.OBJECT_SCHEMA:
-            out.append(Action(Act.DROP_SCHEMA, name=str(obj.sval) if name is None else name))
+            schema = str(obj.sval) if name is None else name
+            out.append(Action(Act.DROP_SCHEMA, name=schema, cascade=cascade))
         else:
             out.append(Action(Act.OTHER_DDL, name=name, value=ObjectType(kind).name))
     return out

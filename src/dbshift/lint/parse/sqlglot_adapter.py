@@ -215,6 +215,18 @@ def _modify(action: exp.ModifyColumn, table: str | None) -> list[Action]:
     out.append(Action(Act.ALTER_TYPE, table=table, name=column.name, column=column))
     if column.not_null:
         out.append(Action(Act.SET_NOT_NULL, table=table, name=column.name))
+    elif not column.primary_key:
+        # A restated column without NOT NULL is nullable afterwards, whatever it was:
+        # ``value`` is "null" when NULL is written out, None when NOT NULL was just left off.
+        explicit = any(
+            isinstance(c.args.get("kind"), exp.NotNullColumnConstraint)
+            for c in action.this.args.get("constraints") or ()
+        )
+        out.append(
+            Action(
+                Act.DROP_NOT_NULL, table=table, name=column.name, value="null" if explicit else None
+            )
+        )
     return out
 
 
@@ -308,6 +320,9 @@ def _drop(tree: exp.Drop) -> list[Action]:
         table = _name(cluster.this) if cluster is not None else None
         return [Action(Act.DROP_INDEX, table=table, name=n) for n in names]
     if kind in {"DATABASE", "SCHEMA"}:
+        # sqlglot puts DROP SCHEMA's name in the table's ``db`` slot.
+        objects = [t for t in tree.args.get("tables") or [tree.this] if t is not None]
+        names = [_name(t) or _name(t.args.get("db")) for t in objects]
         return [Action(Act.DROP_DATABASE, name=n) for n in names]
     return [Action(Act.OTHER_DDL, name=n, value=kind.lower()) for n in names]
 

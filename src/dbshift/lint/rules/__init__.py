@@ -17,6 +17,11 @@ _MODULES = (
     "rename_column",
     "rename_table",
     "drop_index",
+    "add_column_required",
+    "drop_not_null",
+    "truncate",
+    "delete_without_where",
+    "drop_database",
 )
 
 
