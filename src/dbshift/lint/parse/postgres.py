@@ -11,7 +11,13 @@ from typing import Any
 import pglast
 from pglast import ast
 from pglast.enums import AlterTableType as AT
-from pglast.enums import ConstrType, DropBehavior, ObjectType, TransactionStmtKind
+from pglast.enums import (
+    ConstrType,
+    DropBehavior,
+    ObjectType,
+    ReindexObjectType,
+    TransactionStmtKind,
+)
 
 from dbshift.lint.facts import Act, Action, ColumnFact, ConstraintKind
 from dbshift.lint.parse import ParseFailed
@@ -49,7 +55,8 @@ _TRANSACTION = {
     TransactionStmtKind.TRANS_STMT_ROLLBACK: "rollback",
     TransactionStmtKind.TRANS_STMT_SAVEPOINT: "savepoint",
     TransactionStmtKind.TRANS_STMT_RELEASE: "release",
-    TransactionStmtKind.TRANS_STMT_ROLLBACK_TO: "rollback",
+    # ROLLBACK TO SAVEPOINT keeps the transaction open.
+    TransactionStmtKind.TRANS_STMT_ROLLBACK_TO: "rollback to",
     TransactionStmtKind.TRANS_STMT_PREPARE: "prepare",
     TransactionStmtKind.TRANS_STMT_COMMIT_PREPARED: "commit",
     TransactionStmtKind.TRANS_STMT_ROLLBACK_PREPARED: "rollback",
@@ -317,6 +324,8 @@ def _reindex(node: Any, sql: str) -> list[Action]:
             table=_rel(node.relation),
             name=node.name,
             concurrently="concurrently" in options,
+            # What is rebuilt: index, table, schema, system or database.
+            value=ReindexObjectType(node.kind).name.removeprefix("REINDEX_OBJECT_").lower(),
         )
     ]
 
@@ -337,7 +346,9 @@ def _update(node: Any, sql: str) -> list[Action]:
 
 
 def _insert(node: Any, sql: str) -> list[Action]:
-    return [Action(Act.INSERT, table=_rel(node.relation), has_where=node.selectStmt is not None)]
+    # INSERT ... SELECT reads rows (has_where); INSERT ... VALUES is a SelectStmt too.
+    query = node.selectStmt is not None and not node.selectStmt.valuesLists
+    return [Action(Act.INSERT, table=_rel(node.relation), has_where=query)]
 
 
 def _transaction(node: Any, sql: str) -> list[Action]:
@@ -397,6 +408,17 @@ _HANDLERS: dict[str, Any] = {
     "ClusterStmt": _cluster,
     "AlterEnumStmt": _enum,
     "DropdbStmt": lambda node, sql: [Action(Act.DROP_DATABASE, name=node.dbname)],
+    # Statements PostgreSQL refuses inside a transaction block: ``value`` names them.
+    "CreatedbStmt": lambda node, sql: [
+        Action(Act.OTHER_DDL, name=node.dbname, value="create database")
+    ],
+    "AlterSystemStmt": lambda node, sql: [Action(Act.OTHER_DDL, value="alter system")],
+    "CreateTableSpaceStmt": lambda node, sql: [
+        Action(Act.OTHER_DDL, name=node.tablespacename, value="create tablespace")
+    ],
+    "DropTableSpaceStmt": lambda node, sql: [
+        Action(Act.OTHER_DDL, name=node.tablespacename, value="drop tablespace")
+    ],
     "ViewStmt": lambda node, sql: [Action(Act.CREATE_VIEW, table=_rel(node.view))],
     "CreateFunctionStmt": lambda node, sql: [Action(Act.CREATE_ROUTINE)],
     "CreateTrigStmt": lambda node, sql: [Action(Act.CREATE_TRIGGER, table=_rel(node.relation))],

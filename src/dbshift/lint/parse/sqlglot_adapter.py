@@ -30,11 +30,18 @@ _WORDS = re.compile(r"[`\"\[]?([A-Za-z_][\w$]*)[`\"\]]?")
 
 _ALGORITHM = re.compile(r"\bALGORITHM\s*=?\s*(\w+)", re.I)
 _LOCK = re.compile(r"\bLOCK\s*=?\s*(\w+)", re.I)
+_TX_VERB = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*(END|SAVEPOINT|RELEASE)\b", re.I | re.S)
 
 Options = tuple[tuple[Action, ...], str | None, str | None]
 
 
 def actions_and_options(sql: str, dialect: str) -> Options:
+    verb = _TX_VERB.match(sql)
+    if verb is not None:
+        # sqlglot 30 reads END / SAVEPOINT x / RELEASE x as a column with an alias;
+        # SQLite's END [TRANSACTION] is COMMIT.
+        word = verb.group(1).lower()
+        return (Action(Act.TRANSACTION, name="commit" if word == "end" else word),), None, None
     try:
         trees = sqlglot.parse(sql, read=_READ[dialect])
     except (ParseError, TokenError) as exc:
@@ -85,7 +92,9 @@ def _tree(tree: exp.Expr) -> list[Action]:
         return [Action(Act.UPDATE, table=_name(tree.this), has_where=restricted)]
     if isinstance(tree, exp.Insert):
         table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
-        return [Action(Act.INSERT, table=_name(table), has_where=tree.expression is not None)]
+        # has_where: INSERT ... SELECT (reads rows), not INSERT ... VALUES.
+        query = tree.expression is not None and not isinstance(tree.expression, exp.Values)
+        return [Action(Act.INSERT, table=_name(table), has_where=query)]
     if isinstance(tree, exp.TruncateTable):
         return [Action(Act.TRUNCATE, table=_name(t)) for t in tree.expressions]
     if isinstance(tree, exp.Set):
@@ -95,7 +104,9 @@ def _tree(tree: exp.Expr) -> list[Action]:
     if isinstance(tree, exp.Commit):
         return [Action(Act.TRANSACTION, name="commit")]
     if isinstance(tree, exp.Rollback):
-        return [Action(Act.TRANSACTION, name="rollback")]
+        # ROLLBACK TO SAVEPOINT keeps the transaction open.
+        to = tree.args.get("savepoint") is not None
+        return [Action(Act.TRANSACTION, name="rollback to" if to else "rollback")]
     if isinstance(tree, exp.Select | exp.Union):
         return [Action(Act.SELECT)]
     if isinstance(tree, exp.Pragma):
@@ -352,6 +363,17 @@ def _command(tree: exp.Command) -> list[Action]:
             )
         ]
     if head.startswith("alter table") and len(words) > 2:
+        if "check" in words and "add" in words and words.index("add") < words.index("check"):
+            # ADD [CONSTRAINT name] CHECK (...): sqlglot 30 models only the named form.
+            named = words[words.index("add") + 1] == "constraint"
+            return [
+                Action(
+                    Act.ADD_CONSTRAINT,
+                    table=words[2],
+                    name=words[words.index("add") + 2] if named else None,
+                    constraint=ConstraintKind.CHECK,
+                )
+            ]
         if "convert" in words:
             return [Action(Act.TABLE_OPTION, table=words[2], name="convert", value=text)]
         return [Action(Act.OTHER_DDL, table=words[2], value=text)]

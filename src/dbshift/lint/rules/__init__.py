@@ -22,6 +22,13 @@ _MODULES = (
     "truncate",
     "delete_without_where",
     "drop_database",
+    "drop_index_blocking",
+    "reindex_blocking",
+    "non_transactional_statement",
+    "detach_partition_blocking",
+    "domain_check_constraint",
+    "table_rewrite_command",
+    "transaction_nesting",
 )
 
 

@@ -1,0 +1,39 @@
+"""Dropping an index the plain way on a live PostgreSQL table.
+
+Plain DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table: while it waits for
+running queries to finish, every later query on the table, reads included, queues behind
+it. DROP INDEX CONCURRENTLY waits for those queries without blocking new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dbshift.lint.facts import Act, Action, Stmt
+from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
+
+
+class DropIndexBlocking(Rule):
+    id = "drop-index-blocking"
+    severity = Severity.ERROR
+    dialects = frozenset({"postgresql"})
+    acts = frozenset({Act.DROP_INDEX})
+    summary = "DROP INDEX without CONCURRENTLY locks the table against reads and writes"
+    squawk = ("require-concurrent-index-deletion",)
+    strong_migrations = ("remove_index",)
+    atlas = ("PG102",)
+    eugene = ()
+
+    def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
+        # PostgreSQL's DROP INDEX names no table; an index on a table created in this file
+        # cannot be told apart, so only an explicit CONCURRENTLY is quiet.
+        if action.concurrently:
+            return
+        yield self.found(
+            stmt,
+            f"DROP INDEX {q(action.name)} without CONCURRENTLY",
+            why="takes an ACCESS EXCLUSIVE lock on the index's table: once it queues behind a "
+            "running query, every later read and write on the table waits too",
+            fix=f"DROP INDEX CONCURRENTLY IF EXISTS {action.name} in a migration marked "
+            "'-- dbshift:no-transaction'",
+        )

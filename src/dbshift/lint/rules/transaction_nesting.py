@@ -1,0 +1,77 @@
+"""BEGIN, COMMIT or ROLLBACK written inside a migration dbshift already runs in a
+transaction.
+
+PostgreSQL and SQLite migrations run in one transaction together with their history row.
+A COMMIT (or ROLLBACK) in the file ends that transaction early: what follows runs outside
+it, so a later failure leaves the first part applied with no history row, and the next
+``migrate`` runs it again. A nested BEGIN is an error on SQLite ("cannot start a
+transaction within a transaction") and only a warning on PostgreSQL, which makes the
+author believe in a transaction that is not theirs.
+
+MySQL/MariaDB migrations are not one transaction: DDL commits implicitly, and dbshift
+journals each statement, running every data statement in its own short transaction with
+its journal entry. That BEGIN commits whatever the file's BEGIN opened, so statements the
+author grouped between BEGIN and COMMIT are committed one by one and a ROLLBACK in the file
+undoes nothing already journaled: a warning, because each statement still runs and resumes
+exactly, but not as one unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dbshift.lint.facts import Act, Stmt
+from dbshift.lint.rule import FileContext, Finding, Rule, Severity
+
+#: Transaction verbs that start or end a transaction; savepoints nest inside one safely.
+_ENDS_OR_STARTS = frozenset({"begin", "commit", "rollback", "prepare"})
+
+
+class TransactionNesting(Rule):
+    id = "transaction-nesting"
+    severity = Severity.ERROR
+    dialects = frozenset({"postgresql", "mysql", "sqlite"})
+    # Per statement (no ``acts``): the rule must see the file's first statement to learn
+    # whether dbshift opened the transaction.
+    summary = "BEGIN/COMMIT/ROLLBACK inside a migration dbshift runs in a transaction"
+    squawk = ("transaction-nesting",)
+    strong_migrations = ()
+    atlas = ()
+    eugene = ()
+
+    def check_statement(self, stmt: Stmt, ctx: FileContext) -> Iterator[Finding]:
+        state = ctx.state.setdefault(self.id, {"dbshift": ctx.in_transaction, "done": False})
+        if state["done"] or not state["dbshift"]:
+            return
+        verbs = [
+            a.name for a in stmt.actions if a.act is Act.TRANSACTION and a.name in _ENDS_OR_STARTS
+        ]
+        if not verbs:
+            return
+        state["done"] = True
+        verb = (verbs[0] or "").upper()
+        if ctx.dialect == "mysql":
+            yield Finding(
+                self.id,
+                Severity.WARNING,
+                stmt.path,
+                stmt.line,
+                f"{verb} in a MySQL migration",
+                why="dbshift journals each statement and runs every data statement in its own "
+                "transaction with its journal entry; that BEGIN implicitly commits the file's "
+                "open transaction (as any DDL does), so the statements grouped here are "
+                "committed one by one and a ROLLBACK undoes nothing",
+                fix="drop the transaction statements; put work that must be atomic in one "
+                "statement, or in a Python migration (dbshift runs it in one transaction)",
+            )
+            return
+        yield self.found(
+            stmt,
+            f"{verb} inside the migration's transaction",
+            why=f"dbshift already runs this {ctx.server.flavor} migration and its history row in "
+            "one transaction: COMMIT/ROLLBACK ends it early, so a later failure leaves part of "
+            "the migration applied with no history row; a nested BEGIN "
+            + ("fails" if ctx.dialect == "sqlite" else "is ignored with a warning"),
+            fix="remove the transaction statements; for statements that must run outside a "
+            "transaction, use a migration marked '-- dbshift:no-transaction'",
+        )
