@@ -185,42 +185,37 @@ class _Reader:
             self.rel_names[oid] = name
 
     def _columns(self) -> None:
-        for (
-            relation,
-            attnum,
-            name,
-            collation_oid,
-            type_,
-            not_null,
-            expression,
-            identity_kind,
-            generated_kind,
-            collation,
-            comment,
-            identity_start,
-            identity_increment,
-        ) in self._rows(q.COLUMNS):
+        """Columns in attnum order, each distinct one built once.
+
+        Columns are frozen, and schemas repeat themselves (``id bigint NOT NULL`` in every
+        table), so one ``Column`` serves every row with the same facts: a third of the
+        time and memory of inspecting 10,000 tables went into building equal columns. The
+        query does not sort (see ``COLUMNS``); rows arrive in attnum order per table all
+        the same with the plans the server picks, and a table whose rows do not is sorted
+        here.
+        """
+        built: dict[tuple[Any, ...], Column] = {}
+        unordered: set[int] = set()
+        last: dict[int, int] = {}
+        for row in self._rows(q.COLUMNS):
+            relation, attnum, name, collation_oid = row[:4]
             self.attributes[relation, attnum] = (name, collation_oid)
             parts = self.tables.get(relation)
             if parts is None:
                 continue
-            identity = generated = None
-            if identity_kind:
-                identity = Identity(identity_kind == "a", identity_start, identity_increment)
-            if generated_kind == "s":
-                generated, expression = Generated(expression, stored=True), None
-            parts.columns.append(
-                Column(
-                    name=name,
-                    type=type_,
-                    nullable=not not_null,
-                    default=expression,
-                    identity=identity,
-                    generated=generated,
-                    collation=collation,
-                    comment=comment,
-                )
-            )
+            if last.get(relation, 0) > attnum:
+                unordered.add(relation)
+            last[relation] = attnum
+            facts = tuple(row[2:])  # a tuple already (catalog rows): no copy
+            if facts[-1] is not None:  # the identity's sequence options: a list, unhashable
+                facts = (*facts[:-1], tuple(facts[-1]))
+            column = built.get(facts)
+            if column is None:
+                column = built[facts] = _column(*facts)
+            parts.columns.append(column)
+        for relation in unordered:
+            position = {name: n for (r, n), (name, _) in self.attributes.items() if r == relation}
+            self.tables[relation].columns.sort(key=lambda c: position[c.name])
 
     def _names(self, relation: int, attnums: Iterable[int]) -> tuple[str, ...]:
         return tuple(self.attributes[relation, n][0] for n in attnums)
@@ -339,6 +334,37 @@ class _Reader:
             for on, name, definition in self._rows(q.TRIGGERS)
             if on in self.rel_names  # else it hangs on an excluded table
         ]
+
+
+def _column(
+    name: str,
+    _collation_oid: int,
+    type_: str,
+    not_null: bool,
+    expression: str | None,
+    identity_kind: str,
+    generated_kind: str,
+    collation: str | None,
+    comment: str | None,
+    identity_sequence: tuple[int, ...] | None,
+) -> Column:
+    """A column from its ``COLUMNS`` row (after relation and attnum)."""
+    identity = generated = None
+    if identity_kind:
+        start, increment = identity_sequence[:2] if identity_sequence else (None, None)
+        identity = Identity(identity_kind == "a", start, increment)
+    if generated_kind == "s":
+        generated, expression = Generated(expression or "", stored=True), None
+    return Column(
+        name=name,
+        type=type_,
+        nullable=not not_null,
+        default=expression,
+        identity=identity,
+        generated=generated,
+        collation=collation,
+        comment=comment,
+    )
 
 
 def _view_definition(text: str) -> str:

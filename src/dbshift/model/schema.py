@@ -28,7 +28,11 @@ T = TypeVar("T")
 
 
 def _by_name(items: tuple[T, ...]) -> tuple[T, ...]:
-    return tuple(sorted(items, key=lambda item: _sort_key(item)))
+    # Most tables have zero or one check and foreign key: nothing to sort, no key to build
+    # (sorting every collection was a tenth of inspecting 10,000 tables).
+    if len(items) < 2:
+        return tuple(items)
+    return tuple(sorted(items, key=_sort_key))
 
 
 def _sort_key(item: object) -> tuple[str, str, str]:
