@@ -22,6 +22,14 @@ _MODULES = (
     "truncate",
     "delete_without_where",
     "drop_database",
+    "column_type_change",
+    "prefer_jsonb",
+    "prefer_identity",
+    "prefer_text",
+    "prefer_bigint",
+    "prefer_timestamptz",
+    "ban_char",
+    "identifier_too_long",
     "drop_index_blocking",
     "reindex_blocking",
     "non_transactional_statement",
@@ -29,6 +37,10 @@ _MODULES = (
     "domain_check_constraint",
     "table_rewrite_command",
     "transaction_nesting",
+    "constraint_validated_at_once",
+    "unique_constraint_blocking",
+    "set_not_null",
+    "add_column_volatile_default",
 )
 
 

@@ -19,7 +19,7 @@ class DropDatabase(Rule):
     dialects = frozenset({"postgresql", "mysql"})
     acts = frozenset({Act.DROP_DATABASE, Act.DROP_SCHEMA})
     summary = "DROP DATABASE / DROP SCHEMA loses every object in it"
-    squawk = ("ban-drop-database",)
+    squawk = ("ban-drop-database", "ban-drop-schema")
     atlas = ("DS101",)
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:

@@ -1,0 +1,30 @@
+"""prefer_bigint0"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dbshift.lint.facts import Act, Action, Stmt
+from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
+
+_TYPES = frozenset({"int2", "int4", "serial", "serial2", "serial4", "smallserial"})
+
+
+class PreferBigint(Rule):
+    id = "prefer-bigint"
+    severity = Severity.NOTICE
+    dialects = frozenset({"postgresql"})
+    acts = frozenset({Act.ADD_COLUMN, Act.ALTER_TYPE})
+    summary = "int2/int4 column: prefer bigint"
+    squawk = ("prefer-bigint-over-int", "prefer-bigint-over-smallint", "prefer-big-int")
+
+    def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
+        column = action.column
+        if column is None or column.type not in _TYPES:
+            return
+        yield self.found(
+            stmt,
+            f"column {q(column.name)} of {q(action.table)} is {column.type}",
+            why="int4 ends at 2,147,483,647 and int2 at 32,767; an id or counter that reaches the limit fails every insert, and widening to bigint later rewrites the whole table under an ACCESS EXCLUSIVE lock",
+            fix="use bigint (bigserial / bigint GENERATED ... AS IDENTITY): 4 more bytes per row, no rewrite later",
+        )

@@ -1,0 +1,28 @@
+import pytest
+
+from tests.lint.cases import Case, check, lint_sql
+
+RULE = "ban-char"
+T = "CREATE TABLE t (id bigint)"
+CASES = [
+    Case("postgresql", "CREATE TABLE n (id bigint, c char(2));", fires=True),
+    Case("postgresql", "ALTER TABLE t ADD COLUMN c char(2);", fires=True, setup=T),
+    Case("postgresql", "CREATE TABLE n (id bigint, c varchar);", fires=False),
+    Case("postgresql", "ALTER TABLE t ADD COLUMN c varchar;", fires=False, setup=T),
+    Case("mysql", "CREATE TABLE n (id bigint, c char(2));", fires=False),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule(case: Case) -> None:
+    check(case, RULE)
+
+
+def test_is_a_notice_naming_the_column() -> None:
+    (finding,) = [f for f in lint_sql("ALTER TABLE t ADD COLUMN c char(2);") if f.rule == RULE]
+    assert str(finding.severity) == "notice"
+    assert '"c"' in finding.message and '"t"' in finding.message
+
+
+def test_bare_character_is_char_1() -> None:
+    assert [f for f in lint_sql("CREATE TABLE n (c character);") if f.rule == RULE]

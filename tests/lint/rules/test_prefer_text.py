@@ -1,0 +1,28 @@
+import pytest
+
+from tests.lint.cases import Case, check, lint_sql
+
+RULE = "prefer-text"
+T = "CREATE TABLE t (id bigint)"
+CASES = [
+    Case("postgresql", "CREATE TABLE n (id bigint, c varchar(100));", fires=True),
+    Case("postgresql", "ALTER TABLE t ADD COLUMN c varchar(100);", fires=True, setup=T),
+    Case("postgresql", "CREATE TABLE n (id bigint, c text);", fires=False),
+    Case("postgresql", "ALTER TABLE t ADD COLUMN c text;", fires=False, setup=T),
+    Case("mysql", "CREATE TABLE n (id bigint, c varchar(100));", fires=False),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule(case: Case) -> None:
+    check(case, RULE)
+
+
+def test_is_a_notice_naming_the_column() -> None:
+    (finding,) = [f for f in lint_sql("ALTER TABLE t ADD COLUMN c varchar(100);") if f.rule == RULE]
+    assert str(finding.severity) == "notice"
+    assert '"c"' in finding.message and '"t"' in finding.message
+
+
+def test_unbounded_varchar_is_text() -> None:
+    assert not [f for f in lint_sql("CREATE TABLE n (c varchar);") if f.rule == RULE]
