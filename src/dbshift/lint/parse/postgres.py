@@ -197,6 +197,8 @@ def _constraint(con: Any, table: str | None) -> Action:
         not_valid=bool(con.skip_validation),
         using_index=bool(con.indexname),
         references=_rel(con.pktable),
+        # A CHECK's expression, e.g. "c IS NOT NULL" (a PostgreSQL 12+ SET NOT NULL uses it).
+        value=_text(con.raw_expr, "") if con.raw_expr is not None else None,
     )
 
 
