@@ -1,4 +1,5 @@
-"""ban_char0"""
+"""PostgreSQL's char(n) (bpchar) blank-pads to n characters and compares ignoring the padding,
+which surprises code that reads the values back; it saves nothing over text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""prefer_bigint0"""
+"""int4 and int2 columns overflow (2,147,483,647 and 32,767), and the way out, ALTER COLUMN
+TYPE bigint, rewrites the whole table under an ACCESS EXCLUSIVE lock; bigint from the start
+costs a few bytes per row."""
 
 from __future__ import annotations
 

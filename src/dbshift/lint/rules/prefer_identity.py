@@ -1,4 +1,6 @@
-"""prefer_identity0"""
+"""serial is an integer column with a default from a sequence the column merely owns; identity
+columns (PostgreSQL 10+) tie the sequence to the column, refuse stray explicit values with
+GENERATED ALWAYS, and survive CREATE TABLE LIKE and per-table grants."""
 
 from __future__ import annotations
 

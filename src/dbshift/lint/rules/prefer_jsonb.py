@@ -1,4 +1,6 @@
-"""prefer_jsonb0"""
+"""PostgreSQL's json type stores the text and re-parses it on every access, and has no equality
+operator, which breaks DISTINCT, GROUP BY and UNION on queries that select it; jsonb is the
+type meant for data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""prefer_timestamptz0"""
+"""A timestamp without time zone is a wall-clock reading with no zone; timestamptz stores an
+instant, so values from servers and sessions in different zones compare correctly."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
--- A new table written with the types the style rules steer away from (notices only: the
--- table is new, so nothing here locks anything).
--- expect:
--- notices: prefer-jsonb, prefer-identity, prefer-text, prefer-bigint, prefer-timestamptz, ban-char, identifier-too-long
+-- A new table written with the types the style rules steer away from (notices: the table
+-- is new, so nothing here locks anything), and an index name over 63 bytes, an error:
+-- PostgreSQL silently truncates it.
+-- expect: identifier-too-long
+-- notices: prefer-jsonb, prefer-identity, prefer-text, prefer-bigint, prefer-timestamptz, ban-char
 -- dbshift:up
 SET lock_timeout = '3s';
 CREATE TABLE audit_entries (
