@@ -30,6 +30,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def common_options() -> argparse.ArgumentParser:
+    """The connection and configuration options, for commands with sub-actions."""
+    return _common()
+
+
 def _common() -> _Parser:
     """Options accepted before or after the command name (SUPPRESS keeps either from
     overwriting the other with a default)."""

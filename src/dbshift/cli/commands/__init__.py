@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "diff": "show the operations that turn one schema into another",
     "generate": "write a migration that brings the migrations to the desired schema",
     "lint": "find statements that lock, rewrite, break the running app or lose data",
+    "plan": "run pending migrations on a scratch copy: locks, rewrites, time per statement",
+    "online": "zero-downtime changes: start, complete, rollback, status, pause",
     "demo": "a self-contained tour on an embedded SQLite database",
 }
 

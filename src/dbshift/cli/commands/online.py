@@ -1,0 +1,207 @@
+"""``dbshift online start|complete|rollback|status|pause``: zero-downtime changes.
+
+start expands (hidden columns, dual-write triggers, backfill, the new version's views),
+complete contracts after the safety period, rollback undoes start at any point before
+complete. See docs/online.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dbshift.cli import context
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from dbshift.online.backfill import TableBackfill
+    from dbshift.online.journal import Entry
+    from dbshift.online.service import Options
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from dbshift.cli.main import common_options
+
+    # The connection options are accepted after the action too (dbshift online start
+    # FILE --url ...), like every other command's.
+    parents = [common_options()]
+    sub = parser.add_subparsers(dest="online_command", metavar="ACTION", required=True)
+    sub._parser_class = type(parser)  # one-line errors, as everywhere else
+    start = sub.add_parser(
+        "start", parents=parents, help="expand: new columns, dual writes, backfill, new version"
+    )
+    start.add_argument("file", type=Path, help="online migration file (<version>_<name>.toml)")
+    start.add_argument("--batch-size", type=int, default=1000, help="first backfill batch size")
+    start.add_argument(
+        "--rate", type=float, help="backfill at most this many rows per second (default: no cap)"
+    )
+    start.add_argument(
+        "--target-ms", type=float, default=100.0, help="adapt batches to this latency (ms)"
+    )
+    complete = sub.add_parser(
+        "complete", parents=parents, help="contract: verify, drop the old, keep the new"
+    )
+    complete.add_argument("name", help="the migration's name (its file name without .toml)")
+    complete.add_argument(
+        "--force", action="store_true", help="complete before the safety period has passed"
+    )
+    rollback = sub.add_parser(
+        "rollback", parents=parents, help="undo start: drop what it added, keep all data"
+    )
+    rollback.add_argument("name")
+    pause = sub.add_parser(
+        "pause", parents=parents, help="pause a running backfill (start resumes it)"
+    )
+    pause.add_argument("name")
+    status = sub.add_parser(
+        "status", parents=parents, help="phase, backfill progress, live versions"
+    )
+    context.add_format(status)
+    for p in (start, complete, rollback, pause, status):
+        p.add_argument("--schema", default="public", help="base schema (default: public)")
+        p.add_argument(
+            "--ddl-lock-timeout-ms",
+            type=int,
+            default=2000,
+            help="lock_timeout of each DDL attempt (default 2000)",
+        )
+        p.add_argument(
+            "--ddl-attempts", type=int, default=8, help="DDL attempts before giving up (default 8)"
+        )
+        p.add_argument(
+            "--safety-period",
+            type=float,
+            default=600.0,
+            help="seconds between start and complete when the file sets none (default 600)",
+        )
+    parser.set_defaults(handler=run)
+
+
+def _options(args: argparse.Namespace) -> Options:
+    from dbshift.online.backfill import BackfillOptions
+    from dbshift.online.locks import LockPolicy
+    from dbshift.online.service import Options
+
+    return Options(
+        lock=LockPolicy(timeout_ms=args.ddl_lock_timeout_ms, attempts=max(1, args.ddl_attempts)),
+        backfill=BackfillOptions(
+            batch_size=max(1, getattr(args, "batch_size", 1000)),
+            rate=getattr(args, "rate", None),
+            target_seconds=getattr(args, "target_ms", 100.0) / 1000,
+        ),
+        safety_period=args.safety_period,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from dbshift.online import service
+
+    settings = context.settings(args)
+    options = _options(args)
+    command = args.online_command
+    if command == "status":
+        entries = service.status(settings, schema=args.schema)
+        if args.format == "json":
+            context.out_json([_as_json(e) for e in entries])
+        elif not entries:
+            context.out("no online migrations")
+        for entry in entries if args.format == "text" else []:
+            context.out(_describe(entry))
+        return 0
+    if command == "pause":
+        service.pause(args.name, settings, schema=args.schema)
+        context.out(f"{args.name}: pausing after the current batch")
+        return 0
+    with _ConsoleProgress() as progress:
+        if command == "start":
+            entry = service.start(args.file, settings, options, progress)
+        elif command == "complete":
+            entry = service.complete(
+                args.name, settings, options, progress, schema=args.schema, force=args.force
+            )
+        else:
+            entry = service.rollback(args.name, settings, options, progress, schema=args.schema)
+    context.out(_describe(entry))
+    return 0
+
+
+def _describe(entry: Entry) -> str:
+    lines = [f"{entry.name}: {entry.phase} on {', '.join(entry.tables)}"]
+    for table, state in sorted(entry.backfill.items()):
+        done, total = state.get("done", 0), state.get("total", 0)
+        mark = "done" if state.get("finished") else "in progress"
+        lines.append(f"  backfill {table}: {done} rows ({mark}; about {total} in the table)")
+    if entry.phase.in_flight:
+        lines.append(
+            f'  new version: SET search_path TO "{entry.version_schema}", "{entry.base_schema}"'
+            f"  (libpq: options=-csearch_path={entry.version_schema},{entry.base_schema})"
+        )
+        lines.append("  old version: unchanged (the tables as they were)")
+    return "\n".join(lines)
+
+
+def _as_json(entry: Entry) -> dict[str, object]:
+    return {
+        "name": entry.name,
+        "phase": str(entry.phase),
+        "tables": list(entry.tables),
+        "version_schema": entry.version_schema,
+        "search_path": f"{entry.version_schema},{entry.base_schema}",
+        "started_at": entry.started_at.isoformat(),
+        "expanded_at": entry.expanded_at.isoformat() if entry.expanded_at else None,
+        "finished_at": entry.finished_at.isoformat() if entry.finished_at else None,
+        "safety_period": entry.safety_period,
+        "paused": entry.paused,
+        "backfill": entry.backfill,
+    }
+
+
+class _ConsoleProgress:
+    """Steps as lines; the backfill as a rich progress bar with rate and ETA (stderr, and
+    only on a terminal, so scripts and logs get clean output)."""
+
+    def __enter__(self) -> _ConsoleProgress:
+        import sys
+
+        self._bar = None
+        self._tasks: dict[str, TaskID] = {}
+        if sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("backfill {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def step(self, text: str) -> None:
+        context.out(text)
+
+    def backfill(self, table: str, state: TableBackfill) -> None:
+        if self._bar is None:
+            if state.finished:
+                context.out(f"backfill {table}: {state.done} rows in {state.batches} batches")
+            return
+        if table not in self._tasks:
+            self._tasks[table] = self._bar.add_task(table, total=max(state.total, state.done))
+        self._bar.update(
+            self._tasks[table], completed=state.done, total=max(state.total, state.done)
+        )

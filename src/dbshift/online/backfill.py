@@ -1,0 +1,205 @@
+"""Keyset backfill: convert existing rows in primary-key batches, never OFFSET scans.
+
+- A high-water mark (the largest key at start) bounds the work: rows inserted later get
+  their new columns from the dual-write trigger, so the backfill ends even when rows
+  arrive faster than it copies them.
+- Each batch is one short transaction that also stores the checkpoint, so a killed
+  backfill resumes after the last committed batch.
+- The batch size adapts to keep each batch near ``target_seconds`` (short row locks, no
+  long transactions for autovacuum to wait on); ``rate`` caps rows per second.
+- ``pause`` (set in the journal by ``dbshift online pause``) stops it between batches.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dbshift.errors import DbshiftError
+from dbshift.online.operations.base import Assignment, quote
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+class NoUsableKey(DbshiftError):
+    exit_code = 1
+
+
+@dataclass
+class BackfillOptions:
+    batch_size: int = 1000
+    min_batch: int = 100
+    max_batch: int = 50_000
+    target_seconds: float = 0.1
+    #: Rows per second at most (None: as fast as the target latency allows).
+    rate: float | None = None
+
+
+@dataclass
+class TableBackfill:
+    """The state of one table's backfill, as stored in the journal."""
+
+    last: list[str] | None = None
+    hwm: list[str] | None = None
+    done: int = 0
+    total: int = 0
+    finished: bool = False
+    batches: int = 0
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "last": self.last,
+            "hwm": self.hwm,
+            "done": self.done,
+            "total": self.total,
+            "finished": self.finished,
+            "batches": self.batches,
+            "seconds": round(self.seconds, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> TableBackfill:
+        return cls(
+            last=raw.get("last"),
+            hwm=raw.get("hwm"),
+            done=int(raw.get("done", 0)),
+            total=int(raw.get("total", 0)),
+            finished=bool(raw.get("finished", False)),
+            batches=int(raw.get("batches", 0)),
+            seconds=float(raw.get("seconds", 0.0)),
+        )
+
+
+class Backfill:
+    """One table's backfill: the SQL for its key, and the loop."""
+
+    def __init__(
+        self,
+        qualified: str,
+        key: Sequence[tuple[str, str]],
+        assignments: Sequence[Assignment],
+    ) -> None:
+        if not key:
+            raise NoUsableKey(
+                f"{qualified} has no primary key: online changes need one to backfill in "
+                "keyset batches (add a primary key first, e.g. with create_index + raw_sql)"
+            )
+        self.qualified = qualified
+        self.key_names = [quote(name) for name, _ in key]
+        self.key_types = [type_ for _, type_ in key]
+        self.assignments = assignments
+        # Qualified with the alias k: ``ORDER BY "id"`` beside ``SELECT id::text`` would
+        # sort by the text output column ('9999' > '10000').
+        cols = ", ".join(f"k.{c}" for c in self.key_names)
+        self._row = f"({cols})"
+        self._text = ", ".join(f"k.{c}::text" for c in self.key_names)
+        self._order = cols
+        self._order_desc = ", ".join(f"k.{c} DESC" for c in self.key_names)
+
+    def _bound(self, prefix: str) -> str:
+        params = ", ".join(f"CAST(%({prefix}{i})s AS {t})" for i, t in enumerate(self.key_types))
+        return f"({params})"
+
+    @staticmethod
+    def _params(prefix: str, values: Sequence[str]) -> dict[str, str]:
+        return {f"{prefix}{i}": v for i, v in enumerate(values)}
+
+    def high_water(self, conn: Connection) -> list[str] | None:
+        row = conn.exec_driver_sql(
+            f"SELECT {self._text} FROM {self.qualified} AS k ORDER BY {self._order_desc} LIMIT 1"
+        ).first()
+        return list(row) if row else None
+
+    def estimate(self, conn: Connection) -> int:
+        return int(
+            conn.exec_driver_sql(
+                "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %(rel)s::regclass",
+                {"rel": self.qualified},
+            ).scalar()
+            or 0
+        )
+
+    def _batch_end(self, conn: Connection, state: TableBackfill, size: int) -> list[str]:
+        assert state.hwm is not None
+        where = [f"{self._row} <= {self._bound('h')}"]
+        params = self._params("h", state.hwm)
+        if state.last is not None:
+            where.append(f"{self._row} > {self._bound('l')}")
+            params.update(self._params("l", state.last))
+        row = conn.exec_driver_sql(
+            f"SELECT {self._text} FROM {self.qualified} AS k WHERE {' AND '.join(where)} "
+            f"ORDER BY {self._order} LIMIT 1 OFFSET {int(size) - 1}",
+            params,
+        ).first()
+        return list(row) if row else list(state.hwm)
+
+    def _update(self, conn: Connection, state: TableBackfill, end: Sequence[str]) -> int:
+        sets = ", ".join(f"{quote(a.column)} = ({a.expression})" for a in self.assignments)
+        where = [f"{self._row} <= {self._bound('e')}"]
+        params = self._params("e", end)
+        if state.last is not None:
+            where.append(f"{self._row} > {self._bound('l')}")
+            params.update(self._params("l", state.last))
+        result = conn.exec_driver_sql(
+            f"UPDATE {self.qualified} AS k SET {sets} WHERE {' AND '.join(where)}", params
+        )
+        return int(result.rowcount or 0)
+
+    def run(
+        self,
+        conn: Connection,
+        state: TableBackfill,
+        options: BackfillOptions,
+        *,
+        save: Callable[[Connection, TableBackfill], None],
+        paused: Callable[[Connection], bool],
+        progress: Callable[[TableBackfill], None],
+    ) -> bool:
+        """Backfill from the checkpoint to the high-water mark. False if paused."""
+        if state.hwm is None and not state.finished:
+            state.hwm = self.high_water(conn)
+            state.total = self.estimate(conn)
+            if state.hwm is None:
+                state.finished = True
+            conn.exec_driver_sql("BEGIN")
+            save(conn, state)
+            conn.exec_driver_sql("COMMIT")
+        size = options.batch_size
+        while not state.finished:
+            if paused(conn):
+                return False
+            began = time.monotonic()
+            end = self._batch_end(conn, state, size)
+            conn.exec_driver_sql("BEGIN")
+            try:
+                conn.exec_driver_sql("SET LOCAL dbshift.backfill = 'on'")
+                rows = self._update(conn, state, end)
+                state.last = list(end)
+                state.done += rows
+                state.batches += 1
+                state.finished = list(end) == list(state.hwm or [])
+                elapsed = time.monotonic() - began
+                state.seconds += elapsed
+                save(conn, state)
+                conn.exec_driver_sql("COMMIT")
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            progress(state)
+            size = _next_size(size, elapsed, options)
+            if options.rate:
+                wanted = rows / options.rate
+                if wanted > elapsed:
+                    time.sleep(wanted - elapsed)
+        return True
+
+
+def _next_size(size: int, elapsed: float, options: BackfillOptions) -> int:
+    """Scale the batch toward the target latency, at most x2 or /2 per step."""
+    factor = 2.0 if elapsed <= 0 else max(0.5, min(2.0, options.target_seconds / elapsed))
+    return max(options.min_batch, min(options.max_batch, int(size * factor)))

@@ -1,0 +1,99 @@
+"""DDL that never queues traffic behind it for long.
+
+A DDL statement waiting for its lock blocks every query that arrives after it. Each
+transaction here runs with a short ``lock_timeout``; when it cannot get its locks it
+rolls back, waits with exponential backoff and jitter, and tries again, a bounded number
+of times. When the tries run out the step stops cleanly (nothing half-applied: the
+transaction rolled back) and the error names who holds the lock. pgroll retries without
+limit; a deploy that hangs forever is worse than one that says why it stopped.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dbshift.errors import DbshiftError
+from dbshift.online.postgres import LOCK_HOLDERS_SQL
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+#: SQLSTATE lock_not_available (raised when lock_timeout expires).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+class LockNotAcquired(DbshiftError):
+    """The phase stopped: its locks were held by others through every retry."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class LockPolicy:
+    #: How long one attempt waits for its locks.
+    timeout_ms: int = 2000
+    #: How many attempts before giving up.
+    attempts: int = 8
+    #: First backoff; doubles each attempt, with +-50% jitter, capped at ``max_backoff``.
+    backoff: float = 0.2
+    max_backoff: float = 10.0
+
+
+def run_ddl(
+    conn: Connection,
+    statements: Sequence[str],
+    *,
+    policy: LockPolicy,
+    tables: Sequence[str],
+    what: str,
+    also: Callable[[Connection], None] | None = None,
+) -> None:
+    """Run ``statements`` (and ``also``, e.g. a journal update) in one transaction,
+    retrying on lock timeouts; ``tables`` (qualified, quoted) name whose holders to show."""
+    from sqlalchemy.exc import DBAPIError
+
+    # Statements go to the driver as written: '%' in them (PL/pgSQL's %TYPE, a LIKE
+    # pattern) is not a parameter marker.
+    raw = conn.execution_options(no_parameters=True)
+    for attempt in range(1, policy.attempts + 1):
+        conn.exec_driver_sql("BEGIN")
+        try:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(policy.timeout_ms)}")
+            for sql in statements:
+                raw.exec_driver_sql(sql)
+            if also is not None:
+                also(conn)
+            conn.exec_driver_sql("COMMIT")
+            return
+        except DBAPIError as exc:
+            conn.exec_driver_sql("ROLLBACK")
+            if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                raise
+            if attempt == policy.attempts:
+                raise LockNotAcquired(
+                    f"{what}: could not get its locks in {policy.attempts} tries of "
+                    f"{policy.timeout_ms} ms; {holders(conn, tables)}; nothing was changed, "
+                    "run the command again when the lock is free"
+                ) from None
+            delay = min(policy.max_backoff, policy.backoff * 2 ** (attempt - 1))
+            time.sleep(delay * random.uniform(0.5, 1.5))  # jitter, not cryptography
+        except BaseException:
+            conn.exec_driver_sql("ROLLBACK")
+            raise
+
+
+def holders(conn: Connection, tables: Sequence[str]) -> str:
+    """Who holds locks on ``tables``, in one line."""
+    found = []
+    for table in tables:
+        rows = conn.exec_driver_sql(LOCK_HOLDERS_SQL, {"rel": table}).all()
+        for pid, mode, user, app, state, seconds, query in rows[:3]:
+            found.append(
+                f"{table} {mode} held by pid {pid} ({user}/{app or '-'}, {state}, "
+                f"{float(seconds):.0f}s: {' '.join(str(query).split())[:60]!r})"
+            )
+    return "; ".join(found) or "no holder found any more (the lock was freed meanwhile)"

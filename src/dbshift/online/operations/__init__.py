@@ -1,0 +1,17 @@
+"""Online operations, one per module; ``OPERATION_TYPES`` maps the file's ``type``."""
+
+from __future__ import annotations
+
+from dbshift.online.operations.add_column import AddColumn
+from dbshift.online.operations.alter_column import AlterColumn
+from dbshift.online.operations.base import OnlineOperation
+from dbshift.online.operations.create_index import CreateIndex
+from dbshift.online.operations.drop_column import DropColumn
+from dbshift.online.operations.raw_sql import RawSQL
+from dbshift.online.operations.rename_column import RenameColumn
+
+OPERATION_TYPES: dict[str, type[OnlineOperation]] = {
+    cls.type: cls for cls in (AddColumn, AlterColumn, CreateIndex, DropColumn, RawSQL, RenameColumn)
+}
+
+__all__ = ["OPERATION_TYPES", "OnlineOperation"]

@@ -1,0 +1,149 @@
+"""What an online operation contributes to each phase.
+
+An operation never runs SQL itself. It describes, for its table:
+- the physical columns it adds at start (``added``) and how the table looks to the new
+  version (``reshape``: the new version's column names mapped to physical columns);
+- up assignments (new physical column <- expression over the old version's columns),
+  run by the backfill and by the trigger when the old version writes;
+- down assignments (old physical column <- expression over the new version's columns),
+  run by the trigger when the new version writes;
+- the SQL of complete and rollback.
+The executor (``online/postgres.py``) composes these for all operations of a migration
+into one trigger per table, one view per table and one transaction per step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, ClassVar, Protocol
+
+#: PostgreSQL truncates identifiers to 63 bytes; hidden columns must stay distinct.
+_MAX_NAME = 63
+
+
+def quote(name: str) -> str:
+    """PostgreSQL's quoting of an identifier (the only server online operations speak)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def hidden_name(prefix: str, column: str) -> str:
+    """The physical name of a column the new version sees under ``column``."""
+    name = f"_dbshift_{prefix}_{column}"
+    if len(name.encode()) <= _MAX_NAME:
+        return name
+    digest = hashlib.sha256(column.encode()).hexdigest()[:12]
+    return f"_dbshift_{prefix}_{digest}"
+
+
+class Names(Protocol):
+    """How an operation spells names in SQL: always quoted, tables schema-qualified."""
+
+    def q(self, name: str) -> str: ...
+
+    def table(self, name: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """``column := (expression)`` where the expression names columns of one version."""
+
+    column: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class AddedColumn:
+    """A physical column added at start, under a hidden name."""
+
+    name: str
+    data_type: str
+    default: str | None = None
+    #: NOT NULL enforced by a CHECK ... NOT VALID at start, validated and turned into a
+    #: real NOT NULL at complete (no full-table scan under an exclusive lock).
+    not_null: bool = False
+
+
+@dataclass(frozen=True)
+class OnlineOperation:
+    """Base of every online operation (frozen dataclasses built from the TOML table)."""
+
+    type: ClassVar[str]
+    table: str
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> OnlineOperation:
+        names = {f.name for f in fields(cls)}
+        unknown = set(raw) - names
+        if unknown:
+            raise ValueError(
+                f"unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(names))})"
+            )
+        for f in fields(cls):
+            value = raw.get(f.name)
+            if value is not None and f.type in ("str", "str | None") and not isinstance(value, str):
+                raise ValueError(f"{f.name} must be a string")
+            if value is not None and f.type == "bool" and not isinstance(value, bool):
+                raise ValueError(f"{f.name} must be true or false")
+        try:
+            op = cls(**raw)
+        except TypeError:
+            missing = [
+                f.name
+                for f in fields(cls)
+                if f.name not in raw and f.default is MISSING and f.default_factory is MISSING
+            ]
+            raise ValueError(f"missing {', '.join(missing) or 'a required key'}") from None
+        op.validate()
+        return op
+
+    def validate(self) -> None:
+        if not self.table:
+            raise ValueError("table must not be empty")
+
+    # --- start ---------------------------------------------------------------------
+    def added(self) -> list[AddedColumn]:
+        return []
+
+    def reshape(self, columns: dict[str, str]) -> dict[str, str]:
+        """New-version columns (visible name -> physical column), given the old ones."""
+        return columns
+
+    def up_assignments(self) -> list[Assignment]:
+        return []
+
+    def down_assignments(self) -> list[Assignment]:
+        return []
+
+    def start_sql(self, n: Names) -> list[str]:
+        """Extra statements of the start transaction, after the hidden columns exist."""
+        return []
+
+    def concurrent_start(self, n: Names, columns: dict[str, str]) -> list[str]:
+        """Statements that must run outside a transaction at start (index builds).
+        ``columns`` maps the new version's column names to physical columns."""
+        return []
+
+    # --- complete / rollback --------------------------------------------------------
+    def validate_sql(self, n: Names) -> list[str]:
+        """VALIDATE CONSTRAINT statements, run before the contract transaction: they scan
+        the table under SHARE UPDATE EXCLUSIVE, which blocks neither reads nor writes."""
+        return []
+
+    def complete_sql(self, n: Names) -> list[str]:
+        """The contract transaction: catalog-only changes (drops, renames, SET NOT NULL
+        backed by a validated check), quick under the exclusive lock."""
+        return []
+
+    def rollback_sql(self, n: Names) -> list[str]:
+        """Extra statements of the rollback transaction (hidden columns, triggers and the
+        version schema are removed by the executor)."""
+        return []
+
+    def concurrent_rollback(self, n: Names) -> list[str]:
+        return []
+
+    def verify_pairs(self) -> list[tuple[str, str, str, str]]:
+        """(old column, up over old, new column, down over new) pairs whose values must
+        agree row by row before the old column may be dropped."""
+        return []

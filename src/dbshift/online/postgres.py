@@ -1,0 +1,187 @@
+"""PostgreSQL SQL for online migrations: version schemas, dual-write triggers, catalog
+reads. Pure functions from names and operations to SQL text; nothing here executes.
+
+How the two versions coexist (the design pgroll made popular, kept small):
+- the old version keeps using the tables directly (or the previous version's schema);
+- the new version sets ``search_path`` to ``<version schema>, <schema>``: a view per
+  changed table shows it in the new shape (hidden columns under their real names), and
+  unchanged tables resolve to the base schema. Single-table views are auto-updatable, so
+  the new version writes through them;
+- one BEFORE INSERT OR UPDATE trigger per changed table tells the versions apart by the
+  first schema of the writing session's search path and fills the other version's
+  columns with the migration's up/down expressions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from dbshift.online.operations.base import Assignment, OnlineOperation, quote
+
+_MAX_NAME = 63
+_BODY_TAG = "$dbshift_online$"
+
+
+def short(name: str) -> str:
+    """``name`` if it fits PostgreSQL's 63 bytes, else a prefix with a hash suffix."""
+    if len(name.encode()) <= _MAX_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return name.encode()[: _MAX_NAME - 11].decode(errors="ignore") + "_" + digest
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class PgNames:
+    """Quoting for one base schema (the ``Names`` protocol operations render with)."""
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+
+    def q(self, name: str) -> str:
+        return quote(name)
+
+    def table(self, name: str) -> str:
+        return f"{quote(self.schema)}.{quote(name)}"
+
+
+def version_schema(schema: str, migration: str) -> str:
+    return short(f"{schema}_{migration}")
+
+
+def trigger_name(migration: str) -> str:
+    return short(f"_dbshift_{migration}")
+
+
+def function_name(migration: str, table: str) -> str:
+    return short(f"_dbshift_{migration}_{table}")
+
+
+def trigger_sql(
+    names: PgNames,
+    *,
+    migration: str,
+    table: str,
+    version: str,
+    old_columns: dict[str, str],
+    new_columns: dict[str, str],
+    up: Sequence[Assignment],
+    down: Sequence[Assignment],
+) -> list[str]:
+    """The dual-write function and its trigger for one table.
+
+    The up/down expressions name columns as their version sees them; each branch binds
+    those names to PL/pgSQL variables holding the row's physical values, so an
+    expression such as ``lower(email)`` works unchanged in the trigger and the backfill.
+    The backfill sets ``dbshift.backfill`` locally and writes the new columns itself, so
+    the trigger steps aside for it.
+    """
+    for a in (*up, *down):
+        if _BODY_TAG in a.expression:
+            raise ValueError(f"expression for {a.column!r} contains {_BODY_TAG}")
+    fn = f"{quote(names.schema)}.{quote(function_name(migration, table))}"
+    qualified = names.table(table)
+    # A write through the new version's view: derive the old columns, keep the new.
+    branches = [
+        f"IF (current_schemas(false))[1] = {literal(version)} THEN\n"
+        + (_block(qualified, new_columns, down) + "\n" if down else "")
+        + "    RETURN NEW;\n  END IF;"
+    ]
+    # Anything else is the old version (or a plain session): derive the new columns.
+    if up:
+        branches.append(_block(qualified, old_columns, up))
+    body = "\n  ".join(branches)
+    function = (
+        f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS {_BODY_TAG}\n"
+        "BEGIN\n"
+        "  IF current_setting('dbshift.backfill', true) = 'on' THEN RETURN NEW; END IF;\n"
+        f"  {body}\n"
+        "  RETURN NEW;\n"
+        f"END {_BODY_TAG}"
+    )
+    trigger = (
+        f"CREATE TRIGGER {quote(trigger_name(migration))} BEFORE INSERT OR UPDATE ON "
+        f"{qualified} FOR EACH ROW EXECUTE FUNCTION {fn}()"
+    )
+    return [function, trigger]
+
+
+def _block(qualified: str, columns: dict[str, str], assignments: Sequence[Assignment]) -> str:
+    declares = "\n".join(
+        f"      {quote(name)} {qualified}.{quote(physical)}%TYPE := NEW.{quote(physical)};"
+        for name, physical in columns.items()
+    )
+    sets = "\n".join(f"      NEW.{quote(a.column)} := ({a.expression});" for a in assignments)
+    return f"    DECLARE\n{declares}\n    BEGIN\n{sets}\n    END;"
+
+
+def drop_trigger_sql(names: PgNames, *, migration: str, table: str) -> list[str]:
+    fn = f"{quote(names.schema)}.{quote(function_name(migration, table))}"
+    return [
+        f"DROP TRIGGER IF EXISTS {quote(trigger_name(migration))} ON {names.table(table)}",
+        f"DROP FUNCTION IF EXISTS {fn}()",
+    ]
+
+
+def view_sql(names: PgNames, version: str, table: str, columns: dict[str, str]) -> str:
+    select = ", ".join(f"{quote(physical)} AS {quote(name)}" for name, physical in columns.items())
+    return (
+        f"CREATE OR REPLACE VIEW {quote(version)}.{quote(table)} AS "
+        f"SELECT {select} FROM {names.table(table)}"
+    )
+
+
+def added_columns_sql(names: PgNames, op: OnlineOperation) -> list[str]:
+    out = []
+    for col in op.added():
+        default = f" DEFAULT {col.default}" if col.default is not None else ""
+        out.append(
+            f"ALTER TABLE {names.table(op.table)} ADD COLUMN {quote(col.name)} "
+            f"{col.data_type}{default}"
+        )
+    return out
+
+
+def drop_added_sql(names: PgNames, op: OnlineOperation) -> list[str]:
+    return [
+        f"ALTER TABLE {names.table(op.table)} DROP COLUMN IF EXISTS {quote(col.name)}"
+        for col in op.added()
+    ]
+
+
+#: Visible columns of a table, in order, without other migrations' hidden columns.
+COLUMNS_SQL = """
+SELECT a.attname, format_type(a.atttypid, a.atttypmod)
+FROM pg_attribute a
+WHERE a.attrelid = %(rel)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum
+"""
+
+#: Primary key columns in key order, with their types (for keyset batches).
+PRIMARY_KEY_SQL = """
+SELECT a.attname, format_type(a.atttypid, a.atttypmod)
+FROM pg_index i
+JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+WHERE i.indrelid = %(rel)s::regclass AND i.indisprimary
+ORDER BY k.ord
+"""
+
+#: Sessions holding a granted lock on a relation (who blocks our DDL).
+LOCK_HOLDERS_SQL = """
+SELECT l.pid, l.mode, coalesce(a.usename, ''), coalesce(a.application_name, ''),
+       coalesce(a.state, ''), coalesce(extract(epoch FROM now() - a.xact_start), 0),
+       left(coalesce(a.query, ''), 120)
+FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.relation = %(rel)s::regclass AND l.granted AND l.pid <> pg_backend_pid()
+ORDER BY a.xact_start NULLS LAST
+"""
+
+INVALID_INDEX_SQL = """
+SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %(schema)s AND c.relname = %(name)s AND NOT i.indisvalid
+"""

@@ -1,0 +1,468 @@
+"""Online migrations, phase by phase: start (expand), complete (contract), rollback,
+status, pause. Each public function is one ``dbshift online`` command.
+
+PostgreSQL only for now: MySQL/MariaDB (shadow table + chunked copy + RENAME cut-over)
+and SQLite are refused with a clear message rather than approximated.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from dbshift.connection import backend_name, connect, create_engine, parse_url
+from dbshift.errors import LockTimeoutError, MigrationFailed, UsageError
+from dbshift.online import journal
+from dbshift.online import postgres as pg
+from dbshift.online.backfill import Backfill, BackfillOptions, TableBackfill
+from dbshift.online.journal import Entry, Phase
+from dbshift.online.locks import LockPolicy, run_ddl
+from dbshift.online.operations.base import quote
+from dbshift.online.spec import OnlineMigration, load_online, parse_online
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from dbshift.config import Settings
+
+#: Test hook: ``DBSHIFT_ONLINE_CRASH_AT=<step>`` ends the process at that step, as a
+#: SIGKILL would, so tests can prove every step resumes.
+_CRASH_AT = "DBSHIFT_ONLINE_CRASH_AT"
+
+
+def _crash_point(step: str) -> None:
+    if os.environ.get(_CRASH_AT) == step:
+        os._exit(137)
+
+
+@dataclass
+class Options:
+    lock: LockPolicy
+    backfill: BackfillOptions
+    #: Default seconds between start and complete when the file sets none.
+    safety_period: float = 600.0
+
+
+class Progress(Protocol):
+    """What the CLI shows of a running phase."""
+
+    def step(self, text: str) -> None: ...
+
+    def backfill(self, table: str, state: TableBackfill) -> None: ...
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Connection]:
+    if not settings.url:
+        raise UsageError("no database URL: pass --url or configure one")
+    url = parse_url(settings.url)
+    if backend_name(url) != "postgresql":
+        raise UsageError(
+            f"online migrations run on PostgreSQL only for now ({backend_name(url)} is "
+            "planned: shadow table, chunked copy and RENAME cut-over); use a regular "
+            "migration"
+        )
+    engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
+    conn = connect(engine)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        engine.dispose()
+
+
+@contextmanager
+def _runner_lock(conn: Connection, schema: str, timeout: float) -> Iterator[None]:
+    """One online command at a time per schema (a second waits, then says who runs)."""
+    from dbshift.dialects import Dialect
+
+    number = Dialect.lock_key_int(f"dbshift-online:{schema}")
+    conn.exec_driver_sql(f"SET lock_timeout = {max(1, int(timeout * 1000))}")
+    try:
+        conn.exec_driver_sql("SELECT pg_advisory_lock(%(n)s)", {"n": number})
+    except Exception:
+        raise LockTimeoutError(
+            f"another dbshift online command is running on schema {schema!r}"
+        ) from None
+    finally:
+        conn.exec_driver_sql("RESET lock_timeout")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql("SELECT pg_advisory_unlock(%(n)s)", {"n": number})
+
+
+def start(path: Path, settings: Settings, options: Options, progress: Progress) -> Entry:
+    migration = load_online(path)
+    spec = path.read_text(encoding="utf-8")
+    with _session(settings) as conn:
+        journal.ensure(conn, migration.schema)
+        with _runner_lock(conn, migration.schema, settings.lock_timeout):
+            entry = journal.get(conn, migration.schema, migration.name)
+            if entry is not None and entry.phase is Phase.ROLLED_BACK:
+                # Rolled back means nothing of it is left: start again from scratch.
+                journal.forget(conn, migration.schema, migration.name)
+                entry = None
+            if entry is None:
+                _refuse_overlap(conn, migration)
+                _expand_ddl(conn, migration, spec, options, progress)
+                entry = journal.get(conn, migration.schema, migration.name)
+                assert entry is not None
+            elif entry.spec != spec:
+                raise UsageError(
+                    f"{path}: changed since 'online start' ran; roll back to change it"
+                )
+            if not entry.phase.in_flight:
+                raise UsageError(f"online migration {migration.name} is already {entry.phase}")
+            journal.set_paused(conn, migration.schema, migration.name, paused=False)
+            if entry.phase is Phase.EXPANDING:
+                _concurrent(conn, migration, progress, rollback=False)
+                if not _backfill(conn, migration, entry, options, progress):
+                    progress.step("paused: run 'dbshift online start' again to resume")
+                    return _reload(conn, migration)
+                _expose(conn, migration, options, progress)
+            return _reload(conn, migration)
+
+
+def _reload(conn: Connection, migration: OnlineMigration) -> Entry:
+    entry = journal.get(conn, migration.schema, migration.name)
+    assert entry is not None
+    return entry
+
+
+def _refuse_overlap(conn: Connection, migration: OnlineMigration) -> None:
+    for other in journal.all_entries(conn, migration.schema):
+        shared = set(other.tables) & migration.tables
+        if other.phase.in_flight and shared:
+            raise UsageError(
+                f"online migration {other.name} is still {other.phase} on "
+                f"{', '.join(sorted(shared))}: complete or roll it back first "
+                "(migrations on other tables may run at the same time)"
+            )
+
+
+def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
+    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(table)}).all()
+    if not rows:
+        raise MigrationFailed(f"table {names.table(table)} does not exist")
+    return {r[0]: r[0] for r in rows if not str(r[0]).startswith("_dbshift_")}
+
+
+def _shapes(
+    conn: Connection, migration: OnlineMigration, names: pg.PgNames
+) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+    """Per table: (old version's columns, new version's columns), name -> physical."""
+    shapes: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    for op in migration.operations:
+        if op.table not in shapes:
+            old = _columns(conn, names, op.table)
+            shapes[op.table] = (old, dict(old))
+        old, new = shapes[op.table]
+        try:
+            shapes[op.table] = (old, op.reshape(new))
+        except ValueError as exc:
+            raise MigrationFailed(f"{migration.path}: {op.type} on {op.table}: {exc}") from None
+    return shapes
+
+
+def _expand_ddl(
+    conn: Connection,
+    migration: OnlineMigration,
+    spec: str,
+    options: Options,
+    progress: Progress,
+) -> None:
+    """Hidden columns, checks, raw up SQL and dual-write triggers: one transaction,
+    committed with the journal row that says it happened."""
+    names = pg.PgNames(migration.schema)
+    version = pg.version_schema(migration.schema, migration.name)
+    shapes = _shapes(conn, migration, names)
+    statements: list[str] = []
+    for op in migration.operations:
+        statements += pg.added_columns_sql(names, op)
+        statements += op.start_sql(names)
+    for table, (old, new) in shapes.items():
+        ops = [op for op in migration.operations if op.table == table]
+        up = [a for op in ops for a in op.up_assignments()]
+        down = [a for op in ops for a in op.down_assignments()]
+        if up or down:
+            statements += pg.trigger_sql(
+                names,
+                migration=migration.name,
+                table=table,
+                version=version,
+                old_columns=old,
+                new_columns=new,
+                up=up,
+                down=down,
+            )
+    period = migration.safety_period
+    progress.step(f"expand: {len(statements)} statements on {', '.join(sorted(shapes))}")
+    run_ddl(
+        conn,
+        statements,
+        policy=options.lock,
+        tables=[names.table(t) for t in shapes],
+        what=f"online start {migration.name}",
+        also=lambda c: journal.insert(
+            c,
+            migration.schema,
+            name=migration.name,
+            version_schema=version,
+            tables=sorted(shapes),
+            spec=spec,
+            safety_period=options.safety_period if period is None else period,
+        ),
+    )
+    _crash_point("after-expand")
+
+
+def _concurrent(
+    conn: Connection, migration: OnlineMigration, progress: Progress, *, rollback: bool
+) -> None:
+    names = pg.PgNames(migration.schema)
+    shapes = {} if rollback else _shapes(conn, migration, names)
+    for op in migration.operations:
+        try:
+            statements = (
+                op.concurrent_rollback(names)
+                if rollback
+                else op.concurrent_start(names, shapes[op.table][1])
+            )
+        except ValueError as exc:
+            raise MigrationFailed(f"{migration.path}: {op.type} on {op.table}: {exc}") from None
+        for sql in statements:
+            name = getattr(op, "name", None)
+            if not rollback and name and _invalid_index(conn, migration.schema, name):
+                # A build killed half-way leaves an INVALID index: drop it, build again.
+                conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(name)}")
+            progress.step(" ".join(sql.split())[:100])
+            conn.execution_options(no_parameters=True).exec_driver_sql(sql)
+            _crash_point("after-index")
+
+
+def _invalid_index(conn: Connection, schema: str, name: str) -> bool:
+    found = conn.exec_driver_sql(pg.INVALID_INDEX_SQL, {"schema": schema, "name": name})
+    return found.first() is not None
+
+
+def _backfill(
+    conn: Connection,
+    migration: OnlineMigration,
+    entry: Entry,
+    options: Options,
+    progress: Progress,
+) -> bool:
+    names = pg.PgNames(migration.schema)
+    states = dict(entry.backfill)
+    for table in sorted(migration.tables):
+        ops = [op for op in migration.operations if op.table == table]
+        up = [a for op in ops for a in op.up_assignments()]
+        if not up:
+            continue
+        key = [
+            tuple(r)
+            for r in conn.exec_driver_sql(pg.PRIMARY_KEY_SQL, {"rel": names.table(table)}).all()
+        ]
+        engine = Backfill(names.table(table), [(str(k[0]), str(k[1])) for k in key], up)
+        state = TableBackfill.from_dict(states.get(table, {}))
+
+        def save(c: Connection, s: TableBackfill, table: str = table) -> None:
+            states[table] = s.as_dict()
+            journal.save_backfill(c, migration.schema, migration.name, states)
+            if s.batches == 2:
+                _crash_point("in-backfill")
+
+        def paused(c: Connection) -> bool:
+            return journal.is_paused(c, migration.schema, migration.name)
+
+        def report(s: TableBackfill, table: str = table) -> None:
+            progress.backfill(table, s)
+
+        finished = engine.run(
+            conn, state, options.backfill, save=save, paused=paused, progress=report
+        )
+        if not finished:
+            return False
+    return True
+
+
+def _expose(
+    conn: Connection, migration: OnlineMigration, options: Options, progress: Progress
+) -> None:
+    """The new version's schema of views; committed with the phase change to active."""
+    names = pg.PgNames(migration.schema)
+    version = pg.version_schema(migration.schema, migration.name)
+    shapes = _shapes(conn, migration, names)
+    statements = [f"CREATE SCHEMA IF NOT EXISTS {quote(version)}"]
+    statements += [pg.view_sql(names, version, t, new) for t, (_, new) in shapes.items()]
+    progress.step(f"new version: search_path {version}, {migration.schema}")
+    run_ddl(
+        conn,
+        statements,
+        policy=options.lock,
+        tables=[names.table(t) for t in shapes],
+        what=f"online start {migration.name} (views)",
+        also=lambda c: journal.set_phase(c, migration.schema, migration.name, Phase.ACTIVE),
+    )
+    _crash_point("after-views")
+
+
+def _entry_migration(conn: Connection, schema: str, name: str) -> tuple[Entry, OnlineMigration]:
+    entry = journal.get(conn, schema, name)
+    if entry is None:
+        raise UsageError(f"no online migration {name!r} in schema {schema!r}")
+    return entry, parse_online(entry.spec, Path(f"{name}.toml"))
+
+
+def complete(
+    name: str, settings: Settings, options: Options, progress: Progress, *, schema: str, force: bool
+) -> Entry:
+    with _session(settings) as conn:
+        journal.ensure(conn, schema)
+        with _runner_lock(conn, schema, settings.lock_timeout):
+            entry, migration = _entry_migration(conn, schema, name)
+            if entry.phase is Phase.COMPLETED:
+                return entry
+            if entry.phase is not Phase.ACTIVE:
+                raise UsageError(
+                    f"online migration {name} is {entry.phase}: "
+                    + (
+                        "run 'dbshift online start' to finish expanding"
+                        if entry.phase is Phase.EXPANDING
+                        else "nothing to complete"
+                    )
+                )
+            _check_safety_period(entry, force=force)
+            _verify(conn, migration)
+            names = pg.PgNames(schema)
+            tables = [names.table(t) for t in migration.tables]
+            for op in migration.operations:
+                for sql in op.validate_sql(names):
+                    progress.step(" ".join(sql.split())[:100])
+                    run_ddl(
+                        conn, [sql], policy=options.lock, tables=tables, what=f"complete {name}"
+                    )
+            _crash_point("after-validate")
+            statements: list[str] = []
+            for table in sorted(migration.tables):
+                statements += pg.drop_trigger_sql(names, migration=name, table=table)
+            for other in journal.all_entries(conn, schema):
+                if other.phase is Phase.COMPLETED and other.name != name:
+                    statements.append(
+                        f"DROP SCHEMA IF EXISTS {quote(other.version_schema)} CASCADE"
+                    )
+            for op in migration.operations:
+                statements += op.complete_sql(names)
+            progress.step(f"contract: {len(statements)} statements")
+            run_ddl(
+                conn,
+                statements,
+                policy=options.lock,
+                tables=tables,
+                what=f"online complete {name}",
+                also=lambda c: journal.set_phase(c, schema, name, Phase.COMPLETED),
+            )
+            return _reload(conn, migration)
+
+
+def _check_safety_period(entry: Entry, *, force: bool) -> None:
+    since = entry.expanded_at or entry.started_at
+    waited = (datetime.now(UTC) - since).total_seconds()
+    left = entry.safety_period - waited
+    if left > 0 and not force:
+        raise UsageError(
+            f"online migration {entry.name}: the safety period has {left:.0f}s left "
+            f"(of {entry.safety_period:.0f}s since both versions went live); wait, or "
+            "pass --force once every old instance is gone"
+        )
+
+
+def _verify(conn: Connection, migration: OnlineMigration) -> None:
+    """Every row's old and new values agree, in the direction of its last writer (new =
+    up(old) for rows the old version wrote, old = down(new) for rows the new one wrote),
+    before anything is dropped; a mismatch stops complete with the count."""
+    names = pg.PgNames(migration.schema)
+    shapes = _shapes(conn, migration, names)
+    for op in migration.operations:
+        for old_col, up, new_col, down in op.verify_pairs():
+            table = names.table(op.table)
+            types: dict[str, str] = {
+                str(r[0]): str(r[1])
+                for r in conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": table}).all()
+            }
+            new_cols = shapes[op.table][1]
+            # The inner SELECT evaluates up() over the physical (old) names and exposes
+            # the new version's names, over which the outer WHERE evaluates down().
+            exposed = ", ".join(f"o.{quote(p)} AS {quote(n)}" for n, p in new_cols.items())
+            sql = (
+                "SELECT count(*), count(*) FILTER (WHERE NOT ("
+                "v.__dbshift_new IS NOT DISTINCT FROM v.__dbshift_up OR "
+                f"v.__dbshift_old IS NOT DISTINCT FROM CAST(({down}) AS {types[old_col]})))"
+                f" FROM (SELECT {exposed}, o.{quote(old_col)} AS __dbshift_old, "
+                f"o.{quote(new_col)} AS __dbshift_new, "
+                f"CAST(({up}) AS {types[new_col]}) AS __dbshift_up FROM {table} AS o) AS v"
+            )
+            total, bad = conn.execution_options(no_parameters=True).exec_driver_sql(sql).one()
+            if bad:
+                raise MigrationFailed(
+                    f"online complete {migration.name}: {bad} of {total} rows of "
+                    f"{op.table} have {old_col!r} and its new value out of step; nothing was "
+                    "dropped (roll back, or fix the rows and complete again)"
+                )
+
+
+def rollback(
+    name: str, settings: Settings, options: Options, progress: Progress, *, schema: str
+) -> Entry:
+    with _session(settings) as conn:
+        journal.ensure(conn, schema)
+        with _runner_lock(conn, schema, settings.lock_timeout):
+            entry, migration = _entry_migration(conn, schema, name)
+            if entry.phase is Phase.ROLLED_BACK:
+                return entry
+            if entry.phase is Phase.COMPLETED:
+                raise UsageError(
+                    f"online migration {name} is completed: write a new one to undo it"
+                )
+            names = pg.PgNames(schema)
+            statements = [f"DROP SCHEMA IF EXISTS {quote(entry.version_schema)} CASCADE"]
+            for table in sorted(migration.tables):
+                statements += pg.drop_trigger_sql(names, migration=name, table=table)
+            try:
+                for op in reversed(migration.operations):
+                    statements += op.rollback_sql(names)
+            except ValueError as exc:
+                raise MigrationFailed(f"online rollback {name}: {exc}") from None
+            for op in migration.operations:
+                statements += pg.drop_added_sql(names, op)
+            _concurrent(conn, migration, progress, rollback=True)
+            progress.step(f"rollback: {len(statements)} statements")
+            run_ddl(
+                conn,
+                statements,
+                policy=options.lock,
+                tables=[names.table(t) for t in migration.tables],
+                what=f"online rollback {name}",
+                also=lambda c: journal.set_phase(c, schema, name, Phase.ROLLED_BACK),
+            )
+            return _reload(conn, migration)
+
+
+def status(settings: Settings, *, schema: str) -> list[Entry]:
+    with _session(settings) as conn:
+        journal.ensure(conn, schema)
+        return journal.all_entries(conn, schema)
+
+
+def pause(name: str, settings: Settings, *, schema: str) -> None:
+    with _session(settings) as conn:
+        journal.ensure(conn, schema)
+        if journal.get(conn, schema, name) is None:
+            raise UsageError(f"no online migration {name!r} in schema {schema!r}")
+        journal.set_paused(conn, schema, name, paused=True)
