@@ -224,6 +224,10 @@ class Session:
                 count += 1
             return count
 
+    def pending(self, *, to: str | None = None) -> list[Migration]:
+        """What ``migrate`` would apply, validated as it validates (read-only)."""
+        return self._pending(to)[1]
+
     def offline_sql(self, *, to: str | None = None) -> str:
         """The script ``migrate`` would run, for review or for applying by hand."""
         from dbshift.connection import mask_url

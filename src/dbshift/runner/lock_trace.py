@@ -1,0 +1,173 @@
+"""``dbshift plan``: run the pending migrations on a scratch copy of the target's schema and
+record, statement by statement, the locks each takes, whether it rewrites a table, and
+its time.
+
+The target is only read (its history and its catalog). Its schema is rendered as DDL the
+way ``dbshift inspect --format sql`` does and created in a scratch database on ``dev_url``
+(a temporary file for SQLite), which is dropped afterwards whatever happens. The tables
+there are empty: locks and rewrites are what the server decides from the statement and
+the schema, but times are those of empty tables.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dbshift.connection import connect, create_engine
+from dbshift.dialects.locks import Observation, Step, TableLock, Tracer
+from dbshift.errors import ConfigError, MigrationFailed
+from dbshift.migrations import loader
+from dbshift.migrations.model import Kind, Migration
+from dbshift.runner import sources
+from dbshift.runner.executor import display_path
+from dbshift.runner.session import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from dbshift.config import Settings
+    from dbshift.dialects import Dialect
+    from dbshift.model import Schema
+
+_TRACERS = {
+    "postgresql": "dbshift.dialects.postgres.locks",
+    "mysql": "dbshift.dialects.mysql.locks",
+    "sqlite": "dbshift.dialects.sqlite.locks",
+}
+
+
+@dataclass(frozen=True)
+class TracedStatement:
+    where: str  # file:line, or file:up() for a Python migration
+    sql: str
+    observation: Observation
+
+
+@dataclass(frozen=True)
+class TracedMigration:
+    version: str
+    filename: str
+    transactional: bool
+    statements: tuple[TracedStatement, ...]
+    #: Locks held from the statement that took them until COMMIT (transactional DDL only).
+    held_until_commit: tuple[TableLock, ...]
+
+
+@dataclass(frozen=True)
+class LockPlan:
+    dialect: str
+    migrations: tuple[TracedMigration, ...]
+
+
+def trace(settings: Settings, *, to: str | None = None) -> LockPlan:
+    """Trace the migrations ``dbshift migrate --to`` would apply; change nothing."""
+    with Session(settings, _Quiet()) as session:
+        todo = [loader.resolve(m) for m in session.pending(to=to)]
+        dialect = session.dialect
+    if not todo:
+        return LockPlan(dialect.name, ())
+    if dialect.name != "sqlite" and not settings.dev_url:
+        raise ConfigError(
+            f"dbshift plan runs the migrations on a scratch {dialect.name} database: set "
+            "dev_url in dbshift.toml, $DBSHIFT_DEV_URL or --dev-url (a server where dbshift "
+            "may create and drop a database)"
+        )
+    assert settings.url is not None  # Session refused a missing URL
+    schema = sources.inspect_url(settings.url, settings)
+    with sources.scratch_database(settings, dialect.name) as url:
+        engine = create_engine(
+            url, connect_timeout=settings.connect_timeout, busy_timeout=settings.lock_timeout
+        )
+        try:
+            with connect(engine) as conn:
+                _copy_schema(conn, schema, dialect.name)
+                tracer: Tracer = importlib.import_module(_TRACERS[dialect.name]).tracer(conn)
+                traced = tuple(_trace_migration(tracer, m, conn, dialect) for m in todo)
+        finally:
+            engine.dispose()
+    return LockPlan(dialect.name, traced)
+
+
+def _copy_schema(conn: Connection, schema: Schema, dialect: str) -> None:
+    """Create the target's tables, indexes, views, ... in the scratch database."""
+    from sqlalchemy.exc import DBAPIError
+
+    from dbshift.dialects import renderer_for
+    from dbshift.diff import DiffOptions, diff
+    from dbshift.model import Schema as Empty
+
+    ops = diff(Empty(), schema, DiffOptions(inline_foreign_keys=dialect == "sqlite"))
+    raw = conn.execution_options(no_parameters=True)
+    for sql in renderer_for(dialect).render(ops, Empty()):
+        try:
+            raw.exec_driver_sql(sql)
+        except DBAPIError as exc:
+            reason = " ".join(str(exc.orig or exc).split())
+            first = " ".join(sql.split())[:80]
+            raise MigrationFailed(
+                f"cannot copy the target's schema to the scratch database: {reason} "
+                f"(while running: {first})"
+            ) from None
+
+
+def _trace_migration(
+    tracer: Tracer, migration: Migration, conn: Connection, dialect: Dialect
+) -> TracedMigration:
+    from sqlalchemy.exc import DBAPIError
+
+    path = display_path(migration.path)
+    tracer.start_migration()
+    traced = []
+    for where, sql, step in _steps(migration, conn, dialect.name, path):
+        try:
+            observation = tracer.trace(step)
+        except DBAPIError as exc:
+            raise MigrationFailed(f"{where}: {dialect.describe_error(exc)}") from None
+        except MigrationFailed:
+            raise
+        except Exception as exc:  # a Python migration's own error
+            raise MigrationFailed(f"{where}: {type(exc).__name__}: {exc}") from None
+        traced.append(TracedStatement(where, sql, observation))
+    held = tracer.held() if migration.transactional and tracer.holds_until_commit else ()
+    return TracedMigration(
+        version=migration.version,
+        filename=migration.filename,
+        transactional=migration.transactional,
+        statements=tuple(traced),
+        held_until_commit=held,
+    )
+
+
+def _steps(
+    migration: Migration, conn: Connection, dialect: str, path: str
+) -> list[tuple[str, str, Step]]:
+    raw = conn.execution_options(no_parameters=True)
+    if migration.kind is Kind.PYTHON:
+        from dbshift.migrations.pyfile import MigrationContext, load_python_migration
+
+        function = load_python_migration(migration.path).up
+        context = MigrationContext(connection=conn, dialect=dialect)
+        return [(f"{path}:up()", "up()", Step(None, lambda: function(context)))]
+
+    def runner(sql: str) -> Step:
+        return Step(sql, lambda: raw.exec_driver_sql(sql))
+
+    return [(f"{path}:{s.line}", s.sql, runner(s.sql)) for s in migration.up.statements]
+
+
+class _Quiet:
+    """Reading what is pending prints nothing."""
+
+    def started(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def finished(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def planned(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
+        pass
