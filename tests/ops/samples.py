@@ -5,7 +5,9 @@ from __future__ import annotations
 from dbshift.model import (
     CheckConstraint,
     Column,
+    Domain,
     EnumType,
+    ExclusionConstraint,
     ForeignKey,
     Identity,
     Index,
@@ -24,11 +26,13 @@ from dbshift.ops import (
     AddCheck,
     AddColumn,
     AddEnumValue,
+    AddExclusion,
     AddForeignKey,
     AddPrimaryKey,
     AddUnique,
     AlterColumn,
     AlterSequence,
+    CreateDomain,
     CreateEnum,
     CreateIndex,
     CreateRoutine,
@@ -37,7 +41,9 @@ from dbshift.ops import (
     CreateView,
     DropCheck,
     DropColumn,
+    DropDomain,
     DropEnum,
+    DropExclusion,
     DropForeignKey,
     DropIndex,
     DropPrimaryKey,
@@ -87,6 +93,10 @@ FK = ForeignKey(
 )
 MOOD = EnumType(name="mood", values=("sad", "happy"))
 SEQ = Sequence(name="ticket_seq", start=100, increment=5)
+EMAIL_DOMAIN = Domain(name="email", definition="AS text CONSTRAINT email_at CHECK (VALUE ~~ '%@%')")
+NO_OVERLAP = ExclusionConstraint(
+    name="orders_no_overlap", definition="EXCLUDE USING gist (user_id WITH =, id WITH <>)"
+)
 VIEW = View(name="active users", definition="SELECT id FROM users")
 TRIGGER = Routine(
     kind="trigger",
@@ -99,6 +109,7 @@ BASE = Schema(
     tables=(USERS_TABLE, ORDERS_TABLE),
     enums=(MOOD,),
     sequences=(SEQ,),
+    domains=(EMAIL_DOMAIN,),
     views=(VIEW,),
     routines=(TRIGGER,),
 )
@@ -178,6 +189,10 @@ SAMPLES["drop_primary_key"] = DropPrimaryKey(
     on=(None, "orders"), key=PrimaryKey(columns=("id",), name="orders_pkey")
 )
 SAMPLES["drop_foreign_key"] = DropForeignKey(on=(None, "orders"), constraint=FK)
+SAMPLES["add_exclusion"] = AddExclusion(on=(None, "orders"), constraint=NO_OVERLAP)
+SAMPLES["drop_exclusion"] = DropExclusion(on=(None, "orders"), constraint=NO_OVERLAP)
+SAMPLES["create_domain"] = CreateDomain(Domain(name="positive", definition="AS integer NOT NULL"))
+SAMPLES["drop_domain"] = DropDomain(EMAIL_DOMAIN)
 SAMPLES["recreate_enum"] = RecreateEnum(before=MOOD, after=EnumType(name="mood", values=("happy",)))
 
 
@@ -192,6 +207,8 @@ def before(kind: str) -> Schema:
         ).apply(BASE)
     if kind == "drop_foreign_key":
         return _Add(on=(None, "orders"), constraint=FK).apply(BASE)
+    if kind == "drop_exclusion":
+        return SAMPLES["add_exclusion"].apply(BASE)
     if kind == "recreate_enum":  # columns of the type, one with a default, one an array
         orders = BASE.table("orders")
         assert orders is not None

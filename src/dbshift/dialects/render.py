@@ -14,7 +14,7 @@ from dbshift.errors import UsageError
 from dbshift.model import CheckConstraint, ForeignKey, ReferentialAction
 
 if TYPE_CHECKING:
-    from dbshift.model import Column, Schema
+    from dbshift.model import Column, Schema, Table
     from dbshift.ops import (
         AddColumn,
         CreateView,
@@ -61,6 +61,20 @@ class Renderer:
 
     def column(self, c: Column) -> str:
         raise NotImplementedError
+
+    def refuse_postgres_only(self, t: Table) -> None:
+        """Table parts only PostgreSQL has, refused by name rather than left out."""
+        what = [
+            *(f"exclusion constraint {x.name}" for x in t.exclusions),
+            *(
+                f"unique {u.name} with INCLUDE or NULLS NOT DISTINCT"
+                for u in t.uniques
+                if u.include or u.nulls_not_distinct
+            ),
+            *(["PARTITION BY"] if t.partition_by else []),
+        ]
+        if what:
+            raise Unsupported(f"table {t.name}: {', '.join(what)}: PostgreSQL only")
 
     def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
         return [f"DROP TABLE {self.name(op.table.key)}"]

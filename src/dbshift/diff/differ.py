@@ -2,11 +2,11 @@
 
 Order, chosen so each statement finds what it needs and nothing it removes is still used:
 views and foreign keys that go or change are dropped first; changed sequences are altered
-in place; new enums, enum values and sequences are created; then columns, constraints and
-indexes of kept tables change (an enum that loses or reorders values is swapped in
-between); new tables (foreign keys after all tables exist, so cycles need no special case),
-new constraints, indexes and foreign keys; dropped tables, sequences and enums last, and
-views recreated at the very end.
+in place; new enums, enum values, sequences and domains are created; then columns,
+constraints and indexes of kept tables change (an enum that loses or reorders values is
+swapped in between); new tables (foreign keys after all tables exist, so cycles need no special case),
+new constraints, indexes and foreign keys; dropped tables, sequences, domains and enums
+last, and views recreated at the very end.
 
 Renames are never guessed: without a hint a renamed column is a drop and an add, which
 the operations flag as destructive. ``suggest_renames`` proposes hints for the CLI to ask.
@@ -17,16 +17,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from dbshift.dialects.render import Unsupported
 from dbshift.model import Column, EnumType, Routine, Schema, Table, TableOptions
 from dbshift.ops import (
     AddCheck,
     AddColumn,
     AddEnumValue,
+    AddExclusion,
     AddForeignKey,
     AddPrimaryKey,
     AddUnique,
     AlterColumn,
     AlterSequence,
+    CreateDomain,
     CreateEnum,
     CreateIndex,
     CreateRoutine,
@@ -35,7 +38,9 @@ from dbshift.ops import (
     CreateView,
     DropCheck,
     DropColumn,
+    DropDomain,
     DropEnum,
+    DropExclusion,
     DropForeignKey,
     DropIndex,
     DropPrimaryKey,
@@ -203,6 +208,14 @@ def _table(
 ) -> tuple[list[Operation], list[Operation], list[Operation]]:
     """Operations inside one kept table: (drops and alterations, adds, after new tables)."""
     key = old.key
+    if old.partition_by != new.partition_by:
+        # PostgreSQL (15) has no ALTER for a partition key, and a table cannot become
+        # partitioned or stop being so: only a new table and a copy of the rows can.
+        raise Unsupported(
+            f"table {old.name}: partition key {old.partition_by or '(none)'} -> "
+            f"{new.partition_by or '(none)'}: PostgreSQL cannot change it in place; "
+            "create the new table, move the rows and swap the names by hand"
+        )
     ops: list[Operation] = []
     adds: list[Operation] = []
     later: list[Operation] = []
@@ -214,6 +227,7 @@ def _table(
     new_index_names = {i.name: i for i in new.indexes}
     ops += [DropIndex(on=key, index=i) for i in old.indexes if new_index_names.get(i.name) != i]
     ops += [DropCheck(on=key, constraint=c) for c in old.checks if c not in new.checks]
+    ops += [DropExclusion(on=key, constraint=x) for x in old.exclusions if x not in new.exclusions]
     ops += [DropUnique(on=key, constraint=u) for u in old.uniques if u not in new.uniques]
     if old.primary_key is not None and old.primary_key != new.primary_key:
         ops.append(DropPrimaryKey(on=key, key=old.primary_key))
@@ -235,6 +249,7 @@ def _table(
         adds.append(AddPrimaryKey(on=key, key=new.primary_key))
     adds += [AddUnique(on=key, constraint=u) for u in new.uniques if u not in old.uniques]
     adds += [AddCheck(on=key, constraint=c) for c in new.checks if c not in old.checks]
+    adds += [AddExclusion(on=key, constraint=x) for x in new.exclusions if x not in old.exclusions]
     old_index_names = {i.name: i for i in old.indexes}
     later += [CreateIndex(on=key, index=i) for i in new.indexes if old_index_names.get(i.name) != i]
     if old.comment != new.comment:
@@ -259,6 +274,8 @@ def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) ->
     new_enums = {(e.schema, e.name): e for e in desired.enums}
     old_seqs = {(s.schema, s.name): s for s in current.sequences}
     new_seqs = {(s.schema, s.name): s for s in desired.sequences}
+    old_domains = {(d.schema, d.name): d for d in current.domains}
+    new_domains = {(d.schema, d.name): d for d in desired.domains}
     if creating:
         for k, e in new_enums.items():
             before = old_enums.get(k)
@@ -267,8 +284,16 @@ def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) ->
             elif before != e:
                 ops += _enum_additions(before.values, e.values, e)  # else see _recreated_enums
         ops += [CreateSequence(s) for k, s in new_seqs.items() if k not in old_seqs]
+        # Domains compare by definition: a changed one is dropped and created again, which
+        # PostgreSQL refuses while a column uses it (the migration fails, naming it).
+        for k, d in new_domains.items():
+            if k not in old_domains:
+                ops.append(CreateDomain(d))
+            elif old_domains[k] != d:
+                ops += [DropDomain(old_domains[k]), CreateDomain(d)]
     else:
         ops += [DropSequence(s) for k, s in old_seqs.items() if k not in new_seqs]
+        ops += [DropDomain(d) for k, d in old_domains.items() if k not in new_domains]
         ops += [DropEnum(e) for k, e in old_enums.items() if k not in new_enums]
     return ops
 

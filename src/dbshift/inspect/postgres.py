@@ -21,7 +21,9 @@ from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.model import (
     CheckConstraint,
     Column,
+    Domain,
     EnumType,
+    ExclusionConstraint,
     ForeignKey,
     Generated,
     Identity,
@@ -102,6 +104,8 @@ class _TableParts:
     checks: list[CheckConstraint] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
+    exclusions: list[ExclusionConstraint] = field(default_factory=list)
+    partition_by: str | None = None
 
     def table(self) -> Table:
         return Table(
@@ -113,6 +117,8 @@ class _TableParts:
             foreign_keys=tuple(self.foreign_keys),
             indexes=tuple(self.indexes),
             comment=self.comment,
+            exclusions=tuple(self.exclusions),
+            partition_by=self.partition_by,
         )
 
 
@@ -155,6 +161,7 @@ class _Reader:
             views=tuple(views),
             sequences=tuple(self.sequences),
             enums=tuple(self._enums()),
+            domains=tuple(Domain(name, definition) for name, definition in self._rows(q.DOMAINS)),
             # The model sorts by name and kind only: overloads and same-named triggers on
             # different tables need an order of their own to compare equal.
             routines=tuple(
@@ -166,13 +173,22 @@ class _Reader:
         )
 
     def _relations(self) -> None:
-        for oid, name, kind, comment, viewdef, *sequence, dep_type, owner, column in self._rows(
-            q.RELATIONS
-        ):
+        for (
+            oid,
+            name,
+            kind,
+            comment,
+            viewdef,
+            partition_by,
+            *sequence,
+            dep_type,
+            owner,
+            column,
+        ) in self._rows(q.RELATIONS):
             if kind in ("r", "p"):
                 if name in self.exclude:
                     continue
-                self.tables[oid] = _TableParts(name, comment)
+                self.tables[oid] = _TableParts(name, comment, partition_by=partition_by)
             elif kind in ("v", "m"):
                 self.views[oid] = (name, _view_definition(viewdef), comment)
                 if kind == "m":
@@ -238,15 +254,30 @@ class _Reader:
             ref_names,
             on_delete,
             on_update,
-        ) in self._rows(q.CONSTRAINTS):
+            definition,
+            include,
+            nulls_not_distinct,
+        ) in self._rows(q.constraints(self.version)):
             parts = self.tables.get(relation)
             if parts is None:
+                continue
+            if kind == "x":
+                parts.exclusions.append(ExclusionConstraint(name, definition))
                 continue
             columns = self._names(relation, attnums)
             if kind == "p":
                 parts.primary_key = PrimaryKey(columns, name)
             elif kind == "u":
-                parts.uniques.append(UniqueConstraint(name, columns, deferrable, deferred))
+                parts.uniques.append(
+                    UniqueConstraint(
+                        name,
+                        columns,
+                        deferrable,
+                        deferred,
+                        include=self._names(relation, include),
+                        nulls_not_distinct=nulls_not_distinct,
+                    )
+                )
             elif kind == "c":
                 parts.checks.append(CheckConstraint(name, check, validated))
             else:

@@ -29,10 +29,12 @@ SELECT set_config('search_path', CAST(:path AS text), false),
        set_config('jit', CAST(:jit AS text), false)
 """
 
-#: Partitions are skipped: they are not modelled yet (their parent, relkind 'p', is a table).
+#: Partitions are skipped: they are not modelled yet. Their parent (relkind 'p') is a table
+#: that carries its partition key (pg_get_partkeydef, PostgreSQL 10+).
 RELATIONS = """
 SELECT c.oid, c.relname, c.relkind, d.description,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
        format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
        s.seqcycle, s.seqcache, dep.deptype, owner.relname, owner_col.attname
 FROM pg_class c
@@ -91,7 +93,9 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'm')
 #: conparentid <> 0 rows are the server's copies of a parent's constraint (partitions, and
 #: the per-partition rows of a foreign key that references a partitioned table, PG 12+).
 #: A check's expression is pg_get_expr(conbin): exactly pg_get_constraintdef() without
-#: ``CHECK (`` … ``)`` and its NOT VALID / NO INHERIT suffixes.
+#: ``CHECK (`` … ``)`` and its NOT VALID / NO INHERIT suffixes. An exclusion constraint is
+#: kept whole, as pg_get_constraintdef() prints it. A unique constraint's INCLUDE columns
+#: (PostgreSQL 11+) are not in conkey: they are its index's key columns past indnkeyatts.
 CONSTRAINTS = """
 SELECT con.conrelid, con.conname, con.contype, con.conkey,
        con.condeferrable, con.condeferred, con.convalidated,
@@ -101,14 +105,27 @@ SELECT con.conrelid, con.conname, con.contype, con.conkey,
             ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
                   JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
                   ORDER BY k.ord) END,
-       con.confdeltype, con.confupdtype
+       con.confdeltype, con.confupdtype,
+       CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END,
+       CASE WHEN con.contype = 'u' THEN
+            ARRAY(SELECT k.attnum FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, n)
+                  WHERE k.n > ix.indnkeyatts ORDER BY k.n) END,
+       {nulls_not_distinct}
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
 LEFT JOIN pg_namespace ref_ns ON ref_ns.oid = ref.relnamespace
-WHERE c.relnamespace = CAST(:ns AS oid) AND con.contype IN ('p', 'u', 'c', 'f')
+LEFT JOIN pg_index ix ON con.contype = 'u' AND ix.indexrelid = con.conindid
+WHERE c.relnamespace = CAST(:ns AS oid) AND con.contype IN ('p', 'u', 'c', 'f', 'x')
   AND con.conparentid = 0
 """
+
+
+def constraints(server_version: int) -> str:
+    """CONSTRAINTS for this server: ``indnullsnotdistinct`` appeared in PostgreSQL 15."""
+    flag = "coalesce(ix.indnullsnotdistinct, false)" if server_version >= 150000 else "false"
+    return CONSTRAINTS.format(nulls_not_distinct=flag)
+
 
 #: One row per index column, named from COLUMNS. Indexes that implement a primary key,
 #: unique or exclusion constraint are the constraint's business and left out. indoption,
@@ -161,6 +178,28 @@ WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'e'
       SELECT 1 FROM pg_depend e
       WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
 GROUP BY t.oid, t.typname
+"""
+
+#: Domains, each as what follows ``CREATE DOMAIN name``. NOT NULL comes from typnotnull
+#: (PostgreSQL 17 also records it in pg_constraint, as contype 'n'): only checks are read
+#: from pg_constraint. The collation is written only where it differs from the base type's.
+DOMAINS = """
+SELECT t.typname,
+       'AS ' || format_type(t.typbasetype, t.typtypmod)
+       || CASE WHEN t.typcollation <> bt.typcollation
+               THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END
+       || coalesce(' DEFAULT ' || t.typdefault, '')
+       || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+       || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(dc.conname) || ' '
+                                      || pg_get_constraintdef(dc.oid), '' ORDER BY dc.conname)
+                    FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c'), '')
+FROM pg_type t
+JOIN pg_type bt ON bt.oid = t.typbasetype
+LEFT JOIN pg_collation co ON co.oid = t.typcollation
+WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'd'
+  AND NOT EXISTS (  -- created by an extension: CREATE EXTENSION owns it
+      SELECT 1 FROM pg_depend e
+      WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
 """
 
 #: Functions and procedures only: aggregates ('a') and window functions ('w') have no

@@ -3,7 +3,9 @@
 from dbshift.model.objects import (
     CheckConstraint,
     Column,
+    Domain,
     EnumType,
+    ExclusionConstraint,
     ForeignKey,
     Generated,
     Identity,
@@ -22,7 +24,9 @@ from dbshift.model.schema import Schema, Table
 __all__ = [
     "CheckConstraint",
     "Column",
+    "Domain",
     "EnumType",
+    "ExclusionConstraint",
     "ForeignKey",
     "Generated",
     "Identity",

@@ -25,13 +25,18 @@ class ReferentialAction(StrEnum):
 class Identity:
     """An auto-generated key: PostgreSQL identity, MySQL AUTO_INCREMENT, SQLite AUTOINCREMENT.
 
-    ``always`` is PostgreSQL's GENERATED ALWAYS (else BY DEFAULT); ``start`` and
-    ``increment`` are kept only where the server records them per column.
+    ``always`` is PostgreSQL's GENERATED ALWAYS (else BY DEFAULT); the sequence options
+    are kept only where the server records them per column (PostgreSQL), and bounds and
+    cache only where they differ from the defaults (None).
     """
 
     always: bool = False
     start: int | None = None
     increment: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cycle: bool = False
+    cache: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,10 @@ class UniqueConstraint:
     columns: tuple[str, ...]
     deferrable: bool = False
     initially_deferred: bool = False
+    #: Covering columns (PostgreSQL 11+ ``INCLUDE``).
+    include: tuple[str, ...] = ()
+    #: NULLS NOT DISTINCT (PostgreSQL 15+).
+    nulls_not_distinct: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,18 @@ class CheckConstraint:
     expression: str
     #: PostgreSQL NOT VALID: enforced for new rows, existing rows not yet checked.
     validated: bool = True
+
+
+@dataclass(frozen=True)
+class ExclusionConstraint:
+    """A PostgreSQL EXCLUDE constraint, compared as an opaque definition.
+
+    ``definition`` is ``pg_get_constraintdef()``: ``EXCLUDE USING gist (room WITH =, …)``
+    with any ``WHERE`` and ``DEFERRABLE`` clauses, ready to follow ``CONSTRAINT name``.
+    """
+
+    name: str
+    definition: str
 
 
 @dataclass(frozen=True)
@@ -174,6 +195,20 @@ class EnumType:
 
     name: str
     values: tuple[str, ...]
+    schema: str | None = None
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A PostgreSQL domain, compared as an opaque definition.
+
+    ``definition`` is what follows ``CREATE DOMAIN name``: ``AS`` the base type, then
+    ``COLLATE``, ``DEFAULT``, ``NOT NULL`` and the named checks, each as the catalog
+    prints it.
+    """
+
+    name: str
+    definition: str
     schema: str | None = None
 
 

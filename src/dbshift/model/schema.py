@@ -13,7 +13,9 @@ from typing import TypeVar
 from dbshift.model.objects import (
     CheckConstraint,
     Column,
+    Domain,
     EnumType,
+    ExclusionConstraint,
     ForeignKey,
     Index,
     PrimaryKey,
@@ -53,9 +55,14 @@ class Table:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     options: TableOptions = field(default_factory=TableOptions)
+    #: PostgreSQL EXCLUDE constraints.
+    exclusions: tuple[ExclusionConstraint, ...] = ()
+    #: PostgreSQL partitioned table: ``pg_get_partkeydef()``, e.g. ``RANGE (created)``.
+    #: Its partitions are not modelled.
+    partition_by: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("uniques", "checks", "foreign_keys", "indexes"):
+        for name in ("uniques", "checks", "foreign_keys", "indexes", "exclusions"):
             object.__setattr__(self, name, _by_name(getattr(self, name)))
 
     @property
@@ -89,6 +96,8 @@ class Schema:
     sequences: tuple[Sequence, ...] = ()
     enums: tuple[EnumType, ...] = ()
     routines: tuple[Routine, ...] = ()
+    #: PostgreSQL domains.
+    domains: tuple[Domain, ...] = ()
     #: PostgreSQL schemas (namespaces) other than the default one.
     namespaces: tuple[str, ...] = ()
     #: MySQL/MariaDB: the database's default engine and collation, which tables whose
@@ -96,7 +105,7 @@ class Schema:
     defaults: TableOptions = field(default_factory=TableOptions)
 
     def __post_init__(self) -> None:
-        for name in ("tables", "views", "sequences", "enums", "routines"):
+        for name in ("tables", "views", "sequences", "enums", "routines", "domains"):
             object.__setattr__(self, name, _by_name(getattr(self, name)))
         object.__setattr__(self, "namespaces", tuple(sorted(self.namespaces)))
 

@@ -3,12 +3,14 @@
 from dbshift.ops.add_check import AddCheck
 from dbshift.ops.add_column import AddColumn
 from dbshift.ops.add_enum_value import AddEnumValue
+from dbshift.ops.add_exclusion import AddExclusion
 from dbshift.ops.add_foreign_key import AddForeignKey
 from dbshift.ops.add_primary_key import AddPrimaryKey
 from dbshift.ops.add_unique import AddUnique
 from dbshift.ops.alter_column import AlterColumn
 from dbshift.ops.alter_sequence import AlterSequence
 from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
+from dbshift.ops.create_domain import CreateDomain
 from dbshift.ops.create_enum import CreateEnum
 from dbshift.ops.create_index import CreateIndex
 from dbshift.ops.create_routine import CreateRoutine
@@ -17,7 +19,9 @@ from dbshift.ops.create_table import CreateTable
 from dbshift.ops.create_view import CreateView
 from dbshift.ops.drop_check import DropCheck
 from dbshift.ops.drop_column import DropColumn
+from dbshift.ops.drop_domain import DropDomain
 from dbshift.ops.drop_enum import DropEnum
+from dbshift.ops.drop_exclusion import DropExclusion
 from dbshift.ops.drop_foreign_key import DropForeignKey
 from dbshift.ops.drop_index import DropIndex
 from dbshift.ops.drop_primary_key import DropPrimaryKey
@@ -36,11 +40,13 @@ __all__ = [
     "AddCheck",
     "AddColumn",
     "AddEnumValue",
+    "AddExclusion",
     "AddForeignKey",
     "AddPrimaryKey",
     "AddUnique",
     "AlterColumn",
     "AlterSequence",
+    "CreateDomain",
     "CreateEnum",
     "CreateIndex",
     "CreateRoutine",
@@ -49,7 +55,9 @@ __all__ = [
     "CreateView",
     "DropCheck",
     "DropColumn",
+    "DropDomain",
     "DropEnum",
+    "DropExclusion",
     "DropForeignKey",
     "DropIndex",
     "DropPrimaryKey",

@@ -11,16 +11,18 @@ from typing import TYPE_CHECKING, ClassVar
 from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
-    from dbshift.model import Column, Index, Schema, Sequence, Table
+    from dbshift.model import Column, Index, Schema, Sequence, Table, UniqueConstraint
     from dbshift.ops import (
         AddCheck,
         AddColumn,
         AddEnumValue,
+        AddExclusion,
         AddForeignKey,
         AddPrimaryKey,
         AddUnique,
         AlterColumn,
         AlterSequence,
+        CreateDomain,
         CreateEnum,
         CreateIndex,
         CreateRoutine,
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
         CreateTable,
         CreateView,
         DropCheck,
+        DropDomain,
         DropEnum,
+        DropExclusion,
         DropForeignKey,
         DropIndex,
         DropPrimaryKey,
@@ -60,6 +64,14 @@ class PostgresRenderer(Renderer):
                 options.append(f"START WITH {int(c.identity.start)}")
             if c.identity.increment is not None:
                 options.append(f"INCREMENT BY {int(c.identity.increment)}")
+            if c.identity.min_value is not None:
+                options.append(f"MINVALUE {int(c.identity.min_value)}")
+            if c.identity.max_value is not None:
+                options.append(f"MAXVALUE {int(c.identity.max_value)}")
+            if c.identity.cache is not None:
+                options.append(f"CACHE {int(c.identity.cache)}")
+            if c.identity.cycle:
+                options.append("CYCLE")
             parts.append(
                 f"GENERATED {kind} AS IDENTITY" + (f" ({' '.join(options)})" if options else "")
             )
@@ -124,13 +136,14 @@ class PostgresRenderer(Renderer):
             lines.append(
                 f"{self.constraint_name(t.primary_key.name)}PRIMARY KEY ({self.names(t.primary_key.columns)})"
             )
-        for u in t.uniques:
-            lines.append(
-                f"{self.constraint_name(u.name)}UNIQUE ({self.names(u.columns)}){_deferrable(u)}"
-            )
+        lines.extend(self.unique(u) for u in t.uniques)
         lines.extend(self.check(c) for c in t.checks if c.validated)
+        lines.extend(f"{self.constraint_name(x.name)}{x.definition}" for x in t.exclusions)
         lines.extend(self.foreign_key(f) for f in t.foreign_keys)
-        out = [f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + "\n)"]
+        partitioned = f" PARTITION BY {t.partition_by}" if t.partition_by else ""
+        out = [
+            f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + f"\n){partitioned}"
+        ]
         out.extend(
             f"ALTER TABLE {self.name(t.key)} ADD {self.check(c)} NOT VALID"
             for c in t.checks
@@ -207,12 +220,26 @@ class PostgresRenderer(Renderer):
         name = op.key.name or f"{op.on[1]}_pkey"  # PostgreSQL's own default name
         return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(name)}"]
 
+    def unique(self, u: UniqueConstraint) -> str:
+        """``[CONSTRAINT n] UNIQUE [NULLS NOT DISTINCT] (…) [INCLUDE (…)] [DEFERRABLE …]``
+        (NULLS NOT DISTINCT: PostgreSQL 15+; INCLUDE: 11+)."""
+        nulls = " NULLS NOT DISTINCT" if u.nulls_not_distinct else ""
+        include = f" INCLUDE ({self.names(u.include)})" if u.include else ""
+        return (
+            f"{self.constraint_name(u.name)}UNIQUE{nulls} ({self.names(u.columns)})"
+            f"{include}{_deferrable(u)}"
+        )
+
     def op_add_unique(self, op: AddUnique, schema: Schema) -> list[str]:
-        u = op.constraint
-        return [
-            f"ALTER TABLE {self.name(op.on)} ADD {self.constraint_name(u.name)}"
-            f"UNIQUE ({self.names(u.columns)}){_deferrable(u)}"
-        ]
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.unique(op.constraint)}"]
+
+    def op_add_exclusion(self, op: AddExclusion, schema: Schema) -> list[str]:
+        # pg_get_constraintdef() text: EXCLUDE USING … (…) [WHERE (…)] [DEFERRABLE …]
+        x = op.constraint
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.constraint_name(x.name)}{x.definition}"]
+
+    def op_drop_exclusion(self, op: DropExclusion, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(op.constraint.name)}"]
 
     def op_drop_unique(self, op: DropUnique, schema: Schema) -> list[str]:
         return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(op.constraint.name)}"]
@@ -298,6 +325,13 @@ class PostgresRenderer(Renderer):
         out.append(f"DROP TYPE {self.name(op.key)}")
         out.append(f"ALTER TYPE {temp} RENAME TO {self.q(e.name)}")
         return out + restore
+
+    def op_create_domain(self, op: CreateDomain, schema: Schema) -> list[str]:
+        d = op.domain
+        return [f"CREATE DOMAIN {self.name((d.schema, d.name))} {d.definition}"]
+
+    def op_drop_domain(self, op: DropDomain, schema: Schema) -> list[str]:
+        return [f"DROP DOMAIN {self.name((op.domain.schema, op.domain.name))}"]
 
     def op_create_sequence(self, op: CreateSequence, schema: Schema) -> list[str]:
         return [

@@ -170,6 +170,7 @@ class SQLiteRenderer(Renderer):
     # -- native operations -------------------------------------------------------------------
 
     def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
+        self.refuse_postgres_only(op.table)
         return [
             self.create_table(op.table),
             *(self.index(op.table.key, i) for i in op.table.indexes),

@@ -1,0 +1,39 @@
+"""ALTER TABLE … ADD CONSTRAINT … EXCLUDE (PostgreSQL), from its opaque definition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import ExclusionConstraint, Schema, Table
+
+
+@dataclass(frozen=True)
+class AddExclusion(TableChange):
+    constraint: ExclusionConstraint
+    kind: ClassVar[str] = "add_exclusion"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            return replace(table, exclusions=(*table.exclusions, self.constraint))
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.drop_exclusion import DropExclusion
+
+        return DropExclusion(on=self.on, constraint=self.constraint)
+
+    def safety(self, dialect: str) -> Safety:
+        # An exclusion constraint cannot be added NOT VALID (PostgreSQL 15): its index is
+        # built and every row checked while the table is locked.
+        return Safety(
+            lock=Lock.ALL,
+            note="builds its index and checks every row under ACCESS EXCLUSIVE",
+        )
+
+    def describe(self) -> str:
+        return f"add exclusion {self.constraint.name} on {self.where}"

@@ -1,0 +1,1 @@
+-- unsupported: add exclusion orders_no_overlap on orders: not supported on mysql

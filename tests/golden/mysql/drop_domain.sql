@@ -1,0 +1,1 @@
+-- unsupported: drop domain email: not supported on mysql

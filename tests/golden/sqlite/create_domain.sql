@@ -1,0 +1,1 @@
+-- unsupported: create domain positive: not supported on sqlite
