@@ -110,30 +110,45 @@ class Schema:
         object.__setattr__(self, "namespaces", tuple(sorted(self.namespaces)))
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
-        i = self._positions().get((schema, name))
+        i = self._find((schema, name))
         return None if i is None else self.tables[i]
 
     def with_table(self, table: Table) -> Schema:
         """``table`` replacing the one with its key, or added in order.
 
-        Cheap on purpose (no re-sort): a plan applies hundreds of operations to schemas of
-        thousands of tables, one ``with_table`` each.
+        Cheap on purpose (no re-sort, no new key index): a plan applies hundreds of
+        operations to schemas of thousands of tables, one ``with_table`` each. A schema
+        that gained or lost a table finds tables by binary search (``_find``): rebuilding
+        the key index after each of the 100 tables a 10,000-table plan creates cost more
+        than the rest of rendering it (2.4 s).
         """
-        positions = self._positions()
-        i = positions.get(table.key)
+        i = self._find(table.key)
         if i is not None:  # same keys, same places: the index carries over
-            replaced = self._with_tables((*self.tables[:i], table, *self.tables[i + 1 :]))
-            object.__setattr__(replaced, "_positions_cache", positions)
+            tables = list(self.tables)  # the cheapest copy of 10,000 items (CPython 3.11)
+            tables[i] = table
+            replaced = self._with_tables(tuple(tables))
+            for attribute in ("_positions_cache", "_search"):
+                if attribute in self.__dict__:
+                    object.__setattr__(replaced, attribute, self.__dict__[attribute])
             return replaced
-        keys = [_sort_key(t) for t in self.tables]
-        at = bisect.bisect(keys, _sort_key(table))
-        return self._with_tables((*self.tables[:at], table, *self.tables[at:]))
+        at = bisect.bisect(self.tables, _sort_key(table), key=_sort_key)
+        return self._searched(self._with_tables((*self.tables[:at], table, *self.tables[at:])))
 
     def without_table(self, name: str, schema: str | None = None) -> Schema:
-        i = self._positions().get((schema, name))
+        i = self._find((schema, name))
         if i is None:
             return self
-        return self._with_tables(self.tables[:i] + self.tables[i + 1 :])
+        return self._searched(self._with_tables(self.tables[:i] + self.tables[i + 1 :]))
+
+    def _find(self, key: tuple[str | None, str]) -> int | None:
+        """The position of the table with ``key``, if there is one."""
+        if not self.__dict__.get("_search"):
+            return self._positions().get(key)
+        # Tables are in _sort_key order, and a table's kind is always "".
+        i = bisect.bisect_left(self.tables, (key[0] or "", key[1], ""), key=_sort_key)
+        if i < len(self.tables) and self.tables[i].key == key:
+            return i
+        return None
 
     def _positions(self) -> dict[tuple[str | None, str], int]:
         """Table key → index, built once per (immutable) schema."""
@@ -142,6 +157,12 @@ class Schema:
             positions = {(t.schema, t.name): i for i, t in enumerate(self.tables)}
             object.__setattr__(self, "_positions_cache", positions)
         return positions
+
+    @staticmethod
+    def _searched(schema: Schema) -> Schema:
+        """``schema``, marked to find its tables by binary search (see ``with_table``)."""
+        object.__setattr__(schema, "_search", True)
+        return schema
 
     def _with_tables(self, tables: tuple[Table, ...]) -> Schema:
         """A copy with ``tables`` already in canonical order (skips ``__post_init__``)."""
