@@ -30,6 +30,8 @@ _MODULES = (
     "prefer_timestamptz",
     "ban_char",
     "identifier_too_long",
+    "mysql_algorithm_copy",
+    "mysql_add_column_not_instant",
     "drop_index_blocking",
     "reindex_blocking",
     "non_transactional_statement",
