@@ -169,6 +169,27 @@ def test_postgres_failing_statement_is_one_line_and_the_scratch_database_goes(
 
 
 @pytest.mark.postgres
+def test_postgres_replay_builds_what_the_schema_copy_cannot(pg_db: Database, tmp_path: Any) -> None:
+    project = Project(tmp_path, pg_db.url)
+    _applied(
+        project,
+        pg_db,
+        sql_migration(
+            "CREATE EXTENSION IF NOT EXISTS citext;\n"
+            "CREATE TABLE users (id integer PRIMARY KEY, email citext);"
+        ),
+        sql_migration("CREATE INDEX users_email_idx ON users (email);"),
+    )
+    copied = project.run("plan", "--dev-url", POSTGRES_URL)
+    assert copied.code == 1
+    assert "cannot copy the target's schema" in copied.err and "--replay" in copied.err
+
+    (index,) = _statements(_planned(project, "--dev-url", POSTGRES_URL, "--replay"))
+    assert _lock(index, "users")["mode"] == "SHARE"
+    assert pg_db.scalar("SELECT count(*) FROM dbshift_history") == 1
+
+
+@pytest.mark.postgres
 def test_plan_needs_a_dev_url_for_a_server(pg_db: Database, tmp_path: Any) -> None:
     project = Project(tmp_path, pg_db.url)
     _applied(project, pg_db, sql_migration(USERS), sql_migration("ALTER TABLE users ADD x int;"))

@@ -4,15 +4,17 @@ its time.
 
 The target is only read (its history and its catalog). Its schema is rendered as DDL the
 way ``dbshift inspect --format sql`` does and created in a scratch database on ``dev_url``
-(a temporary file for SQLite), which is dropped afterwards whatever happens. The tables
-there are empty: locks and rewrites are what the server decides from the statement and
-the schema, but times are those of empty tables.
+(a temporary file for SQLite), which is dropped afterwards whatever happens; or, with
+``replay``, the applied migrations are run there instead (for schemas holding objects
+dbshift does not model, e.g. extensions). The tables there are empty: locks and rewrites
+are what the server decides from the statement and the schema, but times are those of
+empty tables.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dbshift.connection import connect, create_engine
@@ -61,11 +63,15 @@ class LockPlan:
     migrations: tuple[TracedMigration, ...]
 
 
-def trace(settings: Settings, *, to: str | None = None) -> LockPlan:
+def trace(settings: Settings, *, to: str | None = None, replay: bool = False) -> LockPlan:
     """Trace the migrations ``dbshift migrate --to`` would apply; change nothing."""
     with Session(settings, _Quiet()) as session:
         todo = [loader.resolve(m) for m in session.pending(to=to)]
         dialect = session.dialect
+        current = session.analysis().current
+        # A baseline's version need not be a file: replay the files up to it.
+        older = [m for m in session.migrations() if current and m.number <= current.number]
+        replay_to = older[-1].version if older else None
     if not todo:
         return LockPlan(dialect.name, ())
     if dialect.name != "sqlite" and not settings.dev_url:
@@ -75,14 +81,24 @@ def trace(settings: Settings, *, to: str | None = None) -> LockPlan:
             "may create and drop a database)"
         )
     assert settings.url is not None  # Session refused a missing URL
-    schema = sources.inspect_url(settings.url, settings)
+    schema = None if replay else sources.inspect_url(settings.url, settings)
     with sources.scratch_database(settings, dialect.name) as url:
+        if replay and replay_to is not None:
+            scratch = replace(settings, url=url.render_as_string(hide_password=False))
+            try:
+                with Session(scratch, _Quiet()) as session:
+                    session.migrate(to=replay_to)
+            except MigrationFailed as exc:
+                raise MigrationFailed(
+                    f"replaying the applied migrations on the scratch database: {exc.message}"
+                ) from None
         engine = create_engine(
             url, connect_timeout=settings.connect_timeout, busy_timeout=settings.lock_timeout
         )
         try:
             with connect(engine) as conn:
-                _copy_schema(conn, schema, dialect.name)
+                if schema is not None:
+                    _copy_schema(conn, schema, dialect.name)
                 tracer: Tracer = importlib.import_module(_TRACERS[dialect.name]).tracer(conn)
                 traced = tuple(_trace_migration(tracer, m, conn, dialect) for m in todo)
         finally:
@@ -108,7 +124,9 @@ def _copy_schema(conn: Connection, schema: Schema, dialect: str) -> None:
             first = " ".join(sql.split())[:80]
             raise MigrationFailed(
                 f"cannot copy the target's schema to the scratch database: {reason} "
-                f"(while running: {first})"
+                f"(while running: {first})",
+                hint="for objects dbshift does not copy (extensions, ...), "
+                "'dbshift plan --replay' runs the applied migrations there instead",
             ) from None
 
 

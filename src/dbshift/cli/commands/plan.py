@@ -18,6 +18,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dev-url", help="server for the scratch database (else dev_url in config)"
     )
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="build the scratch schema by running the applied migrations, "
+        "not by copying the target's schema",
+    )
     context.add_format(parser)
     parser.set_defaults(handler=run)
 
@@ -25,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dbshift.runner.lock_trace import trace
 
-    plan = trace(context.settings(args, dev_url=args.dev_url), to=args.to)
+    plan = trace(context.settings(args, dev_url=args.dev_url), to=args.to, replay=args.replay)
     if args.format == "json":
         context.out_json(as_json(plan))
     elif not plan.migrations:
