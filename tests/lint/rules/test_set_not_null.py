@@ -39,6 +39,12 @@ CASES = [
     ),
     Case("mysql", "ALTER TABLE t MODIFY a int NOT NULL;", fires=True, setup=T),
     Case("mysql", "ALTER TABLE t MODIFY a bigint NULL;", fires=False, setup=T),
+    Case(
+        "mysql",
+        "ALTER TABLE k MODIFY id bigint NOT NULL AUTO_INCREMENT;",
+        fires=False,
+        setup="CREATE TABLE k (id int NOT NULL AUTO_INCREMENT PRIMARY KEY)",
+    ),
     Case("mysql", "CREATE TABLE n (a int);\nALTER TABLE n MODIFY a int NOT NULL;", fires=False),
 ]
 

@@ -43,6 +43,9 @@ _MODULES = (
     "unique_constraint_blocking",
     "set_not_null",
     "add_column_volatile_default",
+    "missing_lock_timeout",
+    "ddl_with_data_backfill",
+    "multiple_alter_actions",
 )
 
 

@@ -40,7 +40,7 @@ class ConstraintValidatedAtOnce(Rule):
         "validate_check_constraint",
     )
     atlas = ()
-    eugene = ()
+    eugene = ("E1",)
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
         # Constraints added NOT VALID in the current transaction: (table, name).

@@ -9,7 +9,8 @@ MySQL/MariaDB ``MODIFY c ... NOT NULL`` rebuilds the table (ALGORITHM=INPLACE; M
 10.11 refuses NOCOPY and INSTANT for it, checked on the test server): writes may continue,
 but every row is rewritten, replicas lag behind the rebuild, and without strict SQL mode
 existing NULLs silently become 0 or ''. MODIFY restates the whole column, so lint cannot
-tell whether the column allowed NULL before: a warning.
+tell whether the column allowed NULL before: a warning, and none for a PRIMARY KEY or
+AUTO_INCREMENT column, which is NOT NULL already.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class SetNotNull(Rule):
     squawk = ("adding-not-nullable-field",)
     strong_migrations = ("change_column_null_postgresql", "change_column_null_mysql")
     atlas = ("MF104",)
-    eugene = ()
+    eugene = ("E2",)
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
         memory: _Memory = ctx.state.setdefault(self.id, _Memory())
@@ -86,7 +87,8 @@ class SetNotNull(Rule):
         if ctx.is_new(action.table):
             return
         if ctx.dialect == "mysql":
-            yield self._mysql(stmt, action, ctx)
+            if not _always_not_null(stmt, action):
+                yield self._mysql(stmt, action, ctx)
             return
         if ctx.server.at_least(12) and memory.proves(action.table, action.name):
             return
@@ -125,3 +127,15 @@ class SetNotNull(Rule):
             "LOCK=NONE (so the server refuses rather than blocks writes), or use the online "
             "engine",
         )
+
+
+def _always_not_null(stmt: Stmt, action: Action) -> bool:
+    """A MODIFY restating a PRIMARY KEY or AUTO_INCREMENT column: such a column is NOT NULL
+    already (MySQL makes key columns NOT NULL), so NOT NULL changes nothing."""
+    return any(
+        a.act is Act.ALTER_TYPE
+        and a.name == action.name
+        and a.column is not None
+        and (a.column.primary_key or a.column.auto_increment)
+        for a in stmt.actions
+    )

@@ -26,7 +26,7 @@ class UniqueConstraintBlocking(Rule):
     squawk = ("disallow-unique-constraint", "adding-primary-key-constraint")
     strong_migrations = ()
     atlas = ("PG104", "PG105")
-    eugene = ()
+    eugene = ("E7",)
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
         if ctx.is_new(action.table) or any(

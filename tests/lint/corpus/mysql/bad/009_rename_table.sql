@@ -1,3 +1,3 @@
--- expect: rename-table
+-- expect: rename-table, missing-lock-timeout
 -- dbshift:up
 RENAME TABLE orders TO purchase_orders;
