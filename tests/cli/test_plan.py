@@ -279,3 +279,37 @@ def test_sqlite_table_rebuild_shows_as_a_rewrite(sqlite_db: Database, tmp_path: 
     assert statements[-1]["rewritten"] == ["users"]
     assert all(_lock(s, "(database)")["blocks_writes"] for s in statements)
     assert sqlite_db.scalar("SELECT count(*) FROM pragma_table_info('users')") == 3
+
+
+def test_sqlite_drop_column_is_a_rewrite_in_place(sqlite_db: Database, tmp_path: Any) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    _applied(
+        project,
+        sqlite_db,
+        sql_migration(USERS),
+        sql_migration('ALTER TABLE "users" DROP COLUMN n;\nALTER TABLE users ADD COLUMN m int;'),
+    )
+    drop, add = _statements(_planned(project))
+    assert drop["rewritten"] == ["users"]
+    assert drop["notes"] == ["DROP COLUMN rewrites every row in place (documented)"]
+    assert add["rewrite"] is False
+
+
+@pytest.mark.mysql
+def test_mysql_failing_statement_is_one_line_and_the_scratch_database_goes(
+    mysql_db: Database, tmp_path: Any
+) -> None:
+    project = Project(tmp_path, mysql_db.url)
+    _applied(
+        project,
+        mysql_db,
+        sql_migration(USERS),
+        sql_migration("ALTER TABLE users ADD COLUMN x int;\nALTER TABLE users DROP COLUMN nope;"),
+    )
+    scratch_before = _scratch_names(mysql_db)
+    failed = project.run("plan", "--dev-url", MYSQL_URL)
+    assert failed.code == 1
+    lines = failed.err.strip().splitlines()
+    assert len(lines) == 1
+    assert "002_step.sql:3:" in lines[0] and "nope" in lines[0]
+    _assert_scratch_dropped(mysql_db, scratch_before)

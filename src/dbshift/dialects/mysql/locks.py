@@ -225,8 +225,11 @@ class MySQLTracer(Tracer):
         if self._ids_from is not None:
             database = str(self.raw.exec_driver_sql("SELECT DATABASE()").scalar())
             prefix = f"{_decode(database)}/"
+            # The LIKE only narrows the scan (a dev server may hold many databases); the
+            # prefix test below is the exact one.
             for name, table_id in self.raw.exec_driver_sql(
-                f"SELECT NAME, TABLE_ID FROM information_schema.{self._ids_from}"  # noqa: S608 - a fixed view name
+                f"SELECT NAME, TABLE_ID FROM information_schema.{self._ids_from} "  # noqa: S608 - a fixed view name
+                "WHERE NAME LIKE CONCAT(DATABASE(), '/%')"
             ):
                 decoded = _decode(str(name))
                 if decoded.startswith(prefix):
