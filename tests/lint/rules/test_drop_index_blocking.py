@@ -9,6 +9,11 @@ CASES = [
     Case("postgresql", "DROP INDEX IF EXISTS i CASCADE;", fires=True, setup=T),
     Case("postgresql", "DROP INDEX CONCURRENTLY i;", fires=False, setup=T, transactional=False),
     Case("postgresql", "DROP TABLE t;", fires=False, setup=T),
+    Case(
+        "postgresql",
+        "CREATE TABLE n (a int);\nCREATE INDEX j ON n (a);\nDROP INDEX j;",
+        fires=False,
+    ),
     Case("mysql", "DROP INDEX i ON t;", fires=False, setup=T),
     Case("sqlite", "DROP INDEX i;", fires=False, setup=T),
 ]

@@ -17,7 +17,7 @@ class DropIndexBlocking(Rule):
     id = "drop-index-blocking"
     severity = Severity.ERROR
     dialects = frozenset({"postgresql"})
-    acts = frozenset({Act.DROP_INDEX})
+    acts = frozenset({Act.DROP_INDEX, Act.CREATE_INDEX})
     summary = "DROP INDEX without CONCURRENTLY locks the table against reads and writes"
     squawk = ("require-concurrent-index-deletion",)
     strong_migrations = ("remove_index",)
@@ -25,9 +25,14 @@ class DropIndexBlocking(Rule):
     eugene = ()
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
-        # PostgreSQL's DROP INDEX names no table; an index on a table created in this file
-        # cannot be told apart, so only an explicit CONCURRENTLY is quiet.
-        if action.concurrently:
+        # PostgreSQL's DROP INDEX names no table: the indexes this file built on its own new
+        # tables are remembered, any other index is taken to be on a live table.
+        on_new_tables: set[str | None] = ctx.state.setdefault(self.id, set())
+        if action.act is Act.CREATE_INDEX:
+            if ctx.is_new(action.table):
+                on_new_tables.add(action.name)
+            return
+        if action.concurrently or action.name in on_new_tables:
             return
         yield self.found(
             stmt,

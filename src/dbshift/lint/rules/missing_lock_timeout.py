@@ -22,6 +22,10 @@ from dbshift.lint.rules._locks import locks_existing
 
 _SETTING = {"postgresql": "lock_timeout", "mysql": "lock_wait_timeout"}
 _OFF = frozenset({"", "0", "0s", "0ms", "'0'", "default"})
+_DEFAULT_WAIT = {
+    "postgresql": "with no limit (PostgreSQL's default lock_timeout is 0)",
+    "mysql": "for up to lock_wait_timeout's default of 31536000 s (a year)",
+}
 
 
 class MissingLockTimeout(Rule):
@@ -57,8 +61,7 @@ class MissingLockTimeout(Rule):
             stmt,
             f"DDL{on} without {setting} set earlier in the file",
             why="while it waits for its lock behind running transactions, every later query "
-            f"on the table queues behind it, for as long as {ctx.server.flavor} waits by "
-            "default (no limit on PostgreSQL, a year on MySQL)",
+            f"on the table queues behind it, {_DEFAULT_WAIT[ctx.dialect]}",
             fix=f"start the file with {statement} and retry the migration if it times out "
             "(dbshift's online engine sets the timeout and retries by itself)",
         )

@@ -55,8 +55,8 @@ class NonTransactionalStatement(Rule):
             f"{what} inside the migration's transaction",
             why=f"{ctx.server.flavor} refuses it inside a transaction block: the migration "
             "fails at run time and everything before it is rolled back",
-            fix="put it in its own migration marked '-- dbshift:no-transaction' (make it "
-            "re-runnable, e.g. IF [NOT] EXISTS, since that migration is not atomic)",
+            fix="put it in its own migration marked '-- dbshift:no-transaction' (dbshift "
+            "journals each statement there, so a failed run resumes where it stopped)",
         )
 
 

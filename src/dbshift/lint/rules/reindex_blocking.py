@@ -45,7 +45,7 @@ class ReindexBlocking(Rule):
             )
         yield self.found(
             stmt,
-            f"REINDEX {kind.upper()} {q(target)} without CONCURRENTLY",
+            f"REINDEX {kind.upper()}{f' {q(target)}' if target else ''} without CONCURRENTLY",
             why="holds a SHARE lock on the table (writes wait) and an ACCESS EXCLUSIVE lock on "
             "each index while it is rebuilt (queries using it wait) for the whole rebuild",
             fix=fix,

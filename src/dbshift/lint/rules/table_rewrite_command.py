@@ -30,7 +30,12 @@ class TableRewriteCommand(Rule):
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
         if ctx.is_new(action.table):
             return
-        where = q(action.table) if action.table else "every table in the database"
+        if action.table:
+            where = q(action.table)
+        elif action.act is Act.CLUSTER:
+            where = "(every table clustered before)"
+        else:
+            where = "(every table in the database)"
         if ctx.dialect == "mysql":
             yield Finding(
                 self.id,

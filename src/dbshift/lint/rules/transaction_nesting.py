@@ -65,13 +65,23 @@ class TransactionNesting(Rule):
                 "statement, or in a Python migration (dbshift runs it in one transaction)",
             )
             return
+        if verb == "BEGIN":
+            effect = (
+                "SQLite refuses it ('cannot start a transaction within a transaction')"
+                if ctx.dialect == "sqlite"
+                else "PostgreSQL ignores it with a warning, and the COMMIT meant for it ends "
+                "dbshift's transaction"
+            )
+        else:
+            effect = (
+                f"{verb} ends that transaction early: what follows runs outside it, so a later "
+                "failure leaves part of the migration applied with no history row"
+            )
         yield self.found(
             stmt,
             f"{verb} inside the migration's transaction",
-            why=f"dbshift already runs this {ctx.server.flavor} migration and its history row in "
-            "one transaction: COMMIT/ROLLBACK ends it early, so a later failure leaves part of "
-            "the migration applied with no history row; a nested BEGIN "
-            + ("fails" if ctx.dialect == "sqlite" else "is ignored with a warning"),
+            why=f"dbshift already runs this migration and its history row in one transaction; "
+            f"{effect}",
             fix="remove the transaction statements; for statements that must run outside a "
             "transaction, use a migration marked '-- dbshift:no-transaction'",
         )
