@@ -135,15 +135,16 @@ class ConstraintValidatedAtOnce(Rule):
             return
         server = ctx.server
         how = (
-            "MariaDB adds a CHECK only with ALGORITHM=COPY, LOCK=SHARED"
+            f"{server} adds a CHECK only by copying the table (ALGORITHM=COPY, LOCK=SHARED): "
+            "writes wait until every row is copied and checked"
             if server.flavor == "mariadb"
-            else f"{server} checks every existing row while the ALTER holds the table"
+            else f"{server} checks every existing row inside the ALTER (MariaDB 10.11 can only "
+            "do it by copying the table while writes wait)"
         )
         yield self.found(
             stmt,
             f"CHECK{name} on {q(action.table)} added to an existing table",
-            why=f"{how}: writes wait until every row is checked, and MySQL has no NOT VALID "
-            "to defer that",
+            why=f"{how}; there is no NOT VALID to defer the check",
             fix="enforce the rule in the application first, then add the CHECK with the "
             "online engine (shadow table and cut-over) or at a quiet time",
         )

@@ -19,6 +19,10 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
 #: OTHER_DDL values the PostgreSQL adapter gives statements that refuse a transaction.
 _PG_OTHER = frozenset({"create database", "alter system", "create tablespace", "drop tablespace"})
+_REFUSAL = {
+    "postgresql": "PostgreSQL refuses it ('cannot run inside a transaction block')",
+    "sqlite": "SQLite refuses it ('cannot VACUUM from within a transaction')",
+}
 
 
 class NonTransactionalStatement(Rule):
@@ -53,8 +57,8 @@ class NonTransactionalStatement(Rule):
         yield self.found(
             stmt,
             f"{what} inside the migration's transaction",
-            why=f"{ctx.server.flavor} refuses it inside a transaction block: the migration "
-            "fails at run time and everything before it is rolled back",
+            why=f"{_REFUSAL[ctx.dialect]}: the migration fails at run time and everything "
+            "before it is rolled back",
             fix="put it in its own migration marked '-- dbshift:no-transaction' (dbshift "
             "journals each statement there, so a failed run resumes where it stopped)",
         )

@@ -58,9 +58,9 @@ class TransactionNesting(Rule):
                 stmt.line,
                 f"{verb} in a MySQL migration",
                 why="dbshift journals each statement and runs every data statement in its own "
-                "transaction with its journal entry; that BEGIN implicitly commits the file's "
-                "open transaction (as any DDL does), so the statements grouped here are "
-                "committed one by one and a ROLLBACK undoes nothing",
+                "transaction with its journal entry, and the BEGIN it sends implicitly commits "
+                "the transaction this file opened (as any DDL does): the statements grouped "
+                "here are committed one by one and a ROLLBACK undoes nothing",
                 fix="drop the transaction statements; put work that must be atomic in one "
                 "statement, or in a Python migration (dbshift runs it in one transaction)",
             )
