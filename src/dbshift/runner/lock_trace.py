@@ -167,7 +167,7 @@ def _steps(
 
         function = load_python_migration(migration.path).up
         context = MigrationContext(connection=conn, dialect=dialect)
-        return [(f"{path}:up()", "up()", Step(None, lambda: function(context)))]
+        return [(f"{path}:up()", "up(ctx), run whole", Step(None, lambda: function(context)))]
 
     def runner(sql: str) -> Step:
         return Step(sql, lambda: raw.exec_driver_sql(sql))

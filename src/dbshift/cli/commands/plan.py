@@ -144,7 +144,7 @@ def _table(migration: TracedMigration) -> Any:
 def _locks(o: Observation) -> str:
     lines = [f"{lock.table}: {lock.mode}" + (" (new)" if lock.new else "") for lock in o.locks]
     if o.declared:
-        lines.append(f"declared {o.declared}")
+        lines += [f"declared {o.declared}", f"server chose {o.chosen}"]
     if o.source == "documented" and o.locks:
         lines.append("(documented, not observed)")
     return "\n".join(lines) or "-"
