@@ -26,4 +26,6 @@ def test_every_rule_is_documented_and_unique() -> None:
         assert rule.summary and rule.dialects
         assert type(rule).__module__.startswith("dbshift.lint.rules.")
         module_doc = __import__(type(rule).__module__, fromlist=["_"]).__doc__
-        assert module_doc and len(module_doc.split()) >= 8, f"{rule.id}: explain why in the docstring"
+        assert module_doc and len(module_doc.split()) >= 8, (
+            f"{rule.id}: explain why in the docstring"
+        )

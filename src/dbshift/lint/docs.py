@@ -36,7 +36,9 @@ This file is generated from the rule modules (`src/dbshift/lint/rules/`); edit t
 def rules_markdown(rules: Sequence[Rule]) -> str:
     ordered = sorted(rules, key=lambda r: r.id)
     out = [_HEADER, "## Coverage against peer tools", ""]
-    out.append("| dbshift rule | severity | dialects | squawk | strong_migrations | Atlas | eugene |")
+    out.append(
+        "| dbshift rule | severity | dialects | squawk | strong_migrations | Atlas | eugene |"
+    )
     out.append("|---|---|---|---|---|---|---|")
     for rule in ordered:
         cells = [
@@ -50,9 +52,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
     for rule in ordered:
         out.append(f"## {rule.id}")
         out.append("")
-        out.append(
-            f"*{rule.severity}* · {', '.join(sorted(rule.dialects))} · {rule.summary}"
-        )
+        out.append(f"*{rule.severity}* · {', '.join(sorted(rule.dialects))} · {rule.summary}")
         out.append("")
         doc = inspect.getdoc(sys.modules[type(rule).__module__]) or ""
         out.append(doc)
