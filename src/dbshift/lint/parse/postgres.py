@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pglast
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import (
@@ -20,7 +19,7 @@ from pglast.enums import (
 )
 
 from dbshift.lint.facts import Act, Action, ColumnFact, ConstraintKind
-from dbshift.lint.parse import ParseFailed
+from dbshift.lint.parse import ParseFailed, pg_tree
 
 #: Functions whose value differs per row: a column added with one as its default forces
 #: PostgreSQL to write every row (PG 11's fast default only covers non-volatile values).
@@ -65,13 +64,24 @@ _TRANSACTION = {
 
 def actions(sql: str) -> tuple[Action, ...]:
     try:
-        raws = pglast.parse_sql(sql)
-    except pglast.parser.ParseError as exc:
+        parsed = pg_tree.statements(sql)
+    except pg_tree.ParseError as exc:
         raise ParseFailed(str(exc)) from None
     out: list[Action] = []
-    for raw in raws:
-        out.extend(_statement(raw.stmt, sql))
+    for _, _, _, node in parsed:
+        out.extend(_statement(node, sql))
     return tuple(out)
+
+
+def section(text: str) -> list[tuple[int, str, tuple[Action, ...]]]:
+    """Every statement of ``text`` from one parser call: how many lines into ``text`` it
+    starts, its SQL, its actions. Raises ``ParseFailed`` if any statement does not parse
+    (the caller then splits and parses statement by statement, to say which)."""
+    try:
+        parsed = pg_tree.statements(text)
+    except pg_tree.ParseError as exc:
+        raise ParseFailed(str(exc)) from None
+    return [(newlines, sql, tuple(_statement(node, sql))) for _, newlines, sql, node in parsed]
 
 
 def _statement(node: Any, sql: str) -> list[Action]:
@@ -104,10 +114,13 @@ def _names(items: Any) -> str:
 
 def _text(node: Any, sql: str) -> str:
     """Best-effort SQL text of an expression, for messages."""
+    simple = pg_tree.simple_text(node)
+    if simple is not None:
+        return simple
     try:
         from pglast.stream import RawStream
 
-        return str(RawStream()(node))
+        return str(RawStream()(pg_tree.real(node)))
     except Exception:  # pragma: no cover - printing is cosmetic, never fatal
         return type(node).__name__
 
