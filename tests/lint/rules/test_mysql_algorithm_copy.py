@@ -12,6 +12,7 @@ CASES = [
     Case("mysql", "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4;", fires=True, setup=T),
     Case("mysql", "ALTER TABLE t ENGINE=Aria;", fires=True, setup=T),
     Case("mysql", "ALTER TABLE t FORCE, ALGORITHM=COPY;", fires=True, setup=T),
+    Case("mysql", "ALTER TABLE t ADD COLUMN c int, ALGORITHM=COPY;", fires=True, setup=T),
     Case("mysql", "ALTER TABLE t ENGINE=InnoDB;", fires=False, setup=T),
     Case("mysql", "ALTER TABLE t FORCE, ALGORITHM=INPLACE, LOCK=NONE;", fires=False, setup=T),
     Case(

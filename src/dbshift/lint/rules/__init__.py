@@ -32,6 +32,7 @@ _MODULES = (
     "identifier_too_long",
     "mysql_algorithm_copy",
     "mysql_add_column_not_instant",
+    "sqlite_table_rebuild",
     "drop_index_blocking",
     "reindex_blocking",
     "non_transactional_statement",

@@ -20,9 +20,9 @@ INPLACE, LOCK=NONE (and INSTANT) and reading the refusal:
   InnoDB table is an in-place rebuild.
 - an explicit ``ALGORITHM=COPY``.
 
-Column type changes are column-type-change's, ADD COLUMN forms mysql-add-column-not-instant's,
-indexes create-index-blocking's and foreign keys constraint-validated-at-once's: an explicit
-ALGORITHM=COPY on those statements is theirs to report. With an explicit ALGORITHM=INPLACE,
+An explicit ALGORITHM=COPY on a column type change is column-type-change's to report, on
+an index create-index-blocking's, on a foreign key or CHECK constraint-validated-at-once's;
+on anything else (ADD COLUMN included) it is reported here. With an explicit ALGORITHM=INPLACE,
 NOCOPY or INSTANT the server refuses instead of copying, so nothing is reported.
 """
 
@@ -34,7 +34,8 @@ from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
 #: Statements with these actions have their own rule for an explicit ALGORITHM=COPY.
-_COVERED = frozenset({Act.ALTER_TYPE, Act.ADD_COLUMN, Act.CREATE_INDEX, Act.ADD_CONSTRAINT})
+_COVERED = frozenset({Act.ALTER_TYPE, Act.CREATE_INDEX})
+_COVERED_CONSTRAINTS = frozenset({ConstraintKind.FOREIGN_KEY, ConstraintKind.CHECK})
 
 _ONLINE_ENGINE = (
     "use the dbshift online engine (shadow table, triggers, chunked copy, atomic rename), "
@@ -63,7 +64,11 @@ class MysqlAlgorithmCopy(Rule):
             if finding is not None:
                 found = True
                 yield finding
-        if stmt.algorithm == "copy" and not found and not acts & _COVERED:
+        covered = bool(acts & _COVERED) or any(
+            a.act is Act.ADD_CONSTRAINT and a.constraint in _COVERED_CONSTRAINTS
+            for a in stmt.actions
+        )
+        if stmt.algorithm == "copy" and not found and not covered:
             yield self.found(
                 stmt,
                 f"ALTER TABLE {table} with ALGORITHM=COPY",

@@ -17,7 +17,7 @@ class PreferTimestamptz(Rule):
     dialects = frozenset({"postgresql"})
     acts = frozenset({Act.ADD_COLUMN, Act.ALTER_TYPE})
     summary = "timestamp without time zone: prefer timestamptz"
-    squawk = ("prefer-timestamptz",)
+    squawk = ("prefer-timestamp-tz",)
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
         column = action.column
