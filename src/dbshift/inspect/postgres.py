@@ -382,8 +382,7 @@ def _column(
     """A column from its ``COLUMNS`` row (after relation and attnum)."""
     identity = generated = None
     if identity_kind:
-        start, increment = identity_sequence[:2] if identity_sequence else (None, None)
-        identity = Identity(identity_kind == "a", start, increment)
+        identity = _identity(identity_kind == "a", type_, identity_sequence)
     if generated_kind == "s":
         generated, expression = Generated(expression or "", stored=True), None
     return Column(
@@ -395,6 +394,25 @@ def _column(
         generated=generated,
         collation=collation,
         comment=comment,
+    )
+
+
+def _identity(always: bool, type_: str, options: Seq[int] | None) -> Identity:
+    """An identity column's options, bounds and cache kept only where they differ from
+    the defaults (as for ``_sequence``: the identity sequence has the column's type)."""
+    if not options:
+        return Identity(always)
+    start, increment, min_value, max_value, cycle, cache = options
+    low, high = _SEQUENCE_BOUNDS.get(type_, (None, None))
+    default_min, default_max = (1, high) if increment > 0 else (low, -1)
+    return Identity(
+        always,
+        start,
+        increment,
+        min_value=None if min_value == default_min else min_value,
+        max_value=None if max_value == default_max else max_value,
+        cycle=bool(cycle),
+        cache=None if cache == 1 else cache,
     )
 
 

@@ -56,7 +56,8 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'v', 'm', 'S
 
 #: Materialized views' columns come too, unused but for naming their index columns. The
 #: collation is reported only where it differs from the type's default; an identity
-#: column's start and increment come from the sequence behind it (pg_depend deptype 'i').
+#: column's options (start, increment, bounds, cycle, cache) come from the sequence behind
+#: it (pg_depend deptype 'i').
 #: Rows are not sorted (the reader puts columns in attnum order): the catalog's statistics
 #: are often stale (autovacuum off, or a schema just created), so the planner expects a
 #: few rows, nests loops, and a sort of 160,000 wide rows spilled to disk (10,000 tables).
@@ -73,7 +74,8 @@ SELECT a.attrelid, a.attnum, a.attname, a.attcollation,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
        d.description,
        CASE WHEN a.attidentity <> '' THEN (
-            SELECT ARRAY[ident.seqstart, ident.seqincrement]
+            SELECT ARRAY[ident.seqstart, ident.seqincrement, ident.seqmin, ident.seqmax,
+                         ident.seqcycle::int, ident.seqcache]
             FROM pg_depend dep JOIN pg_sequence ident ON ident.seqrelid = dep.objid
             WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
               AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum

@@ -1,5 +1,5 @@
 """ALTER TABLE … ALTER COLUMN: type, collation, nullability, default, comment, ON UPDATE,
-visibility (MySQL/MariaDB INVISIBLE).
+visibility (MySQL/MariaDB INVISIBLE), and the options of an identity that stays one.
 
 One operation carrying the column before and after: MySQL can only restate the whole
 column (``MODIFY``), so the renderer needs both states anyway, and ``changes`` tells the
@@ -16,8 +16,19 @@ from dbshift.ops.base import Lock, Operation, Safety, TableChange
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
 
-#: Attributes AlterColumn can change; identity and generated changes are drop + add.
-ALTERABLE = ("type", "collation", "nullable", "default", "comment", "on_update", "invisible")
+#: Attributes AlterColumn can change. A column that gains or loses its identity, or whose
+#: generated expression changes, is dropped and added instead (see the differ); an identity
+#: that stays has its options altered (PostgreSQL ``SET GENERATED``, ``SET INCREMENT`` …).
+ALTERABLE = (
+    "type",
+    "collation",
+    "nullable",
+    "default",
+    "comment",
+    "on_update",
+    "invisible",
+    "identity",
+)
 
 
 def _is_widening(before: str, after: str) -> bool:

@@ -197,6 +197,8 @@ class PostgresRenderer(Renderer):
             )
         if "nullable" in changes:
             actions.append(f"ALTER COLUMN {col} {'DROP' if after.nullable else 'SET'} NOT NULL")
+        if "identity" in changes:
+            actions.append(f"ALTER COLUMN {col} {self._identity_changes(op)}")
         out = [f"ALTER TABLE {self.name(op.on)} " + ", ".join(actions)] if actions else []
         if "comment" in changes:
             out.append(
@@ -207,6 +209,41 @@ class PostgresRenderer(Renderer):
         if "invisible" in changes:
             raise self._unsupported(op, "INVISIBLE columns are MySQL/MariaDB only")
         return out
+
+    def _identity_changes(self, op: AlterColumn) -> str:
+        """``SET GENERATED …`` and ``SET`` one sequence option each (PostgreSQL 10+); the
+        identity's sequence keeps its position, as ALTER SEQUENCE does."""
+        before, after = op.before.identity, op.after.identity
+        if before is None or after is None:
+            raise self._unsupported(op, "adding or dropping an identity is drop + add column")
+        parts = []
+        if before.always != after.always:
+            parts.append(f"SET GENERATED {'ALWAYS' if after.always else 'BY DEFAULT'}")
+        if before.increment != after.increment and after.increment is not None:
+            parts.append(f"SET INCREMENT BY {int(after.increment)}")
+        if before.start != after.start and after.start is not None:
+            parts.append(f"SET START WITH {int(after.start)}")
+        bounds_move = (before.min_value, before.max_value, before.increment) != (
+            after.min_value,
+            after.max_value,
+            after.increment,
+        )
+        if bounds_move:  # NO MINVALUE/MAXVALUE: the defaults for the new direction
+            parts.append(
+                "SET NO MINVALUE"
+                if after.min_value is None
+                else f"SET MINVALUE {int(after.min_value)}"
+            )
+            parts.append(
+                "SET NO MAXVALUE"
+                if after.max_value is None
+                else f"SET MAXVALUE {int(after.max_value)}"
+            )
+        if before.cache != after.cache:
+            parts.append(f"SET CACHE {int(after.cache or 1)}")
+        if before.cycle != after.cycle:
+            parts.append("SET CYCLE" if after.cycle else "SET NO CYCLE")
+        return " ".join(parts)
 
     # -- constraints and indexes -------------------------------------------------------------
 
