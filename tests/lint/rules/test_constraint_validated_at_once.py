@@ -62,6 +62,14 @@ CASES = [
         fires=False,
         setup=T,
     ),
+    Case(
+        "mysql",
+        "SET foreign_key_checks = 0;\n"
+        "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id), ALGORITHM=COPY;\n"
+        "SET foreign_key_checks = 1;",
+        fires=True,
+        setup=T,
+    ),
     Case("mysql", "ALTER TABLE t ADD CONSTRAINT ck CHECK (b > 0);", fires=True, setup=T),
     Case("mysql", "ALTER TABLE t ADD CHECK (b > 0);", fires=True, setup=T),
     Case("mysql", "CREATE TABLE n (a int, CONSTRAINT ck CHECK (a > 0));", fires=False),

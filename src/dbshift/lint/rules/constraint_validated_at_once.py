@@ -12,7 +12,8 @@ table (ALGORITHM=COPY, writes blocked); with foreign_key_checks=0 it is done in 
 without checking existing rows (MariaDB 10.11: "Adding foreign keys needs
 foreign_key_checks=OFF"). MariaDB 10.11 adds a CHECK only with ALGORITHM=COPY, LOCK=SHARED
 (checked on the test server); MySQL 8.0 also checks every row while the ALTER holds the
-table.
+table. An explicit ALGORITHM=COPY or a blocking LOCK on a foreign key is reported here
+even with foreign_key_checks off.
 """
 
 from __future__ import annotations
@@ -119,6 +120,17 @@ class ConstraintValidatedAtOnce(Rule):
         name = f" {action.name}" if action.name else ""
         if action.constraint is ConstraintKind.FOREIGN_KEY:
             checks = ctx.settings.get("foreign_key_checks", "1").strip("'\"").lower()
+            if stmt.algorithm == "copy" or stmt.lock in {"shared", "exclusive"}:
+                yield self.found(
+                    stmt,
+                    f"FOREIGN KEY{name} on {q(action.table)} with ALGORITHM="
+                    f"{stmt.algorithm or 'default'}, LOCK={stmt.lock or 'default'}",
+                    why="an explicit ALGORITHM=COPY or LOCK=SHARED/EXCLUSIVE copies or locks "
+                    "the table: writes wait for the whole ALTER",
+                    fix="SET foreign_key_checks = 0, then ADD FOREIGN KEY ... , ALGORITHM=INPLACE, "
+                    "LOCK=NONE, then SET foreign_key_checks = 1",
+                )
+                return
             if checks in {"0", "off", "false"}:
                 return
             yield self.found(
