@@ -1,5 +1,6 @@
 import pytest
 
+from dbshift.lint.rule import Server
 from tests.lint.cases import Case, check, lint_sql
 
 RULE = "missing-lock-timeout"
@@ -56,3 +57,13 @@ def test_one_finding_per_file_naming_the_table() -> None:
 def test_a_timeout_set_after_the_first_ddl_is_too_late() -> None:
     sql = "ALTER TABLE t ADD COLUMN b int;\nSET lock_timeout = '2s';"
     assert RULE in {f.rule for f in lint_sql(sql)}
+
+
+def test_mariadb_and_mysql_defaults_differ() -> None:
+    sql = "ALTER TABLE t ADD COLUMN b int;"
+    for server, wait in (
+        (Server("mariadb", (10, 11)), "86400"),
+        (Server("mysql", (8, 0)), "31536000"),
+    ):
+        (finding,) = [f for f in lint_sql(sql, "mysql", server=server) if f.rule == RULE]
+        assert wait in finding.why

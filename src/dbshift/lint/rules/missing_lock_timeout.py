@@ -4,8 +4,8 @@ A DDL statement first waits for its lock (ACCESS EXCLUSIVE for most ALTER TABLE 
 PostgreSQL, the table's metadata lock on MySQL/MariaDB) behind every running transaction
 that touched the table, and while it waits, every later query on the table queues behind
 it: one long report query or idle-in-transaction session and the application stalls. The
-servers wait by default for as long as it takes (PostgreSQL lock_timeout = 0; MySQL
-lock_wait_timeout = 31536000 s, a year). With ``SET lock_timeout`` (PostgreSQL) or ``SET
+servers wait by default for as long as it takes (PostgreSQL lock_timeout = 0; MySQL 8.0
+lock_wait_timeout = 31536000 s, a year; MariaDB 10.11 86400 s, a day). With ``SET lock_timeout`` (PostgreSQL) or ``SET
 SESSION lock_wait_timeout`` (MySQL) first, the statement gives up instead and the migration
 can be retried. dbshift's own online engine sets it for its steps and retries with a
 bounded backoff; a SQL migration runs with whatever its file sets. One finding per file,
@@ -22,9 +22,12 @@ from dbshift.lint.rules._locks import locks_existing
 
 _SETTING = {"postgresql": "lock_timeout", "mysql": "lock_wait_timeout"}
 _OFF = frozenset({"", "0", "0s", "0ms", "'0'", "default"})
+#: How long each server waits for a lock by default (MariaDB 10.11 and PostgreSQL 15
+#: checked on the test servers; MySQL 8.0 from its documentation).
 _DEFAULT_WAIT = {
     "postgresql": "with no limit (PostgreSQL's default lock_timeout is 0)",
     "mysql": "for up to lock_wait_timeout's default of 31536000 s (a year)",
+    "mariadb": "for up to lock_wait_timeout's default of 86400 s (a day)",
 }
 
 
@@ -61,7 +64,7 @@ class MissingLockTimeout(Rule):
             stmt,
             f"DDL{on} without {setting} set earlier in the file",
             why="while it waits for its lock behind running transactions, every later query "
-            f"on the table queues behind it, {_DEFAULT_WAIT[ctx.dialect]}",
+            f"on the table queues behind it, {_DEFAULT_WAIT[ctx.server.flavor]}",
             fix=f"start the file with {statement} and retry the migration if it times out "
             "(dbshift's online engine sets the timeout and retries by itself)",
         )
