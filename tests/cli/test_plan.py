@@ -107,6 +107,28 @@ def test_postgres_plan_reads_locks_and_rewrites_from_the_server(
 
 
 @pytest.mark.postgres
+def test_postgres_foreign_key_locks_both_tables_and_volatile_default_rewrites(
+    pg_db: Database, tmp_path: Any
+) -> None:
+    project = Project(tmp_path, pg_db.url)
+    _applied(
+        project,
+        pg_db,
+        sql_migration(USERS + "\nCREATE TABLE orders (id integer PRIMARY KEY, user_id integer);"),
+        sql_migration(
+            "ALTER TABLE orders ADD CONSTRAINT orders_user_fk "
+            "FOREIGN KEY (user_id) REFERENCES users (id);\n"
+            "ALTER TABLE orders ADD COLUMN at timestamptz DEFAULT clock_timestamp();"
+        ),
+    )
+    fk, default = _statements(_planned(project, "--dev-url", POSTGRES_URL))
+    assert _lock(fk, "orders")["mode"] == "SHARE ROW EXCLUSIVE"
+    assert _lock(fk, "users")["mode"] == "SHARE ROW EXCLUSIVE"
+    assert fk["rewrite"] is False
+    assert default["rewritten"] == ["orders"]
+
+
+@pytest.mark.postgres
 def test_postgres_create_index_concurrently_runs_outside_a_transaction(
     pg_db: Database, tmp_path: Any
 ) -> None:

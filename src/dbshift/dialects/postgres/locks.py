@@ -115,7 +115,9 @@ class PostgresTracer(Tracer):
         """A statement PostgreSQL refuses in a transaction block runs on its own, and
         releases its locks when it ends, before ``pg_locks`` could be read: its lock is
         the documented one (manual 13.3.1: the CONCURRENTLY forms take SHARE UPDATE
-        EXCLUSIVE), on the tables whose indexes it created, dropped or rebuilt."""
+        EXCLUSIVE; seen in pg_locks on PostgreSQL 15 while CREATE and DROP INDEX
+        CONCURRENTLY waited for an open transaction), on the tables whose indexes it
+        created, dropped or rebuilt."""
         before = self._relations()
         ms = timed(step.run)
         after = self._relations()
@@ -134,6 +136,8 @@ class PostgresTracer(Tracer):
                 table = known.get(relation.table)
                 if table is not None:
                     tables.add(table.name)
+        if not tables:  # e.g. DETACH PARTITION CONCURRENTLY: no index tells the table
+            return Observation(ms=ms, rewritten=_rewritten(before, after), notes=tuple(notes))
         locks = tuple(
             TableLock(name, "SHARE UPDATE EXCLUSIVE", blocks_reads=False, blocks_writes=False)
             for name in sorted(tables)
