@@ -25,7 +25,7 @@ class BanChar(Rule):
             return
         yield self.found(
             stmt,
-            f"column {q(column.name)} of {q(action.table)} is {column.type}",
+            f"column {q(column.name)} of {q(action.table)} is char({column.type_args[0] if column.type_args else 1})",
             why="char(n) pads values with spaces to n characters, ignores trailing spaces in comparisons, and is no faster than text in PostgreSQL: a source of subtle equality bugs",
             fix="use text (with a CHECK on the length if it matters)",
         )

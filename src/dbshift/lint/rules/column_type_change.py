@@ -135,9 +135,22 @@ class ColumnTypeChange(Rule):
         return Finding(self.id, severity, stmt.path, stmt.line, message, why, fix)
 
 
+#: PostgreSQL's internal type names (as pglast gives them), as written in SQL.
+_SQL_NAMES = {
+    "int2": "smallint",
+    "int4": "integer",
+    "int8": "bigint",
+    "float4": "real",
+    "float8": "double precision",
+    "bpchar": "char",
+    "bool": "boolean",
+}
+
+
 def _shown(column: ColumnFact) -> str:
     args = f"({', '.join(map(str, column.type_args))})" if column.type_args else ""
-    return f"{column.type or '?'}{args}"
+    kind = column.type or "?"
+    return f"{_SQL_NAMES.get(kind, kind)}{args}"
 
 
 def _pg_safe_from(column: ColumnFact) -> str | None:

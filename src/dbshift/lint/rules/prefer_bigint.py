@@ -11,6 +11,9 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
 _TYPES = frozenset({"int2", "int4", "serial", "serial2", "serial4", "smallserial"})
 
+#: The parser's internal names, as written in SQL.
+_SQL_NAMES = {"int2": "smallint", "int4": "integer"}
+
 
 class PreferBigint(Rule):
     id = "prefer-bigint"
@@ -26,7 +29,7 @@ class PreferBigint(Rule):
             return
         yield self.found(
             stmt,
-            f"column {q(column.name)} of {q(action.table)} is {column.type}",
+            f"column {q(column.name)} of {q(action.table)} is {_SQL_NAMES.get(column.type, column.type)}",
             why="int4 ends at 2,147,483,647 and int2 at 32,767; an id or counter that reaches the limit fails every insert, and widening to bigint later rewrites the whole table under an ACCESS EXCLUSIVE lock",
             fix="use bigint (bigserial / bigint GENERATED ... AS IDENTITY): 4 more bytes per row, no rewrite later",
         )
