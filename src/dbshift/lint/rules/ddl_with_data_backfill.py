@@ -1,15 +1,16 @@
 """Schema changes and a data backfill in one transaction.
 
-PostgreSQL and SQLite migrations run in one transaction, and every lock a statement takes
-is held until that transaction ends. An ALTER TABLE's ACCESS EXCLUSIVE lock, which alone
-lasts milliseconds, is then held for the whole UPDATE/DELETE/INSERT ... SELECT that
-follows (or the backfill's row locks for the whole DDL): no reads or writes on the table
-until the backfill is done. SQLite locks the whole database for any write, so there only
-a backfill of the very table the migration altered counts: the write lock then spans both,
-and a failed backfill undoes the schema change. Filling a table created in the same file
-(the copy step of a table rebuild) is not a backfill of live rows. Schema change and backfill belong in
-separate migrations, the backfill in batches outside one long transaction.
-One finding per file, at the statement that brings the second kind.
+PostgreSQL and SQLite migrations run in one transaction, and every lock a statement
+takes is held until that transaction ends. An ALTER TABLE's ACCESS EXCLUSIVE lock, which
+alone lasts milliseconds, is then held for the whole UPDATE/DELETE/INSERT ... SELECT
+that follows (or the backfill's row locks for the whole DDL): no reads or writes on the
+table until the backfill is done. SQLite locks the whole database for any write, so
+there only a backfill of the very table the migration altered counts: the write lock
+then spans both, and a failed backfill undoes the schema change. Filling a table created
+in the same file (the copy step of a table rebuild) is not a backfill of live rows.
+Schema change and backfill belong in separate migrations, the backfill in batches
+outside one long transaction. One finding per file, at the statement that brings the
+second kind.
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ PostgreSQL, the table's metadata lock on MySQL/MariaDB) behind every running tra
 that touched the table, and while it waits, every later query on the table queues behind
 it: one long report query or idle-in-transaction session and the application stalls. The
 servers wait by default for as long as it takes (PostgreSQL lock_timeout = 0; MySQL 8.0
-lock_wait_timeout = 31536000 s, a year; MariaDB 10.11 86400 s, a day). With ``SET lock_timeout`` (PostgreSQL) or ``SET
-SESSION lock_wait_timeout`` (MySQL) first, the statement gives up instead and the migration
-can be retried. dbshift's own online engine sets it for its steps and retries with a
-bounded backoff; a SQL migration runs with whatever its file sets. One finding per file,
-at the first such statement.
+lock_wait_timeout = 31536000 s, a year; MariaDB 10.11 86400 s, a day). With ``SET
+lock_timeout`` (PostgreSQL) or ``SET SESSION lock_wait_timeout`` (MySQL) first, the
+statement gives up instead and the migration can be retried. dbshift's own online engine
+(PostgreSQL) sets it for its steps and retries with a bounded backoff; a SQL migration
+runs with whatever its file sets. One finding per file, at the first such statement.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ class MissingLockTimeout(Rule):
             f"DDL{on} without {setting} set earlier in the file",
             why="while it waits for its lock behind running transactions, every later query "
             f"on the table queues behind it, {_DEFAULT_WAIT[ctx.server.flavor]}",
-            fix=f"start the file with {statement} and retry the migration if it times out "
-            "(dbshift's online engine sets the timeout and retries by itself)",
+            fix=f"start the file with {statement} and retry the migration if it times out"
+            + (
+                " (dbshift's online engine sets the timeout and retries with a bounded "
+                "backoff by itself)"
+                if ctx.dialect == "postgresql"
+                else ""
+            ),
         )
