@@ -150,6 +150,22 @@ def test_postgres_create_index_concurrently_runs_outside_a_transaction(
 
 
 @pytest.mark.postgres
+def test_postgres_concurrently_in_a_transactional_migration_fails_as_migrate_would(
+    pg_db: Database, tmp_path: Any
+) -> None:
+    project = Project(tmp_path, pg_db.url)
+    _applied(
+        project,
+        pg_db,
+        sql_migration(USERS),
+        sql_migration("CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"),
+    )
+    failed = project.run("plan", "--dev-url", POSTGRES_URL)
+    assert failed.code == 1
+    assert "002_step.sql:2:" in failed.err and "SQLSTATE 25001" in failed.err
+
+
+@pytest.mark.postgres
 def test_postgres_plan_text_table_and_nothing_pending(pg_db: Database, tmp_path: Any) -> None:
     project = Project(tmp_path, pg_db.url)
     _applied(

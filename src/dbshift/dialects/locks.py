@@ -66,10 +66,14 @@ class Tracer:
         self.conn = conn
         self.raw = conn.execution_options(no_parameters=True)
         self._held: list[TableLock] = []
+        self.transactional = True
 
-    def start_migration(self) -> None:
-        """Called before the first statement of each migration."""
+    def start_migration(self, *, transactional: bool) -> None:
+        """Called before the first statement of each migration. ``transactional``: the
+        migration runs in one transaction, so a statement the server refuses inside one
+        fails here as it will in ``migrate``."""
         self._held = []
+        self.transactional = transactional
 
     def trace(self, step: Step) -> Observation:
         observation = self._trace(step)

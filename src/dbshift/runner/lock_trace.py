@@ -136,7 +136,7 @@ def _trace_migration(
     from sqlalchemy.exc import DBAPIError
 
     path = display_path(migration.path)
-    tracer.start_migration()
+    tracer.start_migration(transactional=migration.transactional)
     traced = []
     for where, sql, step in _steps(migration, conn, dialect.name, path):
         try:

@@ -80,7 +80,7 @@ class PostgresTracer(Tracer):
             after = self._relations()
         except DBAPIError as exc:
             self.raw.exec_driver_sql("ROLLBACK")
-            if getattr(exc.orig, "sqlstate", None) != _NOT_IN_TRANSACTION:
+            if getattr(exc.orig, "sqlstate", None) != _NOT_IN_TRANSACTION or self.transactional:
                 raise
             return self._outside_transaction(step)
         except BaseException:

@@ -41,8 +41,8 @@ class SQLiteTracer(Tracer):
         super().__init__(conn)
         self._start: dict[str, int] = {}
 
-    def start_migration(self) -> None:
-        super().start_migration()
+    def start_migration(self, *, transactional: bool) -> None:
+        super().start_migration(transactional=transactional)
         self._start = self._tables()
 
     def rank(self, mode: str) -> int:
@@ -59,7 +59,7 @@ class SQLiteTracer(Tracer):
         except DBAPIError as exc:
             with contextlib.suppress(DBAPIError):  # some errors end the transaction themselves
                 self.raw.exec_driver_sql("ROLLBACK")
-            if "within a transaction" not in str(exc.orig):
+            if "within a transaction" not in str(exc.orig) or self.transactional:
                 raise
             # VACUUM (SQLite 3.x: "cannot VACUUM from within a transaction") runs alone.
             ms = timed(step.run)
