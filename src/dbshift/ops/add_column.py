@@ -19,6 +19,12 @@ _VOLATILE = re.compile(
 )
 
 
+def volatile_default(column: Column) -> bool:
+    """Whether PostgreSQL evaluates the column's default per row (and so, on ADD COLUMN,
+    writes it into every existing row)."""
+    return bool(column.default and _VOLATILE.search(column.default))
+
+
 @dataclass(frozen=True)
 class AddColumn(TableChange):
     column: Column
@@ -40,7 +46,7 @@ class AddColumn(TableChange):
     def safety(self, dialect: str) -> Safety:
         c = self.column
         if dialect == "postgresql":
-            volatile = bool(c.default and _VOLATILE.search(c.default))
+            volatile = volatile_default(c)
             stored = c.generated is not None and c.generated.stored
             if volatile or stored or c.identity is not None:
                 return Safety(

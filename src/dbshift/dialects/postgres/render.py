@@ -44,6 +44,8 @@ if TYPE_CHECKING:
         RenameTable,
         SetTableComment,
     )
+    from dbshift.ops.backfill import Backfill
+    from dbshift.ops.validate_constraint import ValidateConstraint
 
 
 class PostgresRenderer(Renderer):
@@ -301,6 +303,36 @@ class PostgresRenderer(Renderer):
     def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
         concurrently = " CONCURRENTLY" if op.concurrently else ""
         return [f"DROP INDEX{concurrently} {self.name((op.on[0], op.index.name))}"]
+
+    def op_validate_constraint(self, op: ValidateConstraint, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} VALIDATE CONSTRAINT {self.q(op.name)}"]
+
+    def op_backfill(self, op: Backfill, schema: Schema) -> list[str]:
+        """Keyset batches, one COMMIT each, up to the key's high-water mark at the start.
+
+        COMMIT inside DO needs PostgreSQL 11+ and a DO run outside a transaction block,
+        which is how the runner runs a ``-- dbshift:no-transaction`` migration.
+        """
+        t, c, value = self.name(op.on), self.q(op.column), op.expression
+        if op.key is None:
+            return [f"UPDATE {t} SET {c} = {value} WHERE {c} IS NULL"]
+        k = self.q(op.key)
+        key_type = f"{t}.{k}%TYPE"
+        return [
+            "DO $dbshift$\n"
+            f"DECLARE\n    lo {key_type};\n    hi {key_type};\n    high_water {key_type};\n"
+            "BEGIN\n"
+            f"    SELECT min({k}), max({k}) INTO lo, high_water FROM {t};\n"
+            "    WHILE lo IS NOT NULL AND lo <= high_water LOOP\n"
+            f"        SELECT max({k}) INTO hi FROM (SELECT {k} FROM {t} WHERE {k} >= lo "
+            f"ORDER BY {k} LIMIT {int(op.batch_size)}) AS batch;\n"
+            f"        UPDATE {t} SET {c} = {value} WHERE {k} BETWEEN lo AND hi AND {c} IS NULL;\n"
+            "        COMMIT;\n"
+            f"        SELECT min({k}) INTO lo FROM {t} WHERE {k} > hi;\n"
+            "    END LOOP;\n"
+            "END\n"
+            "$dbshift$"
+        ]
 
     # -- views, types, sequences -------------------------------------------------------------
 

@@ -1,0 +1,51 @@
+"""Fill a column of existing rows in batches: the middle step of adding a column whose
+default PostgreSQL would otherwise write into every row under ACCESS EXCLUSIVE.
+
+The column is added nullable without a default (a catalog change), the default is set so
+new rows get it, and this operation fills the rows that existed before, a batch per
+transaction, in primary-key order (keyset, never OFFSET) up to a high-water mark taken at
+the start: rows inserted meanwhile already carry the default, so the loop ends however fast
+they arrive. It changes data only; the schema is the same after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange, require_table
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema
+
+
+@dataclass(frozen=True)
+class Backfill(TableChange):
+    column: str
+    #: The SQL expression each existing row gets (the column's default, e.g. gen_random_uuid()).
+    expression: str
+    #: The single-column key batches walk in order; None: one UPDATE for the whole table.
+    key: str | None = None
+    batch_size: int = 10_000
+    kind: ClassVar[str] = "backfill"
+
+    def apply(self, schema: Schema) -> Schema:
+        table = require_table(schema, self.on, self.describe())
+        if table.column(self.column) is None:
+            raise ValueError(f"{self.describe()}: no such column")
+        return schema
+
+    def reverse(self) -> Operation:
+        raise Irreversible(f"{self.describe()}: the values it wrote are not kept")
+
+    def safety(self, dialect: str) -> Safety:
+        if self.key is None:
+            return Safety(
+                lock=Lock.NONE,
+                note="one UPDATE (no single-column primary key to batch by): "
+                "row locks on every row until it commits",
+            )
+        return Safety(note=f"batches of {self.batch_size} rows, one transaction each")
+
+    def describe(self) -> str:
+        return f"backfill {self.where}.{self.column}"
