@@ -7,7 +7,7 @@ decisions (what is pending, what is wrong) come from ``plan``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -206,8 +206,20 @@ class Session:
 
     # -- migrate -------------------------------------------------------------------------
 
-    def migrate(self, *, to: str | None = None, dry_run: bool = False) -> int:
-        """Apply pending migrations (up to ``to``); return how many ran."""
+    def migrate(
+        self,
+        *,
+        to: str | None = None,
+        dry_run: bool = False,
+        confirm: Callable[[list[Migration]], None] | None = None,
+    ) -> int:
+        """Apply pending migrations (up to ``to``); return how many ran.
+
+        ``confirm`` sees the migrations about to start, under the lock and before any
+        runs, and raises to stop them: the CLI's check for destructive statements, which
+        needs the linter's facts this layer does not import. Unfinished migrations being
+        resumed are not shown again: they were confirmed when they started.
+        """
         if dry_run:
             todo = self._pending(to)[1]
             for migration in todo:
@@ -215,6 +227,8 @@ class Session:
             return len(todo)
         with self.locked():
             analysis, todo = self._pending(to)
+            if confirm is not None and todo:
+                confirm(todo)
             executor = Executor(self.conn, self.dialect, self.history)
             count = 0
             for row in analysis.unfinished:

@@ -1,10 +1,18 @@
-"""``dbshift migrate``: apply pending migrations, or show them (--dry-run, --sql)."""
+"""``dbshift migrate``: apply pending migrations, or show them (--dry-run, --sql).
+
+Destructive statements (see ``dbshift.cli.destructive``) are confirmed first: asked on a
+terminal, refused (exit 1) elsewhere unless ``--allow-destructive``.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from dbshift.cli import context
+from dbshift.cli import context, destructive
+
+if TYPE_CHECKING:
+    from dbshift.migrations.model import Migration
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +28,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="apply pending migrations older than the newest applied one",
     )
+    parser.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        help="apply DROP TABLE/COLUMN, TRUNCATE, DELETE without WHERE without asking",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -28,7 +41,12 @@ def run(args: argparse.Namespace) -> int:
         if args.sql:
             context.out(session.offline_sql(to=args.to))
             return 0
-        count = session.migrate(to=args.to, dry_run=args.dry_run)
+        dialect = session.dialect.name
+
+        def confirm(todo: list[Migration]) -> None:
+            destructive.confirm(todo, dialect, allowed=args.allow_destructive)
+
+        count = session.migrate(to=args.to, dry_run=args.dry_run, confirm=confirm)
         if args.dry_run:
             context.out(f"{count} migration(s) would be applied (dry run: nothing changed)")
         elif count == 0:
