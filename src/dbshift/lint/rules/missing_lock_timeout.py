@@ -37,7 +37,7 @@ class MissingLockTimeout(Rule):
     dialects = frozenset({"postgresql", "mysql"})
     # Per statement: one finding per file, at the first statement that locks a live table.
     summary = "DDL on an existing table without a lock timeout set first"
-    squawk = ("require-timeout-settings",)
+    squawk = ("require-lock-timeout",)  # squawk 2.x (its require-statement-timeout: no peer)
     strong_migrations = ()
     atlas = ()
     eugene = ("E9",)

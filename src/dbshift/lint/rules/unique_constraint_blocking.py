@@ -23,7 +23,13 @@ class UniqueConstraintBlocking(Rule):
     dialects = frozenset({"postgresql"})
     acts = frozenset({Act.ADD_CONSTRAINT, Act.ADD_COLUMN})
     summary = "ADD UNIQUE / PRIMARY KEY builds its index under ACCESS EXCLUSIVE"
-    squawk = ("disallow-unique-constraint", "adding-primary-key-constraint")
+    # squawk 2.x ids; it also reports constraint-missing-not-valid here, although
+    # PostgreSQL has no NOT VALID for UNIQUE or PRIMARY KEY.
+    squawk = (
+        "disallowed-unique-constraint",
+        "adding-serial-primary-key-field",
+        "constraint-missing-not-valid",
+    )
     strong_migrations = ()
     atlas = ("PG104", "PG105")
     eugene = ("E7",)
