@@ -234,7 +234,8 @@ class _Reader:
             self.tables[relation].columns.sort(key=lambda c: position[c.name])
 
     def _names(self, relation: int, attnums: Iterable[int]) -> tuple[str, ...]:
-        return tuple(self.attributes[relation, n][0] for n in attnums)
+        attributes = self.attributes
+        return tuple([attributes[relation, n][0] for n in attnums])
 
     def _constraints(self) -> None:
         for (
@@ -300,13 +301,18 @@ class _Reader:
         rows_by_index: dict[int, list[Seq[Any]]] = defaultdict(list)
         for row in self._rows(q.index_columns(self.version)):
             rows_by_index[row[1]].append(row)
+        #: Equal elements are one object, as columns are (``_columns``): most indexes of
+        #: a big schema are on a column of the same name, ascending, default collation.
+        elements: dict[tuple[Any, ...], IndexElement] = {}
         for rows in rows_by_index.values():
             relation = rows[0][0]
             parts = self.tables.get(relation) or self.matviews.get(relation)
             if parts is not None:
-                parts.indexes.append(self._index(relation, rows))
+                parts.indexes.append(self._index(relation, rows, elements))
 
-    def _index(self, relation: int, rows: list[Seq[Any]]) -> Index:
+    def _index(
+        self, relation: int, rows: list[Seq[Any]], built: dict[tuple[Any, ...], IndexElement]
+    ) -> Index:
         """An index from its per-column rows (in column order).
 
         indoption bit 0 is DESC, bit 1 NULLS FIRST; NULLS FIRST is the default for DESC and
@@ -323,25 +329,33 @@ class _Reader:
             else:
                 expression, natural_collation = self.attributes[relation, attnum]
             descending, nulls_first = bool(option & 1), bool(option & 2)
-            elements.append(
-                IndexElement(
-                    expression=expression,
-                    is_expression=attnum == 0,
-                    descending=descending,
-                    nulls_first=nulls_first if nulls_first != descending else None,
-                    collation=collation
-                    if collation_oid not in (None, 0, natural_collation)
-                    else None,
-                    opclass=row[14],
-                )
+            facts = (
+                expression,
+                attnum == 0,
+                descending,
+                nulls_first if nulls_first != descending else None,
+                collation if collation_oid not in (None, 0, natural_collation) else None,
+                row[14],
             )
+            element = built.get(facts)
+            if element is None:
+                element = built[facts] = IndexElement(
+                    expression=facts[0],
+                    is_expression=facts[1],
+                    descending=facts[2],
+                    nulls_first=facts[3],
+                    collation=facts[4],
+                    opclass=facts[5],
+                )
+            elements.append(element)
+        include = rows[key_count:]
         return Index(
             name=name,
             elements=tuple(elements),
             unique=unique,
             where=where,
             method=None if method == "btree" else method,
-            include=self._names(relation, (row[8] for row in rows[key_count:])),
+            include=self._names(relation, [row[8] for row in include]) if include else (),
             nulls_not_distinct=nulls_not_distinct,
         )
 
