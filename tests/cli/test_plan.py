@@ -129,6 +129,22 @@ def test_postgres_foreign_key_locks_both_tables_and_volatile_default_rewrites(
 
 
 @pytest.mark.postgres
+def test_postgres_tables_created_in_the_same_migration_block_nobody(
+    pg_db: Database, tmp_path: Any
+) -> None:
+    project = Project(tmp_path, pg_db.url)
+    project.write(
+        "001_step.sql",
+        sql_migration(USERS + "\nCREATE INDEX users_email_idx ON users (email);"),
+    )
+    create, index = _statements(_planned(project, "--dev-url", POSTGRES_URL))
+    assert _lock(create, "users")["new_table"] and not _lock(create, "users")["blocks_reads"]
+    assert _lock(index, "users")["mode"] == "SHARE"
+    assert _lock(index, "users")["new_table"] and not _lock(index, "users")["blocks_writes"]
+    assert pg_db.tables() == set()
+
+
+@pytest.mark.postgres
 def test_postgres_create_index_concurrently_runs_outside_a_transaction(
     pg_db: Database, tmp_path: Any
 ) -> None:

@@ -24,7 +24,8 @@ class TableLock:
     mode: str
     blocks_reads: bool
     blocks_writes: bool
-    #: Created by this statement: no other session can be using it yet.
+    #: Created earlier in the same migration (or by this statement): no application uses
+    #: it yet, so its locks and rewrites harm nobody.
     new: bool = False
 
 

@@ -71,6 +71,7 @@ class MySQLTracer(Tracer):
         version = str(self.raw.exec_driver_sql("SELECT VERSION()").scalar())
         self.mariadb = "mariadb" in version.lower()
         self._ids_from: str | None = None
+        self._existing: set[str] = set()
         for view in ("INNODB_SYS_TABLES", "INNODB_TABLES"):  # MariaDB, MySQL 8
             try:
                 self.raw.exec_driver_sql(f"SELECT TABLE_ID FROM information_schema.{view} LIMIT 0")  # noqa: S608 - a fixed view name
@@ -78,6 +79,10 @@ class MySQLTracer(Tracer):
                 continue
             self._ids_from = view
             break
+
+    def start_migration(self, *, transactional: bool) -> None:
+        super().start_migration(transactional=transactional)
+        self._existing = set(self._tables())
 
     def rank(self, mode: str) -> int:
         return _RANK.get(mode.rpartition("=")[2], 0)
@@ -150,7 +155,7 @@ class MySQLTracer(Tracer):
         chosen = f"ALGORITHM={algorithm}" + (f", LOCK={lock}" if lock else "")
         mode = "INSTANT" if algorithm == "INSTANT" else f"{algorithm}, LOCK={lock or 'DEFAULT'}"
         level = "INSTANT" if algorithm == "INSTANT" else (lock or "EXCLUSIVE")
-        new = table not in before
+        new = table not in self._existing
         rewritten: tuple[str, ...] = _rebuilt(before, after)
         if not rewritten and self._ids_from is None and algorithm == "COPY":
             rewritten = (table,)
@@ -196,8 +201,9 @@ class MySQLTracer(Tracer):
             TableLock(
                 name,
                 f"RENAME TO {renamed[name]}" if name in renamed else "DROP",
-                blocks_reads=True,
-                blocks_writes=True,
+                blocks_reads=name in self._existing,
+                blocks_writes=name in self._existing,
+                new=name not in self._existing,
             )
             for name in sorted(set(before) - set(after))
         ]

@@ -66,6 +66,14 @@ class _Relation:
 
 
 class PostgresTracer(Tracer):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._existing: set[int] = set()
+
+    def start_migration(self, *, transactional: bool) -> None:
+        super().start_migration(transactional=transactional)
+        self._existing = set(self._relations())
+
     def rank(self, mode: str) -> int:
         return _RANK.get(mode, -1)
 
@@ -94,7 +102,7 @@ class PostgresTracer(Tracer):
             if relation is None or relation.kind in _INDEX_KINDS or raw_mode not in MODES:
                 continue  # catalogs, the pg_locks view, a rewrite's transient file, indexes
             mode, reads, writes = MODES[raw_mode]
-            new = int(oid) not in before
+            new = int(oid) not in self._existing
             found.append(
                 TableLock(
                     relation.name,
