@@ -152,21 +152,24 @@ def real(value: Any) -> Any:
 
 
 def statements(text: str) -> list[tuple[int, int, str, Any]]:
-    """Each statement of ``text``: the character offset where its first token is, how many
+    """Each statement of ``text``: the byte offset where its first token is, how many
     newlines precede that, its SQL (no leading comments, no ``;``), and its lazy tree.
 
     Raises ``ParseError`` when any statement does not parse.
     """
     data = text.encode("utf-8")
     out = []
+    counted = newlines = 0
     for stmt in json.loads(parser.parse_sql_json(text)).get("stmts", ()):
         begin = stmt.get("stmt_location", 0)
         length = stmt.get("stmt_len", 0)
         end = begin + length if length else len(data)
         lead = _LEADING.match(data, begin)
         start = lead.end() if lead else begin
+        newlines += data.count(b"\n", counted, start)
+        counted = start
         sql = data[start:end].decode("utf-8").rstrip()
-        out.append((start, data.count(b"\n", 0, start), sql, node(stmt["stmt"])))
+        out.append((start, newlines, sql, node(stmt["stmt"])))
     return out
 
 
