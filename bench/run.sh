@@ -3,6 +3,7 @@
 # the project's venv, then runs a benchmark against the local servers.
 #   bench/run.sh [migrate options]       500 migrations vs psql, Alembic, yoyo
 #   bench/run.sh diff [diff options]     schema diff vs migra and Alembic
+#   bench/run.sh lint [lint options]     10,000 PostgreSQL statements linted vs squawk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -10,5 +11,9 @@ python3 -m venv .venv
 if [ "${1:-}" = "diff" ]; then
     shift
     exec .venv/bin/python bench/bench_diff.py "$@"
+fi
+if [ "${1:-}" = "lint" ]; then
+    shift
+    exec .venv/bin/python bench/bench_lint.py "$@"
 fi
 exec .venv/bin/python bench/bench_migrate.py "$@"
