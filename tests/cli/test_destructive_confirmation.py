@@ -8,6 +8,9 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from dbshift.cli.destructive import narrows
 from tests.conftest import Database, Project, dbshift_executable, sql_migration
 
 CREATE = sql_migration(
@@ -94,3 +97,50 @@ def test_terminal_is_asked_and_no_stops_everything(sqlite_db: Database, tmp_path
     code, err = answered("y")
     assert code == 0, err
     assert "keep" in sqlite_db.tables() and "old" not in sqlite_db.tables()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "dialect", "narrower"),
+    [
+        ("character varying(100)", "varchar(10)", "postgresql", True),
+        ("character varying(10)", "varchar(100)", "postgresql", False),
+        ("text", "varchar(255)", "postgresql", True),
+        ("character varying(10)", "text", "postgresql", False),
+        ("bigint", "int4", "postgresql", True),
+        ("integer", "int8", "postgresql", False),
+        ("numeric(10,2)", "numeric(10, 1)", "postgresql", True),
+        ("numeric(10,2)", "numeric(12, 2)", "postgresql", False),
+        ("numeric(10,2)", "int8", "postgresql", True),
+        ("double precision", "float4", "postgresql", True),
+        ("text", "int4", "postgresql", False),  # another kind: refused or converted, not cut
+        ("int(11)", "bigint", "mysql", False),
+        ("bigint(20)", "int", "mysql", True),
+        ("mediumtext", "text", "mysql", True),
+        ("text", "mediumtext", "mysql", False),
+        ("varchar(100)", "varchar(50)", "mysql", True),
+        ("decimal(10,2)", "decimal", "mysql", True),
+    ],
+)
+def test_narrowing_compares_the_live_type_with_the_new_one(
+    old: str, new: str, dialect: str, narrower: bool
+) -> None:
+    assert narrows(old, new, dialect) is narrower
+
+
+def test_narrowing_a_live_column_is_destructive(db: Database, tmp_path: Path) -> None:
+    if db.backend == "sqlite":
+        pytest.skip("SQLite has no ALTER COLUMN TYPE")
+    project = Project(tmp_path, db.url)
+    project.write("1_create.sql", sql_migration("CREATE TABLE t (code varchar(100));"))
+    assert project.run("migrate").code == 0
+    alter = {
+        "postgresql": "ALTER TABLE t ALTER COLUMN code TYPE varchar({n});",
+        "mysql": "ALTER TABLE t MODIFY code varchar({n});",
+    }[db.backend]
+    project.write("2_wider.sql", sql_migration(alter.format(n=200)))
+    assert project.run("migrate").code == 0
+    project.write("3_narrower.sql", sql_migration(alter.format(n=10)))
+    refused = project.run("migrate")
+    assert refused.code == 1
+    assert "migrations/3_narrower.sql:2: column code of t narrowed from" in refused.err
+    assert project.run("migrate", "--allow-destructive").code == 0

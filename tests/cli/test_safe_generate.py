@@ -63,7 +63,7 @@ def test_safe_forms_are_written_applied_and_converge(project: Project, pg_db: Da
     # Foreign key and check: NOT VALID, then validated in a statement of its own.
     assert 'FOREIGN KEY ("author_id") REFERENCES "authors" ("id") NOT VALID;' in up
     assert 'ALTER TABLE "books" VALIDATE CONSTRAINT "books_author_id_fkey";' in up
-    assert 'CHECK ((length(isbn) < 20)) NOT VALID;' in up
+    assert "CHECK ((length(isbn) < 20)) NOT VALID;" in up
     assert 'ALTER TABLE "books" VALIDATE CONSTRAINT "books_isbn_len";' in up
     # SET NOT NULL behind a validated IS NOT NULL check, dropped afterwards.
     dance = [
@@ -89,7 +89,10 @@ def test_safe_forms_are_written_applied_and_converge(project: Project, pg_db: Da
     applied = project.run("migrate")
     assert applied.code == 0, applied.err
     assert pg_db.scalar("SELECT count(DISTINCT token) FROM books") == 25000
-    assert pg_db.scalar("SELECT count(*) FROM pg_constraint WHERE right(conname, 9) = '_not_null'") == 0
+    assert (
+        pg_db.scalar("SELECT count(*) FROM pg_constraint WHERE right(conname, 9) = '_not_null'")
+        == 0
+    )
     assert pg_db.scalar(
         "SELECT bool_and(convalidated) FROM pg_constraint WHERE conrelid = 'books'::regclass"
     )

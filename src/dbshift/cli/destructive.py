@@ -1,14 +1,18 @@
 """Destructive statements in pending migrations, and ``migrate``'s confirmation of them.
 
 What counts is what the linter's data-loss rules report: DROP TABLE, DROP COLUMN,
-TRUNCATE, DELETE without WHERE, DROP DATABASE / SCHEMA. Reusing the rules (rather than
-matching statement text here) brings their two judgements with them:
+TRUNCATE, DELETE without WHERE, DROP DATABASE / SCHEMA; and a column-type-change finding
+whose new type is narrower than the column's type in the live database (a statement
+alone does not say what the type was; the catalog is read only when such a finding
+exists). Reusing the rules (rather than matching statement text here) brings their two
+judgements with them:
 
 - a table created earlier in the same file holds nothing yet, so dropping it is not
   destructive (a table created by an earlier migration is: it may have served traffic
   between two ``migrate`` runs);
-- ``-- dbshift:ignore drop-table <reason>`` above a statement is the author's recorded
-  confirmation, reviewed with the file, so ``migrate`` does not ask again.
+- ``-- dbshift:ignore drop-table <reason>`` (or ``column-type-change``) above a statement
+  is the author's recorded confirmation, reviewed with the file, so ``migrate`` does not
+  ask again.
 
 This lives in the CLI layer because the runner and the linter are siblings that may not
 import each other; the runner calls back (``Session.migrate(confirm=...)``) under its
@@ -17,14 +21,18 @@ lock, before the first migration starts.
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dbshift.errors import ValidationFailed
 
 if TYPE_CHECKING:
+    from dbshift.lint.facts import Action
     from dbshift.migrations.model import Migration
+    from dbshift.model import Schema
 
 #: Lint rules whose findings lose data. delete-without-where also reports UPDATE without
 #: WHERE, which overwrites rather than loses rows: only its DELETE findings count.
@@ -44,9 +52,12 @@ class Destructive:
         return f"{self.path}:{self.line}: {self.message} [{self.rule}]"
 
 
-def find(migrations: list[Migration], dialect: str) -> list[Destructive]:
+def find(
+    migrations: list[Migration], dialect: str, live: Callable[[], Schema] | None = None
+) -> list[Destructive]:
     """Destructive statements in the up sections of ``migrations`` (SQL files; a Python
-    migration's effects cannot be read without running it)."""
+    migration's effects cannot be read without running it). ``live`` reads the database's
+    schema, for type narrowing; without it type changes are not judged."""
     from dbshift.lint.engine import Linter
     from dbshift.lint.facts import Act
     from dbshift.lint.parse import ParseFailed, actions_for
@@ -57,6 +68,7 @@ def find(migrations: list[Migration], dialect: str) -> list[Destructive]:
 
     linter = Linter(all_rules(), DEFAULT_SERVERS[dialect])
     out: list[Destructive] = []
+    schema: list[Schema] = []  # read once, on the first type change
     for migration in migrations:
         if migration.kind is not Kind.SQL:
             continue
@@ -64,25 +76,56 @@ def find(migrations: list[Migration], dialect: str) -> list[Destructive]:
         starts = {s.line: s.sql for s in migration.up.statements}
         findings, _ = linter.lint_text(migration.path.read_text(encoding="utf-8"), path)
         for f in findings:
-            if f.rule not in RULES:
+            if f.rule not in RULES and f.rule != "column-type-change":
                 continue
-            if f.rule == "delete-without-where":
-                try:
-                    acts = actions_for(starts.get(f.line, ""), dialect)[0]
-                except ParseFailed:
-                    acts = ()
-                if not any(a.act is Act.DELETE for a in acts):
-                    continue
-            out.append(Destructive(path, f.line, f.rule, f.message))
-    return out
+            try:
+                acts = actions_for(starts.get(f.line, ""), dialect)[0]
+            except ParseFailed:
+                acts = ()
+            if f.rule == "column-type-change" and live is not None:
+                if not schema:
+                    schema.append(live())
+                for a in acts:
+                    message = _narrowed(a, schema[0], dialect)
+                    if message is not None:
+                        out.append(Destructive(path, f.line, f.rule, message))
+            elif f.rule in RULES and (
+                f.rule != "delete-without-where" or any(a.act is Act.DELETE for a in acts)
+            ):
+                out.append(Destructive(path, f.line, f.rule, f.message))
+    return list(dict.fromkeys(out))  # a rule may report one statement twice
 
 
-def confirm(migrations: list[Migration], dialect: str, *, allowed: bool) -> None:
+def _narrowed(action: Action, live: Schema, dialect: str) -> str | None:
+    from dbshift.lint.facts import Act
+
+    fact = action.column
+    if action.act is not Act.ALTER_TYPE or fact is None or fact.type is None:
+        return None
+    table = live.table(action.table or "")
+    column = table.column(action.name or "") if table is not None else None
+    if column is None:
+        return None
+    args = f"({', '.join(map(str, fact.type_args))})" if fact.type_args else ""
+    if not narrows(column.type, fact.type + args, dialect):
+        return None
+    return (
+        f"column {action.name} of {action.table} narrowed from {column.type} to {fact.type}{args}"
+    )
+
+
+def confirm(
+    migrations: list[Migration],
+    dialect: str,
+    *,
+    allowed: bool,
+    live: Callable[[], Schema] | None = None,
+) -> None:
     """Ask on a terminal; refuse (exit 1) when nobody can be asked. ``allowed``:
     ``--allow-destructive`` was given."""
     if allowed:
         return
-    found = find(migrations, dialect)
+    found = find(migrations, dialect, live)
     if not found:
         return
     for item in found:
@@ -104,3 +147,80 @@ def confirm(migrations: list[Migration], dialect: str, *, allowed: bool) -> None
         "--allow-destructive', or confirm each in the file with "
         "'-- dbshift:ignore RULE reason'"
     )
+
+
+# -- type narrowing ------------------------------------------------------------------------
+
+_TYPE = re.compile(
+    r"^([a-z][a-z0-9 ]*?)\s*(?:\((\d+)(?:\s*,\s*(\d+))?\))?(?:\s+(?:unsigned|zerofill))*$"
+)
+#: Integer types by bytes (PostgreSQL catalog and parser names, MySQL names).
+_INT = {
+    "tinyint": 1,
+    "smallint": 2,
+    "int2": 2,
+    "mediumint": 3,
+    "integer": 4,
+    "int": 4,
+    "int4": 4,
+    "bigint": 8,
+    "int8": 8,
+}
+_FLOAT = {"real": 4, "float4": 4, "float": 4, "double precision": 8, "float8": 8, "double": 8}
+#: String types, bounded by their argument; these without one by their maximum.
+_BOUNDED = {"character varying", "varchar", "character", "char", "bpchar", "nvarchar", "nchar"}
+#: MySQL text types by maximum bytes (PostgreSQL text is unbounded).
+_TEXT = {"tinytext": 255, "text": 65_535, "mediumtext": 2**24 - 1, "longtext": 2**32 - 1}
+_NUMERIC = {"numeric", "decimal"}
+_UNBOUNDED = float("inf")
+
+
+def narrows(old: str, new: str, dialect: str) -> bool:
+    """Whether values of type ``old`` may not fit ``new``: a shorter string, fewer integer
+    or fraction digits, fewer bytes, or a fraction dropped. Types of different kinds
+    (text to integer, ...) are not judged: the server refuses or converts every row."""
+    a, b = _kind(old, dialect), _kind(new, dialect)
+    if a is None or b is None:
+        return False
+    (kind_a, size_a, scale_a), (kind_b, size_b, scale_b) = a, b
+    if kind_a in ("numeric", "float") and kind_b == "int":
+        return True
+    if kind_a != kind_b:
+        return False
+    if kind_a == "numeric":  # size: digits before the point, scale: after
+        return size_b < size_a or scale_b < scale_a
+    return size_b < size_a
+
+
+def _kind(text: str, dialect: str) -> tuple[str, float, float] | None:
+    match = _TYPE.match(text.strip().lower())
+    if match is None:
+        return None
+    name, first, second = match.group(1), match.group(2), match.group(3)
+    if name in _INT:
+        return "int", _INT[name], 0
+    if name in _FLOAT:
+        return "float", _FLOAT[name], 0
+    if name == "text" and dialect == "postgresql":
+        return "string", _UNBOUNDED, 0
+    if name in _TEXT:
+        return "string", _TEXT[name], 0
+    if name in _BOUNDED:
+        if first is not None:
+            return "string", int(first), 0
+        is_char = name in ("character", "char", "bpchar", "nchar")
+        return "string", 1 if is_char else _UNBOUNDED, 0
+    if name in _NUMERIC:
+        if first is None:  # PostgreSQL: any precision; MySQL: DECIMAL(10, 0)
+            return (
+                ("numeric", _UNBOUNDED, _UNBOUNDED)
+                if name == "numeric"
+                else (
+                    "numeric",
+                    10,
+                    0,
+                )
+            )
+        precision, scale = int(first), int(second or 0)
+        return "numeric", precision - scale, scale
+    return None

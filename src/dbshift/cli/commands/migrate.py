@@ -13,6 +13,7 @@ from dbshift.cli import context, destructive
 
 if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
+    from dbshift.model import Schema
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-destructive",
         action="store_true",
-        help="apply DROP TABLE/COLUMN, TRUNCATE, DELETE without WHERE without asking",
+        help="apply DROP TABLE/COLUMN, TRUNCATE, DELETE without WHERE, narrowing type "
+        "changes without asking",
     )
     parser.set_defaults(handler=run)
 
@@ -43,8 +45,13 @@ def run(args: argparse.Namespace) -> int:
             return 0
         dialect = session.dialect.name
 
+        def live() -> Schema:
+            from dbshift.inspect import inspect_schema
+
+            return inspect_schema(session.conn)
+
         def confirm(todo: list[Migration]) -> None:
-            destructive.confirm(todo, dialect, allowed=args.allow_destructive)
+            destructive.confirm(todo, dialect, allowed=args.allow_destructive, live=live)
 
         count = session.migrate(to=args.to, dry_run=args.dry_run, confirm=confirm)
         if args.dry_run:
