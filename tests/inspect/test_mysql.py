@@ -31,6 +31,7 @@ from dbshift.model import (
     ReferentialAction,
     Routine,
     Schema,
+    Sequence,
     Table,
     TableOptions,
     View,
@@ -289,12 +290,34 @@ def test_views(conn: sqlalchemy.Connection) -> None:
     assert inspect_mysql(conn).views == schema.views
 
 
-def test_sequences_are_skipped(conn: sqlalchemy.Connection) -> None:
+def test_sequences(conn: sqlalchemy.Connection) -> None:
     if not is_mariadb(conn):
         pytest.skip("sequences are MariaDB 10.3+")
-    schema = inspect(conn, "CREATE SEQUENCE s START WITH 5", "CREATE TABLE t (a int)")
+    schema = inspect(
+        conn,
+        "CREATE SEQUENCE s START WITH 5",
+        "CREATE SEQUENCE `we``ird` INCREMENT BY -3 MINVALUE -100 CACHE 5 CYCLE",
+        "CREATE TABLE t (a int)",
+    )
     assert [t.name for t in schema.tables] == ["t"]
-    assert schema.sequences == ()
+    assert schema.sequences == (
+        Sequence("s", start=5, cache=1000),
+        Sequence("we`ird", start=-1, increment=-3, min_value=-100, cycle=True, cache=5),
+    )
+    ops = converge(
+        conn,
+        ["CREATE SEQUENCE s", "CREATE SEQUENCE gone", "SELECT NEXTVAL(s), NEXTVAL(s)"],
+        [
+            "CREATE SEQUENCE s START WITH 3 INCREMENT BY 10 MAXVALUE 1000 CACHE 2 CYCLE",
+            "CREATE SEQUENCE came",
+        ],
+        reverse=True,
+    )
+    assert [op.describe() for op in ops] == [
+        "alter sequence s (start, increment, max_value, cycle, cache)",
+        "create sequence came",
+        "drop sequence gone",
+    ]
 
 
 def test_routines(conn: sqlalchemy.Connection) -> None:

@@ -15,8 +15,8 @@ What the model gets, and why (renderers rely on it):
 - A column's collation is reported only where it differs from its table's default.
 - A view's definition is VIEW_DEFINITION without the `` `db`. `` qualifier naming the view's
   own database (see ``mysql_text.unqualify``); routines are normalised CREATE statements.
-- Sequences (MariaDB 10.3+) are skipped: not modelled for MySQL yet. Enums and sets stay
-  in the column type. MariaDB system-versioned tables are reported as plain tables.
+- Sequences (MariaDB 10.3+; MySQL has none) are bigint, with bounds kept only where they
+  differ from MariaDB's defaults. Enums and sets stay in the column type. MariaDB system-versioned tables are reported as plain tables.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from dbshift.model import (
     ReferentialAction,
     Routine,
     Schema,
+    Sequence,
     Table,
     TableOptions,
     View,
@@ -100,8 +101,11 @@ def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
     server = _server(conn)
     table_info: dict[str, tuple[str, str | None]] = {}  # table → (collation, comment)
     options: dict[str, TableOptions] = {}
+    sequence_names: list[str] = []
     for name, table_type, collation, comment, engine in _rows(conn, q.TABLES):
-        # VIEW rows come from VIEWS; SEQUENCE (MariaDB 10.3+) is skipped, see the docstring.
+        # VIEW rows come from VIEWS; SEQUENCE ones are MariaDB 10.3+ sequences.
+        if table_type == "SEQUENCE" and name not in excluded:
+            sequence_names.append(name)
         if table_type in _TABLE_TYPES and name not in excluded:
             table_info[name] = (collation or "", comment or None)
             options[name] = TableOptions(
@@ -134,6 +138,7 @@ def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
         tables=tuple(tables),
         views=tuple(views),
         routines=(*_routines(conn), *_triggers(conn, excluded)),
+        sequences=tuple(_sequences(conn, sequence_names)),
         defaults=server.defaults,
     )
 
@@ -141,6 +146,31 @@ def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
 def _rows(conn: Catalog, sql: str) -> list[Row]:
     # MySQL 8 returns some information_schema text columns as binary strings.
     return [tuple(v.decode() if isinstance(v, bytes) else v for v in row) for row in conn.rows(sql)]
+
+
+#: MariaDB's defaults for a bigint sequence by direction (10.3 to 10.11): ascending
+#: 1 … 2^63 - 2, descending -(2^63 - 1) … -1.
+_SEQUENCE_DEFAULTS = {True: (1, 2**63 - 2), False: (-(2**63) + 1, -1)}
+
+
+def _sequences(conn: Catalog, names: list[str]) -> list[Sequence]:
+    if not names:
+        return []
+    result = []
+    for i, start, increment, low, high, cycle, cache in _rows(conn, q.sequences(names)):
+        default_low, default_high = _SEQUENCE_DEFAULTS[increment > 0]
+        result.append(
+            Sequence(
+                name=names[i],
+                start=start,
+                increment=increment,
+                min_value=None if low == default_low else low,
+                max_value=None if high == default_high else high,
+                cycle=bool(cycle),
+                cache=cache,
+            )
+        )
+    return result
 
 
 def _server(conn: Catalog) -> _Server:

@@ -5,8 +5,8 @@ MariaDB and MySQL turn an equality on the schema into a lookup of that one datab
 both keeps the query fast and makes the match exact (``information_schema`` columns are
 ``utf8mb3_general_ci``, so a ``LIKE`` or a join would mix ``Shop`` and ``shop``). For the same
 reason rows are never joined on names in SQL: they are grouped and joined in Python, where
-string equality is exact. Nothing here contains a name; there is nothing to bind but the
-current database, which the server supplies.
+string equality is exact. Nothing here contains a name but ``sequences()`` (see there);
+there is nothing to bind but the current database, which the server supplies.
 """
 
 from __future__ import annotations
@@ -78,6 +78,19 @@ FROM information_schema.KEY_COLUMN_USAGE
 WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL
 ORDER BY ORDINAL_POSITION
 """
+
+
+#: MariaDB 10.11 has no information_schema.SEQUENCES (MariaDB 11.5 added it): a sequence's
+#: options are read from the sequence itself, which is a one-row table. All of them come in
+#: one UNION ALL, so the round trips stay fixed. This is the one query that names objects:
+#: quoted, and tagged by position rather than by name so no name becomes a string literal.
+def sequences(names: list[str]) -> str:
+    return " UNION ALL ".join(
+        f"SELECT {i}, start_value, increment, minimum_value, maximum_value, cycle_option, "  # noqa: S608 (quoted names)
+        f"cache_size FROM `{name.replace('`', '``')}`"
+        for i, name in enumerate(names)
+    )
+
 
 VIEWS = """
 SELECT TABLE_NAME, VIEW_DEFINITION

@@ -1,1 +1,1 @@
--- unsupported: alter sequence ticket_seq (type, increment, max_value, cycle): not supported on mysql
+-- unsupported: alter sequence ticket_seq (type, increment, max_value, cycle): MariaDB sequences are bigint and owned by no column

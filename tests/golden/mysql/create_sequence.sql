@@ -1,1 +1,1 @@
--- unsupported: create sequence s2: not supported on mysql
+CREATE SEQUENCE `s2` START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1 NOCYCLE;

@@ -1,1 +1,1 @@
--- unsupported: drop sequence ticket_seq: not supported on mysql
+DROP SEQUENCE `ticket_seq`;

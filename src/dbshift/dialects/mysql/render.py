@@ -12,20 +12,23 @@ from typing import TYPE_CHECKING, ClassVar
 from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
-    from dbshift.model import Column, Index, Schema
+    from dbshift.model import Column, Index, Schema, Sequence
     from dbshift.ops import (
         AddCheck,
         AddForeignKey,
         AddPrimaryKey,
         AlterColumn,
+        AlterSequence,
         CreateIndex,
         CreateRoutine,
+        CreateSequence,
         CreateTable,
         DropCheck,
         DropForeignKey,
         DropIndex,
         DropPrimaryKey,
         DropRoutine,
+        DropSequence,
         RenameTable,
         SetTableComment,
         SetTableOptions,
@@ -168,6 +171,50 @@ class MySQLRenderer(Renderer):
 
     def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
         return [f"ALTER TABLE {self.name(op.on)} DROP INDEX {self.q(op.index.name)}"]
+
+    # -- sequences (MariaDB 10.3+; MySQL has none and the server says so) -----------------------
+
+    def op_create_sequence(self, op: CreateSequence, schema: Schema) -> list[str]:
+        s = self._mariadb_sequence(op, op.sequence)
+        return [
+            f"CREATE SEQUENCE {self.name((s.schema, s.name))} START WITH {int(s.start)} "
+            f"INCREMENT BY {int(s.increment)} {self._bounds(s)} CACHE {int(s.cache)} "
+            + ("CYCLE" if s.cycle else "NOCYCLE")
+        ]
+
+    def op_drop_sequence(self, op: DropSequence, schema: Schema) -> list[str]:
+        return [f"DROP SEQUENCE {self.name((op.sequence.schema, op.sequence.name))}"]
+
+    def op_alter_sequence(self, op: AlterSequence, schema: Schema) -> list[str]:
+        """Only what changed; MariaDB keeps the position (START WITH sets the value a
+        RESTART goes back to)."""
+        s, changes = self._mariadb_sequence(op, op.after), set(op.changes)
+        clauses = []
+        if "increment" in changes:
+            clauses.append(f"INCREMENT BY {int(s.increment)}")
+        if changes & {"increment", "min_value", "max_value"}:
+            clauses.append(self._bounds(s))
+        if "start" in changes:
+            clauses.append(f"START WITH {int(s.start)}")
+        if "cache" in changes:
+            clauses.append(f"CACHE {int(s.cache)}")
+        if "cycle" in changes:
+            clauses.append("CYCLE" if s.cycle else "NOCYCLE")
+        return [f"ALTER SEQUENCE {self.name(op.key)} {' '.join(clauses)}"] if clauses else []
+
+    def _bounds(self, s: Sequence) -> str:
+        low = "NO MINVALUE" if s.min_value is None else f"MINVALUE {int(s.min_value)}"
+        high = "NO MAXVALUE" if s.max_value is None else f"MAXVALUE {int(s.max_value)}"
+        return f"{low} {high}"
+
+    def _mariadb_sequence(self, op: object, s: Sequence) -> Sequence:
+        # MariaDB before 11.5 has no AS <type>: every sequence is bigint. No OWNED BY.
+        if s.type != "bigint" or s.owned_by is not None:
+            raise Unsupported(
+                f"{getattr(op, 'describe', lambda: op)()}: MariaDB sequences are bigint "
+                "and owned by no column"
+            )
+        return s
 
     # -- views -------------------------------------------------------------------------------
 
