@@ -25,7 +25,8 @@ CREATE TABLE books (
     title text NOT NULL,
     isbn text,
     token uuid NOT NULL DEFAULT gen_random_uuid(),
-    CONSTRAINT books_isbn_len CHECK (length(isbn) < 20)
+    CONSTRAINT books_isbn_len CHECK (length(isbn) < 20),
+    CONSTRAINT books_title_key UNIQUE (title)
 );
 CREATE INDEX books_title_idx ON books (title);
 """
@@ -65,6 +66,12 @@ def test_safe_forms_are_written_applied_and_converge(project: Project, pg_db: Da
     assert 'ALTER TABLE "books" VALIDATE CONSTRAINT "books_author_id_fkey";' in up
     assert "CHECK ((length(isbn) < 20)) NOT VALID;" in up
     assert 'ALTER TABLE "books" VALIDATE CONSTRAINT "books_isbn_len";' in up
+    # A unique constraint: its index built concurrently, then attached.
+    unique = [
+        'CREATE UNIQUE INDEX CONCURRENTLY "books_title_key" ON "books" ("title");',
+        'ADD CONSTRAINT "books_title_key" UNIQUE USING INDEX "books_title_key";',
+    ]
+    assert up.index(unique[0]) < up.index(unique[1])
     # SET NOT NULL behind a validated IS NOT NULL check, dropped afterwards.
     dance = [
         'ADD CONSTRAINT "books_title_not_null" CHECK ("title" IS NOT NULL) NOT VALID;',

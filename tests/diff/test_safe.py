@@ -16,11 +16,13 @@ from dbshift.model import (
     PrimaryKey,
     Schema,
     Table,
+    UniqueConstraint,
 )
 from dbshift.ops import (
     AddCheck,
     AddColumn,
     AddForeignKey,
+    AddUnique,
     AlterColumn,
     CreateIndex,
     CreateTable,
@@ -183,3 +185,16 @@ def test_validate_constraint_marks_the_constraint_valid() -> None:
     not_valid = AddForeignKey(on=T, constraint=replace(FK, validated=False)).apply(BEFORE)
     after = ValidateConstraint(on=T, name="t_id_fkey").apply(not_valid)
     assert after == AddForeignKey(on=T, constraint=FK).apply(BEFORE)
+
+
+def test_unique_constraint_attaches_an_index_built_concurrently() -> None:
+    unique = UniqueConstraint(name="t_name_key", columns=("name",), deferrable=True)
+    ops: list[Operation] = [AddUnique(on=T, constraint=unique)]
+    plan = safe_plan(ops, BEFORE, "postgresql")
+    assert plan.ops == (AddUnique(on=T, constraint=unique, concurrently=True),)
+    assert not plan.transactional
+    assert renderer_for("postgresql").render(list(plan.ops), BEFORE) == [
+        'CREATE UNIQUE INDEX CONCURRENTLY "t_name_key" ON "t" ("name")',
+        'ALTER TABLE "t" ADD CONSTRAINT "t_name_key" UNIQUE USING INDEX "t_name_key" DEFERRABLE',
+    ]
+    converges(ops)

@@ -7,6 +7,8 @@ there). Each rewrite is made of ordinary operations, so the rewritten plan still
 to the model and converges to the same schema:
 
 - CREATE INDEX / DROP INDEX → ``CONCURRENTLY``;
+- a UNIQUE constraint → its index built ``CONCURRENTLY``, then attached with
+  ``ADD CONSTRAINT … UNIQUE USING INDEX``;
 - a foreign key or CHECK → added ``NOT VALID``, then ``VALIDATE CONSTRAINT``;
 - SET NOT NULL (PostgreSQL 12+) → a ``CHECK (c IS NOT NULL) NOT VALID``, validated, then
   SET NOT NULL (which trusts the valid check instead of scanning), then the check dropped;
@@ -33,6 +35,7 @@ from dbshift.ops import (
     AddCheck,
     AddColumn,
     AddForeignKey,
+    AddUnique,
     AlterColumn,
     CreateIndex,
     CreateTable,
@@ -118,13 +121,13 @@ def _trusts_check(ops: list[Operation], i: int) -> bool:
 
 
 def _needs_autocommit(op: Operation) -> bool:
-    if isinstance(op, CreateIndex | DropIndex):
+    if isinstance(op, CreateIndex | DropIndex | AddUnique):
         return op.concurrently
     return isinstance(op, ValidateConstraint | Backfill)
 
 
 def _postgres(op: Operation, table: Table, version: int) -> list[Operation]:
-    if isinstance(op, CreateIndex | DropIndex):
+    if isinstance(op, CreateIndex | DropIndex | AddUnique):
         return [replace(op, concurrently=True)]
     if isinstance(op, AddForeignKey) and op.constraint.validated:
         return [

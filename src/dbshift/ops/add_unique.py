@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class AddUnique(TableChange):
     constraint: UniqueConstraint
+    #: PostgreSQL: build the unique index CONCURRENTLY, then attach it with ADD CONSTRAINT
+    #: … USING INDEX (needs a migration without a transaction).
+    concurrently: bool = False
     kind: ClassVar[str] = "add_unique"
 
     def apply(self, schema: Schema) -> Schema:
@@ -28,6 +31,11 @@ class AddUnique(TableChange):
         return DropUnique(on=self.on, constraint=self.constraint)
 
     def safety(self, dialect: str) -> Safety:
+        if dialect == "postgresql" and self.concurrently:
+            return Safety(
+                lock=Lock.ALL,
+                note="brief lock to attach the unique index built CONCURRENTLY",
+            )
         if dialect == "postgresql":
             return Safety(
                 lock=Lock.ALL,

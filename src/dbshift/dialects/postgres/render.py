@@ -270,7 +270,17 @@ class PostgresRenderer(Renderer):
         )
 
     def op_add_unique(self, op: AddUnique, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} ADD {self.unique(op.constraint)}"]
+        if not op.concurrently:
+            return [f"ALTER TABLE {self.name(op.on)} ADD {self.unique(op.constraint)}"]
+        u, name = op.constraint, self.q(op.constraint.name)
+        include = f" INCLUDE ({self.names(u.include)})" if u.include else ""
+        nulls = " NULLS NOT DISTINCT" if u.nulls_not_distinct else ""
+        return [
+            f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {self.name(op.on)} "
+            f"({self.names(u.columns)}){include}{nulls}",
+            f"ALTER TABLE {self.name(op.on)} ADD CONSTRAINT {name} UNIQUE USING INDEX {name}"
+            f"{_deferrable(u)}",
+        ]
 
     def op_add_exclusion(self, op: AddExclusion, schema: Schema) -> list[str]:
         # pg_get_constraintdef() text: EXCLUDE USING … (…) [WHERE (…)] [DEFERRABLE …]
