@@ -111,12 +111,20 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
 
     # Changed sequences are altered in place (a recreated one would restart its numbering),
     # before the tables change: PostgreSQL drops a sequence with the column that owns it,
-    # so an owner given up must be released before that column goes.
+    # so an owner given up must be released before that column goes. A sequence that goes
+    # is released too, and dropped at the end: DROP SEQUENCE of one its table or column
+    # took along would fail, and the reverse (create, then own) is exact.
     old_seqs = {(s.schema, s.name): s for s in current.sequences}
+    new_seq_keys = {(s.schema, s.name) for s in desired.sequences}
     ops += [
         AlterSequence(before=old_seqs[(s.schema, s.name)], after=s)
         for s in desired.sequences
         if (s.schema, s.name) in old_seqs and old_seqs[(s.schema, s.name)] != s
+    ]
+    ops += [
+        AlterSequence(before=s, after=replace(s, owned_by=None))
+        for k, s in old_seqs.items()
+        if k not in new_seq_keys and s.owned_by is not None
     ]
 
     # 3. New types, values and sequences: kept tables' new columns may use them.
@@ -293,7 +301,11 @@ def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) ->
             elif old_domains[k] != d:
                 ops += [DropDomain(old_domains[k]), CreateDomain(d)]
     else:
-        ops += [DropSequence(s) for k, s in old_seqs.items() if k not in new_seqs]
+        ops += [
+            DropSequence(replace(s, owned_by=None))  # released before the tables changed
+            for k, s in old_seqs.items()
+            if k not in new_seqs
+        ]
         ops += [DropDomain(d) for k, d in old_domains.items() if k not in new_domains]
         ops += [DropEnum(e) for k, e in old_enums.items() if k not in new_enums]
     return ops
