@@ -108,3 +108,13 @@ def test_unparsable_file_is_reported_and_the_rest_still_linted(tmp_path: Path) -
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"{tmp_path / '1_broken.sql'}:3: error [parse-error]" in done.stdout
     assert f"{tmp_path / '2_index.sql'}:3: error [create-index-blocking]" in done.stdout
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_forked_workers_give_the_serial_report(dialect: str) -> None:
+    """Large trees are linted by forked workers: same findings, same order."""
+    paths = corpus_files(dialect) * 3
+    linter = Linter(all_rules(), DEFAULT_SERVERS[dialect])
+    serial = linter.lint_paths(paths, jobs=1)
+    assert linter.lint_paths(paths, jobs=3) == serial
+    assert serial.findings and serial.files == len(paths)
