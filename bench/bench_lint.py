@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -133,13 +134,18 @@ def corpus(directory: Path, statements: int, seed: int = 11) -> int:
     return files
 
 
-def timed(command: list[str]) -> tuple[float, str]:
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user + system, the child and its own children: squawk
+    uses threads, dbshift forked workers) and standard output of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):  # 1: findings
         raise SystemExit(f"bench: {Path(command[0]).name} failed: {done.stderr.strip()[-800:]}")
-    return elapsed, done.stdout
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu, done.stdout
 
 
 def main() -> int:
@@ -168,23 +174,23 @@ def main() -> int:
     for _ in range(args.repeat):  # interleaved, so both see the same machine state
         for report, commands in pairs.items():
             for tool, command in zip(("dbshift lint", "squawk"), commands, strict=True):
-                seconds, outputs[f"{tool} {report}"] = timed(command)
+                seconds, cpu, outputs[f"{tool} {report}"] = timed(command)
                 samples.setdefault(f"{tool} {report}", []).append(seconds)
+                samples.setdefault(f"{tool} {report} cpu", []).append(cpu)
     ours = json.loads(outputs["dbshift lint json"])
     theirs = parse_squawk(outputs["squawk json"])
     counts = {"dbshift lint": len(ours["findings"]), "squawk": len(theirs)}
     median = {name: statistics.median(values) for name, values in samples.items()}
-    print(f"  {'':<14} {'text/tty':>9} {'json':>9} {'findings':>9}")
+    print(f"  {'wall (cpu) seconds':<14} {'text/tty':>16} {'json':>16} {'findings':>9}")
     for tool in ("dbshift lint", "squawk"):
-        print(
-            f"  {tool:<14} {median[tool + ' text']:8.2f}s {median[tool + ' json']:8.2f}s"
-            f" {counts[tool]:9}"
-        )
-    print(
-        f"  dbshift / squawk: {median['dbshift lint text'] / median['squawk text']:.2f}x "
-        f"(text/tty), {median['dbshift lint json'] / median['squawk json']:.2f}x (json); "
-        f"statements linted: {ours['statements']}"
-    )
+        cells = [f"{median[f'{tool} {r}']:7.2f} ({median[f'{tool} {r} cpu']:5.2f})" for r in pairs]
+        print(f"  {tool:<18} {cells[0]:>16} {cells[1]:>16} {counts[tool]:9}")
+    ratios = [
+        f"{median[f'dbshift lint {r}{c}'] / median[f'squawk {r}{c}']:.2f}x {r}{c or ' wall'}"
+        for r in pairs
+        for c in ("", " cpu")
+    ]
+    print(f"  dbshift / squawk: {', '.join(ratios)}; statements linted: {ours['statements']}")
     texts = {str(p): p.read_text() for p in paths}
     findings = [(f["path"], f["line"], f["rule"]) for f in ours["findings"]]
     missing = unmatched(theirs, findings, texts, all_rules())
