@@ -9,7 +9,6 @@ goes on with the rest.
 from __future__ import annotations
 
 import os
-import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -79,6 +78,8 @@ class Linter:
         """Contiguous slices of ``paths`` linted by forked children (the rules and parser
         already loaded), the first slice here; reports come back pickled through pipes, in
         order. A child that fails leaves its slice to be linted here."""
+        import pickle
+
         size = -(-len(paths) // jobs)
         slices = [paths[i : i + size] for i in range(0, len(paths), size)]
         children = []
