@@ -18,6 +18,7 @@ from dbshift.model import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Identity,
     Index,
     IndexElement,
     PrimaryKey,
@@ -25,6 +26,7 @@ from dbshift.model import (
     Schema,
     Table,
     TableOptions,
+    UniqueConstraint,
 )
 from dbshift.ops import Operation
 from tests.conftest import Database
@@ -50,7 +52,16 @@ def schemas(draw: st.DrawFn, dialect: str) -> Schema:
     tables = []
     for t_name in names:
         col_names = draw(st.lists(NAMES, min_size=1, max_size=5, unique_by=str.lower))
-        columns = [Column(name="id", type=TYPES[dialect][0], nullable=False)]
+        identity = None
+        if dialect == "postgresql":  # an identity on both sides: its options are altered
+            identity = Identity(
+                always=draw(st.booleans()),
+                increment=draw(st.sampled_from([1, 3])),
+                max_value=draw(st.sampled_from([None, 10**6])),
+                cycle=draw(st.booleans()),
+                cache=draw(st.sampled_from([None, 5])),
+            )
+        columns = [Column(name="id", type=TYPES[dialect][0], nullable=False, identity=identity)]
         for c in col_names:
             if c.lower() == "id":
                 continue
@@ -80,6 +91,17 @@ def schemas(draw: st.DrawFn, dialect: str) -> Schema:
         checks = ()
         if dialect != "mysql" and draw(st.booleans()):
             checks = (CheckConstraint(name=f"ck_{t_name}"[:30], expression=_positive(dialect)),)
+        uniques = ()
+        if dialect == "postgresql" and len(columns) > 1 and draw(st.booleans()):
+            # PostgreSQL 15+: NULLS NOT DISTINCT; 11+: INCLUDE.
+            uniques = (
+                UniqueConstraint(
+                    name=f"uq_{t_name}"[:30],
+                    columns=(columns[1].name,),
+                    include=("id",) if draw(st.booleans()) else (),
+                    nulls_not_distinct=draw(st.booleans()),
+                ),
+            )
         options = TableOptions()
         if dialect == "mysql":  # a default collation other than the database's, sometimes
             options = TableOptions(collation=draw(st.sampled_from([None, "utf8mb4_bin"])))
@@ -91,6 +113,7 @@ def schemas(draw: st.DrawFn, dialect: str) -> Schema:
                 primary_key=PrimaryKey(columns=("id",), name=_pk_name(dialect, t_name)),
                 indexes=tuple(indexes),
                 checks=checks,
+                uniques=uniques,
             )
         )
     # A foreign key from the second table to the first, sometimes.
