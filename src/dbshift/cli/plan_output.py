@@ -8,6 +8,9 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from dbshift.dialects.render import Renderer
     from dbshift.model import Schema
     from dbshift.ops import Operation
 
@@ -30,16 +33,31 @@ def plan_sql(ops: list[Operation], before: Schema, dialect: str, *, annotate: bo
     from dbshift.dialects import renderer_for
 
     renderer = renderer_for(dialect)
+    render = _one_at_a_time(renderer)
     out: list[str] = []
     schema = before
     for op in ops:
         if annotate:
             out.append(f"-- {header(op, dialect)}")
-        # statements(), not render([op]): render applies the operation too, and applying
-        # each operation twice was half of rendering a 10,000-table plan.
-        out.extend(terminated(sql, dialect) for sql in renderer.statements(op, schema))
+        out.extend(terminated(sql, dialect) for sql in render(op, schema))
         schema = op.apply(schema)
     return "\n".join(out)
+
+
+def _one_at_a_time(renderer: Renderer) -> Callable[[Operation, Schema], list[str]]:
+    """The statements of one operation, for loops that apply each operation themselves.
+
+    ``render([op], schema)`` applies ``op`` to learn the schema after it, and the callers
+    apply it again: that second apply was half of rendering a 10,000-table plan. Where a
+    renderer keeps the base ``render`` (statements, then apply), ``statements`` is the
+    same text without it; SQLite's ``render`` turns some operations into table rebuilds,
+    so it is called as it is.
+    """
+    from dbshift.dialects.render import Renderer
+
+    if type(renderer).render is Renderer.render:
+        return renderer.statements
+    return lambda op, schema: renderer.render([op], schema)
 
 
 def terminated(sql: str, dialect: str) -> str:
@@ -69,6 +87,7 @@ def plan_json(ops: list[Operation], before: Schema, dialect: str) -> str:
     from dbshift.dialects import renderer_for
 
     renderer = renderer_for(dialect)
+    render = _one_at_a_time(renderer)
     out = []
     schema = before
     for op in ops:
@@ -77,7 +96,7 @@ def plan_json(ops: list[Operation], before: Schema, dialect: str) -> str:
             {
                 "kind": op.kind,
                 "description": op.describe(),
-                "sql": renderer.statements(op, schema),
+                "sql": render(op, schema),
                 "lock": safety.lock.name.lower(),
                 "rewrite": safety.rewrite,
                 "breaking": safety.breaking,
