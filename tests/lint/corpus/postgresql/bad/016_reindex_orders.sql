@@ -1,4 +1,5 @@
 -- expect: reindex-blocking
+-- setup: CREATE INDEX orders_status_idx ON orders (status);
 -- dbshift:no-transaction
 -- dbshift:up
 SET lock_timeout = '3s';
