@@ -29,6 +29,16 @@ def _texts() -> list[str]:
         "-- lead\nSELECT 'é;', $$a;b$$ /* c; */;\n\n  /* x */ CREATE FOREIGN TABLE ft (a int) "
         "SERVER s;\nALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0 CHECK (c > -1);"
     )
+    texts += [
+        "SELECT 1;;SELECT 2;",
+        "SELECT 1 -- c",
+        "SELECT 1; -- trailing\n",
+        "-- only\n/* c */\n",
+        "\r\nSELECT 1;\r\n\r\nSELECT\r\n 2;\r\n",
+        "SELECT 1;\n-- c\n;\nSELECT 2",
+        "/* nested /* c */ still */ SELECT 1;",
+        "SELECT 1\n-- dbshift:ignore drop-table why\n; SELECT 2;",
+    ]
     return texts
 
 
