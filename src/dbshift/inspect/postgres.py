@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from dbshift.inspect import postgres_queries as q
@@ -53,6 +54,9 @@ _ACTIONS = {
     "n": ReferentialAction.SET_NULL,
     "d": ReferentialAction.SET_DEFAULT,
 }
+
+#: An INDEX_COLUMNS row's column position in its index (the last field).
+_POSITION = itemgetter(-1)
 
 #: Bounds of the integer types a sequence can have, for telling default limits apart.
 _SEQUENCE_BOUNDS = {
@@ -301,6 +305,9 @@ class _Reader:
         rows_by_index: dict[int, list[Seq[Any]]] = defaultdict(list)
         for row in self._rows(q.index_columns(self.version)):
             rows_by_index[row[1]].append(row)
+        for rows in rows_by_index.values():
+            if len(rows) > 1:
+                rows.sort(key=_POSITION)  # the query does not sort
         #: Equal elements are one object, as columns are (``_columns``): most indexes of
         #: a big schema are on a column of the same name, ascending, default collation.
         elements: dict[tuple[Any, ...], IndexElement] = {}

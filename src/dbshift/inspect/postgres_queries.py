@@ -129,10 +129,14 @@ def constraints(server_version: int) -> str:
     return CONSTRAINTS.format(nulls_not_distinct=flag)
 
 
-#: One row per index column, named from COLUMNS. Indexes that implement a primary key,
-#: unique or exclusion constraint are the constraint's business and left out. indoption,
-#: indclass and indcollation cover the key columns only and are subscripted from 0. An
-#: expression's own collation is not in the catalog; its type's default stands in for it.
+#: One row per index column, named from COLUMNS, with its position last (the reader
+#: orders them: as in COLUMNS, a server sort of 40,000 rows spilled to disk). Indexes that
+#: implement a primary key, unique or exclusion constraint are the constraint's business
+#: and left out: primary-key and exclusion indexes always do (indisprimary,
+#: indisexclusion), so only unique ones are looked up in pg_constraint, and before their
+#: columns are joined. indoption, indclass and indcollation cover the key columns only and
+#: are subscripted from 0. An expression's own collation is not in the catalog; its type's
+#: default stands in for it.
 INDEX_COLUMNS = """
 SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
        pg_get_expr(i.indpred, i.indrelid), {nulls_not_distinct}, k.attnum,
@@ -143,7 +147,8 @@ SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkey
             WHERE ia.attrelid = i.indexrelid AND ia.attnum = k.n) END,
        CASE WHEN NOT opc.opcdefault THEN
             CASE WHEN opc.opcnamespace IN ('pg_catalog'::regnamespace, CAST(:ns AS oid))
-                 THEN opc.opcname ELSE opc_ns.nspname || '.' || opc.opcname END END
+                 THEN opc.opcname ELSE opc_ns.nspname || '.' || opc.opcname END END,
+       k.n
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
@@ -154,11 +159,11 @@ LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[k.n - 1]
 LEFT JOIN pg_namespace opc_ns ON opc_ns.oid = opc.opcnamespace
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'm')
   AND NOT c.relispartition
-  AND NOT EXISTS (
+  AND NOT i.indisprimary AND NOT i.indisexclusion
+  AND (NOT i.indisunique OR NOT EXISTS (
       SELECT 1 FROM pg_constraint con
       WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid
-        AND con.contype IN ('p', 'u', 'x'))
-ORDER BY i.indexrelid, k.n
+        AND con.contype IN ('p', 'u', 'x')))
 """
 
 
