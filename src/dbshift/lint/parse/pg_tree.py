@@ -120,21 +120,28 @@ def _lazy(name: str) -> Any:
     return cls
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _make(name: str, raw: dict[str, Any]) -> Any:
-    obj: Any = object.__new__(_lazy(name))
-    object.__setattr__(obj, "_raw", raw)
+    obj: Any = _new(_LAZY.get(name) or _lazy(name))
+    _set(obj, "_raw", raw)
     return obj
 
 
 def node(value: Any) -> Any:
     """A JSON value where pglast has a node, a tuple of nodes, or a scalar."""
-    if isinstance(value, list):
-        return tuple(node(item) for item in value)
-    if isinstance(value, dict) and len(value) == 1:
-        ((name, body),) = value.items()
-        if name in _LISTS:
-            return tuple(node(item) for item in body.get("items", ()))
-        return _make(name, body)
+    kind = type(value)
+    if kind is list:
+        return tuple([node(item) for item in value])
+    if kind is dict and len(value) == 1:
+        for name, body in value.items():
+            if name in _LISTS:
+                return tuple([node(item) for item in body.get("items", ())])
+            obj: Any = _new(_LAZY.get(name) or _lazy(name))
+            _set(obj, "_raw", body)
+            return obj
     return value
 
 
