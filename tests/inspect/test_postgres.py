@@ -381,7 +381,9 @@ def test_routines_and_triggers(conn: sqlalchemy.Connection) -> None:
     )
 
 
-def test_extension_objects_and_partitions_are_skipped(conn: sqlalchemy.Connection) -> None:
+def test_extension_objects_are_skipped_and_partitions_inherit(
+    conn: sqlalchemy.Connection,
+) -> None:
     schema = inspect(
         conn,
         """
@@ -401,6 +403,8 @@ def test_extension_objects_and_partitions_are_skipped(conn: sqlalchemy.Connectio
             indexes=(Index("p_email", (IndexElement("email"),)),),
             partition_by="RANGE (id)",
         ),
+        # Its columns, primary key and the partition of p_email are p's.
+        Table("p1", partition_of="p", partition_bound="FOR VALUES FROM (0) TO (100)"),
         Table(
             "r",
             (Column("pid", "integer"), Column("p1id", "integer")),
@@ -782,31 +786,59 @@ def test_domains_are_created_before_and_dropped_after_their_tables(
     ]
 
 
-def test_partitioned_parent_round_trips_with_its_key(conn: sqlalchemy.Connection) -> None:
-    converge(
+def test_partitioned_tables_and_partitions_round_trip(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
         conn,
-        "CREATE TABLE other (id int);",
+        """
+        CREATE TABLE other (id int);
+        CREATE TABLE tags (name text COLLATE "C", n int) PARTITION BY LIST (lower(name));
+        CREATE TABLE a_gone PARTITION OF tags FOR VALUES IN ('x');
+        """,
         """
         CREATE TABLE other (id int);
         CREATE TABLE events (id int NOT NULL, at date NOT NULL, kind text,
             PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
-        CREATE TABLE events_2024 PARTITION OF events
-            FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE a_2024 PARTITION OF events
+            FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY HASH (id);
+        CREATE TABLE a_2024_0 PARTITION OF a_2024 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+        CREATE TABLE events_rest PARTITION OF events DEFAULT;
         CREATE INDEX events_kind ON events (kind);
         CREATE TABLE tags (name text COLLATE "C", n int) PARTITION BY LIST (lower(name));
+        ALTER TABLE tags ADD COLUMN extra int;
         """,
+        reverse=True,
     )
+    # Partitions come after their parents and go before them, whatever their names.
+    assert [op.describe() for op in ops if "table" in op.kind] == [
+        "create table events",
+        "create table a_2024",
+        "create table events_rest",
+        "create table a_2024_0",
+        "drop table a_gone",
+    ]
     schema = inspect_postgres(conn, schema="b")
-    assert [(t.name, t.partition_by) for t in schema.tables] == [
-        ("events", "RANGE (at)"),
-        ("other", None),
-        ("tags", "LIST (lower(name))"),
-    ]  # partitions (events_2024) are not modelled
+    assert [
+        (t.name, t.partition_by, t.partition_of, t.partition_bound, len(t.columns))
+        for t in schema.tables
+    ] == [
+        ("a_2024", "HASH (id)", "events", "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", 0),
+        ("a_2024_0", None, "a_2024", "FOR VALUES WITH (modulus 2, remainder 0)", 0),
+        ("events", "RANGE (at)", None, None, 3),
+        ("events_rest", None, "events", "DEFAULT", 0),
+        ("other", None, None, None, 1),
+        ("tags", "LIST (lower(name))", None, None, 3),
+    ]  # a partition's columns, keys and indexes are its parent's
     # A changed key cannot be done in place: said, not diffed into something else.
-    events = schema.tables[0]
+    events = schema.table("events")
+    assert events is not None
     changed = schema.with_table(replace(events, partition_by="HASH (id)"))
     with pytest.raises(Unsupported, match=r"partition key RANGE \(at\) -> HASH \(id\)"):
         diff(schema, changed)
+    rest = schema.table("events_rest")
+    assert rest is not None
+    moved = schema.with_table(replace(rest, partition_bound="FOR VALUES FROM (MINVALUE) TO (0)"))
+    with pytest.raises(Unsupported, match="detach and attach the partition by hand"):
+        diff(schema, moved)
 
 
 def test_identity_options_are_read_and_altered_in_place(conn: sqlalchemy.Connection) -> None:

@@ -72,6 +72,7 @@ class Renderer:
                 if u.include or u.nulls_not_distinct
             ),
             *(["PARTITION BY"] if t.partition_by else []),
+            *(["PARTITION OF"] if t.partition_of else []),
         ]
         if what:
             raise Unsupported(f"table {t.name}: {', '.join(what)}: PostgreSQL only")

@@ -149,7 +149,12 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     ops += adds
 
     # New tables.
-    created = [new_tables[k] for k in new_tables if k not in old_tables]
+    # Partitions after their parents (PARTITION OF needs it), dropped before them (DROP
+    # TABLE takes a parent's partitions along, and the reverse recreates them after it).
+    created = sorted(
+        (new_tables[k] for k in new_tables if k not in old_tables),
+        key=lambda t: _partition_depth(t, new_tables),
+    )
     for table in created:
         body = table if options.inline_foreign_keys else replace(table, foreign_keys=())
         ops.append(CreateTable(body))
@@ -167,9 +172,9 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         ]
 
     # 5. Dropped tables (their outgoing foreign keys went in step 2), sequences, types.
-    for key, old in old_tables.items():
-        if key not in new_tables:
-            ops.append(DropTable(replace(old, foreign_keys=())))
+    dropped = [old for key, old in old_tables.items() if key not in new_tables]
+    dropped.sort(key=lambda t: _partition_depth(t, old_tables), reverse=True)
+    ops += [DropTable(replace(old, foreign_keys=())) for old in dropped]
     ops += _enums_and_sequences(current, desired, creating=False)
 
     # 6. Views, new or changed, and routines last.
@@ -180,6 +185,17 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     ]
     ops += [CreateRoutine(r) for r in came]
     return ops
+
+
+def _partition_depth(table: Table, tables: Mapping[Key, Table]) -> int:
+    """0 for a table that is no partition, 1 for a partition, 2 for a partition's partition…"""
+    depth = 0
+    while table.partition_of is not None and depth < len(tables):
+        parent = tables.get((table.schema, table.partition_of))
+        if parent is None:
+            return depth + 1
+        table, depth = parent, depth + 1
+    return depth
 
 
 def _routine_order(routine: Routine) -> tuple[bool, str, str, str]:
@@ -223,6 +239,13 @@ def _table(
             f"table {old.name}: partition key {old.partition_by or '(none)'} -> "
             f"{new.partition_by or '(none)'}: PostgreSQL cannot change it in place; "
             "create the new table, move the rows and swap the names by hand"
+        )
+    if (old.partition_of, old.partition_bound) != (new.partition_of, new.partition_bound):
+        # DETACH PARTITION / ATTACH PARTITION would do it; dbshift does not plan them yet.
+        raise Unsupported(
+            f"table {old.name}: partition of {old.partition_of or '(none)'} "
+            f"{old.partition_bound or ''} -> {new.partition_of or '(none)'} "
+            f"{new.partition_bound or ''}: detach and attach the partition by hand"
         )
     ops: list[Operation] = []
     adds: list[Operation] = []

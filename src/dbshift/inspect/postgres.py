@@ -110,6 +110,8 @@ class _TableParts:
     indexes: list[Index] = field(default_factory=list)
     exclusions: list[ExclusionConstraint] = field(default_factory=list)
     partition_by: str | None = None
+    partition_of: str | None = None
+    partition_bound: str | None = None
 
     def table(self) -> Table:
         return Table(
@@ -123,6 +125,8 @@ class _TableParts:
             comment=self.comment,
             exclusions=tuple(self.exclusions),
             partition_by=self.partition_by,
+            partition_of=self.partition_of,
+            partition_bound=self.partition_bound,
         )
 
 
@@ -184,15 +188,26 @@ class _Reader:
             comment,
             viewdef,
             partition_by,
+            partition_of,
+            partition_bound,
             *sequence,
             dep_type,
             owner,
             column,
         ) in self._rows(q.RELATIONS):
             if kind in ("r", "p"):
-                if name in self.exclude:
+                if name in self.exclude or partition_of in self.exclude:
                     continue
-                self.tables[oid] = _TableParts(name, comment, partition_by=partition_by)
+                self.tables[oid] = _TableParts(
+                    name,
+                    comment,
+                    partition_by=partition_by,
+                    partition_of=partition_of,
+                    partition_bound=partition_bound,
+                )
+                if partition_of is not None:
+                    # Its columns, keys, indexes and cloned triggers are its parent's.
+                    continue
             elif kind in ("v", "m"):
                 self.views[oid] = (name, _view_definition(viewdef), comment)
                 if kind == "m":
@@ -264,7 +279,7 @@ class _Reader:
             nulls_not_distinct,
         ) in self._rows(q.constraints(self.version)):
             parts = self.tables.get(relation)
-            if parts is None:
+            if parts is None or parts.partition_of is not None:
                 continue
             if kind == "x":
                 parts.exclusions.append(ExclusionConstraint(name, definition))

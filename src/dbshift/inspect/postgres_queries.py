@@ -29,12 +29,16 @@ SELECT set_config('search_path', CAST(:path AS text), false),
        set_config('jit', CAST(:jit AS text), false)
 """
 
-#: Partitions are skipped: they are not modelled yet. Their parent (relkind 'p') is a table
-#: that carries its partition key (pg_get_partkeydef, PostgreSQL 10+).
+#: A partitioned table (relkind 'p') carries its partition key (pg_get_partkeydef, PostgreSQL
+#: 10+); a partition, its parent and bound (pg_get_expr(relpartbound)). A partition's
+#: columns, keys and indexes are its parent's (COLUMNS and INDEX_COLUMNS leave them out,
+#: CONSTRAINTS reads conparentid = 0 only); partitions of a parent in another schema are
+#: left out with it.
 RELATIONS = """
 SELECT c.oid, c.relname, c.relkind, d.description,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+       parent.relname, CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
        format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
        s.seqcycle, s.seqcache, dep.deptype, owner.relname, owner_col.attname
 FROM pg_class c
@@ -47,8 +51,10 @@ LEFT JOIN pg_depend dep
 LEFT JOIN pg_class owner ON owner.oid = dep.refobjid
 LEFT JOIN pg_attribute owner_col
        ON owner_col.attrelid = dep.refobjid AND owner_col.attnum = dep.refobjsubid
+LEFT JOIN pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid
+LEFT JOIN pg_class parent ON parent.oid = inh.inhparent
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
-  AND NOT c.relispartition
+  AND (NOT c.relispartition OR parent.relnamespace = CAST(:ns AS oid))
   AND NOT EXISTS (  -- created by an extension: CREATE EXTENSION owns it
       SELECT 1 FROM pg_depend e
       WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')

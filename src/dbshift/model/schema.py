@@ -58,8 +58,12 @@ class Table:
     #: PostgreSQL EXCLUDE constraints.
     exclusions: tuple[ExclusionConstraint, ...] = ()
     #: PostgreSQL partitioned table: ``pg_get_partkeydef()``, e.g. ``RANGE (created)``.
-    #: Its partitions are not modelled.
     partition_by: str | None = None
+    #: A PostgreSQL partition: its parent (in the same schema) and bound
+    #: (``pg_get_expr(relpartbound)``: ``FOR VALUES …`` or ``DEFAULT``). Its columns, keys
+    #: and indexes are the parent's and are not repeated here.
+    partition_of: str | None = None
+    partition_bound: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("uniques", "checks", "foreign_keys", "indexes", "exclusions"):

@@ -98,7 +98,8 @@ class AlterColumn(TableChange):
                     breaking=retype,
                     note="MODIFY COLUMN copies the table (ALGORITHM=COPY) for type and NULL changes",
                 )
-            return Safety(note="default and comment changes are metadata-only")
+            # MariaDB 10.11 makes visibility changes with ALGORITHM=INSTANT too.
+            return Safety(note="default, comment and visibility changes are metadata-only")
         return Safety(
             lock=Lock.ALL,
             rewrite=True,

@@ -133,6 +133,8 @@ class PostgresRenderer(Renderer):
 
     def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
         t = op.table
+        if t.partition_of is not None:
+            return self._create_partition(t)
         lines = [self.column(c) for c in t.columns]
         if t.primary_key is not None:
             lines.append(
@@ -160,6 +162,23 @@ class PostgresRenderer(Renderer):
                     self.comment("COLUMN", f"{self.name(t.key)}.{self.q(c.name)}", c.comment)
                 )
         out.extend(self._owned_sequences(schema, t, list(t.columns)))
+        return out
+
+    def _create_partition(self, t: Table) -> list[str]:
+        """``CREATE TABLE p PARTITION OF parent FOR VALUES …``: columns, keys and indexes
+        come from the parent. A partition's own ones are not modelled: refused, not lost."""
+        own = (t.columns, t.primary_key, t.uniques, t.checks, t.foreign_keys, t.indexes)
+        if any(own) or t.exclusions:
+            raise Unsupported(
+                f"partition {t.name}: columns, keys and indexes of its own are not supported"
+            )
+        partitioned = f" PARTITION BY {t.partition_by}" if t.partition_by else ""
+        out = [
+            f"CREATE TABLE {self.name(t.key)} PARTITION OF "
+            f"{self.name((t.schema, t.partition_of or ''))} {t.partition_bound}{partitioned}"
+        ]
+        if t.comment is not None:
+            out.append(self.comment("TABLE", self.name(t.key), t.comment))
         return out
 
     def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
