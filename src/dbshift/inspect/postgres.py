@@ -229,6 +229,7 @@ class _Reader:
         the same with the plans the server picks, and a table whose rows do not is sorted
         here.
         """
+        comments = {(r, n): text for r, n, text in self._rows(q.COLUMN_COMMENTS)}
         built: dict[tuple[Any, ...], Column] = {}
         unordered: set[int] = set()
         last: dict[int, int] = {}
@@ -244,9 +245,11 @@ class _Reader:
             facts = tuple(row[2:])  # a tuple already (catalog rows): no copy
             if facts[-1] is not None:  # the identity's sequence options: a list, unhashable
                 facts = (*facts[:-1], tuple(facts[-1]))
-            column = built.get(facts)
+            comment = comments.get((relation, attnum)) if comments else None
+            key = facts if comment is None else (*facts, comment)
+            column = built.get(key)
             if column is None:
-                column = built[facts] = _column(*facts)
+                column = built[key] = _column(*facts, comment=comment)
             parts.columns.append(column)
         for relation in unordered:
             position = {name: n for (r, n), (name, _) in self.attributes.items() if r == relation}
@@ -412,8 +415,9 @@ def _column(
     identity_kind: str,
     generated_kind: str,
     collation: str | None,
-    comment: str | None,
     identity_sequence: tuple[int, ...] | None,
+    *,
+    comment: str | None,
 ) -> Column:
     """A column from its ``COLUMNS`` row (after relation and attnum)."""
     identity = generated = None
