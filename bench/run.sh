@@ -4,6 +4,7 @@
 #   bench/run.sh [migrate options]       500 migrations vs psql, Alembic, yoyo
 #   bench/run.sh diff [diff options]     schema diff vs migra and Alembic
 #   bench/run.sh lint [lint options]     10,000 PostgreSQL statements linted vs squawk
+#   bench/run.sh online [--rows N]       online type change on 1,000,000 rows under load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -15,5 +16,9 @@ fi
 if [ "${1:-}" = "lint" ]; then
     shift
     exec .venv/bin/python bench/bench_lint.py "$@"
+fi
+if [ "${1:-}" = "online" ]; then
+    shift
+    exec .venv/bin/python bench/bench_online.py "$@"
 fi
 exec .venv/bin/python bench/bench_migrate.py "$@"

@@ -77,7 +77,7 @@ def trigger_sql(
     those names to PL/pgSQL variables holding the row's physical values, so an
     expression such as ``lower(email)`` works unchanged in the trigger and the backfill.
     The backfill sets ``dbshift.backfill`` locally and writes the new columns itself, so
-    the trigger steps aside for it.
+    the trigger's WHEN clause steps aside for it.
     """
     for a in (*up, *down):
         if _BODY_TAG in a.expression:
@@ -97,14 +97,18 @@ def trigger_sql(
     function = (
         f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS {_BODY_TAG}\n"
         "BEGIN\n"
-        "  IF current_setting('dbshift.backfill', true) = 'on' THEN RETURN NEW; END IF;\n"
         f"  {body}\n"
         "  RETURN NEW;\n"
         f"END {_BODY_TAG}"
     )
+    # The WHEN clause skips the PL/pgSQL call altogether for the backfill's own rows
+    # (it computes the new columns in its UPDATE): a function call per row was a third of
+    # the backfill's time.
     trigger = (
         f"CREATE TRIGGER {quote(trigger_name(migration))} BEFORE INSERT OR UPDATE ON "
-        f"{qualified} FOR EACH ROW EXECUTE FUNCTION {fn}()"
+        f"{qualified} FOR EACH ROW "
+        "WHEN (current_setting('dbshift.backfill', true) IS DISTINCT FROM 'on') "
+        f"EXECUTE FUNCTION {fn}()"
     )
     return [function, trigger]
 

@@ -1,0 +1,276 @@
+"""An online column type change on a large PostgreSQL table under a live workload.
+
+In one run, on a table of N rows (default 1,000,000):
+
+1. the physical limit: one bare ``UPDATE`` converting every row into a new column, on an
+   identical copy of the table, with nothing else running;
+2. the workload alone (pgbench-style: each client updates a random row, reads it back and
+   inserts a row, in one transaction) for a few seconds: latency p50/p99, errors;
+3. ``dbshift online start`` changing ``amount integer -> bigint`` while the workload runs:
+   backfill throughput (rows/s) and its ratio to the bare UPDATE, workload p99 during vs
+   before, workload errors; then ``dbshift online complete``;
+4. for contrast, a plain ``ALTER TABLE ... ALTER COLUMN amount TYPE bigint`` on the copy under
+   the same workload: its duration and the workload's worst latency (writers wait for it).
+
+Targets (issue): backfill >= 0.7x the bare UPDATE, p99 during <= 2x before, 0 errors.
+
+    bench/run.sh online [--rows N] [--clients 4] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+BIN = Path(sys.executable).parent
+RESULTS = Path(__file__).resolve().parent / "results"
+ADMIN = os.environ.get(
+    "DBSHIFT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+DB = "dbshift_bench_online"
+MIGRATION = """safety_period = 0
+[[operations]]
+type = "alter_column"
+table = "accounts"
+column = "amount"
+data_type = "bigint"
+not_null = true
+"""
+
+
+def _url(database: str) -> str:
+    base, _, _ = ADMIN.rpartition("/")
+    return f"{base}/{database}"
+
+
+def _conninfo(url: str) -> str:
+    rest = url.split("://", 1)[1]
+    user, _, hostpart = rest.rpartition("@")
+    hostport, _, dbname = hostpart.partition("/")
+    host, _, port = hostport.partition(":")
+    return f"host={host} port={port or 5432} dbname={dbname} user={user or 'postgres'}"
+
+
+def _sql(url: str, sql: str) -> None:
+    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def setup(rows: int) -> None:
+    _sql(ADMIN, f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    _sql(ADMIN, f"CREATE DATABASE {DB}")
+    for table in ("accounts", "accounts_copy"):
+        _sql(
+            _url(DB),
+            f"CREATE TABLE {table} (id bigserial PRIMARY KEY, amount integer NOT NULL, "
+            f"note text NOT NULL DEFAULT 'x'); "
+            f"INSERT INTO {table} (amount) SELECT g % 1000 FROM generate_series(1, {rows}) g",
+        )
+        _sql(_url(DB), f"VACUUM ANALYZE {table}")
+
+
+class Workload:
+    """Clients in threads: UPDATE a random row, SELECT it, INSERT one, per transaction."""
+
+    def __init__(self, clients: int, rows: int, table: str, search_path: str = "public") -> None:
+        self.clients, self.rows, self.table = clients, rows, table
+        self.search_path = search_path
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Workload:
+        for i in range(self.clients):
+            t = threading.Thread(target=self._run, args=(i,), daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=120)
+
+    def _run(self, seed: int) -> None:
+        rng = random.Random(seed)
+        mine: list[float] = []
+        with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
+            conn.execute(f"SET search_path TO {self.search_path}")
+            while not self._stop.is_set():
+                row = rng.randint(1, self.rows)
+                began = time.perf_counter()
+                try:
+                    with conn.transaction():
+                        conn.execute(
+                            f"UPDATE {self.table} SET amount = amount + 1 WHERE id = %s", [row]
+                        )
+                        conn.execute(f"SELECT amount, note FROM {self.table} WHERE id = %s", [row])
+                        conn.execute(f"INSERT INTO {self.table} (amount) VALUES (1)")
+                except Exception as exc:
+                    with self._lock:
+                        self.errors.append(str(exc).splitlines()[0])
+                    continue
+                mine.append(time.perf_counter() - began)
+        with self._lock:
+            self.latencies.extend(mine)
+
+    def summary(self) -> dict[str, float]:
+        lat = sorted(self.latencies)
+        if not lat:
+            return {"transactions": 0, "errors": len(self.errors)}
+        return {
+            "transactions": len(lat),
+            "p50_ms": lat[len(lat) // 2] * 1000,
+            "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+            "max_ms": lat[-1] * 1000,
+            "errors": len(self.errors),
+        }
+
+
+def bare_update() -> float:
+    """One UPDATE converting every row of the copy into a new column (then undone)."""
+    with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
+        conn.execute("ALTER TABLE accounts_copy ADD COLUMN amount_new bigint")
+        began = time.perf_counter()
+        conn.execute("UPDATE accounts_copy SET amount_new = amount")
+        elapsed = time.perf_counter() - began
+        conn.execute("ALTER TABLE accounts_copy DROP COLUMN amount_new")
+        conn.execute("VACUUM FULL accounts_copy")
+    return elapsed
+
+
+def dbshift(*args: str) -> tuple[float, str]:
+    began = time.perf_counter()
+    proc = subprocess.run(
+        [str(BIN / "dbshift"), "online", *args, "--url", _url(DB)],
+        capture_output=True,
+        text=True,
+        cwd=RESULTS,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"dbshift online {args[0]} failed: {proc.stderr.strip()}")
+    return time.perf_counter() - began, proc.stdout
+
+
+def backfill_seconds() -> tuple[float, int]:
+    with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
+        row = conn.execute("SELECT backfill FROM dbshift_online").fetchone()
+    assert row is not None
+    state = json.loads(row[0])["accounts"]
+    return float(state["seconds"]), int(state["done"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    print(f"setting up {args.rows:,} rows x 2 tables ...", flush=True)
+    setup(args.rows)
+    bare_idle = bare_update()
+    with Workload(args.clients, args.rows, "accounts_copy"):
+        time.sleep(0.5)
+        bare = bare_update()
+    print(
+        f"bare UPDATE of {args.rows:,} rows: {bare_idle:.2f} s alone, {bare:.2f} s under the "
+        f"workload ({args.rows / bare:,.0f} rows/s)"
+    )
+
+    with Workload(args.clients, args.rows, "accounts") as before:
+        time.sleep(args.seconds)
+    b = before.summary()
+
+    path = RESULTS / "1_amount_bigint.toml"
+    path.write_text(MIGRATION, encoding="utf-8")
+    # The old version's clients run through expand and backfill; then the new version's
+    # (search_path on the version schema) replace them, as a deploy would, and run
+    # through complete. Old clients are gone by complete, as the workflow requires.
+    with Workload(args.clients, args.rows, "accounts") as during:
+        time.sleep(0.5)
+        start_s, _ = dbshift("start", str(path), "--batch-size", "5000")
+    with Workload(
+        args.clients, args.rows, "accounts", search_path="public_1_amount_bigint, public"
+    ) as after:
+        time.sleep(0.5)
+        complete_s, _ = dbshift("complete", "1_amount_bigint")
+        time.sleep(0.5)
+    d = during.summary()
+    a = after.summary()
+    seconds, done = backfill_seconds()
+
+    with Workload(args.clients, args.rows, "accounts_copy") as plain:
+        time.sleep(0.5)
+        began = time.perf_counter()
+        _sql(_url(DB), "ALTER TABLE accounts_copy ALTER COLUMN amount TYPE bigint")
+        alter_s = time.perf_counter() - began
+        time.sleep(0.5)
+    p = plain.summary()
+
+    ratio = (done / seconds) / (args.rows / bare) if seconds else 0.0
+    print()
+    print(f"{'':44} {'value':>12}")
+    print(f"{'online start (whole command)':44} {start_s:>10.2f} s")
+    print(f"{'  backfill: rows, seconds':44} {done:>10,} {seconds:.2f} s")
+    print(f"{'  backfill throughput vs bare UPDATE':44} {ratio:>10.2f} x   (target >= 0.7)")
+    print(f"{'online complete (whole command)':44} {complete_s:>10.2f} s")
+    rows_out = (
+        ("workload before", b),
+        ("workload during online start", d),
+        ("new-version workload during complete", a),
+        ("workload during plain ALTER", p),
+    )
+    for label, s in rows_out:
+        print(
+            f"{label:44} p50 {s.get('p50_ms', 0):6.2f} ms  p99 {s.get('p99_ms', 0):7.2f} ms  "
+            f"max {s.get('max_ms', 0):8.1f} ms  {s['transactions']:>7} tx  {s['errors']} errors"
+        )
+    if b.get("p99_ms"):
+        print(
+            f"{'p99 during online / before':44} {d.get('p99_ms', 0) / b['p99_ms']:>10.2f} x   (target <= 2)"
+        )
+    print(
+        f"{'plain ALTER TYPE under the workload':44} {alter_s:>10.2f} s (writers wait the whole time)"
+    )
+    print("MariaDB vs pt-online-schema-change: not run (dbshift online is PostgreSQL-only so far)")
+    out = RESULTS / "online.json"
+    out.write_text(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "bare_update_idle_s": bare_idle,
+                "bare_update_s": bare,
+                "start_s": start_s,
+                "complete_s": complete_s,
+                "backfill_s": seconds,
+                "backfill_rows": done,
+                "backfill_ratio": ratio,
+                "before": b,
+                "during": d,
+                "complete_workload": a,
+                "plain_alter_s": alter_s,
+                "plain_alter_workload": p,
+                "errors_during": during.errors[:10] + after.errors[:10],
+            },
+            indent=2,
+        )
+    )
+    _sql(ADMIN, f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
