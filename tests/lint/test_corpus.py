@@ -118,3 +118,23 @@ def test_forked_workers_give_the_serial_report(dialect: str) -> None:
     serial = linter.lint_paths(paths, jobs=1)
     assert linter.lint_paths(paths, jobs=3) == serial
     assert serial.findings and serial.files == len(paths)
+
+
+def test_plain_file_with_a_bad_statement_still_lints_the_others() -> None:
+    """A plain PostgreSQL file is parsed in one call; when that fails, it is split and
+    parsed statement by statement, so the error names its line and the rest is linted."""
+    text = (
+        "SET lock_timeout = '3s';\n"
+        "CREATE INDEX a_idx ON a (x);\n"
+        "ALTER TABLE a ADD COLUMN;\n"
+        "\n"
+        "DROP TABLE b;\n"
+    )
+    linter = Linter(all_rules(), DEFAULT_SERVERS["postgresql"])
+    findings, count = linter.lint_text(text, "plain.sql")
+    assert count == 4
+    assert {(f.line, f.rule) for f in findings} >= {
+        (2, "create-index-blocking"),
+        (3, "parse-error"),
+        (5, "drop-table"),
+    }
