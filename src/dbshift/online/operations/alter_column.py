@@ -11,39 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dbshift.online.operations.base import (
-    AddedColumn,
-    Assignment,
-    Names,
-    OnlineOperation,
-    hidden_name,
-    quote,
-)
+from dbshift.online.operations.base import Assignment, HiddenColumnChange, Names, quote
 
 
 @dataclass(frozen=True)
-class AlterColumn(OnlineOperation):
+class AlterColumn(HiddenColumnChange):
     type: ClassVar[str] = "alter_column"
-    column: str
-    #: The new type (write the current one to change only nullability or default).
-    data_type: str
     #: New value from the old version's columns (default: the column itself, cast).
     up: str | None = None
     #: Old value from the new version's columns (default: the column itself, cast).
     down: str | None = None
-    not_null: bool = False
-    default: str | None = None
-
-    @property
-    def hidden(self) -> str:
-        return hidden_name("new", self.column)
-
-    @property
-    def check_name(self) -> str:
-        return hidden_name("nn", self.column)
-
-    def added(self) -> list[AddedColumn]:
-        return [AddedColumn(self.hidden, self.data_type, self.default, self.not_null)]
 
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column not in columns:
@@ -62,27 +39,9 @@ class AlterColumn(OnlineOperation):
     def down_assignments(self) -> list[Assignment]:
         return [Assignment(self.column, self._down())]
 
-    def start_sql(self, n: Names) -> list[str]:
-        if not self.not_null:
-            return []
-        return [
-            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.check_name)} "
-            f"CHECK ({n.q(self.hidden)} IS NOT NULL) NOT VALID"
-        ]
-
-    def validate_sql(self, n: Names) -> list[str]:
-        if not self.not_null:
-            return []
-        return [f"ALTER TABLE {n.table(self.table)} VALIDATE CONSTRAINT {n.q(self.check_name)}"]
-
     def complete_sql(self, n: Names) -> list[str]:
-        t = n.table(self.table)
-        out = [f"ALTER TABLE {t} DROP COLUMN {n.q(self.column)}"]
-        if self.not_null:
-            out.append(f"ALTER TABLE {t} ALTER COLUMN {n.q(self.hidden)} SET NOT NULL")
-            out.append(f"ALTER TABLE {t} DROP CONSTRAINT {n.q(self.check_name)}")
-        out.append(f"ALTER TABLE {t} RENAME COLUMN {n.q(self.hidden)} TO {n.q(self.column)}")
-        return out
+        drop = f"ALTER TABLE {n.table(self.table)} DROP COLUMN {n.q(self.column)}"
+        return [drop, *self.swap_sql(n)]
 
     def verify_pairs(self) -> list[tuple[str, str, str, str]]:
         return [(self.column, self._up(), self.hidden, self._down())]

@@ -147,3 +147,54 @@ class OnlineOperation:
         """(old column, up over old, new column, down over new) pairs whose values must
         agree row by row before the old column may be dropped."""
         return []
+
+
+@dataclass(frozen=True)
+class HiddenColumnChange(OnlineOperation):
+    """Shared by the operations that add a hidden column the new version sees under
+    ``column``: NOT NULL is a CHECK ... NOT VALID during the change, validated without
+    blocking writes before complete, then a real NOT NULL (PostgreSQL >= 12 proves it from
+    the validated check instead of scanning) and the hidden column takes its name."""
+
+    column: str
+    data_type: str
+    default: str | None = None
+    not_null: bool = False
+
+    @property
+    def hidden(self) -> str:
+        return hidden_name("new", self.column)
+
+    @property
+    def check_name(self) -> str:
+        return hidden_name("nn", self.column)
+
+    @property
+    def required(self) -> bool:
+        return self.not_null
+
+    def added(self) -> list[AddedColumn]:
+        return [AddedColumn(self.hidden, self.data_type, self.default, self.not_null)]
+
+    def start_sql(self, n: Names) -> list[str]:
+        if not self.required:
+            return []
+        return [
+            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.check_name)} "
+            f"CHECK ({n.q(self.hidden)} IS NOT NULL) NOT VALID"
+        ]
+
+    def validate_sql(self, n: Names) -> list[str]:
+        if not self.required:
+            return []
+        return [f"ALTER TABLE {n.table(self.table)} VALIDATE CONSTRAINT {n.q(self.check_name)}"]
+
+    def swap_sql(self, n: Names) -> list[str]:
+        """The hidden column becomes the real one (after any old column is gone)."""
+        t = n.table(self.table)
+        out = []
+        if self.required:
+            out.append(f"ALTER TABLE {t} ALTER COLUMN {n.q(self.hidden)} SET NOT NULL")
+            out.append(f"ALTER TABLE {t} DROP CONSTRAINT {n.q(self.check_name)}")
+        out.append(f"ALTER TABLE {t} RENAME COLUMN {n.q(self.hidden)} TO {n.q(self.column)}")
+        return out
