@@ -712,15 +712,19 @@ def test_unique_constraints_with_include_and_nulls_not_distinct(
     )
     ops = converge(
         conn,
-        "CREATE TABLE t (a int, b int, c text, CONSTRAINT u UNIQUE (a));",
+        "CREATE TABLE t (a int, b int, c text, CONSTRAINT u UNIQUE (a));"
+        "CREATE UNIQUE INDEX i ON t (b);",
         "CREATE TABLE t (a int, b int, c text, CONSTRAINT u UNIQUE NULLS NOT DISTINCT (a) "
-        "INCLUDE (b), CONSTRAINT v UNIQUE (b) INCLUDE (c));",
+        "INCLUDE (b), CONSTRAINT v UNIQUE (b) INCLUDE (c));"
+        "CREATE UNIQUE INDEX i ON t (b) INCLUDE (a) NULLS NOT DISTINCT;",
         reverse=True,
     )
     assert [op.describe() for op in ops] == [
+        "drop index i on t",
         "drop unique u on t",
         "add unique u on t",
         "add unique v on t",
+        "create index i on t",
     ]
 
 
@@ -891,3 +895,38 @@ def test_serial_sequences_go_with_their_table_or_column(conn: sqlalchemy.Connect
         "drop sequence t_id_seq",
         "drop sequence u_id_seq",
     ]
+
+
+def test_changed_domain_is_swapped_under_its_columns(conn: sqlalchemy.Connection) -> None:
+    before = """
+        CREATE DOMAIN code AS text CHECK (VALUE <> '');
+        CREATE TABLE t (id int, c code DEFAULT 'x', cs code[]);
+        CREATE VIEW v AS SELECT c FROM t;
+        INSERT INTO t VALUES (1, 'ab', '{cd}');
+        """
+    ops = converge(
+        conn,
+        before,
+        """
+        CREATE DOMAIN code AS text NOT NULL CHECK (length(VALUE) < 5);
+        CREATE TABLE t (id int, c code DEFAULT 'x', cs code[]);
+        CREATE VIEW v AS SELECT c FROM t;
+        """,
+        reverse=True,
+    )
+    assert [op.describe() for op in ops] == [
+        "drop view v",
+        "recreate domain code",
+        "create view v",
+    ]
+    assert ops[1].safety("postgresql").flags() == ["breaking", "rewrite", "lock=all"]
+    # A value the new definition rejects fails the migration, in its transaction.
+    run(conn, "DROP SCHEMA a CASCADE; CREATE SCHEMA a; SET search_path = a")
+    run(conn, before)
+    a = inspect_postgres(conn, schema="a")
+    b = replace(a, domains=(Domain("code", "AS text CONSTRAINT short CHECK (length(VALUE) < 2)"),))
+    statements = renderer_for("postgresql").render(diff(a, b), a)
+    with pytest.raises(sqlalchemy.exc.IntegrityError, match="violates check constraint"):
+        run(conn, "BEGIN; " + "; ".join(statements))
+    run(conn, "ROLLBACK; SET search_path = public")
+    assert inspect_postgres(conn, schema="a") == a

@@ -53,6 +53,7 @@ from dbshift.ops import (
     DropUnique,
     DropView,
     Operation,
+    RecreateDomain,
     RecreateEnum,
     RenameColumn,
     RenameTable,
@@ -193,6 +194,9 @@ SAMPLES["add_exclusion"] = AddExclusion(on=(None, "orders"), constraint=NO_OVERL
 SAMPLES["drop_exclusion"] = DropExclusion(on=(None, "orders"), constraint=NO_OVERLAP)
 SAMPLES["create_domain"] = CreateDomain(Domain(name="positive", definition="AS integer NOT NULL"))
 SAMPLES["drop_domain"] = DropDomain(EMAIL_DOMAIN)
+SAMPLES["recreate_domain"] = RecreateDomain(
+    before=EMAIL_DOMAIN, after=Domain(name="email", definition="AS text NOT NULL")
+)
 SAMPLES["recreate_enum"] = RecreateEnum(before=MOOD, after=EnumType(name="mood", values=("happy",)))
 
 
@@ -209,6 +213,12 @@ def before(kind: str) -> Schema:
         return _Add(on=(None, "orders"), constraint=FK).apply(BASE)
     if kind == "drop_exclusion":
         return SAMPLES["add_exclusion"].apply(BASE)
+    if kind == "recreate_domain":
+        orders = BASE.table("orders")
+        assert orders is not None
+        return BASE.with_table(
+            orders.with_column(Column(name="contact", type="email", default="'a@b'::text"))
+        )
     if kind == "recreate_enum":  # columns of the type, one with a default, one an array
         orders = BASE.table("orders")
         assert orders is not None

@@ -50,6 +50,7 @@ from dbshift.ops import (
     DropUnique,
     DropView,
     Operation,
+    RecreateDomain,
     RecreateEnum,
     RenameColumn,
     RenameTable,
@@ -57,7 +58,6 @@ from dbshift.ops import (
     SetTableOptions,
 )
 from dbshift.ops.alter_column import ALTERABLE
-from dbshift.ops.recreate_enum import enum_column_type
 from dbshift.ops.set_table_options import reframe
 
 Key = tuple[str | None, str]
@@ -93,7 +93,10 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     old_views = {(v.schema, v.name): v for v in current.views}
     new_views = {(v.schema, v.name): v for v in desired.views}
     changed_views = {k for k in old_views if new_views.get(k) != old_views[k]}
-    recreated = _recreated_enums(current, desired)
+    recreated: list[RecreateEnum | RecreateDomain] = [
+        *_recreated_enums(current, desired),
+        *_recreated_domains(current, desired),
+    ]
     changed_views |= _views_over(current, recreated)
     ops += [DropView(old_views[k]) for k in sorted(changed_views, key=_key)]
     # Routines compare by definition only: changed ones are dropped and recreated,
@@ -316,13 +319,8 @@ def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) ->
             elif before != e:
                 ops += _enum_additions(before.values, e.values, e)  # else see _recreated_enums
         ops += [CreateSequence(s) for k, s in new_seqs.items() if k not in old_seqs]
-        # Domains compare by definition: a changed one is dropped and created again, which
-        # PostgreSQL refuses while a column uses it (the migration fails, naming it).
-        for k, d in new_domains.items():
-            if k not in old_domains:
-                ops.append(CreateDomain(d))
-            elif old_domains[k] != d:
-                ops += [DropDomain(old_domains[k]), CreateDomain(d)]
+        # Domains compare by definition; a changed one is swapped (see _recreated_domains).
+        ops += [CreateDomain(d) for k, d in new_domains.items() if k not in old_domains]
     else:
         ops += [
             DropSequence(replace(s, owned_by=None))  # released before the tables changed
@@ -334,7 +332,7 @@ def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) ->
     return ops
 
 
-def _recreated_enums(current: Schema, desired: Schema) -> list[Operation]:
+def _recreated_enums(current: Schema, desired: Schema) -> list[RecreateEnum]:
     """Enums whose values cannot be reached by adding (a value goes, or the order changes)."""
     old_enums = {(e.schema, e.name): e for e in current.enums}
     return [
@@ -346,8 +344,18 @@ def _recreated_enums(current: Schema, desired: Schema) -> list[Operation]:
     ]
 
 
-def _views_over(schema: Schema, recreated: list[Operation]) -> set[Key]:
-    """Views that may read a column of a recreated enum: PostgreSQL refuses to change the
+def _recreated_domains(current: Schema, desired: Schema) -> list[RecreateDomain]:
+    """Domains whose definition changes: swapped under their columns (a drop would fail)."""
+    old_domains = {(d.schema, d.name): d for d in current.domains}
+    return [
+        RecreateDomain(before=old, after=d)
+        for d in desired.domains
+        if (old := old_domains.get((d.schema, d.name))) is not None and old != d
+    ]
+
+
+def _views_over(schema: Schema, recreated: list[RecreateEnum | RecreateDomain]) -> set[Key]:
+    """Views that may read a column of a recreated type: PostgreSQL refuses to change the
     type of a column a view uses, so they are dropped first and created again at the end.
     A view is taken when its definition names such a table as a word or quoted: a false
     match only costs a needless recreate."""
@@ -356,9 +364,8 @@ def _views_over(schema: Schema, recreated: list[Operation]) -> set[Key]:
     tables = {
         t.name
         for op in recreated
-        if isinstance(op, RecreateEnum)
         for t in schema.tables
-        if any(enum_column_type(c.type, op.before, t.schema) is not None for c in t.columns)
+        if any(op.column_suffix(c.type, t.schema) is not None for c in t.columns)
     }
     patterns = [re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])") for name in tables] + [
         re.compile(re.escape('"' + name.replace('"', '""') + '"')) for name in tables

@@ -30,6 +30,7 @@ from dbshift.ops.drop_sequence import DropSequence
 from dbshift.ops.drop_table import DropTable
 from dbshift.ops.drop_unique import DropUnique
 from dbshift.ops.drop_view import DropView
+from dbshift.ops.recreate_domain import RecreateDomain
 from dbshift.ops.recreate_enum import RecreateEnum
 from dbshift.ops.rename_column import RenameColumn
 from dbshift.ops.rename_table import RenameTable
@@ -69,6 +70,7 @@ __all__ = [
     "Irreversible",
     "Lock",
     "Operation",
+    "RecreateDomain",
     "RecreateEnum",
     "RenameColumn",
     "RenameTable",

@@ -30,26 +30,34 @@ def _spellings(name: str) -> set[str]:
     return {name, '"' + name.replace('"', '""') + '"'}
 
 
-def enum_column_type(column_type: str, enum: EnumType, table_schema: str | None) -> str | None:
-    """``""`` if a column of ``column_type`` has the enum's type, ``"[]"`` if an array of
-    it, else None. The catalog prints a type bare when it is in the inspected schema and
-    qualified otherwise, so a table in the enum's own schema sees the bare name."""
+def type_suffix(
+    column_type: str, type_name: str, type_schema: str | None, table_schema: str | None
+) -> str | None:
+    """``""`` if a column of ``column_type`` has the named type (an enum, a domain), ``"[]"``
+    if an array of it, else None. The catalog prints a type bare when it is in the
+    inspected schema and qualified otherwise, so a table in the type's own schema sees the
+    bare name."""
     names = set()
-    for type_name in _spellings(enum.name):
-        if enum.schema == table_schema:
-            names.add(type_name)
-        if enum.schema is not None:
-            names |= {f"{schema}.{type_name}" for schema in _spellings(enum.schema)}
+    for spelling in _spellings(type_name):
+        if type_schema == table_schema:
+            names.add(spelling)
+        if type_schema is not None:
+            names |= {f"{schema}.{spelling}" for schema in _spellings(type_schema)}
     for suffix in ("", "[]"):
         if column_type.endswith(suffix) and column_type[: len(column_type) - len(suffix)] in names:
             return suffix
     return None
 
 
-def temporary_name(enum: EnumType) -> str:
+def enum_column_type(column_type: str, enum: EnumType, table_schema: str | None) -> str | None:
+    """``type_suffix`` for an enum."""
+    return type_suffix(column_type, enum.name, enum.schema, table_schema)
+
+
+def temporary_name(name: str, kind: str = "enum") -> str:
     """A name for the new type while the old one still exists: short (PostgreSQL truncates
     identifiers at 63 bytes, which could make ``<name>_new`` collide) and stable."""
-    return "dbshift_enum_" + hashlib.sha256(enum.name.encode()).hexdigest()[:16]
+    return f"dbshift_{kind}_" + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,10 @@ class RecreateEnum(Operation):
     @property
     def key(self) -> tuple[str | None, str]:
         return (self.after.schema, self.after.name)
+
+    def column_suffix(self, column_type: str, table_schema: str | None) -> str | None:
+        """Whether a column uses the type (see ``type_suffix``)."""
+        return enum_column_type(column_type, self.before, table_schema)
 
     @property
     def removed(self) -> tuple[str, ...]:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         DropSequence,
         DropUnique,
         DropView,
+        RecreateDomain,
         RecreateEnum,
         RenameTable,
         SetTableComment,
@@ -394,17 +395,38 @@ class PostgresRenderer(Renderer):
     def op_recreate_enum(self, op: RecreateEnum, schema: Schema) -> list[str]:
         """The new type under a temporary name, every column moved onto it through text,
         the old type dropped and the new one renamed (see ``dbshift.ops.recreate_enum``)."""
-        from dbshift.ops.recreate_enum import enum_column_type, temporary_name
+        from dbshift.ops.recreate_enum import temporary_name
 
         e = op.after
-        temp = self.name((e.schema, temporary_name(e)))
+        temp = self.name((e.schema, temporary_name(e.name)))
         values = ", ".join(self.literal(v) for v in e.values)
-        out = [f"CREATE TYPE {temp} AS ENUM ({values})"]
-        restore = []
+        create = f"CREATE TYPE {temp} AS ENUM ({values})"
+        return self._swap_type(op, schema, create, temp, via="::text", kind="TYPE")
+
+    def op_recreate_domain(self, op: RecreateDomain, schema: Schema) -> list[str]:
+        """As ``op_recreate_enum``; a domain casts to one over the same base type directly."""
+        from dbshift.ops.recreate_enum import temporary_name
+
+        d = op.after
+        temp = self.name((d.schema, temporary_name(d.name, "domain")))
+        create = f"CREATE DOMAIN {temp} {d.definition}"
+        return self._swap_type(op, schema, create, temp, via="", kind="DOMAIN")
+
+    def _swap_type(
+        self,
+        op: RecreateEnum | RecreateDomain,
+        schema: Schema,
+        create: str,
+        temp: str,
+        *,
+        via: str,
+        kind: str,
+    ) -> list[str]:
+        out, restore = [create], []
         for t in schema.tables:
             actions = []
             for c in t.columns:
-                suffix = enum_column_type(c.type, op.before, t.schema)
+                suffix = op.column_suffix(c.type, t.schema)
                 if suffix is None:
                     continue
                 col = self.q(c.name)
@@ -415,13 +437,14 @@ class PostgresRenderer(Renderer):
                     restore.append(
                         f"ALTER TABLE {self.name(t.key)} ALTER COLUMN {col} SET DEFAULT {c.default}"
                     )
+                cast = f"{via}{suffix}" if via else ""
                 actions.append(
-                    f"ALTER COLUMN {col} TYPE {temp}{suffix} USING {col}::text{suffix}::{temp}{suffix}"
+                    f"ALTER COLUMN {col} TYPE {temp}{suffix} USING {col}{cast}::{temp}{suffix}"
                 )
             if actions:
                 out.append(f"ALTER TABLE {self.name(t.key)} " + ", ".join(actions))
-        out.append(f"DROP TYPE {self.name(op.key)}")
-        out.append(f"ALTER TYPE {temp} RENAME TO {self.q(e.name)}")
+        out.append(f"DROP {kind} {self.name(op.key)}")
+        out.append(f"ALTER {kind} {temp} RENAME TO {self.q(op.after.name)}")
         return out + restore
 
     def op_create_domain(self, op: CreateDomain, schema: Schema) -> list[str]:

@@ -1,0 +1,1 @@
+-- unsupported: recreate domain email: not supported on mysql
