@@ -57,7 +57,7 @@ def test_same_trees_and_statements_as_pglast_and_the_splitter(text: str) -> None
     split = split_sql(text, "postgresql")
     assert len(ours) == len(expected) == len(split)
     for raw, (_, newlines, sql, node), stmt in zip(expected, ours, split, strict=True):
-        assert pg_tree.real(node) == raw.stmt
+        assert pg_tree.real(pg_tree.node(node)) == raw.stmt
         assert (1 + newlines, sql) == (stmt.line, stmt.sql)
 
 
@@ -88,6 +88,6 @@ def test_same_trees_and_statements_as_pglast_and_the_splitter(text: str) -> None
 def test_simple_text_prints_as_pglast_does(expr: str) -> None:
     sql = f"SELECT {expr}"
     expected = RawStream()(parse_sql(sql)[0].stmt.targetList[0].val)
-    node = pg_tree.statements(sql)[0][3].targetList[0].val
+    node = pg_tree.node(pg_tree.statements(sql)[0][3]).targetList[0].val
     assert pg_tree.simple_text(node) in (None, expected)
     assert RawStream()(pg_tree.real(node)) == expected

@@ -1,12 +1,13 @@
-"""pglast syntax trees built lazily from libpg_query's JSON, for speed.
+"""libpg_query's JSON parse trees, and pglast nodes built lazily from them.
 
 ``pglast.parse_sql`` builds every node of every statement through validating attribute
-setters; on 10,000 statements that was most of a lint run. The adapter reads a handful of
-attributes per statement, so here a section is parsed with one ``parse_sql_json`` call
-(decoded by the C JSON parser) and each node is an instance of a subclass of its pglast class
-(same name, so ``isinstance`` and dispatch on the class name work) that converts an attribute
-from the JSON the first time it is read. ``real()`` turns a subtree into plain pglast nodes,
-for pglast's printer, which looks printers up by exact class.
+setters; on 10,000 statements that was most of a lint run. ``statements()`` parses a whole
+section with one ``parse_sql_json`` call (decoded by the C JSON parser) and splits it at
+libpg_query's statement boundaries; the adapter (postgres.py) reads those dicts. Where a
+pglast node is wanted (printing an expression), ``node()`` makes one whose class is a
+subclass of its pglast class (same name, so ``isinstance`` and dispatch on the class name
+work) converting each attribute from the JSON the first time it is read; ``real()`` turns a
+subtree into plain pglast nodes, for pglast's printer, which looks printers up by exact class.
 
 Differences from ``pglast.parse_sql``: ``location`` attributes are libpg_query's byte offsets
 (pglast converts them to character offsets), which only differ after non-ASCII text.
@@ -160,7 +161,8 @@ def real(value: Any) -> Any:
 
 def statements(text: str) -> list[tuple[int, int, str, Any]]:
     """Each statement of ``text``: the byte offset where its first token is, how many
-    newlines precede that, its SQL (no leading comments, no ``;``), and its lazy tree.
+    newlines precede that, its SQL (no leading comments, no ``;``), and its tree as
+    libpg_query's JSON gives it (``node()`` makes pglast nodes of it).
 
     Raises ``ParseError`` when any statement does not parse.
     """
@@ -176,7 +178,7 @@ def statements(text: str) -> list[tuple[int, int, str, Any]]:
         newlines += data.count(b"\n", counted, start)
         counted = start
         sql = data[start:end].decode("utf-8").rstrip()
-        out.append((start, newlines, sql, node(stmt["stmt"])))
+        out.append((start, newlines, sql, stmt["stmt"]))
     return out
 
 
