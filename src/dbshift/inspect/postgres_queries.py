@@ -111,7 +111,10 @@ WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0
 #: A check's expression is pg_get_expr(conbin): exactly pg_get_constraintdef() without
 #: ``CHECK (`` … ``)`` and its NOT VALID / NO INHERIT suffixes. An exclusion constraint is
 #: kept whole, as pg_get_constraintdef() prints it. A unique constraint's INCLUDE columns
-#: (PostgreSQL 11+) are not in conkey: they are its index's key columns past indnkeyatts.
+#: (PostgreSQL 11+) are not in conkey: they are its index's key columns past indnkeyatts;
+#: the index is looked up for unique constraints only (a join was probed for every
+#: constraint), and only tables' constraints are read (the reader keeps no others): the
+#: catalog's stale statistics made the server probe pg_constraint for every index too.
 CONSTRAINTS = """
 SELECT con.conrelid, con.conname, con.contype, con.conkey,
        con.condeferrable, con.condeferred, con.convalidated,
@@ -124,22 +127,24 @@ SELECT con.conrelid, con.conname, con.contype, con.conkey,
        con.confdeltype, con.confupdtype,
        CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END,
        CASE WHEN con.contype = 'u' THEN
-            ARRAY(SELECT k.attnum FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, n)
-                  WHERE k.n > ix.indnkeyatts ORDER BY k.n) END,
-       {nulls_not_distinct}
+            ARRAY(SELECT k.attnum
+                  FROM pg_index ix, unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, n)
+                  WHERE ix.indexrelid = con.conindid AND k.n > ix.indnkeyatts ORDER BY k.n) END,
+       CASE WHEN con.contype = 'u' THEN coalesce((
+            SELECT {nulls_not_distinct} FROM pg_index ix WHERE ix.indexrelid = con.conindid),
+            false) ELSE false END
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
 LEFT JOIN pg_namespace ref_ns ON ref_ns.oid = ref.relnamespace
-LEFT JOIN pg_index ix ON con.contype = 'u' AND ix.indexrelid = con.conindid
-WHERE c.relnamespace = CAST(:ns AS oid) AND con.contype IN ('p', 'u', 'c', 'f', 'x')
-  AND con.conparentid = 0
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p')
+  AND con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.conparentid = 0
 """
 
 
 def constraints(server_version: int) -> str:
     """CONSTRAINTS for this server: ``indnullsnotdistinct`` appeared in PostgreSQL 15."""
-    flag = "coalesce(ix.indnullsnotdistinct, false)" if server_version >= 150000 else "false"
+    flag = "ix.indnullsnotdistinct" if server_version >= 150000 else "false"
     return CONSTRAINTS.format(nulls_not_distinct=flag)
 
 
