@@ -132,6 +132,67 @@ INDEX = Scenario(
 )
 
 
+# Merge two columns into one: an add_column computing the new one from the old pair, and
+# a drop_column for each old one computing it back from the new (for rows the new
+# version writes), composed in one migration.
+MERGE = Scenario(
+    toml=_op(
+        'type = "add_column"\ncolumn = "label"\ndata_type = "text"\nup = "code || \':\' || note"\n'
+    )
+    + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "drop_column"\ncolumn = "code"\n'
+    "down = \"split_part(label, ':', 1)\"\n"
+    + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "drop_column"\ncolumn = "note"\n'
+    "down = \"split_part(label, ':', 2)\"\n",
+    old_values=lambda c: {"code": f"w{c}", "note": f"o{c}"},
+    new_values=lambda c: {"label": f"N{c}:x{c}"},
+    old_read=["code", "note"],
+    new_read=["label", "qty"],
+    completed=lambda i, w: {
+        "label": f"c{i}:n{i}" if w is None else _label(w),
+    },
+    rolled_back=lambda i, w: dict(
+        zip(
+            ("code", "note"),
+            (f"c{i}", f"n{i}") if w is None else _label(w).split(":"),
+            strict=True,
+        )
+    ),
+)
+
+# Split one column into two: the mirror image.
+SPLIT = Scenario(
+    toml=_op(
+        'type = "add_column"\ncolumn = "note_a"\ndata_type = "text"\n'
+        "up = \"split_part(note, '-', 1)\"\n"
+    )
+    + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "add_column"\ncolumn = "note_b"\n'
+    'data_type = "text"\nup = "split_part(note, \'-\', 2)"\n'
+    + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "drop_column"\ncolumn = "note"\n'
+    "down = \"note_a || '-' || note_b\"\n",
+    old_values=lambda c: {"code": f"w{c}", "note": f"o{c}-p{c}"},
+    new_values=lambda c: {"code": f"N{c}", "note_a": f"A{c}", "note_b": f"B{c}"},
+    old_read=["code", "note"],
+    new_read=["note_a", "note_b"],
+    completed=lambda i, w: dict(zip(("note_a", "note_b"), _parts(i, w), strict=True)),
+    rolled_back=lambda i, w: {"note": "-".join(_parts(i, w)) if w else f"n{i}"},
+)
+
+
+def _label(w: Write) -> str:
+    v = w.values or {}
+    return v["label"] if w.version == "new" else f"{v['code']}:{v['note']}"
+
+
+def _parts(i: int, w: Write | None) -> tuple[str, str]:
+    if w is None:
+        return (f"n{i}", "")
+    v = w.values or {}
+    if w.version == "new":
+        return (v["note_a"], v["note_b"])
+    a, _, b = v["note"].partition("-")
+    return (a, b)
+
+
 def _setup(db: Database) -> None:
     with psycopg.connect(conninfo(db.url), autocommit=True) as conn:
         conn.execute(SETUP)
@@ -243,6 +304,10 @@ def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> No
         (DROP, "complete"),
         (DROP, "rollback"),
         (INDEX, "complete"),
+        (MERGE, "complete"),
+        (MERGE, "rollback"),
+        (SPLIT, "complete"),
+        (SPLIT, "rollback"),
     ],
     ids=[
         "alter-complete",
@@ -253,6 +318,10 @@ def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> No
         "drop-complete",
         "drop-rollback",
         "index-complete",
+        "merge-columns-complete",
+        "merge-columns-rollback",
+        "split-column-complete",
+        "split-column-rollback",
     ],
 )
 def test_operation_under_load(
