@@ -24,12 +24,13 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/lint/squawk.py: the parity mapping, shared
 
-from tests.lint.squawk import parse_squawk, squawk_command, unmatched  # noqa: E402
+from tests.lint.squawk import OPINIONS, parse_squawk, squawk_command, unmatched  # noqa: E402
 
 from dbshift.lint.rules import all_rules  # noqa: E402
 
@@ -191,6 +192,12 @@ def main() -> int:
         for c in ("", " cpu")
     ]
     print(f"  dbshift / squawk: {', '.join(ratios)}; statements linted: {ours['statements']}")
+    levels = Counter(f["severity"] for f in ours["findings"])
+    opinions = sum(1 for v in theirs if v.rule in OPINIONS)
+    print(
+        f"  dbshift findings: {levels['error']} errors, {levels['warning']} warnings, "
+        f"{levels['notice']} notices; squawk findings in dbshift's opinion list: {opinions}"
+    )
     texts = {str(p): p.read_text() for p in paths}
     findings = [(f["path"], f["line"], f["rule"]) for f in ours["findings"]]
     missing = unmatched(theirs, findings, texts, all_rules())
