@@ -142,4 +142,5 @@ def test_breaking_changes_are_marked_and_warned(project: Project) -> None:
         assert f"-- breaking: {change}" in head, head
         assert f"warning: breaking change: {change}" in made.err
     assert "expand/contract" in head
+    assert "note: 1 destructive operation(s): 'dbshift migrate' asks" in made.err
     assert "-- dbshift:no-transaction" not in text

@@ -92,6 +92,13 @@ def run(args: argparse.Namespace) -> int:
     context.out(f"{path}: {len(up.ops)} operation(s), {flagged} flagged (see comments)")
     for op in up.breaking:
         print(f"warning: breaking change: {_breaking(op, dialect)}", file=sys.stderr)
+    lost = sum(1 for op in up.ops if op.safety(dialect).destructive)
+    if lost:
+        print(
+            f"note: {lost} destructive operation(s): 'dbshift migrate' asks before applying "
+            "them (--allow-destructive, or '-- dbshift:ignore RULE reason' in the file)",
+            file=sys.stderr,
+        )
     return 0
 
 
