@@ -33,31 +33,40 @@ SELECT set_config('search_path', CAST(:path AS text), false),
 #: 10+); a partition, its parent and bound (pg_get_expr(relpartbound)). A partition's
 #: columns, keys and indexes are its parent's (COLUMNS and INDEX_COLUMNS leave them out,
 #: CONSTRAINTS reads conparentid = 0 only); partitions of a parent in another schema are
-#: left out with it.
+#: left out with it. A sequence's owner is looked up for sequences only, and ownership by
+#: an extension only if an extension owns any relation: joined for every relation, each
+#: was probed for all of them (10,000 tables: 155 ms).
 RELATIONS = """
 SELECT c.oid, c.relname, c.relkind, d.description,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
        parent.relname, CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
        format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
-       s.seqcycle, s.seqcache, dep.deptype, owner.relname, owner_col.attname
+       s.seqcycle, s.seqcache, dep.deptype, dep.relname, dep.attname
 FROM pg_class c
 LEFT JOIN pg_description d
        ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 LEFT JOIN pg_sequence s ON s.seqrelid = c.oid
-LEFT JOIN pg_depend dep
-       ON c.relkind = 'S' AND dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
+LEFT JOIN LATERAL (
+    SELECT dep.deptype, owner.relname, owner_col.attname
+    FROM pg_depend dep
+    LEFT JOIN pg_class owner ON owner.oid = dep.refobjid
+    LEFT JOIN pg_attribute owner_col
+           ON owner_col.attrelid = dep.refobjid AND owner_col.attnum = dep.refobjsubid
+    WHERE c.relkind = 'S' AND dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
       AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
-LEFT JOIN pg_class owner ON owner.oid = dep.refobjid
-LEFT JOIN pg_attribute owner_col
-       ON owner_col.attrelid = dep.refobjid AND owner_col.attnum = dep.refobjsubid
+) dep ON true
 LEFT JOIN pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid
 LEFT JOIN pg_class parent ON parent.oid = inh.inhparent
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
   AND (NOT c.relispartition OR parent.relnamespace = CAST(:ns AS oid))
-  AND NOT EXISTS (  -- created by an extension: CREATE EXTENSION owns it
-      SELECT 1 FROM pg_depend e
-      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+  AND (NOT (SELECT EXISTS (  -- no extension owns a relation: nothing to look up per row
+           SELECT 1 FROM pg_depend x
+           WHERE x.refclassid = 'pg_extension'::regclass AND x.deptype = 'e'
+             AND x.classid = 'pg_class'::regclass))
+       OR NOT EXISTS (  -- created by an extension: CREATE EXTENSION owns it
+           SELECT 1 FROM pg_depend e
+           WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'))
 """
 
 #: Materialized views' columns come too, unused but for naming their index columns. The
@@ -241,9 +250,12 @@ WHERE p.pronamespace = CAST(:ns AS oid) AND p.prokind IN ('f', 'p')
 """
 
 #: Internal triggers implement foreign keys and the like; they belong to those constraints.
+#: They are most triggers (four per foreign key), so the others are picked out first
+#: (OFFSET 0 keeps the planner from probing pg_trigger once per relation instead: 10,000
+#: tables, 55 ms).
 TRIGGERS = """
 SELECT t.tgrelid, t.tgname, pg_get_triggerdef(t.oid, true)
-FROM pg_trigger t
+FROM (SELECT oid, tgrelid, tgname FROM pg_trigger WHERE NOT tgisinternal OFFSET 0) t
 JOIN pg_class c ON c.oid = t.tgrelid
-WHERE c.relnamespace = CAST(:ns AS oid) AND NOT t.tgisinternal
+WHERE c.relnamespace = CAST(:ns AS oid)
 """
