@@ -930,3 +930,42 @@ def test_changed_domain_is_swapped_under_its_columns(conn: sqlalchemy.Connection
         run(conn, "BEGIN; " + "; ".join(statements))
     run(conn, "ROLLBACK; SET search_path = public")
     assert inspect_postgres(conn, schema="a") == a
+
+
+def test_new_objects_with_hostile_names_converge(conn: sqlalchemy.Connection) -> None:
+    def q(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    before, after = [], []
+    for i, name in enumerate(HOSTILE):
+        t, e, d, s = q(name), q(name + " e"), q(name + " d"), q(name + " s")
+        common = [
+            f"CREATE SEQUENCE {s}",
+            f"CREATE TABLE {q(name + ' p')} (k int) PARTITION BY LIST (k)",
+        ]
+        before += [
+            *common,
+            f"CREATE TYPE {e} AS ENUM ('a', 'b''s')",
+            f"CREATE DOMAIN {d} AS int",
+            f"CREATE TABLE {t} ({q(name + 'c')} {e}, {q(name + 'x')} {d}, r int4range, "
+            f"CONSTRAINT {q(name + 'u')} UNIQUE ({q(name + 'c')}))",
+        ]
+        after += [
+            *common,
+            f"ALTER SEQUENCE {s} INCREMENT BY {i + 2}",
+            f"CREATE TABLE {q(name + ' p1')} PARTITION OF {q(name + ' p')} FOR VALUES IN ({i})",
+            f"CREATE TYPE {e} AS ENUM ('b''s')",
+            f"CREATE DOMAIN {d} AS int CHECK (VALUE > {i})",
+            f"CREATE TABLE {t} ({q(name + 'c')} {e}, {q(name + 'x')} {d}, r int4range, "
+            f"CONSTRAINT {q(name + 'u')} UNIQUE NULLS NOT DISTINCT ({q(name + 'c')}) "
+            f"INCLUDE (r), CONSTRAINT {q(name + 'ex')} EXCLUDE USING gist (r WITH &&))",
+        ]
+    ops = converge(conn, ";\n".join(before) + ";", ";\n".join(after) + ";", reverse=True)
+    assert {op.kind for op in ops} >= {
+        "alter_sequence",
+        "recreate_enum",
+        "recreate_domain",
+        "add_exclusion",
+        "add_unique",
+        "create_table",
+    }
