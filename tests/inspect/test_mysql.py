@@ -534,6 +534,11 @@ def converge(
     created with ``charset``): the diff from a to b, rendered and run on a, makes a inspect
     exactly as b (a second diff is empty), and b rendered from nothing into database c
     inspects as b too. With ``reverse`` the reversed operations bring a back."""
+    def execute(statements: list[str]) -> None:
+        # Rendered SQL, verbatim: names come back from the catalog as the server has them.
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+
     names = {k: f"dbshift_t_{k}_{uuid.uuid4().hex[:8]}" for k in "abc"}
     home = database(conn)
     renderer = renderer_for("mysql")
@@ -546,14 +551,16 @@ def converge(
         b = inspect_mysql(conn)
         assert diff(a, a) == [] and diff(b, b) == []
         ops = diff(a, b)
-        run(conn, f"USE {names['a']}", *renderer.render(ops, a))
+        run(conn, f"USE {names['a']}")
+        execute(renderer.render(ops, a))
         a_after = inspect_mysql(conn)
         assert a_after == b
         assert diff(a_after, b) == []
         if reverse:
-            run(conn, *renderer.render([op.reverse() for op in reversed(ops)], a_after))
+            execute(renderer.render([op.reverse() for op in reversed(ops)], a_after))
             assert inspect_mysql(conn) == a
-        run(conn, f"USE {names['c']}", *renderer.render(diff(Schema(), b), Schema()))
+        run(conn, f"USE {names['c']}")
+        execute(renderer.render(diff(Schema(), b), Schema()))
         assert inspect_mysql(conn) == b
         return ops
     finally:
@@ -624,3 +631,22 @@ def test_invisible_columns(conn: sqlalchemy.Connection) -> None:
         "alter column t.c (invisible)",
         "add column t.d",
     ]
+
+
+def test_new_objects_with_hostile_names_converge(conn: sqlalchemy.Connection) -> None:
+    mariadb = is_mariadb(conn)
+    before, after = [], []
+    for i, name in enumerate(HOSTILE):
+        t, s = q(name), q(name + "_s")
+        before.append(f"CREATE TABLE {t} (a int, {q(name + 'v')} varchar(5))")
+        after.append(
+            f"CREATE TABLE {t} (a int, {q(name + 'v')} varchar(5) INVISIBLE) "
+            "ENGINE=MyISAM COLLATE=latin1_bin"
+        )
+        if mariadb:
+            before.append(f"CREATE SEQUENCE {s}")
+            after.append(f"CREATE SEQUENCE {s} INCREMENT BY {i + 2}")
+    ops = converge(conn, before, after, reverse=True)
+    kinds = {op.kind for op in ops}
+    assert kinds >= {"set_table_options", "alter_column"}
+    assert ("alter_sequence" in kinds) == mariadb
