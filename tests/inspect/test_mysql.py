@@ -534,6 +534,7 @@ def converge(
     created with ``charset``): the diff from a to b, rendered and run on a, makes a inspect
     exactly as b (a second diff is empty), and b rendered from nothing into database c
     inspects as b too. With ``reverse`` the reversed operations bring a back."""
+
     def execute(statements: list[str]) -> None:
         # Rendered SQL, verbatim: names come back from the catalog as the server has them.
         for sql in statements:
