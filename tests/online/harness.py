@@ -74,6 +74,10 @@ class Worker:
     make_values: Callable[[int], dict[str, Any]]
     #: Columns to read back through this version.
     read_columns: list[str]
+    #: Added to the counter passed to ``make_values``: values stay unique across workers.
+    offset: int = 0
+    #: The table's name as this version sees it.
+    table: str = TABLE
     writes: dict[int, Write] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     operations: int = 0
@@ -112,12 +116,13 @@ class Worker:
 
     def _one(self, conn: psycopg.Connection[Any], rng: random.Random, counter: int) -> None:
         roll = rng.random()
-        values = self.make_values(counter)
+        values = self.make_values(self.offset + counter)
+        table = self.table
         cols = list(values)
         if roll < 0.25 or not self.owned:
             placeholders = ", ".join(["%s"] * len(cols))
             row = conn.execute(
-                f"INSERT INTO {TABLE} ({', '.join(cols)}) VALUES ({placeholders}) RETURNING id",
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders}) RETURNING id",
                 list(values.values()),
             ).fetchone()
             assert row is not None
@@ -126,16 +131,16 @@ class Worker:
         elif roll < 0.75:
             target = rng.choice(self.owned)
             sets = ", ".join(f"{c} = %s" for c in cols)
-            conn.execute(f"UPDATE {TABLE} SET {sets} WHERE id = %s", [*values.values(), target])
+            conn.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*values.values(), target])
             self.writes[target] = Write(self.version, values)
         elif roll < 0.8:
             target = self.owned.pop(rng.randrange(len(self.owned)))
-            conn.execute(f"DELETE FROM {TABLE} WHERE id = %s", [target])
+            conn.execute(f"DELETE FROM {table} WHERE id = %s", [target])
             self.writes[target] = Write(self.version, None)
         else:
             target = rng.choice(self.owned)
             conn.execute(
-                f"SELECT {', '.join(self.read_columns)} FROM {TABLE} WHERE id = %s", [target]
+                f"SELECT {', '.join(self.read_columns)} FROM {table} WHERE id = %s", [target]
             ).fetchone()
 
 

@@ -45,6 +45,11 @@ class Scenario:
     completed: Callable[[int, Write | None], dict[str, Any]]
     #: Final columns after rollback.
     rolled_back: Callable[[int, Write | None], dict[str, Any]]
+    #: Extra setup SQL, and the table's name in the new version.
+    setup: str = ""
+    new_table: str = TABLE
+    #: Checked after complete: (SQL returning one value, the value it must return).
+    after_complete: tuple[str, object] | None = None
 
 
 def _last_note(w: Write) -> Any:
@@ -193,16 +198,128 @@ def _parts(i: int, w: Write | None) -> tuple[str, str]:
     return (a, b)
 
 
-def _setup(db: Database) -> None:
+def _qty(i: int, w: Write | None, *, clamp: bool) -> int:
+    if w is None:
+        return i % 100
+    value = int((w.values or {})["qty"])
+    return max(value, 0) if clamp and w.version == "old" else value
+
+
+CHECK = Scenario(
+    toml=_op(
+        'type = "add_check"\nname = "items_qty_positive"\ncolumn = "qty"\n'
+        'check = "qty >= 0"\nup = "greatest(qty, 0)"\n'
+    ),
+    old_values=lambda c: {"code": f"w{c}", "qty": (c % 50) - 10},
+    new_values=lambda c: {"code": f"N{c}", "qty": c % 50},
+    old_read=["code", "qty"],
+    new_read=["code", "qty"],
+    completed=lambda i, w: {"qty": _qty(i, w, clamp=True)},
+    rolled_back=lambda i, w: {"qty": _qty(i, w, clamp=False)},
+    after_complete=(
+        "SELECT convalidated FROM pg_constraint WHERE conname = 'items_qty_positive'",
+        True,
+    ),
+)
+
+UNIQUE = Scenario(
+    toml=_op('type = "add_unique"\nname = "items_code_key"\ncolumns = ["code"]\n'),
+    old_values=lambda c: {"code": f"w{c}"},
+    new_values=lambda c: {"code": f"N{c}"},
+    old_read=["code"],
+    new_read=["code"],
+    completed=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    rolled_back=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    after_complete=(
+        "SELECT contype FROM pg_constraint WHERE conname = 'items_code_key'",
+        "u",
+    ),
+)
+
+FOREIGN_KEY = Scenario(
+    toml=_op(
+        'type = "add_foreign_key"\nname = "items_qty_owner"\ncolumns = ["qty"]\n'
+        'references = "owners"\nreferenced_columns = ["id"]\n'
+    ),
+    setup="CREATE TABLE owners (id int PRIMARY KEY); "
+    "INSERT INTO owners SELECT generate_series(0, 99);",
+    old_values=lambda c: {"code": f"w{c}", "qty": c % 50},
+    new_values=lambda c: {"code": f"N{c}", "qty": c % 99},
+    old_read=["code", "qty"],
+    new_read=["code", "qty"],
+    completed=lambda i, w: {"qty": _qty(i, w, clamp=False)},
+    rolled_back=lambda i, w: {"qty": _qty(i, w, clamp=False)},
+    after_complete=(
+        "SELECT convalidated FROM pg_constraint WHERE conname = 'items_qty_owner'",
+        True,
+    ),
+)
+
+RENAME_TABLE = Scenario(
+    toml=_op('type = "rename_table"\nnew_name = "things"\n'),
+    old_values=lambda c: {"code": f"w{c}"},
+    new_values=lambda c: {"code": f"N{c}"},
+    old_read=["code", "note"],
+    new_read=["code", "note"],
+    completed=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    rolled_back=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    new_table="things",
+    after_complete=("SELECT to_regclass('public.things') IS NOT NULL", True),
+)
+
+DROP_INDEX = Scenario(
+    toml=_op('type = "drop_index"\nname = "items_note_idx"\n'),
+    setup="CREATE INDEX items_note_idx ON items (note);",
+    old_values=lambda c: {"code": f"w{c}", "note": f"o{c}"},
+    new_values=lambda c: {"code": f"N{c}", "note": f"r{c}"},
+    old_read=["code", "note"],
+    new_read=["code", "note"],
+    completed=lambda i, w: {"note": f"n{i}" if w is None else (w.values or {})["note"]},
+    rolled_back=lambda i, w: {"note": f"n{i}" if w is None else (w.values or {})["note"]},
+    after_complete=("SELECT to_regclass('public.items_note_idx') IS NULL", True),
+)
+
+SET_NOT_NULL = Scenario(
+    toml=_op(
+        'type = "alter_column"\ncolumn = "note"\nnot_null = true\nup = "coalesce(note, \'-\')"\n'
+    ),
+    old_values=lambda c: {"code": f"w{c}", "note": None if c % 3 == 0 else f"o{c}"},
+    new_values=lambda c: {"code": f"N{c}", "note": f"r{c}"},
+    old_read=["code", "note"],
+    new_read=["code", "note"],
+    completed=lambda i, w: {
+        "note": f"n{i}" if w is None else (w.values or {})["note"] or "-",
+    },
+    rolled_back=lambda i, w: {"note": f"n{i}" if w is None else (w.values or {})["note"]},
+    after_complete=(
+        "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'items'::regclass "
+        "AND attname = 'note'",
+        True,
+    ),
+)
+
+
+def _setup(db: Database, extra: str = "") -> None:
     with psycopg.connect(conninfo(db.url), autocommit=True) as conn:
         conn.execute(SETUP)
+        if extra:
+            conn.execute(extra)
 
 
 def _workers(db: Database, scenario: Scenario) -> tuple[list[Worker], list[Worker]]:
     shares = deal(list(range(1, ROWS + 1)), 4)
     info = conninfo(db.url)
     old = [
-        Worker(f"old{i}", "old", info, "public", shares[i], scenario.old_values, scenario.old_read)
+        Worker(
+            f"old{i}",
+            "old",
+            info,
+            "public",
+            shares[i],
+            scenario.old_values,
+            scenario.old_read,
+            offset=i * 10_000_000,
+        )
         for i in range(2)
     ]
     new = [
@@ -214,15 +331,17 @@ def _workers(db: Database, scenario: Scenario) -> tuple[list[Worker], list[Worke
             shares[2 + i],
             scenario.new_values,
             scenario.new_read,
+            offset=(2 + i) * 10_000_000,
+            table=scenario.new_table,
         )
         for i in range(2)
     ]
     return old, new
 
 
-def _rows(db: Database, columns: list[str]) -> dict[int, dict[str, Any]]:
+def _rows(db: Database, columns: list[str], table: str) -> dict[int, dict[str, Any]]:
     with psycopg.connect(conninfo(db.url), autocommit=True) as conn:
-        cur = conn.execute(f"SELECT id, {', '.join(columns)} FROM {TABLE}")
+        cur = conn.execute(f"SELECT id, {', '.join(columns)} FROM {table}")
         return {int(r[0]): dict(zip(columns, r[1:], strict=True)) for r in cur.fetchall()}
 
 
@@ -240,7 +359,7 @@ def _expected(
 
 
 def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> None:
-    _setup(db)
+    _setup(db, scenario.setup)
     settings = Settings(url=db.url, lock_timeout=30)
     path = write_migration(tmp_path, NAME, scenario.toml)
     old, new = _workers(db, scenario)
@@ -273,18 +392,25 @@ def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> No
     assert all(w.operations > 20 for w in old + new), [(w.name, w.operations) for w in old + new]
     expected = _expected(old + new, final)
     columns = list(next(iter(expected.values())))
-    actual = _rows(db, columns)
+    table = scenario.new_table if finish == "complete" else TABLE
+    actual = _rows(db, columns, table)
     assert set(actual) == set(expected), "rows lost or left behind"
     wrong = {i: (actual[i], expected[i]) for i in expected if actual[i] != expected[i]}
     assert not wrong, f"{len(wrong)} rows differ, e.g. {list(wrong.items())[:3]}"
     with psycopg.connect(conninfo(db.url), autocommit=True) as conn:
         hidden = conn.execute(
-            "SELECT attname FROM pg_attribute WHERE attrelid = 'items'::regclass "
-            "AND attname LIKE '\\_dbshift%%' AND NOT attisdropped"
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname LIKE '\\_dbshift%%' AND NOT attisdropped",
+            [table],
         ).fetchall()
         triggers = conn.execute(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'items'::regclass AND NOT tgisinternal"
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            [table],
         ).fetchall()
+        if finish == "complete" and scenario.after_complete is not None:
+            sql, wanted = scenario.after_complete
+            row = conn.execute(sql).fetchone()
+            assert row is not None and row[0] == wanted, (sql, row)
         schemas = conn.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname = %s", [VERSION]
         ).fetchall()
@@ -308,6 +434,15 @@ def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> No
         (MERGE, "rollback"),
         (SPLIT, "complete"),
         (SPLIT, "rollback"),
+        (CHECK, "complete"),
+        (CHECK, "rollback"),
+        (UNIQUE, "complete"),
+        (FOREIGN_KEY, "complete"),
+        (RENAME_TABLE, "complete"),
+        (RENAME_TABLE, "rollback"),
+        (DROP_INDEX, "complete"),
+        (SET_NOT_NULL, "complete"),
+        (SET_NOT_NULL, "rollback"),
     ],
     ids=[
         "alter-complete",
@@ -322,6 +457,15 @@ def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> No
         "merge-columns-rollback",
         "split-column-complete",
         "split-column-rollback",
+        "add-check-complete",
+        "add-check-rollback",
+        "add-unique-complete",
+        "add-foreign-key-complete",
+        "rename-table-complete",
+        "rename-table-rollback",
+        "drop-index-complete",
+        "set-not-null-complete",
+        "set-not-null-rollback",
     ],
 )
 def test_operation_under_load(

@@ -130,10 +130,12 @@ def drop_trigger_sql(names: PgNames, *, migration: str, table: str) -> list[str]
     ]
 
 
-def view_sql(names: PgNames, version: str, table: str, columns: dict[str, str]) -> str:
+def view_sql(
+    names: PgNames, version: str, table: str, columns: dict[str, str], *, view: str
+) -> str:
     select = ", ".join(f"{quote(physical)} AS {quote(name)}" for name, physical in columns.items())
     return (
-        f"CREATE OR REPLACE VIEW {quote(version)}.{quote(table)} AS "
+        f"CREATE OR REPLACE VIEW {quote(version)}.{quote(view)} AS "
         f"SELECT {select} FROM {names.table(table)}"
     )
 
@@ -151,8 +153,8 @@ def added_columns_sql(names: PgNames, op: OnlineOperation) -> list[str]:
 
 def drop_added_sql(names: PgNames, op: OnlineOperation) -> list[str]:
     return [
-        f"ALTER TABLE {names.table(op.table)} DROP COLUMN IF EXISTS {quote(col.name)}"
-        for col in op.added()
+        f"ALTER TABLE {names.table(op.table)} DROP COLUMN IF EXISTS {quote(name)}"
+        for name in op.hidden_columns()
     ]
 
 

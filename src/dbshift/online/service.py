@@ -22,6 +22,7 @@ from dbshift.online import postgres as pg
 from dbshift.online.backfill import Backfill, BackfillOptions, TableBackfill
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.locks import LockPolicy, run_ddl
+from dbshift.online.operations import OnlineOperation
 from dbshift.online.operations.base import quote
 from dbshift.online.spec import OnlineMigration, load_online, parse_online
 
@@ -153,6 +154,15 @@ def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
     return {r[0]: r[0] for r in rows if not str(r[0]).startswith("_dbshift_")}
 
 
+def _column_type(conn: Connection, names: pg.PgNames, op: OnlineOperation) -> str:
+    """The current type of the column ``op`` changes (for a type left unsaid)."""
+    column = getattr(op, "column", None)
+    if column is None:
+        return ""
+    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(op.table)}).all()
+    return next((str(r[1]) for r in rows if r[0] == column), "")
+
+
 def _shapes(
     conn: Connection, migration: OnlineMigration, names: pg.PgNames
 ) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
@@ -184,6 +194,7 @@ def _expand_ddl(
     shapes = _shapes(conn, migration, names)
     statements: list[str] = []
     for op in migration.operations:
+        op = op.with_type(_column_type(conn, names, op))
         statements += pg.added_columns_sql(names, op)
         statements += op.start_sql(names)
     for table, (old, new) in shapes.items():
@@ -300,7 +311,10 @@ def _expose(
     version = pg.version_schema(migration.schema, migration.name)
     shapes = _shapes(conn, migration, names)
     statements = [f"CREATE SCHEMA IF NOT EXISTS {quote(version)}"]
-    statements += [pg.view_sql(names, version, t, new) for t, (_, new) in shapes.items()]
+    views = {op.table: op.view_name for op in migration.operations}
+    statements += [
+        pg.view_sql(names, version, t, new, view=views[t]) for t, (_, new) in shapes.items()
+    ]
     progress.step(f"new version: search_path {version}, {migration.schema}")
     run_ddl(
         conn,
@@ -357,7 +371,9 @@ def complete(
                     statements.append(
                         f"DROP SCHEMA IF EXISTS {quote(other.version_schema)} CASCADE"
                     )
-            for op in migration.operations:
+            # Table renames last: the other operations name the table as it was.
+            ordered = sorted(migration.operations, key=lambda op: op.type == "rename_table")
+            for op in ordered:
                 statements += op.complete_sql(names)
             progress.step(f"contract: {len(statements)} statements")
             run_ddl(
@@ -368,6 +384,10 @@ def complete(
                 what=f"online complete {name}",
                 also=lambda c: journal.set_phase(c, schema, name, Phase.COMPLETED),
             )
+            for op in migration.operations:
+                for sql in op.concurrent_complete(names):  # idempotent: IF EXISTS
+                    progress.step(" ".join(sql.split())[:100])
+                    conn.execution_options(no_parameters=True).exec_driver_sql(sql)
             return _reload(conn, migration)
 
 

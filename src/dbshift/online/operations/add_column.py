@@ -20,6 +20,8 @@ class AddColumn(HiddenColumnChange):
 
     def validate(self) -> None:
         super().validate()
+        if not self.data_type:
+            raise ValueError("data_type is required")
         if self.not_null and self.default is None and self.up is None:
             raise ValueError(
                 "a NOT NULL column needs a default or an up expression: rows the old "

@@ -105,6 +105,13 @@ class OnlineOperation:
     def added(self) -> list[AddedColumn]:
         return []
 
+    def with_type(self, current: str) -> OnlineOperation:
+        return self
+
+    def hidden_columns(self) -> list[str]:
+        """Names of the physical columns start adds (rollback drops them)."""
+        return []
+
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         """New-version columns (visible name -> physical column), given the old ones."""
         return columns
@@ -143,6 +150,15 @@ class OnlineOperation:
     def concurrent_rollback(self, n: Names) -> list[str]:
         return []
 
+    def concurrent_complete(self, n: Names) -> list[str]:
+        """Statements that must run outside a transaction after the contract one."""
+        return []
+
+    @property
+    def view_name(self) -> str:
+        """The name the new version sees this table under."""
+        return self.table
+
     def verify_pairs(self) -> list[tuple[str, str, str, str]]:
         """(old column, up over old, new column, down over new) pairs whose values must
         agree row by row before the old column may be dropped."""
@@ -157,7 +173,8 @@ class HiddenColumnChange(OnlineOperation):
     the validated check instead of scanning) and the hidden column takes its name."""
 
     column: str
-    data_type: str
+    #: The hidden column's type; None (alter_column, add_check) keeps the column's own.
+    data_type: str | None = None
     default: str | None = None
     not_null: bool = False
 
@@ -174,7 +191,18 @@ class HiddenColumnChange(OnlineOperation):
         return self.not_null
 
     def added(self) -> list[AddedColumn]:
+        if self.data_type is None:
+            raise ValueError(f"{self.type} on {self.table!r}: the column's type is not resolved")
         return [AddedColumn(self.hidden, self.data_type, self.default, self.not_null)]
+
+    def hidden_columns(self) -> list[str]:
+        return [self.hidden]
+
+    def with_type(self, current: str) -> HiddenColumnChange:
+        """This operation with ``data_type`` defaulted to the column's current type."""
+        from dataclasses import replace
+
+        return self if self.data_type else replace(self, data_type=current)
 
     def start_sql(self, n: Names) -> list[str]:
         if not self.required:

@@ -1,0 +1,63 @@
+"""Add a FOREIGN KEY without scanning the table under a lock that blocks writes: NOT
+VALID at start (new writes of both versions are checked from then on), VALIDATE at
+complete, which takes SHARE UPDATE EXCLUSIVE and lets reads and writes go on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from dbshift.online.operations.base import Names, OnlineOperation
+
+
+@dataclass(frozen=True)
+class AddForeignKey(OnlineOperation):
+    type: ClassVar[str] = "add_foreign_key"
+    name: str
+    columns: tuple[str, ...] = field(default_factory=tuple)
+    references: str = ""
+    referenced_columns: tuple[str, ...] = field(default_factory=tuple)
+    on_delete: str | None = None
+
+    _ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT"}
+    )
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> OnlineOperation:
+        out = dict(raw)
+        for key in ("columns", "referenced_columns"):
+            value = raw.get(key)
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(c, str) for c in value)
+            ):
+                raise ValueError(f"{key} must be a non-empty list of column names")
+            out[key] = tuple(value)
+        return super().from_dict(out)
+
+    def validate(self) -> None:
+        super().validate()
+        if not self.references:
+            raise ValueError("references (the referenced table) is required")
+        if len(self.columns) != len(self.referenced_columns):
+            raise ValueError("columns and referenced_columns differ in length")
+        if self.on_delete is not None and self.on_delete.upper() not in self._ACTIONS:
+            raise ValueError(f"on_delete must be one of {', '.join(sorted(self._ACTIONS))}")
+
+    def start_sql(self, n: Names) -> list[str]:
+        cols = ", ".join(n.q(c) for c in self.columns)
+        refs = ", ".join(n.q(c) for c in self.referenced_columns)
+        action = f" ON DELETE {self.on_delete.upper()}" if self.on_delete else ""
+        return [
+            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.name)} "
+            f"FOREIGN KEY ({cols}) REFERENCES {n.table(self.references)} ({refs}){action} "
+            "NOT VALID"
+        ]
+
+    def validate_sql(self, n: Names) -> list[str]:
+        return [f"ALTER TABLE {n.table(self.table)} VALIDATE CONSTRAINT {n.q(self.name)}"]
+
+    def rollback_sql(self, n: Names) -> list[str]:
+        return [f"ALTER TABLE {n.table(self.table)} DROP CONSTRAINT IF EXISTS {n.q(self.name)}"]
