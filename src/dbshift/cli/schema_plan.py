@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,30 @@ class Plan:
 
 
 def plan(args: argparse.Namespace, settings: Settings, source: str, target: str) -> Plan:
+    with _collector_paused():
+        return _plan(args, settings, source, target)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the schemas are read and compared.
+
+    Inspecting creates hundreds of thousands of small objects (rows, columns, indexes) and
+    no reference cycles, yet each allocation burst sets off collector passes over all of
+    them: 0.3-0.45 s of the 0.8-1.0 s each side of a 10,000-table diff took (CPython 3.11).
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str) -> Plan:
     import dbshift.model  # noqa: F401  (before the threads: both sides of them use it)
     from dbshift.runner.sources import Source, load
 
