@@ -651,3 +651,14 @@ def test_new_objects_with_hostile_names_converge(conn: sqlalchemy.Connection) ->
     kinds = {op.kind for op in ops}
     assert kinds >= {"set_table_options", "alter_column"}
     assert ("alter_sequence" in kinds) == mariadb
+
+
+def test_auto_increment_added_and_dropped_in_place(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        ["CREATE TABLE t (id int NOT NULL PRIMARY KEY, n int)", "INSERT INTO t VALUES (5, 1)"],
+        ["CREATE TABLE t (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, n int)"],
+        reverse=True,
+    )
+    assert [op.describe() for op in ops] == ["alter column t.id (identity)"]
+    assert ops[0].safety("mysql").flags() == ["rewrite", "lock=writes"]

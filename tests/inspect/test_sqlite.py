@@ -126,3 +126,36 @@ def test_query_count_does_not_grow_with_tables(sqlite_db: Database) -> None:
     finally:
         engine.dispose()
     assert counts[0] == counts[1]
+
+
+def test_autoincrement_added_and_dropped_by_rebuild(sqlite_db: Database) -> None:
+    from dataclasses import replace
+
+    from dbshift.dialects import renderer_for
+    from dbshift.diff import DiffOptions, diff
+
+    options = DiffOptions(inline_foreign_keys=True)
+    engine = sqlalchemy.create_engine(sqlite_db.url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, n INT)")
+            conn.exec_driver_sql("CREATE TABLE w (id INTEGER PRIMARY KEY AUTOINCREMENT, n INT)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (5, 1)")
+            before = inspect_sqlite(conn)
+            t, w = before.table("t"), before.table("w")
+            assert t is not None and w is not None
+            swapped = before.with_table(
+                replace(t, columns=(w.columns[0], t.columns[1]))
+            ).with_table(replace(w, columns=(t.columns[0], w.columns[1])))
+            ops = diff(before, swapped, options)
+            assert [op.describe() for op in ops] == [
+                "alter column t.id (identity)",
+                "alter column w.id (identity)",
+            ]  # the columns and their rows stay
+            for sql in renderer_for("sqlite").render(ops, before):
+                conn.exec_driver_sql(sql)
+            assert diff(inspect_sqlite(conn), swapped, options) == []
+            conn.exec_driver_sql("INSERT INTO t (n) VALUES (2)")
+            assert conn.exec_driver_sql("SELECT id, n FROM t").all() == [(5, 1), (6, 2)]
+    finally:
+        engine.dispose()

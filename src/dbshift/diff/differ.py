@@ -292,9 +292,9 @@ def _table(
 
 
 def _must_recreate(old: Column, new: Column) -> bool:
-    """Identity and generated expressions cannot be altered in place everywhere; an
-    identity's options can (AlterColumn)."""
-    if (old.identity is None) != (new.identity is None) or old.generated != new.generated:
+    """Generated expressions cannot be altered in place everywhere; identities can
+    (AlterColumn)."""
+    if old.generated != new.generated:
         return True
     return any(
         getattr(old, f) != getattr(new, f)

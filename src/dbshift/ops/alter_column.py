@@ -16,9 +16,10 @@ from dbshift.ops.base import Lock, Operation, Safety, TableChange
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
 
-#: Attributes AlterColumn can change. A column that gains or loses its identity, or whose
-#: generated expression changes, is dropped and added instead (see the differ); an identity
-#: that stays has its options altered (PostgreSQL ``SET GENERATED``, ``SET INCREMENT`` …).
+#: Attributes AlterColumn can change. A column whose generated expression changes is dropped
+#: and added instead (see the differ). An identity is added, dropped or has its options
+#: altered in place (PostgreSQL ``ADD GENERATED``, ``DROP IDENTITY``, ``SET INCREMENT`` …;
+#: MySQL restates AUTO_INCREMENT; SQLite rebuilds).
 ALTERABLE = (
     "type",
     "collation",
@@ -89,14 +90,22 @@ class AlterColumn(TableChange):
                     note="SET NOT NULL scans the whole table under ACCESS EXCLUSIVE; "
                     "add a CHECK (col IS NOT NULL) NOT VALID, validate it, then set",
                 )
+            if self.before.identity is None and self.after.identity is not None:
+                return Safety(
+                    lock=Lock.ALL,
+                    note="ADD GENERATED AS IDENTITY under ACCESS EXCLUSIVE, then the new "
+                    "sequence is moved past the highest existing value (a scan)",
+                )
             return Safety(lock=Lock.ALL, note="brief ACCESS EXCLUSIVE lock; catalog-only change")
         if dialect == "mysql":
-            if retype or "nullable" in changes:
+            if retype or changes & {"nullable", "identity"}:
+                # MariaDB 10.11: adding AUTO_INCREMENT is ALGORITHM=COPY too.
                 return Safety(
                     lock=Lock.WRITES,
                     rewrite=True,
                     breaking=retype,
-                    note="MODIFY COLUMN copies the table (ALGORITHM=COPY) for type and NULL changes",
+                    note="MODIFY COLUMN copies the table (ALGORITHM=COPY) for type, NULL and "
+                    "AUTO_INCREMENT changes",
                 )
             # MariaDB 10.11 makes visibility changes with ALGORITHM=INSTANT too.
             return Safety(note="default, comment and visibility changes are metadata-only")

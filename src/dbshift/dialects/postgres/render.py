@@ -6,6 +6,7 @@ Types, defaults and expressions are emitted as the catalog printed them (see
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.dialects.render import Renderer, Unsupported
@@ -220,8 +221,16 @@ class PostgresRenderer(Renderer):
         if "nullable" in changes:
             actions.append(f"ALTER COLUMN {col} {'DROP' if after.nullable else 'SET'} NOT NULL")
         if "identity" in changes:
-            actions.append(f"ALTER COLUMN {col} {self._identity_changes(op)}")
+            # An identity column refuses SET DEFAULT: dropping one goes first. Adding one
+            # needs NOT NULL and no default: it goes last.
+            identity = f"ALTER COLUMN {col} {self._identity_changes(op)}"
+            if after.identity is None:
+                actions.insert(0, identity)
+            else:
+                actions.append(identity)
         out = [f"ALTER TABLE {self.name(op.on)} " + ", ".join(actions)] if actions else []
+        if "identity" in changes and op.before.identity is None and after.identity is not None:
+            out.append(self._identity_past_rows(op))
         if "comment" in changes:
             out.append(
                 self.comment("COLUMN", f"{self.name(op.on)}.{self.q(after_name)}", after.comment)
@@ -236,8 +245,11 @@ class PostgresRenderer(Renderer):
         """``SET GENERATED …`` and ``SET`` one sequence option each (PostgreSQL 10+); the
         identity's sequence keeps its position, as ALTER SEQUENCE does."""
         before, after = op.before.identity, op.after.identity
-        if before is None or after is None:
-            raise self._unsupported(op, "adding or dropping an identity is drop + add column")
+        if after is None:
+            return "DROP IDENTITY"
+        if before is None:
+            column = self.column(replace(op.after, default=None, nullable=True))
+            return "ADD GENERATED " + column.split(" GENERATED ", 1)[1]
         parts = []
         if before.always != after.always:
             parts.append(f"SET GENERATED {'ALWAYS' if after.always else 'BY DEFAULT'}")
@@ -266,6 +278,24 @@ class PostgresRenderer(Renderer):
         if before.cycle != after.cycle:
             parts.append("SET CYCLE" if after.cycle else "SET NO CYCLE")
         return " ".join(parts)
+
+    def _identity_past_rows(self, op: AlterColumn) -> str:
+        """An identity added to a column with rows starts at its START: moved past the
+        highest existing value (the lowest, counting down) so the next row does not
+        collide; left alone while no row has reached the start yet."""
+        identity = op.after.identity
+        assert identity is not None
+        col, start = self.q(op.after.name), identity.start or 1
+        up = (identity.increment or 1) > 0
+        edge, reached = ("max", ">=") if up else ("min", "<=")
+        sequence = (
+            f"pg_get_serial_sequence({self.literal(self.name(op.on))}, "
+            f"{self.literal(op.after.name)})"
+        )
+        return (
+            f"SELECT setval({sequence}, {edge}({col})) FROM {self.name(op.on)} "
+            f"HAVING {edge}({col}) {reached} {int(start)}"
+        )
 
     # -- constraints and indexes -------------------------------------------------------------
 
