@@ -30,6 +30,9 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "lint": dict,
 }
 _LINT_KEYS = {"select", "ignore", "server"}
+#: The online engine's journal (one per base schema): dbshift's own, like the history
+#: table, so schema inspection leaves it out.
+ONLINE_JOURNAL_TABLE = "dbshift_online"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 

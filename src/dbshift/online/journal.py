@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from dbshift.config import ONLINE_JOURNAL_TABLE
 from dbshift.online.operations.base import quote
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-TABLE = "dbshift_online"
+TABLE = ONLINE_JOURNAL_TABLE
 
 
 class Phase(enum.StrEnum):

@@ -154,6 +154,13 @@ def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
     return {r[0]: r[0] for r in rows if not str(r[0]).startswith("_dbshift_")}
 
 
+def _triggered(migration: OnlineMigration) -> list[str]:
+    """Tables that get a dual-write trigger (some operation on them has up or down)."""
+    return sorted(
+        {op.table for op in migration.operations if op.up_assignments() or op.down_assignments()}
+    )
+
+
 def _column_type(conn: Connection, names: pg.PgNames, op: OnlineOperation) -> str:
     """The current type of the column ``op`` changes (for a type left unsaid)."""
     column = getattr(op, "column", None)
@@ -169,6 +176,8 @@ def _shapes(
     """Per table: (old version's columns, new version's columns), name -> physical."""
     shapes: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
     for op in migration.operations:
+        if op.type == "raw_sql":
+            continue  # opaque: its table may not even exist before it runs
         if op.table not in shapes:
             old = _columns(conn, names, op.table)
             shapes[op.table] = (old, dict(old))
@@ -243,7 +252,7 @@ def _concurrent(
             statements = (
                 op.concurrent_rollback(names)
                 if rollback
-                else op.concurrent_start(names, shapes[op.table][1])
+                else op.concurrent_start(names, shapes.get(op.table, ({}, {}))[1])
             )
         except ValueError as exc:
             raise MigrationFailed(f"{migration.path}: {op.type} on {op.table}: {exc}") from None
@@ -364,7 +373,7 @@ def complete(
                     )
             _crash_point("after-validate")
             statements: list[str] = []
-            for table in sorted(migration.tables):
+            for table in _triggered(migration):
                 statements += pg.drop_trigger_sql(names, migration=name, table=table)
             for other in journal.all_entries(conn, schema):
                 if other.phase is Phase.COMPLETED and other.name != name:
@@ -452,7 +461,7 @@ def rollback(
                 )
             names = pg.PgNames(schema)
             statements = [f"DROP SCHEMA IF EXISTS {quote(entry.version_schema)} CASCADE"]
-            for table in sorted(migration.tables):
+            for table in _triggered(migration):
                 statements += pg.drop_trigger_sql(names, migration=name, table=table)
             try:
                 for op in reversed(migration.operations):

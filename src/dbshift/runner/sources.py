@@ -82,7 +82,9 @@ def inspect_url(raw: str, settings: Settings) -> Schema:
     from dbshift import direct
     from dbshift.inspect import inspect_schema
 
-    exclude = (settings.history_table, f"{settings.history_table}_meta")
+    from dbshift.config import ONLINE_JOURNAL_TABLE
+
+    exclude = (settings.history_table, f"{settings.history_table}_meta", ONLINE_JOURNAL_TABLE)
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
         with bare, bare.errors():

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 from dbshift.cli import context
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dbshift.config import Settings
+    from dbshift.model import Schema
     from dbshift.ops import Operation
 from dbshift.cli.commands.diff import add_schema_options
 
@@ -24,6 +27,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="desired schema: URL, .sql file or sqlalchemy:module:attr (default: the configured URL)",
     )
     add_schema_options(parser)
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="write an online (expand/contract) migration for 'dbshift online' instead "
+        "(PostgreSQL)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -50,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
         context.out("no changes: the migrations already build the desired schema")
         return 0
     dialect = result.dialect
+    if args.online:
+        return _online(args, result.ops, result.current, dialect, directory)
     version = _postgres_version(settings, target) if dialect == "postgresql" else None
     up = safe_plan(result.ops, result.current, dialect, server_version=version)
     renderer = renderer_for(dialect)
@@ -99,6 +110,27 @@ def run(args: argparse.Namespace) -> int:
             "them (--allow-destructive, or '-- dbshift:ignore RULE reason' in the file)",
             file=sys.stderr,
         )
+    return 0
+
+
+def _online(
+    args: argparse.Namespace,
+    plan: list[Operation],
+    current: Schema,
+    dialect: str,
+    directory: Path,
+) -> int:
+    """The plan as an online migration file (``dbshift online start`` runs it)."""
+    from dbshift.cli.commands.new import new_path
+    from dbshift.errors import UsageError
+    from dbshift.online.from_ops import online_toml
+
+    if dialect != "postgresql":
+        raise UsageError(f"--online: online migrations run on PostgreSQL only ({dialect} given)")
+    text = online_toml(plan, current, description=args.name)
+    path = new_path(directory, args.name, ".toml")
+    path.write_text(text, encoding="utf-8")
+    context.out(f"{path}: {len(plan)} operation(s); run 'dbshift online start {path}'")
     return 0
 
 

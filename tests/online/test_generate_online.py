@@ -1,0 +1,95 @@
+"""``dbshift generate --online``: the breaking part of a schema change written as an online
+migration, which ``dbshift online`` then runs to exactly the desired schema."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import POSTGRES_URL, Database, Project, sql_migration
+
+pytestmark = pytest.mark.postgres
+
+BEFORE = """
+CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name text);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total integer NOT NULL);
+"""
+AFTER = """
+CREATE TABLE users (
+    id bigint PRIMARY KEY,
+    email text NOT NULL,
+    full_name text,
+    nickname text DEFAULT 'none' NOT NULL
+);
+CREATE TABLE orders (
+    id bigint PRIMARY KEY,
+    user_id bigint REFERENCES users (id),
+    total bigint NOT NULL
+);
+CREATE INDEX orders_user_idx ON orders (user_id);
+CREATE TABLE coupons (code text PRIMARY KEY);
+"""
+
+
+def test_generated_online_migration_reaches_the_desired_schema(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    p = Project(tmp_path, pg_db.url)
+    p.write("1_base.sql", sql_migration(BEFORE))
+    assert p.run("migrate").code == 0
+    (tmp_path / "schema.sql").write_text(AFTER)
+    r = p.run(
+        "generate",
+        "users v2",
+        "--online",
+        "--to",
+        "schema.sql",
+        "--dev-url",
+        POSTGRES_URL,
+        "--rename",
+        "users.name:full_name",
+    )
+    assert r.code == 0, r.err
+    (path,) = sorted(p.migrations.glob("*.toml"))
+    spec = tomllib.loads(path.read_text())
+    kinds = sorted(op["type"] for op in spec["operations"])
+    assert kinds == sorted(
+        [
+            "raw_sql",  # coupons: additive, runs as is
+            "rename_column",
+            "alter_column",  # users.email varchar -> text
+            "alter_column",  # orders.total integer -> bigint
+            "add_column",
+            "add_foreign_key",
+            "create_index",
+        ]
+    ), kinds
+    started = p.run("online", "start", str(path))
+    assert started.code == 0, started.err
+    name = path.stem
+    done = p.run("online", "complete", name, "--force")
+    assert done.code == 0, done.err
+    diff = p.run(
+        "diff",
+        "--from",
+        pg_db.url,
+        "--to",
+        "schema.sql",
+        "--dev-url",
+        POSTGRES_URL,
+        "--exit-code",
+        url=False,
+    )
+    assert diff.code == 0, diff.out + diff.err
+
+
+def test_online_refuses_what_has_no_online_form(pg_db: Database, tmp_path: Path) -> None:
+    p = Project(tmp_path, pg_db.url)
+    p.write("1_base.sql", sql_migration(BEFORE))
+    assert p.run("migrate").code == 0
+    (tmp_path / "schema.sql").write_text(BEFORE + "ALTER TABLE users ADD COLUMN age int NOT NULL;")
+    r = p.run("generate", "age", "--online", "--to", "schema.sql", "--dev-url", POSTGRES_URL)
+    assert r.code == 2 and "without a default" in r.err and r.err.count("\n") == 1
+    assert not list(p.migrations.glob("*.toml"))
