@@ -80,9 +80,8 @@ def inspect_url(raw: str, settings: Settings) -> Schema:
     """The live schema at ``raw``: over a bare driver connection where ``dbshift.direct``
     can open one (no SQLAlchemy import, tuples instead of Row objects), else SQLAlchemy."""
     from dbshift import direct
-    from dbshift.inspect import inspect_schema
-
     from dbshift.config import ONLINE_JOURNAL_TABLE
+    from dbshift.inspect import inspect_schema
 
     exclude = (settings.history_table, f"{settings.history_table}_meta", ONLINE_JOURNAL_TABLE)
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
