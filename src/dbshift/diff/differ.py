@@ -134,9 +134,9 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     ops += _enums_and_sequences(current, desired, creating=True)
 
     # 4. Inside kept tables: drops, alterations, adds. An enum that loses or reorders
-    # values is swapped after every table's drops and alterations (a column may stop using
-    # a removed value or the type) and before the adds; without one, each table's
-    # operations stay together (SQLite rebuilds a table once for a run of them).
+    # values, or a changed domain, is swapped after every table's drops and alterations (a
+    # column may stop using a removed value or the type) and before the adds; without one,
+    # each table's operations stay together (SQLite rebuilds a table once for a run).
     late: list[Operation] = []
     adds: list[Operation] = []
     for key in kept:

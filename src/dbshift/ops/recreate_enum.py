@@ -9,8 +9,8 @@ makes the cast, and so the migration, fail: nothing is silently lost, but the op
 rated destructive and rewriting. The reverse is the same procedure back to the old values.
 
 Not handled: check constraints, index predicates and functions that spell a value of the
-old type (``'x'::mood``) still refer to it; PostgreSQL refuses the ALTER or the DROP, naming
-the object, and the migration fails before anything is committed.
+old type (``'x'::mood``), and domains over it, still refer to it; PostgreSQL refuses the
+ALTER or the DROP, naming the object, and the migration fails before anything is committed.
 """
 
 from __future__ import annotations

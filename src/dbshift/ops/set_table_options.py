@@ -6,8 +6,8 @@ The collation change is the table's *default* only (``ALTER TABLE t COLLATE=x``,
 collation, which then shows explicitly, and the differ converts each column that should
 follow the new default with its own ``AlterColumn``. CONVERT TO was not chosen: it also
 rewrites columns declared with an explicit collation, and it silently widens ``TEXT`` to
-``MEDIUMTEXT`` (latin1 → utf8mb4, MySQL 8.0 / MariaDB 10.11) so the result would not be the
-schema asked for. Here the default change is metadata only, and every column conversion is
+``MEDIUMTEXT`` (latin1 → utf8mb4: seen on MariaDB 10.11, documented for MySQL 8.0), so the
+result would not be the schema asked for. Here the default change is metadata only, and every column conversion is
 one visible, rated statement.
 """
 
