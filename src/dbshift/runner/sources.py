@@ -11,7 +11,7 @@ databases: a temporary SQLite file, or a ``dbshift_dev_<random>`` database creat
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,10 +62,18 @@ class Source:
         return direct.backend_of(self.value) or backend_name(parse_url(self.value))
 
 
-def load(source: Source, settings: Settings, *, dialect: str) -> Schema:
-    """The schema ``source`` describes, as a ``dialect`` server's catalog spells it."""
+def load(
+    source: Source,
+    settings: Settings,
+    *,
+    dialect: str,
+    connected: Callable[[], object] | None = None,
+) -> Schema:
+    """The schema ``source`` describes, as a ``dialect`` server's catalog spells it.
+
+    ``connected`` is called once the connection it is inspected through is open."""
     if source.kind == "url":
-        return inspect_url(source.value, settings)
+        return inspect_url(source.value, settings, connected=connected)
     with scratch_database(settings, dialect) as url:
         if source.kind == "sql":
             _run_sql_file(url, Path(source.value), settings)
@@ -73,10 +81,12 @@ def load(source: Source, settings: Settings, *, dialect: str) -> Schema:
             _create_metadata(url, source.value, settings)
         else:
             _replay(url, Path(source.value), settings)
-        return inspect_url(url.render_as_string(hide_password=False), settings)
+        return inspect_url(url.render_as_string(hide_password=False), settings, connected=connected)
 
 
-def inspect_url(raw: str, settings: Settings) -> Schema:
+def inspect_url(
+    raw: str, settings: Settings, *, connected: Callable[[], object] | None = None
+) -> Schema:
     """The live schema at ``raw``: over a bare driver connection where ``dbshift.direct``
     can open one (no SQLAlchemy import, tuples instead of Row objects), else SQLAlchemy."""
     from dbshift import direct
@@ -86,12 +96,16 @@ def inspect_url(raw: str, settings: Settings) -> Schema:
     exclude = (settings.history_table, f"{settings.history_table}_meta", ONLINE_JOURNAL_TABLE)
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
+        if connected is not None:
+            connected()
         with bare, bare.errors():
             return inspect_schema(bare, exclude=exclude)
     url = parse_url(raw)
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     try:
         with connect(engine) as conn:
+            if connected is not None:
+                connected()
             return inspect_schema(conn, exclude=exclude)
     finally:
         engine.dispose()
