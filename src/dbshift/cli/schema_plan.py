@@ -57,7 +57,7 @@ def _collector_paused() -> Iterator[None]:
 def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str) -> Plan:
     import threading
 
-    import dbshift.model  # noqa: F401  (before the threads: both sides of them use it)
+    import dbshift.model  # before the threads: both sides of them use it
     from dbshift.runner.sources import Source, load
 
     src, dst = Source.parse(source), Source.parse(target)
@@ -83,6 +83,7 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
         # import and the connections. The modules are disjoint from the inspectors'.
         ready.acquire()
         ready.acquire()
+        import dbshift.cli.plan_output  # noqa: F401
         from dbshift.dialects import renderer_for
         from dbshift.diff import DiffOptions, diff, suggest_renames
 

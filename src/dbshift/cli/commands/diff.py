@@ -45,11 +45,12 @@ def add_schema_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dbshift.cli import plan_output
     from dbshift.cli.schema_plan import plan
 
     settings = context.settings(args, dev_url=args.dev_url)
     result = plan(args, settings, args.source, args.target)
+    from dbshift.cli import plan_output  # after: plan() imports it while the servers work
+
     if args.format == "json":
         context.out(plan_output.plan_json(result.ops, result.current, result.dialect))
     elif args.format == "text":
