@@ -145,3 +145,34 @@ def test_suppression_needs_a_reason_and_the_runner_accepts_it(
     if migrate.code == 2 and "allow-destructive" in migrate.err:  # flag not there yet
         migrate = p.run("migrate")
     assert migrate.code == 0, migrate.err
+
+
+def test_diff_lint_reports_the_plans_hazards(pg_db: Database, tmp_path: Path) -> None:
+    from tests.conftest import POSTGRES_URL
+
+    p = Project(tmp_path, pg_db.url)
+    p.write("1_t.sql", sql_migration("CREATE TABLE t (id bigint PRIMARY KEY, a integer);"))
+    assert p.run("migrate").code == 0
+    (tmp_path / "want.sql").write_text(
+        "CREATE TABLE t (id bigint PRIMARY KEY, a integer);\nCREATE INDEX t_a ON t (a);\n"
+    )
+    r = p.run(
+        "diff",
+        "--from",
+        pg_db.url,
+        "--to",
+        "want.sql",
+        "--dev-url",
+        POSTGRES_URL,
+        "--lint",
+        url=False,
+    )
+    assert r.code == 1, r.err
+    assert "CREATE INDEX" in r.out
+    assert "<plan>:" in r.err and "[create-index-blocking]" in r.err
+    generated = p.run("generate", "index", "--to", "want.sql", "--dev-url", POSTGRES_URL)
+    assert generated.code == 0, generated.err
+    # generate writes the safe form (CONCURRENTLY): the same linter finds no error in it
+    assert "error [" not in generated.err
+    (written,) = p.migrations.glob("*_index.sql")
+    assert "CONCURRENTLY" in written.read_text()

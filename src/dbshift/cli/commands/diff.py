@@ -21,6 +21,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--exit-code", action="store_true", help="exit 1 when there are differences (as git diff)"
     )
+    parser.add_argument(
+        "--lint",
+        action="store_true",
+        help="also lint the plan's SQL (findings on stderr; exit 1 on an error-level one)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -60,4 +65,13 @@ def run(args: argparse.Namespace) -> int:
         context.out(plan_output.plan_sql(result.ops, result.current, result.dialect))
     if not result.ops and args.format != "json":
         context.out("-- no differences" if args.format == "sql" else "no differences")
-    return 1 if (args.exit_code and result.ops) else 0
+    failed = False
+    if args.lint and result.ops:
+        from dbshift.cli.lint_plan import lint_script, report
+        from dbshift.lint.rule import Severity
+
+        script = plan_output.plan_sql(result.ops, result.current, result.dialect)
+        findings = lint_script(script, "<plan>", result.dialect, settings)
+        report(findings)
+        failed = any(f.severity is Severity.ERROR for f in findings)
+    return 1 if (args.exit_code and result.ops) or failed else 0

@@ -103,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
     context.out(f"{path}: {len(up.ops)} operation(s), {flagged} flagged (see comments)")
     for op in up.breaking:
         print(f"warning: breaking change: {_breaking(op, dialect)}", file=sys.stderr)
+    from dbshift.cli.lint_plan import lint_script, report
+
+    report(lint_script(path.read_text(encoding="utf-8"), str(path), dialect, settings))
     lost = sum(1 for op in up.ops if op.safety(dialect).destructive)
     if lost:
         print(
