@@ -177,9 +177,22 @@ class Connection:
     dbapi: Any  # the driver's connection object
     module: Any  # the driver module: its exception classes
     url: DbUrl
+    #: What the driver was connected with, for :meth:`another`.
+    params: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
         self.dbapi.close()
+
+    def another(self) -> Connection | None:
+        """A second connection to the same PostgreSQL database, or None (another server,
+        or the server refuses one more: callers then do without)."""
+        if self.backend != "postgresql":
+            return None
+        try:
+            conn = self.module.connect(autocommit=True, **self.params)
+        except self.module.Error:
+            return None
+        return Connection(self.backend, conn, self.module, self.url, self.params)
 
     def __enter__(self) -> Connection:
         return self
@@ -235,7 +248,7 @@ def _postgres(url: DbUrl, connect_timeout: float) -> Connection | None:
         conn = psycopg.connect(autocommit=True, **params)
     except psycopg.Error as exc:
         raise _refused(url, exc) from None
-    return Connection("postgresql", conn, psycopg, url)
+    return Connection("postgresql", conn, psycopg, url, params)
 
 
 def _mysql(url: DbUrl, connect_timeout: float) -> Connection | None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from dbshift.direct import Connection as DriverConnection
 
-__all__ = ["Catalog", "catalog_of"]
+__all__ = ["Catalog", "ClosingCatalog", "another_catalog", "catalog_of"]
 
 # The bind parameter syntax sqlalchemy.sql.elements.TextClause recognises.
 _BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)", re.UNICODE)
@@ -35,6 +35,20 @@ class Catalog(Protocol):
         ...
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]: ...
+
+
+def another_catalog(catalog: Catalog) -> ClosingCatalog | None:
+    """The same database through a second connection, where there can be one: a bare
+    PostgreSQL connection (``dbshift.direct``). Not over SQLAlchemy: that path keeps one
+    connection and its events (the query-count tests listen to them)."""
+    if not isinstance(catalog, _DriverCatalog):
+        return None
+    conn = catalog.conn.another()
+    return None if conn is None else _DriverCatalog(conn)
+
+
+class ClosingCatalog(Catalog, Protocol):
+    def close(self) -> None: ...
 
 
 def catalog_of(conn: Connection | DriverConnection) -> Catalog:
@@ -66,6 +80,9 @@ class _DriverCatalog:
         self.conn = conn
         self.backend = conn.backend
         self._named = conn.backend == "sqlite"  # sqlite3 takes :name itself
+
+    def close(self) -> None:
+        self.conn.close()
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]:
         cursor = self.conn.dbapi.cursor()

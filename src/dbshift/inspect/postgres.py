@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from dbshift.inspect import postgres_queries as q
-from dbshift.inspect.catalog import Catalog, catalog_of
+from dbshift.inspect.catalog import Catalog, another_catalog, catalog_of
 from dbshift.model import (
     CheckConstraint,
     Column,
@@ -86,7 +86,8 @@ def inspect_postgres(
     saved = {"path": search_path, "jit": jit}
     catalog.rows(q.SET_SESSION, {"ns": ns})
     try:
-        result = _Reader(catalog, ns, version, frozenset(exclude)).read()
+        with _ReadAhead(catalog, ns, [q.constraints(version), q.index_columns(version)]) as ahead:
+            result = _Reader(catalog, ns, version, frozenset(exclude), ahead).read()
     except BaseException:
         # The transaction may be aborted; the original error matters more than this one.
         with contextlib.suppress(Exception):
@@ -94,6 +95,49 @@ def inspect_postgres(
         raise
     catalog.rows(q.RESTORE_SESSION, saved)
     return result
+
+
+class _ReadAhead:
+    """Queries run ahead on a second connection, while the reader works through the others.
+
+    The reader needs the columns before it can name constraint and index columns, so it
+    reads in order, and its server sat idle while it built objects: at 10,000 tables
+    those pauses were a quarter of the run. Where a second connection can be had
+    (``another_catalog``: bare PostgreSQL connections) the constraints and index queries
+    run on it from the start, in a thread (the driver releases the GIL while it waits);
+    the reader takes their rows when it gets to them. Without one, it runs them itself.
+    """
+
+    def __init__(self, catalog: Catalog, ns: int, queries: list[str]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.queries = frozenset(queries)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._rows = self._pool.submit(self._run, catalog, ns, queries)
+
+    @staticmethod
+    def _run(catalog: Catalog, ns: int, queries: list[str]) -> dict[str, list[Any]] | None:
+        second = another_catalog(catalog)
+        if second is None:
+            return None
+        try:
+            second.rows(q.SET_SESSION, {"ns": ns})  # the same names as the reader's session
+            return {sql: second.rows(sql, {"ns": ns}) for sql in queries}
+        finally:
+            second.close()
+
+    def rows(self, sql: str) -> list[Any] | None:
+        """The rows of ``sql`` if it was read ahead, else None: the caller reads it."""
+        if sql not in self.queries:
+            return None
+        read = self._rows.result()
+        return None if read is None else read[sql]
+
+    def __enter__(self) -> _ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True)
 
 
 @dataclass
@@ -131,8 +175,16 @@ class _TableParts:
 
 
 class _Reader:
-    def __init__(self, catalog: Catalog, ns: int, version: int, exclude: frozenset[str]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        ns: int,
+        version: int,
+        exclude: frozenset[str],
+        ahead: _ReadAhead | None = None,
+    ) -> None:
         self.catalog = catalog
+        self.ahead = ahead
         self.ns = ns
         self.version = version
         self.exclude = exclude
@@ -147,7 +199,8 @@ class _Reader:
         self.attributes: dict[tuple[int, int], tuple[str, int]] = {}
 
     def _rows(self, sql: str) -> Iterable[Seq[Any]]:
-        return self.catalog.rows(sql, {"ns": self.ns})
+        read = self.ahead.rows(sql) if self.ahead is not None else None
+        return self.catalog.rows(sql, {"ns": self.ns}) if read is None else read
 
     def read(self) -> Schema:
         self._relations()
