@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 
+#: Where a copy statement's batch key range goes.
+RANGE = "__DBSHIFT_RANGE__"
+
+
 class NoUsableKey(DbshiftError):
     exit_code = 1
 
@@ -78,12 +82,11 @@ class TableBackfill:
 class Backfill:
     """One table's backfill: the SQL for its key, and the loop."""
 
-    def __init__(
-        self,
-        qualified: str,
-        key: Sequence[tuple[str, str]],
-        assignments: Sequence[Assignment],
-    ) -> None:
+    #: What a batch does: assign the hidden columns of the batch's rows, or run a copy
+    #: statement whose ``RANGE`` is replaced by the batch's key range.
+    Work = Sequence[Assignment] | str
+
+    def __init__(self, qualified: str, key: Sequence[tuple[str, str]], work: Work) -> None:
         if not key:
             raise NoUsableKey(
                 f"{qualified} has no primary key: online changes need one to backfill in "
@@ -92,7 +95,7 @@ class Backfill:
         self.qualified = qualified
         self.key_names = [quote(name) for name, _ in key]
         self.key_types = [type_ for _, type_ in key]
-        self.assignments = assignments
+        self.work = work
         # Qualified with the alias k: ``ORDER BY "id"`` beside ``SELECT id::text`` would
         # sort by the text output column ('9999' > '10000').
         cols = ", ".join(f"k.{c}" for c in self.key_names)
@@ -139,16 +142,22 @@ class Backfill:
         return list(row) if row else list(state.hwm)
 
     def _update(self, conn: Connection, state: TableBackfill, end: Sequence[str]) -> int:
-        sets = ", ".join(f"{quote(a.column)} = ({a.expression})" for a in self.assignments)
         where = [f"{self._row} <= {self._bound('e')}"]
         params = self._params("e", end)
         if state.last is not None:
             where.append(f"{self._row} > {self._bound('l')}")
             params.update(self._params("l", state.last))
-        result = conn.exec_driver_sql(
-            f"UPDATE {self.qualified} AS k SET {sets} WHERE {' AND '.join(where)}", params
-        )
-        return int(result.rowcount or 0)
+        condition = " AND ".join(where)
+        # '%' in the migration's own SQL (modulo, LIKE patterns) must survive the driver's
+        # parameter pass, so it is doubled before the key bounds go in.
+        if isinstance(self.work, str):
+            sql = self.work.replace("%", "%%").replace(RANGE, condition)
+        else:
+            sets = ", ".join(
+                f"{quote(a.column)} = ({a.expression.replace('%', '%%')})" for a in self.work
+            )
+            sql = f"UPDATE {self.qualified} AS k SET {sets} WHERE {condition}"
+        return int(conn.exec_driver_sql(sql, params).rowcount or 0)
 
     def run(
         self,

@@ -38,8 +38,9 @@ def literal(text: str) -> str:
 class PgNames:
     """Quoting for one base schema (the ``Names`` protocol operations render with)."""
 
-    def __init__(self, schema: str) -> None:
+    def __init__(self, schema: str, *, version: str = "") -> None:
         self.schema = schema
+        self.version = version
 
     def q(self, name: str) -> str:
         return quote(name)

@@ -161,13 +161,18 @@ def _triggered(migration: OnlineMigration) -> list[str]:
     )
 
 
-def _column_type(conn: Connection, names: pg.PgNames, op: OnlineOperation) -> str:
-    """The current type of the column ``op`` changes (for a type left unsaid)."""
-    column = getattr(op, "column", None)
-    if column is None:
-        return ""
-    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(op.table)}).all()
-    return next((str(r[1]) for r in rows if r[0] == column), "")
+def _types(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
+    """The table's columns and their types (empty if it does not exist yet)."""
+    exists = conn.exec_driver_sql("SELECT to_regclass(%(rel)s)", {"rel": names.table(table)})
+    if exists.scalar() is None:
+        return {}
+    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(table)}).all()
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+def _resolved(conn: Connection, migration: OnlineMigration) -> list[OnlineOperation]:
+    names = pg.PgNames(migration.schema)
+    return [op.resolve(_types(conn, names, op.table)) for op in migration.operations]
 
 
 def _shapes(
@@ -198,12 +203,11 @@ def _expand_ddl(
 ) -> None:
     """Hidden columns, checks, raw up SQL and dual-write triggers: one transaction,
     committed with the journal row that says it happened."""
-    names = pg.PgNames(migration.schema)
     version = pg.version_schema(migration.schema, migration.name)
+    names = pg.PgNames(migration.schema, version=version)
     shapes = _shapes(conn, migration, names)
     statements: list[str] = []
-    for op in migration.operations:
-        op = op.with_type(_column_type(conn, names, op))
+    for op in _resolved(conn, migration):
         statements += pg.added_columns_sql(names, op)
         statements += op.start_sql(names)
     for table, (old, new) in shapes.items():
@@ -278,22 +282,30 @@ def _backfill(
     options: Options,
     progress: Progress,
 ) -> bool:
+    """Every backfill job in turn: per table, an UPDATE of its hidden columns from the up
+    expressions; per copying operation (split_table), its copy into the other table."""
     names = pg.PgNames(migration.schema)
     states = dict(entry.backfill)
+    jobs: list[tuple[str, str, Backfill.Work]] = []
     for table in sorted(migration.tables):
         ops = [op for op in migration.operations if op.table == table]
         up = [a for op in ops for a in op.up_assignments()]
-        if not up:
-            continue
+        if up:
+            jobs.append((table, table, up))
+        for op in ops:
+            copy = op.resolve(_types(conn, names, table)).copy_sql(names)
+            if copy is not None:
+                jobs.append((op.copy_job, table, copy))
+    for job, table, work in jobs:
         key = [
-            tuple(r)
+            (str(r[0]), str(r[1]))
             for r in conn.exec_driver_sql(pg.PRIMARY_KEY_SQL, {"rel": names.table(table)}).all()
         ]
-        engine = Backfill(names.table(table), [(str(k[0]), str(k[1])) for k in key], up)
-        state = TableBackfill.from_dict(states.get(table, {}))
+        engine = Backfill(names.table(table), key, work)
+        state = TableBackfill.from_dict(states.get(job, {}))
 
-        def save(c: Connection, s: TableBackfill, table: str = table) -> None:
-            states[table] = s.as_dict()
+        def save(c: Connection, s: TableBackfill, job: str = job) -> None:
+            states[job] = s.as_dict()
             journal.save_backfill(c, migration.schema, migration.name, states)
             if s.batches == 2:
                 _crash_point("in-backfill")
@@ -301,8 +313,8 @@ def _backfill(
         def paused(c: Connection) -> bool:
             return journal.is_paused(c, migration.schema, migration.name)
 
-        def report(s: TableBackfill, table: str = table) -> None:
-            progress.backfill(table, s)
+        def report(s: TableBackfill, job: str = job) -> None:
+            progress.backfill(job, s)
 
         finished = engine.run(
             conn, state, options.backfill, save=save, paused=paused, progress=report
@@ -442,6 +454,14 @@ def _verify(conn: Connection, migration: OnlineMigration) -> None:
                 raise MigrationFailed(
                     f"online complete {migration.name}: {bad} of {total} rows of "
                     f"{op.table} have {old_col!r} and its new value out of step; nothing was "
+                    "dropped (roll back, or fix the rows and complete again)"
+                )
+    for op in _resolved(conn, migration):
+        for what, sql in op.verify_sql(names):
+            bad = conn.execution_options(no_parameters=True).exec_driver_sql(sql).scalar()
+            if bad:
+                raise MigrationFailed(
+                    f"online complete {migration.name}: {bad} rows where {what}; nothing was "
                     "dropped (roll back, or fix the rows and complete again)"
                 )
 

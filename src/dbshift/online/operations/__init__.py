@@ -14,6 +14,7 @@ from dbshift.online.operations.drop_index import DropIndex
 from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.operations.rename_column import RenameColumn
 from dbshift.online.operations.rename_table import RenameTable
+from dbshift.online.operations.split_table import SplitTable
 
 OPERATION_TYPES: dict[str, type[OnlineOperation]] = {
     cls.type: cls
@@ -29,6 +30,7 @@ OPERATION_TYPES: dict[str, type[OnlineOperation]] = {
         RawSQL,
         RenameColumn,
         RenameTable,
+        SplitTable,
     )
 }
 

@@ -39,6 +39,9 @@ def hidden_name(prefix: str, column: str) -> str:
 class Names(Protocol):
     """How an operation spells names in SQL: always quoted, tables schema-qualified."""
 
+    #: The new version's schema (where its session's search path starts).
+    version: str
+
     def q(self, name: str) -> str: ...
 
     def table(self, name: str) -> str: ...
@@ -105,8 +108,25 @@ class OnlineOperation:
     def added(self) -> list[AddedColumn]:
         return []
 
-    def with_type(self, current: str) -> OnlineOperation:
+    def resolve(self, types: dict[str, str]) -> OnlineOperation:
+        """This operation completed from the catalog (``types``: the table's columns and
+        their types, empty where the table does not exist yet)."""
         return self
+
+    def copy_sql(self, n: Names) -> str | None:
+        """A backfill that copies rows elsewhere (``split_table``): one statement reading
+        the table as ``k``, with ``__DBSHIFT_RANGE__`` (the batch's key range) in its WHERE."""
+        return None
+
+    @property
+    def copy_job(self) -> str:
+        """The backfill checkpoint's name for ``copy_sql``."""
+        return f"{self.table}:{self.type}"
+
+    def verify_sql(self, n: Names) -> list[tuple[str, str]]:
+        """(what, query counting rows out of step) pairs that must all count 0 before
+        complete drops anything."""
+        return []
 
     def hidden_columns(self) -> list[str]:
         """Names of the physical columns start adds (rollback drops them)."""
@@ -198,11 +218,13 @@ class HiddenColumnChange(OnlineOperation):
     def hidden_columns(self) -> list[str]:
         return [self.hidden]
 
-    def with_type(self, current: str) -> HiddenColumnChange:
+    def resolve(self, types: dict[str, str]) -> HiddenColumnChange:
         """This operation with ``data_type`` defaulted to the column's current type."""
         from dataclasses import replace
 
-        return self if self.data_type else replace(self, data_type=current)
+        if self.data_type or self.column not in types:
+            return self
+        return replace(self, data_type=types[self.column])
 
     def start_sql(self, n: Names) -> list[str]:
         if not self.required:
