@@ -268,3 +268,29 @@ def test_bad_files_are_one_line_errors(pg_db: Database, tmp_path: Path) -> None:
         timeout=60,
     )
     assert mysql.returncode == 2 and "PostgreSQL only" in mysql.stderr
+
+
+def test_percent_signs_in_expressions_reach_the_server(pg_db: Database, tmp_path: Path) -> None:
+    _sql(pg_db, SETUP)
+    body = """safety_period = 0
+[[operations]]
+type = "alter_column"
+table = "items"
+column = "qty"
+data_type = "bigint"
+up = "qty % 7"
+down = "qty"
+[[operations]]
+type = "add_column"
+table = "items"
+column = "is_c"
+data_type = "boolean"
+up = "code LIKE 'c%'"
+"""
+    path = write_migration(tmp_path, "1_pct", body)
+    assert service.start(path, Settings(url=pg_db.url), options(), Quiet()).phase == "active"
+    assert _sql(
+        pg_db,
+        "SELECT count(*) FROM items WHERE _dbshift_new_qty IS DISTINCT FROM qty % 7 "
+        "OR _dbshift_new_is_c IS NOT TRUE",
+    ) == [(0,)]
