@@ -24,6 +24,7 @@ from dbshift.model import (
     PrimaryKey,
     ReferentialAction,
     Schema,
+    Sequence,
     Table,
     TableOptions,
     UniqueConstraint,
@@ -130,7 +131,21 @@ def schemas(draw: st.DrawFn, dialect: str) -> Schema:
                 ),
             )
             tables[1] = replace(child, foreign_keys=(fk,))
-    return Schema(tables=tuple(tables))
+    sequences = []
+    if dialect == "postgresql":  # kept ones are altered in place, the others come and go
+        for name in draw(st.lists(st.sampled_from(["s1", "s 2"]), unique=True)):
+            increment = draw(st.sampled_from([1, 7, -1]))
+            sequences.append(
+                Sequence(
+                    name=name,
+                    type=draw(st.sampled_from(["integer", "bigint"])),
+                    increment=increment,
+                    start=1 if increment > 0 else -1,  # within the direction's bounds
+                    cycle=draw(st.booleans()),
+                    cache=draw(st.sampled_from([1, 20])),
+                )
+            )
+    return Schema(tables=tuple(tables), sequences=tuple(sequences))
 
 
 def _positive(dialect: str) -> str:

@@ -306,14 +306,21 @@ def test_sequences(conn: sqlalchemy.Connection) -> None:
     )
     ops = converge(
         conn,
-        ["CREATE SEQUENCE s", "CREATE SEQUENCE gone", "SELECT NEXTVAL(s), NEXTVAL(s)"],
+        [
+            "CREATE SEQUENCE s",
+            "CREATE SEQUENCE gone",
+            "CREATE SEQUENCE flip",
+            "SELECT NEXTVAL(s), NEXTVAL(s), NEXTVAL(flip)",
+        ],
         [
             "CREATE SEQUENCE s START WITH 3 INCREMENT BY 10 MAXVALUE 1000 CACHE 2 CYCLE",
             "CREATE SEQUENCE came",
+            "CREATE SEQUENCE flip INCREMENT BY -1",
         ],
         reverse=True,
     )
     assert [op.describe() for op in ops] == [
+        "alter sequence flip (start, increment)",
         "alter sequence s (start, increment, max_value, cycle, cache)",
         "create sequence came",
         "drop sequence gone",

@@ -39,6 +39,12 @@ class AlterSequence(Operation):
             if getattr(self.before, f.name) != getattr(self.after, f.name)
         )
 
+    @property
+    def restarts(self) -> bool:
+        """The sequence counts the other way now: its position is outside the new range,
+        so it starts over from its START (PostgreSQL refuses to keep it)."""
+        return (self.before.increment > 0) != (self.after.increment > 0)
+
     def apply(self, schema: Schema) -> Schema:
         if not any((s.schema, s.name) == self.key for s in schema.sequences):
             raise ValueError(f"{self.describe()}: sequence {qualified(self.key)} does not exist")
@@ -56,6 +62,14 @@ class AlterSequence(Operation):
         # PostgreSQL 10+: ALTER SEQUENCE is transactional and blocks nextval() on the
         # sequence until the migration commits, so inserts that draw from it wait.
         narrowing = bool({"type", "min_value", "max_value"} & set(self.changes))
+        if self.restarts:
+            return Safety(
+                lock=Lock.WRITES,
+                breaking=True,
+                destructive=True,
+                note="the sequence counts the other way: it restarts from its START and "
+                "its position is lost",
+            )
         return Safety(
             lock=Lock.WRITES,
             note="blocks nextval() on the sequence until commit"

@@ -196,6 +196,8 @@ class MySQLRenderer(Renderer):
             clauses.append(self._bounds(s))
         if "start" in changes:
             clauses.append(f"START WITH {int(s.start)}")
+        if op.restarts:  # counting the other way: the position is out of the new range
+            clauses.append("RESTART")
         if "cache" in changes:
             clauses.append(f"CACHE {int(s.cache)}")
         if "cycle" in changes:
@@ -203,9 +205,15 @@ class MySQLRenderer(Renderer):
         return [f"ALTER SEQUENCE {self.name(op.key)} {' '.join(clauses)}"] if clauses else []
 
     def _bounds(self, s: Sequence) -> str:
-        low = "NO MINVALUE" if s.min_value is None else f"MINVALUE {int(s.min_value)}"
-        high = "NO MAXVALUE" if s.max_value is None else f"MAXVALUE {int(s.max_value)}"
-        return f"{low} {high}"
+        """Both bounds as numbers, a default (None) as MariaDB (10.3 - 10.11) picks it for
+        the direction: ascending 1 … 2^63 - 2, descending -(2^63 - 1) … -1. Its own NO
+        MINVALUE/NO MAXVALUE do not follow a new direction (seen on 10.11: ALTER SEQUENCE
+        s INCREMENT BY -1 NO MINVALUE NO MAXVALUE START WITH -1 RESTART on an ascending
+        sequence fails with "out of range value for options")."""
+        up = s.increment > 0
+        low = s.min_value if s.min_value is not None else (1 if up else -(2**63) + 1)
+        high = s.max_value if s.max_value is not None else (2**63 - 2 if up else -1)
+        return f"MINVALUE {int(low)} MAXVALUE {int(high)}"
 
     def _mariadb_sequence(self, op: object, s: Sequence) -> Sequence:
         # MariaDB before 11.5 has no AS <type>: every sequence is bigint. No OWNED BY.

@@ -262,17 +262,12 @@ class PostgresRenderer(Renderer):
             after.max_value,
             after.increment,
         )
-        if bounds_move:  # NO MINVALUE/MAXVALUE: the defaults for the new direction
-            parts.append(
-                "SET NO MINVALUE"
-                if after.min_value is None
-                else f"SET MINVALUE {int(after.min_value)}"
-            )
-            parts.append(
-                "SET NO MAXVALUE"
-                if after.max_value is None
-                else f"SET MAXVALUE {int(after.max_value)}"
-            )
+        if bounds_move:  # defaults as the numbers for the new direction (op_alter_sequence)
+            increment = after.increment or 1
+            low, high = _bound_clauses(op.after.type, increment, after.min_value, after.max_value)
+            parts += [f"SET {low}", f"SET {high}"]
+            if ((before.increment or 1) > 0) != (increment > 0):
+                parts.append("RESTART")  # the position is out of the new direction's range
         if before.cache != after.cache:
             parts.append(f"SET CACHE {int(after.cache or 1)}")
         if before.cycle != after.cycle:
@@ -493,12 +488,14 @@ class PostgresRenderer(Renderer):
         return [f"DROP SEQUENCE {self.name((op.sequence.schema, op.sequence.name))}"]
 
     def op_alter_sequence(self, op: AlterSequence, schema: Schema) -> list[str]:
-        """Only the clauses that changed; the sequence keeps its position.
+        """Only the clauses that changed; the sequence keeps its position unless it counts
+        the other way now (see ``AlterSequence.restarts``).
 
-        Bounds left at their defaults (None) are written ``NO MINVALUE``/``NO MAXVALUE``
-        whenever the type, the increment or a bound changes: PostgreSQL (10+) then derives
-        them from the new type and direction, as CREATE SEQUENCE would, instead of keeping
-        the old numbers.
+        Both bounds are written whenever the type, the increment or a bound changes, the
+        defaults (None) as the numbers CREATE SEQUENCE would pick for the new type and
+        direction: PostgreSQL 15's own NO MAXVALUE keeps the ascending default when AS and
+        a descending INCREMENT change together (seen: AS bigint INCREMENT BY -1 NO MAXVALUE
+        left 2^63 - 1).
         """
         s, changes = op.after, set(op.changes)
         clauses = []
@@ -507,10 +504,13 @@ class PostgresRenderer(Renderer):
         if "increment" in changes:
             clauses.append(f"INCREMENT BY {int(s.increment)}")
         if changes & {"type", "increment", "min_value", "max_value"}:
-            clauses.append("NO MINVALUE" if s.min_value is None else f"MINVALUE {int(s.min_value)}")
-            clauses.append("NO MAXVALUE" if s.max_value is None else f"MAXVALUE {int(s.max_value)}")
+            clauses.append(_sequence_bounds(s.type, s.increment, s.min_value, s.max_value))
         if "start" in changes:  # the recorded start (for RESTART), not the position
             clauses.append(f"START WITH {int(s.start)}")
+        if op.restarts:
+            # The position is out of the new direction's range: PostgreSQL refuses the
+            # ALTER unless it restarts (RESTART value cannot be greater than MAXVALUE).
+            clauses.append("RESTART")
         if "cache" in changes:
             clauses.append(f"CACHE {int(s.cache)}")
         if "cycle" in changes:
@@ -563,6 +563,33 @@ def _deferrable(u: object) -> str:
         if getattr(u, "initially_deferred", False)
         else " DEFERRABLE"
     )
+
+
+#: The integer types a sequence can have, and their bounds.
+_SEQUENCE_TYPES = {
+    "smallint": (-(2**15), 2**15 - 1),
+    "integer": (-(2**31), 2**31 - 1),
+    "bigint": (-(2**63), 2**63 - 1),
+}
+
+
+def _bound_clauses(
+    type_: str, increment: int, low: int | None, high: int | None
+) -> tuple[str, str]:
+    """``MINVALUE …`` and ``MAXVALUE …``, a default (None) as CREATE SEQUENCE picks it:
+    ascending 1 … type max, descending type min … -1. ``NO …`` for a type not known here."""
+    bounds = _SEQUENCE_TYPES.get(type_)
+    if bounds is not None:
+        low = low if low is not None else (1 if increment > 0 else bounds[0])
+        high = high if high is not None else (bounds[1] if increment > 0 else -1)
+    return (
+        "NO MINVALUE" if low is None else f"MINVALUE {int(low)}",
+        "NO MAXVALUE" if high is None else f"MAXVALUE {int(high)}",
+    )
+
+
+def _sequence_bounds(type_: str, increment: int, low: int | None, high: int | None) -> str:
+    return " ".join(_bound_clauses(type_, increment, low, high))
 
 
 def _sequence_options(s: Sequence) -> str:
