@@ -122,7 +122,9 @@ class SplitTable(OnlineOperation):
         return (
             f"INSERT INTO {n.table(self.new_table)} ({n.q(self.new_key)}, {cols}) "
             f"SELECT k.{n.q(self.key)}, {picked} FROM {n.table(self.table)} AS k "
-            f"WHERE {_RANGE} ON CONFLICT ({n.q(self.new_key)}) DO NOTHING"
+            # FOR KEY SHARE: a source row deleted while the batch runs is skipped (after
+            # its delete commits) instead of failing the new table's foreign key.
+            f"WHERE {_RANGE} FOR KEY SHARE OF k ON CONFLICT ({n.q(self.new_key)}) DO NOTHING"
         )
 
     def verify_sql(self, n: Names) -> list[tuple[str, str]]:
