@@ -24,7 +24,7 @@ from dbshift.migrations import loader
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner import sources
 from dbshift.runner.executor import display_path
-from dbshift.runner.session import Session
+from dbshift.runner.session import QuietReporter, Session
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -65,7 +65,7 @@ class LockPlan:
 
 def trace(settings: Settings, *, to: str | None = None, replay: bool = False) -> LockPlan:
     """Trace the migrations ``dbshift migrate --to`` would apply; change nothing."""
-    with Session(settings, _Quiet()) as session:
+    with Session(settings, QuietReporter()) as session:
         todo = [loader.resolve(m) for m in session.pending(to=to)]
         dialect = session.dialect
         current = session.analysis().current
@@ -86,7 +86,7 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
         if replay and replay_to is not None:
             scratch = replace(settings, url=url.render_as_string(hide_password=False))
             try:
-                with Session(scratch, _Quiet()) as session:
+                with Session(scratch, QuietReporter()) as session:
                     session.migrate(to=replay_to)
             except MigrationFailed as exc:
                 raise MigrationFailed(
@@ -173,19 +173,3 @@ def _steps(
         return Step(sql, lambda: raw.exec_driver_sql(sql))
 
     return [(f"{path}:{s.line}", s.sql, runner(s.sql)) for s in migration.up.statements]
-
-
-class _Quiet:
-    """Reading what is pending prints nothing."""
-
-    def started(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def finished(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def planned(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def notice(self, text: str) -> None:
-        pass

@@ -37,6 +37,23 @@ class Reporter(Protocol):
     def notice(self, text: str) -> None: ...
 
 
+class QuietReporter:
+    """A reporter that prints nothing: for sessions dbshift runs for itself (replaying
+    migrations on a scratch database, reading what is pending)."""
+
+    def started(self, migration: Migration, *, down: bool, resumed_at: int | None) -> None:
+        pass
+
+    def finished(self, migration: Migration, *, down: bool, ms: int) -> None:
+        pass
+
+    def planned(self, migration: Migration, *, down: bool) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Unfinished:
     """A migration that stopped midway, and whether a runner is still at it."""

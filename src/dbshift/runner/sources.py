@@ -211,26 +211,10 @@ def _replay(url: URL, directory: Path, settings: Settings) -> None:
     """Apply every migration in ``directory`` to the scratch database."""
     from dataclasses import replace
 
-    from dbshift.runner.session import Session
+    from dbshift.runner.session import QuietReporter, Session
 
     replay = replace(
         settings, url=url.render_as_string(hide_password=False), migrations_dir=directory
     )
-    with Session(replay, _Quiet()) as session:
+    with Session(replay, QuietReporter()) as session:
         session.migrate()
-
-
-class _Quiet:
-    """Replaying migrations on a scratch database prints nothing."""
-
-    def started(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def finished(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def planned(self, *args: object, **kwargs: object) -> None:
-        pass
-
-    def notice(self, text: str) -> None:
-        pass

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation
+from dbshift.online.operations.base import Names, OnlineOperation, name_list
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,7 @@ class AddForeignKey(OnlineOperation):
     def from_dict(cls, raw: dict[str, Any]) -> OnlineOperation:
         out = dict(raw)
         for key in ("columns", "referenced_columns"):
-            value = raw.get(key)
-            if (
-                not isinstance(value, list)
-                or not value
-                or not all(isinstance(c, str) for c in value)
-            ):
-                raise ValueError(f"{key} must be a non-empty list of column names")
-            out[key] = tuple(value)
+            out[key] = name_list(raw, key)
         return super().from_dict(out)
 
     def validate(self) -> None:

@@ -22,6 +22,14 @@ from typing import Any, ClassVar, Protocol
 _MAX_NAME = 63
 
 
+def name_list(raw: dict[str, Any], key: str, what: str = "column names") -> tuple[str, ...]:
+    """``raw[key]`` as a non-empty tuple of names, or a clear error."""
+    value = raw.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key} must be a non-empty list of {what}")
+    return tuple(value)
+
+
 def quote(name: str) -> str:
     """PostgreSQL's quoting of an identifier (the only server online operations speak)."""
     return '"' + name.replace('"', '""') + '"'

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation
+from dbshift.online.operations.base import Names, OnlineOperation, name_list
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,8 @@ class CreateIndex(OnlineOperation):
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> OnlineOperation:
-        columns = raw.get("columns")
-        if (
-            not isinstance(columns, list)
-            or not columns
-            or not all(isinstance(c, str) for c in columns)
-        ):
-            raise ValueError("columns must be a non-empty list of column names")
-        return super().from_dict({**raw, "columns": tuple(columns)})
+        columns = name_list(raw, "columns")
+        return super().from_dict({**raw, "columns": columns})
 
     def concurrent_start(self, n: Names, columns: dict[str, str]) -> list[str]:
         unknown = [c for c in self.columns if c not in columns]

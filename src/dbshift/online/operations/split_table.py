@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation, hidden_name
+from dbshift.online.operations.base import Names, OnlineOperation, hidden_name, name_list
 
 _RANGE = "__DBSHIFT_RANGE__"
 
@@ -39,16 +39,10 @@ class SplitTable(OnlineOperation):
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> OnlineOperation:
-        columns = raw.get("columns")
-        if (
-            not isinstance(columns, list)
-            or not columns
-            or not all(isinstance(c, str) for c in columns)
-        ):
-            raise ValueError("columns must be a non-empty list of the columns that move")
+        columns = name_list(raw, "columns", "the columns that move")
         if "types" in raw:
             raise ValueError("unknown key 'types'")
-        return super().from_dict({**raw, "columns": tuple(columns)})
+        return super().from_dict({**raw, "columns": columns})
 
     def validate(self) -> None:
         super().validate()
