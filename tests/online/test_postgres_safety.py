@@ -16,6 +16,7 @@ import pytest
 from dbshift.config import Settings
 from dbshift.errors import UsageError
 from dbshift.online import service
+from dbshift.online.journal import Entry
 from dbshift.online.locks import LockNotAcquired, LockPolicy
 from tests.conftest import Database, dbshift_executable
 from tests.online.harness import ROWS, SETUP, Quiet, conninfo, options, write_migration
@@ -294,3 +295,45 @@ up = "code LIKE 'c%'"
         "SELECT count(*) FROM items WHERE _dbshift_new_qty IS DISTINCT FROM qty % 7 "
         "OR _dbshift_new_is_c IS NOT TRUE",
     ) == [(0,)]
+
+
+def test_killed_after_the_contract_still_drops_the_index(pg_db: Database, tmp_path: Path) -> None:
+    _sql(pg_db, SETUP + "CREATE INDEX items_note_idx ON items (note);")
+    body = 'safety_period = 0\n[[operations]]\ntype = "drop_index"\ntable = "items"\nname = "items_note_idx"\n'
+    path = write_migration(tmp_path, "1_drop_idx", body)
+    assert _cli(pg_db, tmp_path, "start", str(path)).returncode == 0
+    assert _cli(pg_db, tmp_path, "complete", "1_drop_idx", crash="after-contract").returncode == 137
+    assert _sql(pg_db, "SELECT to_regclass('items_note_idx') IS NOT NULL") == [(True,)]
+    again = _cli(pg_db, tmp_path, "complete", "1_drop_idx")
+    assert again.returncode == 0, again.stderr
+    assert _sql(pg_db, "SELECT to_regclass('items_note_idx')") == [(None,)]
+
+
+def test_pause_stops_the_backfill_and_start_resumes_it(pg_db: Database, tmp_path: Path) -> None:
+    _sql(pg_db, SETUP)
+    path = write_migration(tmp_path, "1_code", ALTER)
+    settings = Settings(url=pg_db.url)
+    result: list[Entry] = []
+    runner = threading.Thread(
+        target=lambda: result.append(service.start(path, settings, options(rate=1000.0), Quiet()))
+    )
+    runner.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        rows = (
+            _sql(pg_db, "SELECT backfill FROM dbshift_online")
+            if _sql(pg_db, "SELECT to_regclass('dbshift_online') IS NOT NULL") == [(True,)]
+            else []
+        )
+        if rows and '"batches": 2' in str(rows[0][0]):
+            break
+        time.sleep(0.05)
+    paused = _cli(pg_db, tmp_path, "pause", "1_code")
+    assert paused.returncode == 0, paused.stderr
+    runner.join(timeout=60)
+    (entry,) = result
+    assert entry.phase == "expanding"  # stopped between batches, not done
+    done = entry.backfill["items"]["done"]
+    assert 0 < done < ROWS
+    resumed = service.start(path, settings, options(), Quiet())
+    assert resumed.phase == "active" and resumed.backfill["items"]["done"] == ROWS

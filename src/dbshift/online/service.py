@@ -79,16 +79,22 @@ def _session(settings: Settings) -> Iterator[Connection]:
 
 @contextmanager
 def _runner_lock(conn: Connection, schema: str, timeout: float) -> Iterator[None]:
-    """One online command at a time per schema (a second waits, then says who runs)."""
+    """One online command at a time per schema: a second one waits up to ``timeout``
+    seconds (--lock-timeout), then stops with nothing done."""
+    from sqlalchemy.exc import DBAPIError
+
     from dbshift.dialects import Dialect
 
     number = Dialect.lock_key_int(f"dbshift-online:{schema}")
     conn.exec_driver_sql(f"SET lock_timeout = {max(1, int(timeout * 1000))}")
     try:
         conn.exec_driver_sql("SELECT pg_advisory_lock(%(n)s)", {"n": number})
-    except Exception:
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
         raise LockTimeoutError(
-            f"another dbshift online command is running on schema {schema!r}"
+            f"another dbshift online command has been running on schema {schema!r} for "
+            f"more than {timeout:g}s (--lock-timeout); nothing was done"
         ) from None
     finally:
         conn.exec_driver_sql("RESET lock_timeout")
@@ -362,7 +368,10 @@ def complete(
         journal.ensure(conn, schema)
         with _runner_lock(conn, schema, settings.lock_timeout):
             entry, migration = _entry_migration(conn, schema, name)
+            names = pg.PgNames(schema)
             if entry.phase is Phase.COMPLETED:
+                # A run killed after the contract transaction still owes these.
+                _concurrent_complete(conn, migration, names, progress)
                 return entry
             if entry.phase is not Phase.ACTIVE:
                 raise UsageError(
@@ -375,7 +384,6 @@ def complete(
                 )
             _check_safety_period(entry, force=force)
             _verify(conn, migration)
-            names = pg.PgNames(schema)
             tables = [names.table(t) for t in migration.tables]
             for op in migration.operations:
                 for sql in op.validate_sql(names):
@@ -405,11 +413,20 @@ def complete(
                 what=f"online complete {name}",
                 also=lambda c: journal.set_phase(c, schema, name, Phase.COMPLETED),
             )
-            for op in migration.operations:
-                for sql in op.concurrent_complete(names):  # idempotent: IF EXISTS
-                    progress.step(" ".join(sql.split())[:100])
-                    conn.execution_options(no_parameters=True).exec_driver_sql(sql)
+            _crash_point("after-contract")
+            _concurrent_complete(conn, migration, names, progress)
             return _reload(conn, migration)
+
+
+def _concurrent_complete(
+    conn: Connection, migration: OnlineMigration, names: pg.PgNames, progress: Progress
+) -> None:
+    """What complete runs outside a transaction (DROP INDEX CONCURRENTLY): idempotent,
+    so it runs again whenever complete is asked of a completed migration."""
+    for op in migration.operations:
+        for sql in op.concurrent_complete(names):
+            progress.step(" ".join(sql.split())[:100])
+            conn.execution_options(no_parameters=True).exec_driver_sql(sql)
 
 
 def _check_safety_period(entry: Entry, *, force: bool) -> None:
