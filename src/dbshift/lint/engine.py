@@ -12,7 +12,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from dbshift.errors import MigrationFileError
@@ -272,8 +272,3 @@ def _strip_where(message: str, path: str) -> str:
     """MigrationFileError messages start with 'path:line: '; findings carry those apart."""
     head, sep, rest = message.partition(": ")
     return rest if sep and head.startswith(path) else message
-
-
-def with_rules(findings: Iterable[Finding], severity: dict[str, Severity]) -> list[Finding]:
-    """Findings with severities overridden from config."""
-    return [replace(f, severity=severity[f.rule]) if f.rule in severity else f for f in findings]
