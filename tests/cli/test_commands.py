@@ -42,6 +42,7 @@ def test_demo_runs_on_sqlite(tmp_path: Path) -> None:
     assert "applied 3 migration(s)" in result.out
     assert "reverted 1 migration(s)" in result.out
     assert "edited after it was applied" in result.err
+    assert "[drop-column]" in result.out and "[delete-without-where]" in result.out
     assert "done." in result.out
 
 

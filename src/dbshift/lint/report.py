@@ -26,7 +26,9 @@ def text(report: Report) -> str:
     summary = ", ".join(
         f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in reversed(Severity)
     )
-    lines.append(f"{report.files} files, {report.statements} statements: {summary}")
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    stmts = f"{report.statements} statement{'s' if report.statements != 1 else ''}"
+    lines.append(f"{files}, {stmts}: {summary}")
     return "\n".join(lines)
 
 

@@ -64,6 +64,14 @@ DROP TABLE orders;
 }
 
 
+#: A migration under review, linted (not applied) by the tour's last step.
+_PROPOSED = """\
+-- dbshift:up
+ALTER TABLE orders DROP COLUMN updated_at;
+DELETE FROM users;
+"""
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--path", help="directory for the demo files (default: a new temporary one)"
@@ -132,6 +140,15 @@ def _tour(console: Console, root: Path) -> int:
         _MIGRATIONS["20260101090000_create_users.sql"], encoding="utf-8"
     )
     step("10. file restored: migrate applies the rest", "migrate")
+    proposed = root / "proposed"
+    proposed.mkdir(exist_ok=True)
+    (proposed / "drop_updated_at.sql").write_text(_PROPOSED, encoding="utf-8")
+    step(
+        "11. lint a proposed migration: what it breaks or loses, and the safe form",
+        "lint",
+        "proposed",
+        expect=1,
+    )
     console.print()
     console.print(f"[bold green]done.[/] Explore it yourself: cd {root} && dbshift status")
     context.out()
