@@ -52,6 +52,11 @@ class Scenario:
     after_complete: tuple[str, object] | None = None
 
 
+def _last(i: int, w: Write | None, column: str, initial: str) -> Any:
+    """The value the row's last writer gave ``column``, or the one SETUP gave row ``i``."""
+    return f"{initial}{i}" if w is None else (w.values or {})[column]
+
+
 def _last_note(w: Write) -> Any:
     values = w.values or {}
     return values["remark"] if w.version == "new" else values["note"]
@@ -88,7 +93,7 @@ RENAME = Scenario(
     new_read=["code", "remark"],
     completed=lambda i, w: {
         "remark": f"n{i}" if w is None else _last_note(w),
-        "code": f"c{i}" if w is None else (w.values or {})["code"],
+        "code": _last(i, w, "code", "c"),
     },
     rolled_back=lambda i, w: {"note": f"n{i}" if w is None else _last_note(w)},
 )
@@ -108,9 +113,9 @@ ADD = Scenario(
         else (w.values or {})["tag"]
         if w.version == "new"
         else "t-" + (w.values or {})["code"],
-        "code": f"c{i}" if w is None else (w.values or {})["code"],
+        "code": _last(i, w, "code", "c"),
     },
-    rolled_back=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    rolled_back=lambda i, w: {"code": _last(i, w, "code", "c")},
 )
 
 DROP = Scenario(
@@ -119,9 +124,9 @@ DROP = Scenario(
     new_values=lambda c: {"code": f"N{c}"},
     old_read=["code", "qty"],
     new_read=["code", "note"],
-    completed=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    completed=lambda i, w: {"code": _last(i, w, "code", "c")},
     rolled_back=lambda i, w: {
-        "code": f"c{i}" if w is None else (w.values or {})["code"],
+        "code": _last(i, w, "code", "c"),
         "qty": i % 100 if w is None else (w.values or {}).get("qty", -1),
     },
 )
@@ -132,8 +137,8 @@ INDEX = Scenario(
     new_values=lambda c: {"code": f"N{c}"},
     old_read=["code"],
     new_read=["code"],
-    completed=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
-    rolled_back=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    completed=lambda i, w: {"code": _last(i, w, "code", "c")},
+    rolled_back=lambda i, w: {"code": _last(i, w, "code", "c")},
 )
 
 
@@ -228,8 +233,8 @@ UNIQUE = Scenario(
     new_values=lambda c: {"code": f"N{c}"},
     old_read=["code"],
     new_read=["code"],
-    completed=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
-    rolled_back=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    completed=lambda i, w: {"code": _last(i, w, "code", "c")},
+    rolled_back=lambda i, w: {"code": _last(i, w, "code", "c")},
     after_complete=(
         "SELECT contype FROM pg_constraint WHERE conname = 'items_code_key'",
         "u",
@@ -261,8 +266,8 @@ RENAME_TABLE = Scenario(
     new_values=lambda c: {"code": f"N{c}"},
     old_read=["code", "note"],
     new_read=["code", "note"],
-    completed=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
-    rolled_back=lambda i, w: {"code": f"c{i}" if w is None else (w.values or {})["code"]},
+    completed=lambda i, w: {"code": _last(i, w, "code", "c")},
+    rolled_back=lambda i, w: {"code": _last(i, w, "code", "c")},
     new_table="things",
     after_complete=("SELECT to_regclass('public.things') IS NOT NULL", True),
 )
