@@ -5,6 +5,7 @@
 #   bench/run.sh diff [diff options]     schema diff vs migra and Alembic
 #   bench/run.sh lint [lint options]     10,000 PostgreSQL statements linted vs squawk
 #   bench/run.sh online [--rows N]       online type change on 1,000,000 rows under load
+#   bench/run.sh online-mysql [--rows N] the same on MariaDB, vs pt-online-schema-change
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -20,5 +21,9 @@ fi
 if [ "${1:-}" = "online" ]; then
     shift
     exec .venv/bin/python bench/bench_online.py "$@"
+fi
+if [ "${1:-}" = "online-mysql" ]; then
+    shift
+    exec .venv/bin/python bench/bench_online_mysql.py "$@"
 fi
 exec .venv/bin/python bench/bench_migrate.py "$@"
