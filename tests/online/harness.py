@@ -78,6 +78,9 @@ class Worker:
     offset: int = 0
     #: The table's name as this version sees it.
     table: str = TABLE
+    #: Opens the worker's own DB-API connection (MySQL: to its version's database);
+    #: None: psycopg to ``conninfo`` with ``search_path``.
+    connect: Callable[[], Any] | None = None
     writes: dict[int, Write] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     operations: int = 0
@@ -97,12 +100,15 @@ class Worker:
     def _run(self) -> None:
         rng = random.Random(self.name)
         try:
-            conn = psycopg.connect(self.conninfo, autocommit=True)
+            if self.connect is not None:
+                conn = self.connect()
+            else:
+                conn = psycopg.connect(self.conninfo, autocommit=True)
+                conn.execute(f"SET search_path TO {self.search_path}")
         except Exception as exc:  # pragma: no cover - reported as an application error
             self.errors.append(f"connect: {exc}")
             return
         with conn:
-            conn.execute(f"SET search_path TO {self.search_path}")
             counter = 0
             while not self.stop.is_set():
                 counter += 1
@@ -114,34 +120,40 @@ class Worker:
                     if len(self.errors) > 20:
                         return
 
-    def _one(self, conn: psycopg.Connection[Any], rng: random.Random, counter: int) -> None:
+    def _one(self, conn: Any, rng: random.Random, counter: int) -> None:
+        """One statement, through the DB-API cursor (psycopg and PyMySQL alike); MySQL
+        inserts report their key the way applications read it, as ``lastrowid``."""
         roll = rng.random()
         values = self.make_values(self.offset + counter)
         table = self.table
         cols = list(values)
+        cur = conn.cursor()
         if roll < 0.25 or not self.owned:
             placeholders = ", ".join(["%s"] * len(cols))
-            row = conn.execute(
-                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders}) RETURNING id",
+            returning = "" if self.connect else " RETURNING id"
+            cur.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders}){returning}",
                 list(values.values()),
-            ).fetchone()
-            assert row is not None
-            self.owned.append(int(row[0]))
-            self.writes[int(row[0])] = Write(self.version, values)
+            )
+            new_id = int(cur.lastrowid if self.connect else cur.fetchone()[0])
+            assert new_id > 0
+            self.owned.append(new_id)
+            self.writes[new_id] = Write(self.version, values)
         elif roll < 0.75:
             target = rng.choice(self.owned)
             sets = ", ".join(f"{c} = %s" for c in cols)
-            conn.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*values.values(), target])
+            cur.execute(f"UPDATE {table} SET {sets} WHERE id = %s", [*values.values(), target])
             self.writes[target] = Write(self.version, values)
         elif roll < 0.8:
             target = self.owned.pop(rng.randrange(len(self.owned)))
-            conn.execute(f"DELETE FROM {table} WHERE id = %s", [target])
+            cur.execute(f"DELETE FROM {table} WHERE id = %s", [target])
             self.writes[target] = Write(self.version, None)
         else:
             target = rng.choice(self.owned)
-            conn.execute(
+            cur.execute(
                 f"SELECT {', '.join(self.read_columns)} FROM {table} WHERE id = %s", [target]
-            ).fetchone()
+            )
+            cur.fetchone()
 
 
 def deal(ids: list[int], workers: int) -> list[list[int]]:
@@ -174,3 +186,48 @@ def write_migration(tmp: Path, name: str, body: str) -> Path:
     path = tmp / f"{name}.toml"
     path.write_text(body, encoding="utf-8")
     return path
+
+
+@dataclass
+class Scenario:
+    toml: str
+    old_values: Callable[[int], dict[str, Any]]
+    new_values: Callable[[int], dict[str, Any]]
+    old_read: list[str]
+    new_read: list[str]
+    #: Final columns after complete: (row id, last write or None if untouched) -> values.
+    completed: Callable[[int, Write | None], dict[str, Any]]
+    #: Final columns after rollback.
+    rolled_back: Callable[[int, Write | None], dict[str, Any]]
+    #: Extra setup SQL, and the table's name in the new version.
+    setup: str = ""
+    new_table: str = TABLE
+    #: Checked after complete: (SQL returning one value, the value it must return).
+    after_complete: tuple[str, object] | None = None
+
+
+def last(i: int, w: Write | None, column: str, initial: str) -> Any:
+    """The value the row's last writer gave ``column``, or the one SETUP gave row ``i``."""
+    return f"{initial}{i}" if w is None else (w.values or {})[column]
+
+
+def last_note(w: Write) -> Any:
+    values = w.values or {}
+    return values["remark"] if w.version == "new" else values["note"]
+
+
+def op(body: str) -> str:
+    return f'safety_period = 0\n\n[[operations]]\ntable = "{TABLE}"\n{body}'
+
+
+def expected(
+    workers: list[Worker], final: Callable[[int, Write | None], dict[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    writes: dict[int, Write] = {}
+    for w in workers:
+        writes.update(w.writes)
+    out = {i: final(i, None) for i in range(1, ROWS + 1) if i not in writes}
+    for row_id, write in writes.items():
+        if write.values is not None:
+            out[row_id] = final(row_id, write)
+    return out

@@ -5,8 +5,6 @@ after complete and the original one after rollback."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +19,15 @@ from tests.online.harness import (
     SETUP,
     TABLE,
     Quiet,
+    Scenario,
     Worker,
     Write,
     conninfo,
     deal,
+    expected,
+    last,
+    last_note,
+    op,
     options,
     write_migration,
 )
@@ -34,40 +37,8 @@ NAME = "20261126_change"
 VERSION = f"public_{NAME}"
 
 
-@dataclass
-class Scenario:
-    toml: str
-    old_values: Callable[[int], dict[str, Any]]
-    new_values: Callable[[int], dict[str, Any]]
-    old_read: list[str]
-    new_read: list[str]
-    #: Final columns after complete: (row id, last write or None if untouched) -> values.
-    completed: Callable[[int, Write | None], dict[str, Any]]
-    #: Final columns after rollback.
-    rolled_back: Callable[[int, Write | None], dict[str, Any]]
-    #: Extra setup SQL, and the table's name in the new version.
-    setup: str = ""
-    new_table: str = TABLE
-    #: Checked after complete: (SQL returning one value, the value it must return).
-    after_complete: tuple[str, object] | None = None
-
-
-def _last(i: int, w: Write | None, column: str, initial: str) -> Any:
-    """The value the row's last writer gave ``column``, or the one SETUP gave row ``i``."""
-    return f"{initial}{i}" if w is None else (w.values or {})[column]
-
-
-def _last_note(w: Write) -> Any:
-    values = w.values or {}
-    return values["remark"] if w.version == "new" else values["note"]
-
-
-def _op(body: str) -> str:
-    return f'safety_period = 0\n\n[[operations]]\ntable = "{TABLE}"\n{body}'
-
-
 ALTER = Scenario(
-    toml=_op(
+    toml=op(
         'type = "alter_column"\ncolumn = "code"\ndata_type = "text"\n'
         'up = "upper(code)"\ndown = "lower(code)"\nnot_null = true\n'
     ),
@@ -86,20 +57,20 @@ ALTER = Scenario(
 )
 
 RENAME = Scenario(
-    toml=_op('type = "rename_column"\ncolumn = "note"\nnew_name = "remark"\n'),
+    toml=op('type = "rename_column"\ncolumn = "note"\nnew_name = "remark"\n'),
     old_values=lambda c: {"code": f"w{c}", "note": f"o{c}"},
     new_values=lambda c: {"code": f"N{c}", "remark": f"r{c}"},
     old_read=["code", "note"],
     new_read=["code", "remark"],
     completed=lambda i, w: {
-        "remark": f"n{i}" if w is None else _last_note(w),
-        "code": _last(i, w, "code", "c"),
+        "remark": f"n{i}" if w is None else last_note(w),
+        "code": last(i, w, "code", "c"),
     },
-    rolled_back=lambda i, w: {"note": f"n{i}" if w is None else _last_note(w)},
+    rolled_back=lambda i, w: {"note": f"n{i}" if w is None else last_note(w)},
 )
 
 ADD = Scenario(
-    toml=_op(
+    toml=op(
         'type = "add_column"\ncolumn = "tag"\ndata_type = "text"\n'
         "default = \"'none'\"\nnot_null = true\nup = \"'t-' || code\"\n"
     ),
@@ -113,32 +84,32 @@ ADD = Scenario(
         else (w.values or {})["tag"]
         if w.version == "new"
         else "t-" + (w.values or {})["code"],
-        "code": _last(i, w, "code", "c"),
+        "code": last(i, w, "code", "c"),
     },
-    rolled_back=lambda i, w: {"code": _last(i, w, "code", "c")},
+    rolled_back=lambda i, w: {"code": last(i, w, "code", "c")},
 )
 
 DROP = Scenario(
-    toml=_op('type = "drop_column"\ncolumn = "qty"\ndown = "-1"\n'),
+    toml=op('type = "drop_column"\ncolumn = "qty"\ndown = "-1"\n'),
     old_values=lambda c: {"code": f"w{c}", "qty": c % 50},
     new_values=lambda c: {"code": f"N{c}"},
     old_read=["code", "qty"],
     new_read=["code", "note"],
-    completed=lambda i, w: {"code": _last(i, w, "code", "c")},
+    completed=lambda i, w: {"code": last(i, w, "code", "c")},
     rolled_back=lambda i, w: {
-        "code": _last(i, w, "code", "c"),
+        "code": last(i, w, "code", "c"),
         "qty": i % 100 if w is None else (w.values or {}).get("qty", -1),
     },
 )
 
 INDEX = Scenario(
-    toml=_op('type = "create_index"\nname = "items_code_idx"\ncolumns = ["code"]\n'),
+    toml=op('type = "create_index"\nname = "items_code_idx"\ncolumns = ["code"]\n'),
     old_values=lambda c: {"code": f"w{c}"},
     new_values=lambda c: {"code": f"N{c}"},
     old_read=["code"],
     new_read=["code"],
-    completed=lambda i, w: {"code": _last(i, w, "code", "c")},
-    rolled_back=lambda i, w: {"code": _last(i, w, "code", "c")},
+    completed=lambda i, w: {"code": last(i, w, "code", "c")},
+    rolled_back=lambda i, w: {"code": last(i, w, "code", "c")},
 )
 
 
@@ -146,7 +117,7 @@ INDEX = Scenario(
 # a drop_column for each old one computing it back from the new (for rows the new
 # version writes), composed in one migration.
 MERGE = Scenario(
-    toml=_op(
+    toml=op(
         'type = "add_column"\ncolumn = "label"\ndata_type = "text"\nup = "code || \':\' || note"\n'
     )
     + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "drop_column"\ncolumn = "code"\n'
@@ -171,7 +142,7 @@ MERGE = Scenario(
 
 # Split one column into two: the mirror image.
 SPLIT = Scenario(
-    toml=_op(
+    toml=op(
         'type = "add_column"\ncolumn = "note_a"\ndata_type = "text"\n'
         "up = \"split_part(note, '-', 1)\"\n"
     )
@@ -211,7 +182,7 @@ def _qty(i: int, w: Write | None, *, clamp: bool) -> int:
 
 
 CHECK = Scenario(
-    toml=_op(
+    toml=op(
         'type = "add_check"\nname = "items_qty_positive"\ncolumn = "qty"\n'
         'check = "qty >= 0"\nup = "greatest(qty, 0)"\n'
     ),
@@ -228,13 +199,13 @@ CHECK = Scenario(
 )
 
 UNIQUE = Scenario(
-    toml=_op('type = "add_unique"\nname = "items_code_key"\ncolumns = ["code"]\n'),
+    toml=op('type = "add_unique"\nname = "items_code_key"\ncolumns = ["code"]\n'),
     old_values=lambda c: {"code": f"w{c}"},
     new_values=lambda c: {"code": f"N{c}"},
     old_read=["code"],
     new_read=["code"],
-    completed=lambda i, w: {"code": _last(i, w, "code", "c")},
-    rolled_back=lambda i, w: {"code": _last(i, w, "code", "c")},
+    completed=lambda i, w: {"code": last(i, w, "code", "c")},
+    rolled_back=lambda i, w: {"code": last(i, w, "code", "c")},
     after_complete=(
         "SELECT contype FROM pg_constraint WHERE conname = 'items_code_key'",
         "u",
@@ -242,7 +213,7 @@ UNIQUE = Scenario(
 )
 
 FOREIGN_KEY = Scenario(
-    toml=_op(
+    toml=op(
         'type = "add_foreign_key"\nname = "items_qty_owner"\ncolumns = ["qty"]\n'
         'references = "owners"\nreferenced_columns = ["id"]\n'
     ),
@@ -261,19 +232,19 @@ FOREIGN_KEY = Scenario(
 )
 
 RENAME_TABLE = Scenario(
-    toml=_op('type = "rename_table"\nnew_name = "things"\n'),
+    toml=op('type = "rename_table"\nnew_name = "things"\n'),
     old_values=lambda c: {"code": f"w{c}"},
     new_values=lambda c: {"code": f"N{c}"},
     old_read=["code", "note"],
     new_read=["code", "note"],
-    completed=lambda i, w: {"code": _last(i, w, "code", "c")},
-    rolled_back=lambda i, w: {"code": _last(i, w, "code", "c")},
+    completed=lambda i, w: {"code": last(i, w, "code", "c")},
+    rolled_back=lambda i, w: {"code": last(i, w, "code", "c")},
     new_table="things",
     after_complete=("SELECT to_regclass('public.things') IS NOT NULL", True),
 )
 
 DROP_INDEX = Scenario(
-    toml=_op('type = "drop_index"\nname = "items_note_idx"\n'),
+    toml=op('type = "drop_index"\nname = "items_note_idx"\n'),
     setup="CREATE INDEX items_note_idx ON items (note);",
     old_values=lambda c: {"code": f"w{c}", "note": f"o{c}"},
     new_values=lambda c: {"code": f"N{c}", "note": f"r{c}"},
@@ -285,7 +256,7 @@ DROP_INDEX = Scenario(
 )
 
 SET_NOT_NULL = Scenario(
-    toml=_op(
+    toml=op(
         'type = "alter_column"\ncolumn = "note"\nnot_null = true\nup = "coalesce(note, \'-\')"\n'
     ),
     old_values=lambda c: {"code": f"w{c}", "note": None if c % 3 == 0 else f"o{c}"},
@@ -350,19 +321,6 @@ def _rows(db: Database, columns: list[str], table: str) -> dict[int, dict[str, A
         return {int(r[0]): dict(zip(columns, r[1:], strict=True)) for r in cur.fetchall()}
 
 
-def _expected(
-    workers: list[Worker], final: Callable[[int, Write | None], dict[str, Any]]
-) -> dict[int, dict[str, Any]]:
-    writes: dict[int, Write] = {}
-    for w in workers:
-        writes.update(w.writes)
-    out = {i: final(i, None) for i in range(1, ROWS + 1) if i not in writes}
-    for row_id, write in writes.items():
-        if write.values is not None:
-            out[row_id] = final(row_id, write)
-    return out
-
-
 def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> None:
     _setup(db, scenario.setup)
     settings = Settings(url=db.url, lock_timeout=30)
@@ -395,12 +353,12 @@ def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> No
     errors = {w.name: w.errors for w in old + new if w.errors}
     assert not errors, errors
     assert all(w.operations > 20 for w in old + new), [(w.name, w.operations) for w in old + new]
-    expected = _expected(old + new, final)
-    columns = list(next(iter(expected.values())))
+    wanted = expected(old + new, final)
+    columns = list(next(iter(wanted.values())))
     table = scenario.new_table if finish == "complete" else TABLE
     actual = _rows(db, columns, table)
-    assert set(actual) == set(expected), "rows lost or left behind"
-    wrong = {i: (actual[i], expected[i]) for i in expected if actual[i] != expected[i]}
+    assert set(actual) == set(wanted), "rows lost or left behind"
+    wrong = {i: (actual[i], wanted[i]) for i in wanted if actual[i] != wanted[i]}
     assert not wrong, f"{len(wrong)} rows differ, e.g. {list(wrong.items())[:3]}"
     with psycopg.connect(conninfo(db.url), autocommit=True) as conn:
         hidden = conn.execute(
@@ -413,9 +371,9 @@ def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> No
             [table],
         ).fetchall()
         if finish == "complete" and scenario.after_complete is not None:
-            sql, wanted = scenario.after_complete
+            sql, value = scenario.after_complete
             row = conn.execute(sql).fetchone()
-            assert row is not None and row[0] == wanted, (sql, row)
+            assert row is not None and row[0] == value, (sql, row)
         schemas = conn.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname = %s", [VERSION]
         ).fetchall()

@@ -79,6 +79,27 @@ class TableBackfill:
         )
 
 
+@dataclass(frozen=True)
+class KeySQL:
+    """How a server spells the pieces of a keyset batch (PostgreSQL by default; the MySQL
+    engine passes its own, from ``online/mysql/sql.py``)."""
+
+    quote: Callable[[str], str] = quote
+    #: A key column as text (checkpoints are stored as JSON strings).
+    as_text: str = "{}::text"
+    #: A stored key value back in the column's type: {param} and {type}.
+    bound: Callable[[str, str], str] = lambda param, type_: f"CAST({param} AS {type_})"
+    #: Rows estimate for the progress bar: one parameter, the qualified table.
+    estimate_sql: str = (
+        "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %(rel)s::regclass"
+    )
+    #: Statements that open and close a batch's transaction (and mark the session so the
+    #: dual-write triggers step aside for the backfill's own writes).
+    begin: tuple[str, ...] = ("BEGIN", "SET LOCAL dbshift.backfill = 'on'")
+    end: tuple[str, ...] = ("COMMIT",)
+    abort: tuple[str, ...] = ("ROLLBACK",)
+
+
 class Backfill:
     """One table's backfill: the SQL for its key, and the loop."""
 
@@ -86,26 +107,37 @@ class Backfill:
     #: statement whose ``RANGE`` is replaced by the batch's key range.
     Work = Sequence[Assignment] | str
 
-    def __init__(self, qualified: str, key: Sequence[tuple[str, str]], work: Work) -> None:
+    def __init__(
+        self,
+        qualified: str,
+        key: Sequence[tuple[str, str]],
+        work: Work,
+        sql: KeySQL | None = None,
+        estimate_params: dict[str, str] | None = None,
+    ) -> None:
         if not key:
             raise NoUsableKey(
                 f"{qualified} has no primary key: online changes need one to backfill in "
                 "keyset batches (add a primary key first, e.g. with create_index + raw_sql)"
             )
         self.qualified = qualified
-        self.key_names = [quote(name) for name, _ in key]
+        self.sql = sql or KeySQL()
+        self.estimate_params = estimate_params or {"rel": qualified}
+        self.key_names = [self.sql.quote(name) for name, _ in key]
         self.key_types = [type_ for _, type_ in key]
         self.work = work
         # Qualified with the alias k: ``ORDER BY "id"`` beside ``SELECT id::text`` would
         # sort by the text output column ('9999' > '10000').
         cols = ", ".join(f"k.{c}" for c in self.key_names)
         self._row = f"({cols})"
-        self._text = ", ".join(f"k.{c}::text" for c in self.key_names)
+        self._text = ", ".join(self.sql.as_text.format(f"k.{c}") for c in self.key_names)
         self._order = cols
         self._order_desc = ", ".join(f"k.{c} DESC" for c in self.key_names)
 
     def _bound(self, prefix: str) -> str:
-        params = ", ".join(f"CAST(%({prefix}{i})s AS {t})" for i, t in enumerate(self.key_types))
+        params = ", ".join(
+            self.sql.bound(f"%({prefix}{i})s", t) for i, t in enumerate(self.key_types)
+        )
         return f"({params})"
 
     @staticmethod
@@ -116,16 +148,11 @@ class Backfill:
         row = conn.exec_driver_sql(
             f"SELECT {self._text} FROM {self.qualified} AS k ORDER BY {self._order_desc} LIMIT 1"
         ).first()
-        return list(row) if row else None
+        return [str(v) for v in row] if row else None
 
     def estimate(self, conn: Connection) -> int:
-        return int(
-            conn.exec_driver_sql(
-                "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %(rel)s::regclass",
-                {"rel": self.qualified},
-            ).scalar()
-            or 0
-        )
+        found = conn.exec_driver_sql(self.sql.estimate_sql, self.estimate_params).scalar()
+        return int(found or 0)
 
     def _batch_end(self, conn: Connection, state: TableBackfill, size: int) -> list[str]:
         assert state.hwm is not None
@@ -139,7 +166,7 @@ class Backfill:
             f"ORDER BY {self._order} LIMIT 1 OFFSET {int(size) - 1}",
             params,
         ).first()
-        return list(row) if row else list(state.hwm)
+        return [str(v) for v in row] if row else list(state.hwm)
 
     def _update(self, conn: Connection, state: TableBackfill, end: Sequence[str]) -> int:
         where = [f"{self._row} <= {self._bound('e')}"]
@@ -154,7 +181,8 @@ class Backfill:
             sql = self.work.replace("%", "%%").replace(RANGE, condition)
         else:
             sets = ", ".join(
-                f"{quote(a.column)} = ({a.expression.replace('%', '%%')})" for a in self.work
+                f"{self.sql.quote(a.column)} = ({a.expression.replace('%', '%%')})"
+                for a in self.work
             )
             sql = f"UPDATE {self.qualified} AS k SET {sets} WHERE {condition}"
         return int(conn.exec_driver_sql(sql, params).rowcount or 0)
@@ -175,18 +203,20 @@ class Backfill:
             state.total = self.estimate(conn)
             if state.hwm is None:
                 state.finished = True
-            conn.exec_driver_sql("BEGIN")
+            for sql in self.sql.begin:
+                conn.exec_driver_sql(sql)
             save(conn, state)
-            conn.exec_driver_sql("COMMIT")
+            for sql in self.sql.end:
+                conn.exec_driver_sql(sql)
         size = options.batch_size
         while not state.finished:
             if paused(conn):
                 return False
             began = time.monotonic()
             end = self._batch_end(conn, state, size)
-            conn.exec_driver_sql("BEGIN")
+            for sql in self.sql.begin:
+                conn.exec_driver_sql(sql)
             try:
-                conn.exec_driver_sql("SET LOCAL dbshift.backfill = 'on'")
                 rows = self._update(conn, state, end)
                 state.last = list(end)
                 state.done += rows
@@ -195,9 +225,11 @@ class Backfill:
                 elapsed = time.monotonic() - began
                 state.seconds += elapsed
                 save(conn, state)
-                conn.exec_driver_sql("COMMIT")
+                for sql in self.sql.end:
+                    conn.exec_driver_sql(sql)
             except BaseException:
-                conn.exec_driver_sql("ROLLBACK")
+                for sql in self.sql.abort:
+                    conn.exec_driver_sql(sql)
                 raise
             progress(state)
             size = _next_size(size, elapsed, options)

@@ -1,9 +1,15 @@
 """The online journal: one row per online migration, in the base schema.
 
-Every step of a phase commits in the same transaction as the journal update that records
-it (PostgreSQL DDL is transactional), and each backfill batch commits with its
-checkpoint. A process killed at any point therefore leaves the journal naming exactly
-the last step that happened, and re-running the command continues from there.
+On PostgreSQL every step of a phase commits in the same transaction as the journal
+update that records it (its DDL is transactional); on MySQL/MariaDB, whose DDL commits on
+its own, every step is idempotent and the journal records the phase it reached. Each
+backfill batch commits with its checkpoint. A process killed at any point therefore
+leaves the journal naming the last step that happened, and re-running the command
+continues from there.
+
+The SQL goes through SQLAlchemy's ``text()`` so one set of statements binds parameters
+on all three drivers; the few dialect differences (identifier quoting, column types, the
+clock) are the ``_Dialect`` values below.
 """
 
 from __future__ import annotations
@@ -11,11 +17,10 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from dbshift.config import ONLINE_JOURNAL_TABLE
-from dbshift.online.operations.base import quote
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -50,17 +55,72 @@ class Entry:
     safety_period: float
     backfill: dict[str, Any]
     paused: bool
+    #: The server kind ('postgresql', 'mysql', 'sqlite'): how the new version is chosen.
+    backend: str = "postgresql"
+
+    @property
+    def jobs(self) -> dict[str, dict[str, Any]]:
+        """The backfill jobs' states (the journal's ``backfill`` also holds an engine's own
+        bookkeeping, under ``_dbshift_`` keys)."""
+        return {
+            k: v
+            for k, v in self.backfill.items()
+            if isinstance(v, dict) and not k.startswith("_dbshift_")
+        }
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    quote: str
+    name_type: str
+    text_type: str
+    time_type: str
+    now: str
+
+
+_DIALECTS = {
+    "postgresql": _Dialect('"', "text", "text", "timestamptz", "now()"),
+    "mysql": _Dialect("`", "varchar(255)", "longtext", "datetime(6)", "UTC_TIMESTAMP(6)"),
+    "sqlite": _Dialect('"', "text", "text", "text", "strftime('%Y-%m-%d %H:%M:%f', 'now')"),
+}
+
+
+def _d(conn: Connection) -> _Dialect:
+    return _DIALECTS[conn.dialect.name]
+
+
+def _table(conn: Connection, schema: str) -> str:
+    q = _d(conn).quote
+    return f"{q}{schema.replace(q, q + q)}{q}.{TABLE}"
+
+
+def _run(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
+    from sqlalchemy import text
+
+    return conn.execute(text(sql), params or {})
 
 
 def ensure(conn: Connection, schema: str) -> None:
+    d = _d(conn)
     conn.exec_driver_sql(
-        f"CREATE TABLE IF NOT EXISTS {quote(schema)}.{TABLE} ("
-        "name text PRIMARY KEY, base_schema text NOT NULL, version_schema text NOT NULL, "
-        "tables text NOT NULL, phase text NOT NULL, spec text NOT NULL, "
-        "started_at timestamptz NOT NULL DEFAULT now(), expanded_at timestamptz, "
-        "finished_at timestamptz, safety_period double precision NOT NULL, "
-        "backfill text NOT NULL DEFAULT '{}', paused boolean NOT NULL DEFAULT false)"
+        f"CREATE TABLE IF NOT EXISTS {_table(conn, schema)} ("
+        f"name {d.name_type} PRIMARY KEY, base_schema {d.name_type} NOT NULL, "
+        f"version_schema {d.name_type} NOT NULL, tables {d.text_type} NOT NULL, "
+        f"phase {d.name_type} NOT NULL, spec {d.text_type} NOT NULL, "
+        f"started_at {d.time_type} NOT NULL, expanded_at {d.time_type} NULL, "
+        f"finished_at {d.time_type} NULL, safety_period double precision NOT NULL, "
+        f"backfill {d.text_type} NOT NULL, paused boolean NOT NULL DEFAULT false)"
     )
+
+
+def _time(value: Any) -> datetime | None:
+    """A stored time as an aware UTC datetime (MySQL and SQLite give naive UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 _COLUMNS = (
@@ -69,7 +129,7 @@ _COLUMNS = (
 )
 
 
-def _entry(row: Any) -> Entry:
+def _entry(row: Any, backend: str) -> Entry:
     return Entry(
         name=row[0],
         base_schema=row[1],
@@ -77,27 +137,27 @@ def _entry(row: Any) -> Entry:
         tables=tuple(json.loads(row[3])),
         phase=Phase(row[4]),
         spec=row[5],
-        started_at=row[6],
-        expanded_at=row[7],
-        finished_at=row[8],
+        started_at=_time(row[6]) or datetime.now(UTC),
+        expanded_at=_time(row[7]),
+        finished_at=_time(row[8]),
         safety_period=float(row[9]),
         backfill=json.loads(row[10]),
         paused=bool(row[11]),
+        backend=backend,
     )
 
 
 def get(conn: Connection, schema: str, name: str) -> Entry | None:
-    row = conn.exec_driver_sql(
-        f"SELECT {_COLUMNS} FROM {quote(schema)}.{TABLE} WHERE name = %(name)s", {"name": name}
+    row = _run(
+        conn, f"SELECT {_COLUMNS} FROM {_table(conn, schema)} WHERE name = :name", {"name": name}
     ).first()
-    return _entry(row) if row else None
+    return _entry(row, conn.dialect.name) if row else None
 
 
 def all_entries(conn: Connection, schema: str) -> list[Entry]:
-    rows = conn.exec_driver_sql(
-        f"SELECT {_COLUMNS} FROM {quote(schema)}.{TABLE} ORDER BY started_at, name"
-    ).all()
-    return [_entry(r) for r in rows]
+    rows = _run(conn, f"SELECT {_COLUMNS} FROM {_table(conn, schema)} ORDER BY started_at, name")
+    rows = rows.all()
+    return [_entry(r, conn.dialect.name) for r in rows]
 
 
 def insert(
@@ -110,10 +170,11 @@ def insert(
     spec: str,
     safety_period: float,
 ) -> None:
-    conn.exec_driver_sql(
-        f"INSERT INTO {quote(schema)}.{TABLE} (name, base_schema, version_schema, tables, "
-        "phase, spec, safety_period) VALUES (%(name)s, %(schema)s, %(version)s, %(tables)s, "
-        "%(phase)s, %(spec)s, %(period)s)",
+    _run(
+        conn,
+        f"INSERT INTO {_table(conn, schema)} (name, base_schema, version_schema, tables, "
+        "phase, spec, started_at, safety_period, backfill) VALUES (:name, :schema, :version, "
+        f":tables, :phase, :spec, {_d(conn).now}, :period, '{{}}')",
         {
             "name": name,
             "schema": schema,
@@ -127,40 +188,42 @@ def insert(
 
 
 def set_phase(conn: Connection, schema: str, name: str, phase: Phase) -> None:
-    stamp = {
-        Phase.ACTIVE: ", expanded_at = now()",
-        Phase.COMPLETED: ", finished_at = now()",
-        Phase.ROLLED_BACK: ", finished_at = now()",
-    }.get(phase, "")
-    conn.exec_driver_sql(
-        f"UPDATE {quote(schema)}.{TABLE} SET phase = %(phase)s{stamp} WHERE name = %(name)s",
+    column = {
+        Phase.ACTIVE: "expanded_at",
+        Phase.COMPLETED: "finished_at",
+        Phase.ROLLED_BACK: "finished_at",
+    }.get(phase)
+    stamp = f", {column} = {_d(conn).now}" if column else ""
+    _run(
+        conn,
+        f"UPDATE {_table(conn, schema)} SET phase = :phase{stamp} WHERE name = :name",
         {"phase": phase.value, "name": name},
     )
 
 
 def save_backfill(conn: Connection, schema: str, name: str, state: dict[str, Any]) -> None:
-    conn.exec_driver_sql(
-        f"UPDATE {quote(schema)}.{TABLE} SET backfill = %(state)s WHERE name = %(name)s",
+    _run(
+        conn,
+        f"UPDATE {_table(conn, schema)} SET backfill = :state WHERE name = :name",
         {"state": json.dumps(state), "name": name},
     )
 
 
 def set_paused(conn: Connection, schema: str, name: str, *, paused: bool) -> None:
-    conn.exec_driver_sql(
-        f"UPDATE {quote(schema)}.{TABLE} SET paused = %(paused)s WHERE name = %(name)s",
+    _run(
+        conn,
+        f"UPDATE {_table(conn, schema)} SET paused = :paused WHERE name = :name",
         {"paused": paused, "name": name},
     )
 
 
 def is_paused(conn: Connection, schema: str, name: str) -> bool:
     return bool(
-        conn.exec_driver_sql(
-            f"SELECT paused FROM {quote(schema)}.{TABLE} WHERE name = %(name)s", {"name": name}
+        _run(
+            conn, f"SELECT paused FROM {_table(conn, schema)} WHERE name = :name", {"name": name}
         ).scalar()
     )
 
 
 def forget(conn: Connection, schema: str, name: str) -> None:
-    conn.exec_driver_sql(
-        f"DELETE FROM {quote(schema)}.{TABLE} WHERE name = %(name)s", {"name": name}
-    )
+    _run(conn, f"DELETE FROM {_table(conn, schema)} WHERE name = :name", {"name": name})

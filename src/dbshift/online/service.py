@@ -1,60 +1,43 @@
 """Online migrations, phase by phase: start (expand), complete (contract), rollback,
 status, pause. Each public function is one ``dbshift online`` command.
 
-PostgreSQL only for now: MySQL/MariaDB (shadow table + chunked copy + RENAME cut-over)
-and SQLite are refused with a clear message rather than approximated.
+This module is the PostgreSQL engine and the dispatcher: MySQL/MariaDB run in
+``online/mysql/`` (shadow tables, two-way triggers, chunked copy, ``RENAME TABLE``
+cut-over) and SQLite in ``online/sqlite.py`` (the same files applied in one transaction:
+a single-writer embedded database has no second application version to serve).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from dbshift.connection import backend_name, connect, create_engine, parse_url
+from dbshift.connection import connect, create_engine, parse_url
 from dbshift.errors import LockTimeoutError, MigrationFailed, UsageError
 from dbshift.online import journal
 from dbshift.online import postgres as pg
-from dbshift.online.backfill import Backfill, BackfillOptions, TableBackfill
+from dbshift.online.backfill import Backfill, TableBackfill
+from dbshift.online.common import (
+    Options,
+    Progress,
+    check_safety_period,
+    crash_point,
+    entry_migration,
+    refuse_overlap,
+)
 from dbshift.online.journal import Entry, Phase
-from dbshift.online.locks import LockPolicy, run_ddl
+from dbshift.online.locks import run_ddl
 from dbshift.online.operations import OnlineOperation
 from dbshift.online.operations.base import quote
-from dbshift.online.spec import OnlineMigration, load_online, parse_online
+from dbshift.online.spec import OnlineMigration, load_online
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.config import Settings
-
-#: Test hook: ``DBSHIFT_ONLINE_CRASH_AT=<step>`` ends the process at that step, as a
-#: SIGKILL would, so tests can prove every step resumes.
-_CRASH_AT = "DBSHIFT_ONLINE_CRASH_AT"
-
-
-def _crash_point(step: str) -> None:
-    if os.environ.get(_CRASH_AT) == step:
-        os._exit(137)
-
-
-@dataclass
-class Options:
-    lock: LockPolicy
-    backfill: BackfillOptions
-    #: Default seconds between start and complete when the file sets none.
-    safety_period: float = 600.0
-
-
-class Progress(Protocol):
-    """What the CLI shows of a running phase."""
-
-    def step(self, text: str) -> None: ...
-
-    def backfill(self, table: str, state: TableBackfill) -> None: ...
 
 
 @contextmanager
@@ -62,12 +45,6 @@ def _session(settings: Settings) -> Iterator[Connection]:
     if not settings.url:
         raise UsageError("no database URL: pass --url or configure one")
     url = parse_url(settings.url)
-    if backend_name(url) != "postgresql":
-        raise UsageError(
-            f"online migrations run on PostgreSQL only for now ({backend_name(url)} is "
-            "planned: shadow table, chunked copy and RENAME cut-over); use a regular "
-            "migration"
-        )
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     conn = connect(engine)
     try:
@@ -75,6 +52,21 @@ def _session(settings: Settings) -> Iterator[Connection]:
     finally:
         conn.close()
         engine.dispose()
+
+
+def base_schema(conn: Connection, schema: str) -> str:
+    """The schema the journal and the tables live in: on MySQL the connection's database
+    and on SQLite ``main`` unless the command names another (``public`` is PostgreSQL's
+    default and means "the default" there)."""
+    name = conn.dialect.name
+    if name == "mysql" and schema == "public":
+        current = conn.exec_driver_sql("SELECT DATABASE()").scalar()
+        if not current:
+            raise UsageError("the MySQL URL names no database: add /<database> to it")
+        return str(current)
+    if name == "sqlite" and schema == "public":
+        return "main"
+    return schema
 
 
 @contextmanager
@@ -108,6 +100,15 @@ def start(path: Path, settings: Settings, options: Options, progress: Progress) 
     migration = load_online(path)
     spec = path.read_text(encoding="utf-8")
     with _session(settings) as conn:
+        migration = replace(migration, schema=base_schema(conn, migration.schema))
+        if conn.dialect.name == "sqlite":
+            from dbshift.online import sqlite
+
+            return sqlite.start(conn, migration, spec, progress)
+        if conn.dialect.name == "mysql":
+            from dbshift.online.mysql import engine
+
+            return engine.start(conn, migration, spec, options, progress, settings.lock_timeout)
         journal.ensure(conn, migration.schema)
         with _runner_lock(conn, migration.schema, settings.lock_timeout):
             entry = journal.get(conn, migration.schema, migration.name)
@@ -116,7 +117,7 @@ def start(path: Path, settings: Settings, options: Options, progress: Progress) 
                 journal.forget(conn, migration.schema, migration.name)
                 entry = None
             if entry is None:
-                _refuse_overlap(conn, migration)
+                refuse_overlap(conn, migration)
                 _expand_ddl(conn, migration, spec, options, progress)
                 entry = journal.get(conn, migration.schema, migration.name)
                 assert entry is not None
@@ -140,17 +141,6 @@ def _reload(conn: Connection, migration: OnlineMigration) -> Entry:
     entry = journal.get(conn, migration.schema, migration.name)
     assert entry is not None
     return entry
-
-
-def _refuse_overlap(conn: Connection, migration: OnlineMigration) -> None:
-    for other in journal.all_entries(conn, migration.schema):
-        shared = set(other.tables) & migration.tables
-        if other.phase.in_flight and shared:
-            raise UsageError(
-                f"online migration {other.name} is still {other.phase} on "
-                f"{', '.join(sorted(shared))}: complete or roll it back first "
-                "(migrations on other tables may run at the same time)"
-            )
 
 
 def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
@@ -249,7 +239,7 @@ def _expand_ddl(
             safety_period=options.safety_period if period is None else period,
         ),
     )
-    _crash_point("after-expand")
+    crash_point("after-expand")
 
 
 def _concurrent(
@@ -273,7 +263,7 @@ def _concurrent(
                 conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(name)}")
             progress.step(" ".join(sql.split())[:100])
             conn.execution_options(no_parameters=True).exec_driver_sql(sql)
-            _crash_point("after-index")
+            crash_point("after-index")
 
 
 def _invalid_index(conn: Connection, schema: str, name: str) -> bool:
@@ -314,7 +304,7 @@ def _backfill(
             states[job] = s.as_dict()
             journal.save_backfill(c, migration.schema, migration.name, states)
             if s.batches == 2:
-                _crash_point("in-backfill")
+                crash_point("in-backfill")
 
         def paused(c: Connection) -> bool:
             return journal.is_paused(c, migration.schema, migration.name)
@@ -351,23 +341,21 @@ def _expose(
         what=f"online start {migration.name} (views)",
         also=lambda c: journal.set_phase(c, migration.schema, migration.name, Phase.ACTIVE),
     )
-    _crash_point("after-views")
-
-
-def _entry_migration(conn: Connection, schema: str, name: str) -> tuple[Entry, OnlineMigration]:
-    entry = journal.get(conn, schema, name)
-    if entry is None:
-        raise UsageError(f"no online migration {name!r} in schema {schema!r}")
-    return entry, parse_online(entry.spec, Path(f"{name}.toml"))
+    crash_point("after-views")
 
 
 def complete(
     name: str, settings: Settings, options: Options, progress: Progress, *, schema: str, force: bool
 ) -> Entry:
     with _session(settings) as conn:
+        schema = base_schema(conn, schema)
+        if conn.dialect.name != "postgresql":
+            return _other(conn).complete(
+                conn, name, schema, options, progress, force=force, wait=settings.lock_timeout
+            )
         journal.ensure(conn, schema)
         with _runner_lock(conn, schema, settings.lock_timeout):
-            entry, migration = _entry_migration(conn, schema, name)
+            entry, migration = entry_migration(conn, schema, name)
             names = pg.PgNames(schema)
             if entry.phase is Phase.COMPLETED:
                 # A run killed after the contract transaction still owes these.
@@ -382,7 +370,7 @@ def complete(
                         else "nothing to complete"
                     )
                 )
-            _check_safety_period(entry, force=force)
+            check_safety_period(entry, force=force)
             _verify(conn, migration)
             tables = [names.table(t) for t in migration.tables]
             for op in migration.operations:
@@ -391,7 +379,7 @@ def complete(
                     run_ddl(
                         conn, [sql], policy=options.lock, tables=tables, what=f"complete {name}"
                     )
-            _crash_point("after-validate")
+            crash_point("after-validate")
             statements: list[str] = []
             for table in _triggered(migration):
                 statements += pg.drop_trigger_sql(names, migration=name, table=table)
@@ -413,7 +401,7 @@ def complete(
                 what=f"online complete {name}",
                 also=lambda c: journal.set_phase(c, schema, name, Phase.COMPLETED),
             )
-            _crash_point("after-contract")
+            crash_point("after-contract")
             _concurrent_complete(conn, migration, names, progress)
             return _reload(conn, migration)
 
@@ -427,18 +415,6 @@ def _concurrent_complete(
         for sql in op.concurrent_complete(names):
             progress.step(" ".join(sql.split())[:100])
             conn.execution_options(no_parameters=True).exec_driver_sql(sql)
-
-
-def _check_safety_period(entry: Entry, *, force: bool) -> None:
-    since = entry.expanded_at or entry.started_at
-    waited = (datetime.now(UTC) - since).total_seconds()
-    left = entry.safety_period - waited
-    if left > 0 and not force:
-        raise UsageError(
-            f"online migration {entry.name}: the safety period has {left:.0f}s left "
-            f"(of {entry.safety_period:.0f}s since both versions went live); wait, or "
-            "pass --force once every old instance is gone"
-        )
 
 
 def _verify(conn: Connection, migration: OnlineMigration) -> None:
@@ -487,9 +463,14 @@ def rollback(
     name: str, settings: Settings, options: Options, progress: Progress, *, schema: str
 ) -> Entry:
     with _session(settings) as conn:
+        schema = base_schema(conn, schema)
+        if conn.dialect.name != "postgresql":
+            return _other(conn).rollback(
+                conn, name, schema, options, progress, wait=settings.lock_timeout
+            )
         journal.ensure(conn, schema)
         with _runner_lock(conn, schema, settings.lock_timeout):
-            entry, migration = _entry_migration(conn, schema, name)
+            entry, migration = entry_migration(conn, schema, name)
             if entry.phase is Phase.ROLLED_BACK:
                 return entry
             if entry.phase is Phase.COMPLETED:
@@ -520,14 +501,54 @@ def rollback(
             return _reload(conn, migration)
 
 
+def _other(conn: Connection) -> Engine:
+    """The engine of a backend other than PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        from dbshift.online import sqlite
+
+        return sqlite
+    from dbshift.online.mysql import engine
+
+    return engine
+
+
+class Engine(Protocol):
+    """What a non-PostgreSQL engine module provides (besides its own ``start``)."""
+
+    def complete(
+        self,
+        conn: Connection,
+        name: str,
+        schema: str,
+        options: Options,
+        progress: Progress,
+        *,
+        force: bool,
+        wait: float,
+    ) -> Entry: ...
+
+    def rollback(
+        self,
+        conn: Connection,
+        name: str,
+        schema: str,
+        options: Options,
+        progress: Progress,
+        *,
+        wait: float,
+    ) -> Entry: ...
+
+
 def status(settings: Settings, *, schema: str) -> list[Entry]:
     with _session(settings) as conn:
+        schema = base_schema(conn, schema)
         journal.ensure(conn, schema)
         return journal.all_entries(conn, schema)
 
 
 def pause(name: str, settings: Settings, *, schema: str) -> None:
     with _session(settings) as conn:
+        schema = base_schema(conn, schema)
         journal.ensure(conn, schema)
         if journal.get(conn, schema, name) is None:
             raise UsageError(f"no online migration {name!r} in schema {schema!r}")

@@ -129,11 +129,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _describe(entry: Entry) -> str:
     lines = [f"{entry.name}: {entry.phase} on {', '.join(entry.tables)}"]
-    for table, state in sorted(entry.backfill.items()):
+    for table, state in sorted(entry.jobs.items()):
         done, total = state.get("done", 0), state.get("total", 0)
         mark = "done" if state.get("finished") else "in progress"
         lines.append(f"  backfill {table}: {done} rows ({mark}; about {total} in the table)")
-    if entry.phase.in_flight:
+    if entry.phase.in_flight and entry.backend == "mysql":
+        lines.append(f"  new version: connect to database {entry.version_schema}")
+        lines.append(f"  old version: unchanged (database {entry.base_schema})")
+    elif entry.phase.in_flight:
         lines.append(
             f'  new version: SET search_path TO "{entry.version_schema}", "{entry.base_schema}"'
             f"  (libpq: options=-csearch_path={entry.version_schema},{entry.base_schema})"
@@ -148,13 +151,17 @@ def _as_json(entry: Entry) -> dict[str, object]:
         "phase": str(entry.phase),
         "tables": list(entry.tables),
         "version_schema": entry.version_schema,
-        "search_path": f"{entry.version_schema},{entry.base_schema}",
+        "backend": entry.backend,
+        "search_path": f"{entry.version_schema},{entry.base_schema}"
+        if entry.backend == "postgresql"
+        else None,
+        "database": entry.version_schema if entry.backend == "mysql" else None,
         "started_at": entry.started_at.isoformat(),
         "expanded_at": entry.expanded_at.isoformat() if entry.expanded_at else None,
         "finished_at": entry.finished_at.isoformat() if entry.finished_at else None,
         "safety_period": entry.safety_period,
         "paused": entry.paused,
-        "backfill": entry.backfill,
+        "backfill": entry.jobs,
     }
 
 

@@ -1,0 +1,1 @@
+"""Online migrations on MySQL/MariaDB (see engine.py)."""

@@ -1,0 +1,270 @@
+"""MySQL/MariaDB SQL for online migrations: names, the two-way sync triggers, the chunked
+copy, the new version's views, catalog reads. Pure functions; nothing here executes.
+
+Why triggers look the way they do:
+- A MySQL trigger may not write to the table whose statement fired it, even through
+  another trigger (error 1442), so every sync trigger sets ``@dbshift_sync`` while it
+  writes the other table and the other table's triggers skip when it is set. An EXIT
+  handler clears it again and re-raises, so a failed write never leaves the session
+  with syncing switched off.
+- Expressions name columns as their version sees them (``lower(email)``); the trigger
+  evaluates them over a one-row derived table ``(SELECT NEW.a AS a, ...)``, so the same
+  expression text works in the trigger, the copy and the verification.
+- Rows the new version inserts take their auto-increment key from the old table (the
+  shadow's BEFORE INSERT trigger inserts there first and copies the key back): one
+  counter for both versions, so concurrent inserts through both never collide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from dbshift.online.backfill import KeySQL
+
+#: MySQL identifiers are at most 64 characters.
+_MAX_NAME = 64
+GUARD = "@dbshift_sync"
+
+
+def q(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def short(name: str) -> str:
+    """``name`` if it fits 64 characters, else a prefix and a hash."""
+    if len(name) <= _MAX_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return name[: _MAX_NAME - 11] + "_" + digest
+
+
+class MyNames:
+    """Quoting for one base database (the ``Names`` protocol operations render with)."""
+
+    def __init__(self, schema: str, *, version: str = "") -> None:
+        self.schema = schema
+        self.version = version
+
+    def q(self, name: str) -> str:
+        return q(name)
+
+    def table(self, name: str) -> str:
+        return f"{q(self.schema)}.{q(name)}"
+
+    def in_version(self, name: str) -> str:
+        return f"{q(self.version)}.{q(name)}"
+
+
+def version_database(schema: str, migration: str) -> str:
+    return short(f"{schema}_{migration}")
+
+
+def trigger_name(migration: str, table: str, event: str) -> str:
+    return short(f"_dbshift_{migration}_{table}_{event}")
+
+
+def old_table_name(table: str) -> str:
+    """What the old table is called between the cut-over and its drop."""
+    return short(f"_dbshift_old_{table}")
+
+
+def next_view_name(table: str) -> str:
+    return short(f"_dbshift_next_{table}")
+
+
+def build_name(table: str) -> str:
+    return short(f"_dbshift_build_{table}")
+
+
+def _row(prefix: str, columns: Sequence[str], auto: str | None = None) -> str:
+    """``(SELECT NEW.a AS a, ...)``: the row as its version names it."""
+    parts = []
+    for c in columns:
+        value = f"{prefix}.{q(c)}"
+        if c == auto:
+            value = f"NULLIF({value}, 0)"  # 0 in a BEFORE INSERT trigger: "generate one"
+        parts.append(f"{value} AS {q(c)}")
+    return f"(SELECT {', '.join(parts)}) AS s"
+
+
+def _guarded(body: str) -> str:
+    return (
+        f"BEGIN IF {GUARD} IS NULL THEN BEGIN "
+        f"DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN SET {GUARD} = NULL; RESIGNAL; END; "
+        f"SET {GUARD} = 1; {body} SET {GUARD} = NULL; END; END IF; END"
+    )
+
+
+def _insert(target: str, exprs: dict[str, str], row: str) -> str:
+    cols = ", ".join(q(c) for c in exprs)
+    values = ", ".join(f"({e})" for e in exprs.values())
+    return f"INSERT INTO {target} ({cols}) SELECT {values} FROM {row};"
+
+
+def _update(target: str, key: Sequence[str], exprs: dict[str, str], row: str) -> str:
+    """UPDATE target from the row, found by the OLD key (so key changes carry over)."""
+    olds = ", ".join(f"OLD.{q(k)} AS {q('_dbshift_k_' + k)}" for k in key)
+    values = ", ".join(f"({e}) AS {q('_dbshift_v_' + c)}" for c, e in exprs.items())
+    on = " AND ".join(f"d.{q(k)} = u.{q('_dbshift_k_' + k)}" for k in key)
+    sets = ", ".join(f"d.{q(c)} = u.{q('_dbshift_v_' + c)}" for c in exprs)
+    return (
+        f"UPDATE {target} AS d JOIN (SELECT {olds}, {values} FROM {row}) AS u ON {on} SET {sets};"
+    )
+
+
+def _delete(target: str, key: Sequence[str]) -> str:
+    where = " AND ".join(f"{q(k)} = OLD.{q(k)}" for k in key)
+    return f"DELETE FROM {target} WHERE {where};"
+
+
+def sync_triggers(
+    *,
+    migration: str,
+    source_schema: str,
+    source_table: str,
+    source_columns: Sequence[str],
+    target: str,
+    key: Sequence[str],
+    exprs: dict[str, str],
+    auto: str | None = None,
+) -> list[str]:
+    """The three triggers that carry writes on ``source`` over to ``target``.
+
+    ``exprs`` maps target columns to expressions over the source's column names. With
+    ``auto`` (the source is the new version's shadow and ``auto`` its auto-increment
+    key), inserts go to the target first, in a BEFORE trigger, and take its key.
+    """
+    source = f"{q(source_schema)}.{q(source_table)}"
+    new_row = _row("NEW", source_columns)
+    if auto is not None:
+        body = _insert(target, exprs, _row("NEW", source_columns, auto)) + (
+            f" IF NEW.{q(auto)} = 0 OR NEW.{q(auto)} IS NULL THEN "
+            f"SET NEW.{q(auto)} = LAST_INSERT_ID(); END IF;"
+        )
+        inserts = ("bi", "BEFORE INSERT", body)
+    else:
+        inserts = ("ai", "AFTER INSERT", _insert(target, exprs, new_row))
+    out = [
+        inserts,
+        ("au", "AFTER UPDATE", _update(target, key, exprs, new_row)),
+        ("ad", "AFTER DELETE", _delete(target, key)),
+    ]
+    return [
+        f"CREATE OR REPLACE TRIGGER {q(source_schema)}."
+        f"{q(trigger_name(migration, source_table, event))} "
+        f"{timing} ON {source} FOR EACH ROW {_guarded(body)}"
+        for event, timing, body in out
+    ]
+
+
+def drop_triggers(migration: str, schema: str, table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {q(schema)}.{q(trigger_name(migration, table, event))}"
+        for event in ("ai", "bi", "au", "ad")
+    ]
+
+
+def copy_sql(source: str, target: str, key: Sequence[str], exprs: dict[str, str]) -> str:
+    """One chunk of the copy: rows of the key range, read with a shared lock (a concurrent
+    update waits for the chunk, then its trigger updates the copied row), inserted unless
+    a trigger put the row there first."""
+    cols = ", ".join(q(c) for c in exprs)
+    values = ", ".join(f"({e})" for e in exprs.values())
+    order = ", ".join(f"k.{q(k)}" for k in key)
+    keep = ", ".join(f"{q(k)} = {target}.{q(k)}" for k in key)
+    return (
+        f"INSERT INTO {target} ({cols}) SELECT {values} FROM {source} AS k "
+        f"WHERE __DBSHIFT_RANGE__ ORDER BY {order} LOCK IN SHARE MODE "
+        f"ON DUPLICATE KEY UPDATE {keep}"
+    )
+
+
+def view_sql(view: str, source: str, columns: dict[str, str]) -> str:
+    select = ", ".join(f"{q(physical)} AS {q(name)}" for name, physical in columns.items())
+    return f"CREATE OR REPLACE SQL SECURITY INVOKER VIEW {view} AS SELECT {select} FROM {source}"
+
+
+def _bound(param: str, type_: str) -> str:
+    lowered = type_.lower()
+    if "int" in lowered:
+        return f"CAST({param} AS {'UNSIGNED' if 'unsigned' in lowered else 'SIGNED'})"
+    return param
+
+
+#: The backfill's SQL pieces on MySQL: READ COMMITTED so the copy's shared locks are record
+#: locks only (no gap locks for the application's inserts to queue behind), and the guard
+#: set so the shadow's triggers do not send the copied rows back.
+KEY_SQL = KeySQL(
+    quote=q,
+    as_text="CAST({} AS CHAR)",
+    bound=_bound,
+    estimate_sql=(
+        "SELECT TABLE_ROWS FROM information_schema.TABLES "
+        "WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s"
+    ),
+    begin=(
+        "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+        "BEGIN",
+        f"SET {GUARD} = 1",
+    ),
+    end=("COMMIT", f"SET {GUARD} = NULL"),
+    abort=("ROLLBACK", f"SET {GUARD} = NULL"),
+)
+
+COLUMNS_SQL = """
+SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
+FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s
+ORDER BY ORDINAL_POSITION
+"""
+
+KEY_SQL_COLUMNS = """
+SELECT k.COLUMN_NAME, c.COLUMN_TYPE, c.EXTRA
+FROM information_schema.STATISTICS k
+JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = k.TABLE_SCHEMA
+  AND c.TABLE_NAME = k.TABLE_NAME AND c.COLUMN_NAME = k.COLUMN_NAME
+WHERE k.TABLE_SCHEMA = %(schema)s AND k.TABLE_NAME = %(table)s AND k.INDEX_NAME = 'PRIMARY'
+ORDER BY k.SEQ_IN_INDEX
+"""
+
+TABLE_KIND_SQL = """
+SELECT TABLE_TYPE FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s
+"""
+
+TABLES_SQL = """
+SELECT TABLE_NAME FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = %(schema)s AND TABLE_TYPE = 'BASE TABLE'
+ORDER BY TABLE_NAME
+"""
+
+#: Foreign keys into or out of a table (the shadow strategy refuses those tables).
+FOREIGN_KEYS_SQL = """
+SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME
+FROM information_schema.REFERENTIAL_CONSTRAINTS
+WHERE (CONSTRAINT_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s)
+   OR (UNIQUE_CONSTRAINT_SCHEMA = %(schema)s AND REFERENCED_TABLE_NAME = %(table)s)
+"""
+
+#: Triggers on a table other than dbshift's own.
+USER_TRIGGERS_SQL = """
+SELECT TRIGGER_NAME FROM information_schema.TRIGGERS
+WHERE EVENT_OBJECT_SCHEMA = %(schema)s AND EVENT_OBJECT_TABLE = %(table)s
+  AND TRIGGER_NAME NOT LIKE '\\_dbshift\\_%%'
+"""
+
+#: Open transactions (who holds the metadata locks a DDL statement waits for).
+HOLDERS_SQL = """
+SELECT t.trx_mysql_thread_id, coalesce(p.USER, ''), TIMESTAMPDIFF(SECOND, t.trx_started, NOW()),
+       left(coalesce(p.INFO, t.trx_query, ''), 120)
+FROM information_schema.INNODB_TRX t
+LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+WHERE t.trx_mysql_thread_id <> CONNECTION_ID()
+ORDER BY t.trx_started
+LIMIT 3
+"""
