@@ -1,0 +1,478 @@
+"""Online migrations on SQLite: the same files, applied whole at start in one transaction.
+
+PostgreSQL (and MySQL) online migrations exist so that two application versions can use
+one database at once while a change is rolled out: hidden columns, dual-write triggers,
+batched backfills and a view schema for the new version. SQLite is an embedded database
+with a single writer: the application that embeds it is upgraded as one process, so there
+is never a second version to serve, and a writer holding the lock blocks every other
+writer anyway. Batches would only lengthen that lock.
+
+So ``start`` applies every operation, in order, to the final shape PostgreSQL reaches
+after start and complete, inside one ``BEGIN IMMEDIATE`` transaction that also writes the
+journal row as ``completed``: all of it happens, or (on any error) none of it, not even
+the journal row. ``complete`` is then a no-op and ``rollback`` is refused: undoing a
+change is a new migration. As on PostgreSQL, table renames run after the other
+operations, which name the table as it was.
+
+What ALTER TABLE cannot do (types, NOT NULL, defaults, checks, foreign keys) goes through
+the table rebuild of the SQLite renderer (``dialects/sqlite/render.py``), whose copy of
+the rows evaluates the operation's ``up`` expression; indexes and triggers are recreated.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DBAPIError
+
+from dbshift.config import ONLINE_JOURNAL_TABLE
+from dbshift.connection import first_line
+from dbshift.dialects import quote_double as q
+from dbshift.dialects.sqlite.render import SQLiteRenderer, _can_add, _is_referenced
+from dbshift.errors import DbshiftError, LockTimeoutError, MigrationFailed, UsageError
+from dbshift.inspect.sqlite import inspect_sqlite
+from dbshift.model import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    ReferentialAction,
+    Schema,
+    Table,
+)
+from dbshift.online import journal
+from dbshift.online.common import Options, Progress, entry_migration, refuse_overlap
+from dbshift.online.journal import Entry, Phase
+from dbshift.online.operations import OnlineOperation
+from dbshift.online.operations.add_check import AddCheck
+from dbshift.online.operations.add_column import AddColumn
+from dbshift.online.operations.add_foreign_key import AddForeignKey
+from dbshift.online.operations.add_unique import AddUnique
+from dbshift.online.operations.alter_column import AlterColumn
+from dbshift.online.operations.create_index import CreateIndex
+from dbshift.online.operations.drop_column import DropColumn
+from dbshift.online.operations.drop_index import DropIndex
+from dbshift.online.operations.raw_sql import RawSQL
+from dbshift.online.operations.rename_column import RenameColumn
+from dbshift.online.operations.rename_table import RenameTable
+from dbshift.online.operations.split_table import SplitTable
+from dbshift.online.spec import OnlineMigration
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+_MAIN = "main"
+#: Statements a raw_sql up must not run: they would end the one transaction early.
+_TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+
+
+def start(conn: Connection, migration: OnlineMigration, spec: str, progress: Progress) -> Entry:
+    """Every operation, then the journal row as completed, in one transaction."""
+    schema = _main(migration.schema)
+    with _Transaction(conn):
+        journal.ensure(conn, schema)
+        entry = journal.get(conn, schema, migration.name)
+        if entry is not None and entry.phase is Phase.ROLLED_BACK:
+            journal.forget(conn, schema, migration.name)  # nothing of it is left
+        elif entry is not None:
+            raise UsageError(
+                f"online migration {migration.name} is already {entry.phase} "
+                "(on SQLite start applies the whole migration at once)"
+            )
+        refuse_overlap(conn, migration)
+        journal.insert(
+            conn,
+            schema,
+            name=migration.name,
+            version_schema=schema,  # no second version: the new shape is the only one
+            tables=sorted(migration.tables),
+            spec=spec,
+            safety_period=0.0,
+        )
+        applier = _Applier(conn)
+        # Table renames last, as on PostgreSQL: the other operations name the table as it was.
+        ordered = sorted(
+            enumerate(migration.operations), key=lambda item: item[1].type == "rename_table"
+        )
+        for index, op in ordered:
+            progress.step(f"operations[{index}] {op.type} on {op.table}")
+            try:
+                applier.apply(op)
+            except DbshiftError as exc:
+                raise MigrationFailed(_where(migration, index, op, exc.message)) from None
+            except ValueError as exc:
+                raise MigrationFailed(_where(migration, index, op, str(exc))) from None
+            except DBAPIError as exc:
+                reason = first_line(str(exc.orig) if exc.orig is not None else str(exc))
+                raise MigrationFailed(_where(migration, index, op, reason)) from None
+        journal.set_phase(conn, schema, migration.name, Phase.ACTIVE)
+        journal.set_phase(conn, schema, migration.name, Phase.COMPLETED)
+        entry = journal.get(conn, schema, migration.name)
+        assert entry is not None
+    progress.step(f"applied {len(migration.operations)} operations in one transaction")
+    return entry
+
+
+def complete(
+    conn: Connection,
+    name: str,
+    schema: str,
+    options: Options,
+    progress: Progress,
+    *,
+    force: bool,
+    wait: float,
+) -> Entry:
+    """Nothing to do: start already applied the final shape."""
+    entry = _entry(conn, name, schema)
+    if entry.phase is not Phase.COMPLETED:
+        raise UsageError(f"online migration {name} is {entry.phase}: nothing to complete")
+    progress.step(f"{name}: completed at start (SQLite applies the whole migration at once)")
+    return entry
+
+
+def rollback(
+    conn: Connection,
+    name: str,
+    schema: str,
+    options: Options,
+    progress: Progress,
+    *,
+    wait: float,
+) -> Entry:
+    """Refused once applied: there is no old shape left to go back to."""
+    entry = _entry(conn, name, schema)
+    if entry.phase is Phase.ROLLED_BACK:
+        return entry
+    raise UsageError(
+        f"online migration {name} is {entry.phase}: SQLite applies an online migration "
+        "whole at start, in one transaction, so there is nothing to roll back; write a new "
+        "migration to undo it"
+    )
+
+
+def _main(schema: str) -> str:
+    if schema != _MAIN:
+        raise UsageError(
+            f"SQLite online migrations work on the main database, not schema {schema!r}"
+        )
+    return schema
+
+
+def _entry(conn: Connection, name: str, schema: str) -> Entry:
+    schema = _main(schema)
+    journal.ensure(conn, schema)
+    entry, _ = entry_migration(conn, schema, name)
+    return entry
+
+
+def _where(migration: OnlineMigration, index: int, op: OnlineOperation, message: str) -> str:
+    return (
+        f"{migration.path}: operations[{index}] ({op.type}): {message}; "
+        "nothing was changed (SQLite applies the whole migration in one transaction)"
+    )
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any error. Foreign key
+    enforcement is off meanwhile (SQLite cannot switch it inside a transaction): a rebuild
+    drops and recreates a table, which must not cascade to the rows referencing it."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.foreign_keys = False
+
+    def __enter__(self) -> None:
+        self.foreign_keys = bool(self.conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
+        if self.foreign_keys:
+            self.conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        try:
+            self.conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits the busy timeout
+        except DBAPIError as exc:
+            self._restore()
+            raise LockTimeoutError(
+                f"cannot take SQLite's write lock: {first_line(str(exc.orig))} (another "
+                "connection is writing); nothing was done"
+            ) from None
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self.conn.exec_driver_sql("COMMIT")
+            elif self._in_transaction():
+                self.conn.exec_driver_sql("ROLLBACK")
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        if self.foreign_keys:
+            self.conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+    def _in_transaction(self) -> bool:
+        # Some errors (SQLITE_FULL, SQLITE_IOERR, ...) end the transaction themselves.
+        driver = self.conn.connection.driver_connection
+        return bool(getattr(driver, "in_transaction", True))
+
+
+class _Applier:
+    """Applies one operation at a time, reading the schema afresh before each (a raw_sql
+    may have changed anything)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.render = SQLiteRenderer(q)
+        self.schema = Schema()
+
+    def apply(self, op: OnlineOperation) -> None:
+        self.schema = inspect_sqlite(self.conn, exclude=(ONLINE_JOURNAL_TABLE,))
+        for sql in self._statements(op):
+            self.conn.execution_options(no_parameters=True).exec_driver_sql(sql)
+        if isinstance(op, AddForeignKey):
+            self._check_foreign_key(op)
+
+    def _statements(self, op: OnlineOperation) -> list[str]:
+        match op:
+            case AddColumn():
+                return self._add_column(op)
+            case DropColumn():
+                return self._drop_columns(self._table(op.table), (op.column,))
+            case RenameColumn():
+                return self._rename_column(op)
+            case AlterColumn():  # add_check too
+                return self._alter_column(op)
+            case AddUnique():
+                return self._add_unique(op)
+            case AddForeignKey():
+                return self._add_foreign_key(op)
+            case CreateIndex():
+                return self._create_index(op)
+            case DropIndex():
+                return [f"DROP INDEX IF EXISTS {q(op.name)}"]
+            case RenameTable():
+                self._table(op.table)
+                return [f"ALTER TABLE {q(op.table)} RENAME TO {q(op.new_name)}"]
+            case SplitTable():
+                return self._split_table(op)
+            case RawSQL():
+                statements = split_statements(op.up)
+                for sql in statements:
+                    if sql.split(None, 1)[0].upper().rstrip(";") in _TRANSACTION_CONTROL:
+                        raise ValueError(
+                            f"{sql.split(None, 1)[0]} in up: start runs the whole migration "
+                            "in one transaction"
+                        )
+                return statements
+        raise ValueError("not supported on SQLite")
+
+    # -- reading the schema ------------------------------------------------------------
+
+    def _table(self, name: str) -> Table:
+        table = self.schema.table(name)
+        if table is None:
+            raise ValueError(f"table {name!r} does not exist")
+        return table
+
+    def _column(self, table: Table, name: str) -> Column:
+        column = table.column(name)
+        if column is None:
+            raise ValueError(f"column {name!r} does not exist in {table.name!r}")
+        return column
+
+    def _columns(self, table: Table, names: Iterable[str]) -> None:
+        for name in names:
+            self._column(table, name)
+
+    # -- rebuilding ----------------------------------------------------------------------
+
+    def _rebuild(self, old: Table, new: Table, values: dict[str, str] | None = None) -> list[str]:
+        """The renderer's rebuild of ``old`` into ``new``; ``values`` (column -> SQL over
+        the old table's columns) replace the plain copy of those columns."""
+        out = self.render.rebuild(old, new, self.schema.with_table(new))
+        if not values:
+            return out
+        temp = q(f"_dbshift_new_{new.name}")
+        if not out[1].startswith(f"INSERT INTO {temp} "):  # the renderer's copy step
+            raise AssertionError(f"unexpected rebuild of {new.name}: {out[1][:80]}")
+        names = [
+            c.name
+            for c in new.columns
+            if c.generated is None
+            and (
+                c.name in values or ((o := old.column(c.name)) is not None and o.generated is None)
+            )
+        ]
+        picked = ", ".join(f"({values[n]})" if n in values else q(n) for n in names)
+        out[1] = (
+            f"INSERT INTO {temp} ({', '.join(q(n) for n in names)}) "
+            f"SELECT {picked} FROM {q(old.name)}"
+        )
+        return out
+
+    def _without(self, table: Table, names: Iterable[str]) -> Table:
+        """``table`` without the columns, and without the keys and indexes on them (as
+        PostgreSQL's DROP COLUMN drops them)."""
+        gone = set(names)
+        pk = table.primary_key
+        return replace(
+            table,
+            columns=tuple(c for c in table.columns if c.name not in gone),
+            primary_key=None if pk is not None and gone & set(pk.columns) else pk,
+            uniques=tuple(u for u in table.uniques if not gone & set(u.columns)),
+            foreign_keys=tuple(f for f in table.foreign_keys if not gone & set(f.columns)),
+            indexes=tuple(i for i in table.indexes if not gone & set(i.column_names)),
+        )
+
+    def _drop_columns(self, table: Table, names: tuple[str, ...]) -> list[str]:
+        self._columns(table, names)
+        if any(_is_referenced(table, n) for n in names):
+            return self._rebuild(table, self._without(table, names))
+        return [f"ALTER TABLE {q(table.name)} DROP COLUMN {q(n)}" for n in names]
+
+    # -- operations ----------------------------------------------------------------------
+
+    def _add_column(self, op: AddColumn) -> list[str]:
+        table = self._table(op.table)
+        if table.column(op.column) is not None:
+            raise ValueError(f"column {op.column!r} already exists in {op.table!r}")
+        assert op.data_type is not None  # AddColumn.validate requires it
+        column = Column(op.column, op.data_type, nullable=not op.not_null, default=op.default)
+        if not _can_add(column):
+            return self._rebuild(
+                table, table.with_column(column), {op.column: op.up} if op.up else None
+            )
+        out = [f"ALTER TABLE {q(op.table)} ADD COLUMN {self.render.column(column)}"]
+        if op.up:
+            out.append(f"UPDATE {q(op.table)} SET {q(op.column)} = ({op.up})")
+        return out
+
+    def _rename_column(self, op: RenameColumn) -> list[str]:
+        table = self._table(op.table)
+        self._column(table, op.column)
+        if table.column(op.new_name) is not None:
+            raise ValueError(f"column {op.new_name!r} already exists in {op.table!r}")
+        return [f"ALTER TABLE {q(op.table)} RENAME COLUMN {q(op.column)} TO {q(op.new_name)}"]
+
+    def _alter_column(self, op: AlterColumn) -> list[str]:
+        """The column ends as PostgreSQL's complete leaves it: ``data_type`` (default: its
+        own), NOT NULL only with ``not_null``, the ``default`` given (none without), every
+        row's value ``up`` of the old one; add_check adds its constraint."""
+        table = self._table(op.table)
+        current = self._column(table, op.column)
+        column = replace(
+            current,
+            type=op.data_type or current.type,
+            nullable=not op.not_null,
+            default=op.default,
+        )
+        new = table.with_column(column)
+        if isinstance(op, AddCheck):
+            new = replace(new, checks=(*new.checks, CheckConstraint(op.name, op.check)))
+        values = {op.column: op.up} if op.up else None
+        if new == table:
+            return [f"UPDATE {q(op.table)} SET {q(op.column)} = ({op.up})"] if op.up else []
+        return self._rebuild(table, new, values)
+
+    def _add_unique(self, op: AddUnique) -> list[str]:
+        table = self._table(op.table)
+        self._columns(table, op.columns)
+        index = Index(op.name, tuple(IndexElement(c) for c in op.columns), unique=True)
+        return [self.render.index(table.key, index)]
+
+    def _add_foreign_key(self, op: AddForeignKey) -> list[str]:
+        table = self._table(op.table)
+        self._columns(table, op.columns)
+        referenced = table if op.references == op.table else self._table(op.references)
+        self._columns(referenced, op.referenced_columns)
+        fk = ForeignKey(
+            name=op.name,
+            columns=op.columns,
+            ref_table=op.references,
+            ref_columns=op.referenced_columns,
+            on_delete=ReferentialAction(op.on_delete.upper())
+            if op.on_delete
+            else ReferentialAction.NO_ACTION,
+        )
+        return self._rebuild(table, replace(table, foreign_keys=(*table.foreign_keys, fk)))
+
+    def _check_foreign_key(self, op: AddForeignKey) -> None:
+        """Rows the new key rejects (the rebuild copies them as they are: SQLite checks
+        foreign keys on writes only, and only with enforcement on)."""
+        bad, example = self.conn.exec_driver_sql(
+            'SELECT count(*), min(rowid) FROM pragma_foreign_key_check(?) WHERE "parent" = ?',
+            (op.table, op.references),
+        ).one()
+        if bad:
+            at = f" (the first at rowid {example})" if example is not None else ""
+            cols = ", ".join(op.columns)
+            raise ValueError(
+                f"{bad} rows of {op.table} have ({cols}) values missing from "
+                f"{op.references}{at}: fix or delete them first"
+            )
+
+    def _create_index(self, op: CreateIndex) -> list[str]:
+        table = self._table(op.table)
+        self._columns(table, op.columns)
+        index = Index(
+            op.name,
+            tuple(IndexElement(c) for c in op.columns),
+            unique=op.unique,
+            where=op.where,
+            method=op.method,
+        )
+        return [self.render.index(table.key, index)]
+
+    def _split_table(self, op: SplitTable) -> list[str]:
+        """The new table as PostgreSQL's complete leaves it (its key references the
+        source's, ON DELETE CASCADE), filled from the source, which loses the columns."""
+        table = self._table(op.table)
+        key = self._column(table, op.key)
+        moved = [self._column(table, c) for c in op.columns]
+        if self.schema.table(op.new_table) is not None:
+            raise ValueError(f"table {op.new_table!r} already exists")
+        new = Table(
+            name=op.new_table,
+            columns=(
+                Column(op.new_key, key.type, nullable=False),
+                *(Column(c.name, c.type) for c in moved),
+            ),
+            primary_key=PrimaryKey((op.new_key,)),
+            foreign_keys=(
+                ForeignKey(
+                    name="",
+                    columns=(op.new_key,),
+                    ref_table=op.table,
+                    ref_columns=(op.key,),
+                    on_delete=ReferentialAction.CASCADE,
+                ),
+            ),
+        )
+        cols = ", ".join(q(c) for c in op.columns)
+        copy = (
+            f"INSERT INTO {q(op.new_table)} ({q(op.new_key)}, {cols}) "
+            f"SELECT {q(op.key)}, {cols} FROM {q(op.table)}"
+        )
+        return [self.render.create_table(new), copy, *self._drop_columns(table, op.columns)]
+
+
+def split_statements(sql: str) -> list[str]:
+    """``sql`` as single statements (the driver runs one at a time), split where SQLite
+    itself sees a statement end: not inside strings, comments or a trigger's body."""
+    out: list[str] = []
+    pending = ""
+    pieces = sql.split(";")
+    for i, piece in enumerate(pieces):
+        pending += piece
+        last = i == len(pieces) - 1
+        if not last:
+            pending += ";"
+            if not sqlite3.complete_statement(pending):
+                continue
+        if pending.strip().rstrip(";").strip():
+            out.append(pending.strip())
+        pending = ""
+    return out
