@@ -261,14 +261,6 @@ def test_bad_files_are_one_line_errors(pg_db: Database, tmp_path: Path) -> None:
         assert result.returncode in (1, 2), result
         assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
         assert "Traceback" not in result.stderr
-    mysql = subprocess.run(
-        [*dbshift_executable(), "online", "status", "--url", "sqlite:///x.db"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert mysql.returncode == 2 and "PostgreSQL only" in mysql.stderr
 
 
 def test_percent_signs_in_expressions_reach_the_server(pg_db: Database, tmp_path: Path) -> None:

@@ -112,7 +112,7 @@ def _plans(migration: OnlineMigration, catalog: dict[str, Any]) -> dict[str, Tab
     plans = {}
     for table, info in catalog.items():
         columns = {c[0]: Column(c[0], c[1], bool(c[2]), c[3], c[4]) for c in info["columns"]}
-        ops = [op.resolve({}) for op in migration.operations if op.table == table]
+        ops = [op for op in migration.operations if op.table == table]
         try:
             plans[table] = plan_table(
                 table, ops, columns, [k[0] for k in info["key"]], info["auto"]
@@ -274,6 +274,7 @@ def _build_shadow(state: _State, plan: TablePlan, options: Options, progress: Pr
                 f"ALTER TABLE {build} {', '.join(alter)}"
             )
         conn.exec_driver_sql(f"RENAME TABLE {build} TO {shadow}")
+        crash_point("after-shadow")
     # Writes of the new version flow back first, then the old table's triggers go in: from
     # then on every write to the old table reaches the shadow, and the copy can start.
     back = my.sync_triggers(
@@ -297,6 +298,7 @@ def _build_shadow(state: _State, plan: TablePlan, options: Options, progress: Pr
     )
     for sql in back + forth:
         ddl.run(conn, sql, policy=options.lock, what=f"online start {m.name} (triggers)")
+    crash_point("after-triggers")
 
 
 def _renamed(plan: TablePlan, column: str) -> str:
@@ -559,12 +561,14 @@ def _contract(state: _State, plan: TablePlan, options: Options, progress: Progre
         _future_view(state, nxt, plan.view, {c: c for c in final}, like=shadow)
     progress.step(f"cut-over: {shadow} -> {names.table(plan.view)}")
     old = names.table(my.old_table_name(plan.table))
+    crash_point("before-swap")
     ddl.run(
         conn,
         f"RENAME TABLE {table} TO {old}, {shadow} TO {names.table(plan.view)}, {nxt} TO {shadow}",
         policy=options.lock,
         what=what,
     )
+    crash_point("after-swap")
 
 
 def _future_view(
@@ -624,6 +628,7 @@ def rollback(
                     ddl.run(conn, sql, policy=options.lock, what=what)
         progress.step(f"drop database {names.version}")
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(names.version)}")
+        crash_point("in-rollback")
         for plan in state.plans.values():
             for sql in plan.rollback_statements(names.table(plan.table)):
                 progress.step(" ".join(sql.split())[:100])

@@ -45,13 +45,6 @@ class Column:
     default: str | None
     extra: str
 
-    def definition(self) -> str:
-        """The column's type, nullability and default, as ``MODIFY COLUMN`` wants them."""
-        null = "NULL" if self.nullable else "NOT NULL"
-        default = f" DEFAULT {self.default}" if self.default is not None else ""
-        extra = " AUTO_INCREMENT" if "auto_increment" in self.extra.lower() else ""
-        return f"{self.type} {null}{default}{extra}"
-
 
 def _needs_shadow(op: OnlineOperation, columns: dict[str, Column]) -> bool:
     if isinstance(op, AlterColumn | RenameColumn):  # AddCheck is an AlterColumn
@@ -125,14 +118,14 @@ class TablePlan:
         clauses: list[str] = []
         for op in self.ops:
             if isinstance(op, AlterColumn):
+                # As on every engine: NOT NULL only with not_null, the default given (none
+                # without), the type unchanged unless given.
                 current = self.columns[op.column]
-                null = "NOT NULL" if op.not_null or not current.nullable else "NULL"
-                default = op.default if op.default is not None else current.default
+                null = "NOT NULL" if op.not_null else "NULL"
+                default = f" DEFAULT {op.default}" if op.default is not None else ""
+                auto = " AUTO_INCREMENT" if "auto_increment" in current.extra.lower() else ""
                 type_ = op.data_type or current.type
-                clauses.append(
-                    f"MODIFY COLUMN {q(op.column)} {type_} {null}"
-                    + (f" DEFAULT {default}" if default is not None else "")
-                )
+                clauses.append(f"MODIFY COLUMN {q(op.column)} {type_} {null}{default}{auto}")
                 if isinstance(op, AddCheck):
                     clauses.append(f"ADD CONSTRAINT {q(op.name)} CHECK ({op.check})")
             elif isinstance(op, RenameColumn):

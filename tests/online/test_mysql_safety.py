@@ -1,0 +1,340 @@
+"""Online migrations on MySQL/MariaDB when things go wrong: a process killed at every step
+of start, complete and rollback, a lock held by someone else, a second migration on the
+same table, inserts faster than the copy, rows out of step at complete, and changes the
+engine refuses before touching anything."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dbshift.config import Settings
+from dbshift.errors import UsageError
+from dbshift.online import service
+from dbshift.online.locks import LockNotAcquired, LockPolicy
+from tests.conftest import Database, dbshift_executable
+from tests.online.harness import ROWS, Quiet, options, write_migration
+from tests.online.test_mysql_online import connector, query, setup
+
+pytestmark = pytest.mark.mysql
+
+ALTER = """safety_period = 0
+[[operations]]
+type = "alter_column"
+table = "items"
+column = "code"
+data_type = "varchar(100)"
+not_null = true
+up = "upper(code)"
+down = "lower(code)"
+
+[[operations]]
+type = "create_index"
+table = "items"
+name = "items_code_idx"
+columns = ["code"]
+"""
+
+ADD_INDEX = """safety_period = 0
+[[operations]]
+type = "add_column"
+table = "items"
+column = "tag"
+data_type = "int"
+
+[[operations]]
+type = "create_index"
+table = "items"
+name = "i2"
+columns = ["code"]
+"""
+
+
+@pytest.fixture
+def db(mysql_db: Database) -> Iterator[Database]:
+    setup(mysql_db)
+    yield mysql_db
+    with connector(mysql_db.url)() as conn:
+        cur = conn.cursor()
+        cur.execute(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE %s",
+            [mysql_db.url.rsplit("/", 1)[-1] + "\\_%"],
+        )
+        for (name,) in cur.fetchall():
+            cur.execute(f"DROP DATABASE `{name}`")
+
+
+def _cli(
+    db: Database, cwd: Path, *args: str, crash: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
+    if crash:
+        env["DBSHIFT_ONLINE_CRASH_AT"] = crash
+    extra = ["--batch-size", "500"] if args[0] == "start" else []
+    return subprocess.run(
+        [*dbshift_executable(), "online", *args, "--url", db.url, *extra],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _version(db: Database, name: str) -> str:
+    return f"{db.url.rsplit('/', 1)[-1]}_{name}"
+
+
+def _final_is_right(db: Database) -> None:
+    assert query(db, "SELECT count(*) FROM items WHERE BINARY code <> upper(concat('c', id))") == [
+        (0,)
+    ]
+    assert query(
+        db,
+        "SELECT COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS WHERE "
+        "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'items' AND COLUMN_NAME = 'code'",
+    ) == [("varchar(100)", "NO")]
+    assert (
+        query(
+            db,
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+            "AND TABLE_NAME LIKE '\\_dbshift%' UNION ALL SELECT TRIGGER_NAME FROM "
+            "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
+        )
+        == []
+    )
+    assert query(
+        db,
+        "SELECT count(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = 'items' AND INDEX_NAME = 'items_code_idx'",
+    ) == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "step", ["after-shadow", "after-triggers", "after-expand", "in-backfill", "after-views"]
+)
+def test_killed_start_resumes_to_the_same_result(db: Database, tmp_path: Path, step: str) -> None:
+    path = write_migration(tmp_path, "1_code", ALTER)
+    killed = _cli(db, tmp_path, "start", str(path), crash=step)
+    assert killed.returncode == 137, killed.stderr
+    again = _cli(db, tmp_path, "start", str(path))
+    assert again.returncode == 0, again.stderr
+    assert "active" in again.stdout and _version(db, "1_code") in again.stdout
+    shadow = f"`{_version(db, '1_code')}`.items"
+    assert query(db, f"SELECT count(*) FROM {shadow}") == [(ROWS,)]
+    done = _cli(db, tmp_path, "complete", "1_code")
+    assert done.returncode == 0, done.stderr
+    _final_is_right(db)
+
+
+@pytest.mark.parametrize("step", ["after-validate", "before-swap", "after-swap", "after-contract"])
+def test_killed_complete_finishes_when_run_again(db: Database, tmp_path: Path, step: str) -> None:
+    path = write_migration(tmp_path, "1_code", ALTER)
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+    killed = _cli(db, tmp_path, "complete", "1_code", crash=step)
+    assert killed.returncode == 137, killed.stderr
+    again = _cli(db, tmp_path, "complete", "1_code")
+    assert again.returncode == 0, again.stderr
+    assert "completed" in again.stdout
+    _final_is_right(db)
+    # The new version stays addressable after complete: a view over the final table.
+    version = _version(db, "1_code")
+    assert query(db, f"SELECT count(*) FROM `{version}`.items") == [(ROWS,)]
+
+
+def test_killed_rollback_finishes_when_run_again(db: Database, tmp_path: Path) -> None:
+    before = query(db, "SHOW CREATE TABLE items")
+    path = write_migration(tmp_path, "2_idx", ADD_INDEX)
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+    assert _cli(db, tmp_path, "rollback", "2_idx", crash="in-rollback").returncode == 137
+    again = _cli(db, tmp_path, "rollback", "2_idx")
+    assert again.returncode == 0, again.stderr
+    assert query(db, "SHOW CREATE TABLE items") == before
+    assert query(
+        db,
+        "SELECT count(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = "
+        f"'{_version(db, '2_idx')}'",
+    ) == [(0,)]
+
+
+def test_rollback_restores_the_table_exactly(db: Database, tmp_path: Path) -> None:
+    before = query(db, "SHOW CREATE TABLE items")
+    rows = query(db, "SELECT * FROM items ORDER BY id")
+    path = write_migration(tmp_path, "1_code", ALTER)
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+    assert _cli(db, tmp_path, "rollback", "1_code").returncode == 0
+    assert query(db, "SHOW CREATE TABLE items") == before
+    assert query(db, "SELECT * FROM items ORDER BY id") == rows
+    status = _cli(db, tmp_path, "status")
+    assert "rolled_back" in status.stdout
+    # Rolled back leaves nothing behind: the same file starts again from scratch.
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+
+
+def test_second_migration_on_the_same_table_is_refused(db: Database, tmp_path: Path) -> None:
+    with connector(db.url)() as conn:
+        conn.cursor().execute("CREATE TABLE other (id int PRIMARY KEY, v text)")
+    settings = Settings(url=db.url)
+    service.start(write_migration(tmp_path, "1_a", ALTER), settings, options(), Quiet())
+    same = write_migration(
+        tmp_path,
+        "2_b",
+        'safety_period = 0\n[[operations]]\ntype = "rename_column"\n'
+        'table = "items"\ncolumn = "note"\nnew_name = "remark"\n',
+    )
+    with pytest.raises(UsageError, match="1_a is still active on items"):
+        service.start(same, settings, options(), Quiet())
+    other = write_migration(
+        tmp_path,
+        "3_c",
+        'safety_period = 0\n[[operations]]\ntype = "rename_column"\n'
+        'table = "other"\ncolumn = "v"\nnew_name = "w"\n',
+    )
+    assert service.start(other, settings, options(), Quiet()).phase == "active"
+
+
+def test_lock_held_elsewhere_stops_cleanly_and_names_the_holder(
+    db: Database, tmp_path: Path
+) -> None:
+    path = write_migration(tmp_path, "1_code", ALTER)
+    holder = connector(db.url)()
+    try:
+        cur = holder.cursor()
+        cur.execute("BEGIN")
+        cur.execute("SELECT count(*) FROM items")  # a metadata lock until the transaction ends
+        opts = options()
+        opts.lock = LockPolicy(timeout_ms=1000, attempts=2, backoff=0.01)
+        started = time.monotonic()
+        with pytest.raises(LockNotAcquired) as raised:
+            service.start(path, Settings(url=db.url), opts, Quiet())
+        assert time.monotonic() - started < 15
+        assert f"thread {holder.thread_id()}" in str(raised.value)
+    finally:
+        holder.close()
+    # Nothing on the old table yet: the old version was never affected; start resumes.
+    assert query(
+        db, "SELECT count(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+    ) == [(0,)]
+    assert service.start(path, Settings(url=db.url), options(), Quiet()).phase == "active"
+
+
+def test_copy_ends_while_inserts_outpace_it_tenfold(db: Database, tmp_path: Path) -> None:
+    path = write_migration(tmp_path, "1_code", ALTER)
+    stop = threading.Event()
+    inserted = [0]
+
+    def insert() -> None:
+        with connector(db.url)() as conn:
+            cur = conn.cursor()
+            while not stop.is_set():
+                cur.execute("INSERT INTO items (code) SELECT concat('z', seq) FROM seq_1_to_50")
+                inserted[0] += 50
+
+    thread = threading.Thread(target=insert, daemon=True)
+    thread.start()
+    time.sleep(0.2)
+    rate = 300.0  # rows per second for the copy
+    began, before = time.monotonic(), inserted[0]
+    entry = service.start(path, Settings(url=db.url), options(rate=rate), Quiet())
+    elapsed, during = time.monotonic() - began, inserted[0] - before
+    stop.set()
+    thread.join(timeout=30)
+    assert entry.phase == "active"
+    assert during / elapsed >= 10 * rate, f"inserts ran at {during / elapsed:.0f}/s only"
+    done = entry.jobs["items"]["done"]
+    assert ROWS <= done < ROWS + during  # bounded by the high-water mark, not by the inserts
+    shadow = f"`{_version(db, '1_code')}`.items"
+    assert query(
+        db,
+        f"SELECT count(*) FROM items o LEFT JOIN {shadow} n ON n.id = o.id "
+        "WHERE NOT (n.code <=> upper(o.code))",
+    ) == [(0,)]
+
+
+def test_rows_out_of_step_stop_complete_with_nothing_changed(db: Database, tmp_path: Path) -> None:
+    path = write_migration(tmp_path, "1_code", ALTER)
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+    shadow = f"`{_version(db, '1_code')}`.items"
+    with connector(db.url)() as conn:
+        cur = conn.cursor()
+        cur.execute("SET @dbshift_sync = 1")  # write past the triggers, as a bug would
+        cur.execute(f"UPDATE {shadow} SET code = 'WRONG' WHERE id <= 3")
+    refused = _cli(db, tmp_path, "complete", "1_code")
+    assert refused.returncode == 1
+    assert "3 rows of items have old and new values out of step" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert query(
+        db,
+        f"SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+        f"'{_version(db, '1_code')}' AND TABLE_NAME = 'items'",
+    ) == [("BASE TABLE",)]
+    assert _cli(db, tmp_path, "rollback", "1_code").returncode == 0
+
+
+REFUSED = {
+    "split": (
+        '[[operations]]\ntype = "split_table"\ntable = "items"\nnew_table = "x"\n'
+        'columns = ["note"]\nnew_key = "item_id"\n',
+        "not supported on MySQL",
+    ),
+    "partial": (
+        '[[operations]]\ntype = "create_index"\ntable = "items"\nname = "p"\n'
+        'columns = ["code"]\nwhere = "qty > 0"\n',
+        "no partial indexes",
+    ),
+    "fk": (
+        '[[operations]]\ntype = "rename_column"\ntable = "kids"\ncolumn = "v"\nnew_name = "w"\n',
+        "has foreign key",
+    ),
+    "nopk": (
+        '[[operations]]\ntype = "rename_column"\ntable = "loose"\ncolumn = "v"\nnew_name = "w"\n',
+        "has no primary key",
+    ),
+    "required": (
+        '[[operations]]\ntype = "drop_column"\ntable = "items"\ncolumn = "code"\n'
+        '[[operations]]\ntype = "rename_column"\ntable = "items"\ncolumn = "note"\n'
+        'new_name = "remark"\n',
+        "give a down expression",
+    ),
+    "missing": (
+        '[[operations]]\ntype = "rename_column"\ntable = "nope"\ncolumn = "v"\nnew_name = "w"\n',
+        "does not exist",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_refused_changes_are_one_line_errors_with_nothing_done(
+    db: Database, tmp_path: Path, case: str
+) -> None:
+    with connector(db.url)() as conn:
+        cur = conn.cursor()
+        cur.execute(
+            "CREATE TABLE kids (id int PRIMARY KEY, item bigint, v int, "
+            "FOREIGN KEY (item) REFERENCES items (id))"
+        )
+        cur.execute("CREATE TABLE loose (v int)")
+    body, message = REFUSED[case]
+    path = write_migration(tmp_path, f"1_{case}", "safety_period = 0\n" + body)
+    result = _cli(db, tmp_path, "start", str(path))
+    assert result.returncode in (1, 2), result
+    assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert query(
+        db,
+        "SELECT count(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = "
+        f"'{_version(db, f'1_{case}')}'",
+    ) == [(0,)]
+    assert query(
+        db,
+        "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = 'dbshift_online'",
+    ) in ([(0,)], [(1,)])
+    if query(db, "SHOW TABLES LIKE 'dbshift_online'"):
+        assert query(db, "SELECT count(*) FROM dbshift_online") == [(0,)]
