@@ -21,7 +21,7 @@ import psycopg
 
 from dbshift.online.backfill import BackfillOptions
 from dbshift.online.locks import LockPolicy
-from dbshift.online.service import Options
+from dbshift.online.common import Options
 
 ROWS = 6000
 TABLE = "items"

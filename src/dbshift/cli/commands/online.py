@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from dbshift.online.backfill import TableBackfill
     from dbshift.online.journal import Entry
-    from dbshift.online.service import Options
+    from dbshift.online.common import Options
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -82,7 +82,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _options(args: argparse.Namespace) -> Options:
     from dbshift.online.backfill import BackfillOptions
     from dbshift.online.locks import LockPolicy
-    from dbshift.online.service import Options
+    from dbshift.online.common import Options
 
     return Options(
         lock=LockPolicy(timeout_ms=args.ddl_lock_timeout_ms, attempts=max(1, args.ddl_attempts)),
