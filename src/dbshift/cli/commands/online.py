@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from dbshift.online.backfill import TableBackfill
-    from dbshift.online.journal import Entry
     from dbshift.online.common import Options
+    from dbshift.online.journal import Entry
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -81,8 +81,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _options(args: argparse.Namespace) -> Options:
     from dbshift.online.backfill import BackfillOptions
-    from dbshift.online.locks import LockPolicy
     from dbshift.online.common import Options
+    from dbshift.online.locks import LockPolicy
 
     return Options(
         lock=LockPolicy(timeout_ms=args.ddl_lock_timeout_ms, attempts=max(1, args.ddl_attempts)),
