@@ -296,8 +296,13 @@ def _build_shadow(state: _State, plan: TablePlan, options: Options, progress: Pr
         key=plan.key,
         exprs=plan.up_exprs(),
     )
-    for sql in back + forth:
-        ddl.run(conn, sql, policy=options.lock, what=f"online start {m.name} (triggers)")
+    for schema, triggers in ((names.version, back), (m.schema, forth)):
+        rows = conn.exec_driver_sql(my.TRIGGER_NAMES_SQL, {"schema": schema}).all()
+        present = {str(r[0]) for r in rows}
+        for name, sql in triggers:
+            if name not in present:
+                what = f"online start {m.name} (triggers)"
+                ddl.run(conn, sql, policy=options.lock, what=what)
     crash_point("after-triggers")
 
 
@@ -630,6 +635,8 @@ def rollback(
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(names.version)}")
         crash_point("in-rollback")
         for plan in state.plans.values():
+            if plan.shadow:
+                continue  # everything of it was in the version database
             for sql in plan.rollback_statements(names.table(plan.table)):
                 progress.step(" ".join(sql.split())[:100])
                 ddl.run(conn, sql, policy=options.lock, what=what, ignore=_GONE | {1828})

@@ -132,8 +132,9 @@ def sync_triggers(
     key: Sequence[str],
     exprs: dict[str, str],
     auto: str | None = None,
-) -> list[str]:
-    """The three triggers that carry writes on ``source`` over to ``target``.
+) -> list[tuple[str, str]]:
+    """The three triggers that carry writes on ``source`` over to ``target``, as
+    (name, CREATE TRIGGER statement).
 
     ``exprs`` maps target columns to expressions over the source's column names. With
     ``auto`` (the source is the new version's shadow and ``auto`` its auto-increment
@@ -154,10 +155,14 @@ def sync_triggers(
         ("au", "AFTER UPDATE", _update(target, key, exprs, new_row)),
         ("ad", "AFTER DELETE", _delete(target, key)),
     ]
+    # Plain CREATE TRIGGER (MySQL 8 has no OR REPLACE for triggers): a resumed start
+    # skips the ones that exist, which have the same body since the file cannot change.
     return [
-        f"CREATE OR REPLACE TRIGGER {q(source_schema)}."
-        f"{q(trigger_name(migration, source_table, event))} "
-        f"{timing} ON {source} FOR EACH ROW {_guarded(body)}"
+        (
+            trigger_name(migration, source_table, event),
+            f"CREATE TRIGGER {q(source_schema)}.{q(trigger_name(migration, source_table, event))} "
+            f"{timing} ON {source} FOR EACH ROW {_guarded(body)}",
+        )
         for event, timing, body in out
     ]
 
@@ -252,6 +257,10 @@ WHERE (CONSTRAINT_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s)
 """
 
 #: Triggers on a table other than dbshift's own.
+TRIGGER_NAMES_SQL = """
+SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %(schema)s
+"""
+
 USER_TRIGGERS_SQL = """
 SELECT TRIGGER_NAME FROM information_schema.TRIGGERS
 WHERE EVENT_OBJECT_SCHEMA = %(schema)s AND EVENT_OBJECT_TABLE = %(table)s
