@@ -338,3 +338,47 @@ def test_refused_changes_are_one_line_errors_with_nothing_done(
     ) in ([(0,)], [(1,)])
     if query(db, "SHOW TABLES LIKE 'dbshift_online'"):
         assert query(db, "SELECT count(*) FROM dbshift_online") == [(0,)]
+
+
+def test_hostile_names_survive_the_whole_cycle(db: Database, tmp_path: Path) -> None:
+    """Table and column names with backticks, quotes and backslashes, through the shadow,
+    the triggers, the copy, the verification and the cut-over."""
+    with connector(db.url)() as conn:
+        cur = conn.cursor()
+        cur.execute(
+            "CREATE TABLE `we``ird 'tab\"le` (id int AUTO_INCREMENT PRIMARY KEY, "
+            "`co``de` varchar(20) NOT NULL, `no'te\\` int)"
+        )
+        cur.execute(
+            "INSERT INTO `we``ird 'tab\"le` (`co``de`, `no'te\\`) "
+            "SELECT concat('c', seq), seq FROM seq_1_to_700"
+        )
+    body = r"""safety_period = 0
+[[operations]]
+type = "alter_column"
+table = "we`ird 'tab\"le"
+column = "co`de"
+data_type = "varchar(40)"
+up = "upper(`co``de`)"
+down = "lower(`co``de`)"
+
+[[operations]]
+type = "rename_column"
+table = "we`ird 'tab\"le"
+column = "no'te\\"
+new_name = "re`mark\""
+"""
+    path = write_migration(tmp_path, "1_hostile", body)
+    started = _cli(db, tmp_path, "start", str(path))
+    assert started.returncode == 0, started.stderr
+    version = _version(db, "1_hostile")
+    with connector(db.url, version)() as conn:
+        cur = conn.cursor()
+        cur.execute("INSERT INTO `we``ird 'tab\"le` (`co``de`, `re``mark\"`) VALUES ('NEW', 5)")
+    done = _cli(db, tmp_path, "complete", "1_hostile")
+    assert done.returncode == 0, done.stderr
+    assert query(
+        db,
+        'SELECT count(*), sum(`co``de` = upper(`co``de`)), sum(`re``mark"`) '
+        "FROM `we``ird 'tab\"le`",
+    ) == [(701, 701, 245355)]
