@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, Database, Project, sql_migration
-
-pytestmark = pytest.mark.postgres
+from tests.conftest import MYSQL_URL, POSTGRES_URL, Database, Project, sql_migration
 
 BEFORE = """
 CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name text);
@@ -33,6 +31,7 @@ CREATE TABLE coupons (code text PRIMARY KEY);
 """
 
 
+@pytest.mark.postgres
 def test_generated_online_migration_reaches_the_desired_schema(
     pg_db: Database, tmp_path: Path
 ) -> None:
@@ -85,6 +84,7 @@ def test_generated_online_migration_reaches_the_desired_schema(
     assert diff.code == 0, diff.out + diff.err
 
 
+@pytest.mark.postgres
 def test_online_refuses_what_has_no_online_form(pg_db: Database, tmp_path: Path) -> None:
     p = Project(tmp_path, pg_db.url)
     p.write("1_base.sql", sql_migration(BEFORE))
@@ -93,3 +93,70 @@ def test_online_refuses_what_has_no_online_form(pg_db: Database, tmp_path: Path)
     r = p.run("generate", "age", "--online", "--to", "schema.sql", "--dev-url", POSTGRES_URL)
     assert r.code == 2 and "without a default" in r.err and r.err.count("\n") == 1
     assert not list(p.migrations.glob("*.toml"))
+
+
+MY_BEFORE = """
+CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name varchar(50));
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total int NOT NULL);
+"""
+MY_AFTER = """
+CREATE TABLE users (
+    id bigint PRIMARY KEY,
+    email varchar(200) NOT NULL,
+    full_name varchar(50),
+    nickname varchar(20) NOT NULL DEFAULT 'none'
+);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total bigint NOT NULL);
+CREATE INDEX orders_user_idx ON orders (user_id);
+CREATE TABLE coupons (code varchar(20) PRIMARY KEY);
+"""
+
+
+@pytest.mark.mysql
+def test_generated_online_migration_reaches_the_desired_schema_on_mysql(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    p = Project(tmp_path, mysql_db.url)
+    p.write("1_base.sql", sql_migration(MY_BEFORE))
+    assert p.run("migrate").code == 0
+    (tmp_path / "schema.sql").write_text(MY_AFTER)
+    r = p.run(
+        "generate",
+        "users v2",
+        "--online",
+        "--to",
+        "schema.sql",
+        "--dev-url",
+        MYSQL_URL,
+        "--rename",
+        "users.name:full_name",
+    )
+    assert r.code == 0, r.err
+    (path,) = sorted(p.migrations.glob("*.toml"))
+    spec = tomllib.loads(path.read_text())
+    assert "schema" not in spec  # the URL's database
+    assert sorted(op["type"] for op in spec["operations"]) == sorted(
+        ["raw_sql", "rename_column", "alter_column", "alter_column", "add_column", "create_index"]
+    )
+    try:
+        assert p.run("online", "start", str(path)).code == 0
+        done = p.run("online", "complete", path.stem, "--force")
+        assert done.code == 0, done.err
+        diff = p.run(
+            "diff",
+            "--from",
+            mysql_db.url,
+            "--to",
+            "schema.sql",
+            "--dev-url",
+            MYSQL_URL,
+            "--exit-code",
+            url=False,
+        )
+        assert diff.code == 0, diff.out + diff.err
+    finally:
+        from tests.online.test_mysql_online import connector
+
+        version = f"{mysql_db.url.rsplit('/', 1)[-1]}_{path.stem}"
+        with connector(mysql_db.url)() as conn:  # goes with the scratch database
+            conn.cursor().execute(f"DROP DATABASE IF EXISTS `{version}`")

@@ -37,18 +37,29 @@ def _s(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def online_toml(plan: Sequence[ops.Operation], current: Schema, *, description: str) -> str:
-    """The TOML text of an online migration doing ``plan`` on ``current`` (PostgreSQL)."""
+def online_toml(
+    plan: Sequence[ops.Operation],
+    current: Schema,
+    *,
+    description: str,
+    dialect: str = "postgresql",
+) -> str:
+    """The TOML text of an online migration doing ``plan`` on ``current``."""
     from dbshift.dialects import renderer_for
 
-    renderer = renderer_for("postgresql")
+    if dialect not in ("postgresql", "mysql"):
+        raise UsageError(
+            f"--online: {dialect} applies online migrations in one transaction; generate a "
+            "regular migration"
+        )
+    renderer = renderer_for(dialect)
     schemas = {key[0] for op in plan if (key := op.table_key) is not None and key[0] is not None}
     if len(schemas) > 1:
         raise UsageError(
             f"an online migration works in one schema; this plan touches {sorted(schemas)}"
         )
     lines = [f"description = {_s(description)}"]
-    if schemas:
+    if schemas and dialect == "postgresql":  # MySQL: the database of the URL
         lines.append(f"schema = {_s(next(iter(schemas)))}")
     state = current
     for op in plan:
@@ -104,8 +115,10 @@ def _operation(op: ops.Operation, state: Schema, renderer: Renderer) -> list[str
         out = [*head, 'type = "alter_column"', f"column = {_s(after.name)}"]
         if before.type != after.type:
             out.append(f"data_type = {_s(after.type)}")
-            out.append(f"up = {_s(f'CAST({_ident(after.name)} AS {after.type})')}")
-            out.append(f"down = {_s(f'CAST({_ident(after.name)} AS {before.type})')}")
+            if renderer.dialect == "postgresql":
+                # MySQL converts on assignment (and has no CAST to most column types).
+                out.append(f"up = {_s(f'CAST({_ident(after.name)} AS {after.type})')}")
+                out.append(f"down = {_s(f'CAST({_ident(after.name)} AS {before.type})')}")
         if after.default is not None:
             out.append(f"default = {_s(after.default)}")
         if not after.nullable:

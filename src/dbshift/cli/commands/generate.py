@@ -125,12 +125,9 @@ def _online(
 ) -> int:
     """The plan as an online migration file (``dbshift online start`` runs it)."""
     from dbshift.cli.commands.new import new_path
-    from dbshift.errors import UsageError
     from dbshift.online.from_ops import online_toml
 
-    if dialect != "postgresql":
-        raise UsageError(f"--online: online migrations run on PostgreSQL only ({dialect} given)")
-    text = online_toml(plan, current, description=args.name)
+    text = online_toml(plan, current, description=args.name, dialect=dialect)
     path = new_path(directory, args.name, ".toml")
     path.write_text(text, encoding="utf-8")
     context.out(f"{path}: {len(plan)} operation(s); run 'dbshift online start {path}'")
