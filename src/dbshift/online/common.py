@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from dbshift.errors import UsageError
 from dbshift.online import journal
 from dbshift.online.backfill import BackfillOptions, TableBackfill
-from dbshift.online.journal import Entry
+from dbshift.online.journal import Entry, Phase
 from dbshift.online.locks import LockPolicy
 from dbshift.online.spec import OnlineMigration, parse_online
 
@@ -57,10 +57,27 @@ def refuse_overlap(conn: Connection, migration: OnlineMigration) -> None:
 
 
 def entry_migration(conn: Connection, schema: str, name: str) -> tuple[Entry, OnlineMigration]:
+    """The journal's entry and the migration as start ran it (from the journal's copy of
+    the file), working in ``schema`` (the file may leave it to the URL)."""
+    from dataclasses import replace
+
     entry = journal.get(conn, schema, name)
     if entry is None:
         raise UsageError(f"no online migration {name!r} in schema {schema!r}")
-    return entry, parse_online(entry.spec, Path(f"{name}.toml"))
+    return entry, replace(parse_online(entry.spec, Path(f"{name}.toml")), schema=schema)
+
+
+def refuse_unless_active(entry: Entry) -> None:
+    """Complete needs both versions live: not still expanding, not finished."""
+    if entry.phase is not Phase.ACTIVE:
+        raise UsageError(
+            f"online migration {entry.name} is {entry.phase}: "
+            + (
+                "run 'dbshift online start' to finish expanding"
+                if entry.phase is Phase.EXPANDING
+                else "nothing to complete"
+            )
+        )
 
 
 def check_safety_period(entry: Entry, *, force: bool) -> None:

@@ -79,11 +79,17 @@ def run_ddl(
                     f"{policy.timeout_ms} ms; {holders(conn, tables)}; nothing was changed, "
                     "run the command again when the lock is free"
                 ) from None
-            delay = min(policy.max_backoff, policy.backoff * 2 ** (attempt - 1))
-            time.sleep(delay * random.uniform(0.5, 1.5))  # jitter, not cryptography
+            backoff(policy, attempt)
         except BaseException:
             conn.exec_driver_sql("ROLLBACK")
             raise
+
+
+def backoff(policy: LockPolicy, attempt: int) -> None:
+    """Wait before try ``attempt + 1``: exponential, capped, with +-50% jitter so that
+    runners retrying together do not collide again."""
+    delay = min(policy.max_backoff, policy.backoff * 2 ** (attempt - 1))
+    time.sleep(delay * random.uniform(0.5, 1.5))  # jitter, not cryptography
 
 
 def holders(conn: Connection, tables: Sequence[str]) -> str:

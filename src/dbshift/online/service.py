@@ -27,6 +27,7 @@ from dbshift.online.common import (
     crash_point,
     entry_migration,
     refuse_overlap,
+    refuse_unless_active,
 )
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.locks import run_ddl
@@ -361,15 +362,7 @@ def complete(
                 # A run killed after the contract transaction still owes these.
                 _concurrent_complete(conn, migration, names, progress)
                 return entry
-            if entry.phase is not Phase.ACTIVE:
-                raise UsageError(
-                    f"online migration {name} is {entry.phase}: "
-                    + (
-                        "run 'dbshift online start' to finish expanding"
-                        if entry.phase is Phase.EXPANDING
-                        else "nothing to complete"
-                    )
-                )
+            refuse_unless_active(entry)
             check_safety_period(entry, force=force)
             _verify(conn, migration)
             tables = [names.table(t) for t in migration.tables]

@@ -10,14 +10,12 @@ idempotent instead of transactional.
 from __future__ import annotations
 
 import math
-import random
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from dbshift.errors import LockTimeoutError
-from dbshift.online.locks import LockNotAcquired, LockPolicy
+from dbshift.online.locks import LockNotAcquired, LockPolicy, backoff
 from dbshift.online.mysql.sql import HOLDERS_SQL
 
 if TYPE_CHECKING:
@@ -66,8 +64,7 @@ def run(
                     f"{seconds} s; {holders(conn)}; run the command again when the lock is "
                     "free (the steps already done are kept and not repeated)"
                 ) from None
-            delay = min(policy.max_backoff, policy.backoff * 2 ** (attempt - 1))
-            time.sleep(delay * random.uniform(0.5, 1.5))  # jitter, not cryptography
+            backoff(policy, attempt)
     return True
 
 

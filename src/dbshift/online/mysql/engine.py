@@ -25,6 +25,7 @@ from dbshift.online.common import (
     crash_point,
     entry_migration,
     refuse_overlap,
+    refuse_unless_active,
 )
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.mysql import ddl
@@ -427,19 +428,10 @@ def complete(
     journal.ensure(conn, schema)
     with ddl.runner_lock(conn, schema, wait):
         entry, migration = entry_migration(conn, schema, name)
-        migration = _with_schema(migration, schema)
         if entry.phase is Phase.COMPLETED:
             _cleanup(_load(conn, migration), progress)
             return entry
-        if entry.phase is not Phase.ACTIVE:
-            raise UsageError(
-                f"online migration {name} is {entry.phase}: "
-                + (
-                    "run 'dbshift online start' to finish expanding"
-                    if entry.phase is Phase.EXPANDING
-                    else "nothing to complete"
-                )
-            )
+        refuse_unless_active(entry)
         check_safety_period(entry, force=force)
         state = _load(conn, migration)
         if not state.done("verified"):
@@ -457,12 +449,6 @@ def complete(
         crash_point("after-contract")
         _cleanup(state, progress)
         return _reload(conn, migration)
-
-
-def _with_schema(migration: OnlineMigration, schema: str) -> OnlineMigration:
-    from dataclasses import replace
-
-    return replace(migration, schema=schema)
 
 
 def _verify(state: _State, plan: TablePlan) -> None:
@@ -617,7 +603,6 @@ def rollback(
     journal.ensure(conn, schema)
     with ddl.runner_lock(conn, schema, wait):
         entry, migration = entry_migration(conn, schema, name)
-        migration = _with_schema(migration, schema)
         if entry.phase is Phase.ROLLED_BACK:
             return entry
         if entry.phase is Phase.COMPLETED:
