@@ -17,6 +17,7 @@ import pytest
 from dbshift.config import Settings
 from dbshift.errors import UsageError
 from dbshift.online import service
+from dbshift.online.journal import Entry
 from dbshift.online.locks import LockNotAcquired, LockPolicy
 from tests.conftest import Database, dbshift_executable
 from tests.online.harness import ROWS, Quiet, options, write_migration
@@ -382,3 +383,34 @@ new_name = "re`mark\""
         'SELECT count(*), sum(`co``de` = upper(`co``de`)), sum(`re``mark"`) '
         "FROM `we``ird 'tab\"le`",
     ) == [(701, 701, 245355)]
+
+
+def test_pause_stops_the_copy_and_start_resumes_it(db: Database, tmp_path: Path) -> None:
+    path = write_migration(tmp_path, "1_code", ALTER)
+    settings = Settings(url=db.url)
+    result: list[Entry] = []
+    runner = threading.Thread(
+        target=lambda: result.append(service.start(path, settings, options(rate=1000.0), Quiet()))
+    )
+    runner.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        rows = (
+            query(db, "SELECT backfill FROM dbshift_online")
+            if query(db, "SHOW TABLES LIKE 'dbshift_online'")
+            else []
+        )
+        if rows and '"batches": 2' in str(rows[0][0]):
+            break
+        time.sleep(0.05)
+    paused = _cli(db, tmp_path, "pause", "1_code")
+    assert paused.returncode == 0, paused.stderr
+    runner.join(timeout=60)
+    (entry,) = result
+    assert entry.phase == "expanding"  # stopped between chunks
+    done = entry.jobs["items"]["done"]
+    assert 0 < done < ROWS
+    status = _cli(db, tmp_path, "status", "--format", "json")
+    assert '"paused": true' in status.stdout and '"database"' in status.stdout
+    resumed = service.start(path, settings, options(), Quiet())
+    assert resumed.phase == "active" and resumed.jobs["items"]["done"] == ROWS
