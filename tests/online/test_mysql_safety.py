@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pymysql
 import pytest
 
 from dbshift.config import Settings
@@ -264,7 +265,7 @@ def test_rows_out_of_step_stop_complete_with_nothing_changed(db: Database, tmp_p
     shadow = f"`{_version(db, '1_code')}`.items"
     with connector(db.url)() as conn:
         cur = conn.cursor()
-        cur.execute("SET @dbshift_sync = 1")  # write past the triggers, as a bug would
+        cur.execute("SET @dbshift_sync = 'copy'")  # write past the triggers, as a bug would
         cur.execute(f"UPDATE {shadow} SET code = 'WRONG' WHERE id <= 3")
     refused = _cli(db, tmp_path, "complete", "1_code")
     assert refused.returncode == 1
@@ -414,3 +415,45 @@ def test_pause_stops_the_copy_and_start_resumes_it(db: Database, tmp_path: Path)
     assert '"paused": true' in status.stdout and '"database"' in status.stdout
     resumed = service.start(path, settings, options(), Quiet())
     assert resumed.phase == "active" and resumed.jobs["items"]["done"] == ROWS
+
+
+def test_a_deadlock_inside_a_trigger_does_not_switch_syncing_off(
+    db: Database, tmp_path: Path
+) -> None:
+    """InnoDB rolls a deadlock victim back without running the trigger's error handler;
+    the session's next writes must still reach the shadow (found by the benchmark)."""
+    path = write_migration(tmp_path, "1_code", ALTER)
+    assert service.start(path, Settings(url=db.url), options(), Quiet()).phase == "active"
+    shadow = f"`{_version(db, '1_code')}`.items"
+    app, other = connector(db.url)(), connector(db.url)()
+    try:
+        o = other.cursor()
+        o.execute("CREATE TABLE heavy (id int PRIMARY KEY)")
+        o.execute("SET @dbshift_sync = 'copy'")  # writes of its own, past the triggers
+        o.execute("BEGIN")
+        o.execute("INSERT INTO heavy SELECT seq FROM seq_1_to_5000")  # the heavier one
+        o.execute(f"UPDATE {shadow} SET qty = 1 WHERE id = 1")
+        a = app.cursor()
+        a.execute("BEGIN")
+        a.execute("UPDATE items SET qty = 2 WHERE id = 2")
+        failed: list[str] = []
+
+        def victim() -> None:
+            try:
+                a.execute("UPDATE items SET qty = 3 WHERE id = 1")  # its trigger waits
+            except pymysql.err.OperationalError as exc:
+                failed.append(str(exc.args[0]))
+
+        thread = threading.Thread(target=victim)
+        thread.start()
+        time.sleep(0.5)
+        o.execute("UPDATE items SET qty = 4 WHERE id = 2")  # waits for the app: deadlock
+        thread.join(timeout=30)
+        assert failed == ["1213"]
+        o.execute("ROLLBACK")
+        a.execute("INSERT INTO items (code) VALUES ('after')")
+        new_id = a.lastrowid
+    finally:
+        app.close()
+        other.close()
+    assert query(db, f"SELECT code FROM {shadow} WHERE id = {int(new_id)}") == [("AFTER",)]

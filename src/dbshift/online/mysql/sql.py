@@ -4,9 +4,14 @@ copy, the new version's views, catalog reads. Pure functions; nothing here execu
 Why triggers look the way they do:
 - A MySQL trigger may not write to the table whose statement fired it, even through
   another trigger (error 1442), so every sync trigger sets ``@dbshift_sync`` while it
-  writes the other table and the other table's triggers skip when it is set. An EXIT
-  handler clears it again and re-raises, so a failed write never leaves the session
-  with syncing switched off.
+  writes the other table and the other table's triggers skip when it is set. The value
+  is the statement's start time, ``NOW(6)``, which is the same in every trigger a
+  statement fires and differs for the session's next statement: a value left behind by
+  a write that failed (a deadlock inside a trigger rolls back without running its
+  handler, measured on MariaDB 10.11) is stale by the next statement instead of
+  switching syncing off for the rest of the session. (A session that freezes its clock
+  with ``SET TIMESTAMP`` would defeat this; complete's verification would then refuse.)
+  The copy sets the marker ``'copy'`` itself, around each chunk.
 - Expressions name columns as their version sees them (``lower(email)``); the trigger
   evaluates them over a one-row derived table ``(SELECT NEW.a AS a, ...)``, so the same
   expression text works in the trigger, the copy and the verification.
@@ -25,6 +30,9 @@ from dbshift.online.backfill import KeySQL
 #: MySQL identifiers are at most 64 characters.
 _MAX_NAME = 64
 GUARD = "@dbshift_sync"
+#: This statement's token, and the skip test (the copy's marker, or this statement's).
+_TOKEN = "CAST(NOW(6) AS CHAR)"
+_SKIP = f"({GUARD} <=> 'copy' OR {GUARD} <=> {_TOKEN})"
 
 
 def q(name: str) -> str:
@@ -94,9 +102,9 @@ def _row(prefix: str, columns: Sequence[str], auto: str | None = None) -> str:
 
 def _guarded(body: str) -> str:
     return (
-        f"BEGIN IF {GUARD} IS NULL THEN BEGIN "
+        f"BEGIN IF NOT {_SKIP} THEN BEGIN "
         f"DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN SET {GUARD} = NULL; RESIGNAL; END; "
-        f"SET {GUARD} = 1; {body} SET {GUARD} = NULL; END; END IF; END"
+        f"SET {GUARD} = {_TOKEN}; {body} SET {GUARD} = NULL; END; END IF; END"
     )
 
 
@@ -215,7 +223,7 @@ KEY_SQL = KeySQL(
     begin=(
         "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
         "BEGIN",
-        f"SET {GUARD} = 1",
+        f"SET {GUARD} = 'copy'",
     ),
     end=("COMMIT", f"SET {GUARD} = NULL"),
     abort=("ROLLBACK", f"SET {GUARD} = NULL"),
