@@ -457,3 +457,38 @@ def test_a_deadlock_inside_a_trigger_does_not_switch_syncing_off(
         app.close()
         other.close()
     assert query(db, f"SELECT code FROM {shadow} WHERE id = {int(new_id)}") == [("AFTER",)]
+
+
+@pytest.mark.parametrize("step", ["after-rename", "after-contract"])
+def test_killed_table_rename_finishes_when_run_again(
+    db: Database, tmp_path: Path, step: str
+) -> None:
+    body = 'safety_period = 0\n[[operations]]\ntype = "rename_table"\ntable = "items"\nnew_name = "things"\n'
+    path = write_migration(tmp_path, "1_things", body)
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+    assert _cli(db, tmp_path, "complete", "1_things", crash=step).returncode == 137
+    again = _cli(db, tmp_path, "complete", "1_things")
+    assert again.returncode == 0, again.stderr
+    assert query(
+        db,
+        "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE "
+        "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('items', 'things')",
+    ) == [("things", "BASE TABLE")]
+    version = _version(db, "1_things")
+    assert query(db, f"SELECT count(*) FROM `{version}`.things") == [(ROWS,)]
+    assert (
+        query(
+            db,
+            f"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{version}' "
+            "AND TABLE_NAME LIKE '\\_dbshift%'",
+        )
+        == []
+    )
+
+
+def test_rename_to_an_existing_table_is_refused(db: Database, tmp_path: Path) -> None:
+    with connector(db.url)() as conn:
+        conn.cursor().execute("CREATE TABLE things (id int PRIMARY KEY)")
+    body = 'safety_period = 0\n[[operations]]\ntype = "rename_table"\ntable = "items"\nnew_name = "things"\n'
+    result = _cli(db, tmp_path, "start", str(write_migration(tmp_path, "1_things", body)))
+    assert result.returncode == 2 and "'things' already exists" in result.stderr

@@ -176,6 +176,11 @@ def start(
             for plan in plans.values():
                 if plan.shadow:
                     _check_shadowable(conn, migration, plan)
+                if plan.view != plan.table and _kind(conn, schema, plan.view) is not None:
+                    raise UsageError(
+                        f"{migration.path}: rename_table: {plan.view!r} already exists in "
+                        f"database {schema!r}"
+                    )
             period = migration.safety_period
             journal.insert(
                 conn,
@@ -513,19 +518,7 @@ def _contract(state: _State, plan: TablePlan, options: Options, progress: Progre
             _online_ddl(conn, sql, options, what)
         if plan.view == plan.table or _kind(conn, m.schema, plan.table) is None:
             return
-        # rename_table in place: a view over the future name, then one RENAME.
-        nxt = names.in_version(my.next_view_name(plan.view))
-        _future_view(state, nxt, plan.view, {n: n for n in plan.new}, like=table)
-        prev = names.in_version(my.short(f"_dbshift_prev_{plan.view}"))
-        progress.step(f"cut-over: {table} -> {names.table(plan.view)}")
-        ddl.run(
-            conn,
-            f"RENAME TABLE {table} TO {names.table(plan.view)}, "
-            f"{names.in_version(plan.view)} TO {prev}, {nxt} TO {names.in_version(plan.view)}",
-            policy=options.lock,
-            what=what,
-        )
-        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {prev}")
+        _rename_in_place(state, plan, options, progress)
         return
     shadow = names.in_version(plan.view)
     if _kind(conn, names.version, plan.view) != "BASE TABLE":
@@ -549,7 +542,7 @@ def _contract(state: _State, plan: TablePlan, options: Options, progress: Progre
                 )
         conn.exec_driver_sql(my.view_sql(nxt, names.table(plan.view), {c: c for c in final}))
     else:
-        _future_view(state, nxt, plan.view, {c: c for c in final}, like=shadow)
+        _future_views(state, plan.view, [(nxt, {c: c for c in final})], like=shadow)
     progress.step(f"cut-over: {shadow} -> {names.table(plan.view)}")
     old = names.table(my.old_table_name(plan.table))
     crash_point("before-swap")
@@ -562,18 +555,61 @@ def _contract(state: _State, plan: TablePlan, options: Options, progress: Progre
     crash_point("after-swap")
 
 
-def _future_view(
-    state: _State, view: str, target: str, columns: dict[str, str], *, like: str
+def _future_views(
+    state: _State, target: str, views: list[tuple[str, dict[str, str]]], *, like: str
 ) -> None:
-    """A view over a table name that does not exist yet: MySQL checks a view's columns
-    when it is created, so an empty stand-in of the right shape exists for that moment."""
+    """Views over a table name that does not exist yet: MySQL checks a view's columns
+    when it is created, so an empty stand-in of the right shape exists for that moment
+    (start made sure no table of that name existed)."""
     conn, names = state.conn, state.names
     stand_in = names.table(target)
     conn.exec_driver_sql(f"CREATE TABLE {stand_in} LIKE {like}")
     try:
-        conn.exec_driver_sql(my.view_sql(view, stand_in, columns))
+        for view, columns in views:
+            conn.exec_driver_sql(my.view_sql(view, stand_in, columns))
     finally:
         conn.exec_driver_sql(f"DROP TABLE {stand_in}")
+
+
+def _rename_in_place(state: _State, plan: TablePlan, options: Options, progress: Progress) -> None:
+    """rename_table without a shadow, in two atomic renames, so that no query of the new
+    version meets a view over a missing table. A query that has read a view's definition
+    and then waits for the table's lock goes on with that definition once the lock is
+    freed (measured), so the old name must still resolve after the first rename: it is a
+    view over the new name until the version's own view has been swapped."""
+    conn, names, m = state.conn, state.names, state.migration
+    what = f"online complete {m.name}"
+    table, renamed = names.table(plan.table), names.table(plan.view)
+    columns = {n: n for n in plan.new}
+    alias = names.table(my.short(f"_dbshift_alias_{plan.table}"))
+    nxt = names.in_version(my.next_view_name(plan.view))
+    prev = names.in_version(my.short(f"_dbshift_prev_{plan.view}"))
+    if _kind(conn, m.schema, plan.table) == "BASE TABLE":
+        # An empty table under the new name is a stand-in left by a killed run (start
+        # refuses a new name that exists); anything else is left alone and RENAME fails.
+        stand_in = _kind(conn, m.schema, plan.view) == "BASE TABLE"
+        if stand_in and conn.exec_driver_sql(f"SELECT 1 FROM {renamed} LIMIT 1").first() is None:
+            conn.exec_driver_sql(f"DROP TABLE {renamed}")
+        _future_views(state, plan.view, [(alias, columns), (nxt, columns)], like=table)
+        progress.step(f"cut-over: {table} -> {renamed}")
+        ddl.run(
+            conn,
+            f"RENAME TABLE {table} TO {renamed}, {alias} TO {table}",
+            policy=options.lock,
+            what=what,
+        )
+        crash_point("after-rename")
+    if _kind(conn, names.version, my.next_view_name(plan.view)) == "VIEW":
+        ddl.run(
+            conn,
+            f"RENAME TABLE {names.in_version(plan.view)} TO {prev}, "
+            f"{nxt} TO {names.in_version(plan.view)}",
+            policy=options.lock,
+            what=what,
+        )
+    conn.exec_driver_sql(f"DROP VIEW IF EXISTS {prev}")
+    if _kind(conn, m.schema, plan.table) == "VIEW":
+        conn.exec_driver_sql(f"DROP VIEW {table}")
 
 
 def _cleanup(state: _State, progress: Progress) -> None:
