@@ -146,6 +146,7 @@ def test_triggers_guard_against_writing_back_and_take_keys_from_the_old_table() 
         source_columns=["id", "x"],
         target="`d`.`items`",
         key=["id"],
+        source_key=["id"],
         exprs={"id": "`id`", "x": "x DIV 10"},
         auto="id",
     )

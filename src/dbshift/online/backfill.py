@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import DbshiftError
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
 
 #: Where a copy statement's batch key range goes.
 RANGE = "__DBSHIFT_RANGE__"
+#: Consecutive tries of one batch that may fail on a deadlock or lock wait.
+_RETRIES = 10
+
+
+def _pg_retryable(exc: BaseException) -> bool:
+    """deadlock_detected, serialization_failure, lock_not_available."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) in ("40P01", "40001", "55P03")
 
 
 class NoUsableKey(DbshiftError):
@@ -98,6 +107,11 @@ class KeySQL:
     begin: tuple[str, ...] = ("BEGIN", "SET LOCAL dbshift.backfill = 'on'")
     end: tuple[str, ...] = ("COMMIT",)
     abort: tuple[str, ...] = ("ROLLBACK",)
+    #: A locking clause to take every row lock of the batch's source rows first, before
+    #: the batch writes anything (None: the batch statement locks as it goes).
+    lock_rows: str | None = None
+    #: Errors after which the batch is taken again (it rolled back whole).
+    retryable: Callable[[BaseException], bool] = _pg_retryable
 
 
 class Backfill:
@@ -175,6 +189,12 @@ class Backfill:
             where.append(f"{self._row} > {self._bound('l')}")
             params.update(self._params("l", state.last))
         condition = " AND ".join(where)
+        if self.sql.lock_rows:
+            conn.exec_driver_sql(
+                f"SELECT count(*) FROM {self.qualified} AS k WHERE {condition} "
+                f"{self.sql.lock_rows}",
+                params,
+            )
         # '%' in the migration's own SQL (modulo, LIKE patterns) must survive the driver's
         # parameter pass, so it is doubled before the key bounds go in.
         if isinstance(self.work, str):
@@ -209,6 +229,7 @@ class Backfill:
             for sql in self.sql.end:
                 conn.exec_driver_sql(sql)
         size = options.batch_size
+        failures = 0
         while not state.finished:
             if paused(conn):
                 return False
@@ -218,19 +239,32 @@ class Backfill:
                 conn.exec_driver_sql(sql)
             try:
                 rows = self._update(conn, state, end)
-                state.last = list(end)
-                state.done += rows
-                state.batches += 1
-                state.finished = list(end) == list(state.hwm or [])
                 elapsed = time.monotonic() - began
-                state.seconds += elapsed
-                save(conn, state)
+                trial = replace(
+                    state,
+                    last=list(end),
+                    done=state.done + rows,
+                    batches=state.batches + 1,
+                    finished=list(end) == list(state.hwm or []),
+                    seconds=state.seconds + elapsed,
+                )
+                save(conn, trial)
                 for sql in self.sql.end:
                     conn.exec_driver_sql(sql)
-            except BaseException:
+            except BaseException as exc:
                 for sql in self.sql.abort:
                     conn.exec_driver_sql(sql)
-                raise
+                if failures >= _RETRIES or not self.sql.retryable(exc):
+                    raise
+                # A deadlock or lock wait with the application: the batch rolled back
+                # whole; take it again, smaller (pt-osc and gh-ost retry chunks too).
+                failures += 1
+                size = max(options.min_batch, size // 2)
+                time.sleep(min(2.0, 0.05 * 2**failures) * random.uniform(0.5, 1.5))
+                continue
+            failures = 0
+            for f in fields(state):
+                setattr(state, f.name, getattr(trial, f.name))
             progress(state)
             size = _next_size(size, elapsed, options)
             if options.rate:

@@ -16,20 +16,13 @@ from typing import TYPE_CHECKING
 
 from dbshift.errors import LockTimeoutError
 from dbshift.online.locks import LockNotAcquired, LockPolicy, backoff
-from dbshift.online.mysql.sql import HOLDERS_SQL
+from dbshift.online.mysql.sql import HOLDERS_SQL, errno
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 #: ER_LOCK_WAIT_TIMEOUT (metadata or row lock wait ran out), ER_LOCK_DEADLOCK.
 _RETRY = {1205, 1213}
-
-
-def errno(exc: BaseException) -> int | None:
-    """The server's error number of a driver error wrapped by SQLAlchemy."""
-    orig = getattr(exc, "orig", None)
-    args = getattr(orig, "args", ())
-    return args[0] if args and isinstance(args[0], int) else None
 
 
 def run(

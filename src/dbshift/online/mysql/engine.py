@@ -258,10 +258,10 @@ def _online_ddl(conn: Connection, sql: str, options: Options, what: str) -> None
     try:
         ddl.run(conn, sql, policy=options.lock, what=what, ignore=_EXISTS | _GONE)
     except Exception as exc:
-        if ddl.errno(exc) in (1845, 1846):  # the server cannot do it with that algorithm
+        if my.errno(exc) in (1845, 1846):  # the server cannot do it with that algorithm
             raise MigrationFailed(
                 f"{what}: the server cannot run {' '.join(sql.split())[:80]!r} online "
-                f"({ddl.errno(exc)}); use a change that copies the table (e.g. alter_column)"
+                f"({my.errno(exc)}); use a change that copies the table (e.g. alter_column)"
             ) from None
         raise
 
@@ -289,7 +289,8 @@ def _build_shadow(state: _State, plan: TablePlan, options: Options, progress: Pr
         source_table=plan.view,
         source_columns=list(plan.new),
         target=names.table(plan.table),
-        key=[_renamed(plan, k) for k in plan.key],
+        key=plan.key,
+        source_key=[_renamed(plan, k) for k in plan.key],
         exprs=plan.down_exprs(),
         auto=_renamed(plan, plan.auto) if plan.auto else None,
     )
@@ -299,8 +300,10 @@ def _build_shadow(state: _State, plan: TablePlan, options: Options, progress: Pr
         source_table=plan.table,
         source_columns=list(plan.columns),
         target=shadow,
-        key=plan.key,
+        key=[_renamed(plan, k) for k in plan.key],
+        source_key=plan.key,
         exprs=plan.up_exprs(),
+        ensure=True,
     )
     for schema, triggers in ((names.version, back), (m.schema, forth)):
         rows = conn.exec_driver_sql(my.TRIGGER_NAMES_SQL, {"schema": schema}).all()
