@@ -492,3 +492,30 @@ def test_rename_to_an_existing_table_is_refused(db: Database, tmp_path: Path) ->
     body = 'safety_period = 0\n[[operations]]\ntype = "rename_table"\ntable = "items"\nnew_name = "things"\n'
     result = _cli(db, tmp_path, "start", str(write_migration(tmp_path, "1_things", body)))
     assert result.returncode == 2 and "'things' already exists" in result.stderr
+
+
+def test_percent_signs_in_expressions_reach_the_server(db: Database, tmp_path: Path) -> None:
+    body = """safety_period = 0
+[[operations]]
+type = "alter_column"
+table = "items"
+column = "qty"
+data_type = "bigint"
+not_null = true
+up = "qty % 7"
+down = "qty"
+[[operations]]
+type = "add_column"
+table = "items"
+column = "is_c"
+data_type = "int"
+up = "code LIKE 'c%'"
+"""
+    path = write_migration(tmp_path, "1_pct", body)
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+    done = _cli(db, tmp_path, "complete", "1_pct")
+    assert done.returncode == 0, done.stderr
+    assert f"verified {ROWS} rows of items" in done.stdout
+    assert query(db, "SELECT count(*) FROM items WHERE qty = id % 100 % 7 AND is_c = 1") == [
+        (ROWS,)
+    ]

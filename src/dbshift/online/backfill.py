@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -182,13 +182,28 @@ class Backfill:
         ).first()
         return [str(v) for v in row] if row else list(state.hwm)
 
-    def _update(self, conn: Connection, state: TableBackfill, end: Sequence[str]) -> int:
+    def condition(
+        self, last: Sequence[str] | None, end: Sequence[str]
+    ) -> tuple[str, dict[str, str]]:
+        """``last < key <= end`` over the alias ``k``, and its parameters."""
         where = [f"{self._row} <= {self._bound('e')}"]
         params = self._params("e", end)
-        if state.last is not None:
+        if last is not None:
             where.append(f"{self._row} > {self._bound('l')}")
-            params.update(self._params("l", state.last))
-        condition = " AND ".join(where)
+            params.update(self._params("l", last))
+        return " AND ".join(where), params
+
+    def ranges(self, conn: Connection, size: int) -> Iterator[tuple[list[str] | None, list[str]]]:
+        """Key ranges of about ``size`` rows up to the current largest key, as (last, end)
+        for ``condition``: for work done in pieces, like a verification."""
+        state = TableBackfill(hwm=self.high_water(conn))
+        while state.hwm is not None and not state.finished:
+            end = self._batch_end(conn, state, size)
+            yield state.last, end
+            state.last, state.finished = list(end), list(end) == list(state.hwm)
+
+    def _update(self, conn: Connection, state: TableBackfill, end: Sequence[str]) -> int:
+        condition, params = self.condition(state.last, end)
         if self.sql.lock_rows:
             conn.exec_driver_sql(
                 f"SELECT count(*) FROM {self.qualified} AS k WHERE {condition} "
