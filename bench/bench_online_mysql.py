@@ -222,7 +222,7 @@ def run_pt_osc(args: argparse.Namespace) -> dict[str, object]:
         "--recursion-method=none",
         "--no-version-check",
         "--chunk-time",
-        "0.1",
+        str(args.target_ms / 1000),
     ]
     with Workload(args.clients, args.rows, PT_TABLE) as during:
         time.sleep(0.5)
@@ -263,7 +263,9 @@ def run_dbshift(args: argparse.Namespace) -> dict[str, object]:
         path.write_text(MIGRATION.format(table=DBSHIFT_TABLE), encoding="utf-8")
         with Workload(args.clients, args.rows, DBSHIFT_TABLE) as during:
             time.sleep(0.5)
-            start_s, start = _dbshift("start", str(path), cwd=Path(tmp))
+            start_s, start = _dbshift(
+                "start", str(path), "--target-ms", str(args.target_ms), cwd=Path(tmp)
+            )
             complete_s, complete = None, None
             if start.returncode == 0:
                 complete_s, complete = _dbshift(
@@ -319,6 +321,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--skip-dbshift", action="store_true", help="leave dbshift online out")
+    parser.add_argument(
+        "--target-ms",
+        type=float,
+        default=25.0,
+        help="copy chunk latency target for both tools, ms (dbshift --target-ms, pt-osc "
+        "--chunk-time); 25 is dbshift's default on MariaDB, whose AUTO-INC lock makes "
+        "inserts wait for a whole chunk",
+    )
     parser.add_argument("--skip-pt-osc", action="store_true", help="leave pt-osc out")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)

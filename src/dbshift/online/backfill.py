@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 #: Where a copy statement's batch key range goes.
 RANGE = "__DBSHIFT_RANGE__"
+#: Seconds per batch the size adapts to unless told otherwise.
+DEFAULT_TARGET = 0.1
 #: Consecutive tries of one batch that may fail on a deadlock or lock wait.
 _RETRIES = 10
 
@@ -46,7 +48,9 @@ class BackfillOptions:
     batch_size: int = 1000
     min_batch: int = 100
     max_batch: int = 50_000
-    target_seconds: float = 0.1
+    #: Latency to adapt batches to; None: the engine's default (``DEFAULT_TARGET``, or
+    #: shorter where a batch blocks the application's inserts, see online/mysql).
+    target_seconds: float | None = None
     #: Rows per second at most (None: as fast as the target latency allows).
     rate: float | None = None
 
@@ -291,5 +295,6 @@ class Backfill:
 
 def _next_size(size: int, elapsed: float, options: BackfillOptions) -> int:
     """Scale the batch toward the target latency, at most x2 or /2 per step."""
-    factor = 2.0 if elapsed <= 0 else max(0.5, min(2.0, options.target_seconds / elapsed))
+    target = options.target_seconds or DEFAULT_TARGET
+    factor = 2.0 if elapsed <= 0 else max(0.5, min(2.0, target / elapsed))
     return max(options.min_batch, min(options.max_batch, int(size * factor)))

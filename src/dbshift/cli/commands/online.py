@@ -38,7 +38,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--rate", type=float, help="backfill at most this many rows per second (default: no cap)"
     )
     start.add_argument(
-        "--target-ms", type=float, default=100.0, help="adapt batches to this latency (ms)"
+        "--target-ms",
+        type=float,
+        help="adapt batches to this latency (ms; default 100, on MariaDB/MySQL with "
+        "innodb_autoinc_lock_mode=1 and an auto-increment key 25)",
     )
     complete = sub.add_parser(
         "complete", parents=parents, help="contract: verify, drop the old, keep the new"
@@ -89,7 +92,7 @@ def _options(args: argparse.Namespace) -> Options:
         backfill=BackfillOptions(
             batch_size=max(1, getattr(args, "batch_size", 1000)),
             rate=getattr(args, "rate", None),
-            target_seconds=getattr(args, "target_ms", 100.0) / 1000,
+            target_seconds=args.target_ms / 1000 if getattr(args, "target_ms", None) else None,
         ),
         safety_period=args.safety_period,
     )
