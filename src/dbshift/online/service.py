@@ -107,9 +107,9 @@ def start(path: Path, settings: Settings, options: Options, progress: Progress) 
 
             return sqlite.start(conn, migration, spec, progress)
         if conn.dialect.name == "mysql":
-            from dbshift.online.mysql import engine
+            from dbshift.online.mysql import expand
 
-            return engine.start(conn, migration, spec, options, progress, settings.lock_timeout)
+            return expand.start(conn, migration, spec, options, progress, settings.lock_timeout)
         journal.ensure(conn, migration.schema)
         with _runner_lock(conn, migration.schema, settings.lock_timeout):
             entry = journal.get(conn, migration.schema, migration.name)
@@ -500,9 +500,9 @@ def _other(conn: Connection) -> Engine:
         from dbshift.online import sqlite
 
         return sqlite
-    from dbshift.online.mysql import engine
+    from dbshift.online.mysql import contract
 
-    return engine
+    return contract
 
 
 class Engine(Protocol):

@@ -1,0 +1,150 @@
+"""What the MySQL engine's phases share: the journal state of a migration (the catalog as
+start found it, the steps done), catalog reads, and the plans made from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dbshift.errors import MigrationFailed, UsageError
+from dbshift.online import journal
+from dbshift.online.common import Options
+from dbshift.online.journal import Entry
+from dbshift.online.mysql import ddl
+from dbshift.online.mysql import sql as my
+from dbshift.online.mysql.plan import Column, TablePlan, orphans_sql, plan_table
+from dbshift.online.operations.add_foreign_key import AddForeignKey
+from dbshift.online.operations.raw_sql import RawSQL
+from dbshift.online.spec import OnlineMigration
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+#: Journal keys beside the backfill jobs: the catalog as start found it (plans are made
+#: from it on every later run, when in-place changes have altered the tables) and the
+#: steps done.
+CATALOG = "_dbshift_catalog"
+DONE = "_dbshift_done"
+#: ER_DUP_FIELDNAME, ER_DUP_KEYNAME, ER_FK_DUP_NAME / ER_DUP_CONSTRAINT_NAME.
+EXISTS = frozenset({1060, 1061, 1826, 1822})
+#: ER_CANT_DROP_FIELD_OR_KEY, ER_BAD_FIELD_ERROR.
+GONE = frozenset({1091, 1054})
+
+
+@dataclass
+class State:
+    conn: Connection
+    migration: OnlineMigration
+    names: my.MyNames
+    plans: dict[str, TablePlan]
+    data: dict[str, Any]
+
+    def save(self) -> None:
+        journal.save_backfill(self.conn, self.migration.schema, self.migration.name, self.data)
+
+    def done(self, step: str) -> bool:
+        return step in self.data.get(DONE, [])
+
+    def mark(self, step: str) -> None:
+        self.data.setdefault(DONE, []).append(step)
+        self.save()
+
+
+def read_columns(conn: Connection, schema: str, table: str) -> dict[str, Column]:
+    rows = conn.exec_driver_sql(my.COLUMNS_SQL, {"schema": schema, "table": table}).all()
+    return {
+        str(r[0]): Column(str(r[0]), str(r[1]), r[2] == "YES", _default(r[3]), str(r[4] or ""))
+        for r in rows
+    }
+
+
+def _default(raw: Any) -> str | None:
+    """information_schema's COLUMN_DEFAULT as SQL (MariaDB >= 10.2.7 gives it quoted, and
+    the string ``NULL`` for a NULL default)."""
+    if raw is None or raw == "NULL":
+        return None
+    return str(raw)
+
+
+def kind(conn: Connection, schema: str, table: str) -> str | None:
+    found = conn.exec_driver_sql(my.TABLE_KIND_SQL, {"schema": schema, "table": table}).scalar()
+    return str(found) if found else None
+
+
+def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
+    """What start needs to know of each table, read once, before anything changes."""
+    out: dict[str, Any] = {}
+    for table in sorted({op.table for op in migration.operations if not isinstance(op, RawSQL)}):
+        columns = read_columns(conn, migration.schema, table)
+        if not columns:
+            raise MigrationFailed(f"table {migration.schema}.{table} does not exist")
+        key = conn.exec_driver_sql(
+            my.KEY_SQL_COLUMNS, {"schema": migration.schema, "table": table}
+        ).all()
+        out[table] = {
+            "columns": [[c.name, c.type, c.nullable, c.default, c.extra] for c in columns.values()],
+            "key": [[str(r[0]), str(r[1])] for r in key],
+            "auto": next((str(r[0]) for r in key if "auto_increment" in str(r[2])), None),
+        }
+    return out
+
+
+def make_plans(migration: OnlineMigration, catalog: dict[str, Any]) -> dict[str, TablePlan]:
+    plans = {}
+    for table, info in catalog.items():
+        columns = {c[0]: Column(c[0], c[1], bool(c[2]), c[3], c[4]) for c in info["columns"]}
+        ops = [op for op in migration.operations if op.table == table]
+        try:
+            plans[table] = plan_table(
+                table, ops, columns, [k[0] for k in info["key"]], info["auto"]
+            )
+        except UsageError as exc:
+            raise UsageError(f"{migration.path}: {exc}") from None
+    return plans
+
+
+def load(conn: Connection, migration: OnlineMigration) -> State:
+    entry = journal.get(conn, migration.schema, migration.name)
+    assert entry is not None
+    names = my.MyNames(migration.schema, version=entry.version_schema)
+    data = dict(entry.backfill)
+    return State(conn, migration, names, make_plans(migration, data[CATALOG]), data)
+
+
+def online_ddl(conn: Connection, sql: str, options: Options, what: str) -> None:
+    """An in-place statement; "already there" means a resumed run did it before."""
+    try:
+        ddl.run(conn, sql, policy=options.lock, what=what, ignore=EXISTS | GONE)
+    except Exception as exc:
+        if my.errno(exc) in (1845, 1846):  # the server cannot do it with that algorithm
+            raise MigrationFailed(
+                f"{what}: the server cannot run {' '.join(sql.split())[:80]!r} online "
+                f"({my.errno(exc)}); use a change that copies the table (e.g. alter_column)"
+            ) from None
+        raise
+
+
+def renamed(plan: TablePlan, column: str) -> str:
+    """The new version's name of an old column."""
+    for name, source in plan.new.items():
+        if source == column:
+            return name
+    raise UsageError(f"{plan.table!r}: key column {column!r} cannot be dropped online")
+
+
+def no_orphans(state: State, op: AddForeignKey) -> None:
+    names = state.names
+    sql = orphans_sql(op, names.table(op.table), names.table(op.references))
+    bad = state.conn.execution_options(no_parameters=True).exec_driver_sql(sql).scalar()
+    if bad:
+        raise MigrationFailed(
+            f"online {state.migration.name}: {bad} rows of {op.table} have no match in "
+            f"{op.references} for foreign key {op.name!r}; fix them, then run the command "
+            "again (or roll back)"
+        )
+
+
+def reload(conn: Connection, migration: OnlineMigration) -> Entry:
+    entry = journal.get(conn, migration.schema, migration.name)
+    assert entry is not None
+    return entry
