@@ -1,8 +1,9 @@
 """``dbshift online start|complete|rollback|status|pause``: zero-downtime changes.
 
-start expands (hidden columns, dual-write triggers, backfill, the new version's views),
-complete contracts after the safety period, rollback undoes start at any point before
-complete. See docs/online.md.
+start expands (PostgreSQL: hidden columns, dual-write triggers, backfill, the new
+version's views; MySQL/MariaDB: shadow tables kept in step by triggers, a chunked copy, a
+version database; SQLite: the whole change in one transaction), complete contracts after
+the safety period, rollback undoes start at any point before complete. See docs/online.md.
 """
 
 from __future__ import annotations
