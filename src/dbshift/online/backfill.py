@@ -252,8 +252,10 @@ class Backfill:
         while not state.finished:
             if paused(conn):
                 return False
-            began = time.monotonic()
             end = self._batch_end(conn, state, size)
+            # The batch's transaction is what holds locks others may wait for: its length
+            # is what the size adapts to.
+            began = time.monotonic()
             for sql in self.sql.begin:
                 conn.exec_driver_sql(sql)
             try:
