@@ -252,7 +252,7 @@ def main() -> None:
     print(
         f"{'plain ALTER TYPE under the workload':44} {alter_s:>10.2f} s (writers wait the whole time)"
     )
-    print("MariaDB vs pt-online-schema-change: not run (dbshift online is PostgreSQL-only so far)")
+    print("MariaDB vs pt-online-schema-change: bench/run.sh online-mysql")
     out = RESULTS / "online.json"
     out.write_text(
         json.dumps(
