@@ -519,3 +519,30 @@ up = "code LIKE 'c%'"
     assert query(db, "SELECT count(*) FROM items WHERE qty = id % 100 % 7 AND is_c = 1") == [
         (ROWS,)
     ]
+
+
+def test_raw_sql_runs_once_and_its_down_undoes_it(db: Database, tmp_path: Path) -> None:
+    body = """safety_period = 0
+[[operations]]
+type = "raw_sql"
+table = "coupons"
+up = "CREATE TABLE coupons (code varchar(20) PRIMARY KEY)"
+down = "DROP TABLE coupons"
+
+[[operations]]
+type = "add_column"
+table = "items"
+column = "coupon"
+data_type = "varchar(20)"
+"""
+    path = write_migration(tmp_path, "1_coupons", body)
+    assert _cli(db, tmp_path, "start", str(path), crash="after-expand").returncode == 137
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0  # resumed: not created twice
+    version = _version(db, "1_coupons")
+    assert query(db, f"SELECT count(*) FROM `{version}`.coupons") == [(0,)]
+    assert _cli(db, tmp_path, "rollback", "1_coupons").returncode == 0
+    assert query(db, "SHOW TABLES LIKE 'coupons'") == []
+    assert query(db, "SHOW COLUMNS FROM items LIKE 'coupon'") == []
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+    assert _cli(db, tmp_path, "complete", "1_coupons").returncode == 0
+    assert query(db, "SHOW TABLES LIKE 'coupons'") == [("coupons",)]

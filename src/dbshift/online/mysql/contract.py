@@ -283,12 +283,13 @@ def rollback(
                 progress.step(" ".join(sql.split())[:100])
                 ddl.run(conn, sql, policy=options.lock, what=what, ignore=GONE | {1828})
         for i, op in reversed(list(enumerate(migration.operations))):
-            if isinstance(op, RawSQL) and state.done(f"raw:{i}"):
+            if isinstance(op, RawSQL) and state.done(f"raw:{i}") and not state.done(f"unraw:{i}"):
                 if op.down is None:
                     raise MigrationFailed(
                         f"online rollback {name}: raw_sql on {op.table!r} has no down: it "
                         "cannot be rolled back (the rest was undone)"
                     )
                 ddl.run(conn, op.down, policy=options.lock, what=what)
+                state.mark(f"unraw:{i}")  # a rerun after a kill must not run it twice
         journal.set_phase(conn, schema, name, Phase.ROLLED_BACK)
         return reload(conn, migration)
