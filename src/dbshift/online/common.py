@@ -7,11 +7,11 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dbshift.errors import UsageError
 from dbshift.online import journal
-from dbshift.online.backfill import BackfillOptions, TableBackfill
+from dbshift.online.backfill import Backfill, BackfillOptions, TableBackfill
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.locks import LockPolicy
 from dbshift.online.spec import OnlineMigration, parse_online
@@ -90,3 +90,31 @@ def check_safety_period(entry: Entry, *, force: bool) -> None:
             f"(of {entry.safety_period:.0f}s since both versions went live); wait, or "
             "pass --force once every old instance is gone"
         )
+
+
+def run_job(
+    conn: Connection,
+    backfill: Backfill,
+    job: str,
+    states: dict[str, Any],
+    migration: OnlineMigration,
+    options: Options,
+    progress: Progress,
+) -> bool:
+    """One backfill job from its checkpoint in ``states`` (the journal's backfill map,
+    written back whole with every batch). False if paused."""
+    state = TableBackfill.from_dict(states.get(job, {}))
+
+    def save(c: Connection, s: TableBackfill) -> None:
+        states[job] = s.as_dict()
+        journal.save_backfill(c, migration.schema, migration.name, states)
+        if s.batches == 2:
+            crash_point("in-backfill")
+
+    def paused(c: Connection) -> bool:
+        return journal.is_paused(c, migration.schema, migration.name)
+
+    def report(s: TableBackfill) -> None:
+        progress.backfill(job, s)
+
+    return backfill.run(conn, state, options.backfill, save=save, paused=paused, progress=report)

@@ -19,7 +19,7 @@ from dbshift.connection import connect, create_engine, parse_url
 from dbshift.errors import LockTimeoutError, MigrationFailed, UsageError
 from dbshift.online import journal
 from dbshift.online import postgres as pg
-from dbshift.online.backfill import Backfill, TableBackfill
+from dbshift.online.backfill import Backfill
 from dbshift.online.common import (
     Options,
     Progress,
@@ -28,6 +28,7 @@ from dbshift.online.common import (
     entry_migration,
     refuse_overlap,
     refuse_unless_active,
+    run_job,
 )
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.locks import run_ddl
@@ -299,23 +300,7 @@ def _backfill(
             for r in conn.exec_driver_sql(pg.PRIMARY_KEY_SQL, {"rel": names.table(table)}).all()
         ]
         engine = Backfill(names.table(table), key, work)
-        state = TableBackfill.from_dict(states.get(job, {}))
-
-        def save(c: Connection, s: TableBackfill, job: str = job) -> None:
-            states[job] = s.as_dict()
-            journal.save_backfill(c, migration.schema, migration.name, states)
-            if s.batches == 2:
-                crash_point("in-backfill")
-
-        def paused(c: Connection) -> bool:
-            return journal.is_paused(c, migration.schema, migration.name)
-
-        def report(s: TableBackfill, job: str = job) -> None:
-            progress.backfill(job, s)
-
-        finished = engine.run(
-            conn, state, options.backfill, save=save, paused=paused, progress=report
-        )
+        finished = run_job(conn, engine, job, states, migration, options, progress)
         if not finished:
             return False
     return True

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from dbshift.config import ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
 from dbshift.online import journal
-from dbshift.online.backfill import Backfill, TableBackfill
-from dbshift.online.common import Options, Progress, crash_point, refuse_overlap
+from dbshift.online.backfill import Backfill
+from dbshift.online.common import Options, Progress, crash_point, refuse_overlap, run_job
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.mysql import ddl
 from dbshift.online.mysql import sql as my
@@ -261,7 +261,6 @@ def _copy(state: State, options: Options, progress: Progress) -> bool:
     for plan in state.plans.values():
         if not plan.shadow:
             continue
-        job = plan.table
         up = plan.up_exprs()
         work = my.copy_sql(names.table(plan.table), names.in_version(plan.view), plan.key, up)
         key = [(k[0], k[1]) for k in state.data[CATALOG][plan.table]["key"]]
@@ -272,23 +271,7 @@ def _copy(state: State, options: Options, progress: Progress) -> bool:
             my.KEY_SQL,
             {"schema": m.schema, "table": plan.table},
         )
-        backfill = TableBackfill.from_dict(state.data.get(job, {}))
-
-        def save(c: Connection, s: TableBackfill, job: str = job) -> None:
-            state.data[job] = s.as_dict()
-            state.save()
-            if s.batches == 2:
-                crash_point("in-backfill")
-
-        def paused(c: Connection) -> bool:
-            return journal.is_paused(c, m.schema, m.name)
-
-        def report(s: TableBackfill, job: str = job) -> None:
-            progress.backfill(job, s)
-
-        if not engine.run(
-            conn, backfill, options.backfill, save=save, paused=paused, progress=report
-        ):
+        if not run_job(conn, engine, plan.table, state.data, m, options, progress):
             return False
     return True
 
