@@ -25,11 +25,11 @@ import os
 import random
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import psycopg
+import workload
 
 BIN = Path(sys.executable).parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -78,29 +78,12 @@ def setup(rows: int) -> None:
         _sql(_url(DB), f"VACUUM ANALYZE {table}")
 
 
-class Workload:
-    """Clients in threads: UPDATE a random row, SELECT it, INSERT one, per transaction."""
+class Workload(workload.Workload):
+    """PostgreSQL clients, optionally through a version schema (``search_path``)."""
 
     def __init__(self, clients: int, rows: int, table: str, search_path: str = "public") -> None:
-        self.clients, self.rows, self.table = clients, rows, table
+        super().__init__(clients, rows, table)
         self.search_path = search_path
-        self.latencies: list[float] = []
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> Workload:
-        for i in range(self.clients):
-            t = threading.Thread(target=self._run, args=(i,), daemon=True)
-            t.start()
-            self._threads.append(t)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(timeout=120)
 
     def _run(self, seed: int) -> None:
         rng = random.Random(seed)
@@ -118,26 +101,12 @@ class Workload:
                         conn.execute(f"SELECT amount, note FROM {self.table} WHERE id = %s", [row])
                         conn.execute(f"INSERT INTO {self.table} (amount) VALUES (1)")
                 except Exception as exc:
-                    with self._lock:
-                        self.errors.append(str(exc).splitlines()[0])
+                    self._error(exc)
                     # A failed transaction still made its client wait: count the wait.
                     mine.append(time.perf_counter() - began)
                     continue
                 mine.append(time.perf_counter() - began)
-        with self._lock:
-            self.latencies.extend(mine)
-
-    def summary(self) -> dict[str, float]:
-        lat = sorted(self.latencies)
-        if not lat:
-            return {"transactions": 0, "errors": len(self.errors)}
-        return {
-            "transactions": len(lat),
-            "p50_ms": lat[len(lat) // 2] * 1000,
-            "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
-            "max_ms": lat[-1] * 1000,
-            "errors": len(self.errors),
-        }
+        self._record(mine)
 
 
 def bare_update() -> float:

@@ -23,7 +23,6 @@ it is not on PATH that peer is skipped with a hint. ``--skip-dbshift`` leaves db
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import os
 import random
@@ -31,12 +30,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pymysql
+import workload
 
 BIN = Path(sys.executable).parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -124,32 +123,8 @@ def column_type(table: str) -> str:
     return f"{kind}{' NOT NULL' if nullable == 'NO' else ''}"
 
 
-class Workload:
-    """Clients in threads: UPDATE a random row, SELECT it, INSERT one, per transaction."""
-
-    def __init__(self, clients: int, rows: int, table: str) -> None:
-        self.clients, self.rows, self.table = clients, rows, table
-        self.latencies: list[float] = []
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> Workload:
-        for i in range(self.clients):
-            t = threading.Thread(target=self._run, args=(i,), daemon=True)
-            t.start()
-            self._threads.append(t)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(timeout=120)
-
-    def _error(self, exc: Exception) -> None:
-        with self._lock:
-            self.errors.append(str(exc).splitlines()[0][:200])
+class Workload(workload.Workload):
+    """MariaDB clients through PyMySQL, one transaction each iteration."""
 
     def _run(self, seed: int) -> None:
         rng = random.Random(seed)
@@ -177,22 +152,7 @@ class Workload:
                 continue
             mine.append(time.perf_counter() - began)
         conn.close()
-        with self._lock:
-            self.latencies.extend(mine)
-
-    def summary(self) -> dict[str, object]:
-        lat = sorted(self.latencies)
-        counts = collections.Counter(self.errors).most_common(5)
-        base: dict[str, object] = {"errors": len(self.errors), "error_kinds": counts}
-        if not lat:
-            return {"transactions": 0, **base}
-        return {
-            "transactions": len(lat),
-            "p50_ms": lat[len(lat) // 2] * 1000,
-            "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
-            "max_ms": lat[-1] * 1000,
-            **base,
-        }
+        self._record(mine)
 
 
 def _tail(text: str, lines: int = 8) -> str:
