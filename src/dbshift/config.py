@@ -27,6 +27,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "lock_timeout": (int, float),
     "connect_timeout": (int, float),
     "out_of_order": bool,
+    "drift_snapshots": bool,
     "lint": dict,
 }
 _LINT_KEYS = {"select", "ignore", "server"}
@@ -49,6 +50,8 @@ class Settings:
     lock_timeout: float = 60.0
     connect_timeout: float = 10.0
     out_of_order: bool = False
+    #: Store the schema after each migrate/rollback run, for ``dbshift drift``.
+    drift_snapshots: bool = True
     environment: str | None = None
     config_file: Path | None = None
     environments: tuple[str, ...] = field(default_factory=tuple)
@@ -156,6 +159,7 @@ def load_settings(
         lock_timeout=float(values.get("lock_timeout", 60.0)),
         connect_timeout=float(values.get("connect_timeout", 10.0)),
         out_of_order=bool(values.get("out_of_order", False)),
+        drift_snapshots=bool(values.get("drift_snapshots", True)),
         environment=environment,
         config_file=path,
         environments=tuple(sorted(envs)),

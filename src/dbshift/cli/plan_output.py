@@ -7,6 +7,9 @@ import json
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.script import header as header
+from dbshift.dialects.script import terminated as terminated
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -58,25 +61,6 @@ def _one_at_a_time(renderer: Renderer) -> Callable[[Operation, Schema], list[str
     if type(renderer).render is Renderer.render:
         return renderer.statements
     return lambda op, schema: renderer.render([op], schema)
-
-
-def terminated(sql: str, dialect: str) -> str:
-    """A statement as a script line: MySQL routine bodies hold semicolons, so they go
-    between ``DELIMITER`` commands, as the mysql client (and dbshift's splitter) expect."""
-    if dialect == "mysql" and ";" in sql:
-        return f"DELIMITER $$\n{sql}$$\nDELIMITER ;"
-    return f"{sql};"
-
-
-def header(op: Operation, dialect: str) -> str:
-    safety = op.safety(dialect)
-    flags = safety.flags()
-    text = op.describe()
-    if flags:
-        text += f" [{', '.join(flags)}]"
-    if safety.note and flags:
-        text += f": {safety.note}"
-    return text
 
 
 def plan_text(ops: list[Operation], dialect: str) -> str:

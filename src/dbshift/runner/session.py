@@ -253,6 +253,8 @@ class Session:
             for migration in todo:
                 self._apply(executor, migration, down=False, resume=None)
                 count += 1
+            if count:
+                self.take_snapshot()
             return count
 
     def pending(self, *, to: str | None = None) -> list[Migration]:
@@ -335,6 +337,29 @@ class Session:
         ms = executor.run(migration, down=down, resume=resume)
         self.reporter.finished(migration, down=down, ms=ms)
 
+    def take_snapshot(self) -> None:
+        """Store the schema as this run left it, for ``dbshift drift`` (see runner.snapshot).
+
+        The migrations ran and are recorded whatever happens here: a snapshot that cannot be
+        stored is a notice, and drift falls back to replaying the history."""
+        if not self.settings.drift_snapshots:
+            return
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from dbshift.errors import DbshiftError
+        from dbshift.inspect import inspect_schema
+        from dbshift.runner.snapshot import SnapshotTable
+        from dbshift.runner.sources import own_tables
+
+        try:
+            applied = [r for r in self.history.rows(self.conn) if r.state is State.APPLIED]
+            version = applied[-1].version if applied else None
+            schema = inspect_schema(self.conn, exclude=own_tables(self.settings))
+            SnapshotTable(self.history.name, self.history.schema).take(self.conn, schema, version)
+        except (SQLAlchemyError, DbshiftError, ValueError) as exc:
+            reason = " ".join(str(exc).split())[:200]
+            self.reporter.notice(f"schema snapshot not stored ({reason}); drift will replay")
+
     def _target(self, migrations: list[Migration], to: str | None) -> int | None:
         if to is None:
             return None
@@ -373,6 +398,8 @@ class Session:
             for migration in victims:
                 self._apply(executor, migration, down=True, resume=None)
                 done += 1
+            if done:
+                self.take_snapshot()
             return done
 
     def _victims(

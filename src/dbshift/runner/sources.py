@@ -90,10 +90,9 @@ def inspect_url(
     """The live schema at ``raw``: over a bare driver connection where ``dbshift.direct``
     can open one (no SQLAlchemy import, tuples instead of Row objects), else SQLAlchemy."""
     from dbshift import direct
-    from dbshift.config import ONLINE_JOURNAL_TABLE
     from dbshift.inspect import inspect_schema
 
-    exclude = (settings.history_table, f"{settings.history_table}_meta", ONLINE_JOURNAL_TABLE)
+    exclude = own_tables(settings)
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
         if connected is not None:
@@ -109,6 +108,14 @@ def inspect_url(
             return inspect_schema(conn, exclude=exclude)
     finally:
         engine.dispose()
+
+
+def own_tables(settings: Settings) -> tuple[str, ...]:
+    """dbshift's own tables, never part of a user's schema (nor of its drift)."""
+    from dbshift.config import ONLINE_JOURNAL_TABLE
+
+    history = settings.history_table
+    return (history, f"{history}_meta", f"{history}_snapshot", ONLINE_JOURNAL_TABLE)
 
 
 @contextmanager

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "generate": "write a migration that brings the migrations to the desired schema",
     "lint": "find statements that lock, rewrite, break the running app or lose data",
     "plan": "run pending migrations on a scratch copy: locks, rewrites, time per statement",
+    "drift": "compare the live schema with what the applied migrations produced",
     "online": "zero-downtime changes: start, complete, rollback, status, pause",
     "demo": "a self-contained tour on an embedded SQLite database",
 }

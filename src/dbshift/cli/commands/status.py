@@ -13,9 +13,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dbshift.drift import quick_check
+
     with context.session(args) as session:
         status = session.status()
         analysis = status.analysis
+        drifted = quick_check(session) if not status.unfinished else None
         if args.format == "json":
             current = analysis.current
             doc = {
@@ -48,10 +51,15 @@ def run(args: argparse.Namespace) -> int:
                     for u in status.unfinished
                 ],
                 "problems": status.problems,
+                "drift": drifted,
             }
             context.out_json(doc)
             return 0
         _text(session, status)
+        if drifted:
+            context.out(
+                f"drift: {drifted} object(s) changed outside the migrations; see 'dbshift drift'"
+            )
     return 0
 
 
