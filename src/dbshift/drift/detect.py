@@ -86,10 +86,9 @@ def detect(session: Session, *, replay: bool = False) -> DriftReport:
 
 
 def _live(session: Session) -> Schema:
-    from dbshift.inspect import inspect_schema
-    from dbshift.runner.sources import own_tables
+    from dbshift.runner.sources import inspect_url
 
-    return inspect_schema(session.conn, exclude=own_tables(session.settings))
+    return inspect_url(session.settings.url or "", session.settings)
 
 
 def _replayed(session: Session, version: str | None) -> Schema:

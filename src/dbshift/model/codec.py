@@ -16,6 +16,7 @@ import json
 import sys
 import types
 import typing
+from collections.abc import Callable
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -53,13 +54,16 @@ def loads(text: str) -> Schema:
 
 
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    cls = type(value)
+    plan = _ENCODE_PLANS.get(cls)
+    if plan is None and dataclasses.is_dataclass(cls):
+        plan = _ENCODE_PLANS[cls] = _encode_plan(cls)
+    if plan is not None:
         out: dict[str, Any] = {}
-        for f in _fields(type(value)):
-            item = getattr(value, f.name)
-            if _is_default(f, item):
-                continue
-            out[f.name] = _encode(item)
+        for name, default in plan:
+            item = getattr(value, name)
+            if default is _REQUIRED or item != default:
+                out[name] = _encode(item)
         return out
     if isinstance(value, Enum):
         return value.value
@@ -68,41 +72,76 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _is_default(f: dataclasses.Field[Any], item: Any) -> bool:
-    if f.default is not dataclasses.MISSING:
-        return bool(item == f.default)
-    if f.default_factory is not dataclasses.MISSING:
-        return bool(item == f.default_factory())
-    return False
+_REQUIRED = object()
+_ENCODE_PLANS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _encode_plan(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Each field with the default that lets it be left out (computed once per class:
+    encoding 1,000 tables visits about 100,000 objects)."""
+    plan = []
+    for f in _fields(cls):
+        if f.default is not dataclasses.MISSING:
+            default: Any = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = _REQUIRED
+        plan.append((f.name, default))
+    return tuple(plan)
 
 
 def _decode(hint: Any, data: Any) -> Any:
+    return _decoder(hint)(data)
+
+
+@cache
+def _decoder(hint: Any) -> Callable[[Any], Any]:
+    """A function decoding JSON data of type ``hint``, built once per type."""
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(hint) if a is not type(None)]
-        if data is None:
-            return None
-        if len(options) == 1:
-            return _decode(options[0], data)
-        return data  # unions of plain values (str | int): JSON kept them as they were
+        if len(options) != 1:
+            return _identity  # unions of plain values (str | int) stay as JSON has them
+        inner = _decoder(options[0])
+        return lambda data: None if data is None else inner(data)
     if origin is tuple:
         args = get_args(hint)
-        item = args[0] if args else Any
-        if not isinstance(data, list):
-            raise SnapshotFormatError(f"expected a list for {hint}, got {type(data).__name__}")
-        return tuple(_decode(item, x) for x in data)
+        item = _decoder(args[0] if args else Any)
+
+        def decode_tuple(data: Any) -> Any:
+            if not isinstance(data, list):
+                raise SnapshotFormatError(f"expected a list for {hint}, got {type(data).__name__}")
+            return tuple(item(x) for x in data)
+
+        return decode_tuple
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        if not isinstance(data, dict):
-            raise SnapshotFormatError(f"expected an object for {hint.__name__}")
-        hints = _hints(hint)
-        known = {f.name for f in _fields(hint)}
-        kwargs = {k: _decode(hints[k], v) for k, v in data.items() if k in known}
-        try:
-            return hint(**kwargs)
-        except TypeError as exc:
-            raise SnapshotFormatError(f"{hint.__name__}: {exc}") from None
+        return _dataclass_decoder(hint)
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(data)
+        return hint
+    return _identity
+
+
+def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
+    hints = _hints(cls)
+    fields = {f.name: hints[f.name] for f in _fields(cls)}
+    decoders: dict[str, Callable[[Any], Any]] = {}
+
+    def decode(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise SnapshotFormatError(f"expected an object for {cls.__name__}")
+        if not decoders:  # filled on first use: the field types may refer back to cls
+            decoders.update({name: _decoder(hint) for name, hint in fields.items()})
+        kwargs = {k: decoders[k](v) for k, v in data.items() if k in decoders}
+        try:
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise SnapshotFormatError(f"{cls.__name__}: {exc}") from None
+
+    return decode
+
+
+def _identity(data: Any) -> Any:
     return data
 
 

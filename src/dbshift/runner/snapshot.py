@@ -38,6 +38,12 @@ if TYPE_CHECKING:
 KEEP = 10
 
 
+def table_name(history_name: str) -> str:
+    """``<history>_snapshot``, shortened to fit PostgreSQL's 63 bytes (history names may
+    have 58 characters: the ``_meta`` table's limit)."""
+    return f"{history_name[:54]}_snapshot"
+
+
 @dataclass(frozen=True)
 class Snapshot:
     id: int
@@ -67,7 +73,7 @@ class SnapshotTable:
     """``<history>_snapshot``: one row per migrate or rollback run that changed something."""
 
     def __init__(self, history_name: str, schema: str | None) -> None:
-        self.name = f"{history_name}_snapshot"
+        self.name = table_name(history_name)
         self.schema = schema
         metadata = sa.MetaData()
         self.table = sa.Table(

@@ -113,9 +113,10 @@ def inspect_url(
 def own_tables(settings: Settings) -> tuple[str, ...]:
     """dbshift's own tables, never part of a user's schema (nor of its drift)."""
     from dbshift.config import ONLINE_JOURNAL_TABLE
+    from dbshift.runner.snapshot import table_name
 
     history = settings.history_table
-    return (history, f"{history}_meta", f"{history}_snapshot", ONLINE_JOURNAL_TABLE)
+    return (history, f"{history}_meta", table_name(history), ONLINE_JOURNAL_TABLE)
 
 
 @contextmanager
