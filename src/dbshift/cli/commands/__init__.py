@@ -22,6 +22,9 @@ COMMANDS: dict[str, str] = {
     "plan": "run pending migrations on a scratch copy: locks, rewrites, time per statement",
     "online": "zero-downtime changes: start, complete, rollback, status, pause",
     "demo": "a self-contained tour on an embedded SQLite database",
+    "backup": "back up the database (pg_dump, mariadb-dump, SQLite backup API)",
+    "backups": "list backups; prune them by retention; verify one",
+    "restore": "restore a backup, checksums verified first",
 }
 
 # Commands that take no connection or config options.
