@@ -33,9 +33,8 @@ from dbshift.errors import UsageError
 PACKAGE = "the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client; macOS: brew install libpq)"
 #: Databases at least this large are dumped with parallel workers (-Fd -j).
 PARALLEL_BYTES = int(os.environ.get("DBSHIFT_BACKUP_PARALLEL_BYTES", str(8 << 30)))
-_USER_SCHEMAS = (
-    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
-)
+# No % here: these queries go through the driver's %-substitution.
+_USER_SCHEMAS = "n.nspname <> 'information_schema' AND left(n.nspname, 3) <> 'pg_'"
 _TOC = re.compile(
     r"^\d+; \d+ \d+ (MATERIALIZED VIEW DATA|MATERIALIZED VIEW|TABLE DATA|SEQUENCE SET|"
     r"SEQUENCE OWNED BY|FK CONSTRAINT|ROW SECURITY|INDEX ATTACH|TABLE|VIEW|SEQUENCE|TYPE|"
@@ -124,15 +123,40 @@ class PostgresEngine:
         }
 
     def _objects(self, db: Database, table: str) -> tuple[str, ...]:
-        """Indexes and owned sequences: the TOC entries named after them, not the table."""
+        """Indexes, owned sequences and the views built on the table (recursively): the
+        TOC entries named after themselves, not the table. The views go into a targeted
+        dump too: ``pg_restore --clean`` cannot drop a table a view still depends on."""
         rows = db.conn.exec_driver_sql(
             "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
             "WHERE x.indrelid = %(t)s::regclass "
             "UNION SELECT s.relname FROM pg_depend d JOIN pg_class s ON s.oid = d.objid "
-            "WHERE d.refobjid = %(t)s::regclass AND s.relkind = 'S' AND d.deptype IN ('a', 'i')",
-            {"t": self._qualified(db, table)},
+            "WHERE d.refobjid = %(t)s::regclass AND s.relkind = 'S' AND d.deptype IN ('a', 'i') "
+            "UNION SELECT c.relname FROM pg_class c WHERE c.oid = ANY(%(v)s)",
+            {"t": self._qualified(db, table), "v": self._dependent_views(db, table)},
         ).all()
         return tuple(sorted(r[0] for r in rows))
+
+    def _dependent_views(self, db: Database, table: str) -> list[int]:
+        return [
+            int(r[0])
+            for r in db.conn.exec_driver_sql(
+                "WITH RECURSIVE deps(oid) AS (SELECT %(t)s::regclass::oid UNION "
+                "SELECT r.ev_class FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
+                "JOIN deps ON d.refobjid = deps.oid "
+                "WHERE d.classid = 'pg_rewrite'::regclass AND r.ev_class <> deps.oid) "
+                "SELECT oid FROM deps WHERE oid <> %(t)s::regclass::oid",
+                {"t": self._qualified(db, table)},
+            )
+        ]
+
+    def _view_names(self, db: Database, tables: Sequence[str]) -> list[str]:
+        oids = sorted({o for t in tables for o in self._dependent_views(db, t)})
+        rows = db.conn.exec_driver_sql(
+            "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.oid = ANY(%(v)s) ORDER BY 1, 2",
+            {"v": oids},
+        ).all()
+        return [f"{s}.{v}" for s, v in rows]
 
     # -- dump ---------------------------------------------------------------------------------
 
@@ -149,7 +173,7 @@ class PostgresEngine:
         target = directory / ("dump.dir" if parallel else "dump.pgc")
         argv = [pg_dump, "--no-password", "-f", str(target)]
         argv += ["-Fd", f"-j{jobs}"] if parallel else ["-Fc"]
-        for name in tables or ():
+        for name in [*(tables or ()), *(self._view_names(db, tables) if tables else ())]:
             schema, _, table = name.partition(".")
             argv += ["-t", f"{_pattern(schema)}.{_pattern(table)}"]
         # Our snapshot, exported to pg_dump: the counts below see exactly what it dumps.
@@ -294,7 +318,16 @@ def _pattern(name: str) -> str:
 
 
 _OF_TABLE = ("CONSTRAINT", "FK CONSTRAINT", "TRIGGER", "DEFAULT", "POLICY", "RULE")
-_BY_NAME = ("INDEX", "INDEX ATTACH", "SEQUENCE", "SEQUENCE SET", "SEQUENCE OWNED BY")
+_BY_NAME = (
+    "INDEX",
+    "INDEX ATTACH",
+    "SEQUENCE",
+    "SEQUENCE SET",
+    "SEQUENCE OWNED BY",
+    "VIEW",
+    "MATERIALIZED VIEW",
+    "MATERIALIZED VIEW DATA",
+)
 
 
 def _belongs(entry: TocEntry, tables: list[mf.TableEntry]) -> bool:
