@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -38,28 +37,30 @@ DESTROY = sql_migration(
 
 
 def fill(db: Database, users: int = 300, orders: int = 1000) -> None:
+    """Rows with NULLs, quotes, backslashes, non-ASCII text and bytes 0 and 255."""
+    from sqlalchemy import text
+
     engine = db.engine()
     try:
         with engine.begin() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO users (id, email, name, photo) VALUES (%s)" % ", ".join(["?"] * 4)
-                if db.backend == "sqlite"
-                else "INSERT INTO users (id, email, name, photo) VALUES (%s, %s, %s, %s)",
+            conn.execute(
+                text("INSERT INTO users (id, email, name, photo) VALUES (:i, :e, :n, :p)"),
                 [
-                    (
-                        i,
-                        f"u{i}@example.com",
-                        None if i % 7 == 0 else f"Zoë «{i}» 'q' \\",
-                        bytes([i % 256, 0, 255]),
-                    )
+                    {
+                        "i": i,
+                        "e": f"u{i}@example.com",
+                        "n": None if i % 7 == 0 else f"Zoë «{i}» 'q' \\",
+                        "p": bytes([i % 256, 0, 255]),
+                    }
                     for i in range(1, users + 1)
                 ],
             )
-            conn.exec_driver_sql(
-                "INSERT INTO orders (id, user_id, total, note) VALUES (?, ?, ?, ?)"
-                if db.backend == "sqlite"
-                else "INSERT INTO orders (id, user_id, total, note) VALUES (%s, %s, %s, %s)",
-                [(i, i % users + 1, f"{i % 100}.25", "x" * (i % 50)) for i in range(1, orders + 1)],
+            conn.execute(
+                text("INSERT INTO orders (id, user_id, total, note) VALUES (:i, :u, :t, :n)"),
+                [
+                    {"i": i, "u": i % users + 1, "t": f"{i % 100}.25", "n": "x" * (i % 50)}
+                    for i in range(1, orders + 1)
+                ],
             )
             conn.exec_driver_sql("INSERT INTO audit (id, what) VALUES (1, 'created'), (2, NULL)")
     finally:
