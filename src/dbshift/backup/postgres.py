@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,17 +209,19 @@ class PostgresEngine:
         pg_restore = self._tool(db, "pg_restore", notice)
         dump = directory / manifest.extra.get("dump", "dump.pgc")
         parallel = manifest.extra.get("format") == "directory"
-        toc = self._toc(pg_restore, dump, db)
         with tempfile.TemporaryDirectory(prefix="dbshift-restore-") as tmp:
             argv = [pg_restore, "--no-password", "--clean", "--if-exists"]
             if tables is not None:
+                toc = self._toc(pg_restore, dump)
                 wanted = [e for t in tables if (e := manifest.table(t)) is not None]
                 chosen = [e for e in toc if _belongs(e, wanted)]
                 listing = Path(tmp) / "toc.list"
                 listing.write_text("".join(e.line + "\n" for e in chosen), encoding="utf-8")
                 argv += ["-L", str(listing)]
             preamble = (
-                self._drop_extras(db, toc) if manifest.scope == "full" and tables is None else []
+                self._drop_extras(db, lambda: self._toc(pg_restore, dump))
+                if manifest.scope == "full" and tables is None
+                else []
             )
             env = self._env(db)
             if parallel:
@@ -265,7 +267,7 @@ class PostgresEngine:
             tools.wait(apply, "restore (psql)")
             tools.wait(script, "pg_restore")
 
-    def _toc(self, pg_restore: str, dump: Path, db: Database) -> list[TocEntry]:
+    def _toc(self, pg_restore: str, dump: Path) -> list[TocEntry]:
         proc = subprocess.run(
             [pg_restore, "-l", str(dump)], capture_output=True, text=True, check=False
         )
@@ -278,9 +280,19 @@ class PostgresEngine:
                 out.append(TocEntry(line, match.group(1), match.group(2), match.group(3)))
         return out
 
-    def _drop_extras(self, db: Database, toc: list[TocEntry]) -> list[str]:
+    def _drop_extras(self, db: Database, read_toc: Callable[[], list[TocEntry]]) -> list[str]:
         """DROP statements for relations, types and schemas the live database has and the
-        backup does not: what later migrations created."""
+        backup does not: what later migrations created. An empty database (a restore
+        ``--to`` a new one) has none, and the archive's table of contents is not read."""
+        populated = db.conn.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            f"WHERE {_USER_SCHEMAS}) OR EXISTS (SELECT 1 FROM pg_namespace n WHERE {_USER_SCHEMAS} "
+            "AND n.nspname <> 'public') OR EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n "
+            f"ON n.oid = t.typnamespace WHERE t.typtype IN ('e', 'd') AND {_USER_SCHEMAS})"
+        ).scalar_one()
+        if not populated:
+            return []
+        toc = read_toc()
         have = {(e.desc, e.schema, e.tag) for e in toc}
         schemas = {e.tag for e in toc if e.desc == "SCHEMA"} | {e.schema for e in toc}
         q = db.dialect.quote_ident

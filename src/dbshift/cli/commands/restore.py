@@ -44,14 +44,11 @@ def run(args: argparse.Namespace) -> int:
             f"warning: {table} has {got} rows after the restore, the backup recorded {want}",
             file=sys.stderr,
         )
-    at = m.history_version or "no migrations"
-    history = (
-        " history back at version " + at + ";"
-        if done.tables != [] and m.history_tables and (args.tables is None)
-        else ""
-    )
+    at = f"version {m.history_version}" if m.history_version else "no migrations applied"
+    history = f" history as at the backup ({at});" if args.tables is None else ""
+    rows = m.rows if args.tables is None else "their"
     context.out(
         f"restored backup {m.id} into {done.target}: {len(done.tables)} table(s), "
-        f"{m.rows if args.tables is None else 'selected'} rows;{history} {done.seconds:.1f}s"
+        f"{rows} rows;{history} {done.seconds:.1f}s"
     )
     return 0
