@@ -260,3 +260,27 @@ def test_damaged_backup_is_refused_before_the_database_is_touched(
     assert snapshot(db) == now
     verify = project.run("backups", "verify", taken, url=False)
     assert verify.code == 1 and expected in verify.err
+
+
+def test_large_database_path_dumps_in_parallel_and_restores(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """-Fd -j above the size threshold (lowered here to 1 byte)."""
+    project = Project(tmp_path, pg_db.url)
+    project.write("1_create.sql", create("postgresql"))
+    assert project.run("migrate").code == 0
+    fill(pg_db, users=50, orders=200)
+    before = snapshot(pg_db)
+    taken = project.run("backup", env={"DBSHIFT_BACKUP_PARALLEL_BYTES": "1"})
+    assert taken.code == 0, taken.err
+    backup = backup_id(taken.out)
+    (entry,) = __import__("json").loads(project.run("backups", "--format", "json", url=False).out)
+    assert "-Fd -j" in entry["tool"] and len(entry["files"]) > 2
+    engine = pg_db.engine()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM orders")
+        conn.exec_driver_sql("CREATE TABLE later (id integer)")
+    engine.dispose()
+    restored = project.run("restore", backup)
+    assert restored.code == 0, restored.err
+    assert snapshot(pg_db) == before
