@@ -7,6 +7,7 @@
 #   bench/run.sh online [--rows N]       online type change on 1,000,000 rows under load
 #   bench/run.sh online-mysql [--rows N] the same on MariaDB, vs pt-online-schema-change
 #   bench/run.sh drift [--tables N]      dbshift drift on 1,000 tables vs one inspection
+#   bench/run.sh backup [--mb N]        PostgreSQL backup/restore vs bare pg_dump/pg_restore
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -22,6 +23,10 @@ fi
 if [ "${1:-}" = "online" ]; then
     shift
     exec .venv/bin/python bench/bench_online.py "$@"
+fi
+if [ "${1:-}" = "backup" ]; then
+    shift
+    exec .venv/bin/python bench/bench_backup.py "$@"
 fi
 if [ "${1:-}" = "online-mysql" ]; then
     shift

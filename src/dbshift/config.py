@@ -29,7 +29,12 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "out_of_order": bool,
     "drift_snapshots": bool,
     "lint": dict,
+    "backup": str,
+    "backup_dir": str,
+    "backup_keep": int,
+    "backup_keep_days": (int, float),
 }
+BACKUP_MODES = ("destructive", "always", "never")
 _LINT_KEYS = {"select", "ignore", "server"}
 #: The online engine's journal (one per base schema): dbshift's own, like the history
 #: table, so schema inspection leaves it out.
@@ -59,6 +64,13 @@ class Settings:
     #: a schema.sql, SQLAlchemy metadata or a migrations directory into a live schema.
     dev_url: str | None = None
     lint: LintSettings = field(default_factory=lambda: LintSettings())
+    #: When migrate/rollback back up first: ``destructive`` (before statements that can
+    #: lose data), ``always`` or ``never``. See docs/backups.md.
+    backup: str = "destructive"
+    backup_dir: Path = Path(".dbshift/backups")
+    #: Retention after each backup: keep the newest N and/or those younger than N days.
+    backup_keep: int | None = None
+    backup_keep_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,9 @@ def load_settings(
     migrations = Path(values.get("migrations", "migrations"))
     if not migrations.is_absolute() and overrides.get("migrations") is None:
         migrations = base_dir / migrations
+    backup_dir = Path(values.get("backup_dir", ".dbshift/backups"))
+    if not backup_dir.is_absolute() and overrides.get("backup_dir") is None:
+        backup_dir = base_dir / backup_dir
     return Settings(
         url=url,
         url_source=sources.get("url", "nowhere"),
@@ -165,6 +180,10 @@ def load_settings(
         environments=tuple(sorted(envs)),
         dev_url=_dev_url(values, environ, label),
         lint=_lint(values.get("lint", {}), label),
+        backup=values.get("backup", "destructive"),
+        backup_dir=backup_dir,
+        backup_keep=values.get("backup_keep"),
+        backup_keep_days=values.get("backup_keep_days"),
     )
 
 
@@ -205,6 +224,13 @@ def _checked(table: Mapping[str, Any], label: str) -> dict[str, Any]:
     for key in ("lock_timeout", "connect_timeout"):
         if key in out and out[key] <= 0:
             raise ConfigError(f"{label}: {key} must be positive")
+    if "backup" in out and out["backup"] not in BACKUP_MODES:
+        raise ConfigError(
+            f"{label}: backup must be one of {', '.join(BACKUP_MODES)}, not {out['backup']!r}"
+        )
+    for key in ("backup_keep", "backup_keep_days"):
+        if key in out and out[key] < 0:
+            raise ConfigError(f"{label}: {key} must not be negative")
     return out
 
 

@@ -19,6 +19,7 @@ _OVERRIDES = (
     "lock_timeout",
     "connect_timeout",
     "dev_url",
+    "backup_dir",
 )
 
 

@@ -374,9 +374,17 @@ class Session:
     # -- rollback ------------------------------------------------------------------------
 
     def rollback(
-        self, *, count: int | None = None, to: str | None = None, dry_run: bool = False
+        self,
+        *,
+        count: int | None = None,
+        to: str | None = None,
+        dry_run: bool = False,
+        before: Callable[[list[Migration]], None] | None = None,
     ) -> int:
-        """Revert the newest ``count`` applied migrations, or all above ``to``."""
+        """Revert the newest ``count`` applied migrations, or all above ``to``.
+
+        ``before`` sees the migrations about to be reverted, under the lock, before any
+        down section runs (the CLI's automatic backup), as ``migrate``'s ``confirm``."""
         migrations = self.migrations()
         target = self._target(migrations, to)
         if count is not None and count < 1:
@@ -390,6 +398,8 @@ class Session:
                 for migration in victims:
                     self.reporter.planned(migration, down=True)
                 return len(victims)
+            if before is not None and victims:
+                before(victims)
             executor = Executor(self.conn, self.dialect, self.history)
             done = 0
             for row in analysis.unfinished:

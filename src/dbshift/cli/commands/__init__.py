@@ -23,6 +23,9 @@ COMMANDS: dict[str, str] = {
     "drift": "compare the live schema with what the applied migrations produced",
     "online": "zero-downtime changes: start, complete, rollback, status, pause",
     "demo": "a self-contained tour on an embedded SQLite database",
+    "backup": "back up the database (pg_dump, mariadb-dump, SQLite backup API)",
+    "backups": "list backups; prune them by retention; verify one",
+    "restore": "restore a backup, checksums verified first",
 }
 
 # Commands that take no connection or config options.

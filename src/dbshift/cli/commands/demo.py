@@ -149,6 +149,8 @@ def _tour(console: Console, root: Path) -> int:
         "proposed",
         expect=1,
     )
+    step("12. backups: step 7's rollback dropped a table, so it backed it up first", "backups")
+    step("13. backup: the whole database now, with row counts and checksums", "backup")
     console.print()
     console.print(f"[bold green]done.[/] Explore it yourself: cd {root} && dbshift status")
     context.out()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from dbshift.cli import context, destructive
+from dbshift.cli import auto_backup, context, destructive
 
 if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
@@ -35,6 +35,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="apply DROP TABLE/COLUMN, TRUNCATE, DELETE without WHERE, narrowing type "
         "changes without asking",
     )
+    parser.add_argument(
+        "--no-backup", action="store_true", help="skip the automatic backup (docs/backups.md)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -52,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
         def confirm(todo: list[Migration]) -> None:
             destructive.confirm(todo, dialect, allowed=args.allow_destructive, live=live)
+            auto_backup.before_run(session, todo, down=False, disabled=args.no_backup)
 
         count = session.migrate(to=args.to, dry_run=args.dry_run, confirm=confirm)
         if args.dry_run:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from dbshift.cli import context
+from dbshift.cli import auto_backup, context
+
+if TYPE_CHECKING:
+    from dbshift.migrations.model import Migration
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -15,6 +19,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="list what would be reverted; change nothing"
     )
+    parser.add_argument(
+        "--no-backup", action="store_true", help="skip the automatic backup (docs/backups.md)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -24,7 +31,11 @@ def run(args: argparse.Namespace) -> int:
     if args.count is not None and args.to is not None:
         raise UsageError("give a count or --to, not both")
     with context.session(args) as session:
-        count = session.rollback(count=args.count, to=args.to, dry_run=args.dry_run)
+
+        def before(victims: list[Migration]) -> None:
+            auto_backup.before_run(session, victims, down=True, disabled=args.no_backup)
+
+        count = session.rollback(count=args.count, to=args.to, dry_run=args.dry_run, before=before)
     if args.dry_run:
         context.out(f"{count} migration(s) would be reverted (dry run: nothing changed)")
     elif count == 0:

@@ -1,0 +1,273 @@
+"""Take, list, restore and prune backups: an engine, a store and the history, together.
+
+Everything here opens its own connection: a backup taken before ``migrate`` runs while
+the migration's session holds the lock, and a dump tool connects on its own anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dbshift import __version__
+from dbshift.backup import manifest as mf
+from dbshift.backup.base import Database, Engine, Notice
+from dbshift.backup.store import Store
+from dbshift.connection import backend_name, connect, create_engine, mask_url, parse_url
+from dbshift.dialects import dialect_for
+from dbshift.errors import ConfigError, UsageError, ValidationFailed
+from dbshift.runner.history import HistoryTable, State
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from dbshift.config import Settings
+
+MODES = ("destructive", "always", "never")
+
+
+def engine_for(backend: str) -> Engine:
+    if backend == "postgresql":
+        from dbshift.backup.postgres import PostgresEngine
+
+        return PostgresEngine()
+    if backend == "mysql":
+        from dbshift.backup.mysql import MySQLEngine
+
+        return MySQLEngine()
+    if backend == "sqlite":
+        from dbshift.backup.sqlite import SQLiteEngine
+
+        return SQLiteEngine()
+    raise UsageError(f"no backup engine for {backend!r}")  # parse_url refused it already
+
+
+def store(settings: Settings) -> Store:
+    return Store(settings.backup_dir)
+
+
+@contextlib.contextmanager
+def _database(settings: Settings, url: URL) -> Iterator[Database]:
+    engine = create_engine(
+        url, connect_timeout=settings.connect_timeout, busy_timeout=settings.lock_timeout
+    )
+    conn = connect(engine)
+    try:
+        dialect = dialect_for(url)
+        history = HistoryTable(settings.history_table, settings.history_schema)
+        names: tuple[str, ...] = (history.name, f"{history.name}_meta")
+        if history.schema:
+            names = tuple(f"{history.schema}.{n}" for n in names)
+        yield Database(url=url, conn=conn, dialect=dialect, history_tables=names)
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+        engine.dispose()
+
+
+def _history(settings: Settings, db: Database) -> list[str]:
+    """Applied versions, oldest first ([] without a history table)."""
+    history = HistoryTable(settings.history_table, settings.history_schema)
+    if not history.exists(db.conn):
+        return []
+    rows = history.rows(db.conn)
+    return sorted((r.version for r in rows if r.state is State.APPLIED), key=int)
+
+
+def _url(settings: Settings) -> URL:
+    if not settings.url:
+        raise ConfigError(
+            "no database URL: pass --url, set DBSHIFT_URL or DATABASE_URL, "
+            "or put url = ... in dbshift.toml"
+        )
+    return parse_url(settings.url)
+
+
+# -- take ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Taken:
+    manifest: mf.Manifest
+    directory: Path
+    seconds: float
+
+
+def take(
+    settings: Settings,
+    *,
+    tables: Sequence[str] | None,
+    reason: str,
+    notice: Notice,
+    strict: bool = True,
+) -> Taken | None:
+    """Back up ``tables`` (None: the whole database) and the history tables.
+
+    ``strict``: a named table that does not exist is an error (``dbshift backup
+    --tables``); otherwise (before a migration) it is skipped, as a table the run itself
+    creates, and with nothing left to copy no backup is taken (None)."""
+    url = _url(settings)
+    backups = store(settings)
+    backups.check_writable()
+    engine = engine_for(backend_name(url))
+    began = time.monotonic()
+    with _database(settings, url) as db:
+        selected: list[str] | None = None
+        if tables is not None:
+            selected = []
+            for name in tables:
+                found = engine.resolve(db, name)
+                if found is None and strict:
+                    raise UsageError(f"no table {name!r} in {mask_url(url)}")
+                if found is not None and found not in selected:
+                    selected.append(found)
+            if not selected:
+                return None
+            selected += [
+                found
+                for name in db.history_tables
+                if (found := engine.resolve(db, name)) is not None and found not in selected
+            ]
+        applied = _history(settings, db)
+        backup_id, staging = backups.new()
+        try:
+            dumped = engine.dump(db, staging, selected, notice)
+            manifest = mf.Manifest(
+                id=backup_id,
+                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                dbshift_version=__version__,
+                backend=engine.kind,
+                server_version=engine.server_version(db),
+                database=url.database or "",
+                url=mask_url(url),
+                scope="full" if selected is None or dumped.whole else "tables",
+                reason=reason,
+                history_version=applied[-1] if applied else "",
+                applied_versions=tuple(applied),
+                history_tables=db.history_tables,
+                tool=dumped.tool,
+                tables=dumped.tables,
+                files=dumped.files,
+                extra=dumped.extra,
+            )
+            final = backups.commit(staging, manifest)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    if settings.backup_keep is not None or settings.backup_keep_days is not None:
+        for gone in backups.prune(keep=settings.backup_keep, keep_days=settings.backup_keep_days):
+            notice(f"pruned backup {gone}")
+    return Taken(manifest, final, time.monotonic() - began)
+
+
+# -- restore ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restored:
+    manifest: mf.Manifest
+    tables: list[str]
+    target: str
+    mismatched: dict[str, tuple[int, int]]
+    seconds: float
+
+
+def restore(
+    settings: Settings,
+    backup_id: str,
+    *,
+    tables: Sequence[str] | None,
+    to: str | None,
+    force: bool,
+    notice: Notice,
+) -> Restored:
+    """Verify, check the target's history, restore, count the rows back."""
+    began = time.monotonic()
+    entry = store(settings).find(backup_id)
+    if entry.manifest is None:
+        raise ValidationFailed(entry.problem or f"backup {entry.id}: unreadable")
+    manifest = entry.manifest
+    url = parse_url(to) if to else _url(settings)
+    kind = backend_name(url)
+    if kind != manifest.backend:
+        raise UsageError(
+            f"backup {manifest.id} is a {manifest.backend} backup; it cannot be restored onto "
+            f"the {kind} database {mask_url(url)}"
+        )
+    chosen = _chosen(manifest, tables)
+    mf.verify(entry.directory, manifest)  # before anything touches the database
+    engine = engine_for(kind)
+    with _database(settings, url) as db:
+        dialect = db.dialect
+        history = HistoryTable(settings.history_table, settings.history_schema)
+        key = dialect.lock_key(history.name, history.schema)
+        dialect.acquire_lock(db.conn, key, settings.lock_timeout)
+        try:
+            _refuse_moved_history(settings, db, engine, manifest, chosen, force=force)
+            engine.restore(
+                db, entry.directory, manifest, chosen if tables is not None else None, notice
+            )
+            restored = [t.name for t in manifest.tables if tables is None or t.name in chosen]
+            live = {t: engine.resolve(db, t) for t in restored}
+            counts = engine.row_counts(db, [t for t in restored if live[t] is not None])
+        finally:
+            with contextlib.suppress(Exception):
+                dialect.release_lock(db.conn, key)
+    expected = {t.name: t.rows for t in manifest.tables}
+    mismatched = {
+        t: (expected[t], counts.get(t, -1)) for t in restored if counts.get(t, -1) != expected[t]
+    }
+    return Restored(manifest, restored, mask_url(url), mismatched, time.monotonic() - began)
+
+
+def _chosen(manifest: mf.Manifest, tables: Sequence[str] | None) -> list[str]:
+    if tables is None:
+        return [t.name for t in manifest.tables]
+    out = []
+    for name in tables:
+        entry = manifest.table(name)
+        if entry is None:
+            have = ", ".join(t.name for t in manifest.tables) or "none"
+            raise UsageError(f"backup {manifest.id} has no table {name!r} (it has: {have})")
+        out.append(entry.name)
+    return out
+
+
+def _refuse_moved_history(
+    settings: Settings,
+    db: Database,
+    engine: Engine,
+    manifest: mf.Manifest,
+    chosen: list[str],
+    *,
+    force: bool,
+) -> None:
+    """A database migrated past the backup would lose those migrations' work: say what
+    would be overwritten, and go on only with --force."""
+    applied = _history(settings, db)
+    since = [v for v in applied if v not in set(manifest.applied_versions)]
+    if not since or force:
+        return
+    existing = [t for t in chosen if engine.resolve(db, t) is not None]
+    counts = engine.row_counts(db, existing)
+    replaced = ", ".join(f"{t} ({counts[t]} rows)" for t in existing) or "none"
+    at = manifest.history_version or "no migrations"
+    raise ValidationFailed(
+        f"refusing to restore backup {manifest.id} (taken at version {at}): the database has "
+        f"applied {len(since)} migration(s) since ({', '.join(since)}); the restore would "
+        f"overwrite table(s) {replaced}"
+        + (" and the history" if _has_history(manifest, chosen) else "")
+        + "; pass --force to restore anyway"
+    )
+
+
+def _has_history(manifest: mf.Manifest, chosen: list[str]) -> bool:
+    return any(
+        t.split(".")[-1] == h.split(".")[-1] for t in chosen for h in manifest.history_tables
+    )
