@@ -34,6 +34,8 @@ _LINT_KEYS = {"select", "ignore", "server"}
 #: table, so schema inspection leaves it out.
 ONLINE_JOURNAL_TABLE = "dbshift_online"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# sqlite[+driver]:///relative/path[?query]; not :memory:, not four slashes, not file: URIs.
+_SQLITE_RELATIVE = re.compile(r"^(sqlite(?:\+\w+)?):///(?!/|:memory:|file:)([^?]+)(\?.*)?$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -71,14 +73,35 @@ class LintSettings:
 
 
 def find_config_file(start: Path) -> Path | None:
-    """``dbshift.toml`` in ``start``, else a ``pyproject.toml`` there with ``[tool.dbshift]``."""
-    candidate = start / "dbshift.toml"
-    if candidate.is_file():
-        return candidate
-    pyproject = start / "pyproject.toml"
-    if pyproject.is_file() and "[tool.dbshift" in pyproject.read_text(encoding="utf-8"):
-        return pyproject
+    """``dbshift.toml``, else a ``pyproject.toml`` with ``[tool.dbshift]``, in ``start`` or
+    the nearest directory above it, as git finds ``.git``: a command run from
+    ``src/app/`` uses the project's configuration, not none at all. The walk stops after
+    a directory holding ``.git`` (the project's root; a config above it belongs to
+    something else)."""
+    for directory in (start, *start.parents):
+        candidate = directory / "dbshift.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "[tool.dbshift" in pyproject.read_text(encoding="utf-8"):
+            return pyproject
+        if (directory / ".git").exists():
+            return None
     return None
+
+
+def anchored_sqlite_url(url: str, base_dir: Path) -> str:
+    """A relative SQLite path in a config file names a file beside that config file.
+
+    Relative to the current directory instead, ``dbshift --config ../../dbshift.toml``
+    from a subdirectory would create an empty database there and report every migration
+    pending. URLs from flags and the environment stay relative to the current directory,
+    as a shell user expects.
+    """
+    match = _SQLITE_RELATIVE.match(url)
+    if match is None:
+        return url
+    return f"{match.group(1)}:///{(base_dir / match.group(2)).resolve()}{match.group(3) or ''}"
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -144,6 +167,8 @@ def load_settings(
     url = values.get("url")
     if isinstance(url, str) and sources.get("url", "").startswith(label):
         url = _expand_env_refs(url, environ, label)
+        if path is not None:
+            url = anchored_sqlite_url(url, base_dir)
     migrations = Path(values.get("migrations", "migrations"))
     if not migrations.is_absolute() and overrides.get("migrations") is None:
         migrations = base_dir / migrations

@@ -7,6 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from dbshift.config import Settings
     from dbshift.migrations.model import Migration
     from dbshift.runner.session import Session
@@ -50,6 +52,33 @@ def add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
 
+#: Width given to rich off a terminal: wide enough that no line is ever wrapped, since a
+#: wrapped line breaks grep, awk and anything else reading the output line by line.
+UNWRAPPED = 100_000
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A rich console that wraps to the terminal's width on a terminal, and never elsewhere."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(highlight=False, stderr=stderr)
+    return Console(highlight=False, stderr=stderr, width=UNWRAPPED, soft_wrap=True)
+
+
+#: The progress line a ConsoleReporter left open (``applying X.sql ...``): the CLI ends it
+#: with FAILED or interrupted when an error stops the run, so the error that follows on
+#: stderr is not glued to it and the line says how it ended.
+_open_line: list[str] = []
+
+
+def close_open_line(outcome: str) -> None:
+    if _open_line:
+        _open_line.clear()
+        print(f" {outcome}" if outcome else "", flush=True)
+
+
 class ConsoleReporter:
     """Progress lines on stdout, one per migration."""
 
@@ -60,8 +89,10 @@ class ConsoleReporter:
         verb = "reverting" if down else "applying"
         resume = f" (resuming after statement {resumed_at})" if resumed_at else ""
         print(f"{verb} {migration.filename}{resume} ...", end="", flush=True)
+        _open_line[:] = [migration.filename]
 
     def finished(self, migration: Migration, *, down: bool, ms: int) -> None:
+        _open_line.clear()
         print(f" done in {ms} ms", flush=True)
 
     def planned(self, migration: Migration, *, down: bool) -> None:
@@ -75,6 +106,7 @@ class ConsoleReporter:
             print(f"    line {statement.line}: {first}{more}")
 
     def notice(self, text: str) -> None:
+        close_open_line("")
         print(text, flush=True)
 
 

@@ -17,7 +17,7 @@ from dbshift.errors import DbshiftError
 TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy honours this spelling too
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import NoReturn
+    from typing import Any, NoReturn, TextIO
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 3
 
@@ -119,8 +119,50 @@ def _command_named(argv: Sequence[str], common: _Parser) -> str | None:
     return None
 
 
+class _PipeSafe:
+    """stdout that goes quiet when its reader leaves (``dbshift status | head -1``).
+
+    Python raises BrokenPipeError on the next write and again when it flushes at exit
+    ("Broken pipe", exit 1). A reader that has seen enough is not an error, and a
+    migration must never stop halfway because nobody reads its progress: later output
+    goes to /dev/null and the command ends as it would have.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._silence()
+
+    def _silence(self) -> None:
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a real file descriptor
+            pass
+        self._stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if not isinstance(sys.stdout, _PipeSafe):
+        sys.stdout = _PipeSafe(sys.stdout)  # type: ignore[assignment]
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
@@ -130,15 +172,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except DbshiftError as exc:
+        _close_progress("FAILED")
         if debug:
             raise
         return _fail(exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code)
     except KeyboardInterrupt:
+        _close_progress("interrupted")
         return _fail("interrupted", 130)
     except Exception as exc:
+        _close_progress("FAILED")
         if debug:
             raise
         return _unexpected(exc)
+
+
+def _close_progress(outcome: str) -> None:
+    """End an open ``applying X.sql ...`` line with how it went (context is loaded only
+    by commands that print progress)."""
+    context = sys.modules.get("dbshift.cli.context")
+    if context is not None:
+        context.close_open_line(outcome)
 
 
 def _fail(message: str, code: int) -> int:

@@ -35,10 +35,9 @@ def run(args: argparse.Namespace) -> int:
         ]
         context.out_json(doc)
         return 0
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = context.console()
     if not rows:
         console.print("no migrations recorded yet")
         return 0

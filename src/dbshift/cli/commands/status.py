@@ -56,7 +56,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(session: object, status: object) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from dbshift.connection import mask_url
@@ -64,7 +63,7 @@ def _text(session: object, status: object) -> None:
 
     assert isinstance(session, Session) and isinstance(status, Status)
     analysis = status.analysis
-    console = Console(highlight=False)
+    console = context.console()
     current = analysis.current
     console.print(
         f"[bold]database[/]  {mask_url(session.url)}  (history: {session.history.display})"
