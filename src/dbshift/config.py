@@ -27,6 +27,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "lock_timeout": (int, float),
     "connect_timeout": (int, float),
     "out_of_order": bool,
+    "strict_sum": bool,
     "lint": dict,
 }
 _LINT_KEYS = {"select", "ignore", "server"}
@@ -58,6 +59,10 @@ class Settings:
     #: a schema.sql, SQLAlchemy metadata or a migrations directory into a live schema.
     dev_url: str | None = None
     lint: LintSettings = field(default_factory=lambda: LintSettings())
+    #: Whether ``migrate`` refuses a ``dbshift.sum`` that is out of date with the pending
+    #: files (else it re-hashes them with a notice), and why (for the messages).
+    strict_sum: bool = True
+    strict_sum_reason: str = "the default"
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,10 @@ def load_settings(
     migrations = Path(values.get("migrations", "migrations"))
     if not migrations.is_absolute() and overrides.get("migrations") is None:
         migrations = base_dir / migrations
+    strict, strict_reason = _strict_sum(values, environment, environ, label)
     return Settings(
+        strict_sum=strict,
+        strict_sum_reason=strict_reason,
         url=url,
         url_source=sources.get("url", "nowhere"),
         migrations_dir=migrations,
@@ -187,6 +195,26 @@ def load_settings(
         dev_url=_dev_url(values, environ, label),
         lint=_lint(values.get("lint", {}), label),
     )
+
+
+def _strict_sum(
+    values: Mapping[str, Any], environment: str | None, environ: Mapping[str, str], label: str
+) -> tuple[bool, str]:
+    """Atlas's split: the sum file guards shared databases and CI, not a developer's loop.
+
+    ``strict_sum`` in the file (top level or per environment) decides; without it, a run
+    is strict on CI (``$CI`` set) and against a named environment (``--env``), and
+    lenient otherwise: a local ``migrate`` re-hashes edited pending files with a notice.
+    """
+    if "strict_sum" in values:
+        return bool(
+            values["strict_sum"]
+        ), f"strict_sum = {str(values['strict_sum']).lower()} in {label}"
+    if environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        return True, "$CI is set"
+    if environment is not None:
+        return True, f"--env {environment}"
+    return False, "a local run (no --env, no $CI)"
 
 
 def _lint(table: Mapping[str, Any], label: str) -> LintSettings:

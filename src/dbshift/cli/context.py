@@ -106,8 +106,9 @@ class ConsoleReporter:
             print(f"    line {statement.line}: {first}{more}")
 
     def notice(self, text: str) -> None:
+        # stderr: stdout may be an SQL script (--sql) or a JSON document.
         close_open_line("")
-        print(text, flush=True)
+        print(f"dbshift: {text}", file=sys.stderr, flush=True)
 
 
 def out(text: str = "") -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from typing import TYPE_CHECKING
 
 from dbshift.cli import context
@@ -53,9 +54,22 @@ def run(args: argparse.Namespace) -> int:
     settings = context.settings(args)
     directory = settings.migrations_dir
     suffix, template = (".py", PY_TEMPLATE) if args.python else (".sql", SQL_TEMPLATE)
+    stale = sumfile.check(directory, loader.scan(directory)) if directory.is_dir() else None
     path = new_path(directory, args.name, suffix)
     path.write_text(template.format(name=args.name) if args.python else template, encoding="utf-8")
-    sumfile.write(directory, loader.scan(directory))
+    if stale is None or not (directory / sumfile.SUM_FILE).exists():
+        sumfile.write(directory, loader.scan(directory))
+    else:
+        # Re-hashing now would bless an edit nobody has looked at, perhaps to a migration
+        # already applied somewhere: leave the sum as it was and say why.
+        what = ", ".join(stale.files) if stale.files else "its own content"
+        print(
+            f"dbshift: warning: {directory / sumfile.SUM_FILE} was already out of date "
+            f"({what}), so it was left as it was: run 'dbshift hash' once that is intended; "
+            "a migration that was already applied should be reverted instead, or accepted "
+            "with 'dbshift repair'",
+            file=sys.stderr,
+        )
     context.out(str(path))
     return 0
 
