@@ -107,7 +107,7 @@ def _command_named(argv: Sequence[str], common: _Parser) -> str | None:
         for action in common._actions
         if action.nargs != 0
         for option in action.option_strings
-    }
+    } | {"--format"}  # each command's own, but may come first (see _hoist_format)
     words = iter(argv)
     for word in words:
         if word == "--":
@@ -163,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not isinstance(sys.stdout, _PipeSafe):
         sys.stdout = _PipeSafe(sys.stdout)  # type: ignore[assignment]
+    argv = _hoist_format(argv, _common())
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
@@ -175,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _close_progress("FAILED")
         if debug:
             raise
-        return _fail(exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code)
+        message = exc.message + (f"; {exc.hint}" if exc.hint else "")
+        _json_failure(args, message, exc.exit_code)
+        return _fail(message, exc.exit_code)
     except KeyboardInterrupt:
         _close_progress("interrupted")
         return _fail("interrupted", 130)
@@ -184,6 +187,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         return _unexpected(exc)
+
+
+def _hoist_format(argv: list[str], common: _Parser) -> list[str]:
+    """``dbshift --format json status`` as ``dbshift status --format json``.
+
+    ``--format`` belongs to each command (the choices differ: lint has sarif, inspect sql),
+    so a copy given before the command name moves right after it, where that command's
+    parser checks it. (argparse would otherwise let the command's default overwrite it.)
+    """
+    command = _command_named(argv, common)
+    if command is None:
+        return argv
+    at = argv.index(command)
+    head, moved = [], []
+    words = iter(argv[:at])
+    for word in words:
+        if word == "--format":
+            moved += [word, next(words, "")]
+        elif word.startswith("--format="):
+            moved.append(word)
+        else:
+            head.append(word)
+    if not moved:
+        return argv
+    rest = argv[at + 1 :]
+    if command == "online" and rest and not rest[0].startswith("-"):
+        # `online` has actions; the format belongs to the action (online status).
+        return [*head, command, rest[0], *moved, *rest[1:]]
+    return [*head, command, *moved, *rest]
+
+
+def _json_failure(args: argparse.Namespace, message: str, code: int) -> None:
+    """With --format json, a failure is a JSON document on stdout too (the one-line error
+    still goes to stderr), holding what ran before it."""
+    if getattr(args, "format", None) != "json":
+        return
+    import json
+
+    context = sys.modules.get("dbshift.cli.context")
+    progress = context.json_progress() if context is not None else {}
+    from dbshift.connection import mask_text
+
+    doc = {**progress, "error": mask_text(" ".join(message.split())), "exit_code": code}
+    print(json.dumps(doc, indent=2), flush=True)
 
 
 def _close_progress(outcome: str) -> None:

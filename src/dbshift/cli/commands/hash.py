@@ -8,6 +8,7 @@ from dbshift.cli import context
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
@@ -17,5 +18,7 @@ def run(args: argparse.Namespace) -> int:
     directory = context.settings(args).migrations_dir
     files = loader.scan(directory)
     path = sumfile.write(directory, files)
-    context.out(f"{path}: {len(files)} migration file(s)")
+    context.report(
+        args, f"{path}: {len(files)} migration file(s)", sum_file=str(path), files=len(files)
+    )
     return 0

@@ -35,6 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="apply DROP TABLE/COLUMN, TRUNCATE, DELETE without WHERE, narrowing type "
         "changes without asking",
     )
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
@@ -55,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
 
         count = session.migrate(to=args.to, dry_run=args.dry_run, confirm=confirm)
         if args.dry_run:
-            context.out(f"{count} migration(s) would be applied (dry run: nothing changed)")
+            text = f"{count} migration(s) would be applied (dry run: nothing changed)"
         elif count == 0:
-            context.out("nothing to migrate: the database is up to date")
+            text = "nothing to migrate: the database is up to date"
         else:
-            context.out(f"applied {count} migration(s)")
+            text = f"applied {count} migration(s)"
+        context.report(args, text, count=count, dry_run=args.dry_run)
     return 0

@@ -38,6 +38,7 @@ def down(ctx):
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="what the migration does, e.g. 'add users email'")
     parser.add_argument("--python", action="store_true", help="a Python migration instead of SQL")
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     stale = sumfile.check(directory, loader.scan(directory)) if directory.is_dir() else None
     path = new_path(directory, args.name, suffix)
     path.write_text(template.format(name=args.name) if args.python else template, encoding="utf-8")
-    if stale is None or not (directory / sumfile.SUM_FILE).exists():
+    rehashed = stale is None or not (directory / sumfile.SUM_FILE).exists()
+    if rehashed:
         sumfile.write(directory, loader.scan(directory))
     else:
         # Re-hashing now would bless an edit nobody has looked at, perhaps to a migration
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             "with 'dbshift repair'",
             file=sys.stderr,
         )
-    context.out(str(path))
+    context.report(args, str(path), file=str(path), sum_updated=rehashed)
     return 0
 
 

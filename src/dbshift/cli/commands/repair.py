@@ -19,13 +19,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="remove history rows of applied migrations whose files are gone",
     )
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         done = session.repair(remove_failed=args.remove_failed, forget_missing=args.forget_missing)
-    for line in done:
-        context.out(line)
-    context.out("nothing to repair" if not done else f"repaired {len(done)} item(s)")
+    summary = "nothing to repair" if not done else f"repaired {len(done)} item(s)"
+    context.report(args, "\n".join([*done, summary]), repaired=done)
     return 0

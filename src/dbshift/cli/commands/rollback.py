@@ -15,6 +15,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="list what would be reverted; change nothing"
     )
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
@@ -26,9 +27,10 @@ def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         count = session.rollback(count=args.count, to=args.to, dry_run=args.dry_run)
     if args.dry_run:
-        context.out(f"{count} migration(s) would be reverted (dry run: nothing changed)")
+        text = f"{count} migration(s) would be reverted (dry run: nothing changed)"
     elif count == 0:
-        context.out("nothing to roll back")
+        text = "nothing to roll back"
     else:
-        context.out(f"reverted {count} migration(s)")
+        text = f"reverted {count} migration(s)"
+    context.report(args, text, count=count, dry_run=args.dry_run)
     return 0
