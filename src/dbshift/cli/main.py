@@ -26,8 +26,27 @@ class _Parser(argparse.ArgumentParser):
     """argparse prints usage plus an error over two lines; dbshift promises one."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"dbshift: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        print(f"dbshift: error: {_suggest(message)} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def _suggest(message: str) -> str:
+    """``invalid choice: 'migrat' (choose from ...)`` gains ``did you mean 'migrate'?``,
+    as git does; the full list stays when nothing is close."""
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+    if found is None:
+        return message
+    import difflib
+
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+    if not close:
+        return message
+    return (
+        f"{message[: found.start(2) - len('(choose from ')].rstrip()}: did you mean {close[0]!r}?"
+    )
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -35,9 +54,14 @@ def common_options() -> argparse.ArgumentParser:
     return _common()
 
 
-def _common() -> _Parser:
+def _common(applies: frozenset[str] | None = None) -> _Parser:
     """Options accepted before or after the command name (SUPPRESS keeps either from
-    overwriting the other with a default)."""
+    overwriting the other with a default).
+
+    ``applies``: the destinations a command uses (its module's ``OPTIONS``); the others
+    are still accepted, so scripts that pass ``--url`` everywhere keep working, but its
+    help does not list them.
+    """
     common = _Parser(add_help=False)
     s = argparse.SUPPRESS
     group = common.add_argument_group("connection and configuration")
@@ -46,7 +70,9 @@ def _common() -> _Parser:
     )
     group.add_argument("--env", default=s, help="named environment from the config file")
     group.add_argument(
-        "--config", default=s, help="config file (default: ./dbshift.toml or ./pyproject.toml)"
+        "--config",
+        default=s,
+        help="config file (default: dbshift.toml or pyproject.toml here or in a parent directory)",
     )
     group.add_argument(
         "--dir", dest="migrations", default=s, help="migrations directory (default: migrations)"
@@ -68,6 +94,10 @@ def _common() -> _Parser:
         help="seconds to wait for the server (default 10)",
     )
     group.add_argument("--debug", action="store_true", default=s, help="show tracebacks")
+    if applies is not None:
+        for action in group._group_actions:
+            if action.dest not in applies and action.dest != "debug":
+                action.help = argparse.SUPPRESS
     return common
 
 
@@ -94,10 +124,25 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
             continue
         import importlib
 
-        parents = [] if name in STANDALONE else [common]
-        command = sub.add_parser(name, parents=parents, help=summary, description=summary)
-        importlib.import_module(f"dbshift.cli.commands.{name}").configure(command)
+        module = importlib.import_module(f"dbshift.cli.commands.{name}")
+        parents = [] if name in STANDALONE else [_common(getattr(module, "OPTIONS", None))]
+        command = sub.add_parser(
+            name,
+            parents=parents,
+            help=summary,
+            description=summary,
+            epilog=_examples(getattr(module, "EXAMPLES", ())),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.configure(command)
     return parser
+
+
+def _examples(examples: Sequence[str]) -> str | None:
+    """A command module's ``EXAMPLES`` (``command  # what it does``) as its help's end."""
+    if not examples:
+        return None
+    return "examples:\n" + "\n".join(f"  {line}" for line in examples)
 
 
 def _command_named(argv: Sequence[str], common: _Parser) -> str | None:

@@ -22,7 +22,8 @@ COMMANDS: dict[str, str] = {
     "plan": "run pending migrations on a scratch copy: locks, rewrites, time per statement",
     "online": "zero-downtime changes: start, complete, rollback, status, pause",
     "demo": "a self-contained tour on an embedded SQLite database",
+    "completion": "print a shell completion script (bash, zsh, fish)",
 }
 
 # Commands that take no connection or config options.
-STANDALONE = frozenset({"demo"})
+STANDALONE = frozenset({"demo", "completion"})

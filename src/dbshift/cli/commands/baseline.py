@@ -7,6 +7,13 @@ import argparse
 from dbshift.cli import context
 
 
+#: Shown at the end of ``dbshift baseline --help``.
+EXAMPLES = (
+    "dbshift baseline 20240101120000   # migrations up to this one count as applied",
+    "dbshift --env production baseline 5",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("version", help="the newest migration the database already has")
     context.add_format(parser)

@@ -72,6 +72,13 @@ DELETE FROM users;
 """
 
 
+#: Shown at the end of ``dbshift demo --help``.
+EXAMPLES = (
+    "dbshift demo                 # in a temporary directory, removed afterwards",
+    "dbshift demo --path ./tour   # keep the files to explore",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--path", help="directory for the demo files (default: a new temporary one)"

@@ -7,6 +7,16 @@ import argparse
 from dbshift.cli import context
 
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset({"config", "env", "migrations"})
+
+#: Shown at the end of ``dbshift hash --help``.
+EXAMPLES = (
+    "dbshift hash              # after an intended edit of a migration file",
+    "dbshift hash --dir db/migrations",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
     parser.set_defaults(handler=run)

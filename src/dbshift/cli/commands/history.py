@@ -7,6 +7,13 @@ import argparse
 from dbshift.cli import context
 
 
+#: Shown at the end of ``dbshift history --help``.
+EXAMPLES = (
+    "dbshift history",
+    "dbshift history --format json",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
     parser.set_defaults(handler=run)

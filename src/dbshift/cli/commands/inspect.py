@@ -7,6 +7,16 @@ import argparse
 from dbshift.cli import context
 
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset({"url", "env", "config", "connect_timeout"})
+
+#: Shown at the end of ``dbshift inspect --help``.
+EXAMPLES = (
+    "dbshift inspect                                # the configured database as DDL",
+    "dbshift inspect postgresql://localhost/app --format json",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", nargs="?", help="database URL (default: the configured one)")
     parser.add_argument("--format", choices=("sql", "json"), default="sql", help="output format")

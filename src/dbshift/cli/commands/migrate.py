@@ -16,6 +16,14 @@ if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
+#: Shown at the end of ``dbshift migrate --help``.
+EXAMPLES = (
+    "dbshift migrate                     # apply everything pending",
+    "dbshift migrate --to 20240101120000 --dry-run",
+    "dbshift --env production migrate --format json",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", metavar="VERSION", help="stop after this version")
     mode = parser.add_mutually_exclusive_group()

@@ -35,6 +35,17 @@ def down(ctx):
 '''
 
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset({"config", "env", "migrations"})
+
+#: Shown at the end of ``dbshift new --help``.
+EXAMPLES = (
+    "dbshift new 'add users email'        # migrations/<timestamp>_add_users_email.sql",
+    "dbshift new backfill_emails --python # a Python migration with up(ctx)/down(ctx)",
+    "dbshift new add_index --format json  # the path as JSON, for scripts",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="what the migration does, e.g. 'add users email'")
     parser.add_argument("--python", action="store_true", help="a Python migration instead of SQL")

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from dbshift.online.journal import Entry
 
 
+#: Shown at the end of ``dbshift online --help``.
+EXAMPLES = (
+    "dbshift online start migrations/20240101_email_lower.toml",
+    "dbshift online status --format json",
+    "dbshift online complete 20240101_email_lower",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     from dbshift.cli.main import common_options
 

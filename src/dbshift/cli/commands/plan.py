@@ -13,6 +13,14 @@ if TYPE_CHECKING:
     from dbshift.runner.lock_trace import LockPlan, TracedMigration
 
 
+#: Shown at the end of ``dbshift plan --help``.
+EXAMPLES = (
+    "dbshift plan                          # locks and rewrites of each pending statement",
+    "dbshift plan --to 20240101120000 --format json",
+    "dbshift plan --replay --dev-url postgresql://localhost/postgres",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", metavar="VERSION", help="stop after this version")
     parser.add_argument(

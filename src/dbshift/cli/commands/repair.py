@@ -7,6 +7,14 @@ import argparse
 from dbshift.cli import context
 
 
+#: Shown at the end of ``dbshift repair --help``.
+EXAMPLES = (
+    "dbshift repair                  # accept edited checksums, mark stopped migrations applied",
+    "dbshift repair --remove-failed  # forget stopped migrations so they run again",
+    "dbshift repair --forget-missing",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--remove-failed",

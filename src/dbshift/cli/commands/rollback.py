@@ -7,6 +7,14 @@ import argparse
 from dbshift.cli import context
 
 
+#: Shown at the end of ``dbshift rollback --help``.
+EXAMPLES = (
+    "dbshift rollback            # revert the newest applied migration",
+    "dbshift rollback 3 --dry-run",
+    "dbshift rollback --to 0     # revert everything",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("count", nargs="?", type=int, help="how many to revert (default 1)")
     parser.add_argument(

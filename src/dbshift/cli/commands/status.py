@@ -7,6 +7,14 @@ import argparse
 from dbshift.cli import context
 
 
+#: Shown at the end of ``dbshift status --help``.
+EXAMPLES = (
+    "dbshift status",
+    "dbshift --env staging status --format json",
+    "dbshift status | grep pending",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
     parser.set_defaults(handler=run)

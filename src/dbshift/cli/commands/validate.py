@@ -8,6 +8,13 @@ import sys
 from dbshift.cli import context
 
 
+#: Shown at the end of ``dbshift validate --help``.
+EXAMPLES = (
+    "dbshift validate               # exit 1 naming each problem (a CI gate)",
+    "dbshift validate --format json",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out-of-order",
