@@ -109,7 +109,7 @@ def test_walk_stops_at_the_repository_root(tmp_path: Path) -> None:
 def test_url_from_the_command_line_stays_relative_to_the_current_directory(
     tmp_path: Path,
 ) -> None:
-    project, sub = _nested_project(tmp_path)
+    _, sub = _nested_project(tmp_path)
     below = Project(sub, "sqlite:///here.db")
     (sub / "migrations").rmdir()
     assert below.run("migrate").code == 0
