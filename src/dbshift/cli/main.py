@@ -207,7 +207,7 @@ class _PipeSafe:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not isinstance(sys.stdout, _PipeSafe):
-        sys.stdout = _PipeSafe(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = _PipeSafe(sys.stdout)
     argv = _hoist_format(argv, _common())
     parser = build_parser(argv)
     args = parser.parse_args(argv)

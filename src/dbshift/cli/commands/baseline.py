@@ -6,7 +6,6 @@ import argparse
 
 from dbshift.cli import context
 
-
 #: Shown at the end of ``dbshift baseline --help``.
 EXAMPLES = (
     "dbshift baseline 20240101120000   # migrations up to this one count as applied",

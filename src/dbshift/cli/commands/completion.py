@@ -98,7 +98,7 @@ def collect() -> list[Command]:
         assert top is not None
         parser = top.choices[name]
         sub = _subparsers(parser)
-        actions = ()
+        actions: tuple[Command, ...] = ()
         if sub is not None:
             helps = {a.dest: a.help or "" for a in sub._choices_actions}
             actions = tuple(

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from dbshift.ops import Operation
 from dbshift.cli.commands.diff import add_schema_options
 
-
 #: The connection and configuration options this command uses (its help lists only these).
 OPTIONS = frozenset(
     {"url", "env", "config", "migrations", "history_table", "history_schema", "connect_timeout"}

@@ -6,7 +6,6 @@ import argparse
 
 from dbshift.cli import context
 
-
 #: The connection and configuration options this command uses (its help lists only these).
 OPTIONS = frozenset({"config", "env", "migrations"})
 

@@ -69,15 +69,16 @@ def run(args: argparse.Namespace) -> int:
     stale = sumfile.check(directory, loader.scan(directory)) if directory.is_dir() else None
     path = new_path(directory, args.name, suffix)
     path.write_text(template.format(name=args.name) if args.python else template, encoding="utf-8")
-    rehashed = stale is None or not (directory / sumfile.SUM_FILE).exists()
+    rehashed = stale is None or not (directory / loader.SUM_FILE).exists()
     if rehashed:
         sumfile.write(directory, loader.scan(directory))
     else:
         # Re-hashing now would bless an edit nobody has looked at, perhaps to a migration
         # already applied somewhere: leave the sum as it was and say why.
+        assert stale is not None
         what = ", ".join(stale.files) if stale.files else "its own content"
         print(
-            f"dbshift: warning: {directory / sumfile.SUM_FILE} was already out of date "
+            f"dbshift: warning: {directory / loader.SUM_FILE} was already out of date "
             f"({what}), so it was left as it was: run 'dbshift hash' once that is intended; "
             "a migration that was already applied should be reverted instead, or accepted "
             "with 'dbshift repair'",

@@ -6,7 +6,6 @@ import argparse
 
 from dbshift.cli import context
 
-
 #: Shown at the end of ``dbshift repair --help``.
 EXAMPLES = (
     "dbshift repair                  # accept edited checksums, mark stopped migrations applied",

@@ -6,7 +6,6 @@ import argparse
 
 from dbshift.cli import context
 
-
 #: Shown at the end of ``dbshift rollback --help``.
 EXAMPLES = (
     "dbshift rollback            # revert the newest applied migration",

@@ -7,7 +7,6 @@ import sys
 
 from dbshift.cli import context
 
-
 #: Shown at the end of ``dbshift validate --help``.
 EXAMPLES = (
     "dbshift validate               # exit 1 naming each problem (a CI gate)",
