@@ -28,6 +28,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "connect_timeout": (int, float),
     "out_of_order": bool,
     "drift_snapshots": bool,
+    "strict_sum": bool,
     "lint": dict,
     "backup": str,
     "backup_dir": str,
@@ -40,6 +41,8 @@ _LINT_KEYS = {"select", "ignore", "server"}
 #: table, so schema inspection leaves it out.
 ONLINE_JOURNAL_TABLE = "dbshift_online"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# sqlite[+driver]:///relative/path[?query]; not :memory:, not four slashes, not file: URIs.
+_SQLITE_RELATIVE = re.compile(r"^(sqlite(?:\+\w+)?):///(?!/|:memory:|file:)([^?]+)(\?.*)?$")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -71,6 +74,10 @@ class Settings:
     #: Retention after each backup: keep the newest N and/or those younger than N days.
     backup_keep: int | None = None
     backup_keep_days: float | None = None
+    #: Whether ``migrate`` refuses a ``dbshift.sum`` that is out of date with the pending
+    #: files (else it re-hashes them with a notice), and why (for the messages).
+    strict_sum: bool = True
+    strict_sum_reason: str = "the default"
 
 
 @dataclass(frozen=True)
@@ -86,14 +93,35 @@ class LintSettings:
 
 
 def find_config_file(start: Path) -> Path | None:
-    """``dbshift.toml`` in ``start``, else a ``pyproject.toml`` there with ``[tool.dbshift]``."""
-    candidate = start / "dbshift.toml"
-    if candidate.is_file():
-        return candidate
-    pyproject = start / "pyproject.toml"
-    if pyproject.is_file() and "[tool.dbshift" in pyproject.read_text(encoding="utf-8"):
-        return pyproject
+    """``dbshift.toml``, else a ``pyproject.toml`` with ``[tool.dbshift]``, in ``start`` or
+    the nearest directory above it, as git finds ``.git``: a command run from
+    ``src/app/`` uses the project's configuration, not none at all. The walk stops after
+    a directory holding ``.git`` (the project's root; a config above it belongs to
+    something else)."""
+    for directory in (start, *start.parents):
+        candidate = directory / "dbshift.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "[tool.dbshift" in pyproject.read_text(encoding="utf-8"):
+            return pyproject
+        if (directory / ".git").exists():
+            return None
     return None
+
+
+def anchored_sqlite_url(url: str, base_dir: Path) -> str:
+    """A relative SQLite path in a config file names a file beside that config file.
+
+    Relative to the current directory instead, ``dbshift --config ../../dbshift.toml``
+    from a subdirectory would create an empty database there and report every migration
+    pending. URLs from flags and the environment stay relative to the current directory,
+    as a shell user expects.
+    """
+    match = _SQLITE_RELATIVE.match(url)
+    if match is None:
+        return url
+    return f"{match.group(1)}:///{(base_dir / match.group(2)).resolve()}{match.group(3) or ''}"
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -159,13 +187,18 @@ def load_settings(
     url = values.get("url")
     if isinstance(url, str) and sources.get("url", "").startswith(label):
         url = _expand_env_refs(url, environ, label)
+        if path is not None:
+            url = anchored_sqlite_url(url, base_dir)
     migrations = Path(values.get("migrations", "migrations"))
     if not migrations.is_absolute() and overrides.get("migrations") is None:
         migrations = base_dir / migrations
     backup_dir = Path(values.get("backup_dir", ".dbshift/backups"))
     if not backup_dir.is_absolute() and overrides.get("backup_dir") is None:
         backup_dir = base_dir / backup_dir
+    strict, strict_reason = _strict_sum(values, environment, environ, label)
     return Settings(
+        strict_sum=strict,
+        strict_sum_reason=strict_reason,
         url=url,
         url_source=sources.get("url", "nowhere"),
         migrations_dir=migrations,
@@ -185,6 +218,26 @@ def load_settings(
         backup_keep=values.get("backup_keep"),
         backup_keep_days=values.get("backup_keep_days"),
     )
+
+
+def _strict_sum(
+    values: Mapping[str, Any], environment: str | None, environ: Mapping[str, str], label: str
+) -> tuple[bool, str]:
+    """Atlas's split: the sum file guards shared databases and CI, not a developer's loop.
+
+    ``strict_sum`` in the file (top level or per environment) decides; without it, a run
+    is strict on CI (``$CI`` set) and against a named environment (``--env``), and
+    lenient otherwise: a local ``migrate`` re-hashes edited pending files with a notice.
+    """
+    if "strict_sum" in values:
+        return bool(
+            values["strict_sum"]
+        ), f"strict_sum = {str(values['strict_sum']).lower()} in {label}"
+    if environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        return True, "$CI is set"
+    if environment is not None:
+        return True, f"--env {environment}"
+    return False, "a local run (no --env, no $CI)"
 
 
 def _lint(table: Mapping[str, Any], label: str) -> LintSettings:

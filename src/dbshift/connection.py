@@ -31,11 +31,19 @@ _DRIVER_MODULES = {
     "mysqlconnector": ("mysql.connector", "mysql"),
     "pysqlite": ("sqlite3", ""),
 }
+# pysqlite's connect() arguments SQLAlchemy reads from the query string (SQLAlchemy 2.x).
+_SQLITE_QUERY_KEYS = frozenset(
+    {"timeout", "isolation_level", "detect_types", "check_same_thread", "cached_statements", "uri"}
+)
 _PASSWORD_IN_TEXT = re.compile(r"(://[^:/@\s]*:)([^@\s]*)(@)")
 
 
-def parse_url(raw: str) -> URL:
-    """Parse and normalise a URL; unknown schemes and garbage are usage errors (exit 2)."""
+def parse_url(raw: str, *, server_only: bool = False) -> URL:
+    """Parse and normalise a URL; unknown schemes and garbage are usage errors (exit 2).
+
+    ``server_only``: the URL names a server where dbshift creates scratch databases
+    (``dev_url``), so a MySQL URL without a database is fine there.
+    """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -48,7 +56,36 @@ def parse_url(raw: str) -> URL:
         known = "postgresql://, mysql://, mariadb://, sqlite:///"
         raise UsageError(f"unsupported database URL scheme {backend!r} (use {known})")
     dialect, default_driver, _extra = _DEFAULT_DRIVERS[backend]
+    if driver and driver not in _DRIVER_MODULES:
+        known = ", ".join(sorted(_DRIVER_MODULES))
+        raise UsageError(
+            f"bad database URL {mask_text(raw)!r}: unknown driver {driver!r} ({known})"
+        )
+    _check_shape(raw, url, dialect, server_only=server_only)
     return url.set(drivername=f"{dialect}+{driver or default_driver}")
+
+
+def _check_shape(raw: str, url: URL, dialect: str, *, server_only: bool) -> None:
+    """What SQLAlchemy accepts but a migration cannot use, refused while it is still a
+    usage error: later it surfaces as an internal error or an assertion in the driver."""
+    bad = f"bad database URL {mask_text(raw)!r}"
+    if dialect == "sqlite":
+        if url.host or url.port or url.username:
+            # sqlite://app.db parses with host "app.db"; the path needs a third slash.
+            path = f"{url.host or ''}{'/' + url.database if url.database else ''}"
+            raise UsageError(
+                f"{bad}: a SQLite URL has three slashes before a relative path "
+                f"(sqlite:///{path}) and four before an absolute one (sqlite:////{path})"
+            )
+        unknown = set(url.query) - _SQLITE_QUERY_KEYS
+        if unknown and "uri" not in url.query:
+            raise UsageError(
+                f"{bad}: SQLite takes no option {sorted(unknown)[0]!r} "
+                "(URI options need ?uri=true and a file: path)"
+            )
+        return
+    if dialect in ("mysql", "mariadb") and not url.database and not server_only:
+        raise UsageError(f"{bad}: name the database ({dialect}://user@host:3306/DATABASE)")
 
 
 def mask_url(url: URL | str) -> str:
@@ -94,7 +131,12 @@ def create_engine(url: URL, *, connect_timeout: float, busy_timeout: float) -> E
         if url.database in (None, "", ":memory:"):
             kwargs["poolclass"] = StaticPool
     kwargs.setdefault("poolclass", NullPool)
-    return sqlalchemy.create_engine(url, connect_args=connect_args, **kwargs)
+    try:
+        return sqlalchemy.create_engine(url, connect_args=connect_args, **kwargs)
+    except sqlalchemy.exc.ArgumentError as exc:
+        raise UsageError(
+            f"bad database URL {mask_url(url)!r}: {mask_text(first_line(str(exc)))}"
+        ) from None
 
 
 def connect(engine: Engine) -> Connection:
@@ -107,6 +149,13 @@ def connect(engine: Engine) -> Connection:
         reason = first_line(str(exc.orig)) if exc.orig is not None else first_line(str(exc))
         raise ConnectError(
             f"cannot connect to {mask_url(engine.url)}: {mask_text(reason)}"
+        ) from None
+    except (TypeError, ValueError, AttributeError, LookupError) as exc:
+        # Raised by the driver before any network traffic for an option it cannot use,
+        # e.g. PyMySQL's ?charset=bogus (AttributeError on None): the URL is wrong.
+        raise UsageError(
+            f"bad database URL {mask_url(engine.url)!r}: the driver refused its options "
+            f"({type(exc).__name__}: {mask_text(first_line(str(exc)))})"
         ) from None
     except SQLAlchemyError as exc:
         raise ConnectError(

@@ -7,6 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from dbshift.config import Settings
     from dbshift.migrations.model import Migration
     from dbshift.runner.session import Session
@@ -44,11 +46,114 @@ def settings(args: argparse.Namespace, **extra: Any) -> Settings:
 def session(args: argparse.Namespace, **extra: Any) -> Session:
     from dbshift.runner.session import Session
 
-    return Session(settings(args, **extra), ConsoleReporter())
+    reporter = JsonReporter() if wants_json(args) else ConsoleReporter()
+    return Session(settings(args, **extra), reporter)
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+
+def wants_json(args: argparse.Namespace) -> bool:
+    return getattr(args, "format", None) == "json"
+
+
+def report(args: argparse.Namespace, text: str, **doc: Any) -> None:
+    """The command's result: ``text`` for people, or one JSON document (``doc`` plus what
+    the session's reporter saw: migrations run with their timings, notices)."""
+    if wants_json(args):
+        out_json({**json_progress(), **doc})
+    else:
+        out(text)
+
+
+#: The JsonReporter of this run, so a failure can still report what ran before it.
+_json_reporter: list[JsonReporter] = []
+
+
+def json_progress() -> dict[str, Any]:
+    """What the run's JsonReporter collected (empty when there is none)."""
+    if not _json_reporter:
+        return {}
+    reporter = _json_reporter[-1]
+    doc: dict[str, Any] = {
+        "applied": [m for m in reporter.done if m["direction"] == "up"],
+        "reverted": [m for m in reporter.done if m["direction"] == "down"],
+        "notices": reporter.notices,
+    }
+    if reporter.running is not None:
+        doc["failed_migration"] = reporter.running
+    if reporter.planned_list:
+        doc["planned"] = reporter.planned_list
+    return doc
+
+
+class JsonReporter:
+    """Collects what ran, for ``--format json``: nothing is printed until the end."""
+
+    def __init__(self) -> None:
+        self.done: list[dict[str, Any]] = []
+        self.planned_list: list[dict[str, Any]] = []
+        self.notices: list[str] = []
+        self.running: dict[str, Any] | None = None
+        _json_reporter.append(self)
+
+    @staticmethod
+    def _describe(migration: Migration, *, down: bool) -> dict[str, Any]:
+        return {
+            "version": migration.version,
+            "description": migration.description,
+            "file": migration.filename,
+            "direction": "down" if down else "up",
+        }
+
+    def started(self, migration: Migration, *, down: bool, resumed_at: int | None) -> None:
+        self.running = {**self._describe(migration, down=down), "resumed_after": resumed_at}
+
+    def finished(self, migration: Migration, *, down: bool, ms: int) -> None:
+        entry = self.running or self._describe(migration, down=down)
+        self.done.append({**entry, "ms": ms})
+        self.running = None
+
+    def planned(self, migration: Migration, *, down: bool) -> None:
+        section = migration.section(down=down)
+        self.planned_list.append(
+            {
+                **self._describe(migration, down=down),
+                "transactional": migration.transactional,
+                "statements": [{"line": s.line, "sql": s.sql} for s in section.statements],
+            }
+        )
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+
+
+#: Width given to rich off a terminal: wide enough that no line is ever wrapped, since a
+#: wrapped line breaks grep, awk and anything else reading the output line by line.
+UNWRAPPED = 100_000
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A rich console that wraps to the terminal's width on a terminal, and never elsewhere."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(highlight=False, stderr=stderr)
+    return Console(highlight=False, stderr=stderr, width=UNWRAPPED, soft_wrap=True)
+
+
+#: The progress line a ConsoleReporter left open (``applying X.sql ...``): the CLI ends it
+#: with FAILED or interrupted when an error stops the run, so the error that follows on
+#: stderr is not glued to it and the line says how it ended.
+_open_line: list[str] = []
+
+
+def close_open_line(outcome: str) -> None:
+    if _open_line:
+        _open_line.clear()
+        print(f" {outcome}" if outcome else "", flush=True)
 
 
 class ConsoleReporter:
@@ -61,8 +166,10 @@ class ConsoleReporter:
         verb = "reverting" if down else "applying"
         resume = f" (resuming after statement {resumed_at})" if resumed_at else ""
         print(f"{verb} {migration.filename}{resume} ...", end="", flush=True)
+        _open_line[:] = [migration.filename]
 
     def finished(self, migration: Migration, *, down: bool, ms: int) -> None:
+        _open_line.clear()
         print(f" done in {ms} ms", flush=True)
 
     def planned(self, migration: Migration, *, down: bool) -> None:
@@ -76,7 +183,9 @@ class ConsoleReporter:
             print(f"    line {statement.line}: {first}{more}")
 
     def notice(self, text: str) -> None:
-        print(text, flush=True)
+        # stderr: stdout may be an SQL script (--sql) or a JSON document.
+        close_open_line("")
+        print(f"dbshift: {text}", file=sys.stderr, flush=True)
 
 
 def out(text: str = "") -> None:

@@ -17,7 +17,7 @@ from dbshift.errors import DbshiftError
 TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy honours this spelling too
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import NoReturn
+    from typing import Any, NoReturn, TextIO
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 3
 
@@ -26,8 +26,27 @@ class _Parser(argparse.ArgumentParser):
     """argparse prints usage plus an error over two lines; dbshift promises one."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"dbshift: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        print(f"dbshift: error: {_suggest(message)} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+def _suggest(message: str) -> str:
+    """``invalid choice: 'migrat' (choose from ...)`` gains ``did you mean 'migrate'?``,
+    as git does; the full list stays when nothing is close."""
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+    if found is None:
+        return message
+    import difflib
+
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+    if not close:
+        return message
+    return (
+        f"{message[: found.start(2) - len('(choose from ')].rstrip()}: did you mean {close[0]!r}?"
+    )
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -35,9 +54,14 @@ def common_options() -> argparse.ArgumentParser:
     return _common()
 
 
-def _common() -> _Parser:
+def _common(applies: frozenset[str] | None = None) -> _Parser:
     """Options accepted before or after the command name (SUPPRESS keeps either from
-    overwriting the other with a default)."""
+    overwriting the other with a default).
+
+    ``applies``: the destinations a command uses (its module's ``OPTIONS``); the others
+    are still accepted, so scripts that pass ``--url`` everywhere keep working, but its
+    help does not list them.
+    """
     common = _Parser(add_help=False)
     s = argparse.SUPPRESS
     group = common.add_argument_group("connection and configuration")
@@ -46,7 +70,9 @@ def _common() -> _Parser:
     )
     group.add_argument("--env", default=s, help="named environment from the config file")
     group.add_argument(
-        "--config", default=s, help="config file (default: ./dbshift.toml or ./pyproject.toml)"
+        "--config",
+        default=s,
+        help="config file (default: dbshift.toml or pyproject.toml here or in a parent directory)",
     )
     group.add_argument(
         "--dir", dest="migrations", default=s, help="migrations directory (default: migrations)"
@@ -68,6 +94,10 @@ def _common() -> _Parser:
         help="seconds to wait for the server (default 10)",
     )
     group.add_argument("--debug", action="store_true", default=s, help="show tracebacks")
+    if applies is not None:
+        for action in group._group_actions:
+            if action.dest not in applies and action.dest != "debug":
+                action.help = argparse.SUPPRESS
     return common
 
 
@@ -94,10 +124,25 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
             continue
         import importlib
 
-        parents = [] if name in STANDALONE else [common]
-        command = sub.add_parser(name, parents=parents, help=summary, description=summary)
-        importlib.import_module(f"dbshift.cli.commands.{name}").configure(command)
+        module = importlib.import_module(f"dbshift.cli.commands.{name}")
+        parents = [] if name in STANDALONE else [_common(getattr(module, "OPTIONS", None))]
+        command = sub.add_parser(
+            name,
+            parents=parents,
+            help=summary,
+            description=summary,
+            epilog=_examples(getattr(module, "EXAMPLES", ())),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.configure(command)
     return parser
+
+
+def _examples(examples: Sequence[str]) -> str | None:
+    """A command module's ``EXAMPLES`` (``command  # what it does``) as its help's end."""
+    if not examples:
+        return None
+    return "examples:\n" + "\n".join(f"  {line}" for line in examples)
 
 
 def _command_named(argv: Sequence[str], common: _Parser) -> str | None:
@@ -107,7 +152,7 @@ def _command_named(argv: Sequence[str], common: _Parser) -> str | None:
         for action in common._actions
         if action.nargs != 0
         for option in action.option_strings
-    }
+    } | {"--format"}  # each command's own, but may come first (see _hoist_format)
     words = iter(argv)
     for word in words:
         if word == "--":
@@ -119,8 +164,51 @@ def _command_named(argv: Sequence[str], common: _Parser) -> str | None:
     return None
 
 
+class _PipeSafe:
+    """stdout that goes quiet when its reader leaves (``dbshift status | head -1``).
+
+    Python raises BrokenPipeError on the next write and again when it flushes at exit
+    ("Broken pipe", exit 1). A reader that has seen enough is not an error, and a
+    migration must never stop halfway because nobody reads its progress: later output
+    goes to /dev/null and the command ends as it would have.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._silence()
+
+    def _silence(self) -> None:
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a real file descriptor
+            pass
+        self._stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if not isinstance(sys.stdout, _PipeSafe):
+        sys.stdout = _PipeSafe(sys.stdout)
+    argv = _hoist_format(argv, _common())
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
@@ -130,15 +218,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except DbshiftError as exc:
+        _close_progress("FAILED")
         if debug:
             raise
-        return _fail(exc.message + (f"; {exc.hint}" if exc.hint else ""), exc.exit_code)
+        message = exc.message + (f"; {exc.hint}" if exc.hint else "")
+        _json_failure(args, message, exc.exit_code)
+        return _fail(message, exc.exit_code)
     except KeyboardInterrupt:
+        _close_progress("interrupted")
         return _fail("interrupted", 130)
     except Exception as exc:
+        _close_progress("FAILED")
         if debug:
             raise
         return _unexpected(exc)
+
+
+def _hoist_format(argv: list[str], common: _Parser) -> list[str]:
+    """``dbshift --format json status`` as ``dbshift status --format json``.
+
+    ``--format`` belongs to each command (the choices differ: lint has sarif, inspect sql),
+    so a copy given before the command name moves right after it, where that command's
+    parser checks it. (argparse would otherwise let the command's default overwrite it.)
+    """
+    command = _command_named(argv, common)
+    if command is None:
+        return argv
+    at = argv.index(command)
+    head, moved = [], []
+    words = iter(argv[:at])
+    for word in words:
+        if word == "--format":
+            moved += [word, next(words, "")]
+        elif word.startswith("--format="):
+            moved.append(word)
+        else:
+            head.append(word)
+    if not moved:
+        return argv
+    rest = argv[at + 1 :]
+    if command == "online" and rest and not rest[0].startswith("-"):
+        # `online` has actions; the format belongs to the action (online status).
+        return [*head, command, rest[0], *moved, *rest[1:]]
+    return [*head, command, *moved, *rest]
+
+
+def _json_failure(args: argparse.Namespace, message: str, code: int) -> None:
+    """With --format json, a failure is a JSON document on stdout too (the one-line error
+    still goes to stderr), holding what ran before it."""
+    if getattr(args, "format", None) != "json":
+        return
+    import json
+
+    context = sys.modules.get("dbshift.cli.context")
+    progress = context.json_progress() if context is not None else {}
+    from dbshift.connection import mask_text
+
+    doc = {**progress, "error": mask_text(" ".join(message.split())), "exit_code": code}
+    print(json.dumps(doc, indent=2), flush=True)
+
+
+def _close_progress(outcome: str) -> None:
+    """End an open ``applying X.sql ...`` line with how it went (context is loaded only
+    by commands that print progress)."""
+    context = sys.modules.get("dbshift.cli.context")
+    if context is not None:
+        context.close_open_line(outcome)
 
 
 def _fail(message: str, code: int) -> int:

@@ -18,6 +18,8 @@ from dbshift.migrations.checksum import normalise
 from dbshift.migrations.loader import SUM_FILE, MigrationFile
 
 _CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+#: How a mismatch message ends; callers with a fuller explanation drop it.
+HASH_HINT = "; if the change is intended, run 'dbshift hash'"
 
 
 def _b64(digest: bytes) -> str:
@@ -44,21 +46,35 @@ def write(directory: Path, files: list[MigrationFile]) -> Path:
 
 @dataclass(frozen=True)
 class SumProblem:
-    """Why the sum file does not vouch for the directory; ``None`` fields when unknown."""
+    """Why the sum file does not vouch for the directory."""
 
     message: str
+    #: The first file whose line differs: the edited one (later lines differ through the
+    #: chain alone). None when no line of an existing file differs.
+    edited: str | None = None
+    #: Files on disk the sum does not list, and files it lists that are gone.
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    #: Missing sum file or git conflict markers: nothing re-hashing may paper over.
+    fatal: bool = False
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file the mismatch is about (what must be unapplied to re-hash safely)."""
+        return ((self.edited,) if self.edited else ()) + self.added + self.removed
 
 
 def check(directory: Path, files: list[MigrationFile]) -> SumProblem | None:
     """Compare the stored sum file with the files; None when they agree."""
     path = directory / SUM_FILE
     if not path.is_file():
-        return SumProblem(f"{path} is missing: run 'dbshift hash' to create it")
+        return SumProblem(f"{path} is missing: run 'dbshift hash' to create it", fatal=True)
     stored = path.read_text(encoding="utf-8")
     if any(line.startswith(_CONFLICT_MARKERS) for line in stored.splitlines()):
         return SumProblem(
             f"{path} has git conflict markers: two branches added migrations; give yours a "
-            "new version ('dbshift new'), then run 'dbshift hash'"
+            "new version ('dbshift new'), then run 'dbshift hash'",
+            fatal=True,
         )
     expected = compute(files)
     if stored == expected:
@@ -70,11 +86,12 @@ def check(directory: Path, files: list[MigrationFile]) -> SumProblem | None:
     changed = [
         n for n in expected_lines if n in stored_lines and stored_lines[n] != expected_lines[n]
     ]
-    added = [n for n in expected_lines if n not in stored_lines]
-    removed = [n for n in stored_lines if n not in expected_lines]
+    added = tuple(n for n in expected_lines if n not in stored_lines)
+    removed = tuple(n for n in stored_lines if n not in expected_lines)
     parts = []
-    if changed and not added and not removed:
-        parts.append(f"{changed[0]} was edited")
+    edited = changed[0] if changed else None
+    if edited and not added and not removed:
+        parts.append(f"{edited} was edited since the last 'dbshift hash'")
     if added:
         parts.append("not in the sum: " + ", ".join(added))
     if removed:
@@ -82,8 +99,11 @@ def check(directory: Path, files: list[MigrationFile]) -> SumProblem | None:
     if not parts:
         parts.append("the header hash is wrong")
     return SumProblem(
-        f"{path} does not match the migration files ({'; '.join(parts)}); "
-        "if the change is intended, run 'dbshift hash'"
+        f"{path} does not match the migration files ({'; '.join(parts)}){HASH_HINT}",
+        edited=edited,
+        added=added,
+        removed=removed,
+        fatal=not parts or parts == ["the header hash is wrong"],
     )
 
 

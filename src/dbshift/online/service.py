@@ -524,10 +524,27 @@ def status(settings: Settings, *, schema: str) -> list[Entry]:
         return journal.all_entries(conn, schema)
 
 
-def pause(name: str, settings: Settings, *, schema: str) -> None:
+def pause(name: str, settings: Settings, *, schema: str) -> Entry:
+    """Ask a running backfill to stop after its batch; returns the entry as it was.
+
+    Only a migration still expanding with an unfinished backfill is marked: pausing one
+    whose backfill is done (or that completed, or was rolled back) would change nothing,
+    and the caller says so instead of claiming a pause.
+    """
     with _session(settings) as conn:
         schema = base_schema(conn, schema)
         journal.ensure(conn, schema)
-        if journal.get(conn, schema, name) is None:
+        entry = journal.get(conn, schema, name)
+        if entry is None:
             raise UsageError(f"no online migration {name!r} in schema {schema!r}")
-        journal.set_paused(conn, schema, name, paused=True)
+        if backfill_running(entry):
+            journal.set_paused(conn, schema, name, paused=True)
+        return entry
+
+
+def backfill_running(entry: Entry) -> bool:
+    """Whether a backfill of ``entry`` is still to run (so pausing it means something)."""
+    jobs = entry.jobs.values()
+    return entry.phase is Phase.EXPANDING and (
+        not jobs or not all(job.get("finished") for job in jobs)
+    )

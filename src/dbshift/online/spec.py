@@ -30,6 +30,10 @@ from dbshift.errors import MigrationFileError
 from dbshift.online.operations import OPERATION_TYPES, OnlineOperation
 
 _NAME = re.compile(r"^(?P<name>[0-9A-Za-z][0-9A-Za-z_]*)\.toml$")
+# What `online start` accepts: the version prefix orders online migrations among the
+# others. parse_online keeps the looser _NAME: an entry journaled before the prefix was
+# enforced must still complete and roll back.
+_VERSIONED = re.compile(r"^[0-9]+_[0-9A-Za-z_]+\.toml$")
 _POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 _TOP_KEYS = {"description", "operations", "safety_period", "schema"}
 
@@ -53,10 +57,12 @@ class OnlineMigration:
 
 
 def load_online(path: Path) -> OnlineMigration:
-    match = _NAME.match(path.name)
+    match = _VERSIONED.match(path.name)
     if match is None:
         raise MigrationFileError(
-            str(path), "an online migration is named <version>_<description>.toml"
+            str(path),
+            "an online migration is named <version>_<description>.toml "
+            f"(e.g. 20260101000000_{path.stem.lower() or 'change'}.toml)",
         )
     try:
         text = path.read_text(encoding="utf-8")

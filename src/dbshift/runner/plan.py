@@ -66,7 +66,9 @@ def problems(analysis: Analysis, *, out_of_order_allowed: bool) -> list[str]:
     for migration, row in analysis.edited:
         found.append(
             f"{migration.path}: edited after it was applied "
-            f"(checksum {migration.checksum[:12]}, history has {row.checksum[:12]})"
+            f"(checksum {migration.checksum[:12]}, history has {row.checksum[:12]}); "
+            "revert the file to what was applied (and put the change in a new migration), "
+            "or run 'dbshift repair' to accept the edited file as applied"
         )
     for row in analysis.missing:
         found.append(f"applied migration {row.version} ({row.description}) has no file")

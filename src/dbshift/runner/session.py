@@ -17,6 +17,7 @@ from dbshift.dialects import Dialect, dialect_for
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
+from dbshift.runner import sumcheck
 from dbshift.runner.executor import Executor, display_path
 from dbshift.runner.history import HistoryRow, HistoryTable, State
 from dbshift.runner.plan import Analysis, analyse, problems, unfinished_problems
@@ -196,20 +197,27 @@ class Session:
             for row in analysis.unfinished
         ]
         found = problems(analysis, out_of_order_allowed=self.settings.out_of_order)
+        verdict = sumcheck.judge(self.settings, analysis)
+        if verdict.problem is not None:
+            found.append(verdict.status_line())
         return Status(analysis=analysis, unfinished=unfinished, problems=found)
 
     def validate(self) -> list[str]:
         """Every problem, sum file included; Python files must import."""
         found = []
-        files = loader.scan(self.settings.migrations_dir)
-        problem = sumfile.check(self.settings.migrations_dir, files)
-        if problem is not None:
-            found.append(problem.message)
         migrations = self.migrations()
         for migration in migrations:
             if migration.kind is Kind.PYTHON:
                 loader.resolve(migration)  # raises a file:line error when it cannot import
         analysis = self.analysis(migrations)
+        # validate is the CI gate: it reports the sum file whatever the strictness.
+        verdict = sumcheck.judge(self.settings, analysis)
+        if verdict.problem is not None:
+            found.append(
+                verdict.refusal()
+                if verdict.strict or not verdict.pending_only
+                else verdict.status_line()
+            )
         found.extend(problems(analysis, out_of_order_allowed=self.settings.out_of_order))
         found.extend(unfinished_problems(analysis))
         return found
@@ -243,7 +251,7 @@ class Session:
                 self.reporter.planned(migration, down=False)
             return len(todo)
         with self.locked():
-            analysis, todo = self._pending(to)
+            analysis, todo = self._pending(to, rehash=True)
             if confirm is not None and todo:
                 confirm(todo)
             executor = Executor(self.conn, self.dialect, self.history)
@@ -279,13 +287,23 @@ class Session:
             target=mask_url(self.url),
         )
 
-    def _pending(self, to: str | None) -> tuple[Analysis, list[Migration]]:
-        """Validated analysis and the migrations to apply, in order."""
+    def _pending(self, to: str | None, *, rehash: bool = False) -> tuple[Analysis, list[Migration]]:
+        """Validated analysis and the migrations to apply, in order.
+
+        ``rehash``: a lenient run may rewrite an out-of-date sum file (see sumcheck);
+        read-only callers only say that ``migrate`` would.
+        """
         migrations = self.migrations()
-        self.check_sum()
         target = self._target(migrations, to)
         analysis = self.analysis(migrations)
         self._refuse_problems(analysis)
+        verdict = sumcheck.judge(self.settings, analysis)
+        if verdict.problem is not None:
+            if not verdict.rehash:
+                raise ValidationFailed(verdict.refusal())
+            if rehash:
+                sumcheck.rehash(self.settings)
+            self.reporter.notice(verdict.notice(done=rehash))
         return analysis, [m for m in analysis.pending if target is None or m.number <= target]
 
     def _refuse_problems(self, analysis: Analysis, *, reverting: bool = False) -> None:

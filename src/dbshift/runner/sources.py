@@ -135,7 +135,7 @@ def scratch_database(settings: Settings, dialect: str) -> Iterator[URL]:
             "set dev_url in dbshift.toml, $DBSHIFT_DEV_URL or --dev-url "
             "(dbshift creates and drops a scratch database there)"
         )
-    dev = parse_url(settings.dev_url)
+    dev = parse_url(settings.dev_url, server_only=True)
     if backend_name(dev) != dialect:
         raise ConfigError(f"dev_url {mask_url(dev)} is not a {dialect} server")
     import secrets  # here: 5-10 ms that diffing two URLs does not need

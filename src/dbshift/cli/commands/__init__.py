@@ -26,7 +26,8 @@ COMMANDS: dict[str, str] = {
     "backup": "back up the database (pg_dump, mariadb-dump, SQLite backup API)",
     "backups": "list backups; prune them by retention; verify one",
     "restore": "restore a backup, checksums verified first",
+    "completion": "print a shell completion script (bash, zsh, fish)",
 }
 
 # Commands that take no connection or config options.
-STANDALONE = frozenset({"demo"})
+STANDALONE = frozenset({"demo", "completion"})

@@ -72,6 +72,13 @@ DELETE FROM users;
 """
 
 
+#: Shown at the end of ``dbshift demo --help``.
+EXAMPLES = (
+    "dbshift demo                 # in a temporary directory, removed afterwards",
+    "dbshift demo --path ./tour   # keep the files to explore",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--path", help="directory for the demo files (default: a new temporary one)"
@@ -80,24 +87,61 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    console = Console(highlight=False)
+    import shutil
     import tempfile  # here, not at the top: `dbshift --help` imports every command module
     from pathlib import Path
 
-    root = Path(args.path) if args.path else Path(tempfile.mkdtemp(prefix="dbshift-demo-"))
+    console = context.console()
+    keep = bool(args.path)
+    root = Path(args.path) if keep else Path(tempfile.mkdtemp(prefix="dbshift-demo-"))
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
+    prog, activate = invocation()
     previous = Path.cwd()
     os.chdir(root)  # the tour is a project of its own: its files never land in the caller's cwd
     try:
-        return _tour(console, root)
+        code = _tour(console, root, prog)
     finally:
         os.chdir(previous)
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+    console.print()
+    if keep:
+        console.print(f"[bold green]done.[/] Explore it yourself: cd {root} && {prog} status")
+    else:
+        console.print(
+            f"[bold green]done.[/] The demo's temporary directory is removed; to keep the "
+            f"files and explore them: {prog} demo --path ./dbshift-demo"
+        )
+    if activate:
+        console.print(f"(or activate the environment first, then type just dbshift: {activate})")
+    context.out()
+    return code
 
 
-def _tour(console: Console, root: Path) -> int:
+def invocation() -> tuple[str, str | None]:
+    """How to type dbshift so that the commands the demo prints work as written.
+
+    ``dbshift`` only when that name finds this very program on $PATH; else the script's
+    absolute path (``/home/me/app/.venv/bin/dbshift``), with the venv's activation as the
+    alternative; ``python -m dbshift`` when run that way.
+    """
+    import shutil
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is None or script.name in ("__main__.py", "-m", "-c") or not script.exists():
+        return f"{sys.executable} -m dbshift", None
+    script = script.resolve()
+    found = shutil.which("dbshift")
+    if found is not None and Path(found).resolve() == script:
+        return "dbshift", None
+    activate = script.parent / "activate"
+    return str(script), f"source {activate}" if activate.is_file() else None
+
+
+def _tour(console: Console, root: Path, prog: str) -> int:
     from rich.rule import Rule
 
     from dbshift.cli.main import main
@@ -107,7 +151,7 @@ def _tour(console: Console, root: Path) -> int:
     def step(title: str, *argv: str, expect: int = 0) -> None:
         console.print()
         console.print(Rule(f"[bold cyan]{title}", align="left"))
-        console.print(f"[dim]$ dbshift {' '.join(argv)}[/]")
+        console.print(f"[dim]$ {prog} {' '.join(argv)}[/]", soft_wrap=True)
         code = main(list(argv))
         if code != expect:
             raise SystemExit(code)
@@ -151,7 +195,14 @@ def _tour(console: Console, root: Path) -> int:
     )
     step("12. backups: step 7's rollback dropped a table, so it backed it up first", "backups")
     step("13. backup: the whole database now, with row counts and checksums", "backup")
-    console.print()
-    console.print(f"[bold green]done.[/] Explore it yourself: cd {root} && dbshift status")
-    context.out()
+    import sqlite3
+
+    with sqlite3.connect(root / "demo.db") as hotfix:
+        hotfix.execute("CREATE INDEX ix_hotfix ON users (email)")
+    hotfix.close()
+    console.print("
+[dim]someone adds an index by hand, outside the migrations[/]")
+    step("14. drift: the live schema against what the history produced", "drift", expect=1)
+    step("15. drift --generate: adopt it as a migration, recorded as applied", "drift", "--generate", "adopt hotfix index")
+    step("16. drift: clean again", "drift")
     return 0

@@ -6,6 +6,16 @@ import argparse
 
 from dbshift.cli import context
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset({"url", "env", "config", "migrations", "history_table", "connect_timeout"})
+
+#: Shown at the end of ``dbshift diff --help``.
+EXAMPLES = (
+    "dbshift diff --from postgresql://localhost/prod --to schema.sql --dev-url postgresql://localhost/postgres",
+    "dbshift diff --from migrations --to sqlite:///app.db --format text",
+    "dbshift diff --from sqlite:///a.db --to sqlite:///b.db --exit-code",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_schema_options(parser)

@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from dbshift.ops import Operation
 from dbshift.cli.commands.diff import add_schema_options
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset(
+    {"url", "env", "config", "migrations", "history_table", "history_schema", "connect_timeout"}
+)
+
+#: Shown at the end of ``dbshift generate --help``.
+EXAMPLES = (
+    "dbshift generate add_orders --to schema.sql",
+    "dbshift generate from_models --to sqlalchemy:app.models:Base",
+    "dbshift generate rename_col --to schema.sql --online",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="what the migration does, e.g. 'add orders'")

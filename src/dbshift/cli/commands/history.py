@@ -6,6 +6,12 @@ import argparse
 
 from dbshift.cli import context
 
+#: Shown at the end of ``dbshift history --help``.
+EXAMPLES = (
+    "dbshift history",
+    "dbshift history --format json",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
@@ -35,10 +41,9 @@ def run(args: argparse.Namespace) -> int:
         ]
         context.out_json(doc)
         return 0
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = context.console()
     if not rows:
         console.print("no migrations recorded yet")
         return 0

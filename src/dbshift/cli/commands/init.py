@@ -22,6 +22,17 @@ migrations = {migrations}
 """
 
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset({"url", "config", "migrations"})
+
+#: Shown at the end of ``dbshift init --help``.
+EXAMPLES = (
+    "dbshift init                                 # migrations/, dbshift.sum, dbshift.toml",
+    "dbshift init --url postgresql://localhost/app # and put that URL in dbshift.toml",
+    "dbshift init --dir db/migrations",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 

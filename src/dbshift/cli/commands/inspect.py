@@ -6,6 +6,15 @@ import argparse
 
 from dbshift.cli import context
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset({"url", "env", "config", "connect_timeout"})
+
+#: Shown at the end of ``dbshift inspect --help``.
+EXAMPLES = (
+    "dbshift inspect                                # the configured database as DDL",
+    "dbshift inspect postgresql://localhost/app --format json",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", nargs="?", help="database URL (default: the configured one)")

@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 _SERVER = re.compile(r"^(postgresql|postgres|mysql|mariadb|sqlite)(?:[-@ ]?(\d+(?:\.\d+)*))?$")
 
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset({"url", "env", "config", "migrations"})
+
+#: Shown at the end of ``dbshift lint --help``.
+EXAMPLES = (
+    "dbshift lint                               # every migration, for the configured server",
+    "dbshift lint migrations/20240101_x.sql --server postgresql-15",
+    "dbshift lint --since origin/main --format github",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or directories (default: migrations)"

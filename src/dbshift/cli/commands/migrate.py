@@ -16,6 +16,14 @@ if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
+#: Shown at the end of ``dbshift migrate --help``.
+EXAMPLES = (
+    "dbshift migrate                     # apply everything pending",
+    "dbshift migrate --to 20240101120000 --dry-run",
+    "dbshift --env production migrate --format json",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", metavar="VERSION", help="stop after this version")
     mode = parser.add_mutually_exclusive_group()
@@ -38,6 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-backup", action="store_true", help="skip the automatic backup (docs/backups.md)"
     )
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
@@ -59,9 +68,10 @@ def run(args: argparse.Namespace) -> int:
 
         count = session.migrate(to=args.to, dry_run=args.dry_run, confirm=confirm)
         if args.dry_run:
-            context.out(f"{count} migration(s) would be applied (dry run: nothing changed)")
+            text = f"{count} migration(s) would be applied (dry run: nothing changed)"
         elif count == 0:
-            context.out("nothing to migrate: the database is up to date")
+            text = "nothing to migrate: the database is up to date"
         else:
-            context.out(f"applied {count} migration(s)")
+            text = f"applied {count} migration(s)"
+        context.report(args, text, count=count, dry_run=args.dry_run)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from typing import TYPE_CHECKING
 
 from dbshift.cli import context
@@ -34,9 +35,21 @@ def down(ctx):
 '''
 
 
+#: The connection and configuration options this command uses (its help lists only these).
+OPTIONS = frozenset({"config", "env", "migrations"})
+
+#: Shown at the end of ``dbshift new --help``.
+EXAMPLES = (
+    "dbshift new 'add users email'        # migrations/<timestamp>_add_users_email.sql",
+    "dbshift new backfill_emails --python # a Python migration with up(ctx)/down(ctx)",
+    "dbshift new add_index --format json  # the path as JSON, for scripts",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="what the migration does, e.g. 'add users email'")
     parser.add_argument("--python", action="store_true", help="a Python migration instead of SQL")
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
@@ -53,10 +66,25 @@ def run(args: argparse.Namespace) -> int:
     settings = context.settings(args)
     directory = settings.migrations_dir
     suffix, template = (".py", PY_TEMPLATE) if args.python else (".sql", SQL_TEMPLATE)
+    stale = sumfile.check(directory, loader.scan(directory)) if directory.is_dir() else None
     path = new_path(directory, args.name, suffix)
     path.write_text(template.format(name=args.name) if args.python else template, encoding="utf-8")
-    sumfile.write(directory, loader.scan(directory))
-    context.out(str(path))
+    rehashed = stale is None or not (directory / loader.SUM_FILE).exists()
+    if rehashed:
+        sumfile.write(directory, loader.scan(directory))
+    else:
+        # Re-hashing now would bless an edit nobody has looked at, perhaps to a migration
+        # already applied somewhere: leave the sum as it was and say why.
+        assert stale is not None
+        what = ", ".join(stale.files) if stale.files else "its own content"
+        print(
+            f"dbshift: warning: {directory / loader.SUM_FILE} was already out of date "
+            f"({what}), so it was left as it was: run 'dbshift hash' once that is intended; "
+            "a migration that was already applied should be reverted instead, or accepted "
+            "with 'dbshift repair'",
+            file=sys.stderr,
+        )
+    context.report(args, str(path), file=str(path), sum_updated=rehashed)
     return 0
 
 

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from dbshift.online.journal import Entry
 
 
+#: Shown at the end of ``dbshift online --help``.
+EXAMPLES = (
+    "dbshift online start migrations/20240101_email_lower.toml",
+    "dbshift online status --format json",
+    "dbshift online complete 20240101_email_lower",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     from dbshift.cli.main import common_options
 
@@ -115,8 +123,17 @@ def run(args: argparse.Namespace) -> int:
             context.out(_describe(entry))
         return 0
     if command == "pause":
-        service.pause(args.name, settings, schema=args.schema)
-        context.out(f"{args.name}: pausing after the current batch")
+        entry = service.pause(args.name, settings, schema=args.schema)
+        if service.backfill_running(entry):
+            message = "pausing after the current batch ('online start FILE' resumes it)"
+        elif entry.phase.in_flight:
+            message = (
+                f"nothing to pause: the backfill has finished (phase {entry.phase}); "
+                f"next: 'dbshift online complete {entry.name}'"
+            )
+        else:
+            message = f"nothing to pause: the migration is {entry.phase}"
+        context.out(f"{args.name}: {message}")
         return 0
     with _ConsoleProgress() as progress:
         if command == "start":

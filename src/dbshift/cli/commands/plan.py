@@ -13,6 +13,14 @@ if TYPE_CHECKING:
     from dbshift.runner.lock_trace import LockPlan, TracedMigration
 
 
+#: Shown at the end of ``dbshift plan --help``.
+EXAMPLES = (
+    "dbshift plan                          # locks and rewrites of each pending statement",
+    "dbshift plan --to 20240101120000 --format json",
+    "dbshift plan --replay --dev-url postgresql://localhost/postgres",
+)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", metavar="VERSION", help="stop after this version")
     parser.add_argument(
@@ -84,11 +92,10 @@ def _lock(lock: TableLock) -> dict[str, Any]:
 
 
 def _print(plan: LockPlan) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    # Wide enough that a pipe or a CI log gets whole rows rather than 80 columns.
-    console = Console(highlight=False, width=None if _tty() else 160)
+    # Off a terminal nothing wraps: a pipe or a CI log gets whole rows.
+    console = context.console()
     for migration in plan.migrations:
         if plan.dialect == "mysql":
             mode = "each DDL statement commits on its own"
@@ -162,9 +169,3 @@ def _blocks_suffix(lock: TableLock) -> str:
     if lock.blocks_reads:
         return " (blocks reads and writes)"
     return " (blocks writes)" if lock.blocks_writes else ""
-
-
-def _tty() -> bool:
-    import sys
-
-    return sys.stdout.isatty()

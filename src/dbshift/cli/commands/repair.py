@@ -6,6 +6,13 @@ import argparse
 
 from dbshift.cli import context
 
+#: Shown at the end of ``dbshift repair --help``.
+EXAMPLES = (
+    "dbshift repair                  # accept edited checksums, mark stopped migrations applied",
+    "dbshift repair --remove-failed  # forget stopped migrations so they run again",
+    "dbshift repair --forget-missing",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -19,13 +26,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="remove history rows of applied migrations whose files are gone",
     )
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         done = session.repair(remove_failed=args.remove_failed, forget_missing=args.forget_missing)
-    for line in done:
-        context.out(line)
-    context.out("nothing to repair" if not done else f"repaired {len(done)} item(s)")
+    summary = "nothing to repair" if not done else f"repaired {len(done)} item(s)"
+    context.report(args, "\n".join([*done, summary]), repaired=done)
     return 0

@@ -10,6 +10,13 @@ from dbshift.cli import auto_backup, context
 if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
 
+#: Shown at the end of ``dbshift rollback --help``.
+EXAMPLES = (
+    "dbshift rollback            # revert the newest applied migration",
+    "dbshift rollback 3 --dry-run",
+    "dbshift rollback --to 0     # revert everything",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("count", nargs="?", type=int, help="how many to revert (default 1)")
@@ -22,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-backup", action="store_true", help="skip the automatic backup (docs/backups.md)"
     )
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
@@ -37,9 +45,10 @@ def run(args: argparse.Namespace) -> int:
 
         count = session.rollback(count=args.count, to=args.to, dry_run=args.dry_run, before=before)
     if args.dry_run:
-        context.out(f"{count} migration(s) would be reverted (dry run: nothing changed)")
+        text = f"{count} migration(s) would be reverted (dry run: nothing changed)"
     elif count == 0:
-        context.out("nothing to roll back")
+        text = "nothing to roll back"
     else:
-        context.out(f"reverted {count} migration(s)")
+        text = f"reverted {count} migration(s)"
+    context.report(args, text, count=count, dry_run=args.dry_run)
     return 0

@@ -6,6 +6,13 @@ import argparse
 
 from dbshift.cli import context
 
+#: Shown at the end of ``dbshift status --help``.
+EXAMPLES = (
+    "dbshift status",
+    "dbshift --env staging status --format json",
+    "dbshift status | grep pending",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
@@ -64,7 +71,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(session: object, status: object) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from dbshift.connection import mask_url
@@ -72,7 +78,7 @@ def _text(session: object, status: object) -> None:
 
     assert isinstance(session, Session) and isinstance(status, Status)
     analysis = status.analysis
-    console = Console(highlight=False)
+    console = context.console()
     current = analysis.current
     console.print(
         f"[bold]database[/]  {mask_url(session.url)}  (history: {session.history.display})"
