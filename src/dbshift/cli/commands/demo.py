@@ -200,9 +200,13 @@ def _tour(console: Console, root: Path, prog: str) -> int:
     with sqlite3.connect(root / "demo.db") as hotfix:
         hotfix.execute("CREATE INDEX ix_hotfix ON users (email)")
     hotfix.close()
-    console.print("
-[dim]someone adds an index by hand, outside the migrations[/]")
+    console.print("\n[dim]someone adds an index by hand, outside the migrations[/]")
     step("14. drift: the live schema against what the history produced", "drift", expect=1)
-    step("15. drift --generate: adopt it as a migration, recorded as applied", "drift", "--generate", "adopt hotfix index")
+    step(
+        "15. drift --generate: adopt it as a migration, recorded as applied",
+        "drift",
+        "--generate",
+        "adopt hotfix index",
+    )
     step("16. drift: clean again", "drift")
     return 0
