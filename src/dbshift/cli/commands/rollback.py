@@ -1,10 +1,22 @@
-"""``dbshift rollback [N] [--to V]``: run down sections, newest first."""
+"""``dbshift rollback [N] [--to V]``: run down sections, newest first.
+
+The same gate as ``migrate``: destructive statements in the down sections (dropping the
+tables a migration created, with whatever rows they gained since) are asked about on a
+terminal and refused without one unless ``--allow-destructive``. Each rollback leaves an
+audit row in the history log (``dbshift history``).
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from dbshift.cli import context
+from dbshift.cli import context, destructive
+from dbshift.cli.live_objects import LiveCatalog
+
+if TYPE_CHECKING:
+    from dbshift.migrations.model import Migration
+    from dbshift.model import Schema
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -15,6 +27,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="list what would be reverted; change nothing"
     )
+    parser.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        help="run DROP TABLE/COLUMN, TRUNCATE, DELETE without WHERE in down sections "
+        "without asking",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -24,7 +42,27 @@ def run(args: argparse.Namespace) -> int:
     if args.count is not None and args.to is not None:
         raise UsageError("give a count or --to, not both")
     with context.session(args) as session:
-        count = session.rollback(count=args.count, to=args.to, dry_run=args.dry_run)
+        dialect = session.dialect.name
+
+        def live() -> Schema:
+            from dbshift.inspect import inspect_schema
+
+            return inspect_schema(session.conn)
+
+        def confirm(victims: list[Migration]) -> None:
+            catalog = LiveCatalog(session.conn, session.dialect)
+            destructive.confirm(
+                victims,
+                dialect,
+                allowed=args.allow_destructive,
+                live=live,
+                down=True,
+                catalog=catalog,
+            )
+
+        count = session.rollback(
+            count=args.count, to=args.to, dry_run=args.dry_run, confirm=confirm
+        )
     if args.dry_run:
         context.out(f"{count} migration(s) would be reverted (dry run: nothing changed)")
     elif count == 0:
