@@ -253,8 +253,11 @@ class Session:
             self.history.log.name,
             ONLINE_JOURNAL_TABLE,
         }
+        # Qualified where the database has several schemas (PostgreSQL) and it is not
+        # the default one; MySQL lists the current database only.
+        plain = {"main", self.dialect.default_schema(self.conn)}
         found = [
-            name if schema in (None, "main", self._default_schema()) else f"{schema}.{name}"
+            name if schema in plain or self.dialect.databases_are_schemas else f"{schema}.{name}"
             for schema, name in self.dialect.user_tables(self.conn)
             if name not in ours
         ]
@@ -267,9 +270,6 @@ class Session:
                 "--init-existing' keeps them and applies every migration"
             )
         return found
-
-    def _default_schema(self) -> str | None:
-        return self.dialect.default_schema(self.conn) if self.dialect.name != "mysql" else None
 
     # -- read-only -------------------------------------------------------------------------
 

@@ -95,11 +95,15 @@ def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         rows = session.history.rows(session.conn)
         log = session.history.log_rows(session.conn)
-    # Oldest first; a log row after the rows of the same second (MySQL DATETIME has
-    # whole seconds), since a rollback follows what it reverts.
+    # Oldest first. MySQL's DATETIME keeps whole seconds, so within one second an
+    # adoption comes first (it precedes every migration of its run) and a rollback last
+    # (it follows what it reverts).
     entries = sorted(
-        [(e.at, 0, int(e.version), i, e) for i, e in enumerate(map(_Entry.of_row, rows))]
-        + [(e.at, 1, 0, i, e) for i, e in enumerate(map(_Entry.of_log, log))],
+        [(e.at, 1, int(e.version), i, e) for i, e in enumerate(map(_Entry.of_row, rows))]
+        + [
+            (e.at, 0 if e.kind == "adopt" else 2, 0, i, e)
+            for i, e in enumerate(map(_Entry.of_log, log))
+        ],
         key=lambda item: item[:4],
     )
     ordered = [item[-1] for item in entries]
