@@ -5,7 +5,6 @@ adopt it; after ``baseline V`` the files at or below V are listed as baselined."
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tests.conftest import Database, Project, sql_migration
 

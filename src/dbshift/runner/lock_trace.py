@@ -70,9 +70,8 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
     """Trace the migrations ``dbshift migrate --to`` would apply; change nothing."""
     with Session(settings, QuietReporter()) as session:
         # A failed or interrupted migration waits to be resumed: migrate runs it first.
-        resumed = session.to_resume(to=to)
-        todo = [(loader.resolve(m), None) for m in session.pending(to=to)]
-        todo = [(m, done) for m, done in resumed] + todo
+        resumed: list[tuple[Migration, int | None]] = list(session.to_resume(to=to))
+        todo = resumed + [(loader.resolve(m), None) for m in session.pending(to=to)]
         dialect = session.dialect
         current = session.analysis().current
         # A baseline's version need not be a file: replay the files up to it.
