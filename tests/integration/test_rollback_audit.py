@@ -91,6 +91,10 @@ def test_rollback_of_a_table_with_rows_is_refused_without_a_terminal(
     allowed = project.run("rollback", "2", "--allow-destructive")
     assert allowed.code == 0, allowed.err
     assert "users" not in db.tables()
+    # Nothing is applied any more, yet the history remembers both.
+    text = project.run("history")
+    assert text.code == 0 and "no migrations recorded yet" not in text.out
+    assert text.out.count("rolled back") == 2
 
 
 def test_ignore_line_in_the_down_section_is_the_confirmation(
