@@ -59,3 +59,9 @@ class MigrationFailed(DbshiftError):
 
 class ValidationFailed(DbshiftError):
     """Applied migrations and files disagree: edited, missing, out of order, bad sum file."""
+
+
+class Interrupted(DbshiftError):
+    """Ctrl-C (SIGINT) stopped a run; the statement running on the server was cancelled."""
+
+    exit_code = 130

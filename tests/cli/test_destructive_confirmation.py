@@ -68,7 +68,9 @@ def test_ignore_line_in_the_file_is_the_confirmation(db: Database, tmp_path: Pat
 def test_terminal_is_asked_and_no_stops_everything(sqlite_db: Database, tmp_path: Path) -> None:
     project = Project(tmp_path, sqlite_db.url)
     project.write("1_create.sql", CREATE)
-    project.write("2_drop.sql", sql_migration("DROP TABLE old;"))
+    assert project.run("migrate").code == 0
+    project.write("2_more.sql", sql_migration("CREATE TABLE more (id integer);"))
+    project.write("3_drop.sql", sql_migration("DROP TABLE old;"))
 
     def answered(answer: str) -> tuple[int, str]:
         leader, follower = os.openpty()
@@ -90,13 +92,13 @@ def test_terminal_is_asked_and_no_stops_everything(sqlite_db: Database, tmp_path
 
     code, err = answered("n")
     assert code == 1
-    assert "migrations/2_drop.sql:2: DROP TABLE" in err and "[y/N]" in err
-    # The check runs before the first pending migration: 1_create did not run either.
-    assert "keep" not in sqlite_db.tables()
+    assert "migrations/3_drop.sql:2: DROP TABLE" in err and "[y/N]" in err
+    # The check runs before the first pending migration: 2_more did not run either.
+    assert "more" not in sqlite_db.tables()
 
     code, err = answered("y")
     assert code == 0, err
-    assert "keep" in sqlite_db.tables() and "old" not in sqlite_db.tables()
+    assert "more" in sqlite_db.tables() and "old" not in sqlite_db.tables()
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,7 @@ def test_postgres_plan_text_table_and_nothing_pending(pg_db: Database, tmp_path:
 
     nothing = project.run("plan", "--to", "1", "--dev-url", POSTGRES_URL)
     assert nothing.code == 0, nothing.err
-    assert nothing.out.strip() == "nothing to plan: no pending migrations"
+    assert nothing.out.strip() == "nothing to plan: no pending or stopped migrations"
 
 
 @pytest.mark.postgres

@@ -70,7 +70,11 @@ def test_rollback_runs_down_sections_newest_first(project: Project, db: Database
     assert db.scalar("SELECT count(*) FROM users") == 1
     assert status(project)["current"] == "2"
 
-    rest = project.run("rollback", "--to", "0")
+    # Dropping tables that hold rows is destructive: refused without a terminal.
+    refused = project.run("rollback", "--to", "0")
+    assert refused.code == 1 and "--allow-destructive" in refused.err
+    assert status(project)["current"] == "2"
+    rest = project.run("rollback", "--to", "0", "--allow-destructive")
     assert rest.code == 0, rest.err
     assert "reverted 2 migration(s)" in rest.out
     assert "users" not in db.tables() and "orders" not in db.tables()

@@ -1,4 +1,5 @@
-"""Destructive statements in pending migrations, and ``migrate``'s confirmation of them.
+"""Destructive statements in pending migrations (or in the down sections ``rollback``
+runs), and ``migrate``'s and ``rollback``'s confirmation of them.
 
 What counts is what the linter's data-loss rules report: DROP TABLE, DROP COLUMN,
 TRUNCATE, DELETE without WHERE, DROP DATABASE / SCHEMA; and a column-type-change finding
@@ -14,6 +15,10 @@ judgements with them:
   is the author's recorded confirmation, reviewed with the file, so ``migrate`` does not
   ask again.
 
+On top, the live database is asked (``live_objects``): a drop of what does not exist
+there, as the run will have left it (``DROP TABLE IF EXISTS`` of a missing table, or of a
+table an earlier migration of the same run created), destroys nothing.
+
 This lives in the CLI layer because the runner and the linter are siblings that may not
 import each other; the runner calls back (``Session.migrate(confirm=...)``) under its
 lock, before the first migration starts.
@@ -27,10 +32,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dbshift.cli.live_objects import LiveCatalog, RunState
 from dbshift.errors import ValidationFailed
 
 if TYPE_CHECKING:
     from dbshift.lint.facts import Action
+    from dbshift.lint.rule import Finding
     from dbshift.migrations.model import Migration
     from dbshift.model import Schema
 
@@ -41,8 +48,18 @@ RULES = frozenset(
 )
 
 
-#: Words every statement the rules above report contains (MySQL MODIFY/CHANGE are ALTERs).
-_CANDIDATE = re.compile(r"\b(?:drop|truncate|delete|alter)\b", re.I)
+#: The action kinds each rule's findings are about.
+_RULE_ACTS = {
+    "drop-table": frozenset({"drop_table"}),
+    "drop-column": frozenset({"drop_column"}),
+    "truncate": frozenset({"truncate"}),
+    "delete-without-where": frozenset({"delete"}),
+    "drop-database": frozenset({"drop_database", "drop_schema"}),
+}
+
+#: Words every statement the rules above report contains (MySQL MODIFY/CHANGE are ALTERs;
+#: RENAME TABLE can give a live table's rows a new name that a later DROP names).
+_CANDIDATE = re.compile(r"\b(?:drop|truncate|delete|alter|rename)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -57,11 +74,18 @@ class Destructive:
 
 
 def find(
-    migrations: list[Migration], dialect: str, live: Callable[[], Schema] | None = None
+    migrations: list[Migration],
+    dialect: str,
+    live: Callable[[], Schema] | None = None,
+    *,
+    down: bool = False,
+    catalog: LiveCatalog | None = None,
 ) -> list[Destructive]:
-    """Destructive statements in the up sections of ``migrations`` (SQL files; a Python
-    migration's effects cannot be read without running it). ``live`` reads the database's
-    schema, for type narrowing; without it type changes are not judged."""
+    """Destructive statements in the up (``down``: down) sections of ``migrations``, in
+    the order they would run (SQL files; a Python migration's effects cannot be read
+    without running it). ``live`` reads the database's schema, for type narrowing;
+    without it type changes are not judged. ``catalog``: drops of what does not exist
+    in the live database, as the run will have left it, are not destructive."""
     from dbshift.migrations.model import Kind
 
     # Only files with a statement that could lose data are parsed and linted: 500 files of
@@ -69,43 +93,65 @@ def find(
     candidates = [
         m
         for m in migrations
-        if m.kind is Kind.SQL and any(_CANDIDATE.search(s.sql) for s in m.up.statements)
+        if m.kind is Kind.SQL
+        and any(_CANDIDATE.search(s.sql) for s in m.section(down=down).statements)
     ]
     if not candidates:
         return []
     from dbshift.lint.engine import Linter
-    from dbshift.lint.facts import Act
     from dbshift.lint.parse import ParseFailed, actions_for
     from dbshift.lint.rule import DEFAULT_SERVERS
     from dbshift.lint.rules import all_rules
     from dbshift.runner.executor import display_path
 
     linter = Linter(all_rules(), DEFAULT_SERVERS[dialect])
+    run = RunState(catalog) if catalog is not None else None
     out: list[Destructive] = []
     schema: list[Schema] = []  # read once, on the first type change
     for migration in candidates:
         path = display_path(migration.path)
-        starts = {s.line: s.sql for s in migration.up.statements}
-        findings, _ = linter.lint_text(migration.path.read_text(encoding="utf-8"), path)
-        for f in findings:
-            if f.rule not in RULES and f.rule != "column-type-change":
+        text = migration.path.read_text(encoding="utf-8")
+        findings: dict[int, list[Finding]] = {}
+        for f in linter.lint_text(text, path, down=down)[0]:
+            if f.rule in RULES or f.rule == "column-type-change":
+                findings.setdefault(f.line, []).append(f)
+        for statement in migration.section(down=down).statements:
+            here = findings.get(statement.line, [])
+            if not here and run is None:
                 continue
             try:
-                acts = actions_for(starts.get(f.line, ""), dialect)[0]
+                acts = actions_for(statement.sql, dialect)[0]
             except ParseFailed:
                 acts = ()
-            if f.rule == "column-type-change" and live is not None:
-                if not schema:
-                    schema.append(live())
-                for a in acts:
-                    message = _narrowed(a, schema[0], dialect)
-                    if message is not None:
-                        out.append(Destructive(path, f.line, f.rule, message))
-            elif f.rule in RULES and (
-                f.rule != "delete-without-where" or any(a.act is Act.DELETE for a in acts)
-            ):
-                out.append(Destructive(path, f.line, f.rule, f.message))
+            for f in here:
+                if f.rule == "column-type-change":
+                    if live is None:
+                        continue
+                    if not schema:
+                        schema.append(live())
+                    for a in acts:
+                        message = _narrowed(a, schema[0], dialect)
+                        if message is not None:
+                            out.append(Destructive(path, f.line, f.rule, message))
+                elif _destroys(f.rule, acts, run):
+                    out.append(Destructive(path, f.line, f.rule, f.message))
+            if run is not None:
+                run.advance(acts)
     return list(dict.fromkeys(out))  # a rule may report one statement twice
+
+
+def _destroys(rule: str, acts: tuple[Action, ...], run: RunState | None) -> bool:
+    """Whether a finding of ``rule`` on a statement doing ``acts`` loses data.
+    delete-without-where also reports UPDATE without WHERE, which overwrites rather than
+    loses rows: only its DELETE findings count."""
+
+    kinds = _RULE_ACTS[rule]
+    relevant = [a for a in acts if a.act in kinds]
+    if rule == "delete-without-where" and not relevant:
+        return False
+    if run is None or not relevant:
+        return True
+    return any(run.destroys(a) for a in relevant)
 
 
 def _narrowed(action: Action, live: Schema, dialect: str) -> str | None:
@@ -132,30 +178,35 @@ def confirm(
     *,
     allowed: bool,
     live: Callable[[], Schema] | None = None,
+    down: bool = False,
+    catalog: LiveCatalog | None = None,
 ) -> None:
     """Ask on a terminal; refuse (exit 1) when nobody can be asked. ``allowed``:
-    ``--allow-destructive`` was given."""
+    ``--allow-destructive`` was given. ``down``: the migrations are being rolled back."""
     if allowed:
         return
-    found = find(migrations, dialect, live)
+    found = find(migrations, dialect, live, down=down, catalog=catalog)
     if not found:
         return
     for item in found:
         print(f"destructive: {item}", file=sys.stderr)
+    verb, command, done = (
+        ("revert", "rollback", "reverted") if down else ("apply", "migrate", "applied")
+    )
     if sys.stdin.isatty():
         print(
-            f"apply {len(found)} destructive statement(s)? [y/N] ",
+            f"{verb} {len(found)} destructive statement(s)? [y/N] ",
             end="",
             file=sys.stderr,
             flush=True,
         )
         if sys.stdin.readline().strip().lower() in ("y", "yes"):
             return
-        raise ValidationFailed("not confirmed: nothing was applied")
+        raise ValidationFailed(f"not confirmed: nothing was {done}")
     first = found[0]
     raise ValidationFailed(
         f"{first.path}:{first.line}: refusing {len(found)} destructive statement(s) "
-        "without confirmation (listed above): review them, then run 'dbshift migrate "
+        f"without confirmation (listed above): review them, then run 'dbshift {command} "
         "--allow-destructive', or confirm each in the file with "
         "'-- dbshift:ignore RULE reason'"
     )

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
     from sqlalchemy.engine.interfaces import Dialect as SADialect
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """The session holding the migration lock, as the server reports it."""
+
+    pid: int
+    #: When its current transaction (else its current statement) started, UTC, naive.
+    since: datetime | None
+    #: What the runner said it is doing (``Dialect.label_session``), or "".
+    label: str = ""
+
 
 _DML = re.compile(r"\s*(?:\(\s*)*(insert|update|delete|replace|select|with|values)\b", re.I)
 
@@ -23,6 +37,8 @@ class Dialect:
     begin_sql: ClassVar[str] = "BEGIN"
     #: The history table may live in a schema other than the connection's default.
     supports_history_schema: ClassVar[bool] = False
+    #: ``DROP DATABASE`` drops what the catalog lists as a schema (MySQL/MariaDB).
+    databases_are_schemas: ClassVar[bool] = False
 
     def __init__(self, url: URL) -> None:
         self.url = url
@@ -73,6 +89,32 @@ class Dialect:
 
     def release_lock(self, conn: Connection, key: str) -> None:
         """Release the migration lock; harmless when not held."""
+        raise NotImplementedError
+
+    def session_id(self, conn: Connection) -> int | None:
+        """The server's id of this connection, for cancelling its statement from another
+        (None where there is no server: SQLite stops with the process)."""
+        return None
+
+    def cancel_sql(self, session_id: int) -> str | None:
+        """The statement that, on a second connection, cancels what ``session_id`` runs."""
+        return None
+
+    def lock_holder(self, conn: Connection, key: str) -> LockHolder | None:
+        """Who holds the migration lock, when the server can say (pid, since when, and the
+        label a runner put on its session); None when it is free or cannot be told."""
+        return None
+
+    def label_session(self, conn: Connection, label: str) -> None:
+        """Name what this session is doing where other sessions can read it uncommitted
+        (PostgreSQL: ``application_name``); a no-op where the server has no such place."""
+
+    def user_tables(
+        self, conn: Connection, *, every_database: bool = False
+    ) -> list[tuple[str, str]]:
+        """(schema, name) of the tables and views this database holds outside the system
+        catalogs, extensions' own objects excluded. ``every_database``: where a database
+        is a schema (MySQL), the other databases of the server too."""
         raise NotImplementedError
 
     def describe_error(self, exc: BaseException) -> str:

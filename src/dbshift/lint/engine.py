@@ -126,10 +126,11 @@ class Linter:
             statements += count
         return Report(tuple(findings), files, statements)
 
-    def lint_text(self, text: str, path: str) -> tuple[list[Finding], int]:
-        """Findings for one file's text, and how many statements it has."""
+    def lint_text(self, text: str, path: str, *, down: bool = False) -> tuple[list[Finding], int]:
+        """Findings for one file's text, and how many statements it has. ``down``: a
+        migration's down section instead of its up section (what ``rollback`` runs)."""
         try:
-            stmts, in_tx = self._statements(text, path)
+            stmts, in_tx = self._statements(text, path, down=down)
         except MigrationFileError as exc:
             return [_input_error(path, exc.line or 1, _strip_where(exc.message, path))], 0
         ctx = FileContext(path=path, server=self.server, in_transaction=in_tx)
@@ -140,11 +141,11 @@ class Linter:
             findings.extend(rule.finish(ctx))
         return self._suppressed(findings, text, path, stmts), len(stmts)
 
-    def _statements(self, text: str, path: str) -> tuple[list[Stmt], bool]:
+    def _statements(self, text: str, path: str, *, down: bool = False) -> tuple[list[Stmt], bool]:
         dialect = self.server.dialect
         if _UP.search(text):
             parsed = parse_sql_migration(Path(path), text, dialect)
-            raw = parsed.up.statements
+            raw = (parsed.down if down else parsed.up).statements
             in_tx = parsed.transactional
         else:
             # A plain .sql file (no dbshift markers): linted whole, as squawk does; it

@@ -10,6 +10,7 @@ completed statement, refusing if those statements were edited since.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ class Executor:
             for step in steps:
                 self._execute(migration, step, down=down)
             if down:
-                self.history.delete(self.conn, migration.version)
+                self._record_rollback(migration, started)
             else:
                 self.history.insert(
                     self.conn,
@@ -82,9 +83,16 @@ class Executor:
                     execution_ms=_ms_since(started),
                 )
         except BaseException:
-            self._raw.exec_driver_sql("ROLLBACK")
+            self._rollback()
             raise
         self._raw.exec_driver_sql("COMMIT")
+
+    def _rollback(self) -> None:
+        """Roll back after a failure, never hiding it: after Ctrl-C inside the driver,
+        SQLAlchemy has invalidated the connection and a ROLLBACK would raise instead
+        (the server rolls back when the connection closes)."""
+        with contextlib.suppress(Exception):
+            self._raw.exec_driver_sql("ROLLBACK")
 
     def _run_journaled(
         self,
@@ -141,7 +149,7 @@ class Executor:
                         self._execute(migration, step, down=down)
                         self.history.update(self.conn, migration.version, **journal)
                     except BaseException:
-                        self._raw.exec_driver_sql("ROLLBACK")
+                        self._rollback()
                         raise
                     self._raw.exec_driver_sql("COMMIT")
                 else:
@@ -151,7 +159,7 @@ class Executor:
                 self.history.update(self.conn, migration.version, state=failed, error=exc.message)
                 raise
         if down:
-            self.history.delete(self.conn, migration.version)
+            self._record_rollback(migration, started)
         else:
             self.history.update(
                 self.conn,
@@ -162,6 +170,15 @@ class Executor:
                 execution_ms=_ms_since(started),
                 error=None,
             )
+
+    def _record_rollback(self, migration: Migration, started: float) -> None:
+        self.history.record_rollback(
+            self.conn,
+            migration.version,
+            description=migration.description,
+            checksum=migration.checksum,
+            ms=_ms_since(started),
+        )
 
     # -- steps -------------------------------------------------------------------------
 

@@ -5,6 +5,11 @@ parameters, and the offline ``--sql`` script renders the very same statements wi
 literals. A ``<history>_meta`` table records the format version of dbshift's own tables,
 so a later release can upgrade them in place (yoyo's lesson) and an older release refuses
 to write to tables it does not understand.
+
+The history table holds one row per migration that is applied (or stopped midway): it is
+the database's state, and ``status`` reads only it. What no longer has a state row, a
+rollback, is kept in ``<history>_log`` (format 2): kind, version, who, when and how long,
+so ``history`` still shows that a migration ran and was reverted.
 """
 
 from __future__ import annotations
@@ -25,9 +30,16 @@ from dbshift.errors import UsageError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+
+def _add_log_table(conn: Connection, history: HistoryTable) -> None:
+    """Format 1 -> 2: the event log of rollbacks."""
+    history.log.create(conn, checkfirst=True)
+
+
 #: format version -> function upgrading the tables from it to the next version.
-UPGRADES: dict[int, Callable[[Connection, HistoryTable], None]] = {}
+UPGRADES: dict[int, Callable[[Connection, HistoryTable], None]] = {1: _add_log_table}
 
 
 class State(enum.StrEnum):
@@ -57,6 +69,29 @@ class HistoryRow:
     @property
     def number(self) -> int:
         return int(self.version)
+
+
+class Event(enum.StrEnum):
+    """What a log row records."""
+
+    ROLLBACK = "rollback"
+    #: ``migrate --init-existing`` started a history over tables it did not create.
+    ADOPT = "adopt"
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """Something that happened to a migration and left no state row behind."""
+
+    id: int
+    kind: Event
+    version: str
+    description: str
+    checksum: str
+    recorded_at: datetime  # UTC, when it finished
+    execution_ms: int
+    recorded_by: str
+    dbshift_version: str
 
 
 def applied_by() -> str:
@@ -115,6 +150,22 @@ class HistoryTable:
             quote=True,
             quote_schema=True,
         )
+        self.log = sa.Table(
+            f"{name}_log",
+            metadata,
+            _column("id", sa.Integer(), primary_key=True, autoincrement=True),
+            _column("kind", sa.String(16), nullable=False),
+            _column("version", sa.String(64), nullable=False),
+            _column("description", sa.String(255), nullable=False),
+            _column("checksum", sa.String(64), nullable=False),
+            _column("recorded_at", sa.DateTime(), nullable=False),  # UTC
+            _column("execution_ms", sa.Integer(), nullable=False),
+            _column("recorded_by", sa.String(255), nullable=False),
+            _column("dbshift_version", sa.String(32), nullable=False),
+            schema=self.table.schema,
+            quote=True,
+            quote_schema=True,
+        )
 
     # -- format ------------------------------------------------------------------------
 
@@ -151,6 +202,7 @@ class HistoryTable:
                 conn.execute(sa.schema.CreateSchema(self.schema, if_not_exists=True))
             self.table.create(conn, checkfirst=True)
             self.meta.create(conn, checkfirst=True)
+            self.log.create(conn, checkfirst=True)
             conn.execute(self.meta.insert().values(key="format_version", value=str(FORMAT_VERSION)))
             conn.exec_driver_sql("COMMIT")
             return
@@ -206,3 +258,50 @@ class HistoryTable:
 
     def delete_stmt(self, version: str) -> sa.Delete:
         return self.table.delete().where(self.table.c.version == version)
+
+    # -- log ---------------------------------------------------------------------------
+
+    def record_rollback(
+        self, conn: Connection, version: str, *, description: str, checksum: str, ms: int
+    ) -> None:
+        """The migration is no longer applied: its state row goes, an audit row stays."""
+        self.delete(conn, version)
+        self.log_event(
+            conn,
+            Event.ROLLBACK,
+            version=version,
+            description=description,
+            checksum=checksum,
+            ms=ms,
+        )
+
+    def log_event(
+        self,
+        conn: Connection,
+        kind: Event,
+        *,
+        description: str,
+        version: str = "",
+        checksum: str = "",
+        ms: int = 0,
+    ) -> None:
+        conn.execute(
+            self.log.insert().values(
+                kind=kind.value,
+                version=version,
+                description=description[:255],
+                checksum=checksum,
+                recorded_at=now(),
+                execution_ms=ms,
+                recorded_by=applied_by(),
+                dbshift_version=__version__,
+            )
+        )
+
+    def log_rows(self, conn: Connection) -> list[LogRow]:
+        """Every logged event, oldest first; empty before format 2 or without tables."""
+        version = self.format_version(conn) if self.check_readable(conn) else None
+        if version is None or version < 2:
+            return []
+        result = conn.execute(sa.select(self.log).order_by(self.log.c.id))
+        return [LogRow(**{**row._asdict(), "kind": Event(row.kind)}) for row in result]

@@ -55,6 +55,9 @@ class TracedMigration:
     statements: tuple[TracedStatement, ...]
     #: Locks held from the statement that took them until COMMIT (transactional DDL only).
     held_until_commit: tuple[TableLock, ...]
+    #: A stopped migration ``migrate`` resumes: how many of its statements already ran
+    #: (not traced: the target already holds their effects). None for a pending one.
+    resumed_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ class LockPlan:
 def trace(settings: Settings, *, to: str | None = None, replay: bool = False) -> LockPlan:
     """Trace the migrations ``dbshift migrate --to`` would apply; change nothing."""
     with Session(settings, QuietReporter()) as session:
-        todo = [loader.resolve(m) for m in session.pending(to=to)]
+        # A failed or interrupted migration waits to be resumed: migrate runs it first.
+        resumed: list[tuple[Migration, int | None]] = list(session.to_resume(to=to))
+        todo = resumed + [(loader.resolve(m), None) for m in session.pending(to=to)]
         dialect = session.dialect
         current = session.analysis().current
         # A baseline's version need not be a file: replay the files up to it.
@@ -100,7 +105,10 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
                 if schema is not None:
                     _copy_schema(conn, schema, dialect.name)
                 tracer: Tracer = importlib.import_module(_TRACERS[dialect.name]).tracer(conn)
-                traced = tuple(_trace_migration(tracer, m, conn, dialect) for m in todo)
+                traced = tuple(
+                    _trace_migration(tracer, m, conn, dialect, resumed_at=done, replay=replay)
+                    for m, done in todo
+                )
         finally:
             engine.dispose()
     return LockPlan(dialect.name, traced)
@@ -131,14 +139,29 @@ def _copy_schema(conn: Connection, schema: Schema, dialect: str) -> None:
 
 
 def _trace_migration(
-    tracer: Tracer, migration: Migration, conn: Connection, dialect: Dialect
+    tracer: Tracer,
+    migration: Migration,
+    conn: Connection,
+    dialect: Dialect,
+    *,
+    resumed_at: int | None = None,
+    replay: bool = False,
 ) -> TracedMigration:
     from sqlalchemy.exc import DBAPIError
 
     path = display_path(migration.path)
+    steps = _steps(migration, conn, dialect.name, path)
+    done = resumed_at or 0
+    if replay:
+        # A replayed scratch database lacks what the stopped run already did there.
+        for where, _, step in steps[:done]:
+            try:
+                step.run()
+            except DBAPIError as exc:
+                raise MigrationFailed(f"{where}: {dialect.describe_error(exc)}") from None
     tracer.start_migration(transactional=migration.transactional)
     traced = []
-    for where, sql, step in _steps(migration, conn, dialect.name, path):
+    for where, sql, step in steps[done:]:
         try:
             observation = tracer.trace(step)
         except DBAPIError as exc:
@@ -155,6 +178,7 @@ def _trace_migration(
         transactional=migration.transactional,
         statements=tuple(traced),
         held_until_commit=held,
+        resumed_at=resumed_at,
     )
 
 

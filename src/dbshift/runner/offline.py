@@ -16,7 +16,7 @@ from dbshift import __version__
 from dbshift.errors import UsageError
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner.executor import display_path
-from dbshift.runner.history import HistoryTable, State, applied_by
+from dbshift.runner.history import FORMAT_VERSION, HistoryTable, State, applied_by
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect
@@ -41,10 +41,12 @@ def render_script(
         out.append("-- dbshift history tables")
         if history.schema:
             out.append(_compile(CreateSchema(history.schema, if_not_exists=True), dialect) + ";")
-        for table in (history.table, history.meta):
+        for table in (history.table, history.meta, history.log):
             out.append(_compile(CreateTable(table, if_not_exists=True), dialect) + ";")
+        version = str(FORMAT_VERSION)
         out.append(
-            _compile(history.meta.insert().values(key="format_version", value="1"), dialect) + ";"
+            _compile(history.meta.insert().values(key="format_version", value=version), dialect)
+            + ";"
         )
         out.append("")
     for migration in migrations:

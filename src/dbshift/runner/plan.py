@@ -19,6 +19,8 @@ class Analysis:
     missing: list[HistoryRow] = field(default_factory=list)
     out_of_order: list[Migration] = field(default_factory=list)
     baseline: HistoryRow | None = None
+    #: Files at or below the baseline's version: counted as applied, never run here.
+    baselined: list[Migration] = field(default_factory=list)
     files: dict[str, Migration] = field(default_factory=dict)
 
     @property
@@ -36,6 +38,7 @@ def analyse(rows: list[HistoryRow], migrations: list[Migration]) -> Analysis:
     baseline = next((r for r in applied if r.kind == Kind.BASELINE), None)
     floor = baseline.number if baseline else -1
     recorded = {r.number for r in rows}
+    ran = {r.number for r in rows if r.kind != Kind.BASELINE}
     newest = max((r.number for r in applied), default=-1)
     pending = [m for m in migrations if m.number not in recorded and m.number > floor]
     edited = []
@@ -56,6 +59,7 @@ def analyse(rows: list[HistoryRow], migrations: list[Migration]) -> Analysis:
         missing=missing,
         out_of_order=[m for m in pending if m.number < newest],
         baseline=baseline,
+        baselined=[m for m in migrations if m.number <= floor and m.number not in ran],
         files=files,
     )
 

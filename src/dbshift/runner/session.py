@@ -9,17 +9,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from dbshift.config import Settings
+from dbshift.config import ONLINE_JOURNAL_TABLE, Settings
 from dbshift.connection import backend_name, connect, create_engine, parse_url
 from dbshift.dialects import Dialect, dialect_for
-from dbshift.errors import ConfigError, UsageError, ValidationFailed
+from dbshift.errors import ConfigError, DbshiftError, Interrupted, UsageError, ValidationFailed
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner import sumcheck
 from dbshift.runner.executor import Executor, display_path
-from dbshift.runner.history import HistoryRow, HistoryTable, State
+from dbshift.runner.history import Event, HistoryRow, HistoryTable, State
 from dbshift.runner.plan import Analysis, analyse, problems, unfinished_problems
 
 if TYPE_CHECKING:
@@ -55,6 +56,39 @@ class QuietReporter:
         pass
 
 
+#: What ``Session.locked`` does when the history table does not exist yet but the
+#: database holds tables: refuse (``migrate``), adopt them (``migrate --init-existing``),
+#: or allow (``baseline``, whose whole point is adopting; commands that only read).
+Existing = Literal["refuse", "adopt", "allow"]
+
+_LABEL = "dbshift"
+
+
+@dataclass(frozen=True)
+class Runner:
+    """A dbshift run holding the migration lock right now, as the server reports it."""
+
+    pid: int | None
+    since: datetime | None
+    #: The migration it is applying ("up") or reverting ("down"), when it says.
+    direction: str | None = None
+    version: str | None = None
+
+    @classmethod
+    def from_label(cls, pid: int | None, since: datetime | None, label: str) -> Runner:
+        words = label.split()
+        if len(words) == 3 and words[0] == _LABEL and words[1] in ("up", "down"):
+            return cls(pid, since, words[1], words[2])
+        return cls(pid, since)
+
+    def describe(self) -> str:
+        """``pid 123, since 2026-01-02 10:11:12 UTC``"""
+        parts = [f"pid {self.pid}"] if self.pid is not None else []
+        if self.since is not None:
+            parts.append(f"since {self.since:%Y-%m-%d %H:%M:%S} UTC")
+        return ", ".join(parts) or "a running dbshift"
+
+
 @dataclass(frozen=True)
 class Unfinished:
     """A migration that stopped midway, and whether a runner is still at it."""
@@ -62,6 +96,7 @@ class Unfinished:
     row: HistoryRow
     migration: Migration | None
     in_progress: bool
+    runner: Runner | None = None
 
     @property
     def down(self) -> bool:
@@ -85,7 +120,8 @@ class Unfinished:
         verb, finish = ("revert", "rollback") if self.down else ("apply", "migrate")
         done = f"{row.statements_done} of {row.statements_total} statement(s) done"
         if self.in_progress:
-            return f"{verb} in progress ({done}; now at {where})"
+            who = f"{self.runner.describe()}; " if self.runner is not None else ""
+            return f"{verb} in progress ({who}{done}; now at {where})"
         if row.state in (State.FAILED, State.REVERT_FAILED):
             return (
                 f"{verb} FAILED at {where} ({done}): {row.error}; fix it and run "
@@ -103,6 +139,17 @@ class Status:
     analysis: Analysis
     unfinished: list[Unfinished]
     problems: list[str]
+    #: The run holding the migration lock, if any: on PostgreSQL a migration applied in
+    #: one transaction has no visible history row until it commits, so this is how
+    #: ``status`` knows it is in progress.
+    runner: Runner | None = None
+
+    def in_progress(self, version: str, *, down: bool) -> Runner | None:
+        runner = self.runner
+        direction = "down" if down else "up"
+        if runner is not None and runner.version == version and runner.direction == direction:
+            return runner
+        return None
 
 
 class Session:
@@ -172,16 +219,58 @@ class Session:
         self.close()
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the migration lock; create or upgrade the history tables under it."""
+    def locked(self, *, existing: Existing = "allow") -> Iterator[None]:
+        """Hold the migration lock; create or upgrade the history tables under it.
+
+        Whether the history table exists is read under the lock, before creating it: a
+        concurrent runner may have created it (and applied migrations) meanwhile."""
         key = self.dialect.lock_key(self.history.name, self.history.schema)
         self.dialect.acquire_lock(self.conn, key, self.settings.lock_timeout)
         try:
+            adopted = None
+            if existing != "allow" and not self.history.exists(self.conn):
+                adopted = self._unmanaged(refuse=existing == "refuse")
             self.history.ensure(self.conn)
+            if adopted:
+                self.history.log_event(
+                    self.conn,
+                    Event.ADOPT,
+                    description=f"adopted {len(adopted)} existing table(s): "
+                    + ", ".join(adopted[:5])
+                    + (", ..." if len(adopted) > 5 else ""),
+                )
             yield
         finally:
             with contextlib.suppress(Exception):
                 self.dialect.release_lock(self.conn, key)
+
+    def _unmanaged(self, *, refuse: bool) -> list[str]:
+        """Tables of a database dbshift has never migrated (no history table); refused
+        unless adopting. Flyway's rule: running every migration over objects someone
+        else created fails halfway, or worse, half-succeeds."""
+        ours = {
+            self.history.name,
+            self.history.meta.name,
+            self.history.log.name,
+            ONLINE_JOURNAL_TABLE,
+        }
+        # Qualified where the database has several schemas (PostgreSQL) and it is not
+        # the default one; MySQL lists the current database only.
+        plain = {"main", self.dialect.default_schema(self.conn)}
+        found = [
+            name if schema in plain or self.dialect.databases_are_schemas else f"{schema}.{name}"
+            for schema, name in self.dialect.user_tables(self.conn)
+            if name not in ours
+        ]
+        if found and refuse:
+            shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+            raise ValidationFailed(
+                f"the database already holds {len(found)} table(s) or view(s) ({shown}) and "
+                f"no dbshift history ({self.history.display}): 'dbshift baseline VERSION' "
+                "records that the migrations up to VERSION built them, or 'dbshift migrate "
+                "--init-existing' keeps them and applies every migration"
+            )
+        return found
 
     # -- read-only -------------------------------------------------------------------------
 
@@ -192,15 +281,29 @@ class Session:
     def status(self) -> Status:
         migrations = self.migrations()
         analysis = self.analysis(migrations)
+        runner = self.runner()
         unfinished = [
-            Unfinished(row=row, migration=analysis.file_for(row), in_progress=self._runner_alive())
+            Unfinished(
+                row=row,
+                migration=analysis.file_for(row),
+                in_progress=runner is not None,
+                runner=runner,
+            )
             for row in analysis.unfinished
         ]
         found = problems(analysis, out_of_order_allowed=self.settings.out_of_order)
         verdict = sumcheck.judge(self.settings, analysis)
         if verdict.problem is not None:
             found.append(verdict.status_line())
-        return Status(analysis=analysis, unfinished=unfinished, problems=found)
+        return Status(analysis=analysis, unfinished=unfinished, problems=found, runner=runner)
+
+    def runner(self) -> Runner | None:
+        """The dbshift run holding the migration lock, or None when it is free."""
+        key = self.dialect.lock_key(self.history.name, self.history.schema)
+        holder = self.dialect.lock_holder(self.conn, key)
+        if holder is not None:
+            return Runner.from_label(holder.pid, holder.since, holder.label)
+        return Runner(pid=None, since=None) if self._runner_alive() else None
 
     def validate(self) -> list[str]:
         """Every problem, sum file included; Python files must import."""
@@ -237,6 +340,7 @@ class Session:
         to: str | None = None,
         dry_run: bool = False,
         confirm: Callable[[list[Migration]], None] | None = None,
+        init_existing: bool = False,
     ) -> int:
         """Apply pending migrations (up to ``to``); return how many ran.
 
@@ -244,13 +348,19 @@ class Session:
         runs, and raises to stop them: the CLI's check for destructive statements, which
         needs the linter's facts this layer does not import. Unfinished migrations being
         resumed are not shown again: they were confirmed when they started.
+
+        A database with tables but no history table is refused (see ``_unmanaged``)
+        unless ``init_existing``.
         """
         if dry_run:
+            if not init_existing and not self.history.exists(self.conn):
+                self._unmanaged(refuse=True)
             todo = self._pending(to)[1]
             for migration in todo:
                 self.reporter.planned(migration, down=False)
             return len(todo)
-        with self.locked():
+        existing: Existing = "adopt" if init_existing else "refuse"
+        with self.interruptible(), self.locked(existing=existing):
             analysis, todo = self._pending(to, rehash=True)
             if confirm is not None and todo:
                 confirm(todo)
@@ -261,9 +371,70 @@ class Session:
             for migration in todo:
                 self._apply(executor, migration, down=False, resume=None)
                 count += 1
+            self._label(None)
             if count:
                 self.take_snapshot()
             return count
+
+    def to_resume(self, *, to: str | None = None) -> list[tuple[Migration, int]]:
+        """The stopped migrations ``migrate`` resumes before the pending ones, each with
+        how many of its statements already ran (read-only)."""
+        analysis = self._pending(to)[0]
+        out = []
+        for row in analysis.unfinished:
+            migration = analysis.file_for(row)
+            if migration is not None and row.state in (State.RUNNING, State.FAILED):
+                out.append((loader.resolve(migration), row.statements_done))
+        return out
+
+    # -- Ctrl-C --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def interruptible(self) -> Iterator[None]:
+        """Turn Ctrl-C into ``Interrupted`` after cancelling, from a second connection,
+        the statement this session runs on the server.
+
+        Closing our socket does not stop the server: MariaDB runs a ``SLEEP(20)`` to its
+        end (and keeps our migration lock meanwhile), and PostgreSQL notices a client
+        gone only when it next writes to it. psycopg cancels on Ctrl-C itself; asking
+        again is harmless and covers every driver.
+        """
+        session_id = self.dialect.session_id(self.conn)
+        try:
+            yield
+        except KeyboardInterrupt:
+            raise Interrupted(self._cancel(session_id)) from None
+
+    def _cancel(self, session_id: int | None) -> str:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        sql = self.dialect.cancel_sql(session_id) if session_id is not None else None
+        after = "'dbshift status' shows where the run stopped"
+        if sql is None:
+            return f"interrupted; {after}"
+        try:
+            engine = create_engine(self.url, connect_timeout=5, busy_timeout=5)
+            try:
+                with connect(engine) as other:
+                    other.exec_driver_sql(sql)
+            finally:
+                engine.dispose()
+        except (DbshiftError, SQLAlchemyError) as exc:
+            return (
+                f"interrupted; cancelling the statement of server session {session_id} failed "
+                f"({exc}), it may still be running; {after}"
+            )
+        return (
+            f"interrupted; cancelled the statement running in server session {session_id}; {after}"
+        )
+
+    def _label(self, migration: Migration | None, *, down: bool = False) -> None:
+        """Tell other sessions which migration this one is running (see ``runner``)."""
+        if migration is None:
+            self.dialect.label_session(self.conn, _LABEL)
+        else:
+            direction = "down" if down else "up"
+            self.dialect.label_session(self.conn, f"{_LABEL} {direction} {migration.version}")
 
     def pending(self, *, to: str | None = None) -> list[Migration]:
         """What ``migrate`` would apply, validated as it validates (read-only)."""
@@ -349,6 +520,7 @@ class Session:
         self, executor: Executor, migration: Migration, *, down: bool, resume: HistoryRow | None
     ) -> None:
         migration = loader.resolve(migration)
+        self._label(migration, down=down)
         self.reporter.started(
             migration, down=down, resumed_at=resume.statements_done if resume else None
         )
@@ -397,36 +569,55 @@ class Session:
         count: int | None = None,
         to: str | None = None,
         dry_run: bool = False,
-        before: Callable[[list[Migration]], None] | None = None,
+        confirm: Callable[[list[Migration]], None] | None = None,
     ) -> int:
         """Revert the newest ``count`` applied migrations, or all above ``to``.
 
-        ``before`` sees the migrations about to be reverted, under the lock, before any
-        down section runs (the CLI's automatic backup), as ``migrate``'s ``confirm``."""
+        ``confirm`` sees the migrations about to be reverted, as in ``migrate``. Asking
+        for more than are applied is refused (nothing is reverted), as Alembic and
+        golang-migrate do: ``rollback 99`` is more often a typo for a version than an
+        intent to revert everything.
+        """
         migrations = self.migrations()
         target = self._target(migrations, to)
         if count is not None and count < 1:
             raise UsageError("rollback count must be at least 1")
+        if not self.history.exists(self.conn):
+            return 0
         context = contextlib.nullcontext() if dry_run else self.locked()
-        with context:
+        with self.interruptible(), context:
             analysis = self.analysis(migrations)
             self._refuse_problems(analysis, reverting=True)
+            stopped = [
+                r for r in analysis.unfinished if r.state in (State.REVERTING, State.REVERT_FAILED)
+            ]
+            if count is not None:
+                revertible = [r for r in analysis.applied if r.kind != Kind.BASELINE]
+                if count > len(revertible) + len(stopped):
+                    have = len(revertible) + len(stopped)
+                    raise UsageError(
+                        f"cannot roll back {count} migration(s): only {have} "
+                        f"{'is' if have == 1 else 'are'} applied"
+                        + (" (the baseline cannot be rolled back)" if analysis.baseline else "")
+                        + "; nothing was reverted ('dbshift rollback --to 0' reverts all)"
+                    )
             victims = self._victims(analysis, count=count, target=target)
+            if count is not None:
+                victims = victims[: max(0, count - len(stopped))]
             if dry_run:
                 for migration in victims:
                     self.reporter.planned(migration, down=True)
                 return len(victims)
-            if before is not None and victims:
-                before(victims)
+            if confirm is not None and victims:
+                confirm(victims)
             executor = Executor(self.conn, self.dialect, self.history)
             done = 0
             for row in analysis.unfinished:
                 done += self._resume(executor, analysis, row, down=True)
-            if count is not None:
-                victims = victims[: max(0, count - done)]
             for migration in victims:
                 self._apply(executor, migration, down=True, resume=None)
                 done += 1
+            self._label(None)
             if done:
                 self.take_snapshot()
             return done
@@ -461,7 +652,9 @@ class Session:
 
     def repair(self, *, remove_failed: bool = False, forget_missing: bool = False) -> list[str]:
         """Accept edited checksums; mark unfinished migrations resolved (or remove them)."""
-        done = []
+        done: list[str] = []
+        if not self.history.exists(self.conn):
+            return done
         with self.locked():
             analysis = self.analysis()
             for migration, row in analysis.edited:

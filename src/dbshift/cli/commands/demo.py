@@ -171,7 +171,12 @@ def _tour(console: Console, root: Path, prog: str) -> int:
     step("4. migrate --dry-run: what would run, statement by statement", "migrate", "--dry-run")
     step("5. migrate: each migration in its own transaction with its history row", "migrate")
     step("6. status", "status")
-    step("7. rollback: revert the newest migration with its down section", "rollback")
+    step(
+        "7. rollback: revert the newest migration with its down section "
+        "(it drops a table: --allow-destructive confirms it)",
+        "rollback",
+        "--allow-destructive",
+    )
     step("8. history: what ran, when, by whom, how long", "history")
     (migrations / "20260101090000_create_users.sql").write_text(
         _MIGRATIONS["20260101090000_create_users.sql"].replace(

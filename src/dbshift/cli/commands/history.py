@@ -1,8 +1,12 @@
-"""``dbshift history``: every recorded migration with when, who, and how long it took."""
+"""``dbshift history``: every recorded migration with when, who, and how long it took,
+and every rollback (which leaves no applied row, only an audit row in the log)."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from dbshift.cli import context
 
@@ -11,6 +15,80 @@ EXAMPLES = (
     "dbshift history",
     "dbshift history --format json",
 )
+if TYPE_CHECKING:
+    from dbshift.runner.history import HistoryRow, LogRow
+
+
+#: The state column of a log row: what became of the migration (or the database).
+_LOG_STATES = {"rollback": "rolled_back", "adopt": "adopted"}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A history row or a log row, in the one shape both are shown in."""
+
+    version: str
+    description: str
+    kind: str
+    state: str
+    checksum: str
+    at: datetime
+    execution_ms: int
+    by: str
+    dbshift_version: str
+    statements_done: int | None
+    statements_total: int | None
+    error: str | None
+
+    @classmethod
+    def of_row(cls, r: HistoryRow) -> _Entry:
+        return cls(
+            r.version,
+            r.description,
+            r.kind,
+            r.state.value,
+            r.checksum,
+            r.applied_at,
+            r.execution_ms,
+            r.applied_by,
+            r.dbshift_version,
+            r.statements_done,
+            r.statements_total,
+            r.error,
+        )
+
+    @classmethod
+    def of_log(cls, r: LogRow) -> _Entry:
+        return cls(
+            r.version,
+            r.description,
+            r.kind.value,
+            _LOG_STATES[r.kind.value],
+            r.checksum,
+            r.recorded_at,
+            r.execution_ms,
+            r.recorded_by,
+            r.dbshift_version,
+            None,
+            None,
+            None,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "description": self.description,
+            "kind": self.kind,
+            "state": self.state,
+            "checksum": self.checksum,
+            "applied_at": self.at.isoformat() + "Z",
+            "execution_ms": self.execution_ms,
+            "applied_by": self.by,
+            "dbshift_version": self.dbshift_version,
+            "statements_done": self.statements_done,
+            "statements_total": self.statements_total,
+            "error": self.error,
+        }
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -21,51 +99,49 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         rows = session.history.rows(session.conn)
+        log = session.history.log_rows(session.conn)
+    # Oldest first. MySQL's DATETIME keeps whole seconds, so within one second an
+    # adoption comes first (it precedes every migration of its run) and a rollback last
+    # (it follows what it reverts).
+    entries = sorted(
+        [(e.at, 1, int(e.version), i, e) for i, e in enumerate(map(_Entry.of_row, rows))]
+        + [
+            (e.at, 0 if e.kind == "adopt" else 2, 0, i, e)
+            for i, e in enumerate(map(_Entry.of_log, log))
+        ],
+        key=lambda item: item[:4],
+    )
+    ordered = [item[-1] for item in entries]
     if args.format == "json":
-        doc = [
-            {
-                "version": r.version,
-                "description": r.description,
-                "kind": r.kind,
-                "state": r.state.value,
-                "checksum": r.checksum,
-                "applied_at": r.applied_at.isoformat() + "Z",
-                "execution_ms": r.execution_ms,
-                "applied_by": r.applied_by,
-                "dbshift_version": r.dbshift_version,
-                "statements_done": r.statements_done,
-                "statements_total": r.statements_total,
-                "error": r.error,
-            }
-            for r in rows
-        ]
-        context.out_json(doc)
+        context.out_json([e.as_json() for e in ordered])
         return 0
     from rich.table import Table
 
     console = context.console()
-    if not rows:
+    if not ordered:
         console.print("no migrations recorded yet")
         return 0
     table = Table(box=None, pad_edge=False)
-    for col in ("version", "description", "kind", "state", "applied at (UTC)", "by", "ms"):
+    for col in ("version", "description", "kind", "state", "at (UTC)", "by", "ms"):
         wrap = col in ("description", "by")
         table.add_column(col, justify="right" if col == "ms" else "left", no_wrap=not wrap)
-    for r in rows:
-        color = "green" if r.state.value == "applied" else "red"
+    for e in ordered:
+        color = {"applied": "green", "rolled_back": "yellow"}.get(e.state, "red")
         table.add_row(
-            r.version,
-            r.description,
-            r.kind,
-            f"[{color}]{r.state.value}[/]",
-            r.applied_at.strftime("%Y-%m-%d %H:%M:%S"),
-            r.applied_by,
-            str(r.execution_ms),
+            e.version or "-",
+            e.description,
+            e.kind,
+            f"[{color}]{e.state.replace('_', ' ')}[/]",
+            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.by,
+            str(e.execution_ms),
         )
     console.print(table)
     total = sum(r.execution_ms for r in rows)
-    slowest = max(rows, key=lambda r: r.execution_ms)
-    console.print(
-        f"total {total} ms; slowest {slowest.version} ({slowest.description}) {slowest.execution_ms} ms"
-    )
+    if rows:
+        slowest = max(rows, key=lambda r: r.execution_ms)
+        console.print(
+            f"total {total} ms; slowest {slowest.version} ({slowest.description}) "
+            f"{slowest.execution_ms} ms"
+        )
     return 0

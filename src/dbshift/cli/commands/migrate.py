@@ -1,7 +1,8 @@
 """``dbshift migrate``: apply pending migrations, or show them (--dry-run, --sql).
 
 Destructive statements (see ``dbshift.cli.destructive``) are confirmed first: asked on a
-terminal, refused (exit 1) elsewhere unless ``--allow-destructive``.
+terminal, refused (exit 1) elsewhere unless ``--allow-destructive``. A database holding
+tables but no history is refused unless ``--init-existing`` (or after ``baseline``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from dbshift.cli import auto_backup, context, destructive
+from dbshift.cli.live_objects import LiveCatalog
 
 if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
@@ -47,6 +49,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--no-backup", action="store_true", help="skip the automatic backup (docs/backups.md)"
     )
     context.add_format(parser)
+    parser.add_argument(
+        "--init-existing",
+        action="store_true",
+        help="the database already holds tables and has no dbshift history: keep them and "
+        "apply every migration (else refused; see also 'dbshift baseline')",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -63,10 +71,15 @@ def run(args: argparse.Namespace) -> int:
             return inspect_schema(session.conn)
 
         def confirm(todo: list[Migration]) -> None:
-            destructive.confirm(todo, dialect, allowed=args.allow_destructive, live=live)
+            catalog = LiveCatalog(session.conn, session.dialect)
+            destructive.confirm(
+                todo, dialect, allowed=args.allow_destructive, live=live, catalog=catalog
+            )
             auto_backup.before_run(session, todo, down=False, disabled=args.no_backup)
 
-        count = session.migrate(to=args.to, dry_run=args.dry_run, confirm=confirm)
+        count = session.migrate(
+            to=args.to, dry_run=args.dry_run, confirm=confirm, init_existing=args.init_existing
+        )
         if args.dry_run:
             text = f"{count} migration(s) would be applied (dry run: nothing changed)"
         elif count == 0:

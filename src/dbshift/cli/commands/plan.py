@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         context.out_json(as_json(plan))
     elif not plan.migrations:
-        context.out("nothing to plan: no pending migrations")
+        context.out("nothing to plan: no pending or stopped migrations")
     else:
         _print(plan)
     return 0
@@ -57,6 +57,7 @@ def as_json(plan: LockPlan) -> dict[str, Any]:
                 "version": m.version,
                 "file": m.filename,
                 "transactional": m.transactional,
+                "resumed_at": m.resumed_at,
                 "statements": [
                     {"where": s.where, "sql": s.sql, **_observation(s.observation)}
                     for s in m.statements
@@ -101,7 +102,12 @@ def _print(plan: LockPlan) -> None:
             mode = "each DDL statement commits on its own"
         else:
             mode = "one transaction" if migration.transactional else "no transaction"
-        console.print(f"[bold]{escape(migration.filename)}[/] ({mode})")
+        if migration.resumed_at is not None:
+            mode += (
+                f"; stopped after {migration.resumed_at} statement(s): 'dbshift migrate' "
+                "resumes it with the statements below"
+            )
+        console.print(f"[bold]{escape(migration.filename)}[/] ({escape(mode)})")
         console.print(_table(migration))
         if len(migration.statements) > 1 and migration.held_until_commit:
             held = ", ".join(

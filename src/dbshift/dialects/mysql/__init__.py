@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dbshift.dialects.base import Dialect
+from dbshift.dialects.base import Dialect, LockHolder
 from dbshift.errors import LockTimeoutError
 
 if TYPE_CHECKING:
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 class MySQLDialect(Dialect):
     name = "mysql"
     transactional_ddl = False
+    databases_are_schemas = True
 
     def _lock_name(self, key: str) -> str:
         # GET_LOCK names are server-wide and at most 64 characters (MySQL 5.7+).
@@ -35,6 +36,43 @@ class MySQLDialect(Dialect):
 
     def release_lock(self, conn: Connection, key: str) -> None:
         conn.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (self._lock_name(key),))
+
+    def session_id(self, conn: Connection) -> int | None:
+        return int(conn.exec_driver_sql("SELECT CONNECTION_ID()").scalar_one())
+
+    def cancel_sql(self, session_id: int) -> str | None:
+        # KILL QUERY, not KILL: the statement stops, and the session ends with our socket,
+        # releasing GET_LOCK. Without it the server keeps running a statement whose
+        # client has gone (a SLEEP(20) runs its 20 s) and holds the migration lock.
+        return f"KILL QUERY {int(session_id)}"
+
+    def lock_holder(self, conn: Connection, key: str) -> LockHolder | None:
+        holder = conn.exec_driver_sql("SELECT IS_USED_LOCK(%s)", (self._lock_name(key),)).scalar()
+        if holder is None:
+            return None
+        # PROCESSLIST shows other users' sessions only with the PROCESS privilege.
+        since = conn.exec_driver_sql(
+            "SELECT UTC_TIMESTAMP() - INTERVAL TIME SECOND "
+            "FROM information_schema.PROCESSLIST WHERE ID = %s",
+            (holder,),
+        ).scalar()
+        return LockHolder(pid=int(holder), since=since)
+
+    def user_tables(
+        self, conn: Connection, *, every_database: bool = False
+    ) -> list[tuple[str, str]]:
+        if every_database:
+            rows = conn.exec_driver_sql(
+                "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE "
+                "TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', "
+                "'sys') ORDER BY 1, 2"
+            )
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES "
+                "WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 2"
+            )
+        return [(str(schema), str(name)) for schema, name in rows]
 
     def describe_error(self, exc: BaseException) -> str:
         orig = getattr(exc, "orig", None) or exc

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.base import Dialect
+from dbshift.dialects.base import Dialect, LockHolder
 from dbshift.errors import LockTimeoutError
 
 if TYPE_CHECKING:
@@ -52,19 +52,58 @@ class PostgresDialect(Dialect):
         conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (self.lock_key_int(key),))
 
     def _holder(self, conn: Connection, number: int) -> str:
+        row = self._holder_row(conn, number)
+        if row is None:
+            return "another session (it has released it since)"
+        pid, user, app, addr, _ = row
+        return f"pid {pid} ({user or '?'}@{addr or 'local'}, application {app or '?'})"
+
+    def _holder_row(self, conn: Connection, number: int) -> Any:
         # pg_locks splits a bigint advisory key into classid (high) and objid (low) halves.
         unsigned = number & 0xFFFFFFFFFFFFFFFF
-        row = conn.exec_driver_sql(
-            "SELECT a.pid, a.usename, a.application_name, a.client_addr::text "
-            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        return conn.exec_driver_sql(
+            "SELECT l.pid, a.usename, a.application_name, a.client_addr::text, "
+            "coalesce(a.xact_start, a.query_start, a.backend_start) AT TIME ZONE 'UTC' "
+            "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'advisory' AND l.granted "
             "AND l.classid::bigint = %s AND l.objid::bigint = %s",
             (unsigned >> 32, unsigned & 0xFFFFFFFF),
         ).first()
+
+    def session_id(self, conn: Connection) -> int | None:
+        return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+    def cancel_sql(self, session_id: int) -> str | None:
+        return f"SELECT pg_cancel_backend({int(session_id)})"
+
+    def lock_holder(self, conn: Connection, key: str) -> LockHolder | None:
+        row = self._holder_row(conn, self.lock_key_int(key))
         if row is None:
-            return "another session (it has released it since)"
-        pid, user, app, addr = row
-        return f"pid {pid} ({user}@{addr or 'local'}, application {app or '?'})"
+            return None
+        pid, _, app, _, since = row  # app and since are NULL for sessions we may not see
+        return LockHolder(pid=int(pid), since=since, label=app or "")
+
+    def label_session(self, conn: Connection, label: str) -> None:
+        # application_name is shown in pg_stat_activity as soon as it is set, while the
+        # migration's own history row stays invisible until its transaction commits.
+        # At most 63 bytes (NAMEDATALEN - 1): longer values are cut by the server.
+        conn.exec_driver_sql("SELECT set_config('application_name', %s, false)", (label[:63],))
+
+    def user_tables(
+        self, conn: Connection, *, every_database: bool = False
+    ) -> list[tuple[str, str]]:
+        # Tables an extension created (PostGIS's spatial_ref_sys, ...) belong to it.
+        rows = conn.exec_driver_sql(
+            "SELECT n.nspname, c.relname FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND n.nspname NOT LIKE 'pg\\_%%' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+            "AND d.objid = c.oid AND d.deptype = 'e') "
+            "ORDER BY 1, 2"
+        )
+        return [(str(schema), str(name)) for schema, name in rows]
 
     def describe_error(self, exc: BaseException) -> str:
         orig = getattr(exc, "orig", None) or exc

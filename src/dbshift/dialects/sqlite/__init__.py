@@ -70,3 +70,12 @@ class SQLiteDialect(Dialect):
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
+
+    def user_tables(
+        self, conn: Connection, *, every_database: bool = False
+    ) -> list[tuple[str, str]]:
+        rows = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+        )
+        return [("main", str(name)) for (name,) in rows]
