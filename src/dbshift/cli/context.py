@@ -17,6 +17,7 @@ _OVERRIDES = (
     "history_table",
     "history_schema",
     "lock_timeout",
+    "ddl_lock_timeout",
     "connect_timeout",
     "dev_url",
 )
@@ -41,9 +42,13 @@ def settings(args: argparse.Namespace, **extra: Any) -> Settings:
 
 
 def session(args: argparse.Namespace, **extra: Any) -> Session:
+    from dbshift.cli.indoubt import catalog_probe
     from dbshift.runner.session import Session
 
-    return Session(settings(args, **extra), ConsoleReporter())
+    made = Session(settings(args, **extra), ConsoleReporter())
+    made.probe = catalog_probe(made.dialect.name)
+    made.kill_orphaned = bool(getattr(args, "kill_orphaned", False))
+    return made
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
@@ -60,9 +65,11 @@ class ConsoleReporter:
         verb = "reverting" if down else "applying"
         resume = f" (resuming after statement {resumed_at})" if resumed_at else ""
         print(f"{verb} {migration.filename}{resume} ...", end="", flush=True)
+        self._line_open = True
 
     def finished(self, migration: Migration, *, down: bool, ms: int) -> None:
         print(f" done in {ms} ms", flush=True)
+        self._line_open = False
 
     def planned(self, migration: Migration, *, down: bool) -> None:
         verb = "would revert" if down else "would apply"
@@ -75,6 +82,9 @@ class ConsoleReporter:
             print(f"    line {statement.line}: {first}{more}")
 
     def notice(self, text: str) -> None:
+        if getattr(self, "_line_open", False):  # a notice in mid-migration: its own line
+            print(flush=True)
+            self._line_open = False
         print(text, flush=True)
 
 

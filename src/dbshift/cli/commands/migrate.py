@@ -35,6 +35,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="apply DROP TABLE/COLUMN, TRUNCATE, DELETE without WHERE, narrowing type "
         "changes without asking",
     )
+    parser.add_argument(
+        "--kill-orphaned",
+        action="store_true",
+        help="when a dbshift run that died left its statement running on the server and "
+        "holding the migration lock, KILL it instead of waiting for it",
+    )
     parser.set_defaults(handler=run)
 
 

@@ -66,6 +66,59 @@ class PostgresDialect(Dialect):
         pid, user, app, addr = row
         return f"pid {pid} ({user}@{addr or 'local'}, application {app or '?'})"
 
+    def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:
+        if seconds is None:
+            conn.exec_driver_sql("RESET lock_timeout")
+        else:
+            value = f"{max(1, round(seconds * 1000))}ms"
+            conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, false)", (value,))
+
+    def is_lock_timeout(self, exc: BaseException) -> bool:
+        # 55P03 lock_not_available: lock_timeout expired (or NOWAIT).
+        return getattr(getattr(exc, "orig", exc), "sqlstate", None) == "55P03"
+
+    def lock_holders(self, conn: Connection) -> list[str]:
+        rows = conn.exec_driver_sql(
+            "SELECT a.pid, a.usename, a.application_name, a.state, "
+            "extract(epoch FROM now() - coalesce(a.xact_start, a.query_start))::int, "
+            "left(regexp_replace(a.query, '\\s+', ' ', 'g'), 80) "
+            "FROM pg_stat_activity a WHERE a.pid IN ("
+            "  SELECT l.pid FROM pg_locks l WHERE l.granted AND l.locktype = 'relation' "
+            "  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+            " AND a.pid <> pg_backend_pid() ORDER BY 5 DESC NULLS LAST LIMIT 5"
+        ).all()
+        return [
+            f"pid {pid} ({user}, application {app or '?'}, {state} for {secs}s: {query})"
+            for pid, user, app, state, secs, query in rows
+        ]
+
+    def session_id(self, conn: Connection) -> int | None:
+        return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+    def lock_holder(self, conn: Connection, key: str) -> int | None:
+        unsigned = self.lock_key_int(key) & 0xFFFFFFFFFFFFFFFF
+        pid = conn.exec_driver_sql(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid::bigint = %s AND objid::bigint = %s",
+            (unsigned >> 32, unsigned & 0xFFFFFFFF),
+        ).scalar()
+        return int(pid) if pid is not None else None
+
+    def session_activity(self, conn: Connection, session: int) -> str | None:
+        row = conn.exec_driver_sql(
+            "SELECT state, extract(epoch FROM now() - query_start)::int, "
+            "left(regexp_replace(query, '\\s+', ' ', 'g'), 80) "
+            "FROM pg_stat_activity WHERE pid = %s",
+            (session,),
+        ).first()
+        if row is None:
+            return None
+        state, secs, query = row
+        return f"{state} for {secs}s: {query}"
+
+    def kill_session(self, conn: Connection, session: int) -> None:
+        conn.exec_driver_sql("SELECT pg_terminate_backend(%s)", (session,))
+
     def describe_error(self, exc: BaseException) -> str:
         orig = getattr(exc, "orig", None) or exc
         diag = getattr(orig, "diag", None)
