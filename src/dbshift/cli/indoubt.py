@@ -56,7 +56,8 @@ def decide(conn: Connection, sql: str, dialect: str) -> Decision:
         answer = check(catalog, action) if check is not None else None
         if answer is None:
             return Decision(
-                Verdict.UNKNOWN, f"the catalog does not show whether its {action.act} happened"
+                Verdict.UNKNOWN,
+                f"the catalog does not show whether its {action.act.value.replace('_', ' ')} happened",
             )
         found.append(answer)
     if all(present for present, _ in found):
