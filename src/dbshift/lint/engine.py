@@ -129,10 +129,12 @@ class Linter:
     def lint_text(self, text: str, path: str) -> tuple[list[Finding], int]:
         """Findings for one file's text, and how many statements it has."""
         try:
-            stmts, in_tx = self._statements(text, path)
+            stmts, in_tx, lock_timeout = self._statements(text, path)
         except MigrationFileError as exc:
             return [_input_error(path, exc.line or 1, _strip_where(exc.message, path))], 0
-        ctx = FileContext(path=path, server=self.server, in_transaction=in_tx)
+        ctx = FileContext(
+            path=path, server=self.server, in_transaction=in_tx, lock_timeout=lock_timeout
+        )
         findings: list[Finding] = []
         for stmt in stmts:
             findings.extend(self._stmt_findings(stmt, ctx))
@@ -140,12 +142,14 @@ class Linter:
             findings.extend(rule.finish(ctx))
         return self._suppressed(findings, text, path, stmts), len(stmts)
 
-    def _statements(self, text: str, path: str) -> tuple[list[Stmt], bool]:
+    def _statements(self, text: str, path: str) -> tuple[list[Stmt], bool, float | None]:
         dialect = self.server.dialect
+        lock_timeout = None
         if _UP.search(text):
             parsed = parse_sql_migration(Path(path), text, dialect)
             raw = parsed.up.statements
             in_tx = parsed.transactional
+            lock_timeout = parsed.lock_timeout
         else:
             # A plain .sql file (no dbshift markers): linted whole, as squawk does; it
             # is in a transaction only where it opens one itself.
@@ -153,12 +157,12 @@ class Linter:
             if dialect == "postgresql":
                 whole = self._whole(text, path)
                 if whole is not None:
-                    return whole, in_tx
+                    return whole, in_tx, lock_timeout
             try:
                 raw = tuple(split_sql(text, dialect))
             except SplitError as exc:
                 raise MigrationFileError(path, str(exc), line=exc.line) from None
-        return [self._parse(s.sql, s.line, path) for s in raw], in_tx
+        return [self._parse(s.sql, s.line, path) for s in raw], in_tx, lock_timeout
 
     def _whole(self, text: str, path: str) -> list[Stmt] | None:
         """A PostgreSQL file's statements from one parser call, or None if some statement
