@@ -6,6 +6,7 @@ its tests skip on a laptop; with CI=true a skip would hide a broken backend, so 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -105,6 +106,10 @@ def _scratch(backend: str, tmp_path: Path) -> Iterator[Database]:
             else:
                 conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         admin.dispose()
+
+
+#: ``with scratch_database("mysql", tmp_path) as other:`` for a test needing two databases.
+scratch_database = contextlib.contextmanager(_scratch)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -25,6 +25,8 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "history_table": str,
     "history_schema": str,
     "lock_timeout": (int, float),
+    "ddl_lock_timeout": (int, float),
+    "ddl_lock_retries": int,
     "connect_timeout": (int, float),
     "out_of_order": bool,
     "drift_snapshots": bool,
@@ -56,6 +58,11 @@ class Settings:
     history_table: str = "dbshift_history"
     history_schema: str | None = None
     lock_timeout: float = 60.0
+    #: How long each migration statement waits for its table lock (PostgreSQL
+    #: ``lock_timeout``, MySQL ``lock_wait_timeout``) before it is retried; 0: no limit.
+    ddl_lock_timeout: float = 5.0
+    #: Retries after a lock timeout, with exponential backoff and jitter.
+    ddl_lock_retries: int = 4
     connect_timeout: float = 10.0
     out_of_order: bool = False
     #: Store the schema after each migrate/rollback run, for ``dbshift drift``.
@@ -205,6 +212,8 @@ def load_settings(
         history_table=values.get("history_table", "dbshift_history"),
         history_schema=values.get("history_schema"),
         lock_timeout=float(values.get("lock_timeout", 60.0)),
+        ddl_lock_timeout=float(values.get("ddl_lock_timeout", 5.0)),
+        ddl_lock_retries=int(values.get("ddl_lock_retries", 4)),
         connect_timeout=float(values.get("connect_timeout", 10.0)),
         out_of_order=bool(values.get("out_of_order", False)),
         drift_snapshots=bool(values.get("drift_snapshots", True)),
@@ -284,6 +293,9 @@ def _checked(table: Mapping[str, Any], label: str) -> dict[str, Any]:
     for key in ("backup_keep", "backup_keep_days"):
         if key in out and out[key] < 0:
             raise ConfigError(f"{label}: {key} must not be negative")
+    for key in ("ddl_lock_timeout", "ddl_lock_retries"):
+        if key in out and out[key] < 0:
+            raise ConfigError(f"{label}: {key} must be 0 or more")
     return out
 
 

@@ -43,6 +43,10 @@ OPINIONS = {
     # ADD VALUE without BEFORE/AFTER appends: only code that sorts or compares by enum
     # order cares, and that is a design choice, not a migration hazard.
     "require-enum-value-ordering": "appending an enum value is not a migration hazard",
+    # dbshift's runner sets lock_timeout / lock_wait_timeout for every migration
+    # (ddl_lock_timeout) and retries on a timeout, so a file needs no SET of its own;
+    # missing-lock-timeout speaks only where a file turns that protection off.
+    "require-lock-timeout": "the runner sets the lock timeout for every migration",
 }
 
 #: squawk rules it also applies to tables created earlier in the same file. dbshift does
@@ -52,15 +56,10 @@ NEW_TABLE_IS_SAFE = frozenset({"adding-not-nullable-field"})
 #: squawk rules reported at every offending statement whose dbshift peers report once per
 #: file (the first BEGIN/COMMIT inside dbshift's transaction, the first DDL without a lock
 #: timeout): a peer finding anywhere in the file answers them.
-ONCE_PER_FILE = frozenset({"transaction-nesting", "require-lock-timeout"})
+ONCE_PER_FILE = frozenset({"transaction-nesting"})
 
 #: (squawk rule, statement kinds) dbshift leaves alone, and why.
-NOT_THIS_HAZARD = {
-    # DROP DATABASE does not queue behind other sessions' locks: PostgreSQL 15 refuses it
-    # after about 5 s while any session is connected to the database ("is being accessed
-    # by other users"; checked on the test server), so lock_timeout changes nothing.
-    "require-lock-timeout": frozenset({Act.DROP_DATABASE}),
-}
+NOT_THIS_HAZARD: dict[str, frozenset[Act]] = {}
 
 _UP = re.compile(r"^\s*--\s*dbshift:up\s*$", re.M)
 _NO_TX = re.compile(r"^\s*--\s*dbshift:no-transaction\s*$", re.M)

@@ -19,6 +19,7 @@ _OVERRIDES = (
     "history_table",
     "history_schema",
     "lock_timeout",
+    "ddl_lock_timeout",
     "connect_timeout",
     "dev_url",
     "backup_dir",
@@ -44,10 +45,14 @@ def settings(args: argparse.Namespace, **extra: Any) -> Settings:
 
 
 def session(args: argparse.Namespace, **extra: Any) -> Session:
+    from dbshift.cli.indoubt import catalog_probe
     from dbshift.runner.session import Session
 
     reporter = JsonReporter() if wants_json(args) else ConsoleReporter()
-    return Session(settings(args, **extra), reporter)
+    made = Session(settings(args, **extra), reporter)
+    made.probe = catalog_probe(made.dialect.name)
+    made.kill_orphaned = bool(getattr(args, "kill_orphaned", False))
+    return made
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:

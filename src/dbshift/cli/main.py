@@ -88,6 +88,13 @@ def _common(applies: frozenset[str] | None = None) -> _Parser:
         help="seconds to wait for the migration lock (default 60)",
     )
     group.add_argument(
+        "--ddl-lock-timeout",
+        type=float,
+        default=s,
+        help="seconds each migration statement waits for its table lock before it is "
+        "retried (default 5; 0: no limit)",
+    )
+    group.add_argument(
         "--connect-timeout",
         type=float,
         default=s,

@@ -79,6 +79,17 @@ class Dialect:
         """
         return _DML.match(sql) is not None
 
+    @staticmethod
+    def commits_before(sql: str) -> bool:
+        """Whether the server commits an open transaction before running ``sql``.
+
+        Where it does (MySQL/MariaDB DDL), the runner leaves the journal update of the
+        statement before open, and this statement's implicit commit makes it durable:
+        one commit fewer per statement, and still exactly one statement in doubt after a
+        crash. Servers with transactional DDL commit nothing behind our back.
+        """
+        return False
+
     def acquire_lock(self, conn: Connection, key: str, timeout: float) -> None:
         """Block until this runner holds the migration lock or raise LockTimeoutError."""
         raise NotImplementedError
@@ -116,6 +127,27 @@ class Dialect:
         catalogs, extensions' own objects excluded. ``every_database``: where a database
         is a schema (MySQL), the other databases of the server too."""
         raise NotImplementedError
+
+    def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:
+        """How long each statement waits for a lock; None restores the server's default.
+
+        SQLite has no lock wait per statement but its busy timeout, set at connect time.
+        """
+
+    def is_lock_timeout(self, exc: BaseException) -> bool:
+        """The statement gave up waiting for a lock (so running it again is safe)."""
+        return False
+
+    def lock_holders(self, conn: Connection) -> list[str]:
+        """Other sessions holding locks in this database, longest first, one line each."""
+        return []
+
+    def session_activity(self, conn: Connection, session: int) -> str | None:
+        """What ``session`` is running, and for how long; None when it is gone."""
+        return None
+
+    def kill_session(self, conn: Connection, session: int) -> None:
+        """End another session (its running statement is stopped and rolled back)."""
 
     def describe_error(self, exc: BaseException) -> str:
         """The server's error as one line, with its code where the server gives one."""

@@ -130,10 +130,12 @@ class Linter:
         """Findings for one file's text, and how many statements it has. ``down``: a
         migration's down section instead of its up section (what ``rollback`` runs)."""
         try:
-            stmts, in_tx = self._statements(text, path, down=down)
+            stmts, in_tx, lock_timeout = self._statements(text, path, down=down)
         except MigrationFileError as exc:
             return [_input_error(path, exc.line or 1, _strip_where(exc.message, path))], 0
-        ctx = FileContext(path=path, server=self.server, in_transaction=in_tx)
+        ctx = FileContext(
+            path=path, server=self.server, in_transaction=in_tx, lock_timeout=lock_timeout
+        )
         findings: list[Finding] = []
         for stmt in stmts:
             findings.extend(self._stmt_findings(stmt, ctx))
@@ -141,12 +143,16 @@ class Linter:
             findings.extend(rule.finish(ctx))
         return self._suppressed(findings, text, path, stmts), len(stmts)
 
-    def _statements(self, text: str, path: str, *, down: bool = False) -> tuple[list[Stmt], bool]:
+    def _statements(
+        self, text: str, path: str, *, down: bool = False
+    ) -> tuple[list[Stmt], bool, float | None]:
         dialect = self.server.dialect
+        lock_timeout = None
         if _UP.search(text):
             parsed = parse_sql_migration(Path(path), text, dialect)
             raw = (parsed.down if down else parsed.up).statements
             in_tx = parsed.transactional
+            lock_timeout = parsed.lock_timeout
         else:
             # A plain .sql file (no dbshift markers): linted whole, as squawk does; it
             # is in a transaction only where it opens one itself.
@@ -154,12 +160,12 @@ class Linter:
             if dialect == "postgresql":
                 whole = self._whole(text, path)
                 if whole is not None:
-                    return whole, in_tx
+                    return whole, in_tx, lock_timeout
             try:
                 raw = tuple(split_sql(text, dialect))
             except SplitError as exc:
                 raise MigrationFileError(path, str(exc), line=exc.line) from None
-        return [self._parse(s.sql, s.line, path) for s in raw], in_tx
+        return [self._parse(s.sql, s.line, path) for s in raw], in_tx, lock_timeout
 
     def _whole(self, text: str, path: str) -> list[Stmt] | None:
         """A PostgreSQL file's statements from one parser call, or None if some statement

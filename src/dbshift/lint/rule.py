@@ -96,6 +96,8 @@ class FileContext:
     created: set[str] = field(default_factory=set)
     #: Session settings made so far (lower-case name -> value text).
     settings: dict[str, str] = field(default_factory=dict)
+    #: ``-- dbshift:lock-timeout`` in seconds (0: off); None when the file does not say.
+    lock_timeout: float | None = None
     #: The first DDL and the first data statement seen, if any.
     first_ddl: Stmt | None = None
     first_data: Stmt | None = None

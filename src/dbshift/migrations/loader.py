@@ -96,7 +96,11 @@ def parse(file: MigrationFile, dialect: str) -> Migration:
         raise MigrationFileError(str(file.path), f"not UTF-8 text (byte {exc.start})") from None
     parsed = parse_sql_migration(file.path, text, dialect)
     return dataclasses.replace(
-        migration, up=parsed.up, down=parsed.down, transactional=parsed.transactional
+        migration,
+        up=parsed.up,
+        down=parsed.down,
+        transactional=parsed.transactional,
+        lock_timeout=parsed.lock_timeout,
     )
 
 

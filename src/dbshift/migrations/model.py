@@ -41,6 +41,8 @@ class Migration:
     path: Path
     checksum: str
     transactional: bool = True
+    #: ``-- dbshift:lock-timeout`` in seconds (0: off); None when the file does not say.
+    lock_timeout: float | None = None
     up: Section = field(default_factory=Section)
     down: Section = field(default_factory=lambda: Section(present=False))
 

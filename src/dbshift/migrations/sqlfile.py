@@ -3,7 +3,8 @@
 A directive is a whole line ``-- dbshift:NAME``. Unknown names are errors, so a typo such
 as ``-- dbshift:no-transation`` cannot silently run a ``CREATE INDEX CONCURRENTLY`` inside
 a transaction. ``-- dbshift:ignore RULE reason`` is the linter's suppression comment; the
-runner passes over it.
+runner passes over it. ``-- dbshift:lock-timeout 5s`` (``500ms``, ``2``, ``off``) sets how
+long each statement of the file waits for its lock before the runner retries it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from dbshift.migrations.model import Section
 from dbshift.migrations.splitter import SplitError, split_sql
 
 _DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
-_KNOWN = {"up", "down", "no-transaction", "ignore"}
+_KNOWN = {"up", "down", "no-transaction", "ignore", "lock-timeout"}
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class ParsedSQL:
     up: Section
     down: Section
     transactional: bool
+    #: Seconds from ``-- dbshift:lock-timeout``; 0 turns the runner's timeout off; None:
+    #: the file does not say (the configured ``ddl_lock_timeout`` applies).
+    lock_timeout: float | None = None
 
 
 def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
@@ -32,6 +37,7 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
     sections: dict[str, tuple[int, list[str]]] = {}
     current: str | None = None
     transactional = True
+    lock_timeout: float | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         match = _DIRECTIVE.match(line.strip())
         if match is None:
@@ -54,6 +60,11 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
             raise MigrationFileError(
                 str(path), f"unknown directive 'dbshift:{name}' (known: {known})", line=number
             )
+        if name == "lock-timeout":
+            lock_timeout = parse_duration(rest, path=path, line=number)
+            if current is not None:
+                sections[current][1].append("")  # keep later statements' line numbers
+            continue
         if rest:
             raise MigrationFileError(
                 str(path), f"unexpected text after 'dbshift:{name}': {rest!r}", line=number
@@ -77,7 +88,22 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
     down = (
         _section(path, sections["down"], dialect) if "down" in sections else Section(present=False)
     )
-    return ParsedSQL(up=up, down=down, transactional=transactional)
+    return ParsedSQL(up=up, down=down, transactional=transactional, lock_timeout=lock_timeout)
+
+
+def parse_duration(text: str, *, path: Path, line: int | None) -> float:
+    """``5s``, ``500ms``, ``2`` (seconds) or ``off``: seconds, 0 for off."""
+    if text.strip().lower() in ("off", "0"):
+        return 0.0
+    match = _DURATION.match(text.strip())
+    if match is None:
+        raise MigrationFileError(
+            str(path),
+            f"'dbshift:lock-timeout' expects a duration such as 5s, 500ms or off, got {text!r}",
+            line=line,
+        )
+    value = float(match.group(1))
+    return value / 1000 if (match.group(2) or "s").lower() == "ms" else value
 
 
 def _section(path: Path, part: tuple[int, list[str]], dialect: str) -> Section:

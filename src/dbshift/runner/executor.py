@@ -6,11 +6,26 @@ Otherwise (MySQL/MariaDB, ``-- dbshift:no-transaction``) each statement is journ
 the history row as it completes (``statements_done`` plus a hash of the statements run),
 so ``status`` says exactly where a run stopped and ``migrate`` resumes after the last
 completed statement, refusing if those statements were edited since.
+
+A journal update is written in an open transaction right after its statement. Where the
+next statement commits that transaction anyway (MySQL/MariaDB DDL commits implicitly
+before it runs; a data statement's own transaction) the update is left for it to make
+durable, and only the last one pays a commit of its own. After a crash exactly one
+statement is in doubt, the one after the last durable update, and a resume asks the
+catalog whether it took effect (``indoubt``).
+
+Every statement waits for its lock at most ``ddl_lock_timeout`` (PostgreSQL
+``lock_timeout``, MySQL ``lock_wait_timeout``): a DDL statement queued behind a long
+transaction blocks every query queued behind it. On a lock timeout the statement (the
+whole migration, where it is one transaction) runs again after a bounded, jittered,
+exponential backoff; when the attempts run out the error names the sessions holding locks.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +36,7 @@ from dbshift.errors import MigrationFailed, MigrationFileError, ValidationFailed
 from dbshift.migrations.checksum import statements_checksum
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner.history import HistoryRow, HistoryTable, State, applied_by, now
+from dbshift.runner.indoubt import Probe, Verdict, unknown_probe
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -38,6 +54,33 @@ class Step:
     is_data: bool
 
 
+@dataclass(frozen=True)
+class LockPolicy:
+    """How long a statement waits for its lock, and how often it is tried again."""
+
+    #: Seconds; 0 leaves the server's own setting alone (no protection).
+    timeout: float = 5.0
+    #: Attempts after the first one.
+    retries: int = 4
+    #: First backoff in seconds; doubled per attempt, jittered, capped at ``max_backoff``.
+    backoff: float = 0.5
+    max_backoff: float = 10.0
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter (AWS's "exponential backoff and jitter"): runners that timed out
+        together do not come back together."""
+        ceiling = min(self.max_backoff, self.backoff * 2**attempt)
+        return random.uniform(ceiling / 2, ceiling)
+
+
+class LockRetry(Exception):
+    """A statement timed out waiting for its lock; raised inside to retry it."""
+
+    def __init__(self, failure: MigrationFailed) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
 def display_path(path: Path) -> str:
     """Paths relative to the working directory read better in one-line errors."""
     try:
@@ -47,20 +90,48 @@ def display_path(path: Path) -> str:
 
 
 class Executor:
-    def __init__(self, conn: Connection, dialect: Dialect, history: HistoryTable) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        dialect: Dialect,
+        history: HistoryTable,
+        *,
+        probe: Probe = unknown_probe,
+        locks: LockPolicy | None = None,
+        notice: Callable[[str], None] = lambda text: None,
+    ) -> None:
         self.conn = conn
         self.dialect = dialect
         self.history = history
+        self.probe = probe
+        self.locks = locks or LockPolicy(timeout=0.0)
+        self.notice = notice
         self._raw = conn.execution_options(no_parameters=True)
+        #: A transaction is open holding journal writes not yet durable.
+        self._open = False
+        #: The lock timeout set on the session in seconds (0: the server's own, untouched).
+        self._timeout = 0.0
 
     def run(self, migration: Migration, *, down: bool, resume: HistoryRow | None = None) -> int:
         """Apply (or revert) ``migration``; return its execution time in milliseconds."""
         steps = self._steps(migration, down=down)
         started = time.perf_counter()
-        if migration.transactional and self.dialect.transactional_ddl and resume is None:
-            self._run_in_transaction(migration, steps, down=down, started=started)
-        else:
-            self._run_journaled(migration, steps, down=down, resume=resume, started=started)
+        timeout = self.locks.timeout if migration.lock_timeout is None else migration.lock_timeout
+        if timeout != self._timeout:
+            # Set once per run, not per migration: both are round trips on the bench's path.
+            self.dialect.set_lock_timeout(self.conn, timeout or None)
+            self._timeout = timeout
+        try:
+            if migration.transactional and self.dialect.transactional_ddl and resume is None:
+                self._retrying(
+                    migration,
+                    lambda: self._run_in_transaction(migration, steps, down=down, started=started),
+                    what="the migration",
+                )
+            else:
+                self._run_journaled(migration, steps, down=down, resume=resume, started=started)
+        finally:
+            self._close_quietly()
         return _ms_since(started)
 
     # -- the two paths -----------------------------------------------------------------
@@ -115,49 +186,55 @@ class Executor:
                     "but were edited since; restore them, or resolve by hand and run "
                     "'dbshift repair'"
                 )
+            if resume.state is running and start < len(steps):
+                start = self._decide_in_doubt(migration, steps, start)
+            self._begin()
             self.history.update(
-                self.conn, migration.version, state=running, checksum=migration.checksum, error=None
+                self.conn,
+                migration.version,
+                state=running,
+                checksum=migration.checksum,
+                error=None,
+                **self._journal(steps, start),
             )
         elif down:
+            self._begin()
             self.history.update(
                 self.conn,
                 migration.version,
                 state=running,
                 statements_total=len(steps),
-                statements_done=0,
-                done_checksum=statements_checksum([]),
                 error=None,
+                **self._journal(steps, 0),
             )
         else:
+            self._begin()
             self.history.insert(
                 self.conn,
                 **self._row_values(migration, len(steps)),
                 state=running,
-                statements_done=0,
-                done_checksum=statements_checksum([]),
+                **self._journal(steps, 0),
             )
         for index in range(start, len(steps)):
             step = steps[index]
-            journal = {
-                "statements_done": index + 1,
-                "done_checksum": statements_checksum([s.sql for s in steps[: index + 1]]),
-            }
             try:
-                if step.is_data:
-                    self._raw.exec_driver_sql("BEGIN")
-                    try:
-                        self._execute(migration, step, down=down)
-                        self.history.update(self.conn, migration.version, **journal)
-                    except BaseException:
-                        self._rollback()
-                        raise
-                    self._raw.exec_driver_sql("COMMIT")
-                else:
-                    self._execute(migration, step, down=down)
-                    self.history.update(self.conn, migration.version, **journal)
+                self._retrying(
+                    migration,
+                    functools.partial(self._journaled_step, migration, step, down=down),
+                    what="the statement",
+                )
             except MigrationFailed as exc:
+                self._commit()  # the journal of the statements before it is true
                 self.history.update(self.conn, migration.version, state=failed, error=exc.message)
                 raise
+            # The journal update stays open: the next statement commits it (see module doc).
+            self._begin()
+            done = self._journal(steps, index + 1)
+            if index + 1 < len(steps):
+                self.history.update(self.conn, migration.version, **done)
+                if not self._commits_open(steps[index + 1]):
+                    self._commit()
+        self._begin()
         if down:
             self._record_rollback(migration, started)
         else:
@@ -169,7 +246,120 @@ class Executor:
                 applied_by=applied_by(),
                 execution_ms=_ms_since(started),
                 error=None,
+                **self._journal(steps, len(steps)),
             )
+        self._commit()
+
+    def _journaled_step(self, migration: Migration, step: Step, *, down: bool) -> None:
+        if step.is_data:
+            # Its own transaction, so a failure rolls back the statement and nothing else.
+            self._commit()
+            self._begin()
+            try:
+                self._execute(migration, step, down=down)
+            except BaseException:
+                self._open = False
+                self._rollback()
+                raise
+            return
+        implicit = self.dialect.commits_before(step.sql)
+        if not implicit:
+            self._commit()
+        try:
+            self._execute(migration, step, down=down)
+        except (MigrationFailed, LockRetry):
+            # Where the statement failed before the server's implicit commit (a syntax
+            # error), our journal update is still open: a COMMIT makes it durable.
+            self._commit()
+            raise
+        if implicit:
+            self._open = False  # the server committed it before the statement ran
+
+    def _commits_open(self, step: Step) -> bool:
+        """The next step makes the open journal update durable without a COMMIT of ours."""
+        return step.is_data or self.dialect.commits_before(step.sql)
+
+    def _journal(self, steps: list[Step], done: int) -> dict[str, object]:
+        return {
+            "statements_done": done,
+            "done_checksum": statements_checksum([s.sql for s in steps[:done]]),
+        }
+
+    def _begin(self) -> None:
+        if not self._open:
+            self._raw.exec_driver_sql("BEGIN")
+            self._open = True
+
+    def _commit(self) -> None:
+        if self._open:
+            self._open = False
+            self._raw.exec_driver_sql("COMMIT")
+
+    def _close_quietly(self) -> None:
+        """Commit a journal update left open by an interruption: it is true either way."""
+        if self._open:
+            try:
+                self._commit()
+            except Exception:
+                self._open = False
+
+    # -- the statement in doubt ----------------------------------------------------------
+
+    def _decide_in_doubt(self, migration: Migration, steps: list[Step], index: int) -> int:
+        """The index to resume at after an interrupted run stopped before ``index``.
+
+        A data statement commits with its journal row, so after a crash it did not
+        happen. A DDL statement may have been finished by the server after the runner
+        died: the catalog decides, and where it cannot, the operator does.
+        """
+        step = steps[index]
+        where = _where(migration, step)
+        if step.is_data:
+            return index
+        decision = self.probe(self.conn, step.sql)
+        if decision.verdict is Verdict.DONE:
+            self.notice(
+                f"{where}: the interrupted run's last statement took effect ({decision.reason}); "
+                "recorded it as done, continuing after it"
+            )
+            return index + 1
+        if decision.verdict is Verdict.NOT_DONE:
+            self.notice(
+                f"{where}: the interrupted run's last statement did not take effect "
+                f"({decision.reason}); running it again"
+            )
+            return index
+        raise ValidationFailed(
+            f"{where}: the run was interrupted during this statement and dbshift cannot tell "
+            f"whether it took effect ({decision.reason}); check the database, then run "
+            "'dbshift repair --statement-done' (it did) or 'dbshift repair --statement-retry' "
+            "(it did not), and 'dbshift migrate' again"
+        )
+
+    # -- lock timeouts -------------------------------------------------------------------
+
+    def _retrying(self, migration: Migration, attempt: Callable[[], None], *, what: str) -> None:
+        """Run ``attempt``, again after a backoff when it timed out waiting for a lock."""
+        tries = 0
+        while True:
+            try:
+                attempt()
+                return
+            except LockRetry as exc:
+                if tries >= self.locks.retries:
+                    holders = self.dialect.lock_holders(self.conn)
+                    held = "; ".join(holders) if holders else "no session holds a lock now"
+                    raise MigrationFailed(
+                        f"{exc.failure.message}; gave up after {tries + 1} attempt(s) "
+                        f"(ddl_lock_timeout); sessions holding locks: {held}"
+                    ) from exc
+                delay = self.locks.delay(tries)
+                tries += 1
+                self.notice(
+                    f"{migration.filename}: {what} timed out waiting for a lock; "
+                    f"attempt {tries + 1} of {self.locks.retries + 1} in {delay:.1f}s"
+                )
+                time.sleep(delay)
 
     def _record_rollback(self, migration: Migration, started: float) -> None:
         self.history.record_rollback(
@@ -240,11 +430,14 @@ class Executor:
                 if step.line
                 else f"{path}:{_python_line(migration.path, exc)}"
             )
-            raise MigrationFailed(
+            failure = MigrationFailed(
                 f"{where}: {direction} failed: {self.dialect.describe_error(exc)}"
-            ) from exc
+            )
+            if self._timeout and self.dialect.is_lock_timeout(exc):
+                raise LockRetry(failure) from exc
+            raise failure from exc
         except (SQLAlchemyError, Exception) as exc:
-            if isinstance(exc, MigrationFailed):
+            if isinstance(exc, MigrationFailed | LockRetry):
                 raise
             where = f"{path}:{_python_line(migration.path, exc)}"
             raise MigrationFailed(
@@ -259,6 +452,11 @@ class Executor:
             "checksum": migration.checksum,
             "statements_total": total,
         }
+
+
+def _where(migration: Migration, step: Step) -> str:
+    path = display_path(migration.path)
+    return f"{path}:{step.line}" if step.line else path
 
 
 def _python_line(path: Path, exc: BaseException) -> str:

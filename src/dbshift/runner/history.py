@@ -215,6 +215,18 @@ class HistoryTable:
                 .values(value=str(version))
             )
 
+    def get_meta(self, conn: Connection, key: str) -> str | None:
+        value = conn.execute(sa.select(self.meta.c.value).where(self.meta.c.key == key)).scalar()
+        return None if value is None else str(value)
+
+    def set_meta(self, conn: Connection, key: str, value: str) -> None:
+        """Upsert one meta value (autocommitted: the caller holds the migration lock)."""
+        updated = conn.execute(
+            self.meta.update().where(self.meta.c.key == key).values(value=value[:255])
+        )
+        if updated.rowcount == 0:
+            conn.execute(self.meta.insert().values(key=key, value=value[:255]))
+
     @property
     def display(self) -> str:
         return f"{self.schema}.{self.name}" if self.schema else self.name

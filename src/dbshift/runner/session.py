@@ -19,8 +19,9 @@ from dbshift.errors import ConfigError, DbshiftError, Interrupted, UsageError, V
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner import sumcheck
-from dbshift.runner.executor import Executor, display_path
+from dbshift.runner.executor import Executor, LockPolicy, display_path
 from dbshift.runner.history import Event, HistoryRow, HistoryTable, State
+from dbshift.runner.indoubt import Probe, unknown_probe
 from dbshift.runner.plan import Analysis, analyse, problems, unfinished_problems
 
 if TYPE_CHECKING:
@@ -129,8 +130,9 @@ class Unfinished:
             )
         return (
             f"{verb} INTERRUPTED ({done}); the statement at {where} was not recorded as done "
-            f"and may or may not have taken effect; 'dbshift {finish}' resumes with it, "
-            "'dbshift repair' marks the migration resolved"
+            f"and may or may not have taken effect; 'dbshift {finish}' checks the catalog and "
+            "continues after it or runs it again ('dbshift repair --statement-done' or "
+            "'--statement-retry' decides where the catalog cannot)"
         )
 
 
@@ -154,6 +156,12 @@ class Status:
 
 class Session:
     """Everything a command needs about one database and one migrations directory."""
+
+    #: Decides whether an interrupted run's last statement took effect (the CLI gives
+    #: one built on the linter's parser, which this layer does not import).
+    probe: Probe = staticmethod(unknown_probe)
+    #: ``migrate --kill-orphaned``: KILL a dead runner's statement holding the lock.
+    kill_orphaned: bool = False
 
     def __init__(self, settings: Settings, reporter: Reporter) -> None:
         if not settings.url:
@@ -224,8 +232,18 @@ class Session:
 
         Whether the history table exists is read under the lock, before creating it: a
         concurrent runner may have created it (and applied migrations) meanwhile."""
+        from dbshift.runner.orphan import record_runner, take_lock
+
         key = self.dialect.lock_key(self.history.name, self.history.schema)
-        self.dialect.acquire_lock(self.conn, key, self.settings.lock_timeout)
+        take_lock(
+            self.conn,
+            self.dialect,
+            self.history,
+            key=key,
+            timeout=self.settings.lock_timeout,
+            kill_orphaned=self.kill_orphaned,
+            notice=self.reporter.notice,
+        )
         try:
             adopted = None
             if existing != "allow" and not self.history.exists(self.conn):
@@ -239,6 +257,7 @@ class Session:
                     + ", ".join(adopted[:5])
                     + (", ..." if len(adopted) > 5 else ""),
                 )
+            record_runner(self.conn, self.dialect, self.history)
             yield
         finally:
             with contextlib.suppress(Exception):
@@ -364,7 +383,7 @@ class Session:
             analysis, todo = self._pending(to, rehash=True)
             if confirm is not None and todo:
                 confirm(todo)
-            executor = Executor(self.conn, self.dialect, self.history)
+            executor = self._executor()
             count = 0
             for row in analysis.unfinished:
                 count += self._resume(executor, analysis, row, down=False)
@@ -435,6 +454,18 @@ class Session:
         else:
             direction = "down" if down else "up"
             self.dialect.label_session(self.conn, f"{_LABEL} {direction} {migration.version}")
+
+    def _executor(self) -> Executor:
+        return Executor(
+            self.conn,
+            self.dialect,
+            self.history,
+            probe=self.probe,
+            locks=LockPolicy(
+                timeout=self.settings.ddl_lock_timeout, retries=self.settings.ddl_lock_retries
+            ),
+            notice=self.reporter.notice,
+        )
 
     def pending(self, *, to: str | None = None) -> list[Migration]:
         """What ``migrate`` would apply, validated as it validates (read-only)."""
@@ -610,7 +641,7 @@ class Session:
                 return len(victims)
             if confirm is not None and victims:
                 confirm(victims)
-            executor = Executor(self.conn, self.dialect, self.history)
+            executor = self._executor()
             done = 0
             for row in analysis.unfinished:
                 done += self._resume(executor, analysis, row, down=True)
@@ -650,13 +681,35 @@ class Session:
 
     # -- repair / baseline ---------------------------------------------------------------------
 
-    def repair(self, *, remove_failed: bool = False, forget_missing: bool = False) -> list[str]:
+    def repair(
+        self,
+        *,
+        remove_failed: bool = False,
+        forget_missing: bool = False,
+        statement_done: bool = False,
+        statement_retry: bool = False,
+    ) -> list[str]:
         """Accept edited checksums; mark unfinished migrations resolved (or remove them)."""
+        from dbshift.runner.repair import never_ran, settle_statement
+
         done: list[str] = []
         if not self.history.exists(self.conn):
             return done
         with self.locked():
             analysis = self.analysis()
+            if statement_done or statement_retry:
+                if not analysis.unfinished:
+                    raise UsageError("repair: no migration stopped midway; nothing is in doubt")
+                return [
+                    settle_statement(
+                        self.conn,
+                        self.history,
+                        row,
+                        analysis.file_for(row),
+                        took_effect=statement_done,
+                    )
+                    for row in analysis.unfinished
+                ]
             for migration, row in analysis.edited:
                 self.history.update(
                     self.conn,
@@ -667,10 +720,16 @@ class Session:
                 done.append(f"accepted the new checksum of {migration.filename}")
             for row in analysis.unfinished:
                 reverting = row.state in (State.REVERTING, State.REVERT_FAILED)
+                unrun = never_ran(row, analysis.file_for(row))
                 if remove_failed or reverting:
                     self.history.delete(self.conn, row.version)
                     what = "rolled back" if reverting else "not applied (it will run again)"
-                    done.append(f"marked {row.version} ({row.description}) as {what}")
+                    ran = (
+                        f"; its first {row.statements_done} statement(s) ran and were not undone"
+                        if row.statements_done and not reverting
+                        else unrun
+                    )
+                    done.append(f"marked {row.version} ({row.description}) as {what}{ran}")
                 else:
                     self.history.update(
                         self.conn,
@@ -679,7 +738,7 @@ class Session:
                         error=None,
                         checksum=(analysis.file_for(row) or row).checksum,
                     )
-                    done.append(f"marked {row.version} ({row.description}) as applied")
+                    done.append(f"marked {row.version} ({row.description}) as applied{unrun}")
             if forget_missing:
                 for row in analysis.missing:
                     self.history.delete(self.conn, row.version)

@@ -16,6 +16,7 @@ _CONFIG = """\
 migrations = {migrations}
 # history_table = "dbshift_history"
 # lock_timeout = 60
+# ddl_lock_timeout = 5   # seconds each statement waits for its table lock, then retried
 
 # [environments.production]
 # url = "${{PRODUCTION_DATABASE_URL}}"

@@ -55,6 +55,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="the database already holds tables and has no dbshift history: keep them and "
         "apply every migration (else refused; see also 'dbshift baseline')",
     )
+    parser.add_argument(
+        "--kill-orphaned",
+        action="store_true",
+        help="when a dbshift run that died left its statement running on the server and "
+        "holding the migration lock, KILL it instead of waiting for it",
+    )
     parser.set_defaults(handler=run)
 
 

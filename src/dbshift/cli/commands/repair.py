@@ -26,13 +26,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="remove history rows of applied migrations whose files are gone",
     )
+    doubt = parser.add_mutually_exclusive_group()
+    doubt.add_argument(
+        "--statement-done",
+        action="store_true",
+        help="an interrupted run's last statement took effect: record it as done "
+        "(migrate then continues after it)",
+    )
+    doubt.add_argument(
+        "--statement-retry",
+        action="store_true",
+        help="an interrupted run's last statement did not take effect: migrate runs it again",
+    )
     context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
-        done = session.repair(remove_failed=args.remove_failed, forget_missing=args.forget_missing)
+        done = session.repair(
+            remove_failed=args.remove_failed,
+            forget_missing=args.forget_missing,
+            statement_done=args.statement_done,
+            statement_retry=args.statement_retry,
+        )
     summary = "nothing to repair" if not done else f"repaired {len(done)} item(s)"
     context.report(args, "\n".join([*done, summary]), repaired=done)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from dbshift.dialects.base import Dialect, LockHolder
@@ -10,11 +11,25 @@ from dbshift.errors import LockTimeoutError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+# Statements that "cause an implicit commit" before they run (MySQL 8.0 reference 15.3.3,
+# MariaDB "SQL statements that cause an implicit commit"): DDL, except the TEMPORARY
+# table forms, which commit nothing. Comments before the verb are skipped.
+_IMPLICIT_COMMIT = re.compile(
+    r"(?:\s+|--[^\n]*\n|#[^\n]*\n|/\*.*?\*/)*"
+    r"(?:(create|drop)\s+temporary\b|(create|alter|drop|rename|truncate)\b)",
+    re.I | re.S,
+)
+
 
 class MySQLDialect(Dialect):
     name = "mysql"
     transactional_ddl = False
     databases_are_schemas = True
+
+    @staticmethod
+    def commits_before(sql: str) -> bool:
+        found = _IMPLICIT_COMMIT.match(sql)
+        return found is not None and found.group(2) is not None
 
     def _lock_name(self, key: str) -> str:
         # GET_LOCK names are server-wide and at most 64 characters (MySQL 5.7+).
@@ -73,6 +88,49 @@ class MySQLDialect(Dialect):
                 "WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 2"
             )
         return [(str(schema), str(name)) for schema, name in rows]
+
+    def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:
+        # lock_wait_timeout (metadata locks, what DDL waits for) is whole seconds, >= 1.
+        if seconds is None:
+            conn.exec_driver_sql("SET SESSION lock_wait_timeout = DEFAULT")
+        else:
+            value = max(1, round(seconds))
+            conn.exec_driver_sql(f"SET SESSION lock_wait_timeout = {value:d}")
+
+    def is_lock_timeout(self, exc: BaseException) -> bool:
+        # 1205 ER_LOCK_WAIT_TIMEOUT: a metadata lock (lock_wait_timeout) or a row lock
+        # (innodb_lock_wait_timeout) was not granted in time.
+        args = tuple(getattr(getattr(exc, "orig", exc), "args", ()))
+        return bool(args) and args[0] == 1205
+
+    def lock_holders(self, conn: Connection) -> list[str]:
+        # An open InnoDB transaction holds the metadata locks of every table it touched.
+        rows = conn.exec_driver_sql(
+            "SELECT p.ID, p.USER, p.HOST, p.COMMAND, "
+            "TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), LEFT(COALESCE(p.INFO, ''), 80) "
+            "FROM information_schema.INNODB_TRX t "
+            "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
+            "WHERE p.ID <> CONNECTION_ID() ORDER BY t.trx_started LIMIT 5"
+        ).all()
+        return [
+            f"connection {cid} ({user}@{host}, {command}, transaction open for {secs}s"
+            + (f": {' '.join(str(info).split())})" if info else ")")
+            for cid, user, host, command, secs, info in rows
+        ]
+
+    def session_activity(self, conn: Connection, session: int) -> str | None:
+        row = conn.exec_driver_sql(
+            "SELECT COMMAND, TIME, LEFT(COALESCE(INFO, ''), 80) "
+            "FROM information_schema.PROCESSLIST WHERE ID = %s",
+            (session,),
+        ).first()
+        if row is None:
+            return None
+        command, secs, info = row
+        return f"{command} for {secs}s" + (f": {' '.join(str(info).split())}" if info else "")
+
+    def kill_session(self, conn: Connection, session: int) -> None:
+        conn.exec_driver_sql(f"KILL CONNECTION {int(session):d}")
 
     def describe_error(self, exc: BaseException) -> str:
         orig = getattr(exc, "orig", None) or exc

@@ -105,6 +105,47 @@ class PostgresDialect(Dialect):
         )
         return [(str(schema), str(name)) for schema, name in rows]
 
+    def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:
+        if seconds is None:
+            conn.exec_driver_sql("RESET lock_timeout")
+        else:
+            value = f"{max(1, round(seconds * 1000))}ms"
+            conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, false)", (value,))
+
+    def is_lock_timeout(self, exc: BaseException) -> bool:
+        # 55P03 lock_not_available: lock_timeout expired (or NOWAIT).
+        return getattr(getattr(exc, "orig", exc), "sqlstate", None) == "55P03"
+
+    def lock_holders(self, conn: Connection) -> list[str]:
+        rows = conn.exec_driver_sql(
+            "SELECT a.pid, a.usename, a.application_name, a.state, "
+            "extract(epoch FROM now() - coalesce(a.xact_start, a.query_start))::int, "
+            "left(regexp_replace(a.query, '\\s+', ' ', 'g'), 80) "
+            "FROM pg_stat_activity a WHERE a.pid IN ("
+            "  SELECT l.pid FROM pg_locks l WHERE l.granted AND l.locktype = 'relation' "
+            "  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+            " AND a.pid <> pg_backend_pid() ORDER BY 5 DESC NULLS LAST LIMIT 5"
+        ).all()
+        return [
+            f"pid {pid} ({user}, application {app or '?'}, {state} for {secs}s: {query})"
+            for pid, user, app, state, secs, query in rows
+        ]
+
+    def session_activity(self, conn: Connection, session: int) -> str | None:
+        row = conn.exec_driver_sql(
+            "SELECT state, extract(epoch FROM now() - query_start)::int, "
+            "left(regexp_replace(query, '\\s+', ' ', 'g'), 80) "
+            "FROM pg_stat_activity WHERE pid = %s",
+            (session,),
+        ).first()
+        if row is None:
+            return None
+        state, secs, query = row
+        return f"{state} for {secs}s: {query}"
+
+    def kill_session(self, conn: Connection, session: int) -> None:
+        conn.exec_driver_sql("SELECT pg_terminate_backend(%s)", (session,))
+
     def describe_error(self, exc: BaseException) -> str:
         orig = getattr(exc, "orig", None) or exc
         diag = getattr(orig, "diag", None)

@@ -1,15 +1,18 @@
-"""DDL on a live table with no lock timeout set.
+"""DDL on a live table in a file that turns the runner's lock timeout off.
 
 A DDL statement first waits for its lock (ACCESS EXCLUSIVE for most ALTER TABLE forms on
 PostgreSQL, the table's metadata lock on MySQL/MariaDB) behind every running transaction
 that touched the table, and while it waits, every later query on the table queues behind
 it: one long report query or idle-in-transaction session and the application stalls. The
 servers wait by default for as long as it takes (PostgreSQL lock_timeout = 0; MySQL 8.0
-lock_wait_timeout = 31536000 s, a year; MariaDB 10.11 86400 s, a day). With ``SET
-lock_timeout`` (PostgreSQL) or ``SET SESSION lock_wait_timeout`` (MySQL) first, the
-statement gives up instead and the migration can be retried. dbshift's own online engine
-(PostgreSQL) sets it for its steps and retries with a bounded backoff; a SQL migration
-runs with whatever its file sets. One finding per file, at the first such statement.
+lock_wait_timeout = 31536000 s, a year; MariaDB 10.11 86400 s, a day). dbshift's runner
+therefore sets a short one for every migration (``ddl_lock_timeout``, 5 s by default, per
+environment in the config and per file with ``-- dbshift:lock-timeout 2s``) and retries a
+statement that timed out with a bounded, jittered backoff. So a file needs no ``SET
+lock_timeout`` of its own; this rule speaks only where a file turns the protection off
+(``-- dbshift:lock-timeout off``, ``SET lock_timeout = 0``, ``SET lock_wait_timeout =
+DEFAULT``) and then locks a table that already holds rows and traffic. One finding per
+file, at the first such statement.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ class MissingLockTimeout(Rule):
     severity = Severity.WARNING
     dialects = frozenset({"postgresql", "mysql"})
     # Per statement: one finding per file, at the first statement that locks a live table.
-    summary = "DDL on an existing table without a lock timeout set first"
+    summary = "DDL on an existing table in a file that turns the runner's lock timeout off"
     squawk = ("require-lock-timeout",)  # squawk 2.x (its require-statement-timeout: no peer)
     strong_migrations = ()
     atlas = ()
@@ -46,8 +49,10 @@ class MissingLockTimeout(Rule):
         if ctx.state.get(self.id):
             return
         setting = _SETTING[ctx.dialect]
-        if ctx.settings.get(setting, "").strip().lower() not in _OFF:
-            ctx.state[self.id] = True
+        value = ctx.settings.get(setting)
+        turned_off = value is not None and value.strip().lower() in _OFF
+        by_directive = value is None and ctx.lock_timeout == 0
+        if not (turned_off or by_directive):
             return
         locking = [a for a in stmt.actions if locks_existing(stmt, a, ctx)]
         if not locking:
@@ -55,21 +60,15 @@ class MissingLockTimeout(Rule):
         ctx.state[self.id] = True
         table = next((a.table for a in locking if a.table), None)
         on = f" on {q(table)}" if table else ""
-        statement = (
-            "SET lock_timeout = '2s'"
-            if ctx.dialect == "postgresql"
-            else "SET SESSION lock_wait_timeout = 2"
+        how = (
+            f"{setting} = {value.strip()}" if value is not None else "'-- dbshift:lock-timeout off'"
         )
         yield self.found(
             stmt,
-            f"DDL{on} without {setting} set earlier in the file",
+            f"DDL{on} after {how} turned the runner's lock timeout off",
             why="while it waits for its lock behind running transactions, every later query "
             f"on the table queues behind it, {_DEFAULT_WAIT[ctx.server.flavor]}",
-            fix=f"start the file with {statement} and retry the migration if it times out"
-            + (
-                " (dbshift's online engine sets the timeout and retries with a bounded "
-                "backoff by itself)"
-                if ctx.dialect == "postgresql"
-                else ""
-            ),
+            fix="drop the line that turns it off: dbshift sets ddl_lock_timeout (default 5s) "
+            "for every migration and retries on a timeout; a longer wait is "
+            "'-- dbshift:lock-timeout 30s'",
         )

@@ -1,4 +1,4 @@
--- expect: drop-table, truncate, delete-without-where, missing-lock-timeout
+-- expect: drop-table, truncate, delete-without-where
 -- dbshift:up
 DROP TABLE order_archive_2019;
 TRUNCATE TABLE carts;

@@ -1,3 +1,3 @@
--- expect: rename-table, missing-lock-timeout
+-- expect: rename-table
 -- dbshift:up
 RENAME TABLE orders TO purchase_orders;

@@ -1,6 +1,6 @@
 -- An index added the way a first draft writes it: plain CREATE INDEX on a live table,
--- no lock_timeout, in the migration's transaction.
--- expect: create-index-blocking, missing-lock-timeout
+-- in the migration's transaction (the runner sets lock_timeout).
+-- expect: create-index-blocking
 -- dbshift:up
 CREATE INDEX orders_status_idx ON orders (status);
 
