@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from dbshift.config import Settings
@@ -20,9 +20,12 @@ from dbshift.migrations.model import Kind, Migration
 from dbshift.runner.executor import Executor, display_path
 from dbshift.runner.history import HistoryRow, HistoryTable, State
 from dbshift.runner.plan import Analysis, analyse, problems, unfinished_problems
+from dbshift.runner.repeatable import Repeatable, repeatable_status
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from dbshift.runner.callbacks import Callbacks
 
 
 class Reporter(Protocol):
@@ -102,6 +105,8 @@ class Status:
     analysis: Analysis
     unfinished: list[Unfinished]
     problems: list[str]
+    #: Repeatable migrations (``R__<name>.sql``) with their state, in run order.
+    repeatable: list[Repeatable] = field(default_factory=list)
 
 
 class Session:
@@ -123,6 +128,7 @@ class Session:
             )
         self._conn: Connection | None = None
         self._history: HistoryTable | None = None
+        self._callbacks: Callbacks | None = None  # set while migrate runs
 
     # -- resources -----------------------------------------------------------------------
 
@@ -131,7 +137,19 @@ class Session:
         return backend_name(self.url)
 
     def migrations(self) -> list[Migration]:
-        return loader.load(self.settings.migrations_dir, self.dialect.name)
+        return loader.load(
+            self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+        )
+
+    def repeatable_migrations(self) -> list[Migration]:
+        return loader.load_repeatable(
+            self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+        )
+
+    def repeatable(self) -> list[Repeatable]:
+        """Each repeatable migration with its last run (read-only)."""
+        rows = self.history.repeatable_rows(self.conn)
+        return repeatable_status(rows, self.repeatable_migrations())
 
     def check_sum(self) -> None:
         problem = sumfile.check(
@@ -196,7 +214,9 @@ class Session:
             for row in analysis.unfinished
         ]
         found = problems(analysis, out_of_order_allowed=self.settings.out_of_order)
-        return Status(analysis=analysis, unfinished=unfinished, problems=found)
+        return Status(
+            analysis=analysis, unfinished=unfinished, problems=found, repeatable=self.repeatable()
+        )
 
     def validate(self) -> list[str]:
         """Every problem, sum file included; Python files must import."""
@@ -206,6 +226,8 @@ class Session:
         if problem is not None:
             found.append(problem.message)
         migrations = self.migrations()
+        self.repeatable_migrations()  # raises a file:line error when one cannot be read
+        self._load_callbacks()
         for migration in migrations:
             if migration.kind is Kind.PYTHON:
                 loader.resolve(migration)  # raises a file:line error when it cannot import
@@ -238,7 +260,8 @@ class Session:
         resumed are not shown again: they were confirmed when they started.
         """
         if dry_run:
-            todo = self._pending(to)[1]
+            analysis, todo = self._pending(to)
+            todo = todo + self._due_repeatable(analysis, to)
             for migration in todo:
                 self.reporter.planned(migration, down=False)
             return len(todo)
@@ -248,12 +271,47 @@ class Session:
                 confirm(todo)
             executor = Executor(self.conn, self.dialect, self.history)
             count = 0
-            for row in analysis.unfinished:
-                count += self._resume(executor, analysis, row, down=False)
-            for migration in todo:
-                self._apply(executor, migration, down=False, resume=None)
-                count += 1
+            self._callbacks = self._load_callbacks()
+            try:
+                with self._callbacks.around_migrate():
+                    for row in analysis.unfinished:
+                        count += self._resume(executor, analysis, row, down=False)
+                    for migration in todo:
+                        self._apply(executor, migration, down=False, resume=None)
+                        count += 1
+                    count += self._apply_repeatable(executor, analysis, to)
+            finally:
+                self._callbacks = None
             return count
+
+    def _load_callbacks(self) -> Callbacks:
+        from dbshift.migrations.callbacks import load_callbacks
+        from dbshift.runner.callbacks import Callbacks
+
+        found = load_callbacks(
+            self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+        )
+        return Callbacks(
+            self.conn, self.dialect, found, self.settings.placeholders, self.reporter.notice
+        )
+
+    def _due_repeatable(self, analysis: Analysis, to: str | None) -> list[Migration]:
+        """Repeatable migrations to run after the versioned ones.
+
+        With ``--to`` below the newest version they wait: they are written against the
+        newest schema (a view may read a column a later migration adds)."""
+        newest = max((m.number for m in analysis.files.values()), default=0)
+        if to is not None and int(to) < newest:
+            return []
+        return [item.migration for item in self.repeatable() if item.due]
+
+    def _apply_repeatable(self, executor: Executor, analysis: Analysis, to: str | None) -> int:
+        due = self._due_repeatable(analysis, to)
+        for migration in due:
+            # One row per repeatable migration, replaced by each run (see runner.repeatable).
+            self.history.delete(self.conn, migration.version)
+            self._apply(executor, migration, down=False, resume=None)
+        return len(due)
 
     def pending(self, *, to: str | None = None) -> list[Migration]:
         """What ``migrate`` would apply, validated as it validates (read-only)."""
@@ -329,11 +387,14 @@ class Session:
         self, executor: Executor, migration: Migration, *, down: bool, resume: HistoryRow | None
     ) -> None:
         migration = loader.resolve(migration)
-        self.reporter.started(
-            migration, down=down, resumed_at=resume.statements_done if resume else None
-        )
-        ms = executor.run(migration, down=down, resume=resume)
-        self.reporter.finished(migration, down=down, ms=ms)
+        hooks = self._callbacks
+        each = hooks.around_each(migration) if hooks and not down else contextlib.nullcontext()
+        with each:
+            self.reporter.started(
+                migration, down=down, resumed_at=resume.statements_done if resume else None
+            )
+            ms = executor.run(migration, down=down, resume=resume)
+            self.reporter.finished(migration, down=down, ms=ms)
 
     def _target(self, migrations: list[Migration], to: str | None) -> int | None:
         if to is None:

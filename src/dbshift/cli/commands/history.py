@@ -15,6 +15,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         rows = session.history.rows(session.conn)
+        rows += session.history.repeatable_rows(session.conn)
     if args.format == "json":
         doc = [
             {

@@ -48,6 +48,16 @@ def run(args: argparse.Namespace) -> int:
                     for u in status.unfinished
                 ],
                 "problems": status.problems,
+                "repeatable": [
+                    {
+                        "name": r.migration.version,
+                        "description": r.migration.description,
+                        "state": r.state.value,
+                        "checksum": r.migration.checksum,
+                        "applied_at": r.row.applied_at.isoformat() + "Z" if r.row else None,
+                    }
+                    for r in status.repeatable
+                ],
             }
             context.out_json(doc)
             return 0
@@ -92,6 +102,11 @@ def _text(session: object, status: object) -> None:
         )
     for migration in analysis.pending:
         table.add_row(migration.version, migration.description, "[yellow]pending[/]", "", "")
+    for item in status.repeatable:
+        color = "green" if item.state.value == "applied" else "yellow"
+        when = item.row.applied_at.strftime("%Y-%m-%d %H:%M:%S") if item.row else ""
+        ms = str(item.row.execution_ms) if item.row else ""
+        table.add_row("R", item.migration.description, f"[{color}]{item.state.value}[/]", when, ms)
     if table.row_count:
         console.print(table)
     for item in status.unfinished:
