@@ -102,11 +102,11 @@ def _text(session: object, status: object) -> None:
         )
     for migration in analysis.pending:
         table.add_row(migration.version, migration.description, "[yellow]pending[/]", "", "")
-    for item in status.repeatable:
-        color = "green" if item.state.value == "applied" else "yellow"
-        when = item.row.applied_at.strftime("%Y-%m-%d %H:%M:%S") if item.row else ""
-        ms = str(item.row.execution_ms) if item.row else ""
-        table.add_row("R", item.migration.description, f"[{color}]{item.state.value}[/]", when, ms)
+    for rep in status.repeatable:
+        color = "green" if rep.state.value == "applied" else "yellow"
+        when = rep.row.applied_at.strftime("%Y-%m-%d %H:%M:%S") if rep.row else ""
+        ms = str(rep.row.execution_ms) if rep.row else ""
+        table.add_row("R", rep.migration.description, f"[{color}]{rep.state.value}[/]", when, ms)
     if table.row_count:
         console.print(table)
     for item in status.unfinished:
