@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbshift.errors import MigrationFileError
-from dbshift.migrations.placeholders import substitute
+from dbshift.migrations.placeholders import protect, restore, substitute
 from dbshift.migrations.splitter import SplitError, Statement, split_sql
 
 DIRECTORY = "callbacks"
@@ -75,10 +75,13 @@ def _statements(path: Path, dialect: str, placeholders: Mapping[str, str]) -> tu
     except UnicodeDecodeError as exc:
         raise MigrationFileError(str(path), f"not UTF-8 text (byte {exc.start})") from None
     try:
-        split = split_sql(text, dialect)
+        split = split_sql(protect(text), dialect)
     except SplitError as exc:
         raise MigrationFileError(str(path), str(exc), line=exc.line) from None
     return tuple(
-        Statement(sql=substitute(s.sql, placeholders, path=str(path), line=s.line), line=s.line)
+        Statement(
+            sql=substitute(restore(s.sql), placeholders, path=str(path), line=s.line),
+            line=s.line,
+        )
         for s in split
     )

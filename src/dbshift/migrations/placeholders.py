@@ -7,7 +7,8 @@ escape: it becomes the literal text ``${name}``.
 Substitution happens per statement, after splitting, so a value can never change where a
 statement ends (a ``;`` inside a value stays inside its statement) and line numbers keep
 pointing at the file as written. PostgreSQL dollar quoting is untouched: ``$$`` and
-``$tag$`` are never followed by ``{``. Checksums stay over the file as written (what
+``$tag$`` are never followed by ``{``, and the splitter never sees an escape's ``$$``
+(``protect`` hides it), so ``$${name}`` inside a ``$$ ... $$`` body does not end the body. Checksums stay over the file as written (what
 Flyway does too), so one migration directory has one checksum in every environment.
 """
 
@@ -20,6 +21,19 @@ from dbshift.errors import MigrationFileError
 
 _PLACEHOLDER = re.compile(r"(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+_ESCAPE = re.compile(r"\$\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def protect(text: str) -> str:
+    """Hide each ``$${name}`` escape from the splitter (same length, no ``$$``)."""
+    return _ESCAPE.sub(lambda m: "\x00${" + m.group(1) + "}", text)
+
+
+def restore(sql: str) -> str:
+    """Undo ``protect`` in one split statement."""
+    return sql.replace("\x00${", "$${")
 
 
 def substitute(sql: str, values: Mapping[str, str], *, path: str, line: int) -> str:

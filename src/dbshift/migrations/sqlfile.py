@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dbshift.errors import MigrationFileError
 from dbshift.migrations.model import Section
-from dbshift.migrations.placeholders import substitute
+from dbshift.migrations.placeholders import protect, restore, substitute
 from dbshift.migrations.splitter import SplitError, Statement, split_sql
 
 _DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
@@ -98,9 +98,10 @@ def _section(
 ) -> Section:
     first_line, lines = part
     try:
-        statements = split_sql("\n".join(lines), dialect, first_line=first_line)
+        statements = split_sql(protect("\n".join(lines)), dialect, first_line=first_line)
     except SplitError as exc:
         raise MigrationFileError(str(path), str(exc), line=exc.line) from None
+    statements = [Statement(sql=restore(s.sql), line=s.line) for s in statements]
     if placeholders is not None:
         statements = [
             Statement(sql=substitute(s.sql, placeholders, path=str(path), line=s.line), line=s.line)
