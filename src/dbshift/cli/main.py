@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from dbshift import __version__
-from dbshift.cli.commands import COMMANDS, STANDALONE
+from dbshift.cli.commands import COMMANDS, MODULES, STANDALONE
 from dbshift.errors import DbshiftError
 
 TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy honours this spelling too
@@ -96,7 +96,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 
         parents = [] if name in STANDALONE else [common]
         command = sub.add_parser(name, parents=parents, help=summary, description=summary)
-        importlib.import_module(f"dbshift.cli.commands.{name}").configure(command)
+        importlib.import_module(f"dbshift.cli.commands.{MODULES.get(name, name)}").configure(
+            command
+        )
     return parser
 
 

@@ -22,7 +22,11 @@ COMMANDS: dict[str, str] = {
     "plan": "run pending migrations on a scratch copy: locks, rewrites, time per statement",
     "online": "zero-downtime changes: start, complete, rollback, status, pause",
     "demo": "a self-contained tour on an embedded SQLite database",
+    "import": "convert a golang-migrate, Flyway, Alembic or dbmate directory and its history",
 }
+
+# Command names that are Python keywords live in a module with a trailing underscore.
+MODULES: dict[str, str] = {"import": "import_"}
 
 # Commands that take no connection or config options.
 STANDALONE = frozenset({"demo"})
