@@ -134,3 +134,17 @@ def test_repeatable_file_errors(project: Project) -> None:
     project.write("R__x.sql", "CREATE VIEW x AS SELECT 1;\n")
     bad = project.run("status")
     assert bad.code == 2 and "R__x.sql:1: SQL before the '-- dbshift:up' line" in bad.err
+
+
+def test_offline_script_replaces_the_repeatable_row_after_the_versioned_ones(
+    project: Project, db: Database
+) -> None:
+    project.write("1_items.sql", TABLE)
+    project.write("R__item_names.sql", VIEW_V1)
+    script = project.run("migrate", "--sql")
+    assert script.code == 0, script.err
+    out = script.out
+    assert out.index("-- 1_items.sql") < out.index("-- R__item_names.sql")
+    tail = out[out.index("-- R__item_names.sql") :]
+    assert "DELETE FROM" in tail and "R__item_names" in tail and "CREATE VIEW item_names" in tail
+    assert "2 pending migration(s)" in out

@@ -333,6 +333,7 @@ class Session:
             history=self.history,
             create_history=not self.history.exists(self.conn),
             target=mask_url(self.url),
+            repeatable=self._due_repeatable(analysis, to),
         )
 
     def _pending(self, to: str | None) -> tuple[Analysis, list[Migration]]:
