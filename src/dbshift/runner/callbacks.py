@@ -119,8 +119,9 @@ class Callbacks:
                 try:
                     run()
                 except DBAPIError as exc:
+                    where = line if line != "?" else _python_line(callback, exc)
                     raise MigrationFailed(
-                        f"{path}:{line}: {callback.event} callback failed: "
+                        f"{path}:{where}: {callback.event} callback failed: "
                         f"{self.dialect.describe_error(exc)}"
                     ) from exc
                 except MigrationFailed:
