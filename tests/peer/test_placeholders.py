@@ -122,3 +122,16 @@ def test_undefined_line_counts_from_the_statement_start() -> None:
     with pytest.raises(MigrationFileError) as info:
         substitute("SELECT\n1,\n${x}", {}, path="f.sql", line=10)
     assert info.value.line == 12
+
+
+def test_lint_reads_placeholders_as_their_names(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    project = Project(tmp_path, "sqlite:///unused.db")
+    project.write(
+        "1_grant.sql",
+        sql_migration(
+            "CREATE TABLE ${schema}.t (id bigint);\nINSERT INTO ${schema}.t (id) VALUES (${n});"
+        ),
+    )
+    for dialect in ("postgresql", "mysql", "sqlite"):
+        result = project.run("lint", "--dialect", dialect, "migrations", url=False)
+        assert "parse-error" not in result.out, result.out

@@ -15,7 +15,7 @@ Flyway does too), so one migration directory has one checksum in every environme
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from dbshift.errors import MigrationFileError
 
@@ -64,3 +64,24 @@ def substitute(sql: str, values: Mapping[str, str], *, path: str, line: int) -> 
 def names_in(sql: str) -> list[str]:
     """The placeholder names ``sql`` uses (escaped ones excluded), in order."""
     return [m.group(2) for m in _PLACEHOLDER.finditer(sql) if not m.group(1)]
+
+
+class NamesAsValues(Mapping[str, str]):
+    """Every placeholder stands for its own name: ``${app_role}`` reads as ``app_role``.
+
+    For the linter, which judges the statement's shape without an environment: a bare
+    name parses wherever a placeholder usually stands (a table, schema or role name, a
+    number's position), where ``${app_role}`` itself is a syntax error to every parser.
+    """
+
+    def __getitem__(self, key: str) -> str:
+        return key
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
