@@ -119,3 +119,21 @@ def test_unknown_callback_name_is_refused(project: Project) -> None:
         assert result.code == 2
         assert "beforeMigrat.sql: not a callback name" in result.err
         assert "beforeMigrate" in result.err
+
+
+def test_replaying_migrations_on_a_scratch_database_runs_repeatables_not_callbacks(
+    sqlite_db: Database, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    project = Project(tmp_path, sqlite_db.url)
+    callbacks(project, {"afterMigrate.sql": "CREATE TABLE IF NOT EXISTS cb_marker (id INTEGER);\n"})
+    project.write("1_a.sql", sql_migration("CREATE TABLE a (id INTEGER);"))
+    project.write(
+        "R__v.sql", sql_migration("DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT id FROM a;")
+    )
+    assert project.run("migrate").code == 0
+    diff = project.run(
+        "diff", "--from", "migrations", "--to", sqlite_db.url, "--format", "text", url=False
+    )
+    assert diff.code == 0, diff.err
+    # The view came from the replayed repeatable; the callback's table did not.
+    assert diff.out.strip().splitlines() == ["create table cb_marker"]

@@ -251,6 +251,7 @@ class Session:
         to: str | None = None,
         dry_run: bool = False,
         confirm: Callable[[list[Migration]], None] | None = None,
+        callbacks: bool = True,
     ) -> int:
         """Apply pending migrations (up to ``to``); return how many ran.
 
@@ -271,7 +272,7 @@ class Session:
                 confirm(todo)
             executor = Executor(self.conn, self.dialect, self.history)
             count = 0
-            self._callbacks = self._load_callbacks()
+            self._callbacks = self._load_callbacks(enabled=callbacks)
             try:
                 with self._callbacks.around_migrate():
                     for row in analysis.unfinished:
@@ -284,12 +285,17 @@ class Session:
                 self._callbacks = None
             return count
 
-    def _load_callbacks(self) -> Callbacks:
+    def _load_callbacks(self, *, enabled: bool = True) -> Callbacks:
+        """``enabled=False``: replays on scratch databases build a schema, not run grants."""
         from dbshift.migrations.callbacks import load_callbacks
         from dbshift.runner.callbacks import Callbacks
 
-        found = load_callbacks(
-            self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+        found = (
+            load_callbacks(
+                self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+            )
+            if enabled
+            else {}
         )
         return Callbacks(
             self.conn, self.dialect, found, self.settings.placeholders, self.reporter.notice
