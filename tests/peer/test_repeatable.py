@@ -78,7 +78,11 @@ def test_failed_repeatable_is_due_again_and_rollback_leaves_it_alone(
     failed = project.run("migrate")
     assert failed.code == 1
     assert "R__item_names.sql:3: up failed" in failed.err
-    assert repeatable_state(project)["R__item_names"] in ("pending", "outdated")
+    # The last successful run stays recorded; the file is due again.
+    assert repeatable_state(project)["R__item_names"] == "outdated"
+    history = json.loads(project.run("history", "--format", "json").out)
+    row = next(r for r in history if r["version"] == "R__item_names")
+    assert row["state"] in ("applied", "failed")  # MySQL journals the failed run
 
     project.write("R__item_names.sql", VIEW_V2)
     fixed = project.run("migrate")

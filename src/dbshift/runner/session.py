@@ -7,6 +7,7 @@ decisions (what is pending, what is wrong) come from ``plan``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -315,8 +316,17 @@ class Session:
         due = self._due_repeatable(analysis, to)
         for migration in due:
             # One row per repeatable migration, replaced by each run (see runner.repeatable).
+            previous = self.history.row(self.conn, migration.version)
             self.history.delete(self.conn, migration.version)
-            self._apply(executor, migration, down=False, resume=None)
+            try:
+                self._apply(executor, migration, down=False, resume=None)
+            except Exception:
+                # Rolled back (PostgreSQL, SQLite): the last successful run is still the
+                # truth, so its row comes back and the file shows as outdated.
+                if previous is not None and self.history.row(self.conn, migration.version) is None:
+                    with contextlib.suppress(Exception):
+                        self.history.insert(self.conn, **dataclasses.asdict(previous))
+                raise
         return len(due)
 
     def pending(self, *, to: str | None = None) -> list[Migration]:
