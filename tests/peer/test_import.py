@@ -398,3 +398,17 @@ def test_alembic_revision_that_needs_a_connection_is_named(tmp_path: Path) -> No
     result = project.run("import", "alembic", str(root), "--dialect", "sqlite", url=False)
     assert result.code == 2
     assert "a1_x.py: upgrade() cannot be rendered as offline SQL" in result.err
+
+
+def test_flyway_checksum_is_crc32_of_the_lines_without_terminators() -> None:
+    import zlib
+
+    assert flyway_checksum("SELECT 1;\r\nSELECT 2;\n") == flyway_checksum("SELECT 1;\nSELECT 2;")
+    expected = zlib.crc32(b"SELECT 1;SELECT 2;")
+    signed = expected - (1 << 32) if expected >= 1 << 31 else expected
+    assert flyway_checksum("SELECT 1;\nSELECT 2;\n") == signed
+    assert -(1 << 31) <= flyway_checksum("x\x0cy\u2028z") < 1 << 31
+    # A form feed is not a line end to Java's readLine(): its byte is part of the line.
+    assert flyway_checksum("x\x0cy") == zlib.crc32(b"x\x0cy") - (1 << 32) * (
+        zlib.crc32(b"x\x0cy") >= 1 << 31
+    )

@@ -59,7 +59,9 @@ def _key(parts: tuple[int, ...]) -> str:
 def checksum(text: str) -> int:
     """Flyway's checksum: CRC32 over each line's UTF-8 bytes, terminators excluded, signed."""
     crc = 0
-    for line in text.splitlines():
+    # Java's readLine() splits on \n, \r and \r\n only (str.splitlines() on more); empty
+    # lines add no bytes, so where a trailing one falls does not matter.
+    for line in re.split(r"\r\n|\r|\n", text):
         crc = zlib.crc32(line.encode(), crc)
     return crc - (1 << 32) if crc >= 1 << 31 else crc
 
