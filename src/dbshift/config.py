@@ -36,6 +36,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "backup_dir": str,
     "backup_keep": int,
     "backup_keep_days": (int, float),
+    "placeholders": dict,
 }
 BACKUP_MODES = ("destructive", "always", "never")
 _LINT_KEYS = {"select", "ignore", "server"}
@@ -45,6 +46,9 @@ ONLINE_JOURNAL_TABLE = "dbshift_online"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # sqlite[+driver]:///relative/path[?query]; not :memory:, not four slashes, not file: URIs.
 _SQLITE_RELATIVE = re.compile(r"^(sqlite(?:\+\w+)?):///(?!/|:memory:|file:)([^?]+)(\?.*)?$")
+#: Placeholder names (``${name}`` in SQL migrations); also ``DBSHIFT_PLACEHOLDER_<name>``.
+_PLACEHOLDER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+PLACEHOLDER_ENV_PREFIX = "DBSHIFT_PLACEHOLDER_"
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -85,6 +89,9 @@ class Settings:
     #: files (else it re-hashes them with a notice), and why (for the messages).
     strict_sum: bool = True
     strict_sum_reason: str = "the default"
+    #: ``${name}`` values for SQL migrations: ``[placeholders]``, then the chosen
+    #: environment's ``[environments.NAME.placeholders]``, then ``DBSHIFT_PLACEHOLDER_<name>``.
+    placeholders: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,7 @@ def load_settings(
         raise ConfigError(f"{label}: [environments.NAME] entries must be tables")
     base = _checked(raw, label)
     values: dict[str, Any] = dict(base)
+    placeholders = _placeholders(base.get("placeholders", {}), label)
     sources = {"url": f"{label} (url)"} if "url" in base else {}
     if environment is not None:
         if environment not in envs:
@@ -178,6 +186,11 @@ def load_settings(
             raise ConfigError(f"unknown environment {environment!r} (known: {known})")
         env_values = _checked(envs[environment], f"{label} [environments.{environment}]")
         values.update(env_values)
+        placeholders.update(
+            _placeholders(
+                env_values.get("placeholders", {}), f"{label} [environments.{environment}]"
+            )
+        )
         if "url" in env_values:
             sources["url"] = f"{label} [environments.{environment}]"
     explicit_env_url = environment is not None and "url" in sources
@@ -226,6 +239,7 @@ def load_settings(
         backup_dir=backup_dir,
         backup_keep=values.get("backup_keep"),
         backup_keep_days=values.get("backup_keep_days"),
+        placeholders={**placeholders, **_placeholder_vars(environ)},
     )
 
 
@@ -247,6 +261,30 @@ def _strict_sum(
     if environment is not None:
         return True, f"--env {environment}"
     return False, "a local run (no --env, no $CI)"
+
+
+def _placeholders(table: Mapping[str, Any], label: str) -> dict[str, str]:
+    """A ``[placeholders]`` table: names as in SQL, scalar values rendered as text."""
+    out = {}
+    for name, value in table.items():
+        if not _PLACEHOLDER_NAME.match(name):
+            raise ConfigError(f"{label}: placeholder name {name!r} must be a word ([A-Za-z0-9_])")
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if not isinstance(value, (str, int, float)):
+            raise ConfigError(f"{label}: placeholder {name} must be a string or a number")
+        out[name] = str(value)
+    return out
+
+
+def _placeholder_vars(environ: Mapping[str, str]) -> dict[str, str]:
+    """``DBSHIFT_PLACEHOLDER_<name>``: the strongest source, for CI and secrets."""
+    return {
+        key[len(PLACEHOLDER_ENV_PREFIX) :]: value
+        for key, value in environ.items()
+        if key.startswith(PLACEHOLDER_ENV_PREFIX)
+        and _PLACEHOLDER_NAME.match(key[len(PLACEHOLDER_ENV_PREFIX) :])
+    }
 
 
 def _lint(table: Mapping[str, Any], label: str) -> LintSettings:

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from dbshift import __version__
-from dbshift.cli.commands import COMMANDS, STANDALONE
+from dbshift.cli.commands import COMMANDS, MODULES, STANDALONE
 from dbshift.errors import DbshiftError
 
 TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy honours this spelling too
@@ -131,7 +131,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
             continue
         import importlib
 
-        module = importlib.import_module(f"dbshift.cli.commands.{name}")
+        module = importlib.import_module(f"dbshift.cli.commands.{MODULES.get(name, name)}")
         parents = [] if name in STANDALONE else [_common(getattr(module, "OPTIONS", None))]
         command = sub.add_parser(
             name,

@@ -19,6 +19,7 @@ from dbshift.errors import MigrationFileError
 from dbshift.lint.facts import Act, Stmt
 from dbshift.lint.parse import ParseFailed, actions_for
 from dbshift.lint.rule import FileContext, Finding, Rule, Server, Severity
+from dbshift.migrations.placeholders import NamesAsValues
 from dbshift.migrations.splitter import SplitError, split_sql
 from dbshift.migrations.sqlfile import parse_sql_migration
 
@@ -149,7 +150,7 @@ class Linter:
         dialect = self.server.dialect
         lock_timeout = None
         if _UP.search(text):
-            parsed = parse_sql_migration(Path(path), text, dialect)
+            parsed = parse_sql_migration(Path(path), text, dialect, NamesAsValues())
             raw = (parsed.down if down else parsed.up).statements
             in_tx = parsed.transactional
             lock_timeout = parsed.lock_timeout

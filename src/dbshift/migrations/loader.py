@@ -1,9 +1,16 @@
-"""Reading a migrations directory: names, versions, duplicates, content."""
+"""Reading a migrations directory: names, versions, duplicates, content.
+
+Two kinds of file: versioned (``<digits>_<description>.sql|.py``), applied once in order,
+and repeatable (``R__<name>.sql``, Flyway's naming), applied after the versioned ones
+whenever their checksum changes: views, functions and procedures kept as their whole
+current definition.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +20,10 @@ from dbshift.migrations.model import Kind, Migration, Section
 
 SUM_FILE = "dbshift.sum"
 _NAME = re.compile(r"^(?P<version>\d+)_(?P<slug>[^/\\]+)\.(?P<ext>sql|py)$")
+_REPEATABLE = re.compile(r"^R__(?P<slug>[^/\\]+)\.(?P<ext>sql|py)$")
 _IGNORED = {SUM_FILE, "__init__.py"}
+#: The history table's version column is 64 characters; ``R__`` takes three.
+_MAX_REPEATABLE_NAME = 61
 
 
 @dataclass(frozen=True)
@@ -47,12 +57,14 @@ def scan(directory: Path) -> list[MigrationFile]:
         name = path.name
         if name in _IGNORED or name.startswith((".", "_")) or not path.is_file():
             continue
-        if path.suffix not in (".sql", ".py"):
+        if path.suffix not in (".sql", ".py") or _REPEATABLE.match(name):
             continue
         match = _NAME.match(name)
         if match is None:
             raise MigrationFileError(
-                str(path), "malformed file name: expected <digits>_<description>.sql or .py"
+                str(path),
+                "malformed file name: expected <digits>_<description>.sql or .py "
+                "(or R__<name>.sql for a repeatable migration)",
             )
         number = int(match.group("version"))
         if number in seen:
@@ -73,12 +85,54 @@ def scan(directory: Path) -> list[MigrationFile]:
     return files
 
 
-def load(directory: Path, dialect: str) -> list[Migration]:
-    """Scan and parse: SQL files are split now; Python files are imported only when run."""
-    return [parse(f, dialect) for f in scan(directory)]
+def scan_repeatable(directory: Path) -> list[MigrationFile]:
+    """The repeatable migrations (``R__<name>.sql``), ordered by name as Flyway orders them."""
+    if not directory.is_dir():
+        return []
+    files = []
+    for path in sorted(directory.iterdir(), key=lambda p: p.name):
+        match = _REPEATABLE.match(path.name)
+        if match is None or not path.is_file():
+            continue
+        if match.group("ext") != "sql":
+            raise MigrationFileError(str(path), "repeatable migrations are .sql files")
+        slug = match.group("slug")
+        if len(slug) > _MAX_REPEATABLE_NAME:
+            raise MigrationFileError(
+                str(path),
+                f"repeatable migration name longer than {_MAX_REPEATABLE_NAME} characters",
+            )
+        files.append(
+            MigrationFile(
+                version=f"R__{slug}",
+                description=slug.replace("_", " ").strip(),
+                kind=Kind.REPEATABLE,
+                path=path,
+                data=path.read_bytes(),
+            )
+        )
+    return files
 
 
-def parse(file: MigrationFile, dialect: str) -> Migration:
+def load(
+    directory: Path, dialect: str, placeholders: Mapping[str, str] | None = None
+) -> list[Migration]:
+    """Scan and parse: SQL files are split now; Python files are imported only when run.
+
+    ``placeholders``: the values for ``${name}`` (None leaves the text as written)."""
+    return [parse(f, dialect, placeholders) for f in scan(directory)]
+
+
+def load_repeatable(
+    directory: Path, dialect: str, placeholders: Mapping[str, str] | None = None
+) -> list[Migration]:
+    """The repeatable migrations, parsed like versioned SQL files."""
+    return [parse(f, dialect, placeholders) for f in scan_repeatable(directory)]
+
+
+def parse(
+    file: MigrationFile, dialect: str, placeholders: Mapping[str, str] | None = None
+) -> Migration:
     migration = Migration(
         version=file.version,
         description=file.description,
@@ -94,7 +148,7 @@ def parse(file: MigrationFile, dialect: str) -> Migration:
         text = file.data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise MigrationFileError(str(file.path), f"not UTF-8 text (byte {exc.start})") from None
-    parsed = parse_sql_migration(file.path, text, dialect)
+    parsed = parse_sql_migration(file.path, text, dialect, placeholders)
     return dataclasses.replace(
         migration,
         up=parsed.up,

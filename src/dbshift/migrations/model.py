@@ -13,6 +13,8 @@ class Kind(enum.StrEnum):
     SQL = "sql"
     PYTHON = "python"
     BASELINE = "baseline"
+    #: ``R__<name>.sql``: no version, re-applied whenever its checksum changes.
+    REPEATABLE = "repeatable"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class Migration:
     def number(self) -> int:
         """Versions order numerically: 9 before 10, whatever the zero padding."""
         return int(self.version)
+
+    @property
+    def repeatable(self) -> bool:
+        return self.kind is Kind.REPEATABLE
 
     @property
     def filename(self) -> str:

@@ -52,6 +52,11 @@ class PythonMigration:
 
 def load_python_migration(path: Path) -> PythonMigration:
     """Import the file in isolation; any failure is one ``file:line`` error."""
+    return _functions(path, import_file(path))
+
+
+def import_file(path: Path) -> ModuleType:
+    """Import one file as a module of its own (migrations and callbacks alike)."""
     module_name = f"dbshift_migration_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -68,7 +73,7 @@ def load_python_migration(path: Path) -> PythonMigration:
         ) from None
     finally:
         sys.modules.pop(module_name, None)
-    return _functions(path, module)
+    return module
 
 
 def _functions(path: Path, module: ModuleType) -> PythonMigration:

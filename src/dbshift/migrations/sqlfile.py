@@ -10,12 +10,14 @@ long each statement of the file waits for its lock before the runner retries it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from dbshift.errors import MigrationFileError
 from dbshift.migrations.model import Section
-from dbshift.migrations.splitter import SplitError, split_sql
+from dbshift.migrations.placeholders import protect, restore, substitute
+from dbshift.migrations.splitter import SplitError, Statement, split_sql
 
 _DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
 _KNOWN = {"up", "down", "no-transaction", "ignore", "lock-timeout"}
@@ -32,8 +34,14 @@ class ParsedSQL:
     lock_timeout: float | None = None
 
 
-def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
-    """Split a file into its sections and statements; errors carry ``file:line``."""
+def parse_sql_migration(
+    path: Path, text: str, dialect: str, placeholders: Mapping[str, str] | None = None
+) -> ParsedSQL:
+    """Split a file into its sections and statements; errors carry ``file:line``.
+
+    With ``placeholders`` (the runner's case) ``${name}`` is replaced in every statement;
+    without (the linter's) the text stays as written.
+    """
     sections: dict[str, tuple[int, list[str]]] = {}
     current: str | None = None
     transactional = True
@@ -84,9 +92,11 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
         current = name
     if "up" not in sections:
         raise MigrationFileError(str(path), "no '-- dbshift:up' section")
-    up = _section(path, sections["up"], dialect)
+    up = _section(path, sections["up"], dialect, placeholders)
     down = (
-        _section(path, sections["down"], dialect) if "down" in sections else Section(present=False)
+        _section(path, sections["down"], dialect, placeholders)
+        if "down" in sections
+        else Section(present=False)
     )
     return ParsedSQL(up=up, down=down, transactional=transactional, lock_timeout=lock_timeout)
 
@@ -106,10 +116,21 @@ def parse_duration(text: str, *, path: Path, line: int | None) -> float:
     return value / 1000 if (match.group(2) or "s").lower() == "ms" else value
 
 
-def _section(path: Path, part: tuple[int, list[str]], dialect: str) -> Section:
+def _section(
+    path: Path,
+    part: tuple[int, list[str]],
+    dialect: str,
+    placeholders: Mapping[str, str] | None,
+) -> Section:
     first_line, lines = part
     try:
-        statements = split_sql("\n".join(lines), dialect, first_line=first_line)
+        statements = split_sql(protect("\n".join(lines)), dialect, first_line=first_line)
     except SplitError as exc:
         raise MigrationFileError(str(path), str(exc), line=exc.line) from None
+    statements = [Statement(sql=restore(s.sql), line=s.line) for s in statements]
+    if placeholders is not None:
+        statements = [
+            Statement(sql=substitute(s.sql, placeholders, path=str(path), line=s.line), line=s.line)
+            for s in statements
+        ]
     return Section(statements=tuple(statements))

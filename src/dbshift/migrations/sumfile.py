@@ -5,6 +5,8 @@ Line 1 is ``h1:`` and a hash over all the lines below it; each further line is
 content. Two branches that each add a migration change line 1 and append different lines,
 so git reports a conflict instead of merging two histories silently; and editing or
 inserting an older file changes every later line, so ``validate`` names what moved.
+Repeatable migrations (``R__<name>.sql``) follow the versioned files, in name order: an
+edit to one is intended (that is how it is re-applied) but must still pass review.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbshift.migrations.checksum import normalise
-from dbshift.migrations.loader import SUM_FILE, MigrationFile
+from dbshift.migrations.loader import SUM_FILE, MigrationFile, scan_repeatable
+from dbshift.migrations.model import Kind
 
 _CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
 #: How a mismatch message ends; callers with a fuller explanation drop it.
@@ -38,9 +41,16 @@ def compute(files: list[MigrationFile]) -> str:
     return f"{_b64(hashlib.sha256(body.encode()).digest())}\n{body}"
 
 
+def _with_repeatable(directory: Path, files: list[MigrationFile]) -> list[MigrationFile]:
+    """Callers pass the versioned files (``loader.scan``); the repeatable ones join here."""
+    if any(f.kind is Kind.REPEATABLE for f in files):
+        return files
+    return [*files, *scan_repeatable(directory)]
+
+
 def write(directory: Path, files: list[MigrationFile]) -> Path:
     path = directory / SUM_FILE
-    path.write_text(compute(files), encoding="utf-8")
+    path.write_text(compute(_with_repeatable(directory, files)), encoding="utf-8")
     return path
 
 
@@ -76,7 +86,7 @@ def check(directory: Path, files: list[MigrationFile]) -> SumProblem | None:
             "new version ('dbshift new'), then run 'dbshift hash'",
             fatal=True,
         )
-    expected = compute(files)
+    expected = compute(_with_repeatable(directory, files))
     if stored == expected:
         return None
     stored_lines = dict(_entries(stored))

@@ -38,6 +38,10 @@ def _add_log_table(conn: Connection, history: HistoryTable) -> None:
     history.log.create(conn, checkfirst=True)
 
 
+FORMAT_VERSION = 1
+#: ``kind`` of a repeatable migration's row (``Kind.REPEATABLE``); kept out of ``rows()``,
+#: whose callers order versions numerically.
+REPEATABLE_KIND = "repeatable"
 #: format version -> function upgrading the tables from it to the next version.
 UPGRADES: dict[int, Callable[[Connection, HistoryTable], None]] = {1: _add_log_table}
 
@@ -239,7 +243,17 @@ class HistoryTable:
             return []
         result = conn.execute(sa.select(self.table))
         rows = [HistoryRow(**{**row._asdict(), "state": State(row.state)}) for row in result]
+        rows = [r for r in rows if r.kind != REPEATABLE_KIND]
         rows.sort(key=lambda r: r.number)
+        return rows
+
+    def repeatable_rows(self, conn: Connection) -> list[HistoryRow]:
+        """The rows of repeatable migrations (``R__<name>``, no version number), by name."""
+        if not self.check_readable(conn):
+            return []
+        result = conn.execute(sa.select(self.table).where(self.table.c.kind == REPEATABLE_KIND))
+        rows = [HistoryRow(**{**row._asdict(), "state": State(row.state)}) for row in result]
+        rows.sort(key=lambda r: r.version)
         return rows
 
     def row(self, conn: Connection, version: str) -> HistoryRow | None:

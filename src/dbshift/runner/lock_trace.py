@@ -92,7 +92,7 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
             scratch = replace(settings, url=url.render_as_string(hide_password=False))
             try:
                 with Session(scratch, QuietReporter()) as session:
-                    session.migrate(to=replay_to)
+                    session.migrate(to=replay_to, callbacks=False)
             except MigrationFailed as exc:
                 raise MigrationFailed(
                     f"replaying the applied migrations on the scratch database: {exc.message}"

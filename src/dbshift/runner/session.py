@@ -7,8 +7,9 @@ decisions (what is pending, what is wrong) come from ``plan``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -23,9 +24,12 @@ from dbshift.runner.executor import Executor, LockPolicy, display_path
 from dbshift.runner.history import Event, HistoryRow, HistoryTable, State
 from dbshift.runner.indoubt import Probe, unknown_probe
 from dbshift.runner.plan import Analysis, analyse, problems, unfinished_problems
+from dbshift.runner.repeatable import Repeatable, repeatable_status
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from dbshift.runner.callbacks import Callbacks
 
 
 class Reporter(Protocol):
@@ -146,6 +150,9 @@ class Status:
     #: ``status`` knows it is in progress.
     runner: Runner | None = None
 
+    #: Repeatable migrations (``R__<name>.sql``) with their state, in run order.
+    repeatable: list[Repeatable] = field(default_factory=list)
+
     def in_progress(self, version: str, *, down: bool) -> Runner | None:
         runner = self.runner
         direction = "down" if down else "up"
@@ -179,6 +186,7 @@ class Session:
             )
         self._conn: Connection | None = None
         self._history: HistoryTable | None = None
+        self._callbacks: Callbacks | None = None  # set while migrate runs
 
     # -- resources -----------------------------------------------------------------------
 
@@ -187,7 +195,19 @@ class Session:
         return backend_name(self.url)
 
     def migrations(self) -> list[Migration]:
-        return loader.load(self.settings.migrations_dir, self.dialect.name)
+        return loader.load(
+            self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+        )
+
+    def repeatable_migrations(self) -> list[Migration]:
+        return loader.load_repeatable(
+            self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+        )
+
+    def repeatable(self) -> list[Repeatable]:
+        """Each repeatable migration with its last run (read-only)."""
+        rows = self.history.repeatable_rows(self.conn)
+        return repeatable_status(rows, self.repeatable_migrations())
 
     def check_sum(self) -> None:
         problem = sumfile.check(
@@ -314,7 +334,13 @@ class Session:
         verdict = sumcheck.judge(self.settings, analysis)
         if verdict.problem is not None:
             found.append(verdict.status_line())
-        return Status(analysis=analysis, unfinished=unfinished, problems=found, runner=runner)
+        return Status(
+            analysis=analysis,
+            unfinished=unfinished,
+            problems=found,
+            runner=runner,
+            repeatable=self.repeatable(),
+        )
 
     def runner(self) -> Runner | None:
         """The dbshift run holding the migration lock, or None when it is free."""
@@ -328,6 +354,8 @@ class Session:
         """Every problem, sum file included; Python files must import."""
         found = []
         migrations = self.migrations()
+        self.repeatable_migrations()  # raises a file:line error when one cannot be read
+        self._load_callbacks()
         for migration in migrations:
             if migration.kind is Kind.PYTHON:
                 loader.resolve(migration)  # raises a file:line error when it cannot import
@@ -360,6 +388,7 @@ class Session:
         dry_run: bool = False,
         confirm: Callable[[list[Migration]], None] | None = None,
         init_existing: bool = False,
+        callbacks: bool = True,
     ) -> int:
         """Apply pending migrations (up to ``to``); return how many ran.
 
@@ -374,7 +403,8 @@ class Session:
         if dry_run:
             if not init_existing and not self.history.exists(self.conn):
                 self._unmanaged(refuse=True)
-            todo = self._pending(to)[1]
+            analysis, todo = self._pending(to)
+            todo = todo + self._due_repeatable(analysis, to)
             for migration in todo:
                 self.reporter.planned(migration, down=False)
             return len(todo)
@@ -385,11 +415,17 @@ class Session:
                 confirm(todo)
             executor = self._executor()
             count = 0
-            for row in analysis.unfinished:
-                count += self._resume(executor, analysis, row, down=False)
-            for migration in todo:
-                self._apply(executor, migration, down=False, resume=None)
-                count += 1
+            self._callbacks = self._load_callbacks(enabled=callbacks)
+            try:
+                with self._callbacks.around_migrate():
+                    for row in analysis.unfinished:
+                        count += self._resume(executor, analysis, row, down=False)
+                    for migration in todo:
+                        self._apply(executor, migration, down=False, resume=None)
+                        count += 1
+                    count += self._apply_repeatable(executor, analysis, to)
+            finally:
+                self._callbacks = None
             self._label(None)
             if count:
                 self.take_snapshot()
@@ -467,6 +503,49 @@ class Session:
             notice=self.reporter.notice,
         )
 
+    def _load_callbacks(self, *, enabled: bool = True) -> Callbacks:
+        """``enabled=False``: replays on scratch databases build a schema, not run grants."""
+        from dbshift.migrations.callbacks import load_callbacks
+        from dbshift.runner.callbacks import Callbacks
+
+        found = (
+            load_callbacks(
+                self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+            )
+            if enabled
+            else {}
+        )
+        return Callbacks(
+            self.conn, self.dialect, found, self.settings.placeholders, self.reporter.notice
+        )
+
+    def _due_repeatable(self, analysis: Analysis, to: str | None) -> list[Migration]:
+        """Repeatable migrations to run after the versioned ones.
+
+        With ``--to`` below the newest version they wait: they are written against the
+        newest schema (a view may read a column a later migration adds)."""
+        newest = max((m.number for m in analysis.files.values()), default=0)
+        if to is not None and int(to) < newest:
+            return []
+        return [item.migration for item in self.repeatable() if item.due]
+
+    def _apply_repeatable(self, executor: Executor, analysis: Analysis, to: str | None) -> int:
+        due = self._due_repeatable(analysis, to)
+        for migration in due:
+            # One row per repeatable migration, replaced by each run (see runner.repeatable).
+            previous = self.history.row(self.conn, migration.version)
+            self.history.delete(self.conn, migration.version)
+            try:
+                self._apply(executor, migration, down=False, resume=None)
+            except Exception:
+                # Rolled back (PostgreSQL, SQLite): the last successful run is still the
+                # truth, so its row comes back and the file shows as outdated.
+                if previous is not None and self.history.row(self.conn, migration.version) is None:
+                    with contextlib.suppress(Exception):
+                        self.history.insert(self.conn, **dataclasses.asdict(previous))
+                raise
+        return len(due)
+
     def pending(self, *, to: str | None = None) -> list[Migration]:
         """What ``migrate`` would apply, validated as it validates (read-only)."""
         return self._pending(to)[1]
@@ -487,6 +566,7 @@ class Session:
             history=self.history,
             create_history=not self.history.exists(self.conn),
             target=mask_url(self.url),
+            repeatable=self._due_repeatable(analysis, to),
         )
 
     def _pending(self, to: str | None, *, rehash: bool = False) -> tuple[Analysis, list[Migration]]:
@@ -552,11 +632,14 @@ class Session:
     ) -> None:
         migration = loader.resolve(migration)
         self._label(migration, down=down)
-        self.reporter.started(
-            migration, down=down, resumed_at=resume.statements_done if resume else None
-        )
-        ms = executor.run(migration, down=down, resume=resume)
-        self.reporter.finished(migration, down=down, ms=ms)
+        hooks = self._callbacks
+        each = hooks.around_each(migration) if hooks and not down else contextlib.nullcontext()
+        with each:
+            self.reporter.started(
+                migration, down=down, resumed_at=resume.statements_done if resume else None
+            )
+            ms = executor.run(migration, down=down, resume=resume)
+            self.reporter.finished(migration, down=down, ms=ms)
 
     def take_snapshot(self) -> None:
         """Store the schema as this run left it, for ``dbshift drift`` (see runner.snapshot).

@@ -225,4 +225,4 @@ def _replay(url: URL, directory: Path, settings: Settings) -> None:
         settings, url=url.render_as_string(hide_password=False), migrations_dir=directory
     )
     with Session(replay, QuietReporter()) as session:
-        session.migrate()
+        session.migrate(callbacks=False)

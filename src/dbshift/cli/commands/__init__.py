@@ -27,7 +27,11 @@ COMMANDS: dict[str, str] = {
     "backups": "list backups; prune them by retention; verify one",
     "restore": "restore a backup, checksums verified first",
     "completion": "print a shell completion script (bash, zsh, fish)",
+    "import": "convert a golang-migrate, Flyway, Alembic or dbmate directory and its history",
 }
+
+# Command names that are Python keywords live in a module with a trailing underscore.
+MODULES: dict[str, str] = {"import": "import_"}
 
 # Commands that take no connection or config options.
 STANDALONE = frozenset({"demo", "completion"})

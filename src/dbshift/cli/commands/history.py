@@ -99,6 +99,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         rows = session.history.rows(session.conn)
+        rows += session.history.repeatable_rows(session.conn)
         log = session.history.log_rows(session.conn)
     # Oldest first. MySQL's DATETIME keeps whole seconds, so within one second an
     # adoption comes first (it precedes every migration of its run) and a rollback last

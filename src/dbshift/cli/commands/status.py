@@ -35,7 +35,22 @@ def run(args: argparse.Namespace) -> int:
         status = session.status()
         drifted = quick_check(session) if not status.unfinished else None
         if args.format == "json":
-            context.out_json({**_json(status), "drift": drifted})
+            context.out_json(
+                {
+                    **_json(status),
+                    "drift": drifted,
+                    "repeatable": [
+                        {
+                            "name": r.migration.version,
+                            "description": r.migration.description,
+                            "state": r.state.value,
+                            "checksum": r.migration.checksum,
+                            "applied_at": r.row.applied_at.isoformat() + "Z" if r.row else None,
+                        }
+                        for r in status.repeatable
+                    ],
+                }
+            )
             return 0
         _text(session, status)
         if drifted:
@@ -161,6 +176,11 @@ def _text(session: Session, status: Status) -> None:
             else "[yellow]pending[/]"
         )
         table.add_row(migration.version, escape(migration.description), state, "", "")
+    for rep in status.repeatable:
+        color = "green" if rep.state.value == "applied" else "yellow"
+        when = rep.row.applied_at.strftime("%Y-%m-%d %H:%M:%S") if rep.row else ""
+        ms = str(rep.row.execution_ms) if rep.row else ""
+        table.add_row("R", rep.migration.description, f"[{color}]{rep.state.value}[/]", when, ms)
     if table.row_count:
         console.print(table)
     for item in status.unfinished:

@@ -1,0 +1,93 @@
+"""dbmate: ``<version>_<name>.sql`` with ``-- migrate:up`` / ``-- migrate:down``;
+history ``schema_migrations`` (one row per applied version).
+
+``-- migrate:up transaction:false`` becomes ``-- dbshift:no-transaction``. The directive
+lines are replaced in place, so statements keep their line numbers plus the one header line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dbshift.errors import MigrationFileError, UsageError
+from dbshift.importers.model import (
+    Applied,
+    Imported,
+    ImportedMigration,
+    escape_placeholders,
+    read_text,
+)
+from dbshift.importers.tables import read_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+TOOL = "dbmate"
+TABLE = "schema_migrations"
+_FILE = re.compile(r"^(?P<version>\d+)(?:_(?P<name>.*))?\.sql$")
+_DIRECTIVE = re.compile(r"^--\s*migrate:(?P<what>up|down)\b(?P<options>.*)$")
+
+
+def read(source: Path, dialect: str) -> Imported:
+    migrations = []
+    seen: dict[int, Path] = {}
+    for path in sorted(source.iterdir()):
+        match = _FILE.match(path.name)
+        if match is None or not path.is_file():
+            continue
+        version = int(match.group("version"))
+        if version in seen:
+            raise MigrationFileError(
+                str(path), f"version {version} also used by {seen[version].name}"
+            )
+        seen[version] = path
+        up, down, transactional = _sections(path)
+        migrations.append(
+            ImportedMigration(
+                key=match.group("version"),
+                version=version,
+                description=(match.group("name") or "migration").replace("_", " "),
+                up=escape_placeholders(up),
+                down=escape_placeholders(down) if down is not None else None,
+                transactional=transactional,
+                sources=(path.name,),
+            )
+        )
+    if not migrations:
+        raise UsageError(f"{source}: no dbmate files (<version>_<name>.sql)")
+    migrations.sort(key=lambda m: m.version)
+    return Imported(tool=TOOL, migrations=migrations)
+
+
+def _sections(path: Path) -> tuple[str, str | None, bool]:
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    transactional = True
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        match = _DIRECTIVE.match(line.strip())
+        if match is None:
+            if current is not None:
+                sections[current].append(line)
+            continue
+        current = match.group("what")
+        if current in sections:
+            raise MigrationFileError(str(path), f"second '-- migrate:{current}' line", line=number)
+        sections[current] = []
+        if "transaction:false" in match.group("options").replace(" ", ""):
+            transactional = False
+    if "up" not in sections:
+        raise MigrationFileError(str(path), "no '-- migrate:up' line")
+    down = "\n".join(sections["down"]) if "down" in sections else None
+    if down is not None and not down.strip():
+        down = None
+    return "\n".join(sections["up"]), down, transactional
+
+
+def applied(conn: Connection, imported: Imported, table: str | None) -> list[Applied] | None:
+    rows = read_table(conn, table or TABLE, ["version"])
+    if rows is None:
+        return None
+    done = {int(str(row[0])) for row in rows}
+    return [Applied(key=m.key) for m in imported.migrations if m.version in done]
