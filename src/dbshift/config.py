@@ -28,7 +28,10 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "connect_timeout": (int, float),
     "out_of_order": bool,
     "lint": dict,
+    "test": dict,
+    "windows": list,
 }
+_TEST_KEYS = {"desired", "fixtures"}
 _LINT_KEYS = {"select", "ignore", "server"}
 #: The online engine's journal (one per base schema): dbshift's own, like the history
 #: table, so schema inspection leaves it out.
@@ -56,6 +59,21 @@ class Settings:
     #: a schema.sql, SQLAlchemy metadata or a migrations directory into a live schema.
     dev_url: str | None = None
     lint: LintSettings = field(default_factory=lambda: LintSettings())
+    test: TestSettings = field(default_factory=lambda: TestSettings())
+    #: Default deployment windows (``sat,sun 01:00-05:00 UTC``) for migrations that name
+    #: none, usually set per environment; see ``dbshift.migrations.schedule``.
+    windows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TestSettings:
+    """``[test]`` in the config file: what ``dbshift test`` compares and loads."""
+
+    #: The desired schema the migrations must reach: a schema .sql file or
+    #: ``sqlalchemy:module:attr`` (relative paths: from the config file's directory).
+    desired: str | None = None
+    #: Data fixtures per version: ``<dir>/<version>.sql`` or ``.py``.
+    fixtures: Path = Path("tests/migrations")
 
 
 @dataclass(frozen=True)
@@ -161,7 +179,43 @@ def load_settings(
         environments=tuple(sorted(envs)),
         dev_url=_dev_url(values, environ, label),
         lint=_lint(values.get("lint", {}), label),
+        test=_test(values.get("test", {}), label, base_dir),
+        windows=_windows(values.get("windows", []), label),
     )
+
+
+def _test(table: Mapping[str, Any], label: str, base_dir: Path) -> TestSettings:
+    unknown = set(table) - _TEST_KEYS
+    if unknown:
+        known = ", ".join(sorted(_TEST_KEYS))
+        raise ConfigError(
+            f"{label}: [test] has unknown key {sorted(unknown)[0]!r} (known: {known})"
+        )
+    for key in _TEST_KEYS:
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{label}: [test] {key} must be a string")
+    desired = table.get("desired")
+    if isinstance(desired, str) and not desired.startswith("sqlalchemy:") and "://" not in desired:
+        desired = str(base_dir / desired)
+    fixtures = Path(table.get("fixtures", "tests/migrations"))
+    return TestSettings(
+        desired=desired, fixtures=fixtures if fixtures.is_absolute() else base_dir / fixtures
+    )
+
+
+def _windows(value: Any, label: str) -> tuple[str, ...]:
+    if not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"{label}: windows must be a list of strings such as 'sat,sun 01:00-05:00 UTC'"
+        )
+    from dbshift.migrations.schedule import ScheduleError, parse_window
+
+    for text in value:
+        try:
+            parse_window(text)
+        except ScheduleError as exc:
+            raise ConfigError(f"{label}: windows: {exc}") from None
+    return tuple(value)
 
 
 def _lint(table: Mapping[str, Any], label: str) -> LintSettings:

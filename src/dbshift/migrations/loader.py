@@ -96,7 +96,11 @@ def parse(file: MigrationFile, dialect: str) -> Migration:
         raise MigrationFileError(str(file.path), f"not UTF-8 text (byte {exc.start})") from None
     parsed = parse_sql_migration(file.path, text, dialect)
     return dataclasses.replace(
-        migration, up=parsed.up, down=parsed.down, transactional=parsed.transactional
+        migration,
+        up=parsed.up,
+        down=parsed.down,
+        transactional=parsed.transactional,
+        headers=parsed.headers,
     )
 
 
@@ -111,4 +115,5 @@ def resolve(migration: Migration) -> Migration:
         migration,
         transactional=module.transactional,
         down=Section(present=module.down is not None),
+        headers=module.headers,
     )

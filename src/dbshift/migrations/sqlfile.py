@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbshift.errors import MigrationFileError
-from dbshift.migrations.model import Section
+from dbshift.migrations.model import Headers, Section
 from dbshift.migrations.splitter import SplitError, split_sql
 
 _DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
 _KNOWN = {"up", "down", "no-transaction", "ignore"}
+#: Workflow headers: each takes its value on the same line (``dbshift.migrations.headers``).
+_HEADERS = {"irreversible", "not-before", "window", "depends-on"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class ParsedSQL:
     up: Section
     down: Section
     transactional: bool
+    headers: Headers = Headers()
 
 
 def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
@@ -32,6 +35,7 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
     sections: dict[str, tuple[int, list[str]]] = {}
     current: str | None = None
     transactional = True
+    headers: dict[str, list[tuple[int, str]]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         match = _DIRECTIVE.match(line.strip())
         if match is None:
@@ -49,8 +53,13 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
             if current is not None:
                 sections[current][1].append(line)
             continue
+        if name in _HEADERS:
+            headers.setdefault(name, []).append((number, rest))
+            if current is not None:
+                sections[current][1].append("")  # keep later statements' line numbers
+            continue
         if name not in _KNOWN:
-            known = ", ".join(sorted(_KNOWN))
+            known = ", ".join(sorted(_KNOWN | _HEADERS))
             raise MigrationFileError(
                 str(path), f"unknown directive 'dbshift:{name}' (known: {known})", line=number
             )
@@ -77,7 +86,11 @@ def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:
     down = (
         _section(path, sections["down"], dialect) if "down" in sections else Section(present=False)
     )
-    return ParsedSQL(up=up, down=down, transactional=transactional)
+    from dbshift.migrations.headers import parse_headers
+
+    return ParsedSQL(
+        up=up, down=down, transactional=transactional, headers=parse_headers(path, headers)
+    )
 
 
 def _section(path: Path, part: tuple[int, list[str]], dialect: str) -> Section:
