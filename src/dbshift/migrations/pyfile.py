@@ -11,7 +11,7 @@ import importlib.util
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,7 @@ class PythonMigration:
     up: Callable[[MigrationContext], object]
     down: Callable[[MigrationContext], object] | None
     transactional: bool
-    headers: Headers = Headers()
+    headers: Headers = field(default_factory=Headers)
 
 
 def load_python_migration(path: Path) -> PythonMigration:

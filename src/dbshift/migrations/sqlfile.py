@@ -9,7 +9,7 @@ runner passes over it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbshift.errors import MigrationFileError
@@ -27,7 +27,7 @@ class ParsedSQL:
     up: Section
     down: Section
     transactional: bool
-    headers: Headers = Headers()
+    headers: Headers = field(default_factory=Headers)
 
 
 def parse_sql_migration(path: Path, text: str, dialect: str) -> ParsedSQL:

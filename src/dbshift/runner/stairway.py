@@ -354,9 +354,9 @@ class StairwayRun:
         except data_fixtures.FixtureFailed as exc:
             result.checks.append(Check("data", FAILED, exc.message, where=exc.where))
             return False
-        if phase == "after-down" or (phase == "after-up" and not _has_down(result)):
-            if not any(c.name == "data" for c in result.checks):
-                result.checks.append(Check("data", PASSED, display_path(fixture.path)))
+        last = phase == "after-down" or (phase == "after-up" and not _has_down(result))
+        if last and not any(c.name == "data" for c in result.checks):
+            result.checks.append(Check("data", PASSED, display_path(fixture.path)))
         return True
 
     # -- whole run -----------------------------------------------------------------------
