@@ -241,7 +241,7 @@ class StairwayRun:
             return None
         result.checks.append(Check("up", PASSED))
         if fixture is not None:
-            self._fixture_phase(fixture, "after-up", result)
+            self._fixture_phase(fixture, "after-up", result, last=not m.down.present)
         if not m.down.present:
             if m.headers.irreversible:
                 result.checks.append(Check("down", SKIPPED, "marked irreversible"))
@@ -285,7 +285,7 @@ class StairwayRun:
                 )
             )
         if fixture is not None:
-            self._fixture_phase(fixture, "after-down", result)
+            self._fixture_phase(fixture, "after-down", result, last=True)
         try:
             self.executor.run(m, down=False)
         except DbshiftError as exc:
@@ -347,14 +347,18 @@ class StairwayRun:
             return False, None
 
     def _fixture_phase(
-        self, fixture: data_fixtures.Fixture, phase: str, result: MigrationResult
+        self,
+        fixture: data_fixtures.Fixture,
+        phase: str,
+        result: MigrationResult,
+        *,
+        last: bool = False,
     ) -> bool:
         try:
             fixture.run(phase, self.conn, self.dialect.name)
         except data_fixtures.FixtureFailed as exc:
             result.checks.append(Check("data", FAILED, exc.message, where=exc.where))
             return False
-        last = phase == "after-down" or (phase == "after-up" and not _has_down(result))
         if last and not any(c.name == "data" for c in result.checks):
             result.checks.append(Check("data", PASSED, display_path(fixture.path)))
         return True
@@ -407,10 +411,6 @@ class StairwayRun:
             if left
             else Check("models", PASSED, desired)
         )
-
-
-def _has_down(result: MigrationResult) -> bool:
-    return any(c.name == "down" and c.status == PASSED for c in result.checks)
 
 
 def _difference(current: Schema, wanted: Schema, dialect: str) -> list[str]:
