@@ -198,6 +198,26 @@ def dbshift_runner(dbshift_db: ScratchDatabase) -> Iterator[Runner]:
         runner.close()
 
 
+@pytest.fixture(scope="session")
+def dbshift_stairway(dbshift_config: Settings, pytestconfig: pytest.Config) -> TestReport:
+    """``dbshift test``'s report on ``dbshift_config``'s migrations, run once per session;
+    ``assert_passed(report)`` fails naming each migration and check at fault."""
+    from dbshift.runner import stairway
+
+    return stairway.run(dbshift_config, dialect_of(dbshift_config, pytestconfig))
+
+
+def assert_passed(report: TestReport, filename: str | None = None) -> None:
+    """Fail the calling test with dbshift's lines for every failed check (of one file)."""
+    lines = [
+        f"{name or 'dbshift'}: {_describe(check)}"
+        for name, check in report.failures
+        if filename is None or name == filename
+    ]
+    if lines:
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
 # -- the standard tests ------------------------------------------------------------------------
 
 

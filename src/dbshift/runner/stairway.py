@@ -71,6 +71,8 @@ class MigrationResult:
 
 @dataclass
 class TestReport:
+    __test__ = False  # a report, not a pytest test class
+
     dialect: str
     migrations: list[MigrationResult] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
