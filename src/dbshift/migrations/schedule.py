@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+_SPAN = re.compile(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
 
 
 class ScheduleError(ValueError):
@@ -72,7 +73,7 @@ def parse_window(text: str) -> Window:
     zone: tzinfo = UTC
     if words and not _looks_like_span(words[-1]):
         zone = _zone(words.pop())
-    if not words or not _looks_like_span(words[-1]):
+    if not words or not _SPAN.match(words[-1]):
         raise ScheduleError(
             f"dbshift:window expects '[days] HH:MM-HH:MM [zone]' such as "
             f"'sat,sun 01:00-05:00 UTC', got {text.strip()!r}"
@@ -86,7 +87,8 @@ def parse_window(text: str) -> Window:
 
 
 def _looks_like_span(word: str) -> bool:
-    return "-" in word and ":" in word
+    """A clock span, or a botched one: a zone name has no digits (Etc/GMT+1 aside)."""
+    return any(c.isdigit() for c in word) and not word.startswith("Etc/")
 
 
 def _clock(value: str, text: str) -> time:
