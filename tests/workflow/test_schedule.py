@@ -71,8 +71,8 @@ def test_environment_windows_apply_to_migrations_without_their_own(
 ) -> None:
     project = Project(tmp_path, sqlite_db.url)
     (tmp_path / "dbshift.toml").write_text(
-        '[environments.production]\nurl = "%s"\nwindows = ["mon-fri 22:00-02:00 UTC"]\n'
-        % sqlite_db.url,
+        f'[environments.production]\nurl = "{sqlite_db.url}"\n'
+        'windows = ["mon-fri 22:00-02:00 UTC"]\n',
         encoding="utf-8",
     )
     project.write("001_users.sql", USERS)
