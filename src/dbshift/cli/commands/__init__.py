@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "lint": "find statements that lock, rewrite, break the running app or lose data",
     "plan": "run pending migrations on a scratch copy: locks, rewrites, time per statement",
     "online": "zero-downtime changes: start, complete, rollback, status, pause",
+    "rebase": "renumber pending migrations after the newest applied one",
     "due": "list pending migrations and whether their schedule lets them run now",
     "test": "run each migration up, down, up on a scratch database and compare schemas",
     "demo": "a self-contained tour on an embedded SQLite database",

@@ -74,6 +74,17 @@ def _scheduled(session: Session, args: argparse.Namespace) -> None:
     )
 
 
+def _dependencies(session: Session, args: argparse.Namespace) -> None:
+    """Refuse to run a migration before one it names in ``-- dbshift:depends-on``."""
+    from dbshift.errors import ValidationFailed
+    from dbshift.runner import dependencies
+
+    unmet = dependencies.unmet(session.pending(to=args.to), session.analysis())
+    if unmet:
+        more = f" (and {len(unmet) - 1} more)" if len(unmet) > 1 else ""
+        raise ValidationFailed(unmet[0] + more)
+
+
 def run(args: argparse.Namespace) -> int:
     with context.session(args, out_of_order=args.out_of_order) as session:
         if args.sql:
@@ -81,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if not args.ignore_schedule and not args.dry_run:
             _scheduled(session, args)
+        _dependencies(session, args)
         dialect = session.dialect.name
 
         def live() -> Schema:

@@ -7,6 +7,28 @@ import sys
 
 from dbshift.cli import context
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dbshift.runner.session import Session
+
+
+def _workflow_problems(session: Session) -> list[str]:
+    """``depends-on`` headers, and migrations from two merged branches that change the
+    same object (see ``dbshift.cli.conflicts``); parallel ones that do not are noted."""
+    from dbshift.cli import conflicts
+    from dbshift.runner import dependencies
+
+    migrations = session.migrations()
+    analysis = session.analysis(migrations)
+    found = dependencies.problems(migrations, analysis)
+    pending = {m.number for m in analysis.pending}
+    clashes, notes = conflicts.conflicts(
+        migrations, pending, session.dialect.name, session.settings.migrations_dir
+    )
+    for note in notes:
+        print(f"dbshift: note: {note}", file=sys.stderr)
+    return found + [c.message() for c in clashes]
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -21,9 +43,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     with context.session(args, out_of_order=args.out_of_order) as session:
         problems = session.validate()
+        problems += _workflow_problems(session)
     for problem in problems:
         print(f"dbshift: invalid: {problem}", file=sys.stderr)
     if problems:
+        if any("older than the newest applied" in p for p in problems):
+            print(
+                "dbshift: hint: 'dbshift rebase' renumbers those pending migrations after the "
+                "newest applied one",
+                file=sys.stderr,
+            )
         return 1
     context.out("valid: files, dbshift.sum and history agree")
     return 0
