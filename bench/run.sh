@@ -6,6 +6,7 @@
 #   bench/run.sh lint [lint options]     10,000 PostgreSQL statements linted vs squawk
 #   bench/run.sh online [--rows N]       online type change on 1,000,000 rows under load
 #   bench/run.sh online-mysql [--rows N] the same on MariaDB, vs pt-online-schema-change
+#   bench/run.sh test [--migrations N]   dbshift test vs pytest-alembic's stairway, 200 migrations
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -25,5 +26,9 @@ fi
 if [ "${1:-}" = "online-mysql" ]; then
     shift
     exec .venv/bin/python bench/bench_online_mysql.py "$@"
+fi
+if [ "${1:-}" = "test" ]; then
+    shift
+    exec .venv/bin/python bench/bench_test.py "$@"
 fi
 exec .venv/bin/python bench/bench_migrate.py "$@"
