@@ -8,6 +8,7 @@
 #   bench/run.sh online-mysql [--rows N] the same on MariaDB, vs pt-online-schema-change
 #   bench/run.sh drift [--tables N]      dbshift drift on 1,000 tables vs one inspection
 #   bench/run.sh backup [--mb N]        PostgreSQL backup/restore vs bare pg_dump/pg_restore
+#   bench/run.sh test [--migrations N]   dbshift test vs pytest-alembic's stairway, 200 migrations
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -35,5 +36,9 @@ fi
 if [ "${1:-}" = "drift" ]; then
     shift
     exec .venv/bin/python bench/bench_drift.py "$@"
+fi
+if [ "${1:-}" = "test" ]; then
+    shift
+    exec .venv/bin/python bench/bench_test.py "$@"
 fi
 exec .venv/bin/python bench/bench_migrate.py "$@"

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+# tests/workflow/test_pytest_plugin.py drives dbshift's pytest plugin through pytester.
+pytest_plugins = ["pytester"]
+
 POSTGRES_URL = os.environ.get(
     "DBSHIFT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

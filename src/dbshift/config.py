@@ -37,8 +37,11 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "backup_keep": int,
     "backup_keep_days": (int, float),
     "placeholders": dict,
+    "test": dict,
+    "windows": list,
 }
 BACKUP_MODES = ("destructive", "always", "never")
+_TEST_KEYS = {"desired", "fixtures"}
 _LINT_KEYS = {"select", "ignore", "server"}
 #: The online engine's journal (one per base schema): dbshift's own, like the history
 #: table, so schema inspection leaves it out.
@@ -92,6 +95,21 @@ class Settings:
     #: ``${name}`` values for SQL migrations: ``[placeholders]``, then the chosen
     #: environment's ``[environments.NAME.placeholders]``, then ``DBSHIFT_PLACEHOLDER_<name>``.
     placeholders: Mapping[str, str] = field(default_factory=dict)
+    test: TestSettings = field(default_factory=lambda: TestSettings())
+    #: Default deployment windows (``sat,sun 01:00-05:00 UTC``) for migrations that name
+    #: none, usually set per environment; see ``dbshift.migrations.schedule``.
+    windows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TestSettings:
+    """``[test]`` in the config file: what ``dbshift test`` compares and loads."""
+
+    #: The desired schema the migrations must reach: a schema .sql file or
+    #: ``sqlalchemy:module:attr`` (relative paths: from the config file's directory).
+    desired: str | None = None
+    #: Data fixtures per version: ``<dir>/<version>.sql`` or ``.py``.
+    fixtures: Path = Path("tests/migrations")
 
 
 @dataclass(frozen=True)
@@ -240,6 +258,8 @@ def load_settings(
         backup_keep=values.get("backup_keep"),
         backup_keep_days=values.get("backup_keep_days"),
         placeholders={**placeholders, **_placeholder_vars(environ)},
+        test=_test(values.get("test", {}), label, base_dir),
+        windows=_windows(values.get("windows", []), label),
     )
 
 
@@ -285,6 +305,40 @@ def _placeholder_vars(environ: Mapping[str, str]) -> dict[str, str]:
         if key.startswith(PLACEHOLDER_ENV_PREFIX)
         and _PLACEHOLDER_NAME.match(key[len(PLACEHOLDER_ENV_PREFIX) :])
     }
+
+
+def _test(table: Mapping[str, Any], label: str, base_dir: Path) -> TestSettings:
+    unknown = set(table) - _TEST_KEYS
+    if unknown:
+        known = ", ".join(sorted(_TEST_KEYS))
+        raise ConfigError(
+            f"{label}: [test] has unknown key {sorted(unknown)[0]!r} (known: {known})"
+        )
+    for key in _TEST_KEYS:
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{label}: [test] {key} must be a string")
+    desired = table.get("desired")
+    if isinstance(desired, str) and not desired.startswith("sqlalchemy:") and "://" not in desired:
+        desired = str(base_dir / desired)
+    fixtures = Path(table.get("fixtures", "tests/migrations"))
+    return TestSettings(
+        desired=desired, fixtures=fixtures if fixtures.is_absolute() else base_dir / fixtures
+    )
+
+
+def _windows(value: Any, label: str) -> tuple[str, ...]:
+    if not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"{label}: windows must be a list of strings such as 'sat,sun 01:00-05:00 UTC'"
+        )
+    from dbshift.migrations.schedule import ScheduleError, parse_window
+
+    for text in value:
+        try:
+            parse_window(text)
+        except ScheduleError as exc:
+            raise ConfigError(f"{label}: windows: {exc}") from None
+    return tuple(value)
 
 
 def _lint(table: Mapping[str, Any], label: str) -> LintSettings:

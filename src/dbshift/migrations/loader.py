@@ -155,6 +155,7 @@ def parse(
         down=parsed.down,
         transactional=parsed.transactional,
         lock_timeout=parsed.lock_timeout,
+        headers=parsed.headers,
     )
 
 
@@ -169,4 +170,5 @@ def resolve(migration: Migration) -> Migration:
         migration,
         transactional=module.transactional,
         down=Section(present=module.down is not None),
+        headers=module.headers,
     )

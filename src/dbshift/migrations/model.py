@@ -34,6 +34,20 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Headers:
+    """What a migration's author declared about testing, ordering and scheduling it."""
+
+    #: There is no down on purpose: ``dbshift test`` does not report the missing down.
+    irreversible: bool = False
+    #: ``-- dbshift:not-before 2027-01-10T02:00Z``: the raw text (parsed by ``schedule``).
+    not_before: str | None = None
+    #: ``-- dbshift:window sat,sun 01:00-05:00 UTC``: raw texts, any one of them will do.
+    windows: tuple[str, ...] = ()
+    #: ``-- dbshift:depends-on V``: versions that must be applied before this one.
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Migration:
     """One migration file: identity, checksum and (lazily parsed) content."""
 
@@ -47,6 +61,9 @@ class Migration:
     lock_timeout: float | None = None
     up: Section = field(default_factory=Section)
     down: Section = field(default_factory=lambda: Section(present=False))
+    #: Workflow headers (``-- dbshift:irreversible``, ``not-before``, ``window``,
+    #: ``depends-on``): see ``dbshift.migrations.headers``.
+    headers: Headers = field(default_factory=lambda: Headers())
 
     @property
     def number(self) -> int:

@@ -11,12 +11,13 @@ import importlib.util
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import MigrationFileError
+from dbshift.migrations.model import Headers
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, CursorResult
@@ -48,6 +49,7 @@ class PythonMigration:
     up: Callable[[MigrationContext], object]
     down: Callable[[MigrationContext], object] | None
     transactional: bool
+    headers: Headers = field(default_factory=Headers)
 
 
 def load_python_migration(path: Path) -> PythonMigration:
@@ -86,7 +88,11 @@ def _functions(path: Path, module: ModuleType) -> PythonMigration:
     transactional = getattr(module, "transactional", True)
     if not isinstance(transactional, bool):
         raise MigrationFileError(str(path), "'transactional' must be True or False")
-    return PythonMigration(up=up, down=down, transactional=transactional)
+    from dbshift.migrations.headers import python_headers
+
+    return PythonMigration(
+        up=up, down=down, transactional=transactional, headers=python_headers(path, module)
+    )
 
 
 def _line_in(path: Path, exc: BaseException) -> int | None:

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbshift.errors import MigrationFileError
-from dbshift.migrations.model import Section
+from dbshift.migrations.model import Headers, Section
 from dbshift.migrations.placeholders import protect, restore, substitute
 from dbshift.migrations.splitter import SplitError, Statement, split_sql
 
 _DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
 _KNOWN = {"up", "down", "no-transaction", "ignore", "lock-timeout"}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s)?$", re.I)
+#: Workflow headers: each takes its value on the same line (``dbshift.migrations.headers``).
+_HEADERS = {"irreversible", "not-before", "window", "depends-on"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ParsedSQL:
     #: Seconds from ``-- dbshift:lock-timeout``; 0 turns the runner's timeout off; None:
     #: the file does not say (the configured ``ddl_lock_timeout`` applies).
     lock_timeout: float | None = None
+    headers: Headers = field(default_factory=Headers)
 
 
 def parse_sql_migration(
@@ -46,6 +49,7 @@ def parse_sql_migration(
     current: str | None = None
     transactional = True
     lock_timeout: float | None = None
+    headers: dict[str, list[tuple[int, str]]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         match = _DIRECTIVE.match(line.strip())
         if match is None:
@@ -63,8 +67,13 @@ def parse_sql_migration(
             if current is not None:
                 sections[current][1].append(line)
             continue
+        if name in _HEADERS:
+            headers.setdefault(name, []).append((number, rest))
+            if current is not None:
+                sections[current][1].append("")  # keep later statements' line numbers
+            continue
         if name not in _KNOWN:
-            known = ", ".join(sorted(_KNOWN))
+            known = ", ".join(sorted(_KNOWN | _HEADERS))
             raise MigrationFileError(
                 str(path), f"unknown directive 'dbshift:{name}' (known: {known})", line=number
             )
@@ -98,7 +107,15 @@ def parse_sql_migration(
         if "down" in sections
         else Section(present=False)
     )
-    return ParsedSQL(up=up, down=down, transactional=transactional, lock_timeout=lock_timeout)
+    from dbshift.migrations.headers import parse_headers
+
+    return ParsedSQL(
+        up=up,
+        down=down,
+        transactional=transactional,
+        lock_timeout=lock_timeout,
+        headers=parse_headers(path, headers),
+    )
 
 
 def parse_duration(text: str, *, path: Path, line: int | None) -> float:

@@ -104,9 +104,9 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
             with connect(engine) as conn:
                 if schema is not None:
                     _copy_schema(conn, schema, dialect.name)
-                tracer: Tracer = importlib.import_module(_TRACERS[dialect.name]).tracer(conn)
+                tracer = tracer_for(conn, dialect.name)
                 traced = tuple(
-                    _trace_migration(tracer, m, conn, dialect, resumed_at=done, replay=replay)
+                    trace_migration(tracer, m, conn, dialect, resumed_at=done, replay=replay)
                     for m, done in todo
                 )
         finally:
@@ -138,7 +138,13 @@ def _copy_schema(conn: Connection, schema: Schema, dialect: str) -> None:
             ) from None
 
 
-def _trace_migration(
+def tracer_for(conn: Connection, dialect: str) -> Tracer:
+    """The lock tracer of ``dialect``'s server, on ``conn`` (a scratch database)."""
+    tracer: Tracer = importlib.import_module(_TRACERS[dialect]).tracer(conn)
+    return tracer
+
+
+def trace_migration(
     tracer: Tracer,
     migration: Migration,
     conn: Connection,

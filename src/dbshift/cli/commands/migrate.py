@@ -16,6 +16,7 @@ from dbshift.cli.live_objects import LiveCatalog
 if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
     from dbshift.model import Schema
+    from dbshift.runner.session import Session
 
 
 #: Shown at the end of ``dbshift migrate --help``.
@@ -61,7 +62,53 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="when a dbshift run that died left its statement running on the server and "
         "holding the migration lock, KILL it instead of waiting for it",
     )
+    parser.add_argument(
+        "--ignore-schedule",
+        action="store_true",
+        help="run migrations whose not-before or window says later",
+    )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for the migrations' window (a countdown on a terminal), then apply them",
+    )
     parser.set_defaults(handler=run)
+
+
+def _scheduled(session: Session, args: argparse.Namespace) -> None:
+    """Refuse (or with --wait, wait for) migrations that are not due yet; see
+    ``dbshift.runner.scheduling``."""
+    import sys
+
+    from dbshift.runner import scheduling
+
+    clock = scheduling.Clock.from_environment()
+    for _ in range(16):  # each wait reaches at least one more opening
+        found = scheduling.slots(session.pending(to=args.to), session.settings, clock.now())
+        refused = scheduling.refusal(found, session.settings)
+        if refused is None:
+            return
+        if not args.wait:
+            raise refused
+        late = [s for s in found if not s.due.due]
+        scheduling.wait_for(late, clock, show=sys.stderr.isatty() and not clock.virtual)
+    from dbshift.errors import ValidationFailed
+
+    raise ValidationFailed(
+        "the pending migrations' windows never open at the same time; apply them in parts "
+        "with 'dbshift migrate --to VERSION --wait'"
+    )
+
+
+def _dependencies(session: Session, args: argparse.Namespace) -> None:
+    """Refuse to run a migration before one it names in ``-- dbshift:depends-on``."""
+    from dbshift.errors import ValidationFailed
+    from dbshift.runner import dependencies
+
+    unmet = dependencies.unmet(session.pending(to=args.to), session.analysis())
+    if unmet:
+        more = f" (and {len(unmet) - 1} more)" if len(unmet) > 1 else ""
+        raise ValidationFailed(unmet[0] + more)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
         if args.sql:
             context.out(session.offline_sql(to=args.to))
             return 0
+        if not args.ignore_schedule and not args.dry_run:
+            _scheduled(session, args)
+        _dependencies(session, args)
         dialect = session.dialect.name
 
         def live() -> Schema:

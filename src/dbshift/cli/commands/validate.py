@@ -12,6 +12,27 @@ EXAMPLES = (
     "dbshift validate               # exit 1 naming each problem (a CI gate)",
     "dbshift validate --format json",
 )
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dbshift.runner.session import Session
+
+
+def _workflow_problems(session: Session) -> list[str]:
+    """``depends-on`` headers, and migrations from two merged branches that change the
+    same object (see ``dbshift.cli.conflicts``); parallel ones that do not are noted."""
+    from dbshift.cli import conflicts
+    from dbshift.runner import dependencies
+
+    migrations = session.migrations()
+    analysis = session.analysis(migrations)
+    found = dependencies.problems(migrations, analysis)
+    pending = {m.number for m in analysis.pending}
+    clashes, notes = conflicts.conflicts(
+        migrations, pending, session.dialect.name, session.settings.migrations_dir
+    )
+    for note in notes:
+        print(f"dbshift: note: {note}", file=sys.stderr)
+    return found + [c.message() for c in clashes]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -28,12 +49,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     with context.session(args, out_of_order=args.out_of_order) as session:
         problems = session.validate()
+        problems += _workflow_problems(session)
     if context.wants_json(args):
         context.out_json({"valid": not problems, "problems": problems})
         return 1 if problems else 0
     for problem in problems:
         print(f"dbshift: invalid: {problem}", file=sys.stderr)
     if problems:
+        if any("older than the newest applied" in p for p in problems):
+            print(
+                "dbshift: hint: 'dbshift rebase' renumbers those pending migrations after the "
+                "newest applied one",
+                file=sys.stderr,
+            )
         return 1
     context.out("valid: files, dbshift.sum and history agree")
     return 0

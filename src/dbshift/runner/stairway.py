@@ -1,0 +1,434 @@
+"""``dbshift test``: every migration up, down and up again on a scratch database.
+
+Per migration, in order: the schema before it is inspected; its data fixture (if any)
+inserts rows; its up runs (through the lock tracer of ``plan``, so its cost is the locks it
+took and its time); the fixture's ``after-up`` assertions run; its down runs and the schema
+must equal the one before the up (inspector plus differ: any operation that would still be
+needed is printed as the diff); ``after-down`` assertions; up again through the real
+executor. At the end: ``migrate`` again must be a no-op, and the schema must equal the
+configured desired schema (``[test] desired``) when there is one.
+
+One scratch database for the whole run (a temporary SQLite file, or one created on
+``dev_url`` and always dropped): each migration starts from the state its predecessors
+left, which is what production sees, and nothing is rebuilt per migration.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dbshift.errors import DbshiftError, MigrationFailed, UsageError
+from dbshift.migrations import loader, sumfile
+from dbshift.migrations.model import Kind, Migration
+from dbshift.runner import data_fixtures, sources
+from dbshift.runner.executor import Executor, display_path
+from dbshift.runner.history import State
+from dbshift.runner.session import QuietReporter, Session
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from dbshift.config import Settings
+    from dbshift.dialects.locks import TableLock, Tracer
+    from dbshift.model import Schema
+
+PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verdict: ``name`` is stairway, down, data, idempotency, models or sum."""
+
+    name: str
+    status: str
+    message: str = ""
+    #: file:line of the statement (or file) at fault.
+    where: str | None = None
+    #: The operations that would still turn one schema into the other, one per line.
+    diff: tuple[str, ...] = ()
+
+
+@dataclass
+class MigrationResult:
+    version: str
+    filename: str
+    path: str
+    checks: list[Check] = field(default_factory=list)
+    up_ms: float | None = None
+    down_ms: float | None = None
+    locks: tuple[TableLock, ...] = ()
+    rewritten: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return any(c.status == FAILED for c in self.checks)
+
+
+@dataclass
+class TestReport:
+    __test__ = False  # a report, not a pytest test class
+
+    dialect: str
+    migrations: list[MigrationResult] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    #: False when only time was measured (no lock tracing).
+    locks_traced: bool = True
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return any(m.failed for m in self.migrations) or any(
+            c.status == FAILED for c in self.checks
+        )
+
+    @property
+    def failures(self) -> list[tuple[str, Check]]:
+        out = [(m.filename, c) for m in self.migrations for c in m.checks if c.status == FAILED]
+        return out + [("", c) for c in self.checks if c.status == FAILED]
+
+
+@dataclass(frozen=True)
+class Options:
+    start: str | None = None  # --from V
+    only: str | None = None  # --only V
+    desired: str | None = None
+    locks: bool = True
+    fixtures: Path | None = None
+
+
+def run(
+    settings: Settings,
+    dialect: str,
+    options: Options = Options(),
+    *,
+    progress: Callable[[MigrationResult], None] | None = None,
+) -> TestReport:
+    """Test the migrations of ``settings.migrations_dir`` on a scratch ``dialect`` database."""
+    started = time.perf_counter()
+    report = TestReport(dialect=dialect, locks_traced=options.locks)
+    files = loader.scan(settings.migrations_dir)
+    problem = sumfile.check(settings.migrations_dir, files)
+    report.checks.append(
+        Check("sum", FAILED, problem.message, where=str(settings.migrations_dir / loader.SUM_FILE))
+        if problem
+        else Check("sum", PASSED)
+    )
+    with scratch_session(settings, dialect) as session:
+        migrations = session.migrations()
+        selected = _select(migrations, options)
+        StairwayRun(session, settings, options, report, progress).run(migrations, selected)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def scratch_session(settings: Settings, dialect: str) -> Iterator[Session]:
+    """A session on a new scratch database of ``dialect``, dropped on the way out."""
+    with sources.scratch_database(settings, dialect) as url:
+        scratch = replace(
+            settings,
+            url=url.render_as_string(hide_password=False),
+            history_schema=None,
+            out_of_order=False,
+        )
+        with Session(scratch, QuietReporter()) as session:
+            yield session
+
+
+def _select(migrations: list[Migration], options: Options) -> list[Migration]:
+    if options.start is not None and options.only is not None:
+        raise UsageError("--from and --only cannot be combined")
+    pick = options.only if options.only is not None else options.start
+    if pick is None:
+        return migrations
+    if not pick.isdigit() or int(pick) not in {m.number for m in migrations}:
+        raise UsageError(
+            f"{'--only' if options.only else '--from'} {pick}: no migration has that version"
+        )
+    number = int(pick)
+    if options.only is not None:
+        return [m for m in migrations if m.number == number]
+    return [m for m in migrations if m.number >= number]
+
+
+class StairwayRun:
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        options: Options,
+        report: TestReport,
+        progress: Callable[[MigrationResult], None] | None,
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.options = options
+        self.report = report
+        self.progress = progress
+        self.dialect = session.dialect
+        self.conn: Connection = session.conn
+        session.history.ensure(self.conn)
+        self.executor = Executor(self.conn, self.dialect, session.history)
+        self.exclude = (settings.history_table, f"{settings.history_table}_meta")
+        self._tracer: Tracer | None = None
+
+    def schema(self) -> Schema:
+        from dbshift.inspect import inspect_schema
+
+        return inspect_schema(self.conn, exclude=self.exclude)
+
+    def run(self, migrations: list[Migration], selected: list[Migration]) -> None:
+        first = selected[0].number if selected else None
+        for migration in migrations:
+            if first is not None and migration.number >= first:
+                break
+            try:
+                self.executor.run(loader.resolve(migration), down=False)
+            except DbshiftError as exc:
+                self.report.checks.append(
+                    Check(
+                        "setup",
+                        FAILED,
+                        f"applying {migration.filename} before the tested ones: {exc.message}",
+                        where=_where(exc.message, migration),
+                    )
+                )
+                return
+        before = self.schema()
+        for migration in selected:
+            result = MigrationResult(
+                migration.version, migration.filename, display_path(migration.path)
+            )
+            self.report.migrations.append(result)
+            after = self._one(loader.resolve(migration), before, result)
+            if self.progress is not None:
+                self.progress(result)
+            if after is None:  # the database is in no known state: stop here
+                rest = len(selected) - len(self.report.migrations)
+                if rest:
+                    self.report.checks.append(
+                        Check(
+                            "stopped",
+                            SKIPPED,
+                            f"{rest} later migration(s) not tested after {migration.filename} failed",
+                        )
+                    )
+                return
+            before = after
+        if self.options.only is not None:
+            for name in ("idempotency", "models"):
+                self.report.checks.append(Check(name, SKIPPED, "--only tests one migration"))
+            return
+        self._idempotency(before)
+        self._models(before)
+
+    # -- one migration -------------------------------------------------------------------
+
+    def _one(self, m: Migration, before: Schema, result: MigrationResult) -> Schema | None:
+        loaded, fixture = self._fixture(m, result)
+        if not loaded:
+            return None
+        dialect = self.dialect.name
+        if fixture is not None and not self._fixture_phase(fixture, "before", result):
+            return None
+        try:
+            self._up(m, result)
+        except DbshiftError as exc:
+            result.checks.append(Check("up", FAILED, exc.message, where=_where(exc.message, m)))
+            return None
+        result.checks.append(Check("up", PASSED))
+        if fixture is not None:
+            self._fixture_phase(fixture, "after-up", result, last=not m.down.present)
+        if not m.down.present:
+            if m.headers.irreversible:
+                result.checks.append(Check("down", SKIPPED, "marked irreversible"))
+            else:
+                what = (
+                    "down(ctx) function" if m.kind is Kind.PYTHON else "'-- dbshift:down' section"
+                )
+                result.checks.append(
+                    Check(
+                        "down",
+                        FAILED,
+                        f"no {what}; write one, or mark the migration "
+                        + (
+                            "irreversible = True"
+                            if m.kind is Kind.PYTHON
+                            else "'-- dbshift:irreversible'"
+                        ),
+                        where=display_path(m.path),
+                    )
+                )
+            return self.schema()
+        started = time.perf_counter()
+        try:
+            self.executor.run(m, down=True)
+        except DbshiftError as exc:
+            result.checks.append(Check("down", FAILED, exc.message, where=_where(exc.message, m)))
+            return None
+        result.down_ms = (time.perf_counter() - started) * 1000
+        result.checks.append(Check("down", PASSED))
+        after_down = self.schema()
+        left = _difference(after_down, before, dialect)
+        if left:
+            line = m.down.statements[0].line if m.down.statements else None
+            result.checks.append(
+                Check(
+                    "stairway",
+                    FAILED,
+                    "after down, the schema is not the one before up; still needed to restore it:",
+                    where=f"{display_path(m.path)}:{line}" if line else display_path(m.path),
+                    diff=tuple(left),
+                )
+            )
+        if fixture is not None:
+            self._fixture_phase(fixture, "after-down", result, last=True)
+        try:
+            self.executor.run(m, down=False)
+        except DbshiftError as exc:
+            result.checks.append(
+                Check(
+                    "stairway",
+                    FAILED,
+                    f"up again after down: {exc.message}",
+                    where=_where(exc.message, m),
+                )
+            )
+            return None
+        if not left:
+            result.checks.append(Check("stairway", PASSED))
+        return self.schema()
+
+    def _up(self, m: Migration, result: MigrationResult) -> None:
+        if not self.options.locks:
+            started = time.perf_counter()
+            self.executor.run(m, down=False)
+            result.up_ms = (time.perf_counter() - started) * 1000
+            return
+        from dbshift.runner.lock_trace import trace_migration, tracer_for
+
+        if self._tracer is None:
+            self._tracer = tracer_for(self.conn, self.dialect.name)
+        traced = trace_migration(self._tracer, m, self.conn, self.dialect)
+        result.up_ms = sum(s.observation.ms for s in traced.statements)
+        locks = [lock for s in traced.statements for lock in s.observation.locks if not lock.new]
+        from dbshift.dialects.locks import strongest
+
+        result.locks = strongest(locks, self._tracer.rank)
+        result.rewritten = tuple(
+            sorted({t for s in traced.statements for t in s.observation.rewritten})
+        )
+        steps = m.up.steps if m.kind is Kind.SQL else 1
+        self.session.history.insert(
+            self.conn,
+            version=m.version,
+            description=m.description[:255],
+            kind=m.kind.value,
+            checksum=m.checksum,
+            state=State.APPLIED,
+            statements_total=steps,
+            statements_done=steps,
+            execution_ms=round(result.up_ms),
+        )
+
+    def _fixture(
+        self, m: Migration, result: MigrationResult
+    ) -> tuple[bool, data_fixtures.Fixture | None]:
+        directory = self.options.fixtures or self.settings.test.fixtures
+        try:
+            return True, data_fixtures.find(directory, m.version, self.dialect.name)
+        except DbshiftError as exc:
+            result.checks.append(
+                Check("data", FAILED, exc.message, where=exc.message.split(": ")[0])
+            )
+            return False, None
+
+    def _fixture_phase(
+        self,
+        fixture: data_fixtures.Fixture,
+        phase: str,
+        result: MigrationResult,
+        *,
+        last: bool = False,
+    ) -> bool:
+        try:
+            fixture.run(phase, self.conn, self.dialect.name)
+        except data_fixtures.FixtureFailed as exc:
+            result.checks.append(Check("data", FAILED, exc.message, where=exc.where))
+            return False
+        if last and not any(c.name == "data" for c in result.checks):
+            result.checks.append(Check("data", PASSED, display_path(fixture.path)))
+        return True
+
+    # -- whole run -----------------------------------------------------------------------
+
+    def _idempotency(self, before: Schema) -> None:
+        try:
+            count = self.session.migrate()
+        except DbshiftError as exc:
+            self.report.checks.append(
+                Check("idempotency", FAILED, exc.message, where=_where(exc.message, None))
+            )
+            return
+        if count:
+            self.report.checks.append(
+                Check("idempotency", FAILED, f"migrate again applied {count} migration(s)")
+            )
+            return
+        left = _difference(self.schema(), before, self.dialect.name)
+        self.report.checks.append(
+            Check("idempotency", FAILED, "migrate again changed the schema:", diff=tuple(left))
+            if left
+            else Check("idempotency", PASSED)
+        )
+
+    def _models(self, final: Schema) -> None:
+        desired = self.options.desired or self.settings.test.desired
+        if desired is None:
+            self.report.checks.append(
+                Check("models", SKIPPED, "no desired schema configured ([test] desired)")
+            )
+            return
+        try:
+            wanted = sources.load(
+                sources.Source.parse(desired), self.settings, dialect=self.dialect.name
+            )
+        except DbshiftError as exc:
+            self.report.checks.append(Check("models", FAILED, f"{desired}: {exc.message}"))
+            return
+        left = _difference(final, wanted, self.dialect.name)
+        self.report.checks.append(
+            Check(
+                "models",
+                FAILED,
+                f"the migrations do not build {desired}; still needed to get there:",
+                where=desired,
+                diff=tuple(left),
+            )
+            if left
+            else Check("models", PASSED, desired)
+        )
+
+
+def _difference(current: Schema, wanted: Schema, dialect: str) -> list[str]:
+    """The operations that would still turn ``current`` into ``wanted``, as text."""
+    from dbshift.diff import DiffOptions, diff
+
+    ops = diff(current, wanted, DiffOptions(inline_foreign_keys=dialect == "sqlite"))
+    return [op.describe() for op in ops]
+
+
+def _where(message: str, migration: Migration | None) -> str | None:
+    """The ``file:line`` a runner error message starts with."""
+    head = message.split(": ", 1)[0]
+    if ":" in head or (migration is not None and head == display_path(migration.path)):
+        return head
+    return display_path(migration.path) if migration is not None else None
+
+
+__all__ = ["Check", "MigrationFailed", "MigrationResult", "Options", "TestReport", "run"]
