@@ -10,6 +10,7 @@ completed statement, refusing if those statements were edited since.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ class Executor:
         self.dialect = dialect
         self.history = history
         self._raw = conn.execution_options(no_parameters=True)
+        #: The session as it was before the first migration; each one starts from it.
+        self._session = dialect.session_state(conn)
 
     def run(self, migration: Migration, *, down: bool, resume: HistoryRow | None = None) -> int:
         """Apply (or revert) ``migration``; return its execution time in milliseconds."""
@@ -58,8 +61,16 @@ class Executor:
         started = time.perf_counter()
         if migration.transactional and self.dialect.transactional_ddl and resume is None:
             self._run_in_transaction(migration, steps, down=down, started=started)
-        else:
+            return _ms_since(started)
+        try:
             self._run_journaled(migration, steps, down=down, resume=resume, started=started)
+        except BaseException:
+            # The migration's own error is the one to report, not a reset on a broken
+            # connection.
+            with contextlib.suppress(Exception):
+                self.dialect.restore_session(self.conn, self._session)
+            raise
+        self.dialect.restore_session(self.conn, self._session)
         return _ms_since(started)
 
     # -- the two paths -----------------------------------------------------------------
@@ -71,6 +82,10 @@ class Executor:
         try:
             for step in steps:
                 self._execute(migration, step, down=down)
+            # Inside the transaction, before the history row: the row is written as the
+            # runner's own role, and the reset commits with the migration (a rolled-back
+            # transaction undoes its SETs by itself on PostgreSQL).
+            self.dialect.restore_session(self.conn, self._session)
             if down:
                 self.history.delete(self.conn, migration.version)
             else:
