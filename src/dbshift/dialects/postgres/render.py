@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.dialects.render import Renderer, Unsupported
+from dbshift.ops.type_change import pg_rewrites
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Sequence, Table, UniqueConstraint
@@ -209,9 +210,10 @@ class PostgresRenderer(Renderer):
         actions = []
         if "type" in changes or "collation" in changes:
             collate = f" COLLATE {self.q(after.collation)}" if after.collation else ""
-            actions.append(
-                f"ALTER COLUMN {col} TYPE {after.type}{collate} USING {col}::{after.type}"
-            )
+            # A change the server makes in the catalog has an assignment cast: no USING,
+            # which lint (seeing only the new type) would read as a rewrite.
+            using = f" USING {col}::{after.type}" if pg_rewrites(op.before.type, after.type) else ""
+            actions.append(f"ALTER COLUMN {col} TYPE {after.type}{collate}{using}")
         if "default" in changes:
             actions.append(
                 f"ALTER COLUMN {col} SET DEFAULT {after.default}"
