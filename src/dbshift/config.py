@@ -28,6 +28,9 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "connect_timeout": (int, float),
     "out_of_order": bool,
     "lint": dict,
+    "schemas": list,
+    "include": list,
+    "exclude": list,
 }
 _LINT_KEYS = {"select", "ignore", "server"}
 #: The online engine's journal (one per base schema): dbshift's own, like the history
@@ -56,6 +59,11 @@ class Settings:
     #: a schema.sql, SQLAlchemy metadata or a migrations directory into a live schema.
     dev_url: str | None = None
     lint: LintSettings = field(default_factory=lambda: LintSettings())
+    #: PostgreSQL schemas inspect/diff/generate compare (``*``: all); () the default one.
+    schemas: tuple[str, ...] = ()
+    #: Object name patterns compared (empty: all) and left out (see dbshift.inspect.scope).
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,9 @@ def load_settings(
         environments=tuple(sorted(envs)),
         dev_url=_dev_url(values, environ, label),
         lint=_lint(values.get("lint", {}), label),
+        schemas=tuple(values.get("schemas", ())),
+        include=tuple(values.get("include", ())),
+        exclude=tuple(values.get("exclude", ())),
     )
 
 
@@ -198,6 +209,9 @@ def _checked(table: Mapping[str, Any], label: str) -> dict[str, Any]:
         if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             raise ConfigError(f"{label}: {key} has the wrong type ({type(value).__name__})")
         out[key] = value
+    for key in ("schemas", "include", "exclude"):
+        if key in out and not all(isinstance(v, str) and v for v in out[key]):
+            raise ConfigError(f"{label}: {key} must be a list of names or patterns")
     for key in ("lock_timeout", "connect_timeout"):
         if key in out and out[key] <= 0:
             raise ConfigError(f"{label}: {key} must be positive")

@@ -19,6 +19,9 @@ _OVERRIDES = (
     "lock_timeout",
     "connect_timeout",
     "dev_url",
+    "schemas",
+    "include",
+    "exclude",
 )
 
 

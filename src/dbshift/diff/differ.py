@@ -33,6 +33,7 @@ from dbshift.ops import (
     CreateEnum,
     CreateIndex,
     CreateRoutine,
+    CreateSchema,
     CreateSequence,
     CreateTable,
     CreateView,
@@ -45,6 +46,7 @@ from dbshift.ops import (
     DropIndex,
     DropPrimaryKey,
     DropRoutine,
+    DropSchema,
     DropSequence,
     DropTable,
     DropUnique,
@@ -84,6 +86,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     options = options or DiffOptions()
     ops: list[Operation] = []
     current = _renames(current, desired, options.renames, ops)
+    # Schemas (PostgreSQL namespaces) before anything that lives in them, dropped last.
+    ops += [CreateSchema(n) for n in desired.namespaces if n not in current.namespaces]
 
     old_tables = {t.key: t for t in current.tables}
     new_tables = {t.key: t for t in desired.tables}
@@ -187,6 +191,7 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         if k not in old_views or k in changed_views
     ]
     ops += [CreateRoutine(r) for r in came]
+    ops += [DropSchema(n) for n in current.namespaces if n not in desired.namespaces]
     return ops
 
 

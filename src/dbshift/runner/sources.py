@@ -91,22 +91,23 @@ def inspect_url(
     can open one (no SQLAlchemy import, tuples instead of Row objects), else SQLAlchemy."""
     from dbshift import direct
     from dbshift.config import ONLINE_JOURNAL_TABLE
-    from dbshift.inspect import inspect_schema
+    from dbshift.inspect import Scope, inspect_schema
 
     exclude = (settings.history_table, f"{settings.history_table}_meta", ONLINE_JOURNAL_TABLE)
+    scope = Scope(schemas=settings.schemas, include=settings.include, exclude=settings.exclude)
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
         if connected is not None:
             connected()
         with bare, bare.errors():
-            return inspect_schema(bare, exclude=exclude)
+            return inspect_schema(bare, exclude=exclude, scope=scope)
     url = parse_url(raw)
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     try:
         with connect(engine) as conn:
             if connected is not None:
                 connected()
-            return inspect_schema(conn, exclude=exclude)
+            return inspect_schema(conn, exclude=exclude, scope=scope)
     finally:
         engine.dispose()
 

@@ -29,8 +29,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
+def add_scope_options(parser: argparse.ArgumentParser) -> None:
+    """Which schemas and objects are compared: shared by inspect, diff and generate."""
+    parser.add_argument(
+        "--schema",
+        dest="schemas",
+        action="append",
+        metavar="NAME",
+        help="PostgreSQL schema to compare (repeatable; '*' for all, patterns allowed; "
+        "default: the connection's schema; config: schemas = [...])",
+    )
+    parser.add_argument(
+        "--include",
+        action="append",
+        metavar="PATTERN",
+        help="compare only objects matching NAME or SCHEMA.NAME patterns (repeatable)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="leave out objects matching NAME or SCHEMA.NAME patterns, e.g. 'audit.*' "
+        "(repeatable; config: exclude = [...])",
+    )
+
+
 def add_schema_options(parser: argparse.ArgumentParser) -> None:
     """Options shared with ``generate``."""
+    add_scope_options(parser)
     parser.add_argument(
         "--dialect",
         choices=("postgresql", "mysql", "sqlite"),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         DropPrimaryKey,
         DropRoutine,
         DropSequence,
+        Operation,
         RenameTable,
         SetTableComment,
         SetTableOptions,
@@ -42,6 +43,16 @@ _TABLE_OPTION = {"engine": "ENGINE", "collation": "COLLATE"}
 class MySQLRenderer(Renderer):
     dialect: ClassVar[str] = "mysql"
     backslash_escapes: ClassVar[bool] = True
+
+    def op_create_schema(self, op: Operation, schema: Schema) -> list[str]:
+        """A MySQL schema is a database, and dbshift works inside the one database its URL
+        names: it never creates or drops databases."""
+        raise Unsupported(
+            f"{op.describe()}: on MySQL/MariaDB a schema is a database; dbshift migrates "
+            "the one database its URL names (create the database, then point a URL at it)"
+        )
+
+    op_drop_schema = op_create_schema
 
     def column(self, c: Column) -> str:
         parts = [self.q(c.name), c.type]

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         CreateEnum,
         CreateIndex,
         CreateRoutine,
+        CreateSchema,
         CreateSequence,
         CreateTable,
         CreateView,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         DropIndex,
         DropPrimaryKey,
         DropRoutine,
+        DropSchema,
         DropSequence,
         DropUnique,
         DropView,
@@ -473,6 +475,12 @@ class PostgresRenderer(Renderer):
         out.append(f"DROP {kind} {self.name(op.key)}")
         out.append(f"ALTER {kind} {temp} RENAME TO {self.q(op.after.name)}")
         return out + restore
+
+    def op_create_schema(self, op: CreateSchema, schema: Schema) -> list[str]:
+        return [f"CREATE SCHEMA {self.q(op.name)}"]
+
+    def op_drop_schema(self, op: DropSchema, schema: Schema) -> list[str]:
+        return [f"DROP SCHEMA {self.q(op.name)}"]
 
     def op_create_domain(self, op: CreateDomain, schema: Schema) -> list[str]:
         d = op.domain
