@@ -495,7 +495,17 @@ class PostgresRenderer(Renderer):
         ]
 
     def op_drop_sequence(self, op: DropSequence, schema: Schema) -> list[str]:
-        return [f"DROP SEQUENCE {self.name((op.sequence.schema, op.sequence.name))}"]
+        s = op.sequence
+        key = (s.schema, s.name)
+        # As the plan left it so far (an owner given up earlier says OWNED BY NONE).
+        now = next((x for x in schema.sequences if (x.schema, x.name) == key), s)
+        if now.owned_by is not None:
+            owner = now.owned_by.rpartition(".")[0]
+            if schema.table(owner, s.schema) is None:
+                # OWNED BY: the server dropped it with its table, earlier in the plan (the
+                # reverse of creating both: DROP TABLE, then this).
+                return []
+        return [f"DROP SEQUENCE {self.name((s.schema, s.name))}"]
 
     def op_alter_sequence(self, op: AlterSequence, schema: Schema) -> list[str]:
         """Only the clauses that changed; the sequence keeps its position unless it counts
