@@ -490,9 +490,19 @@ class PostgresRenderer(Renderer):
         return [f"DROP DOMAIN {self.name((op.domain.schema, op.domain.name))}"]
 
     def op_create_sequence(self, op: CreateSequence, schema: Schema) -> list[str]:
-        return [
-            f"CREATE SEQUENCE {self.name((op.sequence.schema, op.sequence.name))}{_sequence_options(op.sequence)}"
-        ]
+        s = op.sequence
+        out = [f"CREATE SEQUENCE {self.name((s.schema, s.name))}{_sequence_options(s)}"]
+        if s.owned_by is not None:
+            # Owned by a column that exists already (an identity becoming a serial): handed
+            # over here, as CREATE TABLE and ADD COLUMN do for the columns they make.
+            table_name, _, column = s.owned_by.rpartition(".")
+            table = schema.table(table_name, s.schema)
+            if table is not None and table.column(column) is not None:
+                out.append(
+                    f"ALTER SEQUENCE {self.name((s.schema, s.name))} OWNED BY "
+                    f"{self.name(table.key)}.{self.q(column)}"
+                )
+        return out
 
     def op_drop_sequence(self, op: DropSequence, schema: Schema) -> list[str]:
         s = op.sequence
