@@ -202,8 +202,8 @@ def _identities_given_up(current: Schema, desired: Schema, ops: list[Operation])
     identity sequence's name (``<table>_<column>_seq``), which exists until DROP IDENTITY,
     so CREATE SEQUENCE must come after it, and SET DEFAULT nextval() after both."""
     old_seqs = {(s.schema, s.name) for s in current.sequences}
-    owners = {
-        (s.schema, *s.owned_by.rsplit(".", 1))
+    owners: set[tuple[str | None, str, str]] = {
+        (s.schema, s.owned_by.rpartition(".")[0], s.owned_by.rpartition(".")[2])
         for s in desired.sequences
         if s.owned_by is not None and (s.schema, s.name) not in old_seqs
     }
