@@ -4,6 +4,7 @@ new ``relfilenode``, InnoDB a rebuilt table a new ``TABLE_ID`` (what ``plan`` re
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,34 @@ def test_diff_of_a_widened_numeric_is_not_a_rewrite_nor_a_lint_error(
     assert step["rewrite"] is False and step["breaking"] is False
     assert step["sql"] == ['ALTER TABLE "t" ALTER COLUMN "n" TYPE numeric(12,2)']
     assert "error" not in result.err
+
+
+def test_mysql_widening_is_written_with_its_algorithm_and_runs(mysql_db: Database) -> None:
+    from dbshift.dialects import renderer_for
+    from dbshift.model import PrimaryKey, Schema, Table
+
+    before = Column("c", "varchar(10)", collation="utf8mb4_general_ci")
+    table = Table(
+        "t",
+        columns=(Column("id", "int(11)", nullable=False), before),
+        primary_key=PrimaryKey(columns=("id",)),
+    )
+    op = AlterColumn(on=(None, "t"), before=before, after=replace(before, type="varchar(40)"))
+    (sql,) = renderer_for("mysql").render([op], Schema(tables=(table,)))
+    assert sql.endswith(", ALGORITHM=INPLACE, LOCK=NONE")
+    engine = mysql_db.engine()
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE t (id int PRIMARY KEY, c varchar(10) COLLATE utf8mb4_general_ci)"
+            )
+            conn.exec_driver_sql(sql)
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT COLUMN_TYPE FROM information_schema.COLUMNS "
+                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'"
+                ).scalar()
+                == "varchar(40)"
+            )
+    finally:
+        engine.dispose()

@@ -97,7 +97,9 @@ class PostgresDialect(Dialect):
         # drop temporary tables and deallocate the driver's prepared statements. Role and
         # session authorization are outside RESET ALL (GUC_NO_RESET_ALL); resetting the
         # authorization resets the role too, and either form is allowed to any user.
-        conn.exec_driver_sql("RESET SESSION AUTHORIZATION")
-        conn.exec_driver_sql("RESET ALL")
+        # One round trip (no parameters: psycopg sends both in one simple query).
+        conn.execution_options(no_parameters=True).exec_driver_sql(
+            "RESET SESSION AUTHORIZATION; RESET ALL"
+        )
         for name, value in state if isinstance(state, tuple) else ():
             conn.exec_driver_sql("SELECT set_config(%s, %s, false)", (name, value))
