@@ -39,6 +39,9 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "placeholders": dict,
     "test": dict,
     "windows": list,
+    "schemas": list,
+    "include": list,
+    "exclude": list,
 }
 BACKUP_MODES = ("destructive", "always", "never")
 _TEST_KEYS = {"desired", "fixtures"}
@@ -99,6 +102,12 @@ class Settings:
     #: Default deployment windows (``sat,sun 01:00-05:00 UTC``) for migrations that name
     #: none, usually set per environment; see ``dbshift.migrations.schedule``.
     windows: tuple[str, ...] = ()
+
+    #: PostgreSQL schemas inspect/diff/generate compare (``*``: all); () the default one.
+    schemas: tuple[str, ...] = ()
+    #: Object name patterns compared (empty: all) and left out (see dbshift.inspect.scope).
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,6 +269,9 @@ def load_settings(
         placeholders={**placeholders, **_placeholder_vars(environ)},
         test=_test(values.get("test", {}), label, base_dir),
         windows=_windows(values.get("windows", []), label),
+        schemas=tuple(values.get("schemas", ())),
+        include=tuple(values.get("include", ())),
+        exclude=tuple(values.get("exclude", ())),
     )
 
 
@@ -375,6 +387,9 @@ def _checked(table: Mapping[str, Any], label: str) -> dict[str, Any]:
         if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             raise ConfigError(f"{label}: {key} has the wrong type ({type(value).__name__})")
         out[key] = value
+    for key in ("schemas", "include", "exclude"):
+        if key in out and not all(isinstance(v, str) and v for v in out[key]):
+            raise ConfigError(f"{label}: {key} must be a list of names or patterns")
     for key in ("lock_timeout", "connect_timeout"):
         if key in out and out[key] <= 0:
             raise ConfigError(f"{label}: {key} must be positive")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dbshift.model import (
     CheckConstraint,
     Column,
@@ -36,6 +38,7 @@ from dbshift.ops import (
     CreateEnum,
     CreateIndex,
     CreateRoutine,
+    CreateSchema,
     CreateSequence,
     CreateTable,
     CreateView,
@@ -48,6 +51,7 @@ from dbshift.ops import (
     DropIndex,
     DropPrimaryKey,
     DropRoutine,
+    DropSchema,
     DropSequence,
     DropTable,
     DropUnique,
@@ -197,6 +201,8 @@ SAMPLES["drop_domain"] = DropDomain(EMAIL_DOMAIN)
 SAMPLES["recreate_domain"] = RecreateDomain(
     before=EMAIL_DOMAIN, after=Domain(name="email", definition="AS text NOT NULL")
 )
+SAMPLES["create_schema"] = CreateSchema("billing")
+SAMPLES["drop_schema"] = DropSchema("old archive")
 SAMPLES["recreate_enum"] = RecreateEnum(before=MOOD, after=EnumType(name="mood", values=("happy",)))
 
 
@@ -205,6 +211,8 @@ def before(kind: str) -> Schema:
     from dbshift.ops import AddForeignKey as _Add
     from dbshift.ops import DropPrimaryKey as _DropPk
 
+    if kind == "drop_schema":
+        return replace(BASE, namespaces=("old archive",))
     if kind == "add_primary_key":
         return _DropPk(
             on=(None, "orders"), key=PrimaryKey(columns=("id",), name="orders_pkey")

@@ -23,6 +23,9 @@ _OVERRIDES = (
     "connect_timeout",
     "dev_url",
     "backup_dir",
+    "schemas",
+    "include",
+    "exclude",
 )
 
 

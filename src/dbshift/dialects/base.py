@@ -158,3 +158,20 @@ class Dialect:
     def default_schema(self, conn: Connection) -> str | None:
         """The schema unqualified names resolve to (None where schemas are databases)."""
         return None
+
+    def history_schema(self, conn: Connection) -> str | None:
+        """Where the history table lives when no schema is configured, so the runner can
+        name it in full: a migration may change what unqualified names resolve to
+        (``pg_dump``'s ``set_config('search_path', '', false)``, MySQL's ``USE``) before
+        its own history row is written."""
+        return self.default_schema(conn)
+
+    def session_state(self, conn: Connection) -> object:
+        """The session settings a migration may change, as they are before the first one
+        runs (``restore_session`` puts them back)."""
+        return None
+
+    def restore_session(self, conn: Connection, state: object) -> None:
+        """Put the session back as ``session_state`` found it, between migrations, so
+        each one starts from the same state whatever the previous one ``SET``. Never
+        ends what the runner itself holds: its lock, its temporary objects."""

@@ -33,6 +33,7 @@ from dbshift.ops import (
     CreateEnum,
     CreateIndex,
     CreateRoutine,
+    CreateSchema,
     CreateSequence,
     CreateTable,
     CreateView,
@@ -45,6 +46,7 @@ from dbshift.ops import (
     DropIndex,
     DropPrimaryKey,
     DropRoutine,
+    DropSchema,
     DropSequence,
     DropTable,
     DropUnique,
@@ -84,6 +86,9 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     options = options or DiffOptions()
     ops: list[Operation] = []
     current = _renames(current, desired, options.renames, ops)
+    # Schemas (PostgreSQL namespaces) before anything that lives in them, dropped last.
+    ops += [CreateSchema(n) for n in desired.namespaces if n not in current.namespaces]
+    current = _identities_given_up(current, desired, ops)
 
     old_tables = {t.key: t for t in current.tables}
     new_tables = {t.key: t for t in desired.tables}
@@ -187,7 +192,34 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         if k not in old_views or k in changed_views
     ]
     ops += [CreateRoutine(r) for r in came]
+    ops += [DropSchema(n) for n in current.namespaces if n not in desired.namespaces]
     return ops
+
+
+def _identities_given_up(current: Schema, desired: Schema, ops: list[Operation]) -> Schema:
+    """Drop first the identity of a column that becomes a serial (SQLAlchemy's
+    ``autoincrement=True`` against an identity column): its new sequence usually has the
+    identity sequence's name (``<table>_<column>_seq``), which exists until DROP IDENTITY,
+    so CREATE SEQUENCE must come after it, and SET DEFAULT nextval() after both."""
+    old_seqs = {(s.schema, s.name) for s in current.sequences}
+    owners: set[tuple[str | None, str, str]] = {
+        (s.schema, s.owned_by.rpartition(".")[0], s.owned_by.rpartition(".")[2])
+        for s in desired.sequences
+        if s.owned_by is not None and (s.schema, s.name) not in old_seqs
+    }
+    for schema, table_name, column_name in sorted(owners, key=lambda o: (o[0] or "", o[1], o[2])):
+        table = current.table(table_name, schema)
+        column = table.column(column_name) if table is not None else None
+        wanted = desired.table(table_name, schema)
+        target = wanted.column(column_name) if wanted is not None else None
+        if table is None or column is None or column.identity is None or target is None:
+            continue
+        if target.identity is not None:
+            continue
+        op = AlterColumn(on=table.key, before=column, after=replace(column, identity=None))
+        ops.append(op)
+        current = op.apply(current)
+    return current
 
 
 def _partition_depth(table: Table, tables: Mapping[Key, Table]) -> int:

@@ -18,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from dbshift.inspect.scope import Scope, filtered
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.direct import Connection as DriverConnection
     from dbshift.model import Schema
 
-__all__ = ["inspect_schema"]
+__all__ = ["Scope", "inspect_schema"]
 
 
 def inspect_schema(
@@ -32,23 +34,48 @@ def inspect_schema(
     *,
     schema: str | None = None,
     exclude: Collection[str] = (),
+    scope: Scope | None = None,
 ) -> Schema:
     """The schema of the database ``conn`` is connected to (PostgreSQL: ``schema`` or the
-    connection's current schema). ``conn`` is a SQLAlchemy connection or a bare driver
-    connection from ``dbshift.direct`` (see ``dbshift.inspect.catalog``)."""
+    connection's current schema; the schemas ``scope`` names, when it names any), less
+    what ``scope``'s patterns leave out. ``conn`` is a SQLAlchemy connection or a bare
+    driver connection from ``dbshift.direct`` (see ``dbshift.inspect.catalog``)."""
     from dbshift.inspect.catalog import catalog_of
 
     backend = catalog_of(conn).backend
+    scope = scope or Scope()
     if backend == "postgresql":
         from dbshift.inspect.postgres import inspect_postgres
 
-        return inspect_postgres(conn, schema=schema, exclude=exclude)
+        if scope.schemas:
+            from dbshift.inspect.realm import default_schema, inspect_realm
+
+            model = inspect_realm(conn, schemas=scope.schemas, exclude=exclude)
+            return filtered(model, scope, default=default_schema(conn))
+        model = inspect_postgres(conn, schema=schema, exclude=exclude)
+        if not scope.filters:
+            return model
+        from dbshift.inspect.realm import default_schema
+
+        return filtered(model, scope, default=schema or default_schema(conn))
+    if scope.schemas:
+        from dbshift.errors import UsageError
+
+        what = "a schema is a database" if backend != "sqlite" else "there are no schemas"
+        raise UsageError(
+            f"schemas are a PostgreSQL setting: on {backend} {what}; dbshift compares the "
+            "one database the URL names (remove schemas / --schema)"
+        )
     if backend in ("mysql", "mariadb"):
         from dbshift.inspect.mysql import inspect_mysql
 
-        return inspect_mysql(conn, exclude=exclude)
+        model = inspect_mysql(conn, exclude=exclude)
+        if not scope.filters:
+            return model
+        rows = catalog_of(conn).rows("SELECT DATABASE()")
+        return filtered(model, scope, default=str(rows[0][0]))
     if backend == "sqlite":
         from dbshift.inspect.sqlite import inspect_sqlite
 
-        return inspect_sqlite(conn, exclude=exclude)
+        return filtered(inspect_sqlite(conn, exclude=exclude), scope, default="main")
     raise ValueError(f"no inspector for {backend!r}")

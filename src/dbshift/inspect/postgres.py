@@ -71,8 +71,14 @@ def inspect_postgres(
     *,
     schema: str | None = None,
     exclude: Collection[str] = (),
+    relative_to: str | None = None,
 ) -> Schema:
     """The objects of one PostgreSQL schema (``schema``, else ``current_schema()``).
+
+    ``relative_to`` names the schema the catalog's text (types, defaults, view queries)
+    is spelled relative to, when not the inspected one: a realm of several schemas is
+    spelled relative to its default schema, so what one schema's objects say about
+    another's resolves the same way when rendered (see ``dbshift.inspect.realm``).
 
     A schema that does not exist holds nothing, so it inspects as an empty ``Schema``. The
     session's search_path (pinned to the inspected schema while the catalog deparses) and
@@ -84,9 +90,15 @@ def inspect_postgres(
         return Schema()
     ns, version, search_path, jit = rows[0]
     saved = {"path": search_path, "jit": jit}
-    catalog.rows(q.SET_SESSION, {"ns": ns})
+    setup = (
+        (q.SET_SESSION, {"ns": ns})
+        if relative_to is None
+        else (q.SET_SESSION_PATH, {"path": relative_to})
+    )
+    catalog.rows(*setup)
     try:
-        with _ReadAhead(catalog, ns, [q.constraints(version), q.index_columns(version)]) as ahead:
+        queries = [q.constraints(version), q.index_columns(version)]
+        with _ReadAhead(catalog, ns, queries, setup) as ahead:
             result = _Reader(catalog, ns, version, frozenset(exclude), ahead).read()
     except BaseException:
         # The transaction may be aborted; the original error matters more than this one.
@@ -108,20 +120,28 @@ class _ReadAhead:
     the reader takes their rows when it gets to them. Without one, it runs them itself.
     """
 
-    def __init__(self, catalog: Catalog, ns: int, queries: list[str]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        ns: int,
+        queries: list[str],
+        setup: tuple[str, dict[str, Any]],
+    ) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self.queries = frozenset(queries)
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._rows = self._pool.submit(self._run, catalog, ns, queries)
+        self._rows = self._pool.submit(self._run, catalog, ns, queries, setup)
 
     @staticmethod
-    def _run(catalog: Catalog, ns: int, queries: list[str]) -> dict[str, list[Any]] | None:
+    def _run(
+        catalog: Catalog, ns: int, queries: list[str], setup: tuple[str, dict[str, Any]]
+    ) -> dict[str, list[Any]] | None:
         second = another_catalog(catalog)
         if second is None:
             return None
         try:
-            second.rows(q.SET_SESSION, {"ns": ns})  # the same names as the reader's session
+            second.rows(*setup)  # the same names as the reader's session
             return {sql: second.rows(sql, {"ns": ns}) for sql in queries}
         finally:
             second.close()

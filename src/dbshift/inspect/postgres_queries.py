@@ -24,6 +24,13 @@ SELECT set_config('search_path', quote_ident(n.nspname), false), set_config('jit
 FROM pg_namespace n WHERE n.oid = CAST(:ns AS oid)
 """
 
+#: SET_SESSION for one schema of a realm: the catalog's text is spelled relative to the
+#: realm's default schema instead (its objects print bare, the other schemas' qualified).
+SET_SESSION_PATH = """
+SELECT set_config('search_path', quote_ident(CAST(:path AS text)), false),
+       set_config('jit', 'off', false)
+"""
+
 RESTORE_SESSION = """
 SELECT set_config('search_path', CAST(:path AS text), false),
        set_config('jit', CAST(:jit AS text), false)

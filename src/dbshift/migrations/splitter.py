@@ -119,6 +119,9 @@ class _Splitter:
                     self.finish(i)
                     i += len(self.delimiter)
                     continue
+            if c == "\\" and self.pg and self.start is None and self._line_starts_at(i):
+                i = self._psql_meta_command(i)
+                continue
             if c == ";" and self.delimiter == ";":
                 if self._semicolon_ends():
                     self.finish(i)
@@ -269,6 +272,28 @@ class _Splitter:
             else:
                 depth, j = depth - 1, close + 2
         return j
+
+    # -- psql meta-commands ------------------------------------------------------------------
+
+    def _line_starts_at(self, i: int) -> bool:
+        line_start = self.text.rfind("\n", 0, i) + 1
+        return not self.text[line_start:i].strip()
+
+    def _psql_meta_command(self, i: int) -> int:
+        """``\\restrict KEY`` / ``\\unrestrict KEY`` (pg_dump 15.14+, 16.10+, 17.6+ put them
+        around every plain dump) only guard psql against meta-commands smuggled into the
+        dump's data; run as SQL they are syntax errors, so they are read as psql reads
+        them and skipped. Any other meta-command changes how psql runs the file
+        (``\\connect``, ``\\set``, ``\\i``) and is refused by name."""
+        end = self._line_end(i)
+        command = self.text[i:end].split()[0]
+        if command in ("\\restrict", "\\unrestrict"):
+            return end
+        raise SplitError(
+            f"psql meta-command {command} is not SQL and dbshift does not run it; "
+            "remove it from the file",
+            self.line_at(i),
+        )
 
     # -- the mysql client's DELIMITER command -----------------------------------------------
 

@@ -14,6 +14,7 @@ from dbshift.ops.create_domain import CreateDomain
 from dbshift.ops.create_enum import CreateEnum
 from dbshift.ops.create_index import CreateIndex
 from dbshift.ops.create_routine import CreateRoutine
+from dbshift.ops.create_schema import CreateSchema
 from dbshift.ops.create_sequence import CreateSequence
 from dbshift.ops.create_table import CreateTable
 from dbshift.ops.create_view import CreateView
@@ -26,6 +27,7 @@ from dbshift.ops.drop_foreign_key import DropForeignKey
 from dbshift.ops.drop_index import DropIndex
 from dbshift.ops.drop_primary_key import DropPrimaryKey
 from dbshift.ops.drop_routine import DropRoutine
+from dbshift.ops.drop_schema import DropSchema
 from dbshift.ops.drop_sequence import DropSequence
 from dbshift.ops.drop_table import DropTable
 from dbshift.ops.drop_unique import DropUnique
@@ -51,6 +53,7 @@ __all__ = [
     "CreateEnum",
     "CreateIndex",
     "CreateRoutine",
+    "CreateSchema",
     "CreateSequence",
     "CreateTable",
     "CreateView",
@@ -63,6 +66,7 @@ __all__ = [
     "DropIndex",
     "DropPrimaryKey",
     "DropRoutine",
+    "DropSchema",
     "DropSequence",
     "DropTable",
     "DropUnique",

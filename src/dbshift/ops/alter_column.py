@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.type_change import mysql_change, pg_rewrites
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
@@ -30,19 +31,6 @@ ALTERABLE = (
     "invisible",
     "identity",
 )
-
-
-def _is_widening(before: str, after: str) -> bool:
-    """PostgreSQL changes these without a rewrite: varchar(n) to varchar(m >= n) or text."""
-    import re
-
-    m1 = re.fullmatch(r"character varying\((\d+)\)", before)
-    if m1 is None:
-        return before == "character varying" and after == "text"
-    if after in ("text", "character varying"):
-        return True
-    m2 = re.fullmatch(r"character varying\((\d+)\)", after)
-    return m2 is not None and int(m2.group(1)) >= int(m1.group(1))
 
 
 @dataclass(frozen=True)
@@ -77,7 +65,9 @@ class AlterColumn(TableChange):
         retype = bool(changes & {"type", "collation"})
         tightening = "nullable" in changes and not self.after.nullable
         if dialect == "postgresql":
-            if retype and not _is_widening(self.before.type, self.after.type):
+            rewrites = "type" in changes and pg_rewrites(self.before.type, self.after.type)
+            # A new collation leaves the heap alone but rebuilds the column's indexes.
+            if rewrites or "collation" in changes:
                 return Safety(
                     lock=Lock.ALL,
                     rewrite=True,
@@ -98,6 +88,12 @@ class AlterColumn(TableChange):
                 )
             return Safety(lock=Lock.ALL, note="brief ACCESS EXCLUSIVE lock; catalog-only change")
         if dialect == "mysql":
+            if "type" in changes and not changes & {"collation", "nullable", "identity"}:
+                how = mysql_change(
+                    self.before.type, self.after.type, collation=self.after.collation
+                )
+                if not how.rebuild:
+                    return Safety(note=f"{how.why} (ALGORITHM={how.algorithm}, LOCK=NONE)")
             if retype or changes & {"nullable", "identity"}:
                 # MariaDB 10.11: adding AUTO_INCREMENT is ALGORITHM=COPY too.
                 return Safety(

@@ -111,6 +111,8 @@ class Executor:
         self._open = False
         #: The lock timeout set on the session in seconds (0: the server's own, untouched).
         self._timeout = 0.0
+        #: The session as it was before the first migration; each one starts from it.
+        self._session = dialect.session_state(conn)
 
     def run(self, migration: Migration, *, down: bool, resume: HistoryRow | None = None) -> int:
         """Apply (or revert) ``migration``; return its execution time in milliseconds."""
@@ -118,11 +120,13 @@ class Executor:
         started = time.perf_counter()
         timeout = self.locks.timeout if migration.lock_timeout is None else migration.lock_timeout
         if timeout != self._timeout:
-            # Set once per run, not per migration: both are round trips on the bench's path.
+            # Set once per run while nothing resets it: both are round trips on the bench's
+            # path (restore_session does reset it on PostgreSQL, hence _timeout below).
             self.dialect.set_lock_timeout(self.conn, timeout or None)
             self._timeout = timeout
         try:
             if migration.transactional and self.dialect.transactional_ddl and resume is None:
+                # restore_session runs inside the transaction (see _run_in_transaction).
                 self._retrying(
                     migration,
                     lambda: self._run_in_transaction(migration, steps, down=down, started=started),
@@ -130,8 +134,17 @@ class Executor:
                 )
             else:
                 self._run_journaled(migration, steps, down=down, resume=resume, started=started)
-        finally:
+                self._close_quietly()
+                self.dialect.restore_session(self.conn, self._session)
+        except BaseException:
+            # The migration's own error is the one to report, not a reset on a broken
+            # connection.
             self._close_quietly()
+            with contextlib.suppress(Exception):
+                self.dialect.restore_session(self.conn, self._session)
+            raise
+        finally:
+            self._timeout = -1.0  # the session was reset: set the lock timeout again
         return _ms_since(started)
 
     # -- the two paths -----------------------------------------------------------------
@@ -143,6 +156,10 @@ class Executor:
         try:
             for step in steps:
                 self._execute(migration, step, down=down)
+            # Inside the transaction, before the history row: the row is written as the
+            # runner's own role, and the reset commits with the migration (a rolled-back
+            # transaction undoes its SETs by itself on PostgreSQL).
+            self.dialect.restore_session(self.conn, self._session)
             if down:
                 self._record_rollback(migration, started)
             else:

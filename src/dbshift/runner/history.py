@@ -119,11 +119,16 @@ def now() -> datetime:
 class HistoryTable:
     """The history and meta tables of one database, at one name and schema."""
 
-    def __init__(self, name: str, schema: str | None) -> None:
+    def __init__(self, name: str, schema: str | None, *, qualifier: str | None = None) -> None:
+        """``schema`` is the configured one (the lock's key, the name shown); ``qualifier``
+        the schema (MySQL: database) every statement names when none is configured, so a
+        migration that changes the search path or the current database cannot hide the
+        table from the runner's next write."""
         if not name or len(name) > 58:
             raise UsageError(f"history table name {name!r} must be 1 to 58 characters")
         self.name = name
         self.schema = schema
+        qualified = schema if schema is not None else qualifier
         metadata = sa.MetaData()
         self.table = sa.Table(
             name,
@@ -141,7 +146,7 @@ class HistoryTable:
             _column("statements_done", sa.Integer(), nullable=False),
             _column("done_checksum", sa.String(64), nullable=True),
             _column("error", sa.Text(), nullable=True),
-            schema=schema,
+            schema=qualified,
             quote=True,
             quote_schema=True,
         )
@@ -150,7 +155,7 @@ class HistoryTable:
             metadata,
             _column("key", sa.String(64), primary_key=True),
             _column("value", sa.String(255), nullable=False),
-            schema=schema,
+            schema=qualified,
             quote=True,
             quote_schema=True,
         )
@@ -174,7 +179,7 @@ class HistoryTable:
     # -- format ------------------------------------------------------------------------
 
     def exists(self, conn: Connection) -> bool:
-        return sa.inspect(conn).has_table(self.name, schema=self.schema)
+        return sa.inspect(conn).has_table(self.name, schema=self.table.schema)
 
     def format_version(self, conn: Connection) -> int | None:
         """None when the tables do not exist yet."""

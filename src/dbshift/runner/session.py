@@ -231,7 +231,8 @@ class Session:
     def history(self) -> HistoryTable:
         if self._history is None:
             schema = self.settings.history_schema
-            self._history = HistoryTable(self.settings.history_table, schema)
+            qualifier = None if schema else self.dialect.history_schema(self.conn)
+            self._history = HistoryTable(self.settings.history_table, schema, qualifier=qualifier)
         return self._history
 
     def close(self) -> None:

@@ -90,22 +90,23 @@ def inspect_url(
     """The live schema at ``raw``: over a bare driver connection where ``dbshift.direct``
     can open one (no SQLAlchemy import, tuples instead of Row objects), else SQLAlchemy."""
     from dbshift import direct
-    from dbshift.inspect import inspect_schema
+    from dbshift.inspect import Scope, inspect_schema
 
     exclude = own_tables(settings)
+    scope = Scope(schemas=settings.schemas, include=settings.include, exclude=settings.exclude)
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
         if connected is not None:
             connected()
         with bare, bare.errors():
-            return inspect_schema(bare, exclude=exclude)
+            return inspect_schema(bare, exclude=exclude, scope=scope)
     url = parse_url(raw)
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     try:
         with connect(engine) as conn:
             if connected is not None:
                 connected()
-            return inspect_schema(conn, exclude=exclude)
+            return inspect_schema(conn, exclude=exclude, scope=scope)
     finally:
         engine.dispose()
 

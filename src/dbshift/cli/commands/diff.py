@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from dbshift.cli import context
 
@@ -15,6 +16,9 @@ EXAMPLES = (
     "dbshift diff --from migrations --to sqlite:///app.db --format text",
     "dbshift diff --from sqlite:///a.db --to sqlite:///b.db --exit-code",
 )
+if TYPE_CHECKING:
+    from dbshift.cli.schema_plan import Plan
+    from dbshift.config import Settings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -36,11 +40,43 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also lint the plan's SQL (findings on stderr; exit 1 on an error-level one)",
     )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="run the plan up and down on a scratch database first (as generate does); "
+        "exit 1 naming the failing statement",
+    )
     parser.set_defaults(handler=run)
+
+
+def add_scope_options(parser: argparse.ArgumentParser) -> None:
+    """Which schemas and objects are compared: shared by inspect, diff and generate."""
+    parser.add_argument(
+        "--schema",
+        dest="schemas",
+        action="append",
+        metavar="NAME",
+        help="PostgreSQL schema to compare (repeatable; '*' for all, patterns allowed; "
+        "default: the connection's schema; config: schemas = [...])",
+    )
+    parser.add_argument(
+        "--include",
+        action="append",
+        metavar="PATTERN",
+        help="compare only objects matching NAME or SCHEMA.NAME patterns (repeatable)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="leave out objects matching NAME or SCHEMA.NAME patterns, e.g. 'audit.*' "
+        "(repeatable; config: exclude = [...])",
+    )
 
 
 def add_schema_options(parser: argparse.ArgumentParser) -> None:
     """Options shared with ``generate``."""
+    add_scope_options(parser)
     parser.add_argument(
         "--dialect",
         choices=("postgresql", "mysql", "sqlite"),
@@ -66,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
     result = plan(args, settings, args.source, args.target)
     from dbshift.cli import plan_output  # after: plan() imports it while the servers work
 
+    if args.verify and result.ops:
+        _verify(settings, result)
     if args.format == "json":
         context.out(plan_output.plan_json(result.ops, result.current, result.dialect))
     elif args.format == "text":
@@ -85,3 +123,32 @@ def run(args: argparse.Namespace) -> int:
         report(findings)
         failed = any(f.severity is Severity.ERROR for f in findings)
     return 1 if (args.exit_code and result.ops) or failed else 0
+
+
+def _verify(settings: Settings, result: Plan) -> None:
+    """The plan as a migration (up, and down where every operation reverses) run on a
+    scratch database built from the ``--from`` schema's DDL."""
+    from dbshift.cli import plan_output
+    from dbshift.ops import Irreversible
+    from dbshift.runner.verify import verify
+
+    text = "-- dbshift:up\n" + plan_output.plan_sql(result.ops, result.current, result.dialect)
+    try:
+        down = [op.reverse() for op in reversed(result.ops)]
+    except Irreversible:
+        down = []
+    if down:
+        after = result.current
+        for op in result.ops:
+            after = op.apply(after)
+        text += "\n\n-- dbshift:down\n" + plan_output.plan_sql(down, after, result.dialect)
+    verify(
+        settings,
+        result.dialect,
+        start=plan_output.schema_sql(result.current, result.dialect),
+        filename="1_plan.sql",
+        text=text + "\n",
+        start_schema=result.current,
+        desired=result.desired,
+        shown_as="<plan>",
+    )

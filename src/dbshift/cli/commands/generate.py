@@ -45,6 +45,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="write an online (expand/contract) migration for 'dbshift online' instead "
         "(PostgreSQL)",
     )
+    parser.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="write without first running the migration up and down on a scratch database",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -109,7 +115,21 @@ def run(args: argparse.Namespace) -> int:
         ]
     lines += body
     path = new_path(directory, args.name, ".sql")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = "\n".join(lines) + "\n"
+    if args.verify:
+        from dbshift.runner.verify import verify
+
+        verify(
+            settings,
+            dialect,
+            start=directory,
+            filename=path.name,
+            text=text,
+            start_schema=result.current,
+            desired=result.desired,
+            shown_as=str(path),
+        )
+    path.write_text(text, encoding="utf-8")
     sumfile.write(directory, loader.scan(directory))
     flagged = sum(1 for op in up.ops if op.safety(dialect).flags())
     context.out(f"{path}: {len(up.ops)} operation(s), {flagged} flagged (see comments)")

@@ -19,6 +19,9 @@ EXAMPLES = (
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", nargs="?", help="database URL (default: the configured one)")
     parser.add_argument("--format", choices=("sql", "json"), default="sql", help="output format")
+    from dbshift.cli.commands.diff import add_scope_options
+
+    add_scope_options(parser)
     parser.set_defaults(handler=run)
 
 

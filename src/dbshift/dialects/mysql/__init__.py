@@ -21,6 +21,22 @@ _IMPLICIT_COMMIT = re.compile(
 )
 
 
+#: Session variables a migration may change that alter how the next one runs.
+_SESSION_VARIABLES = (
+    "sql_mode",
+    "time_zone",
+    "foreign_key_checks",
+    "unique_checks",
+    "sql_notes",
+    "character_set_client",
+    "character_set_results",
+    "collation_connection",
+    "lock_wait_timeout",
+    "innodb_lock_wait_timeout",
+    "autocommit",
+)
+
+
 class MySQLDialect(Dialect):
     name = "mysql"
     transactional_ddl = False
@@ -131,6 +147,30 @@ class MySQLDialect(Dialect):
 
     def kill_session(self, conn: Connection, session: int) -> None:
         conn.exec_driver_sql(f"KILL CONNECTION {int(session):d}")
+
+    def history_schema(self, conn: Connection) -> str | None:
+        database = conn.exec_driver_sql("SELECT DATABASE()").scalar()
+        return None if database is None else str(database)
+
+    def session_state(self, conn: Connection) -> object:
+        """The variables dump files and migrations change (``mysqldump`` sets sql_mode,
+        time_zone, the character sets, foreign and unique checks, sql_notes) and the
+        current database (``USE``)."""
+        row = conn.exec_driver_sql(
+            "SELECT " + ", ".join(f"@@SESSION.{name}" for name in _SESSION_VARIABLES)
+        ).one()
+        return (dict(zip(_SESSION_VARIABLES, row, strict=True)), self.history_schema(conn))
+
+    def restore_session(self, conn: Connection, state: object) -> None:
+        if not isinstance(state, tuple):
+            return
+        values, database = state
+        if database is not None:
+            conn.exec_driver_sql(f"USE {self.quote_ident(database)}")
+        # character_set_client before collation_connection: each SET NAMES-like variable
+        # is applied left to right, and the collation fixes the connection's charset.
+        assignments = ", ".join(f"SESSION {name} = %s" for name in values)
+        conn.exec_driver_sql(f"SET {assignments}", tuple(values.values()))
 
     def describe_error(self, exc: BaseException) -> str:
         orig = getattr(exc, "orig", None) or exc

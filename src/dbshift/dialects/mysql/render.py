@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.dialects.render import Renderer, Unsupported
+from dbshift.ops.type_change import mysql_change
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Sequence
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         DropPrimaryKey,
         DropRoutine,
         DropSequence,
+        Operation,
         RenameTable,
         SetTableComment,
         SetTableOptions,
@@ -42,6 +44,16 @@ _TABLE_OPTION = {"engine": "ENGINE", "collation": "COLLATE"}
 class MySQLRenderer(Renderer):
     dialect: ClassVar[str] = "mysql"
     backslash_escapes: ClassVar[bool] = True
+
+    def op_create_schema(self, op: Operation, schema: Schema) -> list[str]:
+        """A MySQL schema is a database, and dbshift works inside the one database its URL
+        names: it never creates or drops databases."""
+        raise Unsupported(
+            f"{op.describe()}: on MySQL/MariaDB a schema is a database; dbshift migrates "
+            "the one database its URL names (create the database, then point a URL at it)"
+        )
+
+    op_drop_schema = op_create_schema
 
     def column(self, c: Column) -> str:
         parts = [self.q(c.name), c.type]
@@ -143,7 +155,16 @@ class MySQLRenderer(Renderer):
                 else "DROP DEFAULT"
             )
             return [f"ALTER TABLE {self.name(op.on)} ALTER COLUMN {col} {action}"]
-        return [f"ALTER TABLE {self.name(op.on)} MODIFY COLUMN {self.column(op.after)}"]
+        modify = f"ALTER TABLE {self.name(op.on)} MODIFY COLUMN {self.column(op.after)}"
+        if set(op.changes) == {"type"}:
+            how = mysql_change(op.before.type, op.after.type, collation=op.after.collation)
+            if not how.rebuild:
+                # Said out loud: should the server disagree, it refuses the statement
+                # instead of copying the table. LOCK=NONE is not accepted with INSTANT
+                # (MySQL 8.0), which takes no lock worth naming anyway.
+                lock = "" if how.algorithm == "INSTANT" else ", LOCK=NONE"
+                return [f"{modify}, ALGORITHM={how.algorithm}{lock}"]
+        return [modify]
 
     # -- constraints and indexes ---------------------------------------------------------------
 

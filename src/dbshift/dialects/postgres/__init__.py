@@ -157,3 +157,29 @@ class PostgresDialect(Dialect):
 
     def default_schema(self, conn: Connection) -> str | None:
         return str(conn.exec_driver_sql("SELECT current_schema()").scalar())
+
+    def history_schema(self, conn: Connection) -> str | None:
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        return None if schema is None else str(schema)
+
+    def session_state(self, conn: Connection) -> object:
+        """The settings the session itself set before the first migration (dbshift's own
+        or a caller's): ``RESET ALL`` returns to the connection's defaults (server,
+        database, role and URL ``options``), and these are set again after it."""
+        rows = conn.exec_driver_sql(
+            "SELECT name, current_setting(name) FROM pg_settings "
+            "WHERE source = 'session' AND name NOT IN ('role', 'session_authorization')"
+        ).all()
+        return tuple((str(name), str(value)) for name, value in rows)
+
+    def restore_session(self, conn: Connection, state: object) -> None:
+        # Not DISCARD ALL: it would also release the migration lock (advisory locks),
+        # drop temporary tables and deallocate the driver's prepared statements. Role and
+        # session authorization are outside RESET ALL (GUC_NO_RESET_ALL); resetting the
+        # authorization resets the role too, and either form is allowed to any user.
+        # One round trip (no parameters: psycopg sends both in one simple query).
+        conn.execution_options(no_parameters=True).exec_driver_sql(
+            "RESET SESSION AUTHORIZATION; RESET ALL"
+        )
+        for name, value in state if isinstance(state, tuple) else ():
+            conn.exec_driver_sql("SELECT set_config(%s, %s, false)", (name, value))

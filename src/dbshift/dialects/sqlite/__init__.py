@@ -66,6 +66,15 @@ class SQLiteDialect(Dialect):
         self._lock_fd = fd
         return True
 
+    def session_state(self, conn: Connection) -> object:
+        return conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
+
+    def restore_session(self, conn: Connection, state: object) -> None:
+        # A dump's PRAGMA foreign_keys=OFF would otherwise outlive it. PRAGMA takes no
+        # parameters; the value is the integer the same PRAGMA returned.
+        if isinstance(state, int):
+            conn.exec_driver_sql(f"PRAGMA foreign_keys = {int(state)}")
+
     def release_lock(self, conn: Connection, key: str) -> None:
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing releases the flock

@@ -1,0 +1,106 @@
+"""Several PostgreSQL schemas at once (Atlas's "realm"), as one model.
+
+Each schema is inspected by the one-schema inspector with the catalog's text spelled
+relative to the connection's default schema, then its objects are stamped with their
+schema's name. The default schema's objects keep ``schema=None``, as in a one-schema
+model, so a realm that holds only the default schema is the one-schema model exactly,
+and a schema.sql or SQLAlchemy model materialised on a scratch database (whose default
+schema is ``public`` too) compares name for name. Schemas other than the default are
+listed in ``Schema.namespaces`` for CREATE/DROP SCHEMA.
+
+Left out always: PostgreSQL's own schemas (``pg_*``, ``information_schema``) and schemas
+an extension created (pg_depend deptype 'e'); objects an extension owns are left out by
+the one-schema inspector's queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
+
+from dbshift.inspect.catalog import catalog_of
+from dbshift.inspect.postgres import inspect_postgres
+from dbshift.model import Schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from dbshift.direct import Connection as DriverConnection
+
+__all__ = ["default_schema", "inspect_realm"]
+
+_SCHEMAS = """
+SELECT n.nspname FROM pg_namespace n
+WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend e
+      WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid AND e.deptype = 'e')
+ORDER BY n.nspname
+"""
+
+
+def default_schema(conn: Connection | DriverConnection) -> str:
+    """The schema unqualified names resolve to (``public`` when the path names none)."""
+    rows = catalog_of(conn).rows("SELECT current_schema()")
+    return str(rows[0][0]) if rows and rows[0][0] is not None else "public"
+
+
+def inspect_realm(
+    conn: Connection | DriverConnection,
+    *,
+    schemas: Collection[str],
+    exclude: Collection[str] = (),
+) -> Schema:
+    """Every schema whose name matches one of ``schemas`` (``*``: all of them)."""
+    catalog = catalog_of(conn)
+    default = default_schema(conn)
+    present = [str(row[0]) for row in catalog.rows(_SCHEMAS)]
+    wanted = [n for n in present if any(fnmatchcase(n, p) for p in schemas)]
+    parts = [
+        _stamped(
+            inspect_postgres(conn, schema=name, exclude=exclude, relative_to=default),
+            name,
+            default,
+        )
+        for name in wanted
+    ]
+    return Schema(
+        tables=tuple(t for p in parts for t in p.tables),
+        views=tuple(v for p in parts for v in p.views),
+        sequences=tuple(s for p in parts for s in p.sequences),
+        enums=tuple(e for p in parts for e in p.enums),
+        routines=tuple(r for p in parts for r in p.routines),
+        domains=tuple(d for p in parts for d in p.domains),
+        namespaces=tuple(n for n in wanted if n != default),
+    )
+
+
+def _stamped(part: Schema, name: str, default: str) -> Schema:
+    """``part``'s objects named as living in ``name`` (None for the default schema)."""
+    schema = None if name == default else name
+
+    def ref(ref_schema: str | None) -> str | None:
+        # The inspector names a referenced table's schema only when it is another one.
+        actual = name if ref_schema is None else ref_schema
+        return None if actual == default else actual
+
+    tables = tuple(
+        replace(
+            t,
+            schema=schema,
+            foreign_keys=tuple(replace(f, ref_schema=ref(f.ref_schema)) for f in t.foreign_keys),
+        )
+        for t in part.tables
+    )
+    if schema is None and tables == part.tables:
+        return part
+    return Schema(
+        tables=tables,
+        views=tuple(replace(v, schema=schema) for v in part.views),
+        sequences=tuple(replace(s, schema=schema) for s in part.sequences),
+        enums=tuple(replace(e, schema=schema) for e in part.enums),
+        routines=tuple(replace(r, schema=schema) for r in part.routines),
+        domains=tuple(replace(d, schema=schema) for d in part.domains),
+    )

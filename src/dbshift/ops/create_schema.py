@@ -1,0 +1,38 @@
+"""CREATE SCHEMA (PostgreSQL): a namespace the desired schema's objects live in.
+
+Created before anything else in a plan (its objects need it), and only on PostgreSQL:
+on MySQL/MariaDB a schema is a database, which dbshift never creates or drops (one URL
+names one database; the renderer refuses it by name), and SQLite has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Operation, Safety
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema
+
+
+@dataclass(frozen=True)
+class CreateSchema(Operation):
+    name: str
+    kind: ClassVar[str] = "create_schema"
+
+    def apply(self, schema: Schema) -> Schema:
+        if self.name in schema.namespaces:
+            raise ValueError(f"{self.describe()}: it already exists")
+        return replace(schema, namespaces=tuple(sorted((*schema.namespaces, self.name))))
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.drop_schema import DropSchema
+
+        return DropSchema(self.name)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(note="catalog-only")
+
+    def describe(self) -> str:
+        return f"create schema {self.name}"

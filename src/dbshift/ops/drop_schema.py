@@ -1,0 +1,40 @@
+"""DROP SCHEMA (PostgreSQL), last in a plan, after every object in it was dropped.
+
+Rendered without CASCADE: an object dbshift does not model (or was told to exclude) makes
+the server refuse, rather than go with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Operation, Safety
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema
+
+
+@dataclass(frozen=True)
+class DropSchema(Operation):
+    name: str
+    kind: ClassVar[str] = "drop_schema"
+
+    def apply(self, schema: Schema) -> Schema:
+        if self.name not in schema.namespaces:
+            raise ValueError(f"{self.describe()}: no such schema")
+        return replace(schema, namespaces=tuple(n for n in schema.namespaces if n != self.name))
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.create_schema import CreateSchema
+
+        return CreateSchema(self.name)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(
+            breaking=True,
+            note="the previous version may still name the schema (its objects went first)",
+        )
+
+    def describe(self) -> str:
+        return f"drop schema {self.name}"

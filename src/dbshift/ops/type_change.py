@@ -1,0 +1,205 @@
+"""Which column type changes the server makes without copying the table: the one place
+these facts live (AlterColumn's safety, hence generate, diff, plan output and lint).
+
+Types are spelled as the catalogs print them (``format_type()`` on PostgreSQL,
+``COLUMN_TYPE`` on MySQL/MariaDB), as everywhere in the model.
+
+PostgreSQL (``ATColumnChangeRequiresRewrite``, since 9.2): no rewrite when the cast from
+the old type to the new one is binary-coercible (``pg_cast.castmethod = 'b'``: varchar and
+text, cidr to inet, xml to text) and any length coercion after it is a no-op by the type's
+support function: ``varchar_support``/``varbit_support`` (a larger or no length),
+``numeric_support`` (a larger or no precision with the same scale),
+``timestamp_support``/``time_support`` (a larger precision, 6 or none). Each case is
+proved by ``relfilenode`` in tests/ops/test_type_change.py; anything else is a rewrite
+(timestamp to timestamptz is catalog-only only when the session's TimeZone is UTC, which
+a migration cannot promise, so it counts as a rewrite).
+
+MySQL/MariaDB (InnoDB online DDL): a VARCHAR made longer within the same length-byte
+class (both maxima under 256 bytes, or both 256 and over) is changed in place without a
+rebuild (MySQL 5.7+; MariaDB 10.4+ even instantly, and across the class on its newer row
+formats, which this does not count on); ENUM and SET members appended at the end are
+instant while the storage size stays (MySQL 8.0, MariaDB 10.3+). Any other type change
+copies the table (ALGORITHM=COPY).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Binary-coercible assignment casts between the types a column can have (pg_cast,
+#: castmethod 'b', PostgreSQL 15), by format_type()'s base name.
+_PG_BINARY = frozenset(
+    {
+        ("character varying", "text"),
+        ("text", "character varying"),
+        ("cidr", "inet"),
+        ("xml", "text"),
+        ("xml", "character varying"),
+        ("bit", "bit varying"),
+    }
+)
+#: Types whose typmod is a maximum length or precision that can only grow in place.
+_PG_LENGTH = frozenset({"character varying", "bit varying"})
+#: Datetime types: a larger precision (or 6, the maximum, or none) is a no-op coercion.
+_PG_PRECISION = {
+    "timestamp without time zone",
+    "timestamp with time zone",
+    "time without time zone",
+    "time with time zone",
+}
+_PG_MAX_PRECISION = 6
+_PG_TYPE = re.compile(
+    r"(?P<base>[a-z ]+?)(?:\((?P<args>[\d, ]+)\))?(?P<rest> with(?:out)? time zone)?"
+)
+
+
+@dataclass(frozen=True)
+class _PgType:
+    base: str
+    args: tuple[int, ...]
+
+
+def _pg_parse(spelled: str) -> _PgType | None:
+    match = _PG_TYPE.fullmatch(spelled.strip())
+    if match is None:
+        return None
+    base = match.group("base").strip() + (match.group("rest") or "")
+    args = tuple(int(a) for a in (match.group("args") or "").replace(" ", "").split(",") if a)
+    return _PgType(base, args)
+
+
+def pg_rewrites(before: str, after: str) -> bool:
+    """Whether PostgreSQL rewrites the table for ``ALTER COLUMN … TYPE after`` (no USING)."""
+    if before == after:
+        return False
+    old, new = _pg_parse(before), _pg_parse(after)
+    if old is None or new is None:
+        return True
+    if old.base != new.base and (old.base, new.base) not in _PG_BINARY:
+        return True
+    if not new.args:  # no length coercion after the (binary-coercible) cast
+        return False
+    if new.base in _PG_LENGTH:
+        # bit(n) to bit varying(m): the old length carries over through the relabel.
+        return not old.args or old.args[0] > new.args[0]
+    if new.base == "numeric":
+        if not old.args:
+            return True
+        old_scale = old.args[1] if len(old.args) > 1 else 0
+        new_scale = new.args[1] if len(new.args) > 1 else 0
+        return old_scale != new_scale or old.args[0] > new.args[0]
+    if new.base in _PG_PRECISION:
+        if new.args[0] >= _PG_MAX_PRECISION:
+            return False
+        return not old.args or old.args[0] > new.args[0]
+    return True
+
+
+@dataclass(frozen=True)
+class MySQLChange:
+    """How InnoDB makes a type change: ``rebuild`` False means no row is copied."""
+
+    algorithm: str
+    rebuild: bool
+    why: str
+
+
+_MY_VARCHAR = re.compile(r"(varchar|varbinary)\((\d+)\)")
+_MY_MEMBERS = re.compile(r"(enum|set)\((.*)\)", re.S)
+#: Bytes per character of a collation's character set (its name's prefix).
+_MY_CHARSET_BYTES = (
+    ("utf8mb4", 4),
+    ("utf32", 4),
+    ("utf16", 4),
+    ("utf8mb3", 3),
+    ("utf8", 3),
+    ("ucs2", 2),
+    ("big5", 2),
+    ("gbk", 2),
+    ("sjis", 2),
+    ("ujis", 3),
+    ("euckr", 2),
+    ("gb2312", 2),
+    ("cp932", 2),
+    ("eucjpms", 3),
+    ("gb18030", 4),
+)
+
+
+def _bytes_per_char(collation: str | None, kind: str) -> int:
+    if kind == "varbinary":
+        return 1
+    if collation is None:
+        return 4  # unknown: the widest, so a class boundary is never missed
+    for prefix, size in _MY_CHARSET_BYTES:
+        if collation.startswith(prefix + "_"):
+            return size
+    return 1
+
+
+def _members(spelled: str) -> tuple[str, list[str]] | None:
+    match = _MY_MEMBERS.fullmatch(spelled.strip())
+    if match is None:
+        return None
+    body, members, i = match.group(2), [], 0
+    while i < len(body):
+        if body[i] != "'":
+            i += 1
+            continue
+        j, value = i + 1, []
+        while j < len(body):
+            if body[j] == "'" and j + 1 < len(body) and body[j + 1] == "'":
+                value.append("'")
+                j += 2
+            elif body[j] == "'":
+                break
+            else:
+                value.append(body[j])
+                j += 1
+        members.append("".join(value))
+        i = j + 1
+    return match.group(1), members
+
+
+def _member_bytes(kind: str, count: int) -> int:
+    if kind == "enum":
+        return 1 if count <= 255 else 2
+    return {1: 1, 2: 2, 3: 3, 4: 4}.get((count + 7) // 8, 8)
+
+
+def mysql_change(before: str, after: str, *, collation: str | None) -> MySQLChange:
+    """What InnoDB does for ``MODIFY`` from ``before`` to ``after`` (same collation)."""
+    copy = MySQLChange("COPY", rebuild=True, why="a changed type copies the table")
+    if before == after:
+        return MySQLChange("INSTANT", rebuild=False, why="the type is unchanged")
+    old, new = _MY_VARCHAR.fullmatch(before), _MY_VARCHAR.fullmatch(after)
+    if old is not None and new is not None and old.group(1) == new.group(1):
+        size = _bytes_per_char(collation, old.group(1))
+        old_bytes, new_bytes = int(old.group(2)) * size, int(new.group(2)) * size
+        if new_bytes >= old_bytes and (old_bytes < 256) == (new_bytes < 256):
+            return MySQLChange(
+                "INPLACE",
+                rebuild=False,
+                why="a longer VARCHAR in the same length-byte class is changed in place",
+            )
+        return MySQLChange(
+            "COPY",
+            rebuild=True,
+            why="a VARCHAR that shrinks or crosses 255 bytes (its length prefix grows) "
+            "copies the table",
+        )
+    old_members, new_members = _members(before), _members(after)
+    if old_members is not None and new_members is not None:
+        kind, was = old_members
+        if (
+            kind == new_members[0]
+            and new_members[1][: len(was)] == was
+            and _member_bytes(kind, len(was)) == _member_bytes(kind, len(new_members[1]))
+        ):
+            return MySQLChange(
+                "INSTANT",
+                rebuild=False,
+                why=f"{kind.upper()} members appended at the end are a metadata change",
+            )
+    return copy

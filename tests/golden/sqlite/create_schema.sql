@@ -1,0 +1,1 @@
+-- unsupported: create schema billing: not supported on sqlite

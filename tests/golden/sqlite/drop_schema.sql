@@ -1,0 +1,1 @@
+-- unsupported: drop schema old archive: not supported on sqlite
