@@ -367,11 +367,15 @@ def test_routines_and_triggers(conn: sqlalchemy.Connection) -> None:
         ("function", "add", "a text, b text", None),
         ("procedure", "reset", "", None),
         ("trigger", "t_touch", "", "t"),
+        ("aggregate", "total", "integer", None),
         ("function", "touch", "", None),
         ("trigger", "v_touch", "", "v"),
     ]
+    assert definitions[("aggregate", "integer")] == (
+        "CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer)"
+    )
     assert definitions[("procedure", "")] == (
-        "CREATE OR REPLACE PROCEDURE public.reset()\n LANGUAGE sql\nAS $procedure$DELETE FROM t$procedure$"
+        "CREATE OR REPLACE PROCEDURE reset()\n LANGUAGE sql\nAS $procedure$DELETE FROM t$procedure$"
     )
     assert schema.routines[3] == Routine(
         "trigger",

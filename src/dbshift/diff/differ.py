@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from dbshift.dialects.render import Unsupported
-from dbshift.model import Column, EnumType, Routine, Schema, Table, TableOptions
+from dbshift.diff import depends
+from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
+from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
     AddCheck,
     AddColumn,
@@ -89,22 +91,36 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     new_tables = {t.key: t for t in desired.tables}
     kept = [k for k in new_tables if k in old_tables]
 
-    # 1. Views that go or change, first: they may use columns about to change.
-    old_views = {(v.schema, v.name): v for v in current.views}
-    new_views = {(v.schema, v.name): v for v in desired.views}
-    changed_views = {k for k in old_views if new_views.get(k) != old_views[k]}
+    # 1. Views and routines that go or change, first, dependants before what they use
+    # (see dbshift.diff.depends): they may use columns about to change. What uses them is
+    # dropped too and created again at the end, as is a view over a column whose type
+    # changes or that goes.
     recreated: list[RecreateEnum | RecreateDomain] = [
         *_recreated_enums(current, desired),
         *_recreated_domains(current, desired),
     ]
-    changed_views |= _views_over(current, recreated)
-    ops += [DropView(old_views[k]) for k in sorted(changed_views, key=_key)]
-    # Routines compare by definition only: changed ones are dropped and recreated,
-    # triggers before the functions they call, and recreated in the other order.
-    old_routines, new_routines = set(current.routines), set(desired.routines)
-    gone = sorted(old_routines - new_routines, key=_routine_order, reverse=True)
-    came = sorted(new_routines - old_routines, key=_routine_order)
-    ops += [DropRoutine(r) for r in gone]
+    old_late = depends.graph((*current.views, *current.routines), old_tables)
+    new_late = depends.graph((*desired.views, *desired.routines), new_tables)
+    changed = {k for k, o in old_late.objects.items() if new_late.objects.get(k) != o}
+    if recreated:
+        over = _views_over(current, recreated)
+        changed |= {view_ident(v) for v in current.views if (v.schema, v.name) in over}
+    reshaped = {
+        table_ident(old_tables[k])
+        for k in kept
+        if old_tables[k] != new_tables[k] and _reshaped(old_tables[k], new_tables[k])
+    }
+    if reshaped:
+        changed |= {
+            k
+            for k, o in old_late.objects.items()
+            if isinstance(o, View) and old_late.uses.get(k, frozenset()) & reshaped
+        }
+    dropping = changed | old_late.dependants(changed)
+    for k in reversed(old_late.ordered(dropping)):
+        o = old_late.objects[k]
+        ops.append(DropView(o) if isinstance(o, View) else DropRoutine(o))
+    creating = [k for k in new_late.objects if k not in old_late.objects or k in dropping]
 
     # 2. Foreign keys that go or change, on kept tables and on tables about to be dropped.
     for key, old in old_tables.items():
@@ -180,13 +196,10 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     ops += [DropTable(replace(old, foreign_keys=())) for old in dropped]
     ops += _enums_and_sequences(current, desired, creating=False)
 
-    # 6. Views, new or changed, and routines last.
-    ops += [
-        CreateView(new_views[k])
-        for k in sorted(new_views, key=_key)
-        if k not in old_views or k in changed_views
-    ]
-    ops += [CreateRoutine(r) for r in came]
+    # 6. Views and routines, new or changed, last: each after what it uses.
+    for k in new_late.ordered(creating):
+        o = new_late.objects[k]
+        ops.append(CreateView(o) if isinstance(o, View) else CreateRoutine(o))
     return ops
 
 
@@ -201,8 +214,13 @@ def _partition_depth(table: Table, tables: Mapping[Key, Table]) -> int:
     return depth
 
 
-def _routine_order(routine: Routine) -> tuple[bool, str, str, str]:
-    return (routine.kind == "trigger", routine.schema or "", routine.name, routine.signature)
+def _reshaped(old: Table, new: Table) -> bool:
+    """A column goes or changes type: PostgreSQL refuses either under a view that reads it."""
+    for column in old.columns:
+        target = new.column(column.name)
+        if target is None or (column.type, column.collation) != (target.type, target.collation):
+            return True
+    return False
 
 
 def _key(key: tuple[str | None, str]) -> tuple[str, str]:

@@ -39,6 +39,7 @@ from dbshift.model import (
     UniqueConstraint,
     View,
 )
+from dbshift.model.depends import ROUTINE, TRIGGER, VIEW, ident
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -197,6 +198,8 @@ class _Reader:
         self.sequences: list[Sequence] = []
         #: (relation, attnum) -> (name, collation oid) for tables and materialized views.
         self.attributes: dict[tuple[int, int], tuple[str, int]] = {}
+        #: ident -> the idents it uses (see ``_dependencies``).
+        self.depends: dict[str, tuple[str, ...]] = {}
 
     def _rows(self, sql: str) -> Iterable[Seq[Any]]:
         read = self.ahead.rows(sql) if self.ahead is not None else None
@@ -207,6 +210,7 @@ class _Reader:
         self._columns()
         self._constraints()
         self._indexes()
+        self.depends = self._dependencies()
         views = [
             View(
                 name=name,
@@ -214,6 +218,7 @@ class _Reader:
                 materialized=oid in self.matviews,
                 comment=comment,
                 indexes=tuple(self.matviews[oid].indexes) if oid in self.matviews else (),
+                depends_on=self.depends.get(ident(VIEW, None, name), ()),
             )
             for oid, (name, definition, comment) in self.views.items()
         ]
@@ -440,20 +445,39 @@ class _Reader:
     def _enums(self) -> list[EnumType]:
         return [EnumType(name, tuple(values)) for name, values in self._rows(q.ENUMS)]
 
+    def _dependencies(self) -> dict[str, tuple[str, ...]]:
+        """What each view, routine, trigger and type uses (``q.DEPENDENCIES``), by ident."""
+        edges: dict[str, list[str]] = defaultdict(list)
+        for kind, name, extra, ref_schema, ref_kind, ref_name, ref_extra in self._rows(
+            q.DEPENDENCIES
+        ):
+            edges[ident(kind, None, name, extra)].append(
+                ident(ref_kind, ref_schema, ref_name, ref_extra)
+            )
+        return {k: tuple(sorted(set(v))) for k, v in edges.items()}
+
     def _routines(self) -> list[Routine]:
+        kinds = {"p": "procedure", "a": "aggregate"}
         return [
             Routine(
-                kind="procedure" if kind == "p" else "function",
+                kind=kinds.get(kind, "function"),
                 name=name,
-                definition=definition.strip(),
+                definition=_unqualified(definition.strip(), prefix),
                 signature=signature,
+                depends_on=self.depends.get(ident(ROUTINE, None, name, signature), ()),
             )
-            for name, kind, definition, signature in self._rows(q.ROUTINES)
+            for name, kind, definition, signature, prefix in self._rows(q.ROUTINES)
         ]
 
     def _triggers(self) -> list[Routine]:
         return [
-            Routine(kind="trigger", name=name, definition=definition, table=self.rel_names[on])
+            Routine(
+                kind="trigger",
+                name=name,
+                definition=definition,
+                table=self.rel_names[on],
+                depends_on=self.depends.get(ident(TRIGGER, None, name, self.rel_names[on]), ()),
+            )
             for on, name, definition in self._rows(q.TRIGGERS)
             if on in self.rel_names  # else it hangs on an excluded table
         ]
@@ -507,6 +531,14 @@ def _identity(always: bool, type_: str, options: Seq[int] | None) -> Identity:
         cycle=bool(cycle),
         cache=None if cache == 1 else cache,
     )
+
+
+def _unqualified(definition: str, prefix: str) -> str:
+    """``CREATE OR REPLACE FUNCTION s.f(…`` → ``… FUNCTION f(…`` for the inspected ``s.``."""
+    for head in ("CREATE OR REPLACE FUNCTION ", "CREATE OR REPLACE PROCEDURE "):
+        if definition.startswith(head + prefix):
+            return head + definition[len(head) + len(prefix) :]
+    return definition
 
 
 def _view_definition(text: str) -> str:

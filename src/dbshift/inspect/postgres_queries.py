@@ -237,13 +237,53 @@ WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'd'
       WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
 """
 
-#: Functions and procedures only: aggregates ('a') and window functions ('w') have no
-#: pg_get_functiondef() and are not modelled.
+#: Functions, procedures and aggregates. An aggregate has no pg_get_functiondef(): its
+#: CREATE AGGREGATE is put together from pg_aggregate, each support function as regproc
+#: prints it (bare on the pinned search_path, qualified elsewhere). Window functions
+#: ('w') come from C or extensions only and are refused by ``UNSUPPORTED``.
+#: pg_get_functiondef() qualifies the routine's own name whatever the search_path: the
+#: reader takes the inspected schema's prefix off (a definition names objects as the rest
+#: of the schema does: bare), so a schema created from it lands where it is run.
 ROUTINES = """
-SELECT p.proname, p.prokind, pg_get_functiondef(p.oid),
-       pg_get_function_identity_arguments(p.oid)
+SELECT p.proname, p.prokind,
+       CASE WHEN p.prokind = 'a' THEN
+            'CREATE AGGREGATE ' || quote_ident(p.proname) || '('
+            || pg_get_function_arguments(p.oid)
+            || ') (SFUNC = ' || a.aggtransfn::regproc::text
+            || ', STYPE = ' || format_type(a.aggtranstype, NULL)
+            || CASE WHEN a.aggtransspace <> 0 THEN ', SSPACE = ' || a.aggtransspace ELSE '' END
+            || CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text
+                    ELSE '' END
+            || CASE WHEN a.aggfinalextra THEN ', FINALFUNC_EXTRA' ELSE '' END
+            || CASE WHEN a.aggfinalfn <> 0 AND a.aggfinalmodify <> 'r' THEN
+                    ', FINALFUNC_MODIFY = ' || CASE a.aggfinalmodify WHEN 's' THEN 'SHAREABLE'
+                                                  ELSE 'READ_WRITE' END ELSE '' END
+            || CASE WHEN a.aggcombinefn <> 0 THEN ', COMBINEFUNC = '
+                    || a.aggcombinefn::regproc::text ELSE '' END
+            || CASE WHEN a.aggserialfn <> 0 THEN ', SERIALFUNC = '
+                    || a.aggserialfn::regproc::text ELSE '' END
+            || CASE WHEN a.aggdeserialfn <> 0 THEN ', DESERIALFUNC = '
+                    || a.aggdeserialfn::regproc::text ELSE '' END
+            || coalesce(', INITCOND = ' || quote_literal(a.agginitval), '')
+            || CASE WHEN a.aggmtransfn <> 0 THEN ', MSFUNC = ' || a.aggmtransfn::regproc::text
+                    || ', MINVFUNC = ' || a.aggminvtransfn::regproc::text
+                    || ', MSTYPE = ' || format_type(a.aggmtranstype, NULL) ELSE '' END
+            || CASE WHEN a.aggmfinalfn <> 0 THEN ', MFINALFUNC = '
+                    || a.aggmfinalfn::regproc::text ELSE '' END
+            || CASE WHEN a.aggmfinalextra THEN ', MFINALFUNC_EXTRA' ELSE '' END
+            || coalesce(', MINITCOND = ' || quote_literal(a.aggminitval), '')
+            || CASE WHEN a.aggsortop <> 0 THEN ', SORTOP = ' || a.aggsortop::regoper::text
+                    ELSE '' END
+            || CASE p.proparallel WHEN 's' THEN ', PARALLEL = SAFE'
+                                  WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END
+            || CASE WHEN a.aggkind = 'h' THEN ', HYPOTHETICAL' ELSE '' END
+            || ')'
+       ELSE pg_get_functiondef(p.oid) END,
+       pg_get_function_identity_arguments(p.oid), quote_ident(n.nspname) || '.'
 FROM pg_proc p
-WHERE p.pronamespace = CAST(:ns AS oid) AND p.prokind IN ('f', 'p')
+JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_aggregate a ON p.prokind = 'a' AND a.aggfnoid = p.oid
+WHERE p.pronamespace = CAST(:ns AS oid) AND p.prokind IN ('f', 'p', 'a')
   AND NOT EXISTS (  -- created by an extension: CREATE EXTENSION owns it
       SELECT 1 FROM pg_depend e
       WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
@@ -258,4 +298,75 @@ SELECT t.tgrelid, t.tgname, pg_get_triggerdef(t.oid, true)
 FROM (SELECT oid, tgrelid, tgname FROM pg_trigger WHERE NOT tgisinternal OFFSET 0) t
 JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = CAST(:ns AS oid)
+"""
+
+#: What views, routines, triggers and types of the schema use, from pg_depend: one row per
+#: edge, each end named the way ``dbshift.model.depends.ident`` names it (kind, schema —
+#: NULL for the inspected one —, name, extra). A view's edges hang on its _RETURN rule; a
+#: composite type's on its pg_class row; a trigger's on its table ('a') and function ('n');
+#: a type that is a table's row type (SETOF t) or an array of another names that one.
+#: pg_depend is scanned once (classid is not the leading key of its indexes): at 1,000
+#: tables a few milliseconds.
+DEPENDENCIES = """
+WITH edge AS (
+    SELECT d.classid, d.objid, d.refclassid, d.refobjid
+    FROM pg_depend d
+    WHERE (d.deptype = 'n' OR (d.deptype = 'a' AND d.classid = 'pg_trigger'::regclass))
+      AND d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass, 'pg_trigger'::regclass,
+                        'pg_type'::regclass, 'pg_class'::regclass)
+      AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
+      AND d.refobjsubid >= 0
+), named AS (
+    SELECT
+        CASE WHEN e.classid = 'pg_rewrite'::regclass THEN 'view'
+             WHEN e.classid = 'pg_proc'::regclass THEN 'routine'
+             WHEN e.classid = 'pg_trigger'::regclass THEN 'trigger'
+             ELSE 'type' END AS kind,
+        coalesce(vc.relname, p.proname, tg.tgname, ty.typname, cc.relname)::text AS name,
+        CASE WHEN e.classid = 'pg_proc'::regclass THEN pg_get_function_identity_arguments(p.oid)
+             WHEN e.classid = 'pg_trigger'::regclass THEN tc.relname::text
+             ELSE '' END AS extra,
+        coalesce(vc.relnamespace, p.pronamespace, tc.relnamespace, ty.typnamespace,
+                 cc.relnamespace) AS ns,
+        coalesce(vc.oid, p.oid, tg.oid, ty.oid, cc.oid) AS self_oid,
+        e.refclassid, e.refobjid
+    FROM edge e
+    LEFT JOIN pg_rewrite r ON e.classid = 'pg_rewrite'::regclass AND r.oid = e.objid
+    LEFT JOIN pg_class vc ON vc.oid = r.ev_class
+    LEFT JOIN pg_proc p ON e.classid = 'pg_proc'::regclass AND p.oid = e.objid
+    LEFT JOIN pg_trigger tg ON e.classid = 'pg_trigger'::regclass AND tg.oid = e.objid
+                           AND NOT tg.tgisinternal
+    LEFT JOIN pg_class tc ON tc.oid = tg.tgrelid
+    LEFT JOIN pg_type ty ON e.classid = 'pg_type'::regclass AND ty.oid = e.objid
+    LEFT JOIN pg_class cc ON e.classid = 'pg_class'::regclass AND cc.oid = e.objid
+                         AND cc.relkind = 'c'
+), referenced AS (
+    SELECT n.kind, n.name, n.extra, n.self_oid,
+           coalesce(rel.oid, rp.oid, rt.oid) AS ref_oid,
+           CASE WHEN rp.oid IS NOT NULL THEN 'routine'
+                WHEN rel.relkind IN ('r', 'p', 'f') THEN 'table'
+                WHEN rel.relkind IN ('v', 'm') THEN 'view'
+                WHEN rel.relkind = 'c' OR rt.oid IS NOT NULL THEN 'type' END AS ref_kind,
+           coalesce(rel.relnamespace, rp.pronamespace, rt.typnamespace) AS ref_ns,
+           coalesce(rel.relname, rp.proname, rt.typname)::text AS ref_name,
+           CASE WHEN rp.oid IS NOT NULL THEN pg_get_function_identity_arguments(rp.oid)
+                ELSE '' END AS ref_extra
+    FROM named n
+    LEFT JOIN pg_type t0 ON n.refclassid = 'pg_type'::regclass AND t0.oid = n.refobjid
+    LEFT JOIN pg_type t1 ON t1.oid = CASE WHEN t0.typcategory = 'A' AND t0.typelem <> 0
+                                          THEN t0.typelem ELSE t0.oid END
+    LEFT JOIN pg_class rel ON rel.oid = CASE
+        WHEN n.refclassid = 'pg_class'::regclass THEN n.refobjid ELSE t1.typrelid END
+        AND rel.relkind IN ('r', 'p', 'f', 'v', 'm', 'c')
+    LEFT JOIN pg_proc rp ON n.refclassid = 'pg_proc'::regclass AND rp.oid = n.refobjid
+    LEFT JOIN pg_type rt ON rel.oid IS NULL AND rt.oid = t1.oid AND t1.typtype IN ('e', 'd', 'c')
+    WHERE n.ns = CAST(:ns AS oid) AND n.name IS NOT NULL
+)
+SELECT DISTINCT kind, name, extra,
+       CASE WHEN ref_ns = CAST(:ns AS oid) THEN NULL ELSE
+            (SELECT nspname::text FROM pg_namespace WHERE oid = ref_ns) END,
+       ref_kind, ref_name, ref_extra
+FROM referenced
+WHERE ref_kind IS NOT NULL AND ref_oid <> self_oid
+  AND ref_ns NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
 """

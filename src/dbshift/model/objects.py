@@ -172,6 +172,14 @@ class View:
     comment: str | None = None
     #: Indexes on a materialized view (PostgreSQL).
     indexes: tuple[Index, ...] = ()
+    #: What the view reads, as ``dbshift.model.depends.ident`` strings (pg_depend). Not
+    #: compared: it orders drops and creates (see ``dbshift.diff.depends``).
+    depends_on: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        # By name, as a table's are: the catalog returns them in no set order.
+        if len(self.indexes) > 1:
+            object.__setattr__(self, "indexes", tuple(sorted(self.indexes, key=lambda i: i.name)))
 
 
 @dataclass(frozen=True)
@@ -228,3 +236,5 @@ class Routine:
     table: str | None = None
     #: PostgreSQL overloads: the argument types that make the name unique.
     signature: str = field(default="")
+    #: What it uses, as for ``View.depends_on`` (not compared).
+    depends_on: tuple[str, ...] = field(default=(), compare=False)

@@ -545,7 +545,7 @@ class PostgresRenderer(Renderer):
         r = op.routine
         if r.kind == "trigger":
             return [f"DROP TRIGGER {self.q(r.name)} ON {self.name((r.schema, r.table or ''))}"]
-        kind = "PROCEDURE" if r.kind == "procedure" else "FUNCTION"
+        kind = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(r.kind, "FUNCTION")
         # The signature is pg_get_function_identity_arguments(): catalog text, types only.
         return [f"DROP {kind} {self.name((r.schema, r.name))}({r.signature})"]
 
