@@ -4,10 +4,15 @@ reverse brings the start back, and the target is created from nothing (``converg
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy
 
+from dbshift.cli.main import main
 from dbshift.inspect.postgres import inspect_postgres
+from tests.conftest import Database
 from tests.inspect.test_postgres import conn, converge, run
 
 pytestmark = pytest.mark.postgres
@@ -156,3 +161,60 @@ def test_materialized_views_keep_their_indexes_and_follow_their_sources(
     )
     m = next(v for v in inspect_postgres(conn, schema="b").views if v.name == "m")
     assert [i.name for i in m.indexes] == ["m_id", "m_total"]
+
+
+REFUSED = [
+    (
+        "CREATE FUNCTION ddl() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END';"
+        "CREATE EVENT TRIGGER audit_ddl ON ddl_command_end EXECUTE FUNCTION ddl()",
+        r"event triggers are not supported yet \(audit_ddl\)",
+    ),
+    (
+        "CREATE TABLE t (id int); CREATE RULE no_delete AS ON DELETE TO t DO INSTEAD NOTHING",
+        r"rules are not supported yet \(t.no_delete\)",
+    ),
+    ("CREATE UNLOGGED TABLE scratch (id int)", r"unlogged tables are not supported yet"),
+    (
+        "CREATE TABLE t (id int) WITH (fillfactor = 70)",
+        r"table storage parameters \(WITH \(...\)\) are not supported yet \(t\)",
+    ),
+    ("CREATE TYPE span AS RANGE (subtype = int)", r"range types are not supported yet \(span\)"),
+    (
+        "CREATE TABLE p (id int); CREATE TABLE c (x int) INHERITS (p)",
+        r"table inheritance \(INHERITS\) are not supported yet \(c INHERITS p\)",
+    ),
+    (
+        "CREATE TABLE t (a int, b int); CREATE STATISTICS ab (dependencies) ON a, b FROM t",
+        r"extended statistics are not supported yet \(ab\)",
+    ),
+    (
+        "CREATE TEXT SEARCH CONFIGURATION english2 (COPY = english)",
+        r"text search configurations are not supported yet",
+    ),
+    (
+        "CREATE FUNCTION neg(int) RETURNS int LANGUAGE sql AS 'SELECT -$1';"
+        "CREATE OPERATOR ~~~ (RIGHTARG = int, FUNCTION = neg)",
+        r"operators are not supported yet \(~~~\)",
+    ),
+    (
+        "CREATE TABLE t (v text); ALTER TABLE t ALTER COLUMN v SET STATISTICS 500",
+        r"column storage, compression or statistics settings are not supported yet \(t.v\)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ddl", "message"), REFUSED, ids=[m[:24] for _, m in REFUSED])
+def test_what_is_not_modelled_is_refused_by_name(
+    pg_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str], ddl: str, message: str
+) -> None:
+    engine = pg_db.engine()
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(ddl)
+    finally:
+        engine.dispose()
+    code = main(["inspect", pg_db.url])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert re.search("dbshift: error: " + message, err), err
+    assert "Traceback" not in err

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.render import Unsupported
 from dbshift.inspect import postgres_queries as q
 from dbshift.inspect.catalog import Catalog, another_catalog, catalog_of
 from dbshift.model import (
@@ -206,6 +207,7 @@ class _Reader:
         return self.catalog.rows(sql, {"ns": self.ns}) if read is None else read
 
     def read(self) -> Schema:
+        self._refuse_unsupported()
         self._relations()
         self._columns()
         self._constraints()
@@ -444,6 +446,21 @@ class _Reader:
 
     def _enums(self) -> list[EnumType]:
         return [EnumType(name, tuple(values)) for name, values in self._rows(q.ENUMS)]
+
+    def _refuse_unsupported(self) -> None:
+        """Objects the model cannot hold, refused by name: a diff that left them out would
+        call two different schemas equal, or drop what it never saw."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for what, name in self._rows(q.unsupported(self.version)):
+            found[what].append(name)
+        if found:
+            what = sorted(found)[0]
+            names = sorted(found[what])
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            others = f"; also {', '.join(sorted(found)[1:])}" if len(found) > 1 else ""
+            raise Unsupported(
+                f"{what} are not supported yet ({', '.join(names[:3])}{more}){others}"
+            )
 
     def _dependencies(self) -> dict[str, tuple[str, ...]]:
         """What each view, routine, trigger and type uses (``q.DEPENDENCIES``), by ident."""
