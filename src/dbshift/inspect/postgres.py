@@ -88,7 +88,8 @@ def inspect_postgres(
     saved = {"path": search_path, "jit": jit}
     catalog.rows(q.SET_SESSION, {"ns": ns})
     try:
-        with _ReadAhead(catalog, ns, [q.constraints(version), q.index_columns(version)]) as ahead:
+        ahead_queries = [q.constraints(version), q.index_columns(version), q.unsupported(version)]
+        with _ReadAhead(catalog, ns, ahead_queries) as ahead:
             result = _Reader(catalog, ns, version, frozenset(exclude), ahead).read()
     except BaseException:
         # The transaction may be aborted; the original error matters more than this one.
@@ -111,29 +112,38 @@ class _ReadAhead:
     """
 
     def __init__(self, catalog: Catalog, ns: int, queries: list[str]) -> None:
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import Future, ThreadPoolExecutor
 
         self.queries = frozenset(queries)
+        # One future per query, each set as soon as its rows are in: the reader waits for
+        # the query it needs, not for all of them.
+        self._futures: dict[str, Future[list[Any] | None]] = {sql: Future() for sql in queries}
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._rows = self._pool.submit(self._run, catalog, ns, queries)
+        self._pool.submit(self._run, catalog, ns, queries)
 
-    @staticmethod
-    def _run(catalog: Catalog, ns: int, queries: list[str]) -> dict[str, list[Any]] | None:
-        second = another_catalog(catalog)
-        if second is None:
-            return None
+    def _run(self, catalog: Catalog, ns: int, queries: list[str]) -> None:
         try:
-            second.rows(q.SET_SESSION, {"ns": ns})  # the same names as the reader's session
-            return {sql: second.rows(sql, {"ns": ns}) for sql in queries}
-        finally:
-            second.close()
+            second = another_catalog(catalog)
+            if second is None:
+                for future in self._futures.values():
+                    future.set_result(None)
+                return
+            try:
+                second.rows(q.SET_SESSION, {"ns": ns})  # the same names as the reader's
+                for sql in queries:
+                    self._futures[sql].set_result(second.rows(sql, {"ns": ns}))
+            finally:
+                second.close()
+        except BaseException as exc:  # handed to the reader, which waits on the futures
+            for future in self._futures.values():
+                if not future.done():
+                    future.set_exception(exc)
 
     def rows(self, sql: str) -> list[Any] | None:
         """The rows of ``sql`` if it was read ahead, else None: the caller reads it."""
         if sql not in self.queries:
             return None
-        read = self._rows.result()
-        return None if read is None else read[sql]
+        return self._futures[sql].result()
 
     def __enter__(self) -> _ReadAhead:
         return self
@@ -207,12 +217,12 @@ class _Reader:
         return self.catalog.rows(sql, {"ns": self.ns}) if read is None else read
 
     def read(self) -> Schema:
-        self._refuse_unsupported()
         self._relations()
         self._columns()
         self._constraints()
         self._indexes()
         self.depends = self._dependencies()
+        self._refuse_unsupported()  # read ahead (see _ReadAhead), so not first
         views = [
             View(
                 name=name,

@@ -450,13 +450,10 @@ WHERE CAST(:ns AS oid) IN (s.typnamespace, t.typnamespace)
       SELECT 1 FROM pg_depend d
       WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i')
 UNION ALL
-SELECT 'column storage, compression or statistics settings', c.relname || '.' || a.attname
+SELECT 'column compression or statistics settings', c.relname || '.' || a.attname
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_type t ON t.oid = a.atttypid
-WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND a.attnum > 0
-  AND NOT a.attisdropped
-  AND (a.attstorage <> t.typstorage OR {compression} OR a.attstattarget >= 0)
-  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+WHERE ({compression} OR a.attstattarget >= 0) AND a.attnum > 0 AND NOT a.attisdropped
+  AND c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p')
 """
 
 
