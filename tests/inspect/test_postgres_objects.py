@@ -4,15 +4,22 @@ reverse brings the start back, and the target is created from nothing (``converg
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy
 
 from dbshift.cli.main import main
+from dbshift.dialects import renderer_for
+from dbshift.diff import diff
 from dbshift.inspect.postgres import inspect_postgres
-from tests.conftest import Database
+from dbshift.model import Schema
+from dbshift.ops import Operation
+from tests.conftest import Database, _scratch
+from tests.diff.test_convergence import _unordered
 from tests.inspect.test_postgres import conn, converge, run
 
 pytestmark = pytest.mark.postgres
@@ -218,3 +225,126 @@ def test_what_is_not_modelled_is_refused_by_name(
     assert code != 0
     assert re.search("dbshift: error: " + message, err), err
     assert "Traceback" not in err
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> Iterator[list[Database]]:
+    """Three scratch PostgreSQL databases: what is database-wide (extensions) converges
+    across databases, as ``converge`` does across schemas."""
+    with contextlib.ExitStack() as stack:
+        dbs = []
+        for n in range(3):
+            scratch = _scratch("postgresql", tmp_path / str(n))
+            dbs.append(next(scratch))
+            stack.callback(lambda s=scratch: next(s, None))
+        yield dbs
+
+
+def converge_across(dbs: list[Database], before: str, after: str) -> list[Operation]:
+    """``converge`` over databases a, b, c: a migrated to b inspects as b, the reverse brings
+    a back, and b created from nothing in c inspects as b."""
+    engines = [d.engine() for d in dbs]
+    try:
+        with contextlib.ExitStack() as stack:
+            a, b, c = (stack.enter_context(e.connect()) for e in engines)
+            a.exec_driver_sql(before)
+            b.exec_driver_sql(after)
+            start, target = inspect_postgres(a), inspect_postgres(b)
+            renderer = renderer_for("postgresql")
+            ops = diff(start, target)
+            for sql in renderer.render(ops, start):
+                a.exec_driver_sql(sql)
+            assert inspect_postgres(a) == target
+            moved = inspect_postgres(a)
+            for sql in renderer.render([op.reverse() for op in reversed(ops)], moved):
+                a.exec_driver_sql(sql)
+            assert _unordered(inspect_postgres(a)) == _unordered(start)
+            for sql in renderer.render(diff(Schema(), target), Schema()):
+                c.exec_driver_sql(sql)
+            assert inspect_postgres(c) == target
+            return ops
+    finally:
+        for e in engines:
+            e.dispose()
+
+
+def test_extensions_collations_and_composite_types(three: list[Database]) -> None:
+    ops = converge_across(
+        three,
+        """
+        CREATE EXTENSION citext;
+        CREATE TYPE pair AS (x int, y text);
+        CREATE TYPE gone AS (v int);
+        CREATE TABLE t (id int, p pair);
+        """,
+        """
+        CREATE EXTENSION hstore;
+        CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2',
+            deterministic = false);
+        CREATE COLLATION c_like (provider = libc, locale = 'C');
+        CREATE TYPE mood AS ENUM ('ok', 'meh');
+        CREATE TYPE pair AS (x bigint, z mood, w text COLLATE nocase);
+        CREATE TYPE outer_t AS (inner_p pair, tags text[]);
+        CREATE TABLE t (id int, p pair, email text COLLATE nocase, o outer_t, h hstore);
+        CREATE UNIQUE INDEX t_email ON t (email);
+        """,
+        
+    )
+    described = kinds(ops)
+    assert described.index("create extension hstore") < described.index("add column t.h")
+    assert described.index("create collation nocase") < described.index("alter type pair")
+    assert described.index("create enum mood") < described.index("alter type pair")
+    assert described.index("create composite type outer_t") < described.index("add column t.o")
+    assert described.index("drop extension citext") > described.index("drop composite type gone")
+    engine = three[1].engine()
+    with engine.connect() as conn:
+        b = inspect_postgres(conn)
+        # The nondeterministic collation compares case-insensitively, as declared.
+        with pytest.raises(sqlalchemy.exc.IntegrityError):
+            run(conn, "INSERT INTO t (id, email) VALUES (1, 'a@x'), (2, 'A@X')")
+    engine.dispose()
+    assert [(e.name, e.version) for e in b.extensions] == [("hstore", "1.8")]
+    assert [(c.name, c.definition) for c in b.collations] == [
+        ("c_like", "(provider = libc, lc_collate = 'C', lc_ctype = 'C')"),
+        ("nocase", "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)"),
+    ]
+    assert [t.attributes for t in b.composite_types] == [
+        (("inner_p", "pair"), ("tags", "text[]")),
+        (("x", "bigint"), ("z", "mood"), ("w", "text COLLATE nocase")),
+    ]
+
+
+def test_row_level_security_and_policies(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE docs (id int, owner text, tenant int);
+        CREATE POLICY old_rule ON docs USING (owner = current_user);
+        """,
+        """
+        CREATE FUNCTION current_tenant() RETURNS int LANGUAGE sql STABLE
+            AS $$SELECT current_setting('app.tenant')::int$$;
+        CREATE TABLE docs (id int, owner text, tenant int);
+        ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE docs FORCE ROW LEVEL SECURITY;
+        CREATE POLICY tenant_read ON docs FOR SELECT USING (tenant = current_tenant());
+        CREATE POLICY tenant_write ON docs AS RESTRICTIVE FOR INSERT TO postgres
+            WITH CHECK (tenant = current_tenant());
+        CREATE TABLE notes (id int);
+        ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY everyone ON notes USING (true);
+        """,
+        reverse=True,
+    )
+    described = kinds(ops)
+    assert described[0] == "drop policy old_rule on docs"
+    assert described.index("create function current_tenant") < described.index(
+        "create policy tenant_read on docs"
+    )
+    docs = inspect_postgres(conn, schema="b").table("docs")
+    assert docs is not None
+    assert (docs.row_security, docs.force_row_security) == (True, True)
+    assert [p.definition for p in docs.policies] == [
+        "AS PERMISSIVE FOR SELECT TO PUBLIC USING ((tenant = current_tenant()))",
+        "AS RESTRICTIVE FOR INSERT TO postgres WITH CHECK ((tenant = current_tenant()))",
+    ]

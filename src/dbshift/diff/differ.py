@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from dbshift.dialects.render import Unsupported
-from dbshift.diff import depends
+from dbshift.diff import depends, extras
 from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
@@ -146,8 +146,12 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         if k not in new_seq_keys and s.owned_by is not None
     ]
 
-    # 3. New types, values and sequences: kept tables' new columns may use them.
+    # 3. New extensions, collations, types, values and sequences: kept tables' new columns
+    # may use them.
+    ops += extras.dropped_first(current, desired)
+    ops += extras.created_first(current, desired)
     ops += _enums_and_sequences(current, desired, creating=True)
+    ops += extras.types_created(current, desired)
 
     # 4. Inside kept tables: drops, alterations, adds. An enum that loses or reorders
     # values, or a changed domain, is swapped after every table's drops and alterations (a
@@ -155,9 +159,14 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # each table's operations stay together (SQLite rebuilds a table once for a run).
     late: list[Operation] = []
     adds: list[Operation] = []
+    policies: list[Operation] = []
     for key in kept:
         if old_tables[key] == new_tables[key]:
             continue  # most tables of a large schema: skip the per-object comparisons
+        policy_drops, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
+        ops += policy_drops
+        adds += flags
+        policies += policy_creates
         table_ops, table_adds, table_late = _table(
             old_tables[key], new_tables[key], current.defaults
         )
@@ -176,7 +185,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     )
     for table in created:
         body = table if options.inline_foreign_keys else replace(table, foreign_keys=())
-        ops.append(CreateTable(body))
+        ops.append(CreateTable(extras.without_policies(body)))
+        policies += extras.policies_of(table)
     ops += late
     if not options.inline_foreign_keys:
         ops += [AddForeignKey(on=t.key, constraint=f) for t in created for f in t.foreign_keys]
@@ -194,12 +204,16 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     dropped = [old for key, old in old_tables.items() if key not in new_tables]
     dropped.sort(key=lambda t: _partition_depth(t, old_tables), reverse=True)
     ops += [DropTable(replace(old, foreign_keys=())) for old in dropped]
+    ops += extras.types_dropped(current, desired)
     ops += _enums_and_sequences(current, desired, creating=False)
+    ops += extras.dropped_last(current, desired)
 
-    # 6. Views and routines, new or changed, last: each after what it uses.
+    # 6. Views and routines, new or changed, last: each after what it uses; then policies,
+    # which may call them.
     for k in new_late.ordered(creating):
         o = new_late.objects[k]
         ops.append(CreateView(o) if isinstance(o, View) else CreateRoutine(o))
+    ops += policies
     return ops
 
 

@@ -22,15 +22,19 @@ from dbshift.inspect import postgres_queries as q
 from dbshift.inspect.catalog import Catalog, another_catalog, catalog_of
 from dbshift.model import (
     CheckConstraint,
+    Collation,
     Column,
+    CompositeType,
     Domain,
     EnumType,
     ExclusionConstraint,
+    Extension,
     ForeignKey,
     Generated,
     Identity,
     Index,
     IndexElement,
+    Policy,
     PrimaryKey,
     ReferentialAction,
     Routine,
@@ -168,6 +172,9 @@ class _TableParts:
     partition_by: str | None = None
     partition_of: str | None = None
     partition_bound: str | None = None
+    #: (ENABLE, FORCE) ROW LEVEL SECURITY.
+    row_security: tuple[bool, bool] = (False, False)
+    policies: list[Policy] = field(default_factory=list)
 
     def table(self) -> Table:
         return Table(
@@ -183,6 +190,9 @@ class _TableParts:
             partition_by=self.partition_by,
             partition_of=self.partition_of,
             partition_bound=self.partition_bound,
+            row_security=self.row_security[0],
+            force_row_security=self.row_security[1],
+            policies=tuple(self.policies),
         )
 
 
@@ -234,7 +244,19 @@ class _Reader:
             )
             for oid, (name, definition, comment) in self.views.items()
         ]
+        self._row_security()
         return Schema(
+            extensions=tuple(
+                Extension(name, version) for name, version in self._rows(q.EXTENSIONS)
+            ),
+            collations=tuple(
+                Collation(name, definition)
+                for name, definition in self._rows(q.collations(self.version))
+            ),
+            composite_types=tuple(
+                CompositeType(name, tuple((a, t) for a, t in attributes))
+                for name, attributes in self._rows(q.COMPOSITE_TYPES)
+            ),
             tables=tuple(parts.table() for parts in self.tables.values()),
             views=tuple(views),
             sequences=tuple(self.sequences),
@@ -456,6 +478,14 @@ class _Reader:
 
     def _enums(self) -> list[EnumType]:
         return [EnumType(name, tuple(values)) for name, values in self._rows(q.ENUMS)]
+
+    def _row_security(self) -> None:
+        for oid, enabled, forced in self._rows(q.ROW_SECURITY):
+            if oid in self.tables:
+                self.tables[oid].row_security = (enabled, forced)
+        for oid, name, definition in self._rows(q.POLICIES):
+            if oid in self.tables:
+                self.tables[oid].policies.append(Policy(name, definition))
 
     def _refuse_unsupported(self) -> None:
         """Objects the model cannot hold, refused by name: a diff that left them out would

@@ -461,3 +461,84 @@ def unsupported(server_version: int) -> str:
     """UNSUPPORTED for this server: ``attcompression`` appeared in PostgreSQL 14."""
     flag = "a.attcompression <> ''" if server_version >= 140000 else "false"
     return UNSUPPORTED.format(compression=flag)
+
+
+#: Extensions installed into the schema (plpgsql lives in pg_catalog and is never one).
+EXTENSIONS = """
+SELECT x.extname, x.extversion FROM pg_extension x WHERE x.extnamespace = CAST(:ns AS oid)
+"""
+
+#: Collations, each as what follows ``CREATE COLLATION name``. The ICU locale is
+#: colliculocale on PostgreSQL 15-16 and colllocale from 17; libc keeps LC_COLLATE and
+#: LC_CTYPE apart.
+COLLATIONS = """
+SELECT co.collname,
+       '(provider = ' || CASE co.collprovider WHEN 'i' THEN 'icu' ELSE 'libc' END
+       || CASE WHEN co.collprovider = 'i' THEN ', locale = ' || quote_literal({icu_locale})
+               ELSE ', lc_collate = ' || quote_literal(co.collcollate)
+                    || ', lc_ctype = ' || quote_literal(co.collctype) END
+       || CASE WHEN co.collisdeterministic THEN '' ELSE ', deterministic = false' END
+       || ')'
+FROM pg_collation co
+WHERE co.collnamespace = CAST(:ns AS oid)
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend e
+      WHERE e.classid = 'pg_collation'::regclass AND e.objid = co.oid AND e.deptype = 'e')
+"""
+
+
+def collations(server_version: int) -> str:
+    """COLLATIONS for this server (see there)."""
+    if server_version >= 170000:
+        locale = "co.colllocale"
+    elif server_version >= 150000:
+        locale = "co.colliculocale"
+    else:
+        locale = "co.collcollate"
+    return COLLATIONS.format(icu_locale=locale)
+
+
+#: Composite types (CREATE TYPE … AS (…)), attributes in order, each type with COLLATE
+#: where the attribute's collation is not its type's.
+COMPOSITE_TYPES = """
+SELECT t.typname,
+       coalesce(array_agg(ARRAY[a.attname::text, format_type(a.atttypid, a.atttypmod)
+                          || CASE WHEN a.attcollation <> at.typcollation
+                                  THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END]
+                          ORDER BY a.attnum) FILTER (WHERE a.attname IS NOT NULL), '{}')
+FROM pg_type t
+JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_type at ON at.oid = a.atttypid
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'c'
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend e
+      WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+GROUP BY t.oid, t.typname
+"""
+
+#: Tables with row-level security enabled or forced.
+ROW_SECURITY = """
+SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND (c.relrowsecurity OR c.relforcerowsecurity)
+"""
+
+#: Policies, each as what follows ``CREATE POLICY name ON table`` (pg_policies spells it
+#: the same way; roles sorted, PUBLIC for none).
+POLICIES = """
+SELECT pol.polrelid, pol.polname,
+       'AS ' || CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END
+       || ' FOR ' || CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+                                     WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE'
+                                     ELSE 'ALL' END
+       || ' TO ' || (SELECT string_agg(CASE WHEN r.oid = 0 THEN 'PUBLIC'
+                                           ELSE quote_ident(pg_get_userbyid(r.oid)) END,
+                                      ', ' ORDER BY r.oid <> 0, pg_get_userbyid(r.oid))
+                     FROM unnest(pol.polroles) r(oid))
+       || coalesce(' USING (' || pg_get_expr(pol.polqual, pol.polrelid) || ')', '')
+       || coalesce(' WITH CHECK (' || pg_get_expr(pol.polwithcheck, pol.polrelid) || ')', '')
+FROM pg_policy pol
+JOIN pg_class c ON c.oid = pol.polrelid
+WHERE c.relnamespace = CAST(:ns AS oid)
+"""

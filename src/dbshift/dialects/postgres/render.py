@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.dialects.postgres.render_extras import PostgresExtras
 from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from dbshift.ops.validate_constraint import ValidateConstraint
 
 
-class PostgresRenderer(Renderer):
+class PostgresRenderer(PostgresExtras, Renderer):
     dialect: ClassVar[str] = "postgresql"
 
     # -- pieces ----------------------------------------------------------------------------
@@ -134,6 +135,8 @@ class PostgresRenderer(Renderer):
     # -- tables ----------------------------------------------------------------------------
 
     def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
+        from dbshift.ops import CreatePolicy
+
         t = op.table
         if t.partition_of is not None:
             return self._create_partition(t)
@@ -156,6 +159,8 @@ class PostgresRenderer(Renderer):
             if not c.validated
         )
         out.extend(self.index(t.key, i) for i in t.indexes)
+        out.extend(self.row_security(t))
+        out.extend(self.op_create_policy(CreatePolicy(t.key, p), schema)[0] for p in t.policies)
         if t.comment is not None:
             out.append(self.comment("TABLE", self.name(t.key), t.comment))
         for c in t.columns:
