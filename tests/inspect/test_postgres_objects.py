@@ -288,7 +288,6 @@ def test_extensions_collations_and_composite_types(three: list[Database]) -> Non
         CREATE TABLE t (id int, p pair, email text COLLATE nocase, o outer_t, h hstore);
         CREATE UNIQUE INDEX t_email ON t (email);
         """,
-        
     )
     described = kinds(ops)
     assert described.index("create extension hstore") < described.index("add column t.h")

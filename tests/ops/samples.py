@@ -61,6 +61,8 @@ from dbshift.ops import (
     SetTableOptions,
 )
 
+from tests.ops import samples_extras  # noqa: E402
+
 USERS = (None, "users")
 EMAIL = Column(name="email", type="text", nullable=False, default="''", comment="it's the login")
 USERS_TABLE = Table(
@@ -198,6 +200,7 @@ SAMPLES["recreate_domain"] = RecreateDomain(
     before=EMAIL_DOMAIN, after=Domain(name="email", definition="AS text NOT NULL")
 )
 SAMPLES["recreate_enum"] = RecreateEnum(before=MOOD, after=EnumType(name="mood", values=("happy",)))
+SAMPLES.update(samples_extras.SAMPLES)
 
 
 def before(kind: str) -> Schema:
@@ -224,4 +227,6 @@ def before(kind: str) -> Schema:
         assert orders is not None
         orders = orders.with_column(Column(name="mood", type="mood", default="'happy'::mood"))
         return BASE.with_table(orders.with_column(Column(name="moods", type="mood[]")))
+    if kind in samples_extras.SAMPLES:
+        return samples_extras.extend(BASE)
     return BASE
