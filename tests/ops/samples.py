@@ -60,8 +60,7 @@ from dbshift.ops import (
     SetTableComment,
     SetTableOptions,
 )
-
-from tests.ops import samples_extras  # noqa: E402
+from tests.ops import samples_extras
 
 USERS = (None, "users")
 EMAIL = Column(name="email", type="text", nullable=False, default="''", comment="it's the login")
