@@ -212,12 +212,22 @@ class PostgresRenderer(PostgresExtras, Renderer):
     def op_alter_column(self, op: AlterColumn, schema: Schema) -> list[str]:
         col, after, changes = self.q(after_name := op.after.name), op.after, op.changes
         actions = []
-        if "type" in changes or "collation" in changes:
+        retyped = "type" in changes or "collation" in changes
+        from_enum = retyped and _enum_type(op.before.type, op.on[0], schema) is not None
+        if from_enum and op.before.default is not None:
+            # "default for column cannot be cast automatically": dropped first, set after.
+            actions.append(f"ALTER COLUMN {col} DROP DEFAULT")
+        if retyped:
             collate = f" COLLATE {self.q(after.collation)}" if after.collation else ""
+            # An enum casts to another type (another enum too) only through text.
+            via = ("::text[]" if op.before.type.endswith("[]") else "::text") if from_enum else ""
             actions.append(
-                f"ALTER COLUMN {col} TYPE {after.type}{collate} USING {col}::{after.type}"
+                f"ALTER COLUMN {col} TYPE {after.type}{collate} USING {col}{via}::{after.type}"
             )
-        if "default" in changes:
+        default_dropped = from_enum and op.before.default is not None
+        if default_dropped and after.default is not None:
+            actions.append(f"ALTER COLUMN {col} SET DEFAULT {after.default}")
+        elif "default" in changes and not default_dropped:
             actions.append(
                 f"ALTER COLUMN {col} SET DEFAULT {after.default}"
                 if after.default is not None
@@ -558,6 +568,15 @@ class PostgresRenderer(PostgresExtras, Renderer):
         from dbshift.dialects.render import Unsupported
 
         return Unsupported(f"{getattr(op, 'describe', lambda: op)()}: {why}")
+
+
+def _enum_type(type_: str, schema_name: str | None, schema: Schema) -> str | None:
+    """The enum ``type_`` (or an array of it) names in ``schema``, if it is one."""
+    base = type_.removesuffix("[]")
+    for e in schema.enums:
+        if e.schema == schema_name and base in (e.name, f'"{e.name}"'):
+            return e.name
+    return None
 
 
 def _deferrable(u: object) -> str:
