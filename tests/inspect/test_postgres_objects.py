@@ -395,3 +395,42 @@ def test_deferrable_and_initially_deferred_constraints(conn: sqlalchemy.Connecti
         "UPDATE b.parent SET code = 'y' WHERE id = 2; COMMIT",
     )
     assert conn.exec_driver_sql("SELECT count(*) FROM b.parent").scalar_one() == 2
+
+
+def test_partitions_are_attached_detached_and_moved(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE events (id int NOT NULL, at date NOT NULL, kind text,
+            PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE INDEX events_kind ON events (kind);
+        CREATE TABLE e2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+        CREATE TABLE e2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE e_rest PARTITION OF events DEFAULT;
+        CREATE TABLE staged (id int NOT NULL, at date NOT NULL, kind text);
+        CREATE INDEX staged_at ON staged (at);
+        INSERT INTO staged VALUES (1, '2025-03-01', 'x');
+        INSERT INTO events VALUES (2, '2023-05-01', 'y');
+        """,
+        """
+        CREATE TABLE events (id int NOT NULL, at date NOT NULL, kind text,
+            PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE INDEX events_kind ON events (kind);
+        CREATE TABLE e2023 (id int NOT NULL, at date NOT NULL, kind text, note text,
+            CONSTRAINT e2023_key PRIMARY KEY (id));
+        CREATE TABLE e2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');
+        CREATE TABLE e_rest PARTITION OF events DEFAULT;
+        CREATE TABLE staged PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+        """,
+        reverse=True,
+    )
+    described = kinds(ops)
+    assert "detach partition e2023 from events" in described
+    assert "move partition e2024 to events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')" in (
+        described
+    )
+    assert described[-1] == "attach partition staged to events"
+    # Rows stay with their table: reversed, staged is detached again with its row, and
+    # e2023 attached again brings its row back into events.
+    assert conn.exec_driver_sql("SELECT count(*) FROM a.staged").scalar_one() == 1
+    assert conn.exec_driver_sql("SELECT count(*) FROM a.events").scalar_one() == 1

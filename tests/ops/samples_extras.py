@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dbshift.model import Collation, CompositeType, Extension, Policy, Schema
+from dbshift.model import Collation, Column, CompositeType, Extension, Policy, Schema, Table
 from dbshift.ops import (
     AlterCompositeType,
     AlterExtension,
+    AttachPartition,
     CreateCollation,
     CreateCompositeType,
     CreateExtension,
     CreatePolicy,
+    DetachPartition,
     DropCollation,
     DropCompositeType,
     DropExtension,
     DropPolicy,
+    MovePartition,
     Operation,
     SetRowSecurity,
 )
@@ -55,6 +58,20 @@ SAMPLES: dict[str, Operation] = {
     ),
     "drop_policy": DropPolicy(on=USERS, policy=OWN_ROWS),
     "set_row_security": SetRowSecurity(on=USERS, before=(False, False), after=(True, True)),
+    "attach_partition": AttachPartition(
+        on=(None, "orders 2024"), parent="orders", bound="FOR VALUES IN (2024)", columns=()
+    ),
+    "detach_partition": DetachPartition(
+        on=(None, "orders 2023"),
+        parent="orders",
+        bound="FOR VALUES IN (2023)",
+        columns=(Column(name="id", type="bigint", nullable=False),),
+    ),
+    "move_partition": MovePartition(
+        on=(None, "orders 2023"),
+        before=("orders", "FOR VALUES IN (2023)"),
+        after=("orders", "FOR VALUES IN (2023, 2022)"),
+    ),
 }
 
 
@@ -62,6 +79,14 @@ def extend(base: Schema) -> Schema:
     """``base`` with what these samples drop or change."""
     users = base.table("users")
     assert users is not None
+    base = base.with_table(
+        Table(
+            name="orders 2024",
+            columns=(Column(name="id", type="bigint", nullable=False),),
+        )
+    ).with_table(
+        Table(name="orders 2023", partition_of="orders", partition_bound="FOR VALUES IN (2023)")
+    )
     return replace(
         base.with_table(replace(users, policies=(OWN_ROWS,))),
         extensions=(CITEXT,),

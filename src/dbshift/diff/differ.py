@@ -31,6 +31,7 @@ from dbshift.ops import (
     AddUnique,
     AlterColumn,
     AlterSequence,
+    AttachPartition,
     CreateDomain,
     CreateEnum,
     CreateIndex,
@@ -38,6 +39,7 @@ from dbshift.ops import (
     CreateSequence,
     CreateTable,
     CreateView,
+    DetachPartition,
     DropCheck,
     DropColumn,
     DropDomain,
@@ -51,6 +53,7 @@ from dbshift.ops import (
     DropTable,
     DropUnique,
     DropView,
+    MovePartition,
     Operation,
     RecreateDomain,
     RecreateEnum,
@@ -167,9 +170,12 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         ops += policy_drops
         adds += flags
         policies += policy_creates
-        table_ops, table_adds, table_late = _table(
-            old_tables[key], new_tables[key], current.defaults
+        before, old_t, new_t, after = _partitioning(
+            old_tables[key], new_tables[key], old_tables, new_tables
         )
+        ops += before
+        table_ops, table_adds, table_late = _table(old_t, new_t, current.defaults)
+        table_late += after
         ops += table_ops
         (adds if recreated else ops).extend(table_adds)
         late += table_late
@@ -228,6 +234,46 @@ def _partition_depth(table: Table, tables: Mapping[Key, Table]) -> int:
     return depth
 
 
+def _partitioning(
+    old: Table, new: Table, old_tables: Mapping[Key, Table], new_tables: Mapping[Key, Table]
+) -> tuple[list[Operation], Table, Table, list[Operation]]:
+    """A table that becomes a partition, stops being one, or moves: (operations first, the
+    table as they leave it, the table to reach from there, operations after the rest).
+
+    Detached, a table has its parent's columns and nothing else (see DetachPartition), and
+    what the desired table declares is added to that. To be attached, a table is first
+    brought to its new parent's columns and nothing else, and attached last (after new
+    tables: the parent may be one).
+    """
+    was, will = (old.partition_of, old.partition_bound), (new.partition_of, new.partition_bound)
+    if was == will:
+        return [], old, new, []
+    bare = Table(name=old.name, schema=old.schema, partition_by=new.partition_by)
+    if old.partition_of is not None and new.partition_of is not None:
+        assert old.partition_bound is not None and new.partition_bound is not None
+        move = MovePartition(
+            on=old.key,
+            before=(old.partition_of, old.partition_bound),
+            after=(new.partition_of, new.partition_bound),
+        )
+        return [move], replace(old, partition_of=will[0], partition_bound=will[1]), new, []
+    if old.partition_of is not None:
+        parent = old_tables.get((old.schema, old.partition_of))
+        columns = parent.columns if parent is not None else ()
+        detach = DetachPartition(
+            on=old.key, parent=old.partition_of, bound=old.partition_bound or "", columns=columns
+        )
+        detached = replace(bare, columns=columns, partition_by=old.partition_by)
+        return [detach], detached, new, []
+    assert new.partition_of is not None
+    parent = new_tables.get((new.schema, new.partition_of))
+    columns = parent.columns if parent is not None else old.columns
+    attach = AttachPartition(
+        on=old.key, parent=new.partition_of, bound=new.partition_bound or "", columns=columns
+    )
+    return [], old, replace(bare, columns=columns, partition_by=old.partition_by), [attach]
+
+
 def _reshaped(old: Table, new: Table) -> bool:
     """A column goes or changes type: PostgreSQL refuses either under a view that reads it."""
     for column in old.columns:
@@ -274,13 +320,6 @@ def _table(
             f"table {old.name}: partition key {old.partition_by or '(none)'} -> "
             f"{new.partition_by or '(none)'}: PostgreSQL cannot change it in place; "
             "create the new table, move the rows and swap the names by hand"
-        )
-    if (old.partition_of, old.partition_bound) != (new.partition_of, new.partition_bound):
-        # DETACH PARTITION / ATTACH PARTITION would do it; dbshift does not plan them yet.
-        raise Unsupported(
-            f"table {old.name}: partition of {old.partition_of or '(none)'} "
-            f"{old.partition_bound or ''} -> {new.partition_of or '(none)'} "
-            f"{new.partition_bound or ''}: detach and attach the partition by hand"
         )
     ops: list[Operation] = []
     adds: list[Operation] = []

@@ -11,6 +11,7 @@ from dbshift.ops.alter_column import AlterColumn
 from dbshift.ops.alter_composite_type import AlterCompositeType
 from dbshift.ops.alter_extension import AlterExtension
 from dbshift.ops.alter_sequence import AlterSequence
+from dbshift.ops.attach_partition import AttachPartition
 from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
 from dbshift.ops.create_collation import CreateCollation
 from dbshift.ops.create_composite_type import CreateCompositeType
@@ -23,6 +24,7 @@ from dbshift.ops.create_routine import CreateRoutine
 from dbshift.ops.create_sequence import CreateSequence
 from dbshift.ops.create_table import CreateTable
 from dbshift.ops.create_view import CreateView
+from dbshift.ops.detach_partition import DetachPartition
 from dbshift.ops.drop_check import DropCheck
 from dbshift.ops.drop_collation import DropCollation
 from dbshift.ops.drop_column import DropColumn
@@ -40,6 +42,7 @@ from dbshift.ops.drop_sequence import DropSequence
 from dbshift.ops.drop_table import DropTable
 from dbshift.ops.drop_unique import DropUnique
 from dbshift.ops.drop_view import DropView
+from dbshift.ops.move_partition import MovePartition
 from dbshift.ops.recreate_domain import RecreateDomain
 from dbshift.ops.recreate_enum import RecreateEnum
 from dbshift.ops.rename_column import RenameColumn
@@ -60,6 +63,7 @@ __all__ = [
     "AlterCompositeType",
     "AlterExtension",
     "AlterSequence",
+    "AttachPartition",
     "CreateCollation",
     "CreateCompositeType",
     "CreateDomain",
@@ -71,6 +75,7 @@ __all__ = [
     "CreateSequence",
     "CreateTable",
     "CreateView",
+    "DetachPartition",
     "DropCheck",
     "DropCollation",
     "DropColumn",
@@ -90,6 +95,7 @@ __all__ = [
     "DropView",
     "Irreversible",
     "Lock",
+    "MovePartition",
     "Operation",
     "RecreateDomain",
     "RecreateEnum",
