@@ -59,7 +59,10 @@ SAMPLES: dict[str, Operation] = {
     "drop_policy": DropPolicy(on=USERS, policy=OWN_ROWS),
     "set_row_security": SetRowSecurity(on=USERS, before=(False, False), after=(True, True)),
     "attach_partition": AttachPartition(
-        on=(None, "orders 2024"), parent="orders", bound="FOR VALUES IN (2024)", columns=()
+        on=(None, "orders 2024"),
+        parent="orders",
+        bound="FOR VALUES IN (2024)",
+        columns=(Column(name="id", type="bigint", nullable=False),),
     ),
     "detach_partition": DetachPartition(
         on=(None, "orders 2023"),
