@@ -17,7 +17,7 @@ from dbshift.dialects import renderer_for
 from dbshift.diff import diff
 from dbshift.inspect.postgres import inspect_postgres
 from dbshift.model import Schema
-from dbshift.ops import Operation
+from dbshift.ops import CreateView, Operation
 from tests.conftest import Database, _scratch
 from tests.diff.test_convergence import _unordered
 from tests.inspect.test_postgres import conn, converge, run
@@ -434,3 +434,30 @@ def test_partitions_are_attached_detached_and_moved(conn: sqlalchemy.Connection)
     # e2023 attached again brings its row back into events.
     assert conn.exec_driver_sql("SELECT count(*) FROM a.staged").scalar_one() == 1
     assert conn.exec_driver_sql("SELECT count(*) FROM a.events").scalar_one() == 1
+
+
+def test_view_check_option_security_invoker_and_barrier(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW positive AS SELECT id, v FROM t WHERE v > 0;
+        """,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW positive WITH (security_invoker = true, security_barrier = true)
+            AS SELECT id, v FROM t WHERE v > 0 WITH CASCADED CHECK OPTION;
+        CREATE VIEW small AS SELECT id, v FROM positive WHERE v < 10 WITH LOCAL CHECK OPTION;
+        """,
+        reverse=True,
+    )
+    created = {op.view.name: op.view for op in ops if isinstance(op, CreateView)}
+    positive = created["positive"]
+    assert (positive.check_option, positive.security_invoker, positive.security_barrier) == (
+        "CASCADED",
+        True,
+        True,
+    )
+    assert created["small"].check_option == "LOCAL"
+    with pytest.raises(sqlalchemy.exc.DBAPIError, match="check option"):
+        run(conn, "INSERT INTO b.positive VALUES (1, -1)")

@@ -233,6 +233,7 @@ class _Reader:
         self._indexes()
         self.depends = self._dependencies()
         self._refuse_unsupported()  # read ahead (see _ReadAhead), so not first
+        view_options = self._view_options()
         views = [
             View(
                 name=name,
@@ -241,6 +242,7 @@ class _Reader:
                 comment=comment,
                 indexes=tuple(self.matviews[oid].indexes) if oid in self.matviews else (),
                 depends_on=self.depends.get(ident(VIEW, None, name), ()),
+                **view_options.get(oid, {}),
             )
             for oid, (name, definition, comment) in self.views.items()
         ]
@@ -478,6 +480,23 @@ class _Reader:
 
     def _enums(self) -> list[EnumType]:
         return [EnumType(name, tuple(values)) for name, values in self._rows(q.ENUMS)]
+
+    def _view_options(self) -> dict[int, dict[str, Any]]:
+        """check_option, security_barrier and security_invoker by view; another option is
+        refused by name (never left out)."""
+        out: dict[int, dict[str, Any]] = {}
+        for oid, options in self._rows(q.VIEW_OPTIONS):
+            found: dict[str, Any] = {}
+            for option in options:
+                key, _, value = option.partition("=")
+                if key == "check_option":
+                    found["check_option"] = value.upper()
+                elif key in ("security_barrier", "security_invoker"):
+                    found[key] = value.lower() in ("true", "on", "1", "yes")
+                else:
+                    raise Unsupported(f"view option {key} is not supported yet")
+            out[oid] = found
+        return out
 
     def _row_security(self) -> None:
         for oid, enabled, forced in self._rows(q.ROW_SECURITY):

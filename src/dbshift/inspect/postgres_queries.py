@@ -542,3 +542,9 @@ FROM pg_policy pol
 JOIN pg_class c ON c.oid = pol.polrelid
 WHERE c.relnamespace = CAST(:ns AS oid)
 """
+
+#: Views' options (reloptions: check_option, security_barrier, security_invoker).
+VIEW_OPTIONS = """
+SELECT c.oid, c.reloptions FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind = 'v' AND c.reloptions IS NOT NULL
+"""

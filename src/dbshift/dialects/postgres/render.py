@@ -409,7 +409,20 @@ class PostgresRenderer(PostgresExtras, Renderer):
     def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
         v = op.view
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
-        out = [f"CREATE {kind} {self.name((v.schema, v.name))} AS {v.definition}"]
+        if v.algorithm is not None:
+            raise Unsupported(f"{op.describe()}: ALGORITHM is MySQL/MariaDB only")
+        options = [
+            *(["security_barrier = true"] if v.security_barrier else []),
+            *(["security_invoker = true"] if v.security_invoker else []),  # PostgreSQL 15+
+        ]
+        with_ = f" WITH ({', '.join(options)})" if options else ""
+        check = ""
+        if v.check_option is not None:
+            level = v.check_option.upper()
+            if level not in ("CASCADED", "LOCAL"):
+                raise Unsupported(f"{op.describe()}: check option {v.check_option!r}")
+            check = f" WITH {level} CHECK OPTION"
+        out = [f"CREATE {kind} {self.name((v.schema, v.name))}{with_} AS {v.definition}{check}"]
         out.extend(self.index((v.schema, v.name), i) for i in v.indexes)
         if v.comment is not None:
             out.append(self.comment(kind, self.name((v.schema, v.name)), v.comment))
