@@ -67,3 +67,46 @@ def test_a_view_another_view_reads_is_recreated_in_order(conn: sqlalchemy.Connec
     # created before what it reads).
     assert described.index("create view base") < described.index("create view a_top")
     assert described.index("create function twice") < described.index("create view z_calls")
+
+
+def test_a_foreign_keys_index_is_dropped_after_its_replacement(
+    conn: sqlalchemy.Connection,
+) -> None:
+    customers = "CREATE TABLE customers (id int PRIMARY KEY)"
+    ops = converge(
+        conn,
+        [
+            customers,
+            "CREATE TABLE orders (id int PRIMARY KEY, customer_id int, created date,"
+            " KEY ix_orders_customer (customer_id),"
+            " CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id))",
+        ],
+        [
+            customers,
+            "CREATE TABLE orders (id int PRIMARY KEY, customer_id int, created date,"
+            " KEY ix_orders_customer_created (customer_id, created),"
+            " CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id))",
+        ],
+        reverse=True,
+    )
+    described = [op.describe() for op in ops]
+    assert described.index("create index ix_orders_customer_created on orders") < (
+        described.index("drop index ix_orders_customer on orders")
+    )
+
+
+def test_an_explicit_foreign_key_index_replaced_by_the_implicit_one(
+    conn: sqlalchemy.Connection,
+) -> None:
+    customers = "CREATE TABLE customers (id int PRIMARY KEY)"
+    fk = "CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id)"
+    converge(
+        conn,
+        [
+            customers,
+            f"CREATE TABLE orders (id int PRIMARY KEY, customer_id int,"
+            f" KEY ix_orders_customer (customer_id), {fk})",
+        ],
+        [customers, f"CREATE TABLE orders (id int PRIMARY KEY, customer_id int, {fk})"],
+        reverse=True,
+    )

@@ -330,7 +330,18 @@ def _table(
         ops.append(SetTableOptions(on=key, before=old.options, after=new.options))
         old = replace(reframe(old, old.options, new.options, defaults), options=new.options)
     new_index_names = {i.name: i for i in new.indexes}
-    ops += [DropIndex(on=key, index=i) for i in old.indexes if new_index_names.get(i.name) != i]
+    # An index a kept foreign key needs (MySQL/MariaDB refuse to drop it: error 1553) goes
+    # after its replacement is created, unless the replacement has its name.
+    kept_fks = [f.columns for f in old.foreign_keys if f in set(new.foreign_keys)]
+    replaced_last: list[Operation] = []
+    for i in old.indexes:
+        if new_index_names.get(i.name) == i:
+            continue
+        needed = any(i.column_names[: len(cols)] == cols for cols in kept_fks)
+        if needed and i.name not in new_index_names:
+            replaced_last.append(DropIndex(on=key, index=i))
+        else:
+            ops.append(DropIndex(on=key, index=i))
     ops += [DropCheck(on=key, constraint=c) for c in old.checks if c not in new.checks]
     ops += [DropExclusion(on=key, constraint=x) for x in old.exclusions if x not in new.exclusions]
     ops += [DropUnique(on=key, constraint=u) for u in old.uniques if u not in new.uniques]
@@ -357,6 +368,7 @@ def _table(
     adds += [AddExclusion(on=key, constraint=x) for x in new.exclusions if x not in old.exclusions]
     old_index_names = {i.name: i for i in old.indexes}
     later += [CreateIndex(on=key, index=i) for i in new.indexes if old_index_names.get(i.name) != i]
+    later += replaced_last
     if old.comment != new.comment:
         adds.append(SetTableComment(on=key, before=old.comment, after=new.comment))
     return ops, adds, later
