@@ -64,6 +64,7 @@ from dbshift.ops import (
     SetTableComment,
     SetTableOptions,
 )
+from tests.ops import samples_extras
 
 USERS = (None, "users")
 EMAIL = Column(name="email", type="text", nullable=False, default="''", comment="it's the login")
@@ -204,6 +205,7 @@ SAMPLES["recreate_domain"] = RecreateDomain(
 SAMPLES["create_schema"] = CreateSchema("billing")
 SAMPLES["drop_schema"] = DropSchema("old archive")
 SAMPLES["recreate_enum"] = RecreateEnum(before=MOOD, after=EnumType(name="mood", values=("happy",)))
+SAMPLES.update(samples_extras.SAMPLES)
 
 
 def before(kind: str) -> Schema:
@@ -232,4 +234,6 @@ def before(kind: str) -> Schema:
         assert orders is not None
         orders = orders.with_column(Column(name="mood", type="mood", default="'happy'::mood"))
         return BASE.with_table(orders.with_column(Column(name="moods", type="mood[]")))
+    if kind in samples_extras.SAMPLES:
+        return samples_extras.extend(BASE)
     return BASE

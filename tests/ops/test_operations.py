@@ -34,7 +34,14 @@ def test_every_operation_rates_itself_on_every_dialect(kind: str) -> None:
 
 def test_destructive_operations_are_flagged() -> None:
     destructive = {k for k, op in SAMPLES.items() if op.safety("postgresql").destructive}
-    assert destructive == {"drop_table", "drop_column", "drop_sequence", "recreate_enum"}
+    assert destructive == {
+        "drop_table",
+        "drop_column",
+        "drop_sequence",
+        "recreate_enum",
+        "drop_extension",
+        "alter_composite_type",
+    }
 
 
 def test_applying_to_a_missing_table_names_it() -> None:

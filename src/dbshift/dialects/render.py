@@ -93,7 +93,13 @@ class Renderer:
         ]
 
     def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
-        return [f"CREATE VIEW {self.name((op.view.schema, op.view.name))} AS {op.view.definition}"]
+        v = op.view
+        if v.security_invoker or v.check_option or v.algorithm or v.security_barrier:
+            raise Unsupported(
+                f"{op.describe()}: security, check option and algorithm of a view "
+                f"are not supported on {self.dialect}"
+            )
+        return [f"CREATE VIEW {self.name((v.schema, v.name))} AS {v.definition}"]
 
     def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
         return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]

@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from dbshift.dialects.render import Unsupported
-from dbshift.model import Column, EnumType, Routine, Schema, Table, TableOptions
+from dbshift.diff import depends, extras
+from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
+from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
     AddCheck,
     AddColumn,
@@ -29,6 +31,7 @@ from dbshift.ops import (
     AddUnique,
     AlterColumn,
     AlterSequence,
+    AttachPartition,
     CreateDomain,
     CreateEnum,
     CreateIndex,
@@ -37,6 +40,7 @@ from dbshift.ops import (
     CreateSequence,
     CreateTable,
     CreateView,
+    DetachPartition,
     DropCheck,
     DropColumn,
     DropDomain,
@@ -51,6 +55,7 @@ from dbshift.ops import (
     DropTable,
     DropUnique,
     DropView,
+    MovePartition,
     Operation,
     RecreateDomain,
     RecreateEnum,
@@ -94,22 +99,36 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     new_tables = {t.key: t for t in desired.tables}
     kept = [k for k in new_tables if k in old_tables]
 
-    # 1. Views that go or change, first: they may use columns about to change.
-    old_views = {(v.schema, v.name): v for v in current.views}
-    new_views = {(v.schema, v.name): v for v in desired.views}
-    changed_views = {k for k in old_views if new_views.get(k) != old_views[k]}
+    # 1. Views and routines that go or change, first, dependants before what they use
+    # (see dbshift.diff.depends): they may use columns about to change. What uses them is
+    # dropped too and created again at the end, as is a view over a column whose type
+    # changes or that goes.
     recreated: list[RecreateEnum | RecreateDomain] = [
         *_recreated_enums(current, desired),
         *_recreated_domains(current, desired),
     ]
-    changed_views |= _views_over(current, recreated)
-    ops += [DropView(old_views[k]) for k in sorted(changed_views, key=_key)]
-    # Routines compare by definition only: changed ones are dropped and recreated,
-    # triggers before the functions they call, and recreated in the other order.
-    old_routines, new_routines = set(current.routines), set(desired.routines)
-    gone = sorted(old_routines - new_routines, key=_routine_order, reverse=True)
-    came = sorted(new_routines - old_routines, key=_routine_order)
-    ops += [DropRoutine(r) for r in gone]
+    old_late = depends.graph((*current.views, *current.routines), old_tables)
+    new_late = depends.graph((*desired.views, *desired.routines), new_tables)
+    changed = {k for k, o in old_late.objects.items() if new_late.objects.get(k) != o}
+    if recreated:
+        over = _views_over(current, recreated)
+        changed |= {view_ident(v) for v in current.views if (v.schema, v.name) in over}
+    reshaped = {
+        table_ident(old_tables[k])
+        for k in kept
+        if old_tables[k] != new_tables[k] and _reshaped(old_tables[k], new_tables[k])
+    }
+    if reshaped:
+        changed |= {
+            k
+            for k, o in old_late.objects.items()
+            if isinstance(o, View) and old_late.uses.get(k, frozenset()) & reshaped
+        }
+    dropping = changed | old_late.dependants(changed)
+    for k in reversed(old_late.ordered(dropping)):
+        o = old_late.objects[k]
+        ops.append(DropView(o) if isinstance(o, View) else DropRoutine(o))
+    creating = [k for k in new_late.objects if k not in old_late.objects or k in dropping]
 
     # 2. Foreign keys that go or change, on kept tables and on tables about to be dropped.
     for key, old in old_tables.items():
@@ -135,8 +154,12 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         if k not in new_seq_keys and s.owned_by is not None
     ]
 
-    # 3. New types, values and sequences: kept tables' new columns may use them.
+    # 3. New extensions, collations, types, values and sequences: kept tables' new columns
+    # may use them.
+    ops += extras.dropped_first(current, desired)
+    ops += extras.created_first(current, desired)
     ops += _enums_and_sequences(current, desired, creating=True)
+    ops += extras.types_created(current, desired)
 
     # 4. Inside kept tables: drops, alterations, adds. An enum that loses or reorders
     # values, or a changed domain, is swapped after every table's drops and alterations (a
@@ -144,12 +167,20 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # each table's operations stay together (SQLite rebuilds a table once for a run).
     late: list[Operation] = []
     adds: list[Operation] = []
+    policies: list[Operation] = []
     for key in kept:
         if old_tables[key] == new_tables[key]:
             continue  # most tables of a large schema: skip the per-object comparisons
-        table_ops, table_adds, table_late = _table(
-            old_tables[key], new_tables[key], current.defaults
+        policy_drops, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
+        ops += policy_drops
+        adds += flags
+        policies += policy_creates
+        before, old_t, new_t, after = _partitioning(
+            old_tables[key], new_tables[key], old_tables, new_tables
         )
+        ops += before
+        table_ops, table_adds, table_late = _table(old_t, new_t, current.defaults)
+        table_late += after
         ops += table_ops
         (adds if recreated else ops).extend(table_adds)
         late += table_late
@@ -165,7 +196,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     )
     for table in created:
         body = table if options.inline_foreign_keys else replace(table, foreign_keys=())
-        ops.append(CreateTable(body))
+        ops.append(CreateTable(extras.without_policies(body)))
+        policies += extras.policies_of(table)
     ops += late
     if not options.inline_foreign_keys:
         ops += [AddForeignKey(on=t.key, constraint=f) for t in created for f in t.foreign_keys]
@@ -183,15 +215,16 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     dropped = [old for key, old in old_tables.items() if key not in new_tables]
     dropped.sort(key=lambda t: _partition_depth(t, old_tables), reverse=True)
     ops += [DropTable(replace(old, foreign_keys=())) for old in dropped]
+    ops += extras.types_dropped(current, desired)
     ops += _enums_and_sequences(current, desired, creating=False)
+    ops += extras.dropped_last(current, desired)
 
-    # 6. Views, new or changed, and routines last.
-    ops += [
-        CreateView(new_views[k])
-        for k in sorted(new_views, key=_key)
-        if k not in old_views or k in changed_views
-    ]
-    ops += [CreateRoutine(r) for r in came]
+    # 6. Views and routines, new or changed, last: each after what it uses; then policies,
+    # which may call them; then the schemas that were emptied.
+    for k in new_late.ordered(creating):
+        o = new_late.objects[k]
+        ops.append(CreateView(o) if isinstance(o, View) else CreateRoutine(o))
+    ops += policies
     ops += [DropSchema(n) for n in current.namespaces if n not in desired.namespaces]
     return ops
 
@@ -233,8 +266,53 @@ def _partition_depth(table: Table, tables: Mapping[Key, Table]) -> int:
     return depth
 
 
-def _routine_order(routine: Routine) -> tuple[bool, str, str, str]:
-    return (routine.kind == "trigger", routine.schema or "", routine.name, routine.signature)
+def _partitioning(
+    old: Table, new: Table, old_tables: Mapping[Key, Table], new_tables: Mapping[Key, Table]
+) -> tuple[list[Operation], Table, Table, list[Operation]]:
+    """A table that becomes a partition, stops being one, or moves: (operations first, the
+    table as they leave it, the table to reach from there, operations after the rest).
+
+    Detached, a table has its parent's columns and nothing else (see DetachPartition), and
+    what the desired table declares is added to that. To be attached, a table is first
+    brought to its new parent's columns and nothing else, and attached last (after new
+    tables: the parent may be one).
+    """
+    was, will = (old.partition_of, old.partition_bound), (new.partition_of, new.partition_bound)
+    if was == will:
+        return [], old, new, []
+    bare = Table(name=old.name, schema=old.schema, partition_by=new.partition_by)
+    if old.partition_of is not None and new.partition_of is not None:
+        assert old.partition_bound is not None and new.partition_bound is not None
+        move = MovePartition(
+            on=old.key,
+            before=(old.partition_of, old.partition_bound),
+            after=(new.partition_of, new.partition_bound),
+        )
+        return [move], replace(old, partition_of=will[0], partition_bound=will[1]), new, []
+    if old.partition_of is not None:
+        parent = old_tables.get((old.schema, old.partition_of))
+        columns = parent.columns if parent is not None else ()
+        detach = DetachPartition(
+            on=old.key, parent=old.partition_of, bound=old.partition_bound or "", columns=columns
+        )
+        detached = replace(bare, columns=columns, partition_by=old.partition_by)
+        return [detach], detached, new, []
+    assert new.partition_of is not None
+    parent = new_tables.get((new.schema, new.partition_of))
+    columns = parent.columns if parent is not None else old.columns
+    attach = AttachPartition(
+        on=old.key, parent=new.partition_of, bound=new.partition_bound or "", columns=columns
+    )
+    return [], old, replace(bare, columns=columns, partition_by=old.partition_by), [attach]
+
+
+def _reshaped(old: Table, new: Table) -> bool:
+    """A column goes or changes type: PostgreSQL refuses either under a view that reads it."""
+    for column in old.columns:
+        target = new.column(column.name)
+        if target is None or (column.type, column.collation) != (target.type, target.collation):
+            return True
+    return False
 
 
 def _key(key: tuple[str | None, str]) -> tuple[str, str]:
@@ -275,13 +353,6 @@ def _table(
             f"{new.partition_by or '(none)'}: PostgreSQL cannot change it in place; "
             "create the new table, move the rows and swap the names by hand"
         )
-    if (old.partition_of, old.partition_bound) != (new.partition_of, new.partition_bound):
-        # DETACH PARTITION / ATTACH PARTITION would do it; dbshift does not plan them yet.
-        raise Unsupported(
-            f"table {old.name}: partition of {old.partition_of or '(none)'} "
-            f"{old.partition_bound or ''} -> {new.partition_of or '(none)'} "
-            f"{new.partition_bound or ''}: detach and attach the partition by hand"
-        )
     ops: list[Operation] = []
     adds: list[Operation] = []
     later: list[Operation] = []
@@ -291,7 +362,18 @@ def _table(
         ops.append(SetTableOptions(on=key, before=old.options, after=new.options))
         old = replace(reframe(old, old.options, new.options, defaults), options=new.options)
     new_index_names = {i.name: i for i in new.indexes}
-    ops += [DropIndex(on=key, index=i) for i in old.indexes if new_index_names.get(i.name) != i]
+    # An index a kept foreign key needs (MySQL/MariaDB refuse to drop it: error 1553) goes
+    # after its replacement is created, unless the replacement has its name.
+    kept_fks = [f.columns for f in old.foreign_keys if f in set(new.foreign_keys)]
+    replaced_last: list[Operation] = []
+    for i in old.indexes:
+        if new_index_names.get(i.name) == i:
+            continue
+        needed = any(i.column_names[: len(cols)] == cols for cols in kept_fks)
+        if needed and i.name not in new_index_names:
+            replaced_last.append(DropIndex(on=key, index=i))
+        else:
+            ops.append(DropIndex(on=key, index=i))
     ops += [DropCheck(on=key, constraint=c) for c in old.checks if c not in new.checks]
     ops += [DropExclusion(on=key, constraint=x) for x in old.exclusions if x not in new.exclusions]
     ops += [DropUnique(on=key, constraint=u) for u in old.uniques if u not in new.uniques]
@@ -318,6 +400,7 @@ def _table(
     adds += [AddExclusion(on=key, constraint=x) for x in new.exclusions if x not in old.exclusions]
     old_index_names = {i.name: i for i in old.indexes}
     later += [CreateIndex(on=key, index=i) for i in new.indexes if old_index_names.get(i.name) != i]
+    later += replaced_last
     if old.comment != new.comment:
         adds.append(SetTableComment(on=key, before=old.comment, after=new.comment))
     return ops, adds, later

@@ -131,8 +131,17 @@ def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
         for name, (_, comment) in table_info.items()
     ]
     views = [
-        View(name=name, definition=unqualify((definition or "").strip(), server.database))
-        for name, definition in _rows(conn, q.VIEWS)
+        View(
+            name=name,
+            definition=unqualify((definition or "").strip(), server.database),
+            security_invoker=security == "INVOKER",
+            check_option=None if check in (None, "NONE") else check,
+            algorithm=None if algorithm in (None, "UNDEFINED") else algorithm,
+        )
+        for name, definition, check, security, *algorithm_column in _rows(
+            conn, q.VIEWS_MARIADB if server.mariadb else q.VIEWS
+        )
+        for algorithm in [algorithm_column[0] if algorithm_column else None]
     ]
     return Schema(
         tables=tuple(tables),

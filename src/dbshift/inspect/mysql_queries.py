@@ -93,7 +93,14 @@ def sequences(names: list[str]) -> str:
 
 
 VIEWS = """
-SELECT TABLE_NAME, VIEW_DEFINITION
+SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE
+FROM information_schema.VIEWS
+WHERE TABLE_SCHEMA = DATABASE()
+"""
+
+#: VIEWS with the algorithm, which MariaDB's information_schema has and MySQL 8's has not.
+VIEWS_MARIADB = """
+SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, ALGORITHM
 FROM information_schema.VIEWS
 WHERE TABLE_SCHEMA = DATABASE()
 """

@@ -17,19 +17,24 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.render import Unsupported
 from dbshift.inspect import postgres_queries as q
 from dbshift.inspect.catalog import Catalog, another_catalog, catalog_of
 from dbshift.model import (
     CheckConstraint,
+    Collation,
     Column,
+    CompositeType,
     Domain,
     EnumType,
     ExclusionConstraint,
+    Extension,
     ForeignKey,
     Generated,
     Identity,
     Index,
     IndexElement,
+    Policy,
     PrimaryKey,
     ReferentialAction,
     Routine,
@@ -39,6 +44,7 @@ from dbshift.model import (
     UniqueConstraint,
     View,
 )
+from dbshift.model.depends import ROUTINE, TRIGGER, VIEW, ident
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -97,7 +103,7 @@ def inspect_postgres(
     )
     catalog.rows(*setup)
     try:
-        queries = [q.constraints(version), q.index_columns(version)]
+        queries = [q.constraints(version), q.index_columns(version), q.unsupported(version)]
         with _ReadAhead(catalog, ns, queries, setup) as ahead:
             result = _Reader(catalog, ns, version, frozenset(exclude), ahead).read()
     except BaseException:
@@ -127,31 +133,40 @@ class _ReadAhead:
         queries: list[str],
         setup: tuple[str, dict[str, Any]],
     ) -> None:
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import Future, ThreadPoolExecutor
 
         self.queries = frozenset(queries)
+        # One future per query, each set as soon as its rows are in: the reader waits for
+        # the query it needs, not for all of them.
+        self._futures: dict[str, Future[list[Any] | None]] = {sql: Future() for sql in queries}
         self._pool = ThreadPoolExecutor(max_workers=1)
-        self._rows = self._pool.submit(self._run, catalog, ns, queries, setup)
+        self._pool.submit(self._run, catalog, ns, queries, setup)
 
-    @staticmethod
     def _run(
-        catalog: Catalog, ns: int, queries: list[str], setup: tuple[str, dict[str, Any]]
-    ) -> dict[str, list[Any]] | None:
-        second = another_catalog(catalog)
-        if second is None:
-            return None
+        self, catalog: Catalog, ns: int, queries: list[str], setup: tuple[str, dict[str, Any]]
+    ) -> None:
         try:
-            second.rows(*setup)  # the same names as the reader's session
-            return {sql: second.rows(sql, {"ns": ns}) for sql in queries}
-        finally:
-            second.close()
+            second = another_catalog(catalog)
+            if second is None:
+                for future in self._futures.values():
+                    future.set_result(None)
+                return
+            try:
+                second.rows(*setup)  # the same names as the reader's session
+                for sql in queries:
+                    self._futures[sql].set_result(second.rows(sql, {"ns": ns}))
+            finally:
+                second.close()
+        except BaseException as exc:  # handed to the reader, which waits on the futures
+            for future in self._futures.values():
+                if not future.done():
+                    future.set_exception(exc)
 
     def rows(self, sql: str) -> list[Any] | None:
         """The rows of ``sql`` if it was read ahead, else None: the caller reads it."""
         if sql not in self.queries:
             return None
-        read = self._rows.result()
-        return None if read is None else read[sql]
+        return self._futures[sql].result()
 
     def __enter__(self) -> _ReadAhead:
         return self
@@ -176,6 +191,9 @@ class _TableParts:
     partition_by: str | None = None
     partition_of: str | None = None
     partition_bound: str | None = None
+    #: (ENABLE, FORCE) ROW LEVEL SECURITY.
+    row_security: tuple[bool, bool] = (False, False)
+    policies: list[Policy] = field(default_factory=list)
 
     def table(self) -> Table:
         return Table(
@@ -191,6 +209,9 @@ class _TableParts:
             partition_by=self.partition_by,
             partition_of=self.partition_of,
             partition_bound=self.partition_bound,
+            row_security=self.row_security[0],
+            force_row_security=self.row_security[1],
+            policies=tuple(self.policies),
         )
 
 
@@ -217,6 +238,8 @@ class _Reader:
         self.sequences: list[Sequence] = []
         #: (relation, attnum) -> (name, collation oid) for tables and materialized views.
         self.attributes: dict[tuple[int, int], tuple[str, int]] = {}
+        #: ident -> the idents it uses (see ``_dependencies``).
+        self.depends: dict[str, tuple[str, ...]] = {}
 
     def _rows(self, sql: str) -> Iterable[Seq[Any]]:
         read = self.ahead.rows(sql) if self.ahead is not None else None
@@ -227,6 +250,9 @@ class _Reader:
         self._columns()
         self._constraints()
         self._indexes()
+        self.depends = self._dependencies()
+        self._refuse_unsupported()  # read ahead (see _ReadAhead), so not first
+        view_options = self._view_options()
         views = [
             View(
                 name=name,
@@ -234,10 +260,24 @@ class _Reader:
                 materialized=oid in self.matviews,
                 comment=comment,
                 indexes=tuple(self.matviews[oid].indexes) if oid in self.matviews else (),
+                depends_on=self.depends.get(ident(VIEW, None, name), ()),
+                **view_options.get(oid, {}),
             )
             for oid, (name, definition, comment) in self.views.items()
         ]
+        self._row_security()
         return Schema(
+            extensions=tuple(
+                Extension(name, version) for name, version in self._rows(q.EXTENSIONS)
+            ),
+            collations=tuple(
+                Collation(name, definition)
+                for name, definition in self._rows(q.collations(self.version))
+            ),
+            composite_types=tuple(
+                CompositeType(name, tuple((a, t) for a, t in attributes))
+                for name, attributes in self._rows(q.COMPOSITE_TYPES)
+            ),
             tables=tuple(parts.table() for parts in self.tables.values()),
             views=tuple(views),
             sequences=tuple(self.sequences),
@@ -460,20 +500,79 @@ class _Reader:
     def _enums(self) -> list[EnumType]:
         return [EnumType(name, tuple(values)) for name, values in self._rows(q.ENUMS)]
 
+    def _view_options(self) -> dict[int, dict[str, Any]]:
+        """check_option, security_barrier and security_invoker by view; another option is
+        refused by name (never left out)."""
+        out: dict[int, dict[str, Any]] = {}
+        for oid, options in self._rows(q.VIEW_OPTIONS):
+            found: dict[str, Any] = {}
+            for option in options:
+                key, _, value = option.partition("=")
+                if key == "check_option":
+                    found["check_option"] = value.upper()
+                elif key in ("security_barrier", "security_invoker"):
+                    found[key] = value.lower() in ("true", "on", "1", "yes")
+                else:
+                    raise Unsupported(f"view option {key} is not supported yet")
+            out[oid] = found
+        return out
+
+    def _row_security(self) -> None:
+        for oid, enabled, forced in self._rows(q.ROW_SECURITY):
+            if oid in self.tables:
+                self.tables[oid].row_security = (enabled, forced)
+        for oid, name, definition in self._rows(q.POLICIES):
+            if oid in self.tables:
+                self.tables[oid].policies.append(Policy(name, definition))
+
+    def _refuse_unsupported(self) -> None:
+        """Objects the model cannot hold, refused by name: a diff that left them out would
+        call two different schemas equal, or drop what it never saw."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for what, name in self._rows(q.unsupported(self.version)):
+            found[what].append(name)
+        if found:
+            what = sorted(found)[0]
+            names = sorted(found[what])
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            others = f"; also {', '.join(sorted(found)[1:])}" if len(found) > 1 else ""
+            raise Unsupported(
+                f"{what} are not supported yet ({', '.join(names[:3])}{more}){others}"
+            )
+
+    def _dependencies(self) -> dict[str, tuple[str, ...]]:
+        """What each view, routine, trigger and type uses (``q.DEPENDENCIES``), by ident."""
+        edges: dict[str, list[str]] = defaultdict(list)
+        for kind, name, extra, ref_schema, ref_kind, ref_name, ref_extra in self._rows(
+            q.DEPENDENCIES
+        ):
+            edges[ident(kind, None, name, extra)].append(
+                ident(ref_kind, ref_schema, ref_name, ref_extra)
+            )
+        return {k: tuple(sorted(set(v))) for k, v in edges.items()}
+
     def _routines(self) -> list[Routine]:
+        kinds = {"p": "procedure", "a": "aggregate"}
         return [
             Routine(
-                kind="procedure" if kind == "p" else "function",
+                kind=kinds.get(kind, "function"),
                 name=name,
-                definition=definition.strip(),
+                definition=_unqualified(definition.strip(), prefix),
                 signature=signature,
+                depends_on=self.depends.get(ident(ROUTINE, None, name, signature), ()),
             )
-            for name, kind, definition, signature in self._rows(q.ROUTINES)
+            for name, kind, definition, signature, prefix in self._rows(q.ROUTINES)
         ]
 
     def _triggers(self) -> list[Routine]:
         return [
-            Routine(kind="trigger", name=name, definition=definition, table=self.rel_names[on])
+            Routine(
+                kind="trigger",
+                name=name,
+                definition=definition,
+                table=self.rel_names[on],
+                depends_on=self.depends.get(ident(TRIGGER, None, name, self.rel_names[on]), ()),
+            )
             for on, name, definition in self._rows(q.TRIGGERS)
             if on in self.rel_names  # else it hangs on an excluded table
         ]
@@ -527,6 +626,14 @@ def _identity(always: bool, type_: str, options: Seq[int] | None) -> Identity:
         cycle=bool(cycle),
         cache=None if cache == 1 else cache,
     )
+
+
+def _unqualified(definition: str, prefix: str) -> str:
+    """``CREATE OR REPLACE FUNCTION s.f(…`` → ``… FUNCTION f(…`` for the inspected ``s.``."""
+    for head in ("CREATE OR REPLACE FUNCTION ", "CREATE OR REPLACE PROCEDURE "):
+        if definition.startswith(head + prefix):
+            return head + definition[len(head) + len(prefix) :]
+    return definition
 
 
 def _view_definition(text: str) -> str:

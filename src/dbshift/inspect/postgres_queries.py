@@ -244,13 +244,53 @@ WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'd'
       WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
 """
 
-#: Functions and procedures only: aggregates ('a') and window functions ('w') have no
-#: pg_get_functiondef() and are not modelled.
+#: Functions, procedures and aggregates. An aggregate has no pg_get_functiondef(): its
+#: CREATE AGGREGATE is put together from pg_aggregate, each support function as regproc
+#: prints it (bare on the pinned search_path, qualified elsewhere). Window functions
+#: ('w') come from C or extensions only and are refused by ``UNSUPPORTED``.
+#: pg_get_functiondef() qualifies the routine's own name whatever the search_path: the
+#: reader takes the inspected schema's prefix off (a definition names objects as the rest
+#: of the schema does: bare), so a schema created from it lands where it is run.
 ROUTINES = """
-SELECT p.proname, p.prokind, pg_get_functiondef(p.oid),
-       pg_get_function_identity_arguments(p.oid)
+SELECT p.proname, p.prokind,
+       CASE WHEN p.prokind = 'a' THEN
+            'CREATE AGGREGATE ' || quote_ident(p.proname) || '('
+            || pg_get_function_arguments(p.oid)
+            || ') (SFUNC = ' || a.aggtransfn::regproc::text
+            || ', STYPE = ' || format_type(a.aggtranstype, NULL)
+            || CASE WHEN a.aggtransspace <> 0 THEN ', SSPACE = ' || a.aggtransspace ELSE '' END
+            || CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text
+                    ELSE '' END
+            || CASE WHEN a.aggfinalextra THEN ', FINALFUNC_EXTRA' ELSE '' END
+            || CASE WHEN a.aggfinalfn <> 0 AND a.aggfinalmodify <> 'r' THEN
+                    ', FINALFUNC_MODIFY = ' || CASE a.aggfinalmodify WHEN 's' THEN 'SHAREABLE'
+                                                  ELSE 'READ_WRITE' END ELSE '' END
+            || CASE WHEN a.aggcombinefn <> 0 THEN ', COMBINEFUNC = '
+                    || a.aggcombinefn::regproc::text ELSE '' END
+            || CASE WHEN a.aggserialfn <> 0 THEN ', SERIALFUNC = '
+                    || a.aggserialfn::regproc::text ELSE '' END
+            || CASE WHEN a.aggdeserialfn <> 0 THEN ', DESERIALFUNC = '
+                    || a.aggdeserialfn::regproc::text ELSE '' END
+            || coalesce(', INITCOND = ' || quote_literal(a.agginitval), '')
+            || CASE WHEN a.aggmtransfn <> 0 THEN ', MSFUNC = ' || a.aggmtransfn::regproc::text
+                    || ', MINVFUNC = ' || a.aggminvtransfn::regproc::text
+                    || ', MSTYPE = ' || format_type(a.aggmtranstype, NULL) ELSE '' END
+            || CASE WHEN a.aggmfinalfn <> 0 THEN ', MFINALFUNC = '
+                    || a.aggmfinalfn::regproc::text ELSE '' END
+            || CASE WHEN a.aggmfinalextra THEN ', MFINALFUNC_EXTRA' ELSE '' END
+            || coalesce(', MINITCOND = ' || quote_literal(a.aggminitval), '')
+            || CASE WHEN a.aggsortop <> 0 THEN ', SORTOP = ' || a.aggsortop::regoper::text
+                    ELSE '' END
+            || CASE p.proparallel WHEN 's' THEN ', PARALLEL = SAFE'
+                                  WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END
+            || CASE WHEN a.aggkind = 'h' THEN ', HYPOTHETICAL' ELSE '' END
+            || ')'
+       ELSE pg_get_functiondef(p.oid) END,
+       pg_get_function_identity_arguments(p.oid), quote_ident(n.nspname) || '.'
 FROM pg_proc p
-WHERE p.pronamespace = CAST(:ns AS oid) AND p.prokind IN ('f', 'p')
+JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_aggregate a ON p.prokind = 'a' AND a.aggfnoid = p.oid
+WHERE p.pronamespace = CAST(:ns AS oid) AND p.prokind IN ('f', 'p', 'a')
   AND NOT EXISTS (  -- created by an extension: CREATE EXTENSION owns it
       SELECT 1 FROM pg_depend e
       WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
@@ -265,4 +305,253 @@ SELECT t.tgrelid, t.tgname, pg_get_triggerdef(t.oid, true)
 FROM (SELECT oid, tgrelid, tgname FROM pg_trigger WHERE NOT tgisinternal OFFSET 0) t
 JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = CAST(:ns AS oid)
+"""
+
+#: What views, routines, triggers and types of the schema use, from pg_depend: one row per
+#: edge, each end named the way ``dbshift.model.depends.ident`` names it (kind, schema —
+#: NULL for the inspected one —, name, extra). A view's edges hang on its _RETURN rule; a
+#: composite type's on its pg_class row; a trigger's on its table ('a') and function ('n');
+#: a type that is a table's row type (SETOF t) or an array of another names that one.
+#: pg_depend is scanned once (classid is not the leading key of its indexes): at 1,000
+#: tables a few milliseconds.
+DEPENDENCIES = """
+WITH edge AS (
+    SELECT d.classid, d.objid, d.refclassid, d.refobjid
+    FROM pg_depend d
+    WHERE (d.deptype = 'n' OR (d.deptype = 'a' AND d.classid = 'pg_trigger'::regclass))
+      AND d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass, 'pg_trigger'::regclass,
+                        'pg_type'::regclass, 'pg_class'::regclass)
+      AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass)
+      AND d.refobjsubid >= 0
+), named AS (
+    SELECT
+        CASE WHEN e.classid = 'pg_rewrite'::regclass THEN 'view'
+             WHEN e.classid = 'pg_proc'::regclass THEN 'routine'
+             WHEN e.classid = 'pg_trigger'::regclass THEN 'trigger'
+             ELSE 'type' END AS kind,
+        coalesce(vc.relname, p.proname, tg.tgname, ty.typname, cc.relname)::text AS name,
+        CASE WHEN e.classid = 'pg_proc'::regclass THEN pg_get_function_identity_arguments(p.oid)
+             WHEN e.classid = 'pg_trigger'::regclass THEN tc.relname::text
+             ELSE '' END AS extra,
+        coalesce(vc.relnamespace, p.pronamespace, tc.relnamespace, ty.typnamespace,
+                 cc.relnamespace) AS ns,
+        coalesce(vc.oid, p.oid, tg.oid, ty.oid, cc.oid) AS self_oid,
+        e.refclassid, e.refobjid
+    FROM edge e
+    LEFT JOIN pg_rewrite r ON e.classid = 'pg_rewrite'::regclass AND r.oid = e.objid
+    LEFT JOIN pg_class vc ON vc.oid = r.ev_class
+    LEFT JOIN pg_proc p ON e.classid = 'pg_proc'::regclass AND p.oid = e.objid
+    LEFT JOIN pg_trigger tg ON e.classid = 'pg_trigger'::regclass AND tg.oid = e.objid
+                           AND NOT tg.tgisinternal
+    LEFT JOIN pg_class tc ON tc.oid = tg.tgrelid
+    LEFT JOIN pg_type ty ON e.classid = 'pg_type'::regclass AND ty.oid = e.objid
+    LEFT JOIN pg_class cc ON e.classid = 'pg_class'::regclass AND cc.oid = e.objid
+                         AND cc.relkind = 'c'
+), referenced AS (
+    SELECT n.kind, n.name, n.extra, n.self_oid,
+           coalesce(rel.oid, rp.oid, rt.oid) AS ref_oid,
+           CASE WHEN rp.oid IS NOT NULL THEN 'routine'
+                WHEN rel.relkind IN ('r', 'p', 'f') THEN 'table'
+                WHEN rel.relkind IN ('v', 'm') THEN 'view'
+                WHEN rel.relkind = 'c' OR rt.oid IS NOT NULL THEN 'type' END AS ref_kind,
+           coalesce(rel.relnamespace, rp.pronamespace, rt.typnamespace) AS ref_ns,
+           coalesce(rel.relname, rp.proname, rt.typname)::text AS ref_name,
+           CASE WHEN rp.oid IS NOT NULL THEN pg_get_function_identity_arguments(rp.oid)
+                ELSE '' END AS ref_extra
+    FROM named n
+    LEFT JOIN pg_type t0 ON n.refclassid = 'pg_type'::regclass AND t0.oid = n.refobjid
+    LEFT JOIN pg_type t1 ON t1.oid = CASE WHEN t0.typcategory = 'A' AND t0.typelem <> 0
+                                          THEN t0.typelem ELSE t0.oid END
+    LEFT JOIN pg_class rel ON rel.oid = CASE
+        WHEN n.refclassid = 'pg_class'::regclass THEN n.refobjid ELSE t1.typrelid END
+        AND rel.relkind IN ('r', 'p', 'f', 'v', 'm', 'c')
+    LEFT JOIN pg_proc rp ON n.refclassid = 'pg_proc'::regclass AND rp.oid = n.refobjid
+    LEFT JOIN pg_type rt ON rel.oid IS NULL AND rt.oid = t1.oid AND t1.typtype IN ('e', 'd', 'c')
+    WHERE n.ns = CAST(:ns AS oid) AND n.name IS NOT NULL
+)
+SELECT DISTINCT kind, name, extra,
+       CASE WHEN ref_ns = CAST(:ns AS oid) THEN NULL ELSE
+            (SELECT nspname::text FROM pg_namespace WHERE oid = ref_ns) END,
+       ref_kind, ref_name, ref_extra
+FROM referenced
+WHERE ref_kind IS NOT NULL AND ref_oid <> self_oid
+  AND ref_ns NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+"""
+
+#: What the catalog can hold that the model does not: one row per object, (what, name).
+#: The reader refuses the schema by name rather than leave them out of a diff. Objects an
+#: extension created are the extension's (CREATE EXTENSION makes them again) and skipped.
+#: Event triggers and rules on the inspected schema's relations are looked at; the rest
+#: are the schema's own objects.
+UNSUPPORTED = """
+WITH ext AS (
+    SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+)
+SELECT 'event triggers', evtname::text FROM pg_event_trigger
+WHERE (pg_event_trigger.tableoid, pg_event_trigger.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'rules', c.relname || '.' || r.rulename
+FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+WHERE c.relnamespace = CAST(:ns AS oid) AND r.rulename <> '_RETURN'
+UNION ALL
+SELECT CASE c.relkind WHEN 'f' THEN 'foreign tables' ELSE 'unlogged tables' END, c.relname
+FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid)
+  AND (c.relkind = 'f' OR (c.relkind IN ('r', 'p') AND c.relpersistence = 'u'))
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'typed tables (OF type)', c.relname FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND c.reloftype <> 0
+UNION ALL
+SELECT 'table storage parameters (WITH (...))', c.relname FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'm')
+  AND c.reloptions IS NOT NULL AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'extended statistics', s.stxname::text FROM pg_statistic_ext s
+WHERE s.stxnamespace = CAST(:ns AS oid) AND (s.tableoid, s.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT CASE t.typtype WHEN 'r' THEN 'range types' ELSE 'base types' END, t.typname::text
+FROM pg_type t
+WHERE t.typnamespace = CAST(:ns AS oid)  -- a range's multirange comes with it
+  AND (t.typtype = 'r' OR (t.typtype = 'b' AND t.typcategory <> 'A'))
+  AND (t.tableoid, t.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'window functions', p.proname::text FROM pg_proc p
+WHERE p.pronamespace = CAST(:ns AS oid) AND p.prokind = 'w'
+  AND (p.tableoid, p.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'operators', o.oprname::text FROM pg_operator o
+WHERE o.oprnamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'operator classes', o.opcname::text FROM pg_opclass o
+WHERE o.opcnamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'operator families', o.opfname::text FROM pg_opfamily o
+WHERE o.opfnamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'text search configurations', o.cfgname::text FROM pg_ts_config o
+WHERE o.cfgnamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'text search dictionaries', o.dictname::text FROM pg_ts_dict o
+WHERE o.dictnamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'text search parsers', o.prsname::text FROM pg_ts_parser o
+WHERE o.prsnamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'text search templates', o.tmplname::text FROM pg_ts_template o
+WHERE o.tmplnamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'conversions', o.conname::text FROM pg_conversion o
+WHERE o.connamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'table inheritance (INHERITS)', c.relname || ' INHERITS ' || p.relname
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'casts', format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL)
+FROM pg_cast c JOIN pg_type s ON s.oid = c.castsource JOIN pg_type t ON t.oid = c.casttarget
+WHERE CAST(:ns AS oid) IN (s.typnamespace, t.typnamespace)
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+  AND NOT EXISTS (  -- made with a range type (to its multirange): the type's own
+      SELECT 1 FROM pg_depend d
+      WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i')
+UNION ALL
+SELECT 'column compression or statistics settings', c.relname || '.' || a.attname
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+WHERE ({compression} OR a.attstattarget >= 0) AND a.attnum > 0 AND NOT a.attisdropped
+  AND c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p')
+"""
+
+
+def unsupported(server_version: int) -> str:
+    """UNSUPPORTED for this server: ``attcompression`` appeared in PostgreSQL 14."""
+    flag = "a.attcompression <> ''" if server_version >= 140000 else "false"
+    return UNSUPPORTED.format(compression=flag)
+
+
+#: Extensions installed into the schema (plpgsql lives in pg_catalog and is never one).
+EXTENSIONS = """
+SELECT x.extname, x.extversion FROM pg_extension x WHERE x.extnamespace = CAST(:ns AS oid)
+"""
+
+#: Collations, each as what follows ``CREATE COLLATION name``. The ICU locale is
+#: colliculocale on PostgreSQL 15-16 and colllocale from 17; libc keeps LC_COLLATE and
+#: LC_CTYPE apart.
+COLLATIONS = """
+SELECT co.collname,
+       '(provider = ' || CASE co.collprovider WHEN 'i' THEN 'icu' ELSE 'libc' END
+       || CASE WHEN co.collprovider = 'i' THEN ', locale = ' || quote_literal({icu_locale})
+               ELSE ', lc_collate = ' || quote_literal(co.collcollate)
+                    || ', lc_ctype = ' || quote_literal(co.collctype) END
+       || CASE WHEN co.collisdeterministic THEN '' ELSE ', deterministic = false' END
+       || ')'
+FROM pg_collation co
+WHERE co.collnamespace = CAST(:ns AS oid)
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend e
+      WHERE e.classid = 'pg_collation'::regclass AND e.objid = co.oid AND e.deptype = 'e')
+"""
+
+
+def collations(server_version: int) -> str:
+    """COLLATIONS for this server (see there)."""
+    if server_version >= 170000:
+        locale = "co.colllocale"
+    elif server_version >= 150000:
+        locale = "co.colliculocale"
+    else:
+        locale = "co.collcollate"
+    return COLLATIONS.format(icu_locale=locale)
+
+
+#: Composite types (CREATE TYPE … AS (…)), attributes in order, each type with COLLATE
+#: where the attribute's collation is not its type's.
+COMPOSITE_TYPES = """
+SELECT t.typname,
+       coalesce(array_agg(ARRAY[a.attname::text, format_type(a.atttypid, a.atttypmod)
+                          || CASE WHEN a.attcollation <> at.typcollation
+                                  THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END]
+                          ORDER BY a.attnum) FILTER (WHERE a.attname IS NOT NULL), '{}')
+FROM pg_type t
+JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_type at ON at.oid = a.atttypid
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'c'
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend e
+      WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+GROUP BY t.oid, t.typname
+"""
+
+#: Tables with row-level security enabled or forced.
+ROW_SECURITY = """
+SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND (c.relrowsecurity OR c.relforcerowsecurity)
+"""
+
+#: Policies, each as what follows ``CREATE POLICY name ON table`` (pg_policies spells it
+#: the same way; roles sorted, PUBLIC for none).
+POLICIES = """
+SELECT pol.polrelid, pol.polname,
+       'AS ' || CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END
+       || ' FOR ' || CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT'
+                                     WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE'
+                                     ELSE 'ALL' END
+       || ' TO ' || (SELECT string_agg(CASE WHEN r.oid = 0 THEN 'PUBLIC'
+                                           ELSE quote_ident(pg_get_userbyid(r.oid)) END,
+                                      ', ' ORDER BY r.oid <> 0, pg_get_userbyid(r.oid))
+                     FROM unnest(pol.polroles) r(oid))
+       || coalesce(' USING (' || pg_get_expr(pol.polqual, pol.polrelid) || ')', '')
+       || coalesce(' WITH CHECK (' || pg_get_expr(pol.polwithcheck, pol.polrelid) || ')', '')
+FROM pg_policy pol
+JOIN pg_class c ON c.oid = pol.polrelid
+WHERE c.relnamespace = CAST(:ns AS oid)
+"""
+
+#: Views' options (reloptions: check_option, security_barrier, security_invoker).
+VIEW_OPTIONS = """
+SELECT c.oid, c.reloptions FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind = 'v' AND c.reloptions IS NOT NULL
 """

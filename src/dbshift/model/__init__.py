@@ -1,5 +1,6 @@
 """The schema model: frozen, dialect-neutral data that imports nothing else in dbshift."""
 
+from dbshift.model.extras import Collation, CompositeType, Extension, Policy
 from dbshift.model.objects import (
     CheckConstraint,
     Column,
@@ -23,15 +24,19 @@ from dbshift.model.schema import Schema, Table
 
 __all__ = [
     "CheckConstraint",
+    "Collation",
     "Column",
+    "CompositeType",
     "Domain",
     "EnumType",
     "ExclusionConstraint",
+    "Extension",
     "ForeignKey",
     "Generated",
     "Identity",
     "Index",
     "IndexElement",
+    "Policy",
     "PrimaryKey",
     "ReferentialAction",
     "Routine",

@@ -172,6 +172,23 @@ class View:
     comment: str | None = None
     #: Indexes on a materialized view (PostgreSQL).
     indexes: tuple[Index, ...] = ()
+    #: Runs with the caller's rights: MySQL ``SQL SECURITY INVOKER``, PostgreSQL 15+
+    #: ``security_invoker``. Else the definer's (its owner's on PostgreSQL).
+    security_invoker: bool = False
+    #: ``WITH CASCADED|LOCAL CHECK OPTION``: "CASCADED" or "LOCAL".
+    check_option: str | None = None
+    #: MySQL/MariaDB ``ALGORITHM`` (MERGE, TEMPTABLE); None is UNDEFINED.
+    algorithm: str | None = None
+    #: PostgreSQL ``security_barrier``.
+    security_barrier: bool = False
+    #: What the view reads, as ``dbshift.model.depends.ident`` strings (pg_depend). Not
+    #: compared: it orders drops and creates (see ``dbshift.diff.depends``).
+    depends_on: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        # By name, as a table's are: the catalog returns them in no set order.
+        if len(self.indexes) > 1:
+            object.__setattr__(self, "indexes", tuple(sorted(self.indexes, key=lambda i: i.name)))
 
 
 @dataclass(frozen=True)
@@ -228,3 +245,5 @@ class Routine:
     table: str | None = None
     #: PostgreSQL overloads: the argument types that make the name unique.
     signature: str = field(default="")
+    #: What it uses, as for ``View.depends_on`` (not compared).
+    depends_on: tuple[str, ...] = field(default=(), compare=False)

@@ -10,6 +10,7 @@ import bisect
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
+from dbshift.model.extras import Collation, CompositeType, Extension, Policy
 from dbshift.model.objects import (
     CheckConstraint,
     Column,
@@ -64,9 +65,13 @@ class Table:
     #: and indexes are the parent's and are not repeated here.
     partition_of: str | None = None
     partition_bound: str | None = None
+    #: PostgreSQL row-level security: ENABLE (and FORCE, for the owner too) and policies.
+    row_security: bool = False
+    force_row_security: bool = False
+    policies: tuple[Policy, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("uniques", "checks", "foreign_keys", "indexes", "exclusions"):
+        for name in ("uniques", "checks", "foreign_keys", "indexes", "exclusions", "policies"):
             object.__setattr__(self, name, _by_name(getattr(self, name)))
 
     @property
@@ -104,12 +109,26 @@ class Schema:
     domains: tuple[Domain, ...] = ()
     #: PostgreSQL schemas (namespaces) other than the default one.
     namespaces: tuple[str, ...] = ()
+    #: PostgreSQL extensions installed into the schema, collations and composite types.
+    extensions: tuple[Extension, ...] = ()
+    collations: tuple[Collation, ...] = ()
+    composite_types: tuple[CompositeType, ...] = ()
     #: MySQL/MariaDB: the database's default engine and collation, which tables whose
     #: options are None have. Never diffed: it says what None means where SQL will run.
     defaults: TableOptions = field(default_factory=TableOptions)
 
     def __post_init__(self) -> None:
-        for name in ("tables", "views", "sequences", "enums", "routines", "domains"):
+        for name in (
+            "tables",
+            "views",
+            "sequences",
+            "enums",
+            "routines",
+            "domains",
+            "extensions",
+            "collations",
+            "composite_types",
+        ):
             object.__setattr__(self, name, _by_name(getattr(self, name)))
         object.__setattr__(self, "namespaces", tuple(sorted(self.namespaces)))
 

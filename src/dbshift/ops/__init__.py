@@ -8,23 +8,35 @@ from dbshift.ops.add_foreign_key import AddForeignKey
 from dbshift.ops.add_primary_key import AddPrimaryKey
 from dbshift.ops.add_unique import AddUnique
 from dbshift.ops.alter_column import AlterColumn
+from dbshift.ops.alter_composite_type import AlterCompositeType
+from dbshift.ops.alter_extension import AlterExtension
 from dbshift.ops.alter_sequence import AlterSequence
+from dbshift.ops.attach_partition import AttachPartition
 from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
+from dbshift.ops.create_collation import CreateCollation
+from dbshift.ops.create_composite_type import CreateCompositeType
 from dbshift.ops.create_domain import CreateDomain
 from dbshift.ops.create_enum import CreateEnum
+from dbshift.ops.create_extension import CreateExtension
 from dbshift.ops.create_index import CreateIndex
+from dbshift.ops.create_policy import CreatePolicy
 from dbshift.ops.create_routine import CreateRoutine
 from dbshift.ops.create_schema import CreateSchema
 from dbshift.ops.create_sequence import CreateSequence
 from dbshift.ops.create_table import CreateTable
 from dbshift.ops.create_view import CreateView
+from dbshift.ops.detach_partition import DetachPartition
 from dbshift.ops.drop_check import DropCheck
+from dbshift.ops.drop_collation import DropCollation
 from dbshift.ops.drop_column import DropColumn
+from dbshift.ops.drop_composite_type import DropCompositeType
 from dbshift.ops.drop_domain import DropDomain
 from dbshift.ops.drop_enum import DropEnum
 from dbshift.ops.drop_exclusion import DropExclusion
+from dbshift.ops.drop_extension import DropExtension
 from dbshift.ops.drop_foreign_key import DropForeignKey
 from dbshift.ops.drop_index import DropIndex
+from dbshift.ops.drop_policy import DropPolicy
 from dbshift.ops.drop_primary_key import DropPrimaryKey
 from dbshift.ops.drop_routine import DropRoutine
 from dbshift.ops.drop_schema import DropSchema
@@ -32,10 +44,12 @@ from dbshift.ops.drop_sequence import DropSequence
 from dbshift.ops.drop_table import DropTable
 from dbshift.ops.drop_unique import DropUnique
 from dbshift.ops.drop_view import DropView
+from dbshift.ops.move_partition import MovePartition
 from dbshift.ops.recreate_domain import RecreateDomain
 from dbshift.ops.recreate_enum import RecreateEnum
 from dbshift.ops.rename_column import RenameColumn
 from dbshift.ops.rename_table import RenameTable
+from dbshift.ops.set_row_security import SetRowSecurity
 from dbshift.ops.set_table_comment import SetTableComment
 from dbshift.ops.set_table_options import SetTableOptions
 
@@ -48,22 +62,34 @@ __all__ = [
     "AddPrimaryKey",
     "AddUnique",
     "AlterColumn",
+    "AlterCompositeType",
+    "AlterExtension",
     "AlterSequence",
+    "AttachPartition",
+    "CreateCollation",
+    "CreateCompositeType",
     "CreateDomain",
     "CreateEnum",
+    "CreateExtension",
     "CreateIndex",
+    "CreatePolicy",
     "CreateRoutine",
     "CreateSchema",
     "CreateSequence",
     "CreateTable",
     "CreateView",
+    "DetachPartition",
     "DropCheck",
+    "DropCollation",
     "DropColumn",
+    "DropCompositeType",
     "DropDomain",
     "DropEnum",
     "DropExclusion",
+    "DropExtension",
     "DropForeignKey",
     "DropIndex",
+    "DropPolicy",
     "DropPrimaryKey",
     "DropRoutine",
     "DropSchema",
@@ -73,12 +99,14 @@ __all__ = [
     "DropView",
     "Irreversible",
     "Lock",
+    "MovePartition",
     "Operation",
     "RecreateDomain",
     "RecreateEnum",
     "RenameColumn",
     "RenameTable",
     "Safety",
+    "SetRowSecurity",
     "SetTableComment",
     "SetTableOptions",
     "TableChange",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         CreateRoutine,
         CreateSequence,
         CreateTable,
+        CreateView,
         DropCheck,
         DropForeignKey,
         DropIndex,
@@ -247,6 +248,24 @@ class MySQLRenderer(Renderer):
 
     # -- views -------------------------------------------------------------------------------
 
+    def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
+        """``CREATE [ALGORITHM = …] [SQL SECURITY INVOKER] VIEW … [WITH … CHECK OPTION]``.
+        No DEFINER: the server makes it the current user, whoever ran the original."""
+        v = op.view
+        if v.materialized or v.indexes or v.security_barrier:
+            raise Unsupported(
+                f"{op.describe()}: materialized views and security barriers are PostgreSQL only"
+            )
+        head = "CREATE"
+        if v.algorithm is not None:
+            head += f" ALGORITHM = {_keyword(v.algorithm, ('MERGE', 'TEMPTABLE'))}"
+        if v.security_invoker:
+            head += " SQL SECURITY INVOKER"
+        check = ""
+        if v.check_option is not None:
+            check = f" WITH {_keyword(v.check_option, ('CASCADED', 'LOCAL'))} CHECK OPTION"
+        return [f"{head} VIEW {self.name((v.schema, v.name))} AS {v.definition}{check}"]
+
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         r = op.routine
         if r.kind != "trigger":
@@ -263,3 +282,10 @@ class MySQLRenderer(Renderer):
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
         kind = {"trigger": "TRIGGER", "procedure": "PROCEDURE"}.get(op.routine.kind, "FUNCTION")
         return [f"DROP {kind} {self.name((op.routine.schema, op.routine.name))}"]
+
+
+def _keyword(value: str, allowed: tuple[str, ...]) -> str:
+    """One of a closed set of keywords: anything else is refused, never spliced in."""
+    if value.upper() not in allowed:
+        raise Unsupported(f"{value!r}: expected one of {', '.join(allowed)}")
+    return value.upper()

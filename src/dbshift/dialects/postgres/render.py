@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.dialects.postgres.render_extras import PostgresExtras
 from dbshift.dialects.render import Renderer, Unsupported
 from dbshift.ops.type_change import pg_rewrites
 
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from dbshift.ops.validate_constraint import ValidateConstraint
 
 
-class PostgresRenderer(Renderer):
+class PostgresRenderer(PostgresExtras, Renderer):
     dialect: ClassVar[str] = "postgresql"
 
     # -- pieces ----------------------------------------------------------------------------
@@ -137,6 +138,8 @@ class PostgresRenderer(Renderer):
     # -- tables ----------------------------------------------------------------------------
 
     def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
+        from dbshift.ops import CreatePolicy
+
         t = op.table
         if t.partition_of is not None:
             return self._create_partition(t)
@@ -159,6 +162,8 @@ class PostgresRenderer(Renderer):
             if not c.validated
         )
         out.extend(self.index(t.key, i) for i in t.indexes)
+        out.extend(self.row_security(t))
+        out.extend(self.op_create_policy(CreatePolicy(t.key, p), schema)[0] for p in t.policies)
         if t.comment is not None:
             out.append(self.comment("TABLE", self.name(t.key), t.comment))
         for c in t.columns:
@@ -210,13 +215,24 @@ class PostgresRenderer(Renderer):
     def op_alter_column(self, op: AlterColumn, schema: Schema) -> list[str]:
         col, after, changes = self.q(after_name := op.after.name), op.after, op.changes
         actions = []
-        if "type" in changes or "collation" in changes:
+        retyped = "type" in changes or "collation" in changes
+        from_enum = retyped and _enum_type(op.before.type, op.on[0], schema) is not None
+        if from_enum and op.before.default is not None:
+            # "default for column cannot be cast automatically": dropped first, set after.
+            actions.append(f"ALTER COLUMN {col} DROP DEFAULT")
+        if retyped:
             collate = f" COLLATE {self.q(after.collation)}" if after.collation else ""
-            # A change the server makes in the catalog has an assignment cast: no USING,
-            # which lint (seeing only the new type) would read as a rewrite.
-            using = f" USING {col}::{after.type}" if pg_rewrites(op.before.type, after.type) else ""
+            # An enum casts to another type (another enum too) only through text. A change
+            # the server makes in the catalog has an assignment cast: no USING, which lint
+            # (seeing only the new type) would read as a rewrite.
+            via = ("::text[]" if op.before.type.endswith("[]") else "::text") if from_enum else ""
+            rewrites = from_enum or pg_rewrites(op.before.type, after.type)
+            using = f" USING {col}{via}::{after.type}" if rewrites else ""
             actions.append(f"ALTER COLUMN {col} TYPE {after.type}{collate}{using}")
-        if "default" in changes:
+        default_dropped = from_enum and op.before.default is not None
+        if default_dropped and after.default is not None:
+            actions.append(f"ALTER COLUMN {col} SET DEFAULT {after.default}")
+        elif "default" in changes and not default_dropped:
             actions.append(
                 f"ALTER COLUMN {col} SET DEFAULT {after.default}"
                 if after.default is not None
@@ -398,7 +414,20 @@ class PostgresRenderer(Renderer):
     def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
         v = op.view
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
-        out = [f"CREATE {kind} {self.name((v.schema, v.name))} AS {v.definition}"]
+        if v.algorithm is not None:
+            raise Unsupported(f"{op.describe()}: ALGORITHM is MySQL/MariaDB only")
+        options = [
+            *(["security_barrier = true"] if v.security_barrier else []),
+            *(["security_invoker = true"] if v.security_invoker else []),  # PostgreSQL 15+
+        ]
+        with_ = f" WITH ({', '.join(options)})" if options else ""
+        check = ""
+        if v.check_option is not None:
+            level = v.check_option.upper()
+            if level not in ("CASCADED", "LOCAL"):
+                raise Unsupported(f"{op.describe()}: check option {v.check_option!r}")
+            check = f" WITH {level} CHECK OPTION"
+        out = [f"CREATE {kind} {self.name((v.schema, v.name))}{with_} AS {v.definition}{check}"]
         out.extend(self.index((v.schema, v.name), i) for i in v.indexes)
         if v.comment is not None:
             out.append(self.comment(kind, self.name((v.schema, v.name)), v.comment))
@@ -575,7 +604,7 @@ class PostgresRenderer(Renderer):
         r = op.routine
         if r.kind == "trigger":
             return [f"DROP TRIGGER {self.q(r.name)} ON {self.name((r.schema, r.table or ''))}"]
-        kind = "PROCEDURE" if r.kind == "procedure" else "FUNCTION"
+        kind = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(r.kind, "FUNCTION")
         # The signature is pg_get_function_identity_arguments(): catalog text, types only.
         return [f"DROP {kind} {self.name((r.schema, r.name))}({r.signature})"]
 
@@ -583,6 +612,15 @@ class PostgresRenderer(Renderer):
         from dbshift.dialects.render import Unsupported
 
         return Unsupported(f"{getattr(op, 'describe', lambda: op)()}: {why}")
+
+
+def _enum_type(type_: str, schema_name: str | None, schema: Schema) -> str | None:
+    """The enum ``type_`` (or an array of it) names in ``schema``, if it is one."""
+    base = type_.removesuffix("[]")
+    for e in schema.enums:
+        if e.schema == schema_name and base in (e.name, f'"{e.name}"'):
+            return e.name
+    return None
 
 
 def _deferrable(u: object) -> str:

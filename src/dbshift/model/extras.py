@@ -1,0 +1,53 @@
+"""PostgreSQL objects beside tables that the first model left out: extensions, collations,
+composite types, and a table's row-level security policies.
+
+Kept apart from ``objects.py`` so each reads in one sitting; the same conventions hold
+(``schema`` None is the inspected schema; SQL text is the catalog's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Extension:
+    """``CREATE EXTENSION name [WITH SCHEMA schema] [VERSION version]``.
+
+    An extension lives in the database, not a schema, but installs its objects into one:
+    an inspected schema holds the extensions installed into it. Their objects are the
+    extension's and never compared one by one.
+    """
+
+    name: str
+    version: str | None = None
+    schema: str | None = None
+
+
+@dataclass(frozen=True)
+class Collation:
+    """``CREATE COLLATION name`` followed by ``definition``: ``(provider = icu, locale =
+    'und-u-ks-level2', deterministic = false)`` as the catalog describes it."""
+
+    name: str
+    definition: str
+    schema: str | None = None
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    """``CREATE TYPE name AS (attribute type, …)``; each attribute's type as
+    ``format_type()`` prints it, with ``COLLATE`` where it is not the type's default."""
+
+    name: str
+    attributes: tuple[tuple[str, str], ...] = ()
+    schema: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A row-level security policy; ``definition`` is what follows ``CREATE POLICY name ON
+    table``: ``AS PERMISSIVE FOR ALL TO PUBLIC USING (…) WITH CHECK (…)``."""
+
+    name: str
+    definition: str

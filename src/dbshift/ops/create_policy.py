@@ -1,0 +1,31 @@
+"""CREATE POLICY (PostgreSQL row-level security)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Operation, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import Policy, Schema, Table
+
+
+@dataclass(frozen=True)
+class CreatePolicy(TableChange):
+    policy: Policy
+    kind: ClassVar[str] = "create_policy"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            return replace(table, policies=(*table.policies, self.policy))
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.drop_policy import DropPolicy
+
+        return DropPolicy(on=self.on, policy=self.policy)
+
+    def describe(self) -> str:
+        return f"create policy {self.policy.name} on {self.where}"

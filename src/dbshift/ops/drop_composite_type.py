@@ -1,0 +1,35 @@
+"""DROP TYPE of a composite type (PostgreSQL): refused while a column or routine uses it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Operation, Safety, qualified
+
+if TYPE_CHECKING:
+    from dbshift.model import CompositeType, Schema
+
+
+@dataclass(frozen=True)
+class DropCompositeType(Operation):
+    type: CompositeType
+    kind: ClassVar[str] = "drop_composite_type"
+
+    def apply(self, schema: Schema) -> Schema:
+        key = (self.type.schema, self.type.name)
+        kept = tuple(o for o in schema.composite_types if (o.schema, o.name) != key)
+        if len(kept) == len(schema.composite_types):
+            raise ValueError(f"{self.describe()}: no such composite type")
+        return replace(schema, composite_types=kept)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.create_composite_type import CreateCompositeType
+
+        return CreateCompositeType(self.type)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(breaking=True, note="the previous version may still use the type")
+
+    def describe(self) -> str:
+        return f"drop composite type {qualified((self.type.schema, self.type.name))}"

@@ -1,0 +1,37 @@
+"""DROP EXTENSION (PostgreSQL): its objects go with it, and the data in its tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Operation, Safety, qualified
+
+if TYPE_CHECKING:
+    from dbshift.model import Extension, Schema
+
+
+@dataclass(frozen=True)
+class DropExtension(Operation):
+    extension: Extension
+    kind: ClassVar[str] = "drop_extension"
+
+    def apply(self, schema: Schema) -> Schema:
+        key = (self.extension.schema, self.extension.name)
+        kept = tuple(o for o in schema.extensions if (o.schema, o.name) != key)
+        if len(kept) == len(schema.extensions):
+            raise ValueError(f"{self.describe()}: no such extension")
+        return replace(schema, extensions=kept)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.create_extension import CreateExtension
+
+        return CreateExtension(self.extension)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(
+            breaking=True, destructive=True, note="what the extension created goes with it"
+        )
+
+    def describe(self) -> str:
+        return f"drop extension {qualified((self.extension.schema, self.extension.name))}"

@@ -1,0 +1,34 @@
+"""DROP POLICY (PostgreSQL row-level security)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import Policy, Schema, Table
+
+
+@dataclass(frozen=True)
+class DropPolicy(TableChange):
+    policy: Policy
+    kind: ClassVar[str] = "drop_policy"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            return replace(table, policies=tuple(p for p in table.policies if p != self.policy))
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        from dbshift.ops.create_policy import CreatePolicy
+
+        return CreatePolicy(on=self.on, policy=self.policy)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(breaking=True, note="rows it let through are hidden (or shown) from then on")
+
+    def describe(self) -> str:
+        return f"drop policy {self.policy.name} on {self.where}"

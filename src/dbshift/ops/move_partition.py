@@ -1,0 +1,39 @@
+"""A partition given another bound or parent (PostgreSQL): detached and attached again,
+its indexes re-attached to the partitioned ones they still match."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import Schema, Table
+
+
+@dataclass(frozen=True)
+class MovePartition(TableChange):
+    #: (parent, bound) before and after.
+    before: tuple[str, str]
+    after: tuple[str, str]
+    kind: ClassVar[str] = "move_partition"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            return replace(table, partition_of=self.after[0], partition_bound=self.after[1])
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        return MovePartition(on=self.on, before=self.after, after=self.before)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="its rows are out of the parent until attached again (checked against the bound)",
+        )
+
+    def describe(self) -> str:
+        return f"move partition {self.where} to {self.after[0]} {self.after[1]}"

@@ -1,0 +1,1 @@
+-- unsupported: create composite type point 3d: not supported on mysql

@@ -1,0 +1,1 @@
+-- unsupported: create extension ext.uuid-ossp: not supported on mysql

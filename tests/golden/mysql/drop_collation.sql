@@ -1,0 +1,1 @@
+-- unsupported: drop collation no case: not supported on mysql

@@ -1,0 +1,1 @@
+-- unsupported: drop composite type pair: not supported on mysql

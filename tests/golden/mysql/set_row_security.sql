@@ -1,0 +1,1 @@
+-- unsupported: set row level security on users: not supported on mysql

@@ -1,0 +1,1 @@
+ALTER TYPE "pair" DROP ATTRIBUTE "label", ADD ATTRIBUTE "label" text COLLATE "C";

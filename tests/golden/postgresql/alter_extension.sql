@@ -1,0 +1,1 @@
+ALTER EXTENSION "citext" UPDATE TO '1.7';

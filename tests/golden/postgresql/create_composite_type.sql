@@ -1,0 +1,1 @@
+CREATE TYPE "point 3d" AS ("x" double precision, "tag" text);

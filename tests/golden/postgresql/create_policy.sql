@@ -1,0 +1,1 @@
+CREATE POLICY "insert own" ON "users" AS RESTRICTIVE FOR INSERT TO app WITH CHECK ((id > 0));

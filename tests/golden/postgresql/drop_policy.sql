@@ -1,0 +1,1 @@
+DROP POLICY "own rows" ON "users";

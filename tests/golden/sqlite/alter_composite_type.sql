@@ -1,0 +1,1 @@
+-- unsupported: alter type pair: not supported on sqlite

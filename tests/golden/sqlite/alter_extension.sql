@@ -1,0 +1,1 @@
+-- unsupported: update extension citext to 1.7: not supported on sqlite

@@ -1,0 +1,1 @@
+-- unsupported: attach partition orders 2024 to orders: not supported on sqlite

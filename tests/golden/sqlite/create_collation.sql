@@ -1,0 +1,1 @@
+-- unsupported: create collation c_like: not supported on sqlite

@@ -1,0 +1,1 @@
+-- unsupported: create policy insert own on users: not supported on sqlite

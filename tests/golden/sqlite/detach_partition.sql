@@ -1,0 +1,1 @@
+-- unsupported: detach partition orders 2023 from orders: not supported on sqlite

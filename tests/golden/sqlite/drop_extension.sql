@@ -1,0 +1,1 @@
+-- unsupported: drop extension citext: not supported on sqlite

@@ -1,0 +1,1 @@
+-- unsupported: drop policy own rows on users: not supported on sqlite

@@ -1,0 +1,1 @@
+-- unsupported: move partition orders 2023 to orders FOR VALUES IN (2023, 2022): not supported on sqlite

@@ -1,0 +1,112 @@
+"""MySQL/MariaDB views and routines: their characteristics kept, and dependants dropped and
+created in order, each converging on a real server (``converge``)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy
+
+from dbshift.dialects import renderer_for
+from dbshift.model import Schema
+from dbshift.ops import CreateView
+from tests.inspect.test_mysql import conn, converge
+
+pytestmark = pytest.mark.mysql
+__all__ = ["conn"]
+
+
+def test_view_security_check_option_and_algorithm_are_kept(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        [
+            "CREATE TABLE t (id int PRIMARY KEY, v int)",
+            "CREATE VIEW plain AS SELECT id, v FROM t",
+        ],
+        [
+            "CREATE TABLE t (id int PRIMARY KEY, v int)",
+            "CREATE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW plain AS "
+            "SELECT id, v FROM t WHERE v > 0 WITH CASCADED CHECK OPTION",
+            "CREATE ALGORITHM = TEMPTABLE VIEW summed AS SELECT sum(v) AS s FROM t",
+            "CREATE VIEW local_checked AS SELECT id, v FROM plain WITH LOCAL CHECK OPTION",
+        ],
+        reverse=True,
+    )
+    assert ops[0].describe() == "drop view plain"
+    created = {op.view.name: op.view for op in ops if isinstance(op, CreateView)}
+    assert (created["plain"].algorithm, created["plain"].security_invoker) == ("MERGE", True)
+    assert created["plain"].check_option == "CASCADED"
+    assert created["local_checked"].check_option == "LOCAL"
+    assert created["summed"].algorithm == "TEMPTABLE"
+    sql = renderer_for("mysql").statements(ops[-1], Schema())
+    assert sql == [
+        "CREATE ALGORITHM = TEMPTABLE VIEW `summed` AS select sum(`t`.`v`) AS `s` from `t`"
+    ]
+
+
+def test_a_view_another_view_reads_is_recreated_in_order(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        [
+            "CREATE TABLE t (id int, v int)",
+            "CREATE VIEW base AS SELECT id, v FROM t",
+            "CREATE VIEW a_top AS SELECT id FROM base",
+            "CREATE FUNCTION twice(x int) RETURNS int DETERMINISTIC RETURN x * 2",
+            "CREATE VIEW z_calls AS SELECT twice(v) AS w FROM base",
+        ],
+        [
+            "CREATE TABLE t (id int, v int)",
+            "CREATE VIEW base AS SELECT id, v, v + 1 AS w FROM t",
+            "CREATE VIEW a_top AS SELECT id FROM base",
+            "CREATE FUNCTION twice(x int) RETURNS int DETERMINISTIC NO SQL RETURN x + x",
+            "CREATE VIEW z_calls AS SELECT twice(v) AS w FROM base",
+        ],
+        reverse=True,
+    )
+    described = [op.describe() for op in ops]
+    # Created after what they read (MySQL lets a view be dropped under another, but not
+    # created before what it reads).
+    assert described.index("create view base") < described.index("create view a_top")
+    assert described.index("create function twice") < described.index("create view z_calls")
+
+
+def test_a_foreign_keys_index_is_dropped_after_its_replacement(
+    conn: sqlalchemy.Connection,
+) -> None:
+    customers = "CREATE TABLE customers (id int PRIMARY KEY)"
+    ops = converge(
+        conn,
+        [
+            customers,
+            "CREATE TABLE orders (id int PRIMARY KEY, customer_id int, created date,"
+            " KEY ix_orders_customer (customer_id),"
+            " CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id))",
+        ],
+        [
+            customers,
+            "CREATE TABLE orders (id int PRIMARY KEY, customer_id int, created date,"
+            " KEY ix_orders_customer_created (customer_id, created),"
+            " CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id))",
+        ],
+        reverse=True,
+    )
+    described = [op.describe() for op in ops]
+    assert described.index("create index ix_orders_customer_created on orders") < (
+        described.index("drop index ix_orders_customer on orders")
+    )
+
+
+def test_an_explicit_foreign_key_index_replaced_by_the_implicit_one(
+    conn: sqlalchemy.Connection,
+) -> None:
+    customers = "CREATE TABLE customers (id int PRIMARY KEY)"
+    fk = "CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id)"
+    converge(
+        conn,
+        [
+            customers,
+            f"CREATE TABLE orders (id int PRIMARY KEY, customer_id int,"
+            f" KEY ix_orders_customer (customer_id), {fk})",
+        ],
+        [customers, f"CREATE TABLE orders (id int PRIMARY KEY, customer_id int, {fk})"],
+        reverse=True,
+    )

@@ -1,0 +1,463 @@
+"""PostgreSQL object kinds and dependency order, each converging on a real server: the diff
+from one hand-written schema to another, rendered and run, inspects as the target, the
+reverse brings the start back, and the target is created from nothing (``converge``)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+
+from dbshift.cli.main import main
+from dbshift.dialects import renderer_for
+from dbshift.diff import diff
+from dbshift.inspect.postgres import inspect_postgres
+from dbshift.model import Schema
+from dbshift.ops import CreateView, Operation
+from tests.conftest import Database, _scratch
+from tests.diff.test_convergence import _unordered
+from tests.inspect.test_postgres import conn, converge, run
+
+pytestmark = pytest.mark.postgres
+__all__ = ["conn"]
+
+
+def kinds(ops: list[object]) -> list[str]:
+    return [op.describe() for op in ops]  # type: ignore[attr-defined]
+
+
+def test_a_view_another_view_reads_is_dropped_after_and_created_before_it(
+    conn: sqlalchemy.Connection,
+) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW base AS SELECT id, v FROM t;
+        CREATE VIEW z_top AS SELECT id FROM base;
+        CREATE VIEW a_top AS SELECT count(*) AS n FROM z_top;
+        """,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW base AS SELECT id, v, v * 2 AS w FROM t;
+        CREATE VIEW z_top AS SELECT id FROM base;
+        CREATE VIEW a_top AS SELECT count(*) AS n FROM z_top;
+        """,
+        reverse=True,
+    )
+    assert kinds(ops) == [
+        "drop view a_top",
+        "drop view z_top",
+        "drop view base",
+        "create view base",
+        "create view z_top",
+        "create view a_top",
+    ]
+
+
+def test_views_over_a_column_whose_type_changes_are_recreated(
+    conn: sqlalchemy.Connection,
+) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW v AS SELECT id, v FROM t;
+        CREATE VIEW w AS SELECT id FROM v;
+        CREATE VIEW other AS SELECT 1 AS one;
+        """,
+        """
+        CREATE TABLE t (id int, v bigint);
+        CREATE VIEW v AS SELECT id, v FROM t;
+        CREATE VIEW w AS SELECT id FROM v;
+        CREATE VIEW other AS SELECT 1 AS one;
+        """,
+        reverse=True,
+    )
+    assert kinds(ops) == [
+        "drop view w",
+        "drop view v",
+        "alter column t.v (type)",
+        "create view v",
+        "create view w",
+    ]
+
+
+def test_aggregates_functions_and_the_views_that_use_them(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE t (id int PRIMARY KEY, v int);
+        CREATE FUNCTION plus(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x + 1';
+        CREATE VIEW uses AS SELECT plus(v) AS p FROM t;
+        """,
+        """
+        CREATE TABLE t (id int PRIMARY KEY, v int);
+        CREATE FUNCTION plus(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x + 2';
+        CREATE FUNCTION acc(s int[], x int) RETURNS int[] LANGUAGE sql IMMUTABLE
+            AS 'SELECT s || x';
+        CREATE AGGREGATE collect(int) (SFUNC = acc, STYPE = int[], INITCOND = '{}');
+        CREATE AGGREGATE sum_par(int) (SFUNC = int4pl, STYPE = int, PARALLEL = SAFE);
+        CREATE VIEW uses AS SELECT plus(v) AS p, collect(v) AS c, sum_par(v) AS s
+            FROM t GROUP BY v;
+        CREATE FUNCTION everything() RETURNS SETOF t LANGUAGE sql STABLE
+            AS 'SELECT * FROM t';
+        CREATE VIEW again AS SELECT * FROM everything();
+        """,
+        reverse=True,
+    )
+    described = kinds(ops)
+    assert described.index("create function plus") < described.index("create view uses")
+    assert described.index("create function acc") < described.index("create aggregate collect")
+    assert described.index("create aggregate collect") < described.index("create view uses")
+    assert described.index("create function everything") < described.index("create view again")
+    assert described[0] == "drop view uses"  # before the function it calls
+
+
+def test_instead_of_triggers_on_views_follow_their_view(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW v AS SELECT id, v FROM t;
+        CREATE FUNCTION ins() RETURNS trigger LANGUAGE plpgsql AS
+            'BEGIN INSERT INTO t VALUES (NEW.id, NEW.v); RETURN NEW; END';
+        CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION ins();
+        """,
+        """
+        CREATE TABLE t (id int, v int, w int);
+        CREATE VIEW v AS SELECT id, v, w FROM t;
+        CREATE FUNCTION ins() RETURNS trigger LANGUAGE plpgsql AS
+            'BEGIN INSERT INTO t VALUES (NEW.id, NEW.v, NEW.w); RETURN NEW; END';
+        CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION ins();
+        """,
+        reverse=True,
+    )
+    described = kinds(ops)
+    assert described[0] == "drop trigger v_ins on v"
+    assert described[-1] == "create trigger v_ins on v"
+    assert {"drop view v", "drop function ins"} <= set(described[1:3])
+    # Reversed, a's trigger is the first one again, and fires.
+    run(conn, "SET search_path = a; INSERT INTO v VALUES (1, 2)")
+    assert conn.exec_driver_sql("SELECT v FROM a.t").scalar_one() == 2
+
+
+def test_materialized_views_keep_their_indexes_and_follow_their_sources(
+    conn: sqlalchemy.Connection,
+) -> None:
+    converge(
+        conn,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW src AS SELECT id, v FROM t;
+        CREATE MATERIALIZED VIEW m AS SELECT id, sum(v) AS total FROM src GROUP BY id;
+        CREATE UNIQUE INDEX m_id ON m (id);
+        """,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW src AS SELECT id, v + 1 AS v FROM t;
+        CREATE MATERIALIZED VIEW m AS SELECT id, sum(v) AS total FROM src GROUP BY id;
+        CREATE UNIQUE INDEX m_id ON m (id);
+        CREATE INDEX m_total ON m (total DESC);
+        """,
+        reverse=True,
+    )
+    m = next(v for v in inspect_postgres(conn, schema="b").views if v.name == "m")
+    assert [i.name for i in m.indexes] == ["m_id", "m_total"]
+
+
+REFUSED = [
+    (
+        "CREATE FUNCTION ddl() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END';"
+        "CREATE EVENT TRIGGER audit_ddl ON ddl_command_end EXECUTE FUNCTION ddl()",
+        r"event triggers are not supported yet \(audit_ddl\)",
+    ),
+    (
+        "CREATE TABLE t (id int); CREATE RULE no_delete AS ON DELETE TO t DO INSTEAD NOTHING",
+        r"rules are not supported yet \(t.no_delete\)",
+    ),
+    ("CREATE UNLOGGED TABLE scratch (id int)", r"unlogged tables are not supported yet"),
+    (
+        "CREATE TABLE t (id int) WITH (fillfactor = 70)",
+        r"table storage parameters \(WITH \(...\)\) are not supported yet \(t\)",
+    ),
+    ("CREATE TYPE span AS RANGE (subtype = int)", r"range types are not supported yet \(span\)"),
+    (
+        "CREATE TABLE p (id int); CREATE TABLE c (x int) INHERITS (p)",
+        r"table inheritance \(INHERITS\) are not supported yet \(c INHERITS p\)",
+    ),
+    (
+        "CREATE TABLE t (a int, b int); CREATE STATISTICS ab (dependencies) ON a, b FROM t",
+        r"extended statistics are not supported yet \(ab\)",
+    ),
+    (
+        "CREATE TEXT SEARCH CONFIGURATION english2 (COPY = english)",
+        r"text search configurations are not supported yet",
+    ),
+    (
+        "CREATE FUNCTION neg(int) RETURNS int LANGUAGE sql AS 'SELECT -$1';"
+        "CREATE OPERATOR ~~~ (RIGHTARG = int, FUNCTION = neg)",
+        r"operators are not supported yet \(~~~\)",
+    ),
+    (
+        "CREATE TABLE t (v text); ALTER TABLE t ALTER COLUMN v SET STATISTICS 500",
+        r"column compression or statistics settings are not supported yet \(t.v\)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ddl", "message"), REFUSED, ids=[m[:24] for _, m in REFUSED])
+def test_what_is_not_modelled_is_refused_by_name(
+    pg_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str], ddl: str, message: str
+) -> None:
+    engine = pg_db.engine()
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(ddl)
+    finally:
+        engine.dispose()
+    code = main(["inspect", pg_db.url])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert re.search("dbshift: error: " + message, err), err
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> Iterator[list[Database]]:
+    """Three scratch PostgreSQL databases: what is database-wide (extensions) converges
+    across databases, as ``converge`` does across schemas."""
+    with contextlib.ExitStack() as stack:
+        dbs = []
+        for n in range(3):
+            scratch = _scratch("postgresql", tmp_path / str(n))
+            dbs.append(next(scratch))
+            stack.callback(lambda s=scratch: next(s, None))
+        yield dbs
+
+
+def converge_across(dbs: list[Database], before: str, after: str) -> list[Operation]:
+    """``converge`` over databases a, b, c: a migrated to b inspects as b, the reverse brings
+    a back, and b created from nothing in c inspects as b."""
+    engines = [d.engine() for d in dbs]
+    try:
+        with contextlib.ExitStack() as stack:
+            a, b, c = (stack.enter_context(e.connect()) for e in engines)
+            a.exec_driver_sql(before)
+            b.exec_driver_sql(after)
+            start, target = inspect_postgres(a), inspect_postgres(b)
+            renderer = renderer_for("postgresql")
+            ops = diff(start, target)
+            for sql in renderer.render(ops, start):
+                a.exec_driver_sql(sql)
+            assert inspect_postgres(a) == target
+            moved = inspect_postgres(a)
+            for sql in renderer.render([op.reverse() for op in reversed(ops)], moved):
+                a.exec_driver_sql(sql)
+            assert _unordered(inspect_postgres(a)) == _unordered(start)
+            for sql in renderer.render(diff(Schema(), target), Schema()):
+                c.exec_driver_sql(sql)
+            assert inspect_postgres(c) == target
+            return ops
+    finally:
+        for e in engines:
+            e.dispose()
+
+
+def test_extensions_collations_and_composite_types(three: list[Database]) -> None:
+    ops = converge_across(
+        three,
+        """
+        CREATE EXTENSION citext;
+        CREATE TYPE pair AS (x int, y text);
+        CREATE TYPE gone AS (v int);
+        CREATE TABLE t (id int, p pair);
+        """,
+        """
+        CREATE EXTENSION hstore;
+        CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2',
+            deterministic = false);
+        CREATE COLLATION c_like (provider = libc, locale = 'C');
+        CREATE TYPE mood AS ENUM ('ok', 'meh');
+        CREATE TYPE pair AS (x bigint, z mood, w text COLLATE nocase);
+        CREATE TYPE outer_t AS (inner_p pair, tags text[]);
+        CREATE TABLE t (id int, p pair, email text COLLATE nocase, o outer_t, h hstore);
+        CREATE UNIQUE INDEX t_email ON t (email);
+        """,
+    )
+    described = kinds(ops)
+    assert described.index("create extension hstore") < described.index("add column t.h")
+    assert described.index("create collation nocase") < described.index("alter type pair")
+    assert described.index("create enum mood") < described.index("alter type pair")
+    assert described.index("create composite type outer_t") < described.index("add column t.o")
+    assert described.index("drop extension citext") > described.index("drop composite type gone")
+    engine = three[1].engine()
+    with engine.connect() as conn:
+        b = inspect_postgres(conn)
+        # The nondeterministic collation compares case-insensitively, as declared.
+        with pytest.raises(sqlalchemy.exc.IntegrityError):
+            run(conn, "INSERT INTO t (id, email) VALUES (1, 'a@x'), (2, 'A@X')")
+    engine.dispose()
+    assert [(e.name, e.version) for e in b.extensions] == [("hstore", "1.8")]
+    assert [(c.name, c.definition) for c in b.collations] == [
+        ("c_like", "(provider = libc, lc_collate = 'C', lc_ctype = 'C')"),
+        ("nocase", "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)"),
+    ]
+    assert [t.attributes for t in b.composite_types] == [
+        (("inner_p", "pair"), ("tags", "text[]")),
+        (("x", "bigint"), ("z", "mood"), ("w", "text COLLATE nocase")),
+    ]
+
+
+def test_row_level_security_and_policies(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE docs (id int, owner text, tenant int);
+        CREATE POLICY old_rule ON docs USING (owner = current_user);
+        """,
+        """
+        CREATE FUNCTION current_tenant() RETURNS int LANGUAGE sql STABLE
+            AS $$SELECT current_setting('app.tenant')::int$$;
+        CREATE TABLE docs (id int, owner text, tenant int);
+        ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE docs FORCE ROW LEVEL SECURITY;
+        CREATE POLICY tenant_read ON docs FOR SELECT USING (tenant = current_tenant());
+        CREATE POLICY tenant_write ON docs AS RESTRICTIVE FOR INSERT TO postgres
+            WITH CHECK (tenant = current_tenant());
+        CREATE TABLE notes (id int);
+        ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY everyone ON notes USING (true);
+        """,
+        reverse=True,
+    )
+    described = kinds(ops)
+    assert described[0] == "drop policy old_rule on docs"
+    assert described.index("create function current_tenant") < described.index(
+        "create policy tenant_read on docs"
+    )
+    docs = inspect_postgres(conn, schema="b").table("docs")
+    assert docs is not None
+    assert (docs.row_security, docs.force_row_security) == (True, True)
+    assert [p.definition for p in docs.policies] == [
+        "AS PERMISSIVE FOR SELECT TO PUBLIC USING ((tenant = current_tenant()))",
+        "AS RESTRICTIVE FOR INSERT TO postgres WITH CHECK ((tenant = current_tenant()))",
+    ]
+
+
+def test_an_enum_column_moves_to_another_enum_through_text(conn: sqlalchemy.Connection) -> None:
+    converge(
+        conn,
+        """
+        CREATE TYPE status AS ENUM ('new', 'paid');
+        CREATE TABLE orders (id int, s status DEFAULT 'new', history status[]);
+        CREATE VIEW paid AS SELECT id FROM orders WHERE s = 'paid';
+        INSERT INTO orders VALUES (1, 'paid', '{new,paid}');
+        """,
+        """
+        CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');
+        CREATE TABLE orders (id int, s order_status DEFAULT 'paid',
+            history order_status[]);
+        CREATE VIEW paid AS SELECT id FROM orders WHERE s = 'paid';
+        """,
+        reverse=True,
+    )
+    # The row's values came along through text (and went back).
+    assert conn.exec_driver_sql("SELECT s::text, history::text FROM a.orders").one() == (
+        "paid",
+        "{new,paid}",
+    )
+
+
+def test_deferrable_and_initially_deferred_constraints(conn: sqlalchemy.Connection) -> None:
+    converge(
+        conn,
+        """
+        CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE);
+        CREATE TABLE child (id int, parent_id int REFERENCES parent (id));
+        """,
+        """
+        CREATE TABLE parent (id int PRIMARY KEY,
+            code text UNIQUE DEFERRABLE INITIALLY DEFERRED);
+        CREATE TABLE child (id int, parent_id int REFERENCES parent (id) DEFERRABLE,
+            EXCLUDE USING btree (id WITH =) DEFERRABLE INITIALLY DEFERRED);
+        """,
+        reverse=True,
+    )
+    # Deferred in b: a transaction may pass through a duplicate it resolves before COMMIT.
+    run(
+        conn,
+        "BEGIN; INSERT INTO b.parent VALUES (1, 'x'), (2, 'x');"
+        "UPDATE b.parent SET code = 'y' WHERE id = 2; COMMIT",
+    )
+    assert conn.exec_driver_sql("SELECT count(*) FROM b.parent").scalar_one() == 2
+
+
+def test_partitions_are_attached_detached_and_moved(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE events (id int NOT NULL, at date NOT NULL, kind text,
+            PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE INDEX events_kind ON events (kind);
+        CREATE TABLE e2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+        CREATE TABLE e2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE e_rest PARTITION OF events DEFAULT;
+        CREATE TABLE staged (id int NOT NULL, at date NOT NULL, kind text);
+        CREATE INDEX staged_at ON staged (at);
+        INSERT INTO staged VALUES (1, '2025-03-01', 'x');
+        INSERT INTO events VALUES (2, '2023-05-01', 'y');
+        """,
+        """
+        CREATE TABLE events (id int NOT NULL, at date NOT NULL, kind text,
+            PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE INDEX events_kind ON events (kind);
+        CREATE TABLE e2023 (id int NOT NULL, at date NOT NULL, kind text, note text,
+            CONSTRAINT e2023_key PRIMARY KEY (id));
+        CREATE TABLE e2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');
+        CREATE TABLE e_rest PARTITION OF events DEFAULT;
+        CREATE TABLE staged PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+        """,
+        reverse=True,
+    )
+    described = kinds(ops)
+    assert "detach partition e2023 from events" in described
+    assert "move partition e2024 to events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')" in (
+        described
+    )
+    assert described[-1] == "attach partition staged to events"
+    # Rows stay with their table: reversed, staged is detached again with its row, and
+    # e2023 attached again brings its row back into events.
+    assert conn.exec_driver_sql("SELECT count(*) FROM a.staged").scalar_one() == 1
+    assert conn.exec_driver_sql("SELECT count(*) FROM a.events").scalar_one() == 1
+
+
+def test_view_check_option_security_invoker_and_barrier(conn: sqlalchemy.Connection) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW positive AS SELECT id, v FROM t WHERE v > 0;
+        """,
+        """
+        CREATE TABLE t (id int, v int);
+        CREATE VIEW positive WITH (security_invoker = true, security_barrier = true)
+            AS SELECT id, v FROM t WHERE v > 0 WITH CASCADED CHECK OPTION;
+        CREATE VIEW small AS SELECT id, v FROM positive WHERE v < 10 WITH LOCAL CHECK OPTION;
+        """,
+        reverse=True,
+    )
+    created = {op.view.name: op.view for op in ops if isinstance(op, CreateView)}
+    positive = created["positive"]
+    assert (positive.check_option, positive.security_invoker, positive.security_barrier) == (
+        "CASCADED",
+        True,
+        True,
+    )
+    assert created["small"].check_option == "LOCAL"
+    with pytest.raises(sqlalchemy.exc.DBAPIError, match="check option"):
+        run(conn, "INSERT INTO b.positive VALUES (1, -1)")

@@ -1,0 +1,98 @@
+"""Samples of the extension, collation, composite type and row-level security operations,
+added to ``samples.SAMPLES`` (kept apart so each file reads in one sitting)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dbshift.model import Collation, Column, CompositeType, Extension, Policy, Schema, Table
+from dbshift.ops import (
+    AlterCompositeType,
+    AlterExtension,
+    AttachPartition,
+    CreateCollation,
+    CreateCompositeType,
+    CreateExtension,
+    CreatePolicy,
+    DetachPartition,
+    DropCollation,
+    DropCompositeType,
+    DropExtension,
+    DropPolicy,
+    MovePartition,
+    Operation,
+    SetRowSecurity,
+)
+
+CITEXT = Extension(name="citext", version="1.6")
+NOCASE = Collation(
+    name="no case",
+    definition="(provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
+)
+PAIR = CompositeType(name="pair", attributes=(("x", "integer"), ("label", "text")))
+OWN_ROWS = Policy(name="own rows", definition="AS PERMISSIVE FOR ALL TO PUBLIC USING ((id > 0))")
+USERS = (None, "users")
+
+SAMPLES: dict[str, Operation] = {
+    "create_extension": CreateExtension(Extension(name="uuid-ossp", schema="ext")),
+    "drop_extension": DropExtension(CITEXT),
+    "alter_extension": AlterExtension(before=CITEXT, after=replace(CITEXT, version="1.7")),
+    "create_collation": CreateCollation(
+        Collation(name="c_like", definition="(provider = libc, lc_collate = 'C', lc_ctype = 'C')")
+    ),
+    "drop_collation": DropCollation(NOCASE),
+    "create_composite_type": CreateCompositeType(
+        CompositeType(name="point 3d", attributes=(("x", "double precision"), ("tag", "text")))
+    ),
+    "drop_composite_type": DropCompositeType(PAIR),
+    "alter_composite_type": AlterCompositeType(
+        before=PAIR,
+        after=replace(PAIR, attributes=(("x", "integer"), ("label", 'text COLLATE "C"'))),
+    ),
+    "create_policy": CreatePolicy(
+        on=USERS,
+        policy=Policy(
+            name="insert own",
+            definition="AS RESTRICTIVE FOR INSERT TO app WITH CHECK ((id > 0))",
+        ),
+    ),
+    "drop_policy": DropPolicy(on=USERS, policy=OWN_ROWS),
+    "set_row_security": SetRowSecurity(on=USERS, before=(False, False), after=(True, True)),
+    "attach_partition": AttachPartition(
+        on=(None, "orders 2024"),
+        parent="orders",
+        bound="FOR VALUES IN (2024)",
+        columns=(Column(name="id", type="bigint", nullable=False),),
+    ),
+    "detach_partition": DetachPartition(
+        on=(None, "orders 2023"),
+        parent="orders",
+        bound="FOR VALUES IN (2023)",
+        columns=(Column(name="id", type="bigint", nullable=False),),
+    ),
+    "move_partition": MovePartition(
+        on=(None, "orders 2023"),
+        before=("orders", "FOR VALUES IN (2023)"),
+        after=("orders", "FOR VALUES IN (2023, 2022)"),
+    ),
+}
+
+
+def extend(base: Schema) -> Schema:
+    """``base`` with what these samples drop or change."""
+    users = base.table("users")
+    assert users is not None
+    base = base.with_table(
+        Table(
+            name="orders 2024",
+            columns=(Column(name="id", type="bigint", nullable=False),),
+        )
+    ).with_table(
+        Table(name="orders 2023", partition_of="orders", partition_bound="FOR VALUES IN (2023)")
+    )
+    return replace(
+        base.with_table(replace(users, policies=(OWN_ROWS,))),
+        extensions=(CITEXT,),
+        collations=(NOCASE,),
+        composite_types=(PAIR,),
+    )
