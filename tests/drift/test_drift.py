@@ -290,3 +290,39 @@ def test_status_mentions_drift_when_a_snapshot_makes_it_cheap(
     status = project.run("status")
     assert status.code == 0 and "drift: 1 object(s) changed outside the migrations" in status.out
     assert json.loads(project.run("status", "--format", "json").out)["drift"] == 1
+
+
+def test_baseline_snapshots_the_adopted_schema(sqlite_db: Database, tmp_path: Path) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    _by_hand(sqlite_db, "CREATE TABLE legacy (id integer PRIMARY KEY)")
+    project.write("1_base.sql", BASE["sqlite"])
+    assert project.run("baseline", "1").code == 0
+    code, report = _drift(project)
+    assert code == 0 and "snapshot" in str(report["expected_from"]), report
+    _by_hand(sqlite_db, "CREATE INDEX ix_legacy ON legacy (id)")
+    code, report = _drift(project)
+    assert code == 1 and report["changes"][0]["object"] == "index ix_legacy on legacy"
+
+
+def test_online_helpers_are_never_drift(sqlite_db: Database, tmp_path: Path) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    project.write("1_base.sql", BASE["sqlite"])
+    assert project.run("migrate").code == 0
+    _by_hand(sqlite_db, "CREATE TABLE _dbshift_shadow_users (id integer PRIMARY KEY)")
+    assert _drift(project)[0] == 0
+
+
+def test_an_online_migration_that_completed_is_not_drift(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    project.write("1_base.sql", BASE["sqlite"])
+    assert project.run("migrate").code == 0
+    online = tmp_path / "20990101000000_note.toml"
+    online.write_text(
+        '[[operations]]\ntype = "add_column"\ntable = "users"\ncolumn = "note"\n'
+        'data_type = "TEXT"\n'
+    )
+    started = project.run("online", "start", str(online))
+    assert started.code == 0 and "completed" in started.out, started.err + started.out
+    assert _drift(project)[0] == 0

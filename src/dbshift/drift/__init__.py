@@ -5,7 +5,7 @@ by replaying the migrations on a scratch database) and diffs the live schema aga
 ``adopt`` and ``revert`` turn the difference into a migration file.
 """
 
-from dbshift.drift.detect import Change, DriftReport, detect, quick_check
+from dbshift.drift.detect import Change, DriftReport, detect, quick_check, refresh_snapshot
 from dbshift.drift.resolve import adopt, revert
 
-__all__ = ["Change", "DriftReport", "adopt", "detect", "quick_check", "revert"]
+__all__ = ["Change", "DriftReport", "adopt", "detect", "quick_check", "refresh_snapshot", "revert"]

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from dbshift.runner.session import Session
 
 ADDED, CHANGED, DROPPED = "added", "changed", "dropped"
+#: What an online migration in flight adds (hidden columns, triggers, functions): the
+#: online engine's, never drift (see dbshift.online).
+ONLINE_HELPER = "_dbshift_"
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,13 @@ def detect(session: Session, *, replay: bool = False) -> DriftReport:
         expected = _replayed(session, version)
         source = f"replay of the migrations up to {version}" if version else "an empty database"
     live = _live(session)
-    ops = diff(expected, live, DiffOptions(inline_foreign_keys=session.dialect.name == "sqlite"))
+    ops = [
+        op
+        for op in diff(
+            expected, live, DiffOptions(inline_foreign_keys=session.dialect.name == "sqlite")
+        )
+        if ONLINE_HELPER not in op.describe()
+    ]
     return DriftReport(
         expected_from=source,
         version=version,
@@ -159,3 +168,12 @@ def quick_check(session: Session) -> int | None:
     if snapshot is None or snapshot.version != rows[-1].version:
         return None
     return len(detect(session).changes)
+
+
+def refresh_snapshot(session: Session) -> None:
+    """A new snapshot after a change dbshift made outside ``migrate`` (``online complete``
+    and ``rollback``), so that change is not reported as drift; nothing without a history."""
+    if not session.settings.drift_snapshots or not session.history.exists(session.conn):
+        return
+    with session.locked():
+        session.take_snapshot()

@@ -847,3 +847,5 @@ class Session:
                 statements_total=0,
                 statements_done=0,
             )
+            # What is there now is, by adoption, what the history up to the baseline built.
+            self.take_snapshot()

@@ -17,6 +17,7 @@ from dbshift.cli import context
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
+    from dbshift.config import Settings
     from dbshift.online.backfill import TableBackfill
     from dbshift.online.common import Options
     from dbshift.online.journal import Entry
@@ -144,8 +145,20 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             entry = service.rollback(args.name, settings, options, progress, schema=args.schema)
+    if not entry.phase.in_flight:
+        _refresh_drift_snapshot(settings)
     context.out(_describe(entry))
     return 0
+
+
+def _refresh_drift_snapshot(settings: Settings) -> None:
+    """What complete or rollback changed is dbshift's doing, not drift (docs/drift.md)."""
+    from dbshift.drift import refresh_snapshot
+    from dbshift.runner.session import QuietReporter, Session
+
+    if settings.url:
+        with Session(settings, QuietReporter()) as session:
+            refresh_snapshot(session)
 
 
 def _describe(entry: Entry) -> str:
