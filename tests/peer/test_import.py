@@ -412,3 +412,28 @@ def test_flyway_checksum_is_crc32_of_the_lines_without_terminators() -> None:
     assert flyway_checksum("x\x0cy") == zlib.crc32(b"x\x0cy") - (1 << 32) * (
         zlib.crc32(b"x\x0cy") >= 1 << 31
     )
+
+
+def test_no_history_flag_and_an_existing_dbshift_history(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    source = write(tmp_path / "gm", {"1_a.up.sql": USERS_UP, "2_b.up.sql": ORDERS_UP})
+    run_sql(
+        sqlite_db,
+        "CREATE TABLE schema_migrations (version BIGINT NOT NULL PRIMARY KEY, dirty BOOLEAN NOT NULL);\n"
+        "INSERT INTO schema_migrations (version, dirty) VALUES (1, FALSE);",
+    )
+    files_only = fresh(tmp_path / "files_only")
+    files_only.url = sqlite_db.url
+    result = files_only.run("import", "golang-migrate", str(source), "--no-history")
+    assert result.code == 0, result.err
+    assert "no history adopted" in result.out
+    assert "dbshift_history" not in sqlite_db.tables()
+
+    # Once dbshift has a history, a second import must not mix two histories.
+    assert files_only.run("migrate").code == 0
+    again = fresh(tmp_path / "again")
+    again.url = sqlite_db.url
+    refused = again.run("import", "golang-migrate", str(source))
+    assert refused.code == 2 and "dbshift_history already has rows" in refused.err
+    assert list(again.migrations.iterdir()) == []

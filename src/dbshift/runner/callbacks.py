@@ -67,6 +67,9 @@ class Callbacks:
         self.placeholders = placeholders
         self.notice = notice
         self._raw = conn.execution_options(no_parameters=True)
+        #: A migration failed after its progress line was started ("applying x ..."):
+        #: the first notice after that starts on a line of its own.
+        self._line_open = False
 
     @contextlib.contextmanager
     def around_migrate(self) -> Iterator[None]:
@@ -86,6 +89,7 @@ class Callbacks:
         try:
             yield
         except Exception as exc:
+            self._line_open = True
             self._fire_on_error("afterEachMigrateError", exc, migration=migration)
             raise
         self.fire("afterEachMigrate", migration=migration)
@@ -104,6 +108,9 @@ class Callbacks:
             started = time.perf_counter()
             self._run(callback, migration=migration, error=error)
             ms = round((time.perf_counter() - started) * 1000)
+            if self._line_open:
+                self.notice("")
+                self._line_open = False
             self.notice(f"callback {event}: {callback.path.name} done in {ms} ms")
 
     def _run(self, callback: Callback, *, migration: Migration | None, error: str | None) -> None:
