@@ -272,7 +272,7 @@ def test_dbshift_tables_are_never_drift(sqlite_db: Database, tmp_path: Path) -> 
     project = Project(tmp_path, sqlite_db.url)
     project.write("1_base.sql", BASE["sqlite"])
     assert project.run("migrate").code == 0
-    assert project.run("rollback").code == 0
+    assert project.run("rollback", "--allow-destructive").code == 0
     code, report = _drift(project)
     assert code == 0, report
     assert report["version"] is None

@@ -140,10 +140,37 @@ def classify(ops: list[Operation]) -> list[Change]:
         kinds[name].add(change)
         details[name].append(described)
     out = []
+    recreated = _recreated(ops)
     for name in order:
+        if name in recreated:
+            continue
         found = kinds[name]
         change = found.pop() if len(found) == 1 else CHANGED
         out.append(Change(change=change, object=name, details=tuple(details[name])))
+    return out
+
+
+def _recreated(ops: list[Operation]) -> set[str]:
+    """Objects dropped and created again exactly as they were: a view or trigger the
+    differ rebuilds because something it depends on changed, not drift of its own."""
+    from dbshift.ops import Irreversible
+
+    drops: dict[str, Operation] = {}
+    creates: dict[str, list[Operation]] = {}
+    for op in ops:
+        name = op.describe().partition(" ")[2]
+        if op.kind.startswith("drop_"):
+            drops[name] = op
+        elif op.kind.startswith("create_"):
+            creates.setdefault(name, []).append(op)
+    out = set()
+    for name, drop in drops.items():
+        try:
+            undone = drop.reverse()
+        except Irreversible:
+            continue
+        if creates.get(name) == [undone]:
+            out.add(name)
     return out
 
 
