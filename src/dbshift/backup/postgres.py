@@ -171,8 +171,8 @@ class PostgresEngine:
         parallel = tables is None and size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
         jobs = min(4, os.cpu_count() or 1)
         target = directory / ("dump.dir" if parallel else "dump.pgc")
-        argv = [pg_dump, "--no-password", "-f", str(target)]
-        argv += ["-Fd", f"-j{jobs}"] if parallel else ["-Fc"]
+        argv = [pg_dump, "--no-password"]
+        argv += ["-Fd", f"-j{jobs}", "-f", str(target)] if parallel else ["-Fc"]
         for name in [*(tables or ()), *(self._view_names(db, tables) if tables else ())]:
             schema, _, table = name.partition(".")
             argv += ["-t", f"{_pattern(schema)}.{_pattern(table)}"]
@@ -180,16 +180,30 @@ class PostgresEngine:
         db.conn.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
             snapshot = db.conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-            proc = tools.start([*argv, f"--snapshot={snapshot}"], env=self._env(db))
+            proc = tools.start(
+                [*argv, f"--snapshot={snapshot}"],
+                env=self._env(db),
+                stdout=None if parallel else subprocess.PIPE,
+            )
+            copy = None
+            if proc.stdout is not None:
+                copy = tools.HashingCopy(proc.stdout, target)
+                copy.start()
             with tools.progress("backup", tools.file_size(target), None):
                 counts = self.row_counts(db, names)
                 objects = {t: self._objects(db, t) for t in names}
+                written = copy.finish() if copy is not None else None
                 tools.wait(proc, f"pg_dump of {mask_url(db.url)}")
         finally:
             db.conn.exec_driver_sql("COMMIT")
-        files = sorted(target.rglob("*")) if parallel else [target]
+        if written is not None:
+            files: tuple[mf.FileEntry, ...] = (mf.FileEntry(target.name, written[0], written[1]),)
+        else:
+            files = tuple(
+                mf.file_entry(directory, f) for f in sorted(target.rglob("*")) if f.is_file()
+            )
         return Dumped(
-            files=tuple(mf.file_entry(directory, f) for f in files if f.is_file()),
+            files=files,
             tables=tuple(mf.TableEntry(t, counts[t], objects[t]) for t in names),
             tool=f"pg_dump {'.'.join(map(str, tools.version(pg_dump)))} "
             + (f"-Fd -j{jobs}" if parallel else "-Fc"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import os
 import re
 import shutil
@@ -88,6 +89,34 @@ def wait(proc: subprocess.Popen[bytes], what: str) -> None:
 
 def run(argv: Sequence[str], what: str, *, env: dict[str, str] | None = None) -> None:
     wait(start(argv, env=env), what)
+
+
+class HashingCopy(threading.Thread):
+    """Copy a tool's stdout into a file, hashing on the way: the checksum is ready when
+    the dump is, instead of a second read of the file afterwards (0.6 s per 150 MB)."""
+
+    def __init__(self, source: IO[bytes], path: Path) -> None:
+        super().__init__(daemon=True)
+        self.source, self.path = source, path
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.error: OSError | None = None
+
+    def run(self) -> None:
+        try:
+            with self.path.open("wb") as out:
+                while chunk := self.source.read(1 << 20):
+                    out.write(chunk)
+                    self.digest.update(chunk)
+                    self.size += len(chunk)
+        except OSError as exc:
+            self.error = exc
+
+    def finish(self) -> tuple[int, str]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.size, self.digest.hexdigest()
 
 
 # -- progress --------------------------------------------------------------------------
