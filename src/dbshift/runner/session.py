@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from dbshift.config import Settings
-from dbshift.connection import backend_name, connect, create_engine, parse_url
+from dbshift.connection import (
+    backend_name,
+    connect,
+    create_engine,
+    parse_url,
+    require_database,
+)
 from dbshift.dialects import Dialect, dialect_for
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
 from dbshift.migrations import loader, sumfile
@@ -117,6 +123,7 @@ class Session:
         self.settings = settings
         self.reporter = reporter
         self.url = parse_url(settings.url)
+        require_database(self.url)
         self.dialect: Dialect = dialect_for(self.url)
         if settings.history_schema and not self.dialect.supports_history_schema:
             raise ConfigError(
