@@ -131,6 +131,8 @@ class Session:
             )
         self._conn: Connection | None = None
         self._history: HistoryTable | None = None
+        #: Set when a lenient run found dbshift.sum out of date with pending files only.
+        self.sum_to_rehash: sumcheck.SumVerdict | None = None
 
     # -- resources -----------------------------------------------------------------------
 
@@ -258,7 +260,7 @@ class Session:
                 self.reporter.planned(migration, down=False)
             return len(todo)
         with self.locked():
-            analysis, todo = self._pending(to, rehash=True)
+            analysis, todo = self._pending(to, applying=True)
             if confirm is not None and todo:
                 confirm(todo)
             executor = Executor(self.conn, self.dialect, self.history)
@@ -292,11 +294,15 @@ class Session:
             target=mask_url(self.url),
         )
 
-    def _pending(self, to: str | None, *, rehash: bool = False) -> tuple[Analysis, list[Migration]]:
+    def _pending(
+        self, to: str | None, *, applying: bool = False
+    ) -> tuple[Analysis, list[Migration]]:
         """Validated analysis and the migrations to apply, in order.
 
-        ``rehash``: a lenient run may rewrite an out-of-date sum file (see sumcheck);
-        read-only callers only say that ``migrate`` would.
+        A lenient run goes on with an out-of-date sum file (see sumcheck) and keeps the
+        verdict in ``sum_to_rehash``: the CLI's ``migrate`` rewrites the file after the run
+        (never a session dbshift runs for itself, such as plan's replay on a scratch
+        database). Read-only callers (``applying`` false) get a notice that it would.
         """
         migrations = self.migrations()
         target = self._target(migrations, to)
@@ -306,9 +312,9 @@ class Session:
         if verdict.problem is not None:
             if not verdict.rehash:
                 raise ValidationFailed(verdict.refusal())
-            if rehash:
-                sumcheck.rehash(self.settings)
-            self.reporter.notice(verdict.notice(done=rehash))
+            self.sum_to_rehash = verdict
+            if not applying:
+                self.reporter.notice(verdict.notice(done=False))
         return analysis, [m for m in analysis.pending if target is None or m.number <= target]
 
     def _refuse_problems(self, analysis: Analysis, *, reverting: bool = False) -> None:
