@@ -45,19 +45,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="write an online (expand/contract) migration for 'dbshift online' instead "
         "(PostgreSQL)",
     )
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from dbshift import __version__
-    from dbshift.cli.commands.new import new_path
+    from dbshift.cli.commands.new import new_path, stale_sum, update_sum
     from dbshift.cli.plan_output import header, terminated
     from dbshift.cli.schema_plan import plan
     from dbshift.connection import mask_text
     from dbshift.dialects import renderer_for
     from dbshift.diff.safe import safe_plan
     from dbshift.errors import ConfigError
-    from dbshift.migrations import loader, sumfile
     from dbshift.ops import Irreversible
 
     settings = context.settings(args, dev_url=args.dev_url)
@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     result = plan(args, settings, str(directory), target)
     if not result.ops:
-        context.out("no changes: the migrations already build the desired schema")
+        context.report(
+            args, "no changes: the migrations already build the desired schema", file=None
+        )
         return 0
     dialect = result.dialect
     if args.online:
@@ -108,11 +110,19 @@ def run(args: argparse.Namespace) -> int:
             "-- dbshift:no-transaction",
         ]
     lines += body
+    stale = stale_sum(directory)
     path = new_path(directory, args.name, ".sql")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    sumfile.write(directory, loader.scan(directory))
+    update_sum(directory, stale)
     flagged = sum(1 for op in up.ops if op.safety(dialect).flags())
-    context.out(f"{path}: {len(up.ops)} operation(s), {flagged} flagged (see comments)")
+    context.report(
+        args,
+        f"{path}: {len(up.ops)} operation(s), {flagged} flagged (see comments)",
+        file=str(path),
+        operations=len(up.ops),
+        flagged=flagged,
+        breaking=[_breaking(op, dialect) for op in up.breaking],
+    )
     for op in up.breaking:
         print(f"warning: breaking change: {_breaking(op, dialect)}", file=sys.stderr)
     from dbshift.cli.lint_plan import lint_script, report
@@ -142,7 +152,12 @@ def _online(
     text = online_toml(plan, current, description=args.name, dialect=dialect)
     path = new_path(directory, args.name, ".toml")
     path.write_text(text, encoding="utf-8")
-    context.out(f"{path}: {len(plan)} operation(s); run 'dbshift online start {path}'")
+    context.report(
+        args,
+        f"{path}: {len(plan)} operation(s); run 'dbshift online start {path}'",
+        file=str(path),
+        operations=len(plan),
+    )
     return 0
 
 
