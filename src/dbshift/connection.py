@@ -38,12 +38,8 @@ _SQLITE_QUERY_KEYS = frozenset(
 _PASSWORD_IN_TEXT = re.compile(r"(://[^:/@\s]*:)([^@\s]*)(@)")
 
 
-def parse_url(raw: str, *, server_only: bool = False) -> URL:
-    """Parse and normalise a URL; unknown schemes and garbage are usage errors (exit 2).
-
-    ``server_only``: the URL names a server where dbshift creates scratch databases
-    (``dev_url``), so a MySQL URL without a database is fine there.
-    """
+def parse_url(raw: str) -> URL:
+    """Parse and normalise a URL; unknown schemes and garbage are usage errors (exit 2)."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -61,11 +57,11 @@ def parse_url(raw: str, *, server_only: bool = False) -> URL:
         raise UsageError(
             f"bad database URL {mask_text(raw)!r}: unknown driver {driver!r} ({known})"
         )
-    _check_shape(raw, url, dialect, server_only=server_only)
+    _check_shape(raw, url, dialect)
     return url.set(drivername=f"{dialect}+{driver or default_driver}")
 
 
-def _check_shape(raw: str, url: URL, dialect: str, *, server_only: bool) -> None:
+def _check_shape(raw: str, url: URL, dialect: str) -> None:
     """What SQLAlchemy accepts but a migration cannot use, refused while it is still a
     usage error: later it surfaces as an internal error or an assertion in the driver."""
     bad = f"bad database URL {mask_text(raw)!r}"
@@ -83,9 +79,17 @@ def _check_shape(raw: str, url: URL, dialect: str, *, server_only: bool) -> None
                 f"{bad}: SQLite takes no option {sorted(unknown)[0]!r} "
                 "(URI options need ?uri=true and a file: path)"
             )
-        return
-    if dialect in ("mysql", "mariadb") and not url.database and not server_only:
-        raise UsageError(f"{bad}: name the database ({dialect}://user@host:3306/DATABASE)")
+
+
+def require_database(url: URL) -> None:
+    """A MySQL URL that names no database is fine for a server (``dev_url``) but not as
+    a migration target, where it ended in an assertion inside SQLAlchemy."""
+    if backend_name(url) == "mysql" and not url.database:
+        scheme = url.get_backend_name()
+        raise UsageError(
+            f"bad database URL {mask_url(url)!r}: name the database "
+            f"({scheme}://user@host:3306/DATABASE)"
+        )
 
 
 def mask_url(url: URL | str) -> str:

@@ -112,6 +112,11 @@ def parse(raw: str) -> DbUrl | None:
     if scheme not in _SCHEMES:
         return None
     backend, dialect, default_driver = _SCHEMES[scheme]
+    host = parts["ipv4host"] or parts["ipv6host"]
+    if backend == "sqlite" and (
+        host or any(parts[k] is not None for k in ("port", "username", "password", "query"))
+    ):
+        return None  # sqlite://app.db, options: connection.parse_url checks and words them
     port: int | None = None
     if parts["port"] is not None:  # present but empty is an error SQLAlchemy words
         if not re.fullmatch(r"[0-9]+", parts["port"]):
@@ -134,7 +139,7 @@ def parse(raw: str) -> DbUrl | None:
         drivername=f"{dialect}+{driver or default_driver}",
         username=None if parts["username"] is None else unquote(parts["username"]),
         password=None if parts["password"] is None else unquote(parts["password"]),
-        host=parts["ipv4host"] or parts["ipv6host"],
+        host=host,
         port=port,
         database=None if parts["database"] is None else unquote(parts["database"]),
         query=query,

@@ -77,3 +77,28 @@ def test_format_before_the_command_is_checked_by_the_command(tmp_path: Path) -> 
     lint = project.run("--format", "sarif", "lint", "--dialect", "sqlite", url=False)
     assert lint.code == 0, lint.err
     assert json.loads(lint.out)["version"] == "2.1.0"
+
+
+def test_generate_speaks_json_and_leaves_a_stale_sum_alone(tmp_path: Path) -> None:
+    import sqlite3
+
+    target = tmp_path / "target.db"
+    with sqlite3.connect(target) as conn:
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.close()
+    project = Project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    project.rehash()
+    result = project.run("generate", "add_t", "--to", f"sqlite:///{target}", "--format", "json")
+    assert result.code == 0, result.err
+    out = doc(result)
+    assert out["operations"] >= 1 and Path(out["file"]).is_file()
+    assert project.run("validate", env={"CI": "true"}).code == 0
+    Path(out["file"]).write_text(sql_migration("CREATE TABLE t (id INTEGER PRIMARY KEY);"))
+    before = (project.migrations / "dbshift.sum").read_text()
+    with sqlite3.connect(target) as conn:
+        conn.execute("CREATE TABLE u (id INTEGER PRIMARY KEY)")
+    conn.close()
+    again = project.run("generate", "add_u", "--to", f"sqlite:///{target}")
+    assert again.code == 0, again.err
+    assert "was already out of date" in again.err
+    assert (project.migrations / "dbshift.sum").read_text() == before

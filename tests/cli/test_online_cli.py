@@ -45,12 +45,17 @@ def test_online_file_without_version_prefix_is_refused(
     assert sqlite_db.scalar("SELECT code FROM items WHERE id = 1") == "c1"
 
 
-def test_pause_after_the_backfill_finished_says_so_on_postgres(
-    pg_db: Database, tmp_path: Path
-) -> None:
-    _setup(pg_db)
+@pytest.fixture(params=["postgresql", "mysql"])
+def server_db(request: pytest.FixtureRequest) -> Database:
+    fixture = "pg_db" if request.param == "postgresql" else "mysql_db"
+    db: Database = request.getfixturevalue(fixture)
+    return db
+
+
+def test_pause_after_the_backfill_finished_says_so(server_db: Database, tmp_path: Path) -> None:
+    _setup(server_db)
     (tmp_path / "1_code.toml").write_text(ALTER)
-    project = Project(tmp_path, pg_db.url)
+    project = Project(tmp_path, server_db.url)
     started = project.run("online", "start", "1_code.toml")
     assert started.code == 0, started.err
     paused = project.run("online", "pause", "1_code")
@@ -79,3 +84,17 @@ def test_pause_of_an_unknown_migration_is_a_usage_error(
 ) -> None:
     result = Project(tmp_path, sqlite_db.url).run("online", "pause", "1_nope")
     assert result.code == 2 and "no online migration '1_nope'" in result.err
+
+
+def test_online_actions_speak_json(sqlite_db: Database, tmp_path: Path) -> None:
+    import json
+
+    _setup(sqlite_db)
+    (tmp_path / "1_code.toml").write_text(ALTER)
+    project = Project(tmp_path, sqlite_db.url)
+    started = project.run("--format", "json", "online", "start", "1_code.toml")
+    assert started.code == 0, started.err
+    doc = json.loads(started.out)
+    assert doc["name"] == "1_code" and doc["phase"] == "completed"
+    paused = json.loads(project.run("online", "pause", "1_code", "--format", "json").out)
+    assert paused["pausing"] is False and "nothing to pause" in paused["message"]

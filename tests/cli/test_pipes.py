@@ -78,8 +78,7 @@ def test_output_to_a_pipe_is_never_wrapped(proj: Project) -> None:
     assert any(len(line) > 150 for line in proj.run("status").out.splitlines())
 
 
-def test_failing_migration_ends_its_progress_line_with_failed(tmp_path: Path) -> None:
-    project = Project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+def test_failing_migration_ends_its_progress_line_with_failed(project: Project) -> None:
     project.write("1_ok.sql", sql_migration("CREATE TABLE a (id INTEGER);"))
     project.write("2_bad.sql", sql_migration("CREATE TABLE b (id INTEGER);\nSELECT * FROM nope;"))
     result = project.run("migrate")

@@ -108,3 +108,17 @@ def test_merge_conflict_markers_are_refused_even_locally(project: Project) -> No
     sum_path.write_text("\n".join(["<<<<<<< HEAD", *lines, "=======", ">>>>>>> x"]) + "\n")
     result = project.run("migrate", env=LOCAL)
     assert result.code == 1 and "git conflict markers" in result.err
+
+
+def test_read_only_commands_never_rewrite_the_sum(tmp_path: Path) -> None:
+    project = Project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    pending = _two_files(project)
+    assert project.run("migrate", "--to", "1", env=LOCAL).code == 0
+    pending.write_text(sql_migration("CREATE TABLE b2 (id INTEGER);"))
+    before = (project.migrations / "dbshift.sum").read_text()
+    for command in (["plan", "--replay"], ["migrate", "--sql"], ["migrate", "--dry-run"]):
+        result = project.run(*command, env=LOCAL)
+        assert result.code == 0, (command, result.err)
+        assert (project.migrations / "dbshift.sum").read_text() == before, command
+    script = project.run("migrate", "--sql", env=LOCAL)
+    assert "notice" not in script.out and "will re-hash 2_b.sql" in script.err

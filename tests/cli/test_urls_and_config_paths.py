@@ -43,10 +43,14 @@ def test_malformed_url_in_config_file_is_a_usage_error_too(tmp_path: Path) -> No
     assert "three slashes" in one_line(Project(tmp_path, "").run("migrate", url=False), 2)
 
 
-def test_mysql_url_without_database_works_as_dev_url_only(tmp_path: Path) -> None:
+def test_mysql_url_without_database_is_refused_where_a_database_is_meant(
+    tmp_path: Path,
+) -> None:
     server = MYSQL_URL.rsplit("/", 1)[0] + "/"
     project = Project(tmp_path, server)
     assert "name the database" in one_line(project.run("status"), 2)
+    assert "name the database" in one_line(project.run("inspect", server, url=False), 2)
+    assert "name the database" in one_line(project.run("online", "status"), 2)
 
 
 def _nested_project(tmp_path: Path) -> tuple[Project, Path]:

@@ -22,7 +22,8 @@ def settings(
 
 def test_precedence_flag_then_dbshift_url_then_database_url_then_file(tmp_path: Path) -> None:
     toml = 'url = "sqlite:///file.db"\n'
-    assert settings(tmp_path, toml).url == "sqlite:///file.db"
+    # A relative SQLite path in the file is anchored to the file's directory.
+    assert settings(tmp_path, toml).url == f"sqlite:///{(tmp_path / 'file.db').resolve()}"
     assert (
         settings(tmp_path, toml, environ={"DATABASE_URL": "sqlite:///d.db"}).url == "sqlite:///d.db"
     )
@@ -35,7 +36,8 @@ def test_precedence_flag_then_dbshift_url_then_database_url_then_file(tmp_path: 
 def test_explicit_environment_beats_environment_variables(tmp_path: Path) -> None:
     toml = '[environments.prod]\nurl = "sqlite:///prod.db"\nlock_timeout = 5\n'
     chosen = settings(tmp_path, toml, env="prod", environ={"DATABASE_URL": "sqlite:///d.db"})
-    assert chosen.url == "sqlite:///prod.db" and chosen.lock_timeout == 5.0
+    assert chosen.url == f"sqlite:///{(tmp_path / 'prod.db').resolve()}"
+    assert chosen.lock_timeout == 5.0
 
 
 def test_env_references_are_expanded_and_missing_ones_are_errors(tmp_path: Path) -> None:
@@ -62,3 +64,23 @@ def test_migrations_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:
 def test_bad_values_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         settings(tmp_path, toml)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///app.db", "sqlite:////base/app.db"),
+        ("sqlite+pysqlite:///db/app.db?timeout=5", "sqlite+pysqlite:////base/db/app.db?timeout=5"),
+        ("sqlite:////abs/app.db", "sqlite:////abs/app.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+        ("sqlite://", "sqlite://"),
+        ("sqlite:///file:app.db?uri=true", "sqlite:///file:app.db?uri=true"),
+        ("postgresql://h/db", "postgresql://h/db"),
+    ],
+)
+def test_relative_sqlite_paths_are_anchored_to_the_config_directory(
+    url: str, expected: str
+) -> None:
+    from dbshift.config import anchored_sqlite_url
+
+    assert anchored_sqlite_url(url, Path("/base")) == expected

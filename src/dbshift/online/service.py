@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from dbshift.connection import connect, create_engine, parse_url
+from dbshift.connection import connect, create_engine, parse_url, require_database
 from dbshift.errors import LockTimeoutError, MigrationFailed, UsageError
 from dbshift.online import journal
 from dbshift.online import postgres as pg
@@ -47,6 +47,7 @@ def _session(settings: Settings) -> Iterator[Connection]:
     if not settings.url:
         raise UsageError("no database URL: pass --url or configure one")
     url = parse_url(settings.url)
+    require_database(url)
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     conn = connect(engine)
     try:

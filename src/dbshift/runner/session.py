@@ -14,7 +14,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from dbshift.config import ONLINE_JOURNAL_TABLE, Settings
-from dbshift.connection import backend_name, connect, create_engine, parse_url
+from dbshift.connection import (
+    backend_name,
+    connect,
+    create_engine,
+    parse_url,
+    require_database,
+)
 from dbshift.dialects import Dialect, dialect_for
 from dbshift.errors import ConfigError, DbshiftError, Interrupted, UsageError, ValidationFailed
 from dbshift.migrations import loader, sumfile
@@ -179,6 +185,7 @@ class Session:
         self.settings = settings
         self.reporter = reporter
         self.url = parse_url(settings.url)
+        require_database(self.url)
         self.dialect: Dialect = dialect_for(self.url)
         if settings.history_schema and not self.dialect.supports_history_schema:
             raise ConfigError(
@@ -187,6 +194,8 @@ class Session:
         self._conn: Connection | None = None
         self._history: HistoryTable | None = None
         self._callbacks: Callbacks | None = None  # set while migrate runs
+        #: Set when a lenient run found dbshift.sum out of date with pending files only.
+        self.sum_to_rehash: sumcheck.SumVerdict | None = None
 
     # -- resources -----------------------------------------------------------------------
 
@@ -411,7 +420,7 @@ class Session:
             return len(todo)
         existing: Existing = "adopt" if init_existing else "refuse"
         with self.interruptible(), self.locked(existing=existing):
-            analysis, todo = self._pending(to, rehash=True)
+            analysis, todo = self._pending(to, applying=True)
             if confirm is not None and todo:
                 confirm(todo)
             executor = self._executor()
@@ -570,11 +579,15 @@ class Session:
             repeatable=self._due_repeatable(analysis, to),
         )
 
-    def _pending(self, to: str | None, *, rehash: bool = False) -> tuple[Analysis, list[Migration]]:
+    def _pending(
+        self, to: str | None, *, applying: bool = False
+    ) -> tuple[Analysis, list[Migration]]:
         """Validated analysis and the migrations to apply, in order.
 
-        ``rehash``: a lenient run may rewrite an out-of-date sum file (see sumcheck);
-        read-only callers only say that ``migrate`` would.
+        A lenient run goes on with an out-of-date sum file (see sumcheck) and keeps the
+        verdict in ``sum_to_rehash``: the CLI's ``migrate`` rewrites the file after the run
+        (never a session dbshift runs for itself, such as plan's replay on a scratch
+        database). Read-only callers (``applying`` false) get a notice that it would.
         """
         migrations = self.migrations()
         target = self._target(migrations, to)
@@ -584,9 +597,9 @@ class Session:
         if verdict.problem is not None:
             if not verdict.rehash:
                 raise ValidationFailed(verdict.refusal())
-            if rehash:
-                sumcheck.rehash(self.settings)
-            self.reporter.notice(verdict.notice(done=rehash))
+            self.sum_to_rehash = verdict
+            if not applying:
+                self.reporter.notice(verdict.notice(done=False))
         return analysis, [m for m in analysis.pending if target is None or m.number <= target]
 
     def _refuse_problems(self, analysis: Analysis, *, reverting: bool = False) -> None:

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbshift.connection import backend_name, connect, create_engine, mask_url, parse_url
+from dbshift.connection import (
+    backend_name,
+    connect,
+    create_engine,
+    mask_url,
+    parse_url,
+    require_database,
+)
 from dbshift.errors import ConfigError, MigrationFailed, UsageError
 
 if TYPE_CHECKING:
@@ -94,6 +101,9 @@ def inspect_url(
 
     exclude = own_tables(settings)
     scope = Scope(schemas=settings.schemas, include=settings.include, exclude=settings.exclude)
+    parsed = direct.parse(raw)
+    if parsed is not None and parsed.backend == "mysql" and not parsed.database:
+        require_database(parse_url(raw))  # a server, not a schema: say so in one line
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
         if connected is not None:
@@ -101,6 +111,7 @@ def inspect_url(
         with bare, bare.errors():
             return inspect_schema(bare, exclude=exclude, scope=scope)
     url = parse_url(raw)
+    require_database(url)
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     try:
         with connect(engine) as conn:
@@ -136,7 +147,7 @@ def scratch_database(settings: Settings, dialect: str) -> Iterator[URL]:
             "set dev_url in dbshift.toml, $DBSHIFT_DEV_URL or --dev-url "
             "(dbshift creates and drops a scratch database there)"
         )
-    dev = parse_url(settings.dev_url, server_only=True)
+    dev = parse_url(settings.dev_url)
     if backend_name(dev) != dialect:
         raise ConfigError(f"dev_url {mask_url(dev)} is not a {dialect} server")
     import secrets  # here: 5-10 ms that diffing two URLs does not need

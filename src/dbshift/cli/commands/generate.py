@@ -51,19 +51,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="write without first running the migration up and down on a scratch database",
     )
+    context.add_format(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from dbshift import __version__
-    from dbshift.cli.commands.new import new_path
+    from dbshift.cli.commands.new import new_path, stale_sum, update_sum
     from dbshift.cli.plan_output import header, terminated
     from dbshift.cli.schema_plan import plan
     from dbshift.connection import mask_text
     from dbshift.dialects import renderer_for
     from dbshift.diff.safe import safe_plan
     from dbshift.errors import ConfigError
-    from dbshift.migrations import loader, sumfile
     from dbshift.ops import Irreversible
 
     settings = context.settings(args, dev_url=args.dev_url)
@@ -74,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     result = plan(args, settings, str(directory), target)
     if not result.ops:
-        context.out("no changes: the migrations already build the desired schema")
+        context.report(
+            args, "no changes: the migrations already build the desired schema", file=None
+        )
         return 0
     dialect = result.dialect
     if args.online:
@@ -114,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             "-- dbshift:no-transaction",
         ]
     lines += body
+    stale = stale_sum(directory)
     path = new_path(directory, args.name, ".sql")
     text = "\n".join(lines) + "\n"
     if args.verify:
@@ -130,9 +133,16 @@ def run(args: argparse.Namespace) -> int:
             shown_as=str(path),
         )
     path.write_text(text, encoding="utf-8")
-    sumfile.write(directory, loader.scan(directory))
+    update_sum(directory, stale)
     flagged = sum(1 for op in up.ops if op.safety(dialect).flags())
-    context.out(f"{path}: {len(up.ops)} operation(s), {flagged} flagged (see comments)")
+    context.report(
+        args,
+        f"{path}: {len(up.ops)} operation(s), {flagged} flagged (see comments)",
+        file=str(path),
+        operations=len(up.ops),
+        flagged=flagged,
+        breaking=[_breaking(op, dialect) for op in up.breaking],
+    )
     for op in up.breaking:
         print(f"warning: breaking change: {_breaking(op, dialect)}", file=sys.stderr)
     from dbshift.cli.lint_plan import lint_script, report
@@ -162,7 +172,12 @@ def _online(
     text = online_toml(plan, current, description=args.name, dialect=dialect)
     path = new_path(directory, args.name, ".toml")
     path.write_text(text, encoding="utf-8")
-    context.out(f"{path}: {len(plan)} operation(s); run 'dbshift online start {path}'")
+    context.report(
+        args,
+        f"{path}: {len(plan)} operation(s); run 'dbshift online start {path}'",
+        file=str(path),
+        operations=len(plan),
+    )
     return 0
 
 

@@ -16,6 +16,8 @@ _CONFIG = """\
 migrations = {migrations}
 # history_table = "dbshift_history"
 # lock_timeout = 60
+# out_of_order = false   # true: apply pending migrations older than the newest applied one
+# strict_sum = false     # migrate re-hashes edited pending files (default: strict on CI and --env)
 # ddl_lock_timeout = 5   # seconds each statement waits for its table lock, then retried
 
 # [environments.production]
@@ -50,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     sum_path = sumfile.write(directory, loader.scan(directory))
     context.out(f"migrations directory: {directory}  (integrity file {sum_path.name})")
-    if settings.config_file is None:
+    if settings.config_file is not None:
+        context.out(f"config: {settings.config_file} (found; left as it is)")
+    else:
         url_line = '# url = "sqlite:///app.db"'
         raw = getattr(args, "url", None)
         if raw:

@@ -150,6 +150,12 @@ def run(args: argparse.Namespace) -> int:
         count = session.migrate(
             to=args.to, dry_run=args.dry_run, confirm=confirm, init_existing=args.init_existing
         )
+        verdict = session.sum_to_rehash
+        if verdict is not None and not args.dry_run:
+            from dbshift.runner import sumcheck
+
+            sumcheck.rehash(session.settings)
+            session.reporter.notice(verdict.notice(done=True))
         if args.dry_run:
             text = f"{count} migration(s) would be applied (dry run: nothing changed)"
         elif count == 0:

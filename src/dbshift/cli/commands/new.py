@@ -13,6 +13,8 @@ from dbshift.errors import UsageError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from dbshift.migrations.sumfile import SumProblem
+
 SQL_TEMPLATE = """\
 -- dbshift:up
 
@@ -61,31 +63,47 @@ def slugify(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dbshift.migrations import loader, sumfile
-
     settings = context.settings(args)
     directory = settings.migrations_dir
     suffix, template = (".py", PY_TEMPLATE) if args.python else (".sql", SQL_TEMPLATE)
-    stale = sumfile.check(directory, loader.scan(directory)) if directory.is_dir() else None
+    stale = stale_sum(directory)
     path = new_path(directory, args.name, suffix)
     path.write_text(template.format(name=args.name) if args.python else template, encoding="utf-8")
-    rehashed = stale is None or not (directory / loader.SUM_FILE).exists()
-    if rehashed:
-        sumfile.write(directory, loader.scan(directory))
-    else:
-        # Re-hashing now would bless an edit nobody has looked at, perhaps to a migration
-        # already applied somewhere: leave the sum as it was and say why.
-        assert stale is not None
-        what = ", ".join(stale.files) if stale.files else "its own content"
-        print(
-            f"dbshift: warning: {directory / loader.SUM_FILE} was already out of date "
-            f"({what}), so it was left as it was: run 'dbshift hash' once that is intended; "
-            "a migration that was already applied should be reverted instead, or accepted "
-            "with 'dbshift repair'",
-            file=sys.stderr,
-        )
+    rehashed = update_sum(directory, stale)
     context.report(args, str(path), file=str(path), sum_updated=rehashed)
     return 0
+
+
+def stale_sum(directory: Path) -> SumProblem | None:
+    """Whether dbshift.sum was out of date before a command adds a file (None: it was not,
+    or there is none yet)."""
+    from dbshift.migrations import loader, sumfile
+
+    if not (directory / loader.SUM_FILE).is_file():
+        return None
+    return sumfile.check(directory, loader.scan(directory))
+
+
+def update_sum(directory: Path, stale: SumProblem | None) -> bool:
+    """Add the new file to dbshift.sum, unless the sum was already out of date.
+
+    Re-hashing then would bless an edit nobody has looked at, perhaps to a migration
+    already applied somewhere: the sum is left as it was, with a warning that says why.
+    """
+    from dbshift.migrations import loader, sumfile
+
+    if stale is None:
+        sumfile.write(directory, loader.scan(directory))
+        return True
+    what = ", ".join(stale.files) if stale.files else "its own content"
+    print(
+        f"dbshift: warning: {directory / loader.SUM_FILE} was already out of date "
+        f"({what}), so it was left as it was: run 'dbshift hash' once that is intended; "
+        "a migration that was already applied should be reverted instead, or accepted "
+        "with 'dbshift repair'",
+        file=sys.stderr,
+    )
+    return False
 
 
 def new_path(directory: Path, name: str, suffix: str) -> Path:

@@ -84,8 +84,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     status = sub.add_parser(
         "status", parents=parents, help="phase, backfill progress, live versions"
     )
-    context.add_format(status)
     for p in (start, complete, rollback, pause, status):
+        context.add_format(p)
         p.add_argument("--schema", default="public", help="base schema (default: public)")
         p.add_argument(
             "--ddl-lock-timeout-ms",
@@ -147,9 +147,15 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             message = f"nothing to pause: the migration is {entry.phase}"
-        context.out(f"{args.name}: {message}")
+        context.report(
+            args,
+            f"{args.name}: {message}",
+            **_as_json(entry),
+            pausing=service.backfill_running(entry),
+            message=message,
+        )
         return 0
-    with _ConsoleProgress() as progress:
+    with _ConsoleProgress(to_stderr=context.wants_json(args)) as progress:
         if command == "start":
             entry = service.start(args.file, settings, options, progress)
         elif command == "complete":
@@ -160,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
             entry = service.rollback(args.name, settings, options, progress, schema=args.schema)
     if not entry.phase.in_flight:
         _refresh_drift_snapshot(settings)
-    context.out(_describe(entry))
+    context.report(args, _describe(entry), **_as_json(entry))
     return 0
 
 
@@ -214,7 +220,19 @@ def _as_json(entry: Entry) -> dict[str, object]:
 
 class _ConsoleProgress:
     """Steps as lines; the backfill as a rich progress bar with rate and ETA (stderr, and
-    only on a terminal, so scripts and logs get clean output)."""
+    only on a terminal, so scripts and logs get clean output). With --format json the
+    step lines go to stderr: stdout holds the one JSON document."""
+
+    def __init__(self, *, to_stderr: bool = False) -> None:
+        self._to_stderr = to_stderr
+
+    def _line(self, text: str) -> None:
+        if self._to_stderr:
+            import sys
+
+            print(text, file=sys.stderr, flush=True)
+        else:
+            context.out(text)
 
     def __enter__(self) -> _ConsoleProgress:
         import sys
@@ -247,12 +265,12 @@ class _ConsoleProgress:
             self._bar.stop()
 
     def step(self, text: str) -> None:
-        context.out(text)
+        self._line(text)
 
     def backfill(self, table: str, state: TableBackfill) -> None:
         if self._bar is None:
             if state.finished:
-                context.out(f"backfill {table}: {state.done} rows in {state.batches} batches")
+                self._line(f"backfill {table}: {state.done} rows in {state.batches} batches")
             return
         if table not in self._tasks:
             self._tasks[table] = self._bar.add_task(table, total=max(state.total, state.done))
