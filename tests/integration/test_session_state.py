@@ -130,7 +130,7 @@ def test_pg_dump_baseline_then_more_migrations(
     assert status.code == 0, status.err
     assert '"pending": []' in status.out.replace(" ", "").replace('"pending":[]', '"pending": []')
 
-    result = project.run("rollback", "3")
+    result = project.run("rollback", "3", "--allow-destructive")
     assert result.code == 0, result.err
     assert pg_db.scalar("SELECT to_regclass('public.after_dump')") is None
     assert pg_db.scalar("SELECT count(*) FROM public.dbshift_history") == 1
@@ -223,6 +223,6 @@ def test_mysqldump_baseline_then_more_migrations(
     assert result.code == 0, result.err
     assert mysql_db.scalar("SELECT body FROM notes") == "x"
     assert mysql_db.scalar("SELECT count(*) FROM dbshift_history WHERE state = 'applied'") == 3
-    result = project.run("rollback", "2")
+    result = project.run("rollback", "2", "--allow-destructive")
     assert result.code == 0, result.err
     assert "notes" not in mysql_db.tables()
