@@ -136,7 +136,7 @@ def test_undecidable_statement_stops_then_statement_done_continues(
 
     stopped = project.run("migrate")  # waits for the orphaned ALTER, which finishes
     assert stopped.code == 1
-    assert "server session" in stopped.out and "has died" in stopped.out
+    assert "server session" in stopped.err and "has died" in stopped.err
     assert "2_alter.sql:3" in stopped.err and "cannot tell whether it took effect" in stopped.err
     assert "repair --statement-done" in stopped.err and "--statement-retry" in stopped.err
     assert mysql_db.scalar(AMOUNT_TYPE) == "bigint"
@@ -159,7 +159,7 @@ def test_kill_orphaned_ends_the_dead_runners_statement_then_statement_retry_runs
 
     stopped = project.run("migrate", "--kill-orphaned")
     assert stopped.code == 1
-    assert "killed it (--kill-orphaned)" in stopped.out
+    assert "killed it (--kill-orphaned)" in stopped.err
     assert "repair --statement-done" in stopped.err
     assert mysql_db.scalar(AMOUNT_TYPE) == "int"  # KILL rolled the ALTER back
 
