@@ -93,7 +93,8 @@ def inspect_url(
     from dbshift.config import ONLINE_JOURNAL_TABLE
     from dbshift.inspect import inspect_schema
 
-    exclude = (settings.history_table, f"{settings.history_table}_meta", ONLINE_JOURNAL_TABLE)
+    history = settings.history_table
+    exclude = (history, f"{history}_meta", f"{history}_log", ONLINE_JOURNAL_TABLE)
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
         if connected is not None:
