@@ -107,7 +107,7 @@ def test_safe_forms_are_written_applied_and_converge(project: Project, pg_db: Da
     assert again.code == 0, again.err
     assert "no changes" in again.out
 
-    assert project.run("rollback").code == 0
+    assert project.run("rollback", "--allow-destructive").code == 0
     assert pg_db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'books_title_idx'") == 0
     assert project.run("migrate").code == 0
 

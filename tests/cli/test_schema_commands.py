@@ -80,7 +80,7 @@ def test_generate_migrate_and_regenerate_nothing(project: Project) -> None:
     text = next(project.migrations.glob("*_born_and_no_index.sql")).read_text()
     assert "drop index" in text and "add column" in text
     assert project.run("migrate").code == 0
-    assert project.run("rollback").code == 0
+    assert project.run("rollback", "--allow-destructive").code == 0
     assert project.run("migrate").code == 0
 
 
@@ -239,4 +239,4 @@ def test_functions_and_triggers_round_trip(project: Project, db: Database) -> No
     assert migrated.code == 0, migrated.err + text
     again = project.run("generate", "again", "--to", "routines.sql", *dev_args(project))
     assert "no changes" in again.out, again.out + again.err
-    assert project.run("rollback").code == 0
+    assert project.run("rollback", "--allow-destructive").code == 0

@@ -24,7 +24,7 @@ def test_create_index_concurrently_runs_in_a_no_transaction_migration(
     result = project.run("migrate")
     assert result.code == 0, result.err
     assert pg_db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 't_name_idx'") == 1
-    assert project.run("rollback").code == 0
+    assert project.run("rollback", "--allow-destructive").code == 0
     assert pg_db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 't_name_idx'") == 0
 
 
@@ -73,7 +73,7 @@ def test_history_schema_and_hostile_table_name_are_quoted(pg_db: Database, tmp_p
     )
     doc = json.loads(project.run("status", "--format", "json", *flags).out)
     assert doc["current"] == "1"
-    assert project.run("rollback", *flags).code == 0
+    assert project.run("rollback", "--allow-destructive", *flags).code == 0
     assert "t" not in pg_db.tables()
 
 
@@ -83,7 +83,7 @@ def test_history_table_name_is_quoted_everywhere(project: Project, db: Database)
     assert project.run("migrate", *flags).code == 0
     assert 'Mixed`Case"History' in db.tables()
     assert json.loads(project.run("status", "--format", "json", *flags).out)["current"] == "1"
-    assert project.run("rollback", *flags).code == 0
+    assert project.run("rollback", "--allow-destructive", *flags).code == 0
 
 
 def test_mysql_stored_procedure_with_delimiter(mysql_db: Database, tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ CALL bump(5);"""
     assert mysql_db.scalar("SELECT n FROM counter") == 5
     offline = project.run("rollback", "--dry-run")
     assert offline.code == 0
-    assert project.run("rollback").code == 0
+    assert project.run("rollback", "--allow-destructive").code == 0
     assert "counter" not in mysql_db.tables()
 
 

@@ -97,7 +97,7 @@ class Runner:
         parts = [f"pid {self.pid}"] if self.pid is not None else []
         if self.since is not None:
             parts.append(f"since {self.since:%Y-%m-%d %H:%M:%S} UTC")
-        return ", ".join(parts) or "a running dbshift"
+        return ", ".join(parts)  # empty where the lock names no holder (SQLite's flock)
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class Unfinished:
         verb, finish = ("revert", "rollback") if self.down else ("apply", "migrate")
         done = f"{row.statements_done} of {row.statements_total} statement(s) done"
         if self.in_progress:
-            who = f"{self.runner.describe()}; " if self.runner is not None else ""
+            who = f"{self.runner.describe()}; " if self.runner and self.runner.describe() else ""
             return f"{verb} in progress ({who}{done}; now at {where})"
         if row.state in (State.FAILED, State.REVERT_FAILED):
             return (

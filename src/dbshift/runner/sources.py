@@ -128,7 +128,13 @@ def own_tables(settings: Settings) -> tuple[str, ...]:
     from dbshift.runner.snapshot import table_name
 
     history = settings.history_table
-    return (history, f"{history}_meta", table_name(history), ONLINE_JOURNAL_TABLE)
+    return (
+        history,
+        f"{history}_meta",
+        f"{history}_log",
+        table_name(history),
+        ONLINE_JOURNAL_TABLE,
+    )
 
 
 @contextmanager
