@@ -182,3 +182,51 @@ def test_repair_names_the_statements_that_never_ran(mysql_db: Database, tmp_path
     assert "as applied" in line
     assert "2 of its 3 statement(s) were never recorded as run" in line
     assert "2_alter.sql:3" in line and "2_alter.sql:4" in line
+
+
+CONCURRENT = """\
+CREATE INDEX CONCURRENTLY ix_c_a ON c (a);
+INSERT INTO c (a) VALUES (2);"""
+
+
+@pytest.mark.slow
+def test_postgresql_concurrent_index_finished_by_the_server_after_a_kill_is_not_rerun(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """CREATE INDEX CONCURRENTLY waits for older transactions; killed then, the server
+    still finishes it. The next run says whose statement holds the lock, waits, finds
+    the index valid in the catalog and continues after it."""
+    project = Project(tmp_path, pg_db.url)
+    project.write("1_c.sql", sql_migration("CREATE TABLE c (a INTEGER);"))
+    assert project.run("migrate").code == 0
+    project.write("2_ix.sql", sql_migration(CONCURRENT, no_transaction=True))
+    engine = pg_db.engine(autocommit=False)
+    old = engine.connect()
+    # An open writer on c: CREATE INDEX CONCURRENTLY waits for it (then rolls it back).
+    old.exec_driver_sql("INSERT INTO c (a) VALUES (1)")
+    try:
+        runner = project.popen("migrate")
+        wait_for(
+            lambda: bool(
+                pg_db.scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX%%' "
+                    "AND datname = current_database()"
+                )
+            ),
+            "the CREATE INDEX CONCURRENTLY to wait",
+        )
+        runner.send_signal(signal.SIGKILL)
+        runner.wait(timeout=30)
+        resumed = project.popen("migrate")
+        assert resumed.stdout is not None
+        first = resumed.stdout.readline()  # the notice, printed before it waits for the lock
+        assert "has died" in first and "CREATE INDEX CONCURRENTLY" in first, first
+    finally:
+        old.rollback()
+        old.close()
+        engine.dispose()
+    out, err = resumed.communicate(timeout=60)
+    assert resumed.returncode == 0, err
+    assert "took effect (index ix_c_a exists)" in out
+    assert pg_db.scalar("SELECT count(*) FROM c") == 1
+    assert status(project)["current"] == "2"
