@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -98,56 +99,52 @@ def test_sigkill_at_random_points_inside_long_ddl_resumes_to_the_uninterrupted_r
     assert final["current"] == "1" and final["failed"] == [], context
 
 
-FIRST = """\
-CREATE TABLE q (id INTEGER PRIMARY KEY, amount INTEGER);
-INSERT INTO q (id, amount) SELECT seq, 0 FROM seq_3_to_600000;"""
-#: Line 2: an INSERT, line 3: the ALTER (a type change: the catalog cannot tell whether
-#: it ran; 600,000 rows make MariaDB copy the table for a second or more), line 4: an INSERT.
-UNDECIDABLE = """\
-INSERT INTO q (id, amount) VALUES (1, 10);
-ALTER TABLE q MODIFY amount BIGINT;
-INSERT INTO q (id, amount) VALUES (2, 20);"""
-AMOUNT_TYPE = (
-    "SELECT DATA_TYPE FROM information_schema.columns WHERE table_schema = DATABASE() "
-    "AND table_name = 'q' AND column_name = 'amount'"
-)
+#: A Python migration outside a transaction: the catalog probe cannot read what it does,
+#: so an interrupted run of it is undecidable. Its statement outlives a killed runner on
+#: the server (SLEEP runs on) for long enough to be seen as orphaned.
+SLOW_PY = """
+transactional = False
 
 
-def kill_in_long_alter(project: Project, db: Database) -> None:
-    """Apply migration 1 (table q), then SIGKILL the runner of migration 2 in its ALTER.
+def up(ctx):
+    ctx.execute("CREATE TABLE r AS SELECT SLEEP(4) AS s")
+"""
 
-    The dead runner's ALTER goes on on the server, holding the migration lock.
-    """
-    project.write("1_q.sql", sql_migration(FIRST))
+
+def kill_while_next_run_waits(project: Project, db: Database, *args: str) -> subprocess.Popen[str]:
+    """SIGKILL the runner in its slow statement while a second ``migrate ARGS`` already
+    waits for the migration lock; return the second."""
+    project.write("1_t.sql", sql_migration("CREATE TABLE t (a INTEGER);"))
     assert project.run("migrate").code == 0
-    project.write("2_alter.sql", sql_migration(UNDECIDABLE))
-    runner = project.popen("migrate")
-    wait_for(lambda: running_statement(db, "ALTER TABLE q"), "the ALTER to run")
-    runner.send_signal(signal.SIGKILL)
-    runner.wait(timeout=30)
+    project.write("2_slow.py", SLOW_PY)
+    first = project.popen("migrate")
+    wait_for(lambda: running_statement(db, "CREATE TABLE r"), "the slow statement")
+    second = project.popen("migrate", *args)
+    wait_for(lambda: running_statement(db, "GET_LOCK"), "the second run to wait for the lock")
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    return second
 
 
 @pytest.mark.slow
-def test_undecidable_statement_stops_then_statement_done_continues(
+def test_undecidable_statement_is_waited_for_then_statement_done_continues(
     mysql_db: Database, tmp_path: Path
 ) -> None:
     project = Project(tmp_path, mysql_db.url)
-    kill_in_long_alter(project, mysql_db)
-
-    stopped = project.run("migrate")  # waits for the orphaned ALTER, which finishes
-    assert stopped.code == 1
-    assert "server session" in stopped.out and "has died" in stopped.out
-    assert "2_alter.sql:3" in stopped.err and "cannot tell whether it took effect" in stopped.err
-    assert "repair --statement-done" in stopped.err and "--statement-retry" in stopped.err
-    assert mysql_db.scalar(AMOUNT_TYPE) == "bigint"
+    second = kill_while_next_run_waits(project, mysql_db)
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 1
+    assert "server session" in out and "has died" in out and "SLEEP(4)" in out
+    assert "2_slow.py" in err and "cannot tell whether it took effect" in err
+    assert "repair --statement-done" in err and "--statement-retry" in err
+    assert "r" in mysql_db.tables()  # the server finished it after the runner died
 
     repaired = project.run("repair", "--statement-done")
     assert repaired.code == 0, repaired.err
-    assert "2_alter.sql:3 recorded as done" in repaired.out
+    assert "2_slow.py (up()) recorded as done" in repaired.out
     resumed = project.run("migrate")
     assert resumed.code == 0, resumed.err
-    assert mysql_db.scalar("SELECT count(*) FROM q WHERE id < 3") == 2
-    assert status(project)["failed"] == []
+    assert status(project)["current"] == "2" and status(project)["failed"] == []
 
 
 @pytest.mark.slow
@@ -155,33 +152,43 @@ def test_kill_orphaned_ends_the_dead_runners_statement_then_statement_retry_runs
     mysql_db: Database, tmp_path: Path
 ) -> None:
     project = Project(tmp_path, mysql_db.url)
-    kill_in_long_alter(project, mysql_db)
-
-    stopped = project.run("migrate", "--kill-orphaned")
-    assert stopped.code == 1
-    assert "killed it (--kill-orphaned)" in stopped.out
-    assert "repair --statement-done" in stopped.err
-    assert mysql_db.scalar(AMOUNT_TYPE) == "int"  # KILL rolled the ALTER back
+    second = kill_while_next_run_waits(project, mysql_db, "--kill-orphaned")
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 1
+    assert "killed it (--kill-orphaned)" in out
+    assert "repair --statement-done" in err
+    assert "r" not in mysql_db.tables()  # KILL stopped it before it created the table
 
     repaired = project.run("repair", "--statement-retry")
     assert repaired.code == 0 and "will run again" in repaired.out, repaired.err
     resumed = project.run("migrate")
     assert resumed.code == 0, resumed.err
-    assert mysql_db.scalar(AMOUNT_TYPE) == "bigint"
-    assert mysql_db.scalar("SELECT count(*) FROM q WHERE id < 3") == 2
+    assert "r" in mysql_db.tables()
+    assert status(project)["current"] == "2"
+
+
+UNRUN = """\
+CREATE TABLE u (id INTEGER PRIMARY KEY);
+CREATE TABLE v AS SELECT SLEEP(3) AS s;
+INSERT INTO u (id) VALUES (1);
+CREATE INDEX ix_u ON u (id);"""
 
 
 @pytest.mark.slow
 def test_repair_names_the_statements_that_never_ran(mysql_db: Database, tmp_path: Path) -> None:
     project = Project(tmp_path, mysql_db.url)
-    kill_in_long_alter(project, mysql_db)
+    project.write("1_u.sql", sql_migration(UNRUN))
+    first = project.popen("migrate")
+    wait_for(lambda: running_statement(mysql_db, "CREATE TABLE v"), "the slow statement")
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
 
     repaired = project.run("repair")
     assert repaired.code == 0, repaired.err
-    line = next(ln for ln in repaired.out.splitlines() if "marked 2" in ln)
+    line = next(ln for ln in repaired.out.splitlines() if "marked 1" in ln)
     assert "as applied" in line
-    assert "2 of its 3 statement(s) were never recorded as run" in line
-    assert "2_alter.sql:3" in line and "2_alter.sql:4" in line
+    assert "3 of its 4 statement(s) were never recorded as run" in line
+    assert "1_u.sql:3" in line and "1_u.sql:4" in line and "1_u.sql:5" in line
 
 
 CONCURRENT = """\

@@ -21,6 +21,8 @@ class Dialect:
     transactional_ddl: ClassVar[bool] = True
     #: The statement that opens a migration's transaction.
     begin_sql: ClassVar[str] = "BEGIN"
+    #: Every DDL statement commits the open transaction before it runs (MySQL/MariaDB).
+    ddl_commits_implicitly: ClassVar[bool] = False
     #: The history table may live in a schema other than the connection's default.
     supports_history_schema: ClassVar[bool] = False
 
@@ -84,6 +86,10 @@ class Dialect:
 
     def release_lock(self, conn: Connection, key: str) -> None:
         """Release the migration lock; harmless when not held."""
+        raise NotImplementedError
+
+    def set_autocommit(self, conn: Connection, *, on: bool) -> None:
+        """Turn the session's autocommit on or off (servers with ``ddl_commits_implicitly``)."""
         raise NotImplementedError
 
     def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:

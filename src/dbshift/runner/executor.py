@@ -108,6 +108,8 @@ class Executor:
         self._raw = conn.execution_options(no_parameters=True)
         #: A transaction is open holding journal writes not yet durable.
         self._open = False
+        #: MySQL/MariaDB: the session runs with autocommit off (see ``_enter_manual``).
+        self._manual = False
         #: The lock timeout set on the session in seconds (0: the server's own, untouched).
         self._timeout = 0.0
 
@@ -129,9 +131,28 @@ class Executor:
                 )
             else:
                 self._run_journaled(migration, steps, down=down, resume=resume, started=started)
-        finally:
-            self._close_quietly()
+        except BaseException:
+            self.close_quietly()
+            raise
         return _ms_since(started)
+
+    def finish(self) -> None:
+        """Make the last journal update durable and give the session back as it was.
+
+        Call it after the last migration, before the migration lock is released.
+        """
+        self._commit()
+        if self._manual:
+            self._manual = False
+            self.dialect.set_autocommit(self.conn, on=True)
+
+    def close_quietly(self) -> None:
+        """``finish`` on the way out of a failure: an open journal update is true either
+        way, so commit it if the connection still can."""
+        try:
+            self.finish()
+        except Exception:
+            self._open = self._manual = False
 
     # -- the two paths -----------------------------------------------------------------
 
@@ -169,6 +190,7 @@ class Executor:
         running, failed = (
             (State.REVERTING, State.REVERT_FAILED) if down else (State.RUNNING, State.FAILED)
         )
+        self._enter_manual()
         start = 0
         if resume is not None and resume.state in (running, failed):
             start = resume.statements_done
@@ -240,7 +262,9 @@ class Executor:
                 error=None,
                 **self._journal(steps, len(steps)),
             )
-        self._commit()
+        if not self._manual:
+            self._commit()
+        # Else the next migration's first DDL commits it, or ``finish`` does.
 
     def _journaled_step(self, migration: Migration, step: Step, *, down: bool) -> None:
         if step.is_data:
@@ -277,23 +301,29 @@ class Executor:
             "done_checksum": statements_checksum([s.sql for s in steps[:done]]),
         }
 
+    def _enter_manual(self) -> None:
+        """MySQL/MariaDB: autocommit off for the rest of the run.
+
+        Every journal update then opens a transaction by itself and the next DDL commits
+        it: no BEGIN round trip per statement, and a migration's last update waits for the
+        next migration's first DDL (or ``finish``). The servers' own floor is a BEGIN, the
+        statements, a history INSERT and a COMMIT per migration; this is as many round
+        trips.
+        """
+        if not self._manual and self.dialect.ddl_commits_implicitly:
+            self.dialect.set_autocommit(self.conn, on=False)
+            self._manual = True
+
     def _begin(self) -> None:
         if not self._open:
-            self._raw.exec_driver_sql("BEGIN")
+            if not self._manual:  # with autocommit off the server opens it by itself
+                self._raw.exec_driver_sql("BEGIN")
             self._open = True
 
     def _commit(self) -> None:
         if self._open:
             self._open = False
             self._raw.exec_driver_sql("COMMIT")
-
-    def _close_quietly(self) -> None:
-        """Commit a journal update left open by an interruption: it is true either way."""
-        if self._open:
-            try:
-                self._commit()
-            except Exception:
-                self._open = False
 
     # -- the statement in doubt ----------------------------------------------------------
 

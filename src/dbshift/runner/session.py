@@ -131,6 +131,8 @@ class Session:
             )
         self._conn: Connection | None = None
         self._history: HistoryTable | None = None
+        #: The executor of the current locked run: finished before the lock is released.
+        self._active: Executor | None = None
 
     # -- resources -----------------------------------------------------------------------
 
@@ -197,7 +199,12 @@ class Session:
             self.history.ensure(self.conn)
             record_runner(self.conn, self.dialect, self.history)
             yield
+            if self._active is not None:
+                self._active.finish()  # the last journal update, before the lock goes
         finally:
+            if self._active is not None:
+                self._active.close_quietly()
+                self._active = None
             with contextlib.suppress(Exception):
                 self.dialect.release_lock(self.conn, key)
 
@@ -275,7 +282,7 @@ class Session:
             return count
 
     def _executor(self) -> Executor:
-        return Executor(
+        self._active = Executor(
             self.conn,
             self.dialect,
             self.history,
@@ -285,6 +292,7 @@ class Session:
             ),
             notice=self.reporter.notice,
         )
+        return self._active
 
     def pending(self, *, to: str | None = None) -> list[Migration]:
         """What ``migrate`` would apply, validated as it validates (read-only)."""

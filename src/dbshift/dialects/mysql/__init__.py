@@ -24,6 +24,7 @@ _IMPLICIT_COMMIT = re.compile(
 class MySQLDialect(Dialect):
     name = "mysql"
     transactional_ddl = False
+    ddl_commits_implicitly = True
 
     @staticmethod
     def commits_before(sql: str) -> bool:
@@ -50,6 +51,9 @@ class MySQLDialect(Dialect):
 
     def release_lock(self, conn: Connection, key: str) -> None:
         conn.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (self._lock_name(key),))
+
+    def set_autocommit(self, conn: Connection, *, on: bool) -> None:
+        conn.exec_driver_sql(f"SET autocommit = {1 if on else 0:d}")
 
     def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:
         # lock_wait_timeout (metadata locks, what DDL waits for) is whole seconds, >= 1.
