@@ -24,7 +24,6 @@ exponential backoff; when the attempts run out the error names the sessions hold
 from __future__ import annotations
 
 import functools
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from dbshift.migrations.checksum import statements_checksum
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner.history import HistoryRow, HistoryTable, State, applied_by, now
 from dbshift.runner.indoubt import Probe, Verdict, unknown_probe
+from dbshift.runner.lockwait import LockPolicy, LockRetry, retrying
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -51,33 +51,6 @@ class Step:
     line: int | None
     run: Callable[[], None]
     is_data: bool
-
-
-@dataclass(frozen=True)
-class LockPolicy:
-    """How long a statement waits for its lock, and how often it is tried again."""
-
-    #: Seconds; 0 leaves the server's own setting alone (no protection).
-    timeout: float = 5.0
-    #: Attempts after the first one.
-    retries: int = 4
-    #: First backoff in seconds; doubled per attempt, jittered, capped at ``max_backoff``.
-    backoff: float = 0.5
-    max_backoff: float = 10.0
-
-    def delay(self, attempt: int) -> float:
-        """Full jitter (AWS's "exponential backoff and jitter"): runners that timed out
-        together do not come back together."""
-        ceiling = min(self.max_backoff, self.backoff * 2**attempt)
-        return random.uniform(ceiling / 2, ceiling)
-
-
-class LockRetry(Exception):
-    """A statement timed out waiting for its lock; raised inside to retry it."""
-
-    def __init__(self, failure: MigrationFailed) -> None:
-        super().__init__(failure.message)
-        self.failure = failure
 
 
 def display_path(path: Path) -> str:
@@ -126,7 +99,9 @@ class Executor:
             if migration.transactional and self.dialect.transactional_ddl and resume is None:
                 self._retrying(
                     migration,
-                    lambda: self._run_in_transaction(migration, steps, down=down, started=started),
+                    functools.partial(
+                        self._run_in_transaction, migration, steps, down=down, started=started
+                    ),
                     what="the migration",
                 )
             else:
@@ -358,31 +333,6 @@ class Executor:
             "(it did not), and 'dbshift migrate' again"
         )
 
-    # -- lock timeouts -------------------------------------------------------------------
-
-    def _retrying(self, migration: Migration, attempt: Callable[[], None], *, what: str) -> None:
-        """Run ``attempt``, again after a backoff when it timed out waiting for a lock."""
-        tries = 0
-        while True:
-            try:
-                attempt()
-                return
-            except LockRetry as exc:
-                if tries >= self.locks.retries:
-                    holders = self.dialect.lock_holders(self.conn)
-                    held = "; ".join(holders) if holders else "no session holds a lock now"
-                    raise MigrationFailed(
-                        f"{exc.failure.message}; gave up after {tries + 1} attempt(s) "
-                        f"(ddl_lock_timeout); sessions holding locks: {held}"
-                    ) from exc
-                delay = self.locks.delay(tries)
-                tries += 1
-                self.notice(
-                    f"{migration.filename}: {what} timed out waiting for a lock; "
-                    f"attempt {tries + 1} of {self.locks.retries + 1} in {delay:.1f}s"
-                )
-                time.sleep(delay)
-
     # -- steps -------------------------------------------------------------------------
 
     def _steps(self, migration: Migration, *, down: bool) -> list[Step]:
@@ -456,6 +406,15 @@ class Executor:
             raise MigrationFailed(
                 f"{where}: {direction} failed: {type(exc).__name__}: {' '.join(str(exc).split())}"
             ) from exc
+
+    def _retrying(self, migration: Migration, attempt: Callable[[], None], *, what: str) -> None:
+        retrying(
+            attempt,
+            policy=self.locks,
+            holders=lambda: self.dialect.lock_holders(self.conn),
+            notice=self.notice,
+            label=f"{migration.filename}: {what}",
+        )
 
     def _row_values(self, migration: Migration, total: int) -> dict[str, object]:
         return {

@@ -17,9 +17,10 @@ from dbshift.dialects import Dialect, dialect_for
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
-from dbshift.runner.executor import Executor, LockPolicy, display_path
+from dbshift.runner.executor import Executor, display_path
 from dbshift.runner.history import HistoryRow, HistoryTable, State
 from dbshift.runner.indoubt import Probe, unknown_probe
+from dbshift.runner.lockwait import LockPolicy
 from dbshift.runner.plan import Analysis, analyse, problems, unfinished_problems
 
 if TYPE_CHECKING:
