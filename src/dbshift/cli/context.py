@@ -68,7 +68,10 @@ class ConsoleReporter:
         self._line_open = True
 
     def finished(self, migration: Migration, *, down: bool, ms: int) -> None:
-        print(f" done in {ms} ms", flush=True)
+        if getattr(self, "_line_open", False):
+            print(f" done in {ms} ms", flush=True)
+        else:  # a notice took the line: say which migration is done
+            print(f"{migration.filename} done in {ms} ms", flush=True)
         self._line_open = False
 
     def planned(self, migration: Migration, *, down: bool) -> None:
