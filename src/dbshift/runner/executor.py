@@ -214,7 +214,9 @@ class Executor:
                 )
             except MigrationFailed as exc:
                 self._commit()  # the journal of the statements before it is true
+                self._begin()
                 self.history.update(self.conn, migration.version, state=failed, error=exc.message)
+                self._commit()
                 raise
             # The journal update stays open: the next statement commits it (see module doc).
             self._begin()
