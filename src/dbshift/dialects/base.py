@@ -35,6 +35,8 @@ class Dialect:
     transactional_ddl: ClassVar[bool] = True
     #: The statement that opens a migration's transaction.
     begin_sql: ClassVar[str] = "BEGIN"
+    #: Every DDL statement commits the open transaction before it runs (MySQL/MariaDB).
+    ddl_commits_implicitly: ClassVar[bool] = False
     #: The history table may live in a schema other than the connection's default.
     supports_history_schema: ClassVar[bool] = False
     #: ``DROP DATABASE`` drops what the catalog lists as a schema (MySQL/MariaDB).
@@ -127,6 +129,9 @@ class Dialect:
         catalogs, extensions' own objects excluded. ``every_database``: where a database
         is a schema (MySQL), the other databases of the server too."""
         raise NotImplementedError
+
+    def set_autocommit(self, conn: Connection, *, on: bool) -> None:
+        """Turn the session's autocommit on or off (servers with ``ddl_commits_implicitly``)."""
 
     def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:
         """How long each statement waits for a lock; None restores the server's default.
