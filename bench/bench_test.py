@@ -3,9 +3,9 @@
 Both tools get N migrations that each create a table with an index, with a down that
 drops it, on the same server (PostgreSQL by default). Timed, process start to exit:
 
-- ``dbshift test``: per migration up (through the lock tracer), down, the schema after
-  down compared with the one before up (inspector + differ), up again; then idempotency.
-  Also ``--no-locks`` (time only).
+- ``dbshift test``: per migration up, down, the schema after down compared with the one
+  before up (a catalog digest; the inspector and differ when it differs), up again; then
+  idempotency. Also ``--locks`` (each up through ``plan``'s lock tracer).
 - pytest-alembic's ``test_up_down_consistency`` (every revision up one at a time, all
   down, all up again): it runs the migrations but compares no schema, so dbshift does
   strictly more work here. pytest-alembic's experimental ``test_downgrade_leaves_no_trace``
@@ -65,9 +65,7 @@ def write_dbshift(root: Path, n: int, backend: str) -> None:
 def write_alembic(root: Path, n: int, backend: str) -> None:
     versions = root / "migrations" / "versions"
     versions.mkdir(parents=True)
-    (root / "alembic.ini").write_text(
-        "[alembic]\nscript_location = migrations\n", encoding="utf-8"
-    )
+    (root / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n", encoding="utf-8")
     (root / "migrations" / "env.py").write_text(ENV_PY, encoding="utf-8")
     (root / "migrations" / "script.py.mako").write_text("", encoding="utf-8")
     previous = "None"
@@ -87,7 +85,9 @@ def write_alembic(root: Path, n: int, backend: str) -> None:
             encoding="utf-8",
         )
         previous = repr(revision)
-    (root / "driver.py").write_text(DRIVER.format(backend=backend, base=SERVERS[backend]), encoding="utf-8")
+    (root / "driver.py").write_text(
+        DRIVER.format(backend=backend, base=SERVERS[backend]), encoding="utf-8"
+    )
 
 
 #: The env.py pytest-alembic's documentation recommends: it hands over an Engine or a
@@ -175,12 +175,12 @@ def main() -> None:
         driver = [str(BIN / "python"), "driver.py"]
         runs: dict[str, list[float]] = {
             "dbshift test": [],
-            "dbshift test --no-locks": [],
+            "dbshift test --locks": [],
             "pytest-alembic test_up_down_consistency": [],
         }
         for _ in range(args.repeat):
             runs["dbshift test"].append(timed(dbshift, dbshift_root))
-            runs["dbshift test --no-locks"].append(timed([*dbshift, "--no-locks"], dbshift_root))
+            runs["dbshift test --locks"].append(timed([*dbshift, "--locks"], dbshift_root))
             runs["pytest-alembic test_up_down_consistency"].append(timed(driver, alembic_root))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -191,7 +191,9 @@ def main() -> None:
         print(f"  {name:66s} {seconds:7.2f} s   {seconds / base:5.2f}x dbshift test")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "test.json").write_text(
-        json.dumps({"backend": args.backend, "migrations": args.migrations, "runs": runs}, indent=2),
+        json.dumps(
+            {"backend": args.backend, "migrations": args.migrations, "runs": runs}, indent=2
+        ),
         encoding="utf-8",
     )
 

@@ -39,9 +39,9 @@ def test_good_migrations_pass_with_their_cost_and_the_scratch_database_is_droppe
     project.write("001_users.sql", USERS)
     project.write("002_name.sql", NAME)
     before = scratch_names(db)
-    code, doc = _json(project, db)
+    code, doc = _json(project, db, "--locks")
     assert code == 0, doc
-    assert doc["passed"] and doc["dialect"] == db.backend
+    assert doc["passed"] and doc["dialect"] == db.backend and doc["locks_traced"]
     assert [m["version"] for m in doc["migrations"]] == ["001", "002"]
     for version in ("001", "002"):
         checks = _checks(doc, version)

@@ -93,11 +93,19 @@ class TestReport:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """A schema at one point of the run: its digest, or (no digest) the inspected model."""
+
+    digest: str | None
+    schema: Schema | None
+
+
+@dataclass(frozen=True)
 class Options:
     start: str | None = None  # --from V
     only: str | None = None  # --only V
     desired: str | None = None
-    locks: bool = True
+    locks: bool = False
     fixtures: Path | None = None
 
 
@@ -176,11 +184,19 @@ class StairwayRun:
         self.executor = Executor(self.conn, self.dialect, session.history)
         self.exclude = (settings.history_table, f"{settings.history_table}_meta")
         self._tracer: Tracer | None = None
+        self.migrations: list[Migration] = []
 
     def schema(self) -> Schema:
         from dbshift.inspect import inspect_schema
 
         return inspect_schema(self.conn, exclude=self.exclude)
+
+    def snapshot(self) -> Snapshot:
+        """The schema's digest where the server has one, else the inspected schema."""
+        from dbshift.inspect.digest import schema_digest
+
+        digest = schema_digest(self.conn, exclude=self.exclude)
+        return Snapshot(digest, None) if digest is not None else Snapshot(None, self.schema())
 
     def run(self, migrations: list[Migration], selected: list[Migration]) -> None:
         first = selected[0].number if selected else None
@@ -199,7 +215,8 @@ class StairwayRun:
                     )
                 )
                 return
-        before = self.schema()
+        self.migrations = migrations
+        before = self.snapshot()
         for migration in selected:
             result = MigrationResult(
                 migration.version, migration.filename, display_path(migration.path)
@@ -224,16 +241,17 @@ class StairwayRun:
             for name in ("idempotency", "models"):
                 self.report.checks.append(Check(name, SKIPPED, "--only tests one migration"))
             return
-        self._idempotency(before)
-        self._models(before)
+        final = self.schema()
+        self._idempotency(final)
+        self._models(final)
 
     # -- one migration -------------------------------------------------------------------
 
-    def _one(self, m: Migration, before: Schema, result: MigrationResult) -> Schema | None:
+    def _one(self, m: Migration, before: Snapshot, result: MigrationResult) -> Snapshot | None:
+        """Test ``m``; the snapshot after it, or None when the database is in no known state."""
         loaded, fixture = self._fixture(m, result)
         if not loaded:
             return None
-        dialect = self.dialect.name
         if fixture is not None and not self._fixture_phase(fixture, "before", result):
             return None
         try:
@@ -245,26 +263,61 @@ class StairwayRun:
         if fixture is not None:
             self._fixture_phase(fixture, "after-up", result, last=not m.down.present)
         if not m.down.present:
-            if m.headers.irreversible:
-                result.checks.append(Check("down", SKIPPED, "marked irreversible"))
-            else:
-                what = (
-                    "down(ctx) function" if m.kind is Kind.PYTHON else "'-- dbshift:down' section"
-                )
+            self._no_down(m, result)
+            return self.snapshot()
+        if self.dialect.transactional_ddl and m.transactional:
+            return self._rolled_back_round_trip(m, before, result, fixture)
+        return self._committed_round_trip(m, before, result, fixture)
+
+    def _rolled_back_round_trip(
+        self,
+        m: Migration,
+        before: Snapshot,
+        result: MigrationResult,
+        fixture: data_fixtures.Fixture | None,
+    ) -> Snapshot:
+        """Down, compare, up again, all in one transaction that is then rolled back: the
+        database is back at the committed up whatever happened, so a failure here does not
+        stop the later migrations from being tested."""
+        after_up = self.snapshot()
+        raw = self.conn.execution_options(no_parameters=True)
+        raw.exec_driver_sql(self.dialect.begin_sql)
+        try:
+            started = time.perf_counter()
+            try:
+                self.executor.run_statements(m, down=True)
+            except DbshiftError as exc:
                 result.checks.append(
-                    Check(
-                        "down",
-                        FAILED,
-                        f"no {what}; write one, or mark the migration "
-                        + (
-                            "irreversible = True"
-                            if m.kind is Kind.PYTHON
-                            else "'-- dbshift:irreversible'"
-                        ),
-                        where=display_path(m.path),
-                    )
+                    Check("down", FAILED, exc.message, where=_where(exc.message, m))
                 )
-            return self.schema()
+                return after_up
+            result.down_ms = (time.perf_counter() - started) * 1000
+            result.checks.append(Check("down", PASSED))
+            left = self._compare(m, before)
+            if left:
+                result.checks.append(self._stairway(m, left))
+            if fixture is not None:
+                self._fixture_phase(fixture, "after-down", result, last=True)
+            try:
+                self.executor.run_statements(m, down=False)
+            except DbshiftError as exc:
+                result.checks.append(self._again_failed(m, exc))
+                return after_up
+            if not left:
+                result.checks.append(self._stairway(m, left))
+            return after_up
+        finally:
+            raw.exec_driver_sql("ROLLBACK")
+
+    def _committed_round_trip(
+        self,
+        m: Migration,
+        before: Snapshot,
+        result: MigrationResult,
+        fixture: data_fixtures.Fixture | None,
+    ) -> Snapshot | None:
+        """Down and up again through the executor, committed: for servers whose DDL
+        commits (MySQL/MariaDB) and ``no-transaction`` migrations."""
         started = time.perf_counter()
         try:
             self.executor.run(m, down=True)
@@ -273,36 +326,78 @@ class StairwayRun:
             return None
         result.down_ms = (time.perf_counter() - started) * 1000
         result.checks.append(Check("down", PASSED))
-        after_down = self.schema()
-        left = _difference(after_down, before, dialect)
+        left = self._compare(m, before)
         if left:
-            line = m.down.statements[0].line if m.down.statements else None
-            result.checks.append(
-                Check(
-                    "stairway",
-                    FAILED,
-                    "after down, the schema is not the one before up; still needed to restore it:",
-                    where=f"{display_path(m.path)}:{line}" if line else display_path(m.path),
-                    diff=tuple(left),
-                )
-            )
+            result.checks.append(self._stairway(m, left))
         if fixture is not None:
             self._fixture_phase(fixture, "after-down", result, last=True)
         try:
             self.executor.run(m, down=False)
         except DbshiftError as exc:
-            result.checks.append(
-                Check(
-                    "stairway",
-                    FAILED,
-                    f"up again after down: {exc.message}",
-                    where=_where(exc.message, m),
-                )
-            )
+            result.checks.append(self._again_failed(m, exc))
             return None
         if not left:
-            result.checks.append(Check("stairway", PASSED))
-        return self.schema()
+            result.checks.append(self._stairway(m, left))
+        return self.snapshot()
+
+    def _compare(self, m: Migration, before: Snapshot) -> list[str]:
+        """What still differs from ``before`` (the schema before ``m``'s up), now."""
+        now = self.snapshot()
+        if before.digest is not None and before.digest == now.digest:
+            return []
+        current = now.schema if now.schema is not None else self.schema()
+        earlier = before.schema if before.schema is not None else self._schema_before(m)
+        return _difference(current, earlier, self.dialect.name)
+
+    def _schema_before(self, m: Migration) -> Schema:
+        """The schema the migrations before ``m`` build, on a second scratch database (only
+        when the digests differ: the inspector and differ then decide and name the change)."""
+        from dbshift.inspect import inspect_schema
+
+        with scratch_session(self.settings, self.dialect.name) as other:
+            other.history.ensure(other.conn)
+            executor = Executor(other.conn, other.dialect, other.history)
+            for earlier in self.migrations:
+                if earlier.number >= m.number:
+                    break
+                executor.run(loader.resolve(earlier), down=False)
+            return inspect_schema(other.conn, exclude=self.exclude)
+
+    def _stairway(self, m: Migration, left: list[str]) -> Check:
+        if not left:
+            return Check("stairway", PASSED)
+        line = m.down.statements[0].line if m.down.statements else None
+        return Check(
+            "stairway",
+            FAILED,
+            "after down, the schema is not the one before up; still needed to restore it:",
+            where=f"{display_path(m.path)}:{line}" if line else display_path(m.path),
+            diff=tuple(left),
+        )
+
+    def _again_failed(self, m: Migration, exc: DbshiftError) -> Check:
+        return Check(
+            "stairway",
+            FAILED,
+            f"up again after down: {exc.message}",
+            where=_where(exc.message, m),
+        )
+
+    def _no_down(self, m: Migration, result: MigrationResult) -> None:
+        if m.headers.irreversible:
+            result.checks.append(Check("down", SKIPPED, "marked irreversible"))
+            return
+        python = m.kind is Kind.PYTHON
+        what = "down(ctx) function" if python else "'-- dbshift:down' section"
+        mark = "irreversible = True" if python else "'-- dbshift:irreversible'"
+        result.checks.append(
+            Check(
+                "down",
+                FAILED,
+                f"no {what}; write one, or mark the migration {mark}",
+                where=display_path(m.path),
+            )
+        )
 
     def _up(self, m: Migration, result: MigrationResult) -> None:
         if not self.options.locks:
@@ -368,6 +463,7 @@ class StairwayRun:
     # -- whole run -----------------------------------------------------------------------
 
     def _idempotency(self, before: Schema) -> None:
+        """``migrate`` again applies nothing and leaves the schema as it was."""
         try:
             count = self.session.migrate()
         except DbshiftError as exc:
