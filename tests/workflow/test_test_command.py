@@ -244,3 +244,25 @@ def test_test_without_a_server_kind_is_a_usage_error(tmp_path: Any) -> None:
     result = project.run("test", url=False)
     assert result.code == 2
     assert "needs a server kind" in result.err
+
+
+def test_a_failing_down_is_reported_and_later_migrations_still_run_where_ddl_rolls_back(
+    project: Project, db: Database
+) -> None:
+    project.write("001_users.sql", USERS)
+    project.write(
+        "002_city.sql",
+        sql_migration("ALTER TABLE users ADD COLUMN city varchar(50);", "DROP TABLE nowhere;"),
+    )
+    project.write("003_name.sql", NAME)
+    code, doc = _json(project, db)
+    assert code == 1
+    down = _checks(doc, "002")["down"]
+    assert down["status"] == "failed"
+    assert down["where"] == "migrations/002_city.sql:5"
+    tested = [m["version"] for m in doc["migrations"]]
+    if db.backend == "mysql":  # DDL commits: the database is in no known state
+        assert tested == ["001", "002"]
+    else:  # the down ran in a transaction that was rolled back
+        assert tested == ["001", "002", "003"]
+        assert _checks(doc, "003")["stairway"]["status"] == "passed"
