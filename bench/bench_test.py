@@ -175,11 +175,13 @@ def main() -> None:
         driver = [str(BIN / "python"), "driver.py"]
         runs: dict[str, list[float]] = {
             "dbshift test": [],
+            "dbshift test --jobs 1": [],
             "dbshift test --locks": [],
             "pytest-alembic test_up_down_consistency": [],
         }
         for _ in range(args.repeat):
             runs["dbshift test"].append(timed(dbshift, dbshift_root))
+            runs["dbshift test --jobs 1"].append(timed([*dbshift, "--jobs", "1"], dbshift_root))
             runs["dbshift test --locks"].append(timed([*dbshift, "--locks"], dbshift_root))
             runs["pytest-alembic test_up_down_consistency"].append(timed(driver, alembic_root))
     finally:

@@ -23,6 +23,11 @@ class Dialect:
     begin_sql: ClassVar[str] = "BEGIN"
     #: The history table may live in a schema other than the connection's default.
     supports_history_schema: ClassVar[bool] = False
+    #: Session settings for a throwaway scratch database (``dbshift test``): durability
+    #: it does not need, traded for speed.
+    scratch_session_sql: ClassVar[tuple[str, ...]] = ()
+    #: The driver runs several statements sent as one string (one round trip).
+    multi_statement: ClassVar[bool] = False
 
     def __init__(self, url: URL) -> None:
         self.url = url

@@ -29,9 +29,8 @@ WITH rel AS (
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+    AND c.relkind NOT IN ('i', 'I', 't')  -- indexes: the 'i' lines, by their table
     AND NOT (c.relname = ANY(:exclude))
-    AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
-                    WHERE d.objid = c.oid AND d.deptype IN ('a', 'i') AND t.relname = ANY(:exclude))
 )
 SELECT md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM (
   SELECT format('r %s.%s %s %s %s %s %s %s', r.nspname, r.relname, r.relkind, c.relpersistence,
@@ -95,6 +94,17 @@ _SQLITE = """
 SELECT type, name, tbl_name, sql FROM sqlite_master
 WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
 """
+
+
+def digest_sql(backend: str, exclude: Collection[str]) -> str | None:
+    """The digest query as one parameterless statement (to send with others), or None."""
+    if backend != "postgresql":
+        return None
+    from dbshift.dialects import renderer_for
+
+    literal = renderer_for("postgresql").literal
+    names = ", ".join(literal(name) for name in exclude) or "''"
+    return _POSTGRES.replace(":exclude", f"ARRAY[{names}]::text[]")
 
 
 def schema_digest(conn: Connection, *, exclude: Collection[str] = ()) -> str | None:

@@ -15,12 +15,13 @@ left, which is what production sees, and nothing is rebuilt per migration.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import DbshiftError, MigrationFailed, UsageError
 from dbshift.migrations import loader, sumfile
@@ -107,6 +108,9 @@ class Options:
     desired: str | None = None
     locks: bool = False
     fixtures: Path | None = None
+    #: Scratch databases tested at once, each on its own run of migrations (None: up to 4
+    #: where the earlier migrations can be applied in one round trip, else 1).
+    jobs: int | None = None
 
 
 def run(
@@ -126,12 +130,76 @@ def run(
         if problem
         else Check("sum", PASSED)
     )
-    with scratch_session(settings, dialect) as session:
-        migrations = session.migrations()
-        selected = _select(migrations, options)
-        StairwayRun(session, settings, options, report, progress).run(migrations, selected)
+    migrations = loader.load(settings.migrations_dir, dialect)
+    selected = _select(migrations, options)
+    chunks = _chunks(selected, _jobs(options, dialect, len(selected)))
+    if len(chunks) == 1:
+        _test_chunk(settings, dialect, options, report, progress, migrations, chunks[0], True)
+    else:
+        # Each chunk on its own scratch database, the migrations before it applied first in
+        # one round trip: the server's round trips overlap instead of queueing.
+        from concurrent.futures import ThreadPoolExecutor
+
+        parts = [TestReport(dialect=dialect, locks_traced=options.locks) for _ in chunks]
+        with ThreadPoolExecutor(len(chunks)) as pool:
+            futures = [
+                pool.submit(
+                    _test_chunk,
+                    settings,
+                    dialect,
+                    options,
+                    part,
+                    None,
+                    migrations,
+                    chunk,
+                    index == len(chunks) - 1,
+                )
+                for index, (part, chunk) in enumerate(zip(parts, chunks, strict=True))
+            ]
+            for future in futures:
+                future.result()
+        for part in parts:
+            report.migrations += part.migrations
+            report.checks += part.checks
+            if progress is not None:
+                for result in part.migrations:
+                    progress(result)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _test_chunk(
+    settings: Settings,
+    dialect: str,
+    options: Options,
+    report: TestReport,
+    progress: Callable[[MigrationResult], None] | None,
+    migrations: list[Migration],
+    chunk: list[Migration],
+    last: bool,
+) -> None:
+    with scratch_session(settings, dialect) as session:
+        StairwayRun(session, settings, options, report, progress).run(migrations, chunk, final=last)
+
+
+def _jobs(options: Options, dialect: str, count: int) -> int:
+    if options.jobs is not None:
+        if options.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        return min(options.jobs, max(count, 1))
+    from dbshift.connection import parse_url
+    from dbshift.dialects import dialect_for
+
+    server = dialect_for(parse_url(f"{dialect}://scratch/scratch"))
+    return max(1, min(4, count // 50)) if server.multi_statement and options.only is None else 1
+
+
+def _chunks(selected: list[Migration], jobs: int) -> list[list[Migration]]:
+    """``jobs`` contiguous runs of about equal length (at least one, maybe empty)."""
+    if jobs <= 1 or len(selected) < 2:
+        return [selected]
+    size = -(-len(selected) // jobs)
+    return [selected[i : i + size] for i in range(0, len(selected), size)]
 
 
 @contextmanager
@@ -180,6 +248,8 @@ class StairwayRun:
         self.progress = progress
         self.dialect = session.dialect
         self.conn: Connection = session.conn
+        for sql in self.dialect.scratch_session_sql:
+            self.conn.exec_driver_sql(sql)
         session.history.ensure(self.conn)
         self.executor = Executor(self.conn, self.dialect, session.history)
         self.exclude = (settings.history_table, f"{settings.history_table}_meta")
@@ -198,13 +268,45 @@ class StairwayRun:
         digest = schema_digest(self.conn, exclude=self.exclude)
         return Snapshot(digest, None) if digest is not None else Snapshot(None, self.schema())
 
-    def run(self, migrations: list[Migration], selected: list[Migration]) -> None:
+    def _prefix(self, migrations: list[Migration], selected: list[Migration]) -> bool:
+        """Apply the migrations before ``selected`` untested; False when that failed."""
         first = selected[0].number if selected else None
-        for migration in migrations:
-            if first is not None and migration.number >= first:
-                break
+        prefix = [loader.resolve(m) for m in migrations if first is not None and m.number < first]
+        batch = self.dialect.multi_statement and all(
+            m.kind is Kind.SQL and m.transactional for m in prefix
+        )
+        if prefix and batch:
+            from dbshift.runner.offline import render_script
+
+            script = render_script(
+                prefix,
+                dialect=self.dialect,
+                history=self.session.history,
+                create_history=False,
+                target="scratch database",
+            )
+            dbapi: Any = self.conn.connection.dbapi_connection
+            cursor = dbapi.cursor()
             try:
-                self.executor.run(loader.resolve(migration), down=False)
+                cursor.execute(script)
+                return True
+            except Exception as exc:
+                with contextlib.suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                reason = " ".join(str(exc).split())
+                self.report.checks.append(
+                    Check(
+                        "setup",
+                        FAILED,
+                        f"applying the migrations before {selected[0].filename}: {reason}",
+                    )
+                )
+                return False
+            finally:
+                cursor.close()
+        for migration in prefix:
+            try:
+                self.executor.run(migration, down=False)
             except DbshiftError as exc:
                 self.report.checks.append(
                     Check(
@@ -214,7 +316,14 @@ class StairwayRun:
                         where=_where(exc.message, migration),
                     )
                 )
-                return
+                return False
+        return True
+
+    def run(
+        self, migrations: list[Migration], selected: list[Migration], *, final: bool = True
+    ) -> None:
+        if not self._prefix(migrations, selected):
+            return
         self.migrations = migrations
         before = self.snapshot()
         for migration in selected:
@@ -237,13 +346,15 @@ class StairwayRun:
                     )
                 return
             before = after
+        if not final:  # another chunk's scratch database ends the run
+            return
         if self.options.only is not None:
             for name in ("idempotency", "models"):
                 self.report.checks.append(Check(name, SKIPPED, "--only tests one migration"))
             return
-        final = self.schema()
-        self._idempotency(final)
-        self._models(final)
+        end = self.schema()
+        self._idempotency(end)
+        self._models(end)
 
     # -- one migration -------------------------------------------------------------------
 
@@ -266,8 +377,48 @@ class StairwayRun:
             self._no_down(m, result)
             return self.snapshot()
         if self.dialect.transactional_ddl and m.transactional:
+            if fixture is None and m.kind is Kind.SQL and self.dialect.multi_statement:
+                fast = self._batched_round_trip(m, before, result)
+                if fast is not None:
+                    return fast
             return self._rolled_back_round_trip(m, before, result, fixture)
         return self._committed_round_trip(m, before, result, fixture)
+
+    def _batched_round_trip(
+        self, m: Migration, before: Snapshot, result: MigrationResult
+    ) -> Snapshot | None:
+        """The rolled-back round trip in three round trips: ``BEGIN; down``, the digest,
+        ``up; ROLLBACK``. None when anything is not as expected (a statement failed, the
+        digests differ): everything is rolled back and the caller runs the round trip
+        statement by statement, which finds the ``file:line`` and prints the diff."""
+        from dbshift.inspect.digest import digest_sql
+
+        after_up = self.snapshot()
+        probe = digest_sql(self.dialect.name, self.exclude)
+        if probe is None or after_up.digest is None:
+            return None
+        dbapi: Any = self.conn.connection.dbapi_connection
+        cursor = dbapi.cursor()
+        # "\n;\n": a statement ending in a -- comment must not swallow the separator.
+        down = "\n;\n".join(s.sql for s in m.down.statements)
+        up = "\n;\n".join(s.sql for s in m.up.statements)
+        try:
+            started = time.perf_counter()
+            cursor.execute(f"{self.dialect.begin_sql}\n;\n{down}")
+            down_ms = (time.perf_counter() - started) * 1000
+            cursor.execute(probe)
+            if cursor.fetchone()[0] != before.digest:
+                cursor.execute("ROLLBACK")
+                return None
+            cursor.execute(f"{up}\n;\nROLLBACK")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            return None
+        finally:
+            cursor.close()
+        result.down_ms = down_ms
+        result.checks += [Check("down", PASSED), Check("stairway", PASSED)]
+        return after_up
 
     def _rolled_back_round_trip(
         self,

@@ -37,6 +37,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also trace the locks each up takes (plan's tracer; slower: the default is time only)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="scratch databases tested at once (default: up to 4 on PostgreSQL, else 1)",
+    )
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text")
     parser.set_defaults(handler=run)
 
@@ -60,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         desired=args.desired,
         locks=args.locks,
         fixtures=Path(args.fixtures) if args.fixtures else None,
+        jobs=args.jobs,
     )
     progress = _progress if args.format == "text" else None
     report = stairway.run(settings, dialect, options, progress=progress)
