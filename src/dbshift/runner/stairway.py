@@ -384,6 +384,34 @@ class StairwayRun:
             return self._rolled_back_round_trip(m, before, result, fixture)
         return self._committed_round_trip(m, before, result, fixture)
 
+    def _batched_up(self, m: Migration) -> bool:
+        """The up as ``migrate --sql`` writes it (BEGIN, statements, history row, COMMIT) in
+        one round trip. False after a failure, rolled back: the executor then runs it
+        statement by statement and names the ``file:line``."""
+        from dbshift.runner.offline import render_script
+
+        script = render_script(
+            [m],
+            dialect=self.dialect,
+            history=self.session.history,
+            create_history=False,
+            target="scratch database",
+        )
+        cursor = self._cursor()
+        try:
+            cursor.execute(script)
+            return True
+        except Exception:
+            cursor.execute("ROLLBACK")
+            return False
+        finally:
+            cursor.close()
+
+    def _cursor(self) -> Any:
+        """A driver cursor on the session's connection, for several statements at once."""
+        dbapi: Any = self.conn.connection.dbapi_connection
+        return dbapi.cursor()
+
     def _batched_round_trip(
         self, m: Migration, before: Snapshot, result: MigrationResult
     ) -> Snapshot | None:
@@ -393,21 +421,23 @@ class StairwayRun:
         statement by statement, which finds the ``file:line`` and prints the diff."""
         from dbshift.inspect.digest import digest_sql
 
-        after_up = self.snapshot()
         probe = digest_sql(self.dialect.name, self.exclude)
-        if probe is None or after_up.digest is None:
+        if probe is None or before.digest is None:
             return None
-        dbapi: Any = self.conn.connection.dbapi_connection
-        cursor = dbapi.cursor()
+        cursor = self._cursor()
         # "\n;\n": a statement ending in a -- comment must not swallow the separator.
         down = "\n;\n".join(s.sql for s in m.down.statements)
         up = "\n;\n".join(s.sql for s in m.up.statements)
         try:
-            started = time.perf_counter()
-            cursor.execute(f"{self.dialect.begin_sql}\n;\n{down}")
-            down_ms = (time.perf_counter() - started) * 1000
-            cursor.execute(probe)
-            if cursor.fetchone()[0] != before.digest:
+            # The digest after up (the next migration's "before"), then the down and the
+            # digest after it, in one round trip; then the up again and the rollback.
+            cursor.execute(f"{probe}\n;\n{self.dialect.begin_sql}\n;\n{down}\n;\n{probe}")
+            after_up = str(cursor.fetchone()[0])
+            after_down = None
+            while cursor.nextset():
+                if cursor.description is not None:
+                    after_down = str(cursor.fetchone()[0])
+            if after_down != before.digest:
                 cursor.execute("ROLLBACK")
                 return None
             cursor.execute(f"{up}\n;\nROLLBACK")
@@ -416,9 +446,9 @@ class StairwayRun:
             return None
         finally:
             cursor.close()
-        result.down_ms = down_ms
+        # The down's time is not measured apart from the digests in this mode.
         result.checks += [Check("down", PASSED), Check("stairway", PASSED)]
-        return after_up
+        return Snapshot(after_up, None)
 
     def _rolled_back_round_trip(
         self,
@@ -550,10 +580,14 @@ class StairwayRun:
             )
         )
 
+    def _batchable(self, m: Migration) -> bool:
+        return self.dialect.multi_statement and m.kind is Kind.SQL and m.transactional
+
     def _up(self, m: Migration, result: MigrationResult) -> None:
         if not self.options.locks:
             started = time.perf_counter()
-            self.executor.run(m, down=False)
+            if not (self._batchable(m) and self._batched_up(m)):
+                self.executor.run(m, down=False)
             result.up_ms = (time.perf_counter() - started) * 1000
             return
         from dbshift.runner.lock_trace import trace_migration, tracer_for
