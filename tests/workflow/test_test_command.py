@@ -266,3 +266,41 @@ def test_a_failing_down_is_reported_and_later_migrations_still_run_where_ddl_rol
     else:  # the down ran in a transaction that was rolled back
         assert tested == ["001", "002", "003"]
         assert _checks(doc, "003")["stairway"]["status"] == "passed"
+
+
+def test_jobs_split_the_run_over_scratch_databases_with_the_same_verdicts(
+    project: Project, db: Database
+) -> None:
+    project.write("001_users.sql", USERS)
+    project.write("002_name.sql", NAME)
+    project.write(
+        "003_leaky.sql",
+        sql_migration(
+            "ALTER TABLE users ADD COLUMN city varchar(50);",
+            "CREATE TABLE leftover (id integer PRIMARY KEY);\nALTER TABLE users DROP COLUMN city;",
+        ),
+    )
+    project.write(
+        "004_zip.sql",
+        sql_migration(
+            "ALTER TABLE users ADD COLUMN zip varchar(10);", "ALTER TABLE users DROP COLUMN zip;"
+        ),
+    )
+    one = _json(project, db, "--jobs", "1")
+    two = _json(project, db, "--jobs", "2")
+    for code, doc in (one, two):
+        assert code == 1
+        verdicts = {
+            m["version"]: {c["name"]: c["status"] for c in m["checks"]} for m in doc["migrations"]
+        }
+        assert verdicts["003"]["stairway"] == "failed"
+        stairway = next(c for c in doc["migrations"][2]["checks"] if c["name"] == "stairway")
+        assert stairway["diff"] == ["drop table leftover"]
+    assert [m["version"] for m in one[1]["migrations"]] == [
+        m["version"] for m in two[1]["migrations"]
+    ]
+    if db.backend != "mysql":  # rolled back: 004 is tested after 003's failure, in both runs
+        assert {c["name"]: c["status"] for c in two[1]["migrations"][3]["checks"]}[
+            "stairway"
+        ] == "passed"
+        assert {c["name"]: c["status"] for c in two[1]["checks"]}["idempotency"] == "passed"
