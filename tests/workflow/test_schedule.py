@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dbshift.migrations.schedule import parse_window, when
@@ -141,6 +141,7 @@ def test_window_wrapping_midnight_in_a_named_zone() -> None:
     assert not later.due and later.next_at == datetime(2027, 1, 15, 21, 0, tzinfo=UTC)
 
 
+@settings(deadline=None)  # up to 30 hours probed minute by minute; the box is shared
 @given(
     now=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1)).map(
         lambda d: d.replace(tzinfo=UTC)
