@@ -41,6 +41,11 @@ class Dialect:
     supports_history_schema: ClassVar[bool] = False
     #: ``DROP DATABASE`` drops what the catalog lists as a schema (MySQL/MariaDB).
     databases_are_schemas: ClassVar[bool] = False
+    #: Session settings for a throwaway scratch database (``dbshift test``): durability
+    #: it does not need, traded for speed.
+    scratch_session_sql: ClassVar[tuple[str, ...]] = ()
+    #: The driver runs several statements sent as one string (one round trip).
+    multi_statement: ClassVar[bool] = False
 
     def __init__(self, url: URL) -> None:
         self.url = url

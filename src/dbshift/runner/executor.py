@@ -141,6 +141,14 @@ class Executor:
         except Exception:
             self._open = self._manual = False
 
+    def run_statements(self, migration: Migration, *, down: bool) -> None:
+        """Only the section's statements: no history row, no transaction of its own.
+
+        For ``dbshift test``, which runs a down and the up again inside one transaction it
+        then rolls back; errors are the same ``file:line`` ones ``run`` raises."""
+        for step in self._steps(migration, down=down):
+            self._execute(migration, step, down=down)
+
     # -- the two paths -----------------------------------------------------------------
 
     def _run_in_transaction(
