@@ -57,8 +57,19 @@ def test_migrations_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:
         ("out_of_order = 1\n", "out_of_order has the wrong type"),
         ("environments = 3\n", "must be tables"),
         ('colour = "red"\n', "unknown key 'colour'"),
+        ('schemas = "app"\n', "schemas has the wrong type"),
+        ("exclude = [1]\n", "exclude must be a list of names or patterns"),
+        ('include = [""]\n', "include must be a list of names or patterns"),
     ],
 )
 def test_bad_values_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         settings(tmp_path, toml)
+
+
+def test_schemas_and_patterns_from_the_file_and_flags(tmp_path: Path) -> None:
+    found = settings(tmp_path, 'schemas = ["app", "tenant_*"]\nexclude = ["audit.*"]\n')
+    assert found.schemas == ("app", "tenant_*")
+    assert found.exclude == ("audit.*",) and found.include == ()
+    flagged = settings(tmp_path, 'schemas = ["app"]\n', schemas=["*"], include=["app.*"])
+    assert flagged.schemas == ("*",) and flagged.include == ("app.*",)
