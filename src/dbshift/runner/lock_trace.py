@@ -100,7 +100,13 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
                 if schema is not None:
                     _copy_schema(conn, schema, dialect.name)
                 tracer: Tracer = importlib.import_module(_TRACERS[dialect.name]).tracer(conn)
-                traced = tuple(_trace_migration(tracer, m, conn, dialect) for m in todo)
+                # Each migration starts from the same session, as in migrate.
+                state = dialect.session_state(conn)
+                done = []
+                for migration in todo:
+                    done.append(_trace_migration(tracer, migration, conn, dialect))
+                    dialect.restore_session(conn, state)
+                traced = tuple(done)
         finally:
             engine.dispose()
     return LockPlan(dialect.name, traced)
