@@ -247,3 +247,22 @@ def test_plan_starts_each_migration_from_the_same_session(pg_db: Database, tmp_p
     result = project.run("plan", "--dev-url", POSTGRES_URL)
     assert result.code == 0, result.err
     assert "3_more.sql" in result.out
+
+
+def test_sqlite_pragma_foreign_keys_does_not_outlive_its_migration(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    project.write(
+        "1_fk.sql",
+        sql_migration(
+            "PRAGMA foreign_keys = ON;\nCREATE TABLE p (id integer PRIMARY KEY);\n"
+            "CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id));",
+            no_transaction=True,
+        ),
+    )
+    # With the first migration's PRAGMA still on, this orphan would be refused.
+    project.write("2_orphan.sql", sql_migration("INSERT INTO c VALUES (1, 42);"))
+    result = project.run("migrate")
+    assert result.code == 0, result.err
+    assert sqlite_db.scalar("SELECT p_id FROM c") == 42
