@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from dbshift.direct import Connection as DriverConnection
 
-__all__ = ["default_schema", "inspect_realm"]
+__all__ = ["default_schema", "inspect_realm", "other_schemas"]
 
 _SCHEMAS = """
 SELECT n.nspname FROM pg_namespace n
@@ -39,6 +39,34 @@ WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
       WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid AND e.deptype = 'e')
 ORDER BY n.nspname
 """
+
+
+_OTHER_SCHEMAS = """
+SELECT n.nspname FROM pg_namespace n
+WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+  AND n.nspname <> coalesce(current_schema(), '')
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend e
+      WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid AND e.deptype = 'e')
+  AND EXISTS (
+      SELECT 1 FROM pg_class c
+      WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+        AND c.relname <> ALL (CAST(:exclude AS text[]))
+        AND NOT EXISTS (
+            SELECT 1 FROM pg_depend e
+            WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'))
+ORDER BY n.nspname
+"""
+
+
+def other_schemas(
+    conn: Connection | DriverConnection, *, exclude: Collection[str] = ()
+) -> list[str]:
+    """Schemas besides the default one that hold tables, views or sequences (not an
+    extension's, nor the tables named in ``exclude``): what a one-schema comparison
+    does not see, for a hint when it finds no differences."""
+    rows = catalog_of(conn).rows(_OTHER_SCHEMAS, {"exclude": list(exclude)})
+    return [str(row[0]) for row in rows]
 
 
 def default_schema(conn: Connection | DriverConnection) -> str:

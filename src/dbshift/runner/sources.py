@@ -112,6 +112,23 @@ def inspect_url(
         engine.dispose()
 
 
+def uncompared_schemas(raw: str, settings: Settings) -> list[str]:
+    """PostgreSQL schemas at ``raw`` holding objects that a comparison of the default
+    schema alone (no ``schemas`` configured) leaves out; empty elsewhere."""
+    from dbshift import direct
+    from dbshift.config import ONLINE_JOURNAL_TABLE
+    from dbshift.inspect.realm import other_schemas
+
+    if settings.schemas or direct.backend_of(raw) != "postgresql":
+        return []
+    bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
+    if bare is None:
+        return []
+    exclude = (settings.history_table, f"{settings.history_table}_meta", ONLINE_JOURNAL_TABLE)
+    with bare, bare.errors():
+        return other_schemas(bare, exclude=exclude)
+
+
 @contextmanager
 def scratch_database(settings: Settings, dialect: str) -> Iterator[URL]:
     """A fresh, empty database of ``dialect``, dropped on the way out whatever happens."""
