@@ -59,6 +59,9 @@ def test_migrations_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:
         ("out_of_order = 1\n", "out_of_order has the wrong type"),
         ("environments = 3\n", "must be tables"),
         ('colour = "red"\n', "unknown key 'colour'"),
+        ('schemas = "app"\n', "schemas has the wrong type"),
+        ("exclude = [1]\n", "exclude must be a list of names or patterns"),
+        ('include = [""]\n', "include must be a list of names or patterns"),
     ],
 )
 def test_bad_values_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
@@ -110,3 +113,11 @@ def test_ddl_lock_timeout_defaults_and_is_set_per_environment(tmp_path: Path) ->
 def test_bad_ddl_lock_settings_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         settings(tmp_path, toml)
+
+
+def test_schemas_and_patterns_from_the_file_and_flags(tmp_path: Path) -> None:
+    found = settings(tmp_path, 'schemas = ["app", "tenant_*"]\nexclude = ["audit.*"]\n')
+    assert found.schemas == ("app", "tenant_*")
+    assert found.exclude == ("audit.*",) and found.include == ()
+    flagged = settings(tmp_path, 'schemas = ["app"]\n', schemas=["*"], include=["app.*"])
+    assert flagged.schemas == ("*",) and flagged.include == ("app.*",)

@@ -51,6 +51,8 @@ def inspect_schema(
             from dbshift.inspect.realm import default_schema, inspect_realm
 
             model = inspect_realm(conn, schemas=scope.schemas, exclude=exclude)
+            if not scope.filters:
+                return model
             return filtered(model, scope, default=default_schema(conn))
         model = inspect_postgres(conn, schema=schema, exclude=exclude)
         if not scope.filters:
