@@ -461,3 +461,52 @@ def test_view_check_option_security_invoker_and_barrier(conn: sqlalchemy.Connect
     assert created["small"].check_option == "LOCAL"
     with pytest.raises(sqlalchemy.exc.DBAPIError, match="check option"):
         run(conn, "INSERT INTO b.positive VALUES (1, -1)")
+
+
+def test_comments_on_every_kind_of_object(conn: sqlalchemy.Connection) -> None:
+    objects = """
+        CREATE TYPE mood AS ENUM ('ok');
+        CREATE TYPE pair AS (x int);
+        CREATE DOMAIN positive AS int CONSTRAINT positive_check CHECK (VALUE > 0);
+        CREATE SEQUENCE tickets;
+        CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2',
+            deterministic = false);
+        CREATE TABLE t (id int CONSTRAINT t_pk PRIMARY KEY, v int CONSTRAINT v_check CHECK (v > 0));
+        CREATE INDEX t_v ON t (v);
+        CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+        CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
+        CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int);
+        CREATE FUNCTION tg() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+        CREATE TRIGGER t_tg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tg();
+        CREATE POLICY t_pol ON t USING (true);
+        CREATE MATERIALIZED VIEW m AS SELECT id FROM t;
+        CREATE INDEX m_id ON m (id);
+    """
+    commented = """
+        COMMENT ON TYPE mood IS 'how it went';
+        COMMENT ON TYPE pair IS 'two of them';
+        COMMENT ON DOMAIN positive IS 'above zero';
+        COMMENT ON CONSTRAINT positive_check ON DOMAIN positive IS 'checked';
+        COMMENT ON SEQUENCE tickets IS 'numbers';
+        COMMENT ON COLLATION nocase IS 'ignores case';
+        COMMENT ON CONSTRAINT t_pk ON t IS 'the key';
+        COMMENT ON CONSTRAINT v_check ON t IS 'it''s positive';
+        COMMENT ON INDEX t_v IS 'by v';
+        COMMENT ON FUNCTION f(int) IS 'identity';
+        COMMENT ON PROCEDURE p() IS 'does nothing';
+        COMMENT ON AGGREGATE total(int) IS 'sums';
+        COMMENT ON TRIGGER t_tg ON t IS 'fires';
+        COMMENT ON POLICY t_pol ON t IS 'everyone';
+        COMMENT ON INDEX m_id IS 'matview index';
+    """
+    ops = converge(
+        conn,
+        objects + "COMMENT ON INDEX t_v IS 'old text'; COMMENT ON SEQUENCE tickets IS 'gone';",
+        objects + commented,
+        reverse=True,
+    )
+    described = [op.describe() for op in ops]
+    assert "set comment on index t_v" in described
+    assert len(inspect_postgres(conn, schema="b").comments) == 15
+    # Created from nothing, each comment comes after its object (converge's schema c).
+    assert len(inspect_postgres(conn, schema="c").comments) == 15

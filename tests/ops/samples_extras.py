@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dbshift.model import Collation, Column, CompositeType, Extension, Policy, Schema, Table
+from dbshift.model import (
+    Collation,
+    Column,
+    Comment,
+    CompositeType,
+    Extension,
+    Policy,
+    Schema,
+    Table,
+)
 from dbshift.ops import (
     AlterCompositeType,
     AlterExtension,
@@ -21,6 +30,7 @@ from dbshift.ops import (
     DropPolicy,
     MovePartition,
     Operation,
+    SetComment,
     SetRowSecurity,
 )
 
@@ -69,6 +79,9 @@ SAMPLES: dict[str, Operation] = {
         parent="orders",
         bound="FOR VALUES IN (2023)",
         columns=(Column(name="id", type="bigint", nullable=False),),
+    ),
+    "set_comment": SetComment(
+        comment=Comment("FUNCTION", "f", "", signature="a integer"), before=None, after="it's f"
     ),
     "move_partition": MovePartition(
         on=(None, "orders 2023"),

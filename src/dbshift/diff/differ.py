@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from dbshift.dialects.render import Unsupported
-from dbshift.diff import depends, extras
+from dbshift.diff import comments, depends, extras
 from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
@@ -220,6 +220,7 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         o = new_late.objects[k]
         ops.append(CreateView(o) if isinstance(o, View) else CreateRoutine(o))
     ops += policies
+    ops += comments.comment_ops(current, desired, ops)
     return ops
 
 

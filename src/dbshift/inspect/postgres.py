@@ -24,6 +24,7 @@ from dbshift.model import (
     CheckConstraint,
     Collation,
     Column,
+    Comment,
     CompositeType,
     Domain,
     EnumType,
@@ -247,6 +248,7 @@ class _Reader:
             for oid, (name, definition, comment) in self.views.items()
         ]
         self._row_security()
+        relations = set(self.rel_names.values())
         return Schema(
             extensions=tuple(
                 Extension(name, version) for name, version in self._rows(q.EXTENSIONS)
@@ -258,6 +260,11 @@ class _Reader:
             composite_types=tuple(
                 CompositeType(name, tuple((a, t) for a, t in attributes))
                 for name, attributes in self._rows(q.COMPOSITE_TYPES)
+            ),
+            comments=tuple(
+                Comment(kind, name, text, table=table, signature=signature)
+                for kind, name, table, signature, text in self._rows(q.COMMENTS)
+                if table is None or table.startswith("DOMAIN ") or table in relations
             ),
             tables=tuple(parts.table() for parts in self.tables.values()),
             views=tuple(views),
