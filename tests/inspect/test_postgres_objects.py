@@ -187,10 +187,6 @@ REFUSED = [
     ),
     ("CREATE TYPE span AS RANGE (subtype = int)", r"range types are not supported yet \(span\)"),
     (
-        "CREATE TABLE p (id int); CREATE TABLE c (x int) INHERITS (p)",
-        r"table inheritance \(INHERITS\) are not supported yet \(c INHERITS p\)",
-    ),
-    (
         "CREATE TABLE t (a int, b int); CREATE STATISTICS ab (dependencies) ON a, b FROM t",
         r"extended statistics are not supported yet \(ab\)",
     ),
@@ -510,3 +506,37 @@ def test_comments_on_every_kind_of_object(conn: sqlalchemy.Connection) -> None:
     assert len(inspect_postgres(conn, schema="b").comments) == 15
     # Created from nothing, each comment comes after its object (converge's schema c).
     assert len(inspect_postgres(conn, schema="c").comments) == 15
+
+
+def test_table_inheritance_keeps_inherited_parts_on_the_parent(
+    conn: sqlalchemy.Connection,
+) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE TABLE animals (id int NOT NULL, name text DEFAULT 'x',
+            CONSTRAINT named CHECK (name <> ''));
+        CREATE TABLE old_pets (owner text) INHERITS (animals);
+        """,
+        """
+        CREATE TABLE animals (id int NOT NULL, name text DEFAULT 'x',
+            CONSTRAINT named CHECK (name <> ''));
+        CREATE TABLE tags (tag text);
+        CREATE TABLE dogs (breed text, CONSTRAINT bred CHECK (breed <> '')) INHERITS (animals);
+        CREATE TABLE puppies (age int) INHERITS (dogs, tags);
+        CREATE INDEX dogs_breed ON dogs (breed);
+        """,
+        reverse=True,
+    )
+    described = kinds(ops)
+    assert described.index("create table dogs") < described.index("create table puppies")
+    b = inspect_postgres(conn, schema="b")
+    puppies = b.table("puppies")
+    dogs = b.table("dogs")
+    assert puppies is not None and dogs is not None
+    assert puppies.inherits == ("dogs", "tags")
+    assert [c.name for c in puppies.columns] == ["age"]  # the rest is the parents'
+    assert [c.name for c in dogs.columns] == ["breed"]
+    assert [c.name for c in dogs.checks] == ["bred"]  # "named" is the parent's
+    run(conn, "INSERT INTO b.puppies (id, breed, tag, age) VALUES (1, 'lab', 't', 1)")
+    assert conn.exec_driver_sql("SELECT count(*) FROM b.animals").scalar_one() == 1

@@ -224,15 +224,18 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     return ops
 
 
-def _partition_depth(table: Table, tables: Mapping[Key, Table]) -> int:
-    """0 for a table that is no partition, 1 for a partition, 2 for a partition's partition…"""
-    depth = 0
-    while table.partition_of is not None and depth < len(tables):
-        parent = tables.get((table.schema, table.partition_of))
-        if parent is None:
-            return depth + 1
-        table, depth = parent, depth + 1
-    return depth
+def _partition_depth(table: Table, tables: Mapping[Key, Table], seen: int = 0) -> int:
+    """0 for a table with no parent, 1 for a partition or a child (INHERITS), 2 for one
+    of theirs…: parents are created first and dropped last."""
+    parents = [table.partition_of] if table.partition_of is not None else []
+    parents += table.inherits
+    if not parents or seen > len(tables):
+        return 0
+    depths = []
+    for name in parents:
+        parent = tables.get((table.schema, name))
+        depths.append(1 if parent is None else 1 + _partition_depth(parent, tables, seen + 1))
+    return max(depths)
 
 
 def _partitioning(
@@ -314,6 +317,13 @@ def _table(
 ) -> tuple[list[Operation], list[Operation], list[Operation]]:
     """Operations inside one kept table: (drops and alterations, adds, after new tables)."""
     key = old.key
+    if old.inherits != new.inherits:
+        # ALTER TABLE … INHERIT merges the child's columns into the parent's, which then
+        # stay the child's own: not the table CREATE TABLE … INHERITS makes.
+        raise Unsupported(
+            f"table {old.name}: INHERITS ({', '.join(old.inherits)}) -> "
+            f"({', '.join(new.inherits)}) is not supported yet"
+        )
     if old.partition_by != new.partition_by:
         # PostgreSQL (15) has no ALTER for a partition key, and a table cannot become
         # partitioned or stop being so: only a new table and a copy of the rows can.

@@ -176,6 +176,7 @@ class _TableParts:
     #: (ENABLE, FORCE) ROW LEVEL SECURITY.
     row_security: tuple[bool, bool] = (False, False)
     policies: list[Policy] = field(default_factory=list)
+    inherits: tuple[str, ...] = ()
 
     def table(self) -> Table:
         return Table(
@@ -194,6 +195,7 @@ class _TableParts:
             row_security=self.row_security[0],
             force_row_security=self.row_security[1],
             policies=tuple(self.policies),
+            inherits=self.inherits,
         )
 
 
@@ -220,6 +222,9 @@ class _Reader:
         self.sequences: list[Sequence] = []
         #: (relation, attnum) -> (name, collation oid) for tables and materialized views.
         self.attributes: dict[tuple[int, int], tuple[str, int]] = {}
+        #: What inheriting tables have from their parents only (see ``_inheritance``).
+        self.inherited_columns: set[tuple[int, int]] = set()
+        self.inherited_constraints: set[tuple[int, str]] = set()
         #: ident -> the idents it uses (see ``_dependencies``).
         self.depends: dict[str, tuple[str, ...]] = {}
 
@@ -229,6 +234,7 @@ class _Reader:
 
     def read(self) -> Schema:
         self._relations()
+        self._inheritance()
         self._columns()
         self._constraints()
         self._indexes()
@@ -320,6 +326,20 @@ class _Reader:
                 continue
             self.rel_names[oid] = name
 
+    def _inheritance(self) -> None:
+        """Parents of inheriting tables, and what each has from them only (left out)."""
+        parents: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for relation, parent, number, constraint in self._rows(q.INHERITANCE):
+            if parent is not None:
+                parents[relation].append((number, parent))
+            elif constraint is not None:
+                self.inherited_constraints.add((relation, constraint))
+            else:
+                self.inherited_columns.add((relation, number))
+        for relation, named in parents.items():
+            if relation in self.tables:
+                self.tables[relation].inherits = tuple(n for _, n in sorted(named))
+
     def _columns(self) -> None:
         """Columns in attnum order, each distinct one built once.
 
@@ -334,11 +354,12 @@ class _Reader:
         built: dict[tuple[Any, ...], Column] = {}
         unordered: set[int] = set()
         last: dict[int, int] = {}
+        inherited = self.inherited_columns
         for row in self._rows(q.COLUMNS):
             relation, attnum, name, collation_oid = row[:4]
             self.attributes[relation, attnum] = (name, collation_oid)
             parts = self.tables.get(relation)
-            if parts is None:
+            if parts is None or (inherited and (relation, attnum) in inherited):
                 continue
             if last.get(relation, 0) > attnum:
                 unordered.add(relation)
@@ -384,6 +405,8 @@ class _Reader:
         ) in self._rows(q.constraints(self.version)):
             parts = self.tables.get(relation)
             if parts is None or parts.partition_of is not None:
+                continue
+            if self.inherited_constraints and (relation, name) in self.inherited_constraints:
                 continue
             if kind == "x":
                 parts.exclusions.append(ExclusionConstraint(name, definition))

@@ -437,11 +437,6 @@ UNION ALL
 SELECT 'conversions', o.conname::text FROM pg_conversion o
 WHERE o.connamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'table inheritance (INHERITS)', c.relname || ' INHERITS ' || p.relname
-FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition
-  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
-UNION ALL
 SELECT 'casts', format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL)
 FROM pg_cast c JOIN pg_type s ON s.oid = c.castsource JOIN pg_type t ON t.oid = c.casttarget
 WHERE CAST(:ns AS oid) IN (s.typnamespace, t.typnamespace)
@@ -603,4 +598,23 @@ SELECT 'EXTENSION', x.extname::text, NULL, NULL, d.description
 FROM pg_description d JOIN pg_extension x
      ON d.classoid = 'pg_extension'::regclass AND x.oid = d.objoid
 WHERE x.extnamespace = CAST(:ns AS oid)
+"""
+
+#: Table inheritance (not partitions): each child's parents in order, and what it has
+#: from them only (columns and checks not declared locally), left out of the child.
+INHERITANCE = """
+SELECT i.inhrelid, p.relname::text, i.inhseqno, NULL::text
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition
+UNION ALL
+SELECT DISTINCT a.attrelid, NULL::text, a.attnum::int, NULL::text
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+JOIN pg_attribute a ON a.attrelid = i.inhrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition
+  AND NOT a.attislocal AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT DISTINCT con.conrelid, NULL::text, NULL::int, con.conname::text
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+JOIN pg_constraint con ON con.conrelid = i.inhrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition AND NOT con.conislocal
 """

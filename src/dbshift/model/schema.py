@@ -69,6 +69,9 @@ class Table:
     row_security: bool = False
     force_row_security: bool = False
     policies: tuple[Policy, ...] = ()
+    #: PostgreSQL ``INHERITS (…)``: parents in the same schema, in order. Inherited
+    #: columns and checks are the parents' and not repeated here (as for partitions).
+    inherits: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("uniques", "checks", "foreign_keys", "indexes", "exclusions", "policies"):

@@ -150,6 +150,9 @@ class PostgresRenderer(PostgresExtras, Renderer):
         lines.extend(f"{self.constraint_name(x.name)}{x.definition}" for x in t.exclusions)
         lines.extend(self.foreign_key(f) for f in t.foreign_keys)
         partitioned = f" PARTITION BY {t.partition_by}" if t.partition_by else ""
+        if t.inherits:
+            parents = ", ".join(self.name((t.schema, p)) for p in t.inherits)
+            partitioned = f" INHERITS ({parents}){partitioned}"
         out = [
             f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + f"\n){partitioned}"
         ]
