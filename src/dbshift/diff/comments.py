@@ -28,6 +28,7 @@ from dbshift.ops import (
     CreateSequence,
     CreateTable,
     CreateView,
+    Irreversible,
     Operation,
     RecreateDomain,
     RecreateEnum,
@@ -37,23 +38,58 @@ from dbshift.ops import (
 Target = tuple[str, str | None, str, str | None, str | None]
 
 
-def comment_ops(current: Schema, desired: Schema, ops: list[Operation]) -> list[Operation]:
+def comment_ops(
+    current: Schema, desired: Schema, ops: list[Operation]
+) -> tuple[list[Operation], list[Operation]]:
+    """(removals to run first, comments to set last).
+
+    A comment on an object the plan drops (to recreate it, or for good) is removed first,
+    while the object is there: so the reversed plan sets it again once it has created the
+    object again. Comments on objects the plan creates are set whatever the current text.
+    """
     if not current.comments and not desired.comments:
-        return []
+        return [], []
     old = {c.target: c for c in current.comments}
     new = {c.target: c for c in desired.comments}
-    created = _created(ops)
-    out: list[Operation] = []
+    created, dropped = _created(ops), _dropped(ops)
+    lead: list[Operation] = []
+    exists: set[Target] | None = None
+    for target, c in old.items():
+        if target in dropped:
+            lead.append(SetComment(comment=c, before=c.text, after=None))
+        elif target not in new:
+            if exists is None:
+                exists = set(_targets(desired))
+            if target in exists and target not in created:
+                lead.append(SetComment(comment=c, before=c.text, after=None))
+    trail: list[Operation] = []
     for target, c in new.items():
-        before = None if target in created or target not in old else old[target].text
+        kept = target in old and target not in dropped and target not in created
+        before = old[target].text if kept else None
         if before != c.text:
-            out.append(SetComment(comment=c, before=before, after=c.text))
-    gone = [c for t, c in old.items() if t not in new and t not in created]
-    if gone:
-        exists = set(_targets(desired))
-        out += [
-            SetComment(comment=c, before=c.text, after=None) for c in gone if c.target in exists
-        ]
+            trail.append(SetComment(comment=c, before=before, after=c.text))
+    return lead, trail
+
+
+def _dropped(ops: list[Operation]) -> set[Target]:
+    """What ``ops`` drop, each as the ``_created`` of the operation that would undo it."""
+    out: set[Target] = set()
+    for op in ops:
+        if isinstance(op, RecreateEnum):  # the old type goes under the new one
+            out.add(("TYPE", op.before.schema, op.before.name, None, None))
+            continue
+        if isinstance(op, RecreateDomain):
+            out.add(("DOMAIN", op.before.schema, op.before.name, None, None))
+            continue
+        try:
+            undo: Operation = op.reverse()
+        except Irreversible:
+            continue
+        if isinstance(undo, (CreateTable, CreateView, CreateRoutine, CreateIndex, CreateEnum,
+                             CreateDomain, CreateCompositeType, CreateSequence, AddUnique,
+                             AddCheck, AddForeignKey, AddExclusion, AddPrimaryKey,
+                             CreatePolicy, CreateCollation, CreateExtension)):  # fmt: skip
+            out.update(_created([undo]))
     return out
 
 

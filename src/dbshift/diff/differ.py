@@ -120,6 +120,17 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
             if isinstance(o, View) and old_late.uses.get(k, frozenset()) & reshaped
         }
     dropping = changed | old_late.dependants(changed)
+    # Policies that call a routine about to be dropped go first and come back last (the
+    # server refuses to drop a function a policy uses); see extras.policies_over.
+    policies: list[Operation] = []
+    for key in kept:  # policies that go or change: first, they may call what goes
+        if old_tables[key] != new_tables[key]:
+            ops += extras.security(old_tables[key], new_tables[key])[0]
+    for policy_drop, policy_create in extras.policies_over(
+        [old_late.objects[k] for k in dropping], current, desired
+    ):
+        ops.append(policy_drop)
+        policies.append(policy_create)
     for k in reversed(old_late.ordered(dropping)):
         o = old_late.objects[k]
         ops.append(DropView(o) if isinstance(o, View) else DropRoutine(o))
@@ -162,12 +173,10 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # each table's operations stay together (SQLite rebuilds a table once for a run).
     late: list[Operation] = []
     adds: list[Operation] = []
-    policies: list[Operation] = []
     for key in kept:
         if old_tables[key] == new_tables[key]:
             continue  # most tables of a large schema: skip the per-object comparisons
-        policy_drops, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
-        ops += policy_drops
+        _, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
         adds += flags
         policies += policy_creates
         before, old_t, new_t, after = _partitioning(
@@ -220,7 +229,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         o = new_late.objects[k]
         ops.append(CreateView(o) if isinstance(o, View) else CreateRoutine(o))
     ops += policies
-    ops += comments.comment_ops(current, desired, ops)
+    lead, trail = comments.comment_ops(current, desired, ops)
+    ops = [*lead, *ops, *trail]
     return ops
 
 
