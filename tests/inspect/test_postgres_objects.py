@@ -594,3 +594,38 @@ def test_random_object_schemas_converge(
 ) -> None:
     run(conn, "DROP SCHEMA IF EXISTS a, b, c CASCADE")
     converge(conn, before, after, reverse=True)
+
+
+def test_functions_tables_call_come_before_the_tables_and_go_after(
+    conn: sqlalchemy.Connection,
+) -> None:
+    ops = converge(
+        conn,
+        """
+        CREATE FUNCTION norm(x text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT lower(x)';
+        CREATE FUNCTION old_code() RETURNS text LANGUAGE sql AS 'SELECT ''a''';
+        CREATE TABLE items (id int, name text, code text DEFAULT old_code());
+        CREATE INDEX items_norm ON items (norm(name));
+        """,
+        """
+        CREATE FUNCTION norm(x text) RETURNS text LANGUAGE sql IMMUTABLE
+            AS 'SELECT lower(trim(x))';
+        CREATE FUNCTION new_code() RETURNS text LANGUAGE sql AS 'SELECT ''b''';
+        CREATE FUNCTION positive(x int) RETURNS boolean LANGUAGE sql IMMUTABLE
+            AS 'SELECT x > 0';
+        CREATE TABLE items (id int CHECK (positive(id)), name text, code text DEFAULT new_code());
+        CREATE INDEX items_norm ON items (norm(name));
+        CREATE TABLE tags (t text DEFAULT new_code());
+        """,
+        reverse=True,
+    )
+    described = kinds(ops)
+    assert described == [
+        "replace function norm",  # the index keeps using it: replaced in place
+        "create function new_code",
+        "create function positive",
+        "alter column items.code (default)",
+        "add check items_id_check on items",
+        "create table tags",
+        "drop function old_code",  # once no default calls it
+    ]

@@ -59,6 +59,7 @@ from dbshift.ops import (
     RecreateEnum,
     RenameColumn,
     RenameTable,
+    ReplaceRoutine,
     SetTableComment,
     SetTableOptions,
 )
@@ -131,7 +132,20 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     ):
         ops.append(policy_drop)
         policies.append(policy_create)
-    for k in reversed(old_late.ordered(dropping)):
+    # Routines a table's default, check or index calls are created before the tables and
+    # dropped after them (with what they use in turn); the rest of this step's drops go now.
+    early_old = _used_by_tables(current, old_late)
+    early_new = _used_by_tables(desired, new_late)
+    # One still used on both sides is replaced in place: it cannot be dropped meanwhile.
+    replaced = {
+        k
+        for k in early_old & early_new & dropping
+        if not isinstance(old_late.objects[k], View) and k in new_late.objects
+    }
+    drop_order = list(reversed(old_late.ordered(dropping)))
+    for k in drop_order:
+        if k in early_old:
+            continue
         o = old_late.objects[k]
         ops.append(DropView(o) if isinstance(o, View) else DropRoutine(o))
     creating = [k for k in new_late.objects if k not in old_late.objects or k in dropping]
@@ -166,6 +180,11 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     ops += extras.created_first(current, desired)
     ops += _enums_and_sequences(current, desired, creating=True)
     ops += extras.types_created(current, desired)
+    for k in new_late.ordered(creating):
+        if k in replaced and old_late.objects[k] != new_late.objects[k]:
+            ops.append(ReplaceRoutine(old_late.objects[k], new_late.objects[k]))  # type: ignore[arg-type]
+        elif k in early_new and k not in replaced:
+            ops.append(CreateRoutine(new_late.objects[k]))  # type: ignore[arg-type]
 
     # 4. Inside kept tables: drops, alterations, adds. An enum that loses or reorders
     # values, or a changed domain, is swapped after every table's drops and alterations (a
@@ -219,6 +238,11 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     dropped = [old for key, old in old_tables.items() if key not in new_tables]
     dropped.sort(key=lambda t: _partition_depth(t, old_tables), reverse=True)
     ops += [DropTable(replace(old, foreign_keys=())) for old in dropped]
+    ops += [
+        DropRoutine(old_late.objects[k])  # type: ignore[arg-type]
+        for k in drop_order
+        if k in early_old and k not in replaced
+    ]
     ops += extras.types_dropped(current, desired)
     ops += _enums_and_sequences(current, desired, creating=False)
     ops += extras.dropped_last(current, desired)
@@ -226,6 +250,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # 6. Views and routines, new or changed, last: each after what it uses; then policies,
     # which may call them.
     for k in new_late.ordered(creating):
+        if k in early_new:
+            continue
         o = new_late.objects[k]
         ops.append(CreateView(o) if isinstance(o, View) else CreateRoutine(o))
     ops += policies
@@ -286,6 +312,19 @@ def _partitioning(
         on=old.key, parent=new.partition_of, bound=new.partition_bound or "", columns=columns
     )
     return [], old, replace(bare, columns=columns, partition_by=old.partition_by), [attach]
+
+
+def _used_by_tables(schema: Schema, late: depends.Graph) -> set[str]:
+    """Routines (and the routines they call) that a table's default, check or index uses."""
+    roots = {k for t in schema.tables for k in t.depends_on if k in late.objects}
+    todo, out = list(roots), set(roots)
+    while todo:
+        for used in late.uses.get(todo.pop(), ()):
+            obj = late.objects.get(used)
+            if obj is not None and not isinstance(obj, View) and used not in out:
+                out.add(used)
+                todo.append(used)
+    return out
 
 
 def _reshaped(old: Table, new: Table) -> bool:

@@ -45,7 +45,7 @@ from dbshift.model import (
     UniqueConstraint,
     View,
 )
-from dbshift.model.depends import ROUTINE, TRIGGER, VIEW, ident
+from dbshift.model.depends import ROUTINE, TABLE, TRIGGER, VIEW, ident
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -178,7 +178,7 @@ class _TableParts:
     policies: list[Policy] = field(default_factory=list)
     inherits: tuple[str, ...] = ()
 
-    def table(self) -> Table:
+    def table(self, depends_on: tuple[str, ...] = ()) -> Table:
         return Table(
             name=self.name,
             columns=tuple(self.columns),
@@ -196,6 +196,7 @@ class _TableParts:
             force_row_security=self.row_security[1],
             policies=tuple(self.policies),
             inherits=self.inherits,
+            depends_on=depends_on,
         )
 
 
@@ -272,7 +273,10 @@ class _Reader:
                 for kind, name, table, signature, text in self._rows(q.COMMENTS)
                 if table is None or table.startswith("DOMAIN ") or table in relations
             ),
-            tables=tuple(parts.table() for parts in self.tables.values()),
+            tables=tuple(
+                parts.table(self.depends.get(ident(TABLE, None, parts.name), ()))
+                for parts in self.tables.values()
+            ),
             views=tuple(views),
             sequences=tuple(self.sequences),
             enums=tuple(self._enums()),
@@ -560,6 +564,8 @@ class _Reader:
             edges[ident(kind, None, name, extra)].append(
                 ident(ref_kind, ref_schema, ref_name, ref_extra)
             )
+        for table, routine, signature in self._rows(q.TABLE_ROUTINES):
+            edges[ident(TABLE, None, table)].append(ident(ROUTINE, None, routine, signature))
         return {k: tuple(sorted(set(v))) for k, v in edges.items()}
 
     def _routines(self) -> list[Routine]:

@@ -618,3 +618,20 @@ FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 JOIN pg_constraint con ON con.conrelid = i.inhrelid
 WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition AND NOT con.conislocal
 """
+
+#: Routines that tables' defaults, checks and index expressions call (pg_attrdef,
+#: pg_constraint, pg_class index rows that depend on a pg_proc row): the routine is
+#: created before the table and dropped after it. Found from the routine's side
+#: (pg_depend's index on refclassid, refobjid), and only for the schema's own routines.
+TABLE_ROUTINES = """
+SELECT DISTINCT t.relname::text, p.proname::text, pg_get_function_identity_arguments(p.oid)
+FROM pg_proc p
+JOIN pg_depend d ON d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid
+                AND d.deptype = 'n'
+LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+LEFT JOIN pg_constraint con ON d.classid = 'pg_constraint'::regclass AND con.oid = d.objid
+LEFT JOIN pg_index ix ON d.classid = 'pg_class'::regclass AND ix.indexrelid = d.objid
+JOIN pg_class t ON t.oid = coalesce(ad.adrelid, nullif(con.conrelid, 0), ix.indrelid)
+WHERE p.pronamespace = CAST(:ns AS oid) AND t.relnamespace = CAST(:ns AS oid)
+  AND t.relkind IN ('r', 'p') AND NOT t.relispartition
+"""

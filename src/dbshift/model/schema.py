@@ -72,6 +72,9 @@ class Table:
     #: PostgreSQL ``INHERITS (…)``: parents in the same schema, in order. Inherited
     #: columns and checks are the parents' and not repeated here (as for partitions).
     inherits: tuple[str, ...] = ()
+    #: Routines its defaults, checks and indexes call (``dbshift.model.depends`` idents):
+    #: created before it, dropped after it. Not compared.
+    depends_on: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         for name in ("uniques", "checks", "foreign_keys", "indexes", "exclusions", "policies"):

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         RecreateDomain,
         RecreateEnum,
         RenameTable,
+        ReplaceRoutine,
         SetTableComment,
     )
     from dbshift.ops.backfill import Backfill
@@ -571,6 +572,12 @@ class PostgresRenderer(PostgresExtras, Renderer):
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         # pg_get_functiondef / pg_get_triggerdef print complete, runnable statements.
         return [op.routine.definition.strip().rstrip(";")]
+
+    def op_replace_routine(self, op: ReplaceRoutine, schema: Schema) -> list[str]:
+        definition = op.after.definition.strip().rstrip(";")
+        if not definition.startswith("CREATE OR REPLACE "):
+            raise Unsupported(f"{op.describe()}: only a function can be replaced in place")
+        return [definition]
 
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
         r = op.routine
