@@ -20,7 +20,7 @@ from dbshift.diff import diff
 from dbshift.inspect.postgres import inspect_postgres
 from dbshift.model import Schema
 from dbshift.ops import CreateView, Operation
-from tests.conftest import Database, _scratch
+from tests.conftest import Database, Project, _scratch, sql_migration
 from tests.diff.test_convergence import _unordered
 from tests.inspect.test_postgres import conn, converge, run
 
@@ -629,3 +629,25 @@ def test_functions_tables_call_come_before_the_tables_and_go_after(
         "create table tags",
         "drop function old_code",  # once no default calls it
     ]
+
+
+def test_migrate_still_looks_up_column_types_past_what_diff_refuses(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """The destructive-change check reads the live column types: an event trigger (which
+    inspect and diff refuse) does not stop a migration that narrows a column."""
+    project = Project(tmp_path, pg_db.url)
+    project.write("0001_t.sql", sql_migration("CREATE TABLE t (v bigint);"))
+    assert project.run("migrate").code == 0
+    engine = pg_db.engine()
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(REFUSED[0][0])
+    finally:
+        engine.dispose()
+    project.write("0002_narrow.sql", sql_migration("ALTER TABLE t ALTER COLUMN v TYPE integer;"))
+    refused = project.run("migrate")  # no terminal to ask: refused, after reading types
+    assert refused.code != 0
+    assert "narrowed from bigint to int4" in refused.err, refused.err
+    assert "not supported" not in refused.err
+    assert project.run("inspect", pg_db.url, url=False).code != 0  # still refused there

@@ -32,21 +32,28 @@ def inspect_schema(
     *,
     schema: str | None = None,
     exclude: Collection[str] = (),
+    refuse_unsupported: bool = True,
 ) -> Schema:
     """The schema of the database ``conn`` is connected to (PostgreSQL: ``schema`` or the
     connection's current schema). ``conn`` is a SQLAlchemy connection or a bare driver
-    connection from ``dbshift.direct`` (see ``dbshift.inspect.catalog``)."""
+    connection from ``dbshift.direct`` (see ``dbshift.inspect.catalog``).
+
+    Objects the model cannot hold are refused by name (``Unsupported``), unless
+    ``refuse_unsupported`` is off: for callers that only look a few things up (a column's
+    type), where a schema that cannot be diffed is no reason to stop."""
     from dbshift.inspect.catalog import catalog_of
 
     backend = catalog_of(conn).backend
     if backend == "postgresql":
         from dbshift.inspect.postgres import inspect_postgres
 
-        return inspect_postgres(conn, schema=schema, exclude=exclude)
+        return inspect_postgres(
+            conn, schema=schema, exclude=exclude, refuse_unsupported=refuse_unsupported
+        )
     if backend in ("mysql", "mariadb"):
         from dbshift.inspect.mysql import inspect_mysql
 
-        return inspect_mysql(conn, exclude=exclude)
+        return inspect_mysql(conn, exclude=exclude, refuse_unsupported=refuse_unsupported)
     if backend == "sqlite":
         from dbshift.inspect.sqlite import inspect_sqlite
 

@@ -16,7 +16,8 @@ What the model gets, and why (renderers rely on it):
 - A view's definition is VIEW_DEFINITION without the `` `db`. `` qualifier naming the view's
   own database (see ``mysql_text.unqualify``); routines are normalised CREATE statements.
 - Sequences (MariaDB 10.3+; MySQL has none) are bigint, with bounds kept only where they
-  differ from MariaDB's defaults. Enums and sets stay in the column type. MariaDB system-versioned tables are reported as plain tables.
+  differ from MariaDB's defaults. Enums and sets stay in the column type. MariaDB
+  system-versioned tables are refused by name (read as plain tables when refusal is off).
 """
 
 from __future__ import annotations
@@ -93,12 +94,17 @@ class _Server:
         return self.version >= ((10, 2, 22) if self.mariadb else (8, 0, 16))
 
 
-def inspect_mysql(conn: Connection | DriverConnection, *, exclude: Collection[str] = ()) -> Schema:
+def inspect_mysql(
+    conn: Connection | DriverConnection,
+    *,
+    exclude: Collection[str] = (),
+    refuse_unsupported: bool = True,
+) -> Schema:
     """The schema of the connection's current database (``DATABASE()``)."""
-    return _inspect(catalog_of(conn), frozenset(exclude))
+    return _inspect(catalog_of(conn), frozenset(exclude), refuse=refuse_unsupported)
 
 
-def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
+def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) -> Schema:
     server = _server(conn)
     table_info: dict[str, tuple[str, str | None]] = {}  # table → (collation, comment)
     options: dict[str, TableOptions] = {}
@@ -116,14 +122,15 @@ def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
         # VIEW rows come from VIEWS; SEQUENCE ones are MariaDB 10.3+ sequences.
         if table_type == "SEQUENCE" and name not in excluded:
             sequence_names.append(name)
-        if table_type in _TABLE_TYPES and name not in excluded:
+        plain = table_type in _TABLE_TYPES or (not refuse and table_type == "SYSTEM VERSIONED")
+        if plain:
             table_info[name] = (collation or "", comment or None)
             options[name] = TableOptions(
                 engine=None if engine == server.defaults.engine else engine,
                 collation=None if collation == server.defaults.collation else collation,
             )
 
-    if refused:
+    if refused and refuse:
         # Left out, they would read as absent: a diff would drop or recreate them.
         what = sorted(refused)[0]
         names = ", ".join(sorted(refused[what])[:3])

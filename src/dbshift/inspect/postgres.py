@@ -78,6 +78,7 @@ def inspect_postgres(
     *,
     schema: str | None = None,
     exclude: Collection[str] = (),
+    refuse_unsupported: bool = True,
 ) -> Schema:
     """The objects of one PostgreSQL schema (``schema``, else ``current_schema()``).
 
@@ -95,7 +96,9 @@ def inspect_postgres(
     try:
         ahead_queries = [q.constraints(version), q.index_columns(version), q.unsupported(version)]
         with _ReadAhead(catalog, ns, ahead_queries) as ahead:
-            result = _Reader(catalog, ns, version, frozenset(exclude), ahead).read()
+            reader = _Reader(catalog, ns, version, frozenset(exclude), ahead)
+            reader.refuse = refuse_unsupported
+            result = reader.read()
     except BaseException:
         # The transaction may be aborted; the original error matters more than this one.
         with contextlib.suppress(Exception):
@@ -223,6 +226,8 @@ class _Reader:
         self.sequences: list[Sequence] = []
         #: (relation, attnum) -> (name, collation oid) for tables and materialized views.
         self.attributes: dict[tuple[int, int], tuple[str, int]] = {}
+        #: Refuse what the model cannot hold (see ``inspect_schema``).
+        self.refuse = True
         #: What inheriting tables have from their parents only (see ``_inheritance``).
         self.inherited_columns: set[tuple[int, int]] = set()
         self.inherited_constraints: set[tuple[int, str]] = set()
@@ -240,7 +245,8 @@ class _Reader:
         self._constraints()
         self._indexes()
         self.depends = self._dependencies()
-        self._refuse_unsupported()  # read ahead (see _ReadAhead), so not first
+        if self.refuse:
+            self._refuse_unsupported()  # read ahead (see _ReadAhead), so not first
         view_options = self._view_options()
         views = [
             View(
@@ -527,7 +533,7 @@ class _Reader:
                     found["check_option"] = value.upper()
                 elif key in ("security_barrier", "security_invoker"):
                     found[key] = value.lower() in ("true", "on", "1", "yes")
-                else:
+                elif self.refuse:
                     raise Unsupported(f"view option {key} is not supported yet")
             out[oid] = found
         return out
