@@ -129,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
         def live() -> Schema:
             from dbshift.inspect import inspect_schema
 
-            return inspect_schema(session.conn)
+            # Only column types are looked up: what diff refuses is no reason to stop here.
+            return inspect_schema(session.conn, refuse_unsupported=False)
 
         def confirm(todo: list[Migration]) -> None:
             _guard(session, args, clock, todo)
