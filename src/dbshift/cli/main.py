@@ -49,9 +49,10 @@ def _suggest(message: str) -> str:
     )
 
 
-def common_options() -> argparse.ArgumentParser:
-    """The connection and configuration options, for commands with sub-actions."""
-    return _common()
+def common_options(applies: frozenset[str] | None = None) -> argparse.ArgumentParser:
+    """The connection and configuration options, for commands with sub-actions
+    (``applies``: as for ``_common``)."""
+    return _common(applies)
 
 
 def _common(applies: frozenset[str] | None = None) -> _Parser:

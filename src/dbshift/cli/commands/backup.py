@@ -7,6 +7,16 @@ import sys
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {"url", "env", "config", "history_table", "history_schema", "lock_timeout", "connect_timeout"}
+)
+
+#: Shown at the end of ``dbshift backup --help``.
+EXAMPLES = (
+    "dbshift backup                    # the whole database",
+    "dbshift backup --tables users orders",
+)
+
 
 def add_backup_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -8,6 +8,15 @@ import argparse
 from dbshift.cli import context
 from dbshift.cli.commands.backup import add_backup_dir
 
+OPTIONS = frozenset({"env", "config"})
+
+#: Shown at the end of ``dbshift backups --help``.
+EXAMPLES = (
+    "dbshift backups --format json",
+    "dbshift backups prune --keep 10 --keep-days 30",
+    "dbshift backups verify 20261206-140534-9c47",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -6,6 +6,19 @@ import argparse
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
 #: Shown at the end of ``dbshift baseline --help``.
 EXAMPLES = (
     "dbshift baseline 20240101120000   # migrations up to this one count as applied",

@@ -11,6 +11,26 @@ from typing import TYPE_CHECKING
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
+#: Shown at the end of ``dbshift drift --help``.
+EXAMPLES = (
+    "dbshift drift                          # exit 1 and a report when the schema drifted",
+    "dbshift drift --generate adopt_hotfix  # make the by-hand change a migration",
+    "dbshift drift --revert undo.sql --apply # put the expected schema back",
+)
+
 if TYPE_CHECKING:
     from dbshift.drift import DriftReport
 
@@ -47,14 +67,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --revert --apply: run it even when it drops columns or tables",
     )
-    parser.epilog = (
-        "examples:\n"
-        "  dbshift drift                      # exit 1 and a report when the schema drifted\n"
-        "  dbshift drift --format json        # for CI and cron\n"
-        "  dbshift drift --generate adopt_hotfix   # make the by-hand change a migration\n"
-        "  dbshift drift --revert undo.sql --apply # put the expected schema back\n"
-    )
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.set_defaults(handler=run)
 
 

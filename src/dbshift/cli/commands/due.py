@@ -6,6 +6,25 @@ import argparse
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
+#: Shown at the end of ``dbshift due --help``.
+EXAMPLES = (
+    "dbshift due                    # which pending migrations may run now",
+    "dbshift --env production due --format json",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", metavar="VERSION", help="stop after this version")

@@ -11,6 +11,26 @@ import argparse
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
+#: Shown at the end of ``dbshift import --help``.
+EXAMPLES = (
+    "dbshift import flyway src/main/resources/db/migration",
+    "dbshift import golang-migrate db/migrations --no-history",
+    "dbshift import alembic alembic/ --dialect postgresql",
+)
+
 TOOLS = ("golang-migrate", "flyway", "alembic", "dbmate")
 
 

@@ -20,6 +20,20 @@ if TYPE_CHECKING:
     from dbshift.runner.session import Session
 
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "ddl_lock_timeout",
+        "connect_timeout",
+    }
+)
+
 #: Shown at the end of ``dbshift migrate --help``.
 EXAMPLES = (
     "dbshift migrate                     # apply everything pending",

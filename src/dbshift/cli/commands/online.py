@@ -23,6 +23,19 @@ if TYPE_CHECKING:
     from dbshift.online.journal import Entry
 
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
 #: Shown at the end of ``dbshift online --help``.
 EXAMPLES = (
     "dbshift online start migrations/20240101_email_lower.toml",
@@ -36,7 +49,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     # The connection options are accepted after the action too (dbshift online start
     # FILE --url ...), like every other command's.
-    parents = [common_options()]
+    parents = [common_options(OPTIONS)]
     sub = parser.add_subparsers(dest="online_command", metavar="ACTION", required=True)
     sub._parser_class = type(parser)  # one-line errors, as everywhere else
     start = sub.add_parser(

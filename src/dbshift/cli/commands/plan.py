@@ -13,6 +13,19 @@ if TYPE_CHECKING:
     from dbshift.runner.lock_trace import LockPlan, TracedMigration
 
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
 #: Shown at the end of ``dbshift plan --help``.
 EXAMPLES = (
     "dbshift plan                          # locks and rewrites of each pending statement",

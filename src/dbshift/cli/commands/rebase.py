@@ -7,6 +7,26 @@ import argparse
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
+#: Shown at the end of ``dbshift rebase --help``.
+EXAMPLES = (
+    "dbshift rebase --dry-run             # show the renames after a merge",
+    "dbshift rebase                       # move pending migrations after the newest applied",
+    "dbshift rebase 20260301120000 --after 20260302090000",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -6,6 +6,19 @@ import argparse
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
 #: Shown at the end of ``dbshift repair --help``.
 EXAMPLES = (
     "dbshift repair                  # accept edited checksums, mark stopped migrations applied",

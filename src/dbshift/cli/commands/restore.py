@@ -12,6 +12,17 @@ import sys
 from dbshift.cli import context
 from dbshift.cli.commands.backup import add_backup_dir
 
+OPTIONS = frozenset(
+    {"url", "env", "config", "history_table", "history_schema", "lock_timeout", "connect_timeout"}
+)
+
+#: Shown at the end of ``dbshift restore --help``.
+EXAMPLES = (
+    "dbshift restore latest",
+    "dbshift restore 20261206-140534-9c47 --tables users",
+    "dbshift restore latest --to postgresql://localhost/app_copy",
+)
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", help="backup id (or a unique prefix, or 'latest')")

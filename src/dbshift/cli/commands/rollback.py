@@ -18,6 +18,20 @@ if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
     from dbshift.model import Schema
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "ddl_lock_timeout",
+        "connect_timeout",
+    }
+)
+
 #: Shown at the end of ``dbshift rollback --help``.
 EXAMPLES = (
     "dbshift rollback            # revert the newest applied migration",

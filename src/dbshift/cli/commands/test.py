@@ -8,6 +8,26 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
+#: Shown at the end of ``dbshift test --help``.
+EXAMPLES = (
+    "dbshift test                                  # every migration up, down, up",
+    "dbshift test --only 20260301120000 --format json",
+    "dbshift test --format junit > dbshift-test.xml",
+)
+
 if TYPE_CHECKING:
     from dbshift.dialects.locks import TableLock
     from dbshift.runner.stairway import MigrationResult, TestReport

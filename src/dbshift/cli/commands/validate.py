@@ -7,6 +7,19 @@ import sys
 
 from dbshift.cli import context
 
+OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
 #: Shown at the end of ``dbshift validate --help``.
 EXAMPLES = (
     "dbshift validate               # exit 1 naming each problem (a CI gate)",
