@@ -19,8 +19,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import DbshiftError, MigrationFailed, UsageError
@@ -30,97 +29,34 @@ from dbshift.runner import data_fixtures, sources
 from dbshift.runner.executor import Executor, display_path
 from dbshift.runner.history import State
 from dbshift.runner.session import QuietReporter, Session
+from dbshift.runner.verdicts import (
+    FAILED,
+    PASSED,
+    SKIPPED,
+    Check,
+    MigrationResult,
+    Options,
+    Snapshot,
+    TestReport,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.config import Settings
-    from dbshift.dialects.locks import TableLock, Tracer
+    from dbshift.dialects.locks import Tracer
     from dbshift.model import Schema
-
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One verdict: ``name`` is stairway, down, data, idempotency, models or sum."""
-
-    name: str
-    status: str
-    message: str = ""
-    #: file:line of the statement (or file) at fault.
-    where: str | None = None
-    #: The operations that would still turn one schema into the other, one per line.
-    diff: tuple[str, ...] = ()
-
-
-@dataclass
-class MigrationResult:
-    version: str
-    filename: str
-    path: str
-    checks: list[Check] = field(default_factory=list)
-    up_ms: float | None = None
-    down_ms: float | None = None
-    locks: tuple[TableLock, ...] = ()
-    rewritten: tuple[str, ...] = ()
-
-    @property
-    def failed(self) -> bool:
-        return any(c.status == FAILED for c in self.checks)
-
-
-@dataclass
-class TestReport:
-    __test__ = False  # a report, not a pytest test class
-
-    dialect: str
-    migrations: list[MigrationResult] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)
-    #: False when only time was measured (no lock tracing).
-    locks_traced: bool = True
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> bool:
-        return any(m.failed for m in self.migrations) or any(
-            c.status == FAILED for c in self.checks
-        )
-
-    @property
-    def failures(self) -> list[tuple[str, Check]]:
-        out = [(m.filename, c) for m in self.migrations for c in m.checks if c.status == FAILED]
-        return out + [("", c) for c in self.checks if c.status == FAILED]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A schema at one point of the run: its digest, or (no digest) the inspected model."""
-
-    digest: str | None
-    schema: Schema | None
-
-
-@dataclass(frozen=True)
-class Options:
-    start: str | None = None  # --from V
-    only: str | None = None  # --only V
-    desired: str | None = None
-    locks: bool = False
-    fixtures: Path | None = None
-    #: Scratch databases tested at once, each on its own run of migrations (None: up to 4
-    #: where the earlier migrations can be applied in one round trip, else 1).
-    jobs: int | None = None
 
 
 def run(
     settings: Settings,
     dialect: str,
-    options: Options = Options(),
+    options: Options | None = None,
     *,
     progress: Callable[[MigrationResult], None] | None = None,
 ) -> TestReport:
     """Test the migrations of ``settings.migrations_dir`` on a scratch ``dialect`` database."""
+    options = options or Options()
     started = time.perf_counter()
     report = TestReport(dialect=dialect, locks_traced=options.locks)
     files = loader.scan(settings.migrations_dir)
@@ -713,4 +649,15 @@ def _where(message: str, migration: Migration | None) -> str | None:
     return display_path(migration.path) if migration is not None else None
 
 
-__all__ = ["Check", "MigrationFailed", "MigrationResult", "Options", "TestReport", "run"]
+__all__ = [
+    "FAILED",
+    "PASSED",
+    "SKIPPED",
+    "Check",
+    "MigrationFailed",
+    "MigrationResult",
+    "Options",
+    "Snapshot",
+    "TestReport",
+    "run",
+]
