@@ -118,11 +118,14 @@ class TablePlan:
         clauses: list[str] = []
         for op in self.ops:
             if isinstance(op, AlterColumn):
-                # As on every engine: NOT NULL only with not_null, the default given (none
-                # without), the type unchanged unless given.
+                # As on every engine: what the file leaves out stays as it is (the type,
+                # the nullability, the default unless drop_default).
                 current = self.columns[op.column]
-                null = "NOT NULL" if op.not_null else "NULL"
-                default = f" DEFAULT {op.default}" if op.default is not None else ""
+                not_null = not current.nullable if op.not_null is None else op.not_null
+                null = "NOT NULL" if not_null else "NULL"
+                kept = None if op.drop_default else current.default
+                value = op.default if op.default is not None else kept
+                default = f" DEFAULT {value}" if value is not None else ""
                 auto = " AUTO_INCREMENT" if "auto_increment" in current.extra.lower() else ""
                 type_ = op.data_type or current.type
                 clauses.append(f"MODIFY COLUMN {q(op.column)} {type_} {null}{default}{auto}")
@@ -170,7 +173,7 @@ class TablePlan:
 
 def _clause(op: OnlineOperation) -> str:
     if isinstance(op, AddColumn):
-        null = " NOT NULL" if op.not_null else " NULL"
+        null = " NOT NULL" if op.required else " NULL"
         default = f" DEFAULT {op.default}" if op.default is not None else ""
         return f"ADD COLUMN {q(op.column)} {op.data_type}{null}{default}"
     if isinstance(op, DropColumn):
