@@ -44,6 +44,7 @@ class Column:
     nullable: bool
     default: str | None
     extra: str
+    comment: str = ""
 
 
 def _needs_shadow(op: OnlineOperation, columns: dict[str, Column]) -> bool:
@@ -127,8 +128,12 @@ class TablePlan:
                 value = op.default if op.default is not None else kept
                 default = f" DEFAULT {value}" if value is not None else ""
                 auto = " AUTO_INCREMENT" if "auto_increment" in current.extra.lower() else ""
+                # MODIFY COLUMN drops a comment it does not repeat.
+                comment = f" COMMENT {_literal(current.comment)}" if current.comment else ""
                 type_ = op.data_type or current.type
-                clauses.append(f"MODIFY COLUMN {q(op.column)} {type_} {null}{default}{auto}")
+                clauses.append(
+                    f"MODIFY COLUMN {q(op.column)} {type_} {null}{default}{auto}{comment}"
+                )
                 if isinstance(op, AddCheck):
                     clauses.append(f"ADD CONSTRAINT {q(op.name)} CHECK ({op.check})")
             elif isinstance(op, RenameColumn):
@@ -169,6 +174,10 @@ class TablePlan:
             elif isinstance(op, AddForeignKey):
                 out.append(f"ALTER TABLE {table} DROP FOREIGN KEY {q(op.name)}")
         return out
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _clause(op: OnlineOperation) -> str:
