@@ -596,6 +596,7 @@ def rollback(
                     sql = f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(index)}"
                     progress.step(sql)
                     conn.exec_driver_sql(sql)
+                    crash_point("after-index")
             else:  # journaled before start recorded what it created
                 _concurrent(conn, migration, progress, rollback=True)
             progress.step(f"rollback: {len(statements)} statements")
