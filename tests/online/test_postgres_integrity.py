@@ -324,3 +324,73 @@ def test_journal_records_what_start_created(pg_db: Database, tmp_path: Path) -> 
     names = created[0][0]
     assert isinstance(names, list) and len(names) == 3  # email key, (team, email), domain
     assert all(str(n).startswith("_dbshift_i_") for n in names)
+
+
+def _cli(db: Database, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
+    return subprocess.run(
+        [*dbshift_executable(), "online", *args, "--url", db.url],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_start_warns_of_column_order_and_status_counts_an_unanalyzed_table(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    _sql(pg_db, SETUP)  # 6000 rows, never vacuumed or analyzed: no estimate yet
+    body = (
+        f'safety_period = 0\n[[operations]]\ntype = "alter_column"\ntable = "{TABLE}"\n'
+        'column = "note"\ndata_type = "varchar(300)"\n'
+    )
+    path = write_migration(tmp_path, NAME, body)
+    started = _cli(pg_db, tmp_path, "start", str(path))
+    assert started.returncode == 0, started.stderr
+    assert "moves to the end of the table" in started.stdout, started.stdout
+    status = _cli(pg_db, tmp_path, "status")
+    assert f"about {6000} in the table" in status.stdout, status.stdout
+
+
+def test_safety_period_is_an_option_of_start_only(pg_db: Database, tmp_path: Path) -> None:
+    for action in ("complete", "rollback", "pause", "status"):
+        shown = subprocess.run(
+            [*dbshift_executable(), "online", action, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "--safety-period" not in shown.stdout, action
+    shown = subprocess.run(
+        [*dbshift_executable(), "online", "start", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "--safety-period" in shown.stdout
+
+
+@pytest.mark.parametrize("crash", ["after-expand", "after-index", "in-backfill"])
+def test_killed_start_resumes_and_still_carries_everything(
+    pg_db: Database, tmp_path: Path, crash: str
+) -> None:
+    _sql(pg_db, *USERS)
+    path = write_migration(tmp_path, NAME, EMAIL)
+    env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
+    killed = subprocess.run(
+        [*dbshift_executable(), "online", "start", str(path), "--url", pg_db.url]
+        + ["--batch-size", "100"],
+        cwd=tmp_path,
+        env={**env, "DBSHIFT_ONLINE_CRASH_AT": crash},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == 137, killed
+    assert _cli(pg_db, tmp_path, "start", str(path)).returncode == 0
+    done = _cli(pg_db, tmp_path, "complete", NAME, "--force")
+    assert done.returncode == 0, done.stderr
+    wanted = offline_equivalent(tmp_path, USERS, EMAIL_OFFLINE, "users")
+    assert_same(snapshot(pg_db.url, "users"), wanted, order=False)
