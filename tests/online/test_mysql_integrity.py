@@ -158,3 +158,27 @@ def test_a_taken_name_is_refused_before_anything_changes(
         service.start(path, settings, options(), Quiet())
     assert snapshot(db.url, "users") == before
     assert _run(db.url, "SELECT count(*) FROM dbshift_online") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            'column = "plan"\ndefault = "basic"\n',
+            "default is not a valid SQL expression here: (1054, \"Unknown column 'basic'",
+        ),
+        ('column = "plan"\nup = "upper(nope)"\n', "up is not a valid SQL expression here"),
+    ],
+    ids=["default-identifier", "up-unknown-column"],
+)
+def test_expressions_are_checked_before_anything_changes(
+    db: Database, tmp_path: Path, body: str, message: str
+) -> None:
+    before = snapshot(db.url, "users")
+    text = 'safety_period = 0\n[[operations]]\ntype = "alter_column"\ntable = "users"\n' + body
+    path = write_migration(tmp_path, NAME, text)
+    settings = Settings(url=db.url, lock_timeout=30)
+    with pytest.raises(UsageError, match=message.replace("(", r"\(")):
+        service.start(path, settings, options(), Quiet())
+    assert snapshot(db.url, "users") == before
+    assert _run(db.url, "SELECT count(*) FROM dbshift_online") == [(0,)]

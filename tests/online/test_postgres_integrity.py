@@ -379,9 +379,9 @@ def test_killed_start_resumes_and_still_carries_everything(
     _sql(pg_db, *USERS)
     path = write_migration(tmp_path, NAME, EMAIL)
     env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
+    command = [*dbshift_executable(), "online", "start", str(path), "--url", pg_db.url]
     killed = subprocess.run(
-        [*dbshift_executable(), "online", "start", str(path), "--url", pg_db.url]
-        + ["--batch-size", "100"],
+        [*command, "--batch-size", "100"],
         cwd=tmp_path,
         env={**env, "DBSHIFT_ONLINE_CRASH_AT": crash},
         capture_output=True,

@@ -41,6 +41,7 @@ from dbshift.online.mysql.state import (
 from dbshift.online.operations.add_check import AddCheck
 from dbshift.online.operations.add_foreign_key import AddForeignKey
 from dbshift.online.operations.add_unique import AddUnique
+from dbshift.online.operations.base import HiddenColumnChange
 from dbshift.online.operations.create_index import CreateIndex
 from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.spec import OnlineMigration
@@ -102,6 +103,35 @@ def _refuse_taken_names(conn: Connection, migration: OnlineMigration) -> None:
             )
 
 
+def _check_expressions(conn: Connection, migration: OnlineMigration) -> None:
+    """``default`` and ``up`` prepared by the server before anything changes (``SELECT
+    … LIMIT 0`` over the table reads no row), so an unquoted word such as ``default =
+    "basic"`` is refused with the server's message instead of failing half-way through
+    start."""
+    from sqlalchemy.exc import DBAPIError
+
+    from dbshift.connection import first_line
+
+    raw = conn.execution_options(no_parameters=True)
+    for i, op in enumerate(migration.operations):
+        if not isinstance(op, HiddenColumnChange):
+            continue
+        table = f"{my.q(migration.schema)}.{my.q(op.table)}"
+        probes = [("default", f"SELECT ({op.default}) LIMIT 0")] if op.default else []
+        up = getattr(op, "up", None)
+        if up:
+            probes.append(("up", f"SELECT ({up}) FROM {table} LIMIT 0"))
+        for key, sql in probes:
+            try:
+                raw.exec_driver_sql(sql).all()
+            except DBAPIError as exc:
+                reason = first_line(str(exc.orig if exc.orig is not None else exc))
+                raise UsageError(
+                    f"{migration.path}: operations[{i}] ({op.type}): {key} is not a valid SQL "
+                    f"expression here: {reason}; nothing was changed"
+                ) from None
+
+
 def start(
     conn: Connection,
     migration: OnlineMigration,
@@ -122,6 +152,7 @@ def start(
             catalog = read_catalog(conn, migration)
             plans = make_plans(migration, catalog)
             _refuse_taken_names(conn, migration)
+            _check_expressions(conn, migration)
             for plan in plans.values():
                 if plan.shadow:
                     _check_shadowable(conn, migration, plan)
