@@ -1,5 +1,5 @@
 """A catalog judge for online migrations on PostgreSQL: what pg_catalog says about a table
-(columns with type, nullability, default, identity, comment; indexes; constraints;
+(columns with type, collation, nullability, default, identity, comment; indexes; constraints;
 triggers; foreign keys pointing at it; owned sequences), read directly, never through
 dbshift's inspector, so a bug there cannot hide one in the engine.
 
@@ -18,7 +18,8 @@ from tests.conftest import scratch_database
 from tests.online.harness import conninfo
 
 _COLUMNS = """
-SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attcollation::regcollation::text,
+       a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
        col_description(a.attrelid, a.attnum)
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum

@@ -33,7 +33,7 @@ USERS = [
     "UNION ALL SELECT 'nobody@example.com'",
     "CREATE TABLE users (id serial PRIMARY KEY, team int, "
     "email varchar(200) NOT NULL DEFAULT 'nobody@example.com' UNIQUE, "
-    "team_slug text, plan text NOT NULL DEFAULT 'basic', "
+    "team_slug text, plan text COLLATE \"C\" NOT NULL DEFAULT 'basic', "
     "CONSTRAINT users_email_shape CHECK (email LIKE '%@%'), "
     "CONSTRAINT users_team_slug_fk FOREIGN KEY (team_slug) REFERENCES teams (slug), "
     "CONSTRAINT users_mailbox_fk FOREIGN KEY (email) REFERENCES mailboxes (address))",

@@ -161,9 +161,15 @@ def _state(entry: Entry) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
+#: A column's default, nullability, and its type with a collation other than the type's
+#: own (an alter_column that keeps the type keeps the collation too).
 _COLUMN_SQL = """
-SELECT pg_get_expr(d.adbin, d.adrelid), a.attnotnull
-FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+SELECT pg_get_expr(d.adbin, d.adrelid), a.attnotnull,
+       format_type(a.atttypid, a.atttypmod)
+       || CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
+               THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = %(rel)s::regclass AND a.attname = %(column)s AND NOT a.attisdropped
 """
 
@@ -195,7 +201,7 @@ def _plan_state(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
                 f"{migration.path}: operations[{i}] ({op.type}): column {op.column!r} does "
                 f"not exist in {op.table!r}; nothing was changed"
             )
-        kept[str(i)] = {"default": row[0], "not_null": bool(row[1])}
+        kept[str(i)] = {"default": row[0], "not_null": bool(row[1]), "data_type": row[2]}
         try:
             plan = carry.plan(
                 conn,
@@ -222,7 +228,10 @@ def _settled(migration: OnlineMigration, state: dict[str, Any]) -> OnlineMigrati
     ops = []
     for i, op in enumerate(migration.operations):
         if isinstance(op, AlterColumn) and str(i) in kept:
-            op = op.keep(default=kept[str(i)]["default"], not_null=kept[str(i)]["not_null"])
+            found = kept[str(i)]
+            op = op.keep(default=found["default"], not_null=found["not_null"])
+            if op.data_type is None and found.get("data_type"):
+                op = replace(op, data_type=found["data_type"])
         ops.append(op)
     return replace(migration, operations=tuple(ops))
 
