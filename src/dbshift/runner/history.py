@@ -38,7 +38,6 @@ def _add_log_table(conn: Connection, history: HistoryTable) -> None:
     history.log.create(conn, checkfirst=True)
 
 
-FORMAT_VERSION = 1
 #: ``kind`` of a repeatable migration's row (``Kind.REPEATABLE``); kept out of ``rows()``,
 #: whose callers order versions numerically.
 REPEATABLE_KIND = "repeatable"
