@@ -30,7 +30,7 @@ def test_migrate_reports_what_ran_with_timings(project: Project, db: Database) -
     assert out["count"] == 2 and out["dry_run"] is False
     assert [(m["version"], m["direction"]) for m in out["applied"]] == [("1", "up"), ("2", "up")]
     assert all(isinstance(m["ms"], int) and m["ms"] >= 0 for m in out["applied"])
-    rolled = doc(project.run("rollback", "--format", "json"))
+    rolled = doc(project.run("rollback", "--allow-destructive", "--format", "json"))
     assert [m["file"] for m in rolled["reverted"]] == ["2_b.sql"] and rolled["count"] == 1
 
 

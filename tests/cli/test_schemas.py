@@ -98,7 +98,7 @@ def test_generate_from_empty_creates_the_schemas_and_converges(
         "diff", "--from", pg_db.url, "--to", "schema.sql", "--schema", "*", url=False
     )
     assert 'CREATE SCHEMA "audit"' not in whole.out  # config exclude still applies
-    assert project.run("rollback", url=False).code == 0
+    assert project.run("rollback", "--allow-destructive", url=False).code == 0
     assert pg_db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'") == 0
 
 

@@ -61,7 +61,7 @@ def _database(settings: Settings, url: URL) -> Iterator[Database]:
     try:
         dialect = dialect_for(url)
         history = HistoryTable(settings.history_table, settings.history_schema)
-        names: tuple[str, ...] = (history.name, f"{history.name}_meta")
+        names: tuple[str, ...] = (history.name, history.meta.name, history.log.name)
         if history.schema:
             names = tuple(f"{history.schema}.{n}" for n in names)
         yield Database(url=url, conn=conn, dialect=dialect, history_tables=names)

@@ -62,6 +62,14 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
 
     src, dst = Source.parse(source), Source.parse(target)
     dialect = _dialect(args, settings, src, dst)
+    from dbshift import direct
+
+    if any(side.kind != "url" or direct.parse(side.value) is None for side in (src, dst)):
+        # A side that goes through SQLAlchemy (a scratch database, or a URL the bare
+        # drivers do not take): import it here, once. Two threads importing
+        # sqlalchemy.engine at the same time can see it partially initialised
+        # ("cannot import name 'AdaptedConnection'").
+        import sqlalchemy.engine  # noqa: F401
     # Both sides at once: each inspection waits on its server for about half its time,
     # and the drivers release the GIL while they wait.
     from concurrent.futures import ThreadPoolExecutor

@@ -180,9 +180,9 @@ class Runner:
     def schema(self) -> Schema:
         """The live schema (dbshift's history tables left out)."""
         from dbshift.inspect import inspect_schema
+        from dbshift.runner.sources import own_tables
 
-        table = self.database.settings.history_table
-        return inspect_schema(self.connection, exclude=(table, f"{table}_meta"))
+        return inspect_schema(self.connection, exclude=own_tables(self.database.settings))
 
     def close(self) -> None:
         self.session.close()

@@ -188,7 +188,7 @@ class StairwayRun:
             self.conn.exec_driver_sql(sql)
         session.history.ensure(self.conn)
         self.executor = Executor(self.conn, self.dialect, session.history)
-        self.exclude = (settings.history_table, f"{settings.history_table}_meta")
+        self.exclude = sources.own_tables(settings)
         self._tracer: Tracer | None = None
         self.migrations: list[Migration] = []
 

@@ -150,7 +150,9 @@ def _tour(console: Console, root: Path, prog: str) -> int:
 
     def step(title: str, *argv: str, expect: int = 0) -> None:
         console.print()
-        console.print(Rule(f"[bold cyan]{title}", align="left"))
+        # Off a terminal the console never wraps (its width is huge): a rule that long
+        # would fill the pipe, so it stops at 80 columns there.
+        console.print(Rule(f"[bold cyan]{title}", align="left"), width=min(console.width, 80))
         console.print(f"[dim]$ {prog} {' '.join(argv)}[/]", soft_wrap=True)
         code = main(list(argv))
         if code != expect:
