@@ -151,7 +151,8 @@ def test_undecidable_statement_is_waited_for_then_statement_done_continues(
     second = kill_while_next_run_waits(project, mysql_db)
     out, err = second.communicate(timeout=60)
     assert second.returncode == 1
-    assert "server session" in out and "has died" in out and "SLEEP(4)" in out
+    # Notices go to stderr (stdout may be JSON or an SQL script).
+    assert "server session" in err and "has died" in err and "SLEEP(4)" in err
     assert "2_slow.py" in err and "cannot tell whether it took effect" in err
     assert "repair --statement-done" in err and "--statement-retry" in err
     assert "r" in mysql_db.tables()  # the server finished it after the runner died
@@ -172,7 +173,7 @@ def test_kill_orphaned_ends_the_dead_runners_statement_then_statement_retry_runs
     second = kill_while_next_run_waits(project, mysql_db, "--kill-orphaned")
     out, err = second.communicate(timeout=60)
     assert second.returncode == 1
-    assert "killed it (--kill-orphaned)" in out
+    assert "killed it (--kill-orphaned)" in err
     assert "repair --statement-done" in err
     assert "r" not in mysql_db.tables()  # KILL stopped it before it created the table
 
@@ -242,8 +243,8 @@ def test_postgresql_concurrent_index_finished_by_the_server_after_a_kill_is_not_
         runner.send_signal(signal.SIGKILL)
         runner.wait(timeout=30)
         resumed = project.popen("migrate")
-        assert resumed.stdout is not None
-        first = resumed.stdout.readline()  # the notice, printed before it waits for the lock
+        assert resumed.stderr is not None
+        first = resumed.stderr.readline()  # the notice, printed before it waits for the lock
         assert "has died" in first and "CREATE INDEX CONCURRENTLY" in first, first
     finally:
         old.rollback()
@@ -251,6 +252,6 @@ def test_postgresql_concurrent_index_finished_by_the_server_after_a_kill_is_not_
         engine.dispose()
     out, err = resumed.communicate(timeout=60)
     assert resumed.returncode == 0, err
-    assert "took effect (index ix_c_a exists)" in out
+    assert "took effect (index ix_c_a exists)" in err  # a notice: stderr
     assert pg_db.scalar("SELECT count(*) FROM c") == 1
     assert status(project)["current"] == "2"
