@@ -94,7 +94,13 @@ def inspect_postgres(
     saved = {"path": search_path, "jit": jit}
     catalog.rows(q.SET_SESSION, {"ns": ns})
     try:
-        ahead_queries = [q.constraints(version), q.index_columns(version), q.unsupported(version)]
+        ahead_queries = [
+            q.constraints(version),
+            q.index_columns(version),
+            q.DEPENDENCIES,
+            q.COMMENTS,
+            q.unsupported(version),
+        ]
         with _ReadAhead(catalog, ns, ahead_queries) as ahead:
             reader = _Reader(catalog, ns, version, frozenset(exclude), ahead)
             reader.refuse = refuse_unsupported
