@@ -251,8 +251,6 @@ class _Reader:
         self._constraints()
         self._indexes()
         self.depends = self._dependencies()
-        if self.refuse:
-            self._refuse_unsupported()  # read ahead (see _ReadAhead), so not first
         view_options = self._view_options()
         views = [
             View(
@@ -268,7 +266,7 @@ class _Reader:
         ]
         self._row_security()
         relations = set(self.rel_names.values())
-        return Schema(
+        schema = Schema(
             extensions=tuple(
                 Extension(name, version) for name, version in self._rows(q.EXTENSIONS)
             ),
@@ -302,6 +300,9 @@ class _Reader:
                 )
             ),
         )
+        if self.refuse:  # read ahead, last (see _ReadAhead): the others go first
+            self._refuse_unsupported()
+        return schema
 
     def _relations(self) -> None:
         for (
