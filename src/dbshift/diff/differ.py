@@ -99,6 +99,9 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     old_tables = {t.key: t for t in current.tables}
     new_tables = {t.key: t for t in desired.tables}
     kept = [k for k in new_tables if k in old_tables]
+    # Compared once: equal tables of a large schema are most of them, and each comparison
+    # walks every column.
+    changed_tables = [k for k in kept if old_tables[k] != new_tables[k]]
 
     # 1. Views and routines that go or change, first, dependants before what they use
     # (see dbshift.diff.depends): they may use columns about to change. What uses them is
@@ -116,8 +119,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         changed |= {view_ident(v) for v in current.views if (v.schema, v.name) in over}
     reshaped = {
         table_ident(old_tables[k])
-        for k in kept
-        if old_tables[k] != new_tables[k] and _reshaped(old_tables[k], new_tables[k])
+        for k in changed_tables
+        if _reshaped(old_tables[k], new_tables[k])
     }
     if reshaped:
         changed |= {
@@ -129,9 +132,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # Policies that call a routine about to be dropped go first and come back last (the
     # server refuses to drop a function a policy uses); see extras.policies_over.
     policies: list[Operation] = []
-    for key in kept:  # policies that go or change: first, they may call what goes
-        if old_tables[key] != new_tables[key]:
-            ops += extras.security(old_tables[key], new_tables[key])[0]
+    for key in changed_tables:  # policies that go or change: first, they may call what goes
+        ops += extras.security(old_tables[key], new_tables[key])[0]
     for policy_drop, policy_create in extras.policies_over(
         [old_late.objects[k] for k in dropping], current, desired
     ):
@@ -197,9 +199,7 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # each table's operations stay together (SQLite rebuilds a table once for a run).
     late: list[Operation] = []
     adds: list[Operation] = []
-    for key in kept:
-        if old_tables[key] == new_tables[key]:
-            continue  # most tables of a large schema: skip the per-object comparisons
+    for key in changed_tables:  # most tables of a large schema are equal: skipped
         _, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
         adds += flags
         policies += policy_creates

@@ -105,7 +105,13 @@ def inspect_postgres(
     )
     catalog.rows(*setup)
     try:
-        queries = [q.constraints(version), q.index_columns(version), q.unsupported(version)]
+        queries = [
+            q.constraints(version),
+            q.index_columns(version),
+            q.DEPENDENCIES,
+            q.COMMENTS,
+            q.unsupported(version),
+        ]
         with _ReadAhead(catalog, ns, queries, setup) as ahead:
             reader = _Reader(catalog, ns, version, frozenset(exclude), ahead)
             reader.refuse = refuse_unsupported
@@ -264,8 +270,6 @@ class _Reader:
         self._constraints()
         self._indexes()
         self.depends = self._dependencies()
-        if self.refuse:
-            self._refuse_unsupported()  # read ahead (see _ReadAhead), so not first
         view_options = self._view_options()
         views = [
             View(
@@ -281,7 +285,7 @@ class _Reader:
         ]
         self._row_security()
         relations = set(self.rel_names.values())
-        return Schema(
+        schema = Schema(
             extensions=tuple(
                 Extension(name, version) for name, version in self._rows(q.EXTENSIONS)
             ),
@@ -315,6 +319,9 @@ class _Reader:
                 )
             ),
         )
+        if self.refuse:  # read ahead, last (see _ReadAhead): the others go first
+            self._refuse_unsupported()
+        return schema
 
     def _relations(self) -> None:
         for (
