@@ -149,7 +149,7 @@ def test_undecidable_statement_is_waited_for_then_statement_done_continues(
 ) -> None:
     project = Project(tmp_path, mysql_db.url)
     second = kill_while_next_run_waits(project, mysql_db)
-    out, err = second.communicate(timeout=60)
+    _out, err = second.communicate(timeout=60)
     assert second.returncode == 1
     # Notices go to stderr (stdout may be JSON or an SQL script).
     assert "server session" in err and "has died" in err and "SLEEP(4)" in err
@@ -171,7 +171,7 @@ def test_kill_orphaned_ends_the_dead_runners_statement_then_statement_retry_runs
 ) -> None:
     project = Project(tmp_path, mysql_db.url)
     second = kill_while_next_run_waits(project, mysql_db, "--kill-orphaned")
-    out, err = second.communicate(timeout=60)
+    _out, err = second.communicate(timeout=60)
     assert second.returncode == 1
     assert "killed it (--kill-orphaned)" in err
     assert "repair --statement-done" in err
@@ -250,7 +250,7 @@ def test_postgresql_concurrent_index_finished_by_the_server_after_a_kill_is_not_
         old.rollback()
         old.close()
         engine.dispose()
-    out, err = resumed.communicate(timeout=60)
+    _out, err = resumed.communicate(timeout=60)
     assert resumed.returncode == 0, err
     assert "took effect (index ix_c_a exists)" in err  # a notice: stderr
     assert pg_db.scalar("SELECT count(*) FROM c") == 1
