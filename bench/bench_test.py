@@ -3,9 +3,9 @@
 Both tools get N migrations that each create a table with an index, with a down that
 drops it, on the same server (PostgreSQL by default). Timed, process start to exit:
 
-- ``dbshift test``: per migration up (through the lock tracer), down, the schema after
-  down compared with the one before up (inspector + differ), up again; then idempotency.
-  Also ``--no-locks`` (time only).
+- ``dbshift test``: per migration up, down, the schema after down compared with the one
+  before up (a catalog digest; the inspector and differ when it differs), up again; then
+  idempotency. Also ``--locks`` (each up through ``plan``'s lock tracer).
 - pytest-alembic's ``test_up_down_consistency`` (every revision up one at a time, all
   down, all up again): it runs the migrations but compares no schema, so dbshift does
   strictly more work here. pytest-alembic's experimental ``test_downgrade_leaves_no_trace``
@@ -175,12 +175,14 @@ def main() -> None:
         driver = [str(BIN / "python"), "driver.py"]
         runs: dict[str, list[float]] = {
             "dbshift test": [],
-            "dbshift test --no-locks": [],
+            "dbshift test --jobs 1": [],
+            "dbshift test --locks": [],
             "pytest-alembic test_up_down_consistency": [],
         }
         for _ in range(args.repeat):
             runs["dbshift test"].append(timed(dbshift, dbshift_root))
-            runs["dbshift test --no-locks"].append(timed([*dbshift, "--no-locks"], dbshift_root))
+            runs["dbshift test --jobs 1"].append(timed([*dbshift, "--jobs", "1"], dbshift_root))
+            runs["dbshift test --locks"].append(timed([*dbshift, "--locks"], dbshift_root))
             runs["pytest-alembic test_up_down_consistency"].append(timed(driver, alembic_root))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -228,9 +228,11 @@ def test_postgres_replay_builds_what_the_schema_copy_cannot(pg_db: Database, tmp
     _applied(
         project,
         pg_db,
+        # An extension installed into another schema than the one copied: its type is
+        # named, but the copy has neither the schema nor the extension.
         sql_migration(
-            "CREATE EXTENSION IF NOT EXISTS citext;\n"
-            "CREATE TABLE users (id integer PRIMARY KEY, email citext);"
+            "CREATE SCHEMA ext; CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA ext;\n"
+            "CREATE TABLE users (id integer PRIMARY KEY, email ext.citext);"
         ),
         sql_migration("CREATE INDEX users_email_idx ON users (email);"),
     )

@@ -148,3 +148,30 @@ def test_exclude_patterns_on_every_server(project: Project) -> None:
     result = project.run("inspect", "--exclude", "tmp_*", "--format", "json")
     assert result.code == 0, result.err
     assert [t["name"] for t in json.loads(result.out)["tables"]] == ["keep_me"]
+
+
+def test_no_differences_in_the_default_schema_names_the_schemas_left_out(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    _run_sql(pg_db, "CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY);")
+    project = Project(tmp_path, pg_db.url)
+    (tmp_path / "empty.sql").write_text("")
+    result = project.run(
+        "diff", "--from", "empty.sql", "--to", pg_db.url, "--dev-url", POSTGRES_URL, url=False
+    )
+    assert result.code == 0, result.err
+    assert result.out.strip() == "-- no differences"
+    assert "note: schema(s) app of " in result.err and "--schema '*'" in result.err
+    every = project.run(
+        "diff",
+        "--from",
+        "empty.sql",
+        "--to",
+        pg_db.url,
+        "--dev-url",
+        POSTGRES_URL,
+        "--schema",
+        "*",
+        url=False,
+    )
+    assert 'CREATE TABLE "app"."t"' in every.out and "note:" not in every.err

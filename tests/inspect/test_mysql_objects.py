@@ -3,13 +3,19 @@ created in order, each converging on a real server (``converge``)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy
 
+from dbshift.cli.main import main
 from dbshift.dialects import renderer_for
+from dbshift.dialects.render import Unsupported
+from dbshift.inspect.mysql import inspect_mysql
 from dbshift.model import Schema
 from dbshift.ops import CreateView
-from tests.inspect.test_mysql import conn, converge
+from tests.conftest import Database
+from tests.inspect.test_mysql import conn, converge, is_mariadb
 
 pytestmark = pytest.mark.mysql
 __all__ = ["conn"]
@@ -110,3 +116,40 @@ def test_an_explicit_foreign_key_index_replaced_by_the_implicit_one(
         [customers, f"CREATE TABLE orders (id int PRIMARY KEY, customer_id int, {fk})"],
         reverse=True,
     )
+
+
+MYSQL_REFUSED = [
+    (
+        "CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY DO SELECT 1",
+        r"events are not supported yet \(nightly\)",
+    ),
+    (
+        "CREATE TABLE p (id int) PARTITION BY HASH (id) PARTITIONS 2",
+        r"partitioned tables are not supported yet \(p\)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ddl", "message"), MYSQL_REFUSED, ids=["event", "partitioned"])
+def test_what_is_not_modelled_is_refused_by_name(
+    mysql_db: Database, capsys: pytest.CaptureFixture[str], ddl: str, message: str
+) -> None:
+    engine = mysql_db.engine()
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(ddl)
+    finally:
+        engine.dispose()
+    assert main(["inspect", mysql_db.url]) != 0
+    err = capsys.readouterr().err
+    assert re.search("dbshift: error: " + message, err), err
+
+
+def test_system_versioned_tables_are_refused_on_mariadb(
+    conn: sqlalchemy.Connection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not is_mariadb(conn):
+        pytest.skip("system versioning is MariaDB's")
+    conn.exec_driver_sql("CREATE TABLE h (id int) WITH SYSTEM VERSIONING")
+    with pytest.raises(Unsupported, match=r"system-versioned tables are not supported yet \(h\)"):
+        inspect_mysql(conn)

@@ -24,7 +24,7 @@ def test_create_index_concurrently_runs_in_a_no_transaction_migration(
     result = project.run("migrate")
     assert result.code == 0, result.err
     assert pg_db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 't_name_idx'") == 1
-    assert project.run("rollback").code == 0
+    assert project.run("rollback", "--allow-destructive").code == 0
     assert pg_db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 't_name_idx'") == 0
 
 

@@ -80,8 +80,7 @@ def crash_at_gate(project: Project, db: Database, gate: int) -> None:
     engine = db.engine(autocommit=False)
     holder = engine.connect()
     holder.exec_driver_sql(f"UPDATE gate SET n = n WHERE id = {gate}")  # autobegun: lock held
-    # The gate table exists before any migration: adopt it (runner-truth refuses a
-    # database with tables and no history otherwise).
+    # The gate table predates the history: the database is adopted as it is.
     runner = project.popen("migrate", "--init-existing")
     try:
         wait_for(lambda: blocked_at_gate(db), f"the runner to block at gate {gate}")

@@ -94,7 +94,7 @@ def test_gives_up_after_the_retries_and_names_the_session_holding_the_lock(
     assert "2_alter.sql:2" in result.err and "gave up after 2 attempt(s)" in result.err
     who = "pid" if server_db.backend == "postgresql" else "connection"
     assert f"sessions holding locks: {who} {holder.session} (" in result.err
-    assert "attempt 2 of 2" in result.err  # a notice: stderr (cli-ux)
+    assert "attempt 2 of 2" in result.err  # notices go to stderr
     assert "Traceback" not in result.err
     doc = status(project)
     assert doc["current"] == "1"
@@ -114,7 +114,7 @@ def test_a_lock_released_during_the_backoff_lets_the_retry_succeed(
     finally:
         timer.join()
     assert result.code == 0, result.err
-    assert "timed out waiting for a lock; attempt 2" in result.err
+    assert "timed out waiting for a lock; attempt 2" in result.err  # notices go to stderr
     assert "b" in _columns(server_db)
 
 
@@ -128,7 +128,7 @@ def test_a_file_can_turn_the_timeout_off_and_wait(server_db: Database, tmp_path:
     finally:
         timer.join()
     assert result.code == 0, result.err
-    assert "timed out" not in result.err
+    assert "timed out" not in result.out
     assert "b" in _columns(server_db)
 
 

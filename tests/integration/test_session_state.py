@@ -226,3 +226,43 @@ def test_mysqldump_baseline_then_more_migrations(
     result = project.run("rollback", "2", "--allow-destructive")
     assert result.code == 0, result.err
     assert "notes" not in mysql_db.tables()
+
+
+def test_plan_starts_each_migration_from_the_same_session(pg_db: Database, tmp_path: Path) -> None:
+    """``plan`` runs the pending migrations on a scratch copy as migrate would: a dump's
+    empty search_path does not leak into the next migration there either."""
+    from tests.conftest import POSTGRES_URL
+
+    project = Project(tmp_path, pg_db.url)
+    project.write("1_t.sql", sql_migration("CREATE TABLE t (id int PRIMARY KEY);"))
+    assert project.run("migrate").code == 0
+    project.write(
+        "2_dump.sql",
+        sql_migration(
+            "SELECT pg_catalog.set_config('search_path', '', false);\n"
+            "CREATE TABLE public.u (id int PRIMARY KEY);"
+        ),
+    )
+    project.write("3_more.sql", sql_migration("ALTER TABLE t ADD COLUMN n int;"))
+    result = project.run("plan", "--dev-url", POSTGRES_URL)
+    assert result.code == 0, result.err
+    assert "3_more.sql" in result.out
+
+
+def test_sqlite_pragma_foreign_keys_does_not_outlive_its_migration(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    project.write(
+        "1_fk.sql",
+        sql_migration(
+            "PRAGMA foreign_keys = ON;\nCREATE TABLE p (id integer PRIMARY KEY);\n"
+            "CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id));",
+            no_transaction=True,
+        ),
+    )
+    # With the first migration's PRAGMA still on, this orphan would be refused.
+    project.write("2_orphan.sql", sql_migration("INSERT INTO c VALUES (1, 42);"))
+    result = project.run("migrate")
+    assert result.code == 0, result.err
+    assert sqlite_db.scalar("SELECT p_id FROM c") == 42

@@ -95,7 +95,7 @@ def test_shadow_maps_both_directions() -> None:
         "qty": "qty DIV 10",
     }
     assert plan.shadow_alter() == [
-        "MODIFY COLUMN `qty` bigint NOT NULL",
+        "MODIFY COLUMN `qty` bigint NOT NULL DEFAULT 0",  # the default kept: the file omits it
         "RENAME COLUMN `note` TO `remark`",
         "ADD COLUMN `label` text NULL",
         "DROP COLUMN `code`",

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dbshift.model import Collation, Column, CompositeType, Extension, Policy, Schema, Table
+from dbshift.model import (
+    Collation,
+    Column,
+    Comment,
+    CompositeType,
+    Extension,
+    Policy,
+    Routine,
+    Schema,
+    Table,
+)
 from dbshift.ops import (
     AlterCompositeType,
     AlterExtension,
@@ -21,6 +31,8 @@ from dbshift.ops import (
     DropPolicy,
     MovePartition,
     Operation,
+    ReplaceRoutine,
+    SetComment,
     SetRowSecurity,
 )
 
@@ -32,6 +44,12 @@ NOCASE = Collation(
 PAIR = CompositeType(name="pair", attributes=(("x", "integer"), ("label", "text")))
 OWN_ROWS = Policy(name="own rows", definition="AS PERMISSIVE FOR ALL TO PUBLIC USING ((id > 0))")
 USERS = (None, "users")
+F = Routine(
+    kind="function",
+    name="f",
+    signature="a integer",
+    definition="CREATE OR REPLACE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a'",
+)
 
 SAMPLES: dict[str, Operation] = {
     "create_extension": CreateExtension(Extension(name="uuid-ossp", schema="ext")),
@@ -70,6 +88,17 @@ SAMPLES: dict[str, Operation] = {
         bound="FOR VALUES IN (2023)",
         columns=(Column(name="id", type="bigint", nullable=False),),
     ),
+    "replace_routine": ReplaceRoutine(
+        before=F,
+        after=replace(
+            F,
+            definition="CREATE OR REPLACE FUNCTION f(a integer) RETURNS integer LANGUAGE sql "
+            "AS 'SELECT a + 1'",
+        ),
+    ),
+    "set_comment": SetComment(
+        comment=Comment("FUNCTION", "f", "", signature="a integer"), before=None, after="it's f"
+    ),
     "move_partition": MovePartition(
         on=(None, "orders 2023"),
         before=("orders", "FOR VALUES IN (2023)"),
@@ -92,6 +121,7 @@ def extend(base: Schema) -> Schema:
     )
     return replace(
         base.with_table(replace(users, policies=(OWN_ROWS,))),
+        routines=(*base.routines, F),
         extensions=(CITEXT,),
         collations=(NOCASE,),
         composite_types=(PAIR,),

@@ -59,6 +59,9 @@ def test_migrations_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:
         ("out_of_order = 1\n", "out_of_order has the wrong type"),
         ("environments = 3\n", "must be tables"),
         ('colour = "red"\n', "unknown key 'colour'"),
+        ('schemas = "app"\n', "schemas has the wrong type"),
+        ("exclude = [1]\n", "exclude must be a list of names or patterns"),
+        ('include = [""]\n', "include must be a list of names or patterns"),
     ],
 )
 def test_bad_values_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
@@ -84,3 +87,37 @@ def test_relative_sqlite_paths_are_anchored_to_the_config_directory(
     from dbshift.config import anchored_sqlite_url
 
     assert anchored_sqlite_url(url, Path("/base")) == expected
+
+
+def test_ddl_lock_timeout_defaults_and_is_set_per_environment(tmp_path: Path) -> None:
+    toml = (
+        "ddl_lock_timeout = 3\n[environments.prod]\nddl_lock_timeout = 1.5\nddl_lock_retries = 2\n"
+    )
+    base = settings(tmp_path, toml)
+    assert (base.ddl_lock_timeout, base.ddl_lock_retries) == (3.0, 4)
+    prod = settings(tmp_path, toml, env="prod")
+    assert (prod.ddl_lock_timeout, prod.ddl_lock_retries) == (1.5, 2)
+    assert settings(tmp_path, toml, ddl_lock_timeout=0.0).ddl_lock_timeout == 0.0  # the flag
+    (tmp_path / "dbshift.toml").unlink()
+    assert settings(tmp_path).ddl_lock_timeout == 5.0
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("ddl_lock_timeout = -1\n", "ddl_lock_timeout must be 0 or more"),
+        ("ddl_lock_retries = 1.5\n", "ddl_lock_retries has the wrong type"),
+        ('ddl_lock_timeout = "5s"\n', "ddl_lock_timeout has the wrong type"),
+    ],
+)
+def test_bad_ddl_lock_settings_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        settings(tmp_path, toml)
+
+
+def test_schemas_and_patterns_from_the_file_and_flags(tmp_path: Path) -> None:
+    found = settings(tmp_path, 'schemas = ["app", "tenant_*"]\nexclude = ["audit.*"]\n')
+    assert found.schemas == ("app", "tenant_*")
+    assert found.exclude == ("audit.*",) and found.include == ()
+    flagged = settings(tmp_path, 'schemas = ["app"]\n', schemas=["*"], include=["app.*"])
+    assert flagged.schemas == ("*",) and flagged.include == ("app.*",)

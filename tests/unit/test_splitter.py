@@ -153,3 +153,20 @@ def test_unterminated_input_names_its_line(text: str, dialect: str, what: str, l
 def test_unknown_dialect_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown dialect"):
         split_sql("SELECT 1", "oracle")
+
+
+def test_pg_dump_restrict_lines_are_skipped_and_other_meta_commands_refused() -> None:
+    dump = (
+        "--\n-- PostgreSQL database dump\n--\n\n\\restrict abc123\n\n"
+        "SET statement_timeout = 0;\nCREATE TABLE t (x text DEFAULT '\\n');\n"
+        "\n\\unrestrict abc123\n"
+    )
+    assert [s.sql for s in split_sql(dump, "postgresql")] == [
+        "SET statement_timeout = 0",
+        "CREATE TABLE t (x text DEFAULT '\\n')",
+    ]
+    with pytest.raises(SplitError, match=r"psql meta-command \\connect is not SQL") as caught:
+        split_sql("SELECT 1;\n\\connect other\n", "postgresql")
+    assert caught.value.line == 2
+    # Not at the start of a line, or in MySQL: not a meta-command.
+    assert len(split_sql("SELECT E'\\\\x';", "postgresql")) == 1

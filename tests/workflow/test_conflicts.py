@@ -162,7 +162,7 @@ def test_depends_on_a_later_version_is_refused_by_validate_and_migrate(
     refused = project.run("migrate")
     assert refused.code == 1
     assert "002_name.sql: depends on 3, which is not applied before it" in refused.err
-    assert sqlite_db.tables() == set()
+    assert "users" not in sqlite_db.tables()
     rebased = project.run("rebase", "002", "--after", "3")
     assert rebased.code == 0, rebased.err
     assert "renamed 002_name.sql -> 004_name.sql" in rebased.out

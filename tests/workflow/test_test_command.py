@@ -39,9 +39,9 @@ def test_good_migrations_pass_with_their_cost_and_the_scratch_database_is_droppe
     project.write("001_users.sql", USERS)
     project.write("002_name.sql", NAME)
     before = scratch_names(db)
-    code, doc = _json(project, db)
+    code, doc = _json(project, db, "--locks")
     assert code == 0, doc
-    assert doc["passed"] and doc["dialect"] == db.backend
+    assert doc["passed"] and doc["dialect"] == db.backend and doc["locks_traced"]
     assert [m["version"] for m in doc["migrations"]] == ["001", "002"]
     for version in ("001", "002"):
         checks = _checks(doc, version)
@@ -244,3 +244,63 @@ def test_test_without_a_server_kind_is_a_usage_error(tmp_path: Any) -> None:
     result = project.run("test", url=False)
     assert result.code == 2
     assert "needs a server kind" in result.err
+
+
+def test_a_failing_down_is_reported_and_later_migrations_still_run_where_ddl_rolls_back(
+    project: Project, db: Database
+) -> None:
+    project.write("001_users.sql", USERS)
+    project.write(
+        "002_city.sql",
+        sql_migration("ALTER TABLE users ADD COLUMN city varchar(50);", "DROP TABLE nowhere;"),
+    )
+    project.write("003_name.sql", NAME)
+    code, doc = _json(project, db)
+    assert code == 1
+    down = _checks(doc, "002")["down"]
+    assert down["status"] == "failed"
+    assert down["where"] == "migrations/002_city.sql:5"
+    tested = [m["version"] for m in doc["migrations"]]
+    if db.backend == "mysql":  # DDL commits: the database is in no known state
+        assert tested == ["001", "002"]
+    else:  # the down ran in a transaction that was rolled back
+        assert tested == ["001", "002", "003"]
+        assert _checks(doc, "003")["stairway"]["status"] == "passed"
+
+
+def test_jobs_split_the_run_over_scratch_databases_with_the_same_verdicts(
+    project: Project, db: Database
+) -> None:
+    project.write("001_users.sql", USERS)
+    project.write("002_name.sql", NAME)
+    project.write(
+        "003_leaky.sql",
+        sql_migration(
+            "ALTER TABLE users ADD COLUMN city varchar(50);",
+            "CREATE TABLE leftover (id integer PRIMARY KEY);\nALTER TABLE users DROP COLUMN city;",
+        ),
+    )
+    project.write(
+        "004_zip.sql",
+        sql_migration(
+            "ALTER TABLE users ADD COLUMN zip varchar(10);", "ALTER TABLE users DROP COLUMN zip;"
+        ),
+    )
+    one = _json(project, db, "--jobs", "1")
+    two = _json(project, db, "--jobs", "2")
+    for code, doc in (one, two):
+        assert code == 1
+        verdicts = {
+            m["version"]: {c["name"]: c["status"] for c in m["checks"]} for m in doc["migrations"]
+        }
+        assert verdicts["003"]["stairway"] == "failed"
+        stairway = next(c for c in doc["migrations"][2]["checks"] if c["name"] == "stairway")
+        assert stairway["diff"] == ["drop table leftover"]
+    assert [m["version"] for m in one[1]["migrations"]] == [
+        m["version"] for m in two[1]["migrations"]
+    ]
+    if db.backend != "mysql":  # rolled back: 004 is tested after 003's failure, in both runs
+        assert {c["name"]: c["status"] for c in two[1]["migrations"][3]["checks"]}[
+            "stairway"
+        ] == "passed"
+        assert {c["name"]: c["status"] for c in two[1]["checks"]}["idempotency"] == "passed"

@@ -58,14 +58,15 @@ def _git(directory: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def parallel_additions(directory: Path, *, merges: int = 200) -> list[Parallel] | None:
+def parallel_additions(directory: Path, *, merges: int = 50) -> list[Parallel] | None:
     """Per recent merge commit, the migration files each side added since the merge base;
     None when ``directory`` is not in a git work tree (or git is missing)."""
     from dbshift.migrations.loader import SUM_FILE
 
     if _git(directory, "rev-parse", "--is-inside-work-tree") is None:
         return None
-    log = _git(directory, "log", "--merges", f"-n{merges}", "--format=%h %H %P")
+    # Only merges that changed the directory against both parents: where both sides added.
+    log = _git(directory, "log", "--merges", f"-n{merges}", "--format=%h %H %P", "--", ".")
     out = []
     for line in (log or "").splitlines():
         short, _merge, *parents = line.split()

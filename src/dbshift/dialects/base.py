@@ -35,10 +35,17 @@ class Dialect:
     transactional_ddl: ClassVar[bool] = True
     #: The statement that opens a migration's transaction.
     begin_sql: ClassVar[str] = "BEGIN"
+    #: Every DDL statement commits the open transaction before it runs (MySQL/MariaDB).
+    ddl_commits_implicitly: ClassVar[bool] = False
     #: The history table may live in a schema other than the connection's default.
     supports_history_schema: ClassVar[bool] = False
     #: ``DROP DATABASE`` drops what the catalog lists as a schema (MySQL/MariaDB).
     databases_are_schemas: ClassVar[bool] = False
+    #: Session settings for a throwaway scratch database (``dbshift test``): durability
+    #: it does not need, traded for speed.
+    scratch_session_sql: ClassVar[tuple[str, ...]] = ()
+    #: The driver runs several statements sent as one string (one round trip).
+    multi_statement: ClassVar[bool] = False
 
     def __init__(self, url: URL) -> None:
         self.url = url
@@ -127,6 +134,9 @@ class Dialect:
         catalogs, extensions' own objects excluded. ``every_database``: where a database
         is a schema (MySQL), the other databases of the server too."""
         raise NotImplementedError
+
+    def set_autocommit(self, conn: Connection, *, on: bool) -> None:
+        """Turn the session's autocommit on or off (servers with ``ddl_commits_implicitly``)."""
 
     def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:
         """How long each statement waits for a lock; None restores the server's default.

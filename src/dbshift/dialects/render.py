@@ -73,6 +73,8 @@ class Renderer:
             ),
             *(["PARTITION BY"] if t.partition_by else []),
             *(["PARTITION OF"] if t.partition_of else []),
+            *(["INHERITS"] if t.inherits else []),
+            *(["row level security or policies"] if t.row_security or t.policies else []),
         ]
         if what:
             raise Unsupported(f"table {t.name}: {', '.join(what)}: PostgreSQL only")

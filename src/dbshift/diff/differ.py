@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from dbshift.dialects.render import Unsupported
-from dbshift.diff import depends, extras
+from dbshift.diff import comments, depends, extras
 from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
@@ -61,6 +61,7 @@ from dbshift.ops import (
     RecreateEnum,
     RenameColumn,
     RenameTable,
+    ReplaceRoutine,
     SetTableComment,
     SetTableOptions,
 )
@@ -98,6 +99,9 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     old_tables = {t.key: t for t in current.tables}
     new_tables = {t.key: t for t in desired.tables}
     kept = [k for k in new_tables if k in old_tables]
+    # Compared once: equal tables of a large schema are most of them, and each comparison
+    # walks every column.
+    changed_tables = [k for k in kept if old_tables[k] != new_tables[k]]
 
     # 1. Views and routines that go or change, first, dependants before what they use
     # (see dbshift.diff.depends): they may use columns about to change. What uses them is
@@ -115,8 +119,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         changed |= {view_ident(v) for v in current.views if (v.schema, v.name) in over}
     reshaped = {
         table_ident(old_tables[k])
-        for k in kept
-        if old_tables[k] != new_tables[k] and _reshaped(old_tables[k], new_tables[k])
+        for k in changed_tables
+        if _reshaped(old_tables[k], new_tables[k])
     }
     if reshaped:
         changed |= {
@@ -125,7 +129,30 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
             if isinstance(o, View) and old_late.uses.get(k, frozenset()) & reshaped
         }
     dropping = changed | old_late.dependants(changed)
-    for k in reversed(old_late.ordered(dropping)):
+    # Policies that call a routine about to be dropped go first and come back last (the
+    # server refuses to drop a function a policy uses); see extras.policies_over.
+    policies: list[Operation] = []
+    for key in changed_tables:  # policies that go or change: first, they may call what goes
+        ops += extras.security(old_tables[key], new_tables[key])[0]
+    for policy_drop, policy_create in extras.policies_over(
+        [old_late.objects[k] for k in dropping], current, desired
+    ):
+        ops.append(policy_drop)
+        policies.append(policy_create)
+    # Routines a table's default, check or index calls are created before the tables and
+    # dropped after them (with what they use in turn); the rest of this step's drops go now.
+    early_old = _used_by_tables(current, old_late)
+    early_new = _used_by_tables(desired, new_late)
+    # One still used on both sides is replaced in place: it cannot be dropped meanwhile.
+    replaced = {
+        k
+        for k in early_old & early_new & dropping
+        if not isinstance(old_late.objects[k], View) and k in new_late.objects
+    }
+    drop_order = list(reversed(old_late.ordered(dropping)))
+    for k in drop_order:
+        if k in early_old:
+            continue
         o = old_late.objects[k]
         ops.append(DropView(o) if isinstance(o, View) else DropRoutine(o))
     creating = [k for k in new_late.objects if k not in old_late.objects or k in dropping]
@@ -160,6 +187,11 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     ops += extras.created_first(current, desired)
     ops += _enums_and_sequences(current, desired, creating=True)
     ops += extras.types_created(current, desired)
+    for k in new_late.ordered(creating):
+        if k in replaced and old_late.objects[k] != new_late.objects[k]:
+            ops.append(ReplaceRoutine(old_late.objects[k], new_late.objects[k]))  # type: ignore[arg-type]
+        elif k in early_new and k not in replaced:
+            ops.append(CreateRoutine(new_late.objects[k]))  # type: ignore[arg-type]
 
     # 4. Inside kept tables: drops, alterations, adds. An enum that loses or reorders
     # values, or a changed domain, is swapped after every table's drops and alterations (a
@@ -167,12 +199,8 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # each table's operations stay together (SQLite rebuilds a table once for a run).
     late: list[Operation] = []
     adds: list[Operation] = []
-    policies: list[Operation] = []
-    for key in kept:
-        if old_tables[key] == new_tables[key]:
-            continue  # most tables of a large schema: skip the per-object comparisons
-        policy_drops, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
-        ops += policy_drops
+    for key in changed_tables:  # most tables of a large schema are equal: skipped
+        _, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
         adds += flags
         policies += policy_creates
         before, old_t, new_t, after = _partitioning(
@@ -215,6 +243,11 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     dropped = [old for key, old in old_tables.items() if key not in new_tables]
     dropped.sort(key=lambda t: _partition_depth(t, old_tables), reverse=True)
     ops += [DropTable(replace(old, foreign_keys=())) for old in dropped]
+    ops += [
+        DropRoutine(old_late.objects[k])  # type: ignore[arg-type]
+        for k in drop_order
+        if k in early_old and k not in replaced
+    ]
     ops += extras.types_dropped(current, desired)
     ops += _enums_and_sequences(current, desired, creating=False)
     ops += extras.dropped_last(current, desired)
@@ -222,9 +255,13 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # 6. Views and routines, new or changed, last: each after what it uses; then policies,
     # which may call them; then the schemas that were emptied.
     for k in new_late.ordered(creating):
+        if k in early_new:
+            continue
         o = new_late.objects[k]
         ops.append(CreateView(o) if isinstance(o, View) else CreateRoutine(o))
     ops += policies
+    lead, trail = comments.comment_ops(current, desired, ops)
+    ops = [*lead, *ops, *trail]
     ops += [DropSchema(n) for n in current.namespaces if n not in desired.namespaces]
     return ops
 
@@ -255,15 +292,18 @@ def _identities_given_up(current: Schema, desired: Schema, ops: list[Operation])
     return current
 
 
-def _partition_depth(table: Table, tables: Mapping[Key, Table]) -> int:
-    """0 for a table that is no partition, 1 for a partition, 2 for a partition's partition…"""
-    depth = 0
-    while table.partition_of is not None and depth < len(tables):
-        parent = tables.get((table.schema, table.partition_of))
-        if parent is None:
-            return depth + 1
-        table, depth = parent, depth + 1
-    return depth
+def _partition_depth(table: Table, tables: Mapping[Key, Table], seen: int = 0) -> int:
+    """0 for a table with no parent, 1 for a partition or a child (INHERITS), 2 for one
+    of theirs…: parents are created first and dropped last."""
+    parents = [table.partition_of] if table.partition_of is not None else []
+    parents += table.inherits
+    if not parents or seen > len(tables):
+        return 0
+    depths = []
+    for name in parents:
+        parent = tables.get((table.schema, name))
+        depths.append(1 if parent is None else 1 + _partition_depth(parent, tables, seen + 1))
+    return max(depths)
 
 
 def _partitioning(
@@ -306,6 +346,19 @@ def _partitioning(
     return [], old, replace(bare, columns=columns, partition_by=old.partition_by), [attach]
 
 
+def _used_by_tables(schema: Schema, late: depends.Graph) -> set[str]:
+    """Routines (and the routines they call) that a table's default, check or index uses."""
+    roots = {k for t in schema.tables for k in t.depends_on if k in late.objects}
+    todo, out = list(roots), set(roots)
+    while todo:
+        for used in late.uses.get(todo.pop(), ()):
+            obj = late.objects.get(used)
+            if obj is not None and not isinstance(obj, View) and used not in out:
+                out.add(used)
+                todo.append(used)
+    return out
+
+
 def _reshaped(old: Table, new: Table) -> bool:
     """A column goes or changes type: PostgreSQL refuses either under a view that reads it."""
     for column in old.columns:
@@ -345,6 +398,13 @@ def _table(
 ) -> tuple[list[Operation], list[Operation], list[Operation]]:
     """Operations inside one kept table: (drops and alterations, adds, after new tables)."""
     key = old.key
+    if old.inherits != new.inherits:
+        # ALTER TABLE … INHERIT merges the child's columns into the parent's, which then
+        # stay the child's own: not the table CREATE TABLE … INHERITS makes.
+        raise Unsupported(
+            f"table {old.name}: INHERITS ({', '.join(old.inherits)}) -> "
+            f"({', '.join(new.inherits)}) is not supported yet"
+        )
     if old.partition_by != new.partition_by:
         # PostgreSQL (15) has no ALTER for a partition key, and a table cannot become
         # partitioned or stop being so: only a new table and a copy of the rows can.

@@ -132,3 +132,32 @@ def policies_of(table: Table) -> list[Operation]:
 def without_policies(table: Table) -> Table:
     """The table as CREATE TABLE makes it: its policies come last (see ``security``)."""
     return replace(table, policies=()) if table.policies else table
+
+
+def policies_over(
+    dropped: Iterable[object], current: Schema, desired: Schema
+) -> list[tuple[Operation, Operation]]:
+    """(drop, create) for each policy kept as it is that names a routine in ``dropped``
+    (as a word): it is dropped before the routine and created again at the end."""
+    import re
+
+    from dbshift.model import Routine
+
+    names = {r.name for r in dropped if isinstance(r, Routine) and r.kind != "trigger"}
+    if not names:
+        return []
+    pattern = re.compile(
+        "|".join(r"(?<![\w$])" + re.escape(n) + r"(?![\w$])" for n in sorted(names))
+    )
+    out: list[tuple[Operation, Operation]] = []
+    for table in current.tables:
+        if not table.policies:
+            continue
+        target = desired.table(table.name, table.schema)
+        kept = set(target.policies) if target is not None else set()
+        for p in table.policies:
+            if p in kept and pattern.search(p.definition):
+                out.append(
+                    (DropPolicy(on=table.key, policy=p), CreatePolicy(on=table.key, policy=p))
+                )
+    return out

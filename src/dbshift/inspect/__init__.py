@@ -35,11 +35,16 @@ def inspect_schema(
     schema: str | None = None,
     exclude: Collection[str] = (),
     scope: Scope | None = None,
+    refuse_unsupported: bool = True,
 ) -> Schema:
     """The schema of the database ``conn`` is connected to (PostgreSQL: ``schema`` or the
     connection's current schema; the schemas ``scope`` names, when it names any), less
     what ``scope``'s patterns leave out. ``conn`` is a SQLAlchemy connection or a bare
-    driver connection from ``dbshift.direct`` (see ``dbshift.inspect.catalog``)."""
+    driver connection from ``dbshift.direct`` (see ``dbshift.inspect.catalog``).
+
+    Objects the model cannot hold are refused by name (``Unsupported``), unless
+    ``refuse_unsupported`` is off: for callers that only look a few things up (a column's
+    type), where a schema that cannot be diffed is no reason to stop."""
     from dbshift.inspect.catalog import catalog_of
 
     backend = catalog_of(conn).backend
@@ -51,8 +56,12 @@ def inspect_schema(
             from dbshift.inspect.realm import default_schema, inspect_realm
 
             model = inspect_realm(conn, schemas=scope.schemas, exclude=exclude)
+            if not scope.filters:
+                return model
             return filtered(model, scope, default=default_schema(conn))
-        model = inspect_postgres(conn, schema=schema, exclude=exclude)
+        model = inspect_postgres(
+            conn, schema=schema, exclude=exclude, refuse_unsupported=refuse_unsupported
+        )
         if not scope.filters:
             return model
         from dbshift.inspect.realm import default_schema
@@ -69,7 +78,7 @@ def inspect_schema(
     if backend in ("mysql", "mariadb"):
         from dbshift.inspect.mysql import inspect_mysql
 
-        model = inspect_mysql(conn, exclude=exclude)
+        model = inspect_mysql(conn, exclude=exclude, refuse_unsupported=refuse_unsupported)
         if not scope.filters:
             return model
         rows = catalog_of(conn).rows("SELECT DATABASE()")

@@ -16,7 +16,8 @@ What the model gets, and why (renderers rely on it):
 - A view's definition is VIEW_DEFINITION without the `` `db`. `` qualifier naming the view's
   own database (see ``mysql_text.unqualify``); routines are normalised CREATE statements.
 - Sequences (MariaDB 10.3+; MySQL has none) are bigint, with bounds kept only where they
-  differ from MariaDB's defaults. Enums and sets stay in the column type. MariaDB system-versioned tables are reported as plain tables.
+  differ from MariaDB's defaults. Enums and sets stay in the column type. MariaDB
+  system-versioned tables are refused by name (read as plain tables when refusal is off).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.render import Unsupported
 from dbshift.inspect import mysql_queries as q
 from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.inspect.mysql_text import (
@@ -68,7 +70,7 @@ _GENERATED = re.compile(r"\b(VIRTUAL|STORED|PERSISTENT)\b", re.IGNORECASE)
 #: MariaDB: ``on update current_timestamp(3)``; MySQL 8: ``DEFAULT_GENERATED on update
 #: CURRENT_TIMESTAMP`` possibly followed by other words (INVISIBLE).
 _ON_UPDATE = re.compile(r"\bon update (\w+(?:\(\d*\))?)", re.IGNORECASE)
-_TABLE_TYPES = frozenset({"BASE TABLE", "SYSTEM VERSIONED"})
+_TABLE_TYPES = frozenset({"BASE TABLE"})
 #: MariaDB 10.3.3+ and MySQL 8.0.23+ list INVISIBLE among a column's EXTRA words.
 _INVISIBLE = re.compile(r"\bINVISIBLE\b", re.IGNORECASE)
 
@@ -92,27 +94,48 @@ class _Server:
         return self.version >= ((10, 2, 22) if self.mariadb else (8, 0, 16))
 
 
-def inspect_mysql(conn: Connection | DriverConnection, *, exclude: Collection[str] = ()) -> Schema:
+def inspect_mysql(
+    conn: Connection | DriverConnection,
+    *,
+    exclude: Collection[str] = (),
+    refuse_unsupported: bool = True,
+) -> Schema:
     """The schema of the connection's current database (``DATABASE()``)."""
-    return _inspect(catalog_of(conn), frozenset(exclude))
+    return _inspect(catalog_of(conn), frozenset(exclude), refuse=refuse_unsupported)
 
 
-def _inspect(conn: Catalog, excluded: frozenset[str]) -> Schema:
+def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) -> Schema:
     server = _server(conn)
     table_info: dict[str, tuple[str, str | None]] = {}  # table → (collation, comment)
     options: dict[str, TableOptions] = {}
     sequence_names: list[str] = []
-    for name, table_type, collation, comment, engine in _rows(conn, q.TABLES):
+    refused: dict[str, list[str]] = defaultdict(list)
+    for what, name in _rows(conn, q.UNSUPPORTED):
+        refused[what].append(name)
+    for name, table_type, collation, comment, engine, create_options in _rows(conn, q.TABLES):
+        if name in excluded:
+            continue
+        if table_type == "SYSTEM VERSIONED":
+            refused["system-versioned tables"].append(name)
+        if "partitioned" in (create_options or "").lower():
+            refused["partitioned tables"].append(name)
         # VIEW rows come from VIEWS; SEQUENCE ones are MariaDB 10.3+ sequences.
         if table_type == "SEQUENCE" and name not in excluded:
             sequence_names.append(name)
-        if table_type in _TABLE_TYPES and name not in excluded:
+        plain = table_type in _TABLE_TYPES or (not refuse and table_type == "SYSTEM VERSIONED")
+        if plain:
             table_info[name] = (collation or "", comment or None)
             options[name] = TableOptions(
                 engine=None if engine == server.defaults.engine else engine,
                 collation=None if collation == server.defaults.collation else collation,
             )
 
+    if refused and refuse:
+        # Left out, they would read as absent: a diff would drop or recreate them.
+        what = sorted(refused)[0]
+        names = ", ".join(sorted(refused[what])[:3])
+        others = f"; also {', '.join(sorted(refused)[1:])}" if len(refused) > 1 else ""
+        raise Unsupported(f"{what} are not supported yet ({names}){others}")
     columns = _columns(conn, server, table_info)
     primary_keys, indexes = _indexes(conn, server, table_info)
     checks = _checks(conn, server, table_info)

@@ -24,6 +24,7 @@ from dbshift.model import (
     CheckConstraint,
     Collation,
     Column,
+    Comment,
     CompositeType,
     Domain,
     EnumType,
@@ -44,7 +45,7 @@ from dbshift.model import (
     UniqueConstraint,
     View,
 )
-from dbshift.model.depends import ROUTINE, TRIGGER, VIEW, ident
+from dbshift.model.depends import ROUTINE, TABLE, TRIGGER, VIEW, ident
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -78,6 +79,7 @@ def inspect_postgres(
     schema: str | None = None,
     exclude: Collection[str] = (),
     relative_to: str | None = None,
+    refuse_unsupported: bool = True,
 ) -> Schema:
     """The objects of one PostgreSQL schema (``schema``, else ``current_schema()``).
 
@@ -103,9 +105,17 @@ def inspect_postgres(
     )
     catalog.rows(*setup)
     try:
-        queries = [q.constraints(version), q.index_columns(version), q.unsupported(version)]
+        queries = [
+            q.constraints(version),
+            q.index_columns(version),
+            q.DEPENDENCIES,
+            q.COMMENTS,
+            q.unsupported(version),
+        ]
         with _ReadAhead(catalog, ns, queries, setup) as ahead:
-            result = _Reader(catalog, ns, version, frozenset(exclude), ahead).read()
+            reader = _Reader(catalog, ns, version, frozenset(exclude), ahead)
+            reader.refuse = refuse_unsupported
+            result = reader.read()
     except BaseException:
         # The transaction may be aborted; the original error matters more than this one.
         with contextlib.suppress(Exception):
@@ -194,8 +204,9 @@ class _TableParts:
     #: (ENABLE, FORCE) ROW LEVEL SECURITY.
     row_security: tuple[bool, bool] = (False, False)
     policies: list[Policy] = field(default_factory=list)
+    inherits: tuple[str, ...] = ()
 
-    def table(self) -> Table:
+    def table(self, depends_on: tuple[str, ...] = ()) -> Table:
         return Table(
             name=self.name,
             columns=tuple(self.columns),
@@ -212,6 +223,8 @@ class _TableParts:
             row_security=self.row_security[0],
             force_row_security=self.row_security[1],
             policies=tuple(self.policies),
+            inherits=self.inherits,
+            depends_on=depends_on,
         )
 
 
@@ -238,6 +251,11 @@ class _Reader:
         self.sequences: list[Sequence] = []
         #: (relation, attnum) -> (name, collation oid) for tables and materialized views.
         self.attributes: dict[tuple[int, int], tuple[str, int]] = {}
+        #: Refuse what the model cannot hold (see ``inspect_schema``).
+        self.refuse = True
+        #: What inheriting tables have from their parents only (see ``_inheritance``).
+        self.inherited_columns: set[tuple[int, int]] = set()
+        self.inherited_constraints: set[tuple[int, str]] = set()
         #: ident -> the idents it uses (see ``_dependencies``).
         self.depends: dict[str, tuple[str, ...]] = {}
 
@@ -247,11 +265,11 @@ class _Reader:
 
     def read(self) -> Schema:
         self._relations()
+        self._inheritance()
         self._columns()
         self._constraints()
         self._indexes()
         self.depends = self._dependencies()
-        self._refuse_unsupported()  # read ahead (see _ReadAhead), so not first
         view_options = self._view_options()
         views = [
             View(
@@ -266,7 +284,8 @@ class _Reader:
             for oid, (name, definition, comment) in self.views.items()
         ]
         self._row_security()
-        return Schema(
+        relations = set(self.rel_names.values())
+        schema = Schema(
             extensions=tuple(
                 Extension(name, version) for name, version in self._rows(q.EXTENSIONS)
             ),
@@ -278,7 +297,15 @@ class _Reader:
                 CompositeType(name, tuple((a, t) for a, t in attributes))
                 for name, attributes in self._rows(q.COMPOSITE_TYPES)
             ),
-            tables=tuple(parts.table() for parts in self.tables.values()),
+            comments=tuple(
+                Comment(kind, name, text, table=table, signature=signature)
+                for kind, name, table, signature, text in self._rows(q.COMMENTS)
+                if table is None or table.startswith("DOMAIN ") or table in relations
+            ),
+            tables=tuple(
+                parts.table(self.depends.get(ident(TABLE, None, parts.name), ()))
+                for parts in self.tables.values()
+            ),
             views=tuple(views),
             sequences=tuple(self.sequences),
             enums=tuple(self._enums()),
@@ -292,6 +319,9 @@ class _Reader:
                 )
             ),
         )
+        if self.refuse:  # read ahead, last (see _ReadAhead): the others go first
+            self._refuse_unsupported()
+        return schema
 
     def _relations(self) -> None:
         for (
@@ -332,6 +362,20 @@ class _Reader:
                 continue
             self.rel_names[oid] = name
 
+    def _inheritance(self) -> None:
+        """Parents of inheriting tables, and what each has from them only (left out)."""
+        parents: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for relation, parent, number, constraint in self._rows(q.INHERITANCE):
+            if parent is not None:
+                parents[relation].append((number, parent))
+            elif constraint is not None:
+                self.inherited_constraints.add((relation, constraint))
+            else:
+                self.inherited_columns.add((relation, number))
+        for relation, named in parents.items():
+            if relation in self.tables:
+                self.tables[relation].inherits = tuple(n for _, n in sorted(named))
+
     def _columns(self) -> None:
         """Columns in attnum order, each distinct one built once.
 
@@ -346,11 +390,12 @@ class _Reader:
         built: dict[tuple[Any, ...], Column] = {}
         unordered: set[int] = set()
         last: dict[int, int] = {}
+        inherited = self.inherited_columns
         for row in self._rows(q.COLUMNS):
             relation, attnum, name, collation_oid = row[:4]
             self.attributes[relation, attnum] = (name, collation_oid)
             parts = self.tables.get(relation)
-            if parts is None:
+            if parts is None or (inherited and (relation, attnum) in inherited):
                 continue
             if last.get(relation, 0) > attnum:
                 unordered.add(relation)
@@ -396,6 +441,8 @@ class _Reader:
         ) in self._rows(q.constraints(self.version)):
             parts = self.tables.get(relation)
             if parts is None or parts.partition_of is not None:
+                continue
+            if self.inherited_constraints and (relation, name) in self.inherited_constraints:
                 continue
             if kind == "x":
                 parts.exclusions.append(ExclusionConstraint(name, definition))
@@ -512,7 +559,7 @@ class _Reader:
                     found["check_option"] = value.upper()
                 elif key in ("security_barrier", "security_invoker"):
                     found[key] = value.lower() in ("true", "on", "1", "yes")
-                else:
+                elif self.refuse:
                     raise Unsupported(f"view option {key} is not supported yet")
             out[oid] = found
         return out
@@ -549,6 +596,8 @@ class _Reader:
             edges[ident(kind, None, name, extra)].append(
                 ident(ref_kind, ref_schema, ref_name, ref_extra)
             )
+        for table, routine, signature in self._rows(q.TABLE_ROUTINES):
+            edges[ident(TABLE, None, table)].append(ident(ROUTINE, None, routine, signature))
         return {k: tuple(sorted(set(v))) for k, v in edges.items()}
 
     def _routines(self) -> list[Routine]:

@@ -444,11 +444,6 @@ UNION ALL
 SELECT 'conversions', o.conname::text FROM pg_conversion o
 WHERE o.connamespace = CAST(:ns AS oid) AND (o.tableoid, o.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'table inheritance (INHERITS)', c.relname || ' INHERITS ' || p.relname
-FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition
-  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
-UNION ALL
 SELECT 'casts', format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL)
 FROM pg_cast c JOIN pg_type s ON s.oid = c.castsource JOIN pg_type t ON t.oid = c.casttarget
 WHERE CAST(:ns AS oid) IN (s.typnamespace, t.typnamespace)
@@ -554,4 +549,96 @@ WHERE c.relnamespace = CAST(:ns AS oid)
 VIEW_OPTIONS = """
 SELECT c.oid, c.reloptions FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind = 'v' AND c.reloptions IS NOT NULL
+"""
+
+#: Comments on what keeps none in the model (see ``dbshift.model.Comment``): (kind, name,
+#: table, signature, text). Tables', columns' and views' comments are read with them.
+#: Identity sequences, partitions' and constraint-backing indexes are the server's.
+COMMENTS = """
+WITH ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),
+d AS (
+    SELECT d.classoid, d.objoid, d.description FROM pg_description d
+    WHERE d.objsubid = 0 AND d.classoid <> 'pg_namespace'::regclass
+      AND (d.classoid, d.objoid) NOT IN (SELECT * FROM ext)
+)
+SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
+       p.proname::text, NULL, pg_get_function_identity_arguments(p.oid), d.description
+FROM d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid
+WHERE p.pronamespace = CAST(:ns AS oid)
+UNION ALL
+SELECT 'TRIGGER', t.tgname::text, c.relname::text, NULL, d.description
+FROM d JOIN pg_trigger t ON d.classoid = 'pg_trigger'::regclass AND t.oid = d.objoid
+JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT t.tgisinternal
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname::text, NULL, NULL,
+       d.description
+FROM d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND t.oid = d.objoid
+WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype IN ('e', 'c', 'd')
+UNION ALL
+SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'INDEX' END, c.relname::text, NULL, NULL,
+       d.description
+FROM d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('S', 'i', 'I')
+  AND NOT c.relispartition
+  AND NOT EXISTS (SELECT 1 FROM pg_depend i
+                  WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid
+                    AND i.deptype = 'i')
+UNION ALL
+SELECT 'CONSTRAINT', con.conname::text,
+       coalesce(tc.relname::text, 'DOMAIN ' || ty.typname::text), NULL, d.description
+FROM d JOIN pg_constraint con ON d.classoid = 'pg_constraint'::regclass AND con.oid = d.objoid
+LEFT JOIN pg_class tc ON tc.oid = con.conrelid
+LEFT JOIN pg_type ty ON ty.oid = con.contypid
+WHERE con.connamespace = CAST(:ns AS oid) AND con.conparentid = 0
+UNION ALL
+SELECT 'POLICY', pol.polname::text, c.relname::text, NULL, d.description
+FROM d JOIN pg_policy pol ON d.classoid = 'pg_policy'::regclass AND pol.oid = d.objoid
+JOIN pg_class c ON c.oid = pol.polrelid
+WHERE c.relnamespace = CAST(:ns AS oid)
+UNION ALL
+SELECT 'COLLATION', co.collname::text, NULL, NULL, d.description
+FROM d JOIN pg_collation co ON d.classoid = 'pg_collation'::regclass AND co.oid = d.objoid
+WHERE co.collnamespace = CAST(:ns AS oid)
+UNION ALL
+SELECT 'EXTENSION', x.extname::text, NULL, NULL, d.description
+FROM pg_description d JOIN pg_extension x
+     ON d.classoid = 'pg_extension'::regclass AND x.oid = d.objoid
+WHERE x.extnamespace = CAST(:ns AS oid)
+"""
+
+#: Table inheritance (not partitions): each child's parents in order, and what it has
+#: from them only (columns and checks not declared locally), left out of the child.
+INHERITANCE = """
+SELECT i.inhrelid, p.relname::text, i.inhseqno, NULL::text
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition
+UNION ALL
+SELECT DISTINCT a.attrelid, NULL::text, a.attnum::int, NULL::text
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+JOIN pg_attribute a ON a.attrelid = i.inhrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition
+  AND NOT a.attislocal AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT DISTINCT con.conrelid, NULL::text, NULL::int, con.conname::text
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+JOIN pg_constraint con ON con.conrelid = i.inhrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition AND NOT con.conislocal
+"""
+
+#: Routines that tables' defaults, checks and index expressions call (pg_attrdef,
+#: pg_constraint, pg_class index rows that depend on a pg_proc row): the routine is
+#: created before the table and dropped after it. Found from the routine's side
+#: (pg_depend's index on refclassid, refobjid), and only for the schema's own routines.
+TABLE_ROUTINES = """
+SELECT DISTINCT t.relname::text, p.proname::text, pg_get_function_identity_arguments(p.oid)
+FROM pg_proc p
+JOIN pg_depend d ON d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid
+                AND d.deptype = 'n'
+LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+LEFT JOIN pg_constraint con ON d.classid = 'pg_constraint'::regclass AND con.oid = d.objid
+LEFT JOIN pg_index ix ON d.classid = 'pg_class'::regclass AND ix.indexrelid = d.objid
+JOIN pg_class t ON t.oid = coalesce(ad.adrelid, nullif(con.conrelid, 0), ix.indrelid)
+WHERE p.pronamespace = CAST(:ns AS oid) AND t.relnamespace = CAST(:ns AS oid)
+  AND t.relkind IN ('r', 'p') AND NOT t.relispartition
 """

@@ -1,6 +1,6 @@
 """The schema model: frozen, dialect-neutral data that imports nothing else in dbshift."""
 
-from dbshift.model.extras import Collation, CompositeType, Extension, Policy
+from dbshift.model.extras import Collation, Comment, CompositeType, Extension, Policy
 from dbshift.model.objects import (
     CheckConstraint,
     Column,
@@ -26,6 +26,7 @@ __all__ = [
     "CheckConstraint",
     "Collation",
     "Column",
+    "Comment",
     "CompositeType",
     "Domain",
     "EnumType",

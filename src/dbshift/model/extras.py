@@ -51,3 +51,25 @@ class Policy:
 
     name: str
     definition: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    """``COMMENT ON kind name [ON table] IS text`` for the kinds whose objects keep no
+    comment of their own in the model (tables, columns and views do).
+
+    ``kind`` is the SQL keyword: FUNCTION, PROCEDURE, AGGREGATE, TRIGGER, TYPE, DOMAIN,
+    SEQUENCE, INDEX, CONSTRAINT, POLICY, COLLATION or EXTENSION; ``table`` is set for
+    triggers, constraints and policies, ``signature`` for routines.
+    """
+
+    kind: str
+    name: str
+    text: str
+    table: str | None = None
+    signature: str | None = None
+    schema: str | None = None
+
+    @property
+    def target(self) -> tuple[str, str | None, str, str | None, str | None]:
+        return (self.kind, self.schema, self.name, self.table, self.signature)

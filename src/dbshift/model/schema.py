@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
-from dbshift.model.extras import Collation, CompositeType, Extension, Policy
+from dbshift.model.extras import Collation, Comment, CompositeType, Extension, Policy
 from dbshift.model.objects import (
     CheckConstraint,
     Column,
@@ -69,6 +69,12 @@ class Table:
     row_security: bool = False
     force_row_security: bool = False
     policies: tuple[Policy, ...] = ()
+    #: PostgreSQL ``INHERITS (…)``: parents in the same schema, in order. Inherited
+    #: columns and checks are the parents' and not repeated here (as for partitions).
+    inherits: tuple[str, ...] = ()
+    #: Routines its defaults, checks and indexes call (``dbshift.model.depends`` idents):
+    #: created before it, dropped after it. Not compared.
+    depends_on: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         for name in ("uniques", "checks", "foreign_keys", "indexes", "exclusions", "policies"):
@@ -113,6 +119,8 @@ class Schema:
     extensions: tuple[Extension, ...] = ()
     collations: tuple[Collation, ...] = ()
     composite_types: tuple[CompositeType, ...] = ()
+    #: Comments on objects that keep none of their own (see ``Comment``).
+    comments: tuple[Comment, ...] = ()
     #: MySQL/MariaDB: the database's default engine and collation, which tables whose
     #: options are None have. Never diffed: it says what None means where SQL will run.
     defaults: TableOptions = field(default_factory=TableOptions)
@@ -130,6 +138,9 @@ class Schema:
             "composite_types",
         ):
             object.__setattr__(self, name, _by_name(getattr(self, name)))
+        if len(self.comments) > 1:
+            ordered = sorted(self.comments, key=lambda c: tuple(v or "" for v in c.target))
+            object.__setattr__(self, "comments", tuple(ordered))
         object.__setattr__(self, "namespaces", tuple(sorted(self.namespaces)))
 
     def table(self, name: str, schema: str | None = None) -> Table | None:

@@ -104,7 +104,8 @@ class KeySQL:
     bound: Callable[[str, str], str] = lambda param, type_: f"CAST({param} AS {type_})"
     #: Rows estimate for the progress bar: one parameter, the qualified table.
     estimate_sql: str = (
-        "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %(rel)s::regclass"
+        "SELECT CASE WHEN relpages = 0 THEN -1 ELSE reltuples END::bigint FROM pg_class "
+        "WHERE oid = %(rel)s::regclass"
     )
     #: Statements that open and close a batch's transaction (and mark the session so the
     #: dual-write triggers step aside for the backfill's own writes).
@@ -169,7 +170,13 @@ class Backfill:
         return [str(v) for v in row] if row else None
 
     def estimate(self, conn: Connection) -> int:
+        """Rows in the table for the progress bar and ``status``. A PostgreSQL table never
+        vacuumed or analyzed has no statistics (-1): counted instead, once, rather than
+        reporting "about 0"."""
         found = conn.exec_driver_sql(self.sql.estimate_sql, self.estimate_params).scalar()
+        if found is not None and int(found) < 0:
+            counted = conn.exec_driver_sql(f"SELECT count(*) FROM {self.qualified}").scalar()
+            return int(counted or 0)
         return int(found or 0)
 
     def _batch_end(self, conn: Connection, state: TableBackfill, size: int) -> list[str]:

@@ -119,10 +119,13 @@ def _operation(op: ops.Operation, state: Schema, renderer: Renderer) -> list[str
                 # MySQL converts on assignment (and has no CAST to most column types).
                 out.append(f"up = {_s(f'CAST({_ident(after.name)} AS {after.type})')}")
                 out.append(f"down = {_s(f'CAST({_ident(after.name)} AS {before.type})')}")
-        if after.default is not None:
+        # Left out means unchanged: only what differs is written.
+        if after.default is not None and after.default != before.default:
             out.append(f"default = {_s(after.default)}")
-        if not after.nullable:
-            out.append("not_null = true")
+        elif after.default is None and before.default is not None:
+            out.append("drop_default = true")
+        if after.nullable != before.nullable:
+            out.append(f"not_null = {'false' if after.nullable else 'true'}")
         return out
     if isinstance(op, ops.CreateIndex) and not any(e.is_expression for e in op.index.elements):
         idx = op.index

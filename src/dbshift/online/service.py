@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dbshift.connection import connect, create_engine, parse_url, require_database
 from dbshift.errors import LockTimeoutError, MigrationFailed, UsageError
-from dbshift.online import journal
+from dbshift.online import carry, journal, preflight
 from dbshift.online import postgres as pg
 from dbshift.online.backfill import Backfill
 from dbshift.online.common import (
@@ -33,7 +33,10 @@ from dbshift.online.common import (
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.locks import run_ddl
 from dbshift.online.operations import OnlineOperation
+from dbshift.online.operations.add_unique import AddUnique
+from dbshift.online.operations.alter_column import AlterColumn
 from dbshift.online.operations.base import quote
+from dbshift.online.operations.create_index import CreateIndex
 from dbshift.online.spec import OnlineMigration, load_online
 
 if TYPE_CHECKING:
@@ -121,18 +124,24 @@ def start(path: Path, settings: Settings, options: Options, progress: Progress) 
                 entry = None
             if entry is None:
                 refuse_overlap(conn, migration)
-                _expand_ddl(conn, migration, spec, options, progress)
+                preflight.check(conn, migration)
+                state = _plan_state(conn, migration)
+                migration = _settled(migration, state)
+                _expand_ddl(conn, migration, spec, options, progress, state)
                 entry = journal.get(conn, migration.schema, migration.name)
                 assert entry is not None
             elif entry.spec != spec:
                 raise UsageError(
                     f"{path}: changed since 'online start' ran; roll back to change it"
                 )
+            else:
+                migration = _settled(migration, _state(entry))
             if not entry.phase.in_flight:
                 raise UsageError(f"online migration {migration.name} is already {entry.phase}")
             journal.set_paused(conn, migration.schema, migration.name, paused=False)
             if entry.phase is Phase.EXPANDING:
                 _concurrent(conn, migration, progress, rollback=False)
+                _concurrent_carried(conn, migration, _state(entry), progress)
                 if not _backfill(conn, migration, entry, options, progress):
                     progress.step("paused: run 'dbshift online start' again to resume")
                     return _reload(conn, migration)
@@ -144,6 +153,106 @@ def _reload(conn: Connection, migration: OnlineMigration) -> Entry:
     entry = journal.get(conn, migration.schema, migration.name)
     assert entry is not None
     return entry
+
+
+def _state(entry: Entry) -> dict[str, Any]:
+    """What start planned and created (``carry.JOURNAL_KEY``); empty for an entry
+    journaled before dbshift kept it."""
+    raw = entry.backfill.get(carry.JOURNAL_KEY)
+    return raw if isinstance(raw, dict) else {}
+
+
+#: A column's default, nullability, and its type with a collation other than the type's
+#: own (an alter_column that keeps the type keeps the collation too).
+_COLUMN_SQL = """
+SELECT pg_get_expr(d.adbin, d.adrelid), a.attnotnull,
+       format_type(a.atttypid, a.atttypmod)
+       || CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
+               THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = %(rel)s::regclass AND a.attname = %(column)s AND NOT a.attisdropped
+"""
+
+
+def _plan_state(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
+    """Read once at start, kept in the journal: the default and nullability an
+    alter_column keeps where the file leaves them out, what follows each altered column
+    to its hidden copy (``carry``), and every index start will create (the only ones
+    rollback drops)."""
+    names = pg.PgNames(migration.schema)
+    ignored = [
+        e.version_schema
+        for e in journal.all_entries(conn, migration.schema)
+        if e.phase is Phase.COMPLETED
+    ]
+    kept: dict[str, dict[str, Any]] = {}
+    plans: list[dict[str, Any]] = []
+    created: list[str] = []
+    for i, op in enumerate(migration.operations):
+        if isinstance(op, CreateIndex | AddUnique):
+            created.append(op.name)
+        if not isinstance(op, AlterColumn) or not _types(conn, names, op.table):
+            continue
+        row = conn.exec_driver_sql(
+            _COLUMN_SQL, {"rel": names.table(op.table), "column": op.column}
+        ).first()
+        if row is None:
+            raise MigrationFailed(
+                f"{migration.path}: operations[{i}] ({op.type}): column {op.column!r} does "
+                f"not exist in {op.table!r}; nothing was changed"
+            )
+        kept[str(i)] = {"default": row[0], "not_null": bool(row[1]), "data_type": row[2]}
+        try:
+            plan = carry.plan(
+                conn,
+                schema=migration.schema,
+                table=op.table,
+                column=op.column,
+                hidden=op.hidden,
+                migration=migration.name,
+                ignored_schemas=ignored,
+            )
+        except carry.Refused as exc:
+            raise MigrationFailed(
+                f"{migration.path}: operations[{i}] ({op.type}): {exc}; nothing was changed"
+            ) from None
+        plans.append(plan.as_dict())
+        created += plan.created_indexes()
+    return {"kept": kept, "plans": plans, "created": created}
+
+
+def _settled(migration: OnlineMigration, state: dict[str, Any]) -> OnlineMigration:
+    """``migration`` with each alter_column's left-out default and nullability as the
+    column had them at start."""
+    kept = state.get("kept", {})
+    ops = []
+    for i, op in enumerate(migration.operations):
+        if isinstance(op, AlterColumn) and str(i) in kept:
+            found = kept[str(i)]
+            op = op.keep(default=found["default"], not_null=found["not_null"])
+            if op.data_type is None and found.get("data_type"):
+                op = replace(op, data_type=found["data_type"])
+        ops.append(op)
+    return replace(migration, operations=tuple(ops))
+
+
+def _plans(state: dict[str, Any]) -> list[carry.Plan]:
+    return [carry.Plan.from_dict(p) for p in state.get("plans", [])]
+
+
+def _concurrent_carried(
+    conn: Connection, migration: OnlineMigration, state: dict[str, Any], progress: Progress
+) -> None:
+    """The old column's indexes, built on its hidden copy (CONCURRENTLY, idempotent)."""
+    names = pg.PgNames(migration.schema)
+    for plan in _plans(state):
+        for temp, sql in plan.concurrent_start():
+            if _invalid_index(conn, migration.schema, temp):
+                conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(temp)}")
+            progress.step(" ".join(sql.split())[:100])
+            conn.execution_options(no_parameters=True).exec_driver_sql(sql)
+            crash_point("after-index")
 
 
 def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
@@ -199,9 +308,11 @@ def _expand_ddl(
     spec: str,
     options: Options,
     progress: Progress,
+    state: dict[str, Any],
 ) -> None:
     """Hidden columns, checks, raw up SQL and dual-write triggers: one transaction,
-    committed with the journal row that says it happened."""
+    committed with the journal row that says it happened (and what start plans to
+    create, ``state``)."""
     version = pg.version_schema(migration.schema, migration.name)
     names = pg.PgNames(migration.schema, version=version)
     shapes = _shapes(conn, migration, names)
@@ -209,6 +320,8 @@ def _expand_ddl(
     for op in _resolved(conn, migration):
         statements += pg.added_columns_sql(names, op)
         statements += op.start_sql(names)
+    for plan in _plans(state):
+        statements += plan.start_sql(names.table(plan.table))
     for table, (old, new) in shapes.items():
         ops = [op for op in migration.operations if op.table == table]
         up = [a for op in ops for a in op.up_assignments()]
@@ -225,14 +338,9 @@ def _expand_ddl(
                 down=down,
             )
     period = migration.safety_period
-    progress.step(f"expand: {len(statements)} statements on {', '.join(sorted(shapes))}")
-    run_ddl(
-        conn,
-        statements,
-        policy=options.lock,
-        tables=[names.table(t) for t in shapes],
-        what=f"online start {migration.name}",
-        also=lambda c: journal.insert(
+
+    def record(c: Connection) -> None:
+        journal.insert(
             c,
             migration.schema,
             name=migration.name,
@@ -240,7 +348,22 @@ def _expand_ddl(
             tables=sorted(shapes),
             spec=spec,
             safety_period=options.safety_period if period is None else period,
-        ),
+        )
+        journal.save_backfill(c, migration.schema, migration.name, {carry.JOURNAL_KEY: state})
+
+    if any(isinstance(op, AlterColumn) for op in migration.operations):
+        progress.step(
+            "note: on PostgreSQL an altered column moves to the end of the table at complete "
+            "(SELECT * and INSERTs without a column list see the new order)"
+        )
+    progress.step(f"expand: {len(statements)} statements on {', '.join(sorted(shapes))}")
+    run_ddl(
+        conn,
+        statements,
+        policy=options.lock,
+        tables=[names.table(t) for t in shapes],
+        what=f"online start {migration.name}",
+        also=record,
     )
     crash_point("after-expand")
 
@@ -343,6 +466,9 @@ def complete(
         journal.ensure(conn, schema)
         with _runner_lock(conn, schema, settings.lock_timeout):
             entry, migration = entry_migration(conn, schema, name)
+            state = _state(entry)
+            migration = _settled(migration, state)
+            plans = {(p.table, p.column): p for p in _plans(state)}
             names = pg.PgNames(schema)
             if entry.phase is Phase.COMPLETED:
                 # A run killed after the contract transaction still owes these.
@@ -352,12 +478,12 @@ def complete(
             check_safety_period(entry, force=force)
             _verify(conn, migration)
             tables = [names.table(t) for t in migration.tables]
-            for op in migration.operations:
-                for sql in op.validate_sql(names):
-                    progress.step(" ".join(sql.split())[:100])
-                    run_ddl(
-                        conn, [sql], policy=options.lock, tables=tables, what=f"complete {name}"
-                    )
+            validations = [sql for op in migration.operations for sql in op.validate_sql(names)]
+            for plan in plans.values():
+                validations += plan.validate_sql(names.table(plan.table))
+            for sql in validations:
+                progress.step(" ".join(sql.split())[:100])
+                run_ddl(conn, [sql], policy=options.lock, tables=tables, what=f"complete {name}")
             crash_point("after-validate")
             statements: list[str] = []
             for table in _triggered(migration):
@@ -370,7 +496,12 @@ def complete(
             # Table renames last: the other operations name the table as it was.
             ordered = sorted(migration.operations, key=lambda op: op.type == "rename_table")
             for op in ordered:
+                moved = plans.get((op.table, op.column)) if isinstance(op, AlterColumn) else None
+                if moved is not None:
+                    statements += moved.before_drop(names.table(op.table))
                 statements += op.complete_sql(names)
+                if moved is not None:
+                    statements += moved.after_swap(names.table(op.table), schema)
             progress.step(f"contract: {len(statements)} statements")
             run_ddl(
                 conn,
@@ -467,7 +598,17 @@ def rollback(
                 raise MigrationFailed(f"online rollback {name}: {exc}") from None
             for op in migration.operations:
                 statements += pg.drop_added_sql(names, op)
-            _concurrent(conn, migration, progress, rollback=True)
+            state = _state(entry)
+            if "created" in state:
+                # Only what start created, by the names it recorded: an index of the same
+                # name that was there before start is never touched.
+                for index in state["created"]:
+                    sql = f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(index)}"
+                    progress.step(sql)
+                    conn.exec_driver_sql(sql)
+                    crash_point("after-index")
+            else:  # journaled before start recorded what it created
+                _concurrent(conn, migration, progress, rollback=True)
             progress.step(f"rollback: {len(statements)} statements")
             run_ddl(
                 conn,

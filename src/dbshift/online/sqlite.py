@@ -340,7 +340,7 @@ class _Applier:
         if table.column(op.column) is not None:
             raise ValueError(f"column {op.column!r} already exists in {op.table!r}")
         assert op.data_type is not None  # AddColumn.validate requires it
-        column = Column(op.column, op.data_type, nullable=not op.not_null, default=op.default)
+        column = Column(op.column, op.data_type, nullable=not op.required, default=op.default)
         if not _can_add(column):
             return self._rebuild(
                 table, table.with_column(column), {op.column: op.up} if op.up else None
@@ -359,15 +359,17 @@ class _Applier:
 
     def _alter_column(self, op: AlterColumn) -> list[str]:
         """The column ends as PostgreSQL's complete leaves it: ``data_type`` (default: its
-        own), NOT NULL only with ``not_null``, the ``default`` given (none without), every
-        row's value ``up`` of the old one; add_check adds its constraint."""
+        own), nullability and default unchanged unless the file sets them (``drop_default``
+        removes the default), every row's value ``up`` of the old one; add_check adds its
+        constraint."""
         table = self._table(op.table)
         current = self._column(table, op.column)
+        kept = None if op.drop_default else current.default
         column = replace(
             current,
             type=op.data_type or current.type,
-            nullable=not op.not_null,
-            default=op.default,
+            nullable=current.nullable if op.not_null is None else not op.not_null,
+            default=op.default if op.default is not None else kept,
         )
         new = table.with_column(column)
         if isinstance(op, AddCheck):

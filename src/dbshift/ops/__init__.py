@@ -49,6 +49,8 @@ from dbshift.ops.recreate_domain import RecreateDomain
 from dbshift.ops.recreate_enum import RecreateEnum
 from dbshift.ops.rename_column import RenameColumn
 from dbshift.ops.rename_table import RenameTable
+from dbshift.ops.replace_routine import ReplaceRoutine
+from dbshift.ops.set_comment import SetComment
 from dbshift.ops.set_row_security import SetRowSecurity
 from dbshift.ops.set_table_comment import SetTableComment
 from dbshift.ops.set_table_options import SetTableOptions
@@ -105,7 +107,9 @@ __all__ = [
     "RecreateEnum",
     "RenameColumn",
     "RenameTable",
+    "ReplaceRoutine",
     "Safety",
+    "SetComment",
     "SetRowSecurity",
     "SetTableComment",
     "SetTableOptions",

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from dbshift.migrations.checksum import statements_checksum
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner.history import HistoryRow, HistoryTable, State, applied_by, now
 from dbshift.runner.indoubt import Probe, Verdict, unknown_probe
+from dbshift.runner.lockwait import LockPolicy, LockRetry, retrying
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -52,33 +52,6 @@ class Step:
     line: int | None
     run: Callable[[], None]
     is_data: bool
-
-
-@dataclass(frozen=True)
-class LockPolicy:
-    """How long a statement waits for its lock, and how often it is tried again."""
-
-    #: Seconds; 0 leaves the server's own setting alone (no protection).
-    timeout: float = 5.0
-    #: Attempts after the first one.
-    retries: int = 4
-    #: First backoff in seconds; doubled per attempt, jittered, capped at ``max_backoff``.
-    backoff: float = 0.5
-    max_backoff: float = 10.0
-
-    def delay(self, attempt: int) -> float:
-        """Full jitter (AWS's "exponential backoff and jitter"): runners that timed out
-        together do not come back together."""
-        ceiling = min(self.max_backoff, self.backoff * 2**attempt)
-        return random.uniform(ceiling / 2, ceiling)
-
-
-class LockRetry(Exception):
-    """A statement timed out waiting for its lock; raised inside to retry it."""
-
-    def __init__(self, failure: MigrationFailed) -> None:
-        super().__init__(failure.message)
-        self.failure = failure
 
 
 def display_path(path: Path) -> str:
@@ -109,6 +82,8 @@ class Executor:
         self._raw = conn.execution_options(no_parameters=True)
         #: A transaction is open holding journal writes not yet durable.
         self._open = False
+        #: MySQL/MariaDB: the session runs with autocommit off (see ``_enter_manual``).
+        self._manual = False
         #: The lock timeout set on the session in seconds (0: the server's own, untouched).
         self._timeout = 0.0
         #: The session as it was before the first migration; each one starts from it.
@@ -129,23 +104,50 @@ class Executor:
                 # restore_session runs inside the transaction (see _run_in_transaction).
                 self._retrying(
                     migration,
-                    lambda: self._run_in_transaction(migration, steps, down=down, started=started),
+                    functools.partial(
+                        self._run_in_transaction, migration, steps, down=down, started=started
+                    ),
                     what="the migration",
                 )
             else:
                 self._run_journaled(migration, steps, down=down, resume=resume, started=started)
-                self._close_quietly()
                 self.dialect.restore_session(self.conn, self._session)
         except BaseException:
             # The migration's own error is the one to report, not a reset on a broken
             # connection.
-            self._close_quietly()
+            self.close_quietly()
             with contextlib.suppress(Exception):
                 self.dialect.restore_session(self.conn, self._session)
             raise
         finally:
             self._timeout = -1.0  # the session was reset: set the lock timeout again
         return _ms_since(started)
+
+    def finish(self) -> None:
+        """Make the last journal update durable and give the session back as it was.
+
+        Call it after the last migration, before the migration lock is released.
+        """
+        self._commit()
+        if self._manual:
+            self._manual = False
+            self.dialect.set_autocommit(self.conn, on=True)
+
+    def close_quietly(self) -> None:
+        """``finish`` on the way out of a failure: an open journal update is true either
+        way, so commit it if the connection still can."""
+        try:
+            self.finish()
+        except Exception:
+            self._open = self._manual = False
+
+    def run_statements(self, migration: Migration, *, down: bool) -> None:
+        """Only the section's statements: no history row, no transaction of its own.
+
+        For ``dbshift test``, which runs a down and the up again inside one transaction it
+        then rolls back; errors are the same ``file:line`` ones ``run`` raises."""
+        for step in self._steps(migration, down=down):
+            self._execute(migration, step, down=down)
 
     # -- the two paths -----------------------------------------------------------------
 
@@ -194,6 +196,7 @@ class Executor:
         running, failed = (
             (State.REVERTING, State.REVERT_FAILED) if down else (State.RUNNING, State.FAILED)
         )
+        self._enter_manual()
         start = 0
         if resume is not None and resume.state in (running, failed):
             start = resume.statements_done
@@ -242,7 +245,9 @@ class Executor:
                 )
             except MigrationFailed as exc:
                 self._commit()  # the journal of the statements before it is true
+                self._begin()
                 self.history.update(self.conn, migration.version, state=failed, error=exc.message)
+                self._commit()
                 raise
             # The journal update stays open: the next statement commits it (see module doc).
             self._begin()
@@ -265,7 +270,9 @@ class Executor:
                 error=None,
                 **self._journal(steps, len(steps)),
             )
-        self._commit()
+        if not self._manual:
+            self._commit()
+        # Else the next migration's first DDL commits it, or ``finish`` does.
 
     def _journaled_step(self, migration: Migration, step: Step, *, down: bool) -> None:
         if step.is_data:
@@ -302,23 +309,29 @@ class Executor:
             "done_checksum": statements_checksum([s.sql for s in steps[:done]]),
         }
 
+    def _enter_manual(self) -> None:
+        """MySQL/MariaDB: autocommit off for the rest of the run.
+
+        Every journal update then opens a transaction by itself and the next DDL commits
+        it: no BEGIN round trip per statement, and a migration's last update waits for the
+        next migration's first DDL (or ``finish``). The servers' own floor is a BEGIN, the
+        statements, a history INSERT and a COMMIT per migration; this is as many round
+        trips.
+        """
+        if not self._manual and self.dialect.ddl_commits_implicitly:
+            self.dialect.set_autocommit(self.conn, on=False)
+            self._manual = True
+
     def _begin(self) -> None:
         if not self._open:
-            self._raw.exec_driver_sql("BEGIN")
+            if not self._manual:  # with autocommit off the server opens it by itself
+                self._raw.exec_driver_sql("BEGIN")
             self._open = True
 
     def _commit(self) -> None:
         if self._open:
             self._open = False
             self._raw.exec_driver_sql("COMMIT")
-
-    def _close_quietly(self) -> None:
-        """Commit a journal update left open by an interruption: it is true either way."""
-        if self._open:
-            try:
-                self._commit()
-            except Exception:
-                self._open = False
 
     # -- the statement in doubt ----------------------------------------------------------
 
@@ -352,31 +365,6 @@ class Executor:
             "'dbshift repair --statement-done' (it did) or 'dbshift repair --statement-retry' "
             "(it did not), and 'dbshift migrate' again"
         )
-
-    # -- lock timeouts -------------------------------------------------------------------
-
-    def _retrying(self, migration: Migration, attempt: Callable[[], None], *, what: str) -> None:
-        """Run ``attempt``, again after a backoff when it timed out waiting for a lock."""
-        tries = 0
-        while True:
-            try:
-                attempt()
-                return
-            except LockRetry as exc:
-                if tries >= self.locks.retries:
-                    holders = self.dialect.lock_holders(self.conn)
-                    held = "; ".join(holders) if holders else "no session holds a lock now"
-                    raise MigrationFailed(
-                        f"{exc.failure.message}; gave up after {tries + 1} attempt(s) "
-                        f"(ddl_lock_timeout); sessions holding locks: {held}"
-                    ) from exc
-                delay = self.locks.delay(tries)
-                tries += 1
-                self.notice(
-                    f"{migration.filename}: {what} timed out waiting for a lock; "
-                    f"attempt {tries + 1} of {self.locks.retries + 1} in {delay:.1f}s"
-                )
-                time.sleep(delay)
 
     def _record_rollback(self, migration: Migration, started: float) -> None:
         self.history.record_rollback(
@@ -460,6 +448,15 @@ class Executor:
             raise MigrationFailed(
                 f"{where}: {direction} failed: {type(exc).__name__}: {' '.join(str(exc).split())}"
             ) from exc
+
+    def _retrying(self, migration: Migration, attempt: Callable[[], None], *, what: str) -> None:
+        retrying(
+            attempt,
+            policy=self.locks,
+            holders=lambda: self.dialect.lock_holders(self.conn),
+            notice=self.notice,
+            label=f"{migration.filename}: {what}",
+        )
 
     def _row_values(self, migration: Migration, total: int) -> dict[str, object]:
         return {

@@ -105,10 +105,17 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
                 if schema is not None:
                     _copy_schema(conn, schema, dialect.name)
                 tracer = tracer_for(conn, dialect.name)
-                traced = tuple(
-                    trace_migration(tracer, m, conn, dialect, resumed_at=done, replay=replay)
-                    for m, done in todo
-                )
+                # Each migration starts from the same session, as in migrate.
+                state = dialect.session_state(conn)
+                done_list = []
+                for migration, done in todo:
+                    done_list.append(
+                        trace_migration(
+                            tracer, migration, conn, dialect, resumed_at=done, replay=replay
+                        )
+                    )
+                    dialect.restore_session(conn, state)
+                traced = tuple(done_list)
         finally:
             engine.dispose()
     return LockPlan(dialect.name, traced)

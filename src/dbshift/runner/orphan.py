@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from dbshift.errors import LockTimeoutError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.dialects import Dialect
     from dbshift.runner.history import HistoryTable
+
+#: Seconds per round of waiting for the migration lock.
+_ROUND = 1.0
 
 
 def take_lock(
@@ -34,27 +40,57 @@ def take_lock(
     kill_orphaned: bool,
     notice: Callable[[str], None],
 ) -> None:
-    """Acquire the migration lock, explaining (or ending) an orphaned holder first."""
+    """Acquire the migration lock, explaining (or ending) an orphaned holder.
+
+    The wait is cut into rounds of at most a second, so a holder whose runner dies while
+    we wait is noticed then, not only when we start.
+    """
     if dialect.try_lock(conn, key):
         return
-    found = dialect.lock_holder(conn, key)
-    holder = found.pid if found is not None else None
-    if holder is not None and _is_orphan(conn, history, holder):
-        activity = dialect.session_activity(conn, holder) or "finishing"
-        if kill_orphaned:
-            dialect.kill_session(conn, holder)
-            notice(
-                f"the migration lock was held by server session {holder} of a dbshift run "
-                f"that has died ({activity}); killed it (--kill-orphaned)"
-            )
-        else:
-            notice(
-                f"the migration lock is held by server session {holder} of a dbshift run that "
-                f"has died; its statement is still running on the server ({activity}); "
-                f"waiting up to {timeout:g}s for it to finish ('migrate --kill-orphaned' "
-                "ends it instead)"
-            )
-    dialect.acquire_lock(conn, key, timeout)
+    deadline = time.monotonic() + timeout
+    told: set[int] = set()
+    while True:
+        found = dialect.lock_holder(conn, key)
+        holder = found.pid if found is not None else None
+        if holder is not None and holder not in told and _is_orphan(conn, history, holder):
+            told.add(holder)
+            _orphaned(conn, dialect, holder, kill=kill_orphaned, timeout=timeout, notice=notice)
+        remaining = deadline - time.monotonic()
+        step = min(_ROUND, max(0.0, remaining))
+        try:
+            dialect.acquire_lock(conn, key, step)
+            return
+        except LockTimeoutError as exc:
+            if remaining <= _ROUND:
+                raise LockTimeoutError(
+                    exc.message.replace(f"within {step:g}s", f"within {timeout:g}s"),
+                    hint=exc.hint,
+                ) from None
+
+
+def _orphaned(
+    conn: Connection,
+    dialect: Dialect,
+    holder: int,
+    *,
+    kill: bool,
+    timeout: float,
+    notice: Callable[[str], None],
+) -> None:
+    activity = dialect.session_activity(conn, holder) or "finishing"
+    if kill:
+        dialect.kill_session(conn, holder)
+        notice(
+            f"the migration lock was held by server session {holder} of a dbshift run "
+            f"that has died ({activity}); killed it (--kill-orphaned)"
+        )
+    else:
+        notice(
+            f"the migration lock is held by server session {holder} of a dbshift run that "
+            f"has died; its statement is still running on the server ({activity}); "
+            f"waiting up to {timeout:g}s for it to finish ('migrate --kill-orphaned' "
+            "ends it instead)"
+        )
 
 
 def record_runner(conn: Connection, dialect: Dialect, history: HistoryTable) -> None:

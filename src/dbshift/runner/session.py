@@ -26,9 +26,10 @@ from dbshift.errors import ConfigError, DbshiftError, Interrupted, UsageError, V
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner import sumcheck
-from dbshift.runner.executor import Executor, LockPolicy, display_path
+from dbshift.runner.executor import Executor, display_path
 from dbshift.runner.history import Event, HistoryRow, HistoryTable, State
 from dbshift.runner.indoubt import Probe, unknown_probe
+from dbshift.runner.lockwait import LockPolicy
 from dbshift.runner.plan import Analysis, analyse, problems, unfinished_problems
 from dbshift.runner.repeatable import Repeatable, repeatable_status
 
@@ -97,7 +98,7 @@ class Runner:
         parts = [f"pid {self.pid}"] if self.pid is not None else []
         if self.since is not None:
             parts.append(f"since {self.since:%Y-%m-%d %H:%M:%S} UTC")
-        return ", ".join(parts) or "a running dbshift"
+        return ", ".join(parts)  # empty where the lock names no holder (SQLite's flock)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class Unfinished:
         verb, finish = ("revert", "rollback") if self.down else ("apply", "migrate")
         done = f"{row.statements_done} of {row.statements_total} statement(s) done"
         if self.in_progress:
-            who = f"{self.runner.describe()}; " if self.runner is not None else ""
+            who = f"{self.runner.describe()}; " if self.runner and self.runner.describe() else ""
             return f"{verb} in progress ({who}{done}; now at {where})"
         if row.state in (State.FAILED, State.REVERT_FAILED):
             return (
@@ -196,6 +197,8 @@ class Session:
         self._callbacks: Callbacks | None = None  # set while migrate runs
         #: Set when a lenient run found dbshift.sum out of date with pending files only.
         self.sum_to_rehash: sumcheck.SumVerdict | None = None
+        #: The executor of the current locked run: finished before the lock is released.
+        self._active: Executor | None = None
 
     # -- resources -----------------------------------------------------------------------
 
@@ -289,7 +292,12 @@ class Session:
                 )
             record_runner(self.conn, self.dialect, self.history)
             yield
+            if self._active is not None:
+                self._active.finish()  # the last journal update, before the lock goes
         finally:
+            if self._active is not None:
+                self._active.close_quietly()
+                self._active = None
             with contextlib.suppress(Exception):
                 self.dialect.release_lock(self.conn, key)
 
@@ -502,7 +510,7 @@ class Session:
             self.dialect.label_session(self.conn, f"{_LABEL} {direction} {migration.version}")
 
     def _executor(self) -> Executor:
-        return Executor(
+        self._active = Executor(
             self.conn,
             self.dialect,
             self.history,
@@ -512,6 +520,7 @@ class Session:
             ),
             notice=self.reporter.notice,
         )
+        return self._active
 
     def _load_callbacks(self, *, enabled: bool = True) -> Callbacks:
         """``enabled=False``: replays on scratch databases build a schema, not run grants."""
@@ -669,6 +678,8 @@ class Session:
         from dbshift.runner.sources import inspect_url
 
         try:
+            if self._active is not None:
+                self._active.finish()  # what the run did is durable before it is read
             applied = [r for r in self.history.rows(self.conn) if r.state is State.APPLIED]
             version = applied[-1].version if applied else None
             # Over a second, bare-driver connection (dbshift.direct): half the time of

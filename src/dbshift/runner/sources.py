@@ -131,10 +131,26 @@ def own_tables(settings: Settings) -> tuple[str, ...]:
     return (
         history,
         f"{history}_meta",
-        f"{history}_log",  # format 2: the rollback log (runner/history.py)
+        f"{history}_log",
         table_name(history),
         ONLINE_JOURNAL_TABLE,
     )
+
+
+def uncompared_schemas(raw: str, settings: Settings) -> list[str]:
+    """PostgreSQL schemas at ``raw`` holding objects that a comparison of the default
+    schema alone (no ``schemas`` configured) leaves out; empty elsewhere."""
+    from dbshift import direct
+    from dbshift.inspect.realm import other_schemas
+
+    if settings.schemas or direct.backend_of(raw) != "postgresql":
+        return []
+    bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
+    if bare is None:
+        return []
+    exclude = own_tables(settings)
+    with bare, bare.errors():
+        return other_schemas(bare, exclude=exclude)
 
 
 @contextmanager

@@ -15,12 +15,12 @@ left, which is what production sees, and nothing is rebuilt per migration.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import DbshiftError, MigrationFailed, UsageError
 from dbshift.migrations import loader, sumfile
@@ -29,86 +29,34 @@ from dbshift.runner import data_fixtures, sources
 from dbshift.runner.executor import Executor, display_path
 from dbshift.runner.history import State
 from dbshift.runner.session import QuietReporter, Session
+from dbshift.runner.verdicts import (
+    FAILED,
+    PASSED,
+    SKIPPED,
+    Check,
+    MigrationResult,
+    Options,
+    Snapshot,
+    TestReport,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.config import Settings
-    from dbshift.dialects.locks import TableLock, Tracer
+    from dbshift.dialects.locks import Tracer
     from dbshift.model import Schema
-
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One verdict: ``name`` is stairway, down, data, idempotency, models or sum."""
-
-    name: str
-    status: str
-    message: str = ""
-    #: file:line of the statement (or file) at fault.
-    where: str | None = None
-    #: The operations that would still turn one schema into the other, one per line.
-    diff: tuple[str, ...] = ()
-
-
-@dataclass
-class MigrationResult:
-    version: str
-    filename: str
-    path: str
-    checks: list[Check] = field(default_factory=list)
-    up_ms: float | None = None
-    down_ms: float | None = None
-    locks: tuple[TableLock, ...] = ()
-    rewritten: tuple[str, ...] = ()
-
-    @property
-    def failed(self) -> bool:
-        return any(c.status == FAILED for c in self.checks)
-
-
-@dataclass
-class TestReport:
-    __test__ = False  # a report, not a pytest test class
-
-    dialect: str
-    migrations: list[MigrationResult] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)
-    #: False when only time was measured (no lock tracing).
-    locks_traced: bool = True
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> bool:
-        return any(m.failed for m in self.migrations) or any(
-            c.status == FAILED for c in self.checks
-        )
-
-    @property
-    def failures(self) -> list[tuple[str, Check]]:
-        out = [(m.filename, c) for m in self.migrations for c in m.checks if c.status == FAILED]
-        return out + [("", c) for c in self.checks if c.status == FAILED]
-
-
-@dataclass(frozen=True)
-class Options:
-    start: str | None = None  # --from V
-    only: str | None = None  # --only V
-    desired: str | None = None
-    locks: bool = True
-    fixtures: Path | None = None
 
 
 def run(
     settings: Settings,
     dialect: str,
-    options: Options = Options(),
+    options: Options | None = None,
     *,
     progress: Callable[[MigrationResult], None] | None = None,
 ) -> TestReport:
     """Test the migrations of ``settings.migrations_dir`` on a scratch ``dialect`` database."""
+    options = options or Options()
     started = time.perf_counter()
     report = TestReport(dialect=dialect, locks_traced=options.locks)
     files = loader.scan(settings.migrations_dir)
@@ -118,12 +66,76 @@ def run(
         if problem
         else Check("sum", PASSED)
     )
-    with scratch_session(settings, dialect) as session:
-        migrations = session.migrations()
-        selected = _select(migrations, options)
-        StairwayRun(session, settings, options, report, progress).run(migrations, selected)
+    migrations = loader.load(settings.migrations_dir, dialect)
+    selected = _select(migrations, options)
+    chunks = _chunks(selected, _jobs(options, dialect, len(selected)))
+    if len(chunks) == 1:
+        _test_chunk(settings, dialect, options, report, progress, migrations, chunks[0], True)
+    else:
+        # Each chunk on its own scratch database, the migrations before it applied first in
+        # one round trip: the server's round trips overlap instead of queueing.
+        from concurrent.futures import ThreadPoolExecutor
+
+        parts = [TestReport(dialect=dialect, locks_traced=options.locks) for _ in chunks]
+        with ThreadPoolExecutor(len(chunks)) as pool:
+            futures = [
+                pool.submit(
+                    _test_chunk,
+                    settings,
+                    dialect,
+                    options,
+                    part,
+                    None,
+                    migrations,
+                    chunk,
+                    index == len(chunks) - 1,
+                )
+                for index, (part, chunk) in enumerate(zip(parts, chunks, strict=True))
+            ]
+            for future in futures:
+                future.result()
+        for part in parts:
+            report.migrations += part.migrations
+            report.checks += part.checks
+            if progress is not None:
+                for result in part.migrations:
+                    progress(result)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _test_chunk(
+    settings: Settings,
+    dialect: str,
+    options: Options,
+    report: TestReport,
+    progress: Callable[[MigrationResult], None] | None,
+    migrations: list[Migration],
+    chunk: list[Migration],
+    last: bool,
+) -> None:
+    with scratch_session(settings, dialect) as session:
+        StairwayRun(session, settings, options, report, progress).run(migrations, chunk, final=last)
+
+
+def _jobs(options: Options, dialect: str, count: int) -> int:
+    if options.jobs is not None:
+        if options.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        return min(options.jobs, max(count, 1))
+    from dbshift.connection import parse_url
+    from dbshift.dialects import dialect_for
+
+    server = dialect_for(parse_url(f"{dialect}://scratch/scratch"))
+    return max(1, min(4, count // 50)) if server.multi_statement and options.only is None else 1
+
+
+def _chunks(selected: list[Migration], jobs: int) -> list[list[Migration]]:
+    """``jobs`` contiguous runs of about equal length (at least one, maybe empty)."""
+    if jobs <= 1 or len(selected) < 2:
+        return [selected]
+    size = -(-len(selected) // jobs)
+    return [selected[i : i + size] for i in range(0, len(selected), size)]
 
 
 @contextmanager
@@ -172,23 +184,65 @@ class StairwayRun:
         self.progress = progress
         self.dialect = session.dialect
         self.conn: Connection = session.conn
+        for sql in self.dialect.scratch_session_sql:
+            self.conn.exec_driver_sql(sql)
         session.history.ensure(self.conn)
         self.executor = Executor(self.conn, self.dialect, session.history)
         self.exclude = sources.own_tables(settings)
         self._tracer: Tracer | None = None
+        self.migrations: list[Migration] = []
 
     def schema(self) -> Schema:
         from dbshift.inspect import inspect_schema
 
         return inspect_schema(self.conn, exclude=self.exclude)
 
-    def run(self, migrations: list[Migration], selected: list[Migration]) -> None:
+    def snapshot(self) -> Snapshot:
+        """The schema's digest where the server has one, else the inspected schema."""
+        from dbshift.inspect.digest import schema_digest
+
+        digest = schema_digest(self.conn, exclude=self.exclude)
+        return Snapshot(digest, None) if digest is not None else Snapshot(None, self.schema())
+
+    def _prefix(self, migrations: list[Migration], selected: list[Migration]) -> bool:
+        """Apply the migrations before ``selected`` untested; False when that failed."""
         first = selected[0].number if selected else None
-        for migration in migrations:
-            if first is not None and migration.number >= first:
-                break
+        prefix = [loader.resolve(m) for m in migrations if first is not None and m.number < first]
+        batch = self.dialect.multi_statement and all(
+            m.kind is Kind.SQL and m.transactional for m in prefix
+        )
+        if prefix and batch:
+            from dbshift.runner.offline import render_script
+
+            script = render_script(
+                prefix,
+                dialect=self.dialect,
+                history=self.session.history,
+                create_history=False,
+                target="scratch database",
+            )
+            dbapi: Any = self.conn.connection.dbapi_connection
+            cursor = dbapi.cursor()
             try:
-                self.executor.run(loader.resolve(migration), down=False)
+                cursor.execute(script)
+                return True
+            except Exception as exc:
+                with contextlib.suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                reason = " ".join(str(exc).split())
+                self.report.checks.append(
+                    Check(
+                        "setup",
+                        FAILED,
+                        f"applying the migrations before {selected[0].filename}: {reason}",
+                    )
+                )
+                return False
+            finally:
+                cursor.close()
+        for migration in prefix:
+            try:
+                self.executor.run(migration, down=False)
             except DbshiftError as exc:
                 self.report.checks.append(
                     Check(
@@ -198,8 +252,16 @@ class StairwayRun:
                         where=_where(exc.message, migration),
                     )
                 )
-                return
-        before = self.schema()
+                return False
+        return True
+
+    def run(
+        self, migrations: list[Migration], selected: list[Migration], *, final: bool = True
+    ) -> None:
+        if not self._prefix(migrations, selected):
+            return
+        self.migrations = migrations
+        before = self.snapshot()
         for migration in selected:
             result = MigrationResult(
                 migration.version, migration.filename, display_path(migration.path)
@@ -220,20 +282,23 @@ class StairwayRun:
                     )
                 return
             before = after
+        if not final:  # another chunk's scratch database ends the run
+            return
         if self.options.only is not None:
             for name in ("idempotency", "models"):
                 self.report.checks.append(Check(name, SKIPPED, "--only tests one migration"))
             return
-        self._idempotency(before)
-        self._models(before)
+        end = self.schema()
+        self._idempotency(end)
+        self._models(end)
 
     # -- one migration -------------------------------------------------------------------
 
-    def _one(self, m: Migration, before: Schema, result: MigrationResult) -> Schema | None:
+    def _one(self, m: Migration, before: Snapshot, result: MigrationResult) -> Snapshot | None:
+        """Test ``m``; the snapshot after it, or None when the database is in no known state."""
         loaded, fixture = self._fixture(m, result)
         if not loaded:
             return None
-        dialect = self.dialect.name
         if fixture is not None and not self._fixture_phase(fixture, "before", result):
             return None
         try:
@@ -245,26 +310,132 @@ class StairwayRun:
         if fixture is not None:
             self._fixture_phase(fixture, "after-up", result, last=not m.down.present)
         if not m.down.present:
-            if m.headers.irreversible:
-                result.checks.append(Check("down", SKIPPED, "marked irreversible"))
-            else:
-                what = (
-                    "down(ctx) function" if m.kind is Kind.PYTHON else "'-- dbshift:down' section"
-                )
+            self._no_down(m, result)
+            return self.snapshot()
+        if self.dialect.transactional_ddl and m.transactional:
+            # --locks asks for the whole cost: the down is then timed on its own.
+            if fixture is None and self._batchable(m) and not self.options.locks:
+                fast = self._batched_round_trip(m, before, result)
+                if fast is not None:
+                    return fast
+            return self._rolled_back_round_trip(m, before, result, fixture)
+        return self._committed_round_trip(m, before, result, fixture)
+
+    def _batched_up(self, m: Migration) -> bool:
+        """The up as ``migrate --sql`` writes it (BEGIN, statements, history row, COMMIT) in
+        one round trip. False after a failure, rolled back: the executor then runs it
+        statement by statement and names the ``file:line``."""
+        from dbshift.runner.offline import render_script
+
+        script = render_script(
+            [m],
+            dialect=self.dialect,
+            history=self.session.history,
+            create_history=False,
+            target="scratch database",
+        )
+        cursor = self._cursor()
+        try:
+            cursor.execute(script)
+            return True
+        except Exception:
+            cursor.execute("ROLLBACK")
+            return False
+        finally:
+            cursor.close()
+
+    def _cursor(self) -> Any:
+        """A driver cursor on the session's connection, for several statements at once."""
+        dbapi: Any = self.conn.connection.dbapi_connection
+        return dbapi.cursor()
+
+    def _batched_round_trip(
+        self, m: Migration, before: Snapshot, result: MigrationResult
+    ) -> Snapshot | None:
+        """The rolled-back round trip in three round trips: ``BEGIN; down``, the digest,
+        ``up; ROLLBACK``. None when anything is not as expected (a statement failed, the
+        digests differ): everything is rolled back and the caller runs the round trip
+        statement by statement, which finds the ``file:line`` and prints the diff."""
+        from dbshift.inspect.digest import digest_sql
+
+        probe = digest_sql(self.dialect.name, self.exclude)
+        if probe is None or before.digest is None:
+            return None
+        cursor = self._cursor()
+        # "\n;\n": a statement ending in a -- comment must not swallow the separator.
+        down = "\n;\n".join(s.sql for s in m.down.statements)
+        up = "\n;\n".join(s.sql for s in m.up.statements)
+        try:
+            # The digest after up (the next migration's "before"), then the down and the
+            # digest after it, in one round trip; then the up again and the rollback.
+            cursor.execute(f"{probe}\n;\n{self.dialect.begin_sql}\n;\n{down}\n;\n{probe}")
+            after_up = str(cursor.fetchone()[0])
+            after_down = None
+            while cursor.nextset():
+                if cursor.description is not None:
+                    after_down = str(cursor.fetchone()[0])
+            if after_down != before.digest:
+                cursor.execute("ROLLBACK")
+                return None
+            cursor.execute(f"{up}\n;\nROLLBACK")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            return None
+        finally:
+            cursor.close()
+        # The down's time is not measured apart from the digests in this mode.
+        result.checks += [Check("down", PASSED), Check("stairway", PASSED)]
+        return Snapshot(after_up, None)
+
+    def _rolled_back_round_trip(
+        self,
+        m: Migration,
+        before: Snapshot,
+        result: MigrationResult,
+        fixture: data_fixtures.Fixture | None,
+    ) -> Snapshot:
+        """Down, compare, up again, all in one transaction that is then rolled back: the
+        database is back at the committed up whatever happened, so a failure here does not
+        stop the later migrations from being tested."""
+        after_up = self.snapshot()
+        raw = self.conn.execution_options(no_parameters=True)
+        raw.exec_driver_sql(self.dialect.begin_sql)
+        try:
+            started = time.perf_counter()
+            try:
+                self.executor.run_statements(m, down=True)
+            except DbshiftError as exc:
                 result.checks.append(
-                    Check(
-                        "down",
-                        FAILED,
-                        f"no {what}; write one, or mark the migration "
-                        + (
-                            "irreversible = True"
-                            if m.kind is Kind.PYTHON
-                            else "'-- dbshift:irreversible'"
-                        ),
-                        where=display_path(m.path),
-                    )
+                    Check("down", FAILED, exc.message, where=_where(exc.message, m))
                 )
-            return self.schema()
+                return after_up
+            result.down_ms = (time.perf_counter() - started) * 1000
+            result.checks.append(Check("down", PASSED))
+            left = self._compare(m, before)
+            if left:
+                result.checks.append(self._stairway(m, left))
+            if fixture is not None:
+                self._fixture_phase(fixture, "after-down", result, last=True)
+            try:
+                self.executor.run_statements(m, down=False)
+            except DbshiftError as exc:
+                result.checks.append(self._again_failed(m, exc))
+                return after_up
+            if not left:
+                result.checks.append(self._stairway(m, left))
+            return after_up
+        finally:
+            raw.exec_driver_sql("ROLLBACK")
+
+    def _committed_round_trip(
+        self,
+        m: Migration,
+        before: Snapshot,
+        result: MigrationResult,
+        fixture: data_fixtures.Fixture | None,
+    ) -> Snapshot | None:
+        """Down and up again through the executor, committed: for servers whose DDL
+        commits (MySQL/MariaDB) and ``no-transaction`` migrations."""
         started = time.perf_counter()
         try:
             self.executor.run(m, down=True)
@@ -273,41 +444,87 @@ class StairwayRun:
             return None
         result.down_ms = (time.perf_counter() - started) * 1000
         result.checks.append(Check("down", PASSED))
-        after_down = self.schema()
-        left = _difference(after_down, before, dialect)
+        left = self._compare(m, before)
         if left:
-            line = m.down.statements[0].line if m.down.statements else None
-            result.checks.append(
-                Check(
-                    "stairway",
-                    FAILED,
-                    "after down, the schema is not the one before up; still needed to restore it:",
-                    where=f"{display_path(m.path)}:{line}" if line else display_path(m.path),
-                    diff=tuple(left),
-                )
-            )
+            result.checks.append(self._stairway(m, left))
         if fixture is not None:
             self._fixture_phase(fixture, "after-down", result, last=True)
         try:
             self.executor.run(m, down=False)
         except DbshiftError as exc:
-            result.checks.append(
-                Check(
-                    "stairway",
-                    FAILED,
-                    f"up again after down: {exc.message}",
-                    where=_where(exc.message, m),
-                )
-            )
+            result.checks.append(self._again_failed(m, exc))
             return None
         if not left:
-            result.checks.append(Check("stairway", PASSED))
-        return self.schema()
+            result.checks.append(self._stairway(m, left))
+        return self.snapshot()
+
+    def _compare(self, m: Migration, before: Snapshot) -> list[str]:
+        """What still differs from ``before`` (the schema before ``m``'s up), now."""
+        now = self.snapshot()
+        if before.digest is not None and before.digest == now.digest:
+            return []
+        current = now.schema if now.schema is not None else self.schema()
+        earlier = before.schema if before.schema is not None else self._schema_before(m)
+        return _difference(current, earlier, self.dialect.name)
+
+    def _schema_before(self, m: Migration) -> Schema:
+        """The schema the migrations before ``m`` build, on a second scratch database (only
+        when the digests differ: the inspector and differ then decide and name the change)."""
+        from dbshift.inspect import inspect_schema
+
+        with scratch_session(self.settings, self.dialect.name) as other:
+            other.history.ensure(other.conn)
+            executor = Executor(other.conn, other.dialect, other.history)
+            for earlier in self.migrations:
+                if earlier.number >= m.number:
+                    break
+                executor.run(loader.resolve(earlier), down=False)
+            return inspect_schema(other.conn, exclude=self.exclude)
+
+    def _stairway(self, m: Migration, left: list[str]) -> Check:
+        if not left:
+            return Check("stairway", PASSED)
+        line = m.down.statements[0].line if m.down.statements else None
+        return Check(
+            "stairway",
+            FAILED,
+            "after down, the schema is not the one before up; still needed to restore it:",
+            where=f"{display_path(m.path)}:{line}" if line else display_path(m.path),
+            diff=tuple(left),
+        )
+
+    def _again_failed(self, m: Migration, exc: DbshiftError) -> Check:
+        return Check(
+            "stairway",
+            FAILED,
+            f"up again after down: {exc.message}",
+            where=_where(exc.message, m),
+        )
+
+    def _no_down(self, m: Migration, result: MigrationResult) -> None:
+        if m.headers.irreversible:
+            result.checks.append(Check("down", SKIPPED, "marked irreversible"))
+            return
+        python = m.kind is Kind.PYTHON
+        what = "down(ctx) function" if python else "'-- dbshift:down' section"
+        mark = "irreversible = True" if python else "'-- dbshift:irreversible'"
+        result.checks.append(
+            Check(
+                "down",
+                FAILED,
+                f"no {what}; write one, or mark the migration {mark}",
+                where=display_path(m.path),
+            )
+        )
+
+    def _batchable(self, m: Migration) -> bool:
+        return self.dialect.multi_statement and m.kind is Kind.SQL and m.transactional
 
     def _up(self, m: Migration, result: MigrationResult) -> None:
         if not self.options.locks:
             started = time.perf_counter()
-            self.executor.run(m, down=False)
+            if not (self._batchable(m) and self._batched_up(m)):
+                self.executor.run(m, down=False)
             result.up_ms = (time.perf_counter() - started) * 1000
             return
         from dbshift.runner.lock_trace import trace_migration, tracer_for
@@ -368,6 +585,7 @@ class StairwayRun:
     # -- whole run -----------------------------------------------------------------------
 
     def _idempotency(self, before: Schema) -> None:
+        """``migrate`` again applies nothing and leaves the schema as it was."""
         try:
             count = self.session.migrate()
         except DbshiftError as exc:
@@ -431,4 +649,15 @@ def _where(message: str, migration: Migration | None) -> str | None:
     return display_path(migration.path) if migration is not None else None
 
 
-__all__ = ["Check", "MigrationFailed", "MigrationResult", "Options", "TestReport", "run"]
+__all__ = [
+    "FAILED",
+    "PASSED",
+    "SKIPPED",
+    "Check",
+    "MigrationFailed",
+    "MigrationResult",
+    "Options",
+    "Snapshot",
+    "TestReport",
+    "run",
+]

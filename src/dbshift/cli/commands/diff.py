@@ -113,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         context.out(plan_output.plan_sql(result.ops, result.current, result.dialect))
     if not result.ops and args.format != "json":
         context.out("-- no differences" if args.format == "sql" else "no differences")
+    if not result.ops and result.dialect == "postgresql":
+        _hint_other_schemas(settings, args.source, args.target)
     failed = False
     if args.lint and result.ops:
         from dbshift.cli.lint_plan import lint_script, report
@@ -152,3 +154,24 @@ def _verify(settings: Settings, result: Plan) -> None:
         desired=result.desired,
         shown_as="<plan>",
     )
+
+
+def _hint_other_schemas(settings: Settings, *sides: str) -> None:
+    """No differences in the default schema, while objects sit in others: say so, since
+    'no differences' between a database whose tables live in ``app`` and an empty one is
+    true only of ``public``."""
+    import sys
+
+    from dbshift.connection import mask_text
+    from dbshift.runner.sources import uncompared_schemas
+
+    for side in sides:
+        if "://" not in side:
+            continue
+        others = uncompared_schemas(side, settings)
+        if others:
+            print(
+                f"note: schema(s) {', '.join(others)} of {mask_text(side)} were not compared; "
+                "--schema '*' (or schemas = [\"*\"] in dbshift.toml) compares every schema",
+                file=sys.stderr,
+            )

@@ -16,6 +16,7 @@ from dbshift.cli.live_objects import LiveCatalog
 if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
     from dbshift.model import Schema
+    from dbshift.runner.scheduling import Clock
     from dbshift.runner.session import Session
 
 
@@ -89,21 +90,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
-def _scheduled(session: Session, args: argparse.Namespace) -> None:
-    """Refuse (or with --wait, wait for) migrations that are not due yet; see
-    ``dbshift.runner.scheduling``."""
+def _wait(session: Session, args: argparse.Namespace, clock: Clock) -> None:
+    """``--wait``: sleep (before taking the lock) until every migration in range is due."""
     import sys
 
     from dbshift.runner import scheduling
 
-    clock = scheduling.Clock.from_environment()
     for _ in range(16):  # each wait reaches at least one more opening
         found = scheduling.slots(session.pending(to=args.to), session.settings, clock.now())
-        refused = scheduling.refusal(found, session.settings)
-        if refused is None:
+        if scheduling.refusal(found, session.settings) is None:
             return
-        if not args.wait:
-            raise refused
         late = [s for s in found if not s.due.due]
         scheduling.wait_for(late, clock, show=sys.stderr.isatty() and not clock.virtual)
     from dbshift.errors import ValidationFailed
@@ -114,12 +110,19 @@ def _scheduled(session: Session, args: argparse.Namespace) -> None:
     )
 
 
-def _dependencies(session: Session, args: argparse.Namespace) -> None:
-    """Refuse to run a migration before one it names in ``-- dbshift:depends-on``."""
+def _guard(session: Session, args: argparse.Namespace, clock: Clock, todo: list[Migration]) -> None:
+    """Under the lock, before anything runs: refuse migrations that are not due yet
+    (``dbshift.runner.scheduling``) or would run before one they depend on."""
     from dbshift.errors import ValidationFailed
-    from dbshift.runner import dependencies
+    from dbshift.runner import dependencies, scheduling
 
-    unmet = dependencies.unmet(session.pending(to=args.to), session.analysis())
+    if not args.ignore_schedule:
+        refused = scheduling.refusal(
+            scheduling.slots(todo, session.settings, clock.now()), session.settings
+        )
+        if refused is not None:
+            raise refused
+    unmet = dependencies.unmet(todo, session.analysis())
     if unmet:
         more = f" (and {len(unmet) - 1} more)" if len(unmet) > 1 else ""
         raise ValidationFailed(unmet[0] + more)
@@ -130,17 +133,21 @@ def run(args: argparse.Namespace) -> int:
         if args.sql:
             context.out(session.offline_sql(to=args.to))
             return 0
-        if not args.ignore_schedule and not args.dry_run:
-            _scheduled(session, args)
-        _dependencies(session, args)
+        from dbshift.runner.scheduling import Clock
+
+        clock = Clock.from_environment()  # one clock: --wait's sleeps move a fixed one
+        if args.wait and not args.ignore_schedule and not args.dry_run:
+            _wait(session, args, clock)
         dialect = session.dialect.name
 
         def live() -> Schema:
             from dbshift.inspect import inspect_schema
 
-            return inspect_schema(session.conn)
+            # Only column types are looked up: what diff refuses is no reason to stop here.
+            return inspect_schema(session.conn, refuse_unsupported=False)
 
         def confirm(todo: list[Migration]) -> None:
+            _guard(session, args, clock, todo)
             catalog = LiveCatalog(session.conn, session.dialect)
             destructive.confirm(
                 todo, dialect, allowed=args.allow_destructive, live=live, catalog=catalog

@@ -96,12 +96,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--ddl-attempts", type=int, default=8, help="DDL attempts before giving up (default 8)"
         )
-        p.add_argument(
-            "--safety-period",
-            type=float,
-            default=600.0,
-            help="seconds between start and complete when the file sets none (default 600)",
-        )
+    # Only start records a safety period (complete checks the one recorded; the other
+    # actions have none to apply).
+    start.add_argument(
+        "--safety-period",
+        type=float,
+        default=600.0,
+        help="seconds between start and complete when the file sets none (default 600)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -117,7 +119,7 @@ def _options(args: argparse.Namespace) -> Options:
             rate=getattr(args, "rate", None),
             target_seconds=args.target_ms / 1000 if getattr(args, "target_ms", None) else None,
         ),
-        safety_period=args.safety_period,
+        safety_period=getattr(args, "safety_period", 600.0),
     )
 
 

@@ -205,9 +205,7 @@ def _text(session: Session, status: Status) -> None:
         + [(m.version, False) for m in analysis.pending]
     )
     if runner is not None and not status.unfinished and not shown:
-        console.print(
-            f"[yellow]a dbshift run holds the migration lock[/] ({escape(runner.describe())})",
-            soft_wrap=True,
-        )
+        who = f" ({escape(runner.describe())})" if runner.describe() else ""
+        console.print(f"[yellow]a dbshift run holds the migration lock[/]{who}", soft_wrap=True)
     for problem in status.problems:
         console.print(f"[red]problem[/]: {escape(problem)}", soft_wrap=True)

@@ -53,7 +53,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--fixtures", metavar="DIR", help="data fixtures directory ([test] fixtures)"
     )
     parser.add_argument(
-        "--no-locks", action="store_true", help="time each migration only; do not trace its locks"
+        "--locks",
+        action="store_true",
+        help="also trace the locks each up takes (plan's tracer; slower: the default is time only)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="scratch databases tested at once (default: up to 4 on PostgreSQL, else 1)",
     )
     parser.add_argument("--format", choices=("text", "json", "junit"), default="text")
     parser.set_defaults(handler=run)
@@ -76,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         only=args.only,
         desired=args.desired,
-        locks=not args.no_locks,
+        locks=args.locks,
         fixtures=Path(args.fixtures) if args.fixtures else None,
+        jobs=args.jobs,
     )
     progress = _progress if args.format == "text" else None
     report = stairway.run(settings, dialect, options, progress=progress)
@@ -147,7 +156,7 @@ def _summary(report: TestReport) -> None:
     context.out(
         f"{tested} migration(s) tested on {report.dialect} in {report.seconds:.1f} s: "
         + (f"{len(failures)} failure(s)" if failures else "all passed")
-        + ("" if report.locks_traced else " (locks not traced: --no-locks)")
+        + ("" if report.locks_traced else " (time only; --locks traces locks)")
     )
     for filename, check in failures:
         where = check.where or filename or check.name

@@ -41,6 +41,7 @@ class MySQLDialect(Dialect):
     name = "mysql"
     transactional_ddl = False
     databases_are_schemas = True
+    ddl_commits_implicitly = True
 
     @staticmethod
     def commits_before(sql: str) -> bool:
@@ -104,6 +105,9 @@ class MySQLDialect(Dialect):
                 "WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 2"
             )
         return [(str(schema), str(name)) for schema, name in rows]
+
+    def set_autocommit(self, conn: Connection, *, on: bool) -> None:
+        conn.exec_driver_sql(f"SET autocommit = {1 if on else 0:d}")
 
     def set_lock_timeout(self, conn: Connection, seconds: float | None) -> None:
         # lock_wait_timeout (metadata locks, what DDL waits for) is whole seconds, >= 1.

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
 class PostgresDialect(Dialect):
     name = "postgresql"
     transactional_ddl = True
+    # A commit need not wait for its WAL to reach disk on a database dropped afterwards.
+    scratch_session_sql = ("SET synchronous_commit TO off",)
+    # psycopg sends a parameterless string with several statements in one round trip.
+    multi_statement = True
     supports_history_schema = True
 
     def acquire_lock(self, conn: Connection, key: str, timeout: float) -> None:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         RecreateDomain,
         RecreateEnum,
         RenameTable,
+        ReplaceRoutine,
         SetTableComment,
     )
     from dbshift.ops.backfill import Backfill
@@ -153,6 +154,9 @@ class PostgresRenderer(PostgresExtras, Renderer):
         lines.extend(f"{self.constraint_name(x.name)}{x.definition}" for x in t.exclusions)
         lines.extend(self.foreign_key(f) for f in t.foreign_keys)
         partitioned = f" PARTITION BY {t.partition_by}" if t.partition_by else ""
+        if t.inherits:
+            parents = ", ".join(self.name((t.schema, p)) for p in t.inherits)
+            partitioned = f" INHERITS ({parents}){partitioned}"
         out = [
             f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + f"\n){partitioned}"
         ]
@@ -599,6 +603,12 @@ class PostgresRenderer(PostgresExtras, Renderer):
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         # pg_get_functiondef / pg_get_triggerdef print complete, runnable statements.
         return [op.routine.definition.strip().rstrip(";")]
+
+    def op_replace_routine(self, op: ReplaceRoutine, schema: Schema) -> list[str]:
+        definition = op.after.definition.strip().rstrip(";")
+        if not definition.startswith("CREATE OR REPLACE "):
+            raise Unsupported(f"{op.describe()}: only a function can be replaced in place")
+        return [definition]
 
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
         r = op.routine

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         DropExtension,
         DropPolicy,
         MovePartition,
+        SetComment,
         SetRowSecurity,
     )
 
@@ -159,3 +160,24 @@ class PostgresExtras:
             f"ALTER TABLE {old_parent} DETACH PARTITION {self.name(op.on)}",
             f"ALTER TABLE {new_parent} ATTACH PARTITION {self.name(op.on)} {op.after[1]}",
         ]
+
+    # -- comments --------------------------------------------------------------------------
+
+    def op_set_comment(self, op: SetComment, schema: Schema) -> list[str]:
+        c = op.comment
+        kinds = {
+            "FUNCTION", "PROCEDURE", "AGGREGATE", "TRIGGER", "TYPE", "DOMAIN", "SEQUENCE",
+            "INDEX", "CONSTRAINT", "POLICY", "COLLATION", "EXTENSION",
+        }  # fmt: skip
+        if c.kind not in kinds:
+            raise ValueError(f"comment on {c.kind!r}: not a kind dbshift comments on")
+        target = self.q(c.name) if c.kind == "EXTENSION" else self.name((c.schema, c.name))
+        if c.signature is not None:
+            target += f"({c.signature})"  # pg_get_function_identity_arguments()
+        if c.table is not None:
+            if c.kind == "CONSTRAINT" and c.table.startswith("DOMAIN "):
+                target = f"{self.q(c.name)} ON DOMAIN {self.name((c.schema, c.table[7:]))}"
+            else:
+                target = f"{self.q(c.name)} ON {self.name((c.schema, c.table))}"
+        text = self.literal(op.after) if op.after is not None else "NULL"
+        return [f"COMMENT ON {c.kind} {target} IS {text}"]

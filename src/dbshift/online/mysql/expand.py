@@ -38,7 +38,11 @@ from dbshift.online.mysql.state import (
     reload,
     renamed,
 )
+from dbshift.online.operations.add_check import AddCheck
 from dbshift.online.operations.add_foreign_key import AddForeignKey
+from dbshift.online.operations.add_unique import AddUnique
+from dbshift.online.operations.base import HiddenColumnChange
+from dbshift.online.operations.create_index import CreateIndex
 from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.spec import OnlineMigration
 
@@ -68,6 +72,66 @@ def _check_shadowable(conn: Connection, migration: OnlineMigration, plan: TableP
         )
 
 
+_INDEX_NAMED_SQL = (
+    "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %(schema)s "
+    "AND TABLE_NAME = %(table)s AND INDEX_NAME = %(name)s LIMIT 1"
+)
+_CONSTRAINT_NAMED_SQL = (
+    "SELECT 1 FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %(schema)s "
+    "AND TABLE_NAME = %(table)s AND CONSTRAINT_NAME = %(name)s LIMIT 1"
+)
+
+
+def _refuse_taken_names(conn: Connection, migration: OnlineMigration) -> None:
+    """An index or constraint an operation creates must not exist yet: the in-place
+    statement's "already exists" counts as done on a resumed run, so a name taken by the
+    user's own index would be silently skipped, and rollback would then drop it."""
+    for i, op in enumerate(migration.operations):
+        name = getattr(op, "name", None)
+        if not isinstance(op, CreateIndex | AddUnique | AddCheck | AddForeignKey) or not name:
+            continue
+        where = {"schema": migration.schema, "table": op.table, "name": name}
+        taken = (
+            conn.exec_driver_sql(_INDEX_NAMED_SQL, where).first()
+            or conn.exec_driver_sql(_CONSTRAINT_NAMED_SQL, where).first()
+        )
+        if taken is not None:
+            raise UsageError(
+                f"{migration.path}: operations[{i}] ({op.type}): an index or constraint "
+                f"named {name!r} already exists on {op.table!r}: choose another name; "
+                "nothing was changed"
+            )
+
+
+def _check_expressions(conn: Connection, migration: OnlineMigration) -> None:
+    """``default`` and ``up`` prepared by the server before anything changes (``SELECT
+    … LIMIT 0`` over the table reads no row), so an unquoted word such as ``default =
+    "basic"`` is refused with the server's message instead of failing half-way through
+    start."""
+    from sqlalchemy.exc import DBAPIError
+
+    from dbshift.connection import first_line
+
+    raw = conn.execution_options(no_parameters=True)
+    for i, op in enumerate(migration.operations):
+        if not isinstance(op, HiddenColumnChange):
+            continue
+        table = f"{my.q(migration.schema)}.{my.q(op.table)}"
+        probes = [("default", f"SELECT ({op.default}) LIMIT 0")] if op.default else []
+        up = getattr(op, "up", None)
+        if up:
+            probes.append(("up", f"SELECT ({up}) FROM {table} LIMIT 0"))
+        for key, sql in probes:
+            try:
+                raw.exec_driver_sql(sql).all()
+            except DBAPIError as exc:
+                reason = first_line(str(exc.orig if exc.orig is not None else exc))
+                raise UsageError(
+                    f"{migration.path}: operations[{i}] ({op.type}): {key} is not a valid SQL "
+                    f"expression here: {reason}; nothing was changed"
+                ) from None
+
+
 def start(
     conn: Connection,
     migration: OnlineMigration,
@@ -87,6 +151,8 @@ def start(
             refuse_overlap(conn, migration)
             catalog = read_catalog(conn, migration)
             plans = make_plans(migration, catalog)
+            _refuse_taken_names(conn, migration)
+            _check_expressions(conn, migration)
             for plan in plans.values():
                 if plan.shadow:
                     _check_shadowable(conn, migration, plan)

@@ -44,6 +44,7 @@ class Column:
     nullable: bool
     default: str | None
     extra: str
+    comment: str = ""
 
 
 def _needs_shadow(op: OnlineOperation, columns: dict[str, Column]) -> bool:
@@ -118,14 +119,21 @@ class TablePlan:
         clauses: list[str] = []
         for op in self.ops:
             if isinstance(op, AlterColumn):
-                # As on every engine: NOT NULL only with not_null, the default given (none
-                # without), the type unchanged unless given.
+                # As on every engine: what the file leaves out stays as it is (the type,
+                # the nullability, the default unless drop_default).
                 current = self.columns[op.column]
-                null = "NOT NULL" if op.not_null else "NULL"
-                default = f" DEFAULT {op.default}" if op.default is not None else ""
+                not_null = not current.nullable if op.not_null is None else op.not_null
+                null = "NOT NULL" if not_null else "NULL"
+                kept = None if op.drop_default else current.default
+                value = op.default if op.default is not None else kept
+                default = f" DEFAULT {value}" if value is not None else ""
                 auto = " AUTO_INCREMENT" if "auto_increment" in current.extra.lower() else ""
+                # MODIFY COLUMN drops a comment it does not repeat.
+                comment = f" COMMENT {_literal(current.comment)}" if current.comment else ""
                 type_ = op.data_type or current.type
-                clauses.append(f"MODIFY COLUMN {q(op.column)} {type_} {null}{default}{auto}")
+                clauses.append(
+                    f"MODIFY COLUMN {q(op.column)} {type_} {null}{default}{auto}{comment}"
+                )
                 if isinstance(op, AddCheck):
                     clauses.append(f"ADD CONSTRAINT {q(op.name)} CHECK ({op.check})")
             elif isinstance(op, RenameColumn):
@@ -168,9 +176,13 @@ class TablePlan:
         return out
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _clause(op: OnlineOperation) -> str:
     if isinstance(op, AddColumn):
-        null = " NOT NULL" if op.not_null else " NULL"
+        null = " NOT NULL" if op.required else " NULL"
         default = f" DEFAULT {op.default}" if op.default is not None else ""
         return f"ADD COLUMN {q(op.column)} {op.data_type}{null}{default}"
     if isinstance(op, DropColumn):

@@ -53,7 +53,9 @@ class State:
 def read_columns(conn: Connection, schema: str, table: str) -> dict[str, Column]:
     rows = conn.exec_driver_sql(my.COLUMNS_SQL, {"schema": schema, "table": table}).all()
     return {
-        str(r[0]): Column(str(r[0]), str(r[1]), r[2] == "YES", _default(r[3]), str(r[4] or ""))
+        str(r[0]): Column(
+            str(r[0]), str(r[1]), r[2] == "YES", _default(r[3]), str(r[4] or ""), str(r[5] or "")
+        )
         for r in rows
     }
 
@@ -82,7 +84,10 @@ def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]
             my.KEY_SQL_COLUMNS, {"schema": migration.schema, "table": table}
         ).all()
         out[table] = {
-            "columns": [[c.name, c.type, c.nullable, c.default, c.extra] for c in columns.values()],
+            "columns": [
+                [c.name, c.type, c.nullable, c.default, c.extra, c.comment]
+                for c in columns.values()
+            ],
             "key": [[str(r[0]), str(r[1])] for r in key],
             "auto": next((str(r[0]) for r in key if "auto_increment" in str(r[2])), None),
         }
@@ -92,7 +97,11 @@ def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]
 def make_plans(migration: OnlineMigration, catalog: dict[str, Any]) -> dict[str, TablePlan]:
     plans = {}
     for table, info in catalog.items():
-        columns = {c[0]: Column(c[0], c[1], bool(c[2]), c[3], c[4]) for c in info["columns"]}
+        # (a catalog journaled before comments were kept has five fields)
+        columns = {
+            c[0]: Column(c[0], c[1], bool(c[2]), c[3], c[4], c[5] if len(c) > 5 else "")
+            for c in info["columns"]
+        }
         ops = [op for op in migration.operations if op.table == table]
         try:
             plans[table] = plan_table(

@@ -4,14 +4,24 @@ A hidden column of the new type is added; a trigger keeps the two in step (``up`
 an old value into a new one, ``down`` the reverse), the backfill converts existing rows
 in keyset batches, and complete checks every row agrees before the old column is
 dropped and the new one takes its name. No statement rewrites the table under an
-exclusive lock, which a plain ``ALTER COLUMN TYPE`` would."""
+exclusive lock, which a plain ``ALTER COLUMN TYPE`` would.
+
+A key left out means "unchanged": without ``default`` the column keeps its default
+(``drop_default = true`` removes it), without ``not_null`` its nullability. On PostgreSQL
+the indexes and constraints on the column follow it to the hidden one (``online/carry.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from dbshift.online.operations.base import Assignment, HiddenColumnChange, Names, quote
+from dbshift.online.operations.base import (
+    AddedColumn,
+    Assignment,
+    HiddenColumnChange,
+    Names,
+    quote,
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,38 @@ class AlterColumn(HiddenColumnChange):
     up: str | None = None
     #: Old value from the new version's columns (default: the column itself, cast).
     down: str | None = None
+    #: Remove the column's default (an omitted ``default`` keeps it).
+    drop_default: bool = False
+
+    def validate(self) -> None:
+        super().validate()
+        if self.drop_default and self.default is not None:
+            raise ValueError("default and drop_default = true contradict each other")
+
+    def keep(self, *, default: str | None, not_null: bool) -> AlterColumn:
+        """This operation with the keys it leaves out taken from the column as it is
+        (``default``: its current default expression, ``not_null``: its nullability)."""
+        kept = self.default
+        if kept is None and not self.drop_default:
+            kept = default
+        return replace(
+            self, default=kept, not_null=not_null if self.not_null is None else self.not_null
+        )
+
+    def added(self) -> list[AddedColumn]:
+        # The default is set after the column is added (start_sql): ADD COLUMN with a
+        # volatile default (a serial's nextval) would rewrite the table under an exclusive
+        # lock, and the backfill fills existing rows anyway.
+        return [replace(c, default=None) for c in super().added()]
+
+    def start_sql(self, n: Names) -> list[str]:
+        out = super().start_sql(n)
+        if self.default is not None:
+            out.append(
+                f"ALTER TABLE {n.table(self.table)} ALTER COLUMN {n.q(self.hidden)} "
+                f"SET DEFAULT {self.default}"
+            )
+        return out
 
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column not in columns:

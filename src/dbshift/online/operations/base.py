@@ -55,6 +55,19 @@ class Names(Protocol):
     def table(self, name: str) -> str: ...
 
 
+#: Keys holding SQL expressions (evaluated by the server, not TOML values).
+_EXPRESSIONS = frozenset({"default", "up", "down", "check", "where"})
+
+
+def _example(value: object) -> str:
+    """How ``value`` is written as an SQL expression in TOML (``0`` -> ``"0"``)."""
+    if isinstance(value, bool):
+        return '"true"' if value else '"false"'
+    if isinstance(value, int | float):
+        return f'"{value}"'
+    return "\"'text'\" (a quoted SQL literal)"
+
+
 @dataclass(frozen=True)
 class Assignment:
     """``column := (expression)`` where the expression names columns of one version."""
@@ -93,8 +106,17 @@ class OnlineOperation:
         for f in fields(cls):
             value = raw.get(f.name)
             if value is not None and f.type in ("str", "str | None") and not isinstance(value, str):
+                if f.name in _EXPRESSIONS:
+                    raise ValueError(
+                        f"{f.name} must be a string holding an SQL expression, e.g. "
+                        f"{f.name} = {_example(value)}"
+                    )
                 raise ValueError(f"{f.name} must be a string")
-            if value is not None and f.type == "bool" and not isinstance(value, bool):
+            if (
+                value is not None
+                and f.type in ("bool", "bool | None")
+                and not isinstance(value, bool)
+            ):
                 raise ValueError(f"{f.name} must be true or false")
         try:
             op = cls(**raw)
@@ -203,8 +225,10 @@ class HiddenColumnChange(OnlineOperation):
     column: str
     #: The hidden column's type; None (alter_column, add_check) keeps the column's own.
     data_type: str | None = None
+    #: An SQL expression; None keeps the column's own default (alter_column) or sets none.
     default: str | None = None
-    not_null: bool = False
+    #: None keeps the column's own nullability (alter_column) or allows NULL (add_column).
+    not_null: bool | None = None
 
     @property
     def hidden(self) -> str:
@@ -216,12 +240,12 @@ class HiddenColumnChange(OnlineOperation):
 
     @property
     def required(self) -> bool:
-        return self.not_null
+        return bool(self.not_null)
 
     def added(self) -> list[AddedColumn]:
         if self.data_type is None:
             raise ValueError(f"{self.type} on {self.table!r}: the column's type is not resolved")
-        return [AddedColumn(self.hidden, self.data_type, self.default, self.not_null)]
+        return [AddedColumn(self.hidden, self.data_type, self.default, self.required)]
 
     def hidden_columns(self) -> list[str]:
         return [self.hidden]

@@ -1,0 +1,354 @@
+"""What an altered column takes with it on PostgreSQL: its indexes, unique, check and
+foreign-key constraints, default, comment and owned sequence.
+
+``alter_column`` (and ``add_check``) add a hidden column and, at complete, drop the old
+one. Dropping a column silently drops every index and constraint on it, so everything
+that serves the old column is rebuilt on the hidden one during start, under a temporary
+``_dbshift_`` name: indexes ``CREATE INDEX CONCURRENTLY`` (so new-version lookups are
+indexed and uniqueness is enforced for new writes), checks and foreign keys ``NOT VALID``
+(validated before the contract, without blocking writes). Complete gives them back the
+original names (a unique constraint re-attached with ``ADD CONSTRAINT … USING INDEX``).
+
+Definitions are read from the catalog (``pg_get_indexdef``, ``pg_get_constraintdef``) and
+rewritten onto the hidden column with PostgreSQL's own parser (pglast), never by text
+substitution. What cannot be carried is refused at start, before anything changes: a
+primary key or exclusion constraint on the column, foreign keys of other tables pointing
+at it, views, rules, triggers, policies or statistics depending on it, an identity or
+generated column. Every one of these would otherwise be dropped (or block complete).
+
+The plan is computed once at start and kept in the journal, so complete and rollback
+act on what start built, never on what the catalog happens to hold later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dbshift.online.operations.base import quote
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+#: Journal key (in the entry's ``backfill`` map) holding what start planned and created.
+JOURNAL_KEY = "_dbshift_pg"
+
+
+def temp_name(migration: str, kind: str, name: str) -> str:
+    digest = hashlib.sha256(f"{migration}\0{kind}\0{name}".encode()).hexdigest()[:20]
+    return f"_dbshift_{kind}_{digest}"
+
+
+@dataclass
+class Carried:
+    """One object moved from the old column onto the hidden one."""
+
+    #: "index", "unique" (an index backing a UNIQUE constraint), "check" or "foreign_key".
+    kind: str
+    name: str
+    temp: str
+    #: CREATE INDEX CONCURRENTLY (index, unique) or ALTER TABLE ADD CONSTRAINT … NOT VALID.
+    sql: str
+    #: Whether the original constraint was validated (a NOT VALID one stays NOT VALID).
+    validated: bool = True
+    #: DEFERRABLE … clause of a unique constraint.
+    deferrable: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Plan:
+    """Everything that follows one altered column."""
+
+    table: str
+    column: str
+    hidden: str
+    carried: list[Carried] = field(default_factory=list)
+    comment: str | None = None
+    #: An owned sequence (serial) whose ownership moves to the hidden column at complete.
+    sequence: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "column": self.column,
+            "hidden": self.hidden,
+            "carried": [c.as_dict() for c in self.carried],
+            "comment": self.comment,
+            "sequence": self.sequence,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Plan:
+        return cls(
+            table=raw["table"],
+            column=raw["column"],
+            hidden=raw["hidden"],
+            carried=[Carried(**c) for c in raw.get("carried", [])],
+            comment=raw.get("comment"),
+            sequence=raw.get("sequence"),
+        )
+
+    # --- SQL of each phase ------------------------------------------------------------
+    def start_sql(self, qualified: str) -> list[str]:
+        """In the expand transaction, after the hidden column exists."""
+        out = [c.sql for c in self.carried if c.kind in ("check", "foreign_key")]
+        if self.comment is not None:
+            out.append(
+                f"COMMENT ON COLUMN {qualified}.{quote(self.hidden)} IS {_literal(self.comment)}"
+            )
+        return out
+
+    def concurrent_start(self) -> list[tuple[str, str]]:
+        """(temporary index name, CREATE INDEX CONCURRENTLY) pairs."""
+        return [(c.temp, c.sql) for c in self.carried if c.kind in ("index", "unique")]
+
+    def validate_sql(self, qualified: str) -> list[str]:
+        return [
+            f"ALTER TABLE {qualified} VALIDATE CONSTRAINT {quote(c.temp)}"
+            for c in self.carried
+            if c.kind in ("check", "foreign_key") and c.validated
+        ]
+
+    def before_drop(self, qualified: str) -> list[str]:
+        """In the contract transaction, before the old column is dropped (a serial's
+        sequence would go with it)."""
+        if self.sequence is None:
+            return []
+        return [f"ALTER SEQUENCE {self.sequence} OWNED BY {qualified}.{quote(self.hidden)}"]
+
+    def after_swap(self, qualified: str, schema: str) -> list[str]:
+        """In the contract transaction, once the old column (and with it the old indexes
+        and constraints) is gone: the copies take the original names."""
+        out = []
+        for c in self.carried:
+            if c.kind == "unique":
+                out.append(
+                    f"ALTER TABLE {qualified} ADD CONSTRAINT {quote(c.name)} "
+                    f"UNIQUE USING INDEX {quote(c.temp)}{c.deferrable}"
+                )
+            elif c.kind == "index":
+                out.append(f"ALTER INDEX {quote(schema)}.{quote(c.temp)} RENAME TO {quote(c.name)}")
+            else:
+                out.append(
+                    f"ALTER TABLE {qualified} RENAME CONSTRAINT {quote(c.temp)} TO {quote(c.name)}"
+                )
+        return out
+
+    def created_indexes(self) -> list[str]:
+        return [c.temp for c in self.carried if c.kind in ("index", "unique")]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Refused(ValueError):
+    """The column has something attached that cannot be carried to the hidden column."""
+
+
+_ATTRIBUTE_SQL = """
+SELECT a.attnum, a.attidentity, a.attgenerated, col_description(a.attrelid, a.attnum),
+       (SELECT s.oid::regclass::text FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
+        WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+          AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'a'
+          AND s.relkind = 'S' LIMIT 1)
+FROM pg_attribute a
+WHERE a.attrelid = %(rel)s::regclass AND a.attname = %(column)s AND NOT a.attisdropped
+"""
+
+#: Indexes on the table that use the column (as a key, in an expression or a predicate),
+#: with the constraint they back, if any.
+_INDEXES_SQL = """
+SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisexclusion,
+       con.conname, con.contype, con.condeferrable, con.condeferred
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+     AND con.contype IN ('p', 'u', 'x')
+WHERE i.indrelid = %(rel)s::regclass
+  AND (%(attnum)s = ANY(i.indkey::int2[])
+       OR EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                    AND d.refobjid = i.indrelid AND d.refobjsubid = %(attnum)s))
+ORDER BY c.relname
+"""
+
+#: Check and foreign-key constraints of the table on the column.
+_CONSTRAINTS_SQL = """
+SELECT conname, contype, pg_get_constraintdef(oid), convalidated
+FROM pg_constraint
+WHERE conrelid = %(rel)s::regclass AND contype IN ('c', 'f')
+  AND %(attnum)s = ANY(conkey)
+ORDER BY conname
+"""
+
+#: Foreign keys of any table pointing at the column.
+_REFERENCED_SQL = """
+SELECT conname, conrelid::regclass::text FROM pg_constraint
+WHERE confrelid = %(rel)s::regclass AND contype = 'f' AND %(attnum)s = ANY(confkey)
+ORDER BY conname
+"""
+
+#: Other objects depending on the column: views and rules, triggers, policies, extended
+#: statistics (dbshift's own version schemas of completed migrations excepted: complete
+#: drops them before the column).
+_DEPENDENTS_SQL = """
+SELECT CASE d.classid
+         WHEN 'pg_rewrite'::regclass THEN
+           (SELECT 'view or rule ' || r.ev_class::regclass::text
+            FROM pg_rewrite r WHERE r.oid = d.objid)
+         WHEN 'pg_trigger'::regclass THEN
+           (SELECT 'trigger ' || t.tgname FROM pg_trigger t WHERE t.oid = d.objid)
+         WHEN 'pg_policy'::regclass THEN
+           (SELECT 'policy ' || p.polname FROM pg_policy p WHERE p.oid = d.objid)
+         WHEN 'pg_statistic_ext'::regclass THEN
+           (SELECT 'statistics ' || s.stxname FROM pg_statistic_ext s WHERE s.oid = d.objid)
+       END
+FROM pg_depend d
+WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = %(rel)s::regclass
+  AND d.refobjsubid = %(attnum)s AND d.deptype = 'n'
+  AND d.classid IN ('pg_rewrite'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass,
+                    'pg_statistic_ext'::regclass)
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_rewrite r JOIN pg_class v ON v.oid = r.ev_class
+    WHERE d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+      AND v.relnamespace::regnamespace::text = ANY(%(ignored)s) AND v.relkind = 'v'
+  )
+ORDER BY 1
+"""
+
+
+def plan(
+    conn: Connection,
+    *,
+    schema: str,
+    table: str,
+    column: str,
+    hidden: str,
+    migration: str,
+    ignored_schemas: list[str],
+) -> Plan:
+    """What must follow ``column`` onto ``hidden``; Refused if something cannot."""
+    qualified = f"{quote(schema)}.{quote(table)}"
+    run = conn.execution_options(no_parameters=False).exec_driver_sql
+    row = run(_ATTRIBUTE_SQL, {"rel": qualified, "column": column}).first()
+    if row is None:
+        raise Refused(f"column {column!r} does not exist in {table!r}")
+    attnum, identity, generated, comment, sequence = row
+    where = f"column {table}.{column}"
+    if identity:
+        raise Refused(f"{where} is an identity column: it cannot be copied online")
+    if generated:
+        raise Refused(f"{where} is a generated column: change its expression offline")
+    args = {"rel": qualified, "attnum": attnum}
+    referenced = run(_REFERENCED_SQL, args).all()
+    if referenced:
+        name, other = referenced[0]
+        raise Refused(
+            f"{where} is referenced by foreign key {name} of {other}: complete would have "
+            "to drop it; drop the key first (and add it back with add_foreign_key after)"
+        )
+    dependents = run(_DEPENDENTS_SQL, {**args, "ignored": ignored_schemas}).all()
+    if dependents:
+        raise Refused(
+            f"{where} is used by {dependents[0][0]}: complete would have to drop it; "
+            "drop it first and recreate it after complete"
+        )
+    out = Plan(table=table, column=column, hidden=hidden, comment=comment, sequence=sequence)
+    for name, definition, primary, exclusion, conname, contype, deferrable, deferred in run(
+        _INDEXES_SQL, args
+    ).all():
+        if primary or contype == "p":
+            raise Refused(f"{where} is in the primary key: it cannot be swapped online")
+        if exclusion or contype == "x":
+            raise Refused(f"{where} is in exclusion constraint {conname}: not carried online")
+        temp = temp_name(migration, "i", name)
+        kind = "unique" if contype == "u" else "index"
+        clause = ""
+        if deferrable:
+            clause = " DEFERRABLE INITIALLY " + ("DEFERRED" if deferred else "IMMEDIATE")
+        out.carried.append(
+            Carried(
+                kind=kind,
+                name=str(conname if kind == "unique" else name),
+                temp=temp,
+                sql=_index_on(definition, column, hidden, temp),
+                deferrable=clause,
+            )
+        )
+    for name, contype, definition, validated in run(_CONSTRAINTS_SQL, args).all():
+        temp = temp_name(migration, "c", name)
+        out.carried.append(
+            Carried(
+                kind="check" if contype == "c" else "foreign_key",
+                name=str(name),
+                temp=temp,
+                sql=_constraint_on(qualified, definition, column, hidden, temp),
+                validated=bool(validated),
+            )
+        )
+    return out
+
+
+def _renamer(column: str, hidden: str) -> Any:
+    from pglast import ast
+    from pglast.visitors import Visitor
+
+    class Rename(Visitor):
+        def visit_ColumnRef(self, parent: object, node: ast.ColumnRef) -> object:
+            last = (node.fields or (None,))[-1]
+            if isinstance(last, ast.String) and last.sval == column:
+                return ast.ColumnRef(fields=(ast.String(sval=hidden),))
+            return None
+
+        def visit_IndexElem(self, parent: object, node: ast.IndexElem) -> object:
+            if node.name == column:
+                return ast.IndexElem(
+                    name=hidden,
+                    collation=node.collation,
+                    opclass=node.opclass,
+                    opclassopts=node.opclassopts,
+                    ordering=node.ordering,
+                    nulls_ordering=node.nulls_ordering,
+                )
+            return None
+
+    return Rename()
+
+
+def _index_on(definition: str, column: str, hidden: str, temp: str) -> str:
+    """``definition`` (pg_get_indexdef) as a concurrent build of the same index on
+    ``hidden``, named ``temp``."""
+    import pglast
+    from pglast.stream import RawStream
+
+    (raw,) = pglast.parse_sql(definition)
+    stmt: Any = raw.stmt
+    _renamer(column, hidden)(stmt)
+    stmt.idxname = temp
+    stmt.concurrent = True
+    stmt.if_not_exists = True
+    return str(RawStream()(stmt))
+
+
+def _constraint_on(qualified: str, definition: str, column: str, hidden: str, temp: str) -> str:
+    """``definition`` (pg_get_constraintdef) added on ``hidden`` as ``temp``, NOT VALID."""
+    import pglast
+    from pglast import ast
+    from pglast.stream import RawStream
+
+    (raw,) = pglast.parse_sql(f"ALTER TABLE {qualified} ADD CONSTRAINT {quote(temp)} {definition}")
+    stmt: Any = raw.stmt
+    constraint: Any = stmt.cmds[0].def_
+    _renamer(column, hidden)(stmt)
+    if constraint.fk_attrs:
+        constraint.fk_attrs = tuple(
+            ast.String(sval=hidden) if a.sval == column else a for a in constraint.fk_attrs
+        )
+    constraint.skip_validation = True
+    constraint.initially_valid = False
+    return str(RawStream()(stmt))

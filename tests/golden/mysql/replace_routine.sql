@@ -1,0 +1,1 @@
+-- unsupported: replace function f: not supported on mysql

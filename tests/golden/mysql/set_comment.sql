@@ -1,0 +1,1 @@
+-- unsupported: set comment on function f: not supported on mysql

@@ -1,0 +1,1 @@
+CREATE OR REPLACE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS 'SELECT a + 1';

@@ -1,0 +1,1 @@
+COMMENT ON FUNCTION "f"(a integer) IS 'it''s f';
