@@ -126,7 +126,9 @@ def _jobs(options: Options, dialect: str, count: int) -> int:
     from dbshift.connection import parse_url
     from dbshift.dialects import dialect_for
 
-    server = dialect_for(parse_url(f"{dialect}://scratch/scratch"))
+    # Only the dialect's traits are read; SQLite's URL has no host (sqlite://x is refused).
+    shape = "sqlite://" if dialect == "sqlite" else f"{dialect}://scratch/scratch"
+    server = dialect_for(parse_url(shape))
     return max(1, min(4, count // 50)) if server.multi_statement and options.only is None else 1
 
 
