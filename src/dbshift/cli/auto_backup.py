@@ -7,7 +7,6 @@ stops the run with nothing applied. See ``dbshift.backup.targets`` for what coun
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,9 +29,9 @@ def before_run(session: Session, todo: list[Migration], *, down: bool, disabled:
     reason = f"before {verb} {span}" + (f": {'; '.join(risk.reasons[:5])}" if risk.reasons else "")
     tables = None if risk.full or not risk.tables else risk.tables
 
-    def notice(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
+    # Through the session's reporter: on stderr as a notice, or in the JSON document's
+    # "notices" with --format json (stdout holds that one document only).
+    notice = session.reporter.notice
     taken = service.take(
         session.settings, tables=tables, reason=reason, notice=notice, strict=False
     )
@@ -40,10 +39,9 @@ def before_run(session: Session, todo: list[Migration], *, down: bool, disabled:
         return  # every table at risk is created by this run: nothing to lose yet
     m = taken.manifest
     what = "whole database" if m.scope == "full" else ", ".join(t.name for t in m.tables)
-    print(
+    notice(
         f"backup {m.id} ({what}; {m.rows} rows, {_size(m.size)}) in {taken.seconds:.1f}s; "
-        f"restore with 'dbshift restore {m.id}'",
-        flush=True,
+        f"restore with 'dbshift restore {m.id}'"
     )
 
 
