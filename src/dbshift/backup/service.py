@@ -61,7 +61,15 @@ def _database(settings: Settings, url: URL) -> Iterator[Database]:
     try:
         dialect = dialect_for(url)
         history = HistoryTable(settings.history_table, settings.history_schema)
-        names: tuple[str, ...] = (history.name, history.meta.name, history.log.name)
+        from dbshift.runner.snapshot import table_name
+
+        # With the drift snapshots: a restored history is judged against its own snapshot.
+        names: tuple[str, ...] = (
+            history.name,
+            history.meta.name,
+            history.log.name,
+            table_name(history.name),
+        )
         if history.schema:
             names = tuple(f"{history.schema}.{n}" for n in names)
         yield Database(url=url, conn=conn, dialect=dialect, history_tables=names)
