@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from dbshift.config import ONLINE_JOURNAL_TABLE, Settings
+from dbshift.config import Settings
 from dbshift.connection import (
     backend_name,
     connect,
@@ -305,12 +305,9 @@ class Session:
         """Tables of a database dbshift has never migrated (no history table); refused
         unless adopting. Flyway's rule: running every migration over objects someone
         else created fails halfway, or worse, half-succeeds."""
-        ours = {
-            self.history.name,
-            self.history.meta.name,
-            self.history.log.name,
-            ONLINE_JOURNAL_TABLE,
-        }
+        from dbshift.runner.sources import own_tables
+
+        ours = set(own_tables(self.settings))
         # Qualified where the database has several schemas (PostgreSQL) and it is not
         # the default one; MySQL lists the current database only.
         plain = {"main", self.dialect.default_schema(self.conn)}
