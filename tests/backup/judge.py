@@ -87,13 +87,10 @@ def data(db: Database) -> dict[str, str]:
             out = {}
             for table in sorted(inspector.get_table_names()):
                 quoted = conn.dialect.identifier_preparer.quote(table)
-                sql = f"SELECT * FROM {quoted}"
-                if table == "dbshift_history_meta":
-                    # Its 'runner' row names the session of the last run (dbshift.runner
-                    # .orphan): an automatic backup is taken inside the run that follows.
-                    sql += " WHERE " + conn.dialect.identifier_preparer.quote("key")
-                    sql += " <> 'runner'"
-                rows = conn.exec_driver_sql(sql).all()
+                rows = conn.exec_driver_sql(f"SELECT * FROM {quoted}").all()
+                if table.endswith("_history_meta"):
+                    # The last run's lock holder (runner/orphan.py): who ran, not data.
+                    rows = [r for r in rows if r[0] != "runner"]
                 hashes = sorted(hashlib.sha256(repr(tuple(r)).encode()).hexdigest() for r in rows)
                 out[table] = hashlib.sha256("".join(hashes).encode()).hexdigest()
             return out

@@ -34,10 +34,10 @@ def test_rollback_backs_up_what_its_down_section_drops(db: Database, tmp_path: P
     assert project.run("migrate").code == 0
     assert not listed(project)  # nothing destructive ran
 
-    rolled = project.run("rollback", "--allow-destructive")  # the rollback gate (issue 15)
+    rolled = project.run("rollback", "--allow-destructive")
     assert rolled.code == 0, rolled.err
     (entry,) = listed(project)
-    assert entry["id"] == backup_id(rolled.err)  # a notice: stderr
+    assert entry["id"] == backup_id(rolled.out)
     assert entry["reason"].startswith("before rollback 2: migrations/2_notes.sql:")
     names = [t["name"].split(".")[-1] for t in entry["tables"]]
     assert "notes" in names

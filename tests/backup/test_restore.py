@@ -89,7 +89,7 @@ def test_automatic_backup_before_destructive_migration_restores_exactly(
     project.write("2_destroy.sql", DESTROY)
     migrated = project.run("migrate", "--allow-destructive")
     assert migrated.code == 0, migrated.err
-    taken = backup_id(migrated.err)  # the automatic backup is a notice (stderr)
+    taken = backup_id(migrated.out)
     assert "audit" not in db.tables()
     assert snapshot(db) != before
 

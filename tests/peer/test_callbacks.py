@@ -55,7 +55,8 @@ def test_every_event_fires_in_order_sql_and_python(project: Project, db: Databas
     )
     result = project.run("migrate", env={"DBSHIFT_PLACEHOLDER_tag": "T"})
     assert result.code == 0, result.err
-    assert "callback afterMigrate: afterMigrate.sql done" in result.out
+    # A notice: stderr, after the "dbshift: " prefix (cli-ux moved notices there).
+    assert "dbshift: callback afterMigrate: afterMigrate.sql done" in result.err
     assert events(db) == [
         "beforeMigrate",
         "beforeEach",

@@ -23,7 +23,6 @@ from dbshift.connection import backend_name, connect, create_engine, mask_url, p
 from dbshift.dialects import dialect_for
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
 from dbshift.runner.history import HistoryTable, State
-from dbshift.runner.snapshot import table_name as snapshot_table_name
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -62,13 +61,14 @@ def _database(settings: Settings, url: URL) -> Iterator[Database]:
     try:
         dialect = dialect_for(url)
         history = HistoryTable(settings.history_table, settings.history_schema)
-        # The drift snapshot too: restored with the history, drift compares against the
-        # schema of the restored version (dbshift.runner.snapshot).
+        from dbshift.runner.snapshot import table_name
+
+        # With the drift snapshots: a restored history is judged against its own snapshot.
         names: tuple[str, ...] = (
             history.name,
             history.meta.name,
             history.log.name,
-            snapshot_table_name(history.name),
+            table_name(history.name),
         )
         if history.schema:
             names = tuple(f"{history.schema}.{n}" for n in names)

@@ -53,8 +53,11 @@ class Store:
     def new(self) -> tuple[str, Path]:
         """A fresh id and its staging directory."""
         self.check_writable()
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        backup_id = f"{stamp}-{secrets.token_hex(2)}"
+        now = datetime.now(UTC)
+        # The milliseconds (3 hex digits) before one random digit: backups taken within
+        # one second still sort by time, which prune and 'latest' rely on.
+        millis = now.microsecond // 1000
+        backup_id = f"{now:%Y%m%d-%H%M%S}-{millis:03x}{secrets.token_hex(1)[0]}"
         staging = self.root / (backup_id + PARTIAL)
         staging.mkdir()
         return backup_id, staging

@@ -39,10 +39,16 @@ def before_run(session: Session, todo: list[Migration], *, down: bool, disabled:
         return  # every table at risk is created by this run: nothing to lose yet
     m = taken.manifest
     what = "whole database" if m.scope == "full" else ", ".join(t.name for t in m.tables)
-    notice(
+    line = (
         f"backup {m.id} ({what}; {m.rows} rows, {_size(m.size)}) in {taken.seconds:.1f}s; "
         f"restore with 'dbshift restore {m.id}'"
     )
+    from dbshift.cli.context import JsonReporter
+
+    if isinstance(session.reporter, JsonReporter):
+        session.reporter.notice(line)  # stdout is one JSON document: its "notices"
+    else:
+        print(line, flush=True)
 
 
 def _size(n: int) -> str:

@@ -31,6 +31,7 @@ class LiveCatalog:
         self.conn = conn
         self.dialect = dialect
         self._columns: dict[str, set[str]] = {}
+        self._unreadable: set[str] = set()
 
     @cached_property
     def _tables(self) -> dict[str, list[tuple[str, str]]]:
@@ -52,14 +53,21 @@ class LiveCatalog:
         key = table.lower()
         if key not in self._columns:
             import sqlalchemy as sa
+            from sqlalchemy.exc import NoSuchTableError, UnreflectableTableError
 
             inspector = sa.inspect(self.conn)
-            self._columns[key] = {
-                str(c["name"]).lower()
-                for schema, name in self._tables.get(key, [])
-                for c in inspector.get_columns(name, schema=schema)
-            }
-        return column.lower() in self._columns[key]
+            found: set[str] = set()
+            for schema, name in self._tables.get(key, []):
+                try:
+                    found |= {
+                        str(c["name"]).lower() for c in inspector.get_columns(name, schema=schema)
+                    }
+                except (UnreflectableTableError, NoSuchTableError):
+                    # A namesake elsewhere (MySQL: every database is listed) that cannot be
+                    # read, e.g. a view over a dropped table: count its columns as live.
+                    self._unreadable.add(key)
+            self._columns[key] = found
+        return key in self._unreadable or column.lower() in self._columns[key]
 
     def has_schema(self, name: str) -> bool:
         return name.lower() in self._schemas

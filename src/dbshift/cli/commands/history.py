@@ -109,6 +109,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
+def _number(version: str) -> tuple[int, int]:
+    """Versions in numeric order; a repeatable migration's row (``R__name``, no number)
+    after the versioned ones of the same instant, as it runs after them."""
+    return (0, int(version)) if version.isdigit() else (1, 0)
+
+
 def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         rows = session.history.rows(session.conn)
@@ -118,9 +124,9 @@ def run(args: argparse.Namespace) -> int:
     # adoption comes first (it precedes every migration of its run) and a rollback last
     # (it follows what it reverts).
     entries = sorted(
-        [(e.at, 1, int(e.version), i, e) for i, e in enumerate(map(_Entry.of_row, rows))]
+        [(e.at, 1, _number(e.version), i, e) for i, e in enumerate(map(_Entry.of_row, rows))]
         + [
-            (e.at, 0 if e.kind == "adopt" else 2, 0, i, e)
+            (e.at, 0 if e.kind == "adopt" else 2, (0, 0), i, e)
             for i, e in enumerate(map(_Entry.of_log, log))
         ],
         key=lambda item: item[:4],
