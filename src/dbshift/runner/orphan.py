@@ -104,6 +104,12 @@ def _is_orphan(conn: Connection, history: HistoryTable, holder: int) -> bool:
     """The holder is the recorded runner's session, and that process is gone."""
     if not history.exists(conn):
         return False
+    import sqlalchemy as sa
+
+    # MySQL commits each CREATE TABLE alone: a runner creating the tables (under the lock
+    # this one waits for) may have made the history table but not yet the meta table.
+    if not sa.inspect(conn).has_table(history.meta.name, schema=history.meta.schema):
+        return False
     parts = (history.get_meta(conn, "runner") or "").split(" ", 2)
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
         return False
