@@ -34,7 +34,7 @@ def test_rollback_backs_up_what_its_down_section_drops(db: Database, tmp_path: P
     assert project.run("migrate").code == 0
     assert not listed(project)  # nothing destructive ran
 
-    rolled = project.run("rollback")
+    rolled = project.run("rollback", "--allow-destructive")
     assert rolled.code == 0, rolled.err
     (entry,) = listed(project)
     assert entry["id"] == backup_id(rolled.out)

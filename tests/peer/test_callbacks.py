@@ -55,7 +55,7 @@ def test_every_event_fires_in_order_sql_and_python(project: Project, db: Databas
     )
     result = project.run("migrate", env={"DBSHIFT_PLACEHOLDER_tag": "T"})
     assert result.code == 0, result.err
-    assert "callback afterMigrate: afterMigrate.sql done" in result.out
+    assert "callback afterMigrate: afterMigrate.sql done" in result.err
     assert events(db) == [
         "beforeMigrate",
         "beforeEach",

@@ -46,7 +46,9 @@ def test_values_come_from_config_environment_table_and_variables(
     doc = json.loads(project.run("status", "--format", "json").out)
     assert doc["problems"] == [] and doc["applied"][0]["version"] == "1"
     assert project.run("validate").code == 0
-    back = project.run("rollback", env={"DBSHIFT_PLACEHOLDER_table": "t_env"})
+    back = project.run(
+        "rollback", "--allow-destructive", env={"DBSHIFT_PLACEHOLDER_table": "t_env"}
+    )
     assert back.code == 0, back.err
     assert "t_env" not in db.tables()
 
