@@ -95,7 +95,7 @@ def test_failed_repeatable_is_due_again_and_rollback_leaves_it_alone(
         "2_other.sql", sql_migration("CREATE TABLE other (id INTEGER);", "DROP TABLE other;")
     )
     assert project.run("migrate").code == 0
-    done = project.run("rollback")
+    done = project.run("rollback", "--allow-destructive")
     assert done.code == 0, done.err
     doc = status(project)
     assert [a["version"] for a in doc["applied"]] == ["1"]

@@ -104,6 +104,11 @@ class _Entry:
         }
 
 
+def _order(version: str) -> tuple[int, int]:
+    """Versions order numerically; a repeatable's name (``R__view``) after every version, as it runs."""
+    return (0, int(version)) if version.isdigit() else (1, 0)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
     parser.set_defaults(handler=run)
@@ -118,9 +123,9 @@ def run(args: argparse.Namespace) -> int:
     # adoption comes first (it precedes every migration of its run) and a rollback last
     # (it follows what it reverts).
     entries = sorted(
-        [(e.at, 1, int(e.version), i, e) for i, e in enumerate(map(_Entry.of_row, rows))]
+        [(e.at, 1, _order(e.version), i, e) for i, e in enumerate(map(_Entry.of_row, rows))]
         + [
-            (e.at, 0 if e.kind == "adopt" else 2, 0, i, e)
+            (e.at, 0 if e.kind == "adopt" else 2, (0, 0), i, e)
             for i, e in enumerate(map(_Entry.of_log, log))
         ],
         key=lambda item: item[:4],
