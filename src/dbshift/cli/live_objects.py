@@ -54,11 +54,17 @@ class LiveCatalog:
             import sqlalchemy as sa
 
             inspector = sa.inspect(self.conn)
-            self._columns[key] = {
-                str(c["name"]).lower()
-                for schema, name in self._tables.get(key, [])
-                for c in inspector.get_columns(name, schema=schema)
-            }
+            found: set[str] = set()
+            for schema, name in self._tables.get(key, []):
+                try:
+                    found |= {
+                        str(c["name"]).lower() for c in inspector.get_columns(name, schema=schema)
+                    }
+                except sa.exc.UnreflectableTableError:
+                    # A MySQL view whose table was dropped cannot be described; it holds
+                    # no values of its own, so it has no live column to lose.
+                    continue
+            self._columns[key] = found
         return column.lower() in self._columns[key]
 
     def has_schema(self, name: str) -> bool:
