@@ -23,6 +23,7 @@ from dbshift.connection import backend_name, connect, create_engine, mask_url, p
 from dbshift.dialects import dialect_for
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
 from dbshift.runner.history import HistoryTable, State
+from dbshift.runner.snapshot import table_name as snapshot_table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -61,7 +62,14 @@ def _database(settings: Settings, url: URL) -> Iterator[Database]:
     try:
         dialect = dialect_for(url)
         history = HistoryTable(settings.history_table, settings.history_schema)
-        names: tuple[str, ...] = (history.name, history.meta.name, history.log.name)
+        # The drift snapshot too: restored without it, drift would compare the restored
+        # schema with the one the undone migration left.
+        names: tuple[str, ...] = (
+            history.name,
+            history.meta.name,
+            history.log.name,
+            snapshot_table(history.name),
+        )
         if history.schema:
             names = tuple(f"{history.schema}.{n}" for n in names)
         yield Database(url=url, conn=conn, dialect=dialect, history_tables=names)
