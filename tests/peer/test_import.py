@@ -431,6 +431,7 @@ def test_no_history_flag_and_an_existing_dbshift_history(
     assert "dbshift_history" not in sqlite_db.tables()
 
     # Once dbshift has a history, a second import must not mix two histories.
+    # Only the old tool's table is there: runner-truth's unmanaged-database gate wants --init-existing.
     assert files_only.run("migrate", "--init-existing").code == 0
     again = fresh(tmp_path / "again")
     again.url = sqlite_db.url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import Database, Project, sql_migration
 
@@ -152,3 +153,24 @@ def test_offline_script_replaces_the_repeatable_row_after_the_versioned_ones(
     tail = out[out.index("-- R__item_names.sql") :]
     assert "DELETE FROM" in tail and "R__item_names" in tail and "CREATE VIEW item_names" in tail
     assert "2 pending migration(s)" in out
+
+
+def test_a_view_whose_table_was_dropped_does_not_crash_the_destructive_check(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    """MySQL keeps a view after its table is dropped, and cannot describe it any more."""
+    project = Project(tmp_path, mysql_db.url)
+    project.write(
+        "1_broken.sql",
+        sql_migration(
+            "CREATE TABLE base (id INTEGER);\n"
+            "CREATE VIEW gone AS SELECT id FROM base;\n"
+            "DROP TABLE base;"
+        ),
+    )
+    assert project.run("migrate").code == 0
+    project.write("2_alter.sql", sql_migration("ALTER TABLE gone DROP COLUMN id;"))
+    result = project.run("migrate")
+    assert result.code == 1
+    assert "internal error" not in result.err
+    assert "2_alter.sql:" in result.err

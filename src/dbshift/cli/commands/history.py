@@ -104,6 +104,11 @@ class _Entry:
         }
 
 
+def _order(version: str) -> tuple[int, int]:
+    """Versions order numerically; a repeatable's name (``R__view``) after every version, as it runs."""
+    return (0, int(version)) if version.isdigit() else (1, 0)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     context.add_format(parser)
     parser.set_defaults(handler=run)
