@@ -13,6 +13,21 @@ if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
     from dbshift.runner.session import Session
 
+#: The connection and configuration options of every command that opens a ``Session``:
+#: a command module sets ``OPTIONS`` to these (plus its own), and its help lists only them.
+SESSION_OPTIONS = frozenset(
+    {
+        "url",
+        "env",
+        "config",
+        "migrations",
+        "history_table",
+        "history_schema",
+        "lock_timeout",
+        "connect_timeout",
+    }
+)
+
 _OVERRIDES = (
     "url",
     "migrations",

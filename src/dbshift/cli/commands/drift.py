@@ -11,18 +11,7 @@ from typing import TYPE_CHECKING
 
 from dbshift.cli import context
 
-OPTIONS = frozenset(
-    {
-        "url",
-        "env",
-        "config",
-        "migrations",
-        "history_table",
-        "history_schema",
-        "lock_timeout",
-        "connect_timeout",
-    }
-)
+OPTIONS = context.SESSION_OPTIONS
 
 #: Shown at the end of ``dbshift drift --help``.
 EXAMPLES = (

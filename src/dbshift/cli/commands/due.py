@@ -6,18 +6,7 @@ import argparse
 
 from dbshift.cli import context
 
-OPTIONS = frozenset(
-    {
-        "url",
-        "env",
-        "config",
-        "migrations",
-        "history_table",
-        "history_schema",
-        "lock_timeout",
-        "connect_timeout",
-    }
-)
+OPTIONS = context.SESSION_OPTIONS
 
 #: Shown at the end of ``dbshift due --help``.
 EXAMPLES = (

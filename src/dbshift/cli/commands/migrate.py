@@ -20,19 +20,7 @@ if TYPE_CHECKING:
     from dbshift.runner.session import Session
 
 
-OPTIONS = frozenset(
-    {
-        "url",
-        "env",
-        "config",
-        "migrations",
-        "history_table",
-        "history_schema",
-        "lock_timeout",
-        "ddl_lock_timeout",
-        "connect_timeout",
-    }
-)
+OPTIONS = context.SESSION_OPTIONS | {"ddl_lock_timeout"}
 
 #: Shown at the end of ``dbshift migrate --help``.
 EXAMPLES = (

@@ -23,18 +23,7 @@ if TYPE_CHECKING:
     from dbshift.online.journal import Entry
 
 
-OPTIONS = frozenset(
-    {
-        "url",
-        "env",
-        "config",
-        "migrations",
-        "history_table",
-        "history_schema",
-        "lock_timeout",
-        "connect_timeout",
-    }
-)
+OPTIONS = context.SESSION_OPTIONS
 
 #: Shown at the end of ``dbshift online --help``.
 EXAMPLES = (

@@ -13,18 +13,7 @@ if TYPE_CHECKING:
     from dbshift.runner.lock_trace import LockPlan, TracedMigration
 
 
-OPTIONS = frozenset(
-    {
-        "url",
-        "env",
-        "config",
-        "migrations",
-        "history_table",
-        "history_schema",
-        "lock_timeout",
-        "connect_timeout",
-    }
-)
+OPTIONS = context.SESSION_OPTIONS
 
 #: Shown at the end of ``dbshift plan --help``.
 EXAMPLES = (

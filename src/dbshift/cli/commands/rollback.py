@@ -18,19 +18,7 @@ if TYPE_CHECKING:
     from dbshift.migrations.model import Migration
     from dbshift.model import Schema
 
-OPTIONS = frozenset(
-    {
-        "url",
-        "env",
-        "config",
-        "migrations",
-        "history_table",
-        "history_schema",
-        "lock_timeout",
-        "ddl_lock_timeout",
-        "connect_timeout",
-    }
-)
+OPTIONS = context.SESSION_OPTIONS | {"ddl_lock_timeout"}
 
 #: Shown at the end of ``dbshift rollback --help``.
 EXAMPLES = (
