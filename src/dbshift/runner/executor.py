@@ -111,13 +111,13 @@ class Executor:
                 )
             else:
                 self._run_journaled(migration, steps, down=down, resume=resume, started=started)
-                self.dialect.restore_session(self.conn, self._session)
+                self._restore_session()
         except BaseException:
             # The migration's own error is the one to report, not a reset on a broken
             # connection.
             self.close_quietly()
             with contextlib.suppress(Exception):
-                self.dialect.restore_session(self.conn, self._session)
+                self._restore_session()
             raise
         finally:
             self._timeout = -1.0  # the session was reset: set the lock timeout again
@@ -132,6 +132,19 @@ class Executor:
         if self._manual:
             self._manual = False
             self.dialect.set_autocommit(self.conn, on=True)
+
+    def _restore_session(self) -> None:
+        """The session as it was before the first migration, after a journaled one.
+
+        On MySQL that includes ``autocommit`` (on, as captured), which ends the manual
+        mode of ``_enter_manual``: the open journal update is committed first, and the
+        next journaled migration enters manual mode again. Without this the executor
+        believed autocommit was off while the server had it on, and a data statement
+        committed before its journal row.
+        """
+        self._commit()
+        self.dialect.restore_session(self.conn, self._session)
+        self._manual = False
 
     def close_quietly(self) -> None:
         """``finish`` on the way out of a failure: an open journal update is true either
