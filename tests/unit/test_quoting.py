@@ -49,8 +49,10 @@ def test_quoted_identifier_round_trips(db: Database, name: str) -> None:
 
 @given(name=NAMES)
 def test_renderers_quote_as_sqlalchemy_does(name: str) -> None:
-    """The renderers quote by hand (no SQLAlchemy import on the diff path); the runner
-    quotes through SQLAlchemy's identifier preparer. Both must give the same text."""
+    """Dialects and renderers quote by hand (no SQLAlchemy import on the diff path); they
+    must give exactly what SQLAlchemy's identifier preparer gives."""
     for url in ("postgresql://", "mysql://", "sqlite://"):
         dialect = dialect_for(parse_url(url))
-        assert renderer_for(dialect.name).q(name) == dialect.quote_ident(name)
+        expected = dialect.sa_dialect.identifier_preparer.quote_identifier(name)
+        assert dialect.quote(name) == expected
+        assert renderer_for(dialect.name).q(name) == expected

@@ -5,13 +5,43 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dbshift.dialects.base import Dialect
+from dbshift.errors import UsageError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
     from dbshift.dialects.render import Renderer
 
-__all__ = ["Dialect", "dialect_for", "renderer_for"]
+__all__ = ["Dialect", "UnknownDialect", "dialect_for", "named", "renderer_for"]
+
+#: The names ``named`` accepts, each the ``Dialect.name`` of one server package.
+#: MariaDB is the mysql dialect: where the two differ, the dialect asks the server.
+NAMES = ("postgresql", "mysql", "sqlite")
+
+
+class UnknownDialect(UsageError):
+    """A dialect name no server package answers to (a typo must never fall through to
+    another server's rules)."""
+
+
+def named(name: str) -> Dialect:
+    """The dialect called ``name``, not bound to a database: for facts and rendering.
+
+    ``mariadb`` is accepted as the mysql dialect (SQLAlchemy's backend name for it).
+    """
+    if name == "postgresql":
+        from dbshift.dialects.postgres import PostgresDialect
+
+        return PostgresDialect()
+    if name in ("mysql", "mariadb"):
+        from dbshift.dialects.mysql import MySQLDialect
+
+        return MySQLDialect()
+    if name == "sqlite":
+        from dbshift.dialects.sqlite import SQLiteDialect
+
+        return SQLiteDialect()
+    raise UnknownDialect(f"unknown dialect {name!r}: expected one of {', '.join(NAMES)}")
 
 
 def dialect_for(url: URL) -> Dialect:

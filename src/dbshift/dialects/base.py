@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
     from sqlalchemy.engine.interfaces import Dialect as SADialect
 
+    from dbshift.dialects.render import Renderer
+
 
 @dataclass(frozen=True)
 class LockHolder:
@@ -28,9 +30,24 @@ _DML = re.compile(r"\s*(?:\(\s*)*(insert|update|delete|replace|select|with|value
 
 
 class Dialect:
-    """Server behaviour the runner relies on; subclasses set the capability flags."""
+    """One server's facts and behaviour; subclasses set the capability flags.
+
+    A dialect is an object, never a string: code outside ``dialects/`` asks it (a flag, a
+    method) instead of comparing names, so a typo fails loudly (``dialects.named``) rather
+    than falling through to another server's rules. ``named("postgresql")`` gives one
+    without a URL, for what needs only facts (quoting, literals, limits, rendering);
+    the runner's connection-bound behaviour needs ``dialect_for(url)``.
+    """
 
     name: ClassVar[str]
+    #: The character that opens and closes a quoted identifier.
+    quote_char: ClassVar[str] = '"'
+    #: A backslash in a string literal escapes (MySQL/MariaDB without NO_BACKSLASH_ESCAPES).
+    backslash_escapes: ClassVar[bool] = False
+    #: The longest identifier the server keeps (PostgreSQL truncates silently beyond it).
+    max_identifier_length: ClassVar[int] = 63
+    #: ``max_identifier_length`` counts UTF-8 bytes (PostgreSQL), else characters.
+    identifier_limit_in_bytes: ClassVar[bool] = False
     #: DDL can be rolled back with the transaction that ran it (not MySQL/MariaDB).
     transactional_ddl: ClassVar[bool] = True
     #: The statement that opens a migration's transaction.
@@ -47,23 +64,79 @@ class Dialect:
     #: The driver runs several statements sent as one string (one round trip).
     multi_statement: ClassVar[bool] = False
 
-    def __init__(self, url: URL) -> None:
-        self.url = url
-        # paramstyle "named": with the drivers' own format/pyformat styles SQLAlchemy doubles
-        # every % in quoted names and literals, which is right only for text that still goes
-        # through the driver's %-substitution. dbshift's quoted names and offline scripts
-        # do not (statements run with no_parameters), so a table named % must stay %.
-        dialect_class: Any = url.get_dialect()  # typed as the abstract interface
-        self._sa_dialect: SADialect = dialect_class(paramstyle="named")
+    def __init__(self, url: URL | None = None) -> None:
+        self._url = url
+        self._sa: SADialect | None = None
+
+    @property
+    def url(self) -> URL:
+        """The database this dialect was made for (``dialect_for``); a facts-only dialect
+        (``named``) has none, and asking for it is a bug in the caller."""
+        if self._url is None:
+            raise TypeError(f"the {self.name} dialect from named() is not bound to a database")
+        return self._url
 
     @property
     def sa_dialect(self) -> SADialect:
-        """SQLAlchemy's dialect: used to quote and to render offline SQL."""
-        return self._sa_dialect
+        """SQLAlchemy's dialect: used to render offline SQL. Built on first use: importing
+        SQLAlchemy's dialect costs 0.1 s that ``diff`` and ``lint`` never need.
+
+        paramstyle "named": with the drivers' own format/pyformat styles SQLAlchemy doubles
+        every % in quoted names and literals, which is right only for text that still goes
+        through the driver's %-substitution. dbshift's quoted names and offline scripts do
+        not (statements run with no_parameters), so a table named % must stay %.
+        """
+        if self._sa is None:
+            dialect_class: Any = self.url.get_dialect()  # typed as the abstract interface
+            self._sa = dialect_class(paramstyle="named")
+        return self._sa
+
+    # -- facts: the one place each is written ------------------------------------------
+
+    def renderer(self) -> Renderer:
+        """This server's renderer: operations to SQL."""
+        from dbshift.dialects import renderer_for
+
+        return renderer_for(self.name)
+
+    def quote(self, name: str) -> str:
+        """Always quote, the quote character doubled: a name is never trusted to be a
+        plain word. What SQLAlchemy's preparer does with paramstyle "named"
+        (tests/unit/test_quoting.py checks they agree), without importing it."""
+        q = self.quote_char
+        return q + name.replace(q, q + q) + q
 
     def quote_ident(self, name: str) -> str:
-        """Always quote: a name is never trusted to be a plain word."""
-        return self._sa_dialect.identifier_preparer.quote_identifier(name)
+        """``quote``: the name the runner's callers know it by."""
+        return self.quote(name)
+
+    def qualify(self, schema: str | None, name: str) -> str:
+        """``schema.name`` with both parts quoted, or just the quoted name."""
+        return f"{self.quote(schema)}.{self.quote(name)}" if schema else self.quote(name)
+
+    def literal(self, text: str) -> str:
+        """A string literal: the only way user text enters SQL other than as a name."""
+        if self.backslash_escapes:
+            text = text.replace("\\", "\\\\")
+        return "'" + text.replace("'", "''") + "'"
+
+    def identifier_fits(self, name: str) -> bool:
+        """Whether the server keeps ``name`` whole."""
+        size = len(name.encode()) if self.identifier_limit_in_bytes else len(name)
+        return size <= self.max_identifier_length
+
+    def fit_name(self, name: str) -> str:
+        """``name`` if it fits, else a prefix and a stable hash that do: generated names
+        (helper columns, triggers, ``<history>_log``) must never be truncated by the
+        server into a collision."""
+        if self.identifier_fits(name):
+            return name
+        digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+        keep = self.max_identifier_length - 11
+        prefix = name[:keep]
+        while not self.identifier_fits(prefix + "_" + digest):
+            prefix = prefix[:-1]
+        return prefix + "_" + digest
 
     def lock_key(self, table: str, schema: str | None) -> str:
         """A stable name for the migration lock of one history table in one database."""

@@ -39,6 +39,11 @@ _SESSION_VARIABLES = (
 
 class MySQLDialect(Dialect):
     name = "mysql"
+    quote_char = "`"
+    # The default sql_mode lacks NO_BACKSLASH_ESCAPES, so \ escapes inside '…'.
+    backslash_escapes = True
+    # MySQL 8.0 and MariaDB 10.x: 64 characters for tables, columns, indexes, constraints.
+    max_identifier_length = 64
     transactional_ddl = False
     databases_are_schemas = True
     ddl_commits_implicitly = True

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 class PostgresDialect(Dialect):
     name = "postgresql"
+    # NAMEDATALEN - 1: longer names are truncated silently, with only a NOTICE.
+    max_identifier_length = 63
+    identifier_limit_in_bytes = True
     transactional_ddl = True
     # A commit need not wait for its WAL to reach disk on a database dropped afterwards.
     scratch_session_sql = ("SET synchronous_commit TO off",)

@@ -28,11 +28,13 @@ except ImportError:  # pragma: no cover
 
 
 class SQLiteDialect(Dialect):
+    # SQLite keeps identifiers of any length (bounded only by SQLITE_MAX_SQL_LENGTH).
     name = "sqlite"
+    max_identifier_length = 1_000_000_000
     transactional_ddl = True
     begin_sql = "BEGIN IMMEDIATE"
 
-    def __init__(self, url: Any) -> None:
+    def __init__(self, url: Any = None) -> None:
         super().__init__(url)
         self._lock_fd: int | None = None
 

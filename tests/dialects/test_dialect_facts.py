@@ -1,0 +1,70 @@
+"""The facts each Dialect object holds, checked against the servers themselves."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dbshift.connection import parse_url
+from dbshift.dialects import NAMES, UnknownDialect, dialect_for, named
+from tests.conftest import Database
+
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=30,
+)
+
+
+@pytest.mark.parametrize("typo", ["postgres", "Postgresql", "mysql8", "", "sqlite3"])
+def test_a_dialect_name_typo_fails_loudly(typo: str) -> None:
+    with pytest.raises(UnknownDialect, match="unknown dialect"):
+        named(typo)
+
+
+def test_every_name_gives_its_own_dialect() -> None:
+    assert [named(n).name for n in NAMES] == list(NAMES)
+    assert named("mariadb").name == "mysql"
+
+
+def test_a_facts_only_dialect_has_no_url() -> None:
+    with pytest.raises(TypeError, match="not bound"):
+        _ = named("postgresql").url
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=TEXT)
+def test_literal_round_trips_through_the_server(db: Database, text: str) -> None:
+    if db.backend == "mysql":
+        text = "".join(c for c in text if ord(c) <= 0xFFFF)  # utf8mb3 connection charset
+    dialect = dialect_for(parse_url(db.url))
+    engine = db.engine()
+    try:
+        with engine.connect() as connection:
+            conn = connection.execution_options(no_parameters=True)
+            got = conn.exec_driver_sql(f"SELECT {dialect.literal(text)}").scalar()
+            assert got == text
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fit_name_keeps_short_names_and_fits_long_ones(name: str) -> None:
+    dialect = named(name)
+    assert dialect.fit_name("orders") == "orders"
+    long = "é" * 70
+    fitted = dialect.fit_name(long)
+    assert dialect.identifier_fits(fitted)
+    assert dialect.fit_name(long) == fitted  # stable
+    if name != "sqlite":
+        assert fitted != long
+        assert dialect.fit_name(long + "x") != fitted  # distinct names stay distinct
+
+
+def test_postgres_limit_counts_bytes_mysql_counts_characters() -> None:
+    assert named("postgresql").identifier_fits("a" * 63)
+    assert not named("postgresql").identifier_fits("é" * 32)  # 64 bytes
+    assert named("mysql").identifier_fits("é" * 64)
+    assert not named("mysql").identifier_fits("a" * 65)
