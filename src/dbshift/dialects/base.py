@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
     from sqlalchemy.engine.interfaces import Dialect as SADialect
 
+    from dbshift.dialects.client_syntax import ClientSyntax
+    from dbshift.dialects.locks import Tracer
     from dbshift.dialects.render import Renderer
 
 
@@ -63,6 +65,30 @@ class Dialect:
     scratch_session_sql: ClassVar[tuple[str, ...]] = ()
     #: The driver runs several statements sent as one string (one round trip).
     multi_statement: ClassVar[bool] = False
+    #: How the server's command-line client reads a script (where a statement ends).
+    client_syntax: ClassVar[ClientSyntax]
+    #: A foreign key can only be declared in CREATE TABLE, never added to a table (SQLite).
+    foreign_keys_only_in_create_table: ClassVar[bool] = False
+    #: A database is a file with no server (SQLite): a URL names no host, port or user, a
+    #: scratch database is a temporary file, and no dev server is needed to make one.
+    database_is_a_file: ClassVar[bool] = False
+    #: An interrupted ``CREATE INDEX CONCURRENTLY`` leaves an INVALID index behind
+    #: (PostgreSQL), so an index that exists may still need building.
+    interrupted_index_builds_leave_invalid_index: ClassVar[bool] = False
+    #: How ``lock_tracer`` observes locks and rewrites, for the legend under ``dbshift plan``.
+    lock_trace_legend: ClassVar[str] = ""
+    #: A URL that names no database connects to none (MySQL/MariaDB): fine for a server
+    #: (``dev_url``), not for a migration target. PostgreSQL falls back to the user's
+    #: database, SQLite to memory.
+    url_must_name_database: ClassVar[bool] = False
+    #: A database holds several schemas (namespaces) besides the connection's default one
+    #: (PostgreSQL); MySQL's schemas are databases, SQLite has none.
+    has_namespaces: ClassVar[bool] = False
+    #: ``text`` holds any length (PostgreSQL, SQLite); MySQL's TEXT holds 65,535 bytes.
+    text_is_unbounded: ClassVar[bool] = True
+    #: The query for the server version the safe planner's choices depend on, as one
+    #: integer; None where no choice depends on it.
+    planner_version_sql: ClassVar[str | None] = None
 
     def __init__(self, url: URL | None = None) -> None:
         self._url = url
@@ -137,6 +163,20 @@ class Dialect:
         while not self.identifier_fits(prefix + "_" + digest):
             prefix = prefix[:-1]
         return prefix + "_" + digest
+
+    def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
+        """The driver's ``connect()`` arguments for how long to wait: for the server to
+        answer (whole seconds, at least 1), or for SQLite's write lock."""
+        return {"connect_timeout": max(1, round(connect_timeout))}
+
+    def drop_database_sql(self, name: str) -> str:
+        """The statement that drops database ``name`` (a scratch one), if it exists."""
+        return f"DROP DATABASE IF EXISTS {self.quote(name)}"
+
+    def lock_tracer(self, conn: Connection) -> Tracer:
+        """What each statement run on ``conn`` (a scratch database) locks, as this server
+        reports it (``dbshift plan``, ``dbshift test --locks``)."""
+        raise NotImplementedError
 
     def lock_key(self, table: str, schema: str | None) -> str:
         """A stable name for the migration lock of one history table in one database."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects.base import Dialect, LockHolder
+from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from dbshift.dialects.locks import Tracer
 
 
 class PostgresDialect(Dialect):
@@ -22,6 +25,42 @@ class PostgresDialect(Dialect):
     # psycopg sends a parameterless string with several statements in one round trip.
     multi_statement = True
     supports_history_schema = True
+    has_namespaces = True
+    # server_version_num, e.g. 150004: which safe forms exist (NOT VALID checks, 11+ fast
+    # defaults, 12+ REINDEX CONCURRENTLY) depends on the release.
+    planner_version_sql = "SELECT current_setting('server_version_num')::int"
+    # psql's rules: E'' and $$ strings, nested comments, meta-commands, BEGIN ATOMIC bodies.
+    client_syntax = ClientSyntax(
+        escape_string_prefix=True,
+        dollar_quoting=True,
+        parentheses_hold_semicolons=True,
+        begin_atomic_routines=True,
+        nested_block_comments=True,
+        psql_meta_commands=True,
+    )
+    # CREATE INDEX CONCURRENTLY that fails or is cancelled keeps its INVALID index.
+    interrupted_index_builds_leave_invalid_index = True
+    lock_trace_legend = (
+        "locks: pg_locks of the scratch session after each statement; rewrite: the "
+        "table got a new relfilenode. Times are on empty tables."
+    )
+
+    def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
+        # application_name: pg_stat_activity shows which sessions are dbshift's.
+        args = super().driver_connect_args(
+            connect_timeout=connect_timeout, busy_timeout=busy_timeout
+        )
+        return {**args, "application_name": "dbshift"}
+
+    def drop_database_sql(self, name: str) -> str:
+        # WITH (FORCE), PostgreSQL 13+: ends the sessions still connected to it, which
+        # would otherwise make the drop fail.
+        return f"{super().drop_database_sql(name)} WITH (FORCE)"
+
+    def lock_tracer(self, conn: Connection) -> Tracer:
+        from dbshift.dialects.postgres.locks import tracer
+
+        return tracer(conn)
 
     def acquire_lock(self, conn: Connection, key: str, timeout: float) -> None:
         """A session-level advisory lock, waited for under ``lock_timeout``.

@@ -16,10 +16,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects.base import Dialect
+from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from dbshift.dialects.locks import Tracer
 
 try:  # Windows has no flock; there the per-migration BEGIN IMMEDIATE still applies.
     import fcntl
@@ -33,6 +36,27 @@ class SQLiteDialect(Dialect):
     max_identifier_length = 1_000_000_000
     transactional_ddl = True
     begin_sql = "BEGIN IMMEDIATE"
+    # sqlite3_complete()'s rules: `` and [] quote names, trigger bodies hold semicolons.
+    # No ALTER TABLE … ADD CONSTRAINT (SQLite 3.x): a foreign key goes in CREATE TABLE.
+    foreign_keys_only_in_create_table = True
+    client_syntax = ClientSyntax(
+        backquoted_identifiers=True, bracketed_identifiers=True, trigger_bodies=True
+    )
+    database_is_a_file = True
+    lock_trace_legend = (
+        "locks: SQLite locks the whole database for writing; readers wait only while "
+        "it commits (not at all in WAL mode). rewrite: a table back under its name on another "
+        "root page. Times are on empty tables."
+    )
+
+    def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
+        # No server to wait for; sqlite3's timeout is how long a write waits for the lock.
+        return {"timeout": busy_timeout}
+
+    def lock_tracer(self, conn: Connection) -> Tracer:
+        from dbshift.dialects.sqlite.locks import tracer
+
+        return tracer(conn)
 
     def __init__(self, url: Any = None) -> None:
         super().__init__(url)
