@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from dbshift.backup.targets import at_risk
+from dbshift.dialects import named
 from dbshift.migrations import loader
 from tests.backup.test_restore import backup_id
 from tests.conftest import Database, Project, sql_migration
@@ -115,10 +116,10 @@ def test_at_risk_reads_drops_type_changes_and_data_changes(tmp_path: Path) -> No
             "DROP TABLE downonly;",
         )
     )
-    migrations = loader.load(d, "postgresql")
+    migrations = loader.load(d, named("postgresql"))
     up = at_risk(migrations, "postgresql", down=False)
     assert up.tables == ["gone", "users", "accounts", "logs", "cache"]
     assert not up.full
     assert at_risk(migrations, "postgresql", down=True).tables == ["downonly"]
     (d / "2_y.sql").write_text(sql_migration("DROP SCHEMA old CASCADE;"))
-    assert at_risk(loader.load(d, "postgresql"), "postgresql", down=False).full
+    assert at_risk(loader.load(d, named("postgresql")), "postgresql", down=False).full

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dbshift.dialects import named
 from dbshift.lint.facts import Act
 from dbshift.lint.parse import ParseFailed, actions_for
 from dbshift.lint.rule import Rule
@@ -117,9 +118,9 @@ def statements(text: str, path: str) -> list[tuple[int, bool, frozenset[Act]]]:
     """Each statement dbshift lints in the file: its first line, whether it only touches
     tables created earlier in the file, and its action kinds."""
     if _UP.search(text):
-        raw = parse_sql_migration(Path(path), text, "postgresql").up.statements
+        raw = parse_sql_migration(Path(path), text, named("postgresql")).up.statements
     else:
-        raw = tuple(split_sql(text, "postgresql"))
+        raw = tuple(split_sql(text, named("postgresql")))
     created: set[str] = set()
     out = []
     for stmt in raw:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import tests.lint.rules as rule_tests
+from dbshift.dialects import named
 from dbshift.migrations.splitter import split_sql
 from tests.conftest import Database, _scratch
 from tests.lint.cases import Case
@@ -62,7 +63,9 @@ def _run(db: Database, case: Case, tmp: Path) -> None:
                 conn.exec_driver_sql(f"DROP DATABASE `{name}`")
                 conn.exec_driver_sql(f"CREATE DATABASE `{name}`")
                 conn.exec_driver_sql(f"USE `{name}`")
-            statements = split_sql(case.setup, case.dialect) + split_sql(case.sql, case.dialect)
+            statements = split_sql(case.setup, named(case.dialect)) + split_sql(
+                case.sql, named(case.dialect)
+            )
             for stmt in statements:
                 conn.exec_driver_sql(stmt.sql)
             if case.dialect == "sqlite":

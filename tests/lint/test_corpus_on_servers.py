@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from dbshift.dialects import named
 from dbshift.migrations.splitter import split_sql
 from dbshift.migrations.sqlfile import parse_sql_migration
 from tests.conftest import Database, _scratch
@@ -85,8 +86,8 @@ def _headers(text: str, key: str) -> list[str]:
 def _up(path: Path, dialect: str) -> tuple[list[str], bool]:
     text = path.read_text(encoding="utf-8")
     if "-- dbshift:up" not in text:  # a plain file runs as written
-        return [s.sql for s in split_sql(text, dialect)], False
-    parsed = parse_sql_migration(path, text, dialect)
+        return [s.sql for s in split_sql(text, named(dialect))], False
+    parsed = parse_sql_migration(path, text, named(dialect))
     return [s.sql for s in parsed.up.statements], parsed.transactional
 
 
@@ -127,7 +128,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Data
 
 
 def _split(sql: str, dialect: str) -> list[str]:
-    return [s.sql for s in split_sql(sql, dialect)]
+    return [s.sql for s in split_sql(sql, named(dialect))]
 
 
 def _server_runner(db: Database, dialect: str) -> Runner:

@@ -11,6 +11,7 @@ from pglast import parse_sql
 from pglast.stream import RawStream
 
 import tests.lint.rules as rule_tests
+from dbshift.dialects import named
 from dbshift.lint.parse import pg_tree
 from dbshift.migrations.splitter import split_sql
 from tests.lint.test_corpus import corpus_files
@@ -54,7 +55,7 @@ def test_same_trees_and_statements_as_pglast_and_the_splitter(text: str) -> None
             pg_tree.statements(text)
         return
     ours = pg_tree.statements(text)
-    split = split_sql(text, "postgresql")
+    split = split_sql(text, named("postgresql"))
     assert len(ours) == len(expected) == len(split)
     for raw, (_, newlines, sql, node), stmt in zip(expected, ours, split, strict=True):
         assert pg_tree.real(pg_tree.node(node)) == raw.stmt

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dbshift.dialects import named
 from dbshift.importers.flyway import checksum as flyway_checksum
 from dbshift.migrations.splitter import split_sql
 from tests.conftest import Database, Project
@@ -17,7 +18,7 @@ def run_sql(db: Database, script: str) -> None:
     engine = db.engine()
     try:
         with engine.connect() as conn:
-            for statement in split_sql(script, db.backend):
+            for statement in split_sql(script, named(db.backend)):
                 conn.exec_driver_sql(statement.sql)
             if db.backend == "sqlite":
                 conn.commit()

@@ -28,9 +28,7 @@ def test_quoted_identifier_round_trips(db: Database, name: str) -> None:
         name = "".join(c for c in name if ord(c) <= 0xFFFF).rstrip() or "x"
     dialect = dialect_for(parse_url(db.url))
     quoted = dialect.quote_ident(name)
-    statements = split_sql(
-        f"CREATE TABLE {quoted} (id INTEGER); DROP TABLE {quoted};", dialect.name
-    )
+    statements = split_sql(f"CREATE TABLE {quoted} (id INTEGER); DROP TABLE {quoted};", dialect)
     assert len(statements) == 2  # the splitter agrees with the quoting
     engine = db.engine()
     try:

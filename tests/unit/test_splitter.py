@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from dbshift.dialects import UnknownDialect, named
 from dbshift.migrations.splitter import SplitError, split_sql
 
 
 def sqls(text: str, dialect: str) -> list[str]:
-    return [s.sql for s in split_sql(text, dialect)]
+    return [s.sql for s in split_sql(text, named(dialect))]
 
 
 @pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite"])
@@ -20,7 +21,7 @@ def test_semicolons_inside_strings_and_comments_do_not_split(dialect: str) -> No
 @pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite"])
 def test_line_numbers_point_at_the_first_token(dialect: str) -> None:
     text = "\n-- header\n\nSELECT 1;\n/* x\n y */ SELECT\n 2;"
-    assert [(s.sql, s.line) for s in split_sql(text, dialect, first_line=10)] == [
+    assert [(s.sql, s.line) for s in split_sql(text, named(dialect), first_line=10)] == [
         ("SELECT 1", 13),
         ("SELECT\n 2", 15),
     ]
@@ -89,7 +90,7 @@ def test_mysql_delimiter_command_as_the_client_does() -> None:
         "DELIMITER ;\n"
         "SELECT 2;"
     )
-    statements = split_sql(text, "mysql")
+    statements = split_sql(text, named("mysql"))
     assert [s.sql for s in statements] == [
         "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 'x//y';\nEND",
         "SELECT 2",
@@ -145,14 +146,14 @@ def test_sqlite_bracket_and_backtick_identifiers() -> None:
 )
 def test_unterminated_input_names_its_line(text: str, dialect: str, what: str, line: int) -> None:
     with pytest.raises(SplitError) as info:
-        split_sql(text, dialect)
+        split_sql(text, named(dialect))
     assert what in info.value.message
     assert info.value.line == line
 
 
 def test_unknown_dialect_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown dialect"):
-        split_sql("SELECT 1", "oracle")
+    with pytest.raises(UnknownDialect, match="unknown dialect"):
+        split_sql("SELECT 1", named("oracle"))
 
 
 def test_pg_dump_restrict_lines_are_skipped_and_other_meta_commands_refused() -> None:
@@ -161,12 +162,12 @@ def test_pg_dump_restrict_lines_are_skipped_and_other_meta_commands_refused() ->
         "SET statement_timeout = 0;\nCREATE TABLE t (x text DEFAULT '\\n');\n"
         "\n\\unrestrict abc123\n"
     )
-    assert [s.sql for s in split_sql(dump, "postgresql")] == [
+    assert [s.sql for s in split_sql(dump, named("postgresql"))] == [
         "SET statement_timeout = 0",
         "CREATE TABLE t (x text DEFAULT '\\n')",
     ]
     with pytest.raises(SplitError, match=r"psql meta-command \\connect is not SQL") as caught:
-        split_sql("SELECT 1;\n\\connect other\n", "postgresql")
+        split_sql("SELECT 1;\n\\connect other\n", named("postgresql"))
     assert caught.value.line == 2
     # Not at the start of a line, or in MySQL: not a meta-command.
-    assert len(split_sql("SELECT E'\\\\x';", "postgresql")) == 1
+    assert len(split_sql("SELECT E'\\\\x';", named("postgresql"))) == 1

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from dbshift.dialects import named
 from dbshift.migrations.splitter import SplitError, split_sql
 from tests.conftest import Database
 
@@ -90,7 +91,7 @@ def test_generated_scripts_split_back_into_their_statements(
     dialect: str, data: st.DataObject
 ) -> None:
     text, statements = data.draw(script(dialect))
-    result = split_sql(text, dialect)
+    result = split_sql(text, named(dialect))
     assert [s.sql for s in result] == statements
     for s in result:  # the reported line is where the statement starts
         assert s.sql.split("\n")[0] in text.split("\n")[s.line - 1]
@@ -101,7 +102,7 @@ def test_generated_scripts_split_back_into_their_statements(
 @given(text=st.text(alphabet=st.sampled_from(list(";'\"`$-/*#\\\n[]aEe DELIMITR$")), max_size=40))
 def test_any_text_splits_or_fails_cleanly(dialect: str, text: str) -> None:
     try:
-        statements = split_sql(text, dialect)
+        statements = split_sql(text, named(dialect))
     except SplitError as exc:
         assert 1 <= exc.line <= text.count("\n") + 1
         return
@@ -119,7 +120,7 @@ def test_postgres_splits_where_the_postgres_parser_does(data: st.DataObject) -> 
     text, _ = data.draw(script("postgresql"))
     body = data.draw(st.sampled_from(["SELECT 1; SELECT 2", "SELECT 'x;y'"]))
     text += f"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC {body}; END;\n"
-    ours = [s.sql for s in split_sql(text, "postgresql")]
+    ours = [s.sql for s in split_sql(text, named("postgresql"))]
     try:
         theirs = list(parser.split(text, with_parser=False))
     except ParseError:  # pragma: no cover - the scanner accepts every generated script
@@ -137,7 +138,7 @@ def test_sqlite_cuts_exactly_where_sqlite3_complete_does(data: st.DataObject) ->
     text, _ = data.draw(script("sqlite"))
     body = data.draw(statement("sqlite"))
     text += f"CREATE TRIGGER tr AFTER INSERT ON t BEGIN {body}; SELECT 'END;'; END;\n"
-    for s in split_sql(text, "sqlite"):
+    for s in split_sql(text, named("sqlite")):
         assert sqlite3.complete_statement(s.sql + ";")
         cuts = [i for i, c in enumerate(s.sql) if c == ";"]
         assert not any(sqlite3.complete_statement(s.sql[: i + 1]) for i in cuts)
@@ -164,7 +165,7 @@ def test_the_server_runs_each_statement_as_split(
         comment = noise.draw(st.sampled_from(["", " /* ; */", " -- ;\n"]))
         literal = string_literal(value, db.backend, backslash_quote=noise.draw(st.booleans()))
         text += f"SELECT {literal}{comment};\n"
-    statements = split_sql(text, db.backend)
+    statements = split_sql(text, named(db.backend))
     assert len(statements) == len(values)
     engine = db.engine()
     try:

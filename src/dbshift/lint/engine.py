@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dbshift.dialects import named
 from dbshift.errors import MigrationFileError
 from dbshift.lint.facts import Act, Stmt
 from dbshift.lint.parse import ParseFailed, actions_for
@@ -150,7 +151,7 @@ class Linter:
         dialect = self.server.dialect
         lock_timeout = None
         if _UP.search(text):
-            parsed = parse_sql_migration(Path(path), text, dialect, NamesAsValues())
+            parsed = parse_sql_migration(Path(path), text, named(dialect), NamesAsValues())
             raw = (parsed.down if down else parsed.up).statements
             in_tx = parsed.transactional
             lock_timeout = parsed.lock_timeout
@@ -163,7 +164,7 @@ class Linter:
                 if whole is not None:
                     return whole, in_tx, lock_timeout
             try:
-                raw = tuple(split_sql(text, dialect))
+                raw = tuple(split_sql(text, named(dialect)))
             except SplitError as exc:
                 raise MigrationFileError(path, str(exc), line=exc.line) from None
         return [self._parse(s.sql, s.line, path) for s in raw], in_tx, lock_timeout

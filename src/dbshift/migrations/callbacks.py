@@ -13,10 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dbshift.errors import MigrationFileError
 from dbshift.migrations.placeholders import protect, restore, substitute
 from dbshift.migrations.splitter import SplitError, Statement, split_sql
+
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
 
 DIRECTORY = "callbacks"
 #: Flyway's names for the events ``migrate`` raises, in the order they can happen.
@@ -44,7 +48,7 @@ class Callback:
 
 
 def load_callbacks(
-    migrations_dir: Path, dialect: str, placeholders: Mapping[str, str]
+    migrations_dir: Path, dialect: Dialect, placeholders: Mapping[str, str]
 ) -> dict[str, list[Callback]]:
     """Callbacks by event; an unknown event name is a file error (a typo would never run)."""
     directory = migrations_dir / DIRECTORY
@@ -69,7 +73,9 @@ def load_callbacks(
     return found
 
 
-def _statements(path: Path, dialect: str, placeholders: Mapping[str, str]) -> tuple[Statement, ...]:
+def _statements(
+    path: Path, dialect: Dialect, placeholders: Mapping[str, str]
+) -> tuple[Statement, ...]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -13,10 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dbshift.errors import MigrationFileError, UsageError
 from dbshift.migrations.checksum import file_checksum
 from dbshift.migrations.model import Kind, Migration, Section
+
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
 
 SUM_FILE = "dbshift.sum"
 _NAME = re.compile(r"^(?P<version>\d+)_(?P<slug>[^/\\]+)\.(?P<ext>sql|py)$")
@@ -115,7 +119,7 @@ def scan_repeatable(directory: Path) -> list[MigrationFile]:
 
 
 def load(
-    directory: Path, dialect: str, placeholders: Mapping[str, str] | None = None
+    directory: Path, dialect: Dialect, placeholders: Mapping[str, str] | None = None
 ) -> list[Migration]:
     """Scan and parse: SQL files are split now; Python files are imported only when run.
 
@@ -124,14 +128,14 @@ def load(
 
 
 def load_repeatable(
-    directory: Path, dialect: str, placeholders: Mapping[str, str] | None = None
+    directory: Path, dialect: Dialect, placeholders: Mapping[str, str] | None = None
 ) -> list[Migration]:
     """The repeatable migrations, parsed like versioned SQL files."""
     return [parse(f, dialect, placeholders) for f in scan_repeatable(directory)]
 
 
 def parse(
-    file: MigrationFile, dialect: str, placeholders: Mapping[str, str] | None = None
+    file: MigrationFile, dialect: Dialect, placeholders: Mapping[str, str] | None = None
 ) -> Migration:
     migration = Migration(
         version=file.version,

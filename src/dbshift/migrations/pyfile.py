@@ -22,6 +22,8 @@ from dbshift.migrations.model import Headers
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, CursorResult
 
+    from dbshift.dialects import Dialect
+
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 
 
@@ -35,7 +37,14 @@ class MigrationContext:
     """
 
     connection: Connection
-    dialect: str
+    #: The server's dialect, for what differs between servers (``sql_dialect.quote``).
+    sql_dialect: Dialect
+
+    @property
+    def dialect(self) -> str:
+        """The dialect's name (``postgresql``, ``mysql``, ``sqlite``): documented for
+        migrations to branch on, so it stays the name."""
+        return self.sql_dialect.name
 
     def execute(self, sql: str, params: Params = None) -> CursorResult[Any]:
         """Run one statement with bound parameters (``:name`` placeholders)."""

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-_DIALECTS = ("postgresql", "mysql", "sqlite")
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$")
 
@@ -37,10 +40,9 @@ _TEMP = {"TEMP", "TEMPORARY"}
 _TRIGGER, _SEMI, _END = 5, 6, 7
 
 
-def split_sql(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
-    """Statements of ``text`` with the line each starts on (``first_line`` is line 1)."""
-    if dialect not in _DIALECTS:
-        raise ValueError(f"unknown dialect {dialect!r}")
+def split_sql(text: str, dialect: Dialect, *, first_line: int = 1) -> list[Statement]:
+    """Statements of ``text`` with the line each starts on (``first_line`` is line 1), as
+    the dialect's command-line client reads them (``Dialect.client_syntax``)."""
     return _Splitter(text, dialect, first_line).run()
 
 
@@ -63,11 +65,16 @@ def _creates_trigger(words: list[str]) -> bool:
 
 
 class _Splitter:
-    def __init__(self, text: str, dialect: str, first_line: int) -> None:
+    def __init__(self, text: str, dialect: Dialect, first_line: int) -> None:
         self.text = text
-        self.pg = dialect == "postgresql"
-        self.my = dialect == "mysql"
-        self.lite = dialect == "sqlite"
+        self.syntax = syntax = dialect.client_syntax
+        # Read once: the loop below runs per character.
+        self.delimiter_command = syntax.delimiter_command
+        self.psql_meta_commands = syntax.psql_meta_commands
+        self.hash_comments = syntax.hash_comments
+        self.executable_comments = syntax.executable_comments
+        self.backslash_escapes = syntax.backslash_escapes
+        self.parentheses = syntax.parentheses_hold_semicolons
         self.out: list[Statement] = []
         self.delimiter = ";"
         self._line_pos = 0
@@ -111,7 +118,7 @@ class _Splitter:
             if c.isspace():
                 i += 1
                 continue
-            if self.my:
+            if self.delimiter_command:
                 if self.start is None and c in "dD" and self._delimiter_command(i):
                     i = self._after_delimiter_command(i)
                     continue
@@ -119,7 +126,12 @@ class _Splitter:
                     self.finish(i)
                     i += len(self.delimiter)
                     continue
-            if c == "\\" and self.pg and self.start is None and self._line_starts_at(i):
+            if (
+                c == "\\"
+                and self.psql_meta_commands
+                and self.start is None
+                and self._line_starts_at(i)
+            ):
                 i = self._psql_meta_command(i)
                 continue
             if c == ";" and self.delimiter == ";":
@@ -130,11 +142,11 @@ class _Splitter:
             if c == "-" and text.startswith("--", i) and self._dash_comment(i):
                 i = self._line_end(i)
                 continue
-            if c == "#" and self.my:
+            if c == "#" and self.hash_comments:
                 i = self._line_end(i)
                 continue
             if c == "/" and text.startswith("/*", i):
-                code = self.my and i + 2 < n and text[i + 2] in "!+"
+                code = self.executable_comments and i + 2 < n and text[i + 2] in "!+"
                 end = self._block_comment_end(i)
                 if code:
                     self.begin(i)
@@ -153,25 +165,27 @@ class _Splitter:
         c = text[i]
         if c == "'":
             self._token("")
-            return self._quoted(i, "'", backslash=self.my, what="quoted string")
+            return self._quoted(i, "'", backslash=self.backslash_escapes, what="quoted string")
         if c == '"':
             self._token("")
             return self._quoted(
                 i,
                 '"',
-                backslash=self.my,
-                what="quoted identifier" if not self.my else "quoted string",
+                backslash=self.backslash_escapes,
+                what="quoted string"
+                if self.syntax.double_quotes_are_strings
+                else "quoted identifier",
             )
-        if c == "`" and not self.pg:
+        if c == "`" and self.syntax.backquoted_identifiers:
             self._token("")
             return self._quoted(i, "`", backslash=False, what="quoted identifier")
-        if c == "[" and self.lite:
+        if c == "[" and self.syntax.bracketed_identifiers:
             self._token("")
             end = text.find("]", i + 1)
             if end < 0:
                 raise self.fail("[quoted identifier]", i)
             return end + 1
-        if c == "$" and self.pg:
+        if c == "$" and self.syntax.dollar_quoting:
             match = _DOLLAR_TAG.match(text, i)
             if match is not None:
                 tag = match.group(0)
@@ -184,17 +198,22 @@ class _Splitter:
         if match is not None:
             word = match.group(0)
             end = match.end()
-            if self.my and self.delimiter != ";" and self.delimiter in word:
+            if self.delimiter != ";" and self.delimiter in word:
                 cut = word.index(self.delimiter)
                 word, end = word[:cut], i + cut
                 if not word:
                     return i + 1
-            if self.pg and word in ("E", "e") and end < len(text) and text[end] == "'":
+            if (
+                self.syntax.escape_string_prefix
+                and word in ("E", "e")
+                and end < len(text)
+                and text[end] == "'"
+            ):
                 self._token("")
                 return self._quoted(end, "'", backslash=True, what="quoted string")
             self._token(word.upper())
             return end
-        if self.pg and c in "()":
+        if self.parentheses and c in "()":
             self.parens = self.parens + 1 if c == "(" else max(self.parens - 1, 0)
         self._token("")
         return i + 1
@@ -204,9 +223,9 @@ class _Splitter:
         if len(self.words) < 4:
             self.words.append(word)
             w = self.words
-            if self.pg and _creates_routine(w):
+            if self.syntax.begin_atomic_routines and _creates_routine(w):
                 self.routine = True
-            if self.lite and self.trigger is None and _creates_trigger(w):
+            if self.syntax.trigger_bodies and self.trigger is None and _creates_trigger(w):
                 self.trigger = _TRIGGER
                 return
         if self.routine and word:
@@ -220,7 +239,12 @@ class _Splitter:
     def _dash_comment(self, i: int) -> bool:
         """MySQL needs whitespace after ``--`` (``SELECT 1--1`` is arithmetic there)."""
         n, text = len(self.text), self.text
-        return not self.my or i + 2 >= n or text[i + 2].isspace() or ord(text[i + 2]) < 32
+        return (
+            not self.syntax.dash_comment_needs_space
+            or i + 2 >= n
+            or text[i + 2].isspace()
+            or ord(text[i + 2]) < 32
+        )
 
     def _semicolon_ends(self) -> bool:
         if self.trigger is not None:
@@ -256,7 +280,7 @@ class _Splitter:
 
     def _block_comment_end(self, i: int) -> int:
         text = self.text
-        if not self.pg:  # MySQL and SQLite comments do not nest
+        if not self.syntax.nested_block_comments:
             end = text.find("*/", i + 2)
             if end < 0:
                 raise self.fail("/* comment */", i)

@@ -13,11 +13,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dbshift.errors import MigrationFileError
 from dbshift.migrations.model import Headers, Section
 from dbshift.migrations.placeholders import protect, restore, substitute
 from dbshift.migrations.splitter import SplitError, Statement, split_sql
+
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
 
 _DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
 _KNOWN = {"up", "down", "no-transaction", "ignore", "lock-timeout"}
@@ -38,7 +42,7 @@ class ParsedSQL:
 
 
 def parse_sql_migration(
-    path: Path, text: str, dialect: str, placeholders: Mapping[str, str] | None = None
+    path: Path, text: str, dialect: Dialect, placeholders: Mapping[str, str] | None = None
 ) -> ParsedSQL:
     """Split a file into its sections and statements; errors carry ``file:line``.
 
@@ -136,7 +140,7 @@ def parse_duration(text: str, *, path: Path, line: int | None) -> float:
 def _section(
     path: Path,
     part: tuple[int, list[str]],
-    dialect: str,
+    dialect: Dialect,
     placeholders: Mapping[str, str] | None,
 ) -> Section:
     first_line, lines = part
