@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects import Dialect, dialect_for, named
 from dbshift.errors import ConnectError, UsageError
 
 if TYPE_CHECKING:
@@ -57,15 +58,15 @@ def parse_url(raw: str) -> URL:
         raise UsageError(
             f"bad database URL {mask_text(raw)!r}: unknown driver {driver!r} ({known})"
         )
-    _check_shape(raw, url, dialect)
+    _check_shape(raw, url, named(dialect))
     return url.set(drivername=f"{dialect}+{driver or default_driver}")
 
 
-def _check_shape(raw: str, url: URL, dialect: str) -> None:
+def _check_shape(raw: str, url: URL, server: Dialect) -> None:
     """What SQLAlchemy accepts but a migration cannot use, refused while it is still a
     usage error: later it surfaces as an internal error or an assertion in the driver."""
     bad = f"bad database URL {mask_text(raw)!r}"
-    if dialect == "sqlite":
+    if server.database_is_a_file:
         if url.host or url.port or url.username:
             # sqlite://app.db parses with host "app.db"; the path needs a third slash.
             path = f"{url.host or ''}{'/' + url.database if url.database else ''}"
@@ -84,7 +85,7 @@ def _check_shape(raw: str, url: URL, dialect: str) -> None:
 def require_database(url: URL) -> None:
     """A MySQL URL that names no database is fine for a server (``dev_url``) but not as
     a migration target, where it ended in an assertion inside SQLAlchemy."""
-    if backend_name(url) == "mysql" and not url.database:
+    if dialect_for(url).url_must_name_database and not url.database:
         scheme = url.get_backend_name()
         raise UsageError(
             f"bad database URL {mask_url(url)!r}: name the database "
@@ -106,8 +107,7 @@ def mask_text(text: str) -> str:
 
 def backend_name(url: URL) -> str:
     """'postgresql', 'mysql' (MariaDB included) or 'sqlite'."""
-    backend = url.get_backend_name()
-    return "mysql" if backend == "mariadb" else backend
+    return dialect_for(url).name
 
 
 def create_engine(url: URL, *, connect_timeout: float, busy_timeout: float) -> Engine:
@@ -122,18 +122,14 @@ def create_engine(url: URL, *, connect_timeout: float, busy_timeout: float) -> E
     from sqlalchemy.pool import NullPool, StaticPool
 
     _require_driver(url)
-    backend = backend_name(url)
-    connect_args: dict[str, Any] = {}
+    dialect = dialect_for(url)
+    connect_args = dialect.driver_connect_args(
+        connect_timeout=connect_timeout, busy_timeout=busy_timeout
+    )
     kwargs: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
-    if backend == "postgresql":
-        connect_args["connect_timeout"] = max(1, round(connect_timeout))
-        connect_args["application_name"] = "dbshift"
-    elif backend == "mysql":
-        connect_args["connect_timeout"] = max(1, round(connect_timeout))
-    elif backend == "sqlite":
-        connect_args["timeout"] = busy_timeout
-        if url.database in (None, "", ":memory:"):
-            kwargs["poolclass"] = StaticPool
+    if dialect.database_is_a_file and url.database in (None, "", ":memory:"):
+        # An in-memory database lives as long as its one connection: share that one.
+        kwargs["poolclass"] = StaticPool
     kwargs.setdefault("poolclass", NullPool)
     try:
         return sqlalchemy.create_engine(url, connect_args=connect_args, **kwargs)

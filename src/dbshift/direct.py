@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from dbshift.dialects import Dialect, named
 from dbshift.errors import ConnectError, DbshiftError
 
 # sqlalchemy.engine.url._parse_url, verbatim (SQLAlchemy 2.0/2.1).
@@ -49,13 +50,13 @@ _URL = re.compile(
         """,
     re.X,
 )
-# bare scheme -> (backend, SQLAlchemy dialect, the driver this module opens directly)
+# bare scheme -> (SQLAlchemy dialect, the driver this module opens directly)
 _SCHEMES = {
-    "postgresql": ("postgresql", "postgresql", "psycopg"),
-    "postgres": ("postgresql", "postgresql", "psycopg"),
-    "mysql": ("mysql", "mysql", "pymysql"),
-    "mariadb": ("mysql", "mariadb", "pymysql"),
-    "sqlite": ("sqlite", "sqlite", "pysqlite"),
+    "postgresql": ("postgresql", "psycopg"),
+    "postgres": ("postgresql", "psycopg"),
+    "mysql": ("mysql", "pymysql"),
+    "mariadb": ("mariadb", "pymysql"),
+    "sqlite": ("sqlite", "pysqlite"),
 }
 
 
@@ -63,7 +64,7 @@ _SCHEMES = {
 class DbUrl:
     """The parts of a URL, as ``sqlalchemy.engine.URL`` would hold them after ``parse_url``."""
 
-    backend: str  # postgresql, mysql (MariaDB too) or sqlite
+    dialect: Dialect  # facts only (``dialects.named``): MariaDB is the mysql dialect
     drivername: str  # as parse_url normalises it: postgresql+psycopg, mariadb+pymysql, …
     username: str | None
     password: str | None
@@ -111,9 +112,10 @@ def parse(raw: str) -> DbUrl | None:
     scheme, _, driver = parts["name"].partition("+")
     if scheme not in _SCHEMES:
         return None
-    backend, dialect, default_driver = _SCHEMES[scheme]
+    dialect, default_driver = _SCHEMES[scheme]
+    server = named(dialect)
     host = parts["ipv4host"] or parts["ipv6host"]
-    if backend == "sqlite" and (
+    if server.database_is_a_file and (
         host or any(parts[k] is not None for k in ("port", "username", "password", "query"))
     ):
         return None  # sqlite://app.db, options: connection.parse_url checks and words them
@@ -135,7 +137,7 @@ def parse(raw: str) -> DbUrl | None:
     from urllib.parse import unquote
 
     return DbUrl(
-        backend=backend,
+        dialect=server,
         drivername=f"{dialect}+{driver or default_driver}",
         username=None if parts["username"] is None else unquote(parts["username"]),
         password=None if parts["password"] is None else unquote(parts["password"]),
@@ -146,10 +148,10 @@ def parse(raw: str) -> DbUrl | None:
     )
 
 
-def backend_of(raw: str) -> str | None:
-    """'postgresql', 'mysql' or 'sqlite' for a URL :func:`parse` understands, else None."""
+def dialect_of(raw: str) -> Dialect | None:
+    """The (facts-only) dialect of a URL :func:`parse` understands, else None."""
     url = parse(raw)
-    return url.backend if url is not None else None
+    return url.dialect if url is not None else None
 
 
 def connect(raw: str, *, connect_timeout: float, busy_timeout: float) -> Connection | None:
@@ -163,11 +165,12 @@ def connect(raw: str, *, connect_timeout: float, busy_timeout: float) -> Connect
     if url is None:
         return None
     try:
-        if url.backend == "postgresql" and url.driver == "psycopg":
+        # Each driver serves one server, so the driver alone says which opener it is.
+        if url.driver == "psycopg":
             return _postgres(url, connect_timeout)
-        if url.backend == "mysql" and url.driver == "pymysql" and not url.query:
+        if url.driver == "pymysql" and not url.query:
             return _mysql(url, connect_timeout)
-        if url.backend == "sqlite" and url.driver == "pysqlite" and not url.query:
+        if url.driver == "pysqlite" and not url.query:
             return _sqlite(url, busy_timeout)
     except ImportError:
         return None
@@ -178,7 +181,6 @@ def connect(raw: str, *, connect_timeout: float, busy_timeout: float) -> Connect
 class Connection:
     """A DB-API connection with what the inspectors need to know about it."""
 
-    backend: str
     dbapi: Any  # the driver's connection object
     module: Any  # the driver module: its exception classes
     url: DbUrl
@@ -191,13 +193,13 @@ class Connection:
     def another(self) -> Connection | None:
         """A second connection to the same PostgreSQL database, or None (another server,
         or the server refuses one more: callers then do without)."""
-        if self.backend != "postgresql":
+        if self.url.driver != "psycopg":  # only psycopg's connect() takes these params
             return None
         try:
             conn = self.module.connect(autocommit=True, **self.params)
         except self.module.Error:
             return None
-        return Connection(self.backend, conn, self.module, self.url, self.params)
+        return Connection(conn, self.module, self.url, self.params)
 
     def __enter__(self) -> Connection:
         return self
@@ -253,7 +255,7 @@ def _postgres(url: DbUrl, connect_timeout: float) -> Connection | None:
         conn = psycopg.connect(autocommit=True, **params)
     except psycopg.Error as exc:
         raise _refused(url, exc) from None
-    return Connection("postgresql", conn, psycopg, url, params)
+    return Connection(conn, psycopg, url, params)
 
 
 def _mysql(url: DbUrl, connect_timeout: float) -> Connection | None:
@@ -280,7 +282,7 @@ def _mysql(url: DbUrl, connect_timeout: float) -> Connection | None:
         )
     except pymysql.Error as exc:
         raise _refused(url, exc) from None
-    return Connection("mysql", conn, pymysql, url)
+    return Connection(conn, pymysql, url)
 
 
 def _sqlite(url: DbUrl, busy_timeout: float) -> Connection | None:
@@ -296,4 +298,4 @@ def _sqlite(url: DbUrl, busy_timeout: float) -> Connection | None:
         conn = sqlite3.connect(filename, timeout=busy_timeout, isolation_level=None)
     except sqlite3.Error as exc:
         raise _refused(url, exc) from None
-    return Connection("sqlite", conn, sqlite3, url)
+    return Connection(conn, sqlite3, url)

@@ -45,11 +45,14 @@ def inspect_schema(
     Objects the model cannot hold are refused by name (``Unsupported``), unless
     ``refuse_unsupported`` is off: for callers that only look a few things up (a column's
     type), where a schema that cannot be diffed is no reason to stop."""
+    from dbshift.dialects.mysql import MySQLDialect
+    from dbshift.dialects.postgres import PostgresDialect
+    from dbshift.dialects.sqlite import SQLiteDialect
     from dbshift.inspect.catalog import catalog_of
 
-    backend = catalog_of(conn).backend
+    dialect = catalog_of(conn).dialect
     scope = scope or Scope()
-    if backend == "postgresql":
+    if isinstance(dialect, PostgresDialect):
         from dbshift.inspect.postgres import inspect_postgres
 
         if scope.schemas:
@@ -70,12 +73,12 @@ def inspect_schema(
     if scope.schemas:
         from dbshift.errors import UsageError
 
-        what = "a schema is a database" if backend != "sqlite" else "there are no schemas"
+        what = "a schema is a database" if dialect.databases_are_schemas else "there are no schemas"
         raise UsageError(
-            f"schemas are a PostgreSQL setting: on {backend} {what}; dbshift compares the "
+            f"schemas are a PostgreSQL setting: on {dialect.name} {what}; dbshift compares the "
             "one database the URL names (remove schemas / --schema)"
         )
-    if backend in ("mysql", "mariadb"):
+    if isinstance(dialect, MySQLDialect):
         from dbshift.inspect.mysql import inspect_mysql
 
         model = inspect_mysql(conn, exclude=exclude, refuse_unsupported=refuse_unsupported)
@@ -83,8 +86,8 @@ def inspect_schema(
             return model
         rows = catalog_of(conn).rows("SELECT DATABASE()")
         return filtered(model, scope, default=str(rows[0][0]))
-    if backend == "sqlite":
+    if isinstance(dialect, SQLiteDialect):
         from dbshift.inspect.sqlite import inspect_sqlite
 
         return filtered(inspect_sqlite(conn, exclude=exclude), scope, default="main")
-    raise ValueError(f"no inspector for {backend!r}")
+    raise ValueError(f"no inspector for {dialect.name!r}")

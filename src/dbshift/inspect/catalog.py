@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
     from dbshift.direct import Connection as DriverConnection
 
 __all__ = ["Catalog", "ClosingCatalog", "another_catalog", "catalog_of"]
@@ -30,8 +31,8 @@ class Catalog(Protocol):
     """Runs a catalog query and returns all its rows."""
 
     @property
-    def backend(self) -> str:
-        """'postgresql', 'mysql' (MariaDB too) or 'sqlite'."""
+    def dialect(self) -> Dialect:
+        """The server's dialect (facts only)."""
         ...
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]: ...
@@ -63,8 +64,9 @@ def catalog_of(conn: Connection | DriverConnection) -> Catalog:
 class _SqlAlchemyCatalog:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        name = conn.dialect.name
-        self.backend = "mysql" if name == "mariadb" else name
+        from dbshift.dialects import named
+
+        self.dialect = named(conn.dialect.name)  # SQLAlchemy's name; mariadb is mysql
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]:
         if params is None:  # verbatim, as the driver path runs it
@@ -78,8 +80,9 @@ class _SqlAlchemyCatalog:
 class _DriverCatalog:
     def __init__(self, conn: DriverConnection) -> None:
         self.conn = conn
-        self.backend = conn.backend
-        self._named = conn.backend == "sqlite"  # sqlite3 takes :name itself
+        self.dialect = conn.url.dialect
+        # sqlite3 takes :name itself; psycopg and PyMySQL want %(name)s.
+        self._named = conn.module.paramstyle not in ("format", "pyformat")
 
     def close(self) -> None:
         self.conn.close()

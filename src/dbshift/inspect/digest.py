@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
+
 # Every user object PostgreSQL's inspector models, as text; schemas other than the
 # system's. :exclude is dbshift's own tables.
 _POSTGRES = """
@@ -96,14 +98,14 @@ WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
 """
 
 
-def digest_sql(backend: str, exclude: Collection[str]) -> str | None:
-    """The digest query as one parameterless statement (to send with others), or None."""
-    if backend != "postgresql":
-        return None
-    from dbshift.dialects import renderer_for
+def digest_sql(dialect: Dialect, exclude: Collection[str]) -> str | None:
+    """The digest query as one parameterless statement (to send with others), or None
+    where the digest is not one query (SQLite's is hashed here, MySQL has none)."""
+    from dbshift.dialects.postgres import PostgresDialect
 
-    literal = renderer_for("postgresql").literal
-    names = ", ".join(literal(name) for name in exclude) or "''"
+    if not isinstance(dialect, PostgresDialect):
+        return None
+    names = ", ".join(dialect.literal(name) for name in exclude) or "''"
     return _POSTGRES.replace(":exclude", f"ARRAY[{names}]::text[]")
 
 
@@ -111,11 +113,15 @@ def schema_digest(conn: Connection, *, exclude: Collection[str] = ()) -> str | N
     """The fingerprint of the schema ``conn`` sees, or None (no digest for this server)."""
     from sqlalchemy import text
 
-    backend = conn.dialect.name
-    if backend == "postgresql":
+    from dbshift.dialects import named
+    from dbshift.dialects.postgres import PostgresDialect
+    from dbshift.dialects.sqlite import SQLiteDialect
+
+    dialect = named(conn.dialect.name)  # SQLAlchemy's name; mariadb is mysql
+    if isinstance(dialect, PostgresDialect):
         value = conn.execute(text(_POSTGRES), {"exclude": list(exclude)}).scalar()
         return str(value)
-    if backend == "sqlite":
+    if isinstance(dialect, SQLiteDialect):
         skip = set(exclude)
         rows = [
             r
