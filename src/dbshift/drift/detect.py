@@ -80,7 +80,9 @@ def detect(session: Session, *, replay: bool = False) -> DriftReport:
     ops = [
         op
         for op in diff(
-            expected, live, DiffOptions(inline_foreign_keys=session.dialect.name == "sqlite")
+            expected,
+            live,
+            DiffOptions(inline_foreign_keys=session.dialect.foreign_keys_only_in_create_table),
         )
         if ONLINE_HELPER not in op.describe()
     ]
@@ -110,7 +112,7 @@ def _replayed(session: Session, version: str | None) -> Schema:
     if version is None:
         return Empty()
     settings = session.settings
-    with scratch_database(settings, session.dialect.name) as url:
+    with scratch_database(settings, session.dialect) as url:
         scratch = replace(
             settings, url=url.render_as_string(hide_password=False), drift_snapshots=False
         )

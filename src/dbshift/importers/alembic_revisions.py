@@ -24,6 +24,8 @@ from dbshift.importers.tables import read_table
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
+
 TOOL = "Alembic"
 TABLE = "alembic_version"
 
@@ -62,7 +64,7 @@ def _chain(script: Any, source: Path) -> list[Any]:
     return list(reversed(revisions))
 
 
-def read(source: Path, dialect: str) -> Imported:
+def read(source: Path, dialect: Dialect) -> Imported:
     script = _script_directory(source)
     migrations = []
     for number, revision in enumerate(_chain(script, source), start=1):
@@ -90,7 +92,7 @@ def _parents(down: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
     return (down,) if isinstance(down, str) else tuple(down)
 
 
-def _render(module: Any, function: str, dialect: str, path: str) -> str:
+def _render(module: Any, function: str, dialect: Dialect, path: str) -> str:
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
 
@@ -99,7 +101,7 @@ def _render(module: Any, function: str, dialect: str, path: str) -> str:
         return ""
     buffer = io.StringIO()
     context = MigrationContext.configure(
-        dialect_name=dialect,
+        dialect_name=dialect.name,
         opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True},
     )
     try:

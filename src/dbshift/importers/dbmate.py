@@ -24,13 +24,15 @@ from dbshift.importers.tables import read_table
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
+
 TOOL = "dbmate"
 TABLE = "schema_migrations"
 _FILE = re.compile(r"^(?P<version>\d+)(?:_(?P<name>.*))?\.sql$")
 _DIRECTIVE = re.compile(r"^--\s*migrate:(?P<what>up|down)\b(?P<options>.*)$")
 
 
-def read(source: Path, dialect: str) -> Imported:
+def read(source: Path, dialect: Dialect) -> Imported:
     migrations = []
     seen: dict[int, Path] = {}
     for path in sorted(source.iterdir()):

@@ -37,6 +37,8 @@ from dbshift.importers.tables import read_table
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
+
 TOOL = "Flyway"
 TABLE = "flyway_schema_history"
 _VERSIONED = re.compile(r"^(?P<prefix>[VU])(?P<version>\d+(?:[._]\d+)*)__(?P<desc>.+)\.sql$")
@@ -66,7 +68,7 @@ def checksum(text: str) -> int:
     return crc - (1 << 32) if crc >= 1 << 31 else crc
 
 
-def read(source: Path, dialect: str) -> Imported:
+def read(source: Path, dialect: Dialect) -> Imported:
     ups: dict[tuple[int, ...], Path] = {}
     undos: dict[tuple[int, ...], Path] = {}
     repeatable = []

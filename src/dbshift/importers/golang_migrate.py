@@ -24,12 +24,14 @@ from dbshift.importers.tables import read_table
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
+
 TOOL = "golang-migrate"
 TABLE = "schema_migrations"
 _FILE = re.compile(r"^(?P<version>\d+)_(?P<name>.+)\.(?P<direction>up|down)\.sql$")
 
 
-def read(source: Path, dialect: str) -> Imported:
+def read(source: Path, dialect: Dialect) -> Imported:
     parts: dict[int, dict[str, Path]] = {}
     names: dict[int, str] = {}
     for path in sorted(source.iterdir()):

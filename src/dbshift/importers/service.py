@@ -20,6 +20,7 @@ from dbshift.migrations.model import Kind, Migration
 from dbshift.runner.history import State, applied_by
 
 if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
     from dbshift.runner.session import Session
 
 READERS: dict[str, ModuleType] = {
@@ -44,7 +45,7 @@ def import_directory(
     source: Path,
     target: Path,
     *,
-    dialect: str,
+    dialect: Dialect,
     session: Session | None,
     table: str | None,
 ) -> ImportResult:

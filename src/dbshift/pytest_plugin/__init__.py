@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, CursorResult
 
     from dbshift.config import Settings
+    from dbshift.dialects import Dialect
     from dbshift.model import Schema
     from dbshift.runner.session import Session
     from dbshift.runner.stairway import Check, TestReport
@@ -74,16 +75,18 @@ def load_config(config: pytest.Config) -> Settings:
     return load_settings(cwd=config.rootpath, config_path=path, environment=None, overrides={})
 
 
-def dialect_of(settings: Settings, config: pytest.Config) -> str:
+def dialect_of(settings: Settings, config: pytest.Config) -> Dialect:
+    from dbshift.dialects import dialect_for, named
+
     chosen = str(config.getini("dbshift_dialect") or "")
     if chosen:
-        return chosen
-    from dbshift.connection import backend_name, parse_url
+        return named(chosen)
+    from dbshift.connection import parse_url
 
     for url in (settings.url, settings.dev_url):
         if url:
-            return backend_name(parse_url(url))
-    return "sqlite"
+            return dialect_for(parse_url(url))
+    return named("sqlite")
 
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -94,8 +97,14 @@ class ScratchDatabase:
     """A database made for the test and dropped after it."""
 
     url: str
-    dialect: str
+    sql_dialect: Dialect
     settings: Settings
+
+    @property
+    def dialect(self) -> str:
+        """The server kind's name (``postgresql``, ``mysql``, ``sqlite``), for tests to
+        branch on."""
+        return self.sql_dialect.name
 
     def __repr__(self) -> str:  # pytest prints fixtures in failures: never a password
         from dbshift.connection import mask_text
@@ -204,7 +213,7 @@ def dbshift_stairway(dbshift_config: Settings, pytestconfig: pytest.Config) -> T
     ``assert_passed(report)`` fails naming each migration and check at fault."""
     from dbshift.runner import stairway
 
-    return stairway.run(dbshift_config, dialect_of(dbshift_config, pytestconfig))
+    return stairway.run(dbshift_config, dialect_of(dbshift_config, pytestconfig).name)
 
 
 def assert_passed(report: TestReport, filename: str | None = None) -> None:
@@ -288,7 +297,7 @@ def _report(config: pytest.Config) -> TestReport:
 
         try:
             settings = load_config(config)
-            stored = stairway.run(settings, dialect_of(settings, config))
+            stored = stairway.run(settings, dialect_of(settings, config).name)
         except BaseException as exc:  # remembered: every standard test reports it
             stored = exc
         config.stash[_REPORT] = stored

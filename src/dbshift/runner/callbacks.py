@@ -37,11 +37,18 @@ class CallbackContext:
     """
 
     connection: Connection
-    dialect: str
+    #: The server's dialect, for what differs between servers (``sql_dialect.quote``).
+    sql_dialect: Dialect
     event: str
     migration: str | None = None
     error: str | None = None
     placeholders: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def dialect(self) -> str:
+        """The dialect's name (``postgresql``, ``mysql``, ``sqlite``): documented for
+        callbacks to branch on, so it stays the name."""
+        return self.sql_dialect.name
 
     def execute(self, sql: str, params: Any = None) -> CursorResult[Any]:
         """Run one statement with bound parameters (``:name`` placeholders)."""
@@ -159,7 +166,7 @@ class Callbacks:
             raise MigrationFileError(display_path(callback.path), "defines no run(ctx) function")
         context = CallbackContext(
             connection=self.conn,
-            dialect=self.dialect.name,
+            sql_dialect=self.dialect,
             event=callback.event,
             migration=f"{migration.version} {migration.description}" if migration else None,
             error=error,

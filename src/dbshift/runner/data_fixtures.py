@@ -29,6 +29,7 @@ from dbshift.runner.executor import display_path
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
     from dbshift.migrations.splitter import Statement
 
 _SECTION = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)\s*$")
@@ -50,7 +51,7 @@ class Fixture:
     #: SQL fixtures: phase → statements; Python fixtures: empty.
     sections: dict[str, tuple[Statement, ...]]
 
-    def run(self, phase: str, conn: Connection, dialect: str) -> None:
+    def run(self, phase: str, conn: Connection, dialect: Dialect) -> None:
         """Run one phase (``before``, ``after-up``, ``after-down``); raise FixtureFailed."""
         if self.path.suffix == ".py":
             self._run_python(phase, conn, dialect)
@@ -71,7 +72,7 @@ class Fixture:
                 first = " ".join(statement.sql.split())[:100]
                 raise FixtureFailed(where, f"{phase} assertion does not hold ({got}): {first}")
 
-    def _run_python(self, phase: str, conn: Connection, dialect: str) -> None:
+    def _run_python(self, phase: str, conn: Connection, dialect: Dialect) -> None:
         import importlib.util
         import traceback
 
@@ -87,7 +88,7 @@ class Fixture:
             spec.loader.exec_module(module)
             function = getattr(module, phase.replace("-", "_"), None)
             if function is not None:
-                function(MigrationContext(connection=conn, dialect=dialect))
+                function(MigrationContext(connection=conn, sql_dialect=dialect))
         except Exception as exc:
             line = "?"
             for frame in traceback.extract_tb(exc.__traceback__):
@@ -106,7 +107,7 @@ def _true(value: object) -> bool:
     return bool(value)
 
 
-def find(directory: Path, version: str, dialect: str) -> Fixture | None:
+def find(directory: Path, version: str, dialect: Dialect) -> Fixture | None:
     """The fixture for ``version`` (``007`` and ``7`` match), or None."""
     if not directory.is_dir():
         return None
@@ -118,7 +119,7 @@ def find(directory: Path, version: str, dialect: str) -> Fixture | None:
     return None
 
 
-def load(path: Path, dialect: str) -> Fixture:
+def load(path: Path, dialect: Dialect) -> Fixture:
     if path.suffix == ".py":
         return Fixture(path, {})
     from dbshift.migrations.splitter import SplitError, split_sql

@@ -422,7 +422,7 @@ class Executor:
         function = module.down if down else module.up
         if function is None:
             raise MigrationFileError(display_path(migration.path), "defines no down(ctx) function")
-        context = MigrationContext(connection=self.conn, dialect=self.dialect.name)
+        context = MigrationContext(connection=self.conn, sql_dialect=self.dialect)
         name = "down" if down else "up"
 
         def run() -> None:

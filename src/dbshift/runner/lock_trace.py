@@ -13,7 +13,6 @@ empty tables.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -32,12 +31,6 @@ if TYPE_CHECKING:
     from dbshift.config import Settings
     from dbshift.dialects import Dialect
     from dbshift.model import Schema
-
-_TRACERS = {
-    "postgresql": "dbshift.dialects.postgres.locks",
-    "mysql": "dbshift.dialects.mysql.locks",
-    "sqlite": "dbshift.dialects.sqlite.locks",
-}
 
 
 @dataclass(frozen=True)
@@ -62,7 +55,7 @@ class TracedMigration:
 
 @dataclass(frozen=True)
 class LockPlan:
-    dialect: str
+    dialect: Dialect
     migrations: tuple[TracedMigration, ...]
 
 
@@ -78,8 +71,8 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
         older = [m for m in session.migrations() if current and m.number <= current.number]
         replay_to = older[-1].version if older else None
     if not todo:
-        return LockPlan(dialect.name, ())
-    if dialect.name != "sqlite" and not settings.dev_url:
+        return LockPlan(dialect, ())
+    if not dialect.database_is_a_file and not settings.dev_url:
         raise ConfigError(
             f"dbshift plan runs the migrations on a scratch {dialect.name} database: set "
             "dev_url in dbshift.toml, $DBSHIFT_DEV_URL or --dev-url (a server where dbshift "
@@ -87,7 +80,7 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
         )
     assert settings.url is not None  # Session refused a missing URL
     schema = None if replay else sources.inspect_url(settings.url, settings)
-    with sources.scratch_database(settings, dialect.name) as url:
+    with sources.scratch_database(settings, dialect) as url:
         if replay and replay_to is not None:
             scratch = replace(settings, url=url.render_as_string(hide_password=False))
             try:
@@ -103,8 +96,8 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
         try:
             with connect(engine) as conn:
                 if schema is not None:
-                    _copy_schema(conn, schema, dialect.name)
-                tracer = tracer_for(conn, dialect.name)
+                    _copy_schema(conn, schema, dialect)
+                tracer = tracer_for(conn, dialect)
                 # Each migration starts from the same session, as in migrate.
                 state = dialect.session_state(conn)
                 done_list = []
@@ -118,20 +111,21 @@ def trace(settings: Settings, *, to: str | None = None, replay: bool = False) ->
                 traced = tuple(done_list)
         finally:
             engine.dispose()
-    return LockPlan(dialect.name, traced)
+    return LockPlan(dialect, traced)
 
 
-def _copy_schema(conn: Connection, schema: Schema, dialect: str) -> None:
+def _copy_schema(conn: Connection, schema: Schema, dialect: Dialect) -> None:
     """Create the target's tables, indexes, views, ... in the scratch database."""
     from sqlalchemy.exc import DBAPIError
 
-    from dbshift.dialects import renderer_for
     from dbshift.diff import DiffOptions, diff
     from dbshift.model import Schema as Empty
 
-    ops = diff(Empty(), schema, DiffOptions(inline_foreign_keys=dialect == "sqlite"))
+    ops = diff(
+        Empty(), schema, DiffOptions(inline_foreign_keys=dialect.foreign_keys_only_in_create_table)
+    )
     raw = conn.execution_options(no_parameters=True)
-    for sql in renderer_for(dialect).render(ops, Empty()):
+    for sql in dialect.renderer().render(ops, Empty()):
         try:
             raw.exec_driver_sql(sql)
         except DBAPIError as exc:
@@ -145,10 +139,9 @@ def _copy_schema(conn: Connection, schema: Schema, dialect: str) -> None:
             ) from None
 
 
-def tracer_for(conn: Connection, dialect: str) -> Tracer:
+def tracer_for(conn: Connection, dialect: Dialect) -> Tracer:
     """The lock tracer of ``dialect``'s server, on ``conn`` (a scratch database)."""
-    tracer: Tracer = importlib.import_module(_TRACERS[dialect]).tracer(conn)
-    return tracer
+    return dialect.lock_tracer(conn)
 
 
 def trace_migration(
@@ -163,7 +156,7 @@ def trace_migration(
     from sqlalchemy.exc import DBAPIError
 
     path = display_path(migration.path)
-    steps = _steps(migration, conn, dialect.name, path)
+    steps = _steps(migration, conn, dialect, path)
     done = resumed_at or 0
     if replay:
         # A replayed scratch database lacks what the stopped run already did there.
@@ -196,14 +189,14 @@ def trace_migration(
 
 
 def _steps(
-    migration: Migration, conn: Connection, dialect: str, path: str
+    migration: Migration, conn: Connection, dialect: Dialect, path: str
 ) -> list[tuple[str, str, Step]]:
     raw = conn.execution_options(no_parameters=True)
     if migration.kind is Kind.PYTHON:
         from dbshift.migrations.pyfile import MigrationContext, load_python_migration
 
         function = load_python_migration(migration.path).up
-        context = MigrationContext(connection=conn, dialect=dialect)
+        context = MigrationContext(connection=conn, sql_dialect=dialect)
         return [(f"{path}:up()", "up(ctx), run whole", Step(None, lambda: function(context)))]
 
     def runner(sql: str) -> Step:

@@ -85,8 +85,9 @@ def render_script(
 
 
 def _statement(sql: str, dialect: Dialect) -> str:
-    """A statement with its terminator; MySQL routine bodies need a DELIMITER switch."""
-    if dialect.name == "mysql" and ";" in sql:
+    """A statement with its terminator; where the client ends a statement at any ``;``
+    unless told otherwise (mysql's DELIMITER), a routine body needs a DELIMITER switch."""
+    if dialect.client_syntax.delimiter_command and ";" in sql:
         delimiter = next(d for d in _DELIMITERS if d not in sql)
         return f"DELIMITER {delimiter}\n{sql}\n{delimiter}\nDELIMITER ;"
     return f"{sql};"

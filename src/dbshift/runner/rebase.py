@@ -24,6 +24,7 @@ from dbshift.runner.session import QuietReporter, Session
 
 if TYPE_CHECKING:
     from dbshift.config import Settings
+    from dbshift.dialects import Dialect
     from dbshift.migrations.model import Migration
 
 
@@ -99,7 +100,7 @@ def apply(session: Session, moves: list[Move], *, check: bool = True) -> None:
                 undo.append((target, None, fixture))
         renamed = {int(m.old_version): m.new_version for m in moves}
         moved_paths = {m.new for m in moves}
-        analysis = session.analysis(loader.load(directory, session.dialect.name))
+        analysis = session.analysis(loader.load(directory, session.dialect))
         pending = {m.path for m in analysis.pending} | moved_paths
         for f in loader.scan(directory):
             if f.path not in pending or f.path.suffix != ".sql":
@@ -113,7 +114,7 @@ def apply(session: Session, moves: list[Move], *, check: bool = True) -> None:
         undo.append((sum_path, sum_path.read_bytes() if sum_path.exists() else b"", None))
         sumfile.write(directory, loader.scan(directory))
         if check:
-            replay(settings, session.dialect.name)
+            replay(settings, session.dialect)
     except BaseException:
         for path, data, origin in reversed(undo):
             if origin is not None:
@@ -164,7 +165,7 @@ def _fixtures(settings: Settings, version: str) -> list[Path]:
     ]
 
 
-def replay(settings: Settings, dialect: str) -> None:
+def replay(settings: Settings, dialect: Dialect) -> None:
     """Every migration, in version order, on a fresh scratch database."""
     with sources.scratch_database(settings, dialect) as url:
         scratch = replace(

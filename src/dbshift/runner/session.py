@@ -207,13 +207,11 @@ class Session:
         return backend_name(self.url)
 
     def migrations(self) -> list[Migration]:
-        return loader.load(
-            self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
-        )
+        return loader.load(self.settings.migrations_dir, self.dialect, self.settings.placeholders)
 
     def repeatable_migrations(self) -> list[Migration]:
         return loader.load_repeatable(
-            self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
+            self.settings.migrations_dir, self.dialect, self.settings.placeholders
         )
 
     def repeatable(self) -> list[Repeatable]:
@@ -525,9 +523,7 @@ class Session:
         from dbshift.runner.callbacks import Callbacks
 
         found = (
-            load_callbacks(
-                self.settings.migrations_dir, self.dialect.name, self.settings.placeholders
-            )
+            load_callbacks(self.settings.migrations_dir, self.dialect, self.settings.placeholders)
             if enabled
             else {}
         )

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dbshift.connection import (
-    backend_name,
     connect,
     create_engine,
     mask_url,
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
 
     from dbshift.config import Settings
+    from dbshift.dialects import Dialect
     from dbshift.model import Schema
 
 
@@ -60,20 +60,22 @@ class Source:
         )
 
     @property
-    def dialect(self) -> str | None:
+    def dialect(self) -> Dialect | None:
         if self.kind != "url":
             return None
         from dbshift import direct
+        from dbshift.dialects import dialect_for
 
         # parse_url imports SQLAlchemy, which a URL-to-URL diff does without (dbshift.direct).
-        return direct.backend_of(self.value) or backend_name(parse_url(self.value))
+        parsed = direct.parse(self.value)
+        return parsed.dialect if parsed is not None else dialect_for(parse_url(self.value))
 
 
 def load(
     source: Source,
     settings: Settings,
     *,
-    dialect: str,
+    dialect: Dialect,
     connected: Callable[[], object] | None = None,
 ) -> Schema:
     """The schema ``source`` describes, as a ``dialect`` server's catalog spells it.
@@ -102,7 +104,7 @@ def inspect_url(
     exclude = own_tables(settings)
     scope = Scope(schemas=settings.schemas, include=settings.include, exclude=settings.exclude)
     parsed = direct.parse(raw)
-    if parsed is not None and parsed.backend == "mysql" and not parsed.database:
+    if parsed is not None and parsed.dialect.url_must_name_database and not parsed.database:
         require_database(parse_url(raw))  # a server, not a schema: say so in one line
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
@@ -143,7 +145,8 @@ def uncompared_schemas(raw: str, settings: Settings) -> list[str]:
     from dbshift import direct
     from dbshift.inspect.realm import other_schemas
 
-    if settings.schemas or direct.backend_of(raw) != "postgresql":
+    parsed = direct.parse(raw)
+    if settings.schemas or parsed is None or not parsed.dialect.has_namespaces:
         return []
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is None:
@@ -154,9 +157,9 @@ def uncompared_schemas(raw: str, settings: Settings) -> list[str]:
 
 
 @contextmanager
-def scratch_database(settings: Settings, dialect: str) -> Iterator[URL]:
+def scratch_database(settings: Settings, dialect: Dialect) -> Iterator[URL]:
     """A fresh, empty database of ``dialect``, dropped on the way out whatever happens."""
-    if dialect == "sqlite":
+    if dialect.database_is_a_file:
         # A file rather than :memory:, which lives only as long as one connection.
         import tempfile
 
@@ -165,26 +168,27 @@ def scratch_database(settings: Settings, dialect: str) -> Iterator[URL]:
         return
     if not settings.dev_url:
         raise ConfigError(
-            f"a {dialect} dev database is needed to turn this source into a schema: "
+            f"a {dialect.name} dev database is needed to turn this source into a schema: "
             "set dev_url in dbshift.toml, $DBSHIFT_DEV_URL or --dev-url "
             "(dbshift creates and drops a scratch database there)"
         )
     dev = parse_url(settings.dev_url)
-    if backend_name(dev) != dialect:
-        raise ConfigError(f"dev_url {mask_url(dev)} is not a {dialect} server")
+    from dbshift.dialects import dialect_for
+
+    if type(dialect_for(dev)) is not type(dialect):
+        raise ConfigError(f"dev_url {mask_url(dev)} is not a {dialect.name} server")
     import secrets  # here: 5-10 ms that diffing two URLs does not need
 
     name = f"dbshift_dev_{secrets.token_hex(6)}"
     admin = create_engine(dev, connect_timeout=settings.connect_timeout, busy_timeout=5)
     try:
         with connect(admin) as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {name}")  # name is ours: hex digits only
+            conn.exec_driver_sql(f"CREATE DATABASE {dialect.quote(name)}")
         try:
             yield dev.set(database=name)
         finally:
             with connect(admin) as conn:
-                force = " WITH (FORCE)" if dialect == "postgresql" else ""
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}{force}")
+                conn.exec_driver_sql(dialect.drop_database_sql(name))
     finally:
         admin.dispose()
 
@@ -206,7 +210,9 @@ def _run_sql_file(url: URL, path: Path, settings: Settings) -> None:
 
     text = path.read_text(encoding="utf-8")
     try:
-        statements = split_sql(text, backend_name(url))
+        from dbshift.dialects import dialect_for
+
+        statements = split_sql(text, dialect_for(url))
     except SplitError as exc:
         raise UsageError(f"{path}:{exc.line}: {exc.message}") from None
     with _connection(url, settings) as conn:

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects import named
 from dbshift.errors import DbshiftError, MigrationFailed, UsageError
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
@@ -58,7 +59,7 @@ def run(
     """Test the migrations of ``settings.migrations_dir`` on a scratch ``dialect`` database."""
     options = options or Options()
     started = time.perf_counter()
-    report = TestReport(dialect=dialect, locks_traced=options.locks)
+    report = TestReport(dialect=named(dialect), locks_traced=options.locks)
     files = loader.scan(settings.migrations_dir)
     problem = sumfile.check(settings.migrations_dir, files)
     report.checks.append(
@@ -66,7 +67,7 @@ def run(
         if problem
         else Check("sum", PASSED)
     )
-    migrations = loader.load(settings.migrations_dir, dialect)
+    migrations = loader.load(settings.migrations_dir, named(dialect))
     selected = _select(migrations, options)
     chunks = _chunks(selected, _jobs(options, dialect, len(selected)))
     if len(chunks) == 1:
@@ -76,7 +77,7 @@ def run(
         # one round trip: the server's round trips overlap instead of queueing.
         from concurrent.futures import ThreadPoolExecutor
 
-        parts = [TestReport(dialect=dialect, locks_traced=options.locks) for _ in chunks]
+        parts = [TestReport(dialect=named(dialect), locks_traced=options.locks) for _ in chunks]
         with ThreadPoolExecutor(len(chunks)) as pool:
             futures = [
                 pool.submit(
@@ -143,7 +144,7 @@ def _chunks(selected: list[Migration], jobs: int) -> list[list[Migration]]:
 @contextmanager
 def scratch_session(settings: Settings, dialect: str) -> Iterator[Session]:
     """A session on a new scratch database of ``dialect``, dropped on the way out."""
-    with sources.scratch_database(settings, dialect) as url:
+    with sources.scratch_database(settings, named(dialect)) as url:
         scratch = replace(
             settings,
             url=url.render_as_string(hide_password=False),
@@ -360,7 +361,7 @@ class StairwayRun:
         statement by statement, which finds the ``file:line`` and prints the diff."""
         from dbshift.inspect.digest import digest_sql
 
-        probe = digest_sql(self.dialect.name, self.exclude)
+        probe = digest_sql(self.dialect, self.exclude)
         if probe is None or before.digest is None:
             return None
         cursor = self._cursor()
@@ -532,7 +533,7 @@ class StairwayRun:
         from dbshift.runner.lock_trace import trace_migration, tracer_for
 
         if self._tracer is None:
-            self._tracer = tracer_for(self.conn, self.dialect.name)
+            self._tracer = tracer_for(self.conn, self.dialect)
         traced = trace_migration(self._tracer, m, self.conn, self.dialect)
         result.up_ms = sum(s.observation.ms for s in traced.statements)
         locks = [lock for s in traced.statements for lock in s.observation.locks if not lock.new]
@@ -560,7 +561,7 @@ class StairwayRun:
     ) -> tuple[bool, data_fixtures.Fixture | None]:
         directory = self.options.fixtures or self.settings.test.fixtures
         try:
-            return True, data_fixtures.find(directory, m.version, self.dialect.name)
+            return True, data_fixtures.find(directory, m.version, self.dialect)
         except DbshiftError as exc:
             result.checks.append(
                 Check("data", FAILED, exc.message, where=exc.message.split(": ")[0])
@@ -576,7 +577,7 @@ class StairwayRun:
         last: bool = False,
     ) -> bool:
         try:
-            fixture.run(phase, self.conn, self.dialect.name)
+            fixture.run(phase, self.conn, self.dialect)
         except data_fixtures.FixtureFailed as exc:
             result.checks.append(Check("data", FAILED, exc.message, where=exc.where))
             return False
@@ -616,7 +617,7 @@ class StairwayRun:
             return
         try:
             wanted = sources.load(
-                sources.Source.parse(desired), self.settings, dialect=self.dialect.name
+                sources.Source.parse(desired), self.settings, dialect=self.dialect
             )
         except DbshiftError as exc:
             self.report.checks.append(Check("models", FAILED, f"{desired}: {exc.message}"))

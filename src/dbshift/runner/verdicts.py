@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
     from dbshift.dialects.locks import TableLock
     from dbshift.model import Schema
 
@@ -49,7 +50,7 @@ class MigrationResult:
 class TestReport:
     __test__ = False  # a report, not a pytest test class
 
-    dialect: str
+    dialect: Dialect
     migrations: list[MigrationResult] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     #: False when only time was measured (no lock tracing).

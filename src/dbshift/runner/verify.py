@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from dbshift.config import Settings
+    from dbshift.dialects import Dialect
     from dbshift.model import Schema
     from dbshift.ops import Operation
 
@@ -41,7 +42,7 @@ class VerificationFailed(MigrationFailed):
 
 def verify(
     settings: Settings,
-    dialect: str,
+    dialect: Dialect,
     *,
     start: Path | str,
     filename: str,
@@ -59,7 +60,7 @@ def verify(
     from dbshift.runner.session import QuietReporter, Session
     from dbshift.runner.sources import inspect_url, scratch_database
 
-    options = DiffOptions(inline_foreign_keys=dialect == "sqlite")
+    options = DiffOptions(inline_foreign_keys=dialect.foreign_keys_only_in_create_table)
     with tempfile.TemporaryDirectory(prefix="dbshift-verify-") as tmp:
         directory = Path(tmp) / "migrations"
         if isinstance(start, Path):
