@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dbshift.cli.destructive import narrows
+from dbshift.dialects import named
 from tests.conftest import Database, Project, dbshift_executable, sql_migration
 
 CREATE = sql_migration(
@@ -126,7 +127,7 @@ def test_terminal_is_asked_and_no_stops_everything(sqlite_db: Database, tmp_path
 def test_narrowing_compares_the_live_type_with_the_new_one(
     old: str, new: str, dialect: str, narrower: bool
 ) -> None:
-    assert narrows(old, new, dialect) is narrower
+    assert narrows(old, new, named(dialect)) is narrower
 
 
 def test_narrowing_a_live_column_is_destructive(db: Database, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from dbshift import direct
 from dbshift.cli.plan_output import plan_json, plan_sql
-from dbshift.dialects import renderer_for
+from dbshift.dialects import named, renderer_for
 from dbshift.diff import DiffOptions, diff
 from dbshift.inspect import inspect_schema
 from dbshift.model import Schema
@@ -49,10 +49,10 @@ def test_plan_sql_is_what_render_gives(tmp_path: Path, dialect: str) -> None:
             expected.extend(renderer.render([op], schema))
         except Exception as exc:  # what the renderer refuses, plan_sql refuses alike
             with pytest.raises(type(exc)):
-                plan_sql(ops, before, dialect, annotate=False)
+                plan_sql(ops, before, named(dialect), annotate=False)
             return
         schema = op.apply(schema)
-    assert plan_sql(ops, before, dialect, annotate=False).splitlines() == [
+    assert plan_sql(ops, before, named(dialect), annotate=False).splitlines() == [
         line for sql in expected for line in f"{sql};".splitlines()
     ]
-    assert '"sql"' in plan_json(ops, before, dialect)
+    assert '"sql"' in plan_json(ops, before, named(dialect))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
     from dbshift.migrations.model import Migration
 
 
@@ -93,7 +94,7 @@ def parallel_additions(directory: Path, *, merges: int = 50) -> list[Parallel] |
     return out
 
 
-def touched(migration: Migration, dialect: str) -> set[str]:
+def touched(migration: Migration, dialect: Dialect) -> set[str]:
     """The tables, columns and indexes a SQL migration's up section changes or writes."""
     from dbshift.lint.facts import NEUTRAL_ACTS, Act
     from dbshift.lint.parse import ParseFailed, actions_for
@@ -103,7 +104,7 @@ def touched(migration: Migration, dialect: str) -> set[str]:
     out: set[str] = set()
     for statement in migration.up.statements:
         try:
-            actions = actions_for(statement.sql, dialect)[0]
+            actions = actions_for(statement.sql, dialect.name)[0]
         except (ParseFailed, Exception):  # what does not parse touches nothing we know of
             continue
         for action in actions:
@@ -120,7 +121,7 @@ def touched(migration: Migration, dialect: str) -> set[str]:
 
 
 def conflicts(
-    migrations: list[Migration], pending: set[int], dialect: str, directory: Path
+    migrations: list[Migration], pending: set[int], dialect: Dialect, directory: Path
 ) -> tuple[list[Conflict], list[str]]:
     """Conflicts between branches' migrations (at least one of the pair still pending and
     neither depending on the other), and notes on parallel additions that touch different

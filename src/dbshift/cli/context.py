@@ -68,7 +68,7 @@ def session(args: argparse.Namespace, **extra: Any) -> Session:
 
     reporter = JsonReporter() if wants_json(args) else ConsoleReporter()
     made = Session(settings(args, **extra), reporter)
-    made.probe = catalog_probe(made.dialect.name)
+    made.probe = catalog_probe(made.dialect)
     made.kill_orphaned = bool(getattr(args, "kill_orphaned", False))
     return made
 

@@ -36,6 +36,7 @@ from dbshift.cli.live_objects import LiveCatalog, RunState
 from dbshift.errors import ValidationFailed
 
 if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
     from dbshift.lint.facts import Action
     from dbshift.lint.rule import Finding
     from dbshift.migrations.model import Migration
@@ -75,7 +76,7 @@ class Destructive:
 
 def find(
     migrations: list[Migration],
-    dialect: str,
+    dialect: Dialect,
     live: Callable[[], Schema] | None = None,
     *,
     down: bool = False,
@@ -104,7 +105,7 @@ def find(
     from dbshift.lint.rules import all_rules
     from dbshift.runner.executor import display_path
 
-    linter = Linter(all_rules(), DEFAULT_SERVERS[dialect])
+    linter = Linter(all_rules(), DEFAULT_SERVERS[dialect.name])
     run = RunState(catalog) if catalog is not None else None
     out: list[Destructive] = []
     schema: list[Schema] = []  # read once, on the first type change
@@ -120,7 +121,7 @@ def find(
             if not here and run is None:
                 continue
             try:
-                acts = actions_for(statement.sql, dialect)[0]
+                acts = actions_for(statement.sql, dialect.name)[0]
             except ParseFailed:
                 acts = ()
             for f in here:
@@ -154,7 +155,7 @@ def _destroys(rule: str, acts: tuple[Action, ...], run: RunState | None) -> bool
     return any(run.destroys(a) for a in relevant)
 
 
-def _narrowed(action: Action, live: Schema, dialect: str) -> str | None:
+def _narrowed(action: Action, live: Schema, dialect: Dialect) -> str | None:
     from dbshift.lint.facts import Act
 
     fact = action.column
@@ -174,7 +175,7 @@ def _narrowed(action: Action, live: Schema, dialect: str) -> str | None:
 
 def confirm(
     migrations: list[Migration],
-    dialect: str,
+    dialect: Dialect,
     *,
     allowed: bool,
     live: Callable[[], Schema] | None = None,
@@ -238,7 +239,7 @@ _NUMERIC = {"numeric", "decimal"}
 _UNBOUNDED = float("inf")
 
 
-def narrows(old: str, new: str, dialect: str) -> bool:
+def narrows(old: str, new: str, dialect: Dialect) -> bool:
     """Whether values of type ``old`` may not fit ``new``: a shorter string, fewer integer
     or fraction digits, fewer bytes, or a fraction dropped. Types of different kinds
     (text to integer, ...) are not judged: the server refuses or converts every row."""
@@ -255,7 +256,7 @@ def narrows(old: str, new: str, dialect: str) -> bool:
     return size_b < size_a
 
 
-def _kind(text: str, dialect: str) -> tuple[str, float, float] | None:
+def _kind(text: str, dialect: Dialect) -> tuple[str, float, float] | None:
     match = _TYPE.match(text.strip().lower())
     if match is None:
         return None
@@ -264,7 +265,7 @@ def _kind(text: str, dialect: str) -> tuple[str, float, float] | None:
         return "int", _INT[name], 0
     if name in _FLOAT:
         return "float", _FLOAT[name], 0
-    if name == "text" and dialect == "postgresql":
+    if name == "text" and dialect.text_is_unbounded:
         return "string", _UNBOUNDED, 0
     if name in _TEXT:
         return "string", _TEXT[name], 0

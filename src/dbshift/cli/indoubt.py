@@ -19,21 +19,23 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.engine.reflection import Inspector
 
+    from dbshift.dialects import Dialect
 
-def catalog_probe(dialect: str) -> Probe:
+
+def catalog_probe(dialect: Dialect) -> Probe:
     def probe(conn: Connection, sql: str) -> Decision:
         return decide(conn, sql, dialect)
 
     return probe
 
 
-def decide(conn: Connection, sql: str, dialect: str) -> Decision:
+def decide(conn: Connection, sql: str, dialect: Dialect) -> Decision:
     import sqlalchemy as sa
 
     from dbshift.lint.parse import ParseFailed, actions_for
 
     try:
-        actions = actions_for(sql, dialect)[0]
+        actions = actions_for(sql, dialect.name)[0]
     except ParseFailed as exc:
         return Decision(Verdict.UNKNOWN, f"the statement cannot be parsed: {exc}")
     created = {a.table for a in actions if a.act is Act.CREATE_TABLE}
@@ -44,7 +46,11 @@ def decide(conn: Connection, sql: str, dialect: str) -> Decision:
     catalog = _Catalog(sa.inspect(conn))
     found: list[tuple[bool, str]] = []
     for action in relevant:
-        if dialect == "postgresql" and action.act is Act.CREATE_INDEX and action.name:
+        if (
+            dialect.interrupted_index_builds_leave_invalid_index
+            and action.act is Act.CREATE_INDEX
+            and action.name
+        ):
             invalid = _invalid_pg_index(conn, action.name)
             if invalid:
                 return Decision(

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dbshift.config import Settings
+    from dbshift.dialects import Dialect
     from dbshift.lint.rule import Finding
 
 
-def lint_script(text: str, path: str, dialect: str, settings: Settings) -> list[Finding]:
+def lint_script(text: str, path: str, dialect: Dialect, settings: Settings) -> list[Finding]:
     from dbshift.lint.engine import Linter
     from dbshift.lint.rule import DEFAULT_SERVERS
     from dbshift.lint.rules import all_rules
@@ -26,7 +27,7 @@ def lint_script(text: str, path: str, dialect: str, settings: Settings) -> list[
         if r.id not in settings.lint.ignore
         and (not settings.lint.select or r.id in settings.lint.select)
     ]
-    findings, _ = Linter(rules, DEFAULT_SERVERS[dialect]).lint_text(text, path)
+    findings, _ = Linter(rules, DEFAULT_SERVERS[dialect.name]).lint_text(text, path)
     return findings
 
 

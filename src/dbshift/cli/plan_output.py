@@ -13,6 +13,7 @@ from dbshift.dialects.script import terminated as terminated
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from dbshift.dialects import Dialect
     from dbshift.dialects.render import Renderer
     from dbshift.model import Schema
     from dbshift.ops import Operation
@@ -22,27 +23,28 @@ def schema_json(schema: Schema) -> str:
     return json.dumps(_plain(schema), indent=2, ensure_ascii=False)
 
 
-def schema_sql(schema: Schema, dialect: str) -> str:
+def schema_sql(schema: Schema, dialect: Dialect) -> str:
     """The schema as the DDL that creates it."""
     from dbshift.diff import DiffOptions, diff
     from dbshift.model import Schema as Empty
 
-    ops = diff(Empty(), schema, DiffOptions(inline_foreign_keys=dialect == "sqlite"))
+    ops = diff(
+        Empty(), schema, DiffOptions(inline_foreign_keys=dialect.foreign_keys_only_in_create_table)
+    )
     return plan_sql(ops, Empty(), dialect, annotate=False)
 
 
-def plan_sql(ops: list[Operation], before: Schema, dialect: str, *, annotate: bool = True) -> str:
+def plan_sql(
+    ops: list[Operation], before: Schema, dialect: Dialect, *, annotate: bool = True
+) -> str:
     """Statements, each operation introduced by a comment with its safety flags."""
-    from dbshift.dialects import renderer_for
-
-    renderer = renderer_for(dialect)
-    render = _one_at_a_time(renderer)
+    render = _one_at_a_time(dialect.renderer())
     out: list[str] = []
     schema = before
     for op in ops:
         if annotate:
-            out.append(f"-- {header(op, dialect)}")
-        out.extend(terminated(sql, dialect) for sql in render(op, schema))
+            out.append(f"-- {header(op, dialect.name)}")
+        out.extend(terminated(sql, dialect.name) for sql in render(op, schema))
         schema = op.apply(schema)
     return "\n".join(out)
 
@@ -63,19 +65,16 @@ def _one_at_a_time(renderer: Renderer) -> Callable[[Operation, Schema], list[str
     return lambda op, schema: renderer.render([op], schema)
 
 
-def plan_text(ops: list[Operation], dialect: str) -> str:
-    return "\n".join(header(op, dialect) for op in ops)
+def plan_text(ops: list[Operation], dialect: Dialect) -> str:
+    return "\n".join(header(op, dialect.name) for op in ops)
 
 
-def plan_json(ops: list[Operation], before: Schema, dialect: str) -> str:
-    from dbshift.dialects import renderer_for
-
-    renderer = renderer_for(dialect)
-    render = _one_at_a_time(renderer)
+def plan_json(ops: list[Operation], before: Schema, dialect: Dialect) -> str:
+    render = _one_at_a_time(dialect.renderer())
     out = []
     schema = before
     for op in ops:
-        safety = op.safety(dialect)
+        safety = op.safety(dialect.name)
         out.append(
             {
                 "kind": op.kind,

@@ -13,9 +13,11 @@ from dbshift.errors import UsageError
 
 if TYPE_CHECKING:
     from dbshift.config import Settings
+    from dbshift.dialects import Dialect
     from dbshift.diff import Renames
     from dbshift.model import Schema
     from dbshift.ops import Operation
+    from dbshift.runner.sources import Source
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Plan:
     current: Schema
     desired: Schema
     ops: list[Operation]
-    dialect: str
+    dialect: Dialect
 
 
 def plan(args: argparse.Namespace, settings: Settings, source: str, target: str) -> Plan:
@@ -92,15 +94,16 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
         ready.acquire()
         ready.acquire()
         import dbshift.cli.plan_output  # noqa: F401
-        from dbshift.dialects import renderer_for
         from dbshift.diff import DiffOptions, diff, suggest_renames
 
-        renderer_for(dialect)
+        dialect.renderer()
         current, desired = current_future.result(), desired_future.result()
     renames = parse_renames(args.rename)
     if args.interactive:
         renames = _ask(suggest_renames(current, desired), renames)
-    options = DiffOptions(inline_foreign_keys=dialect == "sqlite", renames=renames)
+    options = DiffOptions(
+        inline_foreign_keys=dialect.foreign_keys_only_in_create_table, renames=renames
+    )
     try:
         ops = diff(current, desired, options)
     except ValueError as exc:  # a rename hint naming nothing
@@ -108,21 +111,24 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
     return Plan(current=current, desired=desired, ops=ops, dialect=dialect)
 
 
-def _dialect(args: argparse.Namespace, settings: Settings, *sides: object) -> str:
-    from dbshift.connection import backend_name, parse_url
+def _dialect(args: argparse.Namespace, settings: Settings, *sides: Source) -> Dialect:
+    from dbshift.connection import parse_url
+    from dbshift.dialects import dialect_for, named
 
-    found: set[str] = {d for s in sides if isinstance(d := getattr(s, "dialect", None), str)}
+    found = {type(d): d for side in sides if (d := side.dialect) is not None}
     if len(found) > 1:
-        raise UsageError(f"cannot compare schemas of different servers: {', '.join(sorted(found))}")
+        names = ", ".join(sorted(d.name for d in found.values()))
+        raise UsageError(f"cannot compare schemas of different servers: {names}")
+    asked = named(args.dialect) if args.dialect else None
     if found:
-        dialect = found.pop()
-        if args.dialect and args.dialect != dialect:
-            raise UsageError(f"--dialect {args.dialect} contradicts the {dialect} URL")
+        (dialect,) = found.values()
+        if asked is not None and type(asked) is not type(dialect):
+            raise UsageError(f"--dialect {args.dialect} contradicts the {dialect.name} URL")
         return dialect
-    if args.dialect:
-        return str(args.dialect)
+    if asked is not None:
+        return asked
     if settings.url:
-        return backend_name(parse_url(settings.url))
+        return dialect_for(parse_url(settings.url))
     raise UsageError("cannot tell the dialect: give --dialect or a database URL")
 
 

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from dbshift.cli import context
+from dbshift.dialects import NAMES
 
 #: The connection and configuration options this command uses (its help lists only these).
 OPTIONS = frozenset({"url", "env", "config", "migrations", "history_table", "connect_timeout"})
@@ -79,7 +80,7 @@ def add_schema_options(parser: argparse.ArgumentParser) -> None:
     add_scope_options(parser)
     parser.add_argument(
         "--dialect",
-        choices=("postgresql", "mysql", "sqlite"),
+        choices=NAMES,
         help="dialect when neither side is a URL (default: the configured URL's)",
     )
     parser.add_argument("--dev-url", help="server for scratch databases (else dev_url in config)")
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         context.out(plan_output.plan_sql(result.ops, result.current, result.dialect))
     if not result.ops and args.format != "json":
         context.out("-- no differences" if args.format == "sql" else "no differences")
-    if not result.ops and result.dialect == "postgresql":
+    if not result.ops and result.dialect.has_namespaces:
         _hint_other_schemas(settings, args.source, args.target)
     failed = False
     if args.lint and result.ops:

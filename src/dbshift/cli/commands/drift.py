@@ -21,6 +21,7 @@ EXAMPLES = (
 )
 
 if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
     from dbshift.drift import DriftReport
 
 _LABEL = {"added": "added by hand", "changed": "changed by hand", "dropped": "dropped by hand"}
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             resolved = True
         elif report.drifted and args.revert:
             if args.apply and not args.allow_destructive:
-                _refuse_destructive(report, session.dialect.name)
+                _refuse_destructive(report, session.dialect)
             written = Path(args.revert)
             resolved = bool(revert(session, report, written, apply=args.apply))
     if args.format == "json":
@@ -98,11 +99,13 @@ def run(args: argparse.Namespace) -> int:
     return 0 if resolved or not report.drifted else 1
 
 
-def _refuse_destructive(report: DriftReport, dialect: str) -> None:
+def _refuse_destructive(report: DriftReport, dialect: Dialect) -> None:
     from dbshift.drift.resolve import revert_ops
     from dbshift.errors import UsageError
 
-    lost = [op.describe() for op in revert_ops(report, dialect) if op.safety(dialect).destructive]
+    lost = [
+        op.describe() for op in revert_ops(report, dialect) if op.safety(dialect.name).destructive
+    ]
     if lost:
         raise UsageError(
             f"the revert loses data ({'; '.join(lost)}): check the script, then add "

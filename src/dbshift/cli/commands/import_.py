@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from dbshift.cli import context
+from dbshift.dialects import NAMES
 
 OPTIONS = context.SESSION_OPTIONS
 
@@ -37,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--dialect",
-        choices=("postgresql", "mysql", "sqlite"),
+        choices=NAMES,
         help="the server the SQL is for when no URL is configured (Alembic renders for it)",
     )
     parser.set_defaults(handler=run)
@@ -55,18 +56,21 @@ def run(args: argparse.Namespace) -> int:
     session = None
     if settings.url and not args.no_history:
         session = Session(settings, context.ConsoleReporter())
-    dialect = args.dialect or (session.dialect.name if session else None)
+    from dbshift.dialects import Dialect, dialect_for, named
+
+    dialect: Dialect | None = named(args.dialect) if args.dialect else None
+    if dialect is None and session is not None:
+        dialect = session.dialect
     if dialect is None and settings.url:
         from dbshift.connection import parse_url
-        from dbshift.dialects import dialect_for
 
-        dialect = dialect_for(parse_url(settings.url)).name
+        dialect = dialect_for(parse_url(settings.url))
     if dialect is None:
         if args.tool == "alembic":
             raise UsageError(
                 "Alembic revisions are rendered for one server: pass --url or --dialect"
             )
-        dialect = "postgresql"
+        dialect = named("postgresql")
     try:
         result = import_directory(
             args.tool,

@@ -27,7 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dbshift.cli import plan_output
-    from dbshift.connection import backend_name, parse_url
+    from dbshift.connection import parse_url
+    from dbshift.dialects import dialect_for
     from dbshift.runner import sources
 
     settings = context.settings(args)
@@ -40,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         context.out(plan_output.schema_json(schema))
     else:
-        context.out(plan_output.schema_sql(schema, backend_name(parse_url(raw))))
+        context.out(plan_output.schema_sql(schema, dialect_for(parse_url(raw))))
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbshift.cli import context
+from dbshift.dialects import NAMES, named
 from dbshift.errors import UsageError
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--dialect",
-        choices=("postgresql", "mysql", "sqlite"),
+        choices=NAMES,
         help="SQL dialect (default: the configured URL's)",
     )
     parser.add_argument(
@@ -99,7 +100,7 @@ def _server(args: argparse.Namespace, settings: Settings) -> Server:
             else DEFAULT_SERVERS[flavor].version
         )
         server = Server(flavor, version)
-        if args.dialect and args.dialect != server.dialect:
+        if args.dialect and type(named(args.dialect)) is not type(named(server.dialect)):
             raise UsageError(f"--dialect {args.dialect} contradicts --server {spec}")
         return server
     dialect = args.dialect or _configured_dialect(settings)

@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         clock = Clock.from_environment()  # one clock: --wait's sleeps move a fixed one
         if args.wait and not args.ignore_schedule and not args.dry_run:
             _wait(session, args, clock)
-        dialect = session.dialect.name
+        dialect = session.dialect
 
         def live() -> Schema:
             from dbshift.inspect import inspect_schema

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
 def as_json(plan: LockPlan) -> dict[str, Any]:
     return {
-        "dialect": plan.dialect,
+        "dialect": plan.dialect.name,
         "migrations": [
             {
                 "version": m.version,
@@ -100,7 +100,7 @@ def _print(plan: LockPlan) -> None:
     # Off a terminal nothing wraps: a pipe or a CI log gets whole rows.
     console = context.console()
     for migration in plan.migrations:
-        if plan.dialect == "mysql":
+        if plan.dialect.ddl_commits_implicitly:
             mode = "each DDL statement commits on its own"
         else:
             mode = "one transaction" if migration.transactional else "no transaction"
@@ -118,20 +118,7 @@ def _print(plan: LockPlan) -> None:
             )
             console.print(escape(f"held until COMMIT: {held}"))
         console.print()
-    console.print(f"[dim]{escape(_LEGEND[plan.dialect])}[/]")
-
-
-_LEGEND = {
-    "postgresql": "locks: pg_locks of the scratch session after each statement; rewrite: the "
-    "table got a new relfilenode. Times are on empty tables.",
-    "mysql": "locks: the first ALGORITHM/LOCK the server accepted (INSTANT, NOCOPY, INPLACE, "
-    "COPY; weakest LOCK first), which is what it picks by default; each also waits for open "
-    "transactions on the table (metadata lock). rewrite: a new InnoDB TABLE_ID. Times are on "
-    "empty tables.",
-    "sqlite": "locks: SQLite locks the whole database for writing; readers wait only while "
-    "it commits (not at all in WAL mode). rewrite: a table back under its name on another "
-    "root page. Times are on empty tables.",
-}
+    console.print(f"[dim]{escape(plan.dialect.lock_trace_legend)}[/]")
 
 
 def _table(migration: TracedMigration) -> Any:

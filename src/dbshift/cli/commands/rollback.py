@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.count is not None and args.to is not None:
         raise UsageError("give a count or --to, not both")
     with context.session(args) as session:
-        dialect = session.dialect.name
+        dialect = session.dialect
 
         def live() -> Schema:
             from dbshift.inspect import inspect_schema

@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from dbshift.cli import context
+from dbshift.dialects import NAMES
 
 OPTIONS = context.SESSION_OPTIONS
 
@@ -27,7 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", metavar="VERSION", help="test this version only")
     parser.add_argument(
         "--dialect",
-        choices=("postgresql", "mysql", "sqlite"),
+        choices=NAMES,
         help="server kind to test on (default: the configured URL's, else dev_url's)",
     )
     parser.add_argument(
@@ -143,7 +144,7 @@ def _summary(report: TestReport) -> None:
     failures = report.failures
     tested = len(report.migrations)
     context.out(
-        f"{tested} migration(s) tested on {report.dialect} in {report.seconds:.1f} s: "
+        f"{tested} migration(s) tested on {report.dialect.name} in {report.seconds:.1f} s: "
         + (f"{len(failures)} failure(s)" if failures else "all passed")
         + ("" if report.locks_traced else " (time only; --locks traces locks)")
     )
@@ -158,7 +159,7 @@ def _summary(report: TestReport) -> None:
 
 def as_json(report: TestReport) -> dict[str, Any]:
     return {
-        "dialect": report.dialect,
+        "dialect": report.dialect.name,
         "passed": not report.failed,
         "seconds": round(report.seconds, 3),
         "locks_traced": report.locks_traced,
@@ -202,7 +203,7 @@ def as_junit(report: TestReport) -> str:
     """One testcase per migration and check, as CI dashboards read JUnit XML."""
     from xml.etree import ElementTree as ET
 
-    suite = ET.Element("testsuite", name=f"dbshift test ({report.dialect})")
+    suite = ET.Element("testsuite", name=f"dbshift test ({report.dialect.name})")
     cases = 0
     failures = 0
     skipped = 0

@@ -30,7 +30,7 @@ def _workflow_problems(session: Session) -> list[str]:
     found = dependencies.problems(migrations, analysis)
     pending = {m.number for m in analysis.pending}
     clashes, notes = conflicts.conflicts(
-        migrations, pending, session.dialect.name, session.settings.migrations_dir
+        migrations, pending, session.dialect, session.settings.migrations_dir
     )
     for note in notes:
         print(f"dbshift: note: {note}", file=sys.stderr)
