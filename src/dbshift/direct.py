@@ -50,13 +50,13 @@ _URL = re.compile(
         """,
     re.X,
 )
-# bare scheme -> (SQLAlchemy dialect, the driver this module opens directly)
+# bare scheme -> SQLAlchemy dialect (the driver is the Dialect's default_driver)
 _SCHEMES = {
-    "postgresql": ("postgresql", "psycopg"),
-    "postgres": ("postgresql", "psycopg"),
-    "mysql": ("mysql", "pymysql"),
-    "mariadb": ("mariadb", "pymysql"),
-    "sqlite": ("sqlite", "pysqlite"),
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "mysql": "mysql",
+    "mariadb": "mariadb",
+    "sqlite": "sqlite",
 }
 
 
@@ -112,7 +112,7 @@ def parse(raw: str) -> DbUrl | None:
     scheme, _, driver = parts["name"].partition("+")
     if scheme not in _SCHEMES:
         return None
-    dialect, default_driver = _SCHEMES[scheme]
+    dialect = _SCHEMES[scheme]
     server = named(dialect)
     host = parts["ipv4host"] or parts["ipv6host"]
     if server.database_is_a_file and (
@@ -138,7 +138,7 @@ def parse(raw: str) -> DbUrl | None:
 
     return DbUrl(
         dialect=server,
-        drivername=f"{dialect}+{driver or default_driver}",
+        drivername=f"{dialect}+{driver or server.default_driver}",
         username=None if parts["username"] is None else unquote(parts["username"]),
         password=None if parts["password"] is None else unquote(parts["password"]),
         host=host,
@@ -164,8 +164,9 @@ def connect(raw: str, *, connect_timeout: float, busy_timeout: float) -> Connect
     url = parse(raw)
     if url is None:
         return None
+    if url.driver != url.dialect.default_driver:
+        return None  # another driver (mysql+mysqldb://, postgresql+psycopg2://): SQLAlchemy's
     try:
-        # Each driver serves one server, so the driver alone says which opener it is.
         if url.driver == "psycopg":
             return _postgres(url, connect_timeout)
         if url.driver == "pymysql" and not url.query:

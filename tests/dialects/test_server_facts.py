@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from dbshift.connection import connect, create_engine, parse_url
 from dbshift.dialects import NAMES, Dialect, dialect_for, named
 from dbshift.dialects.locks import Step
+from dbshift.direct import connect as direct_connect
 from dbshift.direct import dialect_of
 from dbshift.direct import parse as parse_direct
 from dbshift.errors import ConnectError
@@ -284,3 +285,23 @@ def test_a_bare_url_knows_its_dialect_as_sqlalchemy_would(raw: str, name: str) -
     assert type(found) is type(dialect_for(parse_url(raw)))
     parsed = parse_direct(raw)
     assert parsed is not None and parsed.dialect.name == name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_default_driver_is_the_one_a_bare_scheme_gets_and_direct_opens(
+    name: str, tmp_path: Path
+) -> None:
+    dialect = named(name)
+    with scratch_database(name, tmp_path) as db:
+        bare_scheme = db.url.replace("+pymysql", "").replace("+psycopg", "")
+        assert parse_url(bare_scheme).get_driver_name() == dialect.default_driver
+        opened = direct_connect(bare_scheme, connect_timeout=5, busy_timeout=5)
+        assert opened is not None
+        opened.close()
+        other = {"postgresql": "psycopg2", "mysql": "mysqldb", "sqlite": "pysqlite"}[name]
+        if other != dialect.default_driver:  # another driver: SQLAlchemy's path, not direct's
+            scheme, rest = bare_scheme.split("://", 1)
+            assert (
+                direct_connect(f"{scheme}+{other}://{rest}", connect_timeout=5, busy_timeout=5)
+                is None
+            )

@@ -42,6 +42,9 @@ class Dialect:
     """
 
     name: ClassVar[str]
+    #: The DB-API driver dbshift ships for a bare scheme (``postgresql://``), which
+    #: ``dbshift.direct`` opens without SQLAlchemy (SQLAlchemy's driver names).
+    default_driver: ClassVar[str]
     #: The character that opens and closes a quoted identifier.
     quote_char: ClassVar[str] = '"'
     #: A backslash in a string literal escapes (MySQL/MariaDB without NO_BACKSLASH_ESCAPES).

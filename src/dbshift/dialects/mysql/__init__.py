@@ -42,6 +42,7 @@ _SESSION_VARIABLES = (
 
 class MySQLDialect(Dialect):
     name = "mysql"
+    default_driver = "pymysql"  # pure Python: mysqlclient needs C headers to build
     quote_char = "`"
     # The default sql_mode lacks NO_BACKSLASH_ESCAPES, so \ escapes inside '…'.
     backslash_escapes = True

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class PostgresDialect(Dialect):
     name = "postgresql"
+    default_driver = "psycopg"  # psycopg 3: psycopg2 needs C headers to build
     # NAMEDATALEN - 1: longer names are truncated silently, with only a NOTICE.
     max_identifier_length = 63
     identifier_limit_in_bytes = True

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover
 class SQLiteDialect(Dialect):
     # SQLite keeps identifiers of any length (bounded only by SQLITE_MAX_SQL_LENGTH).
     name = "sqlite"
+    default_driver = "pysqlite"  # the standard library's sqlite3
     max_identifier_length = 1_000_000_000
     transactional_ddl = True
     begin_sql = "BEGIN IMMEDIATE"
