@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dbshift.dialects import named
 from dbshift.model import Column
 from dbshift.ops import AlterColumn
 from dbshift.ops.type_change import mysql_change, pg_rewrites
@@ -66,7 +67,7 @@ def test_postgresql_rewrite_classification_matches_relfilenode(
     finally:
         engine.dispose()
     op = AlterColumn(on=(None, "t"), before=Column("c", before), after=Column("c", after))
-    assert op.safety("postgresql").rewrite is rewrites
+    assert named("postgresql").safety(op).rewrite is rewrites
 
 
 # (before, after, collation, rebuilds) in COLUMN_TYPE's spelling.
@@ -126,7 +127,7 @@ def test_mysql_rebuild_classification_matches_innodb_table_id(
         before=Column("c", before, collation=collation),
         after=Column("c", after, collation=collation),
     )
-    assert op.safety("mysql").rewrite is rebuilds
+    assert named("mysql").safety(op).rewrite is rebuilds
 
 
 def test_diff_of_a_widened_numeric_is_not_a_rewrite_nor_a_lint_error(

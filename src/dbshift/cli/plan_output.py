@@ -68,14 +68,14 @@ def plan_text(ops: list[Operation], dialect: str) -> str:
 
 
 def plan_json(ops: list[Operation], before: Schema, dialect: str) -> str:
-    from dbshift.dialects import renderer_for
+    from dbshift.dialects import named, renderer_for
 
     renderer = renderer_for(dialect)
     render = _one_at_a_time(renderer)
     out = []
     schema = before
     for op in ops:
-        safety = op.safety(dialect)
+        safety = named(dialect).safety(op)
         out.append(
             {
                 "kind": op.kind,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import Dialect as SADialect
 
     from dbshift.dialects.render import Renderer
+    from dbshift.dialects.safety import SafetyRules
+    from dbshift.ops import Operation, Safety
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,13 @@ class LockHolder:
     since: datetime | None
     #: What the runner said it is doing (``Dialect.label_session``), or "".
     label: str = ""
+
+
+@functools.cache
+def _calls(names: frozenset[str]) -> re.Pattern[str]:
+    """A pattern for a call of any of ``names`` (longest first, whole words)."""
+    spelled = sorted(map(re.escape, names), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(spelled) + r")\s*\(", re.I)
 
 
 _DML = re.compile(r"\s*(?:\(\s*)*(insert|update|delete|replace|select|with|values)\b", re.I)
@@ -63,6 +73,10 @@ class Dialect:
     scratch_session_sql: ClassVar[tuple[str, ...]] = ()
     #: The driver runs several statements sent as one string (one round trip).
     multi_statement: ClassVar[bool] = False
+    #: The server has non-blocking forms a plan can be rewritten into (``diff/safe.py``):
+    #: CREATE/DROP INDEX CONCURRENTLY, constraints added NOT VALID then validated, SET
+    #: NOT NULL trusting a valid check, a volatile default backfilled in batches.
+    nonblocking_forms: ClassVar[bool] = False
 
     def __init__(self, url: URL | None = None) -> None:
         self._url = url
@@ -98,6 +112,26 @@ class Dialect:
         from dbshift.dialects import renderer_for
 
         return renderer_for(self.name)
+
+    def safety_rules(self) -> SafetyRules:
+        """This server's safety table (``dialects/<server>/safety.py``), imported on first
+        use: the runner never needs it."""
+        raise NotImplementedError
+
+    def safety(self, op: Operation) -> Safety:
+        """What ``op`` locks, rewrites, breaks and loses on this server: the one answer
+        ``generate``, ``plan``, ``diff`` and migration headers share."""
+        return self.safety_rules().rate(op)
+
+    #: Functions whose value differs per call, so a column default calling one is
+    #: computed for every existing row when the column is added.
+    volatile_functions: ClassVar[frozenset[str]] = frozenset()
+
+    def volatile_default(self, expression: str | None) -> bool:
+        """Whether a column default ``expression`` calls one of ``volatile_functions``."""
+        if not expression or not self.volatile_functions:
+            return False
+        return _calls(self.volatile_functions).search(expression) is not None
 
     def quote(self, name: str) -> str:
         """Always quote, the quote character doubled: a name is never trusted to be a

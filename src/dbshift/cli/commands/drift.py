@@ -99,10 +99,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _refuse_destructive(report: DriftReport, dialect: str) -> None:
+    from dbshift.dialects import named
     from dbshift.drift.resolve import revert_ops
     from dbshift.errors import UsageError
 
-    lost = [op.describe() for op in revert_ops(report, dialect) if op.safety(dialect).destructive]
+    lost = [
+        d.describe() for d in revert_ops(report, dialect) if named(dialect).safety(d).destructive
+    ]
     if lost:
         raise UsageError(
             f"the revert loses data ({'; '.join(lost)}): check the script, then add "

@@ -11,6 +11,8 @@ from dbshift.errors import LockTimeoutError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects.safety import SafetyRules
+
 # Statements that "cause an implicit commit" before they run (MySQL 8.0 reference 15.3.3,
 # MariaDB "SQL statements that cause an implicit commit"): DDL, except the TEMPORARY
 # table forms, which commit nothing. Comments before the verb are skipped.
@@ -47,6 +49,13 @@ class MySQLDialect(Dialect):
     transactional_ddl = False
     databases_are_schemas = True
     ddl_commits_implicitly = True
+    # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
+    volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
+
+    def safety_rules(self) -> SafetyRules:
+        from dbshift.dialects.mysql.safety import RULES
+
+        return RULES
 
     @staticmethod
     def commits_before(sql: str) -> bool:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects.base import Dialect, LockHolder
+from dbshift.dialects.postgres.volatile import VOLATILE_FUNCTIONS
 from dbshift.errors import LockTimeoutError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from dbshift.dialects.safety import SafetyRules
 
 
 class PostgresDialect(Dialect):
@@ -22,6 +25,13 @@ class PostgresDialect(Dialect):
     # psycopg sends a parameterless string with several statements in one round trip.
     multi_statement = True
     supports_history_schema = True
+    volatile_functions = VOLATILE_FUNCTIONS
+    nonblocking_forms = True
+
+    def safety_rules(self) -> SafetyRules:
+        from dbshift.dialects.postgres.safety import RULES
+
+        return RULES
 
     def acquire_lock(self, conn: Connection, key: str, timeout: float) -> None:
         """A session-level advisory lock, waited for under ``lock_timeout``.

@@ -21,6 +21,8 @@ from dbshift.errors import LockTimeoutError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects.safety import SafetyRules
+
 try:  # Windows has no flock; there the per-migration BEGIN IMMEDIATE still applies.
     import fcntl
 except ImportError:  # pragma: no cover
@@ -33,6 +35,12 @@ class SQLiteDialect(Dialect):
     max_identifier_length = 1_000_000_000
     transactional_ddl = True
     begin_sql = "BEGIN IMMEDIATE"
+    volatile_functions = frozenset({"random", "randomblob"})
+
+    def safety_rules(self) -> SafetyRules:
+        from dbshift.dialects.sqlite.safety import RULES
+
+        return RULES
 
     def __init__(self, url: Any = None) -> None:
         super().__init__(url)
