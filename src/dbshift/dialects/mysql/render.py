@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.dialects.mysql.online_ddl import add_column_clause, create_index_clause
 from dbshift.dialects.render import Renderer, Unsupported
 from dbshift.ops.type_change import mysql_change
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Sequence
     from dbshift.ops import (
         AddCheck,
+        AddColumn,
         AddForeignKey,
         AddPrimaryKey,
         AlterColumn,
@@ -123,6 +125,11 @@ class MySQLRenderer(Renderer):
             sql += f" COMMENT={self.literal(t.comment)}"
         return [sql]
 
+    def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
+        clause = add_column_clause(op.column, schema.table(op.on[1], op.on[0]))
+        tail = f", {clause}" if clause else ""
+        return [f"ALTER TABLE {self.name(op.on)} ADD COLUMN {self.column(op.column)}{tail}"]
+
     def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
         return [
             f"RENAME TABLE {self.name((op.schema, op.old))} TO {self.name((op.schema, op.new))}"
@@ -189,7 +196,9 @@ class MySQLRenderer(Renderer):
         return [f"ALTER TABLE {self.name(op.on)} DROP FOREIGN KEY {self.q(op.constraint.name)}"]
 
     def op_create_index(self, op: CreateIndex, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} ADD {self.key(op.index)}"]
+        clause = create_index_clause(op.index)
+        tail = f", {clause}" if clause else ""
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.key(op.index)}{tail}"]
 
     def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
         return [f"ALTER TABLE {self.name(op.on)} DROP INDEX {self.q(op.index.name)}"]
