@@ -6,9 +6,8 @@ names them and ``migrate`` asks before a destructive one)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-
-import pytest
 
 from dbshift.lint.engine import Linter
 from dbshift.lint.rule import DEFAULT_SERVERS, Severity
@@ -101,5 +100,21 @@ def test_generated_migration_lints_clean(db: Database, tmp_path: Path) -> None:
         f"{f.line}: {f.rule}: {f.message}" for f in serious
     )
     assert "[destructive, breaking" in text
+    if dialect == "mysql":
+        # The forms InnoDB runs with writes allowed say so (the server refuses rather
+        # than copies), and a MODIFY that keeps a nullable column nullable is vouched for.
+        assert "ADD KEY `books_title_idx` (`title`), ALGORITHM=INPLACE, LOCK=NONE;" in text
+        assert "varchar(40) NULL, ALGORITHM=INPLACE, LOCK=NONE;" in text
+        assert "-- dbshift:ignore drop-not-null the column was nullable already" in text
+        # int(11) on MariaDB 10.11, int on MySQL 8.0.
+        assert re.search(
+            r"ADD COLUMN `pages` int(\(11\))? NULL DEFAULT 0, ALGORITHM=INSTANT;", text
+        )
+    if dialect == "postgresql":
+        # Lint cannot see the old type; generate can, and says why the change is safe.
+        assert (
+            "-- dbshift:ignore column-type-change character varying(100) to "
+            "character varying(200) keeps the rows as they are (no rewrite)"
+        ) in text
     applied = project.run("migrate", "--allow-destructive")
     assert applied.code == 0, applied.err

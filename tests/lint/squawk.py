@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dbshift.dialects import named
 from dbshift.lint.facts import Act
 from dbshift.lint.parse import ParseFailed, actions_for
 from dbshift.lint.rule import Rule
@@ -124,7 +125,7 @@ def statements(text: str, path: str) -> list[tuple[int, bool, frozenset[Act]]]:
     out = []
     for stmt in raw:
         try:
-            acts, _, _ = actions_for(stmt.sql, "postgresql")
+            acts, _, _ = actions_for(stmt.sql, named("postgresql"))
         except ParseFailed:
             acts = ()
         tables = {a.table for a in acts if a.table and a.act is not Act.CREATE_TABLE}

@@ -95,6 +95,7 @@ def parallel_additions(directory: Path, *, merges: int = 50) -> list[Parallel] |
 
 def touched(migration: Migration, dialect: str) -> set[str]:
     """The tables, columns and indexes a SQL migration's up section changes or writes."""
+    from dbshift.dialects import named
     from dbshift.lint.facts import NEUTRAL_ACTS, Act
     from dbshift.lint.parse import ParseFailed, actions_for
 
@@ -103,7 +104,7 @@ def touched(migration: Migration, dialect: str) -> set[str]:
     out: set[str] = set()
     for statement in migration.up.statements:
         try:
-            actions = actions_for(statement.sql, dialect)[0]
+            actions = actions_for(statement.sql, named(dialect))[0]
         except (ParseFailed, Exception):  # what does not parse touches nothing we know of
             continue
         for action in actions:

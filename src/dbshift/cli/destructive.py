@@ -98,6 +98,7 @@ def find(
     ]
     if not candidates:
         return []
+    from dbshift.dialects import named
     from dbshift.lint.engine import Linter
     from dbshift.lint.parse import ParseFailed, actions_for
     from dbshift.lint.rule import DEFAULT_SERVERS
@@ -120,7 +121,7 @@ def find(
             if not here and run is None:
                 continue
             try:
-                acts = actions_for(statement.sql, dialect)[0]
+                acts = actions_for(statement.sql, named(dialect))[0]
             except ParseFailed:
                 acts = ()
             for f in here:

@@ -30,10 +30,11 @@ def catalog_probe(dialect: str) -> Probe:
 def decide(conn: Connection, sql: str, dialect: str) -> Decision:
     import sqlalchemy as sa
 
+    from dbshift.dialects import named
     from dbshift.lint.parse import ParseFailed, actions_for
 
     try:
-        actions = actions_for(sql, dialect)[0]
+        actions = actions_for(sql, named(dialect))[0]
     except ParseFailed as exc:
         return Decision(Verdict.UNKNOWN, f"the statement cannot be parsed: {exc}")
     created = {a.table for a in actions if a.act is Act.CREATE_TABLE}

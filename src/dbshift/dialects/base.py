@@ -77,6 +77,13 @@ class Dialect:
     #: CREATE/DROP INDEX CONCURRENTLY, constraints added NOT VALID then validated, SET
     #: NOT NULL trusting a valid check, a volatile default backfilled in batches.
     nonblocking_forms: ClassVar[bool] = False
+    #: Changing any part of a column restates all of it (MySQL ``MODIFY``/``CHANGE``):
+    #: what the statement leaves out (NOT NULL, a default) is dropped.
+    restates_column_to_alter: ClassVar[bool] = False
+    #: One lock for the whole database: any write, DDL or not, waits for every other.
+    locks_whole_database: ClassVar[bool] = False
+    #: The session setting bounding how long DDL waits for its lock (None: no such one).
+    lock_timeout_setting: ClassVar[str | None] = None
 
     def __init__(self, url: URL | None = None) -> None:
         self._url = url

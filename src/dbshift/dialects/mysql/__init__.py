@@ -49,6 +49,9 @@ class MySQLDialect(Dialect):
     transactional_ddl = False
     databases_are_schemas = True
     ddl_commits_implicitly = True
+    restates_column_to_alter = True
+    # Metadata locks, what DDL waits for (innodb_lock_wait_timeout is for row locks).
+    lock_timeout_setting = "lock_wait_timeout"
     # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
     volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
 

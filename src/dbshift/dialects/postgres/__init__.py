@@ -27,6 +27,7 @@ class PostgresDialect(Dialect):
     supports_history_schema = True
     volatile_functions = VOLATILE_FUNCTIONS
     nonblocking_forms = True
+    lock_timeout_setting = "lock_timeout"
 
     def safety_rules(self) -> SafetyRules:
         from dbshift.dialects.postgres.safety import RULES

@@ -35,6 +35,7 @@ class SQLiteDialect(Dialect):
     max_identifier_length = 1_000_000_000
     transactional_ddl = True
     begin_sql = "BEGIN IMMEDIATE"
+    locks_whole_database = True
     volatile_functions = frozenset({"random", "randomblob"})
 
     def safety_rules(self) -> SafetyRules:

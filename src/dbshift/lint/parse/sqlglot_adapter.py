@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
@@ -19,6 +19,9 @@ from sqlglot.errors import ParseError, TokenError
 
 from dbshift.lint.facts import Act, Action, ColumnFact, ConstraintKind
 from dbshift.lint.parse import ParseFailed
+
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
 
 # sqlglot logs a warning for every statement it falls back to a Command on; those are
 # handled below, so the warnings are noise in a lint report.
@@ -35,7 +38,7 @@ _TX_VERB = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*(END|SAVEPOINT|RELEASE)\b"
 Options = tuple[tuple[Action, ...], str | None, str | None]
 
 
-def actions_and_options(sql: str, dialect: str) -> Options:
+def actions_and_options(sql: str, dialect: Dialect) -> Options:
     verb = _TX_VERB.match(sql)
     if verb is not None:
         # sqlglot 30 reads END / SAVEPOINT x / RELEASE x as a column with an alias;
@@ -43,7 +46,7 @@ def actions_and_options(sql: str, dialect: str) -> Options:
         word = verb.group(1).lower()
         return (Action(Act.TRANSACTION, name="commit" if word == "end" else word),), None, None
     try:
-        trees = sqlglot.parse(sql, read=_READ[dialect])
+        trees = sqlglot.parse(sql, read=_READ[dialect.name])
     except (ParseError, TokenError) as exc:
         raise ParseFailed(_first_line(str(exc))) from None
     out: list[Action] = []
