@@ -13,6 +13,8 @@ table documents the same (INSTANT ADD COLUMN from 8.0.12, any position from 8.0.
   clause and the linter reports them.
 - ADD [UNIQUE] KEY on columns or column prefixes, INPLACE with LOCK=NONE. FULLTEXT and
   SPATIAL keys need LOCK=SHARED (the first FULLTEXT key rebuilds the table): no clause.
+- DROP INDEX and DROP FOREIGN KEY, INPLACE with LOCK=NONE (metadata only); ALTER COLUMN
+  SET/DROP DEFAULT, INSTANT.
 """
 
 from __future__ import annotations

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.dialects.mysql.online_ddl import add_column_clause, create_index_clause
+from dbshift.dialects.mysql.online_ddl import (
+    INPLACE,
+    INSTANT,
+    add_column_clause,
+    create_index_clause,
+)
 from dbshift.dialects.render import Renderer, Unsupported
 from dbshift.ops.type_change import mysql_change
 
@@ -162,7 +167,7 @@ class MySQLRenderer(Renderer):
                 if op.after.default is not None
                 else "DROP DEFAULT"
             )
-            return [f"ALTER TABLE {self.name(op.on)} ALTER COLUMN {col} {action}"]
+            return [f"ALTER TABLE {self.name(op.on)} ALTER COLUMN {col} {action}, {INSTANT}"]
         modify = f"ALTER TABLE {self.name(op.on)} MODIFY COLUMN {self.column(op.after)}"
         if set(op.changes) == {"type"}:
             how = mysql_change(op.before.type, op.after.type, collation=op.after.collation)
@@ -193,7 +198,8 @@ class MySQLRenderer(Renderer):
         return [f"ALTER TABLE {self.name(op.on)} ADD {self.foreign_key(op.constraint)}"]
 
     def op_drop_foreign_key(self, op: DropForeignKey, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} DROP FOREIGN KEY {self.q(op.constraint.name)}"]
+        name = self.q(op.constraint.name)
+        return [f"ALTER TABLE {self.name(op.on)} DROP FOREIGN KEY {name}, {INPLACE}"]
 
     def op_create_index(self, op: CreateIndex, schema: Schema) -> list[str]:
         clause = create_index_clause(op.index)
@@ -201,7 +207,7 @@ class MySQLRenderer(Renderer):
         return [f"ALTER TABLE {self.name(op.on)} ADD {self.key(op.index)}{tail}"]
 
     def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} DROP INDEX {self.q(op.index.name)}"]
+        return [f"ALTER TABLE {self.name(op.on)} DROP INDEX {self.q(op.index.name)}, {INPLACE}"]
 
     # -- sequences (MariaDB 10.3+; MySQL has none and the server says so) -----------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import sqlglot
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 _READ = {"mysql": "mysql", "sqlite": "sqlite"}
-_VOLATILE = re.compile(r"\b(rand|uuid|uuid_short|sysdate|random|randomblob)\s*\(", re.I)
 _WORDS = re.compile(r"[`\"\[]?([A-Za-z_][\w$]*)[`\"\]]?")
 
 _ALGORITHM = re.compile(r"\bALGORITHM\s*=?\s*(\w+)", re.I)
@@ -67,7 +67,17 @@ def actions_and_options(sql: str, dialect: Dialect) -> Options:
             found = _LOCK.search(text)
             lock = found.group(1).lower() if found else lock
         out.extend(_tree(tree))
-    return tuple(out), algorithm, lock
+    return tuple(_with_volatility(a, dialect) for a in out), algorithm, lock
+
+
+def _with_volatility(action: Action, dialect: Dialect) -> Action:
+    """``action`` with its column's default judged by the dialect's one list of per-call
+    functions (``Dialect.volatile_functions``)."""
+    column = action.column
+    if column is None or not column.default:
+        return action
+    volatile = dialect.volatile_default(column.default)
+    return replace(action, column=replace(column, volatile_default=volatile))
 
 
 def _first_line(text: str) -> str:
@@ -150,8 +160,7 @@ def _column(coldef: exp.ColumnDef) -> ColumnFact:
             facts["not_null"] = not kind_node.args.get("allow_null")
         elif isinstance(kind_node, exp.DefaultColumnConstraint):
             text = kind_node.this.sql() if kind_node.this is not None else ""
-            facts["default"] = text
-            facts["volatile_default"] = bool(_VOLATILE.search(text))
+            facts["default"] = text  # volatile_default: from the dialect's list, below
         elif isinstance(kind_node, exp.AutoIncrementColumnConstraint):
             facts["auto_increment"] = True
         elif isinstance(kind_node, exp.PrimaryKeyColumnConstraint):
