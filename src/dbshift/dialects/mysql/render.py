@@ -15,8 +15,8 @@ from dbshift.dialects.mysql.online_ddl import (
     add_column_clause,
     create_index_clause,
 )
+from dbshift.dialects.mysql.type_change import mysql_change
 from dbshift.dialects.render import Renderer, Unsupported
-from dbshift.ops.type_change import mysql_change
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Sequence

@@ -4,6 +4,7 @@ MariaDB 10.11 behave. The rules every server shares are in ``dialects/safety.py`
 
 from __future__ import annotations
 
+from dbshift.dialects.mysql.type_change import mysql_change
 from dbshift.dialects.safety import COMMON, SafetyRules
 from dbshift.ops import (
     AddCheck,
@@ -23,7 +24,6 @@ from dbshift.ops import (
     Operation,
     Safety,
 )
-from dbshift.ops.type_change import mysql_change
 from dbshift.ops.validate_constraint import ValidateConstraint
 
 RULES = SafetyRules("mysql", base=COMMON)

@@ -6,6 +6,7 @@ rewrites the table, as PostgreSQL 12-15 behave. The rules every server shares ar
 from __future__ import annotations
 
 from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.postgres.type_change import pg_rewrites
 from dbshift.dialects.safety import COMMON, SafetyRules
 from dbshift.ops import (
     AddCheck,
@@ -25,7 +26,6 @@ from dbshift.ops import (
     Operation,
     Safety,
 )
-from dbshift.ops.type_change import pg_rewrites
 from dbshift.ops.validate_constraint import ValidateConstraint
 
 RULES = SafetyRules("postgresql", base=COMMON)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from dbshift.dialects import named
+from dbshift.dialects.mysql.type_change import mysql_change
+from dbshift.dialects.postgres.type_change import pg_rewrites
 from dbshift.model import Column
 from dbshift.ops import AlterColumn
-from dbshift.ops.type_change import mysql_change, pg_rewrites
 from tests.conftest import Database
 
 # (before, after, rewrites) in format_type()'s spelling.
