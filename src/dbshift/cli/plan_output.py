@@ -72,10 +72,11 @@ def plan_json(ops: list[Operation], before: Schema, dialect: str) -> str:
 
     renderer = renderer_for(dialect)
     render = _one_at_a_time(renderer)
+    facts = named(dialect)
     out = []
     schema = before
     for op in ops:
-        safety = named(dialect).safety(op)
+        safety = facts.safety(op)
         out.append(
             {
                 "kind": op.kind,
