@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dbshift.dialects import named
 from dbshift.diff import DiffOptions, Renames, diff, suggest_renames
 from dbshift.model import Column, Schema, Table
 
@@ -15,7 +16,7 @@ def schema(table: str, *columns: Column) -> Schema:
 def test_without_a_hint_a_renamed_column_is_a_destructive_drop_and_add() -> None:
     ops = diff(schema("users", Column("mail", "text")), schema("users", Column("email", "text")))
     assert [op.kind for op in ops] == ["drop_column", "add_column"]
-    assert ops[0].safety("postgresql").destructive
+    assert named("postgresql").safety(ops[0]).destructive
 
 
 def test_a_column_hint_makes_it_a_rename() -> None:

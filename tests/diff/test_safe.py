@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dbshift.dialects import renderer_for
+from dbshift.dialects import named, renderer_for
 from dbshift.diff.safe import safe_plan
 from dbshift.model import (
     CheckConstraint,
@@ -51,19 +51,19 @@ def converges(ops: list[Operation], before: Schema = BEFORE) -> None:
     plain, safe = before, before
     for op in ops:
         plain = op.apply(plain)
-    for op in safe_plan(ops, before, "postgresql").ops:
+    for op in safe_plan(ops, before, named("postgresql")).ops:
         safe = op.apply(safe)
     assert safe == plain
 
 
 def test_index_on_an_existing_table_is_built_concurrently_outside_a_transaction() -> None:
     ops: list[Operation] = [CreateIndex(on=T, index=INDEX)]
-    plan = safe_plan(ops, BEFORE, "postgresql")
+    plan = safe_plan(ops, BEFORE, named("postgresql"))
     assert plan.ops == (CreateIndex(on=T, index=INDEX, concurrently=True),)
     assert not plan.transactional
     converges(ops)
     dropped = CreateIndex(on=T, index=INDEX).apply(BEFORE)
-    drop = safe_plan([DropIndex(on=T, index=INDEX)], dropped, "postgresql")
+    drop = safe_plan([DropIndex(on=T, index=INDEX)], dropped, named("postgresql"))
     assert drop.ops == (DropIndex(on=T, index=INDEX, concurrently=True),)
 
 
@@ -74,7 +74,7 @@ def test_a_table_created_in_the_same_plan_keeps_the_plain_forms() -> None:
         CreateIndex(on=(None, "n"), index=INDEX),
         AddForeignKey(on=(None, "n"), constraint=FK),
     ]
-    plan = safe_plan(ops, BEFORE, "postgresql")
+    plan = safe_plan(ops, BEFORE, named("postgresql"))
     assert plan.ops == tuple(ops)
     assert plan.transactional
 
@@ -82,14 +82,14 @@ def test_a_table_created_in_the_same_plan_keeps_the_plain_forms() -> None:
 def test_other_servers_are_left_alone() -> None:
     ops: list[Operation] = [CreateIndex(on=T, index=INDEX), AddForeignKey(on=T, constraint=FK)]
     for dialect in ("mysql", "sqlite"):
-        plan = safe_plan(ops, BEFORE, dialect)
+        plan = safe_plan(ops, BEFORE, named(dialect))
         assert plan.ops == tuple(ops) and plan.transactional
 
 
 def test_foreign_key_and_check_are_added_not_valid_then_validated() -> None:
     check = CheckConstraint(name="t_name_len", expression="length(name) < 10")
     ops: list[Operation] = [AddForeignKey(on=T, constraint=FK), AddCheck(on=T, constraint=check)]
-    plan = safe_plan(ops, BEFORE, "postgresql")
+    plan = safe_plan(ops, BEFORE, named("postgresql"))
     assert kinds(plan.ops) == [
         "add_foreign_key",
         "validate_constraint",
@@ -106,7 +106,7 @@ def test_foreign_key_and_check_are_added_not_valid_then_validated() -> None:
 
 def test_set_not_null_goes_through_a_validated_check_on_postgres_12() -> None:
     op = AlterColumn(on=T, before=NAME, after=replace(NAME, nullable=False, default="'x'"))
-    plan = safe_plan([op], BEFORE, "postgresql", server_version=150000)
+    plan = safe_plan([op], BEFORE, named("postgresql"), server_version=150000)
     assert kinds(plan.ops) == [
         "alter_column",  # the default, on its own
         "add_check",
@@ -125,21 +125,21 @@ def test_set_not_null_goes_through_a_validated_check_on_postgres_12() -> None:
     assert plan.notes == {3: plan.notes[3]} and "no scan" in plan.notes[3]
     converges([op])
     # PostgreSQL 11 scans on SET NOT NULL whatever checks exist: nothing to gain.
-    assert safe_plan([op], BEFORE, "postgresql", server_version=110000).ops == (op,)
+    assert safe_plan([op], BEFORE, named("postgresql"), server_version=110000).ops == (op,)
 
 
 def test_check_name_avoids_names_taken() -> None:
     taken = CheckConstraint(name="t_name_not_null", expression="true")
     before = Schema(tables=(replace(TABLE, checks=(taken,)), PARENT))
     op = AlterColumn(on=T, before=NAME, after=replace(NAME, nullable=False))
-    added = safe_plan([op], before, "postgresql").ops[0]
+    added = safe_plan([op], before, named("postgresql")).ops[0]
     assert isinstance(added, AddCheck) and added.constraint.name == "t_name_not_null1"
 
 
 def test_volatile_default_is_added_nullable_backfilled_then_set_not_null() -> None:
     token = Column(name="token", type="uuid", nullable=False, default="gen_random_uuid()")
     ops: list[Operation] = [AddColumn(on=T, column=token)]
-    plan = safe_plan(ops, BEFORE, "postgresql")
+    plan = safe_plan(ops, BEFORE, named("postgresql"))
     assert kinds(plan.ops) == [
         "add_column",
         "alter_column",
@@ -159,15 +159,17 @@ def test_volatile_default_is_added_nullable_backfilled_then_set_not_null() -> No
 def test_stable_default_stays_one_statement_from_postgres_11() -> None:
     at = Column(name="at", type="timestamp", nullable=False, default="now()")
     ops: list[Operation] = [AddColumn(on=T, column=at)]
-    assert safe_plan(ops, BEFORE, "postgresql").ops == tuple(ops)
+    assert safe_plan(ops, BEFORE, named("postgresql")).ops == tuple(ops)
     # PostgreSQL 10 writes any default into every row.
-    assert "backfill" in kinds(safe_plan(ops, BEFORE, "postgresql", server_version=100000).ops)
+    assert "backfill" in kinds(
+        safe_plan(ops, BEFORE, named("postgresql"), server_version=100000).ops
+    )
 
 
 def test_backfill_without_a_single_column_key_is_one_update() -> None:
     keyless = Schema(tables=(replace(TABLE, primary_key=None), PARENT))
     token = Column(name="token", type="uuid", default="gen_random_uuid()")
-    plan = safe_plan([AddColumn(on=T, column=token)], keyless, "postgresql")
+    plan = safe_plan([AddColumn(on=T, column=token)], keyless, named("postgresql"))
     assert kinds(plan.ops) == ["add_column", "alter_column", "backfill"]
     sql = renderer_for("postgresql").render(list(plan.ops), keyless)
     assert sql[-1] == 'UPDATE "t" SET "token" = gen_random_uuid() WHERE "token" IS NULL'
@@ -175,7 +177,7 @@ def test_backfill_without_a_single_column_key_is_one_update() -> None:
 
 def test_breaking_changes_are_reported_not_rewritten() -> None:
     ops: list[Operation] = [RenameColumn(on=T, old="name", new="title")]
-    plan = safe_plan(ops, BEFORE, "postgresql")
+    plan = safe_plan(ops, BEFORE, named("postgresql"))
     assert plan.ops == tuple(ops)
     assert plan.breaking == tuple(ops)
     assert plan.transactional
@@ -190,7 +192,7 @@ def test_validate_constraint_marks_the_constraint_valid() -> None:
 def test_unique_constraint_attaches_an_index_built_concurrently() -> None:
     unique = UniqueConstraint(name="t_name_key", columns=("name",), deferrable=True)
     ops: list[Operation] = [AddUnique(on=T, constraint=unique)]
-    plan = safe_plan(ops, BEFORE, "postgresql")
+    plan = safe_plan(ops, BEFORE, named("postgresql"))
     assert plan.ops == (AddUnique(on=T, constraint=unique, concurrently=True),)
     assert not plan.transactional
     assert renderer_for("postgresql").render(list(plan.ops), BEFORE) == [

@@ -14,7 +14,7 @@ import sqlalchemy
 from sqlalchemy import event
 
 from dbshift.connection import parse_url
-from dbshift.dialects import renderer_for
+from dbshift.dialects import named, renderer_for
 from dbshift.diff import diff
 from dbshift.inspect import inspect_schema
 from dbshift.inspect.mysql import inspect_mysql
@@ -614,7 +614,7 @@ def test_table_options_change_and_columns_keep_what_was_asked(
         "set table options on t (collation)",
         "alter column t.s (collation)",
     ]
-    assert [op.safety("mysql").rewrite for op in ops] == [True, False, True]
+    assert [named("mysql").safety(op).rewrite for op in ops] == [True, False, True]
 
 
 def test_invisible_columns(conn: sqlalchemy.Connection) -> None:
@@ -668,4 +668,4 @@ def test_auto_increment_added_and_dropped_in_place(conn: sqlalchemy.Connection) 
         reverse=True,
     )
     assert [op.describe() for op in ops] == ["alter column t.id (identity)"]
-    assert ops[0].safety("mysql").flags() == ["rewrite", "lock=writes"]
+    assert named("mysql").safety(ops[0]).flags() == ["rewrite", "lock=writes"]

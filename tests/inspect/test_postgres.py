@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy import event
 
-from dbshift.dialects import renderer_for
+from dbshift.dialects import named, renderer_for
 from dbshift.dialects.render import Unsupported
 from dbshift.diff import diff
 from dbshift.inspect import inspect_schema
@@ -654,7 +654,9 @@ def test_enum_losing_or_reordering_values_is_swapped_under_its_columns(
         "recreate enum size (reorder)",
     ]
     assert [op.kind for op in ops if op.kind.endswith("view")] == ["drop_view", "create_view"]
-    removing, reordering = (op.safety("postgresql") for op in ops if op.kind == "recreate_enum")
+    removing, reordering = (
+        named("postgresql").safety(op) for op in ops if op.kind == "recreate_enum"
+    )
     assert removing.flags() == ["destructive", "breaking", "rewrite", "lock=all"]
     assert reordering.flags() == ["rewrite", "lock=all"]
     # The row survived both ways (its values are in every version of the types).
@@ -879,7 +881,7 @@ def test_identity_options_are_read_and_altered_in_place(conn: sqlalchemy.Connect
         reverse=True,
     )
     assert [op.describe() for op in ops] == ["alter column t.id (identity)"]
-    assert not ops[0].safety("postgresql").destructive
+    assert not named("postgresql").safety(ops[0]).destructive
     # Altered, not recreated: the rows kept their ids.
     assert conn.exec_driver_sql("SELECT array_agg(id ORDER BY id) FROM a.t").scalar() == [1, 2]
 
@@ -924,7 +926,7 @@ def test_changed_domain_is_swapped_under_its_columns(conn: sqlalchemy.Connection
         "recreate domain code",
         "create view v",
     ]
-    assert ops[1].safety("postgresql").flags() == ["breaking", "rewrite", "lock=all"]
+    assert named("postgresql").safety(ops[1]).flags() == ["breaking", "rewrite", "lock=all"]
     # A value the new definition rejects fails the migration, in its transaction.
     run(conn, "DROP SCHEMA a CASCADE; CREATE SCHEMA a; SET search_path = a")
     run(conn, before)
@@ -998,7 +1000,9 @@ def test_identity_added_and_dropped_in_place(conn: sqlalchemy.Connection) -> Non
         "alter column u.id (identity)",
         "drop sequence t_id_seq",
     ]
-    assert [op.kind for op in ops if op.safety("postgresql").destructive] == ["drop_sequence"]
+    assert [op.kind for op in ops if named("postgresql").safety(op).destructive] == [
+        "drop_sequence"
+    ]
     # The reverse put the serial back; forward again, a new row gets the next id.
     run(conn, "SET search_path = a")
     for sql in renderer_for("postgresql").render(ops, inspect_postgres(conn, schema="a")):

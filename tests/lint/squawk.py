@@ -125,7 +125,7 @@ def statements(text: str, path: str) -> list[tuple[int, bool, frozenset[Act]]]:
     out = []
     for stmt in raw:
         try:
-            acts, _, _ = actions_for(stmt.sql, "postgresql")
+            acts, _, _ = actions_for(stmt.sql, named("postgresql"))
         except ParseFailed:
             acts = ()
         tables = {a.table for a in acts if a.table and a.act is not Act.CREATE_TABLE}

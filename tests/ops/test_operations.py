@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dbshift.dialects import named
 from dbshift.ops import Irreversible, Lock
 from tests.ops.samples import SAMPLES, before
 
@@ -26,14 +27,14 @@ def test_reverse_undoes_apply(kind: str) -> None:
 @pytest.mark.parametrize("kind", sorted(SAMPLES))
 def test_every_operation_rates_itself_on_every_dialect(kind: str) -> None:
     for dialect in ("postgresql", "mysql", "sqlite"):
-        safety = SAMPLES[kind].safety(dialect)
+        safety = named(dialect).safety(SAMPLES[kind])
         assert isinstance(safety.lock, Lock)
         if safety.destructive or safety.rewrite or safety.lock is Lock.ALL:
             assert safety.note, f"{kind} on {dialect} must say why"
 
 
 def test_destructive_operations_are_flagged() -> None:
-    destructive = {k for k, op in SAMPLES.items() if op.safety("postgresql").destructive}
+    destructive = {k for k, op in SAMPLES.items() if named("postgresql").safety(op).destructive}
     assert destructive == {
         "drop_table",
         "drop_column",
@@ -59,8 +60,8 @@ def test_add_column_with_volatile_default_rewrites_on_postgres() -> None:
     costly = AddColumn(
         on=(None, "t"), column=Column(name="c", type="uuid", default="gen_random_uuid()")
     )
-    assert not cheap.safety("postgresql").rewrite
-    assert costly.safety("postgresql").rewrite
+    assert not named("postgresql").safety(cheap).rewrite
+    assert named("postgresql").safety(costly).rewrite
 
 
 def test_widening_varchar_does_not_rewrite_on_postgres() -> None:
@@ -71,7 +72,7 @@ def test_widening_varchar_does_not_rewrite_on_postgres() -> None:
         op = AlterColumn(
             on=(None, "t"), before=Column(name="c", type=a), after=Column(name="c", type=b)
         )
-        return op.safety("postgresql").rewrite
+        return named("postgresql").safety(op).rewrite
 
     assert not alter("character varying(10)", "character varying(20)")
     assert not alter("character varying(10)", "text")

@@ -42,6 +42,7 @@ class AtRisk:
 
 
 def at_risk(migrations: list[Migration], dialect: str, *, down: bool) -> AtRisk:
+    from dbshift.dialects import named
     from dbshift.lint.facts import Act
     from dbshift.lint.parse import ParseFailed, actions_for
     from dbshift.runner.executor import display_path
@@ -63,7 +64,7 @@ def at_risk(migrations: list[Migration], dialect: str, *, down: bool) -> AtRisk:
             if not _CANDIDATE.search(statement.sql):
                 continue
             try:
-                actions = actions_for(statement.sql, dialect)[0]
+                actions = actions_for(statement.sql, named(dialect))[0]
             except ParseFailed:
                 continue  # the server will refuse it too; nothing runs
             for action in actions:

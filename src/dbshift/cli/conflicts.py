@@ -104,7 +104,7 @@ def touched(migration: Migration, dialect: Dialect) -> set[str]:
     out: set[str] = set()
     for statement in migration.up.statements:
         try:
-            actions = actions_for(statement.sql, dialect.name)[0]
+            actions = actions_for(statement.sql, dialect)[0]
         except (ParseFailed, Exception):  # what does not parse touches nothing we know of
             continue
         for action in actions:

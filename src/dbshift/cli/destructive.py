@@ -121,7 +121,7 @@ def find(
             if not here and run is None:
                 continue
             try:
-                acts = actions_for(statement.sql, dialect.name)[0]
+                acts = actions_for(statement.sql, dialect)[0]
             except ParseFailed:
                 acts = ()
             for f in here:

@@ -35,7 +35,7 @@ def decide(conn: Connection, sql: str, dialect: Dialect) -> Decision:
     from dbshift.lint.parse import ParseFailed, actions_for
 
     try:
-        actions = actions_for(sql, dialect.name)[0]
+        actions = actions_for(sql, dialect)[0]
     except ParseFailed as exc:
         return Decision(Verdict.UNKNOWN, f"the statement cannot be parsed: {exc}")
     created = {a.table for a in actions if a.act is Act.CREATE_TABLE}

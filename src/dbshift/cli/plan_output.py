@@ -74,7 +74,7 @@ def plan_json(ops: list[Operation], before: Schema, dialect: Dialect) -> str:
     out = []
     schema = before
     for op in ops:
-        safety = op.safety(dialect.name)
+        safety = dialect.safety(op)
         out.append(
             {
                 "kind": op.kind,

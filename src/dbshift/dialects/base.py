@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from dbshift.dialects.client_syntax import ClientSyntax
     from dbshift.dialects.locks import Tracer
     from dbshift.dialects.render import Renderer
+    from dbshift.dialects.safety import SafetyRules
+    from dbshift.ops import Operation, Safety
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,13 @@ class LockHolder:
     since: datetime | None
     #: What the runner said it is doing (``Dialect.label_session``), or "".
     label: str = ""
+
+
+@functools.cache
+def _calls(names: frozenset[str]) -> re.Pattern[str]:
+    """A pattern for a call of any of ``names`` (longest first, whole words)."""
+    spelled = sorted(map(re.escape, names), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(spelled) + r")\s*\(", re.I)
 
 
 _DML = re.compile(r"\s*(?:\(\s*)*(insert|update|delete|replace|select|with|values)\b", re.I)
@@ -92,6 +102,17 @@ class Dialect:
     #: The query for the server version the safe planner's choices depend on, as one
     #: integer; None where no choice depends on it.
     planner_version_sql: ClassVar[str | None] = None
+    #: The server has non-blocking forms a plan can be rewritten into (``diff/safe.py``):
+    #: CREATE/DROP INDEX CONCURRENTLY, constraints added NOT VALID then validated, SET
+    #: NOT NULL trusting a valid check, a volatile default backfilled in batches.
+    nonblocking_forms: ClassVar[bool] = False
+    #: Changing any part of a column restates all of it (MySQL ``MODIFY``/``CHANGE``):
+    #: what the statement leaves out (NOT NULL, a default) is dropped.
+    restates_column_to_alter: ClassVar[bool] = False
+    #: One lock for the whole database: any write, DDL or not, waits for every other.
+    locks_whole_database: ClassVar[bool] = False
+    #: The session setting bounding how long DDL waits for its lock (None: no such one).
+    lock_timeout_setting: ClassVar[str | None] = None
 
     def __init__(self, url: URL | None = None) -> None:
         self._url = url
@@ -127,6 +148,26 @@ class Dialect:
         from dbshift.dialects import renderer_for
 
         return renderer_for(self.name)
+
+    def safety_rules(self) -> SafetyRules:
+        """This server's safety table (``dialects/<server>/safety.py``), imported on first
+        use: the runner never needs it."""
+        raise NotImplementedError
+
+    def safety(self, op: Operation) -> Safety:
+        """What ``op`` locks, rewrites, breaks and loses on this server: the one answer
+        ``generate``, ``plan``, ``diff`` and migration headers share."""
+        return self.safety_rules().rate(op)
+
+    #: Functions whose value differs per call, so a column default calling one is
+    #: computed for every existing row when the column is added.
+    volatile_functions: ClassVar[frozenset[str]] = frozenset()
+
+    def volatile_default(self, expression: str | None) -> bool:
+        """Whether a column default ``expression`` calls one of ``volatile_functions``."""
+        if not expression or not self.volatile_functions:
+            return False
+        return _calls(self.volatile_functions).search(expression) is not None
 
     def quote(self, name: str) -> str:
         """Always quote, the quote character doubled: a name is never trusted to be a

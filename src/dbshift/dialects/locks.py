@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dbshift.ops.base import Lock
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
@@ -27,6 +29,14 @@ class TableLock:
     #: Created earlier in the same migration (or by this statement): no application uses
     #: it yet, so its locks and rewrites harm nobody.
     new: bool = False
+
+    @property
+    def lock(self) -> Lock:
+        """The traced lock in the words every safety table answers in (``Dialect.safety``),
+        so ``plan --trace`` and the operations' declared facts can be compared."""
+        if self.blocks_reads:
+            return Lock.ALL
+        return Lock.WRITES if self.blocks_writes else Lock.NONE
 
 
 @dataclass(frozen=True)

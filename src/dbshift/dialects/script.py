@@ -20,7 +20,9 @@ def terminated(sql: str, dialect: str) -> str:
 
 def header(op: Operation, dialect: str) -> str:
     """The operation with its safety flags, for the comment above its statements."""
-    safety = op.safety(dialect)
+    from dbshift.dialects import named
+
+    safety = named(dialect).safety(op)
     flags = safety.flags()
     text = op.describe()
     if flags:

@@ -1,5 +1,6 @@
-"""From unsafe to safe: a plan rewritten into the forms that keep a live PostgreSQL table
-readable and writable while it changes.
+"""From unsafe to safe: a plan rewritten into the forms that keep a live table readable and
+writable while it changes, on a server that has them (``Dialect.nonblocking_forms``:
+PostgreSQL).
 
 The differ says *what* changes; this pass chooses *how*, for tables that already exist
 (a table created in the same plan has no rows and no traffic, so the plain form is best
@@ -43,16 +44,13 @@ from dbshift.ops import (
     DropIndex,
     RenameTable,
 )
-from dbshift.ops.add_column import volatile_default
 from dbshift.ops.backfill import Backfill
 from dbshift.ops.validate_constraint import ValidateConstraint
 
 if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
     from dbshift.model import Column, Schema, Table
     from dbshift.ops import Operation
-
-#: PostgreSQL's identifier limit (NAMEDATALEN - 1 bytes).
-_MAX_NAME = 63
 
 
 @dataclass(frozen=True)
@@ -68,9 +66,10 @@ class SafePlan:
 
 
 def safe_plan(
-    ops: list[Operation], before: Schema, dialect: str, *, server_version: int | None = None
+    ops: list[Operation], before: Schema, dialect: Dialect, *, server_version: int | None = None
 ) -> SafePlan:
-    """``ops`` in their non-blocking forms for ``dialect``.
+    """``ops`` in their non-blocking forms for ``dialect`` (where it has them:
+    ``Dialect.nonblocking_forms``).
 
     ``server_version`` is PostgreSQL's ``server_version_num``; None means a supported
     release (12 or later).
@@ -82,10 +81,10 @@ def safe_plan(
     for op in ops:
         key = op.table_key
         table = schema.table(key[1], key[0]) if key is not None and key not in fresh else None
-        if table is not None and op.safety(dialect).breaking:
+        if table is not None and dialect.safety(op).breaking:
             breaking.append(op)
-        if dialect == "postgresql" and table is not None:
-            out.extend(_postgres(op, table, server_version or 120000))
+        if dialect.nonblocking_forms and table is not None:
+            out.extend(_nonblocking(op, table, server_version or 120000, dialect))
         else:
             out.append(op)
         if isinstance(op, CreateTable):
@@ -94,7 +93,7 @@ def safe_plan(
             fresh.add((op.schema, op.new))
         schema = op.apply(schema)
     transactional = not any(_needs_autocommit(op) for op in out)
-    notes = {i: _TRUSTS_CHECK for i, op in enumerate(out) if _trusts_check(out, i)}
+    notes = {i: _TRUSTS_CHECK for i, op in enumerate(out) if _trusts_check(out, i, dialect)}
     return SafePlan(
         ops=tuple(out), transactional=transactional, breaking=tuple(breaking), notes=notes
     )
@@ -103,10 +102,8 @@ def safe_plan(
 _TRUSTS_CHECK = "brief lock; no scan: the valid NOT NULL check proves it (PostgreSQL 12+)"
 
 
-def _trusts_check(ops: list[Operation], i: int) -> bool:
+def _trusts_check(ops: list[Operation], i: int, dialect: Dialect) -> bool:
     """SET NOT NULL right after the validation of an ``IS NOT NULL`` check on its column."""
-    from dbshift.dialects import quote_double
-
     if i < 2:
         return False
     added, validated, op = ops[i - 2], ops[i - 1], ops[i]
@@ -116,7 +113,7 @@ def _trusts_check(ops: list[Operation], i: int) -> bool:
         and isinstance(validated, ValidateConstraint)
         and isinstance(added, AddCheck)
         and added.constraint.name == validated.name
-        and added.constraint.expression == f"{quote_double(op.after.name)} IS NOT NULL"
+        and added.constraint.expression == f"{dialect.quote(op.after.name)} IS NOT NULL"
     )
 
 
@@ -126,7 +123,7 @@ def _needs_autocommit(op: Operation) -> bool:
     return isinstance(op, ValidateConstraint | Backfill)
 
 
-def _postgres(op: Operation, table: Table, version: int) -> list[Operation]:
+def _nonblocking(op: Operation, table: Table, version: int, dialect: Dialect) -> list[Operation]:
     if isinstance(op, CreateIndex | DropIndex | AddUnique):
         return [replace(op, concurrently=True)]
     if isinstance(op, AddForeignKey) and op.constraint.validated:
@@ -140,13 +137,13 @@ def _postgres(op: Operation, table: Table, version: int) -> list[Operation]:
             ValidateConstraint(on=op.on, name=op.constraint.name),
         ]
     if isinstance(op, AlterColumn):
-        return _alter_column(op, table, version)
+        return _alter_column(op, table, version, dialect)
     if isinstance(op, AddColumn):
-        return _add_column(op, table, version)
+        return _add_column(op, table, version, dialect)
     return [op]
 
 
-def _alter_column(op: AlterColumn, table: Table, version: int) -> list[Operation]:
+def _alter_column(op: AlterColumn, table: Table, version: int, dialect: Dialect) -> list[Operation]:
     changes = set(op.changes)
     tightening = "nullable" in changes and not op.after.nullable
     # A type change rewrites the table anyway (and checks NOT NULL while it does); before
@@ -156,17 +153,17 @@ def _alter_column(op: AlterColumn, table: Table, version: int) -> list[Operation
     out: list[Operation] = []
     if changes - {"nullable"}:
         out.append(replace(op, after=replace(op.after, nullable=op.before.nullable)))
-    return out + _set_not_null(op.on, replace(op.after, nullable=True), table)
+    return out + _set_not_null(op.on, replace(op.after, nullable=True), table, dialect)
 
 
-def _set_not_null(on: tuple[str | None, str], column: Column, table: Table) -> list[Operation]:
+def _set_not_null(
+    on: tuple[str | None, str], column: Column, table: Table, dialect: Dialect
+) -> list[Operation]:
     """SET NOT NULL without the full-table scan under ACCESS EXCLUSIVE (PostgreSQL 12+
     skips the scan when a valid CHECK proves the column has no NULLs)."""
-    from dbshift.dialects import quote_double
-
     check = CheckConstraint(
-        name=_check_name(table, column.name),
-        expression=f"{quote_double(column.name)} IS NOT NULL",
+        name=_check_name(table, column.name, dialect),
+        expression=f"{dialect.quote(column.name)} IS NOT NULL",
         validated=False,
     )
     return [
@@ -177,23 +174,27 @@ def _set_not_null(on: tuple[str | None, str], column: Column, table: Table) -> l
     ]
 
 
-def _check_name(table: Table, column: str) -> str:
+def _check_name(table: Table, column: str, dialect: Dialect) -> str:
+    """A constraint name not taken on ``table`` that the server keeps whole."""
     taken = {c.name for c in table.checks} | {f.name for f in table.foreign_keys}
     taken |= {u.name for u in table.uniques} | {i.name for i in table.indexes}
     base = f"{table.name}_{column}"
     suffix = "_not_null"
-    name = base.encode()[: _MAX_NAME - len(suffix)].decode(errors="ignore") + suffix
-    number = 1
-    while name in taken:
-        tail = f"{suffix}{number}"
-        name = base.encode()[: _MAX_NAME - len(tail)].decode(errors="ignore") + tail
+    number = 0
+    while True:
+        tail = f"{suffix}{number}" if number else suffix
+        # Shortened a byte at a time: the limit may count bytes (PostgreSQL's does).
+        head = base
+        while not dialect.identifier_fits(head + tail):
+            head = head.encode()[:-1].decode(errors="ignore")
+        if head + tail not in taken:
+            return head + tail
         number += 1
-    return name
 
 
-def _add_column(op: AddColumn, table: Table, version: int) -> list[Operation]:
+def _add_column(op: AddColumn, table: Table, version: int, dialect: Dialect) -> list[Operation]:
     c = op.column
-    rewrites = c.default is not None and (volatile_default(c) or version < 110000)
+    rewrites = c.default is not None and (dialect.volatile_default(c.default) or version < 110000)
     if not rewrites or c.identity is not None or c.generated is not None:
         return [op]
     assert c.default is not None
@@ -209,7 +210,7 @@ def _add_column(op: AddColumn, table: Table, version: int) -> list[Operation]:
     if not c.nullable:
         filled = replace(c, nullable=True)
         if version >= 120000:
-            out += _set_not_null(op.on, filled, table)
+            out += _set_not_null(op.on, filled, table, dialect)
         else:
             out.append(AlterColumn(on=op.on, before=filled, after=c))
     return out

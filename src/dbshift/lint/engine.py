@@ -18,7 +18,7 @@ from pathlib import Path
 from dbshift.dialects import named
 from dbshift.errors import MigrationFileError
 from dbshift.lint.facts import Act, Stmt
-from dbshift.lint.parse import ParseFailed, actions_for
+from dbshift.lint.parse import ParseFailed, actions_for, reads_whole_files
 from dbshift.lint.rule import FileContext, Finding, Rule, Server, Severity
 from dbshift.migrations.placeholders import NamesAsValues
 from dbshift.migrations.splitter import SplitError, split_sql
@@ -52,7 +52,11 @@ class Linter:
 
     def __init__(self, rules: Sequence[Rule], server: Server) -> None:
         self.server = server
-        active = [r for r in rules if server.dialect in r.dialects]
+        for rule in rules:
+            # Rules name their dialects; a name no dialect answers to fails here, loudly.
+            for name in rule.dialects:
+                named(name)
+        active = [r for r in rules if server.facts.name in r.dialects]
         self.rules = active
         self.known = {r.id for r in rules}
         self.by_act: dict[Act, list[Rule]] = defaultdict(list)
@@ -149,6 +153,7 @@ class Linter:
         self, text: str, path: str, *, down: bool = False
     ) -> tuple[list[Stmt], bool, float | None]:
         dialect = self.server.dialect
+        facts = self.server.facts
         lock_timeout = None
         if _UP.search(text):
             parsed = parse_sql_migration(Path(path), text, named(dialect), NamesAsValues())
@@ -159,7 +164,7 @@ class Linter:
             # A plain .sql file (no dbshift markers): linted whole, as squawk does; it
             # is in a transaction only where it opens one itself.
             in_tx = False
-            if dialect == "postgresql":
+            if reads_whole_files(facts):
                 whole = self._whole(text, path)
                 if whole is not None:
                     return whole, in_tx, lock_timeout
@@ -180,15 +185,15 @@ class Linter:
             parsed = section(text)
         except ParseFailed:
             return None
-        dialect = self.server.dialect
-        return [Stmt(path, 1 + newlines, sql, dialect, acts) for newlines, sql, acts in parsed]
+        facts = self.server.facts
+        return [Stmt(path, 1 + newlines, sql, facts, acts) for newlines, sql, acts in parsed]
 
     def _parse(self, sql: str, line: int, path: str) -> Stmt:
         try:
-            acts, algorithm, lock = actions_for(sql, self.server.dialect)
+            acts, algorithm, lock = actions_for(sql, self.server.facts)
         except ParseFailed as exc:
-            return Stmt(path, line, sql, self.server.dialect, error=str(exc))
-        return Stmt(path, line, sql, self.server.dialect, acts, algorithm, lock)
+            return Stmt(path, line, sql, self.server.facts, error=str(exc))
+        return Stmt(path, line, sql, self.server.facts, acts, algorithm, lock)
 
     def _stmt_findings(self, stmt: Stmt, ctx: FileContext) -> list[Finding]:
         if stmt.error is not None:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
 
 
 class Act(enum.StrEnum):
@@ -134,7 +138,7 @@ class Stmt:
     path: str
     line: int
     sql: str
-    dialect: str
+    dialect: Dialect
     actions: tuple[Action, ...] = ()
     #: MySQL ``ALGORITHM=`` / ``LOCK=`` clauses of an ALTER TABLE, lower case.
     algorithm: str | None = None

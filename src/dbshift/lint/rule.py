@@ -10,10 +10,12 @@ they need to remember goes in ``FileContext.state``.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from dbshift.dialects import Dialect, named
 from dbshift.lint.facts import Act, Action, Stmt
 
 
@@ -28,6 +30,15 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+class Product(enum.Enum):
+    """The server product: MySQL and MariaDB share a dialect but not every answer."""
+
+    POSTGRESQL = "postgresql"
+    MYSQL = "mysql"
+    MARIADB = "mariadb"
+    SQLITE = "sqlite"
+
+
 @dataclass(frozen=True)
 class Server:
     """Which server and version the migrations will run on: INSTANT, NOT NULL via CHECK
@@ -36,9 +47,20 @@ class Server:
     flavor: str
     version: tuple[int, ...]
 
+    @functools.cached_property
+    def facts(self) -> Dialect:
+        """The dialect (MariaDB's is mysql): its facts, flags and safety table. An unknown
+        flavor fails here, loudly (``UnknownDialect``)."""
+        return named(self.flavor)
+
+    @property
+    def product(self) -> Product:
+        return Product(self.flavor)
+
     @property
     def dialect(self) -> str:
-        return "mysql" if self.flavor == "mariadb" else self.flavor
+        """The dialect's name, for the layers that still take one."""
+        return self.facts.name
 
     def at_least(self, *version: int) -> bool:
         return self.version >= version
@@ -105,8 +127,8 @@ class FileContext:
     state: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def dialect(self) -> str:
-        return self.server.dialect
+    def dialect(self) -> Dialect:
+        return self.server.facts
 
     def is_new(self, table: str | None) -> bool:
         return table is not None and table in self.created

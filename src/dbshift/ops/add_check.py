@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import CheckConstraint, Schema, Table
@@ -26,16 +26,6 @@ class AddCheck(TableChange):
         from dbshift.ops.drop_check import DropCheck
 
         return DropCheck(on=self.on, constraint=self.constraint)
-
-    def safety(self, dialect: str) -> Safety:
-        if dialect == "postgresql" and self.constraint.validated:
-            return Safety(
-                lock=Lock.ALL,
-                note="scans every row under ACCESS EXCLUSIVE; add it NOT VALID, then VALIDATE",
-            )
-        if dialect == "postgresql":
-            return Safety(lock=Lock.ALL, note="NOT VALID: brief lock, existing rows unchecked")
-        return Safety(lock=Lock.ALL, rewrite=True, note="checks every row while copying the table")
 
     def describe(self) -> str:
         return f"add check {self.constraint.name or '(unnamed)'} on {self.where}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Irreversible, Operation, Safety, qualified
+from dbshift.ops.base import Irreversible, Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import EnumType, Schema
@@ -34,11 +34,6 @@ class AddEnumValue(Operation):
     def reverse(self) -> Operation:
         raise Irreversible(
             f"{self.describe()}: PostgreSQL cannot remove an enum value; recreate the type"
-        )
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            note="PostgreSQL 12+ runs it in a transaction; the value is usable after commit"
         )
 
     def describe(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import ExclusionConstraint, Schema, Table
@@ -26,14 +26,6 @@ class AddExclusion(TableChange):
         from dbshift.ops.drop_exclusion import DropExclusion
 
         return DropExclusion(on=self.on, constraint=self.constraint)
-
-    def safety(self, dialect: str) -> Safety:
-        # An exclusion constraint cannot be added NOT VALID (PostgreSQL 15): its index is
-        # built and every row checked while the table is locked.
-        return Safety(
-            lock=Lock.ALL,
-            note="builds its index and checks every row under ACCESS EXCLUSIVE",
-        )
 
     def describe(self) -> str:
         return f"add exclusion {self.constraint.name} on {self.where}"

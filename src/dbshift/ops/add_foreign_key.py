@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import ForeignKey, Schema, Table
@@ -26,23 +26,6 @@ class AddForeignKey(TableChange):
         from dbshift.ops.drop_foreign_key import DropForeignKey
 
         return DropForeignKey(on=self.on, constraint=self.constraint)
-
-    def safety(self, dialect: str) -> Safety:
-        if dialect == "postgresql" and self.constraint.validated:
-            return Safety(
-                lock=Lock.WRITES,
-                note="SHARE ROW EXCLUSIVE on both tables while every row is checked; "
-                "add it NOT VALID, then VALIDATE CONSTRAINT",
-            )
-        if dialect == "postgresql":
-            return Safety(lock=Lock.WRITES, note="NOT VALID: brief lock on both tables")
-        if dialect == "mysql":
-            return Safety(
-                lock=Lock.WRITES,
-                rewrite=True,
-                note="with foreign_key_checks on, MySQL copies the table (ALGORITHM=COPY)",
-            )
-        return Safety(lock=Lock.ALL, rewrite=True, note="SQLite rebuilds the table")
 
     def describe(self) -> str:
         return f"add foreign key {self.constraint.name or '(unnamed)'} on {self.where}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import PrimaryKey, Schema, Table
@@ -28,13 +28,6 @@ class AddPrimaryKey(TableChange):
         from dbshift.ops.drop_primary_key import DropPrimaryKey
 
         return DropPrimaryKey(on=self.on, key=self.key)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            rewrite=dialect != "postgresql",
-            note="builds a unique index and checks NOT NULL while holding the table",
-        )
 
     def describe(self) -> str:
         return f"add primary key on {self.where} ({', '.join(self.key.columns)})"

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
-from dbshift.ops.type_change import mysql_change, pg_rewrites
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
@@ -59,58 +58,6 @@ class AlterColumn(TableChange):
 
     def reverse(self) -> Operation:
         return AlterColumn(on=self.on, before=self.after, after=self.before)
-
-    def safety(self, dialect: str) -> Safety:
-        changes = set(self.changes)
-        retype = bool(changes & {"type", "collation"})
-        tightening = "nullable" in changes and not self.after.nullable
-        if dialect == "postgresql":
-            rewrites = "type" in changes and pg_rewrites(self.before.type, self.after.type)
-            # A new collation leaves the heap alone but rebuilds the column's indexes.
-            if rewrites or "collation" in changes:
-                return Safety(
-                    lock=Lock.ALL,
-                    rewrite=True,
-                    breaking=True,
-                    note="changing the type rewrites the table and its indexes under ACCESS EXCLUSIVE",
-                )
-            if tightening:
-                return Safety(
-                    lock=Lock.ALL,
-                    note="SET NOT NULL scans the whole table under ACCESS EXCLUSIVE; "
-                    "add a CHECK (col IS NOT NULL) NOT VALID, validate it, then set",
-                )
-            if self.before.identity is None and self.after.identity is not None:
-                return Safety(
-                    lock=Lock.ALL,
-                    note="ADD GENERATED AS IDENTITY under ACCESS EXCLUSIVE, then the new "
-                    "sequence is moved past the highest existing value (a scan)",
-                )
-            return Safety(lock=Lock.ALL, note="brief ACCESS EXCLUSIVE lock; catalog-only change")
-        if dialect == "mysql":
-            if "type" in changes and not changes & {"collation", "nullable", "identity"}:
-                how = mysql_change(
-                    self.before.type, self.after.type, collation=self.after.collation
-                )
-                if not how.rebuild:
-                    return Safety(note=f"{how.why} (ALGORITHM={how.algorithm}, LOCK=NONE)")
-            if retype or changes & {"nullable", "identity"}:
-                # MariaDB 10.11: adding AUTO_INCREMENT is ALGORITHM=COPY too.
-                return Safety(
-                    lock=Lock.WRITES,
-                    rewrite=True,
-                    breaking=retype,
-                    note="MODIFY COLUMN copies the table (ALGORITHM=COPY) for type, NULL and "
-                    "AUTO_INCREMENT changes",
-                )
-            # MariaDB 10.11 makes visibility changes with ALGORITHM=INSTANT too.
-            return Safety(note="default, comment and visibility changes are metadata-only")
-        return Safety(
-            lock=Lock.ALL,
-            rewrite=True,
-            breaking=retype,
-            note="SQLite cannot alter a column: the table is rebuilt",
-        )
 
     def describe(self) -> str:
         return f"alter column {self.where}.{self.after.name} ({', '.join(self.changes)})"

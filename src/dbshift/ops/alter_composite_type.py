@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import CompositeType, Schema
@@ -30,21 +30,15 @@ class AlterCompositeType(Operation):
     def reverse(self) -> Operation:
         return AlterCompositeType(before=self.after, after=self.before)
 
-    def safety(self, dialect: str) -> Safety:
-        # Attributes from the first that differs on are dropped and added again (see the
-        # PostgreSQL renderer): their values in columns of this type are lost.
+    @property
+    def dropped_attributes(self) -> frozenset[str]:
+        """Attributes from the first that differs on are dropped and added again (see the
+        PostgreSQL renderer): their values in columns of this type are lost."""
         same = 0
         before, after = self.before.attributes, self.after.attributes
         while same < min(len(before), len(after)) and before[same] == after[same]:
             same += 1
-        dropped = {n for n, _ in before[same:]}
-        if dropped:
-            return Safety(
-                breaking=True,
-                destructive=True,
-                note=f"attributes {', '.join(sorted(dropped))} and their values go",
-            )
-        return Safety()
+        return frozenset(n for n, _ in before[same:])
 
     def describe(self) -> str:
         return f"alter type {qualified((self.after.schema, self.after.name))}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Extension, Schema
@@ -28,9 +28,6 @@ class AlterExtension(Operation):
 
     def reverse(self) -> Operation:
         return AlterExtension(before=self.after, after=self.before)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(note="runs the extension's update script; not every version goes back")
 
     def describe(self) -> str:
         name = qualified((self.after.schema, self.after.name))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Sequence
@@ -57,28 +57,6 @@ class AlterSequence(Operation):
 
     def reverse(self) -> Operation:
         return AlterSequence(before=self.after, after=self.before)
-
-    def safety(self, dialect: str) -> Safety:
-        # PostgreSQL 10+: ALTER SEQUENCE is transactional and blocks nextval() on the
-        # sequence until the migration commits, so inserts that draw from it wait.
-        narrowing = bool({"type", "min_value", "max_value"} & set(self.changes))
-        if self.restarts:
-            return Safety(
-                lock=Lock.WRITES,
-                breaking=True,
-                destructive=True,
-                note="the sequence counts the other way: it restarts from its START and "
-                "its position is lost",
-            )
-        return Safety(
-            lock=Lock.WRITES,
-            note="blocks nextval() on the sequence until commit"
-            + (
-                "; a narrower type or bound makes nextval() fail once the position passes it"
-                if narrowing
-                else ""
-            ),
-        )
 
     def describe(self) -> str:
         return f"alter sequence {qualified(self.key)} ({', '.join(self.changes)})"

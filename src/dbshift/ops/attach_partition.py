@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
@@ -35,12 +35,6 @@ class AttachPartition(TableChange):
 
         return DetachPartition(
             on=self.on, parent=self.parent, bound=self.bound, columns=self.columns
-        )
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.WRITES,
-            note="scans the table to check its rows fit the bound (a matching CHECK skips it)",
         )
 
     def describe(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange, require_table
+from dbshift.ops.base import Irreversible, Operation, TableChange, require_table
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
@@ -37,15 +37,6 @@ class Backfill(TableChange):
 
     def reverse(self) -> Operation:
         raise Irreversible(f"{self.describe()}: the values it wrote are not kept")
-
-    def safety(self, dialect: str) -> Safety:
-        if self.key is None:
-            return Safety(
-                lock=Lock.NONE,
-                note="one UPDATE (no single-column primary key to batch by): "
-                "row locks on every row until it commits",
-            )
-        return Safety(note=f"batches of {self.batch_size} rows, one transaction each")
 
     def describe(self) -> str:
         return f"backfill {self.where}.{self.column}"

@@ -1,8 +1,10 @@
-"""What every operation is: plain data that applies itself, reverses itself, and says how
-dangerous it is on each server.
+"""What every operation is: plain data that applies itself and reverses itself.
 
-Rendering to SQL is not here: each dialect's renderer maps operations to statements
-(Alembic's ops-vs-impl split), so this layer imports only the model.
+Neither rendering to SQL nor safety is here: each dialect's renderer maps operations to
+statements (Alembic's ops-vs-impl split), and each dialect's safety table
+(``Dialect.safety(op)``, ``dialects/<server>/safety.py``) says what an operation locks and
+rewrites on that server, so this layer imports only the model. ``Lock`` and ``Safety``
+are the words those tables answer in.
 """
 
 from __future__ import annotations
@@ -69,12 +71,8 @@ class Operation:
         raise NotImplementedError
 
     def reverse(self) -> Operation:
-        """The operation that undoes this one (structure only: see ``safety().destructive``)."""
+        """The operation that undoes this one (structure only: see ``Safety.destructive``)."""
         raise Irreversible(f"{self.describe()} cannot be reversed")
-
-    def safety(self, dialect: str) -> Safety:
-        """Lock, rewrite and compatibility facts for ``dialect``."""
-        return Safety()
 
     def describe(self) -> str:
         raise NotImplementedError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Index, Schema, Table
@@ -30,18 +30,6 @@ class CreateIndex(TableChange):
         from dbshift.ops.drop_index import DropIndex
 
         return DropIndex(on=self.on, index=self.index, concurrently=self.concurrently)
-
-    def safety(self, dialect: str) -> Safety:
-        if dialect == "postgresql" and not self.concurrently:
-            return Safety(
-                lock=Lock.WRITES,
-                note="writes wait until the index is built; use CREATE INDEX CONCURRENTLY",
-            )
-        if dialect == "mysql":
-            return Safety(note="ALGORITHM=INPLACE, LOCK=NONE on InnoDB")
-        if dialect == "sqlite":
-            return Safety(lock=Lock.WRITES, note="the database is locked while it builds")
-        return Safety()
 
     def describe(self) -> str:
         return f"create index {self.index.name} on {self.where}"

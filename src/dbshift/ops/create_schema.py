@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety
+from dbshift.ops.base import Operation
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
@@ -30,9 +30,6 @@ class CreateSchema(Operation):
         from dbshift.ops.drop_schema import DropSchema
 
         return DropSchema(self.name)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(note="catalog-only")
 
     def describe(self) -> str:
         return f"create schema {self.name}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, View
@@ -25,11 +25,6 @@ class CreateView(Operation):
         from dbshift.ops.drop_view import DropView
 
         return DropView(self.view)
-
-    def safety(self, dialect: str) -> Safety:
-        if self.view.materialized:
-            return Safety(lock=Lock.NONE, note="runs the query once to fill the view")
-        return Safety()
 
     def describe(self) -> str:
         what = "materialized view" if self.view.materialized else "view"

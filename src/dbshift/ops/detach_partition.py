@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
@@ -35,13 +35,6 @@ class DetachPartition(TableChange):
 
         return AttachPartition(
             on=self.on, parent=self.parent, bound=self.bound, columns=self.columns
-        )
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            breaking=True,
-            note="its rows leave the parent table; the parent is locked while it detaches",
         )
 
     def describe(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import CheckConstraint, Schema, Table
@@ -29,9 +29,6 @@ class DropCheck(TableChange):
         from dbshift.ops.add_check import AddCheck
 
         return AddCheck(on=self.on, constraint=self.constraint)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(lock=Lock.ALL, rewrite=dialect == "sqlite", note="brief lock")
 
     def describe(self) -> str:
         return f"drop check {self.constraint.name or '(unnamed)'} on {self.where}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Collation, Schema
@@ -27,9 +27,6 @@ class DropCollation(Operation):
         from dbshift.ops.create_collation import CreateCollation
 
         return CreateCollation(self.collation)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(breaking=True, note="the previous version may still name it")
 
     def describe(self) -> str:
         return f"drop collation {qualified((self.collation.schema, self.collation.name))}"

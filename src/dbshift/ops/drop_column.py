@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
@@ -28,16 +28,6 @@ class DropColumn(TableChange):
         from dbshift.ops.add_column import AddColumn
 
         return AddColumn(on=self.on, column=self.column)
-
-    def safety(self, dialect: str) -> Safety:
-        rewrite = dialect != "postgresql"  # MySQL before INSTANT drop, SQLite rebuilds
-        return Safety(
-            lock=Lock.ALL,
-            rewrite=rewrite,
-            breaking=True,
-            destructive=True,
-            note="the column's data is lost; the previous version still reads and writes it",
-        )
 
     def describe(self) -> str:
         return f"drop column {self.where}.{self.column.name}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import CompositeType, Schema
@@ -27,9 +27,6 @@ class DropCompositeType(Operation):
         from dbshift.ops.create_composite_type import CreateCompositeType
 
         return CreateCompositeType(self.type)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(breaking=True, note="the previous version may still use the type")
 
     def describe(self) -> str:
         return f"drop composite type {qualified((self.type.schema, self.type.name))}"

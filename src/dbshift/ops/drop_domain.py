@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Domain, Schema
@@ -25,9 +25,6 @@ class DropDomain(Operation):
         from dbshift.ops.create_domain import CreateDomain
 
         return CreateDomain(self.domain)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(breaking=True, note="the previous version may still use the type")
 
     def describe(self) -> str:
         return f"drop domain {qualified((self.domain.schema, self.domain.name))}"

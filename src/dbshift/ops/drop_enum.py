@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import EnumType, Schema
@@ -24,9 +24,6 @@ class DropEnum(Operation):
         from dbshift.ops.create_enum import CreateEnum
 
         return CreateEnum(self.enum)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(breaking=True, note="the previous version may still use the type")
 
     def describe(self) -> str:
         return f"drop enum {qualified((self.enum.schema, self.enum.name))}"

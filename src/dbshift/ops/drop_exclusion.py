@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import ExclusionConstraint, Schema, Table
@@ -29,13 +29,6 @@ class DropExclusion(TableChange):
         from dbshift.ops.add_exclusion import AddExclusion
 
         return AddExclusion(on=self.on, constraint=self.constraint)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            breaking=True,
-            note="brief lock; rows the constraint kept out can come in",
-        )
 
     def describe(self) -> str:
         return f"drop exclusion {self.constraint.name} on {self.where}"

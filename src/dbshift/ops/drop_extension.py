@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Extension, Schema
@@ -27,11 +27,6 @@ class DropExtension(Operation):
         from dbshift.ops.create_extension import CreateExtension
 
         return CreateExtension(self.extension)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            breaking=True, destructive=True, note="what the extension created goes with it"
-        )
 
     def describe(self) -> str:
         return f"drop extension {qualified((self.extension.schema, self.extension.name))}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import ForeignKey, Schema, Table
@@ -29,9 +29,6 @@ class DropForeignKey(TableChange):
         from dbshift.ops.add_foreign_key import AddForeignKey
 
         return AddForeignKey(on=self.on, constraint=self.constraint)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(lock=Lock.ALL, rewrite=dialect == "sqlite", note="brief lock on both tables")
 
     def describe(self) -> str:
         return f"drop foreign key {self.constraint.name or '(unnamed)'} on {self.where}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Index, Schema, Table
@@ -31,15 +31,6 @@ class DropIndex(TableChange):
         from dbshift.ops.create_index import CreateIndex
 
         return CreateIndex(on=self.on, index=self.index, concurrently=self.concurrently)
-
-    def safety(self, dialect: str) -> Safety:
-        lock = Lock.NONE if (dialect == "postgresql" and self.concurrently) else Lock.ALL
-        return Safety(
-            lock=lock,
-            note="queries that relied on the index slow down; unique enforcement ends"
-            if self.index.unique
-            else "queries that relied on the index slow down",
-        )
 
     def describe(self) -> str:
         return f"drop index {self.index.name} on {self.where}"

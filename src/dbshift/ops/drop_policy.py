@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Policy, Schema, Table
@@ -26,9 +26,6 @@ class DropPolicy(TableChange):
         from dbshift.ops.create_policy import CreatePolicy
 
         return CreatePolicy(on=self.on, policy=self.policy)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(breaking=True, note="rows it let through are hidden (or shown) from then on")
 
     def describe(self) -> str:
         return f"drop policy {self.policy.name} on {self.where}"

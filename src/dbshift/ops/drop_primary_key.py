@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import PrimaryKey, Schema, Table
@@ -28,14 +28,6 @@ class DropPrimaryKey(TableChange):
         from dbshift.ops.add_primary_key import AddPrimaryKey
 
         return AddPrimaryKey(on=self.on, key=self.key)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            rewrite=dialect != "postgresql",
-            breaking=True,
-            note="lookups by key lose their index; replication tools may need the key",
-        )
 
     def describe(self) -> str:
         return f"drop primary key of {self.where}"

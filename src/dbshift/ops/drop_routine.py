@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Routine, Schema
@@ -23,13 +23,6 @@ class DropRoutine(Operation):
         from dbshift.ops.create_routine import CreateRoutine
 
         return CreateRoutine(self.routine)
-
-    def safety(self, dialect: str) -> Safety:
-        if self.routine.kind == "trigger":
-            return Safety(
-                breaking=True, note="writes stop firing it; dual-write triggers stop syncing"
-            )
-        return Safety(breaking=True, note="the previous version may still call it")
 
     def describe(self) -> str:
         on = f" on {self.routine.table}" if self.routine.table else ""

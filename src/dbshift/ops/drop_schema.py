@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety
+from dbshift.ops.base import Operation
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
@@ -29,12 +29,6 @@ class DropSchema(Operation):
         from dbshift.ops.create_schema import CreateSchema
 
         return CreateSchema(self.name)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            breaking=True,
-            note="the previous version may still name the schema (its objects went first)",
-        )
 
     def describe(self) -> str:
         return f"drop schema {self.name}"

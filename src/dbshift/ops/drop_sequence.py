@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Sequence
@@ -25,9 +25,6 @@ class DropSequence(Operation):
         from dbshift.ops.create_sequence import CreateSequence
 
         return CreateSequence(self.sequence)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(breaking=True, destructive=True, note="the sequence's position is lost")
 
     def describe(self) -> str:
         return f"drop sequence {qualified((self.sequence.schema, self.sequence.name))}"

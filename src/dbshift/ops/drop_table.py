@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, qualified, require_table
+from dbshift.ops.base import Operation, qualified, require_table
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
@@ -24,14 +24,6 @@ class DropTable(Operation):
         from dbshift.ops.create_table import CreateTable
 
         return CreateTable(self.table)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            breaking=True,
-            destructive=True,
-            note="every row of the table is lost; the previous version still reads it",
-        )
 
     def describe(self) -> str:
         return f"drop table {qualified(self.table.key)}"

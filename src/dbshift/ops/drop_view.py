@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, View
@@ -28,9 +28,6 @@ class DropView(Operation):
         from dbshift.ops.create_view import CreateView
 
         return CreateView(self.view)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(breaking=True, note="the previous version may still query the view")
 
     def describe(self) -> str:
         what = "materialized view" if self.view.materialized else "view"

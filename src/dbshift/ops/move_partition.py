@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
@@ -27,13 +27,6 @@ class MovePartition(TableChange):
 
     def reverse(self) -> Operation:
         return MovePartition(on=self.on, before=self.after, after=self.before)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            breaking=True,
-            note="its rows are out of the parent until attached again (checked against the bound)",
-        )
 
     def describe(self) -> str:
         return f"move partition {self.where} to {self.after[0]} {self.after[1]}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 from dbshift.ops.recreate_enum import type_suffix
 
 if TYPE_CHECKING:
@@ -51,15 +51,6 @@ class RecreateDomain(Operation):
 
     def reverse(self) -> Operation:
         return RecreateDomain(before=self.after, after=self.before)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            rewrite=True,
-            breaking=True,
-            note="every table with a column of the domain is rewritten under ACCESS "
-            "EXCLUSIVE; values the new definition rejects fail the migration",
-        )
 
     def describe(self) -> str:
         return f"recreate domain {qualified(self.key)}"

@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import EnumType, Schema
@@ -92,23 +92,6 @@ class RecreateEnum(Operation):
 
     def reverse(self) -> Operation:
         return RecreateEnum(before=self.after, after=self.before)
-
-    def safety(self, dialect: str) -> Safety:
-        if self.removed:
-            return Safety(
-                lock=Lock.ALL,
-                rewrite=True,
-                breaking=True,
-                destructive=True,
-                note=f"values {', '.join(map(repr, self.removed))} go: every column of the "
-                "type is rewritten under ACCESS EXCLUSIVE, and a row holding one fails it",
-            )
-        return Safety(
-            lock=Lock.ALL,
-            rewrite=True,
-            note="reordering values swaps in a new type: every column of the type is "
-            "rewritten under ACCESS EXCLUSIVE",
-        )
 
     def describe(self) -> str:
         what = f"remove {', '.join(map(repr, self.removed))}" if self.removed else "reorder"

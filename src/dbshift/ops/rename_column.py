@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
@@ -73,13 +73,6 @@ class RenameColumn(TableChange):
 
     def reverse(self) -> Operation:
         return RenameColumn(on=self.on, old=self.new, new=self.old)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            breaking=True,
-            note="the previous version still uses the old name",
-        )
 
     def describe(self) -> str:
         return f"rename column {self.where}.{self.old} to {self.new}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, qualified, require_table
+from dbshift.ops.base import Operation, qualified, require_table
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
@@ -38,13 +38,6 @@ class RenameTable(Operation):
 
     def reverse(self) -> Operation:
         return RenameTable(old=self.new, new=self.old, schema=self.schema)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(
-            lock=Lock.ALL,
-            breaking=True,
-            note="brief exclusive lock; the previous version still uses the old name",
-        )
 
     def describe(self) -> str:
         return f"rename table {qualified((self.schema, self.old))} to {self.new}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, qualified
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Routine, Schema
@@ -25,9 +25,6 @@ class ReplaceRoutine(Operation):
 
     def reverse(self) -> Operation:
         return ReplaceRoutine(before=self.after, after=self.before)
-
-    def safety(self, dialect: str) -> Safety:
-        return Safety(breaking=True, note="rows written from now on use the new definition")
 
     def describe(self) -> str:
         return f"replace {self.after.kind} {qualified((self.after.schema, self.after.name))}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
@@ -27,11 +27,6 @@ class SetRowSecurity(TableChange):
 
     def reverse(self) -> Operation:
         return SetRowSecurity(on=self.on, before=self.after, after=self.before)
-
-    def safety(self, dialect: str) -> Safety:
-        if self.after[0] and not self.before[0]:
-            return Safety(breaking=True, note="rows no policy allows are hidden from then on")
-        return Safety()
 
     def describe(self) -> str:
         return f"set row level security on {self.where}"

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table, TableOptions
@@ -80,19 +80,10 @@ class SetTableOptions(TableChange):
     def reverse(self) -> Operation:
         return SetTableOptions(on=self.on, before=self.after, after=self.before)
 
-    def safety(self, dialect: str) -> Safety:
-        if "engine" not in self.changes:
-            # MySQL 8.0 and MariaDB 10.11 change the default collation in place, no rebuild.
-            return Safety(note="the table's default collation only; existing columns keep theirs")
-        lossy = (self.after.engine or "").lower() in _LOSSY_ENGINES
-        return Safety(
-            lock=Lock.WRITES,
-            rewrite=True,
-            breaking=lossy,
-            destructive=lossy,
-            note="ENGINE= copies every row into the new engine (ALGORITHM=COPY: writes wait)"
-            + ("; that engine does not keep the rows" if lossy else ""),
-        )
+    @property
+    def loses_rows(self) -> bool:
+        """The new engine does not keep the table's rows."""
+        return (self.after.engine or "").lower() in _LOSSY_ENGINES
 
     def describe(self) -> str:
         return f"set table options on {self.where} ({', '.join(self.changes)})"

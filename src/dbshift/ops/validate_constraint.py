@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Irreversible, Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
@@ -42,14 +42,6 @@ class ValidateConstraint(TableChange):
         # PostgreSQL has no way back to NOT VALID short of dropping and re-adding; the
         # reverse of the ADD CONSTRAINT this follows drops it anyway.
         raise Irreversible(f"{self.describe()}: a validated constraint cannot become NOT VALID")
-
-    def safety(self, dialect: str) -> Safety:
-        if dialect == "postgresql":
-            return Safety(
-                lock=Lock.NONE,
-                note="scans the rows under SHARE UPDATE EXCLUSIVE: reads and writes go on",
-            )
-        return Safety(note="PostgreSQL only")
 
     def describe(self) -> str:
         return f"validate constraint {self.name} on {self.where}"

@@ -1,1 +1,1 @@
-ALTER TABLE `users` ADD COLUMN `nick name` text NULL DEFAULT 'x';
+ALTER TABLE `users` ADD COLUMN `nick name` text NULL DEFAULT 'x', ALGORITHM=INSTANT;

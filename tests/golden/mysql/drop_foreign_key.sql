@@ -1,1 +1,1 @@
-ALTER TABLE `orders` DROP FOREIGN KEY `orders_user_fk`;
+ALTER TABLE `orders` DROP FOREIGN KEY `orders_user_fk`, ALGORITHM=INPLACE, LOCK=NONE;

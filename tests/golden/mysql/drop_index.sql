@@ -1,1 +1,1 @@
-ALTER TABLE `users` DROP INDEX `users_select_idx`;
+ALTER TABLE `users` DROP INDEX `users_select_idx`, ALGORITHM=INPLACE, LOCK=NONE;

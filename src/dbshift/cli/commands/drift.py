@@ -104,7 +104,7 @@ def _refuse_destructive(report: DriftReport, dialect: Dialect) -> None:
     from dbshift.errors import UsageError
 
     lost = [
-        op.describe() for op in revert_ops(report, dialect) if op.safety(dialect.name).destructive
+        op.describe() for op in revert_ops(report, dialect) if dialect.safety(op).destructive
     ]
     if lost:
         raise UsageError(

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.dialects.locks import Tracer
+    from dbshift.dialects.safety import SafetyRules
 
 # Statements that "cause an implicit commit" before they run (MySQL 8.0 reference 15.3.3,
 # MariaDB "SQL statements that cause an implicit commit"): DDL, except the TEMPORARY
@@ -76,6 +77,16 @@ class MySQLDialect(Dialect):
         from dbshift.dialects.mysql.locks import tracer
 
         return tracer(conn)
+    restates_column_to_alter = True
+    # Metadata locks, what DDL waits for (innodb_lock_wait_timeout is for row locks).
+    lock_timeout_setting = "lock_wait_timeout"
+    # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
+    volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
+
+    def safety_rules(self) -> SafetyRules:
+        from dbshift.dialects.mysql.safety import RULES
+
+        return RULES
 
     @staticmethod
     def commits_before(sql: str) -> bool:

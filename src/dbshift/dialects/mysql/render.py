@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.dialects.mysql.online_ddl import (
+    INPLACE,
+    INSTANT,
+    add_column_clause,
+    create_index_clause,
+)
+from dbshift.dialects.mysql.type_change import mysql_change
 from dbshift.dialects.render import Renderer, Unsupported
-from dbshift.ops.type_change import mysql_change
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Sequence
     from dbshift.ops import (
         AddCheck,
+        AddColumn,
         AddForeignKey,
         AddPrimaryKey,
         AlterColumn,
@@ -123,6 +130,11 @@ class MySQLRenderer(Renderer):
             sql += f" COMMENT={self.literal(t.comment)}"
         return [sql]
 
+    def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
+        clause = add_column_clause(op.column, schema.table(op.on[1], op.on[0]))
+        tail = f", {clause}" if clause else ""
+        return [f"ALTER TABLE {self.name(op.on)} ADD COLUMN {self.column(op.column)}{tail}"]
+
     def op_rename_table(self, op: RenameTable, schema: Schema) -> list[str]:
         return [
             f"RENAME TABLE {self.name((op.schema, op.old))} TO {self.name((op.schema, op.new))}"
@@ -155,7 +167,7 @@ class MySQLRenderer(Renderer):
                 if op.after.default is not None
                 else "DROP DEFAULT"
             )
-            return [f"ALTER TABLE {self.name(op.on)} ALTER COLUMN {col} {action}"]
+            return [f"ALTER TABLE {self.name(op.on)} ALTER COLUMN {col} {action}, {INSTANT}"]
         modify = f"ALTER TABLE {self.name(op.on)} MODIFY COLUMN {self.column(op.after)}"
         if set(op.changes) == {"type"}:
             how = mysql_change(op.before.type, op.after.type, collation=op.after.collation)
@@ -186,13 +198,16 @@ class MySQLRenderer(Renderer):
         return [f"ALTER TABLE {self.name(op.on)} ADD {self.foreign_key(op.constraint)}"]
 
     def op_drop_foreign_key(self, op: DropForeignKey, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} DROP FOREIGN KEY {self.q(op.constraint.name)}"]
+        name = self.q(op.constraint.name)
+        return [f"ALTER TABLE {self.name(op.on)} DROP FOREIGN KEY {name}, {INPLACE}"]
 
     def op_create_index(self, op: CreateIndex, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} ADD {self.key(op.index)}"]
+        clause = create_index_clause(op.index)
+        tail = f", {clause}" if clause else ""
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.key(op.index)}{tail}"]
 
     def op_drop_index(self, op: DropIndex, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} DROP INDEX {self.q(op.index.name)}"]
+        return [f"ALTER TABLE {self.name(op.on)} DROP INDEX {self.q(op.index.name)}, {INPLACE}"]
 
     # -- sequences (MariaDB 10.3+; MySQL has none and the server says so) -----------------------
 

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects.base import Dialect, LockHolder
 from dbshift.dialects.client_syntax import ClientSyntax
+from dbshift.dialects.postgres.volatile import VOLATILE_FUNCTIONS
 from dbshift.errors import LockTimeoutError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.dialects.locks import Tracer
+    from dbshift.dialects.safety import SafetyRules
 
 
 class PostgresDialect(Dialect):
@@ -62,6 +64,14 @@ class PostgresDialect(Dialect):
         from dbshift.dialects.postgres.locks import tracer
 
         return tracer(conn)
+    volatile_functions = VOLATILE_FUNCTIONS
+    nonblocking_forms = True
+    lock_timeout_setting = "lock_timeout"
+
+    def safety_rules(self) -> SafetyRules:
+        from dbshift.dialects.postgres.safety import RULES
+
+        return RULES
 
     def acquire_lock(self, conn: Connection, key: str, timeout: float) -> None:
         """A session-level advisory lock, waited for under ``lock_timeout``.

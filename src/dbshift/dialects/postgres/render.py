@@ -10,8 +10,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.dialects.postgres.render_extras import PostgresExtras
+from dbshift.dialects.postgres.type_change import pg_rewrites
 from dbshift.dialects.render import Renderer, Unsupported
-from dbshift.ops.type_change import pg_rewrites
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Index, Schema, Sequence, Table, UniqueConstraint

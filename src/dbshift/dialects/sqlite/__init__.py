@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.dialects.locks import Tracer
+    from dbshift.dialects.safety import SafetyRules
 
 try:  # Windows has no flock; there the per-migration BEGIN IMMEDIATE still applies.
     import fcntl
@@ -58,6 +59,13 @@ class SQLiteDialect(Dialect):
         from dbshift.dialects.sqlite.locks import tracer
 
         return tracer(conn)
+    locks_whole_database = True
+    volatile_functions = frozenset({"random", "randomblob"})
+
+    def safety_rules(self) -> SafetyRules:
+        from dbshift.dialects.sqlite.safety import RULES
+
+        return RULES
 
     def __init__(self, url: Any = None) -> None:
         super().__init__(url)

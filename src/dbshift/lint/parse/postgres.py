@@ -16,25 +16,13 @@ from typing import Any
 
 from pglast.enums import ConstrType, TransactionStmtKind
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, ColumnFact, ConstraintKind
 from dbshift.lint.parse import ParseFailed, pg_tree
 
-#: Functions whose value differs per row: a column added with one as its default forces
-#: PostgreSQL to write every row (PG 11's fast default only covers non-volatile values).
-VOLATILE_FUNCTIONS = frozenset(
-    {
-        "random",
-        "clock_timestamp",
-        "timeofday",
-        "gen_random_uuid",
-        "uuid_generate_v1",
-        "uuid_generate_v1mc",
-        "uuid_generate_v4",
-        "nextval",
-        "txid_current",
-        "setseed",
-    }
-)
+#: Functions whose value differs per row (the PostgreSQL dialect's one list): a column added
+#: with one as its default forces PostgreSQL to write every row.
+VOLATILE_FUNCTIONS = PostgresDialect.volatile_functions
 _SERIAL = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
 
 _CONSTRAINTS = {

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
@@ -20,12 +21,14 @@ from sqlglot.errors import ParseError, TokenError
 from dbshift.lint.facts import Act, Action, ColumnFact, ConstraintKind
 from dbshift.lint.parse import ParseFailed
 
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
+
 # sqlglot logs a warning for every statement it falls back to a Command on; those are
 # handled below, so the warnings are noise in a lint report.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 _READ = {"mysql": "mysql", "sqlite": "sqlite"}
-_VOLATILE = re.compile(r"\b(rand|uuid|uuid_short|sysdate|random|randomblob)\s*\(", re.I)
 _WORDS = re.compile(r"[`\"\[]?([A-Za-z_][\w$]*)[`\"\]]?")
 
 _ALGORITHM = re.compile(r"\bALGORITHM\s*=?\s*(\w+)", re.I)
@@ -35,7 +38,7 @@ _TX_VERB = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*(END|SAVEPOINT|RELEASE)\b"
 Options = tuple[tuple[Action, ...], str | None, str | None]
 
 
-def actions_and_options(sql: str, dialect: str) -> Options:
+def actions_and_options(sql: str, dialect: Dialect) -> Options:
     verb = _TX_VERB.match(sql)
     if verb is not None:
         # sqlglot 30 reads END / SAVEPOINT x / RELEASE x as a column with an alias;
@@ -43,7 +46,7 @@ def actions_and_options(sql: str, dialect: str) -> Options:
         word = verb.group(1).lower()
         return (Action(Act.TRANSACTION, name="commit" if word == "end" else word),), None, None
     try:
-        trees = sqlglot.parse(sql, read=_READ[dialect])
+        trees = sqlglot.parse(sql, read=_READ[dialect.name])
     except (ParseError, TokenError) as exc:
         raise ParseFailed(_first_line(str(exc))) from None
     out: list[Action] = []
@@ -64,7 +67,17 @@ def actions_and_options(sql: str, dialect: str) -> Options:
             found = _LOCK.search(text)
             lock = found.group(1).lower() if found else lock
         out.extend(_tree(tree))
-    return tuple(out), algorithm, lock
+    return tuple(_with_volatility(a, dialect) for a in out), algorithm, lock
+
+
+def _with_volatility(action: Action, dialect: Dialect) -> Action:
+    """``action`` with its column's default judged by the dialect's one list of per-call
+    functions (``Dialect.volatile_functions``)."""
+    column = action.column
+    if column is None or not column.default:
+        return action
+    volatile = dialect.volatile_default(column.default)
+    return replace(action, column=replace(column, volatile_default=volatile))
 
 
 def _first_line(text: str) -> str:
@@ -147,8 +160,7 @@ def _column(coldef: exp.ColumnDef) -> ColumnFact:
             facts["not_null"] = not kind_node.args.get("allow_null")
         elif isinstance(kind_node, exp.DefaultColumnConstraint):
             text = kind_node.this.sql() if kind_node.this is not None else ""
-            facts["default"] = text
-            facts["volatile_default"] = bool(_VOLATILE.search(text))
+            facts["default"] = text  # volatile_default: from the dialect's list, below
         elif isinstance(kind_node, exp.AutoIncrementColumnConstraint):
             facts["auto_increment"] = True
         elif isinstance(kind_node, exp.PrimaryKeyColumnConstraint):

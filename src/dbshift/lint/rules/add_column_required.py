@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbshift.lint.facts import Act, Action, ColumnFact, Stmt
-from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
+from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
 
 class AddColumnRequired(Rule):
@@ -53,12 +53,12 @@ def _required(column: ColumnFact) -> bool:
 
 def _why(ctx: FileContext) -> str:
     old = "INSERTs from the previous application version do not name the column and fail"
-    if ctx.server.flavor == "postgresql":
+    if ctx.server.product is Product.POSTGRESQL:
         return (
             "PostgreSQL refuses it with 'column contains null values' as soon as the table "
             f"has a row; and {old}"
         )
-    if ctx.server.flavor == "sqlite":
+    if ctx.server.product is Product.SQLITE:
         # SQLite 3.40: 'Cannot add a NOT NULL column with default value NULL' when the
         # table has any row (an empty table accepts it).
         return f"SQLite refuses it ('Cannot add a NOT NULL column with default value NULL') as soon as the table has a row; and {old}"

@@ -54,10 +54,11 @@ class ColumnTypeChange(Rule):
             return
         where = f"column {q(action.name)} of {q(action.table)}"
         new = _shown(column)
-        if ctx.dialect == "postgresql":
-            yield from self._postgresql(stmt, action, column, where, new)
-        else:
+        if ctx.dialect.restates_column_to_alter:
+            # MODIFY/CHANGE: lint cannot tell whether the type differs at all.
             yield from self._mysql(stmt, column, where, new, ctx)
+        else:
+            yield from self._postgresql(stmt, action, column, where, new)
 
     def _postgresql(
         self, stmt: Stmt, action: Action, column: ColumnFact, where: str, new: str

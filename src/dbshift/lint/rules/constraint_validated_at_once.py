@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
-from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
+from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
 _KINDS = frozenset({ConstraintKind.FOREIGN_KEY, ConstraintKind.CHECK})
 
@@ -70,7 +70,7 @@ class ConstraintValidatedAtOnce(Rule):
             return
         if action.constraint not in _KINDS:
             return
-        if ctx.dialect == "mysql":
+        if not ctx.dialect.nonblocking_forms:  # no NOT VALID: checked as it is added
             yield from self._mysql(stmt, action, ctx)
             return
         if action.not_valid:
@@ -104,7 +104,7 @@ class ConstraintValidatedAtOnce(Rule):
     def _reference_column(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
         column = action.column
         assert column is not None
-        if ctx.dialect != "postgresql":
+        if not ctx.dialect.nonblocking_forms:
             return
         yield self.found(
             stmt,
@@ -149,7 +149,7 @@ class ConstraintValidatedAtOnce(Rule):
         how = (
             f"{server} adds a CHECK only by copying the table (ALGORITHM=COPY, LOCK=SHARED): "
             "writes wait until every row is copied and checked"
-            if server.flavor == "mariadb"
+            if server.product is Product.MARIADB
             else f"{server} checks every existing row inside the ALTER (MariaDB 10.11 can only "
             "do it by copying the table while writes wait)"
         )

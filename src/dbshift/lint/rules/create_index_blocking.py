@@ -30,7 +30,7 @@ class CreateIndexBlocking(Rule):
         if ctx.is_new(action.table):
             return
         where = f"index {q(action.name)} on {q(action.table)}"
-        if ctx.dialect == "postgresql":
+        if ctx.dialect.nonblocking_forms:  # CREATE INDEX CONCURRENTLY exists
             if not action.concurrently:
                 yield self.found(
                     stmt,

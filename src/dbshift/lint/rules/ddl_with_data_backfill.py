@@ -56,7 +56,7 @@ class DdlWithDataBackfill(Rule):
             return
         # SQLite locks the whole database for any write, DDL or not: only a backfill of the
         # very table the migration altered ties the two together.
-        if ctx.dialect == "sqlite" and not altered & seen["data_tables"]:
+        if ctx.dialect.locks_whole_database and not altered & seen["data_tables"]:
             return
         first_ddl, first_data = seen["ddl"], seen["data"]
         seen["done"] = stmt
@@ -89,7 +89,7 @@ def _backfills(stmt: Stmt, action: Action, ctx: FileContext) -> bool:
 
 
 def _why(ctx: FileContext) -> str:
-    if ctx.dialect == "sqlite":
+    if ctx.dialect.locks_whole_database:
         return (
             "the migration's transaction holds SQLite's write lock for the schema change and "
             "the backfill together: every other writer waits (or fails with 'database is "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbshift.lint.facts import Act, Action, Stmt
-from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
+from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
 
 class DropColumn(Rule):
@@ -36,15 +36,15 @@ class DropColumn(Rule):
 def _cost(ctx: FileContext) -> str:
     """What the drop itself costs on this server."""
     server = ctx.server
-    if server.flavor == "sqlite":
+    if server.product is Product.SQLITE:
         # SQLite 3.35+ runs DROP COLUMN by rewriting every row of the table, holding the
         # database write lock for the whole copy.
         return "SQLite also rewrites every row of the table to remove it"
-    if server.flavor == "mariadb":
+    if server.product is Product.MARIADB:
         if server.at_least(10, 4):
             return f"on {server} the drop itself is instant (ALGORITHM=INSTANT)"
         return f"on {server} the drop rebuilds the table"
-    if server.flavor == "mysql":
+    if server.product is Product.MYSQL:
         if server.at_least(8, 0, 29):
             return f"on {server} the drop itself is instant (ALGORITHM=INSTANT)"
         return f"on {server} the drop rebuilds the table in place"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbshift.lint.facts import Act, Action, Stmt
-from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
+from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
 
 class DropIndex(Rule):
@@ -34,17 +34,17 @@ class DropIndex(Rule):
 def _fix(ctx: FileContext, action: Action) -> str:
     server = ctx.server
     table = action.table or "t"
-    if server.flavor == "mysql" and server.at_least(8, 0):
+    if server.product is Product.MYSQL and server.at_least(8, 0):
         trial = (
             f"make it invisible first (ALTER TABLE {table} ALTER INDEX {action.name} "
             "INVISIBLE, instant) and drop it in a later release once nothing slowed down"
         )
-    elif server.flavor == "mariadb" and server.at_least(10, 6):
+    elif server.product is Product.MARIADB and server.at_least(10, 6):
         trial = (
             f"make the optimizer ignore it first (ALTER TABLE {table} ALTER INDEX "
             f"{action.name} IGNORED) and drop it in a later release once nothing slowed down"
         )
-    elif server.flavor == "postgresql":
+    elif server.product is Product.POSTGRESQL:
         trial = "check pg_stat_user_indexes.idx_scan for the index"
     else:
         trial = "check the queries on the table with EXPLAIN QUERY PLAN"

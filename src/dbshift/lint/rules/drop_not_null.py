@@ -25,7 +25,7 @@ class DropNotNull(Rule):
         if ctx.is_new(action.table):
             return
         where = f"column {q(action.name)} of {q(action.table)}"
-        if ctx.dialect == "mysql" and action.value != "null":
+        if ctx.dialect.restates_column_to_alter and action.value != "null":
             # MODIFY/CHANGE restate the whole column: leaving NOT NULL off makes it nullable.
             message = (
                 f"MODIFY/CHANGE of {where} without NOT NULL: if it was NOT NULL, it is nullable now"

@@ -39,7 +39,7 @@ class IdentifierTooLong(Rule):
         if not stmt.is_ddl:
             return
         seen: set[str] = set()
-        if ctx.dialect == "postgresql":
+        if ctx.dialect.identifier_limit_in_bytes:  # PostgreSQL truncates, silently
             if stmt.sql.isascii() and not _PG_MAYBE_LONG.search(stmt.sql):
                 return
             for name in _postgresql_identifiers(stmt.sql):

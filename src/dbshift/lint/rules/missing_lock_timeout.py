@@ -23,7 +23,6 @@ from dbshift.lint.facts import Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 from dbshift.lint.rules._locks import locks_existing
 
-_SETTING = {"postgresql": "lock_timeout", "mysql": "lock_wait_timeout"}
 _OFF = frozenset({"", "0", "0s", "0ms", "'0'", "default"})
 #: How long each server waits for a lock by default (MariaDB 10.11 and PostgreSQL 15
 #: checked on the test servers; MySQL 8.0 from its documentation).
@@ -48,7 +47,9 @@ class MissingLockTimeout(Rule):
     def check_statement(self, stmt: Stmt, ctx: FileContext) -> Iterator[Finding]:
         if ctx.state.get(self.id):
             return
-        setting = _SETTING[ctx.dialect]
+        setting = ctx.dialect.lock_timeout_setting
+        if setting is None:
+            return
         value = ctx.settings.get(setting)
         turned_off = value is not None and value.strip().lower() in _OFF
         by_directive = value is None and ctx.lock_timeout == 0

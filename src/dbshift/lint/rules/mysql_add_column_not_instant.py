@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbshift.lint.facts import Act, Action, ColumnFact, Stmt
-from dbshift.lint.rule import FileContext, Finding, Rule, Server, Severity, q
+from dbshift.lint.rule import FileContext, Finding, Product, Rule, Server, Severity, q
 
 
 class MysqlAddColumnNotInstant(Rule):
@@ -84,7 +84,7 @@ def _reason(column: ColumnFact, stmt: Stmt, server: Server) -> tuple[bool, str] 
         )
     if stmt.algorithm == "inplace":
         return False, f"ALGORITHM=INPLACE is written out: {server} {rebuild}"
-    if server.flavor == "mariadb":
+    if server.product is Product.MARIADB:
         if not server.at_least(10, 3):
             return False, f"{server} has no instant ADD COLUMN (10.3+): it {rebuild}"
         if column.positioned and not server.at_least(10, 4):

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
-from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
+from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
 #: Statements with these actions have their own rule for an explicit ALGORITHM=COPY.
 _COVERED = frozenset({Act.ALTER_TYPE, Act.CREATE_INDEX})
@@ -97,7 +97,7 @@ class MysqlAlgorithmCopy(Rule):
         ):
             return self._rebuild(stmt, f"primary key added to {table}")
         if action.act is Act.TABLE_OPTION and action.name == "convert":
-            copies = not (ctx.server.flavor == "mariadb" and ctx.server.at_least(10, 11))
+            copies = not (ctx.server.product is Product.MARIADB and ctx.server.at_least(10, 11))
             message = f"{table} converted to another character set"
             why = (
                 "every string column is rewritten with ALGORITHM=COPY: writes wait for the "

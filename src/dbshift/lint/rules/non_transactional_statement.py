@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
 #: OTHER_DDL values the PostgreSQL adapter gives statements that refuse a transaction.
 _PG_OTHER = frozenset({"create database", "alter system", "create tablespace", "drop tablespace"})
+#: How each server refuses, by dialect class.
 _REFUSAL = {
-    "postgresql": "PostgreSQL refuses it ('cannot run inside a transaction block')",
-    "sqlite": "SQLite refuses it ('cannot VACUUM from within a transaction')",
+    PostgresDialect: "PostgreSQL refuses it ('cannot run inside a transaction block')",
+    SQLiteDialect: "SQLite refuses it ('cannot VACUUM from within a transaction')",
 }
 
 
@@ -57,7 +60,7 @@ class NonTransactionalStatement(Rule):
         yield self.found(
             stmt,
             f"{what} inside the migration's transaction",
-            why=f"{_REFUSAL[ctx.dialect]}: the migration fails at run time and everything "
+            why=f"{_REFUSAL[type(ctx.dialect)]}: the migration fails at run time and everything "
             "before it is rolled back",
             fix="put it in its own migration marked '-- dbshift:no-transaction' (dbshift "
             "journals each statement there, so a failed run resumes where it stopped)",
@@ -66,7 +69,7 @@ class NonTransactionalStatement(Rule):
 
 def _refuses_transaction(action: Action, ctx: FileContext) -> str | None:
     """How to name the statement, if the server refuses to run it in a transaction."""
-    if ctx.dialect == "sqlite":
+    if ctx.dialect.locks_whole_database:  # SQLite: of these, only VACUUM refuses one
         return "VACUUM" if action.act is Act.VACUUM else None
     act = action.act
     if act is Act.CREATE_INDEX and action.concurrently:

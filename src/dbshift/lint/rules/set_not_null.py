@@ -86,7 +86,7 @@ class SetNotNull(Rule):
             return
         if ctx.is_new(action.table):
             return
-        if ctx.dialect == "mysql":
+        if ctx.dialect.restates_column_to_alter:
             if not _always_not_null(stmt, action):
                 yield self._mysql(stmt, action, ctx)
             return

@@ -36,7 +36,7 @@ class TableRewriteCommand(Rule):
             where = "(every table clustered before)"
         else:
             where = "(every table in the database)"
-        if ctx.dialect == "mysql":
+        if ctx.dialect.ddl_commits_implicitly:  # MySQL/MariaDB: OPTIMIZE TABLE
             yield Finding(
                 self.id,
                 Severity.WARNING,

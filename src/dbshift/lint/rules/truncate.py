@@ -22,7 +22,7 @@ class Truncate(Rule):
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
         if ctx.is_new(action.table):
             return
-        if ctx.dialect == "postgresql":
+        if not ctx.dialect.ddl_commits_implicitly:
             why = (
                 "every row is lost and TRUNCATE takes an ACCESS EXCLUSIVE lock, so even "
                 "readers wait"

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from dbshift.dialects import named
+from dbshift.dialects.mysql.type_change import mysql_change
+from dbshift.dialects.postgres.type_change import pg_rewrites
 from dbshift.model import Column
 from dbshift.ops import AlterColumn
-from dbshift.ops.type_change import mysql_change, pg_rewrites
 from tests.conftest import Database
 
 # (before, after, rewrites) in format_type()'s spelling.
@@ -66,7 +68,7 @@ def test_postgresql_rewrite_classification_matches_relfilenode(
     finally:
         engine.dispose()
     op = AlterColumn(on=(None, "t"), before=Column("c", before), after=Column("c", after))
-    assert op.safety("postgresql").rewrite is rewrites
+    assert named("postgresql").safety(op).rewrite is rewrites
 
 
 # (before, after, collation, rebuilds) in COLUMN_TYPE's spelling.
@@ -126,7 +128,7 @@ def test_mysql_rebuild_classification_matches_innodb_table_id(
         before=Column("c", before, collation=collation),
         after=Column("c", after, collation=collation),
     )
-    assert op.safety("mysql").rewrite is rebuilds
+    assert named("mysql").safety(op).rewrite is rebuilds
 
 
 def test_diff_of_a_widened_numeric_is_not_a_rewrite_nor_a_lint_error(

@@ -1,0 +1,359 @@
+"""What an operation costs on a server: one dispatch table per dialect (sqlglot's style),
+from operation class to the rule that rates it.
+
+This is the one source of safety truth: ``Dialect.safety(op)`` answers from its table,
+and ``generate``'s comments, ``plan``'s flags, ``diff``'s safe forms and the migration
+headers all ask it. An operation itself carries no per-server knowledge (ops sit below
+dialects), so a typo in a dialect name cannot fall through to another server's rules:
+``dialects.named`` refuses it, and an operation class no table knows is refused too.
+
+The rules here hold on every server; each server's ``safety.py`` starts from them and
+adds or replaces the rules whose answer depends on the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from dbshift.ops import (
+    AddEnumValue,
+    AddExclusion,
+    AlterCompositeType,
+    AlterExtension,
+    AlterSequence,
+    AttachPartition,
+    CreateCollation,
+    CreateCompositeType,
+    CreateDomain,
+    CreateEnum,
+    CreateExtension,
+    CreatePolicy,
+    CreateRoutine,
+    CreateSchema,
+    CreateSequence,
+    CreateTable,
+    CreateView,
+    DetachPartition,
+    DropCollation,
+    DropCompositeType,
+    DropDomain,
+    DropEnum,
+    DropExclusion,
+    DropExtension,
+    DropPolicy,
+    DropRoutine,
+    DropSchema,
+    DropSequence,
+    DropTable,
+    DropView,
+    Lock,
+    MovePartition,
+    Operation,
+    RecreateDomain,
+    RecreateEnum,
+    RenameColumn,
+    RenameTable,
+    ReplaceRoutine,
+    Safety,
+    SetComment,
+    SetRowSecurity,
+    SetTableComment,
+    SetTableOptions,
+)
+from dbshift.ops.backfill import Backfill
+
+Op = TypeVar("Op", bound=Operation)
+
+
+class SafetyRules:
+    """One server's table: operation class → rule. Looked up by exact class, so every
+    operation is rated on purpose, never by a parent's default."""
+
+    def __init__(self, server: str, *, base: SafetyRules | None = None) -> None:
+        self.server = server
+        self._rules: dict[type[Operation], Callable[[Any], Safety]] = (
+            dict(base._rules) if base is not None else {}
+        )
+
+    def rule(self, *kinds: type[Op]) -> Callable[[Callable[[Op], Safety]], Callable[[Op], Safety]]:
+        """Register the decorated function as the rule for ``kinds``."""
+
+        def register(rate: Callable[[Op], Safety]) -> Callable[[Op], Safety]:
+            for kind in kinds:
+                self._rules[kind] = rate
+            return rate
+
+        return register
+
+    def covers(self, kind: type[Operation]) -> bool:
+        return kind in self._rules
+
+    def rate(self, op: Operation) -> Safety:
+        rate = self._rules.get(type(op))
+        if rate is None:
+            # A new operation class without lock facts: a bug in dbshift, not bad input.
+            raise NotImplementedError(
+                f"{op.describe()}: no safety facts for {type(op).__name__} on {self.server}"
+            )
+        return rate(op)
+
+
+#: The rules that hold on every server.
+COMMON = SafetyRules("every server")
+
+
+@COMMON.rule(
+    CreateCollation,
+    CreateCompositeType,
+    CreateDomain,
+    CreateEnum,
+    CreateExtension,
+    CreatePolicy,
+    CreateRoutine,
+    CreateSequence,
+    CreateTable,
+    SetComment,
+    SetTableComment,
+)
+def _nothing(op: Operation) -> Safety:
+    """New objects no running code uses yet, and comments: nothing to wait for or lose."""
+    return Safety()
+
+
+@COMMON.rule(CreateSchema)
+def _create_schema(op: CreateSchema) -> Safety:
+    return Safety(note="catalog-only")
+
+
+@COMMON.rule(CreateView)
+def _create_view(op: CreateView) -> Safety:
+    if op.view.materialized:
+        return Safety(lock=Lock.NONE, note="runs the query once to fill the view")
+    return Safety()
+
+
+@COMMON.rule(AddEnumValue)
+def _add_enum_value(op: AddEnumValue) -> Safety:
+    return Safety(note="PostgreSQL 12+ runs it in a transaction; the value is usable after commit")
+
+
+@COMMON.rule(AddExclusion)
+def _add_exclusion(op: AddExclusion) -> Safety:
+    # An exclusion constraint cannot be added NOT VALID (PostgreSQL 15): its index is
+    # built and every row checked while the table is locked.
+    return Safety(
+        lock=Lock.ALL, note="builds its index and checks every row under ACCESS EXCLUSIVE"
+    )
+
+
+@COMMON.rule(AlterCompositeType)
+def _alter_composite_type(op: AlterCompositeType) -> Safety:
+    dropped = op.dropped_attributes
+    if dropped:
+        return Safety(
+            breaking=True,
+            destructive=True,
+            note=f"attributes {', '.join(sorted(dropped))} and their values go",
+        )
+    return Safety()
+
+
+@COMMON.rule(AlterExtension)
+def _alter_extension(op: AlterExtension) -> Safety:
+    return Safety(note="runs the extension's update script; not every version goes back")
+
+
+@COMMON.rule(AlterSequence)
+def _alter_sequence(op: AlterSequence) -> Safety:
+    # PostgreSQL 10+: ALTER SEQUENCE is transactional and blocks nextval() on the
+    # sequence until the migration commits, so inserts that draw from it wait.
+    if op.restarts:
+        return Safety(
+            lock=Lock.WRITES,
+            breaking=True,
+            destructive=True,
+            note="the sequence counts the other way: it restarts from its START and "
+            "its position is lost",
+        )
+    narrowing = bool({"type", "min_value", "max_value"} & set(op.changes))
+    return Safety(
+        lock=Lock.WRITES,
+        note="blocks nextval() on the sequence until commit"
+        + (
+            "; a narrower type or bound makes nextval() fail once the position passes it"
+            if narrowing
+            else ""
+        ),
+    )
+
+
+@COMMON.rule(AttachPartition)
+def _attach_partition(op: AttachPartition) -> Safety:
+    return Safety(
+        lock=Lock.WRITES,
+        note="scans the table to check its rows fit the bound (a matching CHECK skips it)",
+    )
+
+
+@COMMON.rule(Backfill)
+def _backfill(op: Backfill) -> Safety:
+    if op.key is None:
+        return Safety(
+            lock=Lock.NONE,
+            note="one UPDATE (no single-column primary key to batch by): "
+            "row locks on every row until it commits",
+        )
+    return Safety(note=f"batches of {op.batch_size} rows, one transaction each")
+
+
+@COMMON.rule(DetachPartition)
+def _detach_partition(op: DetachPartition) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        breaking=True,
+        note="its rows leave the parent table; the parent is locked while it detaches",
+    )
+
+
+@COMMON.rule(DropCollation)
+def _drop_collation(op: DropCollation) -> Safety:
+    return Safety(breaking=True, note="the previous version may still name it")
+
+
+@COMMON.rule(DropCompositeType, DropDomain, DropEnum)
+def _drop_type(op: Operation) -> Safety:
+    return Safety(breaking=True, note="the previous version may still use the type")
+
+
+@COMMON.rule(DropExclusion)
+def _drop_exclusion(op: DropExclusion) -> Safety:
+    return Safety(
+        lock=Lock.ALL, breaking=True, note="brief lock; rows the constraint kept out can come in"
+    )
+
+
+@COMMON.rule(DropExtension)
+def _drop_extension(op: DropExtension) -> Safety:
+    return Safety(breaking=True, destructive=True, note="what the extension created goes with it")
+
+
+@COMMON.rule(DropPolicy)
+def _drop_policy(op: DropPolicy) -> Safety:
+    return Safety(breaking=True, note="rows it let through are hidden (or shown) from then on")
+
+
+@COMMON.rule(DropRoutine)
+def _drop_routine(op: DropRoutine) -> Safety:
+    if op.routine.kind == "trigger":
+        return Safety(breaking=True, note="writes stop firing it; dual-write triggers stop syncing")
+    return Safety(breaking=True, note="the previous version may still call it")
+
+
+@COMMON.rule(DropSchema)
+def _drop_schema(op: DropSchema) -> Safety:
+    return Safety(
+        breaking=True,
+        note="the previous version may still name the schema (its objects went first)",
+    )
+
+
+@COMMON.rule(DropSequence)
+def _drop_sequence(op: DropSequence) -> Safety:
+    return Safety(breaking=True, destructive=True, note="the sequence's position is lost")
+
+
+@COMMON.rule(DropTable)
+def _drop_table(op: DropTable) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        breaking=True,
+        destructive=True,
+        note="every row of the table is lost; the previous version still reads it",
+    )
+
+
+@COMMON.rule(DropView)
+def _drop_view(op: DropView) -> Safety:
+    return Safety(breaking=True, note="the previous version may still query the view")
+
+
+@COMMON.rule(MovePartition)
+def _move_partition(op: MovePartition) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        breaking=True,
+        note="its rows are out of the parent until attached again (checked against the bound)",
+    )
+
+
+@COMMON.rule(RecreateDomain)
+def _recreate_domain(op: RecreateDomain) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        rewrite=True,
+        breaking=True,
+        note="every table with a column of the domain is rewritten under ACCESS "
+        "EXCLUSIVE; values the new definition rejects fail the migration",
+    )
+
+
+@COMMON.rule(RecreateEnum)
+def _recreate_enum(op: RecreateEnum) -> Safety:
+    if op.removed:
+        return Safety(
+            lock=Lock.ALL,
+            rewrite=True,
+            breaking=True,
+            destructive=True,
+            note=f"values {', '.join(map(repr, op.removed))} go: every column of the "
+            "type is rewritten under ACCESS EXCLUSIVE, and a row holding one fails it",
+        )
+    return Safety(
+        lock=Lock.ALL,
+        rewrite=True,
+        note="reordering values swaps in a new type: every column of the type is "
+        "rewritten under ACCESS EXCLUSIVE",
+    )
+
+
+@COMMON.rule(RenameColumn)
+def _rename_column(op: RenameColumn) -> Safety:
+    return Safety(lock=Lock.ALL, breaking=True, note="the previous version still uses the old name")
+
+
+@COMMON.rule(RenameTable)
+def _rename_table(op: RenameTable) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        breaking=True,
+        note="brief exclusive lock; the previous version still uses the old name",
+    )
+
+
+@COMMON.rule(ReplaceRoutine)
+def _replace_routine(op: ReplaceRoutine) -> Safety:
+    return Safety(breaking=True, note="rows written from now on use the new definition")
+
+
+@COMMON.rule(SetRowSecurity)
+def _set_row_security(op: SetRowSecurity) -> Safety:
+    if op.after[0] and not op.before[0]:
+        return Safety(breaking=True, note="rows no policy allows are hidden from then on")
+    return Safety()
+
+
+@COMMON.rule(SetTableOptions)
+def _set_table_options(op: SetTableOptions) -> Safety:
+    if "engine" not in op.changes:
+        # MySQL 8.0 and MariaDB 10.11 change the default collation in place, no rebuild.
+        return Safety(note="the table's default collation only; existing columns keep theirs")
+    lossy = op.loses_rows
+    return Safety(
+        lock=Lock.WRITES,
+        rewrite=True,
+        breaking=lossy,
+        destructive=lossy,
+        note="ENGINE= copies every row into the new engine (ALGORITHM=COPY: writes wait)"
+        + ("; that engine does not keep the rows" if lossy else ""),
+    )
