@@ -103,9 +103,7 @@ def _refuse_destructive(report: DriftReport, dialect: Dialect) -> None:
     from dbshift.drift.resolve import revert_ops
     from dbshift.errors import UsageError
 
-    lost = [
-        op.describe() for op in revert_ops(report, dialect) if dialect.safety(op).destructive
-    ]
+    lost = [op.describe() for op in revert_ops(report, dialect) if dialect.safety(op).destructive]
     if lost:
         raise UsageError(
             f"the revert loses data ({'; '.join(lost)}): check the script, then add "

@@ -73,15 +73,16 @@ class MySQLDialect(Dialect):
         "empty tables."
     )
 
-    def lock_tracer(self, conn: Connection) -> Tracer:
-        from dbshift.dialects.mysql.locks import tracer
-
-        return tracer(conn)
     restates_column_to_alter = True
     # Metadata locks, what DDL waits for (innodb_lock_wait_timeout is for row locks).
     lock_timeout_setting = "lock_wait_timeout"
     # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
     volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
+
+    def lock_tracer(self, conn: Connection) -> Tracer:
+        from dbshift.dialects.mysql.locks import tracer
+
+        return tracer(conn)
 
     def safety_rules(self) -> SafetyRules:
         from dbshift.dialects.mysql.safety import RULES

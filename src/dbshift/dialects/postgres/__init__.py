@@ -48,6 +48,10 @@ class PostgresDialect(Dialect):
         "table got a new relfilenode. Times are on empty tables."
     )
 
+    volatile_functions = VOLATILE_FUNCTIONS
+    nonblocking_forms = True
+    lock_timeout_setting = "lock_timeout"
+
     def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
         # application_name: pg_stat_activity shows which sessions are dbshift's.
         args = super().driver_connect_args(
@@ -64,9 +68,6 @@ class PostgresDialect(Dialect):
         from dbshift.dialects.postgres.locks import tracer
 
         return tracer(conn)
-    volatile_functions = VOLATILE_FUNCTIONS
-    nonblocking_forms = True
-    lock_timeout_setting = "lock_timeout"
 
     def safety_rules(self) -> SafetyRules:
         from dbshift.dialects.postgres.safety import RULES

@@ -51,6 +51,9 @@ class SQLiteDialect(Dialect):
         "root page. Times are on empty tables."
     )
 
+    locks_whole_database = True
+    volatile_functions = frozenset({"random", "randomblob"})
+
     def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
         # No server to wait for; sqlite3's timeout is how long a write waits for the lock.
         return {"timeout": busy_timeout}
@@ -59,8 +62,6 @@ class SQLiteDialect(Dialect):
         from dbshift.dialects.sqlite.locks import tracer
 
         return tracer(conn)
-    locks_whole_database = True
-    volatile_functions = frozenset({"random", "randomblob"})
 
     def safety_rules(self) -> SafetyRules:
         from dbshift.dialects.sqlite.safety import RULES
