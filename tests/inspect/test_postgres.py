@@ -11,8 +11,8 @@ import sqlalchemy
 from sqlalchemy import event
 
 from dbshift.dialects import renderer_for
-from dbshift.dialects.render import Unsupported
 from dbshift.diff import diff
+from dbshift.errors import Unsupported
 from dbshift.inspect import inspect_schema
 from dbshift.inspect.postgres import inspect_postgres
 from dbshift.model import (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dbshift.migrations.splitter import SplitError, split_sql
+from dbshift.errors import SplitError, UnknownDialect
+from dbshift.migrations.splitter import split_sql
 
 
 def sqls(text: str, dialect: str) -> list[str]:
@@ -151,7 +152,7 @@ def test_unterminated_input_names_its_line(text: str, dialect: str, what: str, l
 
 
 def test_unknown_dialect_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown dialect"):
+    with pytest.raises(UnknownDialect, match="unknown dialect"):
         split_sql("SELECT 1", "oracle")
 
 

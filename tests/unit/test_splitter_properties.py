@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dbshift.migrations.splitter import SplitError, split_sql
+from dbshift.errors import SplitError
+from dbshift.migrations.splitter import split_sql
 from tests.conftest import Database
 
 DIALECTS = ("postgresql", "mysql", "sqlite")

@@ -101,10 +101,7 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
     if args.interactive:
         renames = _ask(suggest_renames(current, desired), renames)
     options = DiffOptions(inline_foreign_keys=dialect == "sqlite", renames=renames)
-    try:
-        ops = diff(current, desired, options)
-    except ValueError as exc:  # a rename hint naming nothing
-        raise UsageError(str(exc)) from None
+    ops = diff(current, desired, options)  # a rename hint naming nothing: UsageError
     return Plan(current=current, desired=desired, ops=ops, dialect=dialect)
 
 

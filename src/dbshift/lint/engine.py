@@ -15,12 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dbshift.errors import MigrationFileError
+from dbshift.errors import MigrationFileError, SplitError
 from dbshift.lint.facts import Act, Stmt
 from dbshift.lint.parse import ParseFailed, actions_for
 from dbshift.lint.rule import FileContext, Finding, Rule, Server, Severity
 from dbshift.migrations.placeholders import NamesAsValues
-from dbshift.migrations.splitter import SplitError, split_sql
+from dbshift.migrations.splitter import split_sql
 from dbshift.migrations.sqlfile import parse_sql_migration
 
 _IGNORE = re.compile(r"--\s*dbshift:ignore\b[ \t]*([\w-]*)[ \t]*(.*)$")

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dbshift.errors import MigrationFileError
+from dbshift.errors import MigrationFileError, SplitError
 from dbshift.migrations.placeholders import protect, restore, substitute
-from dbshift.migrations.splitter import SplitError, Statement, split_sql
+from dbshift.migrations.splitter import Statement, split_sql
 
 DIRECTORY = "callbacks"
 #: Flyway's names for the events ``migrate`` raises, in the order they can happen.

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dbshift.errors import SplitError, UnknownDialect
+
 _DIALECTS = ("postgresql", "mysql", "sqlite")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$")
@@ -21,16 +23,6 @@ class Statement:
     line: int
 
 
-class SplitError(ValueError):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-    def __str__(self) -> str:
-        return self.message
-
-
 _ROUTINE_KINDS = {"FUNCTION", "PROCEDURE"}
 _TEMP = {"TEMP", "TEMPORARY"}
 # sqlite3_complete() states, for the statement being read (see complete.c in SQLite).
@@ -40,7 +32,7 @@ _TRIGGER, _SEMI, _END = 5, 6, 7
 def split_sql(text: str, dialect: str, *, first_line: int = 1) -> list[Statement]:
     """Statements of ``text`` with the line each starts on (``first_line`` is line 1)."""
     if dialect not in _DIALECTS:
-        raise ValueError(f"unknown dialect {dialect!r}")
+        raise UnknownDialect(f"unknown dialect {dialect!r}")
     return _Splitter(text, dialect, first_line).run()
 
 

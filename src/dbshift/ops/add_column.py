@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Lock, Operation, Safety, TableChange
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class AddColumn(TableChange):
     def apply(self, schema: Schema) -> Schema:
         def change(table: Table) -> Table:
             if table.column(self.column.name) is not None:
-                raise ValueError(f"{self.describe()}: column already exists")
+                raise PlanError(f"{self.describe()}: column already exists")
             return table.with_column(self.column)
 
         return self._change(schema, change)

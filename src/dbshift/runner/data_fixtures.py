@@ -121,7 +121,8 @@ def find(directory: Path, version: str, dialect: str) -> Fixture | None:
 def load(path: Path, dialect: str) -> Fixture:
     if path.suffix == ".py":
         return Fixture(path, {})
-    from dbshift.migrations.splitter import SplitError, split_sql
+    from dbshift.errors import SplitError
+    from dbshift.migrations.splitter import split_sql
 
     parts: dict[str, tuple[int, list[str]]] = {}
     current: str | None = None
