@@ -1,10 +1,14 @@
 """One exception hierarchy; the CLI turns each kind into one line and an exit code.
 
-Exit codes are part of the public contract (see README): 1 a migration or validation
-failed, 2 usage or configuration error, 3 cannot connect or the lock was not acquired.
+Exit codes are part of the public contract (see docs/cli.md): 1 a migration or validation
+failed, 2 usage or configuration error, 3 cannot connect or the lock was not acquired. The
+kind decides the code, never the server: the same bad input exits the same on PostgreSQL,
+MySQL/MariaDB and SQLite, so lower layers raise these kinds rather than ``ValueError``.
 """
 
 from __future__ import annotations
+
+from typing import Self
 
 
 class DbshiftError(Exception):
@@ -19,6 +23,17 @@ class DbshiftError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def located(self, where: str) -> Self:
+        """The same kind of error with ``where`` (a file, ``file:line``, an operation) in
+        front: a caller that knows the location adds it without changing the exit code
+        (re-raising as another kind is how one bad input came to exit 1 on one server and 2
+        on another)."""
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.message = f"{where}: {self.message}"
+        copy.args = (copy.message,)
+        return copy
 
 
 class UsageError(DbshiftError):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dbshift import errors
-from dbshift.errors import DbshiftError, PlanError, SplitError, UsageError
+from dbshift.errors import DbshiftError, LockNotAcquired, PlanError, SplitError, UsageError
 
 SRC = Path(errors.__file__).resolve().parent
 #: The codes docs/cli.md documents (its "Exit codes" table).
@@ -40,6 +40,20 @@ def test_an_unsplittable_file_is_a_usage_error_with_its_line() -> None:
 def test_a_plan_error_is_not_a_value_error() -> None:
     """A bare ``except ValueError`` somewhere must not swallow it into another exit code."""
     assert not issubclass(PlanError, ValueError) and PlanError.exit_code == 1
+
+
+def test_located_keeps_the_kind_and_its_exit_code() -> None:
+    error = SplitError("unterminated quoted string", 7)
+    where = error.located("migrations/1_a.sql")
+    assert type(where) is SplitError and where.exit_code == 2 and where.line == 7
+    assert str(where) == "migrations/1_a.sql: unterminated quoted string"
+    assert str(error) == "unterminated quoted string"  # the original is left as it was
+    lock = LockNotAcquired("expand: items is locked", hint="retry later").located("1_a.toml")
+    assert (lock.exit_code, lock.hint, lock.message) == (
+        3,
+        "retry later",
+        "1_a.toml: expand: items is locked",
+    )
 
 
 def _value_error_raises(path: Path) -> list[int]:
