@@ -84,7 +84,9 @@ def _sqlite_engine(url: str):  # type: ignore[no-untyped-def]
     return sqlalchemy.create_engine(url)
 
 
-def _scratch(backend: str, tmp_path: Path) -> Iterator[Database]:
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[Database]:
+    """A new, empty database of ``backend``, yielded once and dropped when the generator
+    resumes or closes (fixtures ``yield from`` it; ``scratch_database`` wraps it for ``with``)."""
     if backend == "sqlite":
         yield Database("sqlite", f"sqlite:///{tmp_path / 'test.db'}")
         return
@@ -112,28 +114,28 @@ def _scratch(backend: str, tmp_path: Path) -> Iterator[Database]:
 
 
 #: ``with scratch_database("mysql", tmp_path) as other:`` for a test needing two databases.
-scratch_database = contextlib.contextmanager(_scratch)
+scratch_database = contextlib.contextmanager(fresh_database)
 
 
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A fresh database on each backend in turn."""
-    yield from _scratch(request.param, tmp_path)
+    yield from fresh_database(request.param, tmp_path)
 
 
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
-    yield from _scratch("sqlite", tmp_path)
+    yield from fresh_database("sqlite", tmp_path)
 
 
 @pytest.fixture
 def pg_db(tmp_path: Path) -> Iterator[Database]:
-    yield from _scratch("postgresql", tmp_path)
+    yield from fresh_database("postgresql", tmp_path)
 
 
 @pytest.fixture
 def mysql_db(tmp_path: Path) -> Iterator[Database]:
-    yield from _scratch("mysql", tmp_path)
+    yield from fresh_database("mysql", tmp_path)
 
 
 def dbshift_executable() -> list[str]:

@@ -1,10 +1,14 @@
 """One exception hierarchy; the CLI turns each kind into one line and an exit code.
 
-Exit codes are part of the public contract (see README): 1 a migration or validation
-failed, 2 usage or configuration error, 3 cannot connect or the lock was not acquired.
+Exit codes are part of the public contract (see docs/cli.md): 1 a migration or validation
+failed, 2 usage or configuration error, 3 cannot connect or the lock was not acquired. The
+kind decides the code, never the server: the same bad input exits the same on PostgreSQL,
+MySQL/MariaDB and SQLite, so lower layers raise these kinds rather than ``ValueError``.
 """
 
 from __future__ import annotations
+
+from typing import Self
 
 
 class DbshiftError(Exception):
@@ -20,11 +24,32 @@ class DbshiftError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def located(self, where: str) -> Self:
+        """The same kind of error with ``where`` (a file, ``file:line``, an operation) in
+        front: a caller that knows the location adds it without changing the exit code
+        (re-raising as another kind is how one bad input came to exit 1 on one server and 2
+        on another)."""
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.message = f"{where}: {self.message}"
+        copy.args = (copy.message,)
+        return copy
+
 
 class UsageError(DbshiftError):
     """Bad command line, config file, URL or environment name."""
 
     exit_code = 2
+
+
+class UnknownDialect(UsageError):
+    """A dialect name no server package answers to (a typo must never fall through to
+    another server's rules)."""
+
+
+class Unsupported(UsageError):
+    """An operation the server cannot do (or dbshift cannot yet render for it): the message
+    names the operation and the dialect (exit 2, the request has to change)."""
 
 
 class ConfigError(UsageError):
@@ -65,3 +90,35 @@ class Interrupted(DbshiftError):
     """Ctrl-C (SIGINT) stopped a run; the statement running on the server was cancelled."""
 
     exit_code = 130
+
+
+class PlanError(DbshiftError):
+    """An operation cannot be built, or cannot apply to the schema it is given: it names a
+    table, column or constraint that is not there, or creates one that already is (exit 1,
+    the same on every server: the plan is wrong whichever database it meets)."""
+
+
+class Irreversible(DbshiftError):
+    """No operation undoes this one (its ``reverse``), or a migration has no way back (exit 1)."""
+
+
+class SplitError(UsageError):
+    """Migration SQL cannot be split into statements: an unterminated quote or comment, a bad
+    DELIMITER, a psql meta-command (exit 2, a bad file). ``line`` is where the problem is; the
+    caller that knows the file turns it into a ``MigrationFileError``."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class LockNotAcquired(DbshiftError):
+    """An online phase stopped: its table locks were held by others through every retry
+    (exit 3, like the migration lock)."""
+
+    exit_code = 3
+
+
+class NoUsableKey(PlanError):
+    """A backfill needs a primary key or a unique key on NOT NULL columns to walk the table in
+    keyset order, and the table has none (exit 1)."""

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy.engine import make_url
 
-from tests.conftest import MYSQL_URL, Database, _scratch, dbshift_executable
+from tests.conftest import MYSQL_URL, Database, dbshift_executable, fresh_database
 
 pytestmark = pytest.mark.mysql
 HERE = Path(__file__).parent / "mysql"
@@ -47,7 +47,7 @@ SNAPSHOT = {
 
 @pytest.fixture
 def three(tmp_path: Path) -> Iterator[list[Database]]:
-    scratches = [_scratch("mysql", tmp_path / str(n)) for n in range(3)]
+    scratches = [fresh_database("mysql", tmp_path / str(n)) for n in range(3)]
     dbs = [next(s) for s in scratches]
     try:
         yield dbs

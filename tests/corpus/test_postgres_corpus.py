@@ -21,8 +21,8 @@ from tests.conftest import (
     POSTGRES_URL,
     Database,
     Project,
-    _scratch,
     dbshift_executable,
+    fresh_database,
     sql_migration,
 )
 
@@ -33,7 +33,7 @@ CORPUS = sorted(p.name for p in HERE.iterdir() if p.is_dir())
 
 @pytest.fixture
 def four(tmp_path: Path) -> Iterator[list[Database]]:
-    scratches = [_scratch("postgresql", tmp_path / str(n)) for n in range(4)]
+    scratches = [fresh_database("postgresql", tmp_path / str(n)) for n in range(4)]
     dbs = [next(s) for s in scratches]
     try:
         yield dbs

@@ -11,9 +11,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbshift.dialects import renderer_for
 from dbshift.diff import DiffOptions, diff
-from dbshift.inspect import inspect_schema
 from dbshift.model import (
     CheckConstraint,
     Column,
@@ -29,8 +27,8 @@ from dbshift.model import (
     TableOptions,
     UniqueConstraint,
 )
-from dbshift.ops import Operation
 from tests.conftest import Database
+from tests.diff.helpers import apply_ops, inspect_db, unordered
 
 #: Types as each catalog prints them (what the inspectors return). PostgreSQL's are all
 #: castable into each other (USING col::type: no boolean, bigint has no cast to it), so
@@ -160,27 +158,6 @@ def _fk_name(dialect: str, table: str) -> str:
     return "" if dialect == "sqlite" else f"fk_{table}"[:30]
 
 
-def _apply(db: Database, ops: list[Operation], before: Schema) -> None:
-    statements = renderer_for(db.backend).render(ops, before)
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            raw = conn.execution_options(isolation_level="AUTOCOMMIT", no_parameters=True)
-            for sql in statements:
-                raw.exec_driver_sql(sql)
-    finally:
-        engine.dispose()
-
-
-def _inspect(db: Database) -> Schema:
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            return inspect_schema(conn)
-    finally:
-        engine.dispose()
-
-
 def _reset(db: Database) -> None:
     """Empty the database by the server's own means, so a failed example cannot leak into
     the next one (hypothesis replays many examples on one database)."""
@@ -211,17 +188,6 @@ def _reset(db: Database) -> None:
         engine.dispose()
 
 
-def _unordered(schema: Schema) -> Schema:
-    """Column order aside: an added column goes last, wherever it stood in the target."""
-    return replace(
-        schema,
-        tables=tuple(
-            replace(t, columns=tuple(sorted(t.columns, key=lambda c: c.name)))
-            for t in schema.tables
-        ),
-    )
-
-
 @settings(
     max_examples=25,
     deadline=None,
@@ -235,18 +201,18 @@ def test_diff_converges_and_reverses(db: Database, data: st.DataObject) -> None:
 
     # Materialise b first to learn its catalog spelling, then a.
     _reset(db)
-    _apply(db, diff(Schema(), b, options), Schema())
-    b_seen = _inspect(db)
+    apply_ops(db, diff(Schema(), b, options), Schema())
+    b_seen = inspect_db(db)
     _reset(db)
-    _apply(db, diff(Schema(), a, options), Schema())
-    a_seen = _inspect(db)
+    apply_ops(db, diff(Schema(), a, options), Schema())
+    a_seen = inspect_db(db)
 
     up = diff(a_seen, b_seen, options)
-    _apply(db, up, a_seen)
-    after = _inspect(db)
-    assert _unordered(after) == _unordered(b_seen)
+    apply_ops(db, up, a_seen)
+    after = inspect_db(db)
+    assert unordered(after) == unordered(b_seen)
     assert diff(after, b_seen, options) == []
 
     down = [op.reverse() for op in reversed(up)]
-    _apply(db, down, after)
-    assert _unordered(_inspect(db)) == _unordered(a_seen)
+    apply_ops(db, down, after)
+    assert unordered(inspect_db(db)) == unordered(a_seen)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dbshift.diff import DiffOptions, diff
 from dbshift.model import Column, Index, IndexElement, PrimaryKey, Schema, Table
 from tests.conftest import Database
-from tests.diff.test_convergence import TYPES, _apply, _inspect
+from tests.diff.helpers import apply_ops, inspect_db
+from tests.diff.test_convergence import TYPES
 
 NAMES = [
     "select",
@@ -42,7 +43,7 @@ def test_hostile_names_round_trip(db: Database) -> None:
         )
     wanted = Schema(tables=tuple(tables))
     options = DiffOptions(inline_foreign_keys=db.backend == "sqlite")
-    _apply(db, diff(Schema(), wanted, options), Schema())
-    seen = _inspect(db)
+    apply_ops(db, diff(Schema(), wanted, options), Schema())
+    seen = inspect_db(db)
     assert sorted(t.name for t in seen.tables) == sorted(NAMES)
     assert diff(seen, wanted, options) == []

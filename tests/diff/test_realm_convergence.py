@@ -15,7 +15,8 @@ from dbshift.diff import diff
 from dbshift.inspect import Scope, inspect_schema
 from dbshift.model import EnumType, Schema
 from tests.conftest import Database
-from tests.diff.test_convergence import _apply, _unordered, schemas
+from tests.diff.helpers import apply_ops, unordered
+from tests.diff.test_convergence import schemas
 
 NAMESPACES = [None, "app", 'x "y']
 
@@ -85,19 +86,19 @@ def test_realm_diff_converges_and_reverses(pg_db: Database, data: st.DataObject)
     b = data.draw(realms(), label="b")
 
     _reset(pg_db)
-    _apply(pg_db, diff(Schema(), b), Schema())
+    apply_ops(pg_db, diff(Schema(), b), Schema())
     b_seen = _inspect(pg_db)
     assert b_seen.namespaces == b.namespaces
     _reset(pg_db)
-    _apply(pg_db, diff(Schema(), a), Schema())
+    apply_ops(pg_db, diff(Schema(), a), Schema())
     a_seen = _inspect(pg_db)
 
     up = diff(a_seen, b_seen)
-    _apply(pg_db, up, a_seen)
+    apply_ops(pg_db, up, a_seen)
     after = _inspect(pg_db)
-    assert _unordered(after) == _unordered(b_seen)
+    assert unordered(after) == unordered(b_seen)
     assert diff(after, b_seen) == []
 
     down = [op.reverse() for op in reversed(up)]
-    _apply(pg_db, down, after)
-    assert _unordered(_inspect(pg_db)) == _unordered(a_seen)
+    apply_ops(pg_db, down, after)
+    assert unordered(_inspect(pg_db)) == unordered(a_seen)

@@ -173,9 +173,9 @@ def _drift(project: Project, *args: str) -> tuple[int, dict[str, object]]:
 
 @pytest.fixture
 def backend_db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from tests.conftest import _scratch
+    from tests.conftest import fresh_database
 
-    yield from _scratch(request.param, tmp_path)
+    yield from fresh_database(request.param, tmp_path)
 
 
 @pytest.mark.parametrize(("backend_db", "case"), PARAMS, indirect=["backend_db"])

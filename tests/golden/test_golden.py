@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dbshift.dialects import renderer_for
-from dbshift.dialects.render import Unsupported
+from dbshift.errors import Unsupported
 from tests.ops.samples import SAMPLES, before
 
 HERE = Path(__file__).parent

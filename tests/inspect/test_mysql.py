@@ -16,6 +16,7 @@ from sqlalchemy import event
 from dbshift.connection import parse_url
 from dbshift.dialects import named, renderer_for
 from dbshift.diff import diff
+from dbshift.errors import UsageError
 from dbshift.inspect import inspect_schema
 from dbshift.inspect.mysql import inspect_mysql
 from dbshift.inspect.mysql_text import mysql_default, unqualify
@@ -467,7 +468,7 @@ def test_dispatch_and_no_database(conn: sqlalchemy.Connection, mysql_db: Databas
     )
     engine = sqlalchemy.create_engine(no_database)
     try:
-        with engine.connect() as bare, pytest.raises(ValueError, match="no current database"):
+        with engine.connect() as bare, pytest.raises(UsageError, match="no current database"):
             inspect_mysql(bare)
     finally:
         engine.dispose()

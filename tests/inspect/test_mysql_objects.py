@@ -10,7 +10,7 @@ import sqlalchemy
 
 from dbshift.cli.main import main
 from dbshift.dialects import renderer_for
-from dbshift.dialects.render import Unsupported
+from dbshift.errors import Unsupported
 from dbshift.inspect.mysql import inspect_mysql
 from dbshift.model import Schema
 from dbshift.ops import CreateView

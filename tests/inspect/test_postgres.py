@@ -11,8 +11,8 @@ import sqlalchemy
 from sqlalchemy import event
 
 from dbshift.dialects import named, renderer_for
-from dbshift.dialects.render import Unsupported
 from dbshift.diff import diff
+from dbshift.errors import Unsupported
 from dbshift.inspect import inspect_schema
 from dbshift.inspect.postgres import inspect_postgres
 from dbshift.model import (
@@ -37,7 +37,7 @@ from dbshift.model import (
 )
 from dbshift.ops import Operation
 from tests.conftest import Database
-from tests.diff.test_convergence import _unordered
+from tests.diff.helpers import unordered
 
 pytestmark = pytest.mark.postgres
 
@@ -584,7 +584,7 @@ def converge(
         for sql in renderer.render([op.reverse() for op in reversed(ops)], a_after):
             run(conn, sql)
         # Column order aside: a column added back goes last.
-        assert _unordered(inspect_postgres(conn, schema="a")) == _unordered(a)
+        assert unordered(inspect_postgres(conn, schema="a")) == unordered(a)
     run(conn, "SET search_path = c")
     for sql in renderer.render(diff(Schema(), b), Schema()):
         run(conn, sql)

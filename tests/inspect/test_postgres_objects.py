@@ -20,8 +20,8 @@ from dbshift.diff import diff
 from dbshift.inspect.postgres import inspect_postgres
 from dbshift.model import Schema
 from dbshift.ops import CreateView, Operation
-from tests.conftest import Database, Project, _scratch, sql_migration
-from tests.diff.test_convergence import _unordered
+from tests.conftest import Database, Project, fresh_database, sql_migration
+from tests.diff.helpers import unordered
 from tests.inspect.test_postgres import conn, converge, run
 
 pytestmark = pytest.mark.postgres
@@ -232,7 +232,7 @@ def three(tmp_path: Path) -> Iterator[list[Database]]:
     with contextlib.ExitStack() as stack:
         dbs = []
         for n in range(3):
-            scratch = _scratch("postgresql", tmp_path / str(n))
+            scratch = fresh_database("postgresql", tmp_path / str(n))
             dbs.append(next(scratch))
             stack.callback(lambda s=scratch: next(s, None))
         yield dbs
@@ -256,7 +256,7 @@ def converge_across(dbs: list[Database], before: str, after: str) -> list[Operat
             moved = inspect_postgres(a)
             for sql in renderer.render([op.reverse() for op in reversed(ops)], moved):
                 a.exec_driver_sql(sql)
-            assert _unordered(inspect_postgres(a)) == _unordered(start)
+            assert unordered(inspect_postgres(a)) == unordered(start)
             for sql in renderer.render(diff(Schema(), target), Schema()):
                 c.exec_driver_sql(sql)
             assert inspect_postgres(c) == target

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import Database, Project, _scratch, sql_migration
+from tests.conftest import Database, Project, fresh_database, sql_migration
 
 # A database no one wrote for dbshift: several schemas, an enum, a domain, identity and
 # serial keys, a cross-schema foreign key, a partitioned table, a PL/pgSQL trigger, a view
@@ -81,7 +81,7 @@ def test_pg_dump_baseline_then_more_migrations(
     pg_db: Database, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     source_dir = tmp_path_factory.mktemp("source")
-    for source in _scratch("postgresql", source_dir):
+    for source in fresh_database("postgresql", source_dir):
         engine = source.engine()
         with engine.connect() as conn:
             conn.execution_options(no_parameters=True).exec_driver_sql(PG_SOURCE)
@@ -194,7 +194,7 @@ def test_mysqldump_baseline_then_more_migrations(
     mysql_db: Database, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     source_dir = tmp_path_factory.mktemp("source")
-    for source in _scratch("mysql", source_dir):
+    for source in fresh_database("mysql", source_dir):
         engine = source.engine()
         with engine.connect() as conn:
             for statement in MYSQL_SOURCE:

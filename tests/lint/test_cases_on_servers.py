@@ -14,7 +14,7 @@ import pytest
 import tests.lint.rules as rule_tests
 from dbshift.dialects import named
 from dbshift.migrations.splitter import split_sql
-from tests.conftest import Database, _scratch
+from tests.conftest import Database, fresh_database
 from tests.lint.cases import Case
 
 
@@ -40,7 +40,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Data
     stacks = {}
     out = {}
     for dialect in ("postgresql", "mysql"):
-        gen = _scratch(dialect, tmp_path_factory.mktemp(dialect))
+        gen = fresh_database(dialect, tmp_path_factory.mktemp(dialect))
         out[dialect] = next(gen)
         stacks[dialect] = gen
     yield out

@@ -20,7 +20,7 @@ import pytest
 from dbshift.dialects import named
 from dbshift.migrations.splitter import split_sql
 from dbshift.migrations.sqlfile import parse_sql_migration
-from tests.conftest import Database, _scratch
+from tests.conftest import Database, fresh_database
 from tests.lint.test_corpus import CORPUS, corpus_files
 
 SETUP = {
@@ -118,7 +118,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Data
     stacks = {}
     out = {}
     for dialect in ("postgresql", "mysql"):
-        gen = _scratch(dialect, tmp_path_factory.mktemp(dialect))
+        gen = fresh_database(dialect, tmp_path_factory.mktemp(dialect))
         out[dialect] = next(gen)
         stacks[dialect] = gen
     yield out

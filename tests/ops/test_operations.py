@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dbshift.dialects import named
-from dbshift.ops import Irreversible, Lock
+from dbshift.errors import Irreversible, PlanError
+from dbshift.ops import Lock
 from tests.ops.samples import SAMPLES, before
 
 
@@ -48,7 +49,7 @@ def test_destructive_operations_are_flagged() -> None:
 def test_applying_to_a_missing_table_names_it() -> None:
     from dbshift.model import Schema
 
-    with pytest.raises(ValueError, match="table users does not exist"):
+    with pytest.raises(PlanError, match="table users does not exist"):
         SAMPLES["add_column"].apply(Schema())
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dbshift.dialects import UnknownDialect, named
-from dbshift.migrations.splitter import SplitError, split_sql
+from dbshift.dialects import named
+from dbshift.errors import SplitError, UnknownDialect
+from dbshift.migrations.splitter import split_sql
 
 
 def sqls(text: str, dialect: str) -> list[str]:

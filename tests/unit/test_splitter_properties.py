@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from dbshift.dialects import named
-from dbshift.migrations.splitter import SplitError, split_sql
+from dbshift.errors import SplitError
+from dbshift.migrations.splitter import split_sql
 from tests.conftest import Database
 
 DIALECTS = ("postgresql", "mysql", "sqlite")

@@ -104,10 +104,7 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
     options = DiffOptions(
         inline_foreign_keys=dialect.foreign_keys_only_in_create_table, renames=renames
     )
-    try:
-        ops = diff(current, desired, options)
-    except ValueError as exc:  # a rename hint naming nothing
-        raise UsageError(str(exc)) from None
+    ops = diff(current, desired, options)  # a rename hint naming nothing: UsageError
     return Plan(current=current, desired=desired, ops=ops, dialect=dialect)
 
 

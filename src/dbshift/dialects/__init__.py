@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dbshift.dialects.base import Dialect
-from dbshift.errors import UsageError
+from dbshift.errors import UnknownDialect
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -17,11 +17,6 @@ __all__ = ["Dialect", "UnknownDialect", "dialect_for", "named", "renderer_for"]
 #: The names ``named`` accepts, each the ``Dialect.name`` of one server package.
 #: MariaDB is the mysql dialect: where the two differ, the dialect asks the server.
 NAMES = ("postgresql", "mysql", "sqlite")
-
-
-class UnknownDialect(UsageError):
-    """A dialect name no server package answers to (a typo must never fall through to
-    another server's rules)."""
 
 
 def named(name: str) -> Dialect:
@@ -59,7 +54,7 @@ def dialect_for(url: URL) -> Dialect:
         from dbshift.dialects.sqlite import SQLiteDialect
 
         return SQLiteDialect(url)
-    raise ValueError(f"no dbshift dialect for {backend!r}")  # parse_url already refused it
+    raise UnknownDialect(f"no dbshift dialect for {backend!r}")  # parse_url already refused it
 
 
 def renderer_for(name: str) -> Renderer:

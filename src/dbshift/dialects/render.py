@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dbshift.errors import UsageError
+# Re-exported: every renderer raises it, and importing it beside Renderer reads well.
+from dbshift.errors import Unsupported as Unsupported
 from dbshift.model import CheckConstraint, ForeignKey, ReferentialAction
 
 if TYPE_CHECKING:
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
         Operation,
         RenameColumn,
     )
-
-
-class Unsupported(UsageError):
-    """An operation the server cannot do (or dbshift cannot yet render for it)."""
 
 
 class Renderer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dbshift.errors import Irreversible
 from dbshift.model import Routine, Schema, Table
 from dbshift.ops import (
     AddCheck,
@@ -28,7 +29,6 @@ from dbshift.ops import (
     CreateSequence,
     CreateTable,
     CreateView,
-    Irreversible,
     Operation,
     RecreateDomain,
     RecreateEnum,

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from dbshift.dialects.render import Unsupported
 from dbshift.diff import comments, depends, extras
+from dbshift.errors import Unsupported, UsageError
 from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
@@ -373,18 +373,20 @@ def _key(key: tuple[str | None, str]) -> tuple[str, str]:
 
 
 def _renames(current: Schema, desired: Schema, renames: Renames, ops: list[Operation]) -> Schema:
-    """Apply the rename hints to ``current`` (recording the operations)."""
+    """Apply the rename hints to ``current`` (recording the operations).
+
+    A hint naming nothing is a usage error (exit 2): the hints come from the command line."""
     for old, new in renames.tables.items():
         table = next((t for t in current.tables if t.name == old), None)
         if table is None:
-            raise ValueError(f"rename hint {old}:{new}: no table {old} in the current schema")
+            raise UsageError(f"rename hint {old}:{new}: no table {old} in the current schema")
         rename_table = RenameTable(old=old, new=new, schema=table.schema)
         ops.append(rename_table)
         current = rename_table.apply(current)
     for (table_name, old), new in renames.columns.items():
         table = next((t for t in current.tables if t.name == table_name), None)
         if table is None or table.column(old) is None:
-            raise ValueError(
+            raise UsageError(
                 f"rename hint {table_name}.{old}:{new}: no such column in the current schema"
             )
         op = RenameColumn(on=table.key, old=old, new=new)

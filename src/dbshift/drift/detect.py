@@ -155,7 +155,7 @@ def classify(ops: list[Operation]) -> list[Change]:
 def _recreated(ops: list[Operation]) -> set[str]:
     """Objects dropped and created again exactly as they were: a view or trigger the
     differ rebuilds because something it depends on changed, not drift of its own."""
-    from dbshift.ops import Irreversible
+    from dbshift.errors import Irreversible
 
     drops: dict[str, Operation] = {}
     creates: dict[str, list[Operation]] = {}

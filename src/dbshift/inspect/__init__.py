@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from dbshift.errors import UnknownDialect
 from dbshift.inspect.scope import Scope, filtered
 
 if TYPE_CHECKING:
@@ -90,4 +91,4 @@ def inspect_schema(
         from dbshift.inspect.sqlite import inspect_sqlite
 
         return filtered(inspect_sqlite(conn, exclude=exclude), scope, default="main")
-    raise ValueError(f"no inspector for {dialect.name!r}")
+    raise UnknownDialect(f"no inspector for {dialect.name!r}")

@@ -28,7 +28,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.render import Unsupported
+from dbshift.errors import Unsupported, UsageError
 from dbshift.inspect import mysql_queries as q
 from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.inspect.mysql_text import (
@@ -208,7 +208,7 @@ def _sequences(conn: Catalog, names: list[str]) -> list[Sequence]:
 def _server(conn: Catalog) -> _Server:
     version_text, database, collation, engine = _rows(conn, q.SERVER)[0]
     if database is None:
-        raise ValueError("no current database: connect with a database in the URL")
+        raise UsageError("no current database: connect with a database in the URL")
     numbers = re.match(r"(\d+)\.(\d+)\.(\d+)", version_text)
     version = tuple(int(n) for n in numbers.groups()) if numbers else (0, 0, 0)
     return _Server(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.render import Unsupported
+from dbshift.errors import Unsupported
 from dbshift.inspect import postgres_queries as q
 from dbshift.inspect.catalog import Catalog, another_catalog, catalog_of
 from dbshift.model import (

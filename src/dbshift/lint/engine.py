@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbshift.dialects import named
-from dbshift.errors import MigrationFileError
+from dbshift.errors import MigrationFileError, SplitError
 from dbshift.lint.facts import Act, Stmt
 from dbshift.lint.parse import ParseFailed, actions_for, reads_whole_files
 from dbshift.lint.rule import FileContext, Finding, Rule, Server, Severity
 from dbshift.migrations.placeholders import NamesAsValues
-from dbshift.migrations.splitter import SplitError, split_sql
+from dbshift.migrations.splitter import split_sql
 from dbshift.migrations.sqlfile import parse_sql_migration
 
 _IGNORE = re.compile(r"--\s*dbshift:ignore\b[ \t]*([\w-]*)[ \t]*(.*)$")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFileError
+from dbshift.errors import MigrationFileError, SplitError
 from dbshift.migrations.placeholders import protect, restore, substitute
-from dbshift.migrations.splitter import SplitError, Statement, split_sql
+from dbshift.migrations.splitter import Statement, split_sql
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect

@@ -13,13 +13,16 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
+from dbshift.errors import UsageError
+
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _SPAN = re.compile(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
 
 
-class ScheduleError(ValueError):
-    """A malformed instant or window; the caller adds file and line."""
+class ScheduleError(UsageError):
+    """A malformed instant or window; the caller adds file and line (exit 2, a bad header or
+    setting)."""
 
 
 @dataclass(frozen=True)

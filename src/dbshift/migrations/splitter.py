@@ -11,8 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dbshift.errors import SplitError
+
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect
+
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$")
@@ -22,16 +25,6 @@ _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?
 class Statement:
     sql: str
     line: int
-
-
-class SplitError(ValueError):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-    def __str__(self) -> str:
-        return self.message
 
 
 _ROUTINE_KINDS = {"FUNCTION", "PROCEDURE"}

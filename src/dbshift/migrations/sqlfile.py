@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFileError
+from dbshift.errors import MigrationFileError, SplitError
 from dbshift.migrations.model import Headers, Section
 from dbshift.migrations.placeholders import protect, restore, substitute
-from dbshift.migrations.splitter import SplitError, Statement, split_sql
+from dbshift.migrations.splitter import Statement, split_sql
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect

@@ -12,7 +12,7 @@ from dbshift.ops.alter_composite_type import AlterCompositeType
 from dbshift.ops.alter_extension import AlterExtension
 from dbshift.ops.alter_sequence import AlterSequence
 from dbshift.ops.attach_partition import AttachPartition
-from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
+from dbshift.ops.base import Lock, Operation, Safety, TableChange
 from dbshift.ops.create_collation import CreateCollation
 from dbshift.ops.create_composite_type import CreateCompositeType
 from dbshift.ops.create_domain import CreateDomain
@@ -99,7 +99,6 @@ __all__ = [
     "DropTable",
     "DropUnique",
     "DropView",
-    "Irreversible",
     "Lock",
     "MovePartition",
     "Operation",

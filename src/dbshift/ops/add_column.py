@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ class AddColumn(TableChange):
     def apply(self, schema: Schema) -> Schema:
         def change(table: Table) -> Table:
             if table.column(self.column.name) is not None:
-                raise ValueError(f"{self.describe()}: column already exists")
+                raise PlanError(f"{self.describe()}: column already exists")
             return table.with_column(self.column)
 
         return self._change(schema, change)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Irreversible, Operation, qualified
+from dbshift.errors import Irreversible
+from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import EnumType, Schema

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class AlterColumn(TableChange):
 
     def __post_init__(self) -> None:
         if self.before.name != self.after.name:
-            raise ValueError("AlterColumn cannot rename: use RenameColumn")
+            raise PlanError("AlterColumn cannot rename: use RenameColumn")
 
     @property
     def changes(self) -> tuple[str, ...]:
@@ -50,7 +51,7 @@ class AlterColumn(TableChange):
         def change(table: Table) -> Table:
             current = table.column(self.before.name)
             if current is None:
-                raise ValueError(f"{self.describe()}: no such column")
+                raise PlanError(f"{self.describe()}: no such column")
             updated = replace(current, **{a: getattr(self.after, a) for a in self.changes})
             return table.with_column(updated)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class AlterSequence(Operation):
 
     def __post_init__(self) -> None:
         if (self.before.schema, self.before.name) != (self.after.schema, self.after.name):
-            raise ValueError("AlterSequence cannot rename or move a sequence")
+            raise PlanError("AlterSequence cannot rename or move a sequence")
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -47,7 +48,7 @@ class AlterSequence(Operation):
 
     def apply(self, schema: Schema) -> Schema:
         if not any((s.schema, s.name) == self.key for s in schema.sequences):
-            raise ValueError(f"{self.describe()}: sequence {qualified(self.key)} does not exist")
+            raise PlanError(f"{self.describe()}: sequence {qualified(self.key)} does not exist")
         return replace(
             schema,
             sequences=tuple(

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Irreversible, Operation, TableChange, require_table
+from dbshift.errors import Irreversible, PlanError
+from dbshift.ops.base import Operation, TableChange, require_table
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
@@ -32,7 +33,7 @@ class Backfill(TableChange):
     def apply(self, schema: Schema) -> Schema:
         table = require_table(schema, self.on, self.describe())
         if table.column(self.column) is None:
-            raise ValueError(f"{self.describe()}: no such column")
+            raise PlanError(f"{self.describe()}: no such column")
         return schema
 
     def reverse(self) -> Operation:

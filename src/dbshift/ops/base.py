@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import Irreversible, PlanError
+
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
 
@@ -55,10 +57,6 @@ class Safety:
         return out
 
 
-class Irreversible(Exception):
-    """Raised by ``reverse`` when no operation can undo this one."""
-
-
 @dataclass(frozen=True)
 class Operation:
     """Base of every operation. Subclasses are frozen dataclasses."""
@@ -88,7 +86,7 @@ def require_table(schema: Schema, key: tuple[str | None, str], what: str) -> Tab
     in whoever built it, and failing here beats rendering SQL that fails on the server."""
     table = schema.table(key[1], key[0])
     if table is None:
-        raise ValueError(f"{what}: table {qualified(key)} does not exist")
+        raise PlanError(f"{what}: table {qualified(key)} does not exist")
     return table
 
 

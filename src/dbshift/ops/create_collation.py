@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ class CreateCollation(Operation):
     def apply(self, schema: Schema) -> Schema:
         key = (self.collation.schema, self.collation.name)
         if any((o.schema, o.name) == key for o in schema.collations):
-            raise ValueError(f"{self.describe()}: already exists")
+            raise PlanError(f"{self.describe()}: already exists")
         return replace(schema, collations=(*schema.collations, self.collation))
 
     def reverse(self) -> Operation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class CreateIndex(TableChange):
     def apply(self, schema: Schema) -> Schema:
         def change(table: Table) -> Table:
             if table.index(self.index.name) is not None:
-                raise ValueError(f"{self.describe()}: index already exists")
+                raise PlanError(f"{self.describe()}: index already exists")
             return replace(table, indexes=(*table.indexes, self.index))
 
         return self._change(schema, change)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class CreateSchema(Operation):
 
     def apply(self, schema: Schema) -> Schema:
         if self.name in schema.namespaces:
-            raise ValueError(f"{self.describe()}: it already exists")
+            raise PlanError(f"{self.describe()}: it already exists")
         return replace(schema, namespaces=tuple(sorted((*schema.namespaces, self.name))))
 
     def reverse(self) -> Operation:

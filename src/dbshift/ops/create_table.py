@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class CreateTable(Operation):
 
     def apply(self, schema: Schema) -> Schema:
         if schema.table(self.table.name, self.table.schema) is not None:
-            raise ValueError(f"{self.describe()}: table already exists")
+            raise PlanError(f"{self.describe()}: table already exists")
         return schema.with_table(self.table)
 
     def reverse(self) -> Operation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ class CreateView(Operation):
 
     def apply(self, schema: Schema) -> Schema:
         if any((v.schema, v.name) == (self.view.schema, self.view.name) for v in schema.views):
-            raise ValueError(f"{self.describe()}: view already exists")
+            raise PlanError(f"{self.describe()}: view already exists")
         return replace(schema, views=(*schema.views, self.view))
 
     def reverse(self) -> Operation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class DropCollation(Operation):
         key = (self.collation.schema, self.collation.name)
         kept = tuple(o for o in schema.collations if (o.schema, o.name) != key)
         if len(kept) == len(schema.collations):
-            raise ValueError(f"{self.describe()}: no such collation")
+            raise PlanError(f"{self.describe()}: no such collation")
         return replace(schema, collations=kept)
 
     def reverse(self) -> Operation:

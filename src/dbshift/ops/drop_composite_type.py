@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class DropCompositeType(Operation):
         key = (self.type.schema, self.type.name)
         kept = tuple(o for o in schema.composite_types if (o.schema, o.name) != key)
         if len(kept) == len(schema.composite_types):
-            raise ValueError(f"{self.describe()}: no such composite type")
+            raise PlanError(f"{self.describe()}: no such composite type")
         return replace(schema, composite_types=kept)
 
     def reverse(self) -> Operation:

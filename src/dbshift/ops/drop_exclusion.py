@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class DropExclusion(TableChange):
         def change(table: Table) -> Table:
             kept = tuple(c for c in table.exclusions if c != self.constraint)
             if len(kept) == len(table.exclusions):
-                raise ValueError(f"{self.describe()}: no such constraint")
+                raise PlanError(f"{self.describe()}: no such constraint")
             return replace(table, exclusions=kept)
 
         return self._change(schema, change)

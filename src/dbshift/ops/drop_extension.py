@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class DropExtension(Operation):
         key = (self.extension.schema, self.extension.name)
         kept = tuple(o for o in schema.extensions if (o.schema, o.name) != key)
         if len(kept) == len(schema.extensions):
-            raise ValueError(f"{self.describe()}: no such extension")
+            raise PlanError(f"{self.describe()}: no such extension")
         return replace(schema, extensions=kept)
 
     def reverse(self) -> Operation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class DropIndex(TableChange):
     def apply(self, schema: Schema) -> Schema:
         def change(table: Table) -> Table:
             if table.index(self.index.name) is None:
-                raise ValueError(f"{self.describe()}: no such index")
+                raise PlanError(f"{self.describe()}: no such index")
             return replace(
                 table, indexes=tuple(i for i in table.indexes if i.name != self.index.name)
             )

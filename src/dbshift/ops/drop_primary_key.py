@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ class DropPrimaryKey(TableChange):
     def apply(self, schema: Schema) -> Schema:
         def change(table: Table) -> Table:
             if table.primary_key is None:
-                raise ValueError(f"{self.describe()}: table has no primary key")
+                raise PlanError(f"{self.describe()}: table has no primary key")
             return replace(table, primary_key=None)
 
         return self._change(schema, change)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ class DropSchema(Operation):
 
     def apply(self, schema: Schema) -> Schema:
         if self.name not in schema.namespaces:
-            raise ValueError(f"{self.describe()}: no such schema")
+            raise PlanError(f"{self.describe()}: no such schema")
         return replace(schema, namespaces=tuple(n for n in schema.namespaces if n != self.name))
 
     def reverse(self) -> Operation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class DropUnique(TableChange):
         def change(table: Table) -> Table:
             kept = tuple(u for u in table.uniques if u != self.constraint)
             if len(kept) == len(table.uniques):
-                raise ValueError(f"{self.describe()}: no such constraint")
+                raise PlanError(f"{self.describe()}: no such constraint")
             return replace(table, uniques=kept)
 
         return self._change(schema, change)

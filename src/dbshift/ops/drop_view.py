@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class DropView(Operation):
             v for v in schema.views if (v.schema, v.name) != (self.view.schema, self.view.name)
         )
         if len(kept) == len(schema.views):
-            raise ValueError(f"{self.describe()}: no such view")
+            raise PlanError(f"{self.describe()}: no such view")
         return replace(schema, views=kept)
 
     def reverse(self) -> Operation:

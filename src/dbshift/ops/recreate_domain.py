@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 from dbshift.ops.recreate_enum import type_suffix
 
@@ -29,7 +30,7 @@ class RecreateDomain(Operation):
 
     def __post_init__(self) -> None:
         if (self.before.schema, self.before.name) != (self.after.schema, self.after.name):
-            raise ValueError("RecreateDomain cannot rename or move a domain")
+            raise PlanError("RecreateDomain cannot rename or move a domain")
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -41,7 +42,7 @@ class RecreateDomain(Operation):
 
     def apply(self, schema: Schema) -> Schema:
         if not any((d.schema, d.name) == self.key for d in schema.domains):
-            raise ValueError(f"{self.describe()}: domain {qualified(self.key)} does not exist")
+            raise PlanError(f"{self.describe()}: domain {qualified(self.key)} does not exist")
         return replace(
             schema,
             domains=tuple(

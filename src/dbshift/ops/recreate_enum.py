@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class RecreateEnum(Operation):
 
     def __post_init__(self) -> None:
         if (self.before.schema, self.before.name) != (self.after.schema, self.after.name):
-            raise ValueError("RecreateEnum cannot rename or move a type")
+            raise PlanError("RecreateEnum cannot rename or move a type")
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -84,7 +85,7 @@ class RecreateEnum(Operation):
 
     def apply(self, schema: Schema) -> Schema:
         if not any((e.schema, e.name) == self.key for e in schema.enums):
-            raise ValueError(f"{self.describe()}: enum {qualified(self.key)} does not exist")
+            raise PlanError(f"{self.describe()}: enum {qualified(self.key)} does not exist")
         return replace(
             schema,
             enums=tuple(self.after if (e.schema, e.name) == self.key else e for e in schema.enums),

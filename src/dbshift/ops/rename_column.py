@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class RenameColumn(TableChange):
         def change(table: Table) -> Table:
             column = table.column(self.old)
             if column is None or table.column(self.new) is not None:
-                raise ValueError(f"{self.describe()}: no column {self.old} or {self.new} exists")
+                raise PlanError(f"{self.describe()}: no column {self.old} or {self.new} exists")
             # Keys and indexes follow the column, as the server makes them.
             pk = table.primary_key
             return replace(

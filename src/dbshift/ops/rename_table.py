@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified, require_table
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class RenameTable(Operation):
     def apply(self, schema: Schema) -> Schema:
         table = require_table(schema, (self.schema, self.old), self.describe())
         if schema.table(self.new, self.schema) is not None:
-            raise ValueError(f"{self.describe()}: {self.new} already exists")
+            raise PlanError(f"{self.describe()}: {self.new} already exists")
         renamed = replace(table, name=self.new)
         # Foreign keys elsewhere follow the rename, as the server makes them.
         out = schema.without_table(self.old, self.schema).with_table(renamed)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.ops.base import Irreversible, Operation, TableChange
+from dbshift.errors import Irreversible, PlanError
+from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
@@ -34,7 +35,7 @@ class ValidateConstraint(TableChange):
                 if check.name == self.name and not check.validated:
                     kept_checks = tuple(c for c in table.checks if c != check)
                     return replace(table, checks=(*kept_checks, replace(check, validated=True)))
-            raise ValueError(f"{self.describe()}: no NOT VALID constraint of that name")
+            raise PlanError(f"{self.describe()}: no NOT VALID constraint of that name")
 
         return self._change(schema, change)
 

@@ -122,7 +122,8 @@ def find(directory: Path, version: str, dialect: Dialect) -> Fixture | None:
 def load(path: Path, dialect: Dialect) -> Fixture:
     if path.suffix == ".py":
         return Fixture(path, {})
-    from dbshift.migrations.splitter import SplitError, split_sql
+    from dbshift.errors import SplitError
+    from dbshift.migrations.splitter import split_sql
 
     parts: dict[str, tuple[int, list[str]]] = {}
     current: str | None = None

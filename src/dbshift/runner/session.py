@@ -22,7 +22,14 @@ from dbshift.connection import (
     require_database,
 )
 from dbshift.dialects import Dialect, dialect_for
-from dbshift.errors import ConfigError, DbshiftError, Interrupted, UsageError, ValidationFailed
+from dbshift.errors import (
+    ConfigError,
+    DbshiftError,
+    Interrupted,
+    Irreversible,
+    UsageError,
+    ValidationFailed,
+)
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
 from dbshift.runner import sumcheck
@@ -774,7 +781,7 @@ class Session:
                 )
             migration = loader.resolve(migration)
             if not migration.down.present:
-                raise ValidationFailed(
+                raise Irreversible(
                     f"{display_path(migration.path)}: has no down section; nothing was rolled back"
                 )
             victims.append(migration)

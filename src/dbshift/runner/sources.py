@@ -206,7 +206,8 @@ def _connection(url: URL, settings: Settings) -> Iterator[Connection]:
 def _run_sql_file(url: URL, path: Path, settings: Settings) -> None:
     from sqlalchemy.exc import DBAPIError
 
-    from dbshift.migrations.splitter import SplitError, split_sql
+    from dbshift.errors import SplitError
+    from dbshift.migrations.splitter import split_sql
 
     text = path.read_text(encoding="utf-8")
     try:

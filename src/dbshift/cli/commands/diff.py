@@ -132,7 +132,7 @@ def _verify(settings: Settings, result: Plan) -> None:
     """The plan as a migration (up, and down where every operation reverses) run on a
     scratch database built from the ``--from`` schema's DDL."""
     from dbshift.cli import plan_output
-    from dbshift.ops import Irreversible
+    from dbshift.errors import Irreversible
     from dbshift.runner.verify import verify
 
     text = "-- dbshift:up\n" + plan_output.plan_sql(result.ops, result.current, result.dialect)

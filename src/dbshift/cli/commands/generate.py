@@ -63,8 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from dbshift.cli.schema_plan import plan
     from dbshift.connection import mask_text
     from dbshift.diff.safe import safe_plan
-    from dbshift.errors import ConfigError
-    from dbshift.ops import Irreversible
+    from dbshift.errors import ConfigError, Irreversible
 
     settings = context.settings(args, dev_url=args.dev_url)
     target = args.target or settings.url

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from dbshift.errors import Unsupported
+
 if TYPE_CHECKING:
     from dbshift.model import CompositeType, Schema, Table
     from dbshift.ops import (
@@ -170,7 +172,7 @@ class PostgresExtras:
             "INDEX", "CONSTRAINT", "POLICY", "COLLATION", "EXTENSION",
         }  # fmt: skip
         if c.kind not in kinds:
-            raise ValueError(f"comment on {c.kind!r}: not a kind dbshift comments on")
+            raise Unsupported(f"comment on {c.kind!r}: not a kind dbshift comments on")
         target = self.q(c.name) if c.kind == "EXTENSION" else self.name((c.schema, c.name))
         if c.signature is not None:
             target += f"({c.signature})"  # pg_get_function_identity_arguments()
