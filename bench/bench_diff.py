@@ -198,17 +198,29 @@ def drop(backend: str, name: str) -> None:
     admin.dispose()
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one child process (GNU time's %M)."""
+#: The tools run with a bytecode cache, as installed packages have one (pip compiles them):
+#: under PYTHONDONTWRITEBYTECODE an editable install compiles dbshift's modules every run
+#: (0.4 s of a diff on this box). The same for every tool, so no one is favoured.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["PYTHONPYCACHEPREFIX"] = str(RESULTS / "pycache")
+
+
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system: steadier than wall time
+    on a busy machine) of one child process (GNU time's %M %U %S)."""
     start = time.perf_counter()
     result = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-f", "%M %U %S", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=ENV,
     )
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 1, 2):  # 1 or 2: "differences found" (diff --exit-code, migra)
         raise SystemExit(f"bench: {' '.join(command[:2])} failed: {result.stderr.strip()[-800:]}")
-    peak_kb = int(result.stderr.strip().splitlines()[-1])
-    return elapsed, peak_kb / 1024
+    peak_kb, user, system = result.stderr.strip().splitlines()[-1].split()
+    return elapsed, int(peak_kb) / 1024, float(user) + float(system)
 
 
 def sa_url(raw: str) -> str:
@@ -232,12 +244,17 @@ def run_backend(backend: str, n: int, repeat: int, workdir: Path) -> dict[str, l
             b.replace("postgresql://", "postgresql+psycopg2://"),
         ]
     samples: dict[str, list[float]] = {}
+    print(f"  load average {os.getloadavg()[0]:.1f}; wall median (min), CPU median, peak RSS")
     for name, command in cases.items():
+        timed(command)  # warm: bytecode cache, server caches
         runs = [timed(command) for _ in range(repeat)]
-        samples[name] = [t for t, _ in runs]
-        samples[f"{name} peak MB"] = [m for _, m in runs]
+        samples[name] = [t for t, _, _ in runs]
+        samples[f"{name} peak MB"] = [m for _, m, _ in runs]
+        samples[f"{name} cpu s"] = [c for _, _, c in runs]
         print(
-            f"  {name:<28} {statistics.median(samples[name]):7.2f} s  {max(samples[name + ' peak MB']):7.0f} MB",
+            f"  {name:<28} {statistics.median(samples[name]):7.2f} s ({min(samples[name]):.2f})"
+            f"  cpu {statistics.median(samples[name + ' cpu s']):5.2f} s"
+            f"  {max(samples[name + ' peak MB']):7.0f} MB",
             flush=True,
         )
     drop(backend, "dbshift_bench_a")
@@ -280,10 +297,13 @@ def main() -> int:
             schema_sql(args.large, "postgresql", changed=True),
             workdir,
         )
-        seconds, peak = timed(
+        seconds, peak, cpu = timed(
             [str(BIN / "dbshift"), "diff", "--from", a, "--to", b, "--format", "sql"]
         )
-        print(f"  dbshift diff                 {seconds:7.2f} s  {peak:7.0f} MB", flush=True)
+        print(
+            f"  dbshift diff                 {seconds:7.2f} s  cpu {cpu:5.2f} s  {peak:7.0f} MB",
+            flush=True,
+        )
         results["postgresql-large"] = {"dbshift diff": [seconds], "dbshift diff peak MB": [peak]}
         drop("postgresql", "dbshift_bench_a")
         drop("postgresql", "dbshift_bench_b")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_diff import SERVERS, drop, schema_sql
+from bench_diff import ENV, SERVERS, drop, schema_sql
 
 BIN = Path(sys.executable).parent
 
@@ -46,10 +47,18 @@ def _admin_url(backend: str, name: str, workdir: Path) -> str:
     return SERVERS[backend].rsplit("/", 1)[0] + "/" + name
 
 
+#: CPU seconds (user + system) of each timed child, in order: steadier than wall time on a
+#: busy machine.
+CPU: list[float] = []
+
+
 def _run(command: list[str], cwd: Path, *, ok: tuple[int, ...] = (0,)) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, env=ENV)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if result.returncode not in ok:
         raise SystemExit(f"bench: {' '.join(command[:3])} failed: {result.stderr.strip()[-600:]}")
     return elapsed
@@ -103,20 +112,27 @@ def run_backend(backend: str, n: int, repeat: int) -> None:
         _run([*dbshift, "--url", url, "migrate"], work)
         q = "`" if backend == "mysql" else '"'
         drift = [*dbshift, "--url", url, "drift"]
-        cases: dict[str, list[float]] = {
-            "dbshift drift (no drift)": [_run(drift, work) for _ in range(repeat)]
-        }
+        _run(drift, work)  # warm: bytecode cache, server caches
+        cases: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
+
+        def measure(label: str, command: list[str], ok: tuple[int, ...] = (0,)) -> None:
+            del CPU[:]
+            cases[label] = [_run(command, work, ok=ok) for _ in range(repeat)]
+            cpu[label] = list(CPU)
+
+        measure("dbshift drift (no drift)", drift)
         _by_hand(url, f"ALTER TABLE {q}t5{q} ADD COLUMN {q}by_hand{q} integer")
-        cases["dbshift drift (1 change)"] = [_run(drift, work, ok=(1,)) for _ in range(repeat)]
-        inspect = [*dbshift, "--url", url, "inspect", "--format", "json"]
-        cases["dbshift inspect (floor)"] = [_run(inspect, work) for _ in range(repeat)]
+        measure("dbshift drift (1 change)", drift, ok=(1,))
+        measure("dbshift inspect (floor)", [*dbshift, "--url", url, "inspect", "--format", "json"])
         dump = _dump_command(backend, url)
         if dump:
-            cases[f"{Path(dump[0]).name} schema only"] = [_run(dump, work) for _ in range(repeat)]
+            measure(f"{Path(dump[0]).name} schema only", dump)
         version = 1
         for snapshots in ("true", "false"):
             times = []
             (work / "dbshift.toml").write_text(f"drift_snapshots = {snapshots}\n")
+            used = []
             for _ in range(repeat):
                 version += 1
                 (migrations / f"{version}_m.sql").write_text(
@@ -124,9 +140,16 @@ def run_backend(backend: str, n: int, repeat: int) -> None:
                 )
                 _run([*dbshift, "hash"], work)
                 times.append(_run([*dbshift, "--url", url, "migrate"], work))
+                used.append(CPU[-1])
             cases[f"migrate 1 statement, snapshots {snapshots}"] = times
+            cpu[f"migrate 1 statement, snapshots {snapshots}"] = used
+        print(f"  load average {os.getloadavg()[0]:.1f}; wall median (min), CPU median")
         for label, times in cases.items():
-            print(f"  {label:<36} {statistics.median(times):6.2f} s", flush=True)
+            print(
+                f"  {label:<36} {statistics.median(times):6.2f} s ({min(times):.2f})"
+                f"  cpu {statistics.median(cpu[label]):5.2f} s",
+                flush=True,
+            )
         floor = statistics.median(cases["dbshift inspect (floor)"])
         took = statistics.median(cases["dbshift drift (1 change)"])
         print(f"  drift / inspect floor: {took / floor:.2f}x")

@@ -3,6 +3,8 @@ exactly what the SQLAlchemy path reads, object for object, on every server."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dbshift import direct
@@ -106,3 +108,30 @@ def test_query_errors_read_as_sqlalchemy_errors_do(
         bare.dbapi.cursor().execute("SELECT * FROM no_such_table")
     error = caught.value
     assert (main._fail(error.message, error.exit_code), capsys.readouterr().err) == expected
+
+
+def test_diff_of_two_urls_never_imports_sqlalchemy(tmp_path: Path) -> None:
+    """The bare-driver path exists to skip SQLAlchemy's import (0.13-0.16 s of a
+    1,000-table diff); a module-level import anywhere on the way (the snapshot table's
+    name, once) silently brings it back."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    with sqlite3.connect(a) as conn:
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    with sqlite3.connect(b) as conn:
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+    script = (
+        "import sys\n"
+        "from dbshift.cli.main import main\n"
+        f"code = main(['diff', '--from', 'sqlite:///{a}', '--to', 'sqlite:///{b}'])\n"
+        "assert code == 0, code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert "ADD COLUMN" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from dbshift.errors import UsageError
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from dbshift.model import Schema
     from dbshift.ops import Operation
     from dbshift.runner.session import Session
@@ -51,11 +53,30 @@ def detect(session: Session, *, replay: bool = False) -> DriftReport:
     been migrated since without one); otherwise, or with ``replay``, the applied
     migrations are replayed on a scratch database.
     """
-    from dbshift.diff import DiffOptions, diff
+    from concurrent.futures import ThreadPoolExecutor
+
+    import dbshift.diff  # noqa: F401 (here, before the thread imports the inspector)
+
+    conn = session.conn
+    # The live schema is read on a connection of its own (``_live``), so it is read from
+    # the start, in a thread, while this one reads the history and the snapshot and
+    # decodes it: the inspection mostly waits on the server (the driver releases the GIL
+    # meanwhile), and run one after the other the two were most of drift's time. Its
+    # result (or error) is taken where it used to be read, so errors come in the same
+    # order; an error before that waits for the inspection to end, then wins.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        live = pool.submit(_live, session)
+        expected, source, version = _expected(session, conn, replay=replay)
+        return _report(session, expected, source, version, live.result())
+
+
+def _expected(
+    session: Session, conn: Connection, *, replay: bool
+) -> tuple[Schema, str, str | None]:
+    """The schema the applied history produced, where it came from, and its version."""
     from dbshift.runner.history import State
     from dbshift.runner.snapshot import SnapshotTable
 
-    conn = session.conn
     rows = session.history.rows(conn)
     unfinished = [r for r in rows if r.state is not State.APPLIED]
     if unfinished:
@@ -76,7 +97,14 @@ def detect(session: Session, *, replay: bool = False) -> DriftReport:
     if expected is None:
         expected = _replayed(session, version)
         source = f"replay of the migrations up to {version}" if version else "an empty database"
-    live = _live(session)
+    return expected, source, version
+
+
+def _report(
+    session: Session, expected: Schema, source: str, version: str | None, live: Schema
+) -> DriftReport:
+    from dbshift.diff import DiffOptions, diff
+
     ops = [
         op
         for op in diff(

@@ -11,7 +11,8 @@ Row objects.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from dbshift.dialects import Dialect
     from dbshift.direct import Connection as DriverConnection
 
-__all__ = ["Catalog", "ClosingCatalog", "another_catalog", "catalog_of"]
+__all__ = ["Catalog", "ClosingCatalog", "another_catalog", "batch", "catalog_of"]
 
 # The bind parameter syntax sqlalchemy.sql.elements.TextClause recognises.
 _BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)", re.UNICODE)
@@ -105,3 +106,59 @@ class _DriverCatalog:
 def _pyformat(sql: str) -> str:
     """``:name`` → ``%(name)s`` (psycopg, PyMySQL), with literal ``%`` doubled."""
     return _BIND.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+@contextmanager
+def batch(
+    catalog: Catalog, queries: Sequence[str], params: Mapping[str, Any]
+) -> Iterator[Callable[[str], list[Any]]]:
+    """``rows(sql)`` for ``queries``, all sent at once where the driver can pipeline them.
+
+    Over a bare psycopg connection the queries go out together in pipeline mode (libpq
+    14+): the server runs them back to back while the caller works through the rows of
+    the first ones, instead of one round trip each with the server idle in between (at
+    1,000 tables, twenty catalog queries of a few milliseconds each were a tenth of an
+    inspection). Rows come back as ``Catalog.rows`` gives them, in any order asked; a
+    query outside ``queries`` (or asked twice) is simply run. Elsewhere (SQLAlchemy,
+    whose events the query-count tests listen to; PyMySQL; sqlite3) each query runs when
+    it is asked for, as before.
+    """
+    pipeline = _pipeline_of(catalog)
+    if pipeline is None:
+        yield lambda sql: catalog.rows(sql, params)
+        return
+    assert isinstance(catalog, _DriverCatalog)
+    dbapi = catalog.conn.dbapi
+    cursors: dict[str, Any] = {}
+    try:
+        with pipeline():
+            for sql in queries:
+                if sql not in cursors:
+                    cursor = cursors[sql] = dbapi.cursor()
+                    cursor.execute(_pyformat(sql), params)
+
+            def rows(sql: str) -> list[Any]:
+                cursor = cursors.pop(sql, None)
+                if cursor is None:
+                    return catalog.rows(sql, params)
+                try:
+                    return list(cursor.fetchall())
+                finally:
+                    cursor.close()
+
+            yield rows
+    finally:
+        for cursor in cursors.values():
+            cursor.close()
+
+
+def _pipeline_of(catalog: Catalog) -> Callable[[], Any] | None:
+    """The connection's ``pipeline()`` context, for a bare psycopg connection whose libpq
+    has pipeline mode; else None."""
+    if not isinstance(catalog, _DriverCatalog) or catalog.backend != "postgresql":
+        return None
+    pipeline = getattr(catalog.conn.module, "Pipeline", None)
+    if pipeline is None or not pipeline.is_supported():
+        return None
+    method: Callable[[], Any] = catalog.conn.dbapi.pipeline
+    return method

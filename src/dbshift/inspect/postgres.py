@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import Unsupported
 from dbshift.inspect import postgres_queries as q
-from dbshift.inspect.catalog import Catalog, another_catalog, catalog_of
+from dbshift.inspect.catalog import Catalog, another_catalog, batch, catalog_of
 from dbshift.model import (
     CheckConstraint,
     Collation,
@@ -112,8 +112,11 @@ def inspect_postgres(
             q.COMMENTS,
             q.unsupported(version),
         ]
-        with _ReadAhead(catalog, ns, queries, setup) as ahead:
-            reader = _Reader(catalog, ns, version, frozenset(exclude), ahead)
+        with (
+            _ReadAhead(catalog, ns, queries, setup) as ahead,
+            batch(catalog, _main_queries(version), {"ns": ns}) as fetch,
+        ):
+            reader = _Reader(catalog, ns, version, frozenset(exclude), ahead, fetch)
             reader.refuse = refuse_unsupported
             result = reader.read()
     except BaseException:
@@ -123,6 +126,29 @@ def inspect_postgres(
         raise
     catalog.rows(q.RESTORE_SESSION, saved)
     return result
+
+
+def _main_queries(version: int) -> list[str]:
+    """The reader's own queries (the rest are read ahead), in the order it asks for them:
+    sent together (``batch``), each is waited for only as long as the server is still on
+    it."""
+    return [
+        q.RELATIONS,
+        q.INHERITANCE,
+        q.COLUMN_COMMENTS,
+        q.COLUMNS,
+        q.TABLE_ROUTINES,
+        q.VIEW_OPTIONS,
+        q.ROW_SECURITY,
+        q.POLICIES,
+        q.EXTENSIONS,
+        q.collations(version),
+        q.COMPOSITE_TYPES,
+        q.ENUMS,
+        q.DOMAINS,
+        q.ROUTINES,
+        q.TRIGGERS,
+    ]
 
 
 class _ReadAhead:
@@ -163,8 +189,9 @@ class _ReadAhead:
                 return
             try:
                 second.rows(*setup)  # the same names as the reader's session
-                for sql in queries:
-                    self._futures[sql].set_result(second.rows(sql, {"ns": ns}))
+                with batch(second, queries, {"ns": ns}) as rows:
+                    for sql in queries:
+                        self._futures[sql].set_result(rows(sql))
             finally:
                 second.close()
         except BaseException as exc:  # handed to the reader, which waits on the futures
@@ -236,9 +263,12 @@ class _Reader:
         version: int,
         exclude: frozenset[str],
         ahead: _ReadAhead | None = None,
+        fetch: Callable[[str], list[Any]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.ahead = ahead
+        #: Runs one of the reader's queries (``batch``'s, when it has sent them at once).
+        self.fetch = fetch or (lambda sql: catalog.rows(sql, {"ns": ns}))
         self.ns = ns
         self.version = version
         self.exclude = exclude
@@ -261,7 +291,7 @@ class _Reader:
 
     def _rows(self, sql: str) -> Iterable[Seq[Any]]:
         read = self.ahead.rows(sql) if self.ahead is not None else None
-        return self.catalog.rows(sql, {"ns": self.ns}) if read is None else read
+        return self.fetch(sql) if read is None else read
 
     def read(self) -> Schema:
         self._relations()

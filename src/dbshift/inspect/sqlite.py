@@ -103,7 +103,15 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
                 UniqueConstraint(name=extras[table].uniques.get(cols, ""), columns=cols)
             )
             continue
-        texts, where = index_parts(index_sql or "")
+        # The text is read only for what no pragma says: expression elements and WHERE.
+        # An index on plain columns with no "WHERE" in its upper-cased text has neither
+        # (upper() maps character by character, so a WHERE token would show there), and
+        # such indexes are most of a schema's: not tokenized.
+        if all(p[5] >= 0 for p in parts) and "WHERE" not in (index_sql or "").upper():
+            texts: list[str] = []
+            where: str | None = None
+        else:
+            texts, where = index_parts(index_sql or "")
         elements = []
         for k, (_t, _n, _u, _o, _seq, cid, col, desc, coll, _s) in enumerate(parts):
             expression = col if cid >= 0 else (texts[k] if k < len(texts) else "")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -35,7 +36,7 @@ class SnapshotFormatError(ValueError):
 
 def dumps(schema: Schema) -> str:
     return json.dumps(
-        {"codec": CODEC_VERSION, "schema": _encode(schema)},
+        {"codec": CODEC_VERSION, "schema": _encode(schema, {})},
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -48,28 +49,49 @@ def loads(text: str) -> Schema:
         raise SnapshotFormatError(f"not JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("codec") != CODEC_VERSION:
         raise SnapshotFormatError("not a dbshift schema snapshot of a known codec version")
-    schema = _decode(Schema, document["schema"])
+    _STATE.memo = {}
+    try:
+        schema = _decode(Schema, document["schema"])
+    finally:
+        _STATE.memo = None
     assert isinstance(schema, Schema)
     return schema
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, done: dict[int, Any]) -> Any:
+    """``value`` as JSON data; ``done`` holds what this ``dumps`` has encoded, by id.
+
+    The inspectors build each distinct column or index element once and share it between
+    tables (``id bigint NOT NULL`` in every one), so an object met again is encoded once:
+    the same dict goes into the JSON twice, which prints exactly as two equal dicts. The
+    objects stay alive for the whole ``dumps``, so their ids cannot be reused meanwhile.
+    """
     cls = type(value)
     plan = _ENCODE_PLANS.get(cls)
     if plan is None and dataclasses.is_dataclass(cls):
         plan = _ENCODE_PLANS[cls] = _encode_plan(cls)
     if plan is not None:
-        out: dict[str, Any] = {}
-        for name, default in plan:
-            item = getattr(value, name)
-            if default is _REQUIRED or item != default:
-                out[name] = _encode(item)
+        out: dict[str, Any] | None = done.get(id(value))
+        if out is None:
+            out = done[id(value)] = {}
+            for name, default in plan:
+                item = getattr(value, name)
+                if default is _REQUIRED or item != default:
+                    out[name] = _encode(item, done)
         return out
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple | list):
-        return [_encode(item) for item in value]
+        return [_encode(item, done) for item in value]
     return value
+
+
+class _State(threading.local):
+    #: While ``loads`` runs in this thread: decoded objects by (class, their JSON items).
+    memo: dict[Any, Any] | None = None
+
+
+_STATE = _State()
 
 
 _REQUIRED = object()
@@ -130,13 +152,30 @@ def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
     def decode(data: Any) -> Any:
         if not isinstance(data, dict):
             raise SnapshotFormatError(f"expected an object for {cls.__name__}")
+        # Equal JSON objects of plain values decode to one (frozen) object, built once:
+        # most of a snapshot's columns and index elements repeat. The key has each
+        # value's type, so True and 1 (equal, and equally hashed) stay apart; an object
+        # holding lists or objects is unhashable and decoded each time.
+        memo, key = _STATE.memo, None
+        if memo is not None:
+            key = (cls, tuple(data.items()), tuple(map(type, data.values())))
+            try:
+                found = memo.get(key)
+            except TypeError:
+                key = None
+            else:
+                if found is not None:
+                    return found
         if not decoders:  # filled on first use: the field types may refer back to cls
             decoders.update({name: _decoder(hint) for name, hint in fields.items()})
         kwargs = {k: decoders[k](v) for k, v in data.items() if k in decoders}
         try:
-            return cls(**kwargs)
+            made = cls(**kwargs)
         except TypeError as exc:
             raise SnapshotFormatError(f"{cls.__name__}: {exc}") from None
+        if key is not None and memo is not None:
+            memo[key] = made
+        return made
 
     return decode
 
