@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from dbshift.dialects.render import Unsupported
-from dbshift.diff import comments, depends, extras
+from dbshift.diff import comments, depends, extras, inheritance
 from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
@@ -203,9 +203,12 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         _, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
         adds += flags
         policies += policy_creates
-        before, old_t, new_t, after = _partitioning(
+        leave, old_t, join = inheritance.changes(
             old_tables[key], new_tables[key], old_tables, new_tables
         )
+        ops += leave
+        before, old_t, new_t, after = _partitioning(old_t, new_tables[key], old_tables, new_tables)
+        after += join
         ops += before
         table_ops, table_adds, table_late = _table(old_t, new_t, current.defaults)
         table_late += after
@@ -398,13 +401,6 @@ def _table(
 ) -> tuple[list[Operation], list[Operation], list[Operation]]:
     """Operations inside one kept table: (drops and alterations, adds, after new tables)."""
     key = old.key
-    if old.inherits != new.inherits:
-        # ALTER TABLE … INHERIT merges the child's columns into the parent's, which then
-        # stay the child's own: not the table CREATE TABLE … INHERITS makes.
-        raise Unsupported(
-            f"table {old.name}: INHERITS ({', '.join(old.inherits)}) -> "
-            f"({', '.join(new.inherits)}) is not supported yet"
-        )
     if old.partition_by != new.partition_by:
         # PostgreSQL (15) has no ALTER for a partition key, and a table cannot become
         # partitioned or stop being so: only a new table and a copy of the rows can.

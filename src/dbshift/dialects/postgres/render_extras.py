@@ -24,7 +24,9 @@ if TYPE_CHECKING:
         DropCompositeType,
         DropExtension,
         DropPolicy,
+        InheritTable,
         MovePartition,
+        NoInheritTable,
         SetComment,
         SetRowSecurity,
     )
@@ -160,6 +162,12 @@ class PostgresExtras:
             f"ALTER TABLE {old_parent} DETACH PARTITION {self.name(op.on)}",
             f"ALTER TABLE {new_parent} ATTACH PARTITION {self.name(op.on)} {op.after[1]}",
         ]
+
+    def op_inherit_table(self, op: InheritTable, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} INHERIT {self.name((op.on[0], op.parent))}"]
+
+    def op_no_inherit_table(self, op: NoInheritTable, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} NO INHERIT {self.name((op.on[0], op.parent))}"]
 
     # -- comments --------------------------------------------------------------------------
 

@@ -1,0 +1,60 @@
+"""ALTER TABLE child NO INHERIT parent (PostgreSQL): the child leaves one parent.
+
+The columns and checks it had only from that parent become its own (the server keeps them,
+``attislocal``), so the model's child gains them: ``columns`` and ``checks`` are the
+child's as they stand after, ``adopted`` names what it took over. Nothing can make an
+adopted column inherited-only again (INHERIT merges, it does not give up), so with
+anything adopted there is no reverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
+
+from dbshift.ops.base import Irreversible, Lock, Operation, Safety, TableChange
+
+if TYPE_CHECKING:
+    from dbshift.model import CheckConstraint, Column, Schema, Table
+
+
+@dataclass(frozen=True)
+class NoInheritTable(TableChange):
+    parent: str
+    #: The child's columns and checks after it leaves (None: unchanged).
+    columns: tuple[Column, ...] | None = None
+    checks: tuple[CheckConstraint, ...] | None = None
+    #: Names of the columns and checks it had only from ``parent``, now its own.
+    adopted: tuple[str, ...] = ()
+    kind: ClassVar[str] = "no_inherit_table"
+
+    def apply(self, schema: Schema) -> Schema:
+        def change(table: Table) -> Table:
+            return replace(
+                table,
+                inherits=tuple(p for p in table.inherits if p != self.parent),
+                columns=table.columns if self.columns is None else self.columns,
+                checks=table.checks if self.checks is None else self.checks,
+            )
+
+        return self._change(schema, change)
+
+    def reverse(self) -> Operation:
+        if self.adopted:
+            raise Irreversible(
+                f"{self.describe()}: {', '.join(self.adopted)} became the child's own, "
+                "and INHERIT cannot make them inherited-only again"
+            )
+        from dbshift.ops.inherit_table import InheritTable
+
+        return InheritTable(on=self.on, parent=self.parent)
+
+    def safety(self, dialect: str) -> Safety:
+        return Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="its rows leave the parent's queries; the child is locked while it leaves",
+        )
+
+    def describe(self) -> str:
+        return f"no inherit {self.where} from {self.parent}"
