@@ -33,6 +33,7 @@ from dbshift.ops import (
     MovePartition,
     NoInheritTable,
     Operation,
+    RecreateCollation,
     ReplaceRoutine,
     SetComment,
     SetRowSecurity,
@@ -103,6 +104,9 @@ SAMPLES: dict[str, Operation] = {
     ),
     "inherit_table": InheritTable(on=(None, "stray dogs"), parent="animal's"),
     "no_inherit_table": NoInheritTable(on=(None, "old pets"), parent="animal's"),
+    "recreate_collation": RecreateCollation(
+        before=NOCASE, after=replace(NOCASE, definition=NOCASE.definition.replace("2", "1"))
+    ),
     "move_partition": MovePartition(
         on=(None, "orders 2023"),
         before=("orders", "FOR VALUES IN (2023)"),
@@ -128,6 +132,10 @@ def extend(base: Schema) -> Schema:
         Table(name="animal's", columns=(animal_id,)),
         Table(name="stray dogs", columns=(animal_id,)),
         Table(name="old pets", columns=(animal_id,), inherits=("animal's",)),
+        Table(
+            name="people",
+            columns=(animal_id, Column(name="e mail", type="text", collation="no case")),
+        ),
     ):
         base = base.with_table(table)
     return replace(

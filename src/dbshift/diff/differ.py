@@ -95,6 +95,11 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # Schemas (PostgreSQL namespaces) before anything that lives in them, dropped last.
     ops += [CreateSchema(n) for n in desired.namespaces if n not in current.namespaces]
     current = _identities_given_up(current, desired, ops)
+    # Indexes that name a collation about to be swapped go first (see RecreateCollation).
+    collation_drops, collated = extras.collation_users(current, desired)
+    for drop in collation_drops:
+        ops.append(drop)
+        current = drop.apply(current)
 
     old_tables = {t.key: t for t in current.tables}
     new_tables = {t.key: t for t in desired.tables}
@@ -122,6 +127,7 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         for k in changed_tables
         if _reshaped(old_tables[k], new_tables[k])
     }
+    reshaped |= {table_ident(old_tables[k]) for k in collated}
     if reshaped:
         changed |= {
             k
@@ -183,7 +189,6 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
 
     # 3. New extensions, collations, types, values and sequences: kept tables' new columns
     # may use them.
-    ops += extras.dropped_first(current, desired)
     ops += extras.created_first(current, desired)
     ops += _enums_and_sequences(current, desired, creating=True)
     ops += extras.types_created(current, desired)

@@ -47,6 +47,7 @@ from dbshift.ops.drop_view import DropView
 from dbshift.ops.inherit_table import InheritTable
 from dbshift.ops.move_partition import MovePartition
 from dbshift.ops.no_inherit_table import NoInheritTable
+from dbshift.ops.recreate_collation import RecreateCollation
 from dbshift.ops.recreate_domain import RecreateDomain
 from dbshift.ops.recreate_enum import RecreateEnum
 from dbshift.ops.rename_column import RenameColumn
@@ -107,6 +108,7 @@ __all__ = [
     "MovePartition",
     "NoInheritTable",
     "Operation",
+    "RecreateCollation",
     "RecreateDomain",
     "RecreateEnum",
     "RenameColumn",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         InheritTable,
         MovePartition,
         NoInheritTable,
+        RecreateCollation,
         SetComment,
         SetRowSecurity,
     )
@@ -75,6 +76,26 @@ class PostgresExtras:
 
     def op_drop_collation(self, op: DropCollation, schema: Schema) -> list[str]:
         return [f"DROP COLLATION {self.name((op.collation.schema, op.collation.name))}"]
+
+    def op_recreate_collation(self, op: RecreateCollation, schema: Schema) -> list[str]:
+        """The new collation under a temporary name, every column of the old one moved onto
+        it (its type kept), the old one dropped and the new one renamed."""
+        from dbshift.ops.recreate_enum import temporary_name
+
+        c = op.after
+        temp = self.name((c.schema, temporary_name(c.name, "collation")))
+        out = [f"CREATE COLLATION {temp} {c.definition}"]
+        for t in schema.tables:
+            actions = [
+                f"ALTER COLUMN {self.q(col.name)} TYPE {col.type} COLLATE {temp}"
+                for col in t.columns
+                if op.column_uses(col)
+            ]
+            if actions:
+                out.append(f"ALTER TABLE {self.name(t.key)} " + ", ".join(actions))
+        out.append(f"DROP COLLATION {self.name(op.key)}")
+        out.append(f"ALTER COLLATION {temp} RENAME TO {self.q(c.name)}")
+        return out
 
     def op_create_composite_type(self, op: CreateCompositeType, schema: Schema) -> list[str]:
         t = op.type
