@@ -31,11 +31,19 @@ def schema_sql(schema: Schema, dialect: str) -> str:
     return plan_sql(ops, Empty(), dialect, annotate=False)
 
 
-def plan_sql(ops: list[Operation], before: Schema, dialect: str, *, annotate: bool = True) -> str:
-    """Statements, each operation introduced by a comment with its safety flags."""
+def plan_sql(
+    ops: list[Operation],
+    before: Schema,
+    dialect: str,
+    *,
+    annotate: bool = True,
+    definer: str | None = None,
+) -> str:
+    """Statements, each operation introduced by a comment with its safety flags;
+    ``definer`` as the config says (MySQL/MariaDB views, routines and triggers)."""
     from dbshift.dialects import renderer_for
 
-    renderer = renderer_for(dialect)
+    renderer = renderer_for(dialect, definer=definer)
     render = _one_at_a_time(renderer)
     out: list[str] = []
     schema = before
@@ -67,10 +75,12 @@ def plan_text(ops: list[Operation], dialect: str) -> str:
     return "\n".join(header(op, dialect) for op in ops)
 
 
-def plan_json(ops: list[Operation], before: Schema, dialect: str) -> str:
+def plan_json(
+    ops: list[Operation], before: Schema, dialect: str, *, definer: str | None = None
+) -> str:
     from dbshift.dialects import renderer_for
 
-    renderer = renderer_for(dialect)
+    renderer = renderer_for(dialect, definer=definer)
     render = _one_at_a_time(renderer)
     out = []
     schema = before
