@@ -158,4 +158,3 @@ def test_dependency_names_in_a_realm_name_each_schema(tmp_path: Path) -> None:
     }
     orders = next(t for t in model.tables if t.name == "orders")
     assert orders.depends_on == (ident(ROUTINE, "app", "f", "x integer"),)
-
