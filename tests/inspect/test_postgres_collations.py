@@ -32,6 +32,10 @@ def schema_with(definition: str) -> str:
     CREATE INDEX people_lower ON people ((lower(nick) COLLATE "no case"));
     CREATE VIEW emails AS SELECT email FROM people;
     CREATE TABLE other (id int, label text);
+    -- children: one has email from people only, one declares it too (the server
+    -- refuses ALTER on the child's copy: it follows the parent's)
+    CREATE TABLE staff (badge int) INHERITS (people);
+    CREATE TABLE guests (email text COLLATE "no case", note text) INHERITS (people);
     """
 
 

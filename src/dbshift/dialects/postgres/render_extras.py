@@ -86,10 +86,13 @@ class PostgresExtras:
         temp = self.name((c.schema, temporary_name(c.name, "collation")))
         out = [f"CREATE COLLATION {temp} {c.definition}"]
         for t in schema.tables:
+            # A child's column its parents also have follows their ALTER (the server
+            # refuses one on the child: "cannot alter inherited column").
+            inherited = _ancestor_columns(t, schema) if t.inherits else set()
             actions = [
                 f"ALTER COLUMN {self.q(col.name)} TYPE {col.type} COLLATE {temp}"
                 for col in t.columns
-                if op.column_uses(col)
+                if op.column_uses(col) and col.name not in inherited
             ]
             if actions:
                 out.append(f"ALTER TABLE {self.name(t.key)} " + ", ".join(actions))
@@ -210,3 +213,17 @@ class PostgresExtras:
                 target = f"{self.q(c.name)} ON {self.name((c.schema, c.table))}"
         text = self.literal(op.after) if op.after is not None else "NULL"
         return [f"COMMENT ON {c.kind} {target} IS {text}"]
+
+
+def _ancestor_columns(table: Table, schema: Schema) -> set[str]:
+    """Names of the columns ``table`` has from its parents (``INHERITS``), at any depth."""
+    names: set[str] = set()
+    todo, seen = list(table.inherits), set()
+    while todo:
+        parent = schema.table(todo.pop(), table.schema)
+        if parent is None or parent.name in seen:
+            continue
+        seen.add(parent.name)
+        names.update(c.name for c in parent.columns)
+        todo.extend(parent.inherits)
+    return names
