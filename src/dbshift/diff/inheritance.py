@@ -69,8 +69,9 @@ def changes(
 def _leave(table: Table, parent: str, tables: Mapping[Key, Table]) -> NoInheritTable:
     """NO INHERIT ``parent``, with what the child takes over from it."""
     parent_table = tables.get((table.schema, parent))
+    after = table.inherits[table.inherits.index(parent) + 1 :]
     if parent_table is None:
-        return NoInheritTable(on=table.key, parent=parent)
+        return NoInheritTable(on=table.key, parent=parent, followed_by=after)
     columns, checks = _inherited(parent_table, tables)
     others = [tables.get((table.schema, p)) for p in table.inherits if p != parent]
     kept_columns: set[str] = set()
@@ -100,6 +101,7 @@ def _leave(table: Table, parent: str, tables: Mapping[Key, Table]) -> NoInheritT
         columns=ordered if adopted else None,
         checks=(*table.checks, *adopted_checks) if adopted_checks else None,
         adopted=(*adopted, *(f"check {c.name}" for c in adopted_checks)),
+        followed_by=after,
     )
 
 

@@ -4,7 +4,8 @@ The columns and checks it had only from that parent become its own (the server k
 ``attislocal``), so the model's child gains them: ``columns`` and ``checks`` are the
 child's as they stand after, ``adopted`` names what it took over. Nothing can make an
 adopted column inherited-only again (INHERIT merges, it does not give up), so with
-anything adopted there is no reverse.
+anything adopted there is no reverse; nor when other parents follow this one (INHERIT
+adds a parent last).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class NoInheritTable(TableChange):
     checks: tuple[CheckConstraint, ...] | None = None
     #: Names of the columns and checks it had only from ``parent``, now its own.
     adopted: tuple[str, ...] = ()
+    #: Parents listed after ``parent``, which stay: INHERIT adds a parent last, so the
+    #: reverse could not put it back before them.
+    followed_by: tuple[str, ...] = ()
     kind: ClassVar[str] = "no_inherit_table"
 
     def apply(self, schema: Schema) -> Schema:
@@ -44,6 +48,11 @@ class NoInheritTable(TableChange):
             raise Irreversible(
                 f"{self.describe()}: {', '.join(self.adopted)} became the child's own, "
                 "and INHERIT cannot make them inherited-only again"
+            )
+        if self.followed_by:
+            raise Irreversible(
+                f"{self.describe()}: INHERIT would add {self.parent} after "
+                f"{', '.join(self.followed_by)}, not before as it was"
             )
         from dbshift.ops.inherit_table import InheritTable
 
