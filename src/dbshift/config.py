@@ -42,6 +42,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "schemas": list,
     "include": list,
     "exclude": list,
+    "definer": str,
 }
 BACKUP_MODES = ("destructive", "always", "never")
 _TEST_KEYS = {"desired", "fixtures"}
@@ -108,6 +109,10 @@ class Settings:
     #: Object name patterns compared (empty: all) and left out (see dbshift.inspect.scope).
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    #: MySQL/MariaDB: the DEFINER written into CREATE VIEW, FUNCTION, PROCEDURE and
+    #: TRIGGER (``CURRENT_USER`` or ``'user'@'host'``); None writes none, and the server
+    #: records the user who runs the migration. Checked at load.
+    definer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +277,7 @@ def load_settings(
         schemas=tuple(values.get("schemas", ())),
         include=tuple(values.get("include", ())),
         exclude=tuple(values.get("exclude", ())),
+        definer=values.get("definer"),
     )
 
 
@@ -390,6 +396,13 @@ def _checked(table: Mapping[str, Any], label: str) -> dict[str, Any]:
     for key in ("schemas", "include", "exclude"):
         if key in out and not all(isinstance(v, str) and v for v in out[key]):
             raise ConfigError(f"{label}: {key} must be a list of names or patterns")
+    if "definer" in out:
+        from dbshift.dialects.mysql.definer import parse_definer
+
+        try:
+            parse_definer(out["definer"])
+        except ConfigError as exc:
+            raise ConfigError(f"{label}: {exc}") from None
     for key in ("lock_timeout", "connect_timeout"):
         if key in out and out[key] <= 0:
             raise ConfigError(f"{label}: {key} must be positive")

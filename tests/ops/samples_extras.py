@@ -29,8 +29,11 @@ from dbshift.ops import (
     DropCompositeType,
     DropExtension,
     DropPolicy,
+    InheritTable,
     MovePartition,
+    NoInheritTable,
     Operation,
+    RecreateCollation,
     ReplaceRoutine,
     SetComment,
     SetRowSecurity,
@@ -99,6 +102,11 @@ SAMPLES: dict[str, Operation] = {
     "set_comment": SetComment(
         comment=Comment("FUNCTION", "f", "", signature="a integer"), before=None, after="it's f"
     ),
+    "inherit_table": InheritTable(on=(None, "stray dogs"), parent="animal's"),
+    "no_inherit_table": NoInheritTable(on=(None, "old pets"), parent="animal's"),
+    "recreate_collation": RecreateCollation(
+        before=NOCASE, after=replace(NOCASE, definition=NOCASE.definition.replace("2", "1"))
+    ),
     "move_partition": MovePartition(
         on=(None, "orders 2023"),
         before=("orders", "FOR VALUES IN (2023)"),
@@ -119,6 +127,17 @@ def extend(base: Schema) -> Schema:
     ).with_table(
         Table(name="orders 2023", partition_of="orders", partition_bound="FOR VALUES IN (2023)")
     )
+    animal_id = Column(name="id", type="bigint", nullable=False)
+    for table in (
+        Table(name="animal's", columns=(animal_id,)),
+        Table(name="stray dogs", columns=(animal_id,)),
+        Table(name="old pets", columns=(animal_id,), inherits=("animal's",)),
+        Table(
+            name="people",
+            columns=(animal_id, Column(name="e mail", type="text", collation="no case")),
+        ),
+    ):
+        base = base.with_table(table)
     return replace(
         base.with_table(replace(users, policies=(OWN_ROWS,))),
         routines=(*base.routines, F),

@@ -35,10 +35,16 @@ def schema_sql(schema: Schema, dialect: Dialect) -> str:
 
 
 def plan_sql(
-    ops: list[Operation], before: Schema, dialect: Dialect, *, annotate: bool = True
+    ops: list[Operation],
+    before: Schema,
+    dialect: Dialect,
+    *,
+    annotate: bool = True,
+    definer: str | None = None,
 ) -> str:
-    """Statements, each operation introduced by a comment with its safety flags."""
-    render = _one_at_a_time(dialect.renderer())
+    """Statements, each operation introduced by a comment with its safety flags;
+    ``definer`` as the config says (MySQL/MariaDB views, routines and triggers)."""
+    render = _one_at_a_time(dialect.renderer(definer=definer))
     out: list[str] = []
     schema = before
     for op in ops:
@@ -69,8 +75,10 @@ def plan_text(ops: list[Operation], dialect: Dialect) -> str:
     return "\n".join(header(op, dialect.name) for op in ops)
 
 
-def plan_json(ops: list[Operation], before: Schema, dialect: Dialect) -> str:
-    render = _one_at_a_time(dialect.renderer())
+def plan_json(
+    ops: list[Operation], before: Schema, dialect: Dialect, *, definer: str | None = None
+) -> str:
+    render = _one_at_a_time(dialect.renderer(definer=definer))
     out = []
     schema = before
     for op in ops:

@@ -57,8 +57,12 @@ def dialect_for(url: URL) -> Dialect:
     raise UnknownDialect(f"no dbshift dialect for {backend!r}")  # parse_url already refused it
 
 
-def renderer_for(name: str) -> Renderer:
-    """The SQL renderer for a dialect name (``postgresql``, ``mysql``, ``sqlite``)."""
+def renderer_for(name: str, *, definer: str | None = None) -> Renderer:
+    """The SQL renderer for a dialect name (``postgresql``, ``mysql``, ``sqlite``).
+
+    ``definer``: the config's ``definer``, written into MySQL/MariaDB CREATE VIEW,
+    FUNCTION, PROCEDURE and TRIGGER (see ``dbshift.dialects.mysql.definer``); the other
+    servers have no such clause and ignore it."""
     from dbshift.dialects.render import Unsupported
 
     if name not in ("postgresql", "mysql", "sqlite"):
@@ -71,7 +75,7 @@ def renderer_for(name: str) -> Renderer:
     if name == "mysql":
         from dbshift.dialects.mysql.render import MySQLRenderer
 
-        return MySQLRenderer(quote)
+        return MySQLRenderer(quote, definer=definer)
     from dbshift.dialects.sqlite.render import SQLiteRenderer
 
     return SQLiteRenderer(quote)

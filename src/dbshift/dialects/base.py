@@ -143,11 +143,12 @@ class Dialect:
 
     # -- facts: the one place each is written ------------------------------------------
 
-    def renderer(self) -> Renderer:
-        """This server's renderer: operations to SQL."""
+    def renderer(self, *, definer: str | None = None) -> Renderer:
+        """This server's renderer: operations to SQL. ``definer``: the config's, written
+        into MySQL/MariaDB CREATE VIEW, FUNCTION, PROCEDURE and TRIGGER (ignored elsewhere)."""
         from dbshift.dialects import renderer_for
 
-        return renderer_for(self.name)
+        return renderer_for(self.name, definer=definer)
 
     def safety_rules(self) -> SafetyRules:
         """This server's safety table (``dialects/<server>/safety.py``), imported on first

@@ -47,9 +47,12 @@ from dbshift.ops import (
     DropSequence,
     DropTable,
     DropView,
+    InheritTable,
     Lock,
     MovePartition,
+    NoInheritTable,
     Operation,
+    RecreateCollation,
     RecreateDomain,
     RecreateEnum,
     RenameColumn,
@@ -119,6 +122,33 @@ COMMON = SafetyRules("every server")
 def _nothing(op: Operation) -> Safety:
     """New objects no running code uses yet, and comments: nothing to wait for or lose."""
     return Safety()
+
+
+@COMMON.rule(InheritTable)
+def _inherit_table(op: InheritTable) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        note="locks the child; queries on the parent see its rows from then on",
+    )
+
+
+@COMMON.rule(NoInheritTable)
+def _no_inherit_table(op: NoInheritTable) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        breaking=True,
+        note="its rows leave the parent's queries; the child is locked while it leaves",
+    )
+
+
+@COMMON.rule(RecreateCollation)
+def _recreate_collation(op: RecreateCollation) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        breaking=True,
+        note="each table with a column of the collation is locked while its indexes on "
+        "those columns are rebuilt; comparisons and sort order change",
+    )
 
 
 @COMMON.rule(CreateSchema)

@@ -32,12 +32,14 @@ def header(op: Operation, dialect: str) -> str:
     return text
 
 
-def script_lines(ops: list[Operation], before: Schema, dialect: str) -> tuple[list[str], Schema]:
+def script_lines(
+    ops: list[Operation], before: Schema, dialect: str, *, definer: str | None = None
+) -> tuple[list[str], Schema]:
     """Each operation's header comment and statements, applied in turn from ``before``;
-    also the schema after the last one."""
+    also the schema after the last one. ``definer``: the config's (MySQL/MariaDB)."""
     from dbshift.dialects import renderer_for
 
-    renderer = renderer_for(dialect)
+    renderer = renderer_for(dialect, definer=definer)
     lines: list[str] = []
     schema = before
     for op in ops:

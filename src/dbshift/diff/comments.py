@@ -30,6 +30,7 @@ from dbshift.ops import (
     CreateTable,
     CreateView,
     Operation,
+    RecreateCollation,
     RecreateDomain,
     RecreateEnum,
     SetComment,
@@ -80,6 +81,9 @@ def _dropped(ops: list[Operation]) -> set[Target]:
             continue
         if isinstance(op, RecreateDomain):
             out.add(("DOMAIN", op.before.schema, op.before.name, None, None))
+            continue
+        if isinstance(op, RecreateCollation):
+            out.add(("COLLATION", op.before.schema, op.before.name, None, None))
             continue
         try:
             undo: Operation = op.reverse()
@@ -143,8 +147,9 @@ def _created(ops: list[Operation]) -> set[Target]:
             out.add(("CONSTRAINT", op.on[0], op.key.name, op.on[1], None))
         elif isinstance(op, CreatePolicy):
             out.add(("POLICY", op.on[0], op.policy.name, op.on[1], None))
-        elif isinstance(op, CreateCollation):
-            out.add(("COLLATION", op.collation.schema, op.collation.name, None, None))
+        elif isinstance(op, (CreateCollation, RecreateCollation)):
+            c = op.collation if isinstance(op, CreateCollation) else op.after
+            out.add(("COLLATION", c.schema, c.name, None, None))
         elif isinstance(op, CreateExtension):
             out.add(("EXTENSION", op.extension.schema, op.extension.name, None, None))
     return out

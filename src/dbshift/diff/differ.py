@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from dbshift.diff import comments, depends, extras
+from dbshift.diff import comments, depends, extras, inheritance
 from dbshift.errors import Unsupported, UsageError
 from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
@@ -95,6 +95,11 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # Schemas (PostgreSQL namespaces) before anything that lives in them, dropped last.
     ops += [CreateSchema(n) for n in desired.namespaces if n not in current.namespaces]
     current = _identities_given_up(current, desired, ops)
+    # Indexes that name a collation about to be swapped go first (see RecreateCollation).
+    collation_drops, collated = extras.collation_users(current, desired)
+    for drop in collation_drops:
+        ops.append(drop)
+        current = drop.apply(current)
 
     old_tables = {t.key: t for t in current.tables}
     new_tables = {t.key: t for t in desired.tables}
@@ -122,6 +127,7 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         for k in changed_tables
         if _reshaped(old_tables[k], new_tables[k])
     }
+    reshaped |= {table_ident(old_tables[k]) for k in collated}
     if reshaped:
         changed |= {
             k
@@ -183,7 +189,6 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
 
     # 3. New extensions, collations, types, values and sequences: kept tables' new columns
     # may use them.
-    ops += extras.dropped_first(current, desired)
     ops += extras.created_first(current, desired)
     ops += _enums_and_sequences(current, desired, creating=True)
     ops += extras.types_created(current, desired)
@@ -203,9 +208,12 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         _, flags, policy_creates = extras.security(old_tables[key], new_tables[key])
         adds += flags
         policies += policy_creates
-        before, old_t, new_t, after = _partitioning(
+        leave, old_t, join = inheritance.changes(
             old_tables[key], new_tables[key], old_tables, new_tables
         )
+        ops += leave
+        before, old_t, new_t, after = _partitioning(old_t, new_tables[key], old_tables, new_tables)
+        after += join
         ops += before
         table_ops, table_adds, table_late = _table(old_t, new_t, current.defaults)
         table_late += after
@@ -400,13 +408,6 @@ def _table(
 ) -> tuple[list[Operation], list[Operation], list[Operation]]:
     """Operations inside one kept table: (drops and alterations, adds, after new tables)."""
     key = old.key
-    if old.inherits != new.inherits:
-        # ALTER TABLE … INHERIT merges the child's columns into the parent's, which then
-        # stay the child's own: not the table CREATE TABLE … INHERITS makes.
-        raise Unsupported(
-            f"table {old.name}: INHERITS ({', '.join(old.inherits)}) -> "
-            f"({', '.join(new.inherits)}) is not supported yet"
-        )
     if old.partition_by != new.partition_by:
         # PostgreSQL (15) has no ALTER for a partition key, and a table cannot become
         # partitioned or stop being so: only a new table and a copy of the rows can.

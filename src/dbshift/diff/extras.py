@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TypeVar
 
+from dbshift.dialects.render import Unsupported
 from dbshift.model import Schema, Table
 from dbshift.ops import (
     AlterCompositeType,
@@ -23,12 +24,15 @@ from dbshift.ops import (
     DropCollation,
     DropCompositeType,
     DropExtension,
+    DropIndex,
     DropPolicy,
     Operation,
+    RecreateCollation,
     SetRowSecurity,
 )
 
 T = TypeVar("T")
+Key = tuple[str | None, str]
 
 
 def _keyed(items: Iterable[T]) -> dict[tuple[str | None, str], T]:
@@ -50,18 +54,53 @@ def created_first(current: Schema, desired: Schema) -> list[Operation]:
     came, changed, _ = _pairs(current.extensions, desired.extensions)
     ops += [CreateExtension(e) for e in came]
     ops += [AlterExtension(before=b, after=a) for b, a in changed]
-    came_c, changed_c, _ = _pairs(current.collations, desired.collations)
-    # A collation cannot be altered: a changed one is dropped first (see dropped_first).
+    came_c, _, _ = _pairs(current.collations, desired.collations)
     ops += [CreateCollation(c) for c in came_c]
-    ops += [CreateCollation(a) for _, a in changed_c]
+    # A collation cannot be altered: a changed one is swapped in under its columns.
+    ops += recreated_collations(current, desired)
     return ops
 
 
-def dropped_first(current: Schema, desired: Schema) -> list[Operation]:
-    """Changed collations, dropped before they are created again (a column that still
-    uses one makes the server refuse: said, not hidden)."""
+def recreated_collations(current: Schema, desired: Schema) -> list[RecreateCollation]:
     _, changed, _ = _pairs(current.collations, desired.collations)
-    return [DropCollation(b) for b, _ in changed]
+    return [RecreateCollation(before=b, after=a) for b, a in changed]
+
+
+def collation_users(current: Schema, desired: Schema) -> tuple[list[Operation], set[Key]]:
+    """For collations about to be swapped: (indexes that name one, dropped before it goes
+    and created again by the rest of the diff; tables with a column of one, whose views
+    are recreated around the change). A domain or composite type using one is refused by
+    name: no ALTER moves it to another collation."""
+    swaps = recreated_collations(current, desired)
+    if not swaps:
+        return [], set()
+    drops: list[Operation] = []
+    tables: set[Key] = set()
+    for swap in swaps:
+        quoted = '"' + swap.before.name.replace('"', '""') + '"'
+        spelled = (f"COLLATE {quoted}", f"COLLATE {swap.before.name}")
+        users = [
+            *(
+                f"domain {d.name}"
+                for d in current.domains
+                if any(s in d.definition for s in spelled)
+            ),
+            *(
+                f"type {t.name}"
+                for t in current.composite_types
+                if any(s in a for _, a in t.attributes for s in spelled)
+            ),
+        ]
+        if users:
+            raise Unsupported(
+                f"collation {swap.before.name} changes and {', '.join(users)} uses it: "
+                "recreating those around it is not supported yet"
+            )
+        for t in current.tables:
+            drops += [DropIndex(on=t.key, index=i) for i in t.indexes if swap.index_uses(i)]
+            if any(swap.column_uses(c) for c in t.columns):
+                tables.add(t.key)
+    return drops, tables
 
 
 def types_created(current: Schema, desired: Schema) -> list[Operation]:

@@ -154,8 +154,8 @@ def batch(
 
 def _pipeline_of(catalog: Catalog) -> Callable[[], Any] | None:
     """The connection's ``pipeline()`` context, for a bare psycopg connection whose libpq
-    has pipeline mode; else None."""
-    if not isinstance(catalog, _DriverCatalog) or catalog.backend != "postgresql":
+    has pipeline mode; else None (other drivers have no ``Pipeline``)."""
+    if not isinstance(catalog, _DriverCatalog):
         return None
     pipeline = getattr(catalog.conn.module, "Pipeline", None)
     if pipeline is None or not pipeline.is_supported():

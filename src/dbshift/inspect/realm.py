@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from dbshift.inspect.catalog import catalog_of
 from dbshift.inspect.postgres import inspect_postgres
 from dbshift.model import Schema
+from dbshift.model.depends import reschema
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -104,6 +105,10 @@ def inspect_realm(
         enums=tuple(e for p in parts for e in p.enums),
         routines=tuple(r for p in parts for r in p.routines),
         domains=tuple(d for p in parts for d in p.domains),
+        extensions=tuple(x for p in parts for x in p.extensions),
+        collations=tuple(c for p in parts for c in p.collations),
+        composite_types=tuple(c for p in parts for c in p.composite_types),
+        comments=tuple(c for p in parts for c in p.comments),
         namespaces=namespaces,
     )
 
@@ -121,19 +126,31 @@ def _stamped(part: Schema, name: str, default: str) -> Schema:
         actual = name if ref_schema is None else ref_schema
         return None if actual == default else actual
 
+    def uses(keys: tuple[str, ...]) -> tuple[str, ...]:
+        # Dependency idents name the inspected schema None and the others by name: in
+        # the realm, this schema by name and the default one None (as for ``ref``).
+        return tuple(reschema(k, ref) for k in keys)
+
     tables = tuple(
         replace(
             t,
             schema=schema,
             foreign_keys=tuple(replace(f, ref_schema=ref(f.ref_schema)) for f in t.foreign_keys),
+            depends_on=uses(t.depends_on),
         )
         for t in part.tables
     )
     return Schema(
         tables=tables,
-        views=tuple(replace(v, schema=schema) for v in part.views),
+        views=tuple(replace(v, schema=schema, depends_on=uses(v.depends_on)) for v in part.views),
         sequences=tuple(replace(s, schema=schema) for s in part.sequences),
         enums=tuple(replace(e, schema=schema) for e in part.enums),
-        routines=tuple(replace(r, schema=schema) for r in part.routines),
+        routines=tuple(
+            replace(r, schema=schema, depends_on=uses(r.depends_on)) for r in part.routines
+        ),
         domains=tuple(replace(d, schema=schema) for d in part.domains),
+        extensions=tuple(replace(x, schema=schema) for x in part.extensions),
+        collations=tuple(replace(c, schema=schema) for c in part.collations),
+        composite_types=tuple(replace(c, schema=schema) for c in part.composite_types),
+        comments=tuple(replace(c, schema=schema) for c in part.comments),
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dbshift.model.objects import Routine, View
     from dbshift.model.schema import Table
 
@@ -37,3 +39,14 @@ def view_ident(view: View) -> str:
 
 def table_ident(table: Table) -> str:
     return ident(TABLE, table.schema, table.name)
+
+
+def reschema(key: str, schema: Callable[[str | None], str | None]) -> str:
+    """``key`` (an ``ident``) with its schema part mapped through ``schema``: a realm
+    names the objects of each schema it read alone (None: that schema) as the whole
+    database does."""
+    kind, _, rest = key.partition(":")
+    length, _, rest = rest.partition(":")
+    size = int(length)
+    new = schema(rest[:size] or None)
+    return f"{kind}:{len(new or '')}:{new or ''}:{rest[size + 1 :]}"

@@ -44,7 +44,10 @@ from dbshift.ops.drop_sequence import DropSequence
 from dbshift.ops.drop_table import DropTable
 from dbshift.ops.drop_unique import DropUnique
 from dbshift.ops.drop_view import DropView
+from dbshift.ops.inherit_table import InheritTable
 from dbshift.ops.move_partition import MovePartition
+from dbshift.ops.no_inherit_table import NoInheritTable
+from dbshift.ops.recreate_collation import RecreateCollation
 from dbshift.ops.recreate_domain import RecreateDomain
 from dbshift.ops.recreate_enum import RecreateEnum
 from dbshift.ops.rename_column import RenameColumn
@@ -99,9 +102,12 @@ __all__ = [
     "DropTable",
     "DropUnique",
     "DropView",
+    "InheritTable",
     "Lock",
     "MovePartition",
+    "NoInheritTable",
     "Operation",
+    "RecreateCollation",
     "RecreateDomain",
     "RecreateEnum",
     "RenameColumn",

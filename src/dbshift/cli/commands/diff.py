@@ -106,12 +106,20 @@ def run(args: argparse.Namespace) -> int:
     if args.verify and result.ops:
         _verify(settings, result)
     if args.format == "json":
-        context.out(plan_output.plan_json(result.ops, result.current, result.dialect))
+        context.out(
+            plan_output.plan_json(
+                result.ops, result.current, result.dialect, definer=settings.definer
+            )
+        )
     elif args.format == "text":
         if result.ops:
             context.out(plan_output.plan_text(result.ops, result.dialect))
     elif result.ops:
-        context.out(plan_output.plan_sql(result.ops, result.current, result.dialect))
+        context.out(
+            plan_output.plan_sql(
+                result.ops, result.current, result.dialect, definer=settings.definer
+            )
+        )
     if not result.ops and args.format != "json":
         context.out("-- no differences" if args.format == "sql" else "no differences")
     if not result.ops and result.dialect.has_namespaces:
@@ -135,7 +143,9 @@ def _verify(settings: Settings, result: Plan) -> None:
     from dbshift.errors import Irreversible
     from dbshift.runner.verify import verify
 
-    text = "-- dbshift:up\n" + plan_output.plan_sql(result.ops, result.current, result.dialect)
+    text = "-- dbshift:up\n" + plan_output.plan_sql(
+        result.ops, result.current, result.dialect, definer=settings.definer
+    )
     try:
         down = [op.reverse() for op in reversed(result.ops)]
     except Irreversible:
@@ -144,7 +154,9 @@ def _verify(settings: Settings, result: Plan) -> None:
         after = result.current
         for op in result.ops:
             after = op.apply(after)
-        text += "\n\n-- dbshift:down\n" + plan_output.plan_sql(down, after, result.dialect)
+        text += "\n\n-- dbshift:down\n" + plan_output.plan_sql(
+            down, after, result.dialect, definer=settings.definer
+        )
     verify(
         settings,
         result.dialect,

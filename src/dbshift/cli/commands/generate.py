@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     for op in up.breaking:
         lines.append(f"-- breaking: {_breaking(op, dialect)}")
     body = ["-- dbshift:up"]
-    section, schema = _section(up, result.current, facts)
+    section, schema = _section(up, result.current, facts, settings.definer)
     body += section
     transactional = up.transactional
     try:
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         down = safe_plan(down_ops, schema, facts, server_version=version)
         transactional = transactional and down.transactional
         body += ["", "-- dbshift:down"]
-        body += _section(down, schema, facts)[0]
+        body += _section(down, schema, facts, settings.definer)[0]
     if not transactional:
         lines += [
             "-- The safe forms below (CONCURRENTLY, VALIDATE after NOT VALID, batched backfill)",
@@ -149,7 +149,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _section(plan: SafePlan, before: Schema, facts: Dialect) -> tuple[list[str], Schema]:
+def _section(
+    plan: SafePlan, before: Schema, facts: Dialect, definer: str | None
+) -> tuple[list[str], Schema]:
     """The plan's statements, each operation under a comment with its safety flags; also
     the schema after them. Where the linter would report a statement that the schema
     before it proves harmless (``lint.waivers``), the statement carries the
@@ -160,7 +162,7 @@ def _section(plan: SafePlan, before: Schema, facts: Dialect) -> tuple[list[str],
     from dbshift.lint.rules import all_rules
     from dbshift.lint.waivers import waivers
 
-    renderer = facts.renderer()
+    renderer = facts.renderer(definer=definer)
     linter: Linter | None = None
     lines: list[str] = []
     schema = before

@@ -7,8 +7,10 @@ are refused by name.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.dialects.mysql.definer import Definer, parse_definer
 from dbshift.dialects.mysql.online_ddl import (
     INPLACE,
     INSTANT,
@@ -19,6 +21,8 @@ from dbshift.dialects.mysql.type_change import mysql_change
 from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dbshift.model import Column, Index, Schema, Sequence
     from dbshift.ops import (
         AddCheck,
@@ -52,6 +56,21 @@ _TABLE_OPTION = {"engine": "ENGINE", "collation": "COLLATE"}
 class MySQLRenderer(Renderer):
     dialect: ClassVar[str] = "mysql"
     backslash_escapes: ClassVar[bool] = True
+
+    def __init__(self, quote: Callable[[str], str], *, definer: str | None = None) -> None:
+        """``definer``: the config's ``definer`` (see ``dbshift.dialects.mysql.definer``);
+        None writes no DEFINER, and the server records the user who runs the SQL."""
+        super().__init__(quote)
+        self.definer = parse_definer(definer) if definer is not None else None
+
+    def definer_clause(self) -> str:
+        """`` DEFINER = …`` for a CREATE VIEW, FUNCTION, PROCEDURE or TRIGGER, or ``""``."""
+        d: Definer | None = self.definer
+        if d is None:
+            return ""
+        if d.user is None:
+            return " DEFINER = CURRENT_USER"
+        return f" DEFINER = {self.literal(d.user)}@{self.literal(d.host)}"
 
     def op_create_schema(self, op: Operation, schema: Schema) -> list[str]:
         """A MySQL schema is a database, and dbshift works inside the one database its URL
@@ -264,8 +283,8 @@ class MySQLRenderer(Renderer):
     # -- views -------------------------------------------------------------------------------
 
     def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
-        """``CREATE [ALGORITHM = …] [SQL SECURITY INVOKER] VIEW … [WITH … CHECK OPTION]``.
-        No DEFINER: the server makes it the current user, whoever ran the original."""
+        """``CREATE [ALGORITHM = …] [DEFINER = …] [SQL SECURITY INVOKER] VIEW … [WITH …
+        CHECK OPTION]``. DEFINER only as the config says (see ``definer_clause``)."""
         v = op.view
         if v.materialized or v.indexes or v.security_barrier:
             raise Unsupported(
@@ -274,6 +293,7 @@ class MySQLRenderer(Renderer):
         head = "CREATE"
         if v.algorithm is not None:
             head += f" ALGORITHM = {_keyword(v.algorithm, ('MERGE', 'TEMPTABLE'))}"
+        head += self.definer_clause()
         if v.security_invoker:
             head += " SQL SECURITY INVOKER"
         check = ""
@@ -284,13 +304,18 @@ class MySQLRenderer(Renderer):
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         r = op.routine
         if r.kind != "trigger":
-            return [r.definition.strip()]  # the inspector builds a runnable CREATE
+            # The inspector builds a runnable CREATE (without DEFINER: it names a login).
+            sql = r.definition.strip()
+            verb = re.match(r"CREATE\s+(?=FUNCTION\b|PROCEDURE\b)", sql, re.I)
+            if verb is not None and self.definer is not None:
+                sql = f"CREATE{self.definer_clause()} {sql[verb.end() :]}"
+            return [sql]
         # The inspector keeps "<timing> <event> FOR EACH ROW <body>"; ON <table> goes between.
         head, sep, body = r.definition.partition(" FOR EACH ROW ")
         if not sep:
             raise Unsupported(f"{op.describe()}: unrecognised trigger definition")
         return [
-            f"CREATE TRIGGER {self.q(r.name)} {head} ON {self.name((r.schema, r.table or ''))} "
+            f"CREATE{self.definer_clause()} TRIGGER {self.q(r.name)} {head} ON {self.name((r.schema, r.table or ''))} "
             f"FOR EACH ROW {body}"
         ]
 

@@ -6,6 +6,7 @@ Types, defaults and expressions are emitted as the catalog printed them (see
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -14,7 +15,7 @@ from dbshift.dialects.postgres.type_change import pg_rewrites
 from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
-    from dbshift.model import Column, Index, Schema, Sequence, Table, UniqueConstraint
+    from dbshift.model import Column, Index, Routine, Schema, Sequence, Table, UniqueConstraint
     from dbshift.ops import (
         AddCheck,
         AddColumn,
@@ -602,13 +603,32 @@ class PostgresRenderer(PostgresExtras, Renderer):
 
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         # pg_get_functiondef / pg_get_triggerdef print complete, runnable statements.
-        return [op.routine.definition.strip().rstrip(";")]
+        return [self._routine_sql(op.routine)]
 
     def op_replace_routine(self, op: ReplaceRoutine, schema: Schema) -> list[str]:
-        definition = op.after.definition.strip().rstrip(";")
+        definition = self._routine_sql(op.after)
         if not definition.startswith("CREATE OR REPLACE "):
             raise Unsupported(f"{op.describe()}: only a function can be replaced in place")
         return [definition]
+
+    def _routine_sql(self, r: Routine) -> str:
+        """The definition, its name qualified for a routine of another schema than the
+        default: the inspector prints it relative to its own schema (``CREATE OR REPLACE
+        FUNCTION f(…``), and run as it is it would create (or replace!) ``f`` in the
+        default schema. A trigger's table and function are qualified by the catalog."""
+        sql = r.definition.strip().rstrip(";")
+        if r.schema is None or r.kind == "trigger":
+            return sql
+        head = _ROUTINE_HEAD.match(sql)
+        if head is None:
+            raise Unsupported(f"routine {r.schema}.{r.name}: unrecognised definition")
+        if head.group(3) is not None:
+            return sql  # written qualified already
+        token = head.group(2)
+        named = token[1:-1].replace('""', '"') if token.startswith('"') else token
+        if named != r.name:
+            raise Unsupported(f"routine {r.schema}.{r.name}: its definition creates {token}")
+        return sql[: head.start(2)] + self.name((r.schema, r.name)) + sql[head.end(2) :]
 
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
         r = op.routine
@@ -622,6 +642,14 @@ class PostgresRenderer(PostgresExtras, Renderer):
         from dbshift.dialects.render import Unsupported
 
         return Unsupported(f"{getattr(op, 'describe', lambda: op)()}: {why}")
+
+
+#: ``CREATE [OR REPLACE] FUNCTION|PROCEDURE|AGGREGATE name(``: the name as quote_ident()
+#: prints it, or already qualified.
+_PART = r'"(?:[^"]|"")*"|[^\s(".]+'
+_ROUTINE_HEAD = re.compile(
+    rf"(CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE|AGGREGATE) )({_PART})(\.(?:{_PART}))?\("
+)
 
 
 def _enum_type(type_: str, schema_name: str | None, schema: Schema) -> str | None:

@@ -26,7 +26,10 @@ if TYPE_CHECKING:
         DropCompositeType,
         DropExtension,
         DropPolicy,
+        InheritTable,
         MovePartition,
+        NoInheritTable,
+        RecreateCollation,
         SetComment,
         SetRowSecurity,
     )
@@ -75,6 +78,29 @@ class PostgresExtras:
 
     def op_drop_collation(self, op: DropCollation, schema: Schema) -> list[str]:
         return [f"DROP COLLATION {self.name((op.collation.schema, op.collation.name))}"]
+
+    def op_recreate_collation(self, op: RecreateCollation, schema: Schema) -> list[str]:
+        """The new collation under a temporary name, every column of the old one moved onto
+        it (its type kept), the old one dropped and the new one renamed."""
+        from dbshift.ops.recreate_enum import temporary_name
+
+        c = op.after
+        temp = self.name((c.schema, temporary_name(c.name, "collation")))
+        out = [f"CREATE COLLATION {temp} {c.definition}"]
+        for t in schema.tables:
+            # A child's column its parents also have follows their ALTER (the server
+            # refuses one on the child: "cannot alter inherited column").
+            inherited = _ancestor_columns(t, schema) if t.inherits else set()
+            actions = [
+                f"ALTER COLUMN {self.q(col.name)} TYPE {col.type} COLLATE {temp}"
+                for col in t.columns
+                if op.column_uses(col) and col.name not in inherited
+            ]
+            if actions:
+                out.append(f"ALTER TABLE {self.name(t.key)} " + ", ".join(actions))
+        out.append(f"DROP COLLATION {self.name(op.key)}")
+        out.append(f"ALTER COLLATION {temp} RENAME TO {self.q(c.name)}")
+        return out
 
     def op_create_composite_type(self, op: CreateCompositeType, schema: Schema) -> list[str]:
         t = op.type
@@ -163,6 +189,12 @@ class PostgresExtras:
             f"ALTER TABLE {new_parent} ATTACH PARTITION {self.name(op.on)} {op.after[1]}",
         ]
 
+    def op_inherit_table(self, op: InheritTable, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} INHERIT {self.name((op.on[0], op.parent))}"]
+
+    def op_no_inherit_table(self, op: NoInheritTable, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} NO INHERIT {self.name((op.on[0], op.parent))}"]
+
     # -- comments --------------------------------------------------------------------------
 
     def op_set_comment(self, op: SetComment, schema: Schema) -> list[str]:
@@ -183,3 +215,17 @@ class PostgresExtras:
                 target = f"{self.q(c.name)} ON {self.name((c.schema, c.table))}"
         text = self.literal(op.after) if op.after is not None else "NULL"
         return [f"COMMENT ON {c.kind} {target} IS {text}"]
+
+
+def _ancestor_columns(table: Table, schema: Schema) -> set[str]:
+    """Names of the columns ``table`` has from its parents (``INHERITS``), at any depth."""
+    names: set[str] = set()
+    todo, seen = list(table.inherits), set()
+    while todo:
+        parent = schema.table(todo.pop(), table.schema)
+        if parent is None or parent.name in seen:
+            continue
+        seen.add(parent.name)
+        names.update(c.name for c in parent.columns)
+        todo.extend(parent.inherits)
+    return names

@@ -1,0 +1,4 @@
+CREATE DEFINER = 'app''x\\'@'%' SQL SECURITY INVOKER VIEW `big orders` AS SELECT 1 AS one;
+CREATE DEFINER = 'app''x\\'@'%' FUNCTION `doubled`(`x` int) RETURNS int DETERMINISTIC RETURN x * 2;
+CREATE DEFINER = 'app''x\\'@'%' PROCEDURE `wipe`() BEGIN DELETE FROM t; END;
+CREATE DEFINER = 'app''x\\'@'%' TRIGGER `t_bi` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.v = 1;

@@ -1,0 +1,1 @@
+-- unsupported: inherit stray dogs from animal's: not supported on mysql

@@ -1,0 +1,1 @@
+-- unsupported: no inherit old pets from animal's: not supported on mysql

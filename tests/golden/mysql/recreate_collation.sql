@@ -1,0 +1,1 @@
+-- unsupported: recreate collation no case: not supported on mysql

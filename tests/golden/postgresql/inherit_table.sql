@@ -1,0 +1,1 @@
+ALTER TABLE "stray dogs" INHERIT "animal's";

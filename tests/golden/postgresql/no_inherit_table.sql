@@ -1,0 +1,1 @@
+ALTER TABLE "old pets" NO INHERIT "animal's";
