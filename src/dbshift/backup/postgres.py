@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbshift.backup import manifest as mf
-from dbshift.backup import tools
+from dbshift.backup import postgres_rows, tools
 from dbshift.backup.base import Database, Dumped, Notice
+from dbshift.backup.rows import file_name
 from dbshift.connection import mask_url
 from dbshift.errors import UsageError
 
@@ -110,7 +111,31 @@ class PostgresEngine:
 
     def _qualified(self, db: Database, name: str) -> str:
         schema, _, table = name.partition(".")
-        return f"{db.dialect.quote_ident(schema)}.{db.dialect.quote_ident(table)}"
+        return db.dialect.qualify(schema, table)
+
+    def qualified(self, db: Database, table: str) -> str:
+        return self._qualified(db, table)
+
+    # -- the prior backup ------------------------------------------------------------------
+
+    def key_and_columns(self, db: Database, table: str) -> tuple[list[str], list[str]]:
+        return postgres_rows.key_and_columns(db, self._qualified(db, table))
+
+    def save_rows(
+        self,
+        db: Database,
+        directory: Path,
+        table: str,
+        queries: Sequence[str],
+        key: Sequence[str],
+        columns: Sequence[str],
+    ) -> tuple[mf.FileEntry, int]:
+        path = file_name(table, "copy")
+        count, size, digest = postgres_rows.copy_out(db, queries, directory / path)
+        return mf.FileEntry(path, size, digest), count
+
+    def load_rows(self, db: Database, directory: Path, table: str, prior: mf.PriorRows) -> None:
+        postgres_rows.copy_in_upsert(db, self._qualified(db, table), directory / prior.file, prior)
 
     def row_counts(self, db: Database, tables: Sequence[str]) -> dict[str, int]:
         return {
@@ -309,7 +334,7 @@ class PostgresEngine:
         toc = read_toc()
         have = {(e.desc, e.schema, e.tag) for e in toc}
         schemas = {e.tag for e in toc if e.desc == "SCHEMA"} | {e.schema for e in toc}
-        q = db.dialect.quote_ident
+        q = db.dialect.quote
         out = []
         for (schema,) in db.conn.exec_driver_sql(
             f"SELECT n.nspname FROM pg_namespace n WHERE {_USER_SCHEMAS} AND n.nspname <> 'public' "
