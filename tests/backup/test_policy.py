@@ -152,6 +152,9 @@ def test_at_risk_saves_rows_only_where_the_statement_says_which(tmp_path: Path) 
     assert risk.tables == ["b", "d", "e", "f", "g", "h"]
     notes = "\n".join(risk.notes)
     assert "whole table b: the rows this statement touches cannot be told (it has FROM" in notes
-    assert "whole table d: the rows this statement touches cannot be told (its WHERE has a subquery)" in notes
+    assert (
+        "whole table d: the rows this statement touches cannot be told (its WHERE has a subquery)"
+        in notes
+    )
     assert "calls random()" in notes
     assert "whole table f: an earlier statement of this run changes its columns" in notes
