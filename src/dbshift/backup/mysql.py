@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,6 +35,26 @@ _FOOTER = "/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;"
 
 class MySQLEngine:
     kind = "mysql"
+    package = PACKAGE
+
+    def __init__(self, *, builtin: bool = False) -> None:
+        #: ``backup_tool = "builtin"``: dbshift's own dump even where the tool is installed.
+        self.builtin = builtin
+
+    def _builtin(self, db: Database, notice: Notice) -> bool:
+        if self.builtin:
+            return True
+        names = ["mariadb-dump", "mysqldump"]
+        if not any(shutil.which(n) for n in names):
+            notice(
+                f"{' or '.join(names)} not found on PATH: using dbshift's built-in dump "
+                f"(slower); install {PACKAGE}"
+            )
+            return True
+        return False
+
+    def view_list(self, db: Database) -> list[str]:
+        return self._views(db)
 
     def _is_mariadb(self, db: Database) -> bool:
         return "mariadb" in self.server_version(db).lower()
@@ -186,6 +207,10 @@ class MySQLEngine:
     def dump(
         self, db: Database, directory: Path, tables: Sequence[str] | None, notice: Notice
     ) -> Dumped:
+        if self._builtin(db, notice):
+            from dbshift.backup import builtin_mysql
+
+            return builtin_mysql.dump(self, db, directory, tables, notice)
         tool = self._tool(db, "dump", notice)
         names = list(tables) if tables is not None else self.all_tables(db)
         target = directory / "dump.sql"
@@ -224,10 +249,14 @@ class MySQLEngine:
         tables: Sequence[str] | None,
         notice: Notice,
     ) -> None:
-        client = self._tool(db, "restore", notice)
-        dump = directory / manifest.extra.get("dump", "dump.sql")
         if manifest.scope == "full" and tables is None:
             self._drop_extras(db, manifest)
+        if manifest.extra.get("format") == "builtin":
+            from dbshift.backup import builtin_mysql
+
+            return builtin_mysql.restore(self, db, directory, manifest, tables, notice)
+        client = self._tool(db, "restore", notice)
+        dump = directory / manifest.extra.get("dump", "dump.sql")
         with tempfile.TemporaryDirectory(prefix="dbshift-restore-") as tmp:
             source = dump
             if tables is not None:

@@ -33,20 +33,31 @@ if TYPE_CHECKING:
 MODES = ("destructive", "always", "never")
 
 
-def engine_for(backend: str) -> Engine:
-    if backend == "postgresql":
-        from dbshift.backup.postgres import PostgresEngine
+def _postgres(builtin: bool) -> Engine:
+    from dbshift.backup.postgres import PostgresEngine
 
-        return PostgresEngine()
-    if backend == "mysql":
-        from dbshift.backup.mysql import MySQLEngine
+    return PostgresEngine(builtin=builtin)
 
-        return MySQLEngine()
-    if backend == "sqlite":
-        from dbshift.backup.sqlite import SQLiteEngine
 
-        return SQLiteEngine()
-    raise UsageError(f"no backup engine for {backend!r}")  # parse_url refused it already
+def _mysql(builtin: bool) -> Engine:
+    from dbshift.backup.mysql import MySQLEngine
+
+    return MySQLEngine(builtin=builtin)
+
+
+def _sqlite(builtin: bool) -> Engine:
+    from dbshift.backup.sqlite import SQLiteEngine
+
+    return SQLiteEngine()  # the backup API is built in already
+
+
+#: One engine per dialect, by ``Dialect.name`` (a table, not a chain of comparisons).
+_ENGINES = {"postgresql": _postgres, "mysql": _mysql, "sqlite": _sqlite}
+
+
+def engine_for(url: URL, *, tool: str = "auto") -> Engine:
+    """The backup engine for the database at ``url``; ``tool`` is ``backup_tool``."""
+    return _ENGINES[dialect_for(url).name](tool == "builtin")
 
 
 def store(settings: Settings) -> Store:
@@ -126,7 +137,7 @@ def take(
     url = _url(settings)
     backups = store(settings)
     backups.check_writable()
-    engine = engine_for(backend_name(url))
+    engine = engine_for(url, tool=settings.backup_tool)
     began = time.monotonic()
     with _database(settings, url) as db:
         selected: list[str] | None = None
@@ -307,7 +318,7 @@ def restore(
         raise UsageError(f"backup {manifest.id} holds no saved rows of the chosen table(s)")
     whole = [] if rows_only else [t.name for t in manifest.tables if t.name in chosen and t.whole]
     mf.verify(entry.directory, manifest)  # before anything touches the database
-    engine = engine_for(kind)
+    engine = engine_for(url, tool=settings.backup_tool)
     with _database(settings, url) as db:
         dialect = db.dialect
         history = HistoryTable(settings.history_table, settings.history_schema)
