@@ -335,9 +335,9 @@ class PostgresEngine:
         post.write_text("".join(s + ";\n" for s in around[1]), encoding="utf-8")
         script = tools.start([*argv, "-f", "-", str(dump)], env=env, stdout=subprocess.PIPE)
         assert script.stdout is not None
+        files = ["-f", str(pre), "-f", "-", "-f", str(post)]
         apply = tools.start(
-            [psql, "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1"]
-            + ["-f", str(pre), "-f", "-", "-f", str(post)],
+            [psql, "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", *files],
             env=env,
             stdin=script.stdout,
         )
