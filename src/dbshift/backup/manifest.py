@@ -111,10 +111,19 @@ def read(directory: Path) -> Manifest:
     """The manifest of the backup in ``directory``; any damage is one ValidationFailed."""
     path = directory / NAME
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ValidationFailed(f"{path}: missing: not a dbshift backup") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        raise ValidationFailed(f"{path}: unreadable manifest: {exc}") from None
+    return parse(raw, str(path))
+
+
+def parse(raw: bytes, path: str) -> Manifest:
+    """A manifest from its bytes (read from anywhere); ``path`` names it in errors."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(f"{path}: unreadable manifest: {exc}") from None
     if not isinstance(body, dict):
         raise ValidationFailed(f"{path}: manifest is not a JSON object")

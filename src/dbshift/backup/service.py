@@ -7,7 +7,6 @@ the migration's session holds the lock, and a dump tool connects on its own anyw
 from __future__ import annotations
 
 import contextlib
-import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -61,6 +60,11 @@ def engine_for(url: URL, *, tool: str = "auto") -> Engine:
 
 
 def store(settings: Settings) -> Store:
+    """The local backup directory, or remote storage when ``backup_dir`` is a URL."""
+    if settings.backup_url:
+        from dbshift.backup.remote import RemoteStore
+
+        return RemoteStore(settings.backup_url)
     return Store(settings.backup_dir)
 
 
@@ -115,7 +119,8 @@ def _url(settings: Settings) -> URL:
 @dataclass(frozen=True)
 class Taken:
     manifest: mf.Manifest
-    directory: Path
+    #: The backup's directory, or its URL in remote storage.
+    directory: str
     seconds: float
 
 
@@ -184,7 +189,7 @@ def take(
             )
             final = backups.commit(staging, manifest)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            backups.discard(staging)
             raise
     if settings.backup_keep is not None or settings.backup_keep_days is not None:
         for gone in backups.prune(keep=settings.backup_keep, keep_days=settings.backup_keep_days):
@@ -297,7 +302,8 @@ def restore(
     by upsert on its key; ``rows_only`` does that for every chosen table that has saved
     rows, even where the backup also holds it whole, and restores nothing else."""
     began = time.monotonic()
-    entry = store(settings).find(backup_id)
+    backups = store(settings)
+    entry = backups.find(backup_id)
     if entry.manifest is None:
         raise ValidationFailed(entry.problem or f"backup {entry.id}: unreadable")
     manifest = entry.manifest
@@ -317,32 +323,34 @@ def restore(
     if rows_only and not by_rows:
         raise UsageError(f"backup {manifest.id} holds no saved rows of the chosen table(s)")
     whole = [] if rows_only else [t.name for t in manifest.tables if t.name in chosen and t.whole]
-    mf.verify(entry.directory, manifest)  # before anything touches the database
-    engine = engine_for(url, tool=settings.backup_tool)
-    with _database(settings, url) as db:
-        dialect = db.dialect
-        history = HistoryTable(settings.history_table, settings.history_schema)
-        key = dialect.lock_key(history.name, history.schema)
-        dialect.acquire_lock(db.conn, key, settings.lock_timeout)
-        try:
-            _refuse_moved_history(settings, db, engine, manifest, chosen, force=force)
-            if whole:
-                engine.restore(
-                    db, entry.directory, manifest, whole if tables is not None else None, notice
-                )
-            for table in by_rows:
-                assert table.prior is not None
-                if engine.resolve(db, table.name) is None:
-                    raise ValidationFailed(
-                        f"cannot put back the saved rows of {table.name}: the table does not "
-                        "exist (restore a backup that holds it whole)"
+    with backups.local(entry) as directory:
+        mf.verify(directory, manifest)  # before anything touches the database
+        engine = engine_for(url, tool=settings.backup_tool)
+        with _database(settings, url) as db:
+            dialect = db.dialect
+            history = HistoryTable(settings.history_table, settings.history_schema)
+            key = dialect.lock_key(history.name, history.schema)
+            dialect.acquire_lock(db.conn, key, settings.lock_timeout)
+            try:
+                _refuse_moved_history(settings, db, engine, manifest, chosen, force=force)
+                if whole:
+                    engine.restore(
+                        db, directory, manifest, whole if tables is not None else None, notice
                     )
-                engine.load_rows(db, entry.directory, table.name, table.prior)
-            live = {t: engine.resolve(db, t) for t in whole}
-            counts = engine.row_counts(db, [t for t in whole if live[t] is not None])
-        finally:
-            with contextlib.suppress(Exception):
-                dialect.release_lock(db.conn, key)
+                for table in by_rows:
+                    assert table.prior is not None
+                    if engine.resolve(db, table.name) is None:
+                        raise ValidationFailed(
+                            f"cannot put back the saved rows of {table.name}: the table does not "
+                            "exist (restore a backup that holds it whole)"
+                        )
+                    engine.load_rows(db, directory, table.name, table.prior)
+                live = {t: engine.resolve(db, t) for t in whole}
+                counts = engine.row_counts(db, [t for t in whole if live[t] is not None])
+            finally:
+                with contextlib.suppress(Exception):
+                    dialect.release_lock(db.conn, key)
+
     expected = {t.name: t.rows for t in manifest.tables}
     mismatched = {
         t: (expected[t], counts.get(t, -1)) for t in whole if counts.get(t, -1) != expected[t]
