@@ -36,6 +36,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "backup_dir": str,
     "backup_keep": int,
     "backup_keep_days": (int, float),
+    "backup_tool": str,
     "placeholders": dict,
     "test": dict,
     "windows": list,
@@ -45,6 +46,8 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "definer": str,
 }
 BACKUP_MODES = ("destructive", "always", "never")
+#: ``auto``: the server's dump tool, dbshift's built-in dump where it is missing.
+BACKUP_TOOLS = ("auto", "builtin")
 _TEST_KEYS = {"desired", "fixtures"}
 _LINT_KEYS = {"select", "ignore", "server"}
 #: The online engine's journal (one per base schema): dbshift's own, like the history
@@ -92,6 +95,9 @@ class Settings:
     #: Retention after each backup: keep the newest N and/or those younger than N days.
     backup_keep: int | None = None
     backup_keep_days: float | None = None
+    backup_tool: str = "auto"
+    #: ``backup_dir`` given as a URL (``s3://bucket/prefix``, any fsspec URL).
+    backup_url: str | None = None
     #: Whether ``migrate`` refuses a ``dbshift.sum`` that is out of date with the pending
     #: files (else it re-hashes them with a notice), and why (for the messages).
     strict_sum: bool = True
@@ -244,7 +250,9 @@ def load_settings(
     migrations = Path(values.get("migrations", "migrations"))
     if not migrations.is_absolute() and overrides.get("migrations") is None:
         migrations = base_dir / migrations
-    backup_dir = Path(values.get("backup_dir", ".dbshift/backups"))
+    backup_url = values.get("backup_dir")
+    backup_url = backup_url if isinstance(backup_url, str) and "://" in backup_url else None
+    backup_dir = Path(values.get("backup_dir", ".dbshift/backups") if not backup_url else ".")
     if not backup_dir.is_absolute() and overrides.get("backup_dir") is None:
         backup_dir = base_dir / backup_dir
     strict, strict_reason = _strict_sum(values, environment, environ, label)
@@ -271,6 +279,8 @@ def load_settings(
         backup_dir=backup_dir,
         backup_keep=values.get("backup_keep"),
         backup_keep_days=values.get("backup_keep_days"),
+        backup_tool=values.get("backup_tool", "auto"),
+        backup_url=backup_url,
         placeholders={**placeholders, **_placeholder_vars(environ)},
         test=_test(values.get("test", {}), label, base_dir),
         windows=_windows(values.get("windows", []), label),
@@ -409,6 +419,11 @@ def _checked(table: Mapping[str, Any], label: str) -> dict[str, Any]:
     if "backup" in out and out["backup"] not in BACKUP_MODES:
         raise ConfigError(
             f"{label}: backup must be one of {', '.join(BACKUP_MODES)}, not {out['backup']!r}"
+        )
+    if "backup_tool" in out and out["backup_tool"] not in BACKUP_TOOLS:
+        raise ConfigError(
+            f"{label}: backup_tool must be one of {', '.join(BACKUP_TOOLS)}, "
+            f"not {out['backup_tool']!r}"
         )
     for key in ("backup_keep", "backup_keep_days"):
         if key in out and out[key] < 0:

@@ -50,28 +50,29 @@ def _without_tools(tmp_path: Path) -> dict[str, str]:
     return {"PATH": str(empty)}
 
 
-def test_missing_dump_tool_is_named_with_its_package(pg_db: Database, tmp_path: Path) -> None:
+def test_missing_restore_tool_is_named_with_its_package(pg_db: Database, tmp_path: Path) -> None:
+    """A missing dump tool falls back to the built-in dump (test_builtin.py); a pg_dump
+    archive cannot be read without pg_restore, so that is still refused by name."""
     project = Project(tmp_path, pg_db.url)
     project.write("1_create.sql", CREATE)
     assert project.run("migrate").code == 0
-    project.write("2_drop.sql", DROP)
-    env = _without_tools(tmp_path)
-
-    refused = project.run("migrate", "--allow-destructive", env=env)
+    taken = project.run("backup")
+    assert taken.code == 0, taken.err
+    refused = project.run("restore", "latest", env=_without_tools(tmp_path))
     assert refused.code == 2
     line = one_line(refused.err)
-    assert "pg_dump not found on PATH: install the PostgreSQL client tools" in line
+    assert "pg_restore not found on PATH: install the PostgreSQL client tools" in line
     assert "t" in pg_db.tables()
-    assert not list((tmp_path / ".dbshift" / "backups").iterdir())  # no half-made backup
 
 
-def test_missing_mysql_dump_tool(mysql_db: Database, tmp_path: Path) -> None:
+def test_missing_mysql_restore_tool(mysql_db: Database, tmp_path: Path) -> None:
     project = Project(tmp_path, mysql_db.url)
     project.write("1_create.sql", CREATE)
     assert project.run("migrate").code == 0
-    refused = project.run("backup", env=_without_tools(tmp_path))
+    assert project.run("backup").code == 0
+    refused = project.run("restore", "latest", env=_without_tools(tmp_path))
     assert refused.code == 2
-    assert "mariadb-dump or mysqldump not found on PATH: install the MariaDB or MySQL client" in (
+    assert "mariadb or mysql not found on PATH: install the MariaDB or MySQL client" in (
         one_line(refused.err)
     )
 

@@ -78,3 +78,32 @@ def test_missing_and_garbled_manifests(tmp_path: Path) -> None:
     (tmp_path / mf.NAME).write_text("{not json")
     with pytest.raises(ValidationFailed, match="unreadable manifest"):
         mf.read(tmp_path)
+
+
+def test_row_file_keeps_every_driver_type_exactly(tmp_path: Path) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from dbshift.backup import rowfile
+
+    row = (
+        1,
+        "Zoë\n'q' \\ «»",
+        b"\x00\xff",
+        Decimal("1.50"),
+        dt.datetime(2020, 1, 2, 3, 4, 5, 6),
+        dt.date(2020, 1, 1),
+        dt.time(1, 2, 3),
+        dt.timedelta(hours=-5, microseconds=3),
+        float("inf"),
+        None,
+        1.1,
+    )
+    writer = rowfile.Writer(tmp_path / "rows.jsonl")
+    writer.write([row, row[::-1]])
+    writer.write([])
+    writer.close()
+    assert writer.rows == 2 and writer.size == (tmp_path / "rows.jsonl").stat().st_size
+    (batch,) = rowfile.read(tmp_path / "rows.jsonl")
+    assert batch == [row, row[::-1]]
+    assert [type(v) for v in batch[0]] == [type(v) for v in row]

@@ -118,8 +118,44 @@ def test_at_risk_reads_drops_type_changes_and_data_changes(tmp_path: Path) -> No
     )
     migrations = loader.load(d, named("postgresql"))
     up = at_risk(migrations, "postgresql", down=False)
-    assert up.tables == ["gone", "users", "accounts", "logs", "cache"]
+    assert up.tables == ["gone", "users", "cache"]
+    assert {t: [r.where for r in sets] for t, sets in up.rows.items()} == {
+        "accounts": ["id = 1"],
+        "logs": ["at < now()"],
+    }
     assert not up.full
     assert at_risk(migrations, "postgresql", down=True).tables == ["downonly"]
     (d / "2_y.sql").write_text(sql_migration("DROP SCHEMA old CASCADE;"))
     assert at_risk(loader.load(d, named("postgresql")), "postgresql", down=False).full
+
+
+def test_at_risk_saves_rows_only_where_the_statement_says_which(tmp_path: Path) -> None:
+    d = tmp_path / "migrations"
+    d.mkdir()
+    (d / "1_x.sql").write_text(
+        sql_migration(
+            "UPDATE a SET v = 1 WHERE id IN (1, 2) AND note = $$it's$$;\n"
+            "UPDATE a AS x SET v = 2 WHERE x.id > 10 RETURNING x.id;\n"
+            "UPDATE b SET v = 1 FROM c WHERE b.id = c.id;\n"
+            "DELETE FROM d WHERE id IN (SELECT id FROM c);\n"
+            "DELETE FROM e WHERE random() < 0.5;\n"
+            "ALTER TABLE f ADD COLUMN flag int;\n"
+            "UPDATE f SET flag = 1 WHERE id = 3;\n"
+            "DELETE FROM g WHERE id = 1;\n"
+            "DROP TABLE g;\n"
+            "UPDATE h SET v = 0;"
+        )
+    )
+    risk = at_risk(loader.load(d, named("postgresql")), "postgresql", down=False)
+    assert {t: [(r.alias, r.where) for r in sets] for t, sets in risk.rows.items()} == {
+        "a": [(None, "id IN (1, 2) AND note = $$it's$$"), ("x", "x.id > 10")]
+    }
+    assert risk.tables == ["b", "d", "e", "f", "g", "h"]
+    notes = "\n".join(risk.notes)
+    assert "whole table b: the rows this statement touches cannot be told (it has FROM" in notes
+    assert (
+        "whole table d: the rows this statement touches cannot be told (its WHERE has a subquery)"
+        in notes
+    )
+    assert "calls random()" in notes
+    assert "whole table f: an earlier statement of this run changes its columns" in notes

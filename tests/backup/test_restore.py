@@ -113,7 +113,11 @@ def test_automatic_backup_before_destructive_migration_restores_exactly(
     assert {"users", "orders", "audit", "dbshift_history"} <= names
     assert entry["history_version"] == "1"
     counts = {t["name"].split(".")[-1]: t["rows"] for t in entry["tables"]}
-    assert counts["users"] == 300 and counts["orders"] == 1000 and counts["audit"] == 2
+    assert counts["users"] == 300 and counts["audit"] == 2
+    # DELETE ... WHERE id > 500: only those rows were saved (the prior backup)
+    prior = {t["name"].split(".")[-1]: t["prior"] for t in entry["tables"]}
+    assert prior["orders"]["rows"] == 500 and prior["orders"]["where"] == ["id > 500"]
+    assert counts["orders"] == (1000 if db.backend == "sqlite" else 500)
 
     refused = project.run("restore", taken)
     assert refused.code == 1

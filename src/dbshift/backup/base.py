@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
 
-    from dbshift.backup.manifest import FileEntry, Manifest, TableEntry
+    from dbshift.backup.manifest import FileEntry, Manifest, PriorRows, TableEntry
     from dbshift.dialects import Dialect
 
 Notice = Callable[[str], None]
@@ -70,3 +70,30 @@ class Engine(Protocol):
         ...
 
     def row_counts(self, db: Database, tables: Sequence[str]) -> dict[str, int]: ...
+
+    # -- the prior backup (``dbshift.backup.rows``) -------------------------------------
+
+    def qualified(self, db: Database, table: str) -> str:
+        """The manifest's table name, quoted for SQL."""
+        ...
+
+    def key_and_columns(self, db: Database, table: str) -> tuple[list[str], list[str]]:
+        """The primary key's columns (empty: none) and the columns an INSERT may write."""
+        ...
+
+    def save_rows(
+        self,
+        db: Database,
+        directory: Path,
+        table: str,
+        queries: Sequence[str],
+        key: Sequence[str],
+        columns: Sequence[str],
+    ) -> tuple[FileEntry, int]:
+        """Write the rows ``queries`` return (columns ``columns``) into a file of the
+        backup; the file's entry and the number of rows."""
+        ...
+
+    def load_rows(self, db: Database, directory: Path, table: str, prior: PriorRows) -> None:
+        """Upsert the saved rows into ``table`` by ``prior.key``, in one transaction."""
+        ...

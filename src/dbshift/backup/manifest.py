@@ -21,6 +21,20 @@ NAME = "manifest.json"
 
 
 @dataclass(frozen=True)
+class PriorRows:
+    """The rows of a table that a data migration was about to change (the prior backup):
+    the rows ``selects`` returned (the statements' conditions, ``where``), saved in
+    ``file`` and put back by upsert on ``key``."""
+
+    file: str
+    rows: int
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    where: tuple[str, ...]
+    selects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TableEntry:
     #: Schema-qualified on PostgreSQL (``public.users``), the bare name elsewhere.
     name: str
@@ -28,6 +42,9 @@ class TableEntry:
     #: PostgreSQL: its indexes and owned sequences, so ``restore --tables`` can pick them
     #: out of the dump's table of contents (which names them, not their table).
     objects: tuple[str, ...] = ()
+    #: False: only ``prior``'s rows are in the backup, not the whole table.
+    whole: bool = True
+    prior: PriorRows | None = None
 
 
 @dataclass(frozen=True)
@@ -94,10 +111,19 @@ def read(directory: Path) -> Manifest:
     """The manifest of the backup in ``directory``; any damage is one ValidationFailed."""
     path = directory / NAME
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ValidationFailed(f"{path}: missing: not a dbshift backup") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        raise ValidationFailed(f"{path}: unreadable manifest: {exc}") from None
+    return parse(raw, str(path))
+
+
+def parse(raw: bytes, path: str) -> Manifest:
+    """A manifest from its bytes (read from anywhere); ``path`` names it in errors."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(f"{path}: unreadable manifest: {exc}") from None
     if not isinstance(body, dict):
         raise ValidationFailed(f"{path}: manifest is not a JSON object")
@@ -111,16 +137,33 @@ def read(directory: Path) -> Manifest:
     try:
         body.pop("checksum")
         body.pop("size", None)
-        body["tables"] = tuple(
-            TableEntry(t["name"], int(t["rows"]), tuple(t.get("objects", ())))
-            for t in body["tables"]
-        )
+        body["tables"] = tuple(_table(t) for t in body["tables"])
         body["files"] = tuple(FileEntry(**f) for f in body["files"])
         body["applied_versions"] = tuple(body["applied_versions"])
         body["history_tables"] = tuple(body["history_tables"])
         return Manifest(**body)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationFailed(f"{path}: malformed manifest: {exc}") from None
+
+
+def _table(body: dict[str, Any]) -> TableEntry:
+    prior = body.get("prior")
+    return TableEntry(
+        body["name"],
+        int(body["rows"]),
+        tuple(body.get("objects", ())),
+        whole=bool(body.get("whole", True)),
+        prior=None
+        if prior is None
+        else PriorRows(
+            file=prior["file"],
+            rows=int(prior["rows"]),
+            key=tuple(prior["key"]),
+            columns=tuple(prior["columns"]),
+            where=tuple(prior["where"]),
+            selects=tuple(prior["selects"]),
+        ),
+    )
 
 
 def sha256_file(path: Path) -> str:

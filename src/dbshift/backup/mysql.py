@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dbshift.backup import manifest as mf
-from dbshift.backup import tools
+from dbshift.backup import rows, tools
 from dbshift.backup.base import Database, Dumped, Notice
 from dbshift.connection import mask_url
 
@@ -34,6 +35,26 @@ _FOOTER = "/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;"
 
 class MySQLEngine:
     kind = "mysql"
+    package = PACKAGE
+
+    def __init__(self, *, builtin: bool = False) -> None:
+        #: ``backup_tool = "builtin"``: dbshift's own dump even where the tool is installed.
+        self.builtin = builtin
+
+    def _builtin(self, db: Database, notice: Notice) -> bool:
+        if self.builtin:
+            return True
+        names = ["mariadb-dump", "mysqldump"]
+        if not any(shutil.which(n) for n in names):
+            notice(
+                f"{' or '.join(names)} not found on PATH: using dbshift's built-in dump "
+                f"(slower); install {PACKAGE}"
+            )
+            return True
+        return False
+
+    def view_list(self, db: Database) -> list[str]:
+        return self._views(db)
 
     def _is_mariadb(self, db: Database) -> bool:
         return "mariadb" in self.server_version(db).lower()
@@ -109,8 +130,73 @@ class MySQLEngine:
         ).first()
         return str(row[0]) if row else None
 
+    def qualified(self, db: Database, table: str) -> str:
+        return db.dialect.quote(table)
+
+    # -- the prior backup ------------------------------------------------------------------
+
+    def key_and_columns(self, db: Database, table: str) -> tuple[list[str], list[str]]:
+        key = [
+            str(r[0])
+            for r in db.conn.exec_driver_sql(
+                "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %(t)s "
+                "AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
+                {"t": table},
+            )
+        ]
+        columns = [
+            str(r[0])
+            for r in db.conn.exec_driver_sql(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS "
+                "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %(t)s "
+                "AND IS_GENERATED = 'NEVER' ORDER BY ORDINAL_POSITION",
+                {"t": table},
+            )
+        ]
+        return key, columns
+
+    def save_rows(
+        self,
+        db: Database,
+        directory: Path,
+        table: str,
+        queries: Sequence[str],
+        key: Sequence[str],
+        columns: Sequence[str],
+    ) -> tuple[mf.FileEntry, int]:
+        positions = [list(columns).index(k) for k in key]
+        return rows.save_through_driver(
+            db, directory, rows.file_name(table, "jsonl"), queries, positions
+        )
+
+    def load_rows(self, db: Database, directory: Path, table: str, prior: mf.PriorRows) -> None:
+        q = db.dialect.quote
+        marks = ", ".join(rows.placeholder(db) for _ in prior.columns)
+        # VALUES(c): the row being inserted (MariaDB; MySQL 8 still accepts it).
+        update = ", ".join(f"{q(c)} = VALUES({q(c)})" for c in prior.columns)
+        # The names' % doubled for the driver's %-substitution; the markers added after.
+        statement = (
+            rows.driver_sql(
+                db, f"INSERT INTO {q(table)} ({', '.join(q(c) for c in prior.columns)})"
+            )
+            + f" VALUES ({marks}) "
+            + rows.driver_sql(db, f"ON DUPLICATE KEY UPDATE {update}")
+        )
+        # A re-inserted parent row may come after its children in the file.
+        db.conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        db.conn.exec_driver_sql("START TRANSACTION")
+        try:
+            rows.load_through_driver(db, directory, prior.file, statement)
+            db.conn.exec_driver_sql("COMMIT")
+        except BaseException:
+            db.conn.exec_driver_sql("ROLLBACK")
+            raise
+        finally:
+            db.conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+
     def row_counts(self, db: Database, tables: Sequence[str]) -> dict[str, int]:
-        q = db.dialect.quote_ident
+        q = db.dialect.quote
         return {
             t: int(db.conn.exec_driver_sql(f"SELECT count(*) FROM {q(t)}").scalar_one())
             for t in tables
@@ -121,6 +207,10 @@ class MySQLEngine:
     def dump(
         self, db: Database, directory: Path, tables: Sequence[str] | None, notice: Notice
     ) -> Dumped:
+        if self._builtin(db, notice):
+            from dbshift.backup import builtin_mysql
+
+            return builtin_mysql.dump(self, db, directory, tables, notice)
         tool = self._tool(db, "dump", notice)
         names = list(tables) if tables is not None else self.all_tables(db)
         target = directory / "dump.sql"
@@ -159,10 +249,14 @@ class MySQLEngine:
         tables: Sequence[str] | None,
         notice: Notice,
     ) -> None:
-        client = self._tool(db, "restore", notice)
-        dump = directory / manifest.extra.get("dump", "dump.sql")
         if manifest.scope == "full" and tables is None:
             self._drop_extras(db, manifest)
+        if manifest.extra.get("format") == "builtin":
+            from dbshift.backup import builtin_mysql
+
+            return builtin_mysql.restore(self, db, directory, manifest, tables, notice)
+        client = self._tool(db, "restore", notice)
+        dump = directory / manifest.extra.get("dump", "dump.sql")
         with tempfile.TemporaryDirectory(prefix="dbshift-restore-") as tmp:
             source = dump
             if tables is not None:
@@ -180,7 +274,7 @@ class MySQLEngine:
 
     def _drop_extras(self, db: Database, manifest: mf.Manifest) -> None:
         """Tables and views created after a full backup: dropped so the schema is as it was."""
-        q = db.dialect.quote_ident
+        q = db.dialect.quote
         have = {t.name for t in manifest.tables} | set(manifest.extra.get("views", []))
         rows = db.conn.exec_driver_sql(
             "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
@@ -25,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbshift.backup import manifest as mf
-from dbshift.backup import tools
+from dbshift.backup import postgres_fks, postgres_rows, tools
 from dbshift.backup.base import Database, Dumped, Notice
+from dbshift.backup.rows import file_name
 from dbshift.connection import mask_url
 from dbshift.errors import UsageError
 
@@ -53,6 +55,22 @@ class TocEntry:
 
 class PostgresEngine:
     kind = "postgresql"
+    package = PACKAGE
+
+    def __init__(self, *, builtin: bool = False) -> None:
+        #: ``backup_tool = "builtin"``: dbshift's own dump even where pg_dump is installed.
+        self.builtin = builtin
+
+    def _builtin(self, notice: Notice) -> bool:
+        if self.builtin:
+            return True
+        if shutil.which("pg_dump") is None:
+            notice(
+                "pg_dump not found on PATH: using dbshift's built-in dump (slower, and "
+                f"it covers the current schema only); install {PACKAGE} for pg_dump"
+            )
+            return True
+        return False
 
     # -- connection for the tools -------------------------------------------------------
 
@@ -110,7 +128,31 @@ class PostgresEngine:
 
     def _qualified(self, db: Database, name: str) -> str:
         schema, _, table = name.partition(".")
-        return f"{db.dialect.quote_ident(schema)}.{db.dialect.quote_ident(table)}"
+        return db.dialect.qualify(schema, table)
+
+    def qualified(self, db: Database, table: str) -> str:
+        return self._qualified(db, table)
+
+    # -- the prior backup ------------------------------------------------------------------
+
+    def key_and_columns(self, db: Database, table: str) -> tuple[list[str], list[str]]:
+        return postgres_rows.key_and_columns(db, self._qualified(db, table))
+
+    def save_rows(
+        self,
+        db: Database,
+        directory: Path,
+        table: str,
+        queries: Sequence[str],
+        key: Sequence[str],
+        columns: Sequence[str],
+    ) -> tuple[mf.FileEntry, int]:
+        path = file_name(table, "copy")
+        count, size, digest = postgres_rows.copy_out(db, queries, directory / path)
+        return mf.FileEntry(path, size, digest), count
+
+    def load_rows(self, db: Database, directory: Path, table: str, prior: mf.PriorRows) -> None:
+        postgres_rows.copy_in_upsert(db, self._qualified(db, table), directory / prior.file, prior)
 
     def row_counts(self, db: Database, tables: Sequence[str]) -> dict[str, int]:
         return {
@@ -149,6 +191,10 @@ class PostgresEngine:
             )
         ]
 
+    def view_names(self, db: Database, tables: Sequence[str]) -> list[str]:
+        """The views built on ``tables``, recursively, schema-qualified."""
+        return self._view_names(db, tables)
+
     def _view_names(self, db: Database, tables: Sequence[str]) -> list[str]:
         oids = sorted({o for t in tables for o in self._dependent_views(db, t)})
         rows = db.conn.exec_driver_sql(
@@ -163,6 +209,10 @@ class PostgresEngine:
     def dump(
         self, db: Database, directory: Path, tables: Sequence[str] | None, notice: Notice
     ) -> Dumped:
+        if self._builtin(notice):
+            from dbshift.backup import builtin_postgres
+
+            return builtin_postgres.dump(self, db, directory, tables, notice)
         pg_dump = self._tool(db, "pg_dump", notice)
         names = list(tables) if tables is not None else self.all_tables(db)
         size = int(
@@ -220,6 +270,10 @@ class PostgresEngine:
         tables: Sequence[str] | None,
         notice: Notice,
     ) -> None:
+        if manifest.extra.get("format") == "builtin":
+            from dbshift.backup import builtin_postgres
+
+            return builtin_postgres.restore(self, db, directory, manifest, tables, notice)
         pg_restore = self._tool(db, "pg_restore", notice)
         dump = directory / manifest.extra.get("dump", "dump.pgc")
         parallel = manifest.extra.get("format") == "directory"
@@ -232,11 +286,17 @@ class PostgresEngine:
                 listing = Path(tmp) / "toc.list"
                 listing.write_text("".join(e.line + "\n" for e in chosen), encoding="utf-8")
                 argv += ["-L", str(listing)]
-            preamble = (
-                self._drop_extras(db, lambda: self._toc(pg_restore, dump))
-                if manifest.scope == "full" and tables is None
-                else []
+            whole = manifest.scope == "full" and tables is None
+            preamble = self._drop_extras(db, lambda: self._toc(pg_restore, dump)) if whole else []
+            drops, adds = (
+                ([], [])
+                if whole
+                else postgres_fks.outside(
+                    db,
+                    tables if tables is not None else [t.name for t in manifest.tables if t.whole],
+                )
             )
+            preamble += drops
             env = self._env(db)
             if parallel:
                 if preamble:
@@ -245,8 +305,10 @@ class PostgresEngine:
                 proc = tools.start(argv, env=env)
                 with tools.progress("restore", lambda: 0, None):
                     tools.wait(proc, "pg_restore")
+                for statement in adds:
+                    db.conn.exec_driver_sql(statement)
                 return
-            if not preamble:
+            if not preamble and not adds:
                 proc = tools.start(
                     [*argv, "--single-transaction", "-d", env["PGDATABASE"], str(dump)], env=env
                 )
@@ -255,24 +317,27 @@ class PostgresEngine:
                 ):
                     tools.wait(proc, "pg_restore")
                 return
-            self._restore_with_preamble(db, argv, dump, preamble, Path(tmp), env)
+            self._restore_with_preamble(db, argv, dump, (preamble, adds), Path(tmp), env)
 
     def _restore_with_preamble(
         self,
         db: Database,
         argv: list[str],
         dump: Path,
-        preamble: list[str],
+        around: tuple[list[str], list[str]],
         tmp: Path,
         env: dict[str, str],
     ) -> None:
+        """``psql -1``: our statements before, pg_restore's script, ours after."""
         psql = tools.find(["psql"], PACKAGE)
-        pre = tmp / "preamble.sql"
-        pre.write_text("".join(s + ";\n" for s in preamble), encoding="utf-8")
+        pre, post = tmp / "preamble.sql", tmp / "postamble.sql"
+        pre.write_text("".join(s + ";\n" for s in around[0]), encoding="utf-8")
+        post.write_text("".join(s + ";\n" for s in around[1]), encoding="utf-8")
         script = tools.start([*argv, "-f", "-", str(dump)], env=env, stdout=subprocess.PIPE)
         assert script.stdout is not None
+        files = ["-f", str(pre), "-f", "-", "-f", str(post)]
         apply = tools.start(
-            [psql, "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-f", str(pre), "-f", "-"],
+            [psql, "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", *files],
             env=env,
             stdin=script.stdout,
         )
@@ -309,7 +374,7 @@ class PostgresEngine:
         toc = read_toc()
         have = {(e.desc, e.schema, e.tag) for e in toc}
         schemas = {e.tag for e in toc if e.desc == "SCHEMA"} | {e.schema for e in toc}
-        q = db.dialect.quote_ident
+        q = db.dialect.quote
         out = []
         for (schema,) in db.conn.exec_driver_sql(
             f"SELECT n.nspname FROM pg_namespace n WHERE {_USER_SCHEMAS} AND n.nspname <> 'public' "

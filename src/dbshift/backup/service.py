@@ -7,10 +7,9 @@ the migration's session holds the lock, and a dump tool connects on its own anyw
 from __future__ import annotations
 
 import contextlib
-import shutil
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,28 +26,45 @@ from dbshift.runner.history import HistoryTable, State
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
+    from dbshift.backup.prior import RowSet
     from dbshift.config import Settings
 
 MODES = ("destructive", "always", "never")
 
 
-def engine_for(backend: str) -> Engine:
-    if backend == "postgresql":
-        from dbshift.backup.postgres import PostgresEngine
+def _postgres(builtin: bool) -> Engine:
+    from dbshift.backup.postgres import PostgresEngine
 
-        return PostgresEngine()
-    if backend == "mysql":
-        from dbshift.backup.mysql import MySQLEngine
+    return PostgresEngine(builtin=builtin)
 
-        return MySQLEngine()
-    if backend == "sqlite":
-        from dbshift.backup.sqlite import SQLiteEngine
 
-        return SQLiteEngine()
-    raise UsageError(f"no backup engine for {backend!r}")  # parse_url refused it already
+def _mysql(builtin: bool) -> Engine:
+    from dbshift.backup.mysql import MySQLEngine
+
+    return MySQLEngine(builtin=builtin)
+
+
+def _sqlite(builtin: bool) -> Engine:
+    from dbshift.backup.sqlite import SQLiteEngine
+
+    return SQLiteEngine()  # the backup API is built in already
+
+
+#: One engine per dialect, by ``Dialect.name`` (a table, not a chain of comparisons).
+_ENGINES = {"postgresql": _postgres, "mysql": _mysql, "sqlite": _sqlite}
+
+
+def engine_for(url: URL, *, tool: str = "auto") -> Engine:
+    """The backup engine for the database at ``url``; ``tool`` is ``backup_tool``."""
+    return _ENGINES[dialect_for(url).name](tool == "builtin")
 
 
 def store(settings: Settings) -> Store:
+    """The local backup directory, or remote storage when ``backup_dir`` is a URL."""
+    if settings.backup_url:
+        from dbshift.backup.remote import RemoteStore
+
+        return RemoteStore(settings.backup_url)
     return Store(settings.backup_dir)
 
 
@@ -103,7 +119,8 @@ def _url(settings: Settings) -> URL:
 @dataclass(frozen=True)
 class Taken:
     manifest: mf.Manifest
-    directory: Path
+    #: The backup's directory, or its URL in remote storage.
+    directory: str
     seconds: float
 
 
@@ -114,8 +131,10 @@ def take(
     reason: str,
     notice: Notice,
     strict: bool = True,
+    rows: Mapping[str, Sequence[RowSet]] | None = None,
 ) -> Taken | None:
-    """Back up ``tables`` (None: the whole database) and the history tables.
+    """Back up ``tables`` (None: the whole database) and the history tables, and of the
+    ``rows`` tables only the rows those statements touch (the prior backup).
 
     ``strict``: a named table that does not exist is an error (``dbshift backup
     --tables``); otherwise (before a migration) it is skipped, as a table the run itself
@@ -123,7 +142,7 @@ def take(
     url = _url(settings)
     backups = store(settings)
     backups.check_writable()
-    engine = engine_for(backend_name(url))
+    engine = engine_for(url, tool=settings.backup_tool)
     began = time.monotonic()
     with _database(settings, url) as db:
         selected: list[str] | None = None
@@ -135,16 +154,20 @@ def take(
                     raise UsageError(f"no table {name!r} in {mask_url(url)}")
                 if found is not None and found not in selected:
                     selected.append(found)
-            if not selected:
+            planned = _plan_rows(engine, db, rows or {}, selected, notice)
+            if not selected and not planned:
                 return None
             selected += [
                 found
                 for name in db.history_tables
                 if (found := engine.resolve(db, name)) is not None and found not in selected
             ]
+        else:
+            planned = {}
         applied = _history(settings, db)
         backup_id, staging = backups.new()
         try:
+            saved = _save_rows(engine, db, staging, planned, selected, notice)
             dumped = engine.dump(db, staging, selected, notice)
             manifest = mf.Manifest(
                 id=backup_id,
@@ -160,18 +183,93 @@ def take(
                 applied_versions=tuple(applied),
                 history_tables=db.history_tables,
                 tool=dumped.tool,
-                tables=dumped.tables,
-                files=dumped.files,
+                tables=_with_prior(dumped.tables, saved),
+                files=dumped.files + tuple(f for f, _ in saved.values()),
                 extra=dumped.extra,
             )
             final = backups.commit(staging, manifest)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            backups.discard(staging)
             raise
     if settings.backup_keep is not None or settings.backup_keep_days is not None:
         for gone in backups.prune(keep=settings.backup_keep, keep_days=settings.backup_keep_days):
             notice(f"pruned backup {gone}")
     return Taken(manifest, final, time.monotonic() - began)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    sets: tuple[RowSet, ...]
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+def _plan_rows(
+    engine: Engine,
+    db: Database,
+    rows: Mapping[str, Sequence[RowSet]],
+    selected: list[str],
+    notice: Notice,
+) -> dict[str, _Planned]:
+    """The tables whose touched rows can be saved; the others go into ``selected``
+    whole, with a notice saying why."""
+    out: dict[str, _Planned] = {}
+    for written, sets in rows.items():
+        found = engine.resolve(db, written)
+        if found is None or found in selected:
+            continue  # created by this run, or copied whole anyway
+        key, columns = engine.key_and_columns(db, found)
+        moved = sorted({c for s in sets for c in s.assigns} & set(key))
+        if not key or moved or not set(key) <= set(columns):
+            why = f"it sets its key column {moved[0]}" if moved else "it has no primary key"
+            notice(f"backing up the whole table {found}: {why}, so rows cannot be put back by key")
+            selected.append(found)
+            continue
+        out[found] = _Planned(tuple(sets), tuple(key), tuple(columns))
+    return out
+
+
+def _save_rows(
+    engine: Engine,
+    db: Database,
+    staging: Path,
+    planned: dict[str, _Planned],
+    selected: list[str] | None,
+    notice: Notice,
+) -> dict[str, tuple[mf.FileEntry, mf.PriorRows]]:
+    """Save each planned table's touched rows; a SELECT the server refuses (a column a
+    later migration adds, say) sends that table into the dump whole instead."""
+    from dbshift.backup.rows import prior_entry, selects
+
+    out = {}
+    for table, plan in planned.items():
+        queries = selects(db, engine.qualified(db, table), plan.columns, plan.sets)
+        try:
+            entry, count = engine.save_rows(db, staging, table, queries, plan.key, plan.columns)
+        except Exception as exc:  # the server's refusal, whatever the driver calls it
+            reason = db.dialect.describe_error(exc)
+            notice(f"backing up the whole table {table}: selecting its rows failed: {reason}")
+            if selected is not None:
+                selected.insert(0, table)
+            continue
+        prior = prior_entry(table, entry.path, count, plan.key, plan.columns, plan.sets, queries)
+        out[table] = (entry, prior)
+    return out
+
+
+def _with_prior(
+    tables: tuple[mf.TableEntry, ...], saved: dict[str, tuple[mf.FileEntry, mf.PriorRows]]
+) -> tuple[mf.TableEntry, ...]:
+    """The dump's tables, and the saved rows: on a table the dump holds whole too (SQLite
+    copies the whole file), else as a table of its own holding only those rows."""
+    out = [replace(t, prior=saved[t.name][1]) if t.name in saved else t for t in tables]
+    have = {t.name for t in tables}
+    out += [
+        mf.TableEntry(name, prior.rows, whole=False, prior=prior)
+        for name, (_, prior) in saved.items()
+        if name not in have
+    ]
+    return tuple(out)
 
 
 # -- restore ------------------------------------------------------------------------------------
@@ -184,6 +282,8 @@ class Restored:
     target: str
     mismatched: dict[str, tuple[int, int]]
     seconds: float
+    #: Rows put back by key from the prior backup.
+    upserted: int = 0
 
 
 def restore(
@@ -194,10 +294,16 @@ def restore(
     to: str | None,
     force: bool,
     notice: Notice,
+    rows_only: bool = False,
 ) -> Restored:
-    """Verify, check the target's history, restore, count the rows back."""
+    """Verify, check the target's history, restore, count the rows back.
+
+    A table the backup holds only some rows of (the prior backup) gets those rows back
+    by upsert on its key; ``rows_only`` does that for every chosen table that has saved
+    rows, even where the backup also holds it whole, and restores nothing else."""
     began = time.monotonic()
-    entry = store(settings).find(backup_id)
+    backups = store(settings)
+    entry = backups.find(backup_id)
     if entry.manifest is None:
         raise ValidationFailed(entry.problem or f"backup {entry.id}: unreadable")
     manifest = entry.manifest
@@ -209,29 +315,55 @@ def restore(
             f"the {kind} database {mask_url(url)}"
         )
     chosen = _chosen(manifest, tables)
-    mf.verify(entry.directory, manifest)  # before anything touches the database
-    engine = engine_for(kind)
-    with _database(settings, url) as db:
-        dialect = db.dialect
-        history = HistoryTable(settings.history_table, settings.history_schema)
-        key = dialect.lock_key(history.name, history.schema)
-        dialect.acquire_lock(db.conn, key, settings.lock_timeout)
-        try:
-            _refuse_moved_history(settings, db, engine, manifest, chosen, force=force)
-            engine.restore(
-                db, entry.directory, manifest, chosen if tables is not None else None, notice
-            )
-            restored = [t.name for t in manifest.tables if tables is None or t.name in chosen]
-            live = {t: engine.resolve(db, t) for t in restored}
-            counts = engine.row_counts(db, [t for t in restored if live[t] is not None])
-        finally:
-            with contextlib.suppress(Exception):
-                dialect.release_lock(db.conn, key)
+    by_rows = [
+        t
+        for t in manifest.tables
+        if t.name in chosen and t.prior is not None and (rows_only or not t.whole)
+    ]
+    if rows_only and not by_rows:
+        raise UsageError(f"backup {manifest.id} holds no saved rows of the chosen table(s)")
+    whole = [] if rows_only else [t.name for t in manifest.tables if t.name in chosen and t.whole]
+    with backups.local(entry) as directory:
+        mf.verify(directory, manifest)  # before anything touches the database
+        engine = engine_for(url, tool=settings.backup_tool)
+        with _database(settings, url) as db:
+            dialect = db.dialect
+            history = HistoryTable(settings.history_table, settings.history_schema)
+            key = dialect.lock_key(history.name, history.schema)
+            dialect.acquire_lock(db.conn, key, settings.lock_timeout)
+            try:
+                _refuse_moved_history(settings, db, engine, manifest, chosen, force=force)
+                if whole:
+                    engine.restore(
+                        db, directory, manifest, whole if tables is not None else None, notice
+                    )
+                for table in by_rows:
+                    assert table.prior is not None
+                    if engine.resolve(db, table.name) is None:
+                        raise ValidationFailed(
+                            f"cannot put back the saved rows of {table.name}: the table does not "
+                            "exist (restore a backup that holds it whole)"
+                        )
+                    engine.load_rows(db, directory, table.name, table.prior)
+                live = {t: engine.resolve(db, t) for t in whole}
+                counts = engine.row_counts(db, [t for t in whole if live[t] is not None])
+            finally:
+                with contextlib.suppress(Exception):
+                    dialect.release_lock(db.conn, key)
+
     expected = {t.name: t.rows for t in manifest.tables}
     mismatched = {
-        t: (expected[t], counts.get(t, -1)) for t in restored if counts.get(t, -1) != expected[t]
+        t: (expected[t], counts.get(t, -1)) for t in whole if counts.get(t, -1) != expected[t]
     }
-    return Restored(manifest, restored, mask_url(url), mismatched, time.monotonic() - began)
+    restored = whole + [t.name for t in by_rows if t.name not in whole]
+    return Restored(
+        manifest,
+        restored,
+        mask_url(url),
+        mismatched,
+        time.monotonic() - began,
+        sum(t.prior.rows for t in by_rows if t.prior is not None),
+    )
 
 
 def _chosen(manifest: mf.Manifest, tables: Sequence[str] | None) -> list[str]:

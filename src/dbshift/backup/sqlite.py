@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from dbshift.backup import manifest as mf
+from dbshift.backup import rowfile, rows
 from dbshift.backup.base import Database, Dumped, Notice
+from dbshift.dialects import named
 
 
 def _raw(db: Database) -> sqlite3.Connection:
@@ -26,8 +28,7 @@ def _raw(db: Database) -> sqlite3.Connection:
     return driver
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+_quote = named("sqlite").quote
 
 
 class SQLiteEngine:
@@ -44,6 +45,54 @@ class SQLiteEngine:
 
     def row_counts(self, db: Database, tables: Sequence[str]) -> dict[str, int]:
         return _counts(_raw(db), tables)
+
+    def qualified(self, db: Database, table: str) -> str:
+        return db.dialect.quote(table)
+
+    # -- the prior backup ------------------------------------------------------------------
+
+    def key_and_columns(self, db: Database, table: str) -> tuple[list[str], list[str]]:
+        # table_xinfo's hidden: 0 an ordinary column, 2/3 generated (virtual/stored).
+        info = _raw(db).execute(f"PRAGMA table_xinfo({_quote(table)})").fetchall()
+        key = [str(r[1]) for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
+        return key, [str(r[1]) for r in info if r[6] == 0]
+
+    def save_rows(
+        self,
+        db: Database,
+        directory: Path,
+        table: str,
+        queries: Sequence[str],
+        key: Sequence[str],
+        columns: Sequence[str],
+    ) -> tuple[mf.FileEntry, int]:
+        positions = [list(columns).index(k) for k in key]
+        return rows.save_through_driver(
+            db, directory, rows.file_name(table, "jsonl"), queries, positions
+        )
+
+    def load_rows(self, db: Database, directory: Path, table: str, prior: mf.PriorRows) -> None:
+        q = db.dialect.quote
+        cols = ", ".join(q(c) for c in prior.columns)
+        rest = [c for c in prior.columns if c not in prior.key]
+        action = (
+            "DO UPDATE SET " + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in rest)
+            if rest
+            else "DO NOTHING"
+        )
+        statement = (
+            f"INSERT INTO {q(table)} ({cols}) VALUES ({', '.join('?' for _ in prior.columns)}) "
+            f"ON CONFLICT ({', '.join(q(c) for c in prior.key)}) {action}"
+        )
+        live = _raw(db)
+        live.execute("BEGIN IMMEDIATE")
+        try:
+            for batch in rowfile.read(directory / prior.file):
+                live.executemany(statement, batch)
+            live.execute("COMMIT")
+        except BaseException:
+            live.execute("ROLLBACK")
+            raise
 
     def dump(
         self, db: Database, directory: Path, tables: Sequence[str] | None, notice: Notice

@@ -7,10 +7,12 @@ the leftovers). Ids sort by time: ``20261206-140512-3fa2``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +29,8 @@ class Entry:
     manifest: mf.Manifest | None
     #: Why the manifest could not be read (a damaged backup is listed, not hidden).
     problem: str | None = None
+    #: Where it is, for people: the directory, or the URL of a backup in remote storage.
+    location: str = ""
 
     @property
     def id(self) -> str:
@@ -53,20 +57,33 @@ class Store:
     def new(self) -> tuple[str, Path]:
         """A fresh id and its staging directory."""
         self.check_writable()
-        now = datetime.now(UTC)
-        # The milliseconds (3 hex digits) before one random digit: backups taken within
-        # one second still sort by time, which prune and 'latest' rely on.
-        millis = now.microsecond // 1000
-        backup_id = f"{now:%Y%m%d-%H%M%S}-{millis:03x}{secrets.token_hex(1)[0]}"
+        backup_id = new_id()
         staging = self.root / (backup_id + PARTIAL)
         staging.mkdir()
         return backup_id, staging
 
-    def commit(self, staging: Path, manifest: mf.Manifest) -> Path:
+    def commit(self, staging: Path, manifest: mf.Manifest) -> str:
+        """Make the staged backup visible; where it is now."""
         manifest.write(staging)
         final = self.root / manifest.id
         staging.rename(final)
-        return final
+        return str(final)
+
+    def discard(self, staging: Path) -> None:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def local(self, entry: Entry) -> Iterator[Path]:
+        """The backup as a local directory, for the checksums and the restore tools."""
+        yield entry.directory
+
+    def verify(self, entry: Entry) -> None:
+        assert entry.manifest is not None
+        with self.local(entry) as directory:
+            mf.verify(directory, entry.manifest)
+
+    def _remove(self, entry: Entry) -> None:
+        shutil.rmtree(entry.directory)
 
     def entries(self) -> list[Entry]:
         if not self.root.is_dir():
@@ -76,9 +93,9 @@ class Store:
             if not child.is_dir() or child.name.endswith(PARTIAL) or child.name.startswith("."):
                 continue
             try:
-                out.append(Entry(child, mf.read(child)))
+                out.append(Entry(child, mf.read(child), location=str(child)))
             except ValidationFailed as exc:
-                out.append(Entry(child, None, exc.message))
+                out.append(Entry(child, None, exc.message, location=str(child)))
         return out
 
     def find(self, backup_id: str) -> Entry:
@@ -102,13 +119,7 @@ class Store:
         """Remove backups kept by neither rule (keep the newest ``keep``; keep those
         younger than ``keep_days``), and staging leftovers of interrupted backups. With
         no rule nothing but leftovers goes."""
-        removed = []
-        if self.root.is_dir():
-            for child in self.root.iterdir():
-                # An hour's grace: a backup may be running in another process right now.
-                if child.name.endswith(PARTIAL) and time.time() - child.stat().st_mtime > 3600:
-                    shutil.rmtree(child)
-                    removed.append(child.name)
+        removed = self._leftovers()
         if keep is None and keep_days is None:
             return removed
         entries = self.entries()
@@ -125,6 +136,24 @@ class Store:
                     kept.add(e.id)
         for e in entries:
             if e.id not in kept:
-                shutil.rmtree(e.directory)
+                self._remove(e)
                 removed.append(e.id)
         return removed
+
+    def _leftovers(self) -> list[str]:
+        removed = []
+        if self.root.is_dir():
+            for child in self.root.iterdir():
+                # An hour's grace: a backup may be running in another process right now.
+                if child.name.endswith(PARTIAL) and time.time() - child.stat().st_mtime > 3600:
+                    shutil.rmtree(child)
+                    removed.append(child.name)
+        return removed
+
+
+def new_id() -> str:
+    now = datetime.now(UTC)
+    # The milliseconds (3 hex digits) before one random digit: backups taken within
+    # one second still sort by time, which prune and 'latest' rely on.
+    millis = now.microsecond // 1000
+    return f"{now:%Y%m%d-%H%M%S}-{millis:03x}{secrets.token_hex(1)[0]}"

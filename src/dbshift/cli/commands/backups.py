@@ -37,7 +37,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dbshift.backup import manifest as mf
     from dbshift.backup import service
     from dbshift.errors import UsageError, ValidationFailed
 
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         entry = store.find(args.id)
         if entry.manifest is None:
             raise ValidationFailed(entry.problem or f"backup {entry.id}: unreadable")
-        mf.verify(entry.directory, entry.manifest)
+        store.verify(entry)
         context.out(f"backup {entry.id}: {len(entry.manifest.files)} file(s) intact")
         return 0
     return _list(args, store.entries())
@@ -74,9 +73,9 @@ def _list(args: argparse.Namespace, entries: list) -> int:  # type: ignore[type-
     if args.format == "json":
         context.out_json(
             [
-                e.manifest.to_dict() | {"directory": str(e.directory)}
+                e.manifest.to_dict() | {"directory": e.location}
                 if e.manifest is not None
-                else {"id": e.id, "directory": str(e.directory), "problem": e.problem}
+                else {"id": e.id, "directory": e.location, "problem": e.problem}
                 for e in entries
             ]
         )

@@ -20,6 +20,7 @@ OPTIONS = frozenset(
 EXAMPLES = (
     "dbshift restore latest",
     "dbshift restore 20261206-140534-9c47 --tables users",
+    "dbshift restore latest --rows       # only the rows an UPDATE/DELETE was about to change",
     "dbshift restore latest --to postgresql://localhost/app_copy",
 )
 
@@ -32,6 +33,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--force",
         action="store_true",
         help="restore even though migrations were applied after the backup",
+    )
+    parser.add_argument(
+        "--rows",
+        action="store_true",
+        help="put back only the rows saved before an UPDATE/DELETE (by primary key), "
+        "of the --tables given or of every table that has some",
     )
     add_backup_dir(parser)
     parser.set_defaults(handler=run)
@@ -48,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         to=args.to,
         force=args.force,
         notice=lambda text: print(text, file=sys.stderr, flush=True),
+        rows_only=args.rows,
     )
     m = done.manifest
     for table, (want, got) in done.mismatched.items():
@@ -56,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     at = f"version {m.history_version}" if m.history_version else "no migrations applied"
-    history = f" history as at the backup ({at});" if args.tables is None else ""
-    rows = m.rows if args.tables is None else "their"
+    whole = args.tables is None and not args.rows
+    history = f" history as at the backup ({at});" if whole else ""
+    rows = m.rows if whole else "their"
+    upserted = f" {done.upserted} saved row(s) put back by key;" if done.upserted else ""
     context.out(
         f"restored backup {m.id} into {done.target}: {len(done.tables)} table(s), "
-        f"{rows} rows;{history} {done.seconds:.1f}s"
+        f"{rows} rows;{upserted}{history} {done.seconds:.1f}s"
     )
     return 0
