@@ -191,6 +191,9 @@ class StairwayRun:
         session.history.ensure(self.conn)
         self.executor = Executor(self.conn, self.dialect, session.history)
         self.exclude = sources.own_tables(settings)
+        from dbshift.inspect.digest import fingerprint_for
+
+        self.fingerprint = fingerprint_for(self.dialect, self.exclude)
         self._tracer: Tracer | None = None
         self.migrations: list[Migration] = []
 
@@ -203,6 +206,8 @@ class StairwayRun:
         """The schema's digest where the server has one, else the inspected schema."""
         from dbshift.inspect.digest import schema_digest
 
+        if self.fingerprint is not None:
+            return Snapshot(self.fingerprint.read(self.conn), None)
         digest = schema_digest(self.conn, exclude=self.exclude)
         return Snapshot(digest, None) if digest is not None else Snapshot(None, self.schema())
 
@@ -357,11 +362,9 @@ class StairwayRun:
         ``up; ROLLBACK``. None when anything is not as expected (a statement failed, the
         digests differ): everything is rolled back and the caller runs the round trip
         statement by statement, which finds the ``file:line`` and prints the diff."""
-        from dbshift.inspect.digest import digest_sql
-
-        probe = digest_sql(self.dialect.name, self.exclude)
-        if probe is None or before.digest is None:
+        if self.fingerprint is None or before.digest is None:
             return None
+        probe = self.fingerprint.probe_sql()
         cursor = self._cursor()
         # "\n;\n": a statement ending in a -- comment must not swallow the separator.
         down = "\n;\n".join(s.sql for s in m.down.statements)
@@ -370,11 +373,11 @@ class StairwayRun:
             # The digest after up (the next migration's "before"), then the down and the
             # digest after it, in one round trip; then the up again and the rollback.
             cursor.execute(f"{probe}\n;\n{self.dialect.begin_sql}\n;\n{down}\n;\n{probe}")
-            after_up = str(cursor.fetchone()[0])
+            after_up = self.fingerprint.digest(cursor.fetchall())
             after_down = None
             while cursor.nextset():
                 if cursor.description is not None:
-                    after_down = str(cursor.fetchone()[0])
+                    after_down = self.fingerprint.digest(cursor.fetchall())
             if after_down != before.digest:
                 cursor.execute("ROLLBACK")
                 return None
