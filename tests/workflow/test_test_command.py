@@ -304,3 +304,20 @@ def test_jobs_split_the_run_over_scratch_databases_with_the_same_verdicts(
             "stairway"
         ] == "passed"
         assert {c["name"]: c["status"] for c in two[1]["checks"]}["idempotency"] == "passed"
+
+
+def test_idempotency_fails_when_migrate_again_changes_the_schema(
+    project: Project, db: Database
+) -> None:
+    """An ``afterMigrate`` callback runs on every ``migrate``, even with nothing pending:
+    one that creates a table makes the second ``migrate`` change the schema, and the check
+    names what changed (found by digest on PostgreSQL and SQLite, by inspection on MySQL)."""
+    project.write("001_users.sql", USERS)
+    (project.migrations / "callbacks").mkdir()
+    project.write("callbacks/afterMigrate.sql", "CREATE TABLE audit_marker (id integer);\n")
+    code, doc = _json(project, db)
+    assert code == 1, doc
+    idem = {c["name"]: c for c in doc["checks"]}["idempotency"]
+    assert idem["status"] == "failed"
+    assert idem["message"] == "migrate again changed the schema:"
+    assert any("audit_marker" in line for line in idem["diff"]), idem
