@@ -213,7 +213,7 @@ def dbshift_stairway(dbshift_config: Settings, pytestconfig: pytest.Config) -> T
     ``assert_passed(report)`` fails naming each migration and check at fault."""
     from dbshift.runner import stairway
 
-    return stairway.run(dbshift_config, dialect_of(dbshift_config, pytestconfig).name)
+    return stairway.run(dbshift_config, dialect_of(dbshift_config, pytestconfig))
 
 
 def assert_passed(report: TestReport, filename: str | None = None) -> None:
@@ -297,7 +297,7 @@ def _report(config: pytest.Config) -> TestReport:
 
         try:
             settings = load_config(config)
-            stored = stairway.run(settings, dialect_of(settings, config).name)
+            stored = stairway.run(settings, dialect_of(settings, config))
         except BaseException as exc:  # remembered: every standard test reports it
             stored = exc
         config.stash[_REPORT] = stored

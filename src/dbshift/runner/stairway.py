@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects import named
 from dbshift.errors import DbshiftError, MigrationFailed, UsageError
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
@@ -45,13 +44,14 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.config import Settings
+    from dbshift.dialects import Dialect
     from dbshift.dialects.locks import Tracer
     from dbshift.model import Schema
 
 
 def run(
     settings: Settings,
-    dialect: str,
+    dialect: Dialect,
     options: Options | None = None,
     *,
     progress: Callable[[MigrationResult], None] | None = None,
@@ -59,7 +59,7 @@ def run(
     """Test the migrations of ``settings.migrations_dir`` on a scratch ``dialect`` database."""
     options = options or Options()
     started = time.perf_counter()
-    report = TestReport(dialect=named(dialect), locks_traced=options.locks)
+    report = TestReport(dialect=dialect, locks_traced=options.locks)
     files = loader.scan(settings.migrations_dir)
     problem = sumfile.check(settings.migrations_dir, files)
     report.checks.append(
@@ -67,7 +67,7 @@ def run(
         if problem
         else Check("sum", PASSED)
     )
-    migrations = loader.load(settings.migrations_dir, named(dialect))
+    migrations = loader.load(settings.migrations_dir, dialect)
     selected = _select(migrations, options)
     chunks = _chunks(selected, _jobs(options, dialect, len(selected)))
     if len(chunks) == 1:
@@ -77,7 +77,7 @@ def run(
         # one round trip: the server's round trips overlap instead of queueing.
         from concurrent.futures import ThreadPoolExecutor
 
-        parts = [TestReport(dialect=named(dialect), locks_traced=options.locks) for _ in chunks]
+        parts = [TestReport(dialect=dialect, locks_traced=options.locks) for _ in chunks]
         with ThreadPoolExecutor(len(chunks)) as pool:
             futures = [
                 pool.submit(
@@ -107,7 +107,7 @@ def run(
 
 def _test_chunk(
     settings: Settings,
-    dialect: str,
+    dialect: Dialect,
     options: Options,
     report: TestReport,
     progress: Callable[[MigrationResult], None] | None,
@@ -119,18 +119,12 @@ def _test_chunk(
         StairwayRun(session, settings, options, report, progress).run(migrations, chunk, final=last)
 
 
-def _jobs(options: Options, dialect: str, count: int) -> int:
+def _jobs(options: Options, dialect: Dialect, count: int) -> int:
     if options.jobs is not None:
         if options.jobs < 1:
             raise UsageError("--jobs must be at least 1")
         return min(options.jobs, max(count, 1))
-    from dbshift.connection import parse_url
-    from dbshift.dialects import dialect_for
-
-    # Only the dialect's traits are read; SQLite's URL has no host (sqlite://x is refused).
-    shape = "sqlite://" if dialect == "sqlite" else f"{dialect}://scratch/scratch"
-    server = dialect_for(parse_url(shape))
-    return max(1, min(4, count // 50)) if server.multi_statement and options.only is None else 1
+    return max(1, min(4, count // 50)) if dialect.multi_statement and options.only is None else 1
 
 
 def _chunks(selected: list[Migration], jobs: int) -> list[list[Migration]]:
@@ -142,9 +136,9 @@ def _chunks(selected: list[Migration], jobs: int) -> list[list[Migration]]:
 
 
 @contextmanager
-def scratch_session(settings: Settings, dialect: str) -> Iterator[Session]:
+def scratch_session(settings: Settings, dialect: Dialect) -> Iterator[Session]:
     """A session on a new scratch database of ``dialect``, dropped on the way out."""
-    with sources.scratch_database(settings, named(dialect)) as url:
+    with sources.scratch_database(settings, dialect) as url:
         scratch = replace(
             settings,
             url=url.render_as_string(hide_password=False),
@@ -471,7 +465,7 @@ class StairwayRun:
             return []
         current = now.schema if now.schema is not None else self.schema()
         earlier = before.schema if before.schema is not None else self._schema_before(m)
-        return _difference(current, earlier, self.dialect.name)
+        return _difference(current, earlier, self.dialect)
 
     def _schema_before(self, m: Migration | None) -> Schema:
         """The schema the migrations before ``m`` (all of them when None) build, on a
@@ -479,7 +473,7 @@ class StairwayRun:
         differ decide and name the change."""
         from dbshift.inspect import inspect_schema
 
-        with scratch_session(self.settings, self.dialect.name) as other:
+        with scratch_session(self.settings, self.dialect) as other:
             other.history.ensure(other.conn)
             executor = Executor(other.conn, other.dialect, other.history)
             for earlier in self.migrations:
@@ -629,7 +623,7 @@ class StairwayRun:
         except DbshiftError as exc:
             self.report.checks.append(Check("models", FAILED, f"{desired}: {exc.message}"))
             return
-        left = _difference(final, wanted, self.dialect.name)
+        left = _difference(final, wanted, self.dialect)
         self.report.checks.append(
             Check(
                 "models",
@@ -643,11 +637,13 @@ class StairwayRun:
         )
 
 
-def _difference(current: Schema, wanted: Schema, dialect: str) -> list[str]:
+def _difference(current: Schema, wanted: Schema, dialect: Dialect) -> list[str]:
     """The operations that would still turn ``current`` into ``wanted``, as text."""
     from dbshift.diff import DiffOptions, diff
 
-    ops = diff(current, wanted, DiffOptions(inline_foreign_keys=dialect == "sqlite"))
+    ops = diff(
+        current, wanted, DiffOptions(inline_foreign_keys=dialect.foreign_keys_only_in_create_table)
+    )
     return [op.describe() for op in ops]
 
 

@@ -79,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
     )
     progress = _progress if args.format == "text" else None
-    report = stairway.run(settings, dialect, options, progress=progress)
+    from dbshift.dialects import named
+
+    report = stairway.run(settings, named(dialect), options, progress=progress)
     if args.format == "json":
         context.out_json(as_json(report))
     elif args.format == "junit":
