@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects import named
 from dbshift.errors import DbshiftError
-from dbshift.online.operations.base import Assignment, quote
+from dbshift.online.operations.base import Assignment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -97,7 +98,7 @@ class KeySQL:
     """How a server spells the pieces of a keyset batch (PostgreSQL by default; the MySQL
     engine passes its own, from ``online/mysql/sql.py``)."""
 
-    quote: Callable[[str], str] = quote
+    quote: Callable[[str], str] = named("postgresql").quote
     #: A key column as text (checkpoints are stored as JSON strings).
     as_text: str = "{}::text"
     #: A stored key value back in the column's type: {param} and {type}.

@@ -14,25 +14,15 @@ How the two versions coexist (the design pgroll made popular, kept small):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
-from dbshift.online.operations.base import Assignment, OnlineOperation, quote
+from dbshift.dialects import named
+from dbshift.online.operations.base import Assignment, OnlineOperation
 
-_MAX_NAME = 63
+#: Quoting, literals and the 63-byte name limit: PostgreSQL's facts, from its Dialect.
+PG = named("postgresql")
+quote, literal, short = PG.quote, PG.literal, PG.fit_name
 _BODY_TAG = "$dbshift_online$"
-
-
-def short(name: str) -> str:
-    """``name`` if it fits PostgreSQL's 63 bytes, else a prefix with a hash suffix."""
-    if len(name.encode()) <= _MAX_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
-    return name.encode()[: _MAX_NAME - 11].decode(errors="ignore") + "_" + digest
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class PgNames:
@@ -45,8 +35,11 @@ class PgNames:
     def q(self, name: str) -> str:
         return quote(name)
 
+    def literal(self, text: str) -> str:
+        return literal(text)
+
     def table(self, name: str) -> str:
-        return f"{quote(self.schema)}.{quote(name)}"
+        return PG.qualify(self.schema, name)
 
 
 def version_schema(schema: str, migration: str) -> str:

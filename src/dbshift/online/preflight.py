@@ -26,7 +26,6 @@ from dbshift.online.operations.base import (
     AddedColumn,
     HiddenColumnChange,
     OnlineOperation,
-    quote,
 )
 from dbshift.online.operations.create_index import CreateIndex
 from dbshift.online.operations.drop_column import DropColumn
@@ -120,7 +119,9 @@ def _expressions(
     table = names.table(op.table)
     probes: list[tuple[str, str]] = []
     new = _new_shape(migration, index, op.table, types)
-    new_rows = "(SELECT " + ", ".join(f"NULL::{t} AS {quote(c)}" for c, t in new.items()) + ") AS v"
+    new_rows = (
+        "(SELECT " + ", ".join(f"NULL::{t} AS {pg.quote(c)}" for c, t in new.items()) + ") AS v"
+    )
     if isinstance(op, HiddenColumnChange):
         resolved = op.resolve(types)
         target = resolved.data_type or types.get(op.column, "text")

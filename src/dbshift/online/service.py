@@ -35,8 +35,8 @@ from dbshift.online.locks import run_ddl
 from dbshift.online.operations import OnlineOperation
 from dbshift.online.operations.add_unique import AddUnique
 from dbshift.online.operations.alter_column import AlterColumn
-from dbshift.online.operations.base import quote
 from dbshift.online.operations.create_index import CreateIndex
+from dbshift.online.postgres import quote
 from dbshift.online.spec import OnlineMigration, load_online
 
 if TYPE_CHECKING:

@@ -30,8 +30,8 @@ from sqlalchemy.exc import DBAPIError
 
 from dbshift.config import ONLINE_JOURNAL_TABLE
 from dbshift.connection import first_line
-from dbshift.dialects import quote_double as q
-from dbshift.dialects.sqlite.render import SQLiteRenderer, _can_add, _is_referenced
+from dbshift.dialects import named
+from dbshift.dialects.sqlite.render import SQLiteRenderer
 from dbshift.errors import DbshiftError, LockTimeoutError, MigrationFailed, UsageError
 from dbshift.inspect.sqlite import inspect_sqlite
 from dbshift.model import (
@@ -67,6 +67,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 _MAIN = "main"
+_SQLITE = named("sqlite")
+q = _SQLITE.quote
 #: Statements a raw_sql up must not run: they would end the one transaction early.
 _TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 
@@ -225,7 +227,9 @@ class _Applier:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.render = SQLiteRenderer(q)
+        render = _SQLITE.renderer()
+        assert isinstance(render, SQLiteRenderer)
+        self.render = render
         self.schema = Schema()
 
     def apply(self, op: OnlineOperation) -> None:
@@ -292,26 +296,7 @@ class _Applier:
     def _rebuild(self, old: Table, new: Table, values: dict[str, str] | None = None) -> list[str]:
         """The renderer's rebuild of ``old`` into ``new``; ``values`` (column -> SQL over
         the old table's columns) replace the plain copy of those columns."""
-        out = self.render.rebuild(old, new, self.schema.with_table(new))
-        if not values:
-            return out
-        temp = q(f"_dbshift_new_{new.name}")
-        if not out[1].startswith(f"INSERT INTO {temp} "):  # the renderer's copy step
-            raise AssertionError(f"unexpected rebuild of {new.name}: {out[1][:80]}")
-        names = [
-            c.name
-            for c in new.columns
-            if c.generated is None
-            and (
-                c.name in values or ((o := old.column(c.name)) is not None and o.generated is None)
-            )
-        ]
-        picked = ", ".join(f"({values[n]})" if n in values else q(n) for n in names)
-        out[1] = (
-            f"INSERT INTO {temp} ({', '.join(q(n) for n in names)}) "
-            f"SELECT {picked} FROM {q(old.name)}"
-        )
-        return out
+        return self.render.rebuild(old, new, self.schema.with_table(new), values=values)
 
     def _without(self, table: Table, names: Iterable[str]) -> Table:
         """``table`` without the columns, and without the keys and indexes on them (as
@@ -329,7 +314,7 @@ class _Applier:
 
     def _drop_columns(self, table: Table, names: tuple[str, ...]) -> list[str]:
         self._columns(table, names)
-        if any(_is_referenced(table, n) for n in names):
+        if any(self.render.drop_needs_rebuild(table, n) for n in names):
             return self._rebuild(table, self._without(table, names))
         return [f"ALTER TABLE {q(table.name)} DROP COLUMN {q(n)}" for n in names]
 
@@ -341,7 +326,7 @@ class _Applier:
             raise ValueError(f"column {op.column!r} already exists in {op.table!r}")
         assert op.data_type is not None  # AddColumn.validate requires it
         column = Column(op.column, op.data_type, nullable=not op.required, default=op.default)
-        if not _can_add(column):
+        if not self.render.can_add_column(column):
             return self._rebuild(
                 table, table.with_column(column), {op.column: op.up} if op.up else None
             )

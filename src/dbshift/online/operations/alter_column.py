@@ -20,7 +20,7 @@ from dbshift.online.operations.base import (
     Assignment,
     HiddenColumnChange,
     Names,
-    quote,
+    pg_quote,
 )
 
 
@@ -70,10 +70,10 @@ class AlterColumn(HiddenColumnChange):
         return {k: (self.hidden if k == self.column else v) for k, v in columns.items()}
 
     def _up(self) -> str:
-        return self.up or quote(self.column)
+        return self.up or pg_quote(self.column)
 
     def _down(self) -> str:
-        return self.down or quote(self.column)
+        return self.down or pg_quote(self.column)
 
     def up_assignments(self) -> list[Assignment]:
         return [Assignment(self.hidden, self._up())]

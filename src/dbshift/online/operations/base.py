@@ -18,8 +18,10 @@ import hashlib
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Protocol
 
-#: PostgreSQL truncates identifiers to 63 bytes; hidden columns must stay distinct.
-_MAX_NAME = 63
+from dbshift.dialects import named
+
+#: The server these operations write SQL for (MySQL and SQLite plan from their fields).
+_PG = named("postgresql")
 
 
 def name_list(raw: dict[str, Any], key: str, what: str = "column names") -> tuple[str, ...]:
@@ -30,15 +32,16 @@ def name_list(raw: dict[str, Any], key: str, what: str = "column names") -> tupl
     return tuple(value)
 
 
-def quote(name: str) -> str:
-    """PostgreSQL's quoting of an identifier (the only server online operations speak)."""
-    return '"' + name.replace('"', '""') + '"'
+def pg_quote(name: str) -> str:
+    """A column named in an up/down expression written for PostgreSQL."""
+    return _PG.quote(name)
 
 
 def hidden_name(prefix: str, column: str) -> str:
     """The physical name of a column the new version sees under ``column``."""
     name = f"_dbshift_{prefix}_{column}"
-    if len(name.encode()) <= _MAX_NAME:
+    # Not fit_name: a prefix of the column's name could collide with another's.
+    if _PG.identifier_fits(name):
         return name
     digest = hashlib.sha256(column.encode()).hexdigest()[:12]
     return f"_dbshift_{prefix}_{digest}"
@@ -51,6 +54,8 @@ class Names(Protocol):
     version: str
 
     def q(self, name: str) -> str: ...
+
+    def literal(self, text: str) -> str: ...
 
     def table(self, name: str) -> str: ...
 

@@ -21,10 +21,6 @@ from dbshift.online.operations.base import Names, OnlineOperation, hidden_name, 
 _RANGE = "__DBSHIFT_RANGE__"
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 @dataclass(frozen=True)
 class SplitTable(OnlineOperation):
     type: ClassVar[str] = "split_table"
@@ -82,7 +78,7 @@ class SplitTable(OnlineOperation):
             "BEGIN\n"
             # Only the old version's writes are copied forward: the new version writes
             # the new table itself (and a copy would make its INSERT collide).
-            f"  IF pg_trigger_depth() > 1 OR (current_schemas(false))[1] = {_literal(n.version)}\n"
+            f"  IF pg_trigger_depth() > 1 OR (current_schemas(false))[1] = {n.literal(n.version)}\n"
             "  THEN RETURN NULL; END IF;\n"
             f"  INSERT INTO {dst} ({new_key}, {', '.join(cols)}) VALUES (NEW.{key}, {new_values})\n"
             f"    ON CONFLICT ({new_key}) DO UPDATE SET {sets};\n"
