@@ -65,3 +65,20 @@ class Interrupted(DbshiftError):
     """Ctrl-C (SIGINT) stopped a run; the statement running on the server was cancelled."""
 
     exit_code = 130
+
+
+class LockNotAcquired(DbshiftError):
+    """An online phase stopped: its locks were held by others through every retry
+    (nothing half-applied: the step rolled back, or is idempotent and runs again)."""
+
+    exit_code = 3
+
+
+class NoUsableKey(DbshiftError):
+    """A backfill found no key to walk the table in keyset order."""
+
+
+class OnlineOperationError(UsageError):
+    """An online operation does not fit the table as it is (a column missing or already
+    there, a type it cannot resolve, a rollback it has no ``down`` for): refused before
+    anything changes, with the same exit code on every server."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects import named
-from dbshift.errors import DbshiftError
+from dbshift.errors import NoUsableKey
 from dbshift.online.operations.base import Assignment
 
 if TYPE_CHECKING:
@@ -38,10 +38,6 @@ def _pg_retryable(exc: BaseException) -> bool:
     """deadlock_detected, serialization_failure, lock_not_available."""
     orig = getattr(exc, "orig", None)
     return getattr(orig, "sqlstate", None) in ("40P01", "40001", "55P03")
-
-
-class NoUsableKey(DbshiftError):
-    exit_code = 1
 
 
 @dataclass

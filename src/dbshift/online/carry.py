@@ -26,6 +26,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.postgres import literal, quote
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ class Plan:
         return [c.temp for c in self.carried if c.kind in ("index", "unique")]
 
 
-class Refused(ValueError):
+class Refused(OnlineOperationError):
     """The column has something attached that cannot be carried to the hidden column."""
 
 

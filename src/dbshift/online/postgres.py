@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dbshift.dialects import named
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Assignment, OnlineOperation
 
 #: Quoting, literals and the 63-byte name limit: PostgreSQL's facts, from its Dialect.
@@ -75,7 +76,7 @@ def trigger_sql(
     """
     for a in (*up, *down):
         if _BODY_TAG in a.expression:
-            raise ValueError(f"expression for {a.column!r} contains {_BODY_TAG}")
+            raise OnlineOperationError(f"expression for {a.column!r} contains {_BODY_TAG}")
     fn = f"{quote(names.schema)}.{quote(function_name(migration, table))}"
     qualified = names.table(table)
     # A write through the new version's view: derive the old columns, keep the new.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFailed
+from dbshift.errors import MigrationFailed, OnlineOperationError
 from dbshift.online import postgres as pg
 from dbshift.online.operations.add_check import AddCheck
 from dbshift.online.operations.add_foreign_key import AddForeignKey
@@ -93,7 +93,7 @@ def _new_shape(
         physical_type = {**types, **{a.name: a.data_type for a in _added(op, types)}}
         try:
             mapping = op.reshape({name: name for name in shape})
-        except ValueError:
+        except OnlineOperationError:
             return shape
         shape = {
             name: physical_type.get(physical, shape.get(physical, "text"))
@@ -105,7 +105,7 @@ def _new_shape(
 def _added(op: OnlineOperation, types: dict[str, str]) -> list[AddedColumn]:
     try:
         return op.resolve(types).added()
-    except ValueError:
+    except OnlineOperationError:
         return []
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dbshift.errors import UsageError
+from dbshift.errors import OnlineOperationError, UsageError
 from dbshift.online.mysql.sql import literal, q
 from dbshift.online.operations import OnlineOperation
 from dbshift.online.operations.add_check import AddCheck
@@ -250,8 +250,8 @@ def plan_table(
         if isinstance(op, AddColumn | DropColumn | RenameColumn | AlterColumn):
             try:
                 reshaped = op.reshape({k: k for k in new})
-            except ValueError as exc:
-                raise UsageError(f"{where}: {exc}") from None
+            except OnlineOperationError as exc:
+                raise OnlineOperationError(f"{where}: {exc.message}") from None
             if isinstance(op, RenameColumn):
                 new = {(op.new_name if k == op.column else k): v for k, v in new.items()}
             else:

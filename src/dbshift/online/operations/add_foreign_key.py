@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Names, OnlineOperation, name_list
 
 
@@ -33,11 +34,13 @@ class AddForeignKey(OnlineOperation):
     def validate(self) -> None:
         super().validate()
         if not self.references:
-            raise ValueError("references (the referenced table) is required")
+            raise OnlineOperationError("references (the referenced table) is required")
         if len(self.columns) != len(self.referenced_columns):
-            raise ValueError("columns and referenced_columns differ in length")
+            raise OnlineOperationError("columns and referenced_columns differ in length")
         if self.on_delete is not None and self.on_delete.upper() not in self._ACTIONS:
-            raise ValueError(f"on_delete must be one of {', '.join(sorted(self._ACTIONS))}")
+            raise OnlineOperationError(
+                f"on_delete must be one of {', '.join(sorted(self._ACTIONS))}"
+            )
 
     def start_sql(self, n: Names) -> list[str]:
         cols = ", ".join(n.q(c) for c in self.columns)

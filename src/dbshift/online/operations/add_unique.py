@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Names, OnlineOperation, name_list
 
 
@@ -28,7 +29,7 @@ class AddUnique(OnlineOperation):
     def concurrent_start(self, n: Names, columns: dict[str, str]) -> list[str]:
         unknown = [c for c in self.columns if c not in columns]
         if unknown:
-            raise ValueError(f"no column {unknown[0]!r} in {self.table!r}")
+            raise OnlineOperationError(f"no column {unknown[0]!r} in {self.table!r}")
         cols = ", ".join(n.q(columns[c]) for c in self.columns)
         return [
             f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {n.q(self.name)} "

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import (
     AddedColumn,
     Assignment,
@@ -37,7 +38,7 @@ class AlterColumn(HiddenColumnChange):
     def validate(self) -> None:
         super().validate()
         if self.drop_default and self.default is not None:
-            raise ValueError("default and drop_default = true contradict each other")
+            raise OnlineOperationError("default and drop_default = true contradict each other")
 
     def keep(self, *, default: str | None, not_null: bool) -> AlterColumn:
         """This operation with the keys it leaves out taken from the column as it is
@@ -66,7 +67,7 @@ class AlterColumn(HiddenColumnChange):
 
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column not in columns:
-            raise ValueError(f"column {self.column!r} does not exist in {self.table!r}")
+            raise OnlineOperationError(f"column {self.column!r} does not exist in {self.table!r}")
         return {k: (self.hidden if k == self.column else v) for k, v in columns.items()}
 
     def _up(self) -> str:

@@ -19,6 +19,7 @@ from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Protocol
 
 from dbshift.dialects import named
+from dbshift.errors import OnlineOperationError
 
 #: The server these operations write SQL for (MySQL and SQLite plan from their fields).
 _PG = named("postgresql")
@@ -28,7 +29,7 @@ def name_list(raw: dict[str, Any], key: str, what: str = "column names") -> tupl
     """``raw[key]`` as a non-empty tuple of names, or a clear error."""
     value = raw.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{key} must be a non-empty list of {what}")
+        raise OnlineOperationError(f"{key} must be a non-empty list of {what}")
     return tuple(value)
 
 
@@ -105,24 +106,24 @@ class OnlineOperation:
         names = {f.name for f in fields(cls)}
         unknown = set(raw) - names
         if unknown:
-            raise ValueError(
+            raise OnlineOperationError(
                 f"unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(names))})"
             )
         for f in fields(cls):
             value = raw.get(f.name)
             if value is not None and f.type in ("str", "str | None") and not isinstance(value, str):
                 if f.name in _EXPRESSIONS:
-                    raise ValueError(
+                    raise OnlineOperationError(
                         f"{f.name} must be a string holding an SQL expression, e.g. "
                         f"{f.name} = {_example(value)}"
                     )
-                raise ValueError(f"{f.name} must be a string")
+                raise OnlineOperationError(f"{f.name} must be a string")
             if (
                 value is not None
                 and f.type in ("bool", "bool | None")
                 and not isinstance(value, bool)
             ):
-                raise ValueError(f"{f.name} must be true or false")
+                raise OnlineOperationError(f"{f.name} must be true or false")
         try:
             op = cls(**raw)
         except TypeError:
@@ -131,13 +132,15 @@ class OnlineOperation:
                 for f in fields(cls)
                 if f.name not in raw and f.default is MISSING and f.default_factory is MISSING
             ]
-            raise ValueError(f"missing {', '.join(missing) or 'a required key'}") from None
+            raise OnlineOperationError(
+                f"missing {', '.join(missing) or 'a required key'}"
+            ) from None
         op.validate()
         return op
 
     def validate(self) -> None:
         if not self.table:
-            raise ValueError("table must not be empty")
+            raise OnlineOperationError("table must not be empty")
 
     # --- start ---------------------------------------------------------------------
     def added(self) -> list[AddedColumn]:
@@ -249,7 +252,9 @@ class HiddenColumnChange(OnlineOperation):
 
     def added(self) -> list[AddedColumn]:
         if self.data_type is None:
-            raise ValueError(f"{self.type} on {self.table!r}: the column's type is not resolved")
+            raise OnlineOperationError(
+                f"{self.type} on {self.table!r}: the column's type is not resolved"
+            )
         return [AddedColumn(self.hidden, self.data_type, self.default, self.required)]
 
     def hidden_columns(self) -> list[str]:

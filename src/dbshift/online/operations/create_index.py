@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Names, OnlineOperation, name_list
 
 
@@ -34,7 +35,9 @@ class CreateIndex(OnlineOperation):
     def concurrent_start(self, n: Names, columns: dict[str, str]) -> list[str]:
         unknown = [c for c in self.columns if c not in columns]
         if unknown:
-            raise ValueError(f"index {self.name!r}: no column {unknown[0]!r} in {self.table!r}")
+            raise OnlineOperationError(
+                f"index {self.name!r}: no column {unknown[0]!r} in {self.table!r}"
+            )
         unique = "UNIQUE " if self.unique else ""
         method = f" USING {n.q(self.method)}" if self.method else ""
         cols = ", ".join(n.q(columns[c]) for c in self.columns)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Assignment, Names, OnlineOperation
 
 
@@ -21,7 +22,7 @@ class DropColumn(OnlineOperation):
 
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column not in columns:
-            raise ValueError(f"column {self.column!r} does not exist in {self.table!r}")
+            raise OnlineOperationError(f"column {self.column!r} does not exist in {self.table!r}")
         return {k: v for k, v in columns.items() if k != self.column}
 
     def down_assignments(self) -> list[Assignment]:

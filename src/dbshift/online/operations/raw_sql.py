@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Names, OnlineOperation
 
 
@@ -21,5 +22,7 @@ class RawSQL(OnlineOperation):
 
     def rollback_sql(self, n: Names) -> list[str]:
         if self.down is None:
-            raise ValueError(f"raw_sql on {self.table!r} has no down: it cannot be rolled back")
+            raise OnlineOperationError(
+                f"raw_sql on {self.table!r} has no down: it cannot be rolled back"
+            )
         return [self.down]

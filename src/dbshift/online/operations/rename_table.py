@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Names, OnlineOperation
 
 
@@ -19,7 +20,7 @@ class RenameTable(OnlineOperation):
     def validate(self) -> None:
         super().validate()
         if not self.new_name or self.new_name == self.table:
-            raise ValueError("new_name must be a different name")
+            raise OnlineOperationError("new_name must be a different name")
 
     @property
     def view_name(self) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Names, OnlineOperation, hidden_name, name_list
 
 _RANGE = "__DBSHIFT_RANGE__"
@@ -37,20 +38,20 @@ class SplitTable(OnlineOperation):
     def from_dict(cls, raw: dict[str, Any]) -> OnlineOperation:
         columns = name_list(raw, "columns", "the columns that move")
         if "types" in raw:
-            raise ValueError("unknown key 'types'")
+            raise OnlineOperationError("unknown key 'types'")
         return super().from_dict({**raw, "columns": columns})
 
     def validate(self) -> None:
         super().validate()
         if not self.new_table or not self.new_key:
-            raise ValueError("split_table needs new_table and new_key")
+            raise OnlineOperationError("split_table needs new_table and new_key")
         if self.key in self.columns:
-            raise ValueError(f"the key {self.key!r} cannot move")
+            raise OnlineOperationError(f"the key {self.key!r} cannot move")
 
     def resolve(self, types: dict[str, str]) -> OnlineOperation:
         missing = [c for c in (self.key, *self.columns) if c not in types]
         if types and missing:
-            raise ValueError(f"no column {missing[0]!r} in {self.table!r}")
+            raise OnlineOperationError(f"no column {missing[0]!r} in {self.table!r}")
         return replace(self, types=tuple((c, types[c]) for c in (self.key, *self.columns)))
 
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
@@ -64,7 +65,9 @@ class SplitTable(OnlineOperation):
 
     def start_sql(self, n: Names) -> list[str]:
         if not self.types:
-            raise ValueError(f"split_table on {self.table!r}: column types are not resolved")
+            raise OnlineOperationError(
+                f"split_table on {self.table!r}: column types are not resolved"
+            )
         types = dict(self.types)
         src, dst = n.table(self.table), n.table(self.new_table)
         key, new_key = n.q(self.key), n.q(self.new_key)
