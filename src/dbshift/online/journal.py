@@ -103,8 +103,15 @@ _DIALECTS = {
 }
 
 
+def _backend(conn: Connection) -> str:
+    """The Dialect's name for the connection's server (MariaDB's is mysql)."""
+    from dbshift.dialects import named
+
+    return named(conn.dialect.name).name
+
+
 def _d(conn: Connection) -> _Dialect:
-    return _DIALECTS[conn.dialect.name]
+    return _DIALECTS[_backend(conn)]
 
 
 def _table(conn: Connection, schema: str, table: str = TABLE) -> str:
@@ -202,13 +209,13 @@ def get(conn: Connection, schema: str, name: str) -> Entry | None:
     row = _run(
         conn, f"SELECT {_COLUMNS} FROM {_table(conn, schema)} WHERE name = :name", {"name": name}
     ).first()
-    return _entry(row, conn.dialect.name) if row else None
+    return _entry(row, _backend(conn)) if row else None
 
 
 def all_entries(conn: Connection, schema: str) -> list[Entry]:
     rows = _run(conn, f"SELECT {_COLUMNS} FROM {_table(conn, schema)} ORDER BY started_at, name")
     rows = rows.all()
-    return [_entry(r, conn.dialect.name) for r in rows]
+    return [_entry(r, _backend(conn)) for r in rows]
 
 
 def insert(

@@ -97,6 +97,12 @@ class Engine(Protocol):
 
     #: The server's facts (quoting, literals, name limits, the migration lock).
     dialect: Dialect
+    #: Whether start, complete and rollback are separate phases (else ``start_whole``
+    #: applies the whole migration at once, and ``generate --online`` refuses).
+    phased: ClassVar[bool]
+    #: Whether an alter_column of a type needs explicit CASTs in up and down (MySQL
+    #: converts on assignment, and has no CAST to most column types).
+    casts_on_alter: ClassVar[bool]
     #: Whether one command may run at a time only under the runner lock (SQLite's single
     #: writer needs none: its transaction is the lock).
     uses_runner_lock: ClassVar[bool]

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 class PostgresEngine:
     """The ``phases.Engine`` of PostgreSQL."""
 
+    phased: ClassVar[bool] = True
+    casts_on_alter: ClassVar[bool] = True
     uses_runner_lock: ClassVar[bool] = True
     undo_hint: ClassVar[str] = "write a new one to undo it"
 

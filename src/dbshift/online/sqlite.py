@@ -83,6 +83,8 @@ class SQLiteEngine:
     """The ``phases.Engine`` of SQLite: ``start_whole`` does it all, so the phased steps
     are reached only by an entry no SQLite start writes (one still in flight)."""
 
+    phased: ClassVar[bool] = False
+    casts_on_alter: ClassVar[bool] = False
     uses_runner_lock: ClassVar[bool] = False  # BEGIN IMMEDIATE is the lock
     undo_hint: ClassVar[str] = (
         "SQLite applies an online migration whole at start, in one transaction, so there "

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 class MySQLEngine:
     """The ``phases.Engine`` of MySQL and MariaDB."""
 
+    phased: ClassVar[bool] = True
+    casts_on_alter: ClassVar[bool] = False
     uses_runner_lock: ClassVar[bool] = True
     undo_hint: ClassVar[str] = "write a new one to undo it"
 
