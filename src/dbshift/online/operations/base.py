@@ -8,7 +8,7 @@ An operation never runs SQL itself. It describes, for its table:
 - down assignments (old physical column <- expression over the new version's columns),
   run by the trigger when the new version writes;
 - the SQL of complete and rollback.
-The executor (``online/postgres.py``) composes these for all operations of a migration
+The PostgreSQL engine (``online/postgres_engine.py``) composes these for all operations of a migration
 into one trigger per table, one view per table and one transaction per step.
 """
 
