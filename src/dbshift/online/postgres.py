@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dbshift.dialects import named
 from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import Assignment, OnlineOperation
+from dbshift.online.postgres_ops import added
 
 #: Quoting, literals and the 63-byte name limit: PostgreSQL's facts, from its Dialect.
 PG = named("postgresql")
@@ -137,7 +138,7 @@ def view_sql(
 
 def added_columns_sql(names: PgNames, op: OnlineOperation) -> list[str]:
     out = []
-    for col in op.added():
+    for col in added(op):
         default = f" DEFAULT {col.default}" if col.default is not None else ""
         out.append(
             f"ALTER TABLE {names.table(op.table)} ADD COLUMN {quote(col.name)} "

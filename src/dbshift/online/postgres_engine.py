@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from dbshift.errors import MigrationFailed, OnlineOperationError
 from dbshift.online import carry, journal, preflight
 from dbshift.online import postgres as pg
+from dbshift.online import postgres_ops as pgops
 from dbshift.online.backfill import Backfill
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.locks import run_ddl
@@ -99,7 +100,7 @@ class PostgresEngine:
         names = pg.PgNames(migration.schema)
         _verify(conn, migration)
         tables = [names.table(t) for t in migration.tables]
-        validations = [sql for op in migration.operations for sql in op.validate_sql(names)]
+        validations = [sql for op in migration.operations for sql in pgops.validate_sql(op, names)]
         for plan in plans.values():
             validations += plan.validate_sql(names.table(plan.table))
         for sql in validations:
@@ -124,7 +125,7 @@ class PostgresEngine:
             moved = plans.get((op.table, op.column)) if isinstance(op, AlterColumn) else None
             if moved is not None:
                 statements += moved.before_drop(names.table(op.table))
-            statements += op.complete_sql(names)
+            statements += pgops.complete_sql(op, names)
             if moved is not None:
                 statements += moved.after_swap(names.table(op.table), schema)
         progress.step(f"contract: {len(statements)} statements")
@@ -151,7 +152,7 @@ class PostgresEngine:
             statements += pg.drop_trigger_sql(names, migration=name, table=table)
         try:
             for op in reversed(migration.operations):
-                statements += op.rollback_sql(names)
+                statements += pgops.rollback_sql(op, names)
         except OnlineOperationError as exc:
             raise MigrationFailed(f"online rollback {name}: {exc.message}") from None
         for op in migration.operations:
@@ -344,7 +345,7 @@ def _expand_ddl(
     statements: list[str] = []
     for op in _resolved(conn, migration):
         statements += pg.added_columns_sql(names, op)
-        statements += op.start_sql(names)
+        statements += pgops.start_sql(op, names)
     for plan in _plans(state):
         statements += plan.start_sql(names.table(plan.table))
     for table, (old, new) in shapes.items():
@@ -386,9 +387,9 @@ def _concurrent(
     for op in migration.operations:
         try:
             statements = (
-                op.concurrent_rollback(names)
+                pgops.concurrent_rollback(op, names)
                 if rollback
-                else op.concurrent_start(names, shapes.get(op.table, ({}, {}))[1])
+                else pgops.concurrent_start(op, names, shapes.get(op.table, ({}, {}))[1])
             )
         except OnlineOperationError as exc:
             raise MigrationFailed(
@@ -422,7 +423,7 @@ def _backfill(run: Run, entry: Entry) -> bool:
         if up:
             jobs.append((table, table, up))
         for op in ops:
-            copy = op.resolve(_types(conn, names, table)).copy_sql(names)
+            copy = pgops.copy_sql(op.resolve(_types(conn, names, table)), names)
             if copy is not None:
                 jobs.append((op.copy_job, table, copy))
     for job, table, work in jobs:
@@ -470,7 +471,7 @@ def _concurrent_complete(
     """What complete runs outside a transaction (DROP INDEX CONCURRENTLY): idempotent,
     so it runs again whenever complete is asked of a completed migration."""
     for op in migration.operations:
-        for sql in op.concurrent_complete(names):
+        for sql in pgops.concurrent_complete(op, names):
             progress.step(" ".join(sql.split())[:100])
             conn.execution_options(no_parameters=True).exec_driver_sql(sql)
 
@@ -508,7 +509,7 @@ def _verify(conn: Connection, migration: OnlineMigration) -> None:
                     "dropped (roll back, or fix the rows and complete again)"
                 )
     for op in _resolved(conn, migration):
-        for what, sql in op.verify_sql(names):
+        for what, sql in pgops.verify_sql(op, names):
             bad = conn.execution_options(no_parameters=True).exec_driver_sql(sql).scalar()
             if bad:
                 raise MigrationFailed(

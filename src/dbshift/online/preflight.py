@@ -29,6 +29,7 @@ from dbshift.online.operations.base import (
 )
 from dbshift.online.operations.create_index import CreateIndex
 from dbshift.online.operations.drop_column import DropColumn
+from dbshift.online.postgres_ops import added
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -104,7 +105,7 @@ def _new_shape(
 
 def _added(op: OnlineOperation, types: dict[str, str]) -> list[AddedColumn]:
     try:
-        return op.resolve(types).added()
+        return added(op.resolve(types))
     except OnlineOperationError:
         return []
 

@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 
 from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.alter_column import AlterColumn
-from dbshift.online.operations.base import Names
 
 
 @dataclass(frozen=True)
@@ -54,16 +53,3 @@ class AddCheck(AlterColumn):
 
         Rename()(expr)
         return str(RawStream()(expr))
-
-    def start_sql(self, n: Names) -> list[str]:
-        return [
-            *super().start_sql(n),
-            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.name)} "
-            f"CHECK ({self.hidden_check()}) NOT VALID",
-        ]
-
-    def validate_sql(self, n: Names) -> list[str]:
-        return [
-            *super().validate_sql(n),
-            f"ALTER TABLE {n.table(self.table)} VALIDATE CONSTRAINT {n.q(self.name)}",
-        ]

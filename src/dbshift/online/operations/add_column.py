@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from dbshift.errors import OnlineOperationError
-from dbshift.online.operations.base import Assignment, HiddenColumnChange, Names
+from dbshift.online.operations.base import Assignment, HiddenColumnChange
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,3 @@ class AddColumn(HiddenColumnChange):
 
     def up_assignments(self) -> list[Assignment]:
         return [Assignment(self.hidden, self.up)] if self.up else []
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return self.swap_sql(n)

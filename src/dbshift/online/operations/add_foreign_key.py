@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from dbshift.errors import OnlineOperationError
-from dbshift.online.operations.base import Names, OnlineOperation, name_list
+from dbshift.online.operations.base import OnlineOperation, name_list
 
 
 @dataclass(frozen=True)
@@ -41,19 +41,3 @@ class AddForeignKey(OnlineOperation):
             raise OnlineOperationError(
                 f"on_delete must be one of {', '.join(sorted(self._ACTIONS))}"
             )
-
-    def start_sql(self, n: Names) -> list[str]:
-        cols = ", ".join(n.q(c) for c in self.columns)
-        refs = ", ".join(n.q(c) for c in self.referenced_columns)
-        action = f" ON DELETE {self.on_delete.upper()}" if self.on_delete else ""
-        return [
-            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.name)} "
-            f"FOREIGN KEY ({cols}) REFERENCES {n.table(self.references)} ({refs}){action} "
-            "NOT VALID"
-        ]
-
-    def validate_sql(self, n: Names) -> list[str]:
-        return [f"ALTER TABLE {n.table(self.table)} VALIDATE CONSTRAINT {n.q(self.name)}"]
-
-    def rollback_sql(self, n: Names) -> list[str]:
-        return [f"ALTER TABLE {n.table(self.table)} DROP CONSTRAINT IF EXISTS {n.q(self.name)}"]

@@ -17,10 +17,8 @@ from typing import ClassVar
 
 from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import (
-    AddedColumn,
     Assignment,
     HiddenColumnChange,
-    Names,
     pg_quote,
 )
 
@@ -50,21 +48,6 @@ class AlterColumn(HiddenColumnChange):
             self, default=kept, not_null=not_null if self.not_null is None else self.not_null
         )
 
-    def added(self) -> list[AddedColumn]:
-        # The default is set after the column is added (start_sql): ADD COLUMN with a
-        # volatile default (a serial's nextval) would rewrite the table under an exclusive
-        # lock, and the backfill fills existing rows anyway.
-        return [replace(c, default=None) for c in super().added()]
-
-    def start_sql(self, n: Names) -> list[str]:
-        out = super().start_sql(n)
-        if self.default is not None:
-            out.append(
-                f"ALTER TABLE {n.table(self.table)} ALTER COLUMN {n.q(self.hidden)} "
-                f"SET DEFAULT {self.default}"
-            )
-        return out
-
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column not in columns:
             raise OnlineOperationError(f"column {self.column!r} does not exist in {self.table!r}")
@@ -81,10 +64,6 @@ class AlterColumn(HiddenColumnChange):
 
     def down_assignments(self) -> list[Assignment]:
         return [Assignment(self.column, self._down())]
-
-    def complete_sql(self, n: Names) -> list[str]:
-        drop = f"ALTER TABLE {n.table(self.table)} DROP COLUMN {n.q(self.column)}"
-        return [drop, *self.swap_sql(n)]
 
     def verify_pairs(self) -> list[tuple[str, str, str, str]]:
         return [(self.column, self._up(), self.hidden, self._down())]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from dbshift.errors import OnlineOperationError
-from dbshift.online.operations.base import Assignment, Names, OnlineOperation
+from dbshift.online.operations.base import Assignment, OnlineOperation
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,3 @@ class DropColumn(OnlineOperation):
 
     def down_assignments(self) -> list[Assignment]:
         return [Assignment(self.column, self.down)] if self.down else []
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return [f"ALTER TABLE {n.table(self.table)} DROP COLUMN {n.q(self.column)}"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from dbshift.errors import OnlineOperationError
-from dbshift.online.operations.base import Names, OnlineOperation
+from dbshift.online.operations.base import OnlineOperation
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,3 @@ class RenameColumn(OnlineOperation):
         if self.new_name in columns:
             raise OnlineOperationError(f"column {self.new_name!r} already exists in {self.table!r}")
         return {(self.new_name if k == self.column else k): v for k, v in columns.items()}
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return [
-            f"ALTER TABLE {n.table(self.table)} RENAME COLUMN {n.q(self.column)} "
-            f"TO {n.q(self.new_name)}"
-        ]

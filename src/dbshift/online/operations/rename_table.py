@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from dbshift.errors import OnlineOperationError
-from dbshift.online.operations.base import Names, OnlineOperation
+from dbshift.online.operations.base import OnlineOperation
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,3 @@ class RenameTable(OnlineOperation):
     @property
     def view_name(self) -> str:
         return self.new_name
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return [f"ALTER TABLE {n.table(self.table)} RENAME TO {n.q(self.new_name)}"]
