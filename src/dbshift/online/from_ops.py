@@ -46,10 +46,11 @@ def online_toml(
     dialect: Dialect,
 ) -> str:
     """The TOML text of an online migration doing ``plan`` on ``current``."""
+    from dbshift.online.phases import WholeEngine
     from dbshift.online.service import engine_named
 
     engine = engine_named(dialect.name)
-    if not engine.phased:
+    if isinstance(engine, WholeEngine):
         raise UsageError(
             f"--online: {dialect.name} applies online migrations in one transaction; "
             "generate a regular migration"

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
-from dbshift.errors import LockTimeoutError, UsageError
+from dbshift.errors import LockTimeoutError, MigrationFailed, UsageError
 from dbshift.online import journal
 from dbshift.online.backfill import Backfill, BackfillOptions, TableBackfill
 from dbshift.online.journal import Entry, Phase
@@ -91,15 +91,12 @@ Record = Callable[["Connection"], None]
 Insert = Callable[["Connection", Sequence[str]], None]
 
 
+@runtime_checkable
 class Engine(Protocol):
-    """What one server does in each phase; ``phases`` calls them in order, under its
-    guards, and every step is safe to run again after a crash."""
+    """What every server's engine does, whatever its phases."""
 
     #: The server's facts (quoting, literals, name limits, the migration lock).
     dialect: Dialect
-    #: Whether start, complete and rollback are separate phases (else ``start_whole``
-    #: applies the whole migration at once, and ``generate --online`` refuses).
-    phased: ClassVar[bool]
     #: Whether an alter_column of a type needs explicit CASTs in up and down (MySQL
     #: converts on assignment, and has no CAST to most column types).
     casts_on_alter: ClassVar[bool]
@@ -117,10 +114,34 @@ class Engine(Protocol):
         """How the new version of ``entry`` is reached (and the old one left as is)."""
         ...
 
-    def start_whole(self, run: Run) -> Entry | None:
-        """Engines that apply the whole migration at start (SQLite) do it here and return
-        the entry; the others return None and go through the phases."""
+    def settle(self, run: Run, entry: Entry) -> OnlineMigration:
+        """The migration as start planned it (what the file left out, from the journal)."""
         ...
+
+    def cleanup(self, run: Run, entry: Entry) -> None:
+        """What complete does after its contract step (idempotent: run again whenever
+        complete is asked of a completed migration)."""
+        ...
+
+    def rollback(self, run: Run, entry: Entry, record: Record) -> None:
+        """Everything start made goes (``record``: the phase becomes rolled back)."""
+        ...
+
+
+@runtime_checkable
+class WholeEngine(Engine, Protocol):
+    """An engine that applies the whole migration at start (SQLite: one writer, so no
+    second version to serve); its entries are never in flight."""
+
+    def start_whole(self, run: Run) -> Entry:
+        """Every operation and the journal row, as completed, in one transaction."""
+        ...
+
+
+@runtime_checkable
+class PhasedEngine(Engine, Protocol):
+    """An engine whose migrations go through the phases, both versions live between
+    start and complete; every step is safe to run again after a crash."""
 
     def prepare(self, run: Run) -> dict[str, Any]:
         """Checks and catalog reads before anything changes; what it returns is journaled
@@ -133,10 +154,6 @@ class Engine(Protocol):
 
     def begin(self, run: Run, state: dict[str, Any], insert: Insert) -> None:
         """The first step, with the journal row that says it happened."""
-        ...
-
-    def settle(self, run: Run, entry: Entry) -> OnlineMigration:
-        """The migration as start planned it (what the file left out, from the journal)."""
         ...
 
     def expand(self, run: Run, entry: Entry) -> None:
@@ -159,14 +176,16 @@ class Engine(Protocol):
         """The old version's shape goes (``record``: the phase becomes completed)."""
         ...
 
-    def cleanup(self, run: Run, entry: Entry) -> None:
-        """What complete does after its contract step (idempotent: run again whenever
-        complete is asked of a completed migration)."""
-        ...
 
-    def rollback(self, run: Run, entry: Entry, record: Record) -> None:
-        """Everything start made goes (``record``: the phase becomes rolled back)."""
-        ...
+def _phased(engine: Engine) -> PhasedEngine:
+    """``engine`` as one with phases: a whole-at-start engine's entries are never in
+    flight, so asking it for a phase means a journal it did not write."""
+    if isinstance(engine, PhasedEngine):
+        return engine
+    raise MigrationFailed(
+        f"the {engine.dialect.name} online engine applies a migration whole at start; "
+        "this journal entry was not written by it"
+    )
 
 
 @contextmanager
@@ -194,9 +213,9 @@ def runner_lock(engine: Engine, conn: Connection, schema: str, timeout: float) -
 
 def start(engine: Engine, run: Run, path: Path, wait: float) -> Entry:
     """Expand, backfill, expose: from wherever an earlier run stopped."""
-    whole = engine.start_whole(run)
-    if whole is not None:
-        return whole
+    if isinstance(engine, WholeEngine):
+        return engine.start_whole(run)
+    phased = _phased(engine)
     conn, migration = run.conn, run.migration
     schema, name = migration.schema, migration.name
     journal.ensure(conn, schema)
@@ -208,8 +227,8 @@ def start(engine: Engine, run: Run, path: Path, wait: float) -> Entry:
             entry = None
         if entry is None:
             refuse_overlap(conn, migration)
-            state = engine.prepare(run)
-            engine.begin(run, state, _inserter(engine, run, state))
+            state = phased.prepare(run)
+            phased.begin(run, state, _inserter(phased, run, state))
             crash_point("after-expand")
         elif entry.spec != run.spec:
             raise UsageError(f"{path}: changed since 'online start' ran; roll back to change it")
@@ -219,16 +238,16 @@ def start(engine: Engine, run: Run, path: Path, wait: float) -> Entry:
         journal.set_paused(conn, schema, name, paused=False)
         if entry.phase is Phase.EXPANDING:
             run = replace(run, migration=engine.settle(run, entry))
-            engine.expand(run, entry)
-            if not engine.backfill(run, entry):
+            phased.expand(run, entry)
+            if not phased.backfill(run, entry):
                 run.progress.step("paused: run 'dbshift online start' again to resume")
                 return _reload(conn, migration)
-            engine.expose(run, entry, lambda c: journal.set_phase(c, schema, name, Phase.ACTIVE))
+            phased.expose(run, entry, lambda c: journal.set_phase(c, schema, name, Phase.ACTIVE))
             crash_point("after-views")
         return _reload(conn, migration)
 
 
-def _inserter(engine: Engine, run: Run, state: dict[str, Any]) -> Insert:
+def _inserter(engine: PhasedEngine, run: Run, state: dict[str, Any]) -> Insert:
     migration, period = run.migration, run.migration.safety_period
 
     def insert(c: Connection, tables: Sequence[str]) -> None:
@@ -269,9 +288,10 @@ def complete(
             return entry
         refuse_unless_active(entry)
         check_safety_period(entry, force=force)
-        engine.verify(run, entry)
+        phased = _phased(engine)
+        phased.verify(run, entry)
         crash_point("after-validate")
-        engine.contract(run, entry, lambda c: journal.set_phase(c, schema, name, Phase.COMPLETED))
+        phased.contract(run, entry, lambda c: journal.set_phase(c, schema, name, Phase.COMPLETED))
         crash_point("after-contract")
         engine.cleanup(run, entry)
         return _reload(conn, migration)

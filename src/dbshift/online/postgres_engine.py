@@ -41,9 +41,8 @@ if TYPE_CHECKING:
 
 
 class PostgresEngine:
-    """The ``phases.Engine`` of PostgreSQL."""
+    """The ``phases.PhasedEngine`` of PostgreSQL."""
 
-    phased: ClassVar[bool] = True
     casts_on_alter: ClassVar[bool] = True
     uses_runner_lock: ClassVar[bool] = True
     undo_hint: ClassVar[str] = "write a new one to undo it"
@@ -64,9 +63,6 @@ class PostgresEngine:
             ),
             search_path=f"{version},{base}",
         )
-
-    def start_whole(self, run: Run) -> Entry | None:
-        return None
 
     def prepare(self, run: Run) -> dict[str, Any]:
         preflight.check(run.conn, run.migration)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -66,7 +66,7 @@ from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.operations.rename_column import RenameColumn
 from dbshift.online.operations.rename_table import RenameTable
 from dbshift.online.operations.split_table import SplitTable
-from dbshift.online.phases import Insert, NewVersion, Progress, Record, Run, refuse_overlap
+from dbshift.online.phases import NewVersion, Progress, Record, Run, refuse_overlap
 from dbshift.online.spec import OnlineMigration
 
 if TYPE_CHECKING:
@@ -80,10 +80,8 @@ _TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOI
 
 
 class SQLiteEngine:
-    """The ``phases.Engine`` of SQLite: ``start_whole`` does it all, so the phased steps
-    are reached only by an entry no SQLite start writes (one still in flight)."""
+    """The ``phases.WholeEngine`` of SQLite: ``start_whole`` does it all."""
 
-    phased: ClassVar[bool] = False
     casts_on_alter: ClassVar[bool] = False
     uses_runner_lock: ClassVar[bool] = False  # BEGIN IMMEDIATE is the lock
     undo_hint: ClassVar[str] = (
@@ -120,35 +118,6 @@ class SQLiteEngine:
 
     def rollback(self, run: Run, entry: Entry, record: Record) -> None:
         raise UsageError(f"online migration {entry.name} is {entry.phase}: {self.undo_hint}")
-
-    def _no_phases(self, step: str) -> NoReturn:
-        raise MigrationFailed(
-            f"{step}: SQLite has no such step (start applies the whole migration at once)"
-        )
-
-    def prepare(self, run: Run) -> dict[str, Any]:
-        self._no_phases("prepare")
-
-    def version_name(self, migration: OnlineMigration) -> str:
-        return migration.schema  # no second version: the new shape is the only one
-
-    def begin(self, run: Run, state: dict[str, Any], insert: Insert) -> None:
-        self._no_phases("expand")
-
-    def expand(self, run: Run, entry: Entry) -> None:
-        self._no_phases("expand")
-
-    def backfill(self, run: Run, entry: Entry) -> bool:
-        self._no_phases("backfill")
-
-    def expose(self, run: Run, entry: Entry, record: Record) -> None:
-        self._no_phases("expose")
-
-    def verify(self, run: Run, entry: Entry) -> None:
-        self._no_phases("verify")
-
-    def contract(self, run: Run, entry: Entry, record: Record) -> None:
-        self._no_phases("contract")
 
 
 def _start(conn: Connection, migration: OnlineMigration, spec: str, progress: Progress) -> Entry:

@@ -20,9 +20,8 @@ if TYPE_CHECKING:
 
 
 class MySQLEngine:
-    """The ``phases.Engine`` of MySQL and MariaDB."""
+    """The ``phases.PhasedEngine`` of MySQL and MariaDB."""
 
-    phased: ClassVar[bool] = True
     casts_on_alter: ClassVar[bool] = False
     uses_runner_lock: ClassVar[bool] = True
     undo_hint: ClassVar[str] = "write a new one to undo it"
@@ -47,9 +46,6 @@ class MySQLEngine:
             ),
             database=entry.version_schema,
         )
-
-    def start_whole(self, run: Run) -> Entry | None:
-        return None
 
     def prepare(self, run: Run) -> dict[str, Any]:
         return expand.prepare(run.conn, run.migration)
