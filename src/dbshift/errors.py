@@ -114,7 +114,8 @@ class SplitError(UsageError):
 
 class LockNotAcquired(DbshiftError):
     """An online phase stopped: its table locks were held by others through every retry
-    (exit 3, like the migration lock)."""
+    (exit 3, like the migration lock; nothing half-applied: the step rolled back, or is
+    idempotent and runs again)."""
 
     exit_code = 3
 
@@ -122,3 +123,9 @@ class LockNotAcquired(DbshiftError):
 class NoUsableKey(PlanError):
     """A backfill needs a primary key or a unique key on NOT NULL columns to walk the table in
     keyset order, and the table has none (exit 1)."""
+
+
+class OnlineOperationError(UsageError):
+    """An online operation does not fit the table as it is (a column missing or already
+    there, a type it cannot resolve, a rollback it has no ``down`` for): refused before
+    anything changes, with the same exit code on every server."""

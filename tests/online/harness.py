@@ -20,8 +20,8 @@ from typing import Any
 import psycopg
 
 from dbshift.online.backfill import BackfillOptions
-from dbshift.online.common import Options
 from dbshift.online.locks import LockPolicy
+from dbshift.online.phases import Options
 
 ROWS = 6000
 TABLE = "items"

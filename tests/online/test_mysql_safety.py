@@ -16,10 +16,10 @@ import pymysql
 import pytest
 
 from dbshift.config import Settings
-from dbshift.errors import UsageError
+from dbshift.errors import LockNotAcquired, UsageError
 from dbshift.online import service
 from dbshift.online.journal import Entry
-from dbshift.online.locks import LockNotAcquired, LockPolicy
+from dbshift.online.locks import LockPolicy
 from tests.conftest import Database, dbshift_executable
 from tests.online.harness import ROWS, Quiet, options, write_migration
 from tests.online.test_mysql_online import connector, query, setup

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from dbshift.dialects import named
 from dbshift.model import Column
 from dbshift.online.from_ops import online_toml
 from dbshift.ops import AlterColumn
@@ -21,7 +22,8 @@ def _c(type_: str, *, nullable: bool = True, default: str | None = None) -> Colu
 
 
 def _keys(before: Column, after: Column) -> dict[str, object]:
-    text = online_toml([AlterColumn(on=USERS, before=before, after=after)], BASE, description="t")
+    plan = [AlterColumn(on=USERS, before=before, after=after)]
+    text = online_toml(plan, BASE, description="t", dialect=named("postgresql"))
     (op,) = tomllib.loads(text)["operations"]
     return {k: v for k, v in op.items() if k not in ("table", "type", "column")}
 

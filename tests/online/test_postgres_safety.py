@@ -14,10 +14,10 @@ import psycopg
 import pytest
 
 from dbshift.config import Settings
-from dbshift.errors import UsageError
+from dbshift.errors import LockNotAcquired, UsageError
 from dbshift.online import service
 from dbshift.online.journal import Entry
-from dbshift.online.locks import LockNotAcquired, LockPolicy
+from dbshift.online.locks import LockPolicy
 from tests.conftest import Database, dbshift_executable
 from tests.online.harness import ROWS, SETUP, Quiet, conninfo, options, write_migration
 

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from dbshift.errors import DbshiftError
-from dbshift.online.operations.base import Assignment, quote
+from dbshift.dialects import named
+from dbshift.errors import NoUsableKey
+from dbshift.online.operations.base import Assignment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -37,10 +38,6 @@ def _pg_retryable(exc: BaseException) -> bool:
     """deadlock_detected, serialization_failure, lock_not_available."""
     orig = getattr(exc, "orig", None)
     return getattr(orig, "sqlstate", None) in ("40P01", "40001", "55P03")
-
-
-class NoUsableKey(DbshiftError):
-    exit_code = 1
 
 
 @dataclass
@@ -97,7 +94,7 @@ class KeySQL:
     """How a server spells the pieces of a keyset batch (PostgreSQL by default; the MySQL
     engine passes its own, from ``online/mysql/sql.py``)."""
 
-    quote: Callable[[str], str] = quote
+    quote: Callable[[str], str] = named("postgresql").quote
     #: A key column as text (checkpoints are stored as JSON strings).
     as_text: str = "{}::text"
     #: A stored key value back in the column's type: {param} and {type}.

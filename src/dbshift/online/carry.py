@@ -26,7 +26,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dbshift.online.operations.base import quote
+from dbshift.errors import OnlineOperationError
+from dbshift.online.postgres import literal, quote
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -98,7 +99,7 @@ class Plan:
         out = [c.sql for c in self.carried if c.kind in ("check", "foreign_key")]
         if self.comment is not None:
             out.append(
-                f"COMMENT ON COLUMN {qualified}.{quote(self.hidden)} IS {_literal(self.comment)}"
+                f"COMMENT ON COLUMN {qualified}.{quote(self.hidden)} IS {literal(self.comment)}"
             )
         return out
 
@@ -142,11 +143,7 @@ class Plan:
         return [c.temp for c in self.carried if c.kind in ("index", "unique")]
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-class Refused(ValueError):
+class Refused(OnlineOperationError):
     """The column has something attached that cannot be carried to the hidden column."""
 
 

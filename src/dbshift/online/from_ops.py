@@ -16,6 +16,7 @@ from dbshift import ops
 from dbshift.errors import UsageError
 
 if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
     from dbshift.dialects.render import Renderer
     from dbshift.model import Schema
 
@@ -42,34 +43,36 @@ def online_toml(
     current: Schema,
     *,
     description: str,
-    dialect: str = "postgresql",
+    dialect: Dialect,
 ) -> str:
     """The TOML text of an online migration doing ``plan`` on ``current``."""
-    from dbshift.dialects import renderer_for
+    from dbshift.online.phases import WholeEngine
+    from dbshift.online.service import engine_named
 
-    if dialect not in ("postgresql", "mysql"):
+    engine = engine_named(dialect.name)
+    if isinstance(engine, WholeEngine):
         raise UsageError(
-            f"--online: {dialect} applies online migrations in one transaction; generate a "
-            "regular migration"
+            f"--online: {dialect.name} applies online migrations in one transaction; "
+            "generate a regular migration"
         )
-    renderer = renderer_for(dialect)
+    renderer = dialect.renderer()
     schemas = {key[0] for op in plan if (key := op.table_key) is not None and key[0] is not None}
     if len(schemas) > 1:
         raise UsageError(
             f"an online migration works in one schema; this plan touches {sorted(schemas)}"
         )
     lines = [f"description = {_s(description)}"]
-    if schemas and dialect == "postgresql":  # MySQL: the database of the URL
+    if schemas and not dialect.databases_are_schemas:  # MySQL: the database of the URL
         lines.append(f"schema = {_s(next(iter(schemas)))}")
     state = current
     for op in plan:
-        body = _operation(op, state, renderer)
+        body = _operation(op, state, renderer, casts=engine.casts_on_alter)
         lines += ["", "[[operations]]", *body]
         state = op.apply(state)
     return "\n".join(lines) + "\n"
 
 
-def _operation(op: ops.Operation, state: Schema, renderer: Renderer) -> list[str]:
+def _operation(op: ops.Operation, state: Schema, renderer: Renderer, *, casts: bool) -> list[str]:
     render = renderer.render
     table = op.table_key[1] if op.table_key is not None else ""
     head = [f"table = {_s(table)}"]
@@ -115,10 +118,10 @@ def _operation(op: ops.Operation, state: Schema, renderer: Renderer) -> list[str
         out = [*head, 'type = "alter_column"', f"column = {_s(after.name)}"]
         if before.type != after.type:
             out.append(f"data_type = {_s(after.type)}")
-            if renderer.dialect == "postgresql":
-                # MySQL converts on assignment (and has no CAST to most column types).
-                out.append(f"up = {_s(f'CAST({_ident(after.name)} AS {after.type})')}")
-                out.append(f"down = {_s(f'CAST({_ident(after.name)} AS {before.type})')}")
+            if casts:
+                ident = renderer.q(after.name)
+                out.append(f"up = {_s(f'CAST({ident} AS {after.type})')}")
+                out.append(f"down = {_s(f'CAST({ident} AS {before.type})')}")
         # Left out means unchanged: only what differs is written.
         if after.default is not None and after.default != before.default:
             out.append(f"default = {_s(after.default)}")
@@ -161,7 +164,3 @@ def _operation(op: ops.Operation, state: Schema, renderer: Renderer) -> list[str
         down = ";\n".join(render([op.reverse()], op.apply(state)))
         return [*head, 'type = "raw_sql"', f"up = {_s(up)}", f"down = {_s(down)}"]
     raise UsageError(f"{op.describe()} has no online form yet; generate a regular migration for it")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

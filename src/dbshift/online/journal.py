@@ -7,6 +7,11 @@ backfill batch commits with its checkpoint. A process killed at any point theref
 leaves the journal naming the last step that happened, and re-running the command
 continues from there.
 
+The journal has a format version, kept in ``dbshift_online_meta`` as the history table's
+is in ``<history>_meta``: a dbshift that finds an older format upgrades it step by step
+(``UPGRADES``) and one that finds a newer format refuses to touch it, so a journal written
+by a later dbshift is never misread by an earlier one.
+
 The SQL goes through SQLAlchemy's ``text()`` so one set of statements binds parameters
 on all three drivers; the few dialect differences (identifier quoting, column types, the
 clock) are the ``_Dialect`` values below.
@@ -16,16 +21,30 @@ from __future__ import annotations
 
 import enum
 import json
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from dbshift.config import ONLINE_JOURNAL_TABLE
+from dbshift import __version__
+from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
+from dbshift.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.engine import Connection
 
 TABLE = ONLINE_JOURNAL_TABLE
+META = ONLINE_JOURNAL_META_TABLE
+
+#: 1: the journal as dbshift wrote it before it had a format version (no meta table);
+#: 2: the same rows, with the format version recorded.
+FORMAT_VERSION = 2
+#: format version -> what turns a journal of that format into the next one.
+UPGRADES: dict[int, Callable[[Connection, str], None]] = {
+    1: lambda conn, schema: None,  # format 2 only records the version: rows are as they were
+}
 
 
 class Phase(enum.StrEnum):
@@ -71,7 +90,6 @@ class Entry:
 
 @dataclass(frozen=True)
 class _Dialect:
-    quote: str
     name_type: str
     text_type: str
     time_type: str
@@ -79,19 +97,27 @@ class _Dialect:
 
 
 _DIALECTS = {
-    "postgresql": _Dialect('"', "text", "text", "timestamptz", "now()"),
-    "mysql": _Dialect("`", "varchar(255)", "longtext", "datetime(6)", "UTC_TIMESTAMP(6)"),
-    "sqlite": _Dialect('"', "text", "text", "text", "strftime('%Y-%m-%d %H:%M:%f', 'now')"),
+    "postgresql": _Dialect("text", "text", "timestamptz", "now()"),
+    "mysql": _Dialect("varchar(255)", "longtext", "datetime(6)", "UTC_TIMESTAMP(6)"),
+    "sqlite": _Dialect("text", "text", "text", "strftime('%Y-%m-%d %H:%M:%f', 'now')"),
 }
 
 
+def _backend(conn: Connection) -> str:
+    """The Dialect's name for the connection's server (MariaDB's is mysql)."""
+    from dbshift.dialects import named
+
+    return named(conn.dialect.name).name
+
+
 def _d(conn: Connection) -> _Dialect:
-    return _DIALECTS[conn.dialect.name]
+    return _DIALECTS[_backend(conn)]
 
 
-def _table(conn: Connection, schema: str) -> str:
-    q = _d(conn).quote
-    return f"{q}{schema.replace(q, q + q)}{q}.{TABLE}"
+def _table(conn: Connection, schema: str, table: str = TABLE) -> str:
+    from dbshift.dialects import named
+
+    return named(conn.dialect.name).qualify(schema, table)
 
 
 def _run(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
@@ -111,6 +137,38 @@ def ensure(conn: Connection, schema: str) -> None:
         f"finished_at {d.time_type} NULL, safety_period double precision NOT NULL, "
         f"backfill {d.text_type} NOT NULL, paused boolean NOT NULL DEFAULT false)"
     )
+    meta = _table(conn, schema, META)
+    conn.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {meta} "
+        f"(name {d.name_type} PRIMARY KEY, value {d.text_type} NOT NULL)"
+    )
+    found = _run(conn, f"SELECT value FROM {meta} WHERE name = 'format_version'").scalar()
+    # No version recorded: a journal from before the version was kept (format 1), or a
+    # new one (whose upgrades from 1 change nothing).
+    version = int(found) if found is not None else 1
+    if version > FORMAT_VERSION:
+        raise UsageError(
+            f"the online journal {_table(conn, schema)} has format {version}, newer than "
+            f"this dbshift ({__version__}) understands ({FORMAT_VERSION}); upgrade dbshift"
+        )
+    if version == FORMAT_VERSION:
+        return
+    while version < FORMAT_VERSION:
+        UPGRADES[version](conn, schema)
+        version += 1
+    _record_format(conn, meta, recorded=found is not None)
+
+
+def _record_format(conn: Connection, meta: str, *, recorded: bool) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    params = {"value": str(FORMAT_VERSION)}
+    if recorded:
+        _run(conn, f"UPDATE {meta} SET value = :value WHERE name = 'format_version'", params)
+        return
+    # IntegrityError: another command recorded it meanwhile, after the same upgrades.
+    with suppress(IntegrityError):
+        _run(conn, f"INSERT INTO {meta} (name, value) VALUES ('format_version', :value)", params)
 
 
 def _time(value: Any) -> datetime | None:
@@ -151,13 +209,13 @@ def get(conn: Connection, schema: str, name: str) -> Entry | None:
     row = _run(
         conn, f"SELECT {_COLUMNS} FROM {_table(conn, schema)} WHERE name = :name", {"name": name}
     ).first()
-    return _entry(row, conn.dialect.name) if row else None
+    return _entry(row, _backend(conn)) if row else None
 
 
 def all_entries(conn: Connection, schema: str) -> list[Entry]:
     rows = _run(conn, f"SELECT {_COLUMNS} FROM {_table(conn, schema)} ORDER BY started_at, name")
     rows = rows.all()
-    return [_entry(r, conn.dialect.name) for r in rows]
+    return [_entry(r, _backend(conn)) for r in rows]
 
 
 def insert(

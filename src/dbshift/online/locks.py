@@ -14,22 +14,19 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from dbshift.errors import DbshiftError
+from dbshift.errors import LockNotAcquired
 from dbshift.online.postgres import LOCK_HOLDERS_SQL
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+    from sqlalchemy.exc import DBAPIError
+
+T = TypeVar("T")
 
 #: SQLSTATE lock_not_available (raised when lock_timeout expires).
 _LOCK_NOT_AVAILABLE = "55P03"
-
-
-class LockNotAcquired(DbshiftError):
-    """The phase stopped: its locks were held by others through every retry."""
-
-    exit_code = 3
 
 
 @dataclass(frozen=True)
@@ -54,12 +51,11 @@ def run_ddl(
 ) -> None:
     """Run ``statements`` (and ``also``, e.g. a journal update) in one transaction,
     retrying on lock timeouts; ``tables`` (qualified, quoted) name whose holders to show."""
-    from sqlalchemy.exc import DBAPIError
-
     # Statements go to the driver as written: '%' in them (PL/pgSQL's %TYPE, a LIKE
     # pattern) is not a parameter marker.
     raw = conn.execution_options(no_parameters=True)
-    for attempt in range(1, policy.attempts + 1):
+
+    def attempt() -> None:
         conn.exec_driver_sql("BEGIN")
         try:
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(policy.timeout_ms)}")
@@ -68,21 +64,48 @@ def run_ddl(
             if also is not None:
                 also(conn)
             conn.exec_driver_sql("COMMIT")
-            return
-        except DBAPIError as exc:
-            conn.exec_driver_sql("ROLLBACK")
-            if getattr(exc.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-                raise
-            if attempt == policy.attempts:
-                raise LockNotAcquired(
-                    f"{what}: could not get its locks in {policy.attempts} tries of "
-                    f"{policy.timeout_ms} ms; {holders(conn, tables)}; nothing was changed, "
-                    "run the command again when the lock is free"
-                ) from None
-            backoff(policy, attempt)
         except BaseException:
             conn.exec_driver_sql("ROLLBACK")
             raise
+
+    def exhausted() -> LockNotAcquired:
+        return LockNotAcquired(
+            f"{what}: could not get its locks in {policy.attempts} tries of "
+            f"{policy.timeout_ms} ms; {holders(conn, tables)}; nothing was changed, "
+            "run the command again when the lock is free"
+        )
+
+    retrying(
+        policy,
+        attempt,
+        retryable=lambda exc: getattr(exc.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE,
+        exhausted=exhausted,
+    )
+
+
+def retrying(
+    policy: LockPolicy,
+    attempt: Callable[[], T],
+    *,
+    retryable: Callable[[DBAPIError], bool],
+    exhausted: Callable[[], LockNotAcquired],
+) -> T:
+    """``attempt()`` until it succeeds, retrying a lock wait that ran out (``retryable``)
+    after a backoff, at most ``policy.attempts`` times; then ``exhausted()`` is raised.
+    The one retry loop of every engine: what one attempt is (a transaction, a statement)
+    is the engine's."""
+    from sqlalchemy.exc import DBAPIError
+
+    for number in range(1, policy.attempts + 1):
+        try:
+            return attempt()
+        except DBAPIError as exc:
+            if not retryable(exc):
+                raise
+            if number == policy.attempts:
+                raise exhausted() from None
+            backoff(policy, number)
+    raise exhausted()
 
 
 def backoff(policy: LockPolicy, attempt: int) -> None:

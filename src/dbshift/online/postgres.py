@@ -14,25 +14,17 @@ How the two versions coexist (the design pgroll made popular, kept small):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
-from dbshift.online.operations.base import Assignment, OnlineOperation, quote
+from dbshift.dialects import named
+from dbshift.errors import OnlineOperationError
+from dbshift.online.operations.base import Assignment, OnlineOperation
+from dbshift.online.postgres_ops import added
 
-_MAX_NAME = 63
+#: Quoting, literals and the 63-byte name limit: PostgreSQL's facts, from its Dialect.
+PG = named("postgresql")
+quote, literal, short = PG.quote, PG.literal, PG.fit_name
 _BODY_TAG = "$dbshift_online$"
-
-
-def short(name: str) -> str:
-    """``name`` if it fits PostgreSQL's 63 bytes, else a prefix with a hash suffix."""
-    if len(name.encode()) <= _MAX_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
-    return name.encode()[: _MAX_NAME - 11].decode(errors="ignore") + "_" + digest
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class PgNames:
@@ -45,8 +37,11 @@ class PgNames:
     def q(self, name: str) -> str:
         return quote(name)
 
+    def literal(self, text: str) -> str:
+        return literal(text)
+
     def table(self, name: str) -> str:
-        return f"{quote(self.schema)}.{quote(name)}"
+        return PG.qualify(self.schema, name)
 
 
 def version_schema(schema: str, migration: str) -> str:
@@ -82,7 +77,7 @@ def trigger_sql(
     """
     for a in (*up, *down):
         if _BODY_TAG in a.expression:
-            raise ValueError(f"expression for {a.column!r} contains {_BODY_TAG}")
+            raise OnlineOperationError(f"expression for {a.column!r} contains {_BODY_TAG}")
     fn = f"{quote(names.schema)}.{quote(function_name(migration, table))}"
     qualified = names.table(table)
     # A write through the new version's view: derive the old columns, keep the new.
@@ -143,7 +138,7 @@ def view_sql(
 
 def added_columns_sql(names: PgNames, op: OnlineOperation) -> list[str]:
     out = []
-    for col in op.added():
+    for col in added(op):
         default = f" DEFAULT {col.default}" if col.default is not None else ""
         out.append(
             f"ALTER TABLE {names.table(op.table)} ADD COLUMN {quote(col.name)} "

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFailed
+from dbshift.errors import MigrationFailed, OnlineOperationError
 from dbshift.online import postgres as pg
 from dbshift.online.operations.add_check import AddCheck
 from dbshift.online.operations.add_foreign_key import AddForeignKey
@@ -26,10 +26,10 @@ from dbshift.online.operations.base import (
     AddedColumn,
     HiddenColumnChange,
     OnlineOperation,
-    quote,
 )
 from dbshift.online.operations.create_index import CreateIndex
 from dbshift.online.operations.drop_column import DropColumn
+from dbshift.online.postgres_ops import added
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -94,7 +94,7 @@ def _new_shape(
         physical_type = {**types, **{a.name: a.data_type for a in _added(op, types)}}
         try:
             mapping = op.reshape({name: name for name in shape})
-        except ValueError:
+        except OnlineOperationError:
             return shape
         shape = {
             name: physical_type.get(physical, shape.get(physical, "text"))
@@ -105,8 +105,8 @@ def _new_shape(
 
 def _added(op: OnlineOperation, types: dict[str, str]) -> list[AddedColumn]:
     try:
-        return op.resolve(types).added()
-    except ValueError:
+        return added(op.resolve(types))
+    except OnlineOperationError:
         return []
 
 
@@ -120,7 +120,9 @@ def _expressions(
     table = names.table(op.table)
     probes: list[tuple[str, str]] = []
     new = _new_shape(migration, index, op.table, types)
-    new_rows = "(SELECT " + ", ".join(f"NULL::{t} AS {quote(c)}" for c, t in new.items()) + ") AS v"
+    new_rows = (
+        "(SELECT " + ", ".join(f"NULL::{t} AS {pg.quote(c)}" for c, t in new.items()) + ") AS v"
+    )
     if isinstance(op, HiddenColumnChange):
         resolved = op.resolve(types)
         target = resolved.data_type or types.get(op.column, "text")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dbshift.errors import MigrationFileError
+from dbshift.errors import MigrationFileError, OnlineOperationError
 from dbshift.online.operations import OPERATION_TYPES, OnlineOperation
 
 _NAME = re.compile(r"^(?P<name>[0-9A-Za-z][0-9A-Za-z_]*)\.toml$")
@@ -125,5 +125,5 @@ def _operation(path: Path, index: int, raw: Any) -> OnlineOperation:
         raise MigrationFileError(str(path), f"{where}: unknown type {kind!r} (known: {known})")
     try:
         return cls.from_dict({k: v for k, v in raw.items() if k != "type"})
-    except (TypeError, ValueError) as exc:
+    except (TypeError, OnlineOperationError) as exc:
         raise MigrationFileError(str(path), f"{where} ({kind}): {exc}") from None

@@ -24,15 +24,21 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.exc import DBAPIError
 
-from dbshift.config import ONLINE_JOURNAL_TABLE
+from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.connection import first_line
-from dbshift.dialects import quote_double as q
-from dbshift.dialects.sqlite.render import SQLiteRenderer, _can_add, _is_referenced
-from dbshift.errors import DbshiftError, LockTimeoutError, MigrationFailed, UsageError
+from dbshift.dialects import named
+from dbshift.dialects.sqlite.render import SQLiteRenderer
+from dbshift.errors import (
+    DbshiftError,
+    LockTimeoutError,
+    MigrationFailed,
+    OnlineOperationError,
+    UsageError,
+)
 from dbshift.inspect.sqlite import inspect_sqlite
 from dbshift.model import (
     CheckConstraint,
@@ -46,7 +52,6 @@ from dbshift.model import (
     Table,
 )
 from dbshift.online import journal
-from dbshift.online.common import Options, Progress, entry_migration, refuse_overlap
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.operations import OnlineOperation
 from dbshift.online.operations.add_check import AddCheck
@@ -61,19 +66,63 @@ from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.operations.rename_column import RenameColumn
 from dbshift.online.operations.rename_table import RenameTable
 from dbshift.online.operations.split_table import SplitTable
+from dbshift.online.phases import NewVersion, Progress, Record, Run, refuse_overlap
 from dbshift.online.spec import OnlineMigration
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 _MAIN = "main"
+_SQLITE = named("sqlite")
+q = _SQLITE.quote
 #: Statements a raw_sql up must not run: they would end the one transaction early.
 _TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 
 
-def start(conn: Connection, migration: OnlineMigration, spec: str, progress: Progress) -> Entry:
+class SQLiteEngine:
+    """The ``phases.WholeEngine`` of SQLite: ``start_whole`` does it all."""
+
+    casts_on_alter: ClassVar[bool] = False
+    uses_runner_lock: ClassVar[bool] = False  # BEGIN IMMEDIATE is the lock
+    undo_hint: ClassVar[str] = (
+        "SQLite applies an online migration whole at start, in one transaction, so there "
+        "is nothing to roll back; write a new migration to undo it"
+    )
+
+    def __init__(self) -> None:
+        self.dialect = _SQLITE
+
+    def base_schema(self, conn: Connection, schema: str) -> str:
+        if schema == "public":  # the command's default: the main database
+            return _MAIN
+        if schema != _MAIN:
+            raise UsageError(
+                f"SQLite online migrations work on the main database, not schema {schema!r}"
+            )
+        return schema
+
+    def new_version(self, entry: Entry) -> NewVersion:
+        return NewVersion()  # never in flight: there is no second version
+
+    def start_whole(self, run: Run) -> Entry:
+        return _start(run.conn, run.migration, run.spec, run.progress)
+
+    def settle(self, run: Run, entry: Entry) -> OnlineMigration:
+        return run.migration
+
+    def cleanup(self, run: Run, entry: Entry) -> None:
+        name = run.migration.name
+        run.progress.step(
+            f"{name}: completed at start (SQLite applies the whole migration at once)"
+        )
+
+    def rollback(self, run: Run, entry: Entry, record: Record) -> None:
+        raise UsageError(f"online migration {entry.name} is {entry.phase}: {self.undo_hint}")
+
+
+def _start(conn: Connection, migration: OnlineMigration, spec: str, progress: Progress) -> Entry:
     """Every operation, then the journal row as completed, in one transaction."""
-    schema = _main(migration.schema)
+    schema = migration.schema
     with _Transaction(conn):
         journal.ensure(conn, schema)
         entry = journal.get(conn, schema, migration.name)
@@ -115,59 +164,6 @@ def start(conn: Connection, migration: OnlineMigration, spec: str, progress: Pro
         entry = journal.get(conn, schema, migration.name)
         assert entry is not None
     progress.step(f"applied {len(migration.operations)} operations in one transaction")
-    return entry
-
-
-def complete(
-    conn: Connection,
-    name: str,
-    schema: str,
-    options: Options,
-    progress: Progress,
-    *,
-    force: bool,
-    wait: float,
-) -> Entry:
-    """Nothing to do: start already applied the final shape."""
-    entry = _entry(conn, name, schema)
-    if entry.phase is not Phase.COMPLETED:
-        raise UsageError(f"online migration {name} is {entry.phase}: nothing to complete")
-    progress.step(f"{name}: completed at start (SQLite applies the whole migration at once)")
-    return entry
-
-
-def rollback(
-    conn: Connection,
-    name: str,
-    schema: str,
-    options: Options,
-    progress: Progress,
-    *,
-    wait: float,
-) -> Entry:
-    """Refused once applied: there is no old shape left to go back to."""
-    entry = _entry(conn, name, schema)
-    if entry.phase is Phase.ROLLED_BACK:
-        return entry
-    raise UsageError(
-        f"online migration {name} is {entry.phase}: SQLite applies an online migration "
-        "whole at start, in one transaction, so there is nothing to roll back; write a new "
-        "migration to undo it"
-    )
-
-
-def _main(schema: str) -> str:
-    if schema != _MAIN:
-        raise UsageError(
-            f"SQLite online migrations work on the main database, not schema {schema!r}"
-        )
-    return schema
-
-
-def _entry(conn: Connection, name: str, schema: str) -> Entry:
-    schema = _main(schema)
-    journal.ensure(conn, schema)
-    entry, _ = entry_migration(conn, schema, name)
     return entry
 
 
@@ -225,11 +221,15 @@ class _Applier:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.render = SQLiteRenderer(q)
+        render = _SQLITE.renderer()
+        assert isinstance(render, SQLiteRenderer)
+        self.render = render
         self.schema = Schema()
 
     def apply(self, op: OnlineOperation) -> None:
-        self.schema = inspect_sqlite(self.conn, exclude=(ONLINE_JOURNAL_TABLE,))
+        self.schema = inspect_sqlite(
+            self.conn, exclude=(ONLINE_JOURNAL_TABLE, ONLINE_JOURNAL_META_TABLE)
+        )
         for sql in self._statements(op):
             self.conn.execution_options(no_parameters=True).exec_driver_sql(sql)
         if isinstance(op, AddForeignKey):
@@ -262,25 +262,25 @@ class _Applier:
                 statements = split_statements(op.up)
                 for sql in statements:
                     if sql.split(None, 1)[0].upper().rstrip(";") in _TRANSACTION_CONTROL:
-                        raise ValueError(
+                        raise OnlineOperationError(
                             f"{sql.split(None, 1)[0]} in up: start runs the whole migration "
                             "in one transaction"
                         )
                 return statements
-        raise ValueError("not supported on SQLite")
+        raise OnlineOperationError("not supported on SQLite")
 
     # -- reading the schema ------------------------------------------------------------
 
     def _table(self, name: str) -> Table:
         table = self.schema.table(name)
         if table is None:
-            raise ValueError(f"table {name!r} does not exist")
+            raise OnlineOperationError(f"table {name!r} does not exist")
         return table
 
     def _column(self, table: Table, name: str) -> Column:
         column = table.column(name)
         if column is None:
-            raise ValueError(f"column {name!r} does not exist in {table.name!r}")
+            raise OnlineOperationError(f"column {name!r} does not exist in {table.name!r}")
         return column
 
     def _columns(self, table: Table, names: Iterable[str]) -> None:
@@ -292,26 +292,7 @@ class _Applier:
     def _rebuild(self, old: Table, new: Table, values: dict[str, str] | None = None) -> list[str]:
         """The renderer's rebuild of ``old`` into ``new``; ``values`` (column -> SQL over
         the old table's columns) replace the plain copy of those columns."""
-        out = self.render.rebuild(old, new, self.schema.with_table(new))
-        if not values:
-            return out
-        temp = q(f"_dbshift_new_{new.name}")
-        if not out[1].startswith(f"INSERT INTO {temp} "):  # the renderer's copy step
-            raise AssertionError(f"unexpected rebuild of {new.name}: {out[1][:80]}")
-        names = [
-            c.name
-            for c in new.columns
-            if c.generated is None
-            and (
-                c.name in values or ((o := old.column(c.name)) is not None and o.generated is None)
-            )
-        ]
-        picked = ", ".join(f"({values[n]})" if n in values else q(n) for n in names)
-        out[1] = (
-            f"INSERT INTO {temp} ({', '.join(q(n) for n in names)}) "
-            f"SELECT {picked} FROM {q(old.name)}"
-        )
-        return out
+        return self.render.rebuild(old, new, self.schema.with_table(new), values=values)
 
     def _without(self, table: Table, names: Iterable[str]) -> Table:
         """``table`` without the columns, and without the keys and indexes on them (as
@@ -329,7 +310,7 @@ class _Applier:
 
     def _drop_columns(self, table: Table, names: tuple[str, ...]) -> list[str]:
         self._columns(table, names)
-        if any(_is_referenced(table, n) for n in names):
+        if any(self.render.drop_needs_rebuild(table, n) for n in names):
             return self._rebuild(table, self._without(table, names))
         return [f"ALTER TABLE {q(table.name)} DROP COLUMN {q(n)}" for n in names]
 
@@ -338,10 +319,10 @@ class _Applier:
     def _add_column(self, op: AddColumn) -> list[str]:
         table = self._table(op.table)
         if table.column(op.column) is not None:
-            raise ValueError(f"column {op.column!r} already exists in {op.table!r}")
+            raise OnlineOperationError(f"column {op.column!r} already exists in {op.table!r}")
         assert op.data_type is not None  # AddColumn.validate requires it
         column = Column(op.column, op.data_type, nullable=not op.required, default=op.default)
-        if not _can_add(column):
+        if not self.render.can_add_column(column):
             return self._rebuild(
                 table, table.with_column(column), {op.column: op.up} if op.up else None
             )
@@ -354,7 +335,7 @@ class _Applier:
         table = self._table(op.table)
         self._column(table, op.column)
         if table.column(op.new_name) is not None:
-            raise ValueError(f"column {op.new_name!r} already exists in {op.table!r}")
+            raise OnlineOperationError(f"column {op.new_name!r} already exists in {op.table!r}")
         return [f"ALTER TABLE {q(op.table)} RENAME COLUMN {q(op.column)} TO {q(op.new_name)}"]
 
     def _alter_column(self, op: AlterColumn) -> list[str]:
@@ -411,7 +392,7 @@ class _Applier:
         if bad:
             at = f" (the first at rowid {example})" if example is not None else ""
             cols = ", ".join(op.columns)
-            raise ValueError(
+            raise OnlineOperationError(
                 f"{bad} rows of {op.table} have ({cols}) values missing from "
                 f"{op.references}{at}: fix or delete them first"
             )
@@ -435,7 +416,7 @@ class _Applier:
         key = self._column(table, op.key)
         moved = [self._column(table, c) for c in op.columns]
         if self.schema.table(op.new_table) is not None:
-            raise ValueError(f"table {op.new_table!r} already exists")
+            raise OnlineOperationError(f"table {op.new_table!r} already exists")
         new = Table(
             name=op.new_table,
             columns=(

@@ -193,9 +193,10 @@ def _online(
 ) -> int:
     """The plan as an online migration file (``dbshift online start`` runs it)."""
     from dbshift.cli.commands.new import new_path
+    from dbshift.dialects import named
     from dbshift.online.from_ops import online_toml
 
-    text = online_toml(plan, current, description=args.name, dialect=dialect.name)
+    text = online_toml(plan, current, description=args.name, dialect=dialect)
     path = new_path(directory, args.name, ".toml")
     path.write_text(text, encoding="utf-8")
     context.report(

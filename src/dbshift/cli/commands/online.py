@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
     from dbshift.config import Settings
     from dbshift.online.backfill import TableBackfill
-    from dbshift.online.common import Options
     from dbshift.online.journal import Entry
+    from dbshift.online.phases import NewVersion, Options
 
 
 OPTIONS = context.SESSION_OPTIONS
@@ -98,8 +98,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _options(args: argparse.Namespace) -> Options:
     from dbshift.online.backfill import BackfillOptions
-    from dbshift.online.common import Options
     from dbshift.online.locks import LockPolicy
+    from dbshift.online.phases import Options
 
     return Options(
         lock=LockPolicy(timeout_ms=args.ddl_lock_timeout_ms, attempts=max(1, args.ddl_attempts)),
@@ -177,29 +177,27 @@ def _describe(entry: Entry) -> str:
         done, total = state.get("done", 0), state.get("total", 0)
         mark = "done" if state.get("finished") else "in progress"
         lines.append(f"  backfill {table}: {done} rows ({mark}; about {total} in the table)")
-    if entry.phase.in_flight and entry.backend == "mysql":
-        lines.append(f"  new version: connect to database {entry.version_schema}")
-        lines.append(f"  old version: unchanged (database {entry.base_schema})")
-    elif entry.phase.in_flight:
-        lines.append(
-            f'  new version: SET search_path TO "{entry.version_schema}", "{entry.base_schema}"'
-            f"  (libpq: options=-csearch_path={entry.version_schema},{entry.base_schema})"
-        )
-        lines.append("  old version: unchanged (the tables as they were)")
+    if entry.phase.in_flight:
+        lines += _new_version(entry).lines
     return "\n".join(lines)
 
 
+def _new_version(entry: Entry) -> NewVersion:
+    from dbshift.online.service import engine_named
+
+    return engine_named(entry.backend).new_version(entry)
+
+
 def _as_json(entry: Entry) -> dict[str, object]:
+    version = _new_version(entry)
     return {
         "name": entry.name,
         "phase": str(entry.phase),
         "tables": list(entry.tables),
         "version_schema": entry.version_schema,
         "backend": entry.backend,
-        "search_path": f"{entry.version_schema},{entry.base_schema}"
-        if entry.backend == "postgresql"
-        else None,
-        "database": entry.version_schema if entry.backend == "mysql" else None,
+        "search_path": version.search_path,
+        "database": version.database,
         "started_at": entry.started_at.isoformat(),
         "expanded_at": entry.expanded_at.isoformat() if entry.expanded_at else None,
         "finished_at": entry.finished_at.isoformat() if entry.finished_at else None,

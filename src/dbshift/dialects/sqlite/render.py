@@ -9,7 +9,7 @@ indexes and triggers. Consecutive operations on one table share one rebuild.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -143,17 +143,24 @@ class SQLiteRenderer(Renderer):
         sql = f"{kind} {self.q(i.name)} ON {self.name(on)} ({', '.join(elements)})"
         return sql + (f" WHERE {i.where}" if i.where else "")
 
-    def rebuild(self, old: Table, new: Table, schema: Schema) -> list[str]:
-        """The 12-step procedure for one table; ``schema`` is the state after it."""
+    def rebuild(
+        self, old: Table, new: Table, schema: Schema, *, values: Mapping[str, str] | None = None
+    ) -> list[str]:
+        """The 12-step procedure for one table; ``schema`` is the state after it.
+        ``values`` (column -> SQL over the old table's columns) replace the plain copy of
+        those columns: the online engine's ``up`` expressions."""
         temp = f"_dbshift_new_{new.name}"
+        given = values or {}
         copied = [
             c.name
             for c in new.columns
-            if c.generated is None and (o := old.column(c.name)) is not None and o.generated is None
+            if c.generated is None
+            and (c.name in given or ((o := old.column(c.name)) is not None and o.generated is None))
         ]
+        picked = ", ".join(f"({given[n]})" if n in given else self.q(n) for n in copied)
         out = [
             self.create_table(replace(new, indexes=()), name=temp),
-            f"INSERT INTO {self.q(temp)} ({self.names(copied)}) SELECT {self.names(copied)} FROM {self.name(old.key)}",
+            f"INSERT INTO {self.q(temp)} ({self.names(copied)}) SELECT {picked} FROM {self.name(old.key)}",
             f"DROP TABLE {self.name(old.key)}",
             # Legacy rename: views and triggers naming the table must not be re-parsed while
             # it is briefly missing (SQLite 3.26+ would fail on them), nor rewritten.
@@ -166,6 +173,16 @@ class SQLiteRenderer(Renderer):
             r.definition for r in schema.routines if r.kind == "trigger" and r.table == new.name
         )
         return out
+
+    @staticmethod
+    def can_add_column(column: Column) -> bool:
+        """Whether ALTER TABLE ADD COLUMN can add ``column`` (else the table is rebuilt)."""
+        return _can_add(column)
+
+    @staticmethod
+    def drop_needs_rebuild(table: Table, column: str) -> bool:
+        """Whether DROP COLUMN refuses ``column`` of ``table`` (else the table is rebuilt)."""
+        return _is_referenced(table, column)
 
     # -- native operations -------------------------------------------------------------------
 

@@ -6,18 +6,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFailed, UsageError
+from dbshift.errors import MigrationFailed
 from dbshift.online import journal
 from dbshift.online.backfill import Backfill
-from dbshift.online.common import (
-    Options,
-    Progress,
-    check_safety_period,
-    crash_point,
-    entry_migration,
-    refuse_unless_active,
-)
-from dbshift.online.journal import Entry, Phase
+from dbshift.online.journal import Phase
 from dbshift.online.mysql import ddl
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan
@@ -30,50 +22,41 @@ from dbshift.online.mysql.state import (
     no_orphans,
     online_ddl,
     read_columns,
-    reload,
     renamed,
 )
 from dbshift.online.operations.add_foreign_key import AddForeignKey
 from dbshift.online.operations.raw_sql import RawSQL
+from dbshift.online.phases import Options, Progress, Record, Run, crash_point
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    pass
 
 
-def complete(
-    conn: Connection,
-    name: str,
-    schema: str,
-    options: Options,
-    progress: Progress,
-    *,
-    force: bool,
-    wait: float,
-) -> Entry:
-    journal.ensure(conn, schema)
-    with ddl.runner_lock(conn, schema, wait):
-        entry, migration = entry_migration(conn, schema, name)
-        if entry.phase is Phase.COMPLETED:
-            _cleanup(load(conn, migration), progress)
-            return entry
-        refuse_unless_active(entry)
-        check_safety_period(entry, force=force)
-        state = load(conn, migration)
-        if not state.done("verified"):
-            for plan in state.plans.values():
-                if plan.shadow:
-                    _verify(state, plan, progress)
-                for op in plan.ops:
-                    if isinstance(op, AddForeignKey):
-                        no_orphans(state, op)
-            state.mark("verified")
-        crash_point("after-validate")
-        for plan in state.plans.values():
-            _contract(state, plan, options, progress)
-        journal.set_phase(conn, schema, name, Phase.COMPLETED)
-        crash_point("after-contract")
-        _cleanup(state, progress)
-        return reload(conn, migration)
+def verify(run: Run) -> None:
+    """Every shadowed table agrees with the old one, every new foreign key holds (once:
+    a resumed complete skips it)."""
+    state = load(run.conn, run.migration)
+    if state.done("verified"):
+        return
+    for plan in state.plans.values():
+        if plan.shadow:
+            _verify(state, plan, run.progress)
+        for op in plan.ops:
+            if isinstance(op, AddForeignKey):
+                no_orphans(state, op)
+    state.mark("verified")
+
+
+def contract(run: Run, record: Record) -> None:
+    """Each table's in-place drops and cut-over, then the phase change."""
+    state = load(run.conn, run.migration)
+    for plan in state.plans.values():
+        _contract(state, plan, run.options, run.progress)
+    record(run.conn)
+
+
+def cleanup(run: Run) -> None:
+    _cleanup(load(run.conn, run.migration), run.progress)
 
 
 def _verify(state: State, plan: TablePlan, progress: Progress) -> None:
@@ -248,48 +231,34 @@ def _cleanup(state: State, progress: Progress) -> None:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(other.version_schema)}")
 
 
-def rollback(
-    conn: Connection,
-    name: str,
-    schema: str,
-    options: Options,
-    progress: Progress,
-    *,
-    wait: float,
-) -> Entry:
-    journal.ensure(conn, schema)
-    with ddl.runner_lock(conn, schema, wait):
-        entry, migration = entry_migration(conn, schema, name)
-        if entry.phase is Phase.ROLLED_BACK:
-            return entry
-        if entry.phase is Phase.COMPLETED:
-            raise UsageError(f"online migration {name} is completed: write a new one to undo it")
-        state = load(conn, migration)
-        names = state.names
-        what = f"online rollback {name}"
-        # The old table's triggers first: from then on old-version writes touch nothing
-        # but the old table, and the shadow can go.
-        for plan in state.plans.values():
-            if plan.shadow:
-                for sql in my.drop_triggers(name, schema, plan.table):
-                    ddl.run(conn, sql, policy=options.lock, what=what)
-        progress.step(f"drop database {names.version}")
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(names.version)}")
-        crash_point("in-rollback")
-        for plan in state.plans.values():
-            if plan.shadow:
-                continue  # everything of it was in the version database
-            for sql in plan.rollback_statements(names.table(plan.table)):
-                progress.step(" ".join(sql.split())[:100])
-                ddl.run(conn, sql, policy=options.lock, what=what, ignore=GONE | {1828})
-        for i, op in reversed(list(enumerate(migration.operations))):
-            if isinstance(op, RawSQL) and state.done(f"raw:{i}") and not state.done(f"unraw:{i}"):
-                if op.down is None:
-                    raise MigrationFailed(
-                        f"online rollback {name}: raw_sql on {op.table!r} has no down: it "
-                        "cannot be rolled back (the rest was undone)"
-                    )
-                ddl.run(conn, op.down, policy=options.lock, what=what)
-                state.mark(f"unraw:{i}")  # a rerun after a kill must not run it twice
-        journal.set_phase(conn, schema, name, Phase.ROLLED_BACK)
-        return reload(conn, migration)
+def rollback(run: Run, record: Record) -> None:
+    conn, migration, options, progress = run.conn, run.migration, run.options, run.progress
+    name, schema = migration.name, migration.schema
+    state = load(conn, migration)
+    names = state.names
+    what = f"online rollback {name}"
+    # The old table's triggers first: from then on old-version writes touch nothing
+    # but the old table, and the shadow can go.
+    for plan in state.plans.values():
+        if plan.shadow:
+            for sql in my.drop_triggers(name, schema, plan.table):
+                ddl.run(conn, sql, policy=options.lock, what=what)
+    progress.step(f"drop database {names.version}")
+    conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(names.version)}")
+    crash_point("in-rollback")
+    for plan in state.plans.values():
+        if plan.shadow:
+            continue  # everything of it was in the version database
+        for sql in plan.rollback_statements(names.table(plan.table)):
+            progress.step(" ".join(sql.split())[:100])
+            ddl.run(conn, sql, policy=options.lock, what=what, ignore=GONE | {1828})
+    for i, op in reversed(list(enumerate(migration.operations))):
+        if isinstance(op, RawSQL) and state.done(f"raw:{i}") and not state.done(f"unraw:{i}"):
+            if op.down is None:
+                raise MigrationFailed(
+                    f"online rollback {name}: raw_sql on {op.table!r} has no down: it "
+                    "cannot be rolled back (the rest was undone)"
+                )
+            ddl.run(conn, op.down, policy=options.lock, what=what)
+            state.mark(f"unraw:{i}")  # a rerun after a kill must not run it twice
+    record(conn)

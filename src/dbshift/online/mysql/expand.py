@@ -14,14 +14,11 @@ checks what is already done: a command killed anywhere is simply run again.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from dbshift.config import ONLINE_JOURNAL_TABLE
+from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
-from dbshift.online import journal
 from dbshift.online.backfill import Backfill
-from dbshift.online.common import Options, Progress, crash_point, refuse_overlap, run_job
-from dbshift.online.journal import Entry, Phase
 from dbshift.online.mysql import ddl
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan, foreign_key_sql
@@ -35,7 +32,6 @@ from dbshift.online.mysql.state import (
     online_ddl,
     read_catalog,
     read_columns,
-    reload,
     renamed,
 )
 from dbshift.online.operations.add_check import AddCheck
@@ -44,6 +40,7 @@ from dbshift.online.operations.add_unique import AddUnique
 from dbshift.online.operations.base import HiddenColumnChange
 from dbshift.online.operations.create_index import CreateIndex
 from dbshift.online.operations.raw_sql import RawSQL
+from dbshift.online.phases import Options, Progress, Record, Run, crash_point, run_job
 from dbshift.online.spec import OnlineMigration
 
 if TYPE_CHECKING:
@@ -132,63 +129,37 @@ def _check_expressions(conn: Connection, migration: OnlineMigration) -> None:
                 ) from None
 
 
-def start(
-    conn: Connection,
-    migration: OnlineMigration,
-    spec: str,
-    options: Options,
-    progress: Progress,
-    wait: float,
-) -> Entry:
-    schema = migration.schema
-    journal.ensure(conn, schema)
-    with ddl.runner_lock(conn, schema, wait):
-        entry = journal.get(conn, schema, migration.name)
-        if entry is not None and entry.phase is Phase.ROLLED_BACK:
-            journal.forget(conn, schema, migration.name)
-            entry = None
-        if entry is None:
-            refuse_overlap(conn, migration)
-            catalog = read_catalog(conn, migration)
-            plans = make_plans(migration, catalog)
-            _refuse_taken_names(conn, migration)
-            _check_expressions(conn, migration)
-            for plan in plans.values():
-                if plan.shadow:
-                    _check_shadowable(conn, migration, plan)
-                if plan.view != plan.table and kind(conn, schema, plan.view) is not None:
-                    raise UsageError(
-                        f"{migration.path}: rename_table: {plan.view!r} already exists in "
-                        f"database {schema!r}"
-                    )
-            period = migration.safety_period
-            journal.insert(
-                conn,
-                schema,
-                name=migration.name,
-                version_schema=my.version_database(schema, migration.name),
-                tables=sorted(migration.tables),
-                spec=spec,
-                safety_period=options.safety_period if period is None else period,
-            )
-            journal.save_backfill(conn, schema, migration.name, {CATALOG: catalog})
-        elif entry.spec != spec:
+def prepare(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
+    """Start's checks, before anything changes; the catalog as start found it is what
+    every later step plans from (in-place changes alter the tables meanwhile)."""
+    catalog = read_catalog(conn, migration)
+    plans = make_plans(migration, catalog)
+    _refuse_taken_names(conn, migration)
+    _check_expressions(conn, migration)
+    for plan in plans.values():
+        if plan.shadow:
+            _check_shadowable(conn, migration, plan)
+        if plan.view != plan.table and kind(conn, migration.schema, plan.view) is not None:
             raise UsageError(
-                f"{migration.path}: changed since 'online start' ran; roll back to change it"
+                f"{migration.path}: rename_table: {plan.view!r} already exists in "
+                f"database {migration.schema!r}"
             )
-        entry = journal.get(conn, schema, migration.name)
-        assert entry is not None
-        if not entry.phase.in_flight:
-            raise UsageError(f"online migration {migration.name} is already {entry.phase}")
-        journal.set_paused(conn, schema, migration.name, paused=False)
-        if entry.phase is Phase.EXPANDING:
-            state = load(conn, migration)
-            _expand(state, options, progress)
-            if not _copy(state, options, progress):
-                progress.step("paused: run 'dbshift online start' again to resume")
-            else:
-                _expose(state, options, progress)
-        return reload(conn, migration)
+    return {CATALOG: catalog}
+
+
+def expand(run: Run) -> None:
+    """The version database, the shadows and their triggers, in-place DDL, raw SQL
+    (each step once: a resumed run skips what is done)."""
+    _expand(load(run.conn, run.migration), run.options, run.progress)
+
+
+def copy(run: Run) -> bool:
+    """The chunked copy of every shadowed table; False if paused."""
+    return _copy(run, load(run.conn, run.migration))
+
+
+def expose(run: Run, record: Record) -> None:
+    _expose(load(run.conn, run.migration), run.options, run.progress, record)
 
 
 def _expand(state: State, options: Options, progress: Progress) -> None:
@@ -224,7 +195,6 @@ def _expand(state: State, options: Options, progress: Progress) -> None:
             if isinstance(op, AddForeignKey):
                 _add_foreign_key(state, op, options)
     state.mark("expand")
-    crash_point("after-expand")
 
 
 def _build_shadow(state: State, plan: TablePlan, options: Options, progress: Progress) -> None:
@@ -310,9 +280,10 @@ def _add_foreign_key(state: State, op: AddForeignKey, options: Options) -> None:
     no_orphans(state, op)
 
 
-def _copy(state: State, options: Options, progress: Progress) -> bool:
+def _copy(run: Run, state: State) -> bool:
     """The chunked copy of every shadowed table, checkpointed in the journal."""
     conn, names, m = state.conn, state.names, state.migration
+    options, progress = run.options, run.progress
     mode = conn.exec_driver_sql("SELECT @@innodb_autoinc_lock_mode").scalar()
     auto = any(plan.shadow and plan.auto for plan in state.plans.values())
     # INSERT ... SELECT holds the shadow's table-level AUTO-INC lock for the whole chunk
@@ -324,6 +295,7 @@ def _copy(state: State, options: Options, progress: Progress) -> bool:
             "aim at 25 ms (--target-ms to choose; mode 2 avoids the wait)"
         )
         options = replace(options, backfill=replace(options.backfill, target_seconds=0.025))
+        run = replace(run, options=options)
     for plan in state.plans.values():
         if not plan.shadow:
             continue
@@ -337,7 +309,7 @@ def _copy(state: State, options: Options, progress: Progress) -> bool:
             my.KEY_SQL,
             {"schema": m.schema, "table": plan.table},
         )
-        if not run_job(conn, engine, plan.table, state.data, m, options, progress):
+        if not run_job(run, engine, plan.table, state.data):
             return False
     return True
 
@@ -347,11 +319,12 @@ def _base_tables(conn: Connection, schema: str) -> list[str]:
     return [
         str(r[0])
         for r in rows
-        if str(r[0]) != ONLINE_JOURNAL_TABLE and not str(r[0]).startswith("_dbshift_")
+        if str(r[0]) not in (ONLINE_JOURNAL_TABLE, ONLINE_JOURNAL_META_TABLE)
+        and not str(r[0]).startswith("_dbshift_")
     ]
 
 
-def _expose(state: State, options: Options, progress: Progress) -> None:
+def _expose(state: State, options: Options, progress: Progress, record: Record) -> None:
     """A view in the version database for every table without a shadow, in the new
     version's shape and name; then both versions are live."""
     conn, names, m = state.conn, state.names, state.migration
@@ -370,5 +343,4 @@ def _expose(state: State, options: Options, progress: Progress) -> None:
             view = plan.view
         conn.exec_driver_sql(my.view_sql(names.in_version(view), names.table(table), columns))
     progress.step(f"new version: connect to database {names.version}")
-    journal.set_phase(conn, m.schema, m.name, Phase.ACTIVE)
-    crash_point("after-views")
+    record(conn)

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dbshift.errors import UsageError
-from dbshift.online.mysql.sql import q
+from dbshift.errors import OnlineOperationError, UsageError
+from dbshift.online.mysql.sql import literal, q
 from dbshift.online.operations import OnlineOperation
 from dbshift.online.operations.add_check import AddCheck
 from dbshift.online.operations.add_column import AddColumn
@@ -129,7 +129,7 @@ class TablePlan:
                 default = f" DEFAULT {value}" if value is not None else ""
                 auto = " AUTO_INCREMENT" if "auto_increment" in current.extra.lower() else ""
                 # MODIFY COLUMN drops a comment it does not repeat.
-                comment = f" COMMENT {_literal(current.comment)}" if current.comment else ""
+                comment = f" COMMENT {literal(current.comment)}" if current.comment else ""
                 type_ = op.data_type or current.type
                 clauses.append(
                     f"MODIFY COLUMN {q(op.column)} {type_} {null}{default}{auto}{comment}"
@@ -174,10 +174,6 @@ class TablePlan:
             elif isinstance(op, AddForeignKey):
                 out.append(f"ALTER TABLE {table} DROP FOREIGN KEY {q(op.name)}")
         return out
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _clause(op: OnlineOperation) -> str:
@@ -254,8 +250,8 @@ def plan_table(
         if isinstance(op, AddColumn | DropColumn | RenameColumn | AlterColumn):
             try:
                 reshaped = op.reshape({k: k for k in new})
-            except ValueError as exc:
-                raise UsageError(f"{where}: {exc}") from None
+            except OnlineOperationError as exc:
+                raise OnlineOperationError(f"{where}: {exc.message}") from None
             if isinstance(op, RenameColumn):
                 new = {(op.new_name if k == op.column else k): v for k, v in new.items()}
             else:

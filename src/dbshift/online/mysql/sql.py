@@ -22,13 +22,11 @@ Why triggers look the way they do:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
+from dbshift.dialects import named
 from dbshift.online.backfill import KeySQL
 
-#: MySQL identifiers are at most 64 characters.
-_MAX_NAME = 64
 GUARD = "@dbshift_sync"
 #: This statement's token, and the skip test (the copy's marker, or this statement's).
 _TOKEN = "CAST(NOW(6) AS CHAR)"
@@ -41,20 +39,9 @@ def errno(exc: BaseException) -> int | None:
     return args[0] if args and isinstance(args[0], int) else None
 
 
-def q(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def short(name: str) -> str:
-    """``name`` if it fits 64 characters, else a prefix and a hash."""
-    if len(name) <= _MAX_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
-    return name[: _MAX_NAME - 11] + "_" + digest
+#: Quoting, literals and the 64-character name limit: the server's facts, from its Dialect.
+MY = named("mysql")
+q, literal, short = MY.quote, MY.literal, MY.fit_name
 
 
 class MyNames:
@@ -67,11 +54,14 @@ class MyNames:
     def q(self, name: str) -> str:
         return q(name)
 
+    def literal(self, text: str) -> str:
+        return literal(text)
+
     def table(self, name: str) -> str:
-        return f"{q(self.schema)}.{q(name)}"
+        return MY.qualify(self.schema, name)
 
     def in_version(self, name: str) -> str:
-        return f"{q(self.version)}.{q(name)}"
+        return MY.qualify(self.version, name)
 
 
 def version_database(schema: str, migration: str) -> str:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import MigrationFailed, UsageError
 from dbshift.online import journal
-from dbshift.online.common import Options
 from dbshift.online.journal import Entry
 from dbshift.online.mysql import ddl
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import Column, TablePlan, orphans_sql, plan_table
 from dbshift.online.operations.add_foreign_key import AddForeignKey
 from dbshift.online.operations.raw_sql import RawSQL
+from dbshift.online.phases import Options
 from dbshift.online.spec import OnlineMigration
 
 if TYPE_CHECKING:

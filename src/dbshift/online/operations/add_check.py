@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.alter_column import AlterColumn
-from dbshift.online.operations.base import Names
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class AddCheck(AlterColumn):
     def validate(self) -> None:
         super().validate()
         if not self.name or not self.check:
-            raise ValueError("add_check needs name and check")
+            raise OnlineOperationError("add_check needs name and check")
         self.hidden_check()  # parse errors surface when the file is read
 
     def hidden_check(self) -> str:
@@ -39,7 +39,7 @@ class AddCheck(AlterColumn):
         try:
             (raw,) = pglast.parse_sql(f"SELECT ({self.check})")
         except pglast.parser.ParseError as exc:
-            raise ValueError(f"check {self.check!r}: {exc}") from None
+            raise OnlineOperationError(f"check {self.check!r}: {exc}") from None
         select: Any = raw.stmt
         expr = select.targetList[0].val
         column, hidden = self.column, self.hidden
@@ -53,16 +53,3 @@ class AddCheck(AlterColumn):
 
         Rename()(expr)
         return str(RawStream()(expr))
-
-    def start_sql(self, n: Names) -> list[str]:
-        return [
-            *super().start_sql(n),
-            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.name)} "
-            f"CHECK ({self.hidden_check()}) NOT VALID",
-        ]
-
-    def validate_sql(self, n: Names) -> list[str]:
-        return [
-            *super().validate_sql(n),
-            f"ALTER TABLE {n.table(self.table)} VALIDATE CONSTRAINT {n.q(self.name)}",
-        ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dbshift.online.operations.base import Assignment, HiddenColumnChange, Names
+from dbshift.errors import OnlineOperationError
+from dbshift.online.operations.base import Assignment, HiddenColumnChange
 
 
 @dataclass(frozen=True)
@@ -21,20 +22,17 @@ class AddColumn(HiddenColumnChange):
     def validate(self) -> None:
         super().validate()
         if not self.data_type:
-            raise ValueError("data_type is required")
+            raise OnlineOperationError("data_type is required")
         if self.not_null and self.default is None and self.up is None:
-            raise ValueError(
+            raise OnlineOperationError(
                 "a NOT NULL column needs a default or an up expression: rows the old "
                 "version inserts would have no value"
             )
 
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column in columns:
-            raise ValueError(f"column {self.column!r} already exists in {self.table!r}")
+            raise OnlineOperationError(f"column {self.column!r} already exists in {self.table!r}")
         return {**columns, self.column: self.hidden}
 
     def up_assignments(self) -> list[Assignment]:
         return [Assignment(self.hidden, self.up)] if self.up else []
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return self.swap_sql(n)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation, name_list
+from dbshift.errors import OnlineOperationError
+from dbshift.online.operations.base import OnlineOperation, name_list
 
 
 @dataclass(frozen=True)
@@ -33,24 +34,10 @@ class AddForeignKey(OnlineOperation):
     def validate(self) -> None:
         super().validate()
         if not self.references:
-            raise ValueError("references (the referenced table) is required")
+            raise OnlineOperationError("references (the referenced table) is required")
         if len(self.columns) != len(self.referenced_columns):
-            raise ValueError("columns and referenced_columns differ in length")
+            raise OnlineOperationError("columns and referenced_columns differ in length")
         if self.on_delete is not None and self.on_delete.upper() not in self._ACTIONS:
-            raise ValueError(f"on_delete must be one of {', '.join(sorted(self._ACTIONS))}")
-
-    def start_sql(self, n: Names) -> list[str]:
-        cols = ", ".join(n.q(c) for c in self.columns)
-        refs = ", ".join(n.q(c) for c in self.referenced_columns)
-        action = f" ON DELETE {self.on_delete.upper()}" if self.on_delete else ""
-        return [
-            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.name)} "
-            f"FOREIGN KEY ({cols}) REFERENCES {n.table(self.references)} ({refs}){action} "
-            "NOT VALID"
-        ]
-
-    def validate_sql(self, n: Names) -> list[str]:
-        return [f"ALTER TABLE {n.table(self.table)} VALIDATE CONSTRAINT {n.q(self.name)}"]
-
-    def rollback_sql(self, n: Names) -> list[str]:
-        return [f"ALTER TABLE {n.table(self.table)} DROP CONSTRAINT IF EXISTS {n.q(self.name)}"]
+            raise OnlineOperationError(
+                f"on_delete must be one of {', '.join(sorted(self._ACTIONS))}"
+            )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation, name_list
+from dbshift.online.operations.base import OnlineOperation, name_list
 
 
 @dataclass(frozen=True)
@@ -24,25 +24,6 @@ class AddUnique(OnlineOperation):
     def from_dict(cls, raw: dict[str, Any]) -> OnlineOperation:
         columns = name_list(raw, "columns")
         return super().from_dict({**raw, "columns": columns})
-
-    def concurrent_start(self, n: Names, columns: dict[str, str]) -> list[str]:
-        unknown = [c for c in self.columns if c not in columns]
-        if unknown:
-            raise ValueError(f"no column {unknown[0]!r} in {self.table!r}")
-        cols = ", ".join(n.q(columns[c]) for c in self.columns)
-        return [
-            f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {n.q(self.name)} "
-            f"ON {n.table(self.table)} ({cols})"
-        ]
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return [
-            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.name)} "
-            f"UNIQUE USING INDEX {n.q(self.name)}"
-        ]
-
-    def concurrent_rollback(self, n: Names) -> list[str]:
-        return [f"DROP INDEX CONCURRENTLY IF EXISTS {n.table(self.name)}"]
 
     @property
     def index_name(self) -> str:

@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from dbshift.errors import OnlineOperationError
 from dbshift.online.operations.base import (
-    AddedColumn,
     Assignment,
     HiddenColumnChange,
-    Names,
-    quote,
+    pg_quote,
 )
 
 
@@ -37,7 +36,7 @@ class AlterColumn(HiddenColumnChange):
     def validate(self) -> None:
         super().validate()
         if self.drop_default and self.default is not None:
-            raise ValueError("default and drop_default = true contradict each other")
+            raise OnlineOperationError("default and drop_default = true contradict each other")
 
     def keep(self, *, default: str | None, not_null: bool) -> AlterColumn:
         """This operation with the keys it leaves out taken from the column as it is
@@ -49,41 +48,22 @@ class AlterColumn(HiddenColumnChange):
             self, default=kept, not_null=not_null if self.not_null is None else self.not_null
         )
 
-    def added(self) -> list[AddedColumn]:
-        # The default is set after the column is added (start_sql): ADD COLUMN with a
-        # volatile default (a serial's nextval) would rewrite the table under an exclusive
-        # lock, and the backfill fills existing rows anyway.
-        return [replace(c, default=None) for c in super().added()]
-
-    def start_sql(self, n: Names) -> list[str]:
-        out = super().start_sql(n)
-        if self.default is not None:
-            out.append(
-                f"ALTER TABLE {n.table(self.table)} ALTER COLUMN {n.q(self.hidden)} "
-                f"SET DEFAULT {self.default}"
-            )
-        return out
-
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column not in columns:
-            raise ValueError(f"column {self.column!r} does not exist in {self.table!r}")
+            raise OnlineOperationError(f"column {self.column!r} does not exist in {self.table!r}")
         return {k: (self.hidden if k == self.column else v) for k, v in columns.items()}
 
     def _up(self) -> str:
-        return self.up or quote(self.column)
+        return self.up or pg_quote(self.column)
 
     def _down(self) -> str:
-        return self.down or quote(self.column)
+        return self.down or pg_quote(self.column)
 
     def up_assignments(self) -> list[Assignment]:
         return [Assignment(self.hidden, self._up())]
 
     def down_assignments(self) -> list[Assignment]:
         return [Assignment(self.column, self._down())]
-
-    def complete_sql(self, n: Names) -> list[str]:
-        drop = f"ALTER TABLE {n.table(self.table)} DROP COLUMN {n.q(self.column)}"
-        return [drop, *self.swap_sql(n)]
 
     def verify_pairs(self) -> list[tuple[str, str, str, str]]:
         return [(self.column, self._up(), self.hidden, self._down())]

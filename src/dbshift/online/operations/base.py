@@ -1,15 +1,14 @@
-"""What an online operation contributes to each phase.
+"""What an online operation is: data, read alike by every server's engine.
 
-An operation never runs SQL itself. It describes, for its table:
-- the physical columns it adds at start (``added``) and how the table looks to the new
-  version (``reshape``: the new version's column names mapped to physical columns);
+An operation writes no SQL (each engine does: ``postgres_ops.py``, ``mysql/plan.py``,
+``sqlite.py``). It describes, for its table:
+- how the table looks to the new version (``reshape``: the new version's column names
+  mapped to physical columns) and the hidden columns it adds (``hidden_columns``);
 - up assignments (new physical column <- expression over the old version's columns),
   run by the backfill and by the trigger when the old version writes;
 - down assignments (old physical column <- expression over the new version's columns),
   run by the trigger when the new version writes;
-- the SQL of complete and rollback.
-The executor (``online/postgres.py``) composes these for all operations of a migration
-into one trigger per table, one view per table and one transaction per step.
+- the pairs of values complete verifies row by row (``verify_pairs``).
 """
 
 from __future__ import annotations
@@ -18,27 +17,31 @@ import hashlib
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Protocol
 
-#: PostgreSQL truncates identifiers to 63 bytes; hidden columns must stay distinct.
-_MAX_NAME = 63
+from dbshift.dialects import named
+from dbshift.errors import OnlineOperationError
+
+#: The server these operations write SQL for (MySQL and SQLite plan from their fields).
+_PG = named("postgresql")
 
 
 def name_list(raw: dict[str, Any], key: str, what: str = "column names") -> tuple[str, ...]:
     """``raw[key]`` as a non-empty tuple of names, or a clear error."""
     value = raw.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{key} must be a non-empty list of {what}")
+        raise OnlineOperationError(f"{key} must be a non-empty list of {what}")
     return tuple(value)
 
 
-def quote(name: str) -> str:
-    """PostgreSQL's quoting of an identifier (the only server online operations speak)."""
-    return '"' + name.replace('"', '""') + '"'
+def pg_quote(name: str) -> str:
+    """A column named in an up/down expression written for PostgreSQL."""
+    return _PG.quote(name)
 
 
 def hidden_name(prefix: str, column: str) -> str:
     """The physical name of a column the new version sees under ``column``."""
     name = f"_dbshift_{prefix}_{column}"
-    if len(name.encode()) <= _MAX_NAME:
+    # Not fit_name: a prefix of the column's name could collide with another's.
+    if _PG.identifier_fits(name):
         return name
     digest = hashlib.sha256(column.encode()).hexdigest()[:12]
     return f"_dbshift_{prefix}_{digest}"
@@ -51,6 +54,8 @@ class Names(Protocol):
     version: str
 
     def q(self, name: str) -> str: ...
+
+    def literal(self, text: str) -> str: ...
 
     def table(self, name: str) -> str: ...
 
@@ -100,24 +105,24 @@ class OnlineOperation:
         names = {f.name for f in fields(cls)}
         unknown = set(raw) - names
         if unknown:
-            raise ValueError(
+            raise OnlineOperationError(
                 f"unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(names))})"
             )
         for f in fields(cls):
             value = raw.get(f.name)
             if value is not None and f.type in ("str", "str | None") and not isinstance(value, str):
                 if f.name in _EXPRESSIONS:
-                    raise ValueError(
+                    raise OnlineOperationError(
                         f"{f.name} must be a string holding an SQL expression, e.g. "
                         f"{f.name} = {_example(value)}"
                     )
-                raise ValueError(f"{f.name} must be a string")
+                raise OnlineOperationError(f"{f.name} must be a string")
             if (
                 value is not None
                 and f.type in ("bool", "bool | None")
                 and not isinstance(value, bool)
             ):
-                raise ValueError(f"{f.name} must be true or false")
+                raise OnlineOperationError(f"{f.name} must be true or false")
         try:
             op = cls(**raw)
         except TypeError:
@@ -126,37 +131,26 @@ class OnlineOperation:
                 for f in fields(cls)
                 if f.name not in raw and f.default is MISSING and f.default_factory is MISSING
             ]
-            raise ValueError(f"missing {', '.join(missing) or 'a required key'}") from None
+            raise OnlineOperationError(
+                f"missing {', '.join(missing) or 'a required key'}"
+            ) from None
         op.validate()
         return op
 
     def validate(self) -> None:
         if not self.table:
-            raise ValueError("table must not be empty")
+            raise OnlineOperationError("table must not be empty")
 
     # --- start ---------------------------------------------------------------------
-    def added(self) -> list[AddedColumn]:
-        return []
-
     def resolve(self, types: dict[str, str]) -> OnlineOperation:
         """This operation completed from the catalog (``types``: the table's columns and
         their types, empty where the table does not exist yet)."""
         return self
 
-    def copy_sql(self, n: Names) -> str | None:
-        """A backfill that copies rows elsewhere (``split_table``): one statement reading
-        the table as ``k``, with ``__DBSHIFT_RANGE__`` (the batch's key range) in its WHERE."""
-        return None
-
     @property
     def copy_job(self) -> str:
-        """The backfill checkpoint's name for ``copy_sql``."""
+        """The backfill checkpoint's name for a copy into another table (split_table)."""
         return f"{self.table}:{self.type}"
-
-    def verify_sql(self, n: Names) -> list[tuple[str, str]]:
-        """(what, query counting rows out of step) pairs that must all count 0 before
-        complete drops anything."""
-        return []
 
     def hidden_columns(self) -> list[str]:
         """Names of the physical columns start adds (rollback drops them)."""
@@ -172,38 +166,7 @@ class OnlineOperation:
     def down_assignments(self) -> list[Assignment]:
         return []
 
-    def start_sql(self, n: Names) -> list[str]:
-        """Extra statements of the start transaction, after the hidden columns exist."""
-        return []
-
-    def concurrent_start(self, n: Names, columns: dict[str, str]) -> list[str]:
-        """Statements that must run outside a transaction at start (index builds).
-        ``columns`` maps the new version's column names to physical columns."""
-        return []
-
     # --- complete / rollback --------------------------------------------------------
-    def validate_sql(self, n: Names) -> list[str]:
-        """VALIDATE CONSTRAINT statements, run before the contract transaction: they scan
-        the table under SHARE UPDATE EXCLUSIVE, which blocks neither reads nor writes."""
-        return []
-
-    def complete_sql(self, n: Names) -> list[str]:
-        """The contract transaction: catalog-only changes (drops, renames, SET NOT NULL
-        backed by a validated check), quick under the exclusive lock."""
-        return []
-
-    def rollback_sql(self, n: Names) -> list[str]:
-        """Extra statements of the rollback transaction (hidden columns, triggers and the
-        version schema are removed by the executor)."""
-        return []
-
-    def concurrent_rollback(self, n: Names) -> list[str]:
-        return []
-
-    def concurrent_complete(self, n: Names) -> list[str]:
-        """Statements that must run outside a transaction after the contract one."""
-        return []
-
     @property
     def view_name(self) -> str:
         """The name the new version sees this table under."""
@@ -242,11 +205,6 @@ class HiddenColumnChange(OnlineOperation):
     def required(self) -> bool:
         return bool(self.not_null)
 
-    def added(self) -> list[AddedColumn]:
-        if self.data_type is None:
-            raise ValueError(f"{self.type} on {self.table!r}: the column's type is not resolved")
-        return [AddedColumn(self.hidden, self.data_type, self.default, self.required)]
-
     def hidden_columns(self) -> list[str]:
         return [self.hidden]
 
@@ -257,26 +215,3 @@ class HiddenColumnChange(OnlineOperation):
         if self.data_type or self.column not in types:
             return self
         return replace(self, data_type=types[self.column])
-
-    def start_sql(self, n: Names) -> list[str]:
-        if not self.required:
-            return []
-        return [
-            f"ALTER TABLE {n.table(self.table)} ADD CONSTRAINT {n.q(self.check_name)} "
-            f"CHECK ({n.q(self.hidden)} IS NOT NULL) NOT VALID"
-        ]
-
-    def validate_sql(self, n: Names) -> list[str]:
-        if not self.required:
-            return []
-        return [f"ALTER TABLE {n.table(self.table)} VALIDATE CONSTRAINT {n.q(self.check_name)}"]
-
-    def swap_sql(self, n: Names) -> list[str]:
-        """The hidden column becomes the real one (after any old column is gone)."""
-        t = n.table(self.table)
-        out = []
-        if self.required:
-            out.append(f"ALTER TABLE {t} ALTER COLUMN {n.q(self.hidden)} SET NOT NULL")
-            out.append(f"ALTER TABLE {t} DROP CONSTRAINT {n.q(self.check_name)}")
-        out.append(f"ALTER TABLE {t} RENAME COLUMN {n.q(self.hidden)} TO {n.q(self.column)}")
-        return out

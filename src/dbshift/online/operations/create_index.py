@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation, name_list
+from dbshift.online.operations.base import OnlineOperation, name_list
 
 
 @dataclass(frozen=True)
@@ -30,19 +30,3 @@ class CreateIndex(OnlineOperation):
     def from_dict(cls, raw: dict[str, Any]) -> OnlineOperation:
         columns = name_list(raw, "columns")
         return super().from_dict({**raw, "columns": columns})
-
-    def concurrent_start(self, n: Names, columns: dict[str, str]) -> list[str]:
-        unknown = [c for c in self.columns if c not in columns]
-        if unknown:
-            raise ValueError(f"index {self.name!r}: no column {unknown[0]!r} in {self.table!r}")
-        unique = "UNIQUE " if self.unique else ""
-        method = f" USING {n.q(self.method)}" if self.method else ""
-        cols = ", ".join(n.q(columns[c]) for c in self.columns)
-        where = f" WHERE {self.where}" if self.where else ""
-        return [
-            f"CREATE {unique}INDEX CONCURRENTLY IF NOT EXISTS {n.q(self.name)} "
-            f"ON {n.table(self.table)}{method} ({cols}){where}"
-        ]
-
-    def concurrent_rollback(self, n: Names) -> list[str]:
-        return [f"DROP INDEX CONCURRENTLY IF EXISTS {n.table(self.name)}"]

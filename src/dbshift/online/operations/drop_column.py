@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dbshift.online.operations.base import Assignment, Names, OnlineOperation
+from dbshift.errors import OnlineOperationError
+from dbshift.online.operations.base import Assignment, OnlineOperation
 
 
 @dataclass(frozen=True)
@@ -21,11 +22,8 @@ class DropColumn(OnlineOperation):
 
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column not in columns:
-            raise ValueError(f"column {self.column!r} does not exist in {self.table!r}")
+            raise OnlineOperationError(f"column {self.column!r} does not exist in {self.table!r}")
         return {k: v for k, v in columns.items() if k != self.column}
 
     def down_assignments(self) -> list[Assignment]:
         return [Assignment(self.column, self.down)] if self.down else []
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return [f"ALTER TABLE {n.table(self.table)} DROP COLUMN {n.q(self.column)}"]

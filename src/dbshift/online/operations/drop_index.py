@@ -7,13 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation
+from dbshift.online.operations.base import OnlineOperation
 
 
 @dataclass(frozen=True)
 class DropIndex(OnlineOperation):
     type: ClassVar[str] = "drop_index"
     name: str
-
-    def concurrent_complete(self, n: Names) -> list[str]:
-        return [f"DROP INDEX CONCURRENTLY IF EXISTS {n.table(self.name)}"]

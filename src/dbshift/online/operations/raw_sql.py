@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation
+from dbshift.online.operations.base import OnlineOperation
 
 
 @dataclass(frozen=True)
@@ -15,11 +15,3 @@ class RawSQL(OnlineOperation):
     type: ClassVar[str] = "raw_sql"
     up: str
     down: str | None = None
-
-    def start_sql(self, n: Names) -> list[str]:
-        return [self.up]
-
-    def rollback_sql(self, n: Names) -> list[str]:
-        if self.down is None:
-            raise ValueError(f"raw_sql on {self.table!r} has no down: it cannot be rolled back")
-        return [self.down]

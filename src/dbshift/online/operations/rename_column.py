@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation
+from dbshift.errors import OnlineOperationError
+from dbshift.online.operations.base import OnlineOperation
 
 
 @dataclass(frozen=True)
@@ -19,17 +20,11 @@ class RenameColumn(OnlineOperation):
     def validate(self) -> None:
         super().validate()
         if self.column == self.new_name:
-            raise ValueError("new_name is the current name")
+            raise OnlineOperationError("new_name is the current name")
 
     def reshape(self, columns: dict[str, str]) -> dict[str, str]:
         if self.column not in columns:
-            raise ValueError(f"column {self.column!r} does not exist in {self.table!r}")
+            raise OnlineOperationError(f"column {self.column!r} does not exist in {self.table!r}")
         if self.new_name in columns:
-            raise ValueError(f"column {self.new_name!r} already exists in {self.table!r}")
+            raise OnlineOperationError(f"column {self.new_name!r} already exists in {self.table!r}")
         return {(self.new_name if k == self.column else k): v for k, v in columns.items()}
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return [
-            f"ALTER TABLE {n.table(self.table)} RENAME COLUMN {n.q(self.column)} "
-            f"TO {n.q(self.new_name)}"
-        ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dbshift.online.operations.base import Names, OnlineOperation
+from dbshift.errors import OnlineOperationError
+from dbshift.online.operations.base import OnlineOperation
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,8 @@ class RenameTable(OnlineOperation):
     def validate(self) -> None:
         super().validate()
         if not self.new_name or self.new_name == self.table:
-            raise ValueError("new_name must be a different name")
+            raise OnlineOperationError("new_name must be a different name")
 
     @property
     def view_name(self) -> str:
         return self.new_name
-
-    def complete_sql(self, n: Names) -> list[str]:
-        return [f"ALTER TABLE {n.table(self.table)} RENAME TO {n.q(self.new_name)}"]

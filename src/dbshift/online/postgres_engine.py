@@ -1,0 +1,514 @@
+"""The PostgreSQL online engine: hidden columns, dual-write triggers, keyset backfill, a
+schema of views for the new version, and a contract step that runs in one transaction.
+
+How the two versions coexist is told in ``online/postgres.py`` (the SQL); which step runs
+when, under which guards, in ``online/phases.py``. Each step's DDL commits in the same
+transaction as the journal update that records it (``run_ddl``'s ``also``), so a killed
+command leaves the journal naming the last step that happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dbshift.errors import MigrationFailed, OnlineOperationError
+from dbshift.online import carry, journal, preflight
+from dbshift.online import postgres as pg
+from dbshift.online import postgres_ops as pgops
+from dbshift.online.backfill import Backfill
+from dbshift.online.journal import Entry, Phase
+from dbshift.online.locks import run_ddl
+from dbshift.online.operations import OnlineOperation
+from dbshift.online.operations.add_unique import AddUnique
+from dbshift.online.operations.alter_column import AlterColumn
+from dbshift.online.operations.create_index import CreateIndex
+from dbshift.online.phases import (
+    Insert,
+    NewVersion,
+    Options,
+    Progress,
+    Record,
+    Run,
+    crash_point,
+    run_job,
+)
+from dbshift.online.postgres import quote
+from dbshift.online.spec import OnlineMigration
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+class PostgresEngine:
+    """The ``phases.PhasedEngine`` of PostgreSQL."""
+
+    casts_on_alter: ClassVar[bool] = True
+    uses_runner_lock: ClassVar[bool] = True
+    undo_hint: ClassVar[str] = "write a new one to undo it"
+
+    def __init__(self) -> None:
+        self.dialect = pg.PG
+
+    def base_schema(self, conn: Connection, schema: str) -> str:
+        return schema
+
+    def new_version(self, entry: Entry) -> NewVersion:
+        version, base = entry.version_schema, entry.base_schema
+        return NewVersion(
+            lines=(
+                f"  new version: SET search_path TO {quote(version)}, {quote(base)}"
+                f"  (libpq: options=-csearch_path={version},{base})",
+                "  old version: unchanged (the tables as they were)",
+            ),
+            search_path=f"{version},{base}",
+        )
+
+    def prepare(self, run: Run) -> dict[str, Any]:
+        preflight.check(run.conn, run.migration)
+        return {carry.JOURNAL_KEY: _plan_state(run.conn, run.migration)}
+
+    def version_name(self, migration: OnlineMigration) -> str:
+        return pg.version_schema(migration.schema, migration.name)
+
+    def begin(self, run: Run, state: dict[str, Any], insert: Insert) -> None:
+        planned = state[carry.JOURNAL_KEY]
+        migration = _settled(run.migration, planned)
+        _expand_ddl(run.conn, migration, run.options, run.progress, planned, insert)
+
+    def settle(self, run: Run, entry: Entry) -> OnlineMigration:
+        return _settled(run.migration, _state(entry))
+
+    def expand(self, run: Run, entry: Entry) -> None:
+        _concurrent(run.conn, run.migration, run.progress, rollback=False)
+        _concurrent_carried(run.conn, run.migration, _state(entry), run.progress)
+
+    def backfill(self, run: Run, entry: Entry) -> bool:
+        return _backfill(run, entry)
+
+    def expose(self, run: Run, entry: Entry, record: Record) -> None:
+        _expose(run.conn, run.migration, run.options, run.progress, record)
+
+    def verify(self, run: Run, entry: Entry) -> None:
+        conn, migration, options, progress = run.conn, run.migration, run.options, run.progress
+        name = migration.name
+        plans = {(p.table, p.column): p for p in _plans(_state(entry))}
+        names = pg.PgNames(migration.schema)
+        _verify(conn, migration)
+        tables = [names.table(t) for t in migration.tables]
+        validations = [sql for op in migration.operations for sql in pgops.validate_sql(op, names)]
+        for plan in plans.values():
+            validations += plan.validate_sql(names.table(plan.table))
+        for sql in validations:
+            progress.step(" ".join(sql.split())[:100])
+            run_ddl(conn, [sql], policy=options.lock, tables=tables, what=f"complete {name}")
+
+    def contract(self, run: Run, entry: Entry, record: Record) -> None:
+        conn, migration, options, progress = run.conn, run.migration, run.options, run.progress
+        name, schema = migration.name, migration.schema
+        plans = {(p.table, p.column): p for p in _plans(_state(entry))}
+        names = pg.PgNames(schema)
+        tables = [names.table(t) for t in migration.tables]
+        statements: list[str] = []
+        for table in _triggered(migration):
+            statements += pg.drop_trigger_sql(names, migration=name, table=table)
+        for other in journal.all_entries(conn, schema):
+            if other.phase is Phase.COMPLETED and other.name != name:
+                statements.append(f"DROP SCHEMA IF EXISTS {quote(other.version_schema)} CASCADE")
+        # Table renames last: the other operations name the table as it was.
+        ordered = sorted(migration.operations, key=lambda op: op.type == "rename_table")
+        for op in ordered:
+            moved = plans.get((op.table, op.column)) if isinstance(op, AlterColumn) else None
+            if moved is not None:
+                statements += moved.before_drop(names.table(op.table))
+            statements += pgops.complete_sql(op, names)
+            if moved is not None:
+                statements += moved.after_swap(names.table(op.table), schema)
+        progress.step(f"contract: {len(statements)} statements")
+        run_ddl(
+            conn,
+            statements,
+            policy=options.lock,
+            tables=tables,
+            what=f"online complete {name}",
+            also=record,
+        )
+
+    def cleanup(self, run: Run, entry: Entry) -> None:
+        _concurrent_complete(
+            run.conn, run.migration, pg.PgNames(run.migration.schema), run.progress
+        )
+
+    def rollback(self, run: Run, entry: Entry, record: Record) -> None:
+        conn, migration, options, progress = run.conn, run.migration, run.options, run.progress
+        name, schema = migration.name, migration.schema
+        names = pg.PgNames(schema)
+        statements = [f"DROP SCHEMA IF EXISTS {quote(entry.version_schema)} CASCADE"]
+        for table in _triggered(migration):
+            statements += pg.drop_trigger_sql(names, migration=name, table=table)
+        try:
+            for op in reversed(migration.operations):
+                statements += pgops.rollback_sql(op, names)
+        except OnlineOperationError as exc:
+            raise MigrationFailed(f"online rollback {name}: {exc.message}") from None
+        for op in migration.operations:
+            statements += pg.drop_added_sql(names, op)
+        state = _state(entry)
+        if "created" in state:
+            # Only what start created, by the names it recorded: an index of the same
+            # name that was there before start is never touched.
+            for index in state["created"]:
+                sql = f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(index)}"
+                progress.step(sql)
+                conn.exec_driver_sql(sql)
+                crash_point("after-index")
+        else:  # journaled before start recorded what it created
+            _concurrent(conn, migration, progress, rollback=True)
+        progress.step(f"rollback: {len(statements)} statements")
+        run_ddl(
+            conn,
+            statements,
+            policy=options.lock,
+            tables=[names.table(t) for t in migration.tables],
+            what=f"online rollback {name}",
+            also=record,
+        )
+
+
+def _state(entry: Entry) -> dict[str, Any]:
+    """What start planned and created (``carry.JOURNAL_KEY``); empty for an entry
+    journaled before dbshift kept it."""
+    raw = entry.backfill.get(carry.JOURNAL_KEY)
+    return raw if isinstance(raw, dict) else {}
+
+
+#: A column's default, nullability, and its type with a collation other than the type's
+#: own (an alter_column that keeps the type keeps the collation too).
+_COLUMN_SQL = """
+SELECT pg_get_expr(d.adbin, d.adrelid), a.attnotnull,
+       format_type(a.atttypid, a.atttypmod)
+       || CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
+               THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = %(rel)s::regclass AND a.attname = %(column)s AND NOT a.attisdropped
+"""
+
+
+def _plan_state(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
+    """Read once at start, kept in the journal: the default and nullability an
+    alter_column keeps where the file leaves them out, what follows each altered column
+    to its hidden copy (``carry``), and every index start will create (the only ones
+    rollback drops)."""
+    names = pg.PgNames(migration.schema)
+    ignored = [
+        e.version_schema
+        for e in journal.all_entries(conn, migration.schema)
+        if e.phase is Phase.COMPLETED
+    ]
+    kept: dict[str, dict[str, Any]] = {}
+    plans: list[dict[str, Any]] = []
+    created: list[str] = []
+    for i, op in enumerate(migration.operations):
+        if isinstance(op, CreateIndex | AddUnique):
+            created.append(op.name)
+        if not isinstance(op, AlterColumn) or not _types(conn, names, op.table):
+            continue
+        row = conn.exec_driver_sql(
+            _COLUMN_SQL, {"rel": names.table(op.table), "column": op.column}
+        ).first()
+        if row is None:
+            raise MigrationFailed(
+                f"{migration.path}: operations[{i}] ({op.type}): column {op.column!r} does "
+                f"not exist in {op.table!r}; nothing was changed"
+            )
+        kept[str(i)] = {"default": row[0], "not_null": bool(row[1]), "data_type": row[2]}
+        try:
+            plan = carry.plan(
+                conn,
+                schema=migration.schema,
+                table=op.table,
+                column=op.column,
+                hidden=op.hidden,
+                migration=migration.name,
+                ignored_schemas=ignored,
+            )
+        except carry.Refused as exc:
+            raise MigrationFailed(
+                f"{migration.path}: operations[{i}] ({op.type}): {exc}; nothing was changed"
+            ) from None
+        plans.append(plan.as_dict())
+        created += plan.created_indexes()
+    return {"kept": kept, "plans": plans, "created": created}
+
+
+def _settled(migration: OnlineMigration, state: dict[str, Any]) -> OnlineMigration:
+    """``migration`` with each alter_column's left-out default and nullability as the
+    column had them at start."""
+    kept = state.get("kept", {})
+    ops = []
+    for i, op in enumerate(migration.operations):
+        if isinstance(op, AlterColumn) and str(i) in kept:
+            found = kept[str(i)]
+            op = op.keep(default=found["default"], not_null=found["not_null"])
+            if op.data_type is None and found.get("data_type"):
+                op = replace(op, data_type=found["data_type"])
+        ops.append(op)
+    return replace(migration, operations=tuple(ops))
+
+
+def _plans(state: dict[str, Any]) -> list[carry.Plan]:
+    return [carry.Plan.from_dict(p) for p in state.get("plans", [])]
+
+
+def _concurrent_carried(
+    conn: Connection, migration: OnlineMigration, state: dict[str, Any], progress: Progress
+) -> None:
+    """The old column's indexes, built on its hidden copy (CONCURRENTLY, idempotent)."""
+    names = pg.PgNames(migration.schema)
+    for plan in _plans(state):
+        for temp, sql in plan.concurrent_start():
+            if _invalid_index(conn, migration.schema, temp):
+                conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(temp)}")
+            progress.step(" ".join(sql.split())[:100])
+            conn.execution_options(no_parameters=True).exec_driver_sql(sql)
+            crash_point("after-index")
+
+
+def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
+    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(table)}).all()
+    if not rows:
+        raise MigrationFailed(f"table {names.table(table)} does not exist")
+    return {r[0]: r[0] for r in rows if not str(r[0]).startswith("_dbshift_")}
+
+
+def _triggered(migration: OnlineMigration) -> list[str]:
+    """Tables that get a dual-write trigger (some operation on them has up or down)."""
+    return sorted(
+        {op.table for op in migration.operations if op.up_assignments() or op.down_assignments()}
+    )
+
+
+def _types(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
+    """The table's columns and their types (empty if it does not exist yet)."""
+    exists = conn.exec_driver_sql("SELECT to_regclass(%(rel)s)", {"rel": names.table(table)})
+    if exists.scalar() is None:
+        return {}
+    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(table)}).all()
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+def _resolved(conn: Connection, migration: OnlineMigration) -> list[OnlineOperation]:
+    names = pg.PgNames(migration.schema)
+    return [op.resolve(_types(conn, names, op.table)) for op in migration.operations]
+
+
+def _shapes(
+    conn: Connection, migration: OnlineMigration, names: pg.PgNames
+) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+    """Per table: (old version's columns, new version's columns), name -> physical."""
+    shapes: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    for op in migration.operations:
+        if op.type == "raw_sql":
+            continue  # opaque: its table may not even exist before it runs
+        if op.table not in shapes:
+            old = _columns(conn, names, op.table)
+            shapes[op.table] = (old, dict(old))
+        old, new = shapes[op.table]
+        try:
+            shapes[op.table] = (old, op.reshape(new))
+        except OnlineOperationError as exc:
+            raise OnlineOperationError(
+                f"{migration.path}: {op.type} on {op.table}: {exc.message}"
+            ) from None
+    return shapes
+
+
+def _expand_ddl(
+    conn: Connection,
+    migration: OnlineMigration,
+    options: Options,
+    progress: Progress,
+    state: dict[str, Any],
+    insert: Insert,
+) -> None:
+    """Hidden columns, checks, raw up SQL and dual-write triggers: one transaction,
+    committed with the journal row that says it happened (and what start plans to
+    create, ``state``)."""
+    version = pg.version_schema(migration.schema, migration.name)
+    names = pg.PgNames(migration.schema, version=version)
+    shapes = _shapes(conn, migration, names)
+    statements: list[str] = []
+    for op in _resolved(conn, migration):
+        statements += pg.added_columns_sql(names, op)
+        statements += pgops.start_sql(op, names)
+    for plan in _plans(state):
+        statements += plan.start_sql(names.table(plan.table))
+    for table, (old, new) in shapes.items():
+        ops = [op for op in migration.operations if op.table == table]
+        up = [a for op in ops for a in op.up_assignments()]
+        down = [a for op in ops for a in op.down_assignments()]
+        if up or down:
+            statements += pg.trigger_sql(
+                names,
+                migration=migration.name,
+                table=table,
+                version=version,
+                old_columns=old,
+                new_columns=new,
+                up=up,
+                down=down,
+            )
+    if any(isinstance(op, AlterColumn) for op in migration.operations):
+        progress.step(
+            "note: on PostgreSQL an altered column moves to the end of the table at complete "
+            "(SELECT * and INSERTs without a column list see the new order)"
+        )
+    progress.step(f"expand: {len(statements)} statements on {', '.join(sorted(shapes))}")
+    run_ddl(
+        conn,
+        statements,
+        policy=options.lock,
+        tables=[names.table(t) for t in shapes],
+        what=f"online start {migration.name}",
+        also=lambda c: insert(c, sorted(shapes)),
+    )
+
+
+def _concurrent(
+    conn: Connection, migration: OnlineMigration, progress: Progress, *, rollback: bool
+) -> None:
+    names = pg.PgNames(migration.schema)
+    shapes = {} if rollback else _shapes(conn, migration, names)
+    for op in migration.operations:
+        try:
+            statements = (
+                pgops.concurrent_rollback(op, names)
+                if rollback
+                else pgops.concurrent_start(op, names, shapes.get(op.table, ({}, {}))[1])
+            )
+        except OnlineOperationError as exc:
+            raise MigrationFailed(
+                f"{migration.path}: {op.type} on {op.table}: {exc.message}"
+            ) from None
+        for sql in statements:
+            name = getattr(op, "name", None)
+            if not rollback and name and _invalid_index(conn, migration.schema, name):
+                # A build killed half-way leaves an INVALID index: drop it, build again.
+                conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(name)}")
+            progress.step(" ".join(sql.split())[:100])
+            conn.execution_options(no_parameters=True).exec_driver_sql(sql)
+            crash_point("after-index")
+
+
+def _invalid_index(conn: Connection, schema: str, name: str) -> bool:
+    found = conn.exec_driver_sql(pg.INVALID_INDEX_SQL, {"schema": schema, "name": name})
+    return found.first() is not None
+
+
+def _backfill(run: Run, entry: Entry) -> bool:
+    """Every backfill job in turn: per table, an UPDATE of its hidden columns from the up
+    expressions; per copying operation (split_table), its copy into the other table."""
+    conn, migration = run.conn, run.migration
+    names = pg.PgNames(migration.schema)
+    states = dict(entry.backfill)
+    jobs: list[tuple[str, str, Backfill.Work]] = []
+    for table in sorted(migration.tables):
+        ops = [op for op in migration.operations if op.table == table]
+        up = [a for op in ops for a in op.up_assignments()]
+        if up:
+            jobs.append((table, table, up))
+        for op in ops:
+            copy = pgops.copy_sql(op.resolve(_types(conn, names, table)), names)
+            if copy is not None:
+                jobs.append((op.copy_job, table, copy))
+    for job, table, work in jobs:
+        key = [
+            (str(r[0]), str(r[1]))
+            for r in conn.exec_driver_sql(pg.PRIMARY_KEY_SQL, {"rel": names.table(table)}).all()
+        ]
+        engine = Backfill(names.table(table), key, work)
+        finished = run_job(run, engine, job, states)
+        if not finished:
+            return False
+    return True
+
+
+def _expose(
+    conn: Connection,
+    migration: OnlineMigration,
+    options: Options,
+    progress: Progress,
+    record: Record,
+) -> None:
+    """The new version's schema of views; committed with the phase change to active."""
+    names = pg.PgNames(migration.schema)
+    version = pg.version_schema(migration.schema, migration.name)
+    shapes = _shapes(conn, migration, names)
+    statements = [f"CREATE SCHEMA IF NOT EXISTS {quote(version)}"]
+    views = {op.table: op.view_name for op in migration.operations}
+    statements += [
+        pg.view_sql(names, version, t, new, view=views[t]) for t, (_, new) in shapes.items()
+    ]
+    progress.step(f"new version: search_path {version}, {migration.schema}")
+    run_ddl(
+        conn,
+        statements,
+        policy=options.lock,
+        tables=[names.table(t) for t in shapes],
+        what=f"online start {migration.name} (views)",
+        also=record,
+    )
+
+
+def _concurrent_complete(
+    conn: Connection, migration: OnlineMigration, names: pg.PgNames, progress: Progress
+) -> None:
+    """What complete runs outside a transaction (DROP INDEX CONCURRENTLY): idempotent,
+    so it runs again whenever complete is asked of a completed migration."""
+    for op in migration.operations:
+        for sql in pgops.concurrent_complete(op, names):
+            progress.step(" ".join(sql.split())[:100])
+            conn.execution_options(no_parameters=True).exec_driver_sql(sql)
+
+
+def _verify(conn: Connection, migration: OnlineMigration) -> None:
+    """Every row's old and new values agree, in the direction of its last writer (new =
+    up(old) for rows the old version wrote, old = down(new) for rows the new one wrote),
+    before anything is dropped; a mismatch stops complete with the count."""
+    names = pg.PgNames(migration.schema)
+    shapes = _shapes(conn, migration, names)
+    for op in migration.operations:
+        for old_col, up, new_col, down in op.verify_pairs():
+            table = names.table(op.table)
+            types: dict[str, str] = {
+                str(r[0]): str(r[1])
+                for r in conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": table}).all()
+            }
+            new_cols = shapes[op.table][1]
+            # The inner SELECT evaluates up() over the physical (old) names and exposes
+            # the new version's names, over which the outer WHERE evaluates down().
+            exposed = ", ".join(f"o.{quote(p)} AS {quote(n)}" for n, p in new_cols.items())
+            sql = (
+                "SELECT count(*), count(*) FILTER (WHERE NOT ("
+                "v.__dbshift_new IS NOT DISTINCT FROM v.__dbshift_up OR "
+                f"v.__dbshift_old IS NOT DISTINCT FROM CAST(({down}) AS {types[old_col]})))"
+                f" FROM (SELECT {exposed}, o.{quote(old_col)} AS __dbshift_old, "
+                f"o.{quote(new_col)} AS __dbshift_new, "
+                f"CAST(({up}) AS {types[new_col]}) AS __dbshift_up FROM {table} AS o) AS v"
+            )
+            total, bad = conn.execution_options(no_parameters=True).exec_driver_sql(sql).one()
+            if bad:
+                raise MigrationFailed(
+                    f"online complete {migration.name}: {bad} of {total} rows of "
+                    f"{op.table} have {old_col!r} and its new value out of step; nothing was "
+                    "dropped (roll back, or fix the rows and complete again)"
+                )
+    for op in _resolved(conn, migration):
+        for what, sql in pgops.verify_sql(op, names):
+            bad = conn.execution_options(no_parameters=True).exec_driver_sql(sql).scalar()
+            if bad:
+                raise MigrationFailed(
+                    f"online complete {migration.name}: {bad} rows where {what}; nothing was "
+                    "dropped (roll back, or fix the rows and complete again)"
+                )
