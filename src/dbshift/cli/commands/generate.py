@@ -193,7 +193,6 @@ def _online(
 ) -> int:
     """The plan as an online migration file (``dbshift online start`` runs it)."""
     from dbshift.cli.commands.new import new_path
-    from dbshift.dialects import named
     from dbshift.online.from_ops import online_toml
 
     text = online_toml(plan, current, description=args.name, dialect=dialect)
