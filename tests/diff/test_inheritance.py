@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from dbshift.dialects.render import Unsupported
 from dbshift.diff import diff
+from dbshift.errors import Irreversible
 from dbshift.model import CheckConstraint, Column, Identity, Schema, Table
-from dbshift.ops import InheritTable, Irreversible, NoInheritTable, Operation
-from tests.diff.test_convergence import _unordered
+from dbshift.ops import InheritTable, NoInheritTable, Operation
+from tests.diff.helpers import unordered
 
 ID = Column(name="id", type="integer", nullable=False, identity=Identity(), comment="key")
 NAME = Column(name="name", type="text", default="'x'::text")
@@ -129,10 +130,10 @@ def test_any_change_of_parents_converges_or_is_refused_by_name(a: Table, b: Tabl
         return
     # Column order aside (a column added goes last: no ALTER moves one); the order of
     # adopted columns is checked exactly above and on the server.
-    assert _unordered(reduce(lambda s, op: op.apply(s), ops, start)) == _unordered(goal)
+    assert unordered(reduce(lambda s, op: op.apply(s), ops, start)) == unordered(goal)
     try:
         back = [op.reverse() for op in reversed(ops)]
     except Irreversible:
         assert any(isinstance(op, NoInheritTable) and (op.adopted or op.followed_by) for op in ops)
         return
-    assert _unordered(reduce(lambda s, op: op.apply(s), back, goal)) == _unordered(start)
+    assert unordered(reduce(lambda s, op: op.apply(s), back, goal)) == unordered(start)

@@ -13,8 +13,9 @@ import sqlalchemy
 from dbshift.dialects import renderer_for
 from dbshift.dialects.render import Unsupported
 from dbshift.diff import diff
+from dbshift.errors import Irreversible
 from dbshift.inspect.postgres import inspect_postgres
-from dbshift.ops import InheritTable, Irreversible, NoInheritTable
+from dbshift.ops import InheritTable, NoInheritTable
 from tests.conftest import scratch_database
 from tests.corpus.test_postgres_corpus import dump, psql
 from tests.inspect.test_postgres import conn, converge, run
