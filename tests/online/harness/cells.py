@@ -407,7 +407,7 @@ SPLIT_TABLE = Operation(
     down=lambda r, b: {**r, "note": b["note"] if b else None},
     desired_for={
         "sqlite": (
-            "CREATE TABLE item_notes (item_id INTEGER PRIMARY KEY REFERENCES items (id) "
+            "CREATE TABLE item_notes (item_id INTEGER NOT NULL PRIMARY KEY REFERENCES items (id) "
             "ON DELETE CASCADE, note varchar(200))",
             "ALTER TABLE items DROP COLUMN note",
         )
@@ -475,4 +475,7 @@ NO_LOAD = {
 
 #: Where a complete cannot match the desired shape's column order, as documented
 #: (docs/online.md, "What alter_column keeps"): the columns that move to the end.
-MOVED_TO_END: dict[tuple[str, str], tuple[str, ...]] = {}
+MOVED_TO_END: dict[tuple[str, str], tuple[str, ...]] = {
+    ("alter_column", "postgresql"): ("code",),
+    ("set_not_null", "postgresql"): ("note",),
+}

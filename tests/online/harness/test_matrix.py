@@ -48,7 +48,13 @@ from tests.online.harness.load import Writer, deal, expected_rows
 
 NAME = "20261206_change"
 #: The cells that found a bug in the online engine: (operation, backend, finish) -> symptom.
-XFAIL: dict[tuple[str, str, str], str] = {}
+XFAIL: dict[tuple[str, str, str], str] = {
+    ("split_table", "postgresql", "complete"): (
+        "a new-version INSERT into items that writes no item_notes row (its note is NULL "
+        "on the old side) makes complete refuse: 'N rows where items and item_notes "
+        "disagree; nothing was dropped'"
+    ),
+}
 
 
 def _cells() -> Iterator[Any]:
@@ -70,6 +76,7 @@ def _cells() -> Iterator[Any]:
 @pytest.fixture
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     backend = request.node.callspec.params["backend"]
+    (tmp_path / "db").mkdir()
     with scratch_database(backend, tmp_path / "db") as db:
         yield db
         if backend == "mysql":  # the version database complete leaves behind
@@ -126,6 +133,7 @@ def reference(backend: str, operation: Operation, tmp_path: Path) -> judge.Snaps
     """The catalog of a database where the desired shape was created directly."""
     key = (backend, operation.key)
     if key not in _REFERENCE:
+        (tmp_path / "reference").mkdir()
         with scratch_database(backend, tmp_path / "reference") as ref:
             execute(backend, ref.url, [*operation.setup(backend), *operation.ddl(backend)])
             _REFERENCE[key] = judge.snapshot(backend, ref.url)
@@ -252,18 +260,18 @@ def test_operation_cell(
         running += new
         for w in new:
             w.start()
-        time.sleep(0.7)
+        time.sleep(1.0)
         if finish == "complete":
             for w in old:  # every old instance is gone before the contract
                 w.finish()
-            cli(project, "complete", NAME)
+            done = cli(project, "complete", NAME)
             time.sleep(0.3)
             for w in new:
                 w.finish()
         else:
             for w in new:  # the new deployment is withdrawn before its version goes
                 w.finish()
-            cli(project, "rollback", NAME)
+            done = cli(project, "rollback", NAME)
             time.sleep(0.3)
             for w in old:
                 w.finish()
@@ -276,7 +284,7 @@ def test_operation_cell(
 
     errors = {w.name: w.errors for w in old + new if w.errors}
     assert not errors, errors
-    assert all(w.operations > 10 for w in old + new), [(w.name, w.operations) for w in old + new]
+    assert all(w.operations > 20 for w in old + new), [(w.name, w.operations) for w in old + new]
 
     initial = {i: initial_row(i) for i in range(1, ROWS + 1)}
     if finish == "complete":
@@ -298,8 +306,7 @@ def test_operation_cell(
         assert_catalog(after, normalised(before))
     else:
         assert_catalog(after, completed_reference(backend, op, tmp_path, version))
-    status = cli(project, "status")
-    assert [e["phase"] for e in status] == ["completed" if finish == "complete" else "rolled_back"]
+    assert done["phase"] == ("completed" if finish == "complete" else "rolled_back"), done
 
 
 def _sqlite_cell(
@@ -325,3 +332,46 @@ def _sqlite_cell(
         refused(project, "rollback", NAME)
         assert judge.snapshot("sqlite", db.url) == completed
         assert completed != before
+
+
+def _both(key: str) -> bool:
+    op = OPERATIONS[key]
+    return op.file("postgresql") == op.file("mysql") and not any(
+        (key, b, "complete") in UNSUPPORTED for b in ("postgresql", "mysql")
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.mysql
+@pytest.mark.parametrize("operation", [k for k in OPERATIONS if _both(k)])
+def test_same_file_gives_the_same_schema_on_postgresql_and_mariadb(
+    tmp_path: Path, operation: str
+) -> None:
+    """Columns in order with nullability, indexes and constraint names: what one file
+    leaves after start and complete, read from each server's catalog (no load: the cells
+    above cover that)."""
+    op = OPERATIONS[operation]
+    shapes = {}
+    for backend in ("postgresql", "mysql"):
+        (tmp_path / backend).mkdir()
+        with scratch_database(backend, tmp_path / backend) as db:
+            execute(backend, db.url, op.setup(backend))
+            (tmp_path / backend / f"{NAME}.toml").write_text(op.file(backend), encoding="utf-8")
+            project = Project(tmp_path / backend, db.url)
+            try:
+                cli(project, "start", f"{NAME}.toml")
+                cli(project, "complete", NAME)
+                shapes[backend] = judge.shape(backend, judge.snapshot(backend, db.url))
+            finally:
+                if backend == "mysql":
+                    with mysql_connect(db.url) as conn:
+                        conn.cursor().execute(f"DROP DATABASE IF EXISTS `{_database(db)}_{NAME}`")
+    moved = MOVED_TO_END.get((operation, "postgresql"), ())
+    for table in shapes["postgresql"].values():  # the documented PostgreSQL column order
+        cols = table["columns"]
+        table["columns"] = [c for c in cols if c[0] not in moved] + [c for c in cols if c[0] in moved]
+    for table in shapes["mysql"].values():
+        cols = table["columns"]
+        table["columns"] = [c for c in cols if c[0] not in moved] + [c for c in cols if c[0] in moved]
+    assert shapes["postgresql"] == shapes["mysql"]
