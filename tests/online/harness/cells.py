@@ -264,7 +264,10 @@ DROP_INDEX = Operation(
 
 
 def _owners(backend: str) -> tuple[str, ...]:
-    return ("CREATE TABLE owners (id integer PRIMARY KEY)", series(backend, "owners", "id", "g", 0, 99))
+    return (
+        "CREATE TABLE owners (id integer PRIMARY KEY)",
+        series(backend, "owners", "id", "g", 0, 99),
+    )
 
 
 ADD_FOREIGN_KEY = Operation(
@@ -273,9 +276,7 @@ ADD_FOREIGN_KEY = Operation(
         'type = "add_foreign_key"\nname = "items_qty_owner"\ncolumns = ["qty"]\n'
         'references = "owners"\nreferenced_columns = ["id"]\n'
     ),
-    (
-        "ALTER TABLE items ADD CONSTRAINT items_qty_owner FOREIGN KEY (qty) REFERENCES owners (id)",
-    ),
+    ("ALTER TABLE items ADD CONSTRAINT items_qty_owner FOREIGN KEY (qty) REFERENCES owners (id)",),
     new_values=lambda c: {"code": f"N{c}", "note": f"r{c}", "qty": c % 99},
     up=_same,
     down=_same,
@@ -319,9 +320,7 @@ MERGE_COLUMNS = Operation(
     ),
     new_values=lambda c: {"label": f"N{c}:x{c}", "qty": c % 50},
     up=lambda r, b: {"label": f"{r['code']}:{r['note']}", "qty": r["qty"]},
-    down=lambda r, b: dict(
-        zip(("code", "note"), r["label"].split(":"), strict=True), qty=r["qty"]
-    ),
+    down=lambda r, b: dict(zip(("code", "note"), r["label"].split(":"), strict=True), qty=r["qty"]),
     toml_for={
         "sqlite": op(
             'type = "add_column"\ncolumn = "label"\ndata_type = "varchar(300)"\n'
@@ -356,7 +355,7 @@ SPLIT_COLUMN = Operation(
         'type = "add_column"\ncolumn = "note_b"\ndata_type = "varchar(200)"\n'
         f"up = \"CASE WHEN {_DASH} > 0 THEN substring(note from {_DASH} + 1) ELSE '' END\"\n"
     )
-    + op("type = \"drop_column\"\ncolumn = \"note\"\ndown = \"concat(note_a, '-', note_b)\"\n"),
+    + op('type = "drop_column"\ncolumn = "note"\ndown = "concat(note_a, \'-\', note_b)"\n'),
     (
         "ALTER TABLE items ADD COLUMN note_a varchar(200)",
         "ALTER TABLE items ADD COLUMN note_b varchar(200)",
@@ -385,7 +384,7 @@ SPLIT_COLUMN = Operation(
             "up = \"CASE WHEN instr(note, '-') > 0 THEN substr(note, instr(note, '-') + 1) "
             "ELSE '' END\"\n"
         )
-        + op("type = \"drop_column\"\ncolumn = \"note\"\ndown = \"note_a || '-' || note_b\"\n")
+        + op('type = "drop_column"\ncolumn = "note"\ndown = "note_a || \'-\' || note_b"\n')
     },
 )
 
@@ -414,8 +413,7 @@ SPLIT_TABLE = Operation(
     },
     new_completed=lambda r, b: {**r, "note": b["note"] if b else None},
     read_completed=(
-        "SELECT i.id, i.code, n.note, i.qty FROM items i "
-        "LEFT JOIN item_notes n ON n.item_id = i.id"
+        "SELECT i.id, i.code, n.note, i.qty FROM items i LEFT JOIN item_notes n ON n.item_id = i.id"
     ),
 )
 

@@ -189,9 +189,7 @@ def _mysql(url: str) -> Snapshot:
         # A view's text names its database; the reference database has another name.
         views = [(n, (d or "").replace(f"`{database}`.", "")) for n, d in rows(_MY_VIEWS)]
         version_databases = [
-            r[0][len(database) :]
-            for r in rows(_MY_DATABASES)
-            if r[0].startswith(f"{database}_")
+            r[0][len(database) :] for r in rows(_MY_DATABASES) if r[0].startswith(f"{database}_")
         ]
         return {
             "tables": tables,
@@ -259,9 +257,7 @@ def shape(backend: str, snap: Snapshot) -> dict[str, Any]:
                 if not i[4]
             )
             kinds = {"u": "UNIQUE", "c": "CHECK", "f": "FOREIGN KEY"}
-            constraints = sorted(
-                (c[0], kinds[c[1]]) for c in table["constraints"] if c[1] in kinds
-            )
+            constraints = sorted((c[0], kinds[c[1]]) for c in table["constraints"] if c[1] in kinds)
         else:
             columns = [(c[0], c[3] == "YES") for c in table["columns"]]
             fk_names = {f[0] for f in table["foreign_keys"]}

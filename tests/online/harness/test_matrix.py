@@ -1,4 +1,4 @@
-"""The online harness: every operation of the file format × backend × {complete, rollback},
+"""The online harness: every operation of the file format x backend x {complete, rollback},
 driven through the public CLI while application writers run through both versions.
 
 For each cell:
@@ -20,7 +20,6 @@ refusal. ``XFAIL`` lists what the harness found broken in the engine, each with 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +43,7 @@ from tests.online.harness.cells import (
     initial_row,
 )
 from tests.online.harness.connect import mysql_connect, pg_connect
+from tests.online.harness.drive import cli, execute, query, refused
 from tests.online.harness.load import Writer, deal, expected_rows
 
 NAME = "20261206_change"
@@ -70,7 +70,9 @@ def _cells() -> Iterator[Any]:
                     marks.append(
                         pytest.mark.xfail(strict=True, reason=XFAIL[(key, backend, finish)])
                     )
-                yield pytest.param(key, backend, finish, id=f"{key}-{backend}-{finish}", marks=marks)
+                yield pytest.param(
+                    key, backend, finish, id=f"{key}-{backend}-{finish}", marks=marks
+                )
 
 
 @pytest.fixture
@@ -90,42 +92,6 @@ def _database(db: Database) -> str:
     return str(make_url(db.url).database)
 
 
-def execute(backend: str, url: str, statements: list[str]) -> None:
-    if backend == "postgresql":
-        with pg_connect(url) as conn:
-            for sql in statements:
-                conn.execute(sql)  # type: ignore[arg-type]
-    elif backend == "mysql":
-        with mysql_connect(url) as conn:
-            cur = conn.cursor()
-            for sql in statements:
-                cur.execute(sql)
-    else:
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-        try:
-            for sql in statements:
-                conn.execute(sql)
-            conn.commit()
-        finally:
-            conn.close()
-
-
-def query(backend: str, url: str, sql: str) -> list[tuple[Any, ...]]:
-    if backend == "postgresql":
-        with pg_connect(url) as conn:
-            return [tuple(r) for r in conn.execute(sql).fetchall()]  # type: ignore[arg-type]
-    if backend == "mysql":
-        with mysql_connect(url) as conn:
-            cur = conn.cursor()
-            cur.execute(sql)
-            return [tuple(r) for r in cur.fetchall()]
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    try:
-        return [tuple(r) for r in conn.execute(sql).fetchall()]
-    finally:
-        conn.close()
-
-
 _REFERENCE: dict[tuple[str, str], judge.Snapshot] = {}
 
 
@@ -138,21 +104,6 @@ def reference(backend: str, operation: Operation, tmp_path: Path) -> judge.Snaps
             execute(backend, ref.url, [*operation.setup(backend), *operation.ddl(backend)])
             _REFERENCE[key] = judge.snapshot(backend, ref.url)
     return _REFERENCE[key]
-
-
-def cli(project: Project, *args: str) -> dict[str, Any]:
-    result = project.run("--format", "json", "online", *args)
-    assert result.code == 0, (args, result.err)
-    doc: dict[str, Any] = json.loads(result.out)
-    return doc
-
-
-def refused(project: Project, *args: str) -> str:
-    result = project.run("online", *args)
-    assert result.code != 0, (args, result.out)
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.err, result.err
-    return lines[0]
 
 
 def writers(
@@ -370,8 +321,12 @@ def test_same_file_gives_the_same_schema_on_postgresql_and_mariadb(
     moved = MOVED_TO_END.get((operation, "postgresql"), ())
     for table in shapes["postgresql"].values():  # the documented PostgreSQL column order
         cols = table["columns"]
-        table["columns"] = [c for c in cols if c[0] not in moved] + [c for c in cols if c[0] in moved]
+        table["columns"] = [c for c in cols if c[0] not in moved] + [
+            c for c in cols if c[0] in moved
+        ]
     for table in shapes["mysql"].values():
         cols = table["columns"]
-        table["columns"] = [c for c in cols if c[0] not in moved] + [c for c in cols if c[0] in moved]
+        table["columns"] = [c for c in cols if c[0] not in moved] + [
+            c for c in cols if c[0] in moved
+        ]
     assert shapes["postgresql"] == shapes["mysql"]
