@@ -99,7 +99,7 @@ def reference(backend: str, operation: Operation, tmp_path: Path) -> judge.Snaps
     """The catalog of a database where the desired shape was created directly."""
     key = (backend, operation.key)
     if key not in _REFERENCE:
-        (tmp_path / "reference").mkdir()
+        (tmp_path / "reference").mkdir(parents=True)
         with scratch_database(backend, tmp_path / "reference") as ref:
             execute(backend, ref.url, [*operation.setup(backend), *operation.ddl(backend)])
             _REFERENCE[key] = judge.snapshot(backend, ref.url)
@@ -292,41 +292,27 @@ def _both(key: str) -> bool:
     )
 
 
-@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.mysql
 @pytest.mark.parametrize("operation", [k for k in OPERATIONS if _both(k)])
 def test_same_file_gives_the_same_schema_on_postgresql_and_mariadb(
     tmp_path: Path, operation: str
 ) -> None:
-    """Columns in order with nullability, indexes and constraint names: what one file
-    leaves after start and complete, read from each server's catalog (no load: the cells
-    above cover that)."""
+    """One file, read by both servers, and the desired shapes agree: columns in order
+    with their nullability, indexes and constraint names. With the complete cells above
+    (each server's catalog after complete equals its desired shape exactly) this makes
+    the file give the same schema on PostgreSQL and MariaDB; PostgreSQL's documented
+    column move aside."""
     op = OPERATIONS[operation]
+    assert op.file("postgresql") == op.file("mysql")
+    moved = MOVED_TO_END.get((operation, "postgresql"), ())
     shapes = {}
     for backend in ("postgresql", "mysql"):
-        (tmp_path / backend).mkdir()
-        with scratch_database(backend, tmp_path / backend) as db:
-            execute(backend, db.url, op.setup(backend))
-            (tmp_path / backend / f"{NAME}.toml").write_text(op.file(backend), encoding="utf-8")
-            project = Project(tmp_path / backend, db.url)
-            try:
-                cli(project, "start", f"{NAME}.toml")
-                cli(project, "complete", NAME)
-                shapes[backend] = judge.shape(backend, judge.snapshot(backend, db.url))
-            finally:
-                if backend == "mysql":
-                    with mysql_connect(db.url) as conn:
-                        conn.cursor().execute(f"DROP DATABASE IF EXISTS `{_database(db)}_{NAME}`")
-    moved = MOVED_TO_END.get((operation, "postgresql"), ())
-    for table in shapes["postgresql"].values():  # the documented PostgreSQL column order
-        cols = table["columns"]
-        table["columns"] = [c for c in cols if c[0] not in moved] + [
-            c for c in cols if c[0] in moved
-        ]
-    for table in shapes["mysql"].values():
-        cols = table["columns"]
-        table["columns"] = [c for c in cols if c[0] not in moved] + [
-            c for c in cols if c[0] in moved
-        ]
+        shape = judge.shape(backend, normalised(reference(backend, op, tmp_path / backend)))
+        for table in shape.values():
+            cols = table["columns"]
+            table["columns"] = [c for c in cols if c[0] not in moved] + [
+                c for c in cols if c[0] in moved
+            ]
+        shapes[backend] = shape
     assert shapes["postgresql"] == shapes["mysql"]
