@@ -1,6 +1,6 @@
-"""Each online operation on PostgreSQL, under concurrent writers and readers through both
-versions: zero application errors, no lost or mismatched rows, the expected final shape
-after complete and the original one after rollback."""
+"""Scenarios and the runner that tests/online/test_postgres_integrity.py puts under load
+with its own objects around the table. Each operation under load, on every backend, with
+the catalog judged after complete and after rollback, is tests/online/harness/."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from tests.online.harness import (
     Quiet,
     Scenario,
     Worker,
-    Write,
     conninfo,
     deal,
     expected,
@@ -89,114 +88,6 @@ ADD = Scenario(
     rolled_back=lambda i, w: {"code": last(i, w, "code", "c")},
 )
 
-DROP = Scenario(
-    toml=op('type = "drop_column"\ncolumn = "qty"\ndown = "-1"\n'),
-    old_values=lambda c: {"code": f"w{c}", "qty": c % 50},
-    new_values=lambda c: {"code": f"N{c}"},
-    old_read=["code", "qty"],
-    new_read=["code", "note"],
-    completed=lambda i, w: {"code": last(i, w, "code", "c")},
-    rolled_back=lambda i, w: {
-        "code": last(i, w, "code", "c"),
-        "qty": i % 100 if w is None else (w.values or {}).get("qty", -1),
-    },
-)
-
-INDEX = Scenario(
-    toml=op('type = "create_index"\nname = "items_code_idx"\ncolumns = ["code"]\n'),
-    old_values=lambda c: {"code": f"w{c}"},
-    new_values=lambda c: {"code": f"N{c}"},
-    old_read=["code"],
-    new_read=["code"],
-    completed=lambda i, w: {"code": last(i, w, "code", "c")},
-    rolled_back=lambda i, w: {"code": last(i, w, "code", "c")},
-)
-
-
-# Merge two columns into one: an add_column computing the new one from the old pair, and
-# a drop_column for each old one computing it back from the new (for rows the new
-# version writes), composed in one migration.
-MERGE = Scenario(
-    toml=op(
-        'type = "add_column"\ncolumn = "label"\ndata_type = "text"\nup = "code || \':\' || note"\n'
-    )
-    + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "drop_column"\ncolumn = "code"\n'
-    "down = \"split_part(label, ':', 1)\"\n"
-    + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "drop_column"\ncolumn = "note"\n'
-    "down = \"split_part(label, ':', 2)\"\n",
-    old_values=lambda c: {"code": f"w{c}", "note": f"o{c}"},
-    new_values=lambda c: {"label": f"N{c}:x{c}"},
-    old_read=["code", "note"],
-    new_read=["label", "qty"],
-    completed=lambda i, w: {
-        "label": f"c{i}:n{i}" if w is None else _label(w),
-    },
-    rolled_back=lambda i, w: dict(
-        zip(
-            ("code", "note"),
-            (f"c{i}", f"n{i}") if w is None else _label(w).split(":"),
-            strict=True,
-        )
-    ),
-)
-
-# Split one column into two: the mirror image.
-SPLIT = Scenario(
-    toml=op(
-        'type = "add_column"\ncolumn = "note_a"\ndata_type = "text"\n'
-        "up = \"split_part(note, '-', 1)\"\n"
-    )
-    + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "add_column"\ncolumn = "note_b"\n'
-    'data_type = "text"\nup = "split_part(note, \'-\', 2)"\n'
-    + f'\n[[operations]]\ntable = "{TABLE}"\ntype = "drop_column"\ncolumn = "note"\n'
-    "down = \"note_a || '-' || note_b\"\n",
-    old_values=lambda c: {"code": f"w{c}", "note": f"o{c}-p{c}"},
-    new_values=lambda c: {"code": f"N{c}", "note_a": f"A{c}", "note_b": f"B{c}"},
-    old_read=["code", "note"],
-    new_read=["note_a", "note_b"],
-    completed=lambda i, w: dict(zip(("note_a", "note_b"), _parts(i, w), strict=True)),
-    rolled_back=lambda i, w: {"note": "-".join(_parts(i, w)) if w else f"n{i}"},
-)
-
-
-def _label(w: Write) -> str:
-    v = w.values or {}
-    return v["label"] if w.version == "new" else f"{v['code']}:{v['note']}"
-
-
-def _parts(i: int, w: Write | None) -> tuple[str, str]:
-    if w is None:
-        return (f"n{i}", "")
-    v = w.values or {}
-    if w.version == "new":
-        return (v["note_a"], v["note_b"])
-    a, _, b = v["note"].partition("-")
-    return (a, b)
-
-
-def _qty(i: int, w: Write | None, *, clamp: bool) -> int:
-    if w is None:
-        return i % 100
-    value = int((w.values or {})["qty"])
-    return max(value, 0) if clamp and w.version == "old" else value
-
-
-CHECK = Scenario(
-    toml=op(
-        'type = "add_check"\nname = "items_qty_positive"\ncolumn = "qty"\n'
-        'check = "qty >= 0"\nup = "greatest(qty, 0)"\n'
-    ),
-    old_values=lambda c: {"code": f"w{c}", "qty": (c % 50) - 10},
-    new_values=lambda c: {"code": f"N{c}", "qty": c % 50},
-    old_read=["code", "qty"],
-    new_read=["code", "qty"],
-    completed=lambda i, w: {"qty": _qty(i, w, clamp=True)},
-    rolled_back=lambda i, w: {"qty": _qty(i, w, clamp=False)},
-    after_complete=(
-        "SELECT convalidated FROM pg_constraint WHERE conname = 'items_qty_positive'",
-        True,
-    ),
-)
 
 UNIQUE = Scenario(
     toml=op('type = "add_unique"\nname = "items_code_key"\ncolumns = ["code"]\n'),
@@ -209,68 +100,6 @@ UNIQUE = Scenario(
     after_complete=(
         "SELECT contype FROM pg_constraint WHERE conname = 'items_code_key'",
         "u",
-    ),
-)
-
-FOREIGN_KEY = Scenario(
-    toml=op(
-        'type = "add_foreign_key"\nname = "items_qty_owner"\ncolumns = ["qty"]\n'
-        'references = "owners"\nreferenced_columns = ["id"]\n'
-    ),
-    setup="CREATE TABLE owners (id int PRIMARY KEY); "
-    "INSERT INTO owners SELECT generate_series(0, 99);",
-    old_values=lambda c: {"code": f"w{c}", "qty": c % 50},
-    new_values=lambda c: {"code": f"N{c}", "qty": c % 99},
-    old_read=["code", "qty"],
-    new_read=["code", "qty"],
-    completed=lambda i, w: {"qty": _qty(i, w, clamp=False)},
-    rolled_back=lambda i, w: {"qty": _qty(i, w, clamp=False)},
-    after_complete=(
-        "SELECT convalidated FROM pg_constraint WHERE conname = 'items_qty_owner'",
-        True,
-    ),
-)
-
-RENAME_TABLE = Scenario(
-    toml=op('type = "rename_table"\nnew_name = "things"\n'),
-    old_values=lambda c: {"code": f"w{c}"},
-    new_values=lambda c: {"code": f"N{c}"},
-    old_read=["code", "note"],
-    new_read=["code", "note"],
-    completed=lambda i, w: {"code": last(i, w, "code", "c")},
-    rolled_back=lambda i, w: {"code": last(i, w, "code", "c")},
-    new_table="things",
-    after_complete=("SELECT to_regclass('public.things') IS NOT NULL", True),
-)
-
-DROP_INDEX = Scenario(
-    toml=op('type = "drop_index"\nname = "items_note_idx"\n'),
-    setup="CREATE INDEX items_note_idx ON items (note);",
-    old_values=lambda c: {"code": f"w{c}", "note": f"o{c}"},
-    new_values=lambda c: {"code": f"N{c}", "note": f"r{c}"},
-    old_read=["code", "note"],
-    new_read=["code", "note"],
-    completed=lambda i, w: {"note": f"n{i}" if w is None else (w.values or {})["note"]},
-    rolled_back=lambda i, w: {"note": f"n{i}" if w is None else (w.values or {})["note"]},
-    after_complete=("SELECT to_regclass('public.items_note_idx') IS NULL", True),
-)
-
-SET_NOT_NULL = Scenario(
-    toml=op(
-        'type = "alter_column"\ncolumn = "note"\nnot_null = true\nup = "coalesce(note, \'-\')"\n'
-    ),
-    old_values=lambda c: {"code": f"w{c}", "note": None if c % 3 == 0 else f"o{c}"},
-    new_values=lambda c: {"code": f"N{c}", "note": f"r{c}"},
-    old_read=["code", "note"],
-    new_read=["code", "note"],
-    completed=lambda i, w: {
-        "note": f"n{i}" if w is None else (w.values or {})["note"] or "-",
-    },
-    rolled_back=lambda i, w: {"note": f"n{i}" if w is None else (w.values or {})["note"]},
-    after_complete=(
-        "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'items'::regclass "
-        "AND attname = 'note'",
-        True,
     ),
 )
 
@@ -380,58 +209,3 @@ def _run(db: Database, tmp_path: Path, scenario: Scenario, *, finish: str) -> No
     assert hidden == [] and triggers == []
     assert bool(schemas) == (finish == "complete")  # the new version stays addressable
     assert shape  # the surviving version's workers ran to the end
-
-
-@pytest.mark.parametrize(
-    ("scenario", "finish"),
-    [
-        (ALTER, "complete"),
-        (ALTER, "rollback"),
-        (RENAME, "complete"),
-        (ADD, "complete"),
-        (ADD, "rollback"),
-        (DROP, "complete"),
-        (DROP, "rollback"),
-        (INDEX, "complete"),
-        (MERGE, "complete"),
-        (MERGE, "rollback"),
-        (SPLIT, "complete"),
-        (SPLIT, "rollback"),
-        (CHECK, "complete"),
-        (CHECK, "rollback"),
-        (UNIQUE, "complete"),
-        (FOREIGN_KEY, "complete"),
-        (RENAME_TABLE, "complete"),
-        (RENAME_TABLE, "rollback"),
-        (DROP_INDEX, "complete"),
-        (SET_NOT_NULL, "complete"),
-        (SET_NOT_NULL, "rollback"),
-    ],
-    ids=[
-        "alter-complete",
-        "alter-rollback",
-        "rename-complete",
-        "add-complete",
-        "add-rollback",
-        "drop-complete",
-        "drop-rollback",
-        "index-complete",
-        "merge-columns-complete",
-        "merge-columns-rollback",
-        "split-column-complete",
-        "split-column-rollback",
-        "add-check-complete",
-        "add-check-rollback",
-        "add-unique-complete",
-        "add-foreign-key-complete",
-        "rename-table-complete",
-        "rename-table-rollback",
-        "drop-index-complete",
-        "set-not-null-complete",
-        "set-not-null-rollback",
-    ],
-)
-def test_operation_under_load(
-    pg_db: Database, tmp_path: Path, scenario: Scenario, finish: str
-) -> None:
-    _run(pg_db, tmp_path, scenario, finish=finish)
