@@ -94,3 +94,33 @@ def test_statement_whose_rows_cannot_be_told_backs_up_the_whole_table(
     tables = {t["name"].split(".")[-1]: t for t in entry["tables"]}
     assert tables["orders"]["whole"] and tables["orders"]["rows"] == 60
     assert tables["audit"]["prior"]["rows"] == 1
+
+
+def test_rows_without_a_key_or_moving_keys_back_up_the_whole_table(
+    db: Database, tmp_path: Path
+) -> None:
+    project = Project(tmp_path, db.url)
+    project.write("1_create.sql", create(db.backend))
+    project.write(
+        "2_nokey.sql",
+        sql_migration("CREATE TABLE nokey (a integer);\nINSERT INTO nokey VALUES (1), (2);"),
+    )
+    assert project.run("migrate").code == 0
+    fill(db, users=10, orders=10)
+    project.write(
+        "3_change.sql",
+        sql_migration(
+            "UPDATE nokey SET a = 3 WHERE a = 2;\n"
+            "DELETE FROM orders WHERE id = 3;\n"
+            "UPDATE audit SET id = 10 WHERE id = 1;"
+        ),
+    )
+    migrated = project.run("migrate", "--allow-destructive")
+    assert migrated.code == 0, migrated.err
+    assert re.search(r"whole table \S*nokey: it has no primary key", migrated.err)
+    assert re.search(r"whole table \S*audit: it sets its key column id", migrated.err)
+    (entry,) = json.loads(project.run("backups", "--format", "json", url=False).out)
+    tables = {t["name"].split(".")[-1]: t for t in entry["tables"]}
+    assert tables["nokey"]["whole"] and tables["nokey"]["rows"] == 2
+    assert tables["audit"]["whole"] and tables["audit"]["prior"] is None
+    assert tables["orders"]["prior"]["rows"] == 1
