@@ -46,6 +46,12 @@ def cat(backend: str, *parts: str) -> str:
     return " || ".join(parts) if backend == "sqlite" else f"concat({', '.join(parts)})"
 
 
+#: Every case's table carries a unique index of its own on ``code``: whatever an operation
+#: does, it must come out of complete as the desired shape has it and out of rollback as
+#: it was (issue: alter_column used to lose the unique constraint of the column it alters).
+CODE_UNIQUE = f"CREATE UNIQUE INDEX items_code_uq ON {TABLE} (code)"
+
+
 def base_setup(backend: str) -> list[str]:
     """The table every case starts from (``note`` is varchar so MariaDB can index it)."""
     return [
@@ -59,6 +65,7 @@ def base_setup(backend: str) -> list[str]:
             1,
             ROWS,
         ),
+        CODE_UNIQUE,
     ]
 
 
@@ -120,6 +127,7 @@ def _sqlite_rebuild(columns: str, *, table: str = TABLE, extra: str = "") -> tup
         f"CREATE TABLE _new ({_KEY['sqlite']}, {columns}{extra})",
         f"DROP TABLE {table}",
         f"ALTER TABLE _new RENAME TO {table}",
+        CODE_UNIQUE,
     )
 
 
@@ -321,6 +329,15 @@ MERGE_COLUMNS = Operation(
     new_values=lambda c: {"label": f"N{c}:x{c}", "qty": c % 50},
     up=lambda r, b: {"label": f"{r['code']}:{r['note']}", "qty": r["qty"]},
     down=lambda r, b: dict(zip(("code", "note"), r["label"].split(":"), strict=True), qty=r["qty"]),
+    # SQLite cannot drop an indexed column; the others drop the index with it.
+    desired_for={
+        "sqlite": (
+            "DROP INDEX items_code_uq",
+            "ALTER TABLE items ADD COLUMN label varchar(300)",
+            "ALTER TABLE items DROP COLUMN code",
+            "ALTER TABLE items DROP COLUMN note",
+        )
+    },
     toml_for={
         "sqlite": op(
             'type = "add_column"\ncolumn = "label"\ndata_type = "varchar(300)"\n'

@@ -244,7 +244,8 @@ def _sqlite(url: str) -> Snapshot:
 def shape(backend: str, snap: Snapshot) -> dict[str, Any]:
     """What PostgreSQL and MariaDB must agree on after the same file: per table, the
     columns in order with their nullability, the secondary indexes (name, columns,
-    unique), and the names of unique, check and foreign-key constraints. Types and
+    unique: a unique constraint is one, as MariaDB lists every unique index as a
+    constraint), and the names of check and foreign-key constraints. Types and
     default texts are each server's own spelling and are left out; the index InnoDB
     creates for a foreign key that has none is left out too (PostgreSQL creates none)."""
     out: dict[str, Any] = {}
@@ -256,7 +257,7 @@ def shape(backend: str, snap: Snapshot) -> dict[str, Any]:
                 for i in table["indexes"]
                 if not i[4]
             )
-            kinds = {"u": "UNIQUE", "c": "CHECK", "f": "FOREIGN KEY"}
+            kinds = {"c": "CHECK", "f": "FOREIGN KEY"}
             constraints = sorted((c[0], kinds[c[1]]) for c in table["constraints"] if c[1] in kinds)
         else:
             columns = [(c[0], c[3] == "YES") for c in table["columns"]]
@@ -268,7 +269,7 @@ def shape(backend: str, snap: Snapshot) -> dict[str, Any]:
                 grouped.setdefault(index, ([], not non_unique))[0].append(column)
             indexes = sorted((n, tuple(cols), u) for n, (cols, u) in grouped.items())
             constraints = sorted(
-                (c[0], c[1]) for c in table["constraints"] if c[1] != "PRIMARY KEY"
+                (c[0], c[1]) for c in table["constraints"] if c[1] in ("CHECK", "FOREIGN KEY")
             )
         out[name] = {"columns": columns, "indexes": indexes, "constraints": constraints}
     return out
