@@ -69,11 +69,22 @@ _TOKEN = re.compile(
 
 
 def tokens(sql: str) -> list[Token]:
-    return [
-        Token(m.group(), m.start(), m.end(), kind)
-        for m in _TOKEN.finditer(sql)
-        if (kind := m.lastgroup or "") != "skip"
-    ]
+    # findall gives each match's groups as strings (no Match objects to query): exactly
+    # one is non-empty, as every alternative matches at least one character, and the
+    # matches are back to back, so positions are the running sum of their lengths.
+    out: list[Token] = []
+    position = 0
+    new = tuple.__new__
+    for skip, string, ident, word, punct in _TOKEN.findall(sql):
+        if skip:
+            position += len(skip)
+            continue
+        text = string or ident or word or punct
+        end = position + len(text)
+        kind = "string" if string else "ident" if ident else "word" if word else "punct"
+        out.append(new(Token, (text, position, end, kind)))
+        position = end
+    return out
 
 
 def split_top_level(toks: list[Token], start: int, end: int) -> list[tuple[int, int]]:
