@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from dbshift.errors import ValidationFailed
+
 #: Rows sent to the server per executemany (one multi-row INSERT on MySQL).
 BATCH = 2000
 
@@ -60,7 +62,7 @@ def _decode(value: dict[str, Any]) -> Any:
         return dt.time.fromisoformat(body)
     if tag == "td":
         return dt.timedelta(days=body[0], seconds=body[1], microseconds=body[2])
-    raise ValueError(f"unknown value tag {tag!r} in a backup row file")
+    raise ValidationFailed(f"unknown value tag {tag!r} in a backup row file")
 
 
 class Writer:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.errors import PlanError
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class RecreateCollation(Operation):
 
     def __post_init__(self) -> None:
         if (self.before.schema, self.before.name) != (self.after.schema, self.after.name):
-            raise ValueError("RecreateCollation cannot rename or move a collation")
+            raise PlanError("RecreateCollation cannot rename or move a collation")
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -53,7 +54,7 @@ class RecreateCollation(Operation):
 
     def apply(self, schema: Schema) -> Schema:
         if not any((c.schema, c.name) == self.key for c in schema.collations):
-            raise ValueError(f"{self.describe()}: collation {qualified(self.key)} does not exist")
+            raise PlanError(f"{self.describe()}: collation {qualified(self.key)} does not exist")
         return replace(
             schema,
             collations=tuple(

@@ -18,7 +18,6 @@ OPTIONS = frozenset(
 
 #: Shown at the end of ``dbshift restore --help``.
 EXAMPLES = (
-    "dbshift restore latest",
     "dbshift restore 20261206-140534-9c47 --tables users",
     "dbshift restore latest --rows       # only the rows an UPDATE/DELETE was about to change",
     "dbshift restore latest --to postgresql://localhost/app_copy",
