@@ -186,16 +186,28 @@ class Project:
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
-    def popen(self, *args: str) -> subprocess.Popen[str]:
+    def popen(self, *args: str, stdin: int | None = None) -> subprocess.Popen[str]:
         env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
         return subprocess.Popen(
             [*dbshift_executable(), *args, "--url", self.url],
             cwd=self.root,
             env=env,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+
+    def answered(self, answer: str, *args: str) -> tuple[int, str]:
+        """Run ``dbshift *args`` with a terminal on stdin, ``answer`` typed at its question:
+        the exit code and stderr (where the question is asked)."""
+        leader, follower = os.openpty()
+        proc = self.popen(*args, stdin=follower)
+        os.close(follower)
+        os.write(leader, f"{answer}\n".encode())
+        _, err = proc.communicate(timeout=60)
+        os.close(leader)
+        return proc.returncode, err
 
 
 @pytest.fixture

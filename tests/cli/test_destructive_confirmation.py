@@ -4,15 +4,13 @@ asked on a terminal, refused (exit 1, file:line named) without one, unless
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from dbshift.cli.destructive import narrows
 from dbshift.dialects import named
-from tests.conftest import Database, Project, dbshift_executable, sql_migration
+from tests.conftest import Database, Project, sql_migration
 
 CREATE = sql_migration(
     "CREATE TABLE keep (id integer PRIMARY KEY);\nCREATE TABLE old (id integer PRIMARY KEY);",
@@ -27,10 +25,16 @@ DROP = sql_migration(
 )
 
 
-def test_destructive_migration_is_refused_without_a_terminal(db: Database, tmp_path: Path) -> None:
+def created(db: Database, tmp_path: Path) -> Project:
+    """A project on ``db`` with CREATE applied: tables keep and old exist."""
     project = Project(tmp_path, db.url)
     project.write("1_create.sql", CREATE)
     assert project.run("migrate").code == 0
+    return project
+
+
+def test_destructive_migration_is_refused_without_a_terminal(db: Database, tmp_path: Path) -> None:
+    project = created(db, tmp_path)
     project.write("2_drop.sql", DROP)
 
     refused = project.run("migrate")
@@ -51,9 +55,7 @@ def test_destructive_migration_is_refused_without_a_terminal(db: Database, tmp_p
 
 
 def test_ignore_line_in_the_file_is_the_confirmation(db: Database, tmp_path: Path) -> None:
-    project = Project(tmp_path, db.url)
-    project.write("1_create.sql", CREATE)
-    assert project.run("migrate").code == 0
+    project = created(db, tmp_path)
     project.write(
         "2_drop.sql",
         sql_migration(
@@ -67,37 +69,17 @@ def test_ignore_line_in_the_file_is_the_confirmation(db: Database, tmp_path: Pat
 
 
 def test_terminal_is_asked_and_no_stops_everything(sqlite_db: Database, tmp_path: Path) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    project.write("1_create.sql", CREATE)
-    assert project.run("migrate").code == 0
+    project = created(sqlite_db, tmp_path)
     project.write("2_more.sql", sql_migration("CREATE TABLE more (id integer);"))
     project.write("3_drop.sql", sql_migration("DROP TABLE old;"))
 
-    def answered(answer: str) -> tuple[int, str]:
-        leader, follower = os.openpty()
-        env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
-        proc = subprocess.Popen(
-            [*dbshift_executable(), "migrate", "--url", project.url],
-            cwd=project.root,
-            env=env,
-            stdin=follower,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        os.close(follower)
-        os.write(leader, f"{answer}\n".encode())
-        _, err = proc.communicate(timeout=60)
-        os.close(leader)
-        return proc.returncode, err
-
-    code, err = answered("n")
+    code, err = project.answered("n", "migrate")
     assert code == 1
     assert "migrations/3_drop.sql:2: DROP TABLE" in err and "[y/N]" in err
     # The check runs before the first pending migration: 2_more did not run either.
     assert "more" not in sqlite_db.tables()
 
-    code, err = answered("y")
+    code, err = project.answered("y", "migrate")
     assert code == 0, err
     assert "more" in sqlite_db.tables() and "old" not in sqlite_db.tables()
 

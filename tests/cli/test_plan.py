@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import MYSQL_URL, POSTGRES_URL, Database, Project, sql_migration
+from tests.conftest import (
+    MYSQL_URL,
+    POSTGRES_URL,
+    Database,
+    Project,
+    scratch_database,
+    sql_migration,
+)
 
 USERS = "CREATE TABLE users (id integer PRIMARY KEY, email varchar(100), n integer);"
 
@@ -39,6 +46,15 @@ def _applied(project: Project, db: Database, *migrations: str) -> None:
     assert done.code == 0, done.err
 
 
+def pending(
+    db: Database, tmp_path: Any, up: str, *, first: str = USERS, no_transaction: bool = False
+) -> Project:
+    """A project on ``db`` with ``first`` applied as 001 and ``up`` pending as 002."""
+    project = Project(tmp_path, db.url)
+    _applied(project, db, sql_migration(first), sql_migration(up, no_transaction=no_transaction))
+    return project
+
+
 def _scratch_names(db: Database) -> set[str]:
     sql = (
         "SELECT string_agg(datname, ',') FROM pg_database WHERE left(datname, 12) = 'dbshift_dev_'"
@@ -65,16 +81,12 @@ def _assert_scratch_dropped(db: Database, before: set[str]) -> None:
 def test_postgres_plan_reads_locks_and_rewrites_from_the_server(
     pg_db: Database, tmp_path: Any
 ) -> None:
-    project = Project(tmp_path, pg_db.url)
-    _applied(
-        project,
+    project = pending(
         pg_db,
-        sql_migration(USERS),
-        sql_migration(
-            "CREATE INDEX users_email_idx ON users (email);\n"
-            "ALTER TABLE users ALTER COLUMN n TYPE bigint;\n"
-            "ALTER TABLE users ADD COLUMN note text;"
-        ),
+        tmp_path,
+        "CREATE INDEX users_email_idx ON users (email);\n"
+        "ALTER TABLE users ALTER COLUMN n TYPE bigint;\n"
+        "ALTER TABLE users ADD COLUMN note text;",
     )
     scratch_before = _scratch_names(pg_db)
 
@@ -110,16 +122,13 @@ def test_postgres_plan_reads_locks_and_rewrites_from_the_server(
 def test_postgres_foreign_key_locks_both_tables_and_volatile_default_rewrites(
     pg_db: Database, tmp_path: Any
 ) -> None:
-    project = Project(tmp_path, pg_db.url)
-    _applied(
-        project,
+    project = pending(
         pg_db,
-        sql_migration(USERS + "\nCREATE TABLE orders (id integer PRIMARY KEY, user_id integer);"),
-        sql_migration(
-            "ALTER TABLE orders ADD CONSTRAINT orders_user_fk "
-            "FOREIGN KEY (user_id) REFERENCES users (id);\n"
-            "ALTER TABLE orders ADD COLUMN at timestamptz DEFAULT clock_timestamp();"
-        ),
+        tmp_path,
+        "ALTER TABLE orders ADD CONSTRAINT orders_user_fk "
+        "FOREIGN KEY (user_id) REFERENCES users (id);\n"
+        "ALTER TABLE orders ADD COLUMN at timestamptz DEFAULT clock_timestamp();",
+        first=USERS + "\nCREATE TABLE orders (id integer PRIMARY KEY, user_id integer);",
     )
     fk, default = _statements(_planned(project, "--dev-url", POSTGRES_URL))
     assert _lock(fk, "orders")["mode"] == "SHARE ROW EXCLUSIVE"
@@ -148,14 +157,11 @@ def test_postgres_tables_created_in_the_same_migration_block_nobody(
 def test_postgres_create_index_concurrently_runs_outside_a_transaction(
     pg_db: Database, tmp_path: Any
 ) -> None:
-    project = Project(tmp_path, pg_db.url)
-    _applied(
-        project,
+    project = pending(
         pg_db,
-        sql_migration(USERS),
-        sql_migration(
-            "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);", no_transaction=True
-        ),
+        tmp_path,
+        "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+        no_transaction=True,
     )
     (statement,) = _statements(_planned(project, "--dev-url", POSTGRES_URL))
     lock = _lock(statement, "users")
@@ -169,12 +175,8 @@ def test_postgres_create_index_concurrently_runs_outside_a_transaction(
 def test_postgres_concurrently_in_a_transactional_migration_fails_as_migrate_would(
     pg_db: Database, tmp_path: Any
 ) -> None:
-    project = Project(tmp_path, pg_db.url)
-    _applied(
-        project,
-        pg_db,
-        sql_migration(USERS),
-        sql_migration("CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"),
+    project = pending(
+        pg_db, tmp_path, "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"
     )
     failed = project.run("plan", "--dev-url", POSTGRES_URL)
     assert failed.code == 1
@@ -183,13 +185,7 @@ def test_postgres_concurrently_in_a_transactional_migration_fails_as_migrate_wou
 
 @pytest.mark.postgres
 def test_postgres_plan_text_table_and_nothing_pending(pg_db: Database, tmp_path: Any) -> None:
-    project = Project(tmp_path, pg_db.url)
-    _applied(
-        project,
-        pg_db,
-        sql_migration(USERS),
-        sql_migration("ALTER TABLE users ALTER COLUMN n TYPE bigint;"),
-    )
+    project = pending(pg_db, tmp_path, "ALTER TABLE users ALTER COLUMN n TYPE bigint;")
     shown = project.run("plan", "--dev-url", POSTGRES_URL)
     assert shown.code == 0, shown.err
     assert "002_step.sql (one transaction)" in shown.out
@@ -199,27 +195,6 @@ def test_postgres_plan_text_table_and_nothing_pending(pg_db: Database, tmp_path:
     nothing = project.run("plan", "--to", "1", "--dev-url", POSTGRES_URL)
     assert nothing.code == 0, nothing.err
     assert nothing.out.strip() == "nothing to plan: no pending or stopped migrations"
-
-
-@pytest.mark.postgres
-def test_postgres_failing_statement_is_one_line_and_the_scratch_database_goes(
-    pg_db: Database, tmp_path: Any
-) -> None:
-    project = Project(tmp_path, pg_db.url)
-    _applied(
-        project,
-        pg_db,
-        sql_migration(USERS),
-        sql_migration("ALTER TABLE users ADD COLUMN x int;\nALTER TABLE nope ADD COLUMN y int;"),
-    )
-    scratch_before = _scratch_names(pg_db)
-    failed = project.run("plan", "--dev-url", POSTGRES_URL)
-    assert failed.code == 1
-    assert failed.out == ""
-    lines = failed.err.strip().splitlines()
-    assert len(lines) == 1
-    assert "002_step.sql:3:" in lines[0] and 'relation "nope" does not exist' in lines[0]
-    _assert_scratch_dropped(pg_db, scratch_before)
 
 
 @pytest.mark.postgres
@@ -253,8 +228,7 @@ def test_postgres_replay_builds_what_the_schema_copy_cannot(pg_db: Database, tmp
 
 @pytest.mark.postgres
 def test_plan_needs_a_dev_url_for_a_server(pg_db: Database, tmp_path: Any) -> None:
-    project = Project(tmp_path, pg_db.url)
-    _applied(project, pg_db, sql_migration(USERS), sql_migration("ALTER TABLE users ADD x int;"))
+    project = pending(pg_db, tmp_path, "ALTER TABLE users ADD x int;")
     refused = project.run("plan")
     assert refused.code == 2
     assert "dev_url" in refused.err
@@ -267,17 +241,13 @@ def test_plan_needs_a_dev_url_for_a_server(pg_db: Database, tmp_path: Any) -> No
 def test_mysql_plan_reports_the_algorithm_the_server_accepts(
     mysql_db: Database, tmp_path: Any
 ) -> None:
-    project = Project(tmp_path, mysql_db.url)
-    _applied(
-        project,
+    project = pending(
         mysql_db,
-        sql_migration(USERS),
-        sql_migration(
-            "ALTER TABLE users ADD COLUMN note text;\n"
-            "ALTER TABLE users MODIFY n bigint;\n"
-            "ALTER TABLE users ADD INDEX users_email_idx (email);\n"
-            "ALTER TABLE users ADD COLUMN y int, ALGORITHM=INPLACE;"
-        ),
+        tmp_path,
+        "ALTER TABLE users ADD COLUMN note text;\n"
+        "ALTER TABLE users MODIFY n bigint;\n"
+        "ALTER TABLE users ADD INDEX users_email_idx (email);\n"
+        "ALTER TABLE users ADD COLUMN y int, ALGORITHM=INPLACE;",
     )
     scratch_before = _scratch_names(mysql_db)
 
@@ -305,12 +275,11 @@ def test_mysql_plan_reports_the_algorithm_the_server_accepts(
 
 @pytest.mark.mysql
 def test_mysql_drop_index_is_probed_as_alter_table(mysql_db: Database, tmp_path: Any) -> None:
-    project = Project(tmp_path, mysql_db.url)
-    _applied(
-        project,
+    project = pending(
         mysql_db,
-        sql_migration(USERS + "\nCREATE INDEX users_n_idx ON users (n);"),
-        sql_migration("DROP INDEX users_n_idx ON users;\nRENAME TABLE users TO people;"),
+        tmp_path,
+        "DROP INDEX users_n_idx ON users;\nRENAME TABLE users TO people;",
+        first=USERS + "\nCREATE INDEX users_n_idx ON users (n);",
     )
     drop, rename = _statements(_planned(project, "--dev-url", MYSQL_URL))
     assert drop["lock_source"] == "online DDL probe"
@@ -322,19 +291,15 @@ def test_mysql_drop_index_is_probed_as_alter_table(mysql_db: Database, tmp_path:
 
 
 def test_sqlite_table_rebuild_shows_as_a_rewrite(sqlite_db: Database, tmp_path: Any) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    _applied(
-        project,
+    project = pending(
         sqlite_db,
-        sql_migration(USERS),
-        sql_migration(
-            "ALTER TABLE users ADD COLUMN note text;\n"
-            "CREATE TABLE users_new (id integer PRIMARY KEY, email varchar(100) NOT NULL, "
-            "n integer, note text);\n"
-            "INSERT INTO users_new SELECT id, coalesce(email, ''), n, note FROM users;\n"
-            "DROP TABLE users;\n"
-            "ALTER TABLE users_new RENAME TO users;"
-        ),
+        tmp_path,
+        "ALTER TABLE users ADD COLUMN note text;\n"
+        "CREATE TABLE users_new (id integer PRIMARY KEY, email varchar(100) NOT NULL, "
+        "n integer, note text);\n"
+        "INSERT INTO users_new SELECT id, coalesce(email, ''), n, note FROM users;\n"
+        "DROP TABLE users;\n"
+        "ALTER TABLE users_new RENAME TO users;",
     )
     statements = _statements(_planned(project))
     assert [s["rewrite"] for s in statements] == [False, False, False, False, True]
@@ -344,12 +309,10 @@ def test_sqlite_table_rebuild_shows_as_a_rewrite(sqlite_db: Database, tmp_path: 
 
 
 def test_sqlite_drop_column_is_a_rewrite_in_place(sqlite_db: Database, tmp_path: Any) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    _applied(
-        project,
+    project = pending(
         sqlite_db,
-        sql_migration(USERS),
-        sql_migration('ALTER TABLE "users" DROP COLUMN n;\nALTER TABLE users ADD COLUMN m int;'),
+        tmp_path,
+        'ALTER TABLE "users" DROP COLUMN n;\nALTER TABLE users ADD COLUMN m int;',
     )
     drop, add = _statements(_planned(project))
     assert drop["rewritten"] == ["users"]
@@ -357,21 +320,37 @@ def test_sqlite_drop_column_is_a_rewrite_in_place(sqlite_db: Database, tmp_path:
     assert add["rewrite"] is False
 
 
-@pytest.mark.mysql
-def test_mysql_failing_statement_is_one_line_and_the_scratch_database_goes(
-    mysql_db: Database, tmp_path: Any
+# -- both servers -------------------------------------------------------------------------
+
+#: Per server: a dev URL, a statement that fails there, and what its one-line error says.
+FAILING = {
+    "postgresql": (
+        POSTGRES_URL,
+        "ALTER TABLE nope ADD COLUMN y int;",
+        'relation "nope" does not exist',
+    ),
+    "mysql": (MYSQL_URL, "ALTER TABLE users DROP COLUMN nope;", "nope"),
+}
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ],
+)
+def test_failing_statement_is_one_line_and_the_scratch_database_goes(
+    backend: str, tmp_path: Any
 ) -> None:
-    project = Project(tmp_path, mysql_db.url)
-    _applied(
-        project,
-        mysql_db,
-        sql_migration(USERS),
-        sql_migration("ALTER TABLE users ADD COLUMN x int;\nALTER TABLE users DROP COLUMN nope;"),
-    )
-    scratch_before = _scratch_names(mysql_db)
-    failed = project.run("plan", "--dev-url", MYSQL_URL)
-    assert failed.code == 1
-    lines = failed.err.strip().splitlines()
-    assert len(lines) == 1
-    assert "002_step.sql:3:" in lines[0] and "nope" in lines[0]
-    _assert_scratch_dropped(mysql_db, scratch_before)
+    dev_url, statement, message = FAILING[backend]
+    with scratch_database(backend, tmp_path) as server:
+        project = pending(server, tmp_path, f"ALTER TABLE users ADD COLUMN x int;\n{statement}")
+        scratch_before = _scratch_names(server)
+        failed = project.run("plan", "--dev-url", dev_url)
+        assert failed.code == 1
+        assert failed.out == ""
+        lines = failed.err.strip().splitlines()
+        assert len(lines) == 1
+        assert "002_step.sql:3:" in lines[0] and message in lines[0]
+        _assert_scratch_dropped(server, scratch_before)

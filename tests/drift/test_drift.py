@@ -42,11 +42,32 @@ BASE = {
 }
 
 # (case id, statements run by hand (separated by ' ;; '), expected change, a word of the object's name)
-CASES: dict[str, list[tuple[str, str, str, str]]] = {
+Case = tuple[str, str, str, str]
+#: The same statements on every backend.
+EVERYWHERE: list[Case] = [
+    ("column-added", "ALTER TABLE users ADD COLUMN note text", "added", "users.note"),
+    ("column-dropped", "ALTER TABLE orders DROP COLUMN user_id", "dropped", "orders.user_id"),
+    ("index", "CREATE INDEX ix_email ON users (email)", "added", "ix_email"),
+]
+#: The same statements on PostgreSQL and MySQL/MariaDB (SQLite has no ADD CONSTRAINT and
+#: no CREATE OR REPLACE VIEW).
+SERVERS: list[Case] = [
+    (
+        "foreign-key",
+        "ALTER TABLE orders ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id)",
+        "added",
+        "fk_user",
+    ),
+    (
+        "view",
+        "CREATE OR REPLACE VIEW v_users AS SELECT id, email, mood FROM users",
+        "changed",
+        "v_users",
+    ),
+]
+CASES: dict[str, list[Case]] = {
     "sqlite": [
-        ("column-added", "ALTER TABLE users ADD COLUMN note text", "added", "users.note"),
-        ("column-dropped", "ALTER TABLE orders DROP COLUMN user_id", "dropped", "orders.user_id"),
-        ("index", "CREATE INDEX ix_email ON users (email)", "added", "ix_email"),
+        *EVERYWHERE,
         (
             "view",
             "DROP VIEW v_users ;; CREATE VIEW v_users AS SELECT id FROM users",
@@ -57,32 +78,19 @@ CASES: dict[str, list[tuple[str, str, str, str]]] = {
         ("table", "CREATE TABLE audit (id integer PRIMARY KEY)", "added", "audit"),
     ],
     "postgresql": [
-        ("column-added", "ALTER TABLE users ADD COLUMN note text", "added", "users.note"),
+        *EVERYWHERE,
+        *SERVERS,
         (
             "column-type",
             "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2)",
             "changed",
             "orders.total",
         ),
-        ("column-dropped", "ALTER TABLE orders DROP COLUMN user_id", "dropped", "orders.user_id"),
-        ("index", "CREATE INDEX ix_email ON users (email)", "added", "ix_email"),
-        (
-            "foreign-key",
-            "ALTER TABLE orders ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id)",
-            "added",
-            "fk_user",
-        ),
         (
             "check",
             "ALTER TABLE orders ADD CONSTRAINT ck_total CHECK (total >= 0)",
             "added",
             "ck_total",
-        ),
-        (
-            "view",
-            "CREATE OR REPLACE VIEW v_users AS SELECT id, email, mood FROM users",
-            "changed",
-            "v_users",
         ),
         (
             "function",
@@ -97,26 +105,13 @@ CASES: dict[str, list[tuple[str, str, str, str]]] = {
         ("column-comment", "COMMENT ON COLUMN users.email IS 'login'", "changed", "users.email"),
     ],
     "mysql": [
-        ("column-added", "ALTER TABLE users ADD COLUMN note text", "added", "users.note"),
+        *EVERYWHERE,
+        *SERVERS,
         (
             "column-type",
             "ALTER TABLE orders MODIFY total decimal(12,2)",
             "changed",
             "orders.total",
-        ),
-        ("column-dropped", "ALTER TABLE orders DROP COLUMN user_id", "dropped", "orders.user_id"),
-        ("index", "CREATE INDEX ix_email ON users (email)", "added", "ix_email"),
-        (
-            "foreign-key",
-            "ALTER TABLE orders ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id)",
-            "added",
-            "fk_user",
-        ),
-        (
-            "view",
-            "CREATE OR REPLACE VIEW v_users AS SELECT id, email, mood FROM users",
-            "changed",
-            "v_users",
         ),
         (
             "function",
@@ -165,6 +160,14 @@ def _by_hand(db: Database, statements: str) -> None:
         engine.dispose()
 
 
+def migrated(db: Database, tmp_path: Path) -> Project:
+    """A project on ``db`` with its backend's BASE migration applied."""
+    project = Project(tmp_path, db.url)
+    project.write("1_base.sql", BASE[db.backend])
+    assert project.run("migrate").code == 0
+    return project
+
+
 def _drift(project: Project, *args: str) -> tuple[int, dict[str, object]]:
     result = project.run("drift", "--format", "json", *args)
     assert result.code in (0, 1) and result.out.startswith("{"), result.err + result.out
@@ -183,9 +186,7 @@ def test_by_hand_change_is_found_and_adopted(
     backend_db: Database, case: tuple[str, str, str, str], tmp_path: Path
 ) -> None:
     _, statements, change, word = case
-    project = Project(tmp_path, backend_db.url)
-    project.write("1_base.sql", BASE[backend_db.backend])
-    assert project.run("migrate").code == 0
+    project = migrated(backend_db, tmp_path)
     assert _drift(project)[0] == 0
 
     _by_hand(backend_db, statements)
@@ -211,9 +212,7 @@ def test_by_hand_change_is_found_and_adopted(
 
 @pytest.mark.parametrize("backend_db", ["sqlite", "postgresql", "mysql"], indirect=True)
 def test_revert_puts_the_expected_schema_back(backend_db: Database, tmp_path: Path) -> None:
-    project = Project(tmp_path, backend_db.url)
-    project.write("1_base.sql", BASE[backend_db.backend])
-    assert project.run("migrate").code == 0
+    project = migrated(backend_db, tmp_path)
     _by_hand(backend_db, "CREATE INDEX ix_email ON users (email)")
     _by_hand(backend_db, "ALTER TABLE users ADD COLUMN note text")
     script = tmp_path / "undo.sql"
@@ -245,9 +244,7 @@ def test_drift_without_snapshot_replays(sqlite_db: Database, tmp_path: Path) -> 
 
 
 def test_tampered_snapshot_is_refused_in_one_line(sqlite_db: Database, tmp_path: Path) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    project.write("1_base.sql", BASE["sqlite"])
-    assert project.run("migrate").code == 0
+    project = migrated(sqlite_db, tmp_path)
     _by_hand(sqlite_db, "UPDATE dbshift_history_snapshot SET data = X'00'")
     result = project.run("drift")
     assert result.code == 1
@@ -258,9 +255,7 @@ def test_tampered_snapshot_is_refused_in_one_line(sqlite_db: Database, tmp_path:
 def test_drift_refuses_with_pending_migrations_when_generating(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    project.write("1_base.sql", BASE["sqlite"])
-    assert project.run("migrate").code == 0
+    project = migrated(sqlite_db, tmp_path)
     _by_hand(sqlite_db, "ALTER TABLE users ADD COLUMN note text")
     project.write("2_more.sql", sql_migration("CREATE TABLE more (id integer);"))
     result = project.run("drift", "--generate", "adopt")
@@ -269,9 +264,7 @@ def test_drift_refuses_with_pending_migrations_when_generating(
 
 
 def test_dbshift_tables_are_never_drift(sqlite_db: Database, tmp_path: Path) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    project.write("1_base.sql", BASE["sqlite"])
-    assert project.run("migrate").code == 0
+    project = migrated(sqlite_db, tmp_path)
     assert project.run("rollback", "--allow-destructive").code == 0
     code, report = _drift(project)
     assert code == 0, report
@@ -281,9 +274,7 @@ def test_dbshift_tables_are_never_drift(sqlite_db: Database, tmp_path: Path) -> 
 def test_status_mentions_drift_when_a_snapshot_makes_it_cheap(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    project.write("1_base.sql", BASE["sqlite"])
-    assert project.run("migrate").code == 0
+    project = migrated(sqlite_db, tmp_path)
     clean = project.run("status", "--format", "json")
     assert json.loads(clean.out)["drift"] == 0
     _by_hand(sqlite_db, "CREATE INDEX ix_email ON users (email)")
@@ -305,9 +296,7 @@ def test_baseline_snapshots_the_adopted_schema(sqlite_db: Database, tmp_path: Pa
 
 
 def test_online_helpers_are_never_drift(sqlite_db: Database, tmp_path: Path) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    project.write("1_base.sql", BASE["sqlite"])
-    assert project.run("migrate").code == 0
+    project = migrated(sqlite_db, tmp_path)
     _by_hand(sqlite_db, "CREATE TABLE _dbshift_shadow_users (id integer PRIMARY KEY)")
     assert _drift(project)[0] == 0
 
@@ -315,9 +304,7 @@ def test_online_helpers_are_never_drift(sqlite_db: Database, tmp_path: Path) -> 
 def test_an_online_migration_that_completed_is_not_drift(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
-    project = Project(tmp_path, sqlite_db.url)
-    project.write("1_base.sql", BASE["sqlite"])
-    assert project.run("migrate").code == 0
+    project = migrated(sqlite_db, tmp_path)
     online = tmp_path / "20990101000000_note.toml"
     online.write_text(
         '[[operations]]\ntype = "add_column"\ntable = "users"\ncolumn = "note"\n'

@@ -5,11 +5,9 @@ format upgrade that brought the audit log."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
-from tests.conftest import Database, Project, dbshift_executable, sql_migration
+from tests.conftest import Database, Project, sql_migration
 
 USERS = sql_migration(
     "CREATE TABLE users (id integer PRIMARY KEY);\nINSERT INTO users (id) VALUES (1);",
@@ -117,29 +115,11 @@ def test_ignore_line_in_the_down_section_is_the_confirmation(
 def test_rollback_asks_on_a_terminal(sqlite_db: Database, tmp_path: Path) -> None:
     project = _project(sqlite_db, tmp_path)
 
-    def answered(answer: str) -> tuple[int, str]:
-        leader, follower = os.openpty()
-        env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
-        proc = subprocess.Popen(
-            [*dbshift_executable(), "rollback", "--to", "0", "--url", project.url],
-            cwd=project.root,
-            env=env,
-            stdin=follower,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        os.close(follower)
-        os.write(leader, f"{answer}\n".encode())
-        _, err = proc.communicate(timeout=60)
-        os.close(leader)
-        return proc.returncode, err
-
-    code, err = answered("n")
+    code, err = project.answered("n", "rollback", "--to", "0")
     assert code == 1 and "revert 1 destructive statement(s)? [y/N]" in err
     assert "nothing was reverted" in err
     assert "users_id_idx" in str(sqlite_db.scalar("SELECT group_concat(name) FROM sqlite_master"))
-    code, err = answered("y")
+    code, err = project.answered("y", "rollback", "--to", "0")
     assert code == 0, err
     assert "users" not in sqlite_db.tables()
 

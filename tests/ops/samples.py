@@ -64,6 +64,8 @@ from dbshift.ops import (
     SetTableComment,
     SetTableOptions,
 )
+from dbshift.ops.backfill import Backfill
+from dbshift.ops.validate_constraint import ValidateConstraint
 from tests.ops import samples_extras
 
 USERS = (None, "users")
@@ -205,6 +207,11 @@ SAMPLES["recreate_domain"] = RecreateDomain(
 SAMPLES["create_schema"] = CreateSchema("billing")
 SAMPLES["drop_schema"] = DropSchema("old archive")
 SAMPLES["recreate_enum"] = RecreateEnum(before=MOOD, after=EnumType(name="mood", values=("happy",)))
+# The second halves of the non-blocking forms: each follows the sample it completes.
+SAMPLES["validate_constraint"] = ValidateConstraint(on=(None, "orders"), name="orders_id_check")
+SAMPLES["backfill"] = Backfill(
+    on=USERS, column="nick name", expression="'x'", key="id", batch_size=500
+)
 SAMPLES.update(samples_extras.SAMPLES)
 
 
@@ -234,6 +241,10 @@ def before(kind: str) -> Schema:
         assert orders is not None
         orders = orders.with_column(Column(name="mood", type="mood", default="'happy'::mood"))
         return BASE.with_table(orders.with_column(Column(name="moods", type="mood[]")))
+    if kind == "validate_constraint":  # the NOT VALID check add_check leaves
+        return SAMPLES["add_check"].apply(BASE)
+    if kind == "backfill":  # the column add_column adds
+        return SAMPLES["add_column"].apply(BASE)
     if kind in samples_extras.SAMPLES:
         return samples_extras.extend(BASE)
     return BASE

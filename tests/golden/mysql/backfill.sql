@@ -1,0 +1,1 @@
+-- unsupported: backfill users.nick name: not supported on mysql

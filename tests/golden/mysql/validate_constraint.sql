@@ -1,0 +1,1 @@
+-- unsupported: validate constraint orders_id_check on orders: not supported on mysql
