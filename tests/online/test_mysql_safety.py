@@ -546,3 +546,41 @@ data_type = "varchar(20)"
     assert _cli(db, tmp_path, "start", str(path)).returncode == 0
     assert _cli(db, tmp_path, "complete", "1_coupons").returncode == 0
     assert query(db, "SHOW TABLES LIKE 'coupons'") == [("coupons",)]
+
+
+FOREIGN_KEY = """safety_period = 0
+[[operations]]
+type = "add_foreign_key"
+table = "items"
+name = "items_qty_owner"
+columns = ["qty"]
+references = "owners"
+referenced_columns = ["id"]
+"""
+
+
+@pytest.mark.parametrize("own_index", [False, True])
+def test_rollback_of_a_foreign_key_drops_only_the_index_start_made(
+    db: Database, tmp_path: Path, own_index: bool
+) -> None:
+    """InnoDB creates an index named after the key when none serves its columns and keeps
+    it when the key goes: rollback drops that one, and never an index the user had."""
+    with connector(db.url)() as conn:
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE owners (id int PRIMARY KEY)")
+        cur.execute("INSERT INTO owners SELECT seq FROM seq_0_to_99")
+        if own_index:
+            cur.execute("CREATE INDEX items_qty_ix ON items (qty)")
+    before = query(db, "SHOW CREATE TABLE items")
+    path = write_migration(tmp_path, "1_fk", FOREIGN_KEY)
+    assert _cli(db, tmp_path, "start", str(path)).returncode == 0
+    indexes = "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE "
+    indexes += "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'items' ORDER BY 1"
+    made = "items_qty_owner" in [r[0] for r in query(db, indexes)]
+    assert made is not own_index
+    done = _cli(db, tmp_path, "rollback", "1_fk")
+    assert done.returncode == 0, done.stderr
+    assert query(db, "SHOW CREATE TABLE items") == before
+    assert [r[0] for r in query(db, indexes)] == (
+        ["items_qty_ix", "PRIMARY"] if own_index else ["PRIMARY"]
+    )

@@ -154,3 +154,41 @@ def test_split_table_under_load(pg_db: Database, tmp_path: Path, finish: str) ->
     assert set(actual) == set(expected), "rows lost or left behind"
     wrong = {i: (actual[i], expected[i]) for i in expected if actual[i] != expected[i]}
     assert not wrong, f"{len(wrong)} rows differ, e.g. {list(wrong.items())[:3]}"
+
+
+def test_complete_takes_a_missing_new_row_as_moved_columns_null(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """The new version may insert into the source without a row in the new table: that
+    row agrees when its moved columns are NULL (complete goes on), and a row whose note
+    would be lost does not (complete refuses, nothing dropped)."""
+    from dbshift.errors import DbshiftError
+
+    info = conninfo(pg_db.url)
+    with psycopg.connect(info, autocommit=True) as conn:
+        conn.execute(SETUP)
+    settings = Settings(url=pg_db.url, lock_timeout=30)
+    path = write_migration(tmp_path, NAME, SPLIT)
+    assert service.start(path, settings, options(), Quiet()).phase == "active"
+    with psycopg.connect(info, autocommit=True) as conn:
+        conn.execute(f"SET search_path TO {VERSION}, public")
+        row = conn.execute(f"INSERT INTO {TABLE} (code) VALUES ('N1') RETURNING id").fetchone()
+        assert row is not None
+        conn.execute("SET search_path TO public")
+        # A note that only the source holds (the new table's row gone behind the triggers'
+        # back) must stop complete.
+        conn.execute("DELETE FROM item_notes WHERE item_id = 1")
+    with pytest.raises(DbshiftError, match="1 rows where items and item_notes disagree"):
+        service.complete(NAME, settings, options(), Quiet(), schema="public", force=False)
+    with psycopg.connect(info, autocommit=True) as conn:
+        assert conn.execute(f"SELECT note FROM {TABLE} WHERE id = 1").fetchone() == ("n1",)
+        conn.execute("INSERT INTO item_notes (item_id, note) VALUES (1, 'n1')")
+    service.complete(NAME, settings, options(), Quiet(), schema="public", force=False)
+    with psycopg.connect(info, autocommit=True) as conn:
+        assert conn.execute(f"SELECT code FROM {TABLE} WHERE id = %s", [row[0]]).fetchone() == (
+            "N1",
+        )
+        assert conn.execute(
+            "SELECT count(*) FROM item_notes WHERE item_id = %s", [row[0]]
+        ).fetchone() == (0,)
+        assert conn.execute("SELECT note FROM item_notes WHERE item_id = 1").fetchone() == ("n1",)

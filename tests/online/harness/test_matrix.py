@@ -50,19 +50,7 @@ from tests.online.harness.load import Writer, deal, expected_rows
 NAME = "20261206_change"
 #: The cells that found a bug in the online engine: (operation, backend, finish) -> symptom.
 #: "run": the CLI fails, so both tests of the cell fail; "catalog": only its catalog.
-XFAIL: dict[tuple[str, str, str], tuple[str, str]] = {
-    ("split_table", "postgresql", "complete"): (
-        "run",
-        "a new-version INSERT into items that writes no item_notes row (its note is NULL "
-        "on the old side) makes complete refuse: 'N rows where items and item_notes "
-        "disagree; nothing was dropped'",
-    ),
-    ("add_foreign_key", "mysql", "rollback"): (
-        "catalog",
-        "rollback leaves the index items_qty_owner (KEY on qty, which InnoDB created for "
-        "the foreign key at start) on items: only the constraint is dropped",
-    ),
-}
+XFAIL: dict[tuple[str, str, str], tuple[str, str]] = {}
 
 
 def _cells(part: str) -> Iterator[Any]:

@@ -71,6 +71,9 @@ class TablePlan:
     shadow: bool = False
     #: New version: column name -> the old column it comes from (None: a new column).
     new: dict[str, str | None] = field(default_factory=dict)
+    #: The table's index names before start, casefolded (MySQL compares them so); None
+    #: when the journal does not say.
+    indexes: frozenset[str] | None = None
 
     @property
     def view(self) -> str:
@@ -173,6 +176,11 @@ class TablePlan:
                 out.append(f"ALTER TABLE {table} DROP INDEX {q(op.name)}")
             elif isinstance(op, AddForeignKey):
                 out.append(f"ALTER TABLE {table} DROP FOREIGN KEY {q(op.name)}")
+                # InnoDB creates an index named after the key when none serves its
+                # columns, and keeps it when the key is dropped. Start refuses a taken
+                # name, so an index of that name not there before start is start's.
+                if self.indexes is not None and op.name.casefold() not in self.indexes:
+                    out.append(f"ALTER TABLE {table} DROP INDEX {q(op.name)}")
         return out
 
 

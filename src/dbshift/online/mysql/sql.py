@@ -283,6 +283,12 @@ WHERE k.TABLE_SCHEMA = %(schema)s AND k.TABLE_NAME = %(table)s AND k.INDEX_NAME 
 ORDER BY k.SEQ_IN_INDEX
 """
 
+#: Every index of a table (foreign keys' implicit ones included).
+INDEX_NAMES_SQL = """
+SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s
+"""
+
 TABLE_KIND_SQL = """
 SELECT TABLE_TYPE FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s

@@ -90,6 +90,14 @@ def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]
             ],
             "key": [[str(r[0]), str(r[1])] for r in key],
             "auto": next((str(r[0]) for r in key if "auto_increment" in str(r[2])), None),
+            # Rollback drops an index InnoDB made for a new foreign key only if it is
+            # not one of these (rollback never removes what start did not create).
+            "indexes": sorted(
+                str(r[0])
+                for r in conn.exec_driver_sql(
+                    my.INDEX_NAMES_SQL, {"schema": migration.schema, "table": table}
+                ).all()
+            ),
         }
     return out
 
@@ -107,6 +115,9 @@ def make_plans(migration: OnlineMigration, catalog: dict[str, Any]) -> dict[str,
             plans[table] = plan_table(
                 table, ops, columns, [k[0] for k in info["key"]], info["auto"]
             )
+            # (a catalog journaled before index names were kept: unknown, so kept)
+            if "indexes" in info:
+                plans[table].indexes = frozenset(str(i).casefold() for i in info["indexes"])
         except UsageError as exc:
             raise UsageError(f"{migration.path}: {exc}") from None
     return plans
