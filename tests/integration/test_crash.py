@@ -45,16 +45,23 @@ def wait_for(predicate, what: str, timeout: float = 30.0) -> None:  # type: igno
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def blocked_at_gate(db: Database) -> bool:
+def blocked_at_gate(db: Database, gate: int) -> bool:
+    """The runner is running gate ``gate``'s UPDATE (which the test's held row lock blocks).
+
+    The gate's id is part of the match: on a loaded machine the processlist can show the
+    runner in the middle of an earlier gate's UPDATE, which is not blocked and is not the
+    boundary the test means to kill at.
+    """
+    update = f"UPDATE gate SET n = n + 1 WHERE id = {gate}"
     if db.backend == "postgresql":
         sql = (
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE 'UPDATE gate%%' AND datname = current_database()"
+            f"AND query LIKE '{update}%%' AND datname = current_database()"
         )
     else:
         sql = (
             "SELECT count(*) FROM information_schema.processlist "
-            "WHERE info LIKE 'UPDATE gate%%' AND db = DATABASE()"
+            f"WHERE info LIKE '{update}%%' AND db = DATABASE()"
         )
     return bool(db.scalar(sql))  # %% survives either driver's paramstyle as a LIKE wildcard
 
@@ -83,7 +90,7 @@ def crash_at_gate(project: Project, db: Database, gate: int) -> None:
     # The gate table predates the history: the database is adopted as it is.
     runner = project.popen("migrate", "--init-existing")
     try:
-        wait_for(lambda: blocked_at_gate(db), f"the runner to block at gate {gate}")
+        wait_for(lambda: blocked_at_gate(db, gate), f"the runner to block at gate {gate}")
         runner.send_signal(signal.SIGKILL)
         runner.wait(timeout=30)
     finally:
