@@ -5,7 +5,11 @@ Every writer owns a disjoint set of rows (the initial rows are dealt out, and a 
 inserts are its own) and always writes every column its version sees, so the row's whole
 state is the last thing its writer wrote (or the initial row). That makes the final
 table exactly predictable: ``operation.up`` of an old-version state, ``operation.down`` of
-a new-version one. Any exception in a writer is an application error and fails the cell.
+a new-version one. Any exception in a writer is an application error and fails the cell,
+except a deadlock victim (InnoDB 1213, PostgreSQL 40P01): the server rolled that statement
+back whole, and an application must retry it (MySQL manual, "How to Minimize and Handle
+Deadlocks"). The writer counts it in ``deadlocks`` and goes on; its predicted rows are
+unaffected because the statement left nothing behind.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class Writer:
     #: Row id -> the state it was last given (None: deleted).
     writes: dict[int, Row | None] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    #: Statements the server chose as a deadlock victim (rolled back whole).
+    deadlocks: int = 0
     operations: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
@@ -65,6 +71,9 @@ class Writer:
                     self._one(conn, rng, self.offset + counter)
                     self.operations += 1
                 except Exception as exc:
+                    if _deadlock_victim(exc):
+                        self.deadlocks += 1
+                        continue
                     self.errors.append(f"{type(exc).__name__}: {exc}".splitlines()[0])
                     if len(self.errors) > 20:
                         return
@@ -103,6 +112,11 @@ class Writer:
             cur.execute(f"SELECT {', '.join(cols)} FROM {self.table} WHERE id = %s", [target])
             assert cur.fetchone() is not None, f"row {target} vanished"
         cur.close()
+
+
+def _deadlock_victim(exc: BaseException) -> bool:
+    args = getattr(exc, "args", ())
+    return (bool(args) and args[0] == 1213) or getattr(exc, "sqlstate", None) == "40P01"
 
 
 def deal(ids: list[int], hands: int) -> list[list[int]]:
