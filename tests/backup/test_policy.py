@@ -117,16 +117,16 @@ def test_at_risk_reads_drops_type_changes_and_data_changes(tmp_path: Path) -> No
         )
     )
     migrations = loader.load(d, named("postgresql"))
-    up = at_risk(migrations, "postgresql", down=False)
+    up = at_risk(migrations, named("postgresql"), down=False)
     assert up.tables == ["gone", "users", "cache"]
     assert {t: [r.where for r in sets] for t, sets in up.rows.items()} == {
         "accounts": ["id = 1"],
         "logs": ["at < now()"],
     }
     assert not up.full
-    assert at_risk(migrations, "postgresql", down=True).tables == ["downonly"]
+    assert at_risk(migrations, named("postgresql"), down=True).tables == ["downonly"]
     (d / "2_y.sql").write_text(sql_migration("DROP SCHEMA old CASCADE;"))
-    assert at_risk(loader.load(d, named("postgresql")), "postgresql", down=False).full
+    assert at_risk(loader.load(d, named("postgresql")), named("postgresql"), down=False).full
 
 
 def test_at_risk_saves_rows_only_where_the_statement_says_which(tmp_path: Path) -> None:
@@ -146,7 +146,7 @@ def test_at_risk_saves_rows_only_where_the_statement_says_which(tmp_path: Path) 
             "UPDATE h SET v = 0;"
         )
     )
-    risk = at_risk(loader.load(d, named("postgresql")), "postgresql", down=False)
+    risk = at_risk(loader.load(d, named("postgresql")), named("postgresql"), down=False)
     assert {t: [(r.alias, r.where) for r in sets] for t, sets in risk.rows.items()} == {
         "a": [(None, "id IN (1, 2) AND note = $$it's$$"), ("x", "x.id > 10")]
     }

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -54,9 +58,9 @@ class Unreadable:
     reason: str
 
 
-def rows_of(sql: str, dialect: str) -> RowSet | Unreadable:
+def rows_of(sql: str, dialect: Dialect) -> RowSet | Unreadable:
     """The rows an ``UPDATE``/``DELETE`` with a ``WHERE`` touches, or why it cannot tell."""
-    read = _SQLGLOT[dialect]
+    read = _SQLGLOT[dialect.name]
     try:
         trees = [t for t in sqlglot.parse(sql, read=read) if t is not None]
     except (ParseError, TokenError):

@@ -25,9 +25,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dbshift.backup.prior import RowSet, Unreadable, rows_of
 from dbshift.migrations.model import Kind, Migration
+
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
 
 _CANDIDATE = re.compile(r"\b(?:drop|truncate|delete|update|alter|replace)\b", re.I)
 
@@ -60,8 +64,7 @@ def _bare(written: str) -> str:
     return written.rpartition(".")[2].lower()
 
 
-def at_risk(migrations: list[Migration], dialect: str, *, down: bool) -> AtRisk:
-    from dbshift.dialects import named
+def at_risk(migrations: list[Migration], dialect: Dialect, *, down: bool) -> AtRisk:
     from dbshift.lint.facts import DATA_ACTS, NEUTRAL_ACTS, Act
     from dbshift.lint.parse import ParseFailed, actions_for
     from dbshift.runner.executor import display_path
@@ -86,7 +89,7 @@ def at_risk(migrations: list[Migration], dialect: str, *, down: bool) -> AtRisk:
             if not _CANDIDATE.search(statement.sql):
                 continue
             try:
-                actions = actions_for(statement.sql, named(dialect))[0]
+                actions = actions_for(statement.sql, dialect)[0]
             except ParseFailed:
                 continue  # the server will refuse it too; nothing runs
             for action in actions:
@@ -110,7 +113,9 @@ def at_risk(migrations: list[Migration], dialect: str, *, down: bool) -> AtRisk:
     return out
 
 
-def _rows(out: AtRisk, sql: str, dialect: str, table: str, where: str, shaped: set[str]) -> bool:
+def _rows(
+    out: AtRisk, sql: str, dialect: Dialect, table: str, where: str, shaped: set[str]
+) -> bool:
     """Record the rows an UPDATE/DELETE touches; False (with a note) when the whole
     table must be copied instead."""
     if table in out.tables:

@@ -21,7 +21,7 @@ def before_run(session: Session, todo: list[Migration], *, down: bool, disabled:
         return
     from dbshift.backup import service, targets
 
-    risk = targets.at_risk(todo, session.dialect.name, down=down)
+    risk = targets.at_risk(todo, session.dialect, down=down)
     if mode == "destructive" and not risk:
         return
     verb = "rollback" if down else "migrate"
