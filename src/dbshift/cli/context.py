@@ -70,6 +70,7 @@ def session(args: argparse.Namespace, **extra: Any) -> Session:
     made = Session(settings(args, **extra), reporter)
     made.probe = catalog_probe(made.dialect)
     made.kill_orphaned = bool(getattr(args, "kill_orphaned", False))
+    made.offline_ok = bool(getattr(args, "offline_ok", False))
     return made
 
 

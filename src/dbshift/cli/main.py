@@ -223,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    from dbshift.online.whole import register
+
+    register()  # the runner hands online files to the online engine (runner.online_files)
     try:
         return int(args.handler(args))
     except DbshiftError as exc:

@@ -1,7 +1,9 @@
 """Reading a migrations directory: names, versions, duplicates, content.
 
-Two kinds of file: versioned (``<digits>_<description>.sql|.py``), applied once in order,
-and repeatable (``R__<name>.sql``, Flyway's naming), applied after the versioned ones
+Three kinds of file: versioned (``<digits>_<description>.sql|.py``), applied once in
+order; online (``<digits>_<description>.toml``, see docs/online.md), versioned like them:
+checksummed, in ``dbshift.sum``, in the history, run through the online engine; and
+repeatable (``R__<name>.sql``, Flyway's naming), applied after the versioned ones
 whenever their checksum changes: views, functions and procedures kept as their whole
 current definition.
 """
@@ -23,9 +25,10 @@ if TYPE_CHECKING:
     from dbshift.dialects import Dialect
 
 SUM_FILE = "dbshift.sum"
-_NAME = re.compile(r"^(?P<version>\d+)_(?P<slug>[^/\\]+)\.(?P<ext>sql|py)$")
+_NAME = re.compile(r"^(?P<version>\d+)_(?P<slug>[^/\\]+)\.(?P<ext>sql|py|toml)$")
 _REPEATABLE = re.compile(r"^R__(?P<slug>[^/\\]+)\.(?P<ext>sql|py)$")
 _IGNORED = {SUM_FILE, "__init__.py"}
+_KINDS = {"sql": Kind.SQL, "py": Kind.PYTHON, "toml": Kind.ONLINE}
 #: The history table's version column is 64 characters; ``R__`` takes three.
 _MAX_REPEATABLE_NAME = 61
 
@@ -61,13 +64,15 @@ def scan(directory: Path) -> list[MigrationFile]:
         name = path.name
         if name in _IGNORED or name.startswith((".", "_")) or not path.is_file():
             continue
-        if path.suffix not in (".sql", ".py") or _REPEATABLE.match(name):
+        if path.suffix not in (".sql", ".py", ".toml") or _REPEATABLE.match(name):
             continue
+        if path.suffix == ".toml" and not name[:1].isdigit():
+            continue  # other TOML (before online files were migrations, all were ignored)
         match = _NAME.match(name)
         if match is None:
             raise MigrationFileError(
                 str(path),
-                "malformed file name: expected <digits>_<description>.sql or .py "
+                "malformed file name: expected <digits>_<description>.sql, .py or .toml "
                 "(or R__<name>.sql for a repeatable migration)",
             )
         number = int(match.group("version"))
@@ -80,7 +85,7 @@ def scan(directory: Path) -> list[MigrationFile]:
             MigrationFile(
                 version=match.group("version"),
                 description=match.group("slug").replace("_", " ").strip(),
-                kind=Kind.SQL if match.group("ext") == "sql" else Kind.PYTHON,
+                kind=_KINDS[match.group("ext")],
                 path=path,
                 data=path.read_bytes(),
             )
@@ -146,6 +151,10 @@ def parse(
     )
     if file.kind is Kind.PYTHON:
         return migration
+    if file.kind is Kind.ONLINE:
+        # Read by the online engine when it runs (``dbshift.online.whole``); no statements
+        # of its own, and never one transaction (CREATE INDEX CONCURRENTLY, MySQL DDL).
+        return dataclasses.replace(migration, transactional=False)
     from dbshift.migrations.sqlfile import parse_sql_migration
 
     try:

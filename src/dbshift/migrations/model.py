@@ -13,6 +13,9 @@ class Kind(enum.StrEnum):
     SQL = "sql"
     PYTHON = "python"
     BASELINE = "baseline"
+    #: ``<version>_<name>.toml``: an online migration (docs/online.md), run by the online
+    #: engine: ``dbshift online start``/``complete``, or whole by ``migrate``.
+    ONLINE = "online"
     #: ``R__<name>.sql``: no version, re-applied whenever its checksum changes.
     REPEATABLE = "repeatable"
 

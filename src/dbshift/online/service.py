@@ -11,18 +11,19 @@ application version to serve).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbshift.connection import connect, create_engine, parse_url, require_database
-from dbshift.errors import UsageError
+from dbshift.errors import UsageError, ValidationFailed
 from dbshift.online import journal, phases
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.phases import Engine, Options, Progress, Run
 from dbshift.online.spec import load_online
+from dbshift.runner.history import OnlinePhase
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -80,6 +81,14 @@ def _session(settings: Settings) -> Iterator[tuple[Connection, Engine]]:
 
 
 def start(path: Path, settings: Settings, options: Options, progress: Progress) -> Entry:
+    """``dbshift online start FILE``; a file of the migrations directory gets its phase in
+    the history (started, or completed where the engine applies it whole)."""
+    entry = _start(path, settings, options, progress)
+    _record(settings, path.stem, entry.phase)
+    return entry
+
+
+def _start(path: Path, settings: Settings, options: Options, progress: Progress) -> Entry:
     migration = load_online(path)
     spec = path.read_text(encoding="utf-8")
     with _session(settings) as (conn, engine):
@@ -89,6 +98,14 @@ def start(path: Path, settings: Settings, options: Options, progress: Progress) 
 
 
 def complete(
+    name: str, settings: Settings, options: Options, progress: Progress, *, schema: str, force: bool
+) -> Entry:
+    entry = _complete(name, settings, options, progress, schema=schema, force=force)
+    _record(settings, name, entry.phase)
+    return entry
+
+
+def _complete(
     name: str, settings: Settings, options: Options, progress: Progress, *, schema: str, force: bool
 ) -> Entry:
     with _session(settings) as (conn, engine):
@@ -103,9 +120,11 @@ def rollback(
 ) -> Entry:
     with _session(settings) as (conn, engine):
         schema = engine.base_schema(conn, schema)
-        return phases.rollback(
+        entry = phases.rollback(
             engine, conn, name, schema, options, progress, wait=settings.lock_timeout
         )
+    _record(settings, name, entry.phase)
+    return entry
 
 
 def status(settings: Settings, *, schema: str) -> list[Entry]:
@@ -139,3 +158,110 @@ def backfill_running(entry: Entry) -> bool:
     return entry.phase is Phase.EXPANDING and (
         not jobs or not all(job.get("finished") for job in jobs)
     )
+
+
+# -- online files of the migrations directory (``dbshift migrate``, history phases) --------
+
+_HISTORY_PHASES = {
+    Phase.EXPANDING: OnlinePhase.STARTED,
+    Phase.ACTIVE: OnlinePhase.STARTED,
+    Phase.COMPLETED: OnlinePhase.COMPLETED,
+    Phase.ROLLED_BACK: OnlinePhase.ROLLED_BACK,
+}
+
+
+def _record(settings: Settings, name: str, phase: Phase) -> None:
+    """The history's phase row for ``name`` when it is a file of the migrations directory
+    and the database has a history table (one that never ran ``migrate`` gets none: a
+    history table there would make ``migrate`` take its tables for its own)."""
+    from dbshift.migrations import loader
+    from dbshift.runner.session import QuietReporter, Session
+
+    if not settings.url or not (settings.migrations_dir / f"{name}.toml").is_file():
+        return
+    found = [f for f in loader.scan(settings.migrations_dir) if f.path.stem == name]
+    if not found:
+        return
+    with Session(settings, QuietReporter()) as session:
+        session.record_online(found[0], _HISTORY_PHASES[phase])
+
+
+def journal_phase(settings: Settings, path: Path) -> Phase | None:
+    """The online journal's phase of the migration in file ``path`` (None: never started)."""
+    migration = load_online(path)
+    with _session(settings) as (conn, engine):
+        schema = engine.base_schema(conn, migration.schema)
+        journal.ensure(conn, schema)
+        entry = journal.get(conn, schema, migration.name)
+        return None if entry is None else entry.phase
+
+
+def apply_whole(
+    path: Path, settings: Settings, progress: Progress, *, offline_ok: bool
+) -> Entry | None:
+    """The file as one ordinary migration: the engine's own start, then complete with the
+    safety period waived, so the schema is the one the phased workflow leaves.
+
+    For ``migrate`` on new databases and CI: refused (``ValidationFailed``, nothing
+    changed) when a table the file changes holds rows, unless ``offline_ok`` (then the
+    old version is not served meanwhile: the application must be stopped), and when the
+    migration is in flight. A migration the journal has completed already (its history
+    row was not written) is not run again: None."""
+    migration = load_online(path)
+    with _session(settings) as (conn, engine):
+        schema = engine.base_schema(conn, migration.schema)
+        journal.ensure(conn, schema)
+        entry = journal.get(conn, schema, migration.name)
+        if entry is not None and entry.phase is Phase.COMPLETED:
+            return None
+        if entry is not None and entry.phase.in_flight:
+            raise ValidationFailed(
+                f"{path.name}: online migration in flight ({entry.phase}); run "
+                f"'dbshift online complete {migration.name}' (or rollback) first"
+            )
+        if not offline_ok:
+            busy = _tables_with_rows(conn, engine, schema, migration.tables)
+            if busy:
+                raise ValidationFailed(
+                    f"{path.name}: table {busy[0]} has rows, so this online migration is not "
+                    f"applied whole: run 'dbshift online start {path}' (or pass --offline-ok "
+                    "with the application stopped)"
+                )
+    options = _whole_options(settings)
+    _start(path, settings, options, progress)
+    return _complete(
+        migration.name, settings, options, progress, schema=migration.schema, force=True
+    )
+
+
+def _whole_options(settings: Settings) -> Options:
+    from dbshift.online.backfill import BackfillOptions
+    from dbshift.online.locks import LockPolicy
+
+    return Options(
+        lock=LockPolicy(
+            timeout_ms=max(1, round(settings.ddl_lock_timeout * 1000)),
+            attempts=max(1, settings.ddl_lock_retries + 1),
+        ),
+        backfill=BackfillOptions(),
+        safety_period=0.0,
+    )
+
+
+def _tables_with_rows(
+    conn: Connection, engine: Engine, schema: str, tables: Iterable[str]
+) -> list[str]:
+    """The tables of ``tables`` that exist and hold at least one row (one that does not
+    exist is empty: an earlier migration of the run may create it, or start names it)."""
+    import sqlalchemy as sa
+
+    dialect = engine.dialect
+    inspector = sa.inspect(conn)
+    busy = []
+    for table in sorted(tables):
+        if not inspector.has_table(table, schema=schema):
+            continue
+        sql = f"SELECT 1 FROM {dialect.qualify(schema, table)} LIMIT 1"
+        if conn.exec_driver_sql(sql).first() is not None:
+            busy.append(table)
+    return busy

@@ -144,8 +144,10 @@ class Runner:
     """Migrate and roll back the scratch database inside a test."""
 
     def __init__(self, database: ScratchDatabase) -> None:
+        from dbshift.online.whole import register
         from dbshift.runner.session import QuietReporter, Session
 
+        register()  # online files (.toml) are applied whole, as 'dbshift migrate' does
         self.database = database
         self.session: Session = Session(database.settings, QuietReporter())
 

@@ -10,6 +10,12 @@ The history table holds one row per migration that is applied (or stopped midway
 the database's state, and ``status`` reads only it. What no longer has a state row, a
 rollback, is kept in ``<history>_log`` (format 2): kind, version, who, when and how long,
 so ``history`` still shows that a migration ran and was reverted.
+
+Format 3 adds ``<history>_online``: the phase of each online migration of the directory
+(``<version>_<name>.toml``): started (``dbshift online start``: both versions live, not
+completed), completed (by ``online complete``, or whole by ``migrate``), rolled back. An
+online migration gets its history row (kind ``online``, applied) only once completed, so
+until then it is pending, and ``migrate`` refuses to pass one that is started.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from dbshift.errors import UsageError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def _add_log_table(conn: Connection, history: HistoryTable) -> None:
@@ -38,11 +44,55 @@ def _add_log_table(conn: Connection, history: HistoryTable) -> None:
     history.log.create(conn, checkfirst=True)
 
 
+def _add_online_table(conn: Connection, history: HistoryTable) -> None:
+    """Format 2 -> 3: the phases of online migrations (a table of its own, so the rows
+    and columns of the history table stay as every earlier format wrote them)."""
+    history.online.create(conn, checkfirst=True)
+
+
 #: ``kind`` of a repeatable migration's row (``Kind.REPEATABLE``); kept out of ``rows()``,
 #: whose callers order versions numerically.
 REPEATABLE_KIND = "repeatable"
 #: format version -> function upgrading the tables from it to the next version.
-UPGRADES: dict[int, Callable[[Connection, HistoryTable], None]] = {1: _add_log_table}
+UPGRADES: dict[int, Callable[[Connection, HistoryTable], None]] = {
+    1: _add_log_table,
+    2: _add_online_table,
+}
+
+
+class OnlinePhase(enum.StrEnum):
+    """Where an online migration of the directory stands (``<history>_online``)."""
+
+    STARTED = "started"  # expanding or both versions live: in flight
+    COMPLETED = "completed"
+    ROLLED_BACK = "rolled_back"
+
+
+class OnlineMode(enum.StrEnum):
+    """How it ran: through the phases, or whole by ``migrate`` (expand and contract at
+    once, on empty tables or with ``--offline-ok``)."""
+
+    ONLINE = "online"
+    WHOLE = "whole"
+
+
+@dataclass(frozen=True)
+class OnlineRow:
+    """The phase of one online migration."""
+
+    version: str
+    name: str
+    phase: OnlinePhase
+    mode: OnlineMode
+    checksum: str
+    started_at: datetime  # UTC
+    changed_at: datetime  # UTC, when it reached ``phase``
+    changed_by: str
+    dbshift_version: str
+
+    @property
+    def in_flight(self) -> bool:
+        return self.phase is OnlinePhase.STARTED
 
 
 class State(enum.StrEnum):
@@ -175,6 +225,23 @@ class HistoryTable:
             quote_schema=True,
         )
 
+        self.online = sa.Table(
+            f"{name}_online",
+            metadata,
+            _column("version", sa.String(64), primary_key=True),
+            _column("name", sa.String(255), nullable=False),
+            _column("phase", sa.String(16), nullable=False),
+            _column("mode", sa.String(16), nullable=False),
+            _column("checksum", sa.String(64), nullable=False),
+            _column("started_at", sa.DateTime(), nullable=False),  # UTC
+            _column("changed_at", sa.DateTime(), nullable=False),  # UTC
+            _column("changed_by", sa.String(255), nullable=False),
+            _column("dbshift_version", sa.String(32), nullable=False),
+            schema=self.table.schema,
+            quote=True,
+            quote_schema=True,
+        )
+
     # -- format ------------------------------------------------------------------------
 
     def exists(self, conn: Connection) -> bool:
@@ -211,6 +278,7 @@ class HistoryTable:
             self.table.create(conn, checkfirst=True)
             self.meta.create(conn, checkfirst=True)
             self.log.create(conn, checkfirst=True)
+            self.online.create(conn, checkfirst=True)
             conn.execute(self.meta.insert().values(key="format_version", value=str(FORMAT_VERSION)))
             conn.exec_driver_sql("COMMIT")
             return
@@ -335,3 +403,53 @@ class HistoryTable:
             return []
         result = conn.execute(sa.select(self.log).order_by(self.log.c.id))
         return [LogRow(**{**row._asdict(), "kind": Event(row.kind)}) for row in result]
+
+    # -- online phases -------------------------------------------------------------------
+
+    def online_rows(self, conn: Connection) -> dict[str, OnlineRow]:
+        """Each online migration's phase by version; empty before format 3 (read-only
+        commands do not upgrade) or without tables."""
+        version = self.format_version(conn) if self.check_readable(conn) else None
+        if version is None or version < 3:
+            return {}
+        result = conn.execute(sa.select(self.online))
+        return {
+            row.version: OnlineRow(
+                **{
+                    **row._asdict(),
+                    "phase": OnlinePhase(row.phase),
+                    "mode": OnlineMode(row.mode),
+                }
+            )
+            for row in result
+        }
+
+    def set_online_phase(
+        self,
+        conn: Connection,
+        *,
+        version: str,
+        name: str,
+        phase: OnlinePhase,
+        mode: OnlineMode,
+        checksum: str,
+    ) -> None:
+        """Record that online migration ``version`` reached ``phase`` (autocommitted or in
+        the caller's transaction; the caller holds the migration lock)."""
+        values: dict[str, Any] = {
+            "name": name[:255],
+            "phase": phase.value,
+            "mode": mode.value,
+            "checksum": checksum,
+            "changed_at": now(),
+            "changed_by": applied_by(),
+            "dbshift_version": __version__,
+        }
+        if phase is OnlinePhase.STARTED:
+            values["started_at"] = now()  # a start after a rollback starts afresh
+        updated = conn.execute(
+            self.online.update().where(self.online.c.version == version).values(**values)
+        )
+        if updated.rowcount == 0:
+            values.setdefault("started_at", now())
+            conn.execute(self.online.insert().values(version=version, **values))

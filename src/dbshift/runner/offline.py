@@ -45,7 +45,7 @@ def render_script(
         out.append("-- dbshift history tables")
         if history.schema:
             out.append(_compile(CreateSchema(history.schema, if_not_exists=True), dialect) + ";")
-        for table in (history.table, history.meta, history.log):
+        for table in (history.table, history.meta, history.log, history.online):
             out.append(_compile(CreateTable(table, if_not_exists=True), dialect) + ";")
         version = str(FORMAT_VERSION)
         out.append(
@@ -58,6 +58,11 @@ def render_script(
             raise UsageError(
                 f"{display_path(migration.path)}: a Python migration cannot be rendered as "
                 "offline SQL; apply it with 'dbshift migrate'"
+            )
+        if migration.kind is Kind.ONLINE:
+            raise UsageError(
+                f"{display_path(migration.path)}: an online migration cannot be rendered as "
+                "offline SQL; apply it with 'dbshift online start' or 'dbshift migrate'"
             )
         transactional = migration.transactional and dialect.transactional_ddl
         out.append(f"-- {migration.filename}")

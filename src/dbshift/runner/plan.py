@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dbshift.migrations.model import Kind, Migration
-from dbshift.runner.history import HistoryRow, State
+from dbshift.runner.history import HistoryRow, OnlineRow, State
 
 
 @dataclass(frozen=True)
@@ -95,4 +95,14 @@ def unfinished_problems(analysis: Analysis) -> list[str]:
         f"after {row.statements_done} of {row.statements_total} statement(s)"
         + (f": {row.error}" if row.error else "")
         for row in analysis.unfinished
+    ]
+
+
+def in_flight(analysis: Analysis, online: dict[str, OnlineRow]) -> list[Migration]:
+    """Pending online files that ``dbshift online start`` started and nothing completed or
+    rolled back yet (an online migration's history row is written when it completes)."""
+    return [
+        m
+        for m in analysis.pending
+        if m.kind is Kind.ONLINE and m.version in online and online[m.version].in_flight
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,13 +32,22 @@ from dbshift.errors import (
     ValidationFailed,
 )
 from dbshift.migrations import loader, sumfile
+from dbshift.migrations.loader import MigrationFile
 from dbshift.migrations.model import Kind, Migration
-from dbshift.runner import sumcheck
+from dbshift.runner import online_files, sumcheck
 from dbshift.runner.executor import Executor, display_path
-from dbshift.runner.history import Event, HistoryRow, HistoryTable, State
+from dbshift.runner.history import (
+    Event,
+    HistoryRow,
+    HistoryTable,
+    OnlineMode,
+    OnlinePhase,
+    OnlineRow,
+    State,
+)
 from dbshift.runner.indoubt import Probe, unknown_probe
 from dbshift.runner.lockwait import LockPolicy
-from dbshift.runner.plan import Analysis, analyse, problems, unfinished_problems
+from dbshift.runner.plan import Analysis, analyse, in_flight, problems, unfinished_problems
 from dbshift.runner.repeatable import Repeatable, repeatable_status
 
 if TYPE_CHECKING:
@@ -166,6 +176,12 @@ class Status:
 
     #: Repeatable migrations (``R__<name>.sql``) with their state, in run order.
     repeatable: list[Repeatable] = field(default_factory=list)
+    #: Online migrations' phases (``<history>_online``), by version.
+    online: dict[str, OnlineRow] = field(default_factory=dict)
+
+    def in_flight(self) -> list[Migration]:
+        """Pending online files started and not completed (``dbshift online start``)."""
+        return in_flight(self.analysis, self.online)
 
     def in_progress(self, version: str, *, down: bool) -> Runner | None:
         runner = self.runner
@@ -183,6 +199,8 @@ class Session:
     probe: Probe = staticmethod(unknown_probe)
     #: ``migrate --kill-orphaned``: KILL a dead runner's statement holding the lock.
     kill_orphaned: bool = False
+    #: ``migrate --offline-ok``: online files are applied whole even on tables with rows.
+    offline_ok: bool = False
 
     def __init__(self, settings: Settings, reporter: Reporter) -> None:
         if not settings.url:
@@ -360,6 +378,7 @@ class Session:
             problems=found,
             runner=runner,
             repeatable=self.repeatable(),
+            online=self.history.online_rows(self.conn),
         )
 
     def runner(self) -> Runner | None:
@@ -609,7 +628,29 @@ class Session:
             self.sum_to_rehash = verdict
             if not applying:
                 self.reporter.notice(verdict.notice(done=False))
-        return analysis, [m for m in analysis.pending if target is None or m.number <= target]
+        todo = [m for m in analysis.pending if target is None or m.number <= target]
+        return analysis, self._stop_at_in_flight(analysis, todo)
+
+    def _stop_at_in_flight(self, analysis: Analysis, todo: list[Migration]) -> list[Migration]:
+        """Up to the first online migration in flight: ``migrate`` never passes one (the
+        later migrations were written against the schema its complete leaves)."""
+        started = {m.version for m in in_flight(analysis, self.history.online_rows(self.conn))}
+        for index, migration in enumerate(todo):
+            if migration.version not in started:
+                continue
+            name = migration.path.stem
+            if index + 1 < len(todo):
+                raise ValidationFailed(
+                    f"{display_path(migration.path)}: online migration in flight (started, not "
+                    f"completed): run 'dbshift online complete {name}' (or 'dbshift online "
+                    f"rollback {name}') before migrating past it; nothing was applied"
+                )
+            self.reporter.notice(
+                f"{migration.filename}: online migration in flight; "
+                f"'dbshift online complete {name}' finishes it"
+            )
+            return todo[:index]
+        return todo
 
     def _refuse_problems(self, analysis: Analysis, *, reverting: bool = False) -> None:
         """Stop before touching anything when files and history disagree.
@@ -661,8 +702,73 @@ class Session:
             self.reporter.started(
                 migration, down=down, resumed_at=resume.statements_done if resume else None
             )
-            ms = executor.run(migration, down=down, resume=resume)
+            if migration.kind is Kind.ONLINE and not down:
+                ms = self._apply_online(executor, migration)
+            else:
+                ms = executor.run(migration, down=down, resume=resume)
             self.reporter.finished(migration, down=down, ms=ms)
+
+    def _apply_online(self, executor: Executor, migration: Migration) -> int:
+        """An online file as one migration: the online engine's start and complete, over
+        a connection of its own (see ``online_files``), then its history rows.
+
+        The runner's connection is idle meanwhile, outside any transaction (journal
+        updates committed, MySQL's autocommit back on): ``CREATE INDEX CONCURRENTLY``
+        waits for every open transaction, this one's included. The migration lock stays
+        held, so no other ``migrate`` runs in between; the engine takes its own lock."""
+        started = time.perf_counter()
+        executor.finish()
+        applier = online_files.applier(migration)
+        applier.apply_whole(
+            self.settings, migration, offline_ok=self.offline_ok, notice=self.reporter.notice
+        )
+        ms = round((time.perf_counter() - started) * 1000)
+        self.conn.exec_driver_sql(self.dialect.begin_sql)
+        try:
+            self._record_online(migration, OnlinePhase.COMPLETED, OnlineMode.WHOLE, ms=ms)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.conn.exec_driver_sql("ROLLBACK")
+            raise
+        self.conn.exec_driver_sql("COMMIT")
+        return ms
+
+    def _record_online(
+        self, migration: Migration | MigrationFile, phase: OnlinePhase, mode: OnlineMode, *, ms: int
+    ) -> None:
+        self.history.set_online_phase(
+            self.conn,
+            version=migration.version,
+            name=migration.path.stem,
+            phase=phase,
+            mode=mode,
+            checksum=migration.checksum,
+        )
+        if (
+            phase is OnlinePhase.COMPLETED
+            and self.history.row(self.conn, migration.version) is None
+        ):
+            self.history.insert(
+                self.conn,
+                version=migration.version,
+                description=migration.description[:255],
+                kind=Kind.ONLINE.value,
+                checksum=migration.checksum,
+                state=State.APPLIED,
+                statements_total=1,
+                statements_done=1,
+                execution_ms=ms,
+            )
+
+    def record_online(self, migration: MigrationFile, phase: OnlinePhase) -> bool:
+        """``dbshift online start|complete|rollback`` of a file of the migrations directory:
+        its phase, and once completed its history row (so ``migrate`` passes it). Only
+        where the history table exists: False otherwise."""
+        if not self.history.exists(self.conn):
+            return False
+        with self.locked():
+            self._record_online(migration, phase, OnlineMode.ONLINE, ms=0)
+        return True
 
     def take_snapshot(self) -> None:
         """Store the schema as this run left it, for ``dbshift drift`` (see runner.snapshot).

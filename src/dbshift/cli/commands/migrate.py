@@ -66,6 +66,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "holding the migration lock, KILL it instead of waiting for it",
     )
     parser.add_argument(
+        "--offline-ok",
+        action="store_true",
+        help="apply online migration files (.toml) whole even on tables holding rows "
+        "(expand and contract at once: stop the application first; docs/online.md)",
+    )
+    parser.add_argument(
         "--ignore-schedule",
         action="store_true",
         help="run migrations whose not-before or window says later",
