@@ -218,6 +218,11 @@ class Dialect:
         """The statement that drops database ``name`` (a scratch one), if it exists."""
         return f"DROP DATABASE IF EXISTS {self.quote(name)}"
 
+    def drop_schema_sql(self, name: str) -> str:
+        """The statement that drops schema ``name`` and everything in it, if it exists
+        (an online migration's version schema once nothing uses it)."""
+        return f"DROP SCHEMA IF EXISTS {self.quote(name)} CASCADE"
+
     def lock_tracer(self, conn: Connection) -> Tracer:
         """What each statement run on ``conn`` (a scratch database) locks, as this server
         reports it (``dbshift plan``, ``dbshift test --locks``)."""

@@ -23,6 +23,7 @@ from dbshift.online import journal, phases
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.phases import Engine, Options, Progress, Run
 from dbshift.online.spec import load_online
+from dbshift.runner.executor import display_path
 from dbshift.runner.history import OnlinePhase
 
 if TYPE_CHECKING:
@@ -224,14 +225,30 @@ def apply_whole(
             if busy:
                 raise ValidationFailed(
                     f"{path.name}: table {busy[0]} has rows, so this online migration is not "
-                    f"applied whole: run 'dbshift online start {path}' (or pass --offline-ok "
+                    f"applied whole: run 'dbshift online start {display_path(path)}' (or pass --offline-ok "
                     "with the application stopped)"
                 )
     options = _whole_options(settings)
     _start(path, settings, options, progress)
-    return _complete(
+    entry = _complete(
         migration.name, settings, options, progress, schema=migration.schema, force=True
     )
+    _drop_version(settings, entry)
+    return entry
+
+
+def _drop_version(settings: Settings, entry: Entry) -> None:
+    """A whole apply serves no second application version: its version schema (MySQL:
+    database), which the phased workflow keeps until the next complete, goes now. On a
+    scratch database (``diff --from migrations``, ``generate``) a MySQL version database
+    would otherwise outlive the scratch database it belongs to."""
+    with _session(settings) as (conn, engine):
+        if not isinstance(engine, phases.PhasedEngine) or entry.version_schema in (
+            "",
+            entry.base_schema,
+        ):
+            return
+        conn.exec_driver_sql(engine.dialect.drop_schema_sql(entry.version_schema))
 
 
 def _whole_options(settings: Settings) -> Options:

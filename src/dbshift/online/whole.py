@@ -17,19 +17,16 @@ if TYPE_CHECKING:
     from dbshift.online.backfill import TableBackfill
 
 
-class _Notices:
-    """The engine's progress as the runner's notices (one line per step would drown
-    ``migrate``'s output: only the backfill's end is worth a line, and rarely)."""
-
-    def __init__(self, notice: Callable[[str], None]) -> None:
-        self._notice = notice
+class _Quiet:
+    """The engine's progress, unshown: ``migrate`` prints one line per migration (a
+    notice in the middle of it would break the line), and a whole apply runs on tables
+    that are empty (or with ``--offline-ok``, where the run's timing says enough)."""
 
     def step(self, text: str) -> None:
         pass
 
     def backfill(self, table: str, state: TableBackfill) -> None:
-        if state.finished and state.done:
-            self._notice(f"backfill {table}: {state.done} rows")
+        pass
 
 
 class Applier:
@@ -45,7 +42,7 @@ class Applier:
     ) -> None:
         from dbshift.online import service
 
-        service.apply_whole(migration.path, settings, _Notices(notice), offline_ok=offline_ok)
+        service.apply_whole(migration.path, settings, _Quiet(), offline_ok=offline_ok)
 
     def in_flight(self, settings: Settings, migration: Migration) -> bool:
         from dbshift.online import service

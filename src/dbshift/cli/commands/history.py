@@ -4,7 +4,7 @@ and every rollback (which leaves no applied row, only an audit row in the log)."
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ EXAMPLES = (
     "dbshift history --format json",
 )
 if TYPE_CHECKING:
-    from dbshift.runner.history import HistoryRow, LogRow
+    from dbshift.runner.history import HistoryRow, LogRow, OnlineRow
 
 
 #: The state column of a log row: what became of the migration (or the database).
@@ -41,6 +41,9 @@ class _Entry:
     statements_done: int | None
     statements_total: int | None
     error: str | None
+    #: Online migrations: their phase and how they ran (``online`` phases or ``whole``).
+    online_phase: str | None = None
+    online_mode: str | None = None
 
     @classmethod
     def of_row(cls, r: HistoryRow) -> _Entry:
@@ -76,6 +79,26 @@ class _Entry:
             None,
         )
 
+    @classmethod
+    def of_online(cls, r: OnlineRow) -> _Entry:
+        """An online migration with no history row: started (in flight) or rolled back."""
+        return cls(
+            r.version,
+            r.name.partition("_")[2].replace("_", " ").strip() or r.name,
+            "online",
+            "started" if r.in_flight else r.phase.value,
+            r.checksum,
+            r.changed_at,
+            0,
+            r.changed_by,
+            r.dbshift_version,
+            None,
+            None,
+            None,
+            r.phase.value,
+            r.mode.value,
+        )
+
     def as_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
@@ -90,6 +113,8 @@ class _Entry:
             "statements_done": self.statements_done,
             "statements_total": self.statements_total,
             "error": self.error,
+            "online_phase": self.online_phase,
+            "online_mode": self.online_mode,
         }
 
 
@@ -109,16 +134,33 @@ def _number(version: str) -> tuple[int, int]:
     return (0, int(version)) if version.isdigit() else (1, 0)
 
 
+def _with_phase(entry: _Entry, online: OnlineRow | None) -> _Entry:
+    if online is None:
+        return entry
+    return replace(entry, online_phase=online.phase.value, online_mode=online.mode.value)
+
+
 def run(args: argparse.Namespace) -> int:
     with context.session(args) as session:
         rows = session.history.rows(session.conn)
         rows += session.history.repeatable_rows(session.conn)
         log = session.history.log_rows(session.conn)
+        online = session.history.online_rows(session.conn)
+    applied = {r.version for r in rows}
     # Oldest first. MySQL's DATETIME keeps whole seconds, so within one second an
     # adoption comes first (it precedes every migration of its run) and a rollback last
     # (it follows what it reverts).
     entries = sorted(
-        [(e.at, 1, _number(e.version), i, e) for i, e in enumerate(map(_Entry.of_row, rows))]
+        [
+            (e.at, 1, _number(e.version), i, _with_phase(e, online.get(e.version)))
+            for i, e in enumerate(map(_Entry.of_row, rows))
+        ]
+        + [
+            (e.at, 1, _number(e.version), i, e)
+            for i, e in enumerate(
+                _Entry.of_online(r) for v, r in online.items() if v not in applied
+            )
+        ]
         + [
             (e.at, 0 if e.kind == "adopt" else 2, (0, 0), i, e)
             for i, e in enumerate(map(_Entry.of_log, log))
@@ -140,12 +182,19 @@ def run(args: argparse.Namespace) -> int:
         wrap = col in ("description", "by")
         table.add_column(col, justify="right" if col == "ms" else "left", no_wrap=not wrap)
     for e in ordered:
-        color = {"applied": "green", "rolled_back": "yellow"}.get(e.state, "red")
+        color = {"applied": "green", "rolled_back": "yellow", "started": "yellow"}.get(
+            e.state, "red"
+        )
+        state = e.state.replace("_", " ")
+        if e.online_mode == "whole" and e.state == "applied":
+            state += " (whole)"
+        elif e.state == "started":
+            state += " (in flight)"
         table.add_row(
             e.version or "-",
             e.description,
             e.kind,
-            f"[{color}]{e.state.replace('_', ' ')}[/]",
+            f"[{color}]{state}[/]",
             e.at.strftime("%Y-%m-%d %H:%M:%S"),
             e.by,
             str(e.execution_ms),

@@ -103,6 +103,15 @@ def _json(status: Status) -> dict[str, Any]:
             }
             for u in status.unfinished
         ],
+        "online_in_flight": [
+            {
+                "version": m.version,
+                "name": m.path.stem,
+                "started_at": status.online[m.version].started_at.isoformat() + "Z",
+                "next": f"dbshift online complete {m.path.stem}",
+            }
+            for m in status.in_flight()
+        ],
         "running": _runner_json(status.runner),
         "problems": status.problems,
     }
@@ -170,11 +179,14 @@ def _text(session: Session, status: Status) -> None:
             "",
             "",
         )
+    flying = {m.version for m in status.in_flight()}
     for migration in analysis.pending:
         runner = status.in_progress(migration.version, down=False)
         state = (
             f"[yellow]in progress ({escape(runner.describe())})[/]"
             if runner is not None
+            else "[yellow]online: started, not completed[/]"
+            if migration.version in flying
             else "[yellow]pending[/]"
         )
         table.add_row(migration.version, escape(migration.description), state, "", "")
@@ -187,6 +199,15 @@ def _text(session: Session, status: Status) -> None:
         console.print(table)
     for item in status.unfinished:
         console.print(f"[red]{item.row.version}[/]: {escape(item.explain())}", soft_wrap=True)
+    for migration in status.in_flight():
+        since = status.online[migration.version].started_at
+        console.print(
+            f"[yellow]{migration.version}[/]: online migration {escape(migration.filename)} in "
+            f"flight since {since:%Y-%m-%d %H:%M:%S} UTC; 'dbshift online complete "
+            f"{escape(migration.path.stem)}' finishes it ('dbshift online status' shows its "
+            "progress); 'migrate' applies nothing after it until then",
+            soft_wrap=True,
+        )
     runner = status.runner
     shown = runner is not None and any(
         status.in_progress(v, down=d) is not None

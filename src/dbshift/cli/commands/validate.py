@@ -37,6 +37,30 @@ def _workflow_problems(session: Session) -> list[str]:
     return found + [c.message() for c in clashes]
 
 
+def _online_problems(session: Session) -> list[str]:
+    """Online files (``.toml``) must read as online migrations; one started and not
+    completed is noted (it is the online workflow's business, not a disagreement)."""
+    from dbshift.errors import DbshiftError
+    from dbshift.migrations.model import Kind
+    from dbshift.online.spec import load_online
+
+    found = []
+    for migration in session.migrations():
+        if migration.kind is not Kind.ONLINE:
+            continue
+        try:
+            load_online(migration.path)
+        except DbshiftError as exc:
+            found.append(exc.message)
+    for migration in session.status().in_flight():
+        print(
+            f"dbshift: note: {migration.filename}: online migration in flight; 'dbshift online "
+            f"complete {migration.path.stem}' finishes it ('migrate' stops before it)",
+            file=sys.stderr,
+        )
+    return found
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out-of-order",
@@ -52,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     with context.session(args, out_of_order=args.out_of_order) as session:
         problems = session.validate()
         problems += _workflow_problems(session)
+        problems += _online_problems(session)
     if context.wants_json(args):
         context.out_json({"valid": not problems, "problems": problems})
         return 1 if problems else 0

@@ -79,6 +79,10 @@ class MySQLDialect(Dialect):
     # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
     volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
 
+    def drop_schema_sql(self, name: str) -> str:
+        # A MySQL schema is a database; DROP DATABASE takes no CASCADE.
+        return f"DROP DATABASE IF EXISTS {self.quote(name)}"
+
     def lock_tracer(self, conn: Connection) -> Tracer:
         from dbshift.dialects.mysql.locks import tracer
 
