@@ -703,12 +703,12 @@ class Session:
                 migration, down=down, resumed_at=resume.statements_done if resume else None
             )
             if migration.kind is Kind.ONLINE and not down:
-                ms = self._apply_online(executor, migration)
+                ms = self.apply_online(executor, migration)
             else:
                 ms = executor.run(migration, down=down, resume=resume)
             self.reporter.finished(migration, down=down, ms=ms)
 
-    def _apply_online(self, executor: Executor, migration: Migration) -> int:
+    def apply_online(self, executor: Executor, migration: Migration) -> int:
         """An online file as one migration: the online engine's start and complete, over
         a connection of its own (see ``online_files``), then its history rows.
 

@@ -244,7 +244,10 @@ class StairwayRun:
                 cursor.close()
         for migration in prefix:
             try:
-                self.executor.run(migration, down=False)
+                if migration.kind is Kind.ONLINE:
+                    self.session.apply_online(self.executor, migration)
+                else:
+                    self.executor.run(migration, down=False)
             except DbshiftError as exc:
                 self.report.checks.append(
                     Check(
@@ -297,6 +300,8 @@ class StairwayRun:
 
     def _one(self, m: Migration, before: Snapshot, result: MigrationResult) -> Snapshot | None:
         """Test ``m``; the snapshot after it, or None when the database is in no known state."""
+        if m.kind is Kind.ONLINE:
+            return self._online(m, result)
         loaded, fixture = self._fixture(m, result)
         if not loaded:
             return None
@@ -517,6 +522,27 @@ class StairwayRun:
                 where=display_path(m.path),
             )
         )
+
+    def _online(self, m: Migration, result: MigrationResult) -> Snapshot | None:
+        """An online file, applied whole as ``migrate`` applies it on a new database (the
+        online engine's start and complete). Its down is ``dbshift online rollback``,
+        which exists only before complete: there is no down to run here."""
+        started = time.perf_counter()
+        try:
+            self.session.apply_online(self.executor, m)
+        except DbshiftError as exc:
+            result.checks.append(Check("up", FAILED, exc.message, where=display_path(m.path)))
+            return None
+        result.up_ms = (time.perf_counter() - started) * 1000
+        result.checks.append(Check("up", PASSED))
+        result.checks.append(
+            Check(
+                "down",
+                SKIPPED,
+                "online migration: 'dbshift online rollback' undoes it before complete",
+            )
+        )
+        return self.snapshot()
 
     def _batchable(self, m: Migration) -> bool:
         return self.dialect.multi_statement and m.kind is Kind.SQL and m.transactional
