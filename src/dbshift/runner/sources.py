@@ -134,6 +134,7 @@ def own_tables(settings: Settings) -> tuple[str, ...]:
         history,
         f"{history}_meta",
         f"{history}_log",
+        f"{history}_online",
         table_name(history),
         ONLINE_JOURNAL_TABLE,
         ONLINE_JOURNAL_META_TABLE,

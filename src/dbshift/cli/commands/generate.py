@@ -192,12 +192,14 @@ def _online(
     directory: Path,
 ) -> int:
     """The plan as an online migration file (``dbshift online start`` runs it)."""
-    from dbshift.cli.commands.new import new_path
+    from dbshift.cli.commands.new import new_path, stale_sum, update_sum
     from dbshift.online.from_ops import online_toml
 
     text = online_toml(plan, current, description=args.name, dialect=dialect)
+    stale = stale_sum(directory)
     path = new_path(directory, args.name, ".toml")
     path.write_text(text, encoding="utf-8")
+    update_sum(directory, stale)  # an online file is in dbshift.sum like any migration
     context.report(
         args,
         f"{path}: {len(plan)} operation(s); run 'dbshift online start {path}'",
