@@ -278,3 +278,23 @@ def test_no_version_schema_outlives_a_whole_apply(pg_db: Database, tmp_path: Pat
     with pg_connect(pg_db.url) as conn:
         schemas = [r[0] for r in conn.execute("SELECT nspname FROM pg_namespace").fetchall()]
     assert f"public_{ONLINE}" not in schemas
+
+
+def test_rollback_refuses_a_completed_online_migration(sqlite_db: Database, tmp_path: Path) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    _directory(project, "sqlite")
+    _ok(project.run("migrate"))
+    _ok(project.run("rollback"))  # 0003: an ordinary down
+    refused = project.run("rollback")
+    assert refused.code == 1
+    assert f"migrations/{ONLINE}.toml: a completed online migration has no down" in refused.err
+    status = json.loads(project.run("status", "--format", "json").out)
+    assert [m["version"] for m in status["applied"]] == ["0001", "0002"]
+
+
+def test_migrate_sql_refuses_an_online_file_by_name(sqlite_db: Database, tmp_path: Path) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    _directory(project, "sqlite")
+    script = project.run("migrate", "--sql")
+    assert script.code == 2
+    assert f"{ONLINE}.toml: an online migration cannot be rendered as offline SQL" in script.err

@@ -391,6 +391,15 @@ class Executor:
     # -- steps -------------------------------------------------------------------------
 
     def _steps(self, migration: Migration, *, down: bool) -> list[Step]:
+        if migration.kind is Kind.ONLINE:
+            # It has no statements of its own: run here it would be recorded as applied
+            # with nothing done. The online engine runs it (Session.apply_online).
+            raise MigrationFileError(
+                display_path(migration.path),
+                "an online migration runs through the online engine ('dbshift migrate' "
+                "applies it whole, 'dbshift online start' in phases), not statement by "
+                "statement",
+            )
         if migration.kind is Kind.PYTHON:
             return [self._python_step(migration, down=down)]
         section = migration.section(down=down)

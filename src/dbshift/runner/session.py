@@ -886,6 +886,12 @@ class Session:
                     "may not undo what ran. Check it, run 'dbshift repair', then roll back"
                 )
             migration = loader.resolve(migration)
+            if migration.kind is Kind.ONLINE:
+                raise Irreversible(
+                    f"{display_path(migration.path)}: a completed online migration has no "
+                    "down ('dbshift online rollback' undoes one only before complete); write "
+                    "a new migration that undoes it; nothing was rolled back"
+                )
             if not migration.down.present:
                 raise Irreversible(
                     f"{display_path(migration.path)}: has no down section; nothing was rolled back"
