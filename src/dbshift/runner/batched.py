@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dbshift.errors import MigrationFailed, MigrationFileError, NoUsableKey
+from dbshift.errors import MigrationFailed, NoUsableKey
 from dbshift.runner.checkpoints import Checkpoint, CheckpointStore
 from dbshift.runner.keyset import Keyset, table_key
 
@@ -69,8 +69,8 @@ def options_from(
     options = BatchOptions()
     if batch_size is not None:
         if not isinstance(batch_size, int) or batch_size < 1:
-            raise MigrationFileError(
-                where, f"batch_size must be a positive integer, got {batch_size!r}"
+            raise MigrationFailed(
+                f"{where}: batch_size must be a positive integer, got {batch_size!r}"
             )
         options = BatchOptions(
             batch_size=batch_size,
@@ -80,8 +80,8 @@ def options_from(
         )
     if target_seconds is not None:
         if not isinstance(target_seconds, int | float) or target_seconds <= 0:
-            raise MigrationFileError(
-                where, f"target_seconds must be a positive number, got {target_seconds!r}"
+            raise MigrationFailed(
+                f"{where}: target_seconds must be a positive number, got {target_seconds!r}"
             )
         options = BatchOptions(
             batch_size=options.batch_size,
@@ -187,7 +187,7 @@ class StepBatcher:
         target_seconds: float | None = None,
     ) -> BatchResult:
         if not set:
-            raise MigrationFileError(self.location, "ctx.backfill needs set={column: expression}")
+            raise MigrationFailed(f"{self.location}: ctx.backfill needs set={{column: expression}}")
         keyset = self._keyset(schema, table, key, alias=None)
         assignments = ", ".join(
             f"{self.dialect.quote(column)} = ({expression})" for column, expression in set.items()
@@ -314,10 +314,9 @@ class StepBatcher:
     ) -> Iterator[Batch]:
         self._result = None
         if self.in_transaction and not self.inline:
-            raise MigrationFileError(
-                self.location,
-                f"{what}: batches commit one by one, so the migration cannot run in one "
-                "transaction: set 'transactional = False' in the file",
+            raise MigrationFailed(
+                f"{self.location}: {what}: batches commit one by one, so the migration "
+                "cannot run in one transaction: set 'transactional = False' in the file"
             )
         if self.inline:
             yield from self._inline(keyset, where, params, options)
@@ -464,12 +463,13 @@ class StepBatcher:
         alias: str | None,
     ) -> Keyset:
         if not isinstance(table, str) or not table:
-            raise MigrationFileError(self.location, "a batched table must be named by a string")
+            raise MigrationFailed(f"{self.location}: a batched table must be named by a string")
         columns = [key] if isinstance(key, str) else list(key or [])
         try:
             chosen = table_key(self.conn, self.dialect, schema, table, columns or None)
         except NoUsableKey as exc:
-            raise exc.located(self.location) from None
+            # MigrationFailed, so the history row records the failure (exit 1).
+            raise MigrationFailed(f"{self.location}: {exc.message}") from None
         written = self.dialect.qualify(schema, table)
         qualifier = self.dialect.quote(alias) if alias else written
         return Keyset(self.dialect, table=written, qualifier=qualifier, columns=chosen)
