@@ -129,19 +129,20 @@ def rows(db: Database, sql: str) -> list[tuple[Any, ...]]:
 def checkpoints(db: Database) -> list[dict[str, Any]]:
     found = rows(
         db,
-        "SELECT version, label, hwm, done, batches, finished FROM dbshift_history_batches "
-        "ORDER BY version, label",
+        "SELECT version, label, hwm, last_key, done, batches, finished "
+        "FROM dbshift_history_batches ORDER BY version, label",
     )
     return [
         {
             "version": v,
             "label": label,
             "hwm": json.loads(hwm) if hwm else None,
+            "last": json.loads(last) if last else None,
             "done": int(done),
             "batches": int(batches),
             "finished": bool(finished),
         }
-        for v, label, hwm, done, batches, finished in found
+        for v, label, hwm, last, done, batches, finished in found
     ]
 
 
@@ -406,3 +407,73 @@ def test_python_backfill_refuses_to_run_inside_one_transaction(
     assert result.code == 1
     assert "set 'transactional = False' in the file" in result.err
     assert sqlite_db.scalar("SELECT max(touched) FROM users") == 0
+
+
+SQL_GATED = """-- dbshift:up
+CREATE TABLE before_batches (id INTEGER);
+-- dbshift:batched size=100 target=1000s
+UPDATE users SET email_lower = lower(email), touched = touched + 1;
+CREATE TABLE after_batches (id INTEGER);
+"""
+
+
+def blocked_in_batch(db: Database) -> bool:
+    """The runner's batched UPDATE waits for the row lock the test holds."""
+    if db.backend == "postgresql":
+        sql = (
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE 'UPDATE users SET email_lower%%' AND datname = current_database()"
+        )
+    else:
+        sql = (
+            "SELECT count(*) FROM information_schema.processlist "
+            "WHERE info LIKE 'UPDATE users SET email_lower%%' AND db = DATABASE()"
+        )
+    return bool(db.scalar(sql))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_sigkill_inside_a_batched_statement_then_resume(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The gate: the test holds row 1500's lock, so the runner is provably inside the
+    batch that covers it (sizes 100, 200, 400, 800: the fourth, rows 701-1500) when it is
+    killed. The three batches before it are committed with their checkpoint; the fourth
+    rolls back; the resume takes it again and every row reads touched = 1."""
+    db: Database = request.getfixturevalue("pg_db" if backend == "postgresql" else "mysql_db")
+    setup_users(db)
+    project = adopt(db, tmp_path)
+    project.write("1_gated.sql", SQL_GATED)
+    engine = db.engine(autocommit=False)
+    holder = engine.connect()
+    holder.exec_driver_sql("UPDATE users SET name = name WHERE id = 1500")  # lock held
+    runner = project.popen("migrate")
+    try:
+        wait_for(lambda: blocked_in_batch(db), "the runner to block in the fourth batch")
+        runner.send_signal(signal.SIGKILL)
+        runner.wait(timeout=30)
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()
+    wait_for(
+        lambda: not any(f["in_progress"] for f in status(project)["failed"]),
+        "the server to notice the dead runner",
+    )
+
+    [stopped] = status(project)["failed"]
+    assert stopped["statements_done"] == 1  # the CREATE TABLE before it
+    [point] = checkpoints(db)
+    assert (point["batches"], point["done"], point["last"]) == (3, 700, [700])
+    assert db.scalar("SELECT count(*) FROM users WHERE touched = 1") == 700
+    assert db.scalar("SELECT max(id) FROM users WHERE touched = 1") == 700
+
+    resumed = project.run("migrate")
+
+    assert resumed.code == 0, resumed.err
+    assert "resuming the batched UPDATE on users after batch 3 (700 row(s) done)" in resumed.err
+    assert_transformed_exactly_once(db, ROWS)
+    assert {"before_batches", "after_batches"} <= db.tables()
+    final = status(project)
+    assert final["current"] == "1" and final["failed"] == [] and final["pending"] == []

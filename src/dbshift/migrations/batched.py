@@ -83,7 +83,15 @@ def parse_options(text: str, *, path: Path, line: int) -> BatchOptions:
                 )
             size = int(value)
         else:
-            target = parse_duration(value, path=path, line=line)
+            try:
+                target = parse_duration(value, path=path, line=line)
+            except MigrationFileError:
+                raise MigrationFileError(
+                    str(path),
+                    f"'dbshift:batched' target expects a duration such as 200ms or 1s, "
+                    f"got {value!r}",
+                    line=line,
+                ) from None
             if target <= 0:
                 raise MigrationFileError(
                     str(path), "'dbshift:batched' target must be above 0", line=line
