@@ -3,6 +3,10 @@
 They carry data migrations, where SQL alone is awkward. A module-level
 ``transactional = False`` runs the migration outside a transaction, like the SQL
 ``-- dbshift:no-transaction`` directive.
+
+``ctx.backfill`` and ``ctx.batches`` cut a data migration into keyset batches, each
+committed with a checkpoint (``dbshift.runner.batched``); they need ``transactional =
+False``, since a migration in one transaction cannot commit batch by batch.
 """
 
 from __future__ import annotations
@@ -10,11 +14,11 @@ from __future__ import annotations
 import importlib.util
 import sys
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dbshift.errors import MigrationFileError
 from dbshift.migrations.model import Headers
@@ -25,6 +29,37 @@ if TYPE_CHECKING:
     from dbshift.dialects import Dialect
 
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+
+
+class Batcher(Protocol):
+    """The runner's batch loop, as the context hands it to a migration (the runner layer
+    sits above this one, so it is given, not imported)."""
+
+    def backfill(
+        self,
+        table: str,
+        *,
+        set: Mapping[str, str],
+        where: str | None = None,
+        key: str | Sequence[str] | None = None,
+        schema: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        batch_size: int | None = None,
+        target_seconds: float | None = None,
+    ) -> Any: ...
+
+    def batches(
+        self,
+        table: str,
+        *,
+        where: str | None = None,
+        key: str | Sequence[str] | None = None,
+        schema: str | None = None,
+        alias: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        batch_size: int | None = None,
+        target_seconds: float | None = None,
+    ) -> Iterator[Any]: ...
 
 
 @dataclass
@@ -39,6 +74,8 @@ class MigrationContext:
     connection: Connection
     #: The server's dialect, for what differs between servers (``sql_dialect.quote``).
     sql_dialect: Dialect
+    #: The batch loop behind ``backfill`` and ``batches`` (None: not available here).
+    batcher: Batcher | None = None
 
     @property
     def dialect(self) -> str:
@@ -51,6 +88,68 @@ class MigrationContext:
         from sqlalchemy import text
 
         return self.connection.execute(text(sql), params)
+
+    def backfill(
+        self,
+        table: str,
+        *,
+        set: Mapping[str, str],
+        where: str | None = None,
+        key: str | Sequence[str] | None = None,
+        schema: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        batch_size: int | None = None,
+        target_seconds: float | None = None,
+    ) -> Any:
+        """``UPDATE table SET column = (expression), … WHERE (where)`` in keyset batches.
+
+        ``set`` maps column names (quoted by dbshift) to SQL expressions, and ``where`` is
+        an SQL condition: both are SQL written by the migration's author and run as
+        written; values go in ``params`` (``:name``). ``key``: the column(s) to batch by
+        (default: the primary key). Returns the rows changed and batches committed.
+        """
+        return self._batcher().backfill(
+            table,
+            set=set,
+            where=where,
+            key=key,
+            schema=schema,
+            params=params,
+            batch_size=batch_size,
+            target_seconds=target_seconds,
+        )
+
+    def batches(
+        self,
+        table: str,
+        *,
+        where: str | None = None,
+        key: str | Sequence[str] | None = None,
+        schema: str | None = None,
+        alias: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        batch_size: int | None = None,
+        target_seconds: float | None = None,
+    ) -> Iterator[Any]:
+        """The table's keyset batches, for statements of your own: each batch has
+        ``where`` (its key range, SQL over the table or ``alias``) and ``execute(sql,
+        params)``, which binds the range's values and counts rows for the verification.
+        A batch commits with its checkpoint when the loop asks for the next one."""
+        return self._batcher().batches(
+            table,
+            where=where,
+            key=key,
+            schema=schema,
+            alias=alias,
+            params=params,
+            batch_size=batch_size,
+            target_seconds=target_seconds,
+        )
+
+    def _batcher(self) -> Batcher:
+        if self.batcher is None:
+            raise MigrationFileError("migration", "batches are not available in this context")
+        return self.batcher
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dbshift.errors import SplitError
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect
+    from dbshift.migrations.batched import BatchedStatement
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
@@ -25,6 +26,8 @@ _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?
 class Statement:
     sql: str
     line: int
+    #: ``-- dbshift:batched``: how the runner cuts this statement into keyset batches.
+    batched: BatchedStatement | None = None
 
 
 _ROUTINE_KINDS = {"FUNCTION", "PROCEDURE"}

@@ -5,6 +5,10 @@ as ``-- dbshift:no-transation`` cannot silently run a ``CREATE INDEX CONCURRENTL
 a transaction. ``-- dbshift:ignore RULE reason`` is the linter's suppression comment; the
 runner passes over it. ``-- dbshift:lock-timeout 5s`` (``500ms``, ``2``, ``off``) sets how
 long each statement of the file waits for its lock before the runner retries it.
+``-- dbshift:batched [key=…] [size=…] [target=…]`` marks the next statement (a single-table
+UPDATE or DELETE) to run in keyset batches, each committed with its checkpoint
+(``dbshift.migrations.batched``); a file with one runs without a surrounding transaction,
+as with ``no-transaction``, since each batch commits.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbshift.errors import MigrationFileError, SplitError
+from dbshift.migrations.batched import BatchOptions, parse_batched, parse_options
 from dbshift.migrations.model import Headers, Section
 from dbshift.migrations.placeholders import protect, restore, substitute
 from dbshift.migrations.splitter import Statement, split_sql
@@ -24,7 +29,7 @@ if TYPE_CHECKING:
     from dbshift.dialects import Dialect
 
 _DIRECTIVE = re.compile(r"^--\s*dbshift:([A-Za-z][\w-]*)(.*)$")
-_KNOWN = {"up", "down", "no-transaction", "ignore", "lock-timeout"}
+_KNOWN = {"up", "down", "no-transaction", "ignore", "lock-timeout", "batched"}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s)?$", re.I)
 #: Workflow headers: each takes its value on the same line (``dbshift.migrations.headers``).
 _HEADERS = {"irreversible", "not-before", "window", "depends-on"}
@@ -54,6 +59,8 @@ def parse_sql_migration(
     transactional = True
     lock_timeout: float | None = None
     headers: dict[str, list[tuple[int, str]]] = {}
+    #: section -> (line, options) of each ``-- dbshift:batched`` in it.
+    batched: dict[str, list[tuple[int, BatchOptions]]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         match = _DIRECTIVE.match(line.strip())
         if match is None:
@@ -81,6 +88,16 @@ def parse_sql_migration(
             raise MigrationFileError(
                 str(path), f"unknown directive 'dbshift:{name}' (known: {known})", line=number
             )
+        if name == "batched":
+            if current is None:
+                raise MigrationFileError(
+                    str(path), "'-- dbshift:batched' before '-- dbshift:up'", line=number
+                )
+            options = parse_options(rest, path=path, line=number)
+            batched.setdefault(current, []).append((number, options))
+            transactional = False  # each batch commits with its checkpoint
+            sections[current][1].append("")  # keep later statements' line numbers
+            continue
         if name == "lock-timeout":
             lock_timeout = parse_duration(rest, path=path, line=number)
             if current is not None:
@@ -105,9 +122,9 @@ def parse_sql_migration(
         current = name
     if "up" not in sections:
         raise MigrationFileError(str(path), "no '-- dbshift:up' section")
-    up = _section(path, sections["up"], dialect, placeholders)
+    up = _section(path, sections["up"], dialect, placeholders, batched.get("up", []))
     down = (
-        _section(path, sections["down"], dialect, placeholders)
+        _section(path, sections["down"], dialect, placeholders, batched.get("down", []))
         if "down" in sections
         else Section(present=False)
     )
@@ -142,6 +159,7 @@ def _section(
     part: tuple[int, list[str]],
     dialect: Dialect,
     placeholders: Mapping[str, str] | None,
+    batched: list[tuple[int, BatchOptions]],
 ) -> Section:
     first_line, lines = part
     try:
@@ -154,4 +172,17 @@ def _section(
             Statement(sql=substitute(s.sql, placeholders, path=str(path), line=s.line), line=s.line)
             for s in statements
         ]
+    for line, options in batched:
+        index = next((i for i, s in enumerate(statements) if s.line > line), None)
+        if index is None:
+            raise MigrationFileError(
+                str(path), "'-- dbshift:batched' is followed by no statement", line=line
+            )
+        if statements[index].batched is not None:
+            raise MigrationFileError(
+                str(path), "two '-- dbshift:batched' lines mark one statement", line=line
+            )
+        statement = statements[index]
+        form = parse_batched(statement.sql, options, path=path, line=statement.line)
+        statements[index] = Statement(sql=statement.sql, line=statement.line, batched=form)
     return Section(statements=tuple(statements))

@@ -19,6 +19,11 @@ Every statement waits for its lock at most ``ddl_lock_timeout`` (PostgreSQL
 transaction blocks every query queued behind it. On a lock timeout the statement (the
 whole migration, where it is one transaction) runs again after a bounded, jittered,
 exponential backoff; when the attempts run out the error names the sessions holding locks.
+
+A ``-- dbshift:batched`` statement, and a Python migration's ``ctx.backfill`` /
+``ctx.batches``, commit batch by batch with a checkpoint of their own
+(``dbshift.runner.batched``): after a crash such a step is never in doubt, it runs again
+and continues after its last committed batch.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from typing import TYPE_CHECKING
 from dbshift.errors import MigrationFailed, MigrationFileError, ValidationFailed
 from dbshift.migrations.checksum import statements_checksum
 from dbshift.migrations.model import Kind, Migration
+from dbshift.migrations.splitter import Statement
+from dbshift.runner.batched import StepBatcher, no_throttle
+from dbshift.runner.checkpoints import CheckpointStore
 from dbshift.runner.history import HistoryRow, HistoryTable, State, applied_by, now
 from dbshift.runner.indoubt import Probe, Verdict, unknown_probe
 from dbshift.runner.lockwait import LockPolicy, LockRetry, retrying
@@ -52,6 +60,8 @@ class Step:
     line: int | None
     run: Callable[[], None]
     is_data: bool
+    #: Runs in keyset batches that commit with their checkpoint: never in doubt.
+    batched: bool = False
 
 
 def display_path(path: Path) -> str:
@@ -72,6 +82,7 @@ class Executor:
         probe: Probe = unknown_probe,
         locks: LockPolicy | None = None,
         notice: Callable[[str], None] = lambda text: None,
+        before_batch: Callable[[], None] = no_throttle,
     ) -> None:
         self.conn = conn
         self.dialect = dialect
@@ -79,6 +90,9 @@ class Executor:
         self.probe = probe
         self.locks = locks or LockPolicy(timeout=0.0)
         self.notice = notice
+        #: Runs before every batch of a batched step: where the load-aware throttle goes.
+        self.before_batch = before_batch
+        self._checkpoints = CheckpointStore(history.name, history.table.schema)
         self._raw = conn.execution_options(no_parameters=True)
         #: A transaction is open holding journal writes not yet durable.
         self._open = False
@@ -91,7 +105,9 @@ class Executor:
 
     def run(self, migration: Migration, *, down: bool, resume: HistoryRow | None = None) -> int:
         """Apply (or revert) ``migration``; return its execution time in milliseconds."""
-        steps = self._steps(migration, down=down)
+        running = (State.REVERTING, State.REVERT_FAILED) if down else (State.RUNNING, State.FAILED)
+        fresh = resume is None or resume.state not in running
+        steps = self._steps(migration, down=down, fresh=fresh)
         started = time.perf_counter()
         timeout = self.locks.timeout if migration.lock_timeout is None else migration.lock_timeout
         if timeout != self._timeout:
@@ -159,7 +175,7 @@ class Executor:
 
         For ``dbshift test``, which runs a down and the up again inside one transaction it
         then rolls back; errors are the same ``file:line`` ones ``run`` raises."""
-        for step in self._steps(migration, down=down):
+        for step in self._steps(migration, down=down, fresh=True, inline=True):
             self._execute(migration, step, down=down)
 
     # -- the two paths -----------------------------------------------------------------
@@ -220,7 +236,7 @@ class Executor:
                     "'dbshift repair'"
                 )
             if resume.state is running and start < len(steps):
-                start = self._decide_in_doubt(migration, steps, start)
+                start = self._decide_in_doubt(migration, steps, start, down=down)
             self._begin()
             self.history.update(
                 self.conn,
@@ -348,7 +364,9 @@ class Executor:
 
     # -- the statement in doubt ----------------------------------------------------------
 
-    def _decide_in_doubt(self, migration: Migration, steps: list[Step], index: int) -> int:
+    def _decide_in_doubt(
+        self, migration: Migration, steps: list[Step], index: int, *, down: bool
+    ) -> int:
         """The index to resume at after an interrupted run stopped before ``index``.
 
         A data statement commits with its journal row, so after a crash it did not
@@ -358,6 +376,15 @@ class Executor:
         step = steps[index]
         where = _where(migration, step)
         if step.is_data:
+            return index
+        if step.batched or (
+            migration.kind is Kind.PYTHON
+            and self._checkpoints.any(self.conn, migration.version, "down" if down else "up")
+        ):
+            self.notice(
+                f"{where}: the interrupted run stopped in batched work; running it again, "
+                "from the batch after the last one committed"
+            )
             return index
         decision = self.probe(self.conn, step.sql)
         if decision.verdict is Verdict.DONE:
@@ -390,7 +417,9 @@ class Executor:
 
     # -- steps -------------------------------------------------------------------------
 
-    def _steps(self, migration: Migration, *, down: bool) -> list[Step]:
+    def _steps(
+        self, migration: Migration, *, down: bool, fresh: bool, inline: bool = False
+    ) -> list[Step]:
         if migration.kind is Kind.ONLINE:
             # It has no statements of its own: run here it would be recorded as applied
             # with nothing done. The online engine runs it (Session.apply_online).
@@ -401,7 +430,7 @@ class Executor:
                 "statement",
             )
         if migration.kind is Kind.PYTHON:
-            return [self._python_step(migration, down=down)]
+            return [self._python_step(migration, down=down, fresh=fresh, inline=inline)]
         section = migration.section(down=down)
         if not section.present:
             raise MigrationFileError(
@@ -414,28 +443,64 @@ class Executor:
 
             return run
 
+        batcher = self._batcher(migration, down=down, fresh=fresh, inline=inline, where=None)
+
+        def batched(statement: Statement, index: int) -> Callable[[], None]:
+            assert statement.batched is not None
+            form = statement.batched
+
+            def run() -> None:
+                batcher.location = f"{display_path(migration.path)}:{statement.line}"
+                batcher.run_statement(form, label=f"statement {index + 1}")
+
+            return run
+
         return [
             Step(
                 sql=s.sql,
                 line=s.line,
-                run=runner(s.sql),
-                is_data=self.dialect.is_data_statement(s.sql),
+                run=batched(s, i) if s.batched is not None and not inline else runner(s.sql),
+                is_data=s.batched is None and self.dialect.is_data_statement(s.sql),
+                batched=s.batched is not None,
             )
-            for s in section.statements
+            for i, s in enumerate(section.statements)
         ]
 
-    def _python_step(self, migration: Migration, *, down: bool) -> Step:
+    def _batcher(
+        self, migration: Migration, *, down: bool, fresh: bool, inline: bool, where: str | None
+    ) -> StepBatcher:
+        return StepBatcher(
+            self.conn,
+            self.dialect,
+            self._checkpoints,
+            version=migration.version,
+            direction="down" if down else "up",
+            where=where or display_path(migration.path),
+            fresh=fresh,
+            inline=inline,
+            in_transaction=migration.transactional,
+            notice=self.notice,
+            before_batch=self.before_batch,
+        )
+
+    def _python_step(self, migration: Migration, *, down: bool, fresh: bool, inline: bool) -> Step:
         from dbshift.migrations.pyfile import MigrationContext, load_python_migration
 
         module = load_python_migration(migration.path)
         function = module.down if down else module.up
         if function is None:
             raise MigrationFileError(display_path(migration.path), "defines no down(ctx) function")
-        context = MigrationContext(connection=self.conn, sql_dialect=self.dialect)
+        batcher = self._batcher(migration, down=down, fresh=fresh, inline=inline, where=None)
+        context = MigrationContext(connection=self.conn, sql_dialect=self.dialect, batcher=batcher)
         name = "down" if down else "up"
 
         def run() -> None:
-            function(context)
+            try:
+                function(context)
+            finally:
+                # A batch still open when the function ends (an error inside a
+                # ``ctx.batches`` loop) is not known to be whole: it never commits.
+                batcher.abort()
 
         return Step(
             sql=f"{migration.filename}:{name}()",
