@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -14,6 +15,19 @@ if TYPE_CHECKING:
     from dbshift.dialects import Dialect
 
 Notice = Callable[[str], None]
+
+
+@contextmanager
+def transaction(run: Callable[[str], object], begin: str = "BEGIN") -> Iterator[None]:
+    """``begin`` ... ``COMMIT`` through ``run`` (a driver's execute), or ``ROLLBACK`` when
+    anything escapes, even an interrupt or a failed COMMIT: a restore is all or nothing."""
+    run(begin)
+    try:
+        yield
+        run("COMMIT")
+    except BaseException:
+        run("ROLLBACK")
+        raise
 
 
 @dataclass(frozen=True)

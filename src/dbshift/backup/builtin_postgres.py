@@ -22,7 +22,7 @@ from typing import Any
 
 from dbshift.backup import manifest as mf
 from dbshift.backup import postgres_rows
-from dbshift.backup.base import Database, Dumped, Notice
+from dbshift.backup.base import Database, Dumped, Notice, transaction
 from dbshift.backup.rows import file_name
 from dbshift.errors import UsageError
 
@@ -159,32 +159,21 @@ def restore(
     )
     q = db.dialect.quote
     conn: Any = db.conn.connection.driver_connection
-    with conn.cursor() as cur:
-        cur.execute("BEGIN")
-        try:
-            cur.execute(f"SET LOCAL search_path TO {q(schema)}")
-            for statement in drops + _drops(db, schema, manifest, body):
-                cur.execute(statement)
-            for statement in body["before"]:
-                cur.execute(statement)
-            for table in body["tables"]:
-                cols = ", ".join(q(c) for c in table["columns"])
-                target = engine.qualified(db, table["name"])
-                with (
-                    cur.copy(f"COPY {target} ({cols}) FROM STDIN") as copy,
-                    (directory / table["file"]).open("rb") as f,
-                ):
-                    while chunk := f.read(1 << 20):
-                        copy.write(chunk)
-            for statement in body["after"] + adds:
-                cur.execute(statement)
-            for name, last, called in body["sequences"]:
-                regclass = db.dialect.literal(db.dialect.qualify(schema, name))
-                cur.execute(f"SELECT setval({regclass}::regclass, {int(last)}, {bool(called)})")
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+    with conn.cursor() as cur, transaction(cur.execute):
+        cur.execute(f"SET LOCAL search_path TO {q(schema)}")
+        for statement in drops + _drops(db, schema, manifest, body):
+            cur.execute(statement)
+        for statement in body["before"]:
+            cur.execute(statement)
+        for table in body["tables"]:
+            cols = ", ".join(q(c) for c in table["columns"])
+            target = engine.qualified(db, table["name"])
+            postgres_rows.copy_in(cur, f"{target} ({cols})", directory / table["file"])
+        for statement in body["after"] + adds:
+            cur.execute(statement)
+        for name, last, called in body["sequences"]:
+            regclass = db.dialect.literal(db.dialect.qualify(schema, name))
+            cur.execute(f"SELECT setval({regclass}::regclass, {int(last)}, {bool(called)})")
 
 
 def _drops(db: Database, schema: str, manifest: mf.Manifest, body: dict[str, Any]) -> list[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from dbshift.backup import manifest as mf
 from dbshift.backup import rows, tools
-from dbshift.backup.base import Database, Dumped, Notice
+from dbshift.backup.base import Database, Dumped, Notice, transaction
 from dbshift.connection import mask_url
 
 PACKAGE = "the MariaDB or MySQL client (Debian/Ubuntu: apt install mariadb-client; macOS: brew install mysql-client)"
@@ -33,7 +33,7 @@ _SECTION = re.compile(
 _FOOTER = "/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;"
 
 
-class MySQLEngine:
+class MySQLEngine(rows.DriverRows):
     kind = "mysql"
     package = PACKAGE
 
@@ -156,20 +156,6 @@ class MySQLEngine:
         ]
         return key, columns
 
-    def save_rows(
-        self,
-        db: Database,
-        directory: Path,
-        table: str,
-        queries: Sequence[str],
-        key: Sequence[str],
-        columns: Sequence[str],
-    ) -> tuple[mf.FileEntry, int]:
-        positions = [list(columns).index(k) for k in key]
-        return rows.save_through_driver(
-            db, directory, rows.file_name(table, "jsonl"), queries, positions
-        )
-
     def load_rows(self, db: Database, directory: Path, table: str, prior: mf.PriorRows) -> None:
         q = db.dialect.quote
         marks = ", ".join(rows.placeholder(db) for _ in prior.columns)
@@ -185,13 +171,9 @@ class MySQLEngine:
         )
         # A re-inserted parent row may come after its children in the file.
         db.conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
-        db.conn.exec_driver_sql("START TRANSACTION")
         try:
-            rows.load_through_driver(db, directory, prior.file, statement)
-            db.conn.exec_driver_sql("COMMIT")
-        except BaseException:
-            db.conn.exec_driver_sql("ROLLBACK")
-            raise
+            with transaction(db.conn.exec_driver_sql, "START TRANSACTION"):
+                rows.load_through_driver(db, directory, prior.file, statement)
         finally:
             db.conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
 

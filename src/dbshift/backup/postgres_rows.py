@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from dbshift.backup import manifest as mf
-from dbshift.backup.base import Database
+from dbshift.backup.base import Database, transaction
+from dbshift.backup.rows import on_conflict
 
 
 def _driver(db: Database) -> Any:
@@ -66,29 +67,23 @@ def copy_in_upsert(db: Database, qualified: str, source: Path, prior: mf.PriorRo
     q = db.dialect.quote
     cols = ", ".join(q(c) for c in prior.columns)
     keys = ", ".join(q(c) for c in prior.key)
-    rest = [c for c in prior.columns if c not in prior.key]
-    action = (
-        "DO UPDATE SET " + ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in rest)
-        if rest
-        else "DO NOTHING"
-    )
     scratch = q("dbshift_prior_rows")
     conn = _driver(db)
-    with conn.cursor() as cur:
-        cur.execute("BEGIN")
-        try:
-            cur.execute(
-                f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
-                f"SELECT {cols} FROM {qualified} WITH NO DATA"
-            )
-            with cur.copy(f"COPY {scratch} ({cols}) FROM STDIN") as copy, source.open("rb") as f:
-                while chunk := f.read(1 << 20):
-                    copy.write(chunk)
-            cur.execute(
-                f"INSERT INTO {qualified} ({cols}) OVERRIDING SYSTEM VALUE "
-                f"SELECT DISTINCT ON ({keys}) {cols} FROM {scratch} ON CONFLICT ({keys}) {action}"
-            )
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+    with conn.cursor() as cur, transaction(cur.execute):
+        cur.execute(
+            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
+            f"SELECT {cols} FROM {qualified} WITH NO DATA"
+        )
+        copy_in(cur, f"{scratch} ({cols})", source)
+        cur.execute(
+            f"INSERT INTO {qualified} ({cols}) OVERRIDING SYSTEM VALUE "
+            f"SELECT DISTINCT ON ({keys}) {cols} FROM {scratch} " + on_conflict(db, prior)
+        )
+
+
+def copy_in(cur: Any, target: str, source: Path) -> None:
+    """``COPY target FROM STDIN`` fed from the file, a MiB at a time (``target``: the
+    quoted table and its column list)."""
+    with cur.copy(f"COPY {target} FROM STDIN") as copy, source.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            copy.write(chunk)

@@ -67,7 +67,37 @@ def prior_entry(
     )
 
 
+def on_conflict(db: Database, prior: mf.PriorRows) -> str:
+    """The upsert clause PostgreSQL and SQLite share: a saved row replaces the live one
+    with its key, or is skipped when every column is in the key."""
+    q = db.dialect.quote
+    rest = [c for c in prior.columns if c not in prior.key]
+    action = (
+        "DO UPDATE SET " + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in rest)
+        if rest
+        else "DO NOTHING"
+    )
+    return f"ON CONFLICT ({', '.join(q(c) for c in prior.key)}) {action}"
+
+
 # -- through the driver (MySQL/MariaDB, SQLite) ------------------------------------------
+
+
+class DriverRows:
+    """``Engine.save_rows`` for the servers without a COPY protocol: the rows go through
+    the driver into a JSON-lines file."""
+
+    def save_rows(
+        self,
+        db: Database,
+        directory: Path,
+        table: str,
+        queries: Sequence[str],
+        key: Sequence[str],
+        columns: Sequence[str],
+    ) -> tuple[mf.FileEntry, int]:
+        positions = [list(columns).index(k) for k in key]
+        return save_through_driver(db, directory, file_name(table, "jsonl"), queries, positions)
 
 
 def placeholder(db: Database) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from dbshift.backup import manifest as mf
 from dbshift.backup import rowfile, rows
-from dbshift.backup.base import Database, Dumped, Notice
+from dbshift.backup.base import Database, Dumped, Notice, transaction
 from dbshift.dialects import named
 
 
@@ -31,7 +31,7 @@ def _raw(db: Database) -> sqlite3.Connection:
 _quote = named("sqlite").quote
 
 
-class SQLiteEngine:
+class SQLiteEngine(rows.DriverRows):
     kind = "sqlite"
 
     def server_version(self, db: Database) -> str:
@@ -57,42 +57,17 @@ class SQLiteEngine:
         key = [str(r[1]) for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
         return key, [str(r[1]) for r in info if r[6] == 0]
 
-    def save_rows(
-        self,
-        db: Database,
-        directory: Path,
-        table: str,
-        queries: Sequence[str],
-        key: Sequence[str],
-        columns: Sequence[str],
-    ) -> tuple[mf.FileEntry, int]:
-        positions = [list(columns).index(k) for k in key]
-        return rows.save_through_driver(
-            db, directory, rows.file_name(table, "jsonl"), queries, positions
-        )
-
     def load_rows(self, db: Database, directory: Path, table: str, prior: mf.PriorRows) -> None:
         q = db.dialect.quote
         cols = ", ".join(q(c) for c in prior.columns)
-        rest = [c for c in prior.columns if c not in prior.key]
-        action = (
-            "DO UPDATE SET " + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in rest)
-            if rest
-            else "DO NOTHING"
-        )
         statement = (
             f"INSERT INTO {q(table)} ({cols}) VALUES ({', '.join('?' for _ in prior.columns)}) "
-            f"ON CONFLICT ({', '.join(q(c) for c in prior.key)}) {action}"
+            + rows.on_conflict(db, prior)
         )
         live = _raw(db)
-        live.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(live.execute, "BEGIN IMMEDIATE"):
             for batch in rowfile.read(directory / prior.file):
                 live.executemany(statement, batch)
-            live.execute("COMMIT")
-        except BaseException:
-            live.execute("ROLLBACK")
-            raise
 
     def dump(
         self, db: Database, directory: Path, tables: Sequence[str] | None, notice: Notice
@@ -133,14 +108,9 @@ class SQLiteEngine:
         live.execute("ATTACH DATABASE ? AS dbshift_backup", (f"file:{path}?mode=ro",))
         try:
             live.execute("PRAGMA foreign_keys = OFF")
-            live.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(live.execute, "BEGIN IMMEDIATE"):
                 for table in tables:
                     _copy_table(live, table)
-                live.execute("COMMIT")
-            except BaseException:
-                live.execute("ROLLBACK")
-                raise
         finally:
             live.execute("DETACH DATABASE dbshift_backup")
 

@@ -7,18 +7,24 @@ headers all ask it. An operation itself carries no per-server knowledge (ops sit
 dialects), so a typo in a dialect name cannot fall through to another server's rules:
 ``dialects.named`` refuses it, and an operation class no table knows is refused too.
 
-The rules here hold on every server; each server's ``safety.py`` starts from them and
-adds or replaces the rules whose answer depends on the server.
+The rules here hold on every server, or are the answer most servers give; each server's
+``safety.py`` starts from them, replaces the rules whose answer depends on the server, and
+names the operations it carries out by copying the whole table (``rebuilds``), so that a
+rule the servers share is written once, not once a server with one flag changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from dbshift.ops import (
+    AddCheck,
     AddEnumValue,
     AddExclusion,
+    AddPrimaryKey,
+    AddUnique,
     AlterCompositeType,
     AlterExtension,
     AlterSequence,
@@ -35,17 +41,23 @@ from dbshift.ops import (
     CreateTable,
     CreateView,
     DetachPartition,
+    DropCheck,
     DropCollation,
+    DropColumn,
     DropCompositeType,
     DropDomain,
     DropEnum,
     DropExclusion,
     DropExtension,
+    DropForeignKey,
+    DropIndex,
     DropPolicy,
+    DropPrimaryKey,
     DropRoutine,
     DropSchema,
     DropSequence,
     DropTable,
+    DropUnique,
     DropView,
     InheritTable,
     Lock,
@@ -65,6 +77,7 @@ from dbshift.ops import (
     SetTableOptions,
 )
 from dbshift.ops.backfill import Backfill
+from dbshift.ops.validate_constraint import ValidateConstraint
 
 Op = TypeVar("Op", bound=Operation)
 
@@ -73,11 +86,21 @@ class SafetyRules:
     """One server's table: operation class → rule. Looked up by exact class, so every
     operation is rated on purpose, never by a parent's default."""
 
-    def __init__(self, server: str, *, base: SafetyRules | None = None) -> None:
+    def __init__(
+        self,
+        server: str,
+        *,
+        base: SafetyRules | None = None,
+        rebuilds: Iterable[type[Operation]] = (),
+    ) -> None:
+        """``rebuilds``: the operation classes this server carries out by copying the table
+        (ALGORITHM=COPY, SQLite's rebuild) where another server changes only the catalog;
+        whatever rule rates them, the answer says the table is rewritten."""
         self.server = server
         self._rules: dict[type[Operation], Callable[[Any], Safety]] = (
             dict(base._rules) if base is not None else {}
         )
+        self._rebuilds = frozenset(rebuilds)
 
     def rule(self, *kinds: type[Op]) -> Callable[[Callable[[Op], Safety]], Callable[[Op], Safety]]:
         """Register the decorated function as the rule for ``kinds``."""
@@ -89,6 +112,11 @@ class SafetyRules:
 
         return register
 
+    def fixed(self, table: Mapping[type[Operation], Safety]) -> None:
+        """Register the rules whose answer is the same for every operation of the class."""
+        for kind, safety in table.items():
+            self._rules[kind] = _always(safety)
+
     def covers(self, kind: type[Operation]) -> bool:
         return kind in self._rules
 
@@ -99,61 +127,159 @@ class SafetyRules:
             raise NotImplementedError(
                 f"{op.describe()}: no safety facts for {type(op).__name__} on {self.server}"
             )
-        return rate(op)
+        safety = rate(op)
+        if type(op) in self._rebuilds and not safety.rewrite:
+            return replace(safety, rewrite=True)
+        return safety
+
+
+def _always(safety: Safety) -> Callable[[Operation], Safety]:
+    def rate(op: Operation) -> Safety:
+        return safety
+
+    return rate
 
 
 #: The rules that hold on every server.
 COMMON = SafetyRules("every server")
 
 
-@COMMON.rule(
-    CreateCollation,
-    CreateCompositeType,
-    CreateDomain,
-    CreateEnum,
-    CreateExtension,
-    CreatePolicy,
-    CreateRoutine,
-    CreateSequence,
-    CreateTable,
-    SetComment,
-    SetTableComment,
+#: Rules whose answer depends on the operation's class alone: a table, not a function each.
+COMMON.fixed(
+    {
+        # New objects no running code uses yet, and comments: nothing to wait for or lose.
+        **dict.fromkeys(
+            (
+                CreateCollation,
+                CreateCompositeType,
+                CreateDomain,
+                CreateEnum,
+                CreateExtension,
+                CreatePolicy,
+                CreateRoutine,
+                CreateSequence,
+                CreateTable,
+                SetComment,
+                SetTableComment,
+            ),
+            Safety(),
+        ),
+        InheritTable: Safety(
+            lock=Lock.ALL,
+            note="locks the child; queries on the parent see its rows from then on",
+        ),
+        NoInheritTable: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="its rows leave the parent's queries; the child is locked while it leaves",
+        ),
+        RecreateCollation: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="each table with a column of the collation is locked while its indexes on "
+            "those columns are rebuilt; comparisons and sort order change",
+        ),
+        CreateSchema: Safety(note="catalog-only"),
+        AddEnumValue: Safety(
+            note="PostgreSQL 12+ runs it in a transaction; the value is usable after commit"
+        ),
+        # An exclusion constraint cannot be added NOT VALID (PostgreSQL 15): its index is
+        # built and every row checked while the table is locked.
+        AddExclusion: Safety(
+            lock=Lock.ALL, note="builds its index and checks every row under ACCESS EXCLUSIVE"
+        ),
+        AlterExtension: Safety(
+            note="runs the extension's update script; not every version goes back"
+        ),
+        AttachPartition: Safety(
+            lock=Lock.WRITES,
+            note="scans the table to check its rows fit the bound (a matching CHECK skips it)",
+        ),
+        DetachPartition: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="its rows leave the parent table; the parent is locked while it detaches",
+        ),
+        DropCollation: Safety(breaking=True, note="the previous version may still name it"),
+        **dict.fromkeys(
+            (DropCompositeType, DropDomain, DropEnum),
+            Safety(breaking=True, note="the previous version may still use the type"),
+        ),
+        DropExclusion: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="brief lock; rows the constraint kept out can come in",
+        ),
+        DropExtension: Safety(
+            breaking=True, destructive=True, note="what the extension created goes with it"
+        ),
+        DropPolicy: Safety(
+            breaking=True, note="rows it let through are hidden (or shown) from then on"
+        ),
+        DropSchema: Safety(
+            breaking=True,
+            note="the previous version may still name the schema (its objects went first)",
+        ),
+        DropSequence: Safety(
+            breaking=True, destructive=True, note="the sequence's position is lost"
+        ),
+        DropTable: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            destructive=True,
+            note="every row of the table is lost; the previous version still reads it",
+        ),
+        DropView: Safety(breaking=True, note="the previous version may still query the view"),
+        MovePartition: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="its rows are out of the parent until attached again (checked against the bound)",
+        ),
+        RecreateDomain: Safety(
+            lock=Lock.ALL,
+            rewrite=True,
+            breaking=True,
+            note="every table with a column of the domain is rewritten under ACCESS "
+            "EXCLUSIVE; values the new definition rejects fail the migration",
+        ),
+        RenameColumn: Safety(
+            lock=Lock.ALL, breaking=True, note="the previous version still uses the old name"
+        ),
+        RenameTable: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="brief exclusive lock; the previous version still uses the old name",
+        ),
+        ReplaceRoutine: Safety(
+            breaking=True, note="rows written from now on use the new definition"
+        ),
+        # Changes to a table's keys and columns from here: catalog changes under a brief
+        # lock on PostgreSQL; MySQL and SQLite copy the table for some (their ``rebuilds``).
+        # PostgreSQL replaces this rule: it can add the check NOT VALID and validate later.
+        AddCheck: Safety(
+            lock=Lock.ALL, rewrite=True, note="checks every row while copying the table"
+        ),
+        AddPrimaryKey: Safety(
+            lock=Lock.ALL, note="builds a unique index and checks NOT NULL while holding the table"
+        ),
+        AddUnique: Safety(lock=Lock.ALL, note="builds a unique index"),
+        **dict.fromkeys((DropCheck, DropUnique), Safety(lock=Lock.ALL, note="brief lock")),
+        DropForeignKey: Safety(lock=Lock.ALL, note="brief lock on both tables"),
+        DropColumn: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            destructive=True,
+            note="the column's data is lost; the previous version still reads and writes it",
+        ),
+        DropPrimaryKey: Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            note="lookups by key lose their index; replication tools may need the key",
+        ),
+        # Only the PostgreSQL planner makes it; PostgreSQL replaces this rule.
+        ValidateConstraint: Safety(note="PostgreSQL only"),
+    }
 )
-def _nothing(op: Operation) -> Safety:
-    """New objects no running code uses yet, and comments: nothing to wait for or lose."""
-    return Safety()
-
-
-@COMMON.rule(InheritTable)
-def _inherit_table(op: InheritTable) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        note="locks the child; queries on the parent see its rows from then on",
-    )
-
-
-@COMMON.rule(NoInheritTable)
-def _no_inherit_table(op: NoInheritTable) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        breaking=True,
-        note="its rows leave the parent's queries; the child is locked while it leaves",
-    )
-
-
-@COMMON.rule(RecreateCollation)
-def _recreate_collation(op: RecreateCollation) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        breaking=True,
-        note="each table with a column of the collation is locked while its indexes on "
-        "those columns are rebuilt; comparisons and sort order change",
-    )
-
-
-@COMMON.rule(CreateSchema)
-def _create_schema(op: CreateSchema) -> Safety:
-    return Safety(note="catalog-only")
 
 
 @COMMON.rule(CreateView)
@@ -161,20 +287,6 @@ def _create_view(op: CreateView) -> Safety:
     if op.view.materialized:
         return Safety(lock=Lock.NONE, note="runs the query once to fill the view")
     return Safety()
-
-
-@COMMON.rule(AddEnumValue)
-def _add_enum_value(op: AddEnumValue) -> Safety:
-    return Safety(note="PostgreSQL 12+ runs it in a transaction; the value is usable after commit")
-
-
-@COMMON.rule(AddExclusion)
-def _add_exclusion(op: AddExclusion) -> Safety:
-    # An exclusion constraint cannot be added NOT VALID (PostgreSQL 15): its index is
-    # built and every row checked while the table is locked.
-    return Safety(
-        lock=Lock.ALL, note="builds its index and checks every row under ACCESS EXCLUSIVE"
-    )
 
 
 @COMMON.rule(AlterCompositeType)
@@ -187,11 +299,6 @@ def _alter_composite_type(op: AlterCompositeType) -> Safety:
             note=f"attributes {', '.join(sorted(dropped))} and their values go",
         )
     return Safety()
-
-
-@COMMON.rule(AlterExtension)
-def _alter_extension(op: AlterExtension) -> Safety:
-    return Safety(note="runs the extension's update script; not every version goes back")
 
 
 @COMMON.rule(AlterSequence)
@@ -218,14 +325,6 @@ def _alter_sequence(op: AlterSequence) -> Safety:
     )
 
 
-@COMMON.rule(AttachPartition)
-def _attach_partition(op: AttachPartition) -> Safety:
-    return Safety(
-        lock=Lock.WRITES,
-        note="scans the table to check its rows fit the bound (a matching CHECK skips it)",
-    )
-
-
 @COMMON.rule(Backfill)
 def _backfill(op: Backfill) -> Safety:
     if op.key is None:
@@ -237,95 +336,11 @@ def _backfill(op: Backfill) -> Safety:
     return Safety(note=f"batches of {op.batch_size} rows, one transaction each")
 
 
-@COMMON.rule(DetachPartition)
-def _detach_partition(op: DetachPartition) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        breaking=True,
-        note="its rows leave the parent table; the parent is locked while it detaches",
-    )
-
-
-@COMMON.rule(DropCollation)
-def _drop_collation(op: DropCollation) -> Safety:
-    return Safety(breaking=True, note="the previous version may still name it")
-
-
-@COMMON.rule(DropCompositeType, DropDomain, DropEnum)
-def _drop_type(op: Operation) -> Safety:
-    return Safety(breaking=True, note="the previous version may still use the type")
-
-
-@COMMON.rule(DropExclusion)
-def _drop_exclusion(op: DropExclusion) -> Safety:
-    return Safety(
-        lock=Lock.ALL, breaking=True, note="brief lock; rows the constraint kept out can come in"
-    )
-
-
-@COMMON.rule(DropExtension)
-def _drop_extension(op: DropExtension) -> Safety:
-    return Safety(breaking=True, destructive=True, note="what the extension created goes with it")
-
-
-@COMMON.rule(DropPolicy)
-def _drop_policy(op: DropPolicy) -> Safety:
-    return Safety(breaking=True, note="rows it let through are hidden (or shown) from then on")
-
-
 @COMMON.rule(DropRoutine)
 def _drop_routine(op: DropRoutine) -> Safety:
     if op.routine.kind == "trigger":
         return Safety(breaking=True, note="writes stop firing it; dual-write triggers stop syncing")
     return Safety(breaking=True, note="the previous version may still call it")
-
-
-@COMMON.rule(DropSchema)
-def _drop_schema(op: DropSchema) -> Safety:
-    return Safety(
-        breaking=True,
-        note="the previous version may still name the schema (its objects went first)",
-    )
-
-
-@COMMON.rule(DropSequence)
-def _drop_sequence(op: DropSequence) -> Safety:
-    return Safety(breaking=True, destructive=True, note="the sequence's position is lost")
-
-
-@COMMON.rule(DropTable)
-def _drop_table(op: DropTable) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        breaking=True,
-        destructive=True,
-        note="every row of the table is lost; the previous version still reads it",
-    )
-
-
-@COMMON.rule(DropView)
-def _drop_view(op: DropView) -> Safety:
-    return Safety(breaking=True, note="the previous version may still query the view")
-
-
-@COMMON.rule(MovePartition)
-def _move_partition(op: MovePartition) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        breaking=True,
-        note="its rows are out of the parent until attached again (checked against the bound)",
-    )
-
-
-@COMMON.rule(RecreateDomain)
-def _recreate_domain(op: RecreateDomain) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        rewrite=True,
-        breaking=True,
-        note="every table with a column of the domain is rewritten under ACCESS "
-        "EXCLUSIVE; values the new definition rejects fail the migration",
-    )
 
 
 @COMMON.rule(RecreateEnum)
@@ -345,25 +360,6 @@ def _recreate_enum(op: RecreateEnum) -> Safety:
         note="reordering values swaps in a new type: every column of the type is "
         "rewritten under ACCESS EXCLUSIVE",
     )
-
-
-@COMMON.rule(RenameColumn)
-def _rename_column(op: RenameColumn) -> Safety:
-    return Safety(lock=Lock.ALL, breaking=True, note="the previous version still uses the old name")
-
-
-@COMMON.rule(RenameTable)
-def _rename_table(op: RenameTable) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        breaking=True,
-        note="brief exclusive lock; the previous version still uses the old name",
-    )
-
-
-@COMMON.rule(ReplaceRoutine)
-def _replace_routine(op: ReplaceRoutine) -> Safety:
-    return Safety(breaking=True, note="rows written from now on use the new definition")
 
 
 @COMMON.rule(SetRowSecurity)
@@ -386,4 +382,15 @@ def _set_table_options(op: SetTableOptions) -> Safety:
         destructive=lossy,
         note="ENGINE= copies every row into the new engine (ALGORITHM=COPY: writes wait)"
         + ("; that engine does not keep the rows" if lossy else ""),
+    )
+
+
+@COMMON.rule(DropIndex)
+def drop_index(op: DropIndex) -> Safety:
+    """Public: PostgreSQL's rule starts from it (DROP INDEX CONCURRENTLY takes no lock)."""
+    return Safety(
+        lock=Lock.ALL,
+        note="queries that relied on the index slow down; unique enforcement ends"
+        if op.index.unique
+        else "queries that relied on the index slow down",
     )

@@ -44,7 +44,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
         cells = [
             f"[{rule.id}](#{rule.id})",
             str(rule.severity),
-            ", ".join(sorted(rule.dialects)),
+            ", ".join(rule.dialect_names()),
             *(_ids(ids) for ids in (rule.squawk, rule.strong_migrations, rule.atlas, rule.eugene)),
         ]
         out.append("| " + " | ".join(cells) + " |")
@@ -52,7 +52,7 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
     for rule in ordered:
         out.append(f"## {rule.id}")
         out.append("")
-        out.append(f"*{rule.severity}* · {', '.join(sorted(rule.dialects))} · {rule.summary}")
+        out.append(f"*{rule.severity}* · {', '.join(rule.dialect_names())} · {rule.summary}")
         out.append("")
         doc = inspect.getdoc(sys.modules[type(rule).__module__]) or ""
         out.append(doc)

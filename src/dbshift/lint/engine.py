@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dbshift.dialects import named
 from dbshift.errors import MigrationFileError, SplitError
 from dbshift.lint.facts import Act, Stmt
 from dbshift.lint.parse import ParseFailed, actions_for, reads_whole_files
@@ -53,10 +52,9 @@ class Linter:
     def __init__(self, rules: Sequence[Rule], server: Server) -> None:
         self.server = server
         for rule in rules:
-            # Rules name their dialects; a name no dialect answers to fails here, loudly.
-            for name in rule.dialects:
-                named(name)
-        active = [r for r in rules if server.facts.name in r.dialects]
+            # A rule's dialects that are not servers' Dialect classes fail here, loudly.
+            rule.check_dialects()
+        active = [r for r in rules if r.judges(server.facts)]
         self.rules = active
         self.known = {r.id for r in rules}
         self.by_act: dict[Act, list[Rule]] = defaultdict(list)
@@ -152,11 +150,10 @@ class Linter:
     def _statements(
         self, text: str, path: str, *, down: bool = False
     ) -> tuple[list[Stmt], bool, float | None]:
-        dialect = self.server.dialect
         facts = self.server.facts
         lock_timeout = None
         if _UP.search(text):
-            parsed = parse_sql_migration(Path(path), text, named(dialect), NamesAsValues())
+            parsed = parse_sql_migration(Path(path), text, facts, NamesAsValues())
             raw = (parsed.down if down else parsed.up).statements
             in_tx = parsed.transactional
             lock_timeout = parsed.lock_timeout
@@ -169,7 +166,7 @@ class Linter:
                 if whole is not None:
                     return whole, in_tx, lock_timeout
             try:
-                raw = tuple(split_sql(text, named(dialect)))
+                raw = tuple(split_sql(text, facts))
             except SplitError as exc:
                 raise MigrationFileError(path, str(exc), line=exc.line) from None
         return [self._parse(s.sql, s.line, path) for s in raw], in_tx, lock_timeout

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dbshift.dialects import Dialect, named
+from dbshift.dialects import NAMES, Dialect, UnknownDialect, named
 from dbshift.lint.facts import Act, Action, Stmt
 
 
@@ -56,11 +56,6 @@ class Server:
     @property
     def product(self) -> Product:
         return Product(self.flavor)
-
-    @property
-    def dialect(self) -> str:
-        """The dialect's name, for the layers that still take one."""
-        return self.facts.name
 
     def at_least(self, *version: int) -> bool:
         return self.version >= version
@@ -140,7 +135,10 @@ class Rule:
 
     id: ClassVar[str]
     severity: ClassVar[Severity]
-    dialects: ClassVar[frozenset[str]]
+    #: The servers the rule judges, as Dialect classes (``PostgresDialect``, …), never
+    #: names: a misspelt class does not import, and anything that is not a server's
+    #: Dialect is refused when the Linter is built (``check_dialects``).
+    dialects: ClassVar[tuple[type[Dialect], ...]]
     #: Action kinds that trigger ``check_action``; empty: ``check_statement`` instead.
     acts: ClassVar[frozenset[Act]] = frozenset()
     #: One line for docs/rules.md and ``dbshift lint --list``.
@@ -150,6 +148,37 @@ class Rule:
     strong_migrations: ClassVar[tuple[str, ...]] = ()
     atlas: ClassVar[tuple[str, ...]] = ()
     eugene: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def check_dialects(cls) -> None:
+        """Fail loudly (``UnknownDialect``) unless every entry of ``dialects`` is the
+        Dialect class of a server ``dbshift.dialects.named`` knows."""
+        if not cls.dialects:
+            raise UnknownDialect(f"lint rule {cls.id} names no dialect")
+        for entry in cls.dialects:
+            server = getattr(entry, "name", None)
+            known = (
+                isinstance(entry, type)
+                and issubclass(entry, Dialect)
+                and isinstance(server, str)
+                and server in NAMES
+                and isinstance(named(server), entry)
+            )
+            if not known:
+                raise UnknownDialect(
+                    f"lint rule {cls.id}: {entry!r} is not a dialect; "
+                    f"expected Dialect classes of {', '.join(NAMES)}"
+                )
+
+    @classmethod
+    def judges(cls, dialect: Dialect) -> bool:
+        """Whether the rule speaks for the server ``dialect`` is."""
+        return isinstance(dialect, cls.dialects)
+
+    @classmethod
+    def dialect_names(cls) -> list[str]:
+        """The servers' names, sorted, for ``lint --list`` and docs/rules.md."""
+        return sorted(d.name for d in cls.dialects)
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
         return iter(())

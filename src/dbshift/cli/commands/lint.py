@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     rules = all_rules()
     if args.list:
         for rule in rules:
-            dialects = ",".join(sorted(rule.dialects))
+            dialects = ",".join(rule.dialect_names())
             context.out(f"{rule.id:32} {rule.severity!s:8} {dialects:26} {rule.summary}")
         return 0
     server = _server(args, settings)
@@ -100,7 +100,7 @@ def _server(args: argparse.Namespace, settings: Settings) -> Server:
             else DEFAULT_SERVERS[flavor].version
         )
         server = Server(flavor, version)
-        if args.dialect and type(named(args.dialect)) is not type(named(server.dialect)):
+        if args.dialect and type(named(args.dialect)) is not type(server.facts):
             raise UsageError(f"--dialect {args.dialect} contradicts --server {spec}")
         return server
     dialect = args.dialect or _configured_dialect(settings)

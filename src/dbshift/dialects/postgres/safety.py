@@ -5,29 +5,26 @@ rewrites the table, as PostgreSQL 12-15 behave. The rules every server shares ar
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dbshift.dialects.postgres import PostgresDialect
 from dbshift.dialects.postgres.type_change import pg_rewrites
-from dbshift.dialects.safety import COMMON, SafetyRules
+from dbshift.dialects.safety import COMMON, SafetyRules, drop_index
 from dbshift.ops import (
     AddCheck,
     AddColumn,
     AddForeignKey,
-    AddPrimaryKey,
     AddUnique,
     AlterColumn,
     CreateIndex,
-    DropCheck,
-    DropColumn,
-    DropForeignKey,
     DropIndex,
-    DropPrimaryKey,
-    DropUnique,
     Lock,
-    Operation,
     Safety,
 )
 from dbshift.ops.validate_constraint import ValidateConstraint
 
+#: No ``rebuilds``: PostgreSQL drops a column by marking it dropped in the catalog (its
+#: space is reclaimed by later writes), and adds or drops keys without copying the heap.
 RULES = SafetyRules("postgresql", base=COMMON)
 _FACTS = PostgresDialect()
 
@@ -93,13 +90,6 @@ def _add_foreign_key(op: AddForeignKey) -> Safety:
     return Safety(lock=Lock.WRITES, note="NOT VALID: brief lock on both tables")
 
 
-@RULES.rule(AddPrimaryKey)
-def _add_primary_key(op: AddPrimaryKey) -> Safety:
-    return Safety(
-        lock=Lock.ALL, note="builds a unique index and checks NOT NULL while holding the table"
-    )
-
-
 @RULES.rule(AddUnique)
 def _add_unique(op: AddUnique) -> Safety:
     if op.concurrently:
@@ -125,42 +115,9 @@ def _create_index(op: CreateIndex) -> Safety:
 
 @RULES.rule(DropIndex)
 def _drop_index(op: DropIndex) -> Safety:
-    return Safety(
-        lock=Lock.NONE if op.concurrently else Lock.ALL,
-        note="queries that relied on the index slow down; unique enforcement ends"
-        if op.index.unique
-        else "queries that relied on the index slow down",
-    )
-
-
-@RULES.rule(DropCheck, DropUnique)
-def _drop_constraint(op: Operation) -> Safety:
-    return Safety(lock=Lock.ALL, note="brief lock")
-
-
-@RULES.rule(DropForeignKey)
-def _drop_foreign_key(op: DropForeignKey) -> Safety:
-    return Safety(lock=Lock.ALL, note="brief lock on both tables")
-
-
-@RULES.rule(DropColumn)
-def _drop_column(op: DropColumn) -> Safety:
-    # Catalog-only: the column is marked dropped and its space reclaimed by later writes.
-    return Safety(
-        lock=Lock.ALL,
-        breaking=True,
-        destructive=True,
-        note="the column's data is lost; the previous version still reads and writes it",
-    )
-
-
-@RULES.rule(DropPrimaryKey)
-def _drop_primary_key(op: DropPrimaryKey) -> Safety:
-    return Safety(
-        lock=Lock.ALL,
-        breaking=True,
-        note="lookups by key lose their index; replication tools may need the key",
-    )
+    # DROP INDEX CONCURRENTLY waits for the queries using the index instead of locking.
+    common = drop_index(op)
+    return replace(common, lock=Lock.NONE) if op.concurrently else common
 
 
 @RULES.rule(ValidateConstraint)

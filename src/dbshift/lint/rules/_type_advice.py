@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, ColumnFact, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
 
 class TypeAdvice(Rule):
     severity = Severity.NOTICE
-    dialects = frozenset({"postgresql"})
+    dialects = (PostgresDialect,)
     acts = frozenset({Act.ADD_COLUMN, Act.ALTER_TYPE})
     #: Type names as the parser gives them (int4, bpchar, ...).
     types: ClassVar[frozenset[str]]

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Action, ColumnFact, Stmt
 from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
@@ -13,7 +16,7 @@ from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 class AddColumnRequired(Rule):
     id = "add-column-required"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql", "sqlite"})
+    dialects = (PostgresDialect, MySQLDialect, SQLiteDialect)
     acts = frozenset({Act.ADD_COLUMN})
     summary = "ADD COLUMN NOT NULL without a default: fails on rows, breaks old INSERTs"
     squawk = ("adding-required-field",)

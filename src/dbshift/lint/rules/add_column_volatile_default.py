@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -19,7 +20,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class AddColumnVolatileDefault(Rule):
     id = "add-column-volatile-default"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql"})
+    dialects = (PostgresDialect,)
     acts = frozenset({Act.ADD_COLUMN})
     summary = "ADD COLUMN whose default or generated value rewrites the whole table"
     squawk = ("adding-field-with-default",)

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, ColumnFact, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -42,7 +44,7 @@ _UNBOUNDED = frozenset({"text", "varchar"})
 class ColumnTypeChange(Rule):
     id = "column-type-change"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     acts = frozenset({Act.ALTER_TYPE})
     summary = "ALTER COLUMN TYPE / MODIFY that rewrites or copies the table"
     squawk = ("changing-column-type",)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
 from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
@@ -29,7 +31,7 @@ _KINDS = frozenset({ConstraintKind.FOREIGN_KEY, ConstraintKind.CHECK})
 class ConstraintValidatedAtOnce(Rule):
     id = "constraint-validated-at-once"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     acts = frozenset({Act.ADD_CONSTRAINT, Act.ADD_COLUMN, Act.VALIDATE_CONSTRAINT, Act.TRANSACTION})
     summary = "FOREIGN KEY / CHECK added without NOT VALID: every row checked under lock"
     squawk = ("adding-foreign-key-constraint", "constraint-missing-not-valid")

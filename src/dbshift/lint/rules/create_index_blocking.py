@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -18,7 +20,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class CreateIndexBlocking(Rule):
     id = "create-index-blocking"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     acts = frozenset({Act.CREATE_INDEX})
     summary = "CREATE INDEX that blocks writes (no CONCURRENTLY / not LOCK=NONE)"
     squawk = ("require-concurrent-index-creation",)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 from dbshift.lint.rules._locks import created_by, locks_existing
@@ -26,7 +28,7 @@ from dbshift.lint.rules._locks import created_by, locks_existing
 class DdlWithDataBackfill(Rule):
     id = "ddl-with-data-backfill"
     severity = Severity.WARNING
-    dialects = frozenset({"postgresql", "sqlite"})
+    dialects = (PostgresDialect, SQLiteDialect)
     # Per statement: the rule follows the transaction through the file.
     summary = "DDL and a data backfill in one transaction: the DDL's locks last the backfill"
     squawk = ()

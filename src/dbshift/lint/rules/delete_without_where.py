@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -17,7 +20,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class DeleteWithoutWhere(Rule):
     id = "delete-without-where"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql", "sqlite"})
+    dialects = (PostgresDialect, MySQLDialect, SQLiteDialect)
     acts = frozenset({Act.DELETE, Act.UPDATE})
     summary = "DELETE or UPDATE without WHERE touches every row of the table"
 

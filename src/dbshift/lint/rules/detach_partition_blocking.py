@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -17,7 +18,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class DetachPartitionBlocking(Rule):
     id = "detach-partition-blocking"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql"})
+    dialects = (PostgresDialect,)
     acts = frozenset({Act.DETACH_PARTITION})
     summary = "DETACH PARTITION without CONCURRENTLY locks the whole partitioned table"
     squawk = ("require-concurrent-partition-detach",)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -18,7 +19,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class DomainCheckConstraint(Rule):
     id = "domain-check-constraint"
     severity = Severity.WARNING
-    dialects = frozenset({"postgresql"})
+    dialects = (PostgresDialect,)
     acts = frozenset({Act.CREATE_DOMAIN, Act.ALTER_DOMAIN})
     summary = "CHECK constraints on domains: validated across every table using the domain"
     squawk = ("ban-create-domain-with-constraint", "ban-alter-domain-with-add-constraint")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
@@ -12,7 +15,7 @@ from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 class DropColumn(Rule):
     id = "drop-column"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql", "sqlite"})
+    dialects = (PostgresDialect, MySQLDialect, SQLiteDialect)
     acts = frozenset({Act.DROP_COLUMN})
     summary = "DROP COLUMN loses data and breaks code still using the column"
     squawk = ("ban-drop-column",)

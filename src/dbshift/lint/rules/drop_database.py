@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -16,7 +18,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class DropDatabase(Rule):
     id = "drop-database"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     acts = frozenset({Act.DROP_DATABASE, Act.DROP_SCHEMA})
     summary = "DROP DATABASE / DROP SCHEMA loses every object in it"
     squawk = ("ban-drop-database", "ban-drop-schema")

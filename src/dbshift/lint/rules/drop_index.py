@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
@@ -13,7 +16,7 @@ from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 class DropIndex(Rule):
     id = "drop-index"
     severity = Severity.WARNING
-    dialects = frozenset({"postgresql", "mysql", "sqlite"})
+    dialects = (PostgresDialect, MySQLDialect, SQLiteDialect)
     acts = frozenset({Act.DROP_INDEX})
     summary = "DROP INDEX slows queries that used it and drops uniqueness it enforced"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -16,7 +17,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class DropIndexBlocking(Rule):
     id = "drop-index-blocking"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql"})
+    dialects = (PostgresDialect,)
     acts = frozenset({Act.DROP_INDEX, Act.CREATE_INDEX})
     summary = "DROP INDEX without CONCURRENTLY locks the table against reads and writes"
     squawk = ("require-concurrent-index-deletion",)

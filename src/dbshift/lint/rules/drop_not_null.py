@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -16,7 +18,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class DropNotNull(Rule):
     id = "drop-not-null"
     severity = Severity.WARNING
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     acts = frozenset({Act.DROP_NOT_NULL})
     summary = "DROP NOT NULL lets NULLs reach readers that assume a value"
     squawk = ("ban-drop-not-null",)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity
 
@@ -31,7 +33,7 @@ _PG_MAYBE_LONG = re.compile(r'[\w$]{64}|"(?:[^"]|""){64}')
 class IdentifierTooLong(Rule):
     id = "identifier-too-long"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     summary = "identifier longer than the server keeps (PostgreSQL 63 bytes, MySQL 64 chars)"
     squawk = ("identifier-too-long",)
 

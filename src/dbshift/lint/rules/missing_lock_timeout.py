@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 from dbshift.lint.rules._locks import locks_existing
@@ -36,7 +38,7 @@ _DEFAULT_WAIT = {
 class MissingLockTimeout(Rule):
     id = "missing-lock-timeout"
     severity = Severity.WARNING
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     # Per statement: one finding per file, at the first statement that locks a live table.
     summary = "DDL on an existing table in a file that turns the runner's lock timeout off"
     squawk = ("require-lock-timeout",)  # squawk 2.x (its require-statement-timeout: no peer)

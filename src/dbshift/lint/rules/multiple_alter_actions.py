@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 from dbshift.lint.rules._locks import created_by
@@ -26,7 +27,7 @@ _INDEXED = frozenset({ConstraintKind.UNIQUE, ConstraintKind.PRIMARY_KEY, Constra
 class MultipleAlterActions(Rule):
     id = "multiple-alter-actions"
     severity = Severity.WARNING
-    dialects = frozenset({"postgresql"})
+    dialects = (PostgresDialect,)
     summary = "ALTER TABLE mixing a scan/rewrite with quick actions holds the lock for all"
     squawk = ()
     strong_migrations = ()

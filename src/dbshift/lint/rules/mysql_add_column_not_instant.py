@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
 from dbshift.lint.facts import Act, Action, ColumnFact, Stmt
 from dbshift.lint.rule import FileContext, Finding, Product, Rule, Server, Severity, q
 
@@ -30,7 +31,7 @@ from dbshift.lint.rule import FileContext, Finding, Product, Rule, Server, Sever
 class MysqlAddColumnNotInstant(Rule):
     id = "mysql-add-column-not-instant"
     severity = Severity.WARNING
-    dialects = frozenset({"mysql"})
+    dialects = (MySQLDialect,)
     acts = frozenset({Act.ADD_COLUMN})
     summary = "ADD COLUMN that MySQL/MariaDB cannot do instantly (rebuild or copy)"
 

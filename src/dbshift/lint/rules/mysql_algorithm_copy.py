@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
 from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
 from dbshift.lint.rule import FileContext, Finding, Product, Rule, Severity, q
 
@@ -46,7 +47,7 @@ _ONLINE_ENGINE = (
 class MysqlAlgorithmCopy(Rule):
     id = "mysql-algorithm-copy"
     severity = Severity.ERROR
-    dialects = frozenset({"mysql"})
+    dialects = (MySQLDialect,)
     summary = "ALTER TABLE that MySQL/MariaDB can only do by copying the table"
 
     def check_statement(self, stmt: Stmt, ctx: FileContext) -> Iterator[Finding]:

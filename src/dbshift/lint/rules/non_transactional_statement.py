@@ -31,7 +31,7 @@ _REFUSAL = {
 class NonTransactionalStatement(Rule):
     id = "non-transactional-statement"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "sqlite"})
+    dialects = (PostgresDialect, SQLiteDialect)
     acts = frozenset(
         {
             Act.CREATE_INDEX,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -17,7 +18,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class ReindexBlocking(Rule):
     id = "reindex-blocking"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql"})
+    dialects = (PostgresDialect,)
     acts = frozenset({Act.REINDEX})
     summary = "REINDEX without CONCURRENTLY blocks writes and queries using the indexes"
     squawk = ("require-concurrent-reindex",)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -11,7 +14,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class RenameTable(Rule):
     id = "rename-table"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql", "sqlite"})
+    dialects = (PostgresDialect, MySQLDialect, SQLiteDialect)
     acts = frozenset({Act.RENAME_TABLE})
     summary = "RENAME TABLE breaks the application version still running"
     squawk = ("renaming-table",)

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -68,7 +70,7 @@ class _Memory:
 class SetNotNull(Rule):
     id = "set-not-null"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     acts = frozenset({Act.SET_NOT_NULL, Act.ADD_CONSTRAINT, Act.VALIDATE_CONSTRAINT})
     summary = "SET NOT NULL on an existing column scans (PostgreSQL) or rebuilds (MySQL)"
     squawk = ("adding-not-nullable-field",)

@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Action, ColumnFact, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -61,7 +62,7 @@ _REBUILD = (
 class SqliteTableRebuild(Rule):
     id = "sqlite-table-rebuild"
     severity = Severity.ERROR
-    dialects = frozenset({"sqlite"})
+    dialects = (SQLiteDialect,)
     acts = frozenset({*_UNSUPPORTED, Act.ADD_COLUMN, Act.SET, Act.DROP_TABLE, Act.RENAME_TABLE})
     summary = "ALTER TABLE forms SQLite cannot run; hand-written table rebuilds"
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -19,7 +21,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class TableRewriteCommand(Rule):
     id = "table-rewrite-command"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     acts = frozenset({Act.VACUUM, Act.CLUSTER})
     summary = "VACUUM FULL / CLUSTER / OPTIMIZE TABLE rewrite the whole table"
     squawk = ("prefer-repack",)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
 from dbshift.dialects.postgres import PostgresDialect
 from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.lint.facts import Act, Stmt
@@ -39,7 +40,7 @@ _NESTED_BEGIN = {
 class TransactionNesting(Rule):
     id = "transaction-nesting"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql", "sqlite"})
+    dialects = (PostgresDialect, MySQLDialect, SQLiteDialect)
     # Per statement (no ``acts``): the rule must see the file's first statement to learn
     # whether dbshift opened the transaction.
     summary = "BEGIN/COMMIT/ROLLBACK inside a migration dbshift runs in a transaction"

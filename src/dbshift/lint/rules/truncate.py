@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -14,7 +16,7 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 class Truncate(Rule):
     id = "truncate"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql", "mysql"})
+    dialects = (PostgresDialect, MySQLDialect)
     acts = frozenset({Act.TRUNCATE})
     summary = "TRUNCATE loses every row (CASCADE: of the referencing tables too)"
     squawk = ("ban-truncate-cascade",)

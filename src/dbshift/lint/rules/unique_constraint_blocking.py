@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, ConstraintKind, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
@@ -20,7 +21,7 @@ _NAMES = {ConstraintKind.PRIMARY_KEY: "PRIMARY KEY", ConstraintKind.UNIQUE: "UNI
 class UniqueConstraintBlocking(Rule):
     id = "unique-constraint-blocking"
     severity = Severity.ERROR
-    dialects = frozenset({"postgresql"})
+    dialects = (PostgresDialect,)
     acts = frozenset({Act.ADD_CONSTRAINT, Act.ADD_COLUMN})
     summary = "ADD UNIQUE / PRIMARY KEY builds its index under ACCESS EXCLUSIVE"
     # squawk 2.x ids; it also reports constraint-missing-not-valid here, although
