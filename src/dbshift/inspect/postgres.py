@@ -427,6 +427,8 @@ class _Reader:
             parts = self.tables.get(relation)
             if parts is None or (inherited and (relation, attnum) in inherited):
                 continue
+            if parts.partition_of is not None:  # its parent's (named for its keys only)
+                continue
             if last.get(relation, 0) > attnum:
                 unordered.add(relation)
             last[relation] = attnum
@@ -468,10 +470,13 @@ class _Reader:
             definition,
             include,
             nulls_not_distinct,
+            local,
         ) in self._rows(q.constraints(self.version)):
             parts = self.tables.get(relation)
-            if parts is None or parts.partition_of is not None:
+            if parts is None:
                 continue
+            if parts.partition_of is not None and not local:
+                continue  # a check the server copied from the parent
             if self.inherited_constraints and (relation, name) in self.inherited_constraints:
                 continue
             if kind == "x":

@@ -61,8 +61,9 @@ class Table:
     #: PostgreSQL partitioned table: ``pg_get_partkeydef()``, e.g. ``RANGE (created)``.
     partition_by: str | None = None
     #: A PostgreSQL partition: its parent (in the same schema) and bound
-    #: (``pg_get_expr(relpartbound)``: ``FOR VALUES …`` or ``DEFAULT``). Its columns, keys
-    #: and indexes are the parent's and are not repeated here.
+    #: (``pg_get_expr(relpartbound)``: ``FOR VALUES …`` or ``DEFAULT``). Its columns, and
+    #: the keys and indexes the server clones from the parent, are the parent's and are
+    #: not repeated here; keys, checks and indexes of its own are.
     partition_of: str | None = None
     partition_bound: str | None = None
     #: PostgreSQL row-level security: ENABLE (and FORCE, for the owner too) and policies.

@@ -180,18 +180,34 @@ class PostgresRenderer(PostgresExtras, Renderer):
         return out
 
     def _create_partition(self, t: Table) -> list[str]:
-        """``CREATE TABLE p PARTITION OF parent FOR VALUES …``: columns, keys and indexes
-        come from the parent. A partition's own ones are not modelled: refused, not lost."""
-        own = (t.columns, t.primary_key, t.uniques, t.checks, t.foreign_keys, t.indexes)
-        if any(own) or t.exclusions:
-            raise Unsupported(
-                f"partition {t.name}: columns, keys and indexes of its own are not supported"
-            )
+        """``CREATE TABLE p PARTITION OF parent FOR VALUES …``: columns, and the keys and
+        indexes the server clones, come from the parent. Keys, checks and indexes of the
+        partition's own (pagila's per-month indexes) are added after it; columns of its
+        own are not modelled: refused, not lost. Foreign keys come as AddForeignKey."""
+        if t.columns:
+            raise Unsupported(f"partition {t.name}: columns of its own are not supported")
         partitioned = f" PARTITION BY {t.partition_by}" if t.partition_by else ""
         out = [
             f"CREATE TABLE {self.name(t.key)} PARTITION OF "
             f"{self.name((t.schema, t.partition_of or ''))} {t.partition_bound}{partitioned}"
         ]
+        table = self.name(t.key)
+        if t.primary_key is not None:
+            out.append(
+                f"ALTER TABLE {table} ADD {self.constraint_name(t.primary_key.name)}"
+                f"PRIMARY KEY ({self.names(t.primary_key.columns)})"
+            )
+        out.extend(f"ALTER TABLE {table} ADD {self.unique(u)}" for u in t.uniques)
+        out.extend(
+            f"ALTER TABLE {table} ADD {self.check(c)}{'' if c.validated else ' NOT VALID'}"
+            for c in t.checks
+        )
+        out.extend(
+            f"ALTER TABLE {table} ADD {self.constraint_name(x.name)}{x.definition}"
+            for x in t.exclusions
+        )
+        out.extend(f"ALTER TABLE {table} ADD {self.foreign_key(f)}" for f in t.foreign_keys)
+        out.extend(self.index(t.key, i) for i in t.indexes)
         if t.comment is not None:
             out.append(self.comment("TABLE", self.name(t.key), t.comment))
         return out
