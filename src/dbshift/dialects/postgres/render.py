@@ -56,17 +56,29 @@ if TYPE_CHECKING:
     from dbshift.ops.validate_constraint import ValidateConstraint
 
 
+#: ``"schema"."name"``, each part double-quoted: a collation of another schema.
+_QUALIFIED = re.compile(r'"(?:[^"]|"")+"\."(?:[^"]|"")+"')
+
+
 class PostgresRenderer(PostgresExtras, Renderer):
     dialect: ClassVar[str] = "postgresql"
 
     # -- pieces ----------------------------------------------------------------------------
+
+    def collate(self, collation: str) -> str:
+        """A collation as the inspector keeps it: a bare name (in pg_catalog or the schema
+        itself) is quoted; one of another schema comes qualified and quoted already
+        (``"ext"."ci"``), and is written as it is."""
+        if _QUALIFIED.fullmatch(collation):
+            return collation
+        return self.q(collation)
 
     def column(self, c: Column) -> str:
         if c.invisible:
             raise Unsupported(f"column {c.name}: INVISIBLE columns are MySQL/MariaDB only")
         parts = [self.q(c.name), c.type]
         if c.collation:
-            parts.append(f"COLLATE {self.q(c.collation)}")
+            parts.append(f"COLLATE {self.collate(c.collation)}")
         if c.identity is not None:
             kind = "ALWAYS" if c.identity.always else "BY DEFAULT"
             options = []
@@ -98,7 +110,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
         for e in i.elements:
             sql = f"({e.expression})" if e.is_expression else self.q(e.expression)
             if e.collation:
-                sql += f" COLLATE {self.q(e.collation)}"
+                sql += f" COLLATE {self.collate(e.collation)}"
             if e.opclass:
                 sql += f" {e.opclass}"
             if e.descending:
@@ -242,7 +254,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
             # "default for column cannot be cast automatically": dropped first, set after.
             actions.append(f"ALTER COLUMN {col} DROP DEFAULT")
         if retyped:
-            collate = f" COLLATE {self.q(after.collation)}" if after.collation else ""
+            collate = f" COLLATE {self.collate(after.collation)}" if after.collation else ""
             # An enum casts to another type (another enum too) only through text. A change
             # the server makes in the catalog has an assignment cast: no USING, which lint
             # (seeing only the new type) would read as a rewrite.
