@@ -232,6 +232,7 @@ class _TableParts:
     row_security: tuple[bool, bool] = (False, False)
     policies: list[Policy] = field(default_factory=list)
     inherits: tuple[str, ...] = ()
+    column_order: tuple[str, ...] = ()
 
     def table(self, depends_on: tuple[str, ...] = ()) -> Table:
         return Table(
@@ -251,6 +252,7 @@ class _TableParts:
             force_row_security=self.row_security[1],
             policies=tuple(self.policies),
             inherits=self.inherits,
+            column_order=self.column_order,
             depends_on=depends_on,
         )
 
@@ -444,6 +446,14 @@ class _Reader:
         for relation in unordered:
             position = {name: n for (r, n), (name, _) in self.attributes.items() if r == relation}
             self.tables[relation].columns.sort(key=lambda c: position[c.name])
+        children = {r for r, parts in self.tables.items() if parts.inherits}
+        if children:
+            names: dict[int, list[tuple[int, str]]] = defaultdict(list)
+            for (relation, attnum), (name, _) in self.attributes.items():
+                if relation in children:
+                    names[relation].append((attnum, name))
+            for relation, numbered in names.items():
+                self.tables[relation].column_order = tuple(n for _, n in sorted(numbered))
 
     def _names(self, relation: int, attnums: Iterable[int]) -> tuple[str, ...]:
         attributes = self.attributes
