@@ -13,6 +13,7 @@ from dbshift.dialects import renderer_for
 from dbshift.dialects.render import Unsupported
 from dbshift.diff import diff
 from dbshift.inspect.postgres import inspect_postgres
+from dbshift.model import Schema
 from tests.conftest import scratch_database
 from tests.corpus.test_postgres_corpus import dump, psql
 from tests.inspect.test_postgres import conn, converge, run
@@ -115,3 +116,44 @@ def test_a_domain_using_a_changed_collation_is_refused_by_name(
     run(conn, "SET search_path = public")
     with pytest.raises(Unsupported, match="collation no case changes and domain email uses it"):
         diff(a, b)
+
+
+def test_a_collation_of_another_schema_is_read_qualified_and_generated_whole(
+    tmp_path: Path,
+) -> None:
+    """A column, an index, a domain and a composite type using collations that live in
+    another schema (``ext``): read bare, the generated DDL named collations of the
+    migrated schema (none there: the run failed), or the wrong ones."""
+    collations = """
+    CREATE SCHEMA ext;
+    CREATE COLLATION ext."Case Insensitive"
+        (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+    CREATE COLLATION ext.plain (provider = icu, locale = 'und');
+    """
+    ddl = """
+    CREATE TABLE people (id int PRIMARY KEY, email text COLLATE ext."Case Insensitive",
+        nick text);
+    CREATE INDEX people_nick ON people (nick COLLATE ext.plain);
+    CREATE DOMAIN ci_text AS text COLLATE ext."Case Insensitive";
+    CREATE TYPE pair AS (a text COLLATE ext.plain, b int);
+    """
+    with (
+        scratch_database("postgresql", tmp_path / "t") as target,
+        scratch_database("postgresql", tmp_path / "r") as reference,
+    ):
+        psql(reference.url, collations + ddl)
+        # The collations are another schema's: there on both sides, made by hand.
+        psql(target.url, collations)
+        r_engine = reference.engine()
+        try:
+            with r_engine.connect() as r:
+                wanted = inspect_postgres(r, schema="public")
+        finally:
+            r_engine.dispose()
+        people = wanted.table("people")
+        assert people is not None and people.column("email") is not None
+        assert people.column("email").collation == '"ext"."Case Insensitive"'  # type: ignore[union-attr]
+        assert people.indexes[0].elements[0].collation == '"ext"."plain"'
+        sql = renderer_for("postgresql").render(diff(Schema(), wanted), Schema())
+        psql(target.url, "".join(f"{s};\n" for s in sql))
+        assert dump(target.url) == dump(reference.url)

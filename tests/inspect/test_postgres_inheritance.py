@@ -170,3 +170,45 @@ def test_migrated_inheritance_dumps_as_the_desired_ddl(tmp_path: Path) -> None:
             t_engine.dispose()
             r_engine.dispose()
         assert dump(target.url) == dump(reference.url)
+
+
+def test_a_parents_later_column_keeps_its_place_at_the_childs_end_after_no_inherit(
+    tmp_path: Path,
+) -> None:
+    """A column the parent got after the child was created sits after the child's own
+    columns (the server appends it to the child): NO INHERIT keeps it there, and the model
+    says so, as the server's catalog and pg_dump do; the desired DDL declares that order."""
+    start = """
+    CREATE TABLE animals (id int NOT NULL);
+    CREATE TABLE pets (owner text) INHERITS (animals);
+    ALTER TABLE animals ADD COLUMN born date;
+    """
+    desired = """
+    CREATE TABLE animals (id int NOT NULL, born date);
+    CREATE TABLE pets (id int NOT NULL, owner text, born date);
+    """
+    with (
+        scratch_database("postgresql", tmp_path / "t") as target,
+        scratch_database("postgresql", tmp_path / "r") as reference,
+    ):
+        psql(target.url, start)
+        psql(reference.url, desired)
+        t_engine, r_engine = target.engine(), reference.engine()
+        try:
+            with t_engine.connect() as t, r_engine.connect() as r:
+                current = inspect_postgres(t, schema="public")
+                wanted = inspect_postgres(r, schema="public")
+                ops = diff(current, wanted)
+                assert [op.describe() for op in ops] == ["no inherit pets from animals"]
+                predicted = ops[0].apply(current).table("pets")
+                assert predicted is not None
+                assert [c.name for c in predicted.columns] == ["id", "owner", "born"]
+                sql = renderer_for("postgresql").render(ops, current)
+                psql(target.url, "".join(f"{s};\n" for s in sql))
+                migrated = inspect_postgres(t, schema="public")
+                assert migrated.table("pets") == predicted
+                assert migrated == wanted
+        finally:
+            t_engine.dispose()
+            r_engine.dispose()
+        assert dump(target.url) == dump(reference.url)

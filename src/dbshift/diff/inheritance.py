@@ -87,8 +87,15 @@ def _leave(table: Table, parent: str, tables: Mapping[Key, Table]) -> NoInheritT
         for n, c in checks.items()
         if n not in kept_checks and all(own.name != n for own in table.checks)
     ]
-    # The child's columns in attnum order: its parents' (in order), then its own.
-    everything = _inherited(table, tables)[0]
+    # The child's columns in attnum order: as the server has them where the inspector
+    # said (a parent's column added after the child came last), else its parents' (in
+    # order), then its own.
+    everything = list(_inherited(table, tables)[0])
+    if table.column_order:
+        known = set(everything)
+        everything = [n for n in table.column_order if n in known] + [
+            n for n in everything if n not in set(table.column_order)
+        ]
     by_name = {n: c for n, c in columns.items() if n in adopted}
     ordered = tuple(
         table.column(n) or _adopted(by_name[n])

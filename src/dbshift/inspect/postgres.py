@@ -232,6 +232,7 @@ class _TableParts:
     row_security: tuple[bool, bool] = (False, False)
     policies: list[Policy] = field(default_factory=list)
     inherits: tuple[str, ...] = ()
+    column_order: tuple[str, ...] = ()
 
     def table(self, depends_on: tuple[str, ...] = ()) -> Table:
         return Table(
@@ -251,6 +252,7 @@ class _TableParts:
             force_row_security=self.row_security[1],
             policies=tuple(self.policies),
             inherits=self.inherits,
+            column_order=self.column_order,
             depends_on=depends_on,
         )
 
@@ -427,6 +429,8 @@ class _Reader:
             parts = self.tables.get(relation)
             if parts is None or (inherited and (relation, attnum) in inherited):
                 continue
+            if parts.partition_of is not None:  # its parent's (named for its keys only)
+                continue
             if last.get(relation, 0) > attnum:
                 unordered.add(relation)
             last[relation] = attnum
@@ -442,6 +446,14 @@ class _Reader:
         for relation in unordered:
             position = {name: n for (r, n), (name, _) in self.attributes.items() if r == relation}
             self.tables[relation].columns.sort(key=lambda c: position[c.name])
+        children = {r for r, parts in self.tables.items() if parts.inherits}
+        if children:
+            names: dict[int, list[tuple[int, str]]] = defaultdict(list)
+            for (relation, attnum), (name, _) in self.attributes.items():
+                if relation in children:
+                    names[relation].append((attnum, name))
+            for relation, numbered in names.items():
+                self.tables[relation].column_order = tuple(n for _, n in sorted(numbered))
 
     def _names(self, relation: int, attnums: Iterable[int]) -> tuple[str, ...]:
         attributes = self.attributes
@@ -468,10 +480,13 @@ class _Reader:
             definition,
             include,
             nulls_not_distinct,
+            local,
         ) in self._rows(q.constraints(self.version)):
             parts = self.tables.get(relation)
-            if parts is None or parts.partition_of is not None:
+            if parts is None:
                 continue
+            if parts.partition_of is not None and not local:
+                continue  # a check the server copied from the parent
             if self.inherited_constraints and (relation, name) in self.inherited_constraints:
                 continue
             if kind == "x":

@@ -36,10 +36,27 @@ SELECT set_config('search_path', CAST(:path AS text), false),
        set_config('jit', CAST(:jit AS text), false)
 """
 
+#: A collation (``co``) as the model keeps it: its bare name when it lives in pg_catalog or
+#: the inspected schema (found through search_path), else qualified, each part quoted
+#: (``"ext"."ci"``, see ``PostgresRenderer.collate``): read bare, a collation of another
+#: schema was created against one of that name in the migrated schema, or none at all.
+_COLLATION = """CASE WHEN co.collnamespace IN ('pg_catalog'::regnamespace, CAST(:ns AS oid))
+     THEN co.collname::text
+     ELSE (SELECT '"' || replace(n.nspname, '"', '""') || '"."' || replace(co.collname, '"', '""')
+                  || '"' FROM pg_namespace n WHERE n.oid = co.collnamespace) END"""
+
+#: The same as SQL text, for definitions kept whole (domains, composite types).
+_COLLATION_SQL = """CASE WHEN co.collnamespace IN ('pg_catalog'::regnamespace, CAST(:ns AS oid))
+     THEN quote_ident(co.collname)
+     ELSE (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname)
+           FROM pg_namespace n WHERE n.oid = co.collnamespace) END"""
+
 #: A partitioned table (relkind 'p') carries its partition key (pg_get_partkeydef, PostgreSQL
 #: 10+); a partition, its parent and bound (pg_get_expr(relpartbound)). A partition's
-#: columns, keys and indexes are its parent's (COLUMNS and INDEX_COLUMNS leave them out,
-#: CONSTRAINTS reads conparentid = 0 only); partitions of a parent in another schema are
+#: columns are its parent's (its attributes are read only to name its own keys and
+#: indexes); the keys and indexes it has from its parent are the server's clones
+#: (CONSTRAINTS reads conparentid = 0 and local checks only, INDEX_COLUMNS indexes that
+#: are no partition of a parent's index); partitions of a parent in another schema are
 #: left out with it. A sequence's owner is looked up for sequences only, and ownership by
 #: an extension only if an extension owns any relation: joined for every relation, each
 #: was probed for all of them (10,000 tables: 155 ms).
@@ -87,7 +104,7 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'v', 'm', 'S
 #: the columns that have one (``atthasdef``, ``attidentity``, a collatable type, another
 #: collation than the type's) instead of joined for every column: the joins were probed
 #: 160,000 times to find nothing (PG 15: 690 ms -> 320 ms).
-COLUMNS = """
+COLUMNS = f"""
 SELECT a.attrelid, a.attnum, a.attname, a.attcollation,
        format_type(a.atttypid, a.atttypmod), a.attnotnull,
        CASE WHEN a.atthasdef THEN (
@@ -96,7 +113,7 @@ SELECT a.attrelid, a.attnum, a.attname, a.attcollation,
        a.attidentity, a.attgenerated,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> (
             SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid) THEN (
-            SELECT co.collname FROM pg_collation co WHERE co.oid = a.attcollation) END,
+            SELECT {_COLLATION} FROM pg_collation co WHERE co.oid = a.attcollation) END,
        CASE WHEN a.attidentity <> '' THEN (
             SELECT ARRAY[ident.seqstart, ident.seqincrement, ident.seqmin, ident.seqmax,
                          ident.seqcycle::int, ident.seqcache]
@@ -107,8 +124,8 @@ SELECT a.attrelid, a.attnum, a.attname, a.attcollation,
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'm')
-  AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
-"""
+  AND a.attnum > 0 AND NOT a.attisdropped
+"""  # noqa: S608 (constant SQL pieces, no input)
 
 #: Column comments, apart: joined to COLUMNS, pg_description was probed once per column
 #: (160,000 times for 10,000 tables) to find the few there are.
@@ -148,7 +165,8 @@ SELECT con.conrelid, con.conname, con.contype, con.conkey,
                   WHERE ix.indexrelid = con.conindid AND k.n > ix.indnkeyatts ORDER BY k.n) END,
        CASE WHEN con.contype = 'u' THEN coalesce((
             SELECT {nulls_not_distinct} FROM pg_index ix WHERE ix.indexrelid = con.conindid),
-            false) ELSE false END
+            false) ELSE false END,
+       con.conislocal
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
@@ -176,7 +194,7 @@ INDEX_COLUMNS = """
 SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
        pg_get_expr(i.indpred, i.indrelid), {nulls_not_distinct}, k.attnum,
        CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.n::int, true) END,
-       i.indoption[k.n - 1], coll.oid, coll.collname,
+       i.indoption[k.n - 1], co.oid, {collation},
        CASE WHEN k.attnum = 0 THEN (
             SELECT t.typcollation FROM pg_attribute ia JOIN pg_type t ON t.oid = ia.atttypid
             WHERE ia.attrelid = i.indexrelid AND ia.attnum = k.n) END,
@@ -189,11 +207,11 @@ JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
 CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-LEFT JOIN pg_collation coll ON coll.oid = i.indcollation[k.n - 1]
+LEFT JOIN pg_collation co ON co.oid = i.indcollation[k.n - 1]
 LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[k.n - 1]
 LEFT JOIN pg_namespace opc_ns ON opc_ns.oid = opc.opcnamespace
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'm')
-  AND NOT c.relispartition
+  AND NOT ic.relispartition
   AND NOT i.indisprimary AND NOT i.indisexclusion
   AND (NOT i.indisunique OR NOT EXISTS (
       SELECT 1 FROM pg_constraint con
@@ -205,7 +223,7 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'm')
 def index_columns(server_version: int) -> str:
     """INDEX_COLUMNS for this server: ``indnullsnotdistinct`` appeared in PostgreSQL 15."""
     flag = "i.indnullsnotdistinct" if server_version >= 150000 else "false"
-    return INDEX_COLUMNS.format(nulls_not_distinct=flag)
+    return INDEX_COLUMNS.format(nulls_not_distinct=flag, collation=_COLLATION)
 
 
 #: An enum may have no labels at all (``CREATE TYPE e AS ENUM ()``), hence the outer join.
@@ -225,11 +243,11 @@ GROUP BY t.oid, t.typname
 #: Domains, each as what follows ``CREATE DOMAIN name``. NOT NULL comes from typnotnull
 #: (PostgreSQL 17 also records it in pg_constraint, as contype 'n'): only checks are read
 #: from pg_constraint. The collation is written only where it differs from the base type's.
-DOMAINS = """
+DOMAINS = f"""
 SELECT t.typname,
        'AS ' || format_type(t.typbasetype, t.typtypmod)
        || CASE WHEN t.typcollation <> bt.typcollation
-               THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END
+               THEN ' COLLATE ' || {_COLLATION_SQL} ELSE '' END
        || coalesce(' DEFAULT ' || t.typdefault, '')
        || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
        || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(dc.conname) || ' '
@@ -242,7 +260,7 @@ WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'd'
   AND NOT EXISTS (  -- created by an extension: CREATE EXTENSION owns it
       SELECT 1 FROM pg_depend e
       WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
-"""
+"""  # noqa: S608 (constant SQL pieces, no input)
 
 #: Functions, procedures and aggregates. An aggregate has no pg_get_functiondef(): its
 #: CREATE AGGREGATE is put together from pg_aggregate, each support function as regproc
@@ -502,12 +520,12 @@ def collations(server_version: int) -> str:
 
 #: Composite types (CREATE TYPE … AS (…)), attributes in order, each type with COLLATE
 #: where the attribute's collation is not its type's.
-COMPOSITE_TYPES = """
+COMPOSITE_TYPES = f"""
 SELECT t.typname,
        coalesce(array_agg(ARRAY[a.attname::text, format_type(a.atttypid, a.atttypmod)
                           || CASE WHEN a.attcollation <> at.typcollation
-                                  THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END]
-                          ORDER BY a.attnum) FILTER (WHERE a.attname IS NOT NULL), '{}')
+                                  THEN ' COLLATE ' || {_COLLATION_SQL} ELSE '' END]
+                          ORDER BY a.attnum) FILTER (WHERE a.attname IS NOT NULL), '{{}}')
 FROM pg_type t
 JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -518,7 +536,7 @@ WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'c'
       SELECT 1 FROM pg_depend e
       WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
 GROUP BY t.oid, t.typname
-"""
+"""  # noqa: S608 (constant SQL pieces, no input)
 
 #: Tables with row-level security enabled or forced.
 ROW_SECURITY = """

@@ -61,8 +61,9 @@ class Table:
     #: PostgreSQL partitioned table: ``pg_get_partkeydef()``, e.g. ``RANGE (created)``.
     partition_by: str | None = None
     #: A PostgreSQL partition: its parent (in the same schema) and bound
-    #: (``pg_get_expr(relpartbound)``: ``FOR VALUES …`` or ``DEFAULT``). Its columns, keys
-    #: and indexes are the parent's and are not repeated here.
+    #: (``pg_get_expr(relpartbound)``: ``FOR VALUES …`` or ``DEFAULT``). Its columns, and
+    #: the keys and indexes the server clones from the parent, are the parent's and are
+    #: not repeated here; keys, checks and indexes of its own are.
     partition_of: str | None = None
     partition_bound: str | None = None
     #: PostgreSQL row-level security: ENABLE (and FORCE, for the owner too) and policies.
@@ -72,6 +73,11 @@ class Table:
     #: PostgreSQL ``INHERITS (…)``: parents in the same schema, in order. Inherited
     #: columns and checks are the parents' and not repeated here (as for partitions).
     inherits: tuple[str, ...] = ()
+    #: An inheriting table's columns as the server orders them (attnum), inherited ones
+    #: included: a parent's column added after the child was created sits after the
+    #: child's own, which the model (own columns only) cannot tell. Read by NO INHERIT,
+    #: whose adopted columns keep their place. Empty: parents' columns first. Not compared.
+    column_order: tuple[str, ...] = field(default=(), compare=False)
     #: Routines its defaults, checks and indexes call (``dbshift.model.depends`` idents):
     #: created before it, dropped after it. Not compared.
     depends_on: tuple[str, ...] = field(default=(), compare=False)

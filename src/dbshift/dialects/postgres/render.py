@@ -56,17 +56,29 @@ if TYPE_CHECKING:
     from dbshift.ops.validate_constraint import ValidateConstraint
 
 
+#: ``"schema"."name"``, each part double-quoted: a collation of another schema.
+_QUALIFIED = re.compile(r'"(?:[^"]|"")+"\."(?:[^"]|"")+"')
+
+
 class PostgresRenderer(PostgresExtras, Renderer):
     dialect: ClassVar[str] = "postgresql"
 
     # -- pieces ----------------------------------------------------------------------------
+
+    def collate(self, collation: str) -> str:
+        """A collation as the inspector keeps it: a bare name (in pg_catalog or the schema
+        itself) is quoted; one of another schema comes qualified and quoted already
+        (``"ext"."ci"``), and is written as it is."""
+        if _QUALIFIED.fullmatch(collation):
+            return collation
+        return self.q(collation)
 
     def column(self, c: Column) -> str:
         if c.invisible:
             raise Unsupported(f"column {c.name}: INVISIBLE columns are MySQL/MariaDB only")
         parts = [self.q(c.name), c.type]
         if c.collation:
-            parts.append(f"COLLATE {self.q(c.collation)}")
+            parts.append(f"COLLATE {self.collate(c.collation)}")
         if c.identity is not None:
             kind = "ALWAYS" if c.identity.always else "BY DEFAULT"
             options = []
@@ -98,7 +110,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
         for e in i.elements:
             sql = f"({e.expression})" if e.is_expression else self.q(e.expression)
             if e.collation:
-                sql += f" COLLATE {self.q(e.collation)}"
+                sql += f" COLLATE {self.collate(e.collation)}"
             if e.opclass:
                 sql += f" {e.opclass}"
             if e.descending:
@@ -180,18 +192,34 @@ class PostgresRenderer(PostgresExtras, Renderer):
         return out
 
     def _create_partition(self, t: Table) -> list[str]:
-        """``CREATE TABLE p PARTITION OF parent FOR VALUES …``: columns, keys and indexes
-        come from the parent. A partition's own ones are not modelled: refused, not lost."""
-        own = (t.columns, t.primary_key, t.uniques, t.checks, t.foreign_keys, t.indexes)
-        if any(own) or t.exclusions:
-            raise Unsupported(
-                f"partition {t.name}: columns, keys and indexes of its own are not supported"
-            )
+        """``CREATE TABLE p PARTITION OF parent FOR VALUES …``: columns, and the keys and
+        indexes the server clones, come from the parent. Keys, checks and indexes of the
+        partition's own (pagila's per-month indexes) are added after it; columns of its
+        own are not modelled: refused, not lost. Foreign keys come as AddForeignKey."""
+        if t.columns:
+            raise Unsupported(f"partition {t.name}: columns of its own are not supported")
         partitioned = f" PARTITION BY {t.partition_by}" if t.partition_by else ""
         out = [
             f"CREATE TABLE {self.name(t.key)} PARTITION OF "
             f"{self.name((t.schema, t.partition_of or ''))} {t.partition_bound}{partitioned}"
         ]
+        table = self.name(t.key)
+        if t.primary_key is not None:
+            out.append(
+                f"ALTER TABLE {table} ADD {self.constraint_name(t.primary_key.name)}"
+                f"PRIMARY KEY ({self.names(t.primary_key.columns)})"
+            )
+        out.extend(f"ALTER TABLE {table} ADD {self.unique(u)}" for u in t.uniques)
+        out.extend(
+            f"ALTER TABLE {table} ADD {self.check(c)}{'' if c.validated else ' NOT VALID'}"
+            for c in t.checks
+        )
+        out.extend(
+            f"ALTER TABLE {table} ADD {self.constraint_name(x.name)}{x.definition}"
+            for x in t.exclusions
+        )
+        out.extend(f"ALTER TABLE {table} ADD {self.foreign_key(f)}" for f in t.foreign_keys)
+        out.extend(self.index(t.key, i) for i in t.indexes)
         if t.comment is not None:
             out.append(self.comment("TABLE", self.name(t.key), t.comment))
         return out
@@ -226,7 +254,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
             # "default for column cannot be cast automatically": dropped first, set after.
             actions.append(f"ALTER COLUMN {col} DROP DEFAULT")
         if retyped:
-            collate = f" COLLATE {self.q(after.collation)}" if after.collation else ""
+            collate = f" COLLATE {self.collate(after.collation)}" if after.collation else ""
             # An enum casts to another type (another enum too) only through text. A change
             # the server makes in the catalog has an assignment cast: no USING, which lint
             # (seeing only the new type) would read as a rewrite.
