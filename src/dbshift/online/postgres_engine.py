@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dbshift.errors import MigrationFailed, OnlineOperationError
-from dbshift.online import carry, journal, preflight
+from dbshift.online import carry, journal, preflight, shape
 from dbshift.online import postgres as pg
 from dbshift.online import postgres_ops as pgops
 from dbshift.online.backfill import Backfill
@@ -96,7 +96,7 @@ class PostgresEngine:
         names = pg.PgNames(migration.schema)
         _verify(conn, migration)
         tables = [names.table(t) for t in migration.tables]
-        validations = [sql for op in migration.operations for sql in pgops.validate_sql(op, names)]
+        validations = [sql for op in migration.online_ops for sql in pgops.validate_sql(op, names)]
         for plan in plans.values():
             validations += plan.validate_sql(names.table(plan.table))
         for sql in validations:
@@ -116,7 +116,7 @@ class PostgresEngine:
             if other.phase is Phase.COMPLETED and other.name != name:
                 statements.append(f"DROP SCHEMA IF EXISTS {quote(other.version_schema)} CASCADE")
         # Table renames last: the other operations name the table as it was.
-        ordered = sorted(migration.operations, key=lambda op: op.type == "rename_table")
+        ordered = sorted(migration.online_ops, key=lambda op: op.type == "rename_table")
         for op in ordered:
             moved = plans.get((op.table, op.column)) if isinstance(op, AlterColumn) else None
             if moved is not None:
@@ -147,11 +147,11 @@ class PostgresEngine:
         for table in _triggered(migration):
             statements += pg.drop_trigger_sql(names, migration=name, table=table)
         try:
-            for op in reversed(migration.operations):
+            for op in reversed(migration.online_ops):
                 statements += pgops.rollback_sql(op, names)
         except OnlineOperationError as exc:
             raise MigrationFailed(f"online rollback {name}: {exc.message}") from None
-        for op in migration.operations:
+        for op in migration.online_ops:
             statements += pg.drop_added_sql(names, op)
         state = _state(entry)
         if "created" in state:
@@ -209,7 +209,7 @@ def _plan_state(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     kept: dict[str, dict[str, Any]] = {}
     plans: list[dict[str, Any]] = []
     created: list[str] = []
-    for i, op in enumerate(migration.operations):
+    for i, op in enumerate(migration.online_ops):
         if isinstance(op, CreateIndex | AddUnique):
             created.append(op.name)
         if not isinstance(op, AlterColumn) or not _types(conn, names, op.table):
@@ -246,15 +246,13 @@ def _settled(migration: OnlineMigration, state: dict[str, Any]) -> OnlineMigrati
     """``migration`` with each alter_column's left-out default and nullability as the
     column had them at start."""
     kept = state.get("kept", {})
-    ops = []
-    for i, op in enumerate(migration.operations):
-        if isinstance(op, AlterColumn) and str(i) in kept:
-            found = kept[str(i)]
-            op = op.keep(default=found["default"], not_null=found["not_null"])
-            if op.data_type is None and found.get("data_type"):
-                op = replace(op, data_type=found["data_type"])
-        ops.append(op)
-    return replace(migration, operations=tuple(ops))
+    return replace(
+        migration,
+        operations=tuple(
+            shape.settled(op, kept[str(i)]) if str(i) in kept else op
+            for i, op in enumerate(migration.operations)
+        ),
+    )
 
 
 def _plans(state: dict[str, Any]) -> list[carry.Plan]:
@@ -285,7 +283,7 @@ def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
 def _triggered(migration: OnlineMigration) -> list[str]:
     """Tables that get a dual-write trigger (some operation on them has up or down)."""
     return sorted(
-        {op.table for op in migration.operations if op.up_assignments() or op.down_assignments()}
+        {op.table for op in migration.online_ops if op.up_assignments() or op.down_assignments()}
     )
 
 
@@ -300,7 +298,7 @@ def _types(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
 
 def _resolved(conn: Connection, migration: OnlineMigration) -> list[OnlineOperation]:
     names = pg.PgNames(migration.schema)
-    return [op.resolve(_types(conn, names, op.table)) for op in migration.operations]
+    return [op.resolve(_types(conn, names, op.table)) for op in migration.online_ops]
 
 
 def _shapes(
@@ -308,7 +306,7 @@ def _shapes(
 ) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
     """Per table: (old version's columns, new version's columns), name -> physical."""
     shapes: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
-    for op in migration.operations:
+    for op in migration.online_ops:
         if op.type == "raw_sql":
             continue  # opaque: its table may not even exist before it runs
         if op.table not in shapes:
@@ -345,7 +343,7 @@ def _expand_ddl(
     for plan in _plans(state):
         statements += plan.start_sql(names.table(plan.table))
     for table, (old, new) in shapes.items():
-        ops = [op for op in migration.operations if op.table == table]
+        ops = [op for op in migration.online_ops if op.table == table]
         up = [a for op in ops for a in op.up_assignments()]
         down = [a for op in ops for a in op.down_assignments()]
         if up or down:
@@ -359,7 +357,7 @@ def _expand_ddl(
                 up=up,
                 down=down,
             )
-    if any(isinstance(op, AlterColumn) for op in migration.operations):
+    if any(isinstance(op, AlterColumn) for op in migration.online_ops):
         progress.step(
             "note: on PostgreSQL an altered column moves to the end of the table at complete "
             "(SELECT * and INSERTs without a column list see the new order)"
@@ -380,7 +378,7 @@ def _concurrent(
 ) -> None:
     names = pg.PgNames(migration.schema)
     shapes = {} if rollback else _shapes(conn, migration, names)
-    for op in migration.operations:
+    for op in migration.online_ops:
         try:
             statements = (
                 pgops.concurrent_rollback(op, names)
@@ -414,7 +412,7 @@ def _backfill(run: Run, entry: Entry) -> bool:
     states = dict(entry.backfill)
     jobs: list[tuple[str, str, Backfill.Work]] = []
     for table in sorted(migration.tables):
-        ops = [op for op in migration.operations if op.table == table]
+        ops = [op for op in migration.online_ops if op.table == table]
         up = [a for op in ops for a in op.up_assignments()]
         if up:
             jobs.append((table, table, up))
@@ -446,7 +444,7 @@ def _expose(
     version = pg.version_schema(migration.schema, migration.name)
     shapes = _shapes(conn, migration, names)
     statements = [f"CREATE SCHEMA IF NOT EXISTS {quote(version)}"]
-    views = {op.table: op.view_name for op in migration.operations}
+    views = {op.table: op.view_name for op in migration.online_ops}
     statements += [
         pg.view_sql(names, version, t, new, view=views[t]) for t, (_, new) in shapes.items()
     ]
@@ -466,7 +464,7 @@ def _concurrent_complete(
 ) -> None:
     """What complete runs outside a transaction (DROP INDEX CONCURRENTLY): idempotent,
     so it runs again whenever complete is asked of a completed migration."""
-    for op in migration.operations:
+    for op in migration.online_ops:
         for sql in pgops.concurrent_complete(op, names):
             progress.step(" ".join(sql.split())[:100])
             conn.execution_options(no_parameters=True).exec_driver_sql(sql)
@@ -478,7 +476,7 @@ def _verify(conn: Connection, migration: OnlineMigration) -> None:
     before anything is dropped; a mismatch stops complete with the count."""
     names = pg.PgNames(migration.schema)
     shapes = _shapes(conn, migration, names)
-    for op in migration.operations:
+    for op in migration.online_ops:
         for old_col, up, new_col, down in op.verify_pairs():
             table = names.table(op.table)
             types: dict[str, str] = {

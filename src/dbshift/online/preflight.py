@@ -49,7 +49,7 @@ _KINDS = {"i": "an index", "I": "an index", "r": "a table", "p": "a table", "v":
 
 
 def check(conn: Connection, migration: OnlineMigration) -> None:
-    for i, op in enumerate(migration.operations):
+    for i, op in enumerate(migration.online_ops):
         where = f"{migration.path}: operations[{i}] ({op.type})"
         problem = _name_taken(conn, migration.schema, op) or _expressions(conn, migration, i, op)
         if problem:
@@ -88,7 +88,7 @@ def _new_shape(
     """The new version's columns of ``table`` and their types, as the operations up to
     and including ``upto`` leave them (what ``down`` and ``check`` name)."""
     shape = dict(types)
-    for op in migration.operations[: upto + 1]:
+    for op in migration.online_ops[: upto + 1]:
         if op.table != table or op.type == "raw_sql":
             continue
         physical_type = {**types, **{a.name: a.data_type for a in _added(op, types)}}

@@ -146,7 +146,7 @@ def _start(conn: Connection, migration: OnlineMigration, spec: str, progress: Pr
         applier = _Applier(conn)
         # Table renames last, as on PostgreSQL: the other operations name the table as it was.
         ordered = sorted(
-            enumerate(migration.operations), key=lambda item: item[1].type == "rename_table"
+            enumerate(migration.online_ops), key=lambda item: item[1].type == "rename_table"
         )
         for index, op in ordered:
             progress.step(f"operations[{index}] {op.type} on {op.table}")
@@ -163,7 +163,7 @@ def _start(conn: Connection, migration: OnlineMigration, spec: str, progress: Pr
         journal.set_phase(conn, schema, migration.name, Phase.COMPLETED)
         entry = journal.get(conn, schema, migration.name)
         assert entry is not None
-    progress.step(f"applied {len(migration.operations)} operations in one transaction")
+    progress.step(f"applied {len(migration.online_ops)} operations in one transaction")
     return entry
 
 

@@ -252,7 +252,7 @@ def rollback(run: Run, record: Record) -> None:
         for sql in plan.rollback_statements(names.table(plan.table)):
             progress.step(" ".join(sql.split())[:100])
             ddl.run(conn, sql, policy=options.lock, what=what, ignore=GONE | {1828})
-    for i, op in reversed(list(enumerate(migration.operations))):
+    for i, op in reversed(list(enumerate(migration.online_ops))):
         if isinstance(op, RawSQL) and state.done(f"raw:{i}") and not state.done(f"unraw:{i}"):
             if op.down is None:
                 raise MigrationFailed(

@@ -83,7 +83,7 @@ def _refuse_taken_names(conn: Connection, migration: OnlineMigration) -> None:
     """An index or constraint an operation creates must not exist yet: the in-place
     statement's "already exists" counts as done on a resumed run, so a name taken by the
     user's own index would be silently skipped, and rollback would then drop it."""
-    for i, op in enumerate(migration.operations):
+    for i, op in enumerate(migration.online_ops):
         name = getattr(op, "name", None)
         if not isinstance(op, CreateIndex | AddUnique | AddCheck | AddForeignKey) or not name:
             continue
@@ -110,7 +110,7 @@ def _check_expressions(conn: Connection, migration: OnlineMigration) -> None:
     from dbshift.connection import first_line
 
     raw = conn.execution_options(no_parameters=True)
-    for i, op in enumerate(migration.operations):
+    for i, op in enumerate(migration.online_ops):
         if not isinstance(op, HiddenColumnChange):
             continue
         table = f"{my.q(migration.schema)}.{my.q(op.table)}"
@@ -179,7 +179,7 @@ def _expand(state: State, options: Options, progress: Progress) -> None:
     for plan in state.plans.values():
         if plan.shadow:
             _build_shadow(state, plan, options, progress)
-    for i, op in enumerate(m.operations):
+    for i, op in enumerate(m.online_ops):
         step = f"raw:{i}"
         if isinstance(op, RawSQL) and not state.done(step):
             progress.step(f"raw_sql on {op.table}")

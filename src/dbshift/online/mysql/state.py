@@ -76,7 +76,7 @@ def kind(conn: Connection, schema: str, table: str) -> str | None:
 def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     """What start needs to know of each table, read once, before anything changes."""
     out: dict[str, Any] = {}
-    for table in sorted({op.table for op in migration.operations if not isinstance(op, RawSQL)}):
+    for table in sorted({op.table for op in migration.online_ops if not isinstance(op, RawSQL)}):
         columns = read_columns(conn, migration.schema, table)
         if not columns:
             raise MigrationFailed(f"table {migration.schema}.{table} does not exist")
@@ -110,7 +110,7 @@ def make_plans(migration: OnlineMigration, catalog: dict[str, Any]) -> dict[str,
             c[0]: Column(c[0], c[1], bool(c[2]), c[3], c[4], c[5] if len(c) > 5 else "")
             for c in info["columns"]
         }
-        ops = [op for op in migration.operations if op.table == table]
+        ops = [op for op in migration.online_ops if op.table == table]
         try:
             plans[table] = plan_table(
                 table, ops, columns, [k[0] for k in info["key"]], info["auto"]
