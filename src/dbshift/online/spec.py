@@ -24,14 +24,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dbshift import ops
 from dbshift.errors import MigrationFileError, OnlineOperationError
 from dbshift.online.read import TYPES, read_operation
-
-if TYPE_CHECKING:
-    from dbshift.online.operations import OnlineOperation
 
 _NAME = re.compile(r"^(?P<name>[0-9A-Za-z][0-9A-Za-z_]*)\.toml$")
 # What `online start` accepts: the version prefix orders online migrations among the
@@ -58,13 +55,6 @@ class OnlineMigration:
     @property
     def tables(self) -> frozenset[str]:
         return frozenset(key[1] for op in self.operations if (key := op.table_key) is not None)
-
-    @property
-    def online_ops(self) -> tuple[OnlineOperation, ...]:
-        """Transitional: the operations as the engines still take them."""
-        from dbshift.online.operations.adapt import to_online
-
-        return tuple(to_online(op) for op in self.operations)
 
 
 def load_online(path: Path) -> OnlineMigration:
