@@ -329,7 +329,9 @@ def _shapes(
         try:
             shapes[table] = (old, shape.reshape(op, new))
         except OnlineOperationError as exc:
-            raise OnlineOperationError(
+            # Not the table as the file expects it: a failure like a missing table's, with
+            # the same exit code on every server.
+            raise MigrationFailed(
                 f"{migration.path}: {op.kind} on {table}: {exc.message}"
             ) from None
     return shapes

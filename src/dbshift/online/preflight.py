@@ -43,9 +43,24 @@ _KINDS = {"i": "an index", "I": "an index", "r": "a table", "p": "a table", "v":
 def check(conn: Connection, migration: OnlineMigration) -> None:
     for i, op in enumerate(migration.operations):
         where = f"{migration.path}: operations[{i}] ({op.kind})"
-        problem = _name_taken(conn, migration.schema, op) or _expressions(conn, migration, i, op)
+        problem = (
+            _missing_table(conn, migration.schema, op)
+            or _name_taken(conn, migration.schema, op)
+            or _expressions(conn, migration, i, op)
+        )
         if problem:
             raise MigrationFailed(f"{where}: {problem}; nothing was changed")
+
+
+def _missing_table(conn: Connection, schema: str, op: ops.Operation) -> str | None:
+    """The table the operation names must exist (a raw_sql's may not yet)."""
+    if isinstance(op, ops.RawSQL):
+        return None
+    table = table_of(op)
+    found = conn.exec_driver_sql(
+        "SELECT to_regclass(%(rel)s)", {"rel": pg.PgNames(schema).table(table)}
+    ).scalar()
+    return None if found is not None else f"table {table!r} does not exist in schema {schema!r}"
 
 
 def _name_taken(conn: Connection, schema: str, op: ops.Operation) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dbshift import ops
-from dbshift.errors import MigrationFailed, UsageError
+from dbshift.errors import MigrationFailed, OnlineOperationError, UsageError
 from dbshift.online import journal
 from dbshift.online.journal import Entry
 from dbshift.online.mysql import ddl
@@ -76,12 +76,18 @@ def kind(conn: Connection, schema: str, table: str) -> str | None:
 def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     """What start needs to know of each table, read once, before anything changes."""
     out: dict[str, Any] = {}
-    for table in sorted(
-        {table_of(op) for op in migration.operations if not isinstance(op, ops.RawSQL)}
-    ):
+    first: dict[str, int] = {}
+    for i, op in enumerate(migration.operations):
+        if not isinstance(op, ops.RawSQL):
+            first.setdefault(table_of(op), i)
+    for table in sorted(first):
         columns = read_columns(conn, migration.schema, table)
         if not columns:
-            raise MigrationFailed(f"table {migration.schema}.{table} does not exist")
+            op = migration.operations[first[table]]
+            raise MigrationFailed(
+                f"{migration.path}: operations[{first[table]}] ({op.kind}): table {table!r} "
+                f"does not exist in schema {migration.schema!r}; nothing was changed"
+            )
         key = conn.exec_driver_sql(
             my.KEY_SQL_COLUMNS, {"schema": migration.schema, "table": table}
         ).all()
@@ -118,6 +124,10 @@ def make_plans(migration: OnlineMigration, catalog: dict[str, Any]) -> dict[str,
             # (a catalog journaled before index names were kept: unknown, so kept)
             if "indexes" in info:
                 plans[table].indexes = frozenset(str(i).casefold() for i in info["indexes"])
+        except OnlineOperationError as exc:
+            # Not the table as the file expects it (a column missing or already there): a
+            # failure, as on every server, not a usage error.
+            raise MigrationFailed(f"{migration.path}: {exc.message}") from None
         except UsageError as exc:
             raise UsageError(f"{migration.path}: {exc}") from None
     return plans
