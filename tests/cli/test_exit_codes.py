@@ -132,14 +132,6 @@ up = "upper({column})"
 down = "lower({column})"
 """
 
-# Cells the online engines do not yet answer alike (helper "online" converts online/'s
-# ValueErrors to PlanError). Strict: when a cell starts passing, the marker must go.
-_ONLINE_DIVERGES = {
-    ("mysql", "column"): "MySQL's online planner calls a missing column a usage error (exit 2)",
-    ("postgresql", "table"): "PostgreSQL reports the server's error without the file name",
-    ("mysql", "table"): "MySQL reports a missing table without the file name",
-}
-
 
 @pytest.mark.parametrize(
     ("missing", "table", "column"),
@@ -149,14 +141,10 @@ _ONLINE_DIVERGES = {
 def test_an_online_file_naming_something_missing_fails_alike(
     project: Project,
     db: Database,
-    request: pytest.FixtureRequest,
     missing: str,
     table: str,
     column: str,
 ) -> None:
-    reason = _ONLINE_DIVERGES.get((db.backend, missing))
-    if reason is not None:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     create_items(db)
     (project.root / "1_change.toml").write_text(ONLINE_ALTER.format(table=table, column=column))
     message = one_line(project.run("online", "start", "1_change.toml"), FAILED)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from dbshift.errors import UsageError
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import Column, TablePlan, plan_table
-from dbshift.online.operations import OPERATION_TYPES
+from dbshift.online.read import read_operation
 
 COLUMNS = {
     "id": Column("id", "bigint(20)", False, None, "auto_increment"),
@@ -24,9 +24,7 @@ COLUMNS = {
 
 def _plan(*ops: dict[str, Any]) -> TablePlan:
     built = [
-        OPERATION_TYPES[o["type"]].from_dict(
-            {"table": "items", **{k: v for k, v in o.items() if k != "type"}}
-        )
+        read_operation(o["type"], {"table": "items", **{k: v for k, v in o.items() if k != "type"}})
         for o in ops
     ]
     return plan_table("items", built, dict(COLUMNS), ["id"], "id")

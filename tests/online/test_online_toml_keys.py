@@ -11,7 +11,7 @@ import pytest
 
 from dbshift.dialects import named
 from dbshift.model import Column
-from dbshift.online.from_ops import online_toml
+from dbshift.online.write import online_toml
 from dbshift.ops import AlterColumn
 from tests.ops.samples import BASE, EMAIL, USERS
 

@@ -65,6 +65,8 @@ from dbshift.ops import (
     SetTableOptions,
 )
 from dbshift.ops.backfill import Backfill
+from dbshift.ops.raw_sql import RawSQL
+from dbshift.ops.split_table import SplitTable
 from dbshift.ops.validate_constraint import ValidateConstraint
 from tests.ops import samples_extras
 
@@ -211,6 +213,15 @@ SAMPLES["recreate_enum"] = RecreateEnum(before=MOOD, after=EnumType(name="mood",
 SAMPLES["validate_constraint"] = ValidateConstraint(on=(None, "orders"), name="orders_id_check")
 SAMPLES["backfill"] = Backfill(
     on=USERS, column="nick name", expression="'x'", key="id", batch_size=500
+)
+# The online files' escape hatch and table split (online/spec.py parses them).
+SAMPLES["raw_sql"] = RawSQL(
+    on=USERS,
+    up="CREATE TABLE audit (at text); INSERT INTO audit VALUES ('x')",
+    down="DROP TABLE audit",
+)
+SAMPLES["split_table"] = SplitTable(
+    on=USERS, new_table="user bios", columns=("bio", "select"), key="id", new_key="user_id"
 )
 SAMPLES.update(samples_extras.SAMPLES)
 

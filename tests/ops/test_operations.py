@@ -14,10 +14,11 @@ from dbshift.ops import Lock, Operation
 from tests.ops.samples import SAMPLES, before
 
 #: Operations with no reverse: PostgreSQL cannot drop an enum value, un-validate a
-#: constraint, or give back the values a backfill overwrote.
-IRREVERSIBLE = frozenset({"add_enum_value", "validate_constraint", "backfill"})
-#: Operations that change rows, not the schema.
-DATA_ONLY = frozenset({"backfill"})
+#: constraint, or give back the values a backfill overwrote; no operation merges a split
+#: table back.
+IRREVERSIBLE = frozenset({"add_enum_value", "validate_constraint", "backfill", "split_table"})
+#: Operations that change rows, not the schema (raw SQL: dbshift cannot see inside it).
+DATA_ONLY = frozenset({"backfill", "raw_sql"})
 
 
 @pytest.mark.parametrize("kind", sorted(SAMPLES))

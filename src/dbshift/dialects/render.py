@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         DropTable,
         DropView,
         Operation,
+        RawSQL,
         RenameColumn,
     )
 
@@ -75,6 +76,9 @@ class Renderer:
         ]
         if what:
             raise Unsupported(f"table {t.name}: {', '.join(what)}: PostgreSQL only")
+
+    def op_raw_sql(self, op: RawSQL, schema: Schema) -> list[str]:
+        return [op.up]
 
     def op_drop_table(self, op: DropTable, schema: Schema) -> list[str]:
         return [f"DROP TABLE {self.name(op.table.key)}"]

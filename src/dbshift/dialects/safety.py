@@ -64,6 +64,7 @@ from dbshift.ops import (
     MovePartition,
     NoInheritTable,
     Operation,
+    RawSQL,
     RecreateCollation,
     RecreateDomain,
     RecreateEnum,
@@ -75,6 +76,7 @@ from dbshift.ops import (
     SetRowSecurity,
     SetTableComment,
     SetTableOptions,
+    SplitTable,
 )
 from dbshift.ops.backfill import Backfill
 from dbshift.ops.validate_constraint import ValidateConstraint
@@ -382,6 +384,27 @@ def _set_table_options(op: SetTableOptions) -> Safety:
         destructive=lossy,
         note="ENGINE= copies every row into the new engine (ALGORITHM=COPY: writes wait)"
         + ("; that engine does not keep the rows" if lossy else ""),
+    )
+
+
+@COMMON.rule(RawSQL)
+def _raw_sql(op: RawSQL) -> Safety:
+    # dbshift cannot see inside it: the worst case, said plainly.
+    return Safety(
+        lock=Lock.ALL,
+        breaking=True,
+        note="raw SQL: dbshift cannot see what it locks, rewrites or breaks",
+    )
+
+
+@COMMON.rule(SplitTable)
+def _split_table(op: SplitTable) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        rewrite=True,
+        breaking=True,
+        note="the columns move to a new table (rows copied); the previous version's "
+        "queries on them break unless run online",
     )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects import named
 from dbshift.errors import NoUsableKey
-from dbshift.online.operations.base import Assignment
+from dbshift.online.shape import Assignment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

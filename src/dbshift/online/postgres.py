@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dbshift import ops
 from dbshift.dialects import named
 from dbshift.errors import OnlineOperationError
-from dbshift.online.operations.base import Assignment, OnlineOperation
+from dbshift.online import shape
 from dbshift.online.postgres_ops import added
+from dbshift.online.shape import Assignment, table_of
 
 #: Quoting, literals and the 63-byte name limit: PostgreSQL's facts, from its Dialect.
 PG = named("postgresql")
@@ -136,21 +138,21 @@ def view_sql(
     )
 
 
-def added_columns_sql(names: PgNames, op: OnlineOperation) -> list[str]:
+def added_columns_sql(names: PgNames, op: ops.Operation) -> list[str]:
     out = []
     for col in added(op):
         default = f" DEFAULT {col.default}" if col.default is not None else ""
         out.append(
-            f"ALTER TABLE {names.table(op.table)} ADD COLUMN {quote(col.name)} "
+            f"ALTER TABLE {names.table(table_of(op))} ADD COLUMN {quote(col.name)} "
             f"{col.data_type}{default}"
         )
     return out
 
 
-def drop_added_sql(names: PgNames, op: OnlineOperation) -> list[str]:
+def drop_added_sql(names: PgNames, op: ops.Operation) -> list[str]:
     return [
-        f"ALTER TABLE {names.table(op.table)} DROP COLUMN IF EXISTS {quote(name)}"
-        for name in op.hidden_columns()
+        f"ALTER TABLE {names.table(table_of(op))} DROP COLUMN IF EXISTS {quote(name)}"
+        for name in shape.hidden_columns(op)
     ]
 
 

@@ -12,17 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from dbshift import ops
 from dbshift.errors import MigrationFailed, OnlineOperationError
-from dbshift.online import carry, journal, preflight
+from dbshift.online import carry, journal, preflight, shape
 from dbshift.online import postgres as pg
 from dbshift.online import postgres_ops as pgops
 from dbshift.online.backfill import Backfill
 from dbshift.online.journal import Entry, Phase
 from dbshift.online.locks import run_ddl
-from dbshift.online.operations import OnlineOperation
-from dbshift.online.operations.add_unique import AddUnique
-from dbshift.online.operations.alter_column import AlterColumn
-from dbshift.online.operations.create_index import CreateIndex
 from dbshift.online.phases import (
     Insert,
     NewVersion,
@@ -34,6 +31,7 @@ from dbshift.online.phases import (
     run_job,
 )
 from dbshift.online.postgres import quote
+from dbshift.online.shape import table_of
 from dbshift.online.spec import OnlineMigration
 
 if TYPE_CHECKING:
@@ -116,14 +114,16 @@ class PostgresEngine:
             if other.phase is Phase.COMPLETED and other.name != name:
                 statements.append(f"DROP SCHEMA IF EXISTS {quote(other.version_schema)} CASCADE")
         # Table renames last: the other operations name the table as it was.
-        ordered = sorted(migration.operations, key=lambda op: op.type == "rename_table")
+        ordered = sorted(migration.operations, key=lambda op: isinstance(op, ops.RenameTable))
         for op in ordered:
-            moved = plans.get((op.table, op.column)) if isinstance(op, AlterColumn) else None
+            table, column = table_of(op), shape.changed_column(op)
+            change = shape.column_change(op)
+            moved = plans.get((table, column)) if change and column is not None else None
             if moved is not None:
-                statements += moved.before_drop(names.table(op.table))
+                statements += moved.before_drop(names.table(table))
             statements += pgops.complete_sql(op, names)
             if moved is not None:
-                statements += moved.after_swap(names.table(op.table), schema)
+                statements += moved.after_swap(names.table(table), schema)
         progress.step(f"contract: {len(statements)} statements")
         run_ddl(
             conn,
@@ -210,32 +210,33 @@ def _plan_state(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     plans: list[dict[str, Any]] = []
     created: list[str] = []
     for i, op in enumerate(migration.operations):
-        if isinstance(op, CreateIndex | AddUnique):
-            created.append(op.name)
-        if not isinstance(op, AlterColumn) or not _types(conn, names, op.table):
+        if isinstance(op, ops.CreateIndex | ops.AddUnique):
+            created.append(str(shape.name_of(op)))
+        table, column = table_of(op), shape.changed_column(op)
+        if shape.column_change(op) is None or column is None or not _types(conn, names, table):
             continue
         row = conn.exec_driver_sql(
-            _COLUMN_SQL, {"rel": names.table(op.table), "column": op.column}
+            _COLUMN_SQL, {"rel": names.table(table), "column": column}
         ).first()
         if row is None:
             raise MigrationFailed(
-                f"{migration.path}: operations[{i}] ({op.type}): column {op.column!r} does "
-                f"not exist in {op.table!r}; nothing was changed"
+                f"{migration.path}: operations[{i}] ({op.kind}): column {column!r} does "
+                f"not exist in {table!r}; nothing was changed"
             )
         kept[str(i)] = {"default": row[0], "not_null": bool(row[1]), "data_type": row[2]}
         try:
             plan = carry.plan(
                 conn,
                 schema=migration.schema,
-                table=op.table,
-                column=op.column,
-                hidden=op.hidden,
+                table=table,
+                column=column,
+                hidden=shape.hidden(column),
                 migration=migration.name,
                 ignored_schemas=ignored,
             )
         except carry.Refused as exc:
             raise MigrationFailed(
-                f"{migration.path}: operations[{i}] ({op.type}): {exc}; nothing was changed"
+                f"{migration.path}: operations[{i}] ({op.kind}): {exc}; nothing was changed"
             ) from None
         plans.append(plan.as_dict())
         created += plan.created_indexes()
@@ -246,15 +247,13 @@ def _settled(migration: OnlineMigration, state: dict[str, Any]) -> OnlineMigrati
     """``migration`` with each alter_column's left-out default and nullability as the
     column had them at start."""
     kept = state.get("kept", {})
-    ops = []
-    for i, op in enumerate(migration.operations):
-        if isinstance(op, AlterColumn) and str(i) in kept:
-            found = kept[str(i)]
-            op = op.keep(default=found["default"], not_null=found["not_null"])
-            if op.data_type is None and found.get("data_type"):
-                op = replace(op, data_type=found["data_type"])
-        ops.append(op)
-    return replace(migration, operations=tuple(ops))
+    return replace(
+        migration,
+        operations=tuple(
+            shape.settled(op, kept[str(i)]) if str(i) in kept else op
+            for i, op in enumerate(migration.operations)
+        ),
+    )
 
 
 def _plans(state: dict[str, Any]) -> list[carry.Plan]:
@@ -285,7 +284,11 @@ def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
 def _triggered(migration: OnlineMigration) -> list[str]:
     """Tables that get a dual-write trigger (some operation on them has up or down)."""
     return sorted(
-        {op.table for op in migration.operations if op.up_assignments() or op.down_assignments()}
+        {
+            table_of(op)
+            for op in migration.operations
+            if shape.up_assignments(op) or shape.down_assignments(op)
+        }
     )
 
 
@@ -298,9 +301,16 @@ def _types(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in rows}
 
 
-def _resolved(conn: Connection, migration: OnlineMigration) -> list[OnlineOperation]:
+def _resolved(
+    conn: Connection, migration: OnlineMigration
+) -> list[tuple[ops.Operation, dict[str, str]]]:
+    """Each operation completed from the catalog, with its table's column types."""
     names = pg.PgNames(migration.schema)
-    return [op.resolve(_types(conn, names, op.table)) for op in migration.operations]
+    out = []
+    for op in migration.operations:
+        types = _types(conn, names, table_of(op))
+        out.append((shape.resolve(op, types), types))
+    return out
 
 
 def _shapes(
@@ -309,17 +319,20 @@ def _shapes(
     """Per table: (old version's columns, new version's columns), name -> physical."""
     shapes: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
     for op in migration.operations:
-        if op.type == "raw_sql":
+        if isinstance(op, ops.RawSQL):
             continue  # opaque: its table may not even exist before it runs
-        if op.table not in shapes:
-            old = _columns(conn, names, op.table)
-            shapes[op.table] = (old, dict(old))
-        old, new = shapes[op.table]
+        table = table_of(op)
+        if table not in shapes:
+            old = _columns(conn, names, table)
+            shapes[table] = (old, dict(old))
+        old, new = shapes[table]
         try:
-            shapes[op.table] = (old, op.reshape(new))
+            shapes[table] = (old, shape.reshape(op, new))
         except OnlineOperationError as exc:
-            raise OnlineOperationError(
-                f"{migration.path}: {op.type} on {op.table}: {exc.message}"
+            # Not the table as the file expects it: a failure like a missing table's, with
+            # the same exit code on every server.
+            raise MigrationFailed(
+                f"{migration.path}: {op.kind} on {table}: {exc.message}"
             ) from None
     return shapes
 
@@ -339,15 +352,15 @@ def _expand_ddl(
     names = pg.PgNames(migration.schema, version=version)
     shapes = _shapes(conn, migration, names)
     statements: list[str] = []
-    for op in _resolved(conn, migration):
+    for op, types in _resolved(conn, migration):
         statements += pg.added_columns_sql(names, op)
-        statements += pgops.start_sql(op, names)
+        statements += pgops.start_sql(op, names, types)
     for plan in _plans(state):
         statements += plan.start_sql(names.table(plan.table))
     for table, (old, new) in shapes.items():
-        ops = [op for op in migration.operations if op.table == table]
-        up = [a for op in ops for a in op.up_assignments()]
-        down = [a for op in ops for a in op.down_assignments()]
+        on = [op for op in migration.operations if table_of(op) == table]
+        up = [a for op in on for a in shape.up_assignments(op)]
+        down = [a for op in on for a in shape.down_assignments(op)]
         if up or down:
             statements += pg.trigger_sql(
                 names,
@@ -359,7 +372,7 @@ def _expand_ddl(
                 up=up,
                 down=down,
             )
-    if any(isinstance(op, AlterColumn) for op in migration.operations):
+    if any(shape.column_change(op) is not None for op in migration.operations):
         progress.step(
             "note: on PostgreSQL an altered column moves to the end of the table at complete "
             "(SELECT * and INSERTs without a column list see the new order)"
@@ -385,14 +398,14 @@ def _concurrent(
             statements = (
                 pgops.concurrent_rollback(op, names)
                 if rollback
-                else pgops.concurrent_start(op, names, shapes.get(op.table, ({}, {}))[1])
+                else pgops.concurrent_start(op, names, shapes.get(table_of(op), ({}, {}))[1])
             )
         except OnlineOperationError as exc:
             raise MigrationFailed(
-                f"{migration.path}: {op.type} on {op.table}: {exc.message}"
+                f"{migration.path}: {op.kind} on {table_of(op)}: {exc.message}"
             ) from None
         for sql in statements:
-            name = getattr(op, "name", None)
+            name = shape.name_of(op)
             if not rollback and name and _invalid_index(conn, migration.schema, name):
                 # A build killed half-way leaves an INVALID index: drop it, build again.
                 conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {names.table(name)}")
@@ -414,14 +427,14 @@ def _backfill(run: Run, entry: Entry) -> bool:
     states = dict(entry.backfill)
     jobs: list[tuple[str, str, Backfill.Work]] = []
     for table in sorted(migration.tables):
-        ops = [op for op in migration.operations if op.table == table]
-        up = [a for op in ops for a in op.up_assignments()]
+        on = [op for op in migration.operations if table_of(op) == table]
+        up = [a for op in on for a in shape.up_assignments(op)]
         if up:
             jobs.append((table, table, up))
-        for op in ops:
-            copy = pgops.copy_sql(op.resolve(_types(conn, names, table)), names)
+        for op in on:
+            copy = pgops.copy_sql(shape.resolve(op, _types(conn, names, table)), names)
             if copy is not None:
-                jobs.append((op.copy_job, table, copy))
+                jobs.append((shape.copy_job(op), table, copy))
     for job, table, work in jobs:
         key = [
             (str(r[0]), str(r[1]))
@@ -446,7 +459,7 @@ def _expose(
     version = pg.version_schema(migration.schema, migration.name)
     shapes = _shapes(conn, migration, names)
     statements = [f"CREATE SCHEMA IF NOT EXISTS {quote(version)}"]
-    views = {op.table: op.view_name for op in migration.operations}
+    views = {table_of(op): shape.view_name(op) for op in migration.operations}
     statements += [
         pg.view_sql(names, version, t, new, view=views[t]) for t, (_, new) in shapes.items()
     ]
@@ -479,13 +492,13 @@ def _verify(conn: Connection, migration: OnlineMigration) -> None:
     names = pg.PgNames(migration.schema)
     shapes = _shapes(conn, migration, names)
     for op in migration.operations:
-        for old_col, up, new_col, down in op.verify_pairs():
-            table = names.table(op.table)
+        for old_col, up, new_col, down in shape.verify_pairs(op):
+            table = names.table(table_of(op))
             types: dict[str, str] = {
                 str(r[0]): str(r[1])
                 for r in conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": table}).all()
             }
-            new_cols = shapes[op.table][1]
+            new_cols = shapes[table_of(op)][1]
             # The inner SELECT evaluates up() over the physical (old) names and exposes
             # the new version's names, over which the outer WHERE evaluates down().
             exposed = ", ".join(f"o.{quote(p)} AS {quote(n)}" for n, p in new_cols.items())
@@ -501,10 +514,10 @@ def _verify(conn: Connection, migration: OnlineMigration) -> None:
             if bad:
                 raise MigrationFailed(
                     f"online complete {migration.name}: {bad} of {total} rows of "
-                    f"{op.table} have {old_col!r} and its new value out of step; nothing was "
+                    f"{table_of(op)} have {old_col!r} and its new value out of step; nothing was "
                     "dropped (roll back, or fix the rows and complete again)"
                 )
-    for op in _resolved(conn, migration):
+    for op, _ in _resolved(conn, migration):
         for what, sql in pgops.verify_sql(op, names):
             bad = conn.execution_options(no_parameters=True).exec_driver_sql(sql).scalar()
             if bad:

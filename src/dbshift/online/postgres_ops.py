@@ -1,8 +1,8 @@
 """What each online operation runs on PostgreSQL, phase by phase: one function per phase,
 dispatching on the operation's kind, as the MySQL plan (``mysql/plan.py``) and the SQLite
-applier (``sqlite.py``) do. The operations themselves are data (``online/operations/``):
-their fields, how they reshape a table for the new version, and their up/down
-expressions; none of them writes SQL.
+applier (``sqlite.py``) do. The operations are ``ops.*`` in their online form; what they
+mean for an expand/contract change (hidden columns, reshaping, up/down assignments) is
+``shape.py``'s, shared by every engine.
 
 The statements fall in the engine's steps (``postgres_engine.py``):
 - ``start_sql``: the start transaction, after the hidden columns exist;
@@ -19,147 +19,164 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from dbshift import ops
 from dbshift.errors import OnlineOperationError
+from dbshift.online import shape
 from dbshift.online.backfill import RANGE
-from dbshift.online.operations import OnlineOperation
-from dbshift.online.operations.add_check import AddCheck
-from dbshift.online.operations.add_column import AddColumn
-from dbshift.online.operations.add_foreign_key import AddForeignKey
-from dbshift.online.operations.add_unique import AddUnique
-from dbshift.online.operations.alter_column import AlterColumn
-from dbshift.online.operations.base import AddedColumn, HiddenColumnChange, Names, hidden_name
-from dbshift.online.operations.create_index import CreateIndex
-from dbshift.online.operations.drop_column import DropColumn
-from dbshift.online.operations.drop_index import DropIndex
-from dbshift.online.operations.raw_sql import RawSQL
-from dbshift.online.operations.rename_column import RenameColumn
-from dbshift.online.operations.rename_table import RenameTable
-from dbshift.online.operations.split_table import SplitTable
+from dbshift.online.shape import AddedColumn, Names, hidden_name, table_of
 
 
-def added(op: OnlineOperation) -> list[AddedColumn]:
+def added(op: ops.Operation) -> list[AddedColumn]:
     """The physical columns start adds, under hidden names."""
-    if not isinstance(op, HiddenColumnChange):
+    column = shape.changed_column(op)
+    if column is None:
         return []
-    if op.data_type is None:
-        raise OnlineOperationError(f"{op.type} on {op.table!r}: the column's type is not resolved")
-    column = AddedColumn(op.hidden, op.data_type, op.default, op.required)
-    if isinstance(op, AlterColumn):
+    data_type = shape.data_type(op)
+    if data_type is None:
+        raise OnlineOperationError(
+            f"{op.kind} on {table_of(op)!r}: the column's type is not resolved"
+        )
+    added = AddedColumn(shape.hidden(column), data_type, shape.default(op), shape.required(op))
+    if shape.column_change(op) is not None:
         # The default is set after the column is added (start_sql): ADD COLUMN with a
         # volatile default (a serial's nextval) would rewrite the table under an
         # exclusive lock, and the backfill fills existing rows anyway.
-        column = replace(column, default=None)
-    return [column]
+        added = replace(added, default=None)
+    return [added]
 
 
-def start_sql(op: OnlineOperation, n: Names) -> list[str]:
-    t = n.table(op.table)
+def _fk_sql(fk: ops.AddForeignKey, n: Names) -> str:
+    c = fk.constraint
+    cols = ", ".join(n.q(x) for x in c.columns)
+    refs = ", ".join(n.q(x) for x in c.ref_columns)
+    action = f" ON DELETE {c.on_delete.value}" if c.on_delete is not c.on_delete.NO_ACTION else ""
+    return (
+        f"ALTER TABLE {n.table(table_of(fk))} ADD CONSTRAINT {n.q(c.name)} FOREIGN KEY ({cols}) "
+        f"REFERENCES {n.table(c.ref_table)} ({refs}){action} NOT VALID"
+    )
+
+
+def start_sql(op: ops.Operation, n: Names, types: dict[str, str]) -> list[str]:
+    """``types``: the table's columns and their types (split_table's new table)."""
+    t = n.table(table_of(op))
     out: list[str] = []
-    if isinstance(op, HiddenColumnChange) and op.required:
+    column = shape.changed_column(op)
+    if column is not None and shape.required(op):
         # NOT NULL is a CHECK ... NOT VALID during the change, validated without blocking
         # writes before complete, then a real NOT NULL (swap_sql).
         out.append(
-            f"ALTER TABLE {t} ADD CONSTRAINT {n.q(op.check_name)} "
-            f"CHECK ({n.q(op.hidden)} IS NOT NULL) NOT VALID"
+            f"ALTER TABLE {t} ADD CONSTRAINT {n.q(shape.check_name(column))} "
+            f"CHECK ({n.q(shape.hidden(column))} IS NOT NULL) NOT VALID"
         )
-    if isinstance(op, AlterColumn) and op.default is not None:
-        out.append(f"ALTER TABLE {t} ALTER COLUMN {n.q(op.hidden)} SET DEFAULT {op.default}")
-    if isinstance(op, AddCheck):
+    default = shape.default(op)
+    if column is not None and shape.column_change(op) is not None and default is not None:
         out.append(
-            f"ALTER TABLE {t} ADD CONSTRAINT {n.q(op.name)} CHECK ({op.hidden_check()}) NOT VALID"
+            f"ALTER TABLE {t} ALTER COLUMN {n.q(shape.hidden(column))} SET DEFAULT {default}"
         )
-    if isinstance(op, AddForeignKey):
-        cols = ", ".join(n.q(c) for c in op.columns)
-        refs = ", ".join(n.q(c) for c in op.referenced_columns)
-        action = f" ON DELETE {op.on_delete.upper()}" if op.on_delete else ""
-        out.append(
-            f"ALTER TABLE {t} ADD CONSTRAINT {n.q(op.name)} FOREIGN KEY ({cols}) "
-            f"REFERENCES {n.table(op.references)} ({refs}){action} NOT VALID"
-        )
-    if isinstance(op, RawSQL):
-        out.append(op.up)
-    if isinstance(op, SplitTable):
-        out += _split_start(op, n)
+    match op:
+        case ops.AddCheck():
+            out.append(
+                f"ALTER TABLE {t} ADD CONSTRAINT {n.q(op.constraint.name)} "
+                f"CHECK ({shape.hidden_check(op)}) NOT VALID"
+            )
+        case ops.AddForeignKey():
+            out.append(_fk_sql(op, n))
+        case ops.RawSQL():
+            out.append(op.up)
+        case ops.SplitTable():
+            out += _split_start(op, n, types)
     return out
 
 
-def concurrent_start(op: OnlineOperation, n: Names, columns: dict[str, str]) -> list[str]:
+def concurrent_start(op: ops.Operation, n: Names, columns: dict[str, str]) -> list[str]:
     """``columns`` maps the new version's column names to physical columns: an index on a
     column another operation changes is built on the new physical column, so it survives
     complete (which drops the old one)."""
-    if not isinstance(op, CreateIndex | AddUnique):
-        return []
-    unknown = [c for c in op.columns if c not in columns]
+    match op:
+        case ops.CreateIndex():
+            name, wanted = op.index.name, op.index.column_names
+        case ops.AddUnique():
+            name, wanted = op.constraint.name, op.constraint.columns
+        case _:
+            return []
+    unknown = [c for c in wanted if c not in columns]
     if unknown:
-        what = f"index {op.name!r}: " if isinstance(op, CreateIndex) else ""
-        raise OnlineOperationError(f"{what}no column {unknown[0]!r} in {op.table!r}")
-    cols = ", ".join(n.q(columns[c]) for c in op.columns)
-    if isinstance(op, AddUnique):
+        what = f"index {name!r}: " if isinstance(op, ops.CreateIndex) else ""
+        raise OnlineOperationError(f"{what}no column {unknown[0]!r} in {table_of(op)!r}")
+    cols = ", ".join(n.q(columns[c]) for c in wanted)
+    if isinstance(op, ops.AddUnique):
         return [
-            f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {n.q(op.name)} "
-            f"ON {n.table(op.table)} ({cols})"
+            f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {n.q(name)} "
+            f"ON {n.table(table_of(op))} ({cols})"
         ]
-    unique = "UNIQUE " if op.unique else ""
-    method = f" USING {n.q(op.method)}" if op.method else ""
-    where = f" WHERE {op.where}" if op.where else ""
+    index = op.index
+    unique = "UNIQUE " if index.unique else ""
+    method = f" USING {n.q(index.method)}" if index.method else ""
+    where = f" WHERE {index.where}" if index.where else ""
     return [
-        f"CREATE {unique}INDEX CONCURRENTLY IF NOT EXISTS {n.q(op.name)} "
-        f"ON {n.table(op.table)}{method} ({cols}){where}"
+        f"CREATE {unique}INDEX CONCURRENTLY IF NOT EXISTS {n.q(name)} "
+        f"ON {n.table(table_of(op))}{method} ({cols}){where}"
     ]
 
 
-def validate_sql(op: OnlineOperation, n: Names) -> list[str]:
-    t = n.table(op.table)
+def validate_sql(op: ops.Operation, n: Names) -> list[str]:
+    t = n.table(table_of(op))
     out = []
-    if isinstance(op, HiddenColumnChange) and op.required:
-        out.append(f"ALTER TABLE {t} VALIDATE CONSTRAINT {n.q(op.check_name)}")
-    if isinstance(op, AddCheck | AddForeignKey):
-        out.append(f"ALTER TABLE {t} VALIDATE CONSTRAINT {n.q(op.name)}")
+    column = shape.changed_column(op)
+    if column is not None and shape.required(op):
+        out.append(f"ALTER TABLE {t} VALIDATE CONSTRAINT {n.q(shape.check_name(column))}")
+    if isinstance(op, ops.AddCheck | ops.AddForeignKey):
+        out.append(f"ALTER TABLE {t} VALIDATE CONSTRAINT {n.q(op.constraint.name)}")
     return out
 
 
-def complete_sql(op: OnlineOperation, n: Names) -> list[str]:
-    t = n.table(op.table)
+def complete_sql(op: ops.Operation, n: Names) -> list[str]:
+    t = n.table(table_of(op))
     match op:
-        case AlterColumn():  # add_check too
-            return [f"ALTER TABLE {t} DROP COLUMN {n.q(op.column)}", *_swap_sql(op, n)]
-        case AddColumn():
+        case ops.AlterColumn() | ops.AddCheck():
+            column = shape.changed_column(op)
+            assert column is not None
+            return [f"ALTER TABLE {t} DROP COLUMN {n.q(column)}", *_swap_sql(op, n)]
+        case ops.AddColumn():
             return _swap_sql(op, n)
-        case RenameColumn():
-            return [f"ALTER TABLE {t} RENAME COLUMN {n.q(op.column)} TO {n.q(op.new_name)}"]
-        case DropColumn():
-            return [f"ALTER TABLE {t} DROP COLUMN {n.q(op.column)}"]
-        case RenameTable():
-            return [f"ALTER TABLE {t} RENAME TO {n.q(op.new_name)}"]
-        case AddUnique():
-            return [
-                f"ALTER TABLE {t} ADD CONSTRAINT {n.q(op.name)} UNIQUE USING INDEX {n.q(op.name)}"
-            ]
-        case SplitTable():
+        case ops.RenameColumn():
+            return [f"ALTER TABLE {t} RENAME COLUMN {n.q(op.old)} TO {n.q(op.new)}"]
+        case ops.DropColumn():
+            return [f"ALTER TABLE {t} DROP COLUMN {n.q(op.column.name)}"]
+        case ops.RenameTable():
+            return [f"ALTER TABLE {t} RENAME TO {n.q(op.new)}"]
+        case ops.AddUnique():
+            name = n.q(op.constraint.name)
+            return [f"ALTER TABLE {t} ADD CONSTRAINT {name} UNIQUE USING INDEX {name}"]
+        case ops.SplitTable():
             drops = [f"ALTER TABLE {t} DROP COLUMN {n.q(c)}" for c in op.columns]
             return [*_split_drop_triggers(op, n), *drops]
     return []
 
 
-def concurrent_complete(op: OnlineOperation, n: Names) -> list[str]:
-    if isinstance(op, DropIndex):
-        return [f"DROP INDEX CONCURRENTLY IF EXISTS {n.table(op.name)}"]
+def concurrent_complete(op: ops.Operation, n: Names) -> list[str]:
+    if isinstance(op, ops.DropIndex):
+        return [f"DROP INDEX CONCURRENTLY IF EXISTS {n.table(op.index.name)}"]
     return []
 
 
-def rollback_sql(op: OnlineOperation, n: Names) -> list[str]:
+def rollback_sql(op: ops.Operation, n: Names) -> list[str]:
     match op:
-        case AddForeignKey():
-            return [f"ALTER TABLE {n.table(op.table)} DROP CONSTRAINT IF EXISTS {n.q(op.name)}"]
-        case RawSQL():
+        case ops.AddForeignKey():
+            return [
+                f"ALTER TABLE {n.table(table_of(op))} "
+                f"DROP CONSTRAINT IF EXISTS {n.q(op.constraint.name)}"
+            ]
+        case ops.RawSQL():
             if op.down is None:
                 raise OnlineOperationError(
-                    f"raw_sql on {op.table!r} has no down: it cannot be rolled back"
+                    f"raw_sql on {table_of(op)!r} has no down: it cannot be rolled back"
                 )
             return [op.down]
-        case SplitTable():
+        case ops.SplitTable():
             return [
-                f"DROP TRIGGER IF EXISTS {n.q(_split_trigger(op, 'fwd'))} ON {n.table(op.table)}",
+                f"DROP TRIGGER IF EXISTS {n.q(_split_trigger(op, 'fwd'))} "
+                f"ON {n.table(table_of(op))}",
                 f"DROP FUNCTION IF EXISTS {_split_fn(op, n, 'fwd')}()",
                 f"DROP TABLE IF EXISTS {n.table(op.new_table)}",
                 f"DROP FUNCTION IF EXISTS {_split_fn(op, n, 'back')}()",
@@ -167,41 +184,44 @@ def rollback_sql(op: OnlineOperation, n: Names) -> list[str]:
     return []
 
 
-def concurrent_rollback(op: OnlineOperation, n: Names) -> list[str]:
-    if isinstance(op, CreateIndex | AddUnique):
-        return [f"DROP INDEX CONCURRENTLY IF EXISTS {n.table(op.name)}"]
+def concurrent_rollback(op: ops.Operation, n: Names) -> list[str]:
+    if isinstance(op, ops.CreateIndex | ops.AddUnique):
+        name = shape.name_of(op)
+        assert name is not None
+        return [f"DROP INDEX CONCURRENTLY IF EXISTS {n.table(name)}"]
     return []
 
 
-def copy_sql(op: OnlineOperation, n: Names) -> str | None:
+def copy_sql(op: ops.Operation, n: Names) -> str | None:
     """A backfill that copies rows elsewhere (split_table): one statement reading the
     table as ``k``, with ``RANGE`` (the batch's key range) in its WHERE."""
-    if not isinstance(op, SplitTable):
+    if not isinstance(op, ops.SplitTable):
         return None
     cols = ", ".join(n.q(c) for c in op.columns)
     picked = ", ".join(f"k.{n.q(c)}" for c in op.columns)
     return (
         f"INSERT INTO {n.table(op.new_table)} ({n.q(op.new_key)}, {cols}) "
-        f"SELECT k.{n.q(op.key)}, {picked} FROM {n.table(op.table)} AS k "
+        f"SELECT k.{n.q(op.key)}, {picked} FROM {n.table(table_of(op))} AS k "
         # FOR KEY SHARE: a source row deleted while the batch runs is skipped (after
         # its delete commits) instead of failing the new table's foreign key.
         f"WHERE {RANGE} FOR KEY SHARE OF k ON CONFLICT ({n.q(op.new_key)}) DO NOTHING"
     )
 
 
-def verify_sql(op: OnlineOperation, n: Names) -> list[tuple[str, str]]:
+def verify_sql(op: ops.Operation, n: Names) -> list[tuple[str, str]]:
     """(what, query counting rows out of step) pairs that must all count 0 before
     complete drops anything."""
-    if not isinstance(op, SplitTable):
+    if not isinstance(op, ops.SplitTable):
         return []
-    src, dst = n.table(op.table), n.table(op.new_table)
+    table = table_of(op)
+    src, dst = n.table(table), n.table(op.new_table)
     # A source row without a row in the new table reads as all moved columns NULL there
     # (the LEFT JOIN's NULLs), which is what the new version's INSERT into the source
     # leaves on the old side: that row agrees, and any moved value it holds does not.
     differs = " OR ".join(f"s.{n.q(c)} IS DISTINCT FROM d.{n.q(c)}" for c in op.columns)
     return [
         (
-            f"{op.table} and {op.new_table} disagree",
+            f"{table} and {op.new_table} disagree",
             f"SELECT count(*) FROM {src} AS s LEFT JOIN {dst} AS d "
             f"ON d.{n.q(op.new_key)} = s.{n.q(op.key)} "
             f"WHERE {differs}",
@@ -209,35 +229,39 @@ def verify_sql(op: OnlineOperation, n: Names) -> list[tuple[str, str]]:
     ]
 
 
-def _swap_sql(op: HiddenColumnChange, n: Names) -> list[str]:
+def _swap_sql(op: ops.Operation, n: Names) -> list[str]:
     """The hidden column becomes the real one (after any old column is gone); PostgreSQL
     >= 12 proves NOT NULL from the validated check instead of scanning."""
-    t = n.table(op.table)
+    t = n.table(table_of(op))
+    column = shape.changed_column(op)
+    assert column is not None
+    copy = n.q(shape.hidden(column))
     out = []
-    if op.required:
-        out.append(f"ALTER TABLE {t} ALTER COLUMN {n.q(op.hidden)} SET NOT NULL")
-        out.append(f"ALTER TABLE {t} DROP CONSTRAINT {n.q(op.check_name)}")
-    out.append(f"ALTER TABLE {t} RENAME COLUMN {n.q(op.hidden)} TO {n.q(op.column)}")
+    if shape.required(op):
+        out.append(f"ALTER TABLE {t} ALTER COLUMN {copy} SET NOT NULL")
+        out.append(f"ALTER TABLE {t} DROP CONSTRAINT {n.q(shape.check_name(column))}")
+    out.append(f"ALTER TABLE {t} RENAME COLUMN {copy} TO {n.q(column)}")
     return out
 
 
-def _split_fn(op: SplitTable, n: Names, direction: str) -> str:
-    return n.table(hidden_name(f"split_{direction}", f"{op.table}_{op.new_table}"))
+def _split_fn(op: ops.SplitTable, n: Names, direction: str) -> str:
+    return n.table(hidden_name(f"split_{direction}", f"{table_of(op)}_{op.new_table}"))
 
 
-def _split_trigger(op: SplitTable, direction: str) -> str:
+def _split_trigger(op: ops.SplitTable, direction: str) -> str:
     return hidden_name(f"split_{direction}", op.new_table)
 
 
-def _split_start(op: SplitTable, n: Names) -> list[str]:
+def _split_start(op: ops.SplitTable, n: Names, types: dict[str, str]) -> list[str]:
     """The new table (its key references the source's, ON DELETE CASCADE) and two AFTER
     triggers: the old version's writes to the source are copied into the new table, the
     new version's writes to the new table back into the source; ``pg_trigger_depth()``
     stops the copy from bouncing back."""
-    if not op.types:
-        raise OnlineOperationError(f"split_table on {op.table!r}: column types are not resolved")
-    types = dict(op.types)
-    src, dst = n.table(op.table), n.table(op.new_table)
+    if not types:
+        raise OnlineOperationError(
+            f"split_table on {table_of(op)!r}: column types are not resolved"
+        )
+    src, dst = n.table(table_of(op)), n.table(op.new_table)
     key, new_key = n.q(op.key), n.q(op.new_key)
     cols = [n.q(c) for c in op.columns]
     body = ", ".join(f"{c} {types[name]}" for c, name in zip(cols, op.columns, strict=True))
@@ -278,9 +302,9 @@ def _split_start(op: SplitTable, n: Names) -> list[str]:
     ]
 
 
-def _split_drop_triggers(op: SplitTable, n: Names) -> list[str]:
+def _split_drop_triggers(op: ops.SplitTable, n: Names) -> list[str]:
     return [
-        f"DROP TRIGGER IF EXISTS {n.q(_split_trigger(op, 'fwd'))} ON {n.table(op.table)}",
+        f"DROP TRIGGER IF EXISTS {n.q(_split_trigger(op, 'fwd'))} ON {n.table(table_of(op))}",
         f"DROP TRIGGER IF EXISTS {n.q(_split_trigger(op, 'back'))} ON {n.table(op.new_table)}",
         f"DROP FUNCTION IF EXISTS {_split_fn(op, n, 'fwd')}()",
         f"DROP FUNCTION IF EXISTS {_split_fn(op, n, 'back')}()",

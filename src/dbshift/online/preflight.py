@@ -16,20 +16,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dbshift import ops
 from dbshift.errors import MigrationFailed, OnlineOperationError
 from dbshift.online import postgres as pg
-from dbshift.online.operations.add_check import AddCheck
-from dbshift.online.operations.add_foreign_key import AddForeignKey
-from dbshift.online.operations.add_unique import AddUnique
-from dbshift.online.operations.alter_column import AlterColumn
-from dbshift.online.operations.base import (
-    AddedColumn,
-    HiddenColumnChange,
-    OnlineOperation,
-)
-from dbshift.online.operations.create_index import CreateIndex
-from dbshift.online.operations.drop_column import DropColumn
+from dbshift.online import shape
 from dbshift.online.postgres_ops import added
+from dbshift.online.shape import AddedColumn, table_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -50,27 +42,42 @@ _KINDS = {"i": "an index", "I": "an index", "r": "a table", "p": "a table", "v":
 
 def check(conn: Connection, migration: OnlineMigration) -> None:
     for i, op in enumerate(migration.operations):
-        where = f"{migration.path}: operations[{i}] ({op.type})"
-        problem = _name_taken(conn, migration.schema, op) or _expressions(conn, migration, i, op)
+        where = f"{migration.path}: operations[{i}] ({op.kind})"
+        problem = (
+            _missing_table(conn, migration.schema, op)
+            or _name_taken(conn, migration.schema, op)
+            or _expressions(conn, migration, i, op)
+        )
         if problem:
             raise MigrationFailed(f"{where}: {problem}; nothing was changed")
 
 
-def _name_taken(conn: Connection, schema: str, op: OnlineOperation) -> str | None:
+def _missing_table(conn: Connection, schema: str, op: ops.Operation) -> str | None:
+    """The table the operation names must exist (a raw_sql's may not yet)."""
+    if isinstance(op, ops.RawSQL):
+        return None
+    table = table_of(op)
+    found = conn.exec_driver_sql(
+        "SELECT to_regclass(%(rel)s)", {"rel": pg.PgNames(schema).table(table)}
+    ).scalar()
+    return None if found is not None else f"table {table!r} does not exist in schema {schema!r}"
+
+
+def _name_taken(conn: Connection, schema: str, op: ops.Operation) -> str | None:
     names = pg.PgNames(schema)
-    if isinstance(op, CreateIndex | AddUnique):
-        row = conn.exec_driver_sql(_RELATION_SQL, {"schema": schema, "name": op.name}).first()
+    name = shape.name_of(op)
+    if isinstance(op, ops.CreateIndex | ops.AddUnique):
+        row = conn.exec_driver_sql(_RELATION_SQL, {"schema": schema, "name": name}).first()
         if row is not None:
             kind = _KINDS.get(str(row[0]), "a relation")
-            return (
-                f"{kind} named {op.name!r} already exists in schema {schema!r}: choose another name"
-            )
-    if isinstance(op, AddUnique | AddCheck | AddForeignKey):
+            return f"{kind} named {name!r} already exists in schema {schema!r}: choose another name"
+    if isinstance(op, ops.AddUnique | ops.AddCheck | ops.AddForeignKey):
+        table = table_of(op)
         found = conn.exec_driver_sql(
-            _CONSTRAINT_SQL, {"rel": names.table(op.table), "name": op.name}
+            _CONSTRAINT_SQL, {"rel": names.table(table), "name": name}
         ).first()
         if found is not None:
-            return f"constraint {op.name!r} already exists on {op.table!r}: choose another name"
+            return f"constraint {name!r} already exists on {table!r}: choose another name"
     return None
 
 
@@ -87,63 +94,66 @@ def _new_shape(
 ) -> dict[str, str]:
     """The new version's columns of ``table`` and their types, as the operations up to
     and including ``upto`` leave them (what ``down`` and ``check`` name)."""
-    shape = dict(types)
+    new = dict(types)
     for op in migration.operations[: upto + 1]:
-        if op.table != table or op.type == "raw_sql":
+        if table_of(op) != table or isinstance(op, ops.RawSQL):
             continue
         physical_type = {**types, **{a.name: a.data_type for a in _added(op, types)}}
         try:
-            mapping = op.reshape({name: name for name in shape})
+            mapping = shape.reshape(op, {name: name for name in new})
         except OnlineOperationError:
-            return shape
-        shape = {
-            name: physical_type.get(physical, shape.get(physical, "text"))
+            return new
+        new = {
+            name: physical_type.get(physical, new.get(physical, "text"))
             for name, physical in mapping.items()
         }
-    return shape
+    return new
 
 
-def _added(op: OnlineOperation, types: dict[str, str]) -> list[AddedColumn]:
+def _added(op: ops.Operation, types: dict[str, str]) -> list[AddedColumn]:
     try:
-        return added(op.resolve(types))
+        return added(shape.resolve(op, types))
     except OnlineOperationError:
         return []
 
 
 def _expressions(
-    conn: Connection, migration: OnlineMigration, index: int, op: OnlineOperation
+    conn: Connection, migration: OnlineMigration, index: int, op: ops.Operation
 ) -> str | None:
     names = pg.PgNames(migration.schema)
-    types = _types(conn, names, op.table)
-    if not types or not isinstance(op, HiddenColumnChange | DropColumn):
+    types = _types(conn, names, table_of(op))
+    column = shape.changed_column(op)
+    if isinstance(op, ops.DropColumn):
+        column = op.column.name
+    if not types or column is None:
         return None  # a table a raw_sql creates is checked when it runs
-    table = names.table(op.table)
+    table = names.table(table_of(op))
     probes: list[tuple[str, str]] = []
-    new = _new_shape(migration, index, op.table, types)
+    new = _new_shape(migration, index, table_of(op), types)
     new_rows = (
         "(SELECT " + ", ".join(f"NULL::{t} AS {pg.quote(c)}" for c, t in new.items()) + ") AS v"
     )
-    if isinstance(op, HiddenColumnChange):
-        resolved = op.resolve(types)
-        target = resolved.data_type or types.get(op.column, "text")
-        if op.default is not None:
-            probes.append(("default", f"SELECT CAST(({op.default}) AS {target}) LIMIT 0"))
-        up = getattr(op, "up", None)
+    down = shape.down_of(op)
+    if not isinstance(op, ops.DropColumn):
+        target = shape.data_type(shape.resolve(op, types)) or types.get(column, "text")
+        default = shape.default(op)
+        if default is not None:
+            probes.append(("default", f"SELECT CAST(({default}) AS {target}) LIMIT 0"))
+        up = shape.up_of(op)
         if up:
             probes.append(("up", f"SELECT CAST(({up}) AS {target}) FROM {table} LIMIT 0"))
-        if isinstance(op, AlterColumn) and op.down and op.column in types:
+        if down and column in types:
             probes.append(
                 (
                     "down",
-                    f"SELECT CAST(({op.down}) AS {types[op.column]}) FROM {new_rows} LIMIT 0",
+                    f"SELECT CAST(({down}) AS {types[column]}) FROM {new_rows} LIMIT 0",
                 )
             )
-        if isinstance(op, AddCheck):
-            probes.append(("check", f"SELECT ({op.check})::boolean FROM {new_rows} LIMIT 0"))
-    elif op.down and op.column in types:
-        probes.append(
-            ("down", f"SELECT CAST(({op.down}) AS {types[op.column]}) FROM {new_rows} LIMIT 0")
-        )
+        if isinstance(op, ops.AddCheck):
+            check = op.constraint.expression
+            probes.append(("check", f"SELECT ({check})::boolean FROM {new_rows} LIMIT 0"))
+    elif down and column in types:
+        probes.append(("down", f"SELECT CAST(({down}) AS {types[column]}) FROM {new_rows} LIMIT 0"))
     return _probe(conn, probes)
 
 

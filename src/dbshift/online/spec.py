@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dbshift import ops
 from dbshift.errors import MigrationFileError, OnlineOperationError
-from dbshift.online.operations import OPERATION_TYPES, OnlineOperation
+from dbshift.online.read import TYPES, read_operation
 
 _NAME = re.compile(r"^(?P<name>[0-9A-Za-z][0-9A-Za-z_]*)\.toml$")
 # What `online start` accepts: the version prefix orders online migrations among the
@@ -41,11 +42,11 @@ _TOP_KEYS = {"description", "operations", "safety_period", "schema"}
 @dataclass(frozen=True)
 class OnlineMigration:
     """One online migration: a name (the file stem), the schema it works in and the
-    operations, applied in order."""
+    operations (``ops.*`` in their online form), applied in order."""
 
     name: str
     path: Path
-    operations: tuple[OnlineOperation, ...]
+    operations: tuple[ops.Operation, ...]
     description: str = ""
     schema: str = "public"
     #: Seconds that must pass between start and complete (None: the configured default).
@@ -53,7 +54,7 @@ class OnlineMigration:
 
     @property
     def tables(self) -> frozenset[str]:
-        return frozenset(op.table for op in self.operations)
+        return frozenset(key[1] for op in self.operations if (key := op.table_key) is not None)
 
 
 def load_online(path: Path) -> OnlineMigration:
@@ -114,16 +115,15 @@ def parse_online(text: str, path: Path) -> OnlineMigration:
     )
 
 
-def _operation(path: Path, index: int, raw: Any) -> OnlineOperation:
+def _operation(path: Path, index: int, raw: Any) -> ops.Operation:
     where = f"operations[{index}]"
     if not isinstance(raw, dict):
         raise MigrationFileError(str(path), f"{where}: must be a table")
     kind = raw.get("type")
-    cls = OPERATION_TYPES.get(kind) if isinstance(kind, str) else None
-    if cls is None:
-        known = ", ".join(sorted(OPERATION_TYPES))
+    if not isinstance(kind, str) or kind not in TYPES:
+        known = ", ".join(sorted(TYPES))
         raise MigrationFileError(str(path), f"{where}: unknown type {kind!r} (known: {known})")
     try:
-        return cls.from_dict({k: v for k, v in raw.items() if k != "type"})
-    except (TypeError, OnlineOperationError) as exc:
+        return read_operation(kind, {k: v for k, v in raw.items() if k != "type"})
+    except OnlineOperationError as exc:
         raise MigrationFileError(str(path), f"{where} ({kind}): {exc}") from None

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.exc import DBAPIError
 
+from dbshift import ops
 from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.connection import first_line
 from dbshift.dialects import named
@@ -51,22 +52,10 @@ from dbshift.model import (
     Schema,
     Table,
 )
-from dbshift.online import journal
+from dbshift.online import journal, shape
 from dbshift.online.journal import Entry, Phase
-from dbshift.online.operations import OnlineOperation
-from dbshift.online.operations.add_check import AddCheck
-from dbshift.online.operations.add_column import AddColumn
-from dbshift.online.operations.add_foreign_key import AddForeignKey
-from dbshift.online.operations.add_unique import AddUnique
-from dbshift.online.operations.alter_column import AlterColumn
-from dbshift.online.operations.create_index import CreateIndex
-from dbshift.online.operations.drop_column import DropColumn
-from dbshift.online.operations.drop_index import DropIndex
-from dbshift.online.operations.raw_sql import RawSQL
-from dbshift.online.operations.rename_column import RenameColumn
-from dbshift.online.operations.rename_table import RenameTable
-from dbshift.online.operations.split_table import SplitTable
 from dbshift.online.phases import NewVersion, Progress, Record, Run, refuse_overlap
+from dbshift.online.shape import table_of
 from dbshift.online.spec import OnlineMigration
 
 if TYPE_CHECKING:
@@ -146,10 +135,10 @@ def _start(conn: Connection, migration: OnlineMigration, spec: str, progress: Pr
         applier = _Applier(conn)
         # Table renames last, as on PostgreSQL: the other operations name the table as it was.
         ordered = sorted(
-            enumerate(migration.operations), key=lambda item: item[1].type == "rename_table"
+            enumerate(migration.operations), key=lambda item: isinstance(item[1], ops.RenameTable)
         )
         for index, op in ordered:
-            progress.step(f"operations[{index}] {op.type} on {op.table}")
+            progress.step(f"operations[{index}] {op.kind} on {table_of(op)}")
             try:
                 applier.apply(op)
             except DbshiftError as exc:
@@ -167,9 +156,9 @@ def _start(conn: Connection, migration: OnlineMigration, spec: str, progress: Pr
     return entry
 
 
-def _where(migration: OnlineMigration, index: int, op: OnlineOperation, message: str) -> str:
+def _where(migration: OnlineMigration, index: int, op: ops.Operation, message: str) -> str:
     return (
-        f"{migration.path}: operations[{index}] ({op.type}): {message}; "
+        f"{migration.path}: operations[{index}] ({op.kind}): {message}; "
         "nothing was changed (SQLite applies the whole migration in one transaction)"
     )
 
@@ -226,39 +215,39 @@ class _Applier:
         self.render = render
         self.schema = Schema()
 
-    def apply(self, op: OnlineOperation) -> None:
+    def apply(self, op: ops.Operation) -> None:
         self.schema = inspect_sqlite(
             self.conn, exclude=(ONLINE_JOURNAL_TABLE, ONLINE_JOURNAL_META_TABLE)
         )
         for sql in self._statements(op):
             self.conn.execution_options(no_parameters=True).exec_driver_sql(sql)
-        if isinstance(op, AddForeignKey):
+        if isinstance(op, ops.AddForeignKey):
             self._check_foreign_key(op)
 
-    def _statements(self, op: OnlineOperation) -> list[str]:
+    def _statements(self, op: ops.Operation) -> list[str]:
         match op:
-            case AddColumn():
+            case ops.AddColumn():
                 return self._add_column(op)
-            case DropColumn():
-                return self._drop_columns(self._table(op.table), (op.column,))
-            case RenameColumn():
+            case ops.DropColumn():
+                return self._drop_columns(self._table(table_of(op)), (op.column.name,))
+            case ops.RenameColumn():
                 return self._rename_column(op)
-            case AlterColumn():  # add_check too
+            case ops.AlterColumn() | ops.AddCheck():
                 return self._alter_column(op)
-            case AddUnique():
+            case ops.AddUnique():
                 return self._add_unique(op)
-            case AddForeignKey():
+            case ops.AddForeignKey():
                 return self._add_foreign_key(op)
-            case CreateIndex():
+            case ops.CreateIndex():
                 return self._create_index(op)
-            case DropIndex():
-                return [f"DROP INDEX IF EXISTS {q(op.name)}"]
-            case RenameTable():
-                self._table(op.table)
-                return [f"ALTER TABLE {q(op.table)} RENAME TO {q(op.new_name)}"]
-            case SplitTable():
+            case ops.DropIndex():
+                return [f"DROP INDEX IF EXISTS {q(op.index.name)}"]
+            case ops.RenameTable():
+                self._table(op.old)
+                return [f"ALTER TABLE {q(op.old)} RENAME TO {q(op.new)}"]
+            case ops.SplitTable():
                 return self._split_table(op)
-            case RawSQL():
+            case ops.RawSQL():
                 statements = split_statements(op.up)
                 for sql in statements:
                     if sql.split(None, 1)[0].upper().rstrip(";") in _TRANSACTION_CONTROL:
@@ -316,103 +305,90 @@ class _Applier:
 
     # -- operations ----------------------------------------------------------------------
 
-    def _add_column(self, op: AddColumn) -> list[str]:
-        table = self._table(op.table)
-        if table.column(op.column) is not None:
-            raise OnlineOperationError(f"column {op.column!r} already exists in {op.table!r}")
-        assert op.data_type is not None  # AddColumn.validate requires it
-        column = Column(op.column, op.data_type, nullable=not op.required, default=op.default)
+    def _add_column(self, op: ops.AddColumn) -> list[str]:
+        name, column = table_of(op), op.column
+        table = self._table(name)
+        if table.column(column.name) is not None:
+            raise OnlineOperationError(f"column {column.name!r} already exists in {name!r}")
         if not self.render.can_add_column(column):
             return self._rebuild(
-                table, table.with_column(column), {op.column: op.up} if op.up else None
+                table, table.with_column(column), {column.name: op.up} if op.up else None
             )
-        out = [f"ALTER TABLE {q(op.table)} ADD COLUMN {self.render.column(column)}"]
+        out = [f"ALTER TABLE {q(name)} ADD COLUMN {self.render.column(column)}"]
         if op.up:
-            out.append(f"UPDATE {q(op.table)} SET {q(op.column)} = ({op.up})")
+            out.append(f"UPDATE {q(name)} SET {q(column.name)} = ({op.up})")
         return out
 
-    def _rename_column(self, op: RenameColumn) -> list[str]:
-        table = self._table(op.table)
-        self._column(table, op.column)
-        if table.column(op.new_name) is not None:
-            raise OnlineOperationError(f"column {op.new_name!r} already exists in {op.table!r}")
-        return [f"ALTER TABLE {q(op.table)} RENAME COLUMN {q(op.column)} TO {q(op.new_name)}"]
+    def _rename_column(self, op: ops.RenameColumn) -> list[str]:
+        name = table_of(op)
+        table = self._table(name)
+        self._column(table, op.old)
+        if table.column(op.new) is not None:
+            raise OnlineOperationError(f"column {op.new!r} already exists in {name!r}")
+        return [f"ALTER TABLE {q(name)} RENAME COLUMN {q(op.old)} TO {q(op.new)}"]
 
-    def _alter_column(self, op: AlterColumn) -> list[str]:
+    def _alter_column(self, op: ops.AlterColumn | ops.AddCheck) -> list[str]:
         """The column ends as PostgreSQL's complete leaves it: ``data_type`` (default: its
         own), nullability and default unchanged unless the file sets them (``drop_default``
         removes the default), every row's value ``up`` of the old one; add_check adds its
         constraint."""
-        table = self._table(op.table)
-        current = self._column(table, op.column)
-        kept = None if op.drop_default else current.default
-        column = replace(
-            current,
-            type=op.data_type or current.type,
-            nullable=current.nullable if op.not_null is None else not op.not_null,
-            default=op.default if op.default is not None else kept,
-        )
+        name = table_of(op)
+        change = shape.column_change(op)
+        assert change is not None  # add_check's through, as read from the file
+        table = self._table(name)
+        current = self._column(table, change.after.name)
+        column = change.resolve(current).after
+        column = replace(column, type=column.type or current.type)
         new = table.with_column(column)
-        if isinstance(op, AddCheck):
-            new = replace(new, checks=(*new.checks, CheckConstraint(op.name, op.check)))
-        values = {op.column: op.up} if op.up else None
+        if isinstance(op, ops.AddCheck):
+            c = op.constraint
+            new = replace(new, checks=(*new.checks, CheckConstraint(c.name, c.expression)))
+        up = change.up
+        values = {column.name: up} if up else None
         if new == table:
-            return [f"UPDATE {q(op.table)} SET {q(op.column)} = ({op.up})"] if op.up else []
+            return [f"UPDATE {q(name)} SET {q(column.name)} = ({up})"] if up else []
         return self._rebuild(table, new, values)
 
-    def _add_unique(self, op: AddUnique) -> list[str]:
-        table = self._table(op.table)
-        self._columns(table, op.columns)
-        index = Index(op.name, tuple(IndexElement(c) for c in op.columns), unique=True)
+    def _add_unique(self, op: ops.AddUnique) -> list[str]:
+        u = op.constraint
+        table = self._table(table_of(op))
+        self._columns(table, u.columns)
+        index = Index(u.name, tuple(IndexElement(c) for c in u.columns), unique=True)
         return [self.render.index(table.key, index)]
 
-    def _add_foreign_key(self, op: AddForeignKey) -> list[str]:
-        table = self._table(op.table)
-        self._columns(table, op.columns)
-        referenced = table if op.references == op.table else self._table(op.references)
-        self._columns(referenced, op.referenced_columns)
-        fk = ForeignKey(
-            name=op.name,
-            columns=op.columns,
-            ref_table=op.references,
-            ref_columns=op.referenced_columns,
-            on_delete=ReferentialAction(op.on_delete.upper())
-            if op.on_delete
-            else ReferentialAction.NO_ACTION,
-        )
+    def _add_foreign_key(self, op: ops.AddForeignKey) -> list[str]:
+        name, fk = table_of(op), op.constraint
+        table = self._table(name)
+        self._columns(table, fk.columns)
+        referenced = table if fk.ref_table == name else self._table(fk.ref_table)
+        self._columns(referenced, fk.ref_columns)
         return self._rebuild(table, replace(table, foreign_keys=(*table.foreign_keys, fk)))
 
-    def _check_foreign_key(self, op: AddForeignKey) -> None:
+    def _check_foreign_key(self, op: ops.AddForeignKey) -> None:
         """Rows the new key rejects (the rebuild copies them as they are: SQLite checks
         foreign keys on writes only, and only with enforcement on)."""
         bad, example = self.conn.exec_driver_sql(
             'SELECT count(*), min(rowid) FROM pragma_foreign_key_check(?) WHERE "parent" = ?',
-            (op.table, op.references),
+            (table_of(op), op.constraint.ref_table),
         ).one()
         if bad:
             at = f" (the first at rowid {example})" if example is not None else ""
-            cols = ", ".join(op.columns)
+            cols = ", ".join(op.constraint.columns)
             raise OnlineOperationError(
-                f"{bad} rows of {op.table} have ({cols}) values missing from "
-                f"{op.references}{at}: fix or delete them first"
+                f"{bad} rows of {table_of(op)} have ({cols}) values missing from "
+                f"{op.constraint.ref_table}{at}: fix or delete them first"
             )
 
-    def _create_index(self, op: CreateIndex) -> list[str]:
-        table = self._table(op.table)
-        self._columns(table, op.columns)
-        index = Index(
-            op.name,
-            tuple(IndexElement(c) for c in op.columns),
-            unique=op.unique,
-            where=op.where,
-            method=op.method,
-        )
-        return [self.render.index(table.key, index)]
+    def _create_index(self, op: ops.CreateIndex) -> list[str]:
+        table = self._table(table_of(op))
+        self._columns(table, op.index.column_names)
+        return [self.render.index(table.key, op.index)]
 
-    def _split_table(self, op: SplitTable) -> list[str]:
+    def _split_table(self, op: ops.SplitTable) -> list[str]:
         """The new table as PostgreSQL's complete leaves it (its key references the
         source's, ON DELETE CASCADE), filled from the source, which loses the columns."""
-        table = self._table(op.table)
+        source = table_of(op)
+        table = self._table(source)
         key = self._column(table, op.key)
         moved = [self._column(table, c) for c in op.columns]
         if self.schema.table(op.new_table) is not None:
@@ -428,7 +404,7 @@ class _Applier:
                 ForeignKey(
                     name="",
                     columns=(op.new_key,),
-                    ref_table=op.table,
+                    ref_table=source,
                     ref_columns=(op.key,),
                     on_delete=ReferentialAction.CASCADE,
                 ),
@@ -437,7 +413,7 @@ class _Applier:
         cols = ", ".join(q(c) for c in op.columns)
         copy = (
             f"INSERT INTO {q(op.new_table)} ({q(op.new_key)}, {cols}) "
-            f"SELECT {q(op.key)}, {cols} FROM {q(op.table)}"
+            f"SELECT {q(op.key)}, {cols} FROM {q(source)}"
         )
         return [self.render.create_table(new), copy, *self._drop_columns(table, op.columns)]
 

@@ -47,6 +47,7 @@ from dbshift.ops.drop_view import DropView
 from dbshift.ops.inherit_table import InheritTable
 from dbshift.ops.move_partition import MovePartition
 from dbshift.ops.no_inherit_table import NoInheritTable
+from dbshift.ops.raw_sql import RawSQL
 from dbshift.ops.recreate_collation import RecreateCollation
 from dbshift.ops.recreate_domain import RecreateDomain
 from dbshift.ops.recreate_enum import RecreateEnum
@@ -57,6 +58,7 @@ from dbshift.ops.set_comment import SetComment
 from dbshift.ops.set_row_security import SetRowSecurity
 from dbshift.ops.set_table_comment import SetTableComment
 from dbshift.ops.set_table_options import SetTableOptions
+from dbshift.ops.split_table import SplitTable
 
 __all__ = [
     "AddCheck",
@@ -107,6 +109,7 @@ __all__ = [
     "MovePartition",
     "NoInheritTable",
     "Operation",
+    "RawSQL",
     "RecreateCollation",
     "RecreateDomain",
     "RecreateEnum",
@@ -118,5 +121,6 @@ __all__ = [
     "SetRowSecurity",
     "SetTableComment",
     "SetTableOptions",
+    "SplitTable",
     "TableChange",
 ]

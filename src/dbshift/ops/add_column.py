@@ -1,4 +1,8 @@
-"""ALTER TABLE … ADD COLUMN."""
+"""ALTER TABLE … ADD COLUMN.
+
+``up`` is for the online form (an online migration file's ``add_column``): the value rows
+the old version writes, and existing rows, get. Renderers ignore it: a plain migration's
+column gets its default."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class AddColumn(TableChange):
     column: Column
+    #: Online: the new column's value from the old version's columns (SQL expression).
+    up: str | None = None
     kind: ClassVar[str] = "add_column"
 
     def apply(self, schema: Schema) -> Schema:
@@ -28,7 +34,7 @@ class AddColumn(TableChange):
     def reverse(self) -> Operation:
         from dbshift.ops.drop_column import DropColumn
 
-        return DropColumn(on=self.on, column=self.column)
+        return DropColumn(on=self.on, column=self.column, down=self.up)
 
     def describe(self) -> str:
         return f"add column {self.where}.{self.column.name}"

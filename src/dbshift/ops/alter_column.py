@@ -4,6 +4,12 @@ visibility (MySQL/MariaDB INVISIBLE), and the options of an identity that stays 
 One operation carrying the column before and after: MySQL can only restate the whole
 column (``MODIFY``), so the renderer needs both states anyway, and ``changes`` tells the
 PostgreSQL renderer and the linter which attributes moved.
+
+The online form (an online migration file's ``alter_column``) adds ``up`` (the new value
+from the old version's columns) and ``down`` (the reverse), and may leave attributes out:
+a key the file omits means "unchanged", which no Column can say, so ``unchanged`` names
+them and ``before`` is the bare column name until the engine reads the column from the
+catalog (``resolve``). Renderers ignore ``up``/``down``; the differ never sets them.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.errors import PlanError
+from dbshift.errors import Irreversible, PlanError
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -33,19 +39,43 @@ ALTERABLE = (
 )
 
 
+#: What the online form may leave out (an online file's ``data_type``, ``not_null`` and
+#: ``default``/``drop_default`` keys).
+UNCHANGEABLE = frozenset({"type", "nullable", "default"})
+
+
 @dataclass(frozen=True)
 class AlterColumn(TableChange):
     before: Column
     after: Column
+    #: Online: the new value from the old version's columns (default: the column, cast).
+    up: str | None = None
+    #: Online: the old value from the new version's columns (default: the column, cast).
+    down: str | None = None
+    #: Online form only: the attributes the file leaves as they are (``after`` holds the
+    #: others, ``before`` only the name); None for the differ's full before/after form.
+    unchanged: frozenset[str] | None = None
     kind: ClassVar[str] = "alter_column"
 
     def __post_init__(self) -> None:
         if self.before.name != self.after.name:
             raise PlanError("AlterColumn cannot rename: use RenameColumn")
+        if self.unchanged is not None and not self.unchanged <= UNCHANGEABLE:
+            raise PlanError(f"AlterColumn: only {sorted(UNCHANGEABLE)} can be left unchanged")
 
     @property
     def changes(self) -> tuple[str, ...]:
+        if self.unchanged is not None:  # the online form: what the file sets
+            return tuple(a for a in sorted(UNCHANGEABLE - self.unchanged))
         return tuple(a for a in ALTERABLE if getattr(self.before, a) != getattr(self.after, a))
+
+    def resolve(self, current: Column) -> AlterColumn:
+        """The full before/after form of an online ``alter_column``, given the column as
+        the catalog has it: what the file leaves out stays as ``current`` has it."""
+        if self.unchanged is None:
+            return self
+        after = replace(current, **{a: getattr(self.after, a) for a in self.changes})
+        return replace(self, before=current, after=after, unchanged=None)
 
     def apply(self, schema: Schema) -> Schema:
         def change(table: Table) -> Table:
@@ -58,7 +88,11 @@ class AlterColumn(TableChange):
         return self._change(schema, change)
 
     def reverse(self) -> Operation:
-        return AlterColumn(on=self.on, before=self.after, after=self.before)
+        if self.unchanged is not None:
+            raise Irreversible(f"{self.describe()}: the column's state before is not known")
+        return AlterColumn(
+            on=self.on, before=self.after, after=self.before, up=self.down, down=self.up
+        )
 
     def describe(self) -> str:
         return f"alter column {self.where}.{self.after.name} ({', '.join(self.changes)})"

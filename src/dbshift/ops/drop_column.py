@@ -1,4 +1,7 @@
-"""ALTER TABLE … DROP COLUMN: reversible in structure, never in data."""
+"""ALTER TABLE … DROP COLUMN: reversible in structure, never in data.
+
+``down`` is for the online form: until complete the old version still reads and writes the
+column, and rows the new version inserts get this value there. Renderers ignore it."""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class DropColumn(TableChange):
     column: Column
+    #: Online: the old column's value from the new version's columns (SQL expression).
+    down: str | None = None
     kind: ClassVar[str] = "drop_column"
 
     def apply(self, schema: Schema) -> Schema:
@@ -28,7 +33,7 @@ class DropColumn(TableChange):
     def reverse(self) -> Operation:
         from dbshift.ops.add_column import AddColumn
 
-        return AddColumn(on=self.on, column=self.column)
+        return AddColumn(on=self.on, column=self.column, up=self.down)
 
     def describe(self) -> str:
         return f"drop column {self.where}.{self.column.name}"

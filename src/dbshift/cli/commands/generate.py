@@ -193,7 +193,7 @@ def _online(
 ) -> int:
     """The plan as an online migration file (``dbshift online start`` runs it)."""
     from dbshift.cli.commands.new import new_path, stale_sum, update_sum
-    from dbshift.online.from_ops import online_toml
+    from dbshift.online.write import online_toml
 
     text = online_toml(plan, current, description=args.name, dialect=dialect)
     stale = stale_sum(directory)

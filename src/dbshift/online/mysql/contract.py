@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from dbshift import ops
 from dbshift.errors import MigrationFailed
 from dbshift.online import journal
 from dbshift.online.backfill import Backfill
@@ -24,9 +25,8 @@ from dbshift.online.mysql.state import (
     read_columns,
     renamed,
 )
-from dbshift.online.operations.add_foreign_key import AddForeignKey
-from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.phases import Options, Progress, Record, Run, crash_point
+from dbshift.online.shape import table_of
 
 if TYPE_CHECKING:
     pass
@@ -42,7 +42,7 @@ def verify(run: Run) -> None:
         if plan.shadow:
             _verify(state, plan, run.progress)
         for op in plan.ops:
-            if isinstance(op, AddForeignKey):
+            if isinstance(op, ops.AddForeignKey):
                 no_orphans(state, op)
     state.mark("verified")
 
@@ -253,10 +253,10 @@ def rollback(run: Run, record: Record) -> None:
             progress.step(" ".join(sql.split())[:100])
             ddl.run(conn, sql, policy=options.lock, what=what, ignore=GONE | {1828})
     for i, op in reversed(list(enumerate(migration.operations))):
-        if isinstance(op, RawSQL) and state.done(f"raw:{i}") and not state.done(f"unraw:{i}"):
+        if isinstance(op, ops.RawSQL) and state.done(f"raw:{i}") and not state.done(f"unraw:{i}"):
             if op.down is None:
                 raise MigrationFailed(
-                    f"online rollback {name}: raw_sql on {op.table!r} has no down: it "
+                    f"online rollback {name}: raw_sql on {table_of(op)!r} has no down: it "
                     "cannot be rolled back (the rest was undone)"
                 )
             ddl.run(conn, op.down, policy=options.lock, what=what)

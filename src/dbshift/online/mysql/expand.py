@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from dbshift import ops
 from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
+from dbshift.online import shape
 from dbshift.online.backfill import Backfill
 from dbshift.online.mysql import ddl
 from dbshift.online.mysql import sql as my
@@ -34,13 +36,8 @@ from dbshift.online.mysql.state import (
     read_columns,
     renamed,
 )
-from dbshift.online.operations.add_check import AddCheck
-from dbshift.online.operations.add_foreign_key import AddForeignKey
-from dbshift.online.operations.add_unique import AddUnique
-from dbshift.online.operations.base import HiddenColumnChange
-from dbshift.online.operations.create_index import CreateIndex
-from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.phases import Options, Progress, Record, Run, crash_point, run_job
+from dbshift.online.shape import table_of
 from dbshift.online.spec import OnlineMigration
 
 if TYPE_CHECKING:
@@ -84,18 +81,18 @@ def _refuse_taken_names(conn: Connection, migration: OnlineMigration) -> None:
     statement's "already exists" counts as done on a resumed run, so a name taken by the
     user's own index would be silently skipped, and rollback would then drop it."""
     for i, op in enumerate(migration.operations):
-        name = getattr(op, "name", None)
-        if not isinstance(op, CreateIndex | AddUnique | AddCheck | AddForeignKey) or not name:
+        name = shape.name_of(op)
+        if isinstance(op, ops.DropIndex) or not name:
             continue
-        where = {"schema": migration.schema, "table": op.table, "name": name}
+        where = {"schema": migration.schema, "table": table_of(op), "name": name}
         taken = (
             conn.exec_driver_sql(_INDEX_NAMED_SQL, where).first()
             or conn.exec_driver_sql(_CONSTRAINT_NAMED_SQL, where).first()
         )
         if taken is not None:
             raise UsageError(
-                f"{migration.path}: operations[{i}] ({op.type}): an index or constraint "
-                f"named {name!r} already exists on {op.table!r}: choose another name; "
+                f"{migration.path}: operations[{i}] ({op.kind}): an index or constraint "
+                f"named {name!r} already exists on {table_of(op)!r}: choose another name; "
                 "nothing was changed"
             )
 
@@ -111,11 +108,12 @@ def _check_expressions(conn: Connection, migration: OnlineMigration) -> None:
 
     raw = conn.execution_options(no_parameters=True)
     for i, op in enumerate(migration.operations):
-        if not isinstance(op, HiddenColumnChange):
+        if shape.changed_column(op) is None:
             continue
-        table = f"{my.q(migration.schema)}.{my.q(op.table)}"
-        probes = [("default", f"SELECT ({op.default}) LIMIT 0")] if op.default else []
-        up = getattr(op, "up", None)
+        table = f"{my.q(migration.schema)}.{my.q(table_of(op))}"
+        default = shape.default(op)
+        probes = [("default", f"SELECT ({default}) LIMIT 0")] if default else []
+        up = shape.up_of(op)
         if up:
             probes.append(("up", f"SELECT ({up}) FROM {table} LIMIT 0"))
         for key, sql in probes:
@@ -124,7 +122,7 @@ def _check_expressions(conn: Connection, migration: OnlineMigration) -> None:
             except DBAPIError as exc:
                 reason = first_line(str(exc.orig if exc.orig is not None else exc))
                 raise UsageError(
-                    f"{migration.path}: operations[{i}] ({op.type}): {key} is not a valid SQL "
+                    f"{migration.path}: operations[{i}] ({op.kind}): {key} is not a valid SQL "
                     f"expression here: {reason}; nothing was changed"
                 ) from None
 
@@ -181,8 +179,8 @@ def _expand(state: State, options: Options, progress: Progress) -> None:
             _build_shadow(state, plan, options, progress)
     for i, op in enumerate(m.operations):
         step = f"raw:{i}"
-        if isinstance(op, RawSQL) and not state.done(step):
-            progress.step(f"raw_sql on {op.table}")
+        if isinstance(op, ops.RawSQL) and not state.done(step):
+            progress.step(f"raw_sql on {table_of(op)}")
             ddl.run(conn, op.up, policy=options.lock, what=f"online start {m.name} (raw_sql)")
             state.mark(step)
     for plan in state.plans.values():
@@ -192,7 +190,7 @@ def _expand(state: State, options: Options, progress: Progress) -> None:
                 progress.step(" ".join(sql.split())[:100])
                 online_ddl(conn, sql, options, f"online start {m.name}")
         for op in plan.ops:
-            if isinstance(op, AddForeignKey):
+            if isinstance(op, ops.AddForeignKey):
                 _add_foreign_key(state, op, options)
     state.mark("expand")
 
@@ -260,15 +258,15 @@ def _create_triggers(
             ddl.run(state.conn, sql, policy=options.lock, what=what)
 
 
-def _add_foreign_key(state: State, op: AddForeignKey, options: Options) -> None:
+def _add_foreign_key(state: State, op: ops.AddForeignKey, options: Options) -> None:
     """MySQL adds a foreign key without a table copy only with foreign_key_checks off,
     which skips checking the rows: dbshift checks them itself, before and after."""
     conn, names = state.conn, state.names
-    table, parent = names.table(op.table), names.table(op.references)
+    table, parent = names.table(table_of(op)), names.table(op.constraint.ref_table)
     exists = conn.exec_driver_sql(
         "SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE "
         "CONSTRAINT_SCHEMA = %(s)s AND CONSTRAINT_NAME = %(n)s",
-        {"s": state.migration.schema, "n": op.name},
+        {"s": state.migration.schema, "n": op.constraint.name},
     ).first()
     if exists is None:
         no_orphans(state, op)

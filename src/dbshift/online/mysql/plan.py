@@ -21,20 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dbshift import ops
 from dbshift.errors import OnlineOperationError, UsageError
+from dbshift.model import Column as ModelColumn
+from dbshift.online import shape
 from dbshift.online.mysql.sql import literal, q
-from dbshift.online.operations import OnlineOperation
-from dbshift.online.operations.add_check import AddCheck
-from dbshift.online.operations.add_column import AddColumn
-from dbshift.online.operations.add_foreign_key import AddForeignKey
-from dbshift.online.operations.add_unique import AddUnique
-from dbshift.online.operations.alter_column import AlterColumn
-from dbshift.online.operations.create_index import CreateIndex
-from dbshift.online.operations.drop_column import DropColumn
-from dbshift.online.operations.drop_index import DropIndex
-from dbshift.online.operations.raw_sql import RawSQL
-from dbshift.online.operations.rename_column import RenameColumn
-from dbshift.online.operations.rename_table import RenameTable
+from dbshift.ops import Operation
 
 
 @dataclass(frozen=True)
@@ -47,13 +39,13 @@ class Column:
     comment: str = ""
 
 
-def _needs_shadow(op: OnlineOperation, columns: dict[str, Column]) -> bool:
-    if isinstance(op, AlterColumn | RenameColumn):  # AddCheck is an AlterColumn
+def _needs_shadow(op: ops.Operation, columns: dict[str, Column]) -> bool:
+    if shape.column_change(op) is not None or isinstance(op, ops.RenameColumn):
         return True
-    if isinstance(op, AddColumn):
+    if isinstance(op, ops.AddColumn):
         return op.up is not None
-    if isinstance(op, DropColumn):
-        column = columns.get(op.column)
+    if isinstance(op, ops.DropColumn):
+        column = columns.get(op.column.name)
         required = column is not None and not column.nullable and column.default is None
         return op.down is not None or required
     return False
@@ -62,7 +54,7 @@ def _needs_shadow(op: OnlineOperation, columns: dict[str, Column]) -> bool:
 @dataclass
 class TablePlan:
     table: str
-    ops: list[OnlineOperation]
+    ops: list[Operation]
     #: The old table's columns, in order (from the catalog).
     columns: dict[str, Column]
     key: list[str]
@@ -79,8 +71,8 @@ class TablePlan:
     def view(self) -> str:
         """The table's name in the new version."""
         for op in self.ops:
-            if isinstance(op, RenameTable):
-                return op.new_name
+            if isinstance(op, ops.RenameTable):
+                return op.new
         return self.table
 
     # --- the shadow's columns and the two directions of sync ---------------------------
@@ -88,10 +80,11 @@ class TablePlan:
         """Shadow column -> expression over the old table's columns."""
         ups: dict[str, str] = {}
         for op in self.ops:
-            if isinstance(op, AlterColumn):
-                ups[op.column] = op.up or q(op.column)
-            elif isinstance(op, AddColumn) and op.up:
-                ups[op.column] = op.up
+            change = shape.column_change(op)
+            if change is not None:
+                ups[change.after.name] = change.up or q(change.after.name)
+            elif isinstance(op, ops.AddColumn) and op.up:
+                ups[op.column.name] = op.up
         out: dict[str, str] = {}
         for name, source in self.new.items():
             if name in ups:
@@ -104,10 +97,11 @@ class TablePlan:
         """Old column -> expression over the new version's (the shadow's) columns."""
         downs: dict[str, str] = {}
         for op in self.ops:
-            if isinstance(op, AlterColumn):
-                downs[op.column] = op.down or q(op.column)
-            elif isinstance(op, DropColumn) and op.down:
-                downs[op.column] = op.down
+            change = shape.column_change(op)
+            if change is not None:
+                downs[change.after.name] = change.down or q(change.after.name)
+            elif isinstance(op, ops.DropColumn) and op.down:
+                downs[op.column.name] = op.down
         renamed = {source: name for name, source in self.new.items() if source is not None}
         out: dict[str, str] = {}
         for name in self.columns:
@@ -121,27 +115,31 @@ class TablePlan:
         """ALTER TABLE clauses that turn a copy of the old table into the final shape."""
         clauses: list[str] = []
         for op in self.ops:
-            if isinstance(op, AlterColumn):
+            change = shape.column_change(op)
+            if change is not None:
                 # As on every engine: what the file leaves out stays as it is (the type,
-                # the nullability, the default unless drop_default).
-                current = self.columns[op.column]
-                not_null = not current.nullable if op.not_null is None else op.not_null
-                null = "NOT NULL" if not_null else "NULL"
-                kept = None if op.drop_default else current.default
-                value = op.default if op.default is not None else kept
-                default = f" DEFAULT {value}" if value is not None else ""
+                # the nullability, the default unless the file drops it).
+                current = self.columns[change.after.name]
+                final = change.resolve(
+                    ModelColumn(current.name, current.type, current.nullable, current.default)
+                ).after
+                null = "NULL" if final.nullable else "NOT NULL"
+                default = f" DEFAULT {final.default}" if final.default is not None else ""
                 auto = " AUTO_INCREMENT" if "auto_increment" in current.extra.lower() else ""
                 # MODIFY COLUMN drops a comment it does not repeat.
                 comment = f" COMMENT {literal(current.comment)}" if current.comment else ""
-                type_ = op.data_type or current.type
+                type_ = final.type or current.type
                 clauses.append(
-                    f"MODIFY COLUMN {q(op.column)} {type_} {null}{default}{auto}{comment}"
+                    f"MODIFY COLUMN {q(current.name)} {type_} {null}{default}{auto}{comment}"
                 )
-                if isinstance(op, AddCheck):
-                    clauses.append(f"ADD CONSTRAINT {q(op.name)} CHECK ({op.check})")
-            elif isinstance(op, RenameColumn):
-                clauses.append(f"RENAME COLUMN {q(op.column)} TO {q(op.new_name)}")
-            elif isinstance(op, AddColumn | DropColumn | CreateIndex | AddUnique | DropIndex):
+                if isinstance(op, ops.AddCheck):
+                    c = op.constraint
+                    clauses.append(f"ADD CONSTRAINT {q(c.name)} CHECK ({c.expression})")
+            elif isinstance(op, ops.RenameColumn):
+                clauses.append(f"RENAME COLUMN {q(op.old)} TO {q(op.new)}")
+            elif isinstance(
+                op, ops.AddColumn | ops.DropColumn | ops.CreateIndex | ops.AddUnique | ops.DropIndex
+            ):
                 clauses.append(_clause(op))
         return clauses
 
@@ -150,18 +148,18 @@ class TablePlan:
         """Online DDL on the old table at start (for tables without a shadow)."""
         out = []
         for op in self.ops:
-            if isinstance(op, AddColumn):
+            if isinstance(op, ops.AddColumn):
                 out.append(f"ALTER TABLE {table} {_clause(op)}, ALGORITHM=INSTANT")
-            elif isinstance(op, CreateIndex | AddUnique):
+            elif isinstance(op, ops.CreateIndex | ops.AddUnique):
                 out.append(f"ALTER TABLE {table} {_clause(op)}, ALGORITHM=INPLACE, LOCK=NONE")
         return out
 
     def complete_statements(self, table: str) -> list[str]:
         out = []
         for op in self.ops:
-            if isinstance(op, DropColumn):
+            if isinstance(op, ops.DropColumn):
                 out.append(f"ALTER TABLE {table} {_clause(op)}, ALGORITHM=INSTANT")
-            elif isinstance(op, DropIndex):
+            elif isinstance(op, ops.DropIndex):
                 out.append(f"ALTER TABLE {table} {_clause(op)}, ALGORITHM=INPLACE, LOCK=NONE")
         return out
 
@@ -170,54 +168,62 @@ class TablePlan:
         (a start killed half-way), which the engine tolerates."""
         out = []
         for op in reversed(self.ops):
-            if isinstance(op, AddColumn):
-                out.append(f"ALTER TABLE {table} DROP COLUMN {q(op.column)}")
-            elif isinstance(op, CreateIndex | AddUnique):
-                out.append(f"ALTER TABLE {table} DROP INDEX {q(op.name)}")
-            elif isinstance(op, AddForeignKey):
-                out.append(f"ALTER TABLE {table} DROP FOREIGN KEY {q(op.name)}")
+            if isinstance(op, ops.AddColumn):
+                out.append(f"ALTER TABLE {table} DROP COLUMN {q(op.column.name)}")
+            elif isinstance(op, ops.CreateIndex | ops.AddUnique):
+                out.append(f"ALTER TABLE {table} DROP INDEX {q(str(shape.name_of(op)))}")
+            elif isinstance(op, ops.AddForeignKey):
+                name = op.constraint.name
+                out.append(f"ALTER TABLE {table} DROP FOREIGN KEY {q(name)}")
                 # InnoDB creates an index named after the key when none serves its
                 # columns, and keeps it when the key is dropped. Start refuses a taken
                 # name, so an index of that name not there before start is start's.
-                if self.indexes is not None and op.name.casefold() not in self.indexes:
-                    out.append(f"ALTER TABLE {table} DROP INDEX {q(op.name)}")
+                if self.indexes is not None and name.casefold() not in self.indexes:
+                    out.append(f"ALTER TABLE {table} DROP INDEX {q(name)}")
         return out
 
 
-def _clause(op: OnlineOperation) -> str:
-    if isinstance(op, AddColumn):
-        null = " NOT NULL" if op.required else " NULL"
-        default = f" DEFAULT {op.default}" if op.default is not None else ""
-        return f"ADD COLUMN {q(op.column)} {op.data_type}{null}{default}"
-    if isinstance(op, DropColumn):
-        return f"DROP COLUMN {q(op.column)}"
-    if isinstance(op, CreateIndex):
-        unique = "UNIQUE " if op.unique else ""
-        method = f" USING {op.method.upper()}" if op.method else ""
-        cols = ", ".join(q(c) for c in op.columns)
-        return f"ADD {unique}INDEX {q(op.name)}{method} ({cols})"
-    if isinstance(op, AddUnique):
-        return f"ADD CONSTRAINT {q(op.name)} UNIQUE ({', '.join(q(c) for c in op.columns)})"
-    if isinstance(op, DropIndex):
-        return f"DROP INDEX {q(op.name)}"
-    raise AssertionError(op.type)
+def _clause(op: ops.Operation) -> str:
+    match op:
+        case ops.AddColumn():
+            c = op.column
+            null = " NULL" if c.nullable else " NOT NULL"
+            default = f" DEFAULT {c.default}" if c.default is not None else ""
+            return f"ADD COLUMN {q(c.name)} {c.type}{null}{default}"
+        case ops.DropColumn():
+            return f"DROP COLUMN {q(op.column.name)}"
+        case ops.CreateIndex():
+            i = op.index
+            unique = "UNIQUE " if i.unique else ""
+            method = f" USING {i.method.upper()}" if i.method else ""
+            cols = ", ".join(q(c) for c in i.column_names)
+            return f"ADD {unique}INDEX {q(i.name)}{method} ({cols})"
+        case ops.AddUnique():
+            u = op.constraint
+            return f"ADD CONSTRAINT {q(u.name)} UNIQUE ({', '.join(q(c) for c in u.columns)})"
+        case ops.DropIndex():
+            return f"DROP INDEX {q(op.index.name)}"
+    raise AssertionError(op.kind)
 
 
-def foreign_key_sql(op: AddForeignKey, table: str, parent: str) -> str:
-    cols = ", ".join(q(c) for c in op.columns)
-    refs = ", ".join(q(c) for c in op.referenced_columns)
-    action = f" ON DELETE {op.on_delete.upper()}" if op.on_delete else ""
+def foreign_key_sql(op: ops.AddForeignKey, table: str, parent: str) -> str:
+    fk = op.constraint
+    cols = ", ".join(q(c) for c in fk.columns)
+    refs = ", ".join(q(c) for c in fk.ref_columns)
+    no_action = fk.on_delete is fk.on_delete.NO_ACTION
+    action = "" if no_action else f" ON DELETE {fk.on_delete.value}"
     return (
-        f"ALTER TABLE {table} ADD CONSTRAINT {q(op.name)} FOREIGN KEY ({cols}) "
+        f"ALTER TABLE {table} ADD CONSTRAINT {q(fk.name)} FOREIGN KEY ({cols}) "
         f"REFERENCES {parent} ({refs}){action}, ALGORITHM=INPLACE, LOCK=NONE"
     )
 
 
-def orphans_sql(op: AddForeignKey, table: str, parent: str) -> str:
+def orphans_sql(op: ops.AddForeignKey, table: str, parent: str) -> str:
     """Rows that the foreign key would reject (MySQL adds it online only unchecked)."""
-    present = " AND ".join(f"c.{q(c)} IS NOT NULL" for c in op.columns)
+    fk = op.constraint
+    present = " AND ".join(f"c.{q(c)} IS NOT NULL" for c in fk.columns)
     match = " AND ".join(
-        f"p.{q(r)} = c.{q(c)}" for c, r in zip(op.columns, op.referenced_columns, strict=True)
+        f"p.{q(r)} = c.{q(c)}" for c, r in zip(fk.columns, fk.ref_columns, strict=True)
     )
     return (
         f"SELECT count(*) FROM {table} AS c WHERE {present} "
@@ -227,41 +233,45 @@ def orphans_sql(op: AddForeignKey, table: str, parent: str) -> str:
 
 def plan_table(
     table: str,
-    ops: list[OnlineOperation],
+    on: list[ops.Operation],
     columns: dict[str, Column],
     key: list[str],
     auto: str | None,
 ) -> TablePlan:
     """The plan for one table; operations the MySQL engine cannot run are refused here,
     before anything changes, each with the reason."""
-    plan = TablePlan(table, ops, columns, key, auto)
-    plan.shadow = any(_needs_shadow(op, columns) for op in ops)
+    plan = TablePlan(table, on, columns, key, auto)
+    plan.shadow = any(_needs_shadow(op, columns) for op in on)
     new: dict[str, str | None] = {name: name for name in columns}
-    for op in ops:
-        where = f"{op.type} on {table!r}"
-        if isinstance(op, CreateIndex) and op.where:
+    for op in on:
+        where = f"{op.kind} on {table!r}"
+        if isinstance(op, ops.CreateIndex) and op.index.where:
             raise UsageError(f"{where}: MySQL has no partial indexes (where = ...)")
-        if isinstance(op, AddForeignKey) and plan.shadow:
+        if isinstance(op, ops.AddForeignKey) and plan.shadow:
             raise UsageError(
                 f"{where}: a foreign key cannot be added in the same migration as changes "
                 "that copy the table; put it in a migration of its own"
             )
-        if op.type == "split_table":
+        if isinstance(op, ops.SplitTable):
             raise UsageError(f"{where}: split_table is not supported on MySQL/MariaDB yet")
-        if isinstance(op, DropColumn) and plan.shadow and op.down is None:
-            column = columns.get(op.column)
+        if isinstance(op, ops.DropColumn) and plan.shadow and op.down is None:
+            name = op.column.name
+            column = columns.get(name)
             if column is not None and not column.nullable and column.default is None:
                 raise UsageError(
-                    f"{where}: {op.column!r} is NOT NULL without a default, so rows the new "
+                    f"{where}: {name!r} is NOT NULL without a default, so rows the new "
                     "version inserts need a value for the old version: give a down expression"
                 )
-        if isinstance(op, AddColumn | DropColumn | RenameColumn | AlterColumn):
+        if (
+            isinstance(op, ops.AddColumn | ops.DropColumn | ops.RenameColumn)
+            or shape.column_change(op) is not None
+        ):
             try:
-                reshaped = op.reshape({k: k for k in new})
+                reshaped = shape.reshape(op, {k: k for k in new})
             except OnlineOperationError as exc:
                 raise OnlineOperationError(f"{where}: {exc.message}") from None
-            if isinstance(op, RenameColumn):
-                new = {(op.new_name if k == op.column else k): v for k, v in new.items()}
+            if isinstance(op, ops.RenameColumn):
+                new = {(op.new if k == op.old else k): v for k, v in new.items()}
             else:
                 new = {k: new.get(k) for k in reshaped}
     if plan.shadow and auto is not None and auto not in new:
@@ -270,5 +280,5 @@ def plan_table(
     return plan
 
 
-def is_raw(op: OnlineOperation) -> bool:
-    return isinstance(op, RawSQL)
+def is_raw(op: ops.Operation) -> bool:
+    return isinstance(op, ops.RawSQL)

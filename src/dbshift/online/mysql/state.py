@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dbshift.errors import MigrationFailed, UsageError
+from dbshift import ops
+from dbshift.errors import MigrationFailed, OnlineOperationError, UsageError
 from dbshift.online import journal
 from dbshift.online.journal import Entry
 from dbshift.online.mysql import ddl
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import Column, TablePlan, orphans_sql, plan_table
-from dbshift.online.operations.add_foreign_key import AddForeignKey
-from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.phases import Options
+from dbshift.online.shape import table_of
 from dbshift.online.spec import OnlineMigration
 
 if TYPE_CHECKING:
@@ -76,10 +76,18 @@ def kind(conn: Connection, schema: str, table: str) -> str | None:
 def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     """What start needs to know of each table, read once, before anything changes."""
     out: dict[str, Any] = {}
-    for table in sorted({op.table for op in migration.operations if not isinstance(op, RawSQL)}):
+    first: dict[str, int] = {}
+    for i, op in enumerate(migration.operations):
+        if not isinstance(op, ops.RawSQL):
+            first.setdefault(table_of(op), i)
+    for table in sorted(first):
         columns = read_columns(conn, migration.schema, table)
         if not columns:
-            raise MigrationFailed(f"table {migration.schema}.{table} does not exist")
+            op = migration.operations[first[table]]
+            raise MigrationFailed(
+                f"{migration.path}: operations[{first[table]}] ({op.kind}): table {table!r} "
+                f"does not exist in schema {migration.schema!r}; nothing was changed"
+            )
         key = conn.exec_driver_sql(
             my.KEY_SQL_COLUMNS, {"schema": migration.schema, "table": table}
         ).all()
@@ -110,14 +118,16 @@ def make_plans(migration: OnlineMigration, catalog: dict[str, Any]) -> dict[str,
             c[0]: Column(c[0], c[1], bool(c[2]), c[3], c[4], c[5] if len(c) > 5 else "")
             for c in info["columns"]
         }
-        ops = [op for op in migration.operations if op.table == table]
+        on = [op for op in migration.operations if table_of(op) == table]
         try:
-            plans[table] = plan_table(
-                table, ops, columns, [k[0] for k in info["key"]], info["auto"]
-            )
+            plans[table] = plan_table(table, on, columns, [k[0] for k in info["key"]], info["auto"])
             # (a catalog journaled before index names were kept: unknown, so kept)
             if "indexes" in info:
                 plans[table].indexes = frozenset(str(i).casefold() for i in info["indexes"])
+        except OnlineOperationError as exc:
+            # Not the table as the file expects it (a column missing or already there): a
+            # failure, as on every server, not a usage error.
+            raise MigrationFailed(f"{migration.path}: {exc.message}") from None
         except UsageError as exc:
             raise UsageError(f"{migration.path}: {exc}") from None
     return plans
@@ -152,14 +162,14 @@ def renamed(plan: TablePlan, column: str) -> str:
     raise UsageError(f"{plan.table!r}: key column {column!r} cannot be dropped online")
 
 
-def no_orphans(state: State, op: AddForeignKey) -> None:
-    names = state.names
-    sql = orphans_sql(op, names.table(op.table), names.table(op.references))
+def no_orphans(state: State, op: ops.AddForeignKey) -> None:
+    names, fk, table = state.names, op.constraint, table_of(op)
+    sql = orphans_sql(op, names.table(table), names.table(fk.ref_table))
     bad = state.conn.execution_options(no_parameters=True).exec_driver_sql(sql).scalar()
     if bad:
         raise MigrationFailed(
-            f"online {state.migration.name}: {bad} rows of {op.table} have no match in "
-            f"{op.references} for foreign key {op.name!r}; fix them, then run the command "
+            f"online {state.migration.name}: {bad} rows of {table} have no match in "
+            f"{fk.ref_table} for foreign key {fk.name!r}; fix them, then run the command "
             "again (or roll back)"
         )
 

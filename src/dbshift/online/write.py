@@ -1,0 +1,284 @@
+"""``ops.*`` operations written as an online migration file: ``generate --online``.
+
+Two steps, each over the one vocabulary:
+- ``online_form``: the differ's plan as the operations an online file runs. Breaking
+  changes (renames, type changes, drops, NOT NULL) keep their class in their online form
+  (an ``alter_column`` says only what changes, with ``up``/``down`` casts where the engine
+  needs them); changes that break nothing (a new table, a new view) become ``RawSQL``
+  with the dialect renderer's SQL for up and down. A change with no online form is
+  refused by name rather than written as something that would block.
+- ``dump``: operations in their online form as TOML, the way ``read.py`` reads them back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from dbshift import ops
+from dbshift.errors import UsageError
+from dbshift.model import Column, Index, IndexElement, ReferentialAction, UniqueConstraint
+from dbshift.ops.alter_column import UNCHANGEABLE
+
+if TYPE_CHECKING:
+    from dbshift.dialects import Dialect
+    from dbshift.dialects.render import Renderer
+    from dbshift.model import Schema
+
+#: Operations that break nothing the running application uses: their SQL runs as is.
+_ADDITIVE = (
+    ops.CreateTable,
+    ops.CreateView,
+    ops.CreateSequence,
+    ops.CreateEnum,
+    ops.AddEnumValue,
+    ops.CreateRoutine,
+    ops.CreateDomain,
+    ops.SetTableComment,
+)
+
+
+def online_toml(
+    plan: Sequence[ops.Operation],
+    current: Schema,
+    *,
+    description: str,
+    dialect: Dialect,
+) -> str:
+    """The TOML text of an online migration doing ``plan`` on ``current``."""
+    from dbshift.online.phases import WholeEngine
+    from dbshift.online.service import engine_named
+
+    engine = engine_named(dialect.name)
+    if isinstance(engine, WholeEngine):
+        raise UsageError(
+            f"--online: {dialect.name} applies online migrations in one transaction; "
+            "generate a regular migration"
+        )
+    schemas = {key[0] for op in plan if (key := op.table_key) is not None and key[0] is not None}
+    if len(schemas) > 1:
+        raise UsageError(
+            f"an online migration works in one schema; this plan touches {sorted(schemas)}"
+        )
+    # MySQL: the database of the URL, unless the plan names one.
+    schema = next(iter(schemas)) if schemas and not dialect.databases_are_schemas else None
+    online = online_form(plan, current, dialect.renderer(), casts=engine.casts_on_alter)
+    return dump(online, description=description, schema=schema)
+
+
+def online_form(
+    plan: Sequence[ops.Operation], current: Schema, renderer: Renderer, *, casts: bool
+) -> list[ops.Operation]:
+    """``plan`` (the differ's operations on ``current``) as an online file's operations;
+    ``casts``: the engine needs ``up``/``down`` casts for a type change."""
+    out = []
+    state = current
+    for op in plan:
+        out.append(_online(op, state, renderer, casts=casts))
+        state = op.apply(state)
+    return out
+
+
+def _online(op: ops.Operation, state: Schema, renderer: Renderer, *, casts: bool) -> ops.Operation:
+    on = (None, op.table_key[1]) if op.table_key is not None else (None, "")
+    match op:
+        case ops.RenameColumn():
+            return replace(op, on=on)
+        case ops.RenameTable():
+            return replace(op, schema=None)
+        case ops.AddColumn():
+            col = op.column
+            if not col.nullable and col.default is None:
+                raise UsageError(
+                    f"{op.describe()}: a NOT NULL column without a default has no value for "
+                    "rows the old version writes; give it a default, or write the file by hand "
+                    "with an up expression"
+                )
+            return ops.AddColumn(
+                on=on, column=Column(col.name, col.type, col.nullable, col.default), up=op.up
+            )
+        case ops.DropColumn():
+            col = op.column
+            if not col.nullable and col.default is None:
+                raise UsageError(
+                    f"{op.describe()}: the old version needs a value for it in rows the new "
+                    "version inserts; write the file by hand with a down expression"
+                )
+            return ops.DropColumn(on=on, column=Column(col.name, ""))
+        case ops.AlterColumn():
+            return _alter(op, on, renderer, casts=casts)
+        case ops.CreateIndex() if not any(e.is_expression for e in op.index.elements):
+            # As the file says it: plain columns, unique, a predicate.
+            idx = op.index
+            elements = tuple(IndexElement(e.expression) for e in idx.elements)
+            return ops.CreateIndex(
+                on=on, index=Index(idx.name, elements, unique=idx.unique, where=idx.where)
+            )
+        case ops.DropIndex():
+            return ops.DropIndex(on=on, index=Index(op.index.name, ()))
+        case ops.AddUnique():
+            c = op.constraint
+            return ops.AddUnique(on=on, constraint=UniqueConstraint(c.name, c.columns))
+        case ops.AddForeignKey():
+            # The file form names the key, its columns and the referenced ones (the
+            # engines' rules for the actions are the server's defaults).
+            fk = replace(
+                op.constraint,
+                ref_schema=None,
+                on_delete=ReferentialAction.NO_ACTION,
+                on_update=ReferentialAction.NO_ACTION,
+            )
+            return ops.AddForeignKey(on=on, constraint=fk)
+        case _ if isinstance(op, _ADDITIVE):
+            up = ";\n".join(renderer.render([op], state))
+            down = ";\n".join(renderer.render([op.reverse()], op.apply(state)))
+            return ops.RawSQL(on=on, up=up, down=down)
+    raise UsageError(f"{op.describe()} has no online form yet; generate a regular migration for it")
+
+
+def _alter(
+    op: ops.AlterColumn, on: tuple[None, str], renderer: Renderer, *, casts: bool
+) -> ops.AlterColumn:
+    """Left out means unchanged: only what differs is said (a dropped default as
+    ``drop_default``, a dropped NOT NULL as ``not_null = false``)."""
+    before, after = op.before, op.after
+    unchanged = set(UNCHANGEABLE)
+    up = down = None
+    if before.type != after.type:
+        unchanged.discard("type")
+        if casts:
+            ident = renderer.q(after.name)
+            up, down = f"CAST({ident} AS {after.type})", f"CAST({ident} AS {before.type})"
+    if after.default != before.default:
+        unchanged.discard("default")
+    if after.nullable != before.nullable:
+        unchanged.discard("nullable")
+    return ops.AlterColumn(
+        on=on,
+        before=Column(after.name, ""),
+        after=Column(
+            after.name,
+            after.type if "type" not in unchanged else "",
+            after.nullable if "nullable" not in unchanged else True,
+            after.default if "default" not in unchanged else None,
+        ),
+        up=up,
+        down=down,
+        unchanged=frozenset(unchanged),
+    )
+
+
+# --- TOML ---------------------------------------------------------------------------------
+
+
+def _s(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _names(values: Sequence[str]) -> str:
+    return "[" + ", ".join(_s(v) for v in values) + "]"
+
+
+def dump(operations: Sequence[ops.Operation], *, description: str, schema: str | None) -> str:
+    """An online migration file saying ``operations`` (in their online form)."""
+    lines = [f"description = {_s(description)}"]
+    if schema is not None:
+        lines.append(f"schema = {_s(schema)}")
+    for op in operations:
+        lines += ["", "[[operations]]", *_keys(op)]
+    return "\n".join(lines) + "\n"
+
+
+def _alter_keys(op: ops.AlterColumn) -> list[str]:
+    if op.unchanged is None:
+        raise UsageError(f"{op.describe()}: not in its online form (what stays unchanged)")
+    after = op.after
+    out = [f"column = {_s(after.name)}"]
+    if "type" not in op.unchanged:
+        out.append(f"data_type = {_s(after.type)}")
+    if op.up is not None:
+        out.append(f"up = {_s(op.up)}")
+    if op.down is not None:
+        out.append(f"down = {_s(op.down)}")
+    if "default" not in op.unchanged:
+        out.append(
+            f"default = {_s(after.default)}" if after.default is not None else "drop_default = true"
+        )
+    if "nullable" not in op.unchanged:
+        out.append(f"not_null = {'false' if after.nullable else 'true'}")
+    return out
+
+
+def _keys(op: ops.Operation) -> list[str]:
+    key = op.table_key
+    head = [f"table = {_s(key[1] if key is not None else '')}", f"type = {_s(op.kind)}"]
+    match op:
+        case ops.RenameColumn():
+            return [*head, f"column = {_s(op.old)}", f"new_name = {_s(op.new)}"]
+        case ops.RenameTable():
+            return [*head, f"new_name = {_s(op.new)}"]
+        case ops.AddColumn():
+            col = op.column
+            out = [*head, f"column = {_s(col.name)}", f"data_type = {_s(col.type)}"]
+            if col.default is not None:
+                out.append(f"default = {_s(col.default)}")
+            if not col.nullable:
+                out.append("not_null = true")
+            if op.up is not None:
+                out.append(f"up = {_s(op.up)}")
+            return out
+        case ops.DropColumn():
+            out = [*head, f"column = {_s(op.column.name)}"]
+            return out + ([f"down = {_s(op.down)}"] if op.down is not None else [])
+        case ops.AlterColumn():
+            return [*head, *_alter_keys(op)]
+        case ops.AddCheck() if op.through is not None:
+            c = op.constraint
+            return [
+                *head,
+                *_alter_keys(op.through),
+                f"name = {_s(c.name)}",
+                f"check = {_s(c.expression)}",
+            ]
+        case ops.CreateIndex():
+            idx = op.index
+            out = [*head, f"name = {_s(idx.name)}", f"columns = {_names(idx.column_names)}"]
+            if idx.unique:
+                out.append("unique = true")
+            if idx.method:
+                out.append(f"method = {_s(idx.method)}")
+            if idx.where:
+                out.append(f"where = {_s(idx.where)}")
+            return out
+        case ops.DropIndex():
+            return [*head, f"name = {_s(op.index.name)}"]
+        case ops.AddUnique():
+            u = op.constraint
+            return [*head, f"name = {_s(u.name)}", f"columns = {_names(u.columns)}"]
+        case ops.AddForeignKey():
+            fk = op.constraint
+            out = [
+                *head,
+                f"name = {_s(fk.name)}",
+                f"columns = {_names(fk.columns)}",
+                f"references = {_s(fk.ref_table)}",
+                f"referenced_columns = {_names(fk.ref_columns)}",
+            ]
+            if fk.on_delete is not ReferentialAction.NO_ACTION:
+                out.append(f"on_delete = {_s(fk.on_delete.value)}")
+            return out
+        case ops.RawSQL():
+            out = [*head, f"up = {_s(op.up)}"]
+            return out + ([f"down = {_s(op.down)}"] if op.down is not None else [])
+        case ops.SplitTable():
+            return [
+                *head,
+                f"new_table = {_s(op.new_table)}",
+                f"columns = {_names(op.columns)}",
+                f"key = {_s(op.key)}",
+                f"new_key = {_s(op.new_key)}",
+            ]
+    raise UsageError(f"{op.describe()} has no online form")

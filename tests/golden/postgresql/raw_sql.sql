@@ -1,0 +1,1 @@
+CREATE TABLE audit (at text); INSERT INTO audit VALUES ('x');

@@ -1,0 +1,1 @@
+-- unsupported: split bio, select of users into user bios: not supported on sqlite
