@@ -15,7 +15,9 @@ Names only, never OIDs: a table dropped and created again the same way digests t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+import itertools
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,48 +26,81 @@ if TYPE_CHECKING:
     from dbshift.dialects import Dialect
 
 # The relations dbshift models (tables, views, matviews, sequences, composite types'
-# relations), schemas other than the system's; :exclude is dbshift's own tables. Each gets
-# an identity: the (xmin, ctid) of every catalog row its text is read from. A catalog row
-# is never changed in place by DDL (an update writes a new row version, with the writing
-# transaction's xmin), so an unchanged identity means unchanged rows, and the text read
-# from them before can be reused (``Fingerprint``).
-_REL = """
-WITH rel AS (
-  SELECT c.oid, n.nspname, c.relname, c.relkind,
-         c.xmin::text || c.ctid::text || n.xmin::text || n.ctid::text AS own
+# relations), schemas other than the system's; :exclude is dbshift's own tables.
+#
+# The probe is relative to a base: an earlier probe's state, which holds the keys of every
+# user row (oid >= 16384, FirstNormalObjectId) of the catalogs the text is read from, each
+# relation's text hash, and a watermark (the first transaction id not yet assigned then,
+# and the transactions then in progress in this database). DDL never changes a catalog
+# row's text in place: a change writes a new row version whose xmin is the writing
+# transaction, a drop removes the row. Against a base of committed rows, then:
+# - a row is new since the base ("fresh") when its xmin is no older than the watermark
+#   (age() is wraparound-safe; frozen rows are infinitely old) or was then in progress;
+# - each catalog's row count equals the base's keys plus the fresh ones' unless a row was
+#   removed without a new version (a drop): the caller sees that and probes in full;
+# - a relation's text can differ only when it owns a fresh row, or prints the name of an
+#   object written since (a renamed table, column, type, function or collation: its
+#   dependents by pg_depend), or of a schema (any schema row fresh: every relation).
+# Only those relations are deparsed; a lean pass over the user rows finds them. With the
+# empty base (watermark 0) every row is fresh: the full probe, every key, every relation.
+_PROBE = """
+WITH w AS (
+  SELECT age(:w) AS a
+), rel AS (
+  SELECT c.oid, n.nspname, c.relname, c.relkind
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
     AND c.relkind NOT IN ('i', 'I', 't')  -- indexes: the 'i' lines, by their table
     AND NOT (c.relname = ANY(:exclude))
-), part AS (
-  SELECT attrelid AS o, xmin::text || ctid::text AS v FROM pg_attribute
-  WHERE attrelid IN (SELECT oid FROM rel)
-  UNION ALL SELECT adrelid, xmin::text || ctid::text FROM pg_attrdef
-  WHERE adrelid IN (SELECT oid FROM rel)
-  UNION ALL SELECT i.indrelid, i.xmin::text || i.ctid::text || ic.xmin::text || ic.ctid::text
-  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-  WHERE i.indrelid IN (SELECT oid FROM rel)
-  UNION ALL SELECT conrelid, xmin::text || ctid::text FROM pg_constraint
-  WHERE conrelid IN (SELECT oid FROM rel)
-  UNION ALL SELECT coalesce(i.indrelid, d.objoid), d.xmin::text || d.ctid::text
-  FROM pg_description d LEFT JOIN pg_index i ON i.indexrelid = d.objoid
-  WHERE d.classoid = 'pg_class'::regclass
-    AND coalesce(i.indrelid, d.objoid) IN (SELECT oid FROM rel)
-  UNION ALL SELECT ev_class, xmin::text || ctid::text FROM pg_rewrite
-  WHERE ev_class IN (SELECT oid FROM rel)
-  UNION ALL SELECT tgrelid, xmin::text || ctid::text FROM pg_trigger
-  WHERE tgrelid IN (SELECT oid FROM rel)
-  UNION ALL SELECT seqrelid, xmin::text || ctid::text FROM pg_sequence
-  WHERE seqrelid IN (SELECT oid FROM rel)
-  UNION ALL SELECT polrelid, xmin::text || ctid::text FROM pg_policy
-  WHERE polrelid IN (SELECT oid FROM rel)
-), ident AS (
-  SELECT r.oid, md5(r.own || coalesce(string_agg(p.v, ',' ORDER BY p.v COLLATE "C"), '')) AS id
-  FROM rel r LEFT JOIN part p ON p.o = r.oid GROUP BY r.oid, r.own
+), rows AS (  -- catalog, key (a.b.c), owning relation (a pg_class row: below), xmin
+  SELECT 'c' AS t, oid AS a, 0 AS b, 0::oid AS c, NULL::oid AS o, xmin AS x FROM pg_class
+  WHERE oid >= 16384
+  UNION ALL SELECT 'a', attrelid, attnum, 0, attrelid, xmin FROM pg_attribute
+  WHERE attrelid >= 16384
+  UNION ALL SELECT 'd', oid, 0, 0, adrelid, xmin FROM pg_attrdef WHERE adrelid >= 16384
+  UNION ALL SELECT 'i', indexrelid, 0, 0, indrelid, xmin FROM pg_index WHERE indrelid >= 16384
+  UNION ALL SELECT 'k', oid, 0, 0, nullif(conrelid, 0), xmin FROM pg_constraint
+  WHERE oid >= 16384
+  UNION ALL SELECT 'm', objoid, objsubid, classoid, NULL, xmin FROM pg_description
+  WHERE objoid >= 16384
+  UNION ALL SELECT 'v', oid, 0, 0, ev_class, xmin FROM pg_rewrite WHERE ev_class >= 16384
+  UNION ALL SELECT 't', oid, 0, 0, tgrelid, xmin FROM pg_trigger WHERE tgrelid >= 16384
+  UNION ALL SELECT 's', seqrelid, 0, 0, seqrelid, xmin FROM pg_sequence WHERE seqrelid >= 16384
+  UNION ALL SELECT 'p', oid, 0, 0, polrelid, xmin FROM pg_policy WHERE polrelid >= 16384
+  UNION ALL SELECT 'n', oid, 0, 0, NULL, xmin FROM pg_namespace
+  UNION ALL SELECT 'y', oid, 0, 0, NULL, xmin FROM pg_type WHERE oid >= 16384
+  UNION ALL SELECT 'e', oid, 0, 0, NULL, xmin FROM pg_enum WHERE oid >= 16384
+  UNION ALL SELECT 'f', oid, 0, 0, NULL, xmin FROM pg_proc WHERE oid >= 16384
+  UNION ALL SELECT 'l', oid, 0, 0, NULL, xmin FROM pg_collation WHERE oid >= 16384
+  UNION ALL SELECT 'x', oid, 0, 0, NULL, xmin FROM pg_extension
+), fresh AS MATERIALIZED (
+  SELECT t, a, a || '.' || b || '.' || c AS k, CASE
+    WHEN t = 'c' OR (t = 'm' AND c = 'pg_class'::regclass) THEN
+      coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = a), a)
+    ELSE o END AS o
+  FROM rows WHERE age(x) <= (SELECT a FROM w) OR x = ANY(:xip)
+), named AS (  -- objects written since the base whose names other relations' text prints
+  SELECT 'pg_class'::regclass AS c, a AS oid FROM fresh WHERE t IN ('c', 'a')
+  UNION ALL SELECT 'pg_type'::regclass, a FROM fresh WHERE t = 'y'
+  UNION ALL SELECT 'pg_proc'::regclass, a FROM fresh WHERE t = 'f'
+  UNION ALL SELECT 'pg_collation'::regclass, a FROM fresh WHERE t = 'l'
+), touched AS (
+  SELECT o FROM fresh WHERE o IS NOT NULL
+  UNION
+  SELECT CASE d.classid
+    WHEN 'pg_class'::regclass THEN
+      coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = d.objid), d.objid)
+    WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objid)
+    WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)
+    WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)
+    WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)
+    WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)
+    END
+  FROM named x JOIN pg_depend d ON d.refclassid = x.c AND d.refobjid = x.oid
 ), todo AS (
-  SELECT r.* FROM rel r JOIN ident USING (oid)
-  WHERE ident.id NOT IN (SELECT unnest(:known))  -- a hashed subplan
+  SELECT r.* FROM rel r
+  WHERE r.oid IN (SELECT o FROM touched) OR EXISTS (SELECT 1 FROM fresh WHERE t = 'n')
 ), lines AS (
   SELECT r.oid AS o, format('r %s.%s %s %s %s %s %s %s', r.nspname, r.relname, r.relkind,
                 c.relpersistence, c.reloptions, c.relrowsecurity,
@@ -100,27 +135,42 @@ WITH rel AS (
   SELECT r.oid, format('p %s %s', p.polname, pg_get_expr(p.polqual, p.polrelid))
   FROM pg_policy p JOIN todo r ON r.oid = p.polrelid
 )
-SELECT i.id, h.hash FROM ident i LEFT JOIN (
+SELECT 'r', t.oid::text, h.hash FROM todo t JOIN (
   SELECT o, md5(string_agg(line, E'\\n' ORDER BY line)) AS hash FROM lines GROUP BY o
-) h ON h.o = i.oid
+) h ON h.o = t.oid
+UNION ALL  -- touched, but no relation of the digest (now)
+SELECT '-', o::text, NULL FROM touched WHERE o IS NOT NULL AND o NOT IN (SELECT oid FROM rel)
 UNION ALL
-SELECT NULL, md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM (
+SELECT '+' || t, k, NULL FROM fresh
+UNION ALL
+SELECT '#' || t, count(*)::text, NULL FROM rows GROUP BY t
+UNION ALL
+SELECT 'w', (txid_snapshot_xmax(txid_current_snapshot()) % 4294967296)::text,
+       (SELECT coalesce(array_agg(backend_xid), '{}')::text FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_xid IS NOT NULL)
+UNION ALL
+-- Objects that are not relations: few in any schema, so read whole every time (only
+-- user objects: oid >= 16384, FirstNormalObjectId).
+SELECT 'g', NULL, md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM (
   SELECT format('y %s.%s %s %s %s %s', n.nspname, t.typname, t.typtype,
                 format_type(t.typbasetype, t.typtypmod), t.typnotnull,
                 (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
                  FROM pg_enum e WHERE e.enumtypid = t.oid)) AS line
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-  WHERE t.typtype IN ('e', 'd', 'c') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  LEFT JOIN pg_class tc ON tc.oid = t.typrelid
+  WHERE t.oid >= 16384 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-    AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+    AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND tc.relkind = 'c'))
   UNION ALL
   SELECT format('d %s %s %s', t.typname, k.conname, pg_get_constraintdef(k.oid))
   FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid
+  WHERE k.contypid >= 16384
   UNION ALL
   SELECT format('f %s.%s(%s) %s', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
                 md5(pg_get_functiondef(p.oid)))
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prokind IN ('f', 'p')
+  WHERE p.oid >= 16384 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND p.prokind IN ('f', 'p')
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
   UNION ALL
   SELECT format('n %s', n.nspname) FROM pg_namespace n
@@ -137,52 +187,136 @@ WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
 """
 
 
+@dataclass(frozen=True)
+class State:
+    """What one probe saw: the keys of the catalogs' user rows (by catalog), each
+    relation's text hash (by oid), the other objects' hash, and the watermark the next
+    probe is relative to. The empty state is the base of a full probe."""
+
+    keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    hashes: Mapping[int, str] = field(default_factory=dict)
+    rest: str = ""
+    #: the first transaction id not yet assigned then ("0": none, every row is fresh)
+    watermark: str = "0"
+    #: the transactions then in progress in this database, as a PostgreSQL xid[] literal
+    in_progress: str = "{}"
+
+    @property
+    def digest(self) -> str:
+        """Equal for equal schemas whatever the base was: a hash of the multiset of the
+        relations' text hashes and the other objects' lines (names, never OIDs)."""
+        lines = sorted(self.hashes.values())
+        return hashlib.md5("\n".join([*lines, self.rest]).encode()).hexdigest()
+
+
 class Fingerprint:
     """Digests of one database's schema over a run, each reading only what changed.
 
     ``dbshift test`` takes two digests per migration; a full one reads and deparses every
     relation (50 ms at 200 tables on a loaded 2-core machine, most of a run). This one
-    reads every relation's identity (cheap: no deparsing), and the text of only those
-    whose identity it has not seen, remembering each identity's text hash. Names only,
-    never OIDs, in the text: a table dropped and created again the same way digests the
-    same. A digest is a hash of the multiset of relation hashes and the other objects'
-    lines, so it is the same whatever the cache held (``schema_digest`` starts empty).
+    deparses only the relations that changed since a base state (see ``_PROBE``): its
+    cost is a lean pass over the catalogs' user rows plus the change. When a row was
+    removed without a new version (a drop), it cannot tell whose, and probes in full. A
+    digest is the same whatever the base was (``schema_digest`` starts from none).
+
+    The base must be a state the database has not gone back behind: a probe taken inside
+    a transaction that is later rolled back must not be kept (``keep=False``), since the
+    rows its transaction removed come back with their old xmin. The stairway keeps only
+    probes taken outside a transaction.
     """
 
     def __init__(self, exclude: Collection[str] = ()) -> None:
         self.exclude = tuple(exclude)
-        #: identity -> hash of that relation's text
-        self.known: dict[str, str] = {}
+        #: the state the next probe is relative to (the last kept one)
+        self.state = State()
+        self._prepared: str | None = None
+        self._names = itertools.count()
 
-    def probe_sql(self) -> str:
-        """The probe as one parameterless statement (to send with others)."""
-        from dbshift.dialects import named
-
-        literal = named("postgresql").literal
-        exclude = ", ".join(literal(name) for name in self.exclude) or "''"
-        known = ", ".join(literal(i) for i in self.known)
-        return _REL.replace(":exclude", f"ARRAY[{exclude}]::text[]").replace(
-            ":known", f"ARRAY[{known}]::text[]"
+    def probe_sql(self, base: State | None = None) -> str:
+        """The probe relative to ``base`` (else the last kept state) as one parameterless
+        statement."""
+        base = self.state if base is None else base
+        literal = _literal()
+        return self._sql(
+            xip=f"{literal(base.in_progress)}::xid[]", w=f"{literal(base.watermark)}::xid"
         )
 
-    def digest(self, rows: Iterable[Sequence[Any]]) -> str:
-        """The digest from the probe's rows (learning the new identities' hashes)."""
-        hashes: list[str] = []
-        rest = ""
-        for identity, text_hash in rows:
-            if identity is None:
-                rest = str(text_hash)
-                continue
-            if text_hash is not None:
-                self.known[identity] = str(text_hash)
-            hashes.append(self.known[identity])
-        hashes.sort()
-        return hashlib.md5("\n".join([*hashes, rest]).encode()).hexdigest()
+    def batch_sql(self, base: State | None = None) -> str:
+        """The probe relative to ``base`` for a batch of statements: prepared once per
+        session, since planning it costs about as much as running it. After a batch that
+        failed, call ``forget_prepared``: the next batch prepares it again."""
+        base = self.state if base is None else base
+        literal = _literal()
+        head = ""
+        if self._prepared is None:
+            self._prepared = f"dbshift_fingerprint_{next(self._names)}"
+            head = f"PREPARE {self._prepared}(xid[], xid) AS {self._sql(xip='$1', w='$2')}\n;\n"
+        return f"{head}EXECUTE {self._prepared}({literal(base.in_progress)}, {literal(base.watermark)})"
 
-    def read(self, conn: Connection) -> str:
-        """Probe ``conn`` now."""
+    def forget_prepared(self) -> None:
+        """A batch failed: the prepared probe may be gone (a migration may deallocate it),
+        or not, so the next batch prepares it under a new name."""
+        self._prepared = None
+
+    def _sql(self, *, xip: str, w: str) -> str:
+        literal = _literal()
+        exclude = ", ".join(literal(name) for name in self.exclude) or "''"
+        return (
+            _PROBE.replace(":exclude", f"ARRAY[{exclude}]::text[]")
+            .replace(":xip", xip)
+            .replace(":w", w)
+        )
+
+    def digest(
+        self, rows: Iterable[Sequence[Any]], base: State | None = None, *, keep: bool = True
+    ) -> str | None:
+        """The digest from the probe's rows, or None when a row was removed since the base
+        (probe again in full: ``read`` does). ``keep``: the next probe is relative to it."""
+        base = self.state if base is None else base
+        keys = dict(base.keys)
+        added: dict[str, set[str]] = {}
+        counts: dict[str, int] = {}
+        hashes = dict(base.hashes)
+        rest, watermark, in_progress = base.rest, base.watermark, base.in_progress
+        for kind, value, text in rows:
+            if kind == "r":
+                hashes[int(value)] = str(text)
+            elif kind == "-":
+                hashes.pop(int(value), None)
+            elif kind[0] == "+":
+                added.setdefault(kind[1:], set()).add(str(value))
+            elif kind[0] == "#":
+                counts[kind[1:]] = int(value)
+            elif kind == "w":
+                watermark, in_progress = str(value), str(text)
+            else:
+                rest = str(text)
+        for catalog, new in added.items():
+            keys[catalog] = keys.get(catalog, frozenset()) | new
+        if any(len(keys.get(c, ())) != counts.get(c, 0) for c in {*keys, *counts}):
+            return None  # a row went without a new version: whose, only a full probe says
+        state = State(keys, hashes, rest, watermark, in_progress)
+        if keep:
+            self.state = state
+        return state.digest
+
+    def read(self, conn: Connection, *, keep: bool = True) -> str:
+        """Probe ``conn`` now, relative to the last kept state (in full when that cannot
+        tell what changed)."""
         raw = conn.execution_options(no_parameters=True)  # the probe's format() has %s
-        return self.digest(raw.exec_driver_sql(self.probe_sql()).fetchall())
+        found = self.digest(raw.exec_driver_sql(self.probe_sql()).fetchall(), keep=keep)
+        if found is None:
+            rows = raw.exec_driver_sql(self.probe_sql(State())).fetchall()
+            found = self.digest(rows, State(), keep=keep)
+        if found is None:  # the empty base counts every row: cannot happen
+            raise AssertionError("a full fingerprint probe did not count its own rows")
+        return found
+
+
+def _literal() -> Callable[[str], str]:
+    from dbshift.dialects import named
+
+    return named("postgresql").literal
 
 
 def fingerprint_for(dialect: Dialect, exclude: Collection[str] = ()) -> Fingerprint | None:

@@ -197,12 +197,14 @@ class StairwayRun:
 
         return inspect_schema(self.conn, exclude=self.exclude)
 
-    def snapshot(self) -> Snapshot:
-        """The schema's digest where the server has one, else the inspected schema."""
+    def snapshot(self, *, keep: bool = True) -> Snapshot:
+        """The schema's digest where the server has one, else the inspected schema.
+        ``keep=False`` inside a transaction that is rolled back afterwards: the next
+        digest must not be relative to a state the database goes back behind."""
         from dbshift.inspect.digest import schema_digest
 
         if self.fingerprint is not None:
-            return Snapshot(self.fingerprint.read(self.conn), None)
+            return Snapshot(self.fingerprint.read(self.conn, keep=keep), None)
         digest = schema_digest(self.conn, exclude=self.exclude)
         return Snapshot(digest, None) if digest is not None else Snapshot(None, self.schema())
 
@@ -358,35 +360,45 @@ class StairwayRun:
     def _batched_round_trip(
         self, m: Migration, before: Snapshot, result: MigrationResult
     ) -> Snapshot | None:
-        """The rolled-back round trip in three round trips: ``BEGIN; down``, the digest,
-        ``up; ROLLBACK``. None when anything is not as expected (a statement failed, the
-        digests differ): everything is rolled back and the caller runs the round trip
-        statement by statement, which finds the ``file:line`` and prints the diff."""
-        if self.fingerprint is None or before.digest is None:
+        """The rolled-back round trip in two round trips: the digest after up, ``BEGIN``,
+        the down and the digest after it; then the up again and ``ROLLBACK``. None when
+        anything is not as expected (a statement failed, the digests differ or cannot
+        tell): everything is rolled back and the caller runs the round trip statement by
+        statement, which finds the ``file:line`` and prints the diff."""
+        fingerprint = self.fingerprint
+        if fingerprint is None or before.digest is None:
             return None
-        probe = self.fingerprint.probe_sql()
+        # Both probes are relative to the state before the up (the last kept one): the
+        # one after the down then finds nothing to deparse when the down undid the up.
+        base = fingerprint.state
+        first = fingerprint.batch_sql(base)  # prepares the probe when it is not yet
+        again = fingerprint.batch_sql(base)
         cursor = self._cursor()
         # "\n;\n": a statement ending in a -- comment must not swallow the separator.
         down = "\n;\n".join(s.sql for s in m.down.statements)
         up = "\n;\n".join(s.sql for s in m.up.statements)
         try:
-            # The digest after up (the next migration's "before"), then the down and the
-            # digest after it, in one round trip; then the up again and the rollback.
-            cursor.execute(f"{probe}\n;\n{self.dialect.begin_sql}\n;\n{down}\n;\n{probe}")
-            after_up = self.fingerprint.digest(cursor.fetchall())
-            after_down = None
-            while cursor.nextset():
+            cursor.execute(f"{first}\n;\n{self.dialect.begin_sql}\n;\n{down}\n;\n{again}")
+            found = []
+            while True:
                 if cursor.description is not None:
-                    after_down = self.fingerprint.digest(cursor.fetchall())
-            if after_down != before.digest:
+                    found.append(cursor.fetchall())
+                if not cursor.nextset():
+                    break
+            after_up = fingerprint.digest(found[0], base, keep=False)
+            after_down = fingerprint.digest(found[-1], base, keep=False)
+            if after_up is None or after_down != before.digest:
                 cursor.execute("ROLLBACK")
                 return None
             cursor.execute(f"{up}\n;\nROLLBACK")
         except Exception:
+            fingerprint.forget_prepared()
             cursor.execute("ROLLBACK")
             return None
         finally:
             cursor.close()
+        # Kept only now: the probe after up ran outside the rolled-back transaction.
+        fingerprint.digest(found[0], base)
         # The down's time is not measured apart from the digests in this mode.
         result.checks += [Check("down", PASSED), Check("stairway", PASSED)]
         return Snapshot(after_up, None)
@@ -464,8 +476,9 @@ class StairwayRun:
 
     def _compare(self, m: Migration | None, before: Snapshot) -> list[str]:
         """What still differs from ``before`` now: the schema before ``m``'s up, or with
-        ``m`` None the schema after every migration."""
-        now = self.snapshot()
+        ``m`` None the schema after every migration (not kept: this may run inside the
+        round trip's transaction)."""
+        now = self.snapshot(keep=False)
         if before.digest is not None and before.digest == now.digest:
             return []
         current = now.schema if now.schema is not None else self.schema()
