@@ -49,8 +49,8 @@ def plan_sql(
     schema = before
     for op in ops:
         if annotate:
-            out.append(f"-- {header(op, dialect.name)}")
-        out.extend(terminated(sql, dialect.name) for sql in render(op, schema))
+            out.append(f"-- {header(op, dialect)}")
+        out.extend(terminated(sql, dialect) for sql in render(op, schema))
         schema = op.apply(schema)
     return "\n".join(out)
 
@@ -72,7 +72,7 @@ def _one_at_a_time(renderer: Renderer) -> Callable[[Operation, Schema], list[str
 
 
 def plan_text(ops: list[Operation], dialect: Dialect) -> str:
-    return "\n".join(header(op, dialect.name) for op in ops)
+    return "\n".join(header(op, dialect) for op in ops)
 
 
 def plan_json(

@@ -6,23 +6,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dbshift.dialects.base import Dialect
     from dbshift.model import Schema
     from dbshift.ops import Operation
 
 
-def terminated(sql: str, dialect: str) -> str:
-    """A statement as a script line: MySQL routine bodies hold semicolons, so they go
-    between ``DELIMITER`` commands, as the mysql client (and dbshift's splitter) expect."""
-    if dialect == "mysql" and ";" in sql:
+def terminated(sql: str, dialect: Dialect) -> str:
+    """A statement as a script line: MySQL routine bodies hold semicolons, so where the
+    server's client has a ``DELIMITER`` command they go between two of them, as the mysql
+    client (and dbshift's splitter) expect."""
+    if dialect.client_syntax.delimiter_command and ";" in sql:
         return f"DELIMITER $$\n{sql}$$\nDELIMITER ;"
     return f"{sql};"
 
 
-def header(op: Operation, dialect: str) -> str:
-    """The operation with its safety flags, for the comment above its statements."""
-    from dbshift.dialects import named
-
-    safety = named(dialect).safety(op)
+def header(op: Operation, dialect: Dialect) -> str:
+    """The operation with its safety flags on ``dialect``, for the comment above its
+    statements."""
+    safety = dialect.safety(op)
     flags = safety.flags()
     text = op.describe()
     if flags:
@@ -33,13 +34,11 @@ def header(op: Operation, dialect: str) -> str:
 
 
 def script_lines(
-    ops: list[Operation], before: Schema, dialect: str, *, definer: str | None = None
+    ops: list[Operation], before: Schema, dialect: Dialect, *, definer: str | None = None
 ) -> tuple[list[str], Schema]:
     """Each operation's header comment and statements, applied in turn from ``before``;
     also the schema after the last one. ``definer``: the config's (MySQL/MariaDB)."""
-    from dbshift.dialects import renderer_for
-
-    renderer = renderer_for(dialect, definer=definer)
+    renderer = dialect.renderer(definer=definer)
     lines: list[str] = []
     schema = before
     for op in ops:

@@ -168,10 +168,10 @@ def _section(
     schema = before
     for number, op in enumerate(plan.ops):
         note = plan.notes.get(number)
-        lines.append(f"-- {op.describe()}: {note}" if note else f"-- {header(op, facts.name)}")
+        lines.append(f"-- {op.describe()}: {note}" if note else f"-- {header(op, facts)}")
         waived = waivers(op, facts)
         for sql in renderer.render([op], schema):
-            statement = terminated(sql, facts.name)
+            statement = terminated(sql, facts)
             if waived:
                 linter = linter or Linter(all_rules(), DEFAULT_SERVERS[facts.name])
                 reported = {f.rule for f in linter.lint_text(statement, "generated")[0]}
