@@ -32,8 +32,10 @@ from dbshift.errors import Unsupported, UsageError
 from dbshift.inspect import mysql_queries as q
 from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.inspect.mysql_text import (
+    balanced,
     mariadb_default,
     mysql_default,
+    quote_identifier,
     routine_definition,
     typed,
     unqualify,
@@ -73,6 +75,8 @@ _ON_UPDATE = re.compile(r"\bon update (\w+(?:\(\d*\))?)", re.IGNORECASE)
 _TABLE_TYPES = frozenset({"BASE TABLE"})
 #: MariaDB 10.3.3+ and MySQL 8.0.23+ list INVISIBLE among a column's EXTRA words.
 _INVISIBLE = re.compile(r"\bINVISIBLE\b", re.IGNORECASE)
+#: SHOW CREATE VIEW's tail; the model keeps the check option apart.
+_CHECK_OPTION = re.compile(r"\s+WITH\s+(?:CASCADED|LOCAL)\s+CHECK\s+OPTION\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,11 @@ class _Server:
     version: tuple[int, ...]
     #: The database's default engine and collation: a table that has them reports None.
     defaults: TableOptions = field(default_factory=TableOptions)
+    #: @@GLOBAL.sql_mode: a routine or trigger created under it reports None.
+    sql_mode: str = ""
+
+    def own_sql_mode(self, mode: str | None) -> str | None:
+        return None if mode is None or mode == self.sql_mode else mode
 
     @property
     def prints_default_expressions(self) -> bool:
@@ -152,13 +161,16 @@ def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) ->
             indexes=tuple(indexes[name]),
             comment=comment,
             options=options[name],
+            index_order=tuple(i.name for i in indexes[name]),
         )
         for name, (_, comment) in table_info.items()
     ]
+    view_rows = _rows(conn, q.VIEWS_MARIADB if server.mariadb else q.VIEWS) if has_views else []
+    texts = _view_texts(conn, [row[0] for row in view_rows])
     views = [
         View(
             name=name,
-            definition=unqualify((definition or "").strip(), server.database),
+            definition=unqualify(texts.get(name) or (definition or "").strip(), server.database),
             security_invoker=security == "INVOKER",
             check_option=None if check in (None, "NONE") else check,
             algorithm=None if algorithm in (None, "UNDEFINED") else algorithm,
@@ -166,15 +178,13 @@ def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) ->
         # information_schema.VIEWS lists the views TABLES just listed as TABLE_TYPE VIEW;
         # with none, it is not asked: on MariaDB it opens every table of the database to
         # find nothing (70-100 ms at 1,000 tables).
-        for name, definition, check, security, *algorithm_column in (
-            _rows(conn, q.VIEWS_MARIADB if server.mariadb else q.VIEWS) if has_views else []
-        )
+        for name, definition, check, security, *algorithm_column in view_rows
         for algorithm in [algorithm_column[0] if algorithm_column else None]
     ]
     return Schema(
         tables=tuple(tables),
         views=tuple(views),
-        routines=(*_routines(conn), *_triggers(conn, excluded)),
+        routines=(*_routines(conn, server), *_triggers(conn, server, excluded)),
         sequences=tuple(_sequences(conn, sequence_names)),
         defaults=server.defaults,
     )
@@ -211,13 +221,17 @@ def _sequences(conn: Catalog, names: list[str]) -> list[Sequence]:
 
 
 def _server(conn: Catalog) -> _Server:
-    version_text, database, collation, engine = _rows(conn, q.SERVER)[0]
+    version_text, database, collation, engine, sql_mode = _rows(conn, q.SERVER)[0]
     if database is None:
         raise UsageError("no current database: connect with a database in the URL")
     numbers = re.match(r"(\d+)\.(\d+)\.(\d+)", version_text)
     version = tuple(int(n) for n in numbers.groups()) if numbers else (0, 0, 0)
     return _Server(
-        database, "mariadb" in version_text.lower(), version, TableOptions(engine, collation)
+        database,
+        "mariadb" in version_text.lower(),
+        version,
+        TableOptions(engine, collation),
+        sql_mode or "",
     )
 
 
@@ -275,6 +289,7 @@ def _indexes(
     primary_keys: dict[str, PrimaryKey] = {}
     indexes: dict[str, list[Index]] = defaultdict(list)
     for (table, name), rows in parts.items():
+        rows.sort(key=lambda r: int(r[8]))  # SEQ_IN_INDEX: the query does not sort
         if name == "PRIMARY":
             primary_keys[table] = PrimaryKey(columns=tuple(r[3] for r in rows))
             continue
@@ -287,7 +302,7 @@ def _indexes(
                 # SPATIAL key parts report SUB_PART 32 (MariaDB, MySQL 5.7) but take none.
                 length=None if index_type == "SPATIAL" else sub_part,
             )
-            for _, _, _, column, collation, sub_part, _, expression in rows
+            for _, _, _, column, collation, sub_part, _, expression, _ in rows
         )
         indexes[table].append(
             Index(
@@ -344,7 +359,7 @@ def _foreign_keys(
     return foreign_keys
 
 
-def _routines(conn: Catalog) -> list[Routine]:
+def _routines(conn: Catalog, server: _Server) -> list[Routine]:
     routines = _rows(conn, q.ROUTINES)
     if not routines:
         return []
@@ -353,6 +368,7 @@ def _routines(conn: Catalog) -> list[Routine]:
         parameters[(kind, specific_name)].append(tuple(parameter))
     result = []
     for name, kind, database_collation, returns, charset, collation, *rest in routines:
+        *characteristics, sql_mode = rest
         # A string parameter or result declared in another collation than the database's
         # default says so; the default is left implicit, as for columns.
         arguments = [
@@ -360,19 +376,68 @@ def _routines(conn: Catalog) -> list[Routine]:
             for mode, parameter, dtd, p_charset, p_collation in parameters[(kind, name)]
         ]
         returns = typed(returns, charset, collation, database_collation)
-        definition = routine_definition(kind, name, arguments, returns, *rest)
-        result.append(Routine(kind=kind.lower(), name=name, definition=definition))
+        definition = routine_definition(kind, name, arguments, returns, *characteristics)
+        # The parameter list as written, which SHOW CREATE keeps, for rendering.
+        written = _parameter_list(conn, kind, name)
+        result.append(
+            Routine(
+                kind=kind.lower(),
+                name=name,
+                definition=definition,
+                sql_mode=server.own_sql_mode(sql_mode),
+                as_written=None
+                if written is None
+                else routine_definition(kind, name, written, returns, *characteristics),
+            )
+        )
     return result
 
 
-def _triggers(conn: Catalog, excluded: frozenset[str]) -> list[Routine]:
+def _triggers(conn: Catalog, server: _Server, excluded: frozenset[str]) -> list[Routine]:
     return [
         Routine(
             kind="trigger",
             name=name,
             table=table,
             definition=f"{timing} {event} FOR EACH ROW {statement}",
+            sql_mode=server.own_sql_mode(sql_mode),
         )
-        for name, table, timing, event, statement in _rows(conn, q.TRIGGERS)
+        for name, table, timing, event, statement, sql_mode in _rows(conn, q.TRIGGERS)
         if table not in excluded
     ]
+
+
+def _view_texts(conn: Catalog, names: list[str]) -> dict[str, str]:
+    """Each view's query as SHOW CREATE VIEW prints it, which keeps what VIEW_DEFINITION
+    drops: a literal's character set introducer (``_utf8mb3' '``). Without it a view made
+    again takes its literals in the connection's character set, and its columns may
+    change type (utf8mb3 to utf8mb4). One statement per view: there is no catalog text."""
+    texts = {}
+    for name in names:
+        rows = _rows(conn, f"SHOW CREATE VIEW {quote_identifier(name)}")
+        text = rows[0][1] if rows else None
+        if not text:
+            continue
+        head = f" VIEW {quote_identifier(name)} AS "
+        at = text.find(head)
+        if at < 0:
+            continue
+        texts[name] = _CHECK_OPTION.sub("", text[at + len(head) :]).strip()
+    return texts
+
+
+def _parameter_list(conn: Catalog, kind: str, name: str) -> str | None:
+    """A routine's parameter list as written (``IN p_id INT``), from SHOW CREATE, which
+    prints it as the CREATE had it (information_schema.PARAMETERS has only types as the
+    server spells them); None where the server shows no text (not the definer)."""
+    if kind not in ("FUNCTION", "PROCEDURE"):
+        return None
+    rows = _rows(conn, f"SHOW CREATE {kind} {quote_identifier(name)}")
+    text = rows[0][2] if rows and len(rows[0]) > 2 else None
+    if not text:
+        return None
+    head = f"{kind} {quote_identifier(name)}("
+    at = text.find(head)
+    if at < 0:
+        return None
+    return balanced(text, at + len(head))

@@ -12,7 +12,10 @@ there is nothing to bind but the current database, which the server supplies.
 from __future__ import annotations
 
 #: The database's defaults come along: tables report engine and collation relative to them.
-SERVER = "SELECT VERSION(), DATABASE(), @@collation_database, @@default_storage_engine"
+SERVER = (
+    "SELECT VERSION(), DATABASE(), @@collation_database, @@default_storage_engine,"
+    " @@GLOBAL.sql_mode"
+)
 
 TABLES = """
 SELECT TABLE_NAME, TABLE_TYPE, TABLE_COLLATION, TABLE_COMMENT, ENGINE, CREATE_OPTIONS
@@ -29,22 +32,22 @@ WHERE TABLE_SCHEMA = DATABASE()
 ORDER BY TABLE_NAME, ORDINAL_POSITION
 """
 
-#: MariaDB (10.11 included) has no functional indexes and no EXPRESSION column.
+#: MariaDB (10.11 included) has no functional indexes and no EXPRESSION column. Not
+#: sorted: the server lists each table's keys in its key order, as SHOW CREATE TABLE does
+#: (an ORDER BY on the name lost it); the reader puts a key's parts in SEQ_IN_INDEX order.
 STATISTICS_MARIADB = """
 SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, INDEX_TYPE,
-       NULL AS EXPRESSION
+       NULL AS EXPRESSION, SEQ_IN_INDEX
 FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA = DATABASE()
-ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
 """
 
 #: MySQL 8.0.13+: a functional key part has COLUMN_NAME NULL and its text in EXPRESSION.
 STATISTICS_MYSQL8 = """
 SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, INDEX_TYPE,
-       EXPRESSION
+       EXPRESSION, SEQ_IN_INDEX
 FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA = DATABASE()
-ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
 """
 
 #: MariaDB 10.2.22+/10.3.10+ give the table in CHECK_CONSTRAINTS itself.
@@ -109,7 +112,7 @@ WHERE TABLE_SCHEMA = DATABASE()
 ROUTINES = """
 SELECT ROUTINE_NAME, ROUTINE_TYPE, DATABASE_COLLATION, DTD_IDENTIFIER, CHARACTER_SET_NAME,
        COLLATION_NAME, ROUTINE_DEFINITION, IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE,
-       ROUTINE_COMMENT
+       ROUTINE_COMMENT, SQL_MODE
 FROM information_schema.ROUTINES
 WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE IN ('FUNCTION', 'PROCEDURE')
 """
@@ -124,7 +127,8 @@ ORDER BY ORDINAL_POSITION
 """
 
 TRIGGERS = """
-SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT
+SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT,
+       SQL_MODE
 FROM information_schema.TRIGGERS
 WHERE TRIGGER_SCHEMA = DATABASE()
 """

@@ -98,10 +98,33 @@ def typed(dtd: str | None, charset: str | None, collation: str | None, default: 
     return dtd or ""
 
 
+def balanced(text: str, start: int) -> str | None:
+    """``text`` from ``start`` up to the ``)`` that closes a ``(`` just before it, skipping
+    quoted strings, identifiers and comments; None if it never closes."""
+    depth, i = 1, start
+    while i < len(text):
+        token = _TOKEN.match(text, i) or _COMMENT.match(text, i)
+        if token is not None:
+            i = token.end()
+            continue
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start:i]
+        i += 1
+    return None
+
+
+#: A comment (``-- …``, ``# …`` or ``/* … */``) inside a parameter list.
+_COMMENT = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
 def routine_definition(
     kind: str,
     name: str,
-    parameters: Sequence[tuple[str | None, str, str]],
+    parameters: str | Sequence[tuple[str | None, str, str]],
     returns: str | None,
     body: str | None,
     deterministic: str,
@@ -113,14 +136,20 @@ def routine_definition(
 
     Without the DEFINER (it names a login, not the schema) and with only the non-default
     characteristics, so that equal routines compare equal across servers and databases.
-    ``parameters`` are (mode, name, type); a function's parameters have no mode.
+    ``parameters`` are (mode, name, type), a function's with no mode, or the list's text
+    as written.
     """
-    args = ", ".join(
-        " ".join(
-            part for part in (mode if kind == "PROCEDURE" else None, quote_identifier(p), t) if part
+    if isinstance(parameters, str):
+        args = parameters
+    else:
+        args = ", ".join(
+            " ".join(
+                part
+                for part in (mode if kind == "PROCEDURE" else None, quote_identifier(p), t)
+                if part
+            )
+            for mode, p, t in parameters
         )
-        for mode, p, t in parameters
-    )
     parts = [f"CREATE {kind} {quote_identifier(name)}({args})"]
     if kind == "FUNCTION" and returns:
         parts.append(f"RETURNS {returns}")

@@ -245,5 +245,14 @@ class Routine:
     table: str | None = None
     #: PostgreSQL overloads: the argument types that make the name unique.
     signature: str = field(default="")
+    #: MySQL/MariaDB: the sql_mode the routine or trigger was created under (it runs
+    #: under it, and its body was parsed by it), where that is not the server's global
+    #: default (None).
+    sql_mode: str | None = None
+    #: MySQL/MariaDB: ``definition`` with the parameter list as the CREATE wrote it
+    #: (``IN p_id INT``, where ``definition`` has the catalog's ``IN `p_id` int(11)``),
+    #: which SHOW CREATE shows: rendered where known, so a made routine shows as the one it
+    #: was read from. Not compared: the two spellings declare the same parameters.
+    as_written: str | None = field(default=None, compare=False)
     #: What it uses, as for ``View.depends_on`` (not compared).
     depends_on: tuple[str, ...] = field(default=(), compare=False)

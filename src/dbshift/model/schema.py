@@ -78,6 +78,10 @@ class Table:
     #: child's own, which the model (own columns only) cannot tell. Read by NO INHERIT,
     #: whose adopted columns keep their place. Empty: parents' columns first. Not compared.
     column_order: tuple[str, ...] = field(default=(), compare=False)
+    #: MySQL/MariaDB: the indexes in the server's key order (SHOW CREATE TABLE lists them
+    #: so: the order they were created in, within the server's own grouping), which
+    #: CREATE TABLE follows so a generated table shows as the original. Not compared.
+    index_order: tuple[str, ...] = field(default=(), compare=False)
     #: Routines its defaults, checks and indexes call (``dbshift.model.depends`` idents):
     #: created before it, dropped after it. Not compared.
     depends_on: tuple[str, ...] = field(default=(), compare=False)

@@ -23,7 +23,7 @@ from dbshift.dialects.render import Renderer, Unsupported
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from dbshift.model import Column, Index, Schema, Sequence
+    from dbshift.model import Column, Index, Schema, Sequence, Table
     from dbshift.ops import (
         AddCheck,
         AddColumn,
@@ -137,7 +137,7 @@ class MySQLRenderer(Renderer):
         lines.extend(
             f"{self.constraint_name(u.name)}UNIQUE ({self.names(u.columns)})" for u in t.uniques
         )
-        lines.extend(self.key(i) for i in t.indexes)
+        lines.extend(self.key(i) for i in _in_key_order(t))
         lines.extend(self.check(c) for c in t.checks)
         lines.extend(self.foreign_key(f) for f in t.foreign_keys)
         sql = f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + "\n)"
@@ -304,24 +304,49 @@ class MySQLRenderer(Renderer):
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         r = op.routine
         if r.kind != "trigger":
-            # The inspector builds a runnable CREATE (without DEFINER: it names a login).
-            sql = r.definition.strip()
+            # The inspector builds a runnable CREATE (without DEFINER: it names a login),
+            # and keeps one with the parameter list as written where the server showed it.
+            sql = (r.as_written or r.definition).strip()
             verb = re.match(r"CREATE\s+(?=FUNCTION\b|PROCEDURE\b)", sql, re.I)
             if verb is not None and self.definer is not None:
                 sql = f"CREATE{self.definer_clause()} {sql[verb.end() :]}"
-            return [sql]
+            return self._under_sql_mode(r.sql_mode, sql)
         # The inspector keeps "<timing> <event> FOR EACH ROW <body>"; ON <table> goes between.
         head, sep, body = r.definition.partition(" FOR EACH ROW ")
         if not sep:
             raise Unsupported(f"{op.describe()}: unrecognised trigger definition")
-        return [
+        return self._under_sql_mode(
+            r.sql_mode,
             f"CREATE{self.definer_clause()} TRIGGER {self.q(r.name)} {head} ON {self.name((r.schema, r.table or ''))} "
-            f"FOR EACH ROW {body}"
+            f"FOR EACH ROW {body}",
+        )
+
+    def _under_sql_mode(self, mode: str | None, create: str) -> list[str]:
+        """A routine or trigger keeps the sql_mode it is created under (it runs under it,
+        and its body is parsed by it): one made under another mode than the server's
+        default is created under that mode, and the session's is put back after."""
+        if mode is None:
+            return [create]
+        return [
+            "SET @dbshift_sql_mode = @@SESSION.sql_mode",
+            f"SET SESSION sql_mode = {self.literal(mode)}",
+            create,
+            "SET SESSION sql_mode = @dbshift_sql_mode",
         ]
 
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
         kind = {"trigger": "TRIGGER", "procedure": "PROCEDURE"}.get(op.routine.kind, "FUNCTION")
         return [f"DROP {kind} {self.name((op.routine.schema, op.routine.name))}"]
+
+
+def _in_key_order(t: Table) -> list[Index]:
+    """A table's indexes in the order the server listed its keys (``Table.index_order``),
+    any it did not list after them by name: CREATE TABLE keeps the order it is given,
+    so the new table shows (SHOW CREATE TABLE) as the one it was read from."""
+    if not t.index_order:
+        return list(t.indexes)
+    place = {name: n for n, name in enumerate(t.index_order)}
+    return sorted(t.indexes, key=lambda i: (place.get(i.name, len(place)), i.name))
 
 
 def _keyword(value: str, allowed: tuple[str, ...]) -> str:
