@@ -10,7 +10,7 @@ from dbshift.errors import MigrationFailed
 from dbshift.online import journal
 from dbshift.online.backfill import Backfill
 from dbshift.online.journal import Phase
-from dbshift.online.mysql import ddl
+from dbshift.online.mysql import ddl, foreign_keys
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan
 from dbshift.online.mysql.state import (
@@ -126,8 +126,14 @@ def _contract(state: State, plan: TablePlan, options: Options, progress: Progres
         _rename_in_place(state, plan, options, progress)
         return
     shadow = names.in_version(plan.view)
+    info = state.data[CATALOG][plan.table]
     if kind(conn, names.version, plan.view) != "BASE TABLE":
-        return  # swapped by an earlier run
+        # swapped by an earlier run (killed before its children's keys got their names)
+        foreign_keys.after_swap(conn, plan, info, names, options.lock, what)
+        return
+    # Children re-pointed while the shadow's triggers still carry the new version's
+    # deletes back: after they go, a delete on the shadow must cascade from the shadow.
+    foreign_keys.before_swap(conn, plan, info, names, options.lock, what)
     for sql in my.drop_triggers(m.name, names.version, plan.view):
         ddl.run(conn, sql, policy=options.lock, what=what)
     final = read_columns(conn, names.version, plan.view)
@@ -158,6 +164,7 @@ def _contract(state: State, plan: TablePlan, options: Options, progress: Progres
         what=what,
     )
     crash_point("after-swap")
+    foreign_keys.after_swap(conn, plan, info, names, options.lock, what)
 
 
 def _future_views(
@@ -243,6 +250,8 @@ def rollback(run: Run, record: Record) -> None:
         if plan.shadow:
             for sql in my.drop_triggers(name, schema, plan.table):
                 ddl.run(conn, sql, policy=options.lock, what=what)
+            info = state.data[CATALOG][plan.table]
+            foreign_keys.restore(conn, plan, info, names, options.lock, what)
     progress.step(f"drop database {names.version}")
     conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(names.version)}")
     crash_point("in-rollback")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
 from dbshift.online.backfill import Backfill
-from dbshift.online.mysql import ddl
+from dbshift.online.mysql import ddl, foreign_keys
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan, foreign_key_sql
 from dbshift.online.mysql.state import (
@@ -47,20 +47,21 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 
-def _check_shadowable(conn: Connection, migration: OnlineMigration, plan: TablePlan) -> None:
+def _check_shadowable(
+    conn: Connection,
+    migration: OnlineMigration,
+    plan: TablePlan,
+    plans: dict[str, TablePlan],
+    catalog: dict[str, Any],
+) -> None:
     where = {"schema": migration.schema, "table": plan.table}
     if not plan.key:
         raise UsageError(
             f"{migration.path}: {plan.table!r} has no primary key: changes that copy the "
             "table copy it in key order (add a primary key first)"
         )
-    fks = conn.exec_driver_sql(my.FOREIGN_KEYS_SQL, where).all()
-    if fks:
-        raise UsageError(
-            f"{migration.path}: {plan.table!r} has foreign key {fks[0][0]!r} "
-            f"({fks[0][1]} -> {fks[0][2]}); changes that copy the table cannot keep foreign "
-            "keys pointing at the right copy yet: drop it first, or use a regular migration"
-        )
+    shadowed = {t for t, p in plans.items() if p.shadow}
+    foreign_keys.check(plan, catalog[plan.table], f"{migration.path}: {plan.table!r}", shadowed)
     triggers = conn.exec_driver_sql(my.USER_TRIGGERS_SQL, where).all()
     if triggers:
         raise UsageError(
@@ -138,7 +139,7 @@ def prepare(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     _check_expressions(conn, migration)
     for plan in plans.values():
         if plan.shadow:
-            _check_shadowable(conn, migration, plan)
+            _check_shadowable(conn, migration, plan, plans, catalog)
         if plan.view != plan.table and kind(conn, migration.schema, plan.view) is not None:
             raise UsageError(
                 f"{migration.path}: rename_table: {plan.view!r} already exists in "
@@ -210,6 +211,11 @@ def _build_shadow(state: State, plan: TablePlan, options: Options, progress: Pro
             conn.execution_options(no_parameters=True).exec_driver_sql(
                 f"ALTER TABLE {build} {', '.join(alter)}"
             )
+        info = state.data[CATALOG][plan.table]
+        what = f"online start {m.name} (foreign keys)"
+        foreign_keys.add_to_shadow(
+            conn, plan, info, (names.version, my.build_name(plan.table)), options.lock, what
+        )
         conn.exec_driver_sql(f"RENAME TABLE {build} TO {shadow}")
         crash_point("after-shadow")
     # The old table's triggers: from now on every write to it reaches the shadow, and the

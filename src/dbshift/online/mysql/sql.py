@@ -300,14 +300,6 @@ WHERE TABLE_SCHEMA = %(schema)s AND TABLE_TYPE = 'BASE TABLE'
 ORDER BY TABLE_NAME
 """
 
-#: Foreign keys into or out of a table (the shadow strategy refuses those tables).
-FOREIGN_KEYS_SQL = """
-SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME
-FROM information_schema.REFERENTIAL_CONSTRAINTS
-WHERE (CONSTRAINT_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s)
-   OR (UNIQUE_CONSTRAINT_SCHEMA = %(schema)s AND REFERENCED_TABLE_NAME = %(table)s)
-"""
-
 #: Triggers on a table other than dbshift's own.
 TRIGGER_NAMES_SQL = """
 SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %(schema)s

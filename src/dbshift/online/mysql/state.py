@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from dbshift.errors import MigrationFailed, UsageError
 from dbshift.online import journal
 from dbshift.online.journal import Entry
-from dbshift.online.mysql import ddl
+from dbshift.online.mysql import ddl, foreign_keys
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import Column, TablePlan, orphans_sql, plan_table
 from dbshift.online.operations.add_foreign_key import AddForeignKey
@@ -98,6 +98,7 @@ def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]
                     my.INDEX_NAMES_SQL, {"schema": migration.schema, "table": table}
                 ).all()
             ),
+            foreign_keys.KEYS: foreign_keys.read(conn, migration.schema, table),
         }
     return out
 
