@@ -204,8 +204,8 @@ def _build_shadow(state: State, plan: TablePlan, options: Options, progress: Pro
     if kind(conn, names.version, plan.view) != "BASE TABLE":
         build = names.in_version(my.build_name(plan.table))
         progress.step(f"shadow {shadow}: {len(plan.shadow_alter())} changes")
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {build}")
-        conn.exec_driver_sql(f"CREATE TABLE {build} LIKE {names.table(plan.table)}")
+        my.plain(conn).exec_driver_sql(f"DROP TABLE IF EXISTS {build}")
+        my.plain(conn).exec_driver_sql(f"CREATE TABLE {build} LIKE {names.table(plan.table)}")
         alter = plan.shadow_alter()
         if alter:
             conn.execution_options(no_parameters=True).exec_driver_sql(
@@ -216,7 +216,7 @@ def _build_shadow(state: State, plan: TablePlan, options: Options, progress: Pro
         foreign_keys.add_to_shadow(
             conn, plan, info, (names.version, my.build_name(plan.table)), options.lock, what
         )
-        conn.exec_driver_sql(f"RENAME TABLE {build} TO {shadow}")
+        my.plain(conn).exec_driver_sql(f"RENAME TABLE {build} TO {shadow}")
         crash_point("after-shadow")
     # The old table's triggers: from now on every write to it reaches the shadow, and the
     # copy can start. The shadow's own triggers (the new version's writes flowing back) go
@@ -347,6 +347,8 @@ def _expose(state: State, options: Options, progress: Progress, record: Record) 
         else:
             columns = {n: n for n in plan.new}
             view = plan.view
-        conn.exec_driver_sql(my.view_sql(names.in_version(view), names.table(table), columns))
+        my.plain(conn).exec_driver_sql(
+            my.view_sql(names.in_version(view), names.table(table), columns)
+        )
     progress.step(f"new version: connect to database {names.version}")
     record(conn)
