@@ -114,6 +114,11 @@ class KeySQL:
     lock_rows: str | None = None
     #: Errors after which the batch is taken again (it rolled back whole).
     retryable: Callable[[BaseException], bool] = _pg_retryable
+    #: Every statement the backfill builds (key names, the table, the copy's own SQL),
+    #: made to survive the driver's parameter pass, for a driver that %-formats every
+    #: statement (PyMySQL: a ``%`` in a key column's name). None: only the migration's
+    #: own SQL is doubled (PostgreSQL).
+    escape: Callable[[str], str] | None = None
 
 
 class Backfill:
@@ -160,10 +165,14 @@ class Backfill:
     def _params(prefix: str, values: Sequence[str]) -> dict[str, str]:
         return {f"{prefix}{i}": v for i, v in enumerate(values)}
 
+    def _sql(self, sql: str) -> str:
+        return self.sql.escape(sql) if self.sql.escape else sql
+
     def high_water(self, conn: Connection) -> list[str] | None:
-        row = conn.exec_driver_sql(
-            f"SELECT {self._text} FROM {self.qualified} AS k ORDER BY {self._order_desc} LIMIT 1"
-        ).first()
+        sql = f"SELECT {self._text} FROM {self.qualified} AS k ORDER BY {self._order_desc} LIMIT 1"
+        if self.sql.escape:  # no parameters: nothing for the driver to format
+            conn = conn.execution_options(no_parameters=True)
+        row = conn.exec_driver_sql(sql).first()
         return [str(v) for v in row] if row else None
 
     def estimate(self, conn: Connection) -> int:
@@ -184,8 +193,10 @@ class Backfill:
             where.append(f"{self._row} > {self._bound('l')}")
             params.update(self._params("l", state.last))
         row = conn.exec_driver_sql(
-            f"SELECT {self._text} FROM {self.qualified} AS k WHERE {' AND '.join(where)} "
-            f"ORDER BY {self._order} LIMIT 1 OFFSET {int(size) - 1}",
+            self._sql(
+                f"SELECT {self._text} FROM {self.qualified} AS k WHERE {' AND '.join(where)} "
+                f"ORDER BY {self._order} LIMIT 1 OFFSET {int(size) - 1}"
+            ),
             params,
         ).first()
         return [str(v) for v in row] if row else list(state.hwm)
@@ -214,10 +225,15 @@ class Backfill:
         condition, params = self.condition(state.last, end)
         if self.sql.lock_rows:
             conn.exec_driver_sql(
-                f"SELECT count(*) FROM {self.qualified} AS k WHERE {condition} "
-                f"{self.sql.lock_rows}",
+                self._sql(
+                    f"SELECT count(*) FROM {self.qualified} AS k WHERE {condition} "
+                    f"{self.sql.lock_rows}"
+                ),
                 params,
             )
+        if self.sql.escape and isinstance(self.work, str):
+            sql = self.sql.escape(self.work.replace(RANGE, condition))
+            return int(conn.exec_driver_sql(sql, params).rowcount or 0)
         # '%' in the migration's own SQL (modulo, LIKE patterns) must survive the driver's
         # parameter pass, so it is doubled before the key bounds go in.
         if isinstance(self.work, str):

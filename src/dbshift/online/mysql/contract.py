@@ -11,7 +11,7 @@ from dbshift.errors import MigrationFailed
 from dbshift.online import journal
 from dbshift.online.backfill import Backfill
 from dbshift.online.journal import Phase
-from dbshift.online.mysql import ddl
+from dbshift.online.mysql import ddl, foreign_keys
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan
 from dbshift.online.mysql.state import (
@@ -126,8 +126,14 @@ def _contract(state: State, plan: TablePlan, options: Options, progress: Progres
         _rename_in_place(state, plan, options, progress)
         return
     shadow = names.in_version(plan.view)
+    info = state.data[CATALOG][plan.table]
     if kind(conn, names.version, plan.view) != "BASE TABLE":
-        return  # swapped by an earlier run
+        # swapped by an earlier run (killed before its children's keys got their names)
+        foreign_keys.after_swap(conn, plan, info, names, options.lock, what)
+        return
+    # Children re-pointed while the shadow's triggers still carry the new version's
+    # deletes back: after they go, a delete on the shadow must cascade from the shadow.
+    foreign_keys.before_swap(conn, plan, info, names, options.lock, what)
     for sql in my.drop_triggers(m.name, names.version, plan.view):
         ddl.run(conn, sql, policy=options.lock, what=what)
     final = read_columns(conn, names.version, plan.view)
@@ -145,7 +151,9 @@ def _contract(state: State, plan: TablePlan, options: Options, progress: Progres
                     options,
                     what,
                 )
-        conn.exec_driver_sql(my.view_sql(nxt, names.table(plan.view), {c: c for c in final}))
+        my.plain(conn).exec_driver_sql(
+            my.view_sql(nxt, names.table(plan.view), {c: c for c in final})
+        )
     else:
         _future_views(state, plan.view, [(nxt, {c: c for c in final})], like=shadow)
     progress.step(f"cut-over: {shadow} -> {names.table(plan.view)}")
@@ -158,6 +166,7 @@ def _contract(state: State, plan: TablePlan, options: Options, progress: Progres
         what=what,
     )
     crash_point("after-swap")
+    foreign_keys.after_swap(conn, plan, info, names, options.lock, what)
 
 
 def _future_views(
@@ -168,12 +177,12 @@ def _future_views(
     (start made sure no table of that name existed)."""
     conn, names = state.conn, state.names
     stand_in = names.table(target)
-    conn.exec_driver_sql(f"CREATE TABLE {stand_in} LIKE {like}")
+    my.plain(conn).exec_driver_sql(f"CREATE TABLE {stand_in} LIKE {like}")
     try:
         for view, columns in views:
-            conn.exec_driver_sql(my.view_sql(view, stand_in, columns))
+            my.plain(conn).exec_driver_sql(my.view_sql(view, stand_in, columns))
     finally:
-        conn.exec_driver_sql(f"DROP TABLE {stand_in}")
+        my.plain(conn).exec_driver_sql(f"DROP TABLE {stand_in}")
 
 
 def _rename_in_place(state: State, plan: TablePlan, options: Options, progress: Progress) -> None:
@@ -193,8 +202,11 @@ def _rename_in_place(state: State, plan: TablePlan, options: Options, progress: 
         # An empty table under the new name is a stand-in left by a killed run (start
         # refuses a new name that exists); anything else is left alone and RENAME fails.
         stand_in = kind(conn, m.schema, plan.view) == "BASE TABLE"
-        if stand_in and conn.exec_driver_sql(f"SELECT 1 FROM {renamed} LIMIT 1").first() is None:
-            conn.exec_driver_sql(f"DROP TABLE {renamed}")
+        if (
+            stand_in
+            and my.plain(conn).exec_driver_sql(f"SELECT 1 FROM {renamed} LIMIT 1").first() is None
+        ):
+            my.plain(conn).exec_driver_sql(f"DROP TABLE {renamed}")
         _future_views(state, plan.view, [(alias, columns), (nxt, columns)], like=table)
         progress.step(f"cut-over: {table} -> {renamed}")
         ddl.run(
@@ -212,9 +224,9 @@ def _rename_in_place(state: State, plan: TablePlan, options: Options, progress: 
             policy=options.lock,
             what=what,
         )
-    conn.exec_driver_sql(f"DROP VIEW IF EXISTS {prev}")
+    my.plain(conn).exec_driver_sql(f"DROP VIEW IF EXISTS {prev}")
     if kind(conn, m.schema, plan.table) == "VIEW":
-        conn.exec_driver_sql(f"DROP VIEW {table}")
+        my.plain(conn).exec_driver_sql(f"DROP VIEW {table}")
 
 
 def _cleanup(state: State, progress: Progress) -> None:
@@ -225,10 +237,10 @@ def _cleanup(state: State, progress: Progress) -> None:
         if plan.shadow:
             old = state.names.table(my.old_table_name(plan.table))
             progress.step(f"drop {old}")
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {old}")
+            my.plain(conn).exec_driver_sql(f"DROP TABLE IF EXISTS {old}")
     for other in journal.all_entries(conn, m.schema):
         if other.phase is Phase.COMPLETED and other.name != m.name:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(other.version_schema)}")
+            my.plain(conn).exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(other.version_schema)}")
 
 
 def rollback(run: Run, record: Record) -> None:
@@ -243,8 +255,10 @@ def rollback(run: Run, record: Record) -> None:
         if plan.shadow:
             for sql in my.drop_triggers(name, schema, plan.table):
                 ddl.run(conn, sql, policy=options.lock, what=what)
+            info = state.data[CATALOG][plan.table]
+            foreign_keys.restore(conn, plan, info, names, options.lock, what)
     progress.step(f"drop database {names.version}")
-    conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(names.version)}")
+    my.plain(conn).exec_driver_sql(f"DROP DATABASE IF EXISTS {my.q(names.version)}")
     crash_point("in-rollback")
     for plan in state.plans.values():
         if plan.shadow:

@@ -21,7 +21,7 @@ from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
 from dbshift.online import shape
 from dbshift.online.backfill import Backfill
-from dbshift.online.mysql import ddl
+from dbshift.online.mysql import ddl, foreign_keys
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan, foreign_key_sql
 from dbshift.online.mysql.state import (
@@ -44,20 +44,21 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 
-def _check_shadowable(conn: Connection, migration: OnlineMigration, plan: TablePlan) -> None:
+def _check_shadowable(
+    conn: Connection,
+    migration: OnlineMigration,
+    plan: TablePlan,
+    plans: dict[str, TablePlan],
+    catalog: dict[str, Any],
+) -> None:
     where = {"schema": migration.schema, "table": plan.table}
     if not plan.key:
         raise UsageError(
             f"{migration.path}: {plan.table!r} has no primary key: changes that copy the "
             "table copy it in key order (add a primary key first)"
         )
-    fks = conn.exec_driver_sql(my.FOREIGN_KEYS_SQL, where).all()
-    if fks:
-        raise UsageError(
-            f"{migration.path}: {plan.table!r} has foreign key {fks[0][0]!r} "
-            f"({fks[0][1]} -> {fks[0][2]}); changes that copy the table cannot keep foreign "
-            "keys pointing at the right copy yet: drop it first, or use a regular migration"
-        )
+    shadowed = {t for t, p in plans.items() if p.shadow}
+    foreign_keys.check(plan, catalog[plan.table], f"{migration.path}: {plan.table!r}", shadowed)
     triggers = conn.exec_driver_sql(my.USER_TRIGGERS_SQL, where).all()
     if triggers:
         raise UsageError(
@@ -136,7 +137,7 @@ def prepare(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     _check_expressions(conn, migration)
     for plan in plans.values():
         if plan.shadow:
-            _check_shadowable(conn, migration, plan)
+            _check_shadowable(conn, migration, plan, plans, catalog)
         if plan.view != plan.table and kind(conn, migration.schema, plan.view) is not None:
             raise UsageError(
                 f"{migration.path}: rename_table: {plan.view!r} already exists in "
@@ -201,14 +202,19 @@ def _build_shadow(state: State, plan: TablePlan, options: Options, progress: Pro
     if kind(conn, names.version, plan.view) != "BASE TABLE":
         build = names.in_version(my.build_name(plan.table))
         progress.step(f"shadow {shadow}: {len(plan.shadow_alter())} changes")
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {build}")
-        conn.exec_driver_sql(f"CREATE TABLE {build} LIKE {names.table(plan.table)}")
+        my.plain(conn).exec_driver_sql(f"DROP TABLE IF EXISTS {build}")
+        my.plain(conn).exec_driver_sql(f"CREATE TABLE {build} LIKE {names.table(plan.table)}")
         alter = plan.shadow_alter()
         if alter:
             conn.execution_options(no_parameters=True).exec_driver_sql(
                 f"ALTER TABLE {build} {', '.join(alter)}"
             )
-        conn.exec_driver_sql(f"RENAME TABLE {build} TO {shadow}")
+        info = state.data[CATALOG][plan.table]
+        what = f"online start {m.name} (foreign keys)"
+        foreign_keys.add_to_shadow(
+            conn, plan, info, (names.version, my.build_name(plan.table)), options.lock, what
+        )
+        my.plain(conn).exec_driver_sql(f"RENAME TABLE {build} TO {shadow}")
         crash_point("after-shadow")
     # The old table's triggers: from now on every write to it reaches the shadow, and the
     # copy can start. The shadow's own triggers (the new version's writes flowing back) go
@@ -339,6 +345,8 @@ def _expose(state: State, options: Options, progress: Progress, record: Record) 
         else:
             columns = {n: n for n in plan.new}
             view = plan.view
-        conn.exec_driver_sql(my.view_sql(names.in_version(view), names.table(table), columns))
+        my.plain(conn).exec_driver_sql(
+            my.view_sql(names.in_version(view), names.table(table), columns)
+        )
     progress.step(f"new version: connect to database {names.version}")
     record(conn)

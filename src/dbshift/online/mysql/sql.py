@@ -22,10 +22,15 @@ Why triggers look the way they do:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from dbshift.dialects import named
 from dbshift.online.backfill import KeySQL
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 GUARD = "@dbshift_sync"
 #: This statement's token, and the skip test (the copy's marker, or this statement's).
@@ -37,6 +42,22 @@ def errno(exc: BaseException) -> int | None:
     """The server's error number of a driver error wrapped by SQLAlchemy."""
     args = getattr(getattr(exc, "orig", None), "args", ())
     return args[0] if args and isinstance(args[0], int) else None
+
+
+def plain(conn: Connection) -> Connection:
+    """``conn`` for a statement without parameters: PyMySQL %-formats every statement it
+    is given parameters for, and SQLAlchemy gives it an empty set, so a ``%`` in a quoted
+    name (``id%x``) would be taken for a placeholder."""
+    return conn.execution_options(no_parameters=True)
+
+
+_NOT_A_PLACEHOLDER = re.compile(r"%(?!\([a-z_]+\d*\)s)")
+
+
+def escape_percent(sql: str) -> str:
+    """``sql`` for a statement with ``%(name)s`` parameters: every other ``%`` (in quoted
+    names, in the migration's own expressions) doubled, so it reaches the server as is."""
+    return _NOT_A_PLACEHOLDER.sub("%%", sql)
 
 
 #: Quoting, literals and the 64-character name limit: the server's facts, from its Dialect.
@@ -264,6 +285,7 @@ KEY_SQL = KeySQL(
     # inserting into the same gap; measured under the load tests.
     lock_rows="LOCK IN SHARE MODE",
     retryable=lambda exc: errno(exc) in (1205, 1213),  # lock wait timeout, deadlock
+    escape=escape_percent,
 )
 
 
@@ -298,14 +320,6 @@ TABLES_SQL = """
 SELECT TABLE_NAME FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = %(schema)s AND TABLE_TYPE = 'BASE TABLE'
 ORDER BY TABLE_NAME
-"""
-
-#: Foreign keys into or out of a table (the shadow strategy refuses those tables).
-FOREIGN_KEYS_SQL = """
-SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME
-FROM information_schema.REFERENTIAL_CONSTRAINTS
-WHERE (CONSTRAINT_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s)
-   OR (UNIQUE_CONSTRAINT_SCHEMA = %(schema)s AND REFERENCED_TABLE_NAME = %(table)s)
 """
 
 #: Triggers on a table other than dbshift's own.

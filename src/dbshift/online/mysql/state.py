@@ -10,7 +10,7 @@ from dbshift import ops
 from dbshift.errors import MigrationFailed, OnlineOperationError, UsageError
 from dbshift.online import journal
 from dbshift.online.journal import Entry
-from dbshift.online.mysql import ddl
+from dbshift.online.mysql import ddl, foreign_keys
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import Column, TablePlan, orphans_sql, plan_table
 from dbshift.online.phases import Options
@@ -106,6 +106,7 @@ def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]
                     my.INDEX_NAMES_SQL, {"schema": migration.schema, "table": table}
                 ).all()
             ),
+            foreign_keys.KEYS: foreign_keys.read(conn, migration.schema, table),
         }
     return out
 
