@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import MigrationFailed, UsageError
+from dbshift.online import shape
 from dbshift.online.mysql import ddl
 from dbshift.online.mysql import sql as my
 
@@ -172,8 +173,8 @@ def check(plan: TablePlan, info: dict[str, Any], where: str, shadowed: set[str])
     drops or retypes (a renamed one is followed)."""
     retyped = set()
     for op in plan.ops:
-        column = str(getattr(op, "column", "") or "")
-        wanted = getattr(op, "data_type", None)
+        column = shape.changed_column(op) or ""
+        wanted = shape.data_type(op)
         current = plan.columns.get(column)
         if wanted and current is not None and str(wanted).lower() != current.type.lower():
             retyped.add(column)
