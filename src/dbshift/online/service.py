@@ -204,8 +204,8 @@ def apply_whole(
     safety period waived, so the schema is the one the phased workflow leaves.
 
     For ``migrate`` on new databases and CI: refused (``ValidationFailed``, nothing
-    changed) when a table the file changes holds rows, unless ``offline_ok`` (then the
-    old version is not served meanwhile: the application must be stopped), and when the
+    changed) when a table the file changes holds rows, unless ``offline_ok`` (complete
+    then follows start at once: old application instances must be stopped), and when the
     migration is in flight. A migration the journal has completed already (its history
     row was not written) is not run again: None."""
     migration = load_online(path)
