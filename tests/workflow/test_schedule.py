@@ -56,16 +56,14 @@ def test_ignore_schedule_runs_it_now(sqlite_db: Database, tmp_path: Any) -> None
     assert forced.code == 0, forced.err
 
 
-def test_wait_sleeps_until_the_window_on_the_fixed_clock(
-    sqlite_db: Database, tmp_path: Any
-) -> None:
-    project = Project(tmp_path, sqlite_db.url)
+def test_wait_sleeps_until_the_window_on_the_fixed_clock(project: Project, db: Database) -> None:
     project.write("001_users.sql", USERS)
     project.write("002_name.sql", _windowed("-- dbshift:window sat 01:00-05:00 UTC"))
     waited = project.run("migrate", "--wait", env={"DBSHIFT_NOW": WEDNESDAY})
     assert waited.code == 0, waited.err
     assert "waiting until 2027-01-09T01:00:00Z: next window sat 01:00-05:00 UTC" in waited.err
     assert "applied 2 migration(s)" in waited.out
+    assert db.scalar("SELECT count(name) FROM users") == 0  # the windowed column exists
 
 
 def test_environment_windows_apply_to_migrations_without_their_own(
@@ -88,8 +86,7 @@ def test_environment_windows_apply_to_migrations_without_their_own(
     assert project.run("migrate", env={"DBSHIFT_NOW": WEDNESDAY}).code == 0
 
 
-def test_due_lists_what_would_run_now(sqlite_db: Database, tmp_path: Any) -> None:
-    project = Project(tmp_path, sqlite_db.url)
+def test_due_lists_what_would_run_now(project: Project, db: Database) -> None:
     project.write("001_users.sql", USERS)
     project.write("002_name.sql", _windowed("-- dbshift:window sat,sun 01:00-05:00 UTC"))
     project.write(
@@ -110,6 +107,7 @@ def test_due_lists_what_would_run_now(sqlite_db: Database, tmp_path: Any) -> Non
     ]
     assert doc["migrations"][1]["next_at"] == "2027-01-09T01:00:00Z"
     assert doc["migrations"][1]["window_closes_at"] == "2027-01-09T05:00:00Z"
+    assert db.tables() - set(own_tables(Settings())) == set(), "due applies nothing"
 
 
 def test_a_malformed_header_is_a_file_line_error(sqlite_db: Database, tmp_path: Any) -> None:

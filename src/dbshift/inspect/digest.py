@@ -253,6 +253,15 @@ class Fingerprint:
             head = f"PREPARE {self._prepared}(xid[], xid) AS {self._sql(xip='$1', w='$2')}\n;\n"
         return f"{head}EXECUTE {self._prepared}({literal(base.in_progress)}, {literal(base.watermark)})"
 
+    @staticmethod
+    def keep_prepared_on(dbapi_connection: Any) -> None:
+        """Make the session keep the prepared probe: psycopg 3, once it has prepared
+        statements of its own (any query run 5 times), sends ``DEALLOCATE ALL`` after a
+        command whose status is ROLLBACK, DROP or ALTER, which deallocates the probe too.
+        Its automatic preparation is turned off on this session (None: no such driver)."""
+        if hasattr(dbapi_connection, "prepare_threshold"):
+            dbapi_connection.prepare_threshold = None
+
     def forget_prepared(self) -> None:
         """A batch failed: the prepared probe may be gone (a migration may deallocate it),
         or not, so the next batch prepares it under a new name."""

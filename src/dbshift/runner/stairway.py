@@ -189,6 +189,8 @@ class StairwayRun:
         from dbshift.inspect.digest import fingerprint_for
 
         self.fingerprint = fingerprint_for(self.dialect, self.exclude)
+        if self.fingerprint is not None:
+            self.fingerprint.keep_prepared_on(self.conn.connection.dbapi_connection)
         self._tracer: Tracer | None = None
         self.migrations: list[Migration] = []
 
