@@ -142,7 +142,7 @@ def test_check_constraints(conn: sqlalchemy.Connection) -> None:
         """,
     ).tables[0]
     assert table.checks == (
-        CheckConstraint("no_inherit", "(y <> 7)"),
+        CheckConstraint("no_inherit", "(y <> 7)", no_inherit=True),
         CheckConstraint("ordered", "((y > x) AND (y < 100))", validated=False),
         CheckConstraint("positive", "(x > 0)"),
     )
@@ -153,6 +153,7 @@ def test_check_constraints(conn: sqlalchemy.Connection) -> None:
             (check.name,),
         ).scalar_one()
         assert definition.startswith(f"CHECK ({check.expression})")
+        assert definition.endswith(" NO INHERIT") == check.no_inherit
 
 
 def test_foreign_keys(conn: sqlalchemy.Connection) -> None:

@@ -132,6 +132,8 @@ class Renderer:
             f"{self.constraint_name(fk.name)}FOREIGN KEY ({self.names(fk.columns)}) "
             f"REFERENCES {self.name((fk.ref_schema, fk.ref_table))} ({self.names(fk.ref_columns)})"
         )
+        if fk.match_full:
+            sql += " MATCH FULL"
         if fk.on_delete is not ReferentialAction.NO_ACTION:
             sql += f" ON DELETE {fk.on_delete.value}"
         if fk.on_update is not ReferentialAction.NO_ACTION:
@@ -141,4 +143,5 @@ class Renderer:
         return sql
 
     def check(self, check: CheckConstraint) -> str:
-        return f"{self.constraint_name(check.name)}CHECK ({check.expression})"
+        tail = " NO INHERIT" if check.no_inherit else ""
+        return f"{self.constraint_name(check.name)}CHECK ({check.expression}){tail}"

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from dbshift.model import Routine, View
-from dbshift.model.depends import TABLE, ident, routine_ident, view_ident
+from dbshift.model.depends import TABLE, TRIGGER, ident, routine_ident, view_ident
 
 Late = View | Routine
 
@@ -76,6 +76,10 @@ def _tie(k: str) -> tuple[bool, str]:
     return (k.startswith("trigger:"), k)
 
 
+#: ``FOR EACH ROW FOLLOWS `other``` in a MySQL/MariaDB trigger's definition.
+_FOLLOWS = re.compile(r"\bFOR EACH ROW FOLLOWS `((?:[^`]|``)+)`")
+
+
 def graph(objects: Iterable[Late], tables: Iterable[tuple[str | None, str]]) -> Graph:
     by_key = {key_of(o): o for o in objects}
     uses: dict[str, frozenset[str]] = {}
@@ -87,6 +91,10 @@ def graph(objects: Iterable[Late], tables: Iterable[tuple[str | None, str]]) -> 
             on = o.table or ""
             declared.add(ident(TABLE, o.schema, on))
             declared.add(ident("view", o.schema, on))
+            # MySQL/MariaDB: one that runs after another on the same event names it.
+            follows = _FOLLOWS.search(o.definition)
+            if follows is not None:
+                declared.add(ident(TRIGGER, o.schema, follows[1].replace("``", "`"), on))
         uses[k] = frozenset(declared)
         if not o.depends_on:
             guess.append(k)

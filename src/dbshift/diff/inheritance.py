@@ -136,6 +136,6 @@ def _inherited(
     for c in table.columns:
         columns[c.name] = c
     for k in table.checks:
-        if not k.expression.rstrip().upper().endswith("NO INHERIT"):
+        if not k.no_inherit and not k.expression.rstrip().upper().endswith("NO INHERIT"):
             checks[k.name] = k
     return columns, checks

@@ -130,6 +130,14 @@ def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) ->
             refused["system-versioned tables"].append(name)
         if "partitioned" in (create_options or "").lower():
             refused["partitioned tables"].append(name)
+        if (
+            table_type == "BASE TABLE"
+            and (create_options or "").lower().replace("partitioned", "").strip()
+        ):
+            # ROW_FORMAT, KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, …: not modelled.
+            refused["table options (ROW_FORMAT, KEY_BLOCK_SIZE, STATS_PERSISTENT, ...)"].append(
+                name
+            )
         # VIEW rows come from VIEWS; SEQUENCE ones are MariaDB 10.3+ sequences.
         if table_type == "SEQUENCE" and name not in excluded:
             sequence_names.append(name)
@@ -142,13 +150,11 @@ def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) ->
             )
 
     if refused and refuse:
-        # Left out, they would read as absent: a diff would drop or recreate them.
-        what = sorted(refused)[0]
-        names = ", ".join(sorted(refused[what])[:3])
-        others = f"; also {', '.join(sorted(refused)[1:])}" if len(refused) > 1 else ""
-        raise Unsupported(f"{what} are not supported yet ({names}){others}")
+        _refuse(refused)
+    primary_keys, indexes = _indexes(conn, server, table_info, refused)
+    if refused and refuse:
+        _refuse(refused)
     columns = _columns(conn, server, table_info)
-    primary_keys, indexes = _indexes(conn, server, table_info)
     checks = _checks(conn, server, table_info)
     foreign_keys = _foreign_keys(conn, server, table_info)
     tables = [
@@ -188,6 +194,14 @@ def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) ->
         sequences=tuple(_sequences(conn, sequence_names)),
         defaults=server.defaults,
     )
+
+
+def _refuse(refused: dict[str, list[str]]) -> None:
+    """Left out, they would read as absent: a diff would drop or recreate them."""
+    what = sorted(refused)[0]
+    names = ", ".join(sorted(refused[what])[:3])
+    others = f"; also {', '.join(sorted(refused)[1:])}" if len(refused) > 1 else ""
+    raise Unsupported(f"{what} are not supported yet ({names}){others}")
 
 
 def _rows(conn: Catalog, sql: str) -> list[Row]:
@@ -275,17 +289,27 @@ def _columns(
 
 
 def _indexes(
-    conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
+    conn: Catalog,
+    server: _Server,
+    table_info: dict[str, tuple[str, str | None]],
+    refused: dict[str, list[str]],
 ) -> tuple[dict[str, PrimaryKey], dict[str, list[Index]]]:
+    """Keys from STATISTICS; an index with a comment, or one the optimizer is told to
+    ignore, is added to ``refused`` (not modelled: a generated table lost it)."""
     sql = (
-        q.STATISTICS_MARIADB
+        q.statistics_mariadb(server.version)
         if server.mariadb or server.version < (8, 0, 13)
         else q.STATISTICS_MYSQL8
     )
     parts: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in _rows(conn, sql):
         if row[0] in table_info:
-            parts[(row[0], row[1])].append(row)
+            key = (row[0], row[1])
+            if key not in parts and row[9]:
+                refused["index comments"].append(f"{row[0]}.{row[1]}")
+            if key not in parts and row[10] and int(row[10]):
+                refused["ignored or invisible indexes"].append(f"{row[0]}.{row[1]}")
+            parts[key].append(row)
     primary_keys: dict[str, PrimaryKey] = {}
     indexes: dict[str, list[Index]] = defaultdict(list)
     for (table, name), rows in parts.items():
@@ -302,7 +326,7 @@ def _indexes(
                 # SPATIAL key parts report SUB_PART 32 (MariaDB, MySQL 5.7) but take none.
                 length=None if index_type == "SPATIAL" else sub_part,
             )
-            for _, _, _, column, collation, sub_part, _, expression, _ in rows
+            for _, _, _, column, collation, sub_part, _, expression, *_ in rows
         )
         indexes[table].append(
             Index(
@@ -394,17 +418,26 @@ def _routines(conn: Catalog, server: _Server) -> list[Routine]:
 
 
 def _triggers(conn: Catalog, server: _Server, excluded: frozenset[str]) -> list[Routine]:
-    return [
-        Routine(
-            kind="trigger",
-            name=name,
-            table=table,
-            definition=f"{timing} {event} FOR EACH ROW {statement}",
-            sql_mode=server.own_sql_mode(sql_mode),
+    """Triggers as "<timing> <event> FOR EACH ROW [FOLLOWS `t`] <body>". Several on one
+    table, timing and event run in ACTION_ORDER (MariaDB 10.2.3+, MySQL 5.7+); each after
+    the first says which it follows, so they are made again in that order (created in
+    another, they would run in another)."""
+    rows = [r for r in _rows(conn, q.TRIGGERS) if r[1] not in excluded]
+    order = {(r[1], r[2], r[3], int(r[6] or 0)): r[0] for r in rows}
+    result = []
+    for name, table, timing, event, statement, sql_mode, action_order in rows:
+        previous = order.get((table, timing, event, int(action_order or 0) - 1))
+        follows = f"FOLLOWS {quote_identifier(previous)} " if previous is not None else ""
+        result.append(
+            Routine(
+                kind="trigger",
+                name=name,
+                table=table,
+                definition=f"{timing} {event} FOR EACH ROW {follows}{statement}",
+                sql_mode=server.own_sql_mode(sql_mode),
+            )
         )
-        for name, table, timing, event, statement, sql_mode in _rows(conn, q.TRIGGERS)
-        if table not in excluded
-    ]
+    return result
 
 
 def _view_texts(conn: Catalog, names: list[str]) -> dict[str, str]:

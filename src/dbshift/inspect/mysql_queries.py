@@ -32,12 +32,13 @@ WHERE TABLE_SCHEMA = DATABASE()
 ORDER BY TABLE_NAME, ORDINAL_POSITION
 """
 
-#: MariaDB (10.11 included) has no functional indexes and no EXPRESSION column. Not
+#: MariaDB (10.11 included) has no functional indexes and no EXPRESSION column; 10.6+ says
+#: whether the optimizer ignores an index (``{ignored}``, see ``statistics_mariadb``). Not
 #: sorted: the server lists each table's keys in its key order, as SHOW CREATE TABLE does
 #: (an ORDER BY on the name lost it); the reader puts a key's parts in SEQ_IN_INDEX order.
 STATISTICS_MARIADB = """
 SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, INDEX_TYPE,
-       NULL AS EXPRESSION, SEQ_IN_INDEX
+       NULL AS EXPRESSION, SEQ_IN_INDEX, INDEX_COMMENT, {ignored}
 FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA = DATABASE()
 """
@@ -45,7 +46,7 @@ WHERE TABLE_SCHEMA = DATABASE()
 #: MySQL 8.0.13+: a functional key part has COLUMN_NAME NULL and its text in EXPRESSION.
 STATISTICS_MYSQL8 = """
 SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, INDEX_TYPE,
-       EXPRESSION, SEQ_IN_INDEX
+       EXPRESSION, SEQ_IN_INDEX, INDEX_COMMENT, IS_VISIBLE = 'NO'
 FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA = DATABASE()
 """
@@ -128,15 +129,23 @@ ORDER BY ORDINAL_POSITION
 
 TRIGGERS = """
 SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT,
-       SQL_MODE
+       SQL_MODE, ACTION_ORDER
 FROM information_schema.TRIGGERS
 WHERE TRIGGER_SCHEMA = DATABASE()
 """
 
 #: What the database can hold that the model does not, by (what, name): refused by name.
+#: (Table options in CREATE_OPTIONS and index comments and visibility are refused from the
+#: TABLES and STATISTICS rows the reader has anyway: another scan of either reopens every
+#: table's definition.)
 UNSUPPORTED = """
 SELECT 'events', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
 UNION ALL
 SELECT 'packages', ROUTINE_NAME FROM information_schema.ROUTINES
 WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE NOT IN ('FUNCTION', 'PROCEDURE')
 """
+
+
+def statistics_mariadb(version: tuple[int, ...]) -> str:
+    """STATISTICS_MARIADB for this server: the IGNORED column appeared in MariaDB 10.6."""
+    return STATISTICS_MARIADB.format(ignored="IGNORED = 'YES'" if version >= (10, 6) else "0")

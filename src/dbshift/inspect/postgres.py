@@ -481,6 +481,8 @@ class _Reader:
             include,
             nulls_not_distinct,
             local,
+            no_inherit,
+            match_full,
         ) in self._rows(q.constraints(self.version)):
             parts = self.tables.get(relation)
             if parts is None:
@@ -507,7 +509,7 @@ class _Reader:
                     )
                 )
             elif kind == "c":
-                parts.checks.append(CheckConstraint(name, check, validated))
+                parts.checks.append(CheckConstraint(name, check, validated, no_inherit))
             else:
                 parts.foreign_keys.append(
                     ForeignKey(
@@ -521,6 +523,7 @@ class _Reader:
                         deferrable=deferrable,
                         initially_deferred=deferred,
                         validated=validated,
+                        match_full=match_full,
                     )
                 )
 

@@ -166,7 +166,7 @@ SELECT con.conrelid, con.conname, con.contype, con.conkey,
        CASE WHEN con.contype = 'u' THEN coalesce((
             SELECT {nulls_not_distinct} FROM pg_index ix WHERE ix.indexrelid = con.conindid),
             false) ELSE false END,
-       con.conislocal
+       con.conislocal, con.connoinherit, con.confmatchtype = 'f'
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
@@ -469,6 +469,25 @@ WHERE CAST(:ns AS oid) IN (s.typnamespace, t.typnamespace)
   AND NOT EXISTS (  -- made with a range type (to its multirange): the type's own
       SELECT 1 FROM pg_depend d
       WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i')
+UNION ALL
+SELECT 'column storage settings (SET STORAGE)', c.relname || '.' || a.attname
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+WHERE a.attstorage <> t.typstorage AND a.attnum > 0 AND NOT a.attisdropped
+  AND c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p')
+UNION ALL
+SELECT 'replica identity settings', c.relname FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND c.relreplident <> 'd'
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT CASE WHEN i.indisclustered THEN 'clustered indexes (CLUSTER ON)'
+            ELSE 'index storage parameters (WITH (...))' END, ic.relname
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+WHERE ic.relnamespace = CAST(:ns AS oid) AND (i.indisclustered OR ic.reloptions IS NOT NULL)
+  AND (ic.tableoid, ic.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'disabled triggers (ENABLE / DISABLE TRIGGER)', c.relname || '.' || t.tgname
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND NOT t.tgisinternal AND t.tgenabled <> 'O'
 UNION ALL
 SELECT 'column compression or statistics settings', c.relname || '.' || a.attname
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid

@@ -101,6 +101,8 @@ class CheckConstraint:
     expression: str
     #: PostgreSQL NOT VALID: enforced for new rows, existing rows not yet checked.
     validated: bool = True
+    #: PostgreSQL ``NO INHERIT``: the table's own, not passed on to children.
+    no_inherit: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,9 @@ class ForeignKey:
     deferrable: bool = False
     initially_deferred: bool = False
     validated: bool = True
+    #: PostgreSQL ``MATCH FULL``: a row with some key columns NULL and others not is
+    #: refused (the default, MATCH SIMPLE, lets it through).
+    match_full: bool = False
 
 
 @dataclass(frozen=True)
