@@ -263,6 +263,11 @@ class StepBatcher:
             what=f"batched {form.verb} on {form.table}",
         )
 
+    def restart(self) -> None:
+        """The step runs (again): its calls are numbered from the first, so a retried or
+        resumed Python function finds the checkpoints of its earlier run."""
+        self._calls = 0
+
     def abort(self) -> None:
         """Roll back the batch in flight (the step failed inside it)."""
         if self._open:

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from dbshift.runner.keyset import Key
 
 
+def table_name(history_name: str) -> str:
+    """``<history>_batches``, cut to fit PostgreSQL's 63 characters (as the snapshot's is):
+    one of dbshift's own tables, left out of schemas, diffs and drift (``sources.own_tables``)."""
+    return f"{history_name[:55]}_batches"
+
+
 @dataclass
 class Checkpoint:
     """How far one piece of batched work got."""
@@ -47,7 +53,7 @@ class Checkpoint:
 class CheckpointStore:
     def __init__(self, history_name: str, schema: str | None) -> None:
         self.table = sa.Table(
-            f"{history_name}_batches",
+            table_name(history_name),
             sa.MetaData(),
             sa.Column("version", sa.String(64), primary_key=True, quote=True),
             sa.Column("direction", sa.String(8), primary_key=True, quote=True),
