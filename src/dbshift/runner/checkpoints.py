@@ -44,6 +44,8 @@ class Checkpoint:
     total: int = 0
     #: Rows the batches changed (their statements' row counts), summed over every run.
     done: int = 0
+    #: Rows of each committed batch's range matching the condition right after it.
+    seen: int = 0
     batches: int = 0
     finished: bool = False
     #: The row exists in the table (else the first save inserts it).
@@ -63,6 +65,7 @@ class CheckpointStore:
             sa.Column("hwm", sa.Text(), nullable=True, quote=True),
             sa.Column("total", sa.BigInteger(), nullable=False, quote=True),
             sa.Column("done", sa.BigInteger(), nullable=False, quote=True),
+            sa.Column("seen", sa.BigInteger(), nullable=False, quote=True),
             sa.Column("batches", sa.Integer(), nullable=False, quote=True),
             sa.Column("finished", sa.Boolean(), nullable=False, quote=True),
             schema=schema,
@@ -114,6 +117,7 @@ class CheckpointStore:
             hwm=_decode(row.hwm),
             total=int(row.total),
             done=int(row.done),
+            seen=int(row.seen),
             batches=int(row.batches),
             finished=bool(row.finished),
             stored=True,
@@ -129,6 +133,7 @@ class CheckpointStore:
             "hwm": _encode(point.hwm),
             "total": point.total,
             "done": point.done,
+            "seen": point.seen,
             "batches": point.batches,
             "finished": point.finished,
         }
