@@ -477,3 +477,86 @@ def test_sigkill_inside_a_batched_statement_then_resume(
     assert {"before_batches", "after_batches"} <= db.tables()
     final = status(project)
     assert final["current"] == "1" and final["failed"] == [] and final["pending"] == []
+
+
+PY_BEHIND = """
+transactional = False
+
+
+def up(ctx):
+    done = 0
+    for batch in ctx.batches("users", where="email_lower IS NULL", batch_size=100,
+                             target_seconds=1000):
+        batch.execute(
+            f"UPDATE users SET email_lower = lower(email) WHERE {batch.where} "
+            "AND email_lower IS NULL"
+        )
+        done += 1
+        if done == 3:
+            # A row appears behind the batches (a key below the ones done): none of them
+            # will see it, and the count at the end must say so.
+            ctx.execute("INSERT INTO users (id, email) VALUES (-1, 'Behind@Example.COM')")
+"""
+
+
+def test_a_row_added_behind_the_batches_fails_the_verification(
+    db: Database, tmp_path: Path
+) -> None:
+    setup_users(db, rows=1000)
+    project = adopt(db, tmp_path)
+    project.write("1_behind.py", PY_BEHIND)
+
+    result = project.run("migrate")
+
+    assert result.code == 1
+    assert "batches over users: verification failed" in result.err
+    assert "1 row(s) up to the high-water key [1000] match its condition" in result.err
+    assert "but only 0 did right after their batch (1000 changed)" in result.err
+    [stopped] = status(project)["failed"]
+    assert stopped["state"] == "failed"
+
+
+BATCHED_UP_DOWN = """-- dbshift:up
+ALTER TABLE users ADD COLUMN plan VARCHAR(20) NULL;
+-- dbshift:batched
+UPDATE users SET plan = 'basic' WHERE plan IS NULL;
+
+-- dbshift:down
+-- dbshift:batched
+UPDATE users SET plan = NULL;
+ALTER TABLE users DROP COLUMN plan;
+"""
+
+PY_UP_DOWN = """
+transactional = False
+
+
+def up(ctx):
+    ctx.backfill("users", set={"touched": "touched + 1"})
+
+
+def down(ctx):
+    for batch in ctx.batches("users"):
+        batch.execute(f"UPDATE users SET touched = touched - 1 WHERE {batch.where}")
+"""
+
+
+def test_dbshift_test_runs_batched_migrations_up_down_up(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """``dbshift test`` runs the batches inside its own rolled-back transaction, and the
+    checkpoint table is dbshift's, not part of the schema it compares."""
+    project = Project(tmp_path, sqlite_db.url)
+    project.write(
+        "1_users.sql",
+        "-- dbshift:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT "
+        "NULL, touched INTEGER NOT NULL DEFAULT 0);\nINSERT INTO users (email) VALUES "
+        "('a'), ('b'), ('c');\n-- dbshift:down\nDROP TABLE users;\n",
+    )
+    project.write("2_plan.sql", BATCHED_UP_DOWN)
+    project.write("3_touch.py", PY_UP_DOWN)
+
+    result = project.run("test", "--dialect", "sqlite", url=False)
+
+    assert result.code == 0, result.out + result.err
+    assert "3 migration(s) tested" in result.out

@@ -15,9 +15,12 @@ also writes the piece's checkpoint (``dbshift.runner.checkpoints``):
 - throttled: ``before_batch`` runs before every batch (the load-aware throttle hooks in
   there; a no-op by default);
 - visible: a progress bar with ETA on a terminal; elsewhere only notices;
-- verified: at the end, the rows of the range that still match the piece's condition
-  are counted and must not exceed the rows the batches changed (a row added behind the
-  batches, or one they missed, fails the migration with both numbers).
+- verified: each batch counts, before it commits, the rows of its range that match the
+  piece's condition once it is done (0 where the change makes the condition false, the
+  ``WHERE email_lower IS NULL`` idiom; every row where it does not). At the end the rows
+  up to the high-water key matching the condition are counted again and may not exceed
+  that sum: a row added behind the batches, or one they missed, fails the migration with
+  both numbers. Concurrent deletes only lower the end's count.
 
 A piece is keyed by (version, direction, label); a fresh run (not a resume) forgets the
 version's old checkpoints first, so a migration reverted and applied again starts over.
@@ -116,7 +119,6 @@ class Batch:
         self.params = params
         #: Rows changed in this batch (``execute`` adds to it; a loop may set it too).
         self.rows = 0
-        self.reported = False
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
         """Run ``sql`` (``:name`` placeholders; the batch's own are bound too)."""
@@ -124,7 +126,6 @@ class Batch:
 
         result = self._conn.execute(text(sql), {**self.params, **(params or {})})
         self.rows += max(0, int(result.rowcount or 0))
-        self.reported = True
         return result
 
 
@@ -167,8 +168,6 @@ class StepBatcher:
         self._raw = conn.execution_options(no_parameters=True)
         self._cleared = False
         self._open = False
-        #: Some batch reported its row count (else there is nothing to verify against).
-        self._reported = False
         self._result: BatchResult | None = None
         self._calls = 0
 
@@ -263,6 +262,11 @@ class StepBatcher:
             what=f"batched {form.verb} on {form.table}",
         )
 
+    def restart(self) -> None:
+        """The step runs (again): its calls are numbered from the first, so a retried or
+        resumed Python function finds the checkpoints of its earlier run."""
+        self._calls = 0
+
     def abort(self) -> None:
         """Roll back the batch in flight (the step failed inside it)."""
         if self._open:
@@ -335,6 +339,7 @@ class StepBatcher:
                 began = time.monotonic()
                 self._begin()
                 batch = Batch(self.conn, condition, {**params, **bounds})
+                before = point.last
                 try:
                     yield batch
                 except GeneratorExit:
@@ -348,7 +353,12 @@ class StepBatcher:
                 point.done += batch.rows
                 point.batches += 1
                 point.finished = tuple(end) == tuple(point.hwm)
-                self._reported = self._reported or batch.reported
+                # Rows of the batch's range that match the condition once it is done (0
+                # where the change makes the condition false): the end's count may not
+                # exceed their sum.
+                point.seen += keyset.count_between(
+                    self.conn, before, end, where=where, params=params
+                )
                 self.store.save(self.conn, self.version, self.direction, label, point)
                 self._commit()
                 covered += size
@@ -387,7 +397,6 @@ class StepBatcher:
         params: dict[str, Any],
         what: str,
     ) -> Checkpoint:
-        self._reported = False
         self.store.ensure(self.conn)
         if self.fresh and not self._cleared:
             self._begin()
@@ -402,7 +411,6 @@ class StepBatcher:
                 "by hand and run 'dbshift repair'"
             )
         if point is not None:
-            self._reported = point.done > 0
             if point.finished:
                 self.notice(f"{self.location}: {what} finished in an earlier run; not run again")
             else:
@@ -430,25 +438,19 @@ class StepBatcher:
     ) -> BatchResult:
         if point.hwm is None:
             return BatchResult(rows=0, batches=0, remaining=0)
-        if not self._reported:
-            self.notice(
-                f"{self.location}: {what}: {point.batches} batch(es), row count not verified "
-                "(the loop reported no rows: run its statements with batch.execute)"
-            )
-            return BatchResult(rows=point.done, batches=point.batches, remaining=None)
         remaining = keyset.count(self.conn, point.hwm, where=where, params=params)
-        if remaining > point.done:
+        if remaining > point.seen:
             raise MigrationFailed(
                 f"{self.location}: {what}: verification failed: {remaining} row(s) up to the "
-                f"high-water key {list(point.hwm)} match its condition, but the batches "
-                f"changed only {point.done}; rows were added behind the batches (keys that "
-                "do not increase?) or changed back by the application: check them, then run "
-                "'dbshift migrate' again"
+                f"high-water key {list(point.hwm)} match its condition, but only "
+                f"{point.seen} did right after their batch ({point.done} changed); rows were "
+                "added behind the batches (keys that do not increase?) or changed back by the "
+                "application: check them, then run 'dbshift migrate' again"
             )
         self.notice(
             f"{self.location}: {what}: {point.done} row(s) changed in {point.batches} "
             f"batch(es); verified: {remaining} row(s) up to the high-water key match its "
-            f"condition now (at most {point.done})"
+            f"condition now, {point.seen} right after their batch"
         )
         return BatchResult(rows=point.done, batches=point.batches, remaining=remaining)
 

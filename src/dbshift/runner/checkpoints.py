@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from dbshift.runner.keyset import Key
 
 
+def table_name(history_name: str) -> str:
+    """``<history>_batches``, cut to fit PostgreSQL's 63 characters (as the snapshot's is):
+    one of dbshift's own tables, left out of schemas, diffs and drift (``sources.own_tables``)."""
+    return f"{history_name[:55]}_batches"
+
+
 @dataclass
 class Checkpoint:
     """How far one piece of batched work got."""
@@ -38,6 +44,8 @@ class Checkpoint:
     total: int = 0
     #: Rows the batches changed (their statements' row counts), summed over every run.
     done: int = 0
+    #: Rows of each committed batch's range matching the condition right after it.
+    seen: int = 0
     batches: int = 0
     finished: bool = False
     #: The row exists in the table (else the first save inserts it).
@@ -47,7 +55,7 @@ class Checkpoint:
 class CheckpointStore:
     def __init__(self, history_name: str, schema: str | None) -> None:
         self.table = sa.Table(
-            f"{history_name}_batches",
+            table_name(history_name),
             sa.MetaData(),
             sa.Column("version", sa.String(64), primary_key=True, quote=True),
             sa.Column("direction", sa.String(8), primary_key=True, quote=True),
@@ -57,6 +65,7 @@ class CheckpointStore:
             sa.Column("hwm", sa.Text(), nullable=True, quote=True),
             sa.Column("total", sa.BigInteger(), nullable=False, quote=True),
             sa.Column("done", sa.BigInteger(), nullable=False, quote=True),
+            sa.Column("seen", sa.BigInteger(), nullable=False, quote=True),
             sa.Column("batches", sa.Integer(), nullable=False, quote=True),
             sa.Column("finished", sa.Boolean(), nullable=False, quote=True),
             schema=schema,
@@ -108,6 +117,7 @@ class CheckpointStore:
             hwm=_decode(row.hwm),
             total=int(row.total),
             done=int(row.done),
+            seen=int(row.seen),
             batches=int(row.batches),
             finished=bool(row.finished),
             stored=True,
@@ -123,6 +133,7 @@ class CheckpointStore:
             "hwm": _encode(point.hwm),
             "total": point.total,
             "done": point.done,
+            "seen": point.seen,
             "batches": point.batches,
             "finished": point.finished,
         }

@@ -495,6 +495,7 @@ class Executor:
         name = "down" if down else "up"
 
         def run() -> None:
+            batcher.restart()
             try:
                 function(context)
             finally:

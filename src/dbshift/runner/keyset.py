@@ -128,6 +128,27 @@ class Keyset:
         ).scalar()
         return int(found or 0)
 
+    def count_between(
+        self,
+        conn: Connection,
+        last: Key | None,
+        end: Key,
+        *,
+        where: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> int:
+        """Rows with ``last < key <= end`` (and matching ``where``, with its ``params``)."""
+        from sqlalchemy import text
+
+        condition, bounds = self.between(last, end, prefix="c")
+        if where:
+            condition = f"{condition} AND ({where})"
+        found = conn.execute(
+            text(f"SELECT count(*) FROM {self.table} {self._alias()}WHERE {condition}"),
+            {**(params or {}), **bounds},
+        ).scalar()
+        return int(found or 0)
+
     def batch_end(self, conn: Connection, last: Key | None, hwm: Key, size: int) -> Key:
         """The largest key among the next ``size`` rows after ``last`` (at most ``hwm``)."""
         from sqlalchemy import text
