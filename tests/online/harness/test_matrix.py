@@ -273,14 +273,22 @@ def _run(result: Outcome, op: Operation, db: Database, tmp_path: Path, finish: s
         expected_catalog = before
     actual = read(backend, db.url, sql, columns)
     after = normalised(judge.snapshot(backend, db.url))
-    _judge(result, "data", lambda: _writers_ok(everyone))
+    _judge(result, "data", lambda: _writers_ok(everyone, backend))
     _judge(result, "data", lambda: _same_rows(actual, wanted))
     _judge(result, "catalog", lambda: assert_catalog(after, expected_catalog))
 
 
-def _writers_ok(everyone: list[Writer]) -> None:
+#: Backends whose engine must never make an application write a deadlock victim: the
+#: MySQL engine's copy takes its locks in the order the dual-write triggers do (issue 17).
+NO_DEADLOCKS = ("mysql",)
+
+
+def _writers_ok(everyone: list[Writer], backend: str) -> None:
     errors = {w.name: w.errors for w in everyone if w.errors}
     assert not errors, errors
+    if backend in NO_DEADLOCKS:
+        victims = {w.name: w.deadlocks for w in everyone if w.deadlocks}
+        assert not victims, f"application writes chosen as deadlock victims: {victims}"
     assert all(w.operations > 20 for w in everyone), [(w.name, w.operations) for w in everyone]
 
 

@@ -235,17 +235,24 @@ def drop_triggers(migration: str, schema: str, table: str) -> list[str]:
 
 
 def copy_sql(source: str, target: str, key: Sequence[str], exprs: dict[str, str]) -> str:
-    """One chunk of the copy: rows of the key range, read with a shared lock (a concurrent
-    update waits for the chunk, then its trigger updates the copied row), inserted unless
-    a trigger put the row there first."""
+    """One chunk of the copy: rows of the key range, inserted unless a trigger put the row
+    there first.
+
+    The rows are share-locked by the statement before this one (``KEY_SQL.lock_rows``: a
+    concurrent update waits for the chunk, then its trigger updates the copied row), so
+    this one reads them without locking (READ COMMITTED: a consistent read). It must not
+    lock: an INSERT … SELECT holds the shadow's table-level AUTO-INC lock
+    (innodb_autoinc_lock_mode=1) until it ends, and a locking range scan also waits for
+    the first row past the range's end; an application updating that row holds it and its
+    trigger's INSERT … SELECT into the shadow waits for the AUTO-INC lock: a deadlock,
+    with the application's write as the victim (seen in the harness, MariaDB 10.11)."""
     cols = ", ".join(q(c) for c in exprs)
     values = ", ".join(f"({e})" for e in exprs.values())
     order = ", ".join(f"k.{q(k)}" for k in key)
     keep = ", ".join(f"{q(k)} = {target}.{q(k)}" for k in key)
     return (
         f"INSERT INTO {target} ({cols}) SELECT {values} FROM {source} AS k "
-        f"WHERE __DBSHIFT_RANGE__ ORDER BY {order} LOCK IN SHARE MODE "
-        f"ON DUPLICATE KEY UPDATE {keep}"
+        f"WHERE __DBSHIFT_RANGE__ ORDER BY {order} ON DUPLICATE KEY UPDATE {keep}"
     )
 
 
