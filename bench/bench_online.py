@@ -36,7 +36,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 ADMIN = os.environ.get(
     "DBSHIFT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-DB = "dbshift_bench_online"
+#: The bench's database (``DBSHIFT_BENCH_DB``: another name, e.g. on a shared server).
+DB = os.environ.get("DBSHIFT_BENCH_DB", "dbshift_bench_online")
 MIGRATION = """safety_period = 0
 [[operations]]
 type = "alter_column"

@@ -40,7 +40,8 @@ import workload
 BIN = Path(sys.executable).parent
 RESULTS = Path(__file__).resolve().parent / "results"
 ADMIN = os.environ.get("DBSHIFT_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
-DB = "dbshift_bench_online"
+#: The bench's database (``DBSHIFT_BENCH_DB``: another name, e.g. on a shared server).
+DB = os.environ.get("DBSHIFT_BENCH_DB", "dbshift_bench_online")
 PT_TABLE, DBSHIFT_TABLE, PLAIN_TABLE = "accounts_pt", "accounts", "accounts_plain"
 ALTER = "MODIFY COLUMN amount BIGINT NOT NULL"
 MIGRATION = """safety_period = 0

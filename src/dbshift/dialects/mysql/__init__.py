@@ -79,6 +79,13 @@ class MySQLDialect(Dialect):
     # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
     volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
 
+    load_metrics = frozenset({"running", "lock_waits", "replica_lag"})
+
+    def load_sample(self, conn: Connection) -> dict[str, float]:
+        from dbshift.dialects.mysql.load import sample
+
+        return sample(conn)
+
     def lock_tracer(self, conn: Connection) -> Tracer:
         from dbshift.dialects.mysql.locks import tracer
 
