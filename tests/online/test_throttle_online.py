@@ -5,6 +5,7 @@ once the load is gone."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,35 @@ def test_critical_load_stops_the_backfill_resumably(
     assert f"{NAME}: active on items" in status.out
     assert f"backfill items: {ROWS} rows (done" in status.out
     assert "throttle: done, waited " in status.out
+
+
+def test_a_throttled_backfill_waits_and_online_pause_still_stops_it(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """Over max_load the backfill waits for as long as the load lasts (no timeout: that is
+    critical_load's), visibly in status; ``online pause`` ends the wait at once."""
+    engine = pg_db.engine()
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)")
+        conn.exec_driver_sql("INSERT INTO items SELECT g, g %% 7 FROM generate_series(1, 3000) g")
+    engine.dispose()
+    project = Project(tmp_path, pg_db.url)
+    text = FILE.replace("critical_load = { lock_waits = 3 }", "max_load = { lock_waits = 3 }")
+    path = project.write(f"{NAME}.toml", text, rehash=False)
+    with blocked_sessions(pg_db, 3):
+        start = project.popen("online", "start", str(path))
+        deadline = time.monotonic() + 30
+        status = project.run("online", "status")
+        while "throttle: throttled (lock_waits" not in status.out:
+            assert time.monotonic() < deadline, status.out + status.err
+            assert start.poll() is None, start.communicate()
+            time.sleep(0.5)
+            status = project.run("online", "status")
+        assert "backfill items: 0 rows (in progress" in status.out
+        assert project.run("online", "pause", NAME).code == 0
+        out, err = start.communicate(timeout=30)
+    assert start.returncode == 0, err
+    assert "paused: run 'dbshift online start' again to resume" in out
+    resumed = project.run("online", "start", str(path))
+    assert resumed.code == 0, resumed.err
+    assert "throttle: done, waited " in project.run("online", "status").out

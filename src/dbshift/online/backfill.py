@@ -277,7 +277,8 @@ class Backfill:
                     f"{exc}: the backfill of {self.qualified} stopped after {state.done} rows, "
                     "its checkpoint saved; run 'dbshift online start' again to resume"
                 ) from None
-            if waited:
+            if waited or throttle.status().state != "running":
+                # (Still throttled: the wait ended because the backfill was paused.)
                 # Smaller batches hold their row locks for less time while the server is
                 # busy; the latency target grows them back once it is not.
                 size = max(options.min_batch, size // 2)
