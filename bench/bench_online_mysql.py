@@ -156,6 +156,11 @@ class Workload(workload.Workload):
         self._record(mine)
 
 
+def load() -> str:
+    """The machine's load average: figures from a busy machine are noisy."""
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _tail(text: str, lines: int = 8) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
@@ -293,6 +298,7 @@ def main() -> None:
     parser.add_argument("--skip-pt-osc", action="store_true", help="leave pt-osc out")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
+    print(f"{load()} at the start", flush=True)
     print(f"setting up {args.rows:,} rows x 3 tables in {DB} ...", flush=True)
     began = time.perf_counter()
     setup(args.rows)
@@ -306,10 +312,12 @@ def main() -> None:
     if not args.skip_pt_osc:
         print("pt-online-schema-change under the workload ...", flush=True)
         pt = run_pt_osc(args)
+        pt["load"] = load()
     ds: dict[str, object] = {"skipped": "--skip-dbshift"}
     if not args.skip_dbshift:
         print("dbshift online start + complete under the workload ...", flush=True)
         ds = run_dbshift(args)
+        ds["load"] = load()
     print("plain ALTER TABLE under the workload ...", flush=True)
     plain = run_plain(args)
 
@@ -376,6 +384,9 @@ def main() -> None:
             },
             indent=2,
         )
+    )
+    print(
+        f"load: after pt-osc, after dbshift, at the end: {pt.get('load')} | {ds.get('load')} | {load()}"
     )
     print(f"\nwrote {out}")
     drop_databases()
