@@ -9,12 +9,18 @@ In one run, on a table of N rows (default 1,000,000):
 3. ``dbshift online start`` changing ``amount integer -> bigint`` while the workload runs:
    backfill throughput (rows/s) and its ratio to the bare UPDATE, workload p99 during vs
    before, workload errors; then ``dbshift online complete``;
-4. for contrast, a plain ``ALTER TABLE ... ALTER COLUMN amount TYPE bigint`` on the copy under
+4. the floor: after start, with the dual-write triggers still in place and the old
+   version's clients still running, a "backfill that only sleeps" (one session in
+   ``pg_sleep`` for as long as the backfill took, writing nothing): what the workload's p99
+   is on this machine, at this moment, without the backfill's writes. On a 2-core machine
+   shared with other work, p99 during / this floor says what the backfill itself costs;
+5. for contrast, a plain ``ALTER TABLE ... ALTER COLUMN amount TYPE bigint`` on the copy under
    the same workload: its duration and the workload's worst latency (writers wait for it).
 
 Targets (issue): backfill >= 0.7x the bare UPDATE, p99 during <= 2x before, 0 errors.
+The load average is printed with each phase: figures from a busy machine are noisy.
 
-    bench/run.sh online [--rows N] [--clients 4] [--seconds 5]
+    bench/run.sh online [--rows N] [--clients 4] [--seconds 5] [--max-load running=3]
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,7 +43,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 ADMIN = os.environ.get(
     "DBSHIFT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-DB = "dbshift_bench_online"
+#: The bench's database (``DBSHIFT_BENCH_DB``: another name, e.g. on a shared server).
+DB = os.environ.get("DBSHIFT_BENCH_DB", "dbshift_bench_online")
 MIGRATION = """safety_period = 0
 [[operations]]
 type = "alter_column"
@@ -135,12 +143,23 @@ def dbshift(*args: str) -> tuple[float, str]:
     return time.perf_counter() - began, proc.stdout
 
 
-def backfill_seconds() -> tuple[float, int]:
+def backfill_state() -> dict[str, object]:
     with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
         row = conn.execute("SELECT backfill FROM dbshift_online").fetchone()
     assert row is not None
-    state = json.loads(row[0])["accounts"]
-    return float(state["seconds"]), int(state["done"])
+    state: dict[str, object] = json.loads(row[0])["accounts"]
+    return state
+
+
+def sleeping_backfill(seconds: float) -> None:
+    """The floor's stand-in for the backfill: one session, there for as long, writing
+    nothing."""
+    with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
+        conn.execute("SELECT pg_sleep(%s)", [seconds])
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -151,7 +170,19 @@ def main() -> None:
     parser.add_argument(
         "--target-ms", type=float, default=100.0, help="the backfill's per-batch latency target"
     )
+    parser.add_argument("--max-load", help="dbshift online start --max-load (e.g. running=3)")
+    parser.add_argument("--critical-load", help="dbshift online start --critical-load")
+    parser.add_argument("--nice-ratio", type=float, help="dbshift online start --nice-ratio")
     args = parser.parse_args()
+    throttle: list[str] = []
+    for flag, value in (
+        ("--max-load", args.max_load),
+        ("--critical-load", args.critical_load),
+        ("--nice-ratio", args.nice_ratio),
+    ):
+        if value is not None:
+            throttle += [flag, str(value)]
+    print(f"{load()} at the start", flush=True)
     RESULTS.mkdir(exist_ok=True)
     print(f"setting up {args.rows:,} rows x 2 tables ...", flush=True)
     setup(args.rows)
@@ -167,6 +198,7 @@ def main() -> None:
     with Workload(args.clients, args.rows, "accounts") as before:
         time.sleep(args.seconds)
     b = before.summary()
+    load_before = load()
 
     path = RESULTS / "1_amount_bigint.toml"
     path.write_text(MIGRATION, encoding="utf-8")
@@ -176,8 +208,26 @@ def main() -> None:
     with Workload(args.clients, args.rows, "accounts") as during:
         time.sleep(0.5)
         start_s, _ = dbshift(
-            "start", str(path), "--batch-size", "1000", "--target-ms", str(args.target_ms)
+            "start",
+            str(path),
+            "--batch-size",
+            "1000",
+            "--target-ms",
+            str(args.target_ms),
+            *throttle,
         )
+        load_during = load()
+    state = backfill_state()
+    seconds, done = float(state["seconds"]), int(state["done"])  # type: ignore[arg-type]
+    waited = float(state.get("throttle", {}).get("waited", 0.0))  # type: ignore[union-attr]
+    # The floor: the same clients, the triggers still there, a backfill that only sleeps.
+    with Workload(args.clients, args.rows, "accounts") as floor:
+        time.sleep(0.5)
+        sleeper = threading.Thread(target=sleeping_backfill, args=(seconds + waited,))
+        sleeper.start()
+        sleeper.join()
+        load_floor = load()
+    f = floor.summary()
     with Workload(
         args.clients, args.rows, "accounts", search_path="public_1_amount_bigint, public"
     ) as after:
@@ -186,7 +236,6 @@ def main() -> None:
         time.sleep(0.5)
     d = during.summary()
     a = after.summary()
-    seconds, done = backfill_seconds()
 
     with Workload(args.clients, args.rows, "accounts_copy") as plain:
         time.sleep(0.5)
@@ -197,15 +246,19 @@ def main() -> None:
     p = plain.summary()
 
     ratio = (done / seconds) / (args.rows / bare) if seconds else 0.0
+    wall_ratio = (done / (seconds + waited)) / (args.rows / bare) if seconds else 0.0
     print()
     print(f"{'':44} {'value':>12}")
     print(f"{'online start (whole command)':44} {start_s:>10.2f} s")
     print(f"{'  backfill: rows, seconds':44} {done:>10,} {seconds:.2f} s")
+    print(f"{'  throttle waits (load, nice ratio)':44} {waited:>10.2f} s   {throttle or ''}")
     print(f"{'  backfill throughput vs bare UPDATE':44} {ratio:>10.2f} x   (target >= 0.7)")
+    print(f"{'    counting the throttle waits':44} {wall_ratio:>10.2f} x")
     print(f"{'online complete (whole command)':44} {complete_s:>10.2f} s")
     rows_out = (
         ("workload before", b),
         ("workload during online start", d),
+        ("floor: triggers on, backfill only sleeps", f),
         ("new-version workload during complete", a),
         ("workload during plain ALTER", p),
     )
@@ -218,6 +271,10 @@ def main() -> None:
         print(
             f"{'p99 during online / before':44} {d.get('p99_ms', 0) / b['p99_ms']:>10.2f} x   (target <= 2)"
         )
+    if f.get("p99_ms"):
+        print(f"{'p99 during online / floor':44} {d.get('p99_ms', 0) / f['p99_ms']:>10.2f} x")
+        print(f"{'p99 floor / before':44} {f.get('p99_ms', 0) / b.get('p99_ms', 1):>10.2f} x")
+    print(f"{'load: before, during, floor':44} {load_before} | {load_during} | {load_floor}")
     print(
         f"{'plain ALTER TYPE under the workload':44} {alter_s:>10.2f} s (writers wait the whole time)"
     )
@@ -234,8 +291,14 @@ def main() -> None:
                 "backfill_s": seconds,
                 "backfill_rows": done,
                 "backfill_ratio": ratio,
+                "backfill_ratio_with_waits": wall_ratio,
+                "throttle_waited_s": waited,
+                "throttle_flags": throttle,
+                "throttle": state.get("throttle"),
                 "before": b,
                 "during": d,
+                "floor": f,
+                "load": {"before": load_before, "during": load_during, "floor": load_floor},
                 "complete_workload": a,
                 "plain_alter_s": alter_s,
                 "plain_alter_workload": p,

@@ -40,7 +40,8 @@ import workload
 BIN = Path(sys.executable).parent
 RESULTS = Path(__file__).resolve().parent / "results"
 ADMIN = os.environ.get("DBSHIFT_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
-DB = "dbshift_bench_online"
+#: The bench's database (``DBSHIFT_BENCH_DB``: another name, e.g. on a shared server).
+DB = os.environ.get("DBSHIFT_BENCH_DB", "dbshift_bench_online")
 PT_TABLE, DBSHIFT_TABLE, PLAIN_TABLE = "accounts_pt", "accounts", "accounts_plain"
 ALTER = "MODIFY COLUMN amount BIGINT NOT NULL"
 MIGRATION = """safety_period = 0
@@ -153,6 +154,11 @@ class Workload(workload.Workload):
             mine.append(time.perf_counter() - began)
         conn.close()
         self._record(mine)
+
+
+def load() -> str:
+    """The machine's load average: figures from a busy machine are noisy."""
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _tail(text: str, lines: int = 8) -> str:
@@ -292,6 +298,7 @@ def main() -> None:
     parser.add_argument("--skip-pt-osc", action="store_true", help="leave pt-osc out")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
+    print(f"{load()} at the start", flush=True)
     print(f"setting up {args.rows:,} rows x 3 tables in {DB} ...", flush=True)
     began = time.perf_counter()
     setup(args.rows)
@@ -305,10 +312,12 @@ def main() -> None:
     if not args.skip_pt_osc:
         print("pt-online-schema-change under the workload ...", flush=True)
         pt = run_pt_osc(args)
+        pt["load"] = load()
     ds: dict[str, object] = {"skipped": "--skip-dbshift"}
     if not args.skip_dbshift:
         print("dbshift online start + complete under the workload ...", flush=True)
         ds = run_dbshift(args)
+        ds["load"] = load()
     print("plain ALTER TABLE under the workload ...", flush=True)
     plain = run_plain(args)
 
@@ -375,6 +384,9 @@ def main() -> None:
             },
             indent=2,
         )
+    )
+    print(
+        f"load: after pt-osc, after dbshift, at the end: {pt.get('load')} | {ds.get('load')} | {load()}"
     )
     print(f"\nwrote {out}")
     drop_databases()

@@ -31,6 +31,13 @@ if [ "${1:-}" = "backup" ]; then
 fi
 if [ "${1:-}" = "online-mysql" ]; then
     shift
+    # The peer, pt-online-schema-change (Debian's percona-toolkit), where it can be had: as
+    # root with apt-get. Without it the bench still runs, and says the peer was skipped.
+    if ! command -v pt-online-schema-change >/dev/null 2>&1 && [ "$(id -u)" = 0 ] \
+        && command -v apt-get >/dev/null 2>&1; then
+        apt-get install -y -qq percona-toolkit >/dev/null 2>&1 \
+            || echo "percona-toolkit could not be installed: pt-osc will be skipped" >&2
+    fi
     exec .venv/bin/python bench/bench_online_mysql.py "$@"
 fi
 if [ "${1:-}" = "drift" ]; then

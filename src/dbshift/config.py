@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dbshift.errors import ConfigError
+from dbshift.errors import ConfigError, UsageError
+from dbshift.throttle.thresholds import Thresholds, parse_thresholds
 
 _KEYS: dict[str, type | tuple[type, ...]] = {
     "url": str,
@@ -44,6 +45,7 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "include": list,
     "exclude": list,
     "definer": str,
+    "throttle": dict,
 }
 BACKUP_MODES = ("destructive", "always", "never")
 #: ``auto``: the server's dump tool, dbshift's built-in dump where it is missing.
@@ -121,6 +123,9 @@ class Settings:
     #: TRIGGER (``CURRENT_USER`` or ``'user'@'host'``); None writes none, and the server
     #: records the user who runs the migration. Checked at load.
     definer: str | None = None
+    #: The online backfill's throttle (``[throttle]``, the environment's laid over it per
+    #: key); an online file's ``[throttle]`` and the command line's flags go over these.
+    throttle: Thresholds = field(default_factory=Thresholds)
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,7 @@ def load_settings(
     base = _checked(raw, label)
     values: dict[str, Any] = dict(base)
     placeholders = _placeholders(base.get("placeholders", {}), label)
+    throttle = _throttle(base.get("throttle"), label)
     sources = {"url": f"{label} (url)"} if "url" in base else {}
     if environment is not None:
         if environment not in envs:
@@ -226,6 +232,9 @@ def load_settings(
             raise ConfigError(f"unknown environment {environment!r} (known: {known})")
         env_values = _checked(envs[environment], f"{label} [environments.{environment}]")
         values.update(env_values)
+        throttle = _throttle(
+            env_values.get("throttle"), f"{label} [environments.{environment}]"
+        ).over(throttle)
         placeholders.update(
             _placeholders(
                 env_values.get("placeholders", {}), f"{label} [environments.{environment}]"
@@ -290,7 +299,15 @@ def load_settings(
         include=tuple(values.get("include", ())),
         exclude=tuple(values.get("exclude", ())),
         definer=values.get("definer"),
+        throttle=throttle,
     )
+
+
+def _throttle(table: Any, label: str) -> Thresholds:
+    try:
+        return parse_thresholds(table, "[throttle]")
+    except UsageError as exc:
+        raise ConfigError(f"{label}: {exc}") from None
 
 
 def _strict_sum(

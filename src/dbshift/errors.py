@@ -129,3 +129,11 @@ class OnlineOperationError(UsageError):
     """An online operation does not fit the table as it is (a column missing or already
     there, a type it cannot resolve, a rollback it has no ``down`` for): refused before
     anything changes, with the same exit code on every server."""
+
+
+class ServerOverloaded(DbshiftError):
+    """A batched write (online backfill, copy) stayed paused at a critical load past its
+    timeout (exit 3, like a lock not acquired: the server was not available; the work's
+    checkpoint is committed, so running the command again resumes it)."""
+
+    exit_code = 3

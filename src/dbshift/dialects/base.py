@@ -322,6 +322,16 @@ class Dialect:
     def kill_session(self, conn: Connection, session: int) -> None:
         """End another session (its running statement is stopped and rolled back)."""
 
+    #: The load metrics ``load_sample`` reports (``dbshift.throttle`` knows their meaning):
+    #: none where there is no server to load (SQLite).
+    load_metrics: ClassVar[frozenset[str]] = frozenset()
+
+    def load_sample(self, conn: Connection) -> dict[str, float]:
+        """The server's load now, metric -> value, for the backfill's throttle: the SQL is
+        the server's (``dialects/<server>/load.py``), the policy is not. A metric the server
+        cannot measure here (no replicas: no ``replica_lag``) is left out."""
+        return {}
+
     def describe_error(self, exc: BaseException) -> str:
         """The server's error as one line, with its code where the server gives one."""
         orig = getattr(exc, "orig", None) or exc

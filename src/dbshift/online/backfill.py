@@ -8,6 +8,11 @@
 - The batch size adapts to keep each batch near ``target_seconds`` (short row locks, no
   long transactions for autovacuum to wait on); ``rate`` caps rows per second.
 - ``pause`` (set in the journal by ``dbshift online pause``) stops it between batches.
+- Before each batch the load-aware throttle (``dbshift.throttle``) asks the server how
+  busy it is: it waits while a ``max_load`` threshold is reached (and halves the next
+  batch), pauses at a ``critical_load`` one, and stops after ``critical_timeout`` with the
+  checkpoint committed, so ``online start`` resumes. What it saw is kept with the job's
+  state for ``online status``.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects import named
-from dbshift.errors import NoUsableKey
+from dbshift.errors import NoUsableKey, ServerOverloaded
 from dbshift.online.shape import Assignment
+from dbshift.throttle import Thresholds, Throttle, ThrottleStatus
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -50,6 +56,9 @@ class BackfillOptions:
     target_seconds: float | None = None
     #: Rows per second at most (None: as fast as the target latency allows).
     rate: float | None = None
+    #: Load thresholds (the command line's over the file's over the config's; what none
+    #: says takes ``dbshift.throttle``'s defaults).
+    throttle: Thresholds = field(default_factory=Thresholds)
 
 
 @dataclass
@@ -63,6 +72,8 @@ class TableBackfill:
     finished: bool = False
     batches: int = 0
     seconds: float = 0.0
+    #: The throttle's status (``ThrottleStatus.as_dict``): thresholds, state, waits.
+    throttle: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -74,6 +85,7 @@ class TableBackfill:
             "finished": self.finished,
             "batches": self.batches,
             "seconds": round(self.seconds, 3),
+            "throttle": self.throttle,
         }
 
     @classmethod
@@ -86,6 +98,7 @@ class TableBackfill:
             finished=bool(raw.get("finished", False)),
             batches=int(raw.get("batches", 0)),
             seconds=float(raw.get("seconds", 0.0)),
+            throttle=dict(raw.get("throttle") or {}),
         )
 
 
@@ -269,9 +282,23 @@ class Backfill:
                 conn.exec_driver_sql(sql)
         size = options.batch_size
         failures = 0
+        throttle = self._throttle(conn, state, options, save)
         while not state.finished:
             if paused(conn):
                 return False
+            try:
+                waited = throttle.wait(stop=lambda: paused(conn))
+            except ServerOverloaded as exc:
+                raise ServerOverloaded(
+                    f"{exc}: the backfill of {self.qualified} stopped after {state.done} rows, "
+                    "its checkpoint saved; run 'dbshift online start' again to resume"
+                ) from None
+            if waited or throttle.status().state != "running":
+                # (Still throttled: the wait ended because the backfill was paused.)
+                # Smaller batches hold their row locks for less time while the server is
+                # busy; the latency target grows them back once it is not.
+                size = max(options.min_batch, size // 2)
+                continue
             end = self._batch_end(conn, state, size)
             # The batch's transaction is what holds locks others may wait for: its length
             # is what the size adapts to.
@@ -288,6 +315,7 @@ class Backfill:
                     batches=state.batches + 1,
                     finished=list(end) == list(state.hwm or []),
                     seconds=state.seconds + elapsed,
+                    throttle=throttle.status().as_dict(),
                 )
                 save(conn, trial)
                 for sql in self.sql.end:
@@ -308,11 +336,39 @@ class Backfill:
                 setattr(state, f.name, getattr(trial, f.name))
             progress(state)
             size = _next_size(size, elapsed, options)
+            throttle.pace(elapsed)
             if options.rate:
                 wanted = rows / options.rate
                 if wanted > elapsed:
                     time.sleep(wanted - elapsed)
         return True
+
+    def _throttle(
+        self,
+        conn: Connection,
+        state: TableBackfill,
+        options: BackfillOptions,
+        save: Callable[[Connection, TableBackfill], None],
+    ) -> Throttle:
+        """The load-aware throttle on the backfill's own connection (probed between
+        batches, never inside one). Its status is saved with every batch, and also when
+        it changes while the backfill waits, so ``online status`` shows a wait as it
+        happens; the waits of an earlier run are carried over."""
+
+        def report(status: ThrottleStatus) -> None:
+            state.throttle = status.as_dict()
+            for sql in self.sql.begin:
+                conn.exec_driver_sql(sql)
+            save(conn, state)
+            for sql in self.sql.end:
+                conn.exec_driver_sql(sql)
+
+        throttle = Throttle(named(conn.dialect.name), conn, options.throttle, report=report)
+        before = ThrottleStatus.from_dict(state.throttle) if state.throttle else None
+        if before is not None:
+            throttle.status().waited, throttle.status().waits = before.waited, before.waits
+        state.throttle = throttle.status().as_dict()
+        return throttle
 
 
 def _next_size(size: int, elapsed: float, options: BackfillOptions) -> int:

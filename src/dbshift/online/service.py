@@ -92,6 +92,9 @@ def start(path: Path, settings: Settings, options: Options, progress: Progress) 
 def _start(path: Path, settings: Settings, options: Options, progress: Progress) -> Entry:
     migration = load_online(path)
     spec = path.read_text(encoding="utf-8")
+    # The backfill's thresholds: the command line's over the file's over the config's.
+    throttle = options.backfill.throttle.over(migration.throttle.over(settings.throttle))
+    options = replace(options, backfill=replace(options.backfill, throttle=throttle))
     with _session(settings) as (conn, engine):
         migration = replace(migration, schema=engine.base_schema(conn, migration.schema))
         run = Run(conn, migration, options, progress, spec)

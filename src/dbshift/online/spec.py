@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dbshift import ops
-from dbshift.errors import MigrationFileError, OnlineOperationError
+from dbshift.errors import MigrationFileError, OnlineOperationError, UsageError
 from dbshift.online.read import TYPES, read_operation
+from dbshift.throttle import Thresholds, parse_thresholds
 
 _NAME = re.compile(r"^(?P<name>[0-9A-Za-z][0-9A-Za-z_]*)\.toml$")
 # What `online start` accepts: the version prefix orders online migrations among the
@@ -36,7 +37,7 @@ _NAME = re.compile(r"^(?P<name>[0-9A-Za-z][0-9A-Za-z_]*)\.toml$")
 # enforced must still complete and roll back.
 _VERSIONED = re.compile(r"^[0-9]+_[0-9A-Za-z_]+\.toml$")
 _POSITION = re.compile(r"\(at line (\d+), column \d+\)")
-_TOP_KEYS = {"description", "operations", "safety_period", "schema"}
+_TOP_KEYS = {"description", "operations", "safety_period", "schema", "throttle"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class OnlineMigration:
     schema: str = "public"
     #: Seconds that must pass between start and complete (None: the configured default).
     safety_period: float | None = None
+    #: ``[throttle]``: the backfill's load thresholds for this migration (docs/online.md).
+    throttle: Thresholds = field(default_factory=Thresholds)
 
     @property
     def tables(self) -> frozenset[str]:
@@ -105,7 +108,12 @@ def parse_online(text: str, path: Path) -> OnlineMigration:
     schema = data.get("schema", "public")
     if not isinstance(schema, str) or not schema:
         raise MigrationFileError(str(path), "schema must be a name")
+    try:
+        throttle = parse_thresholds(data.get("throttle"), "[throttle]")
+    except UsageError as exc:
+        raise MigrationFileError(str(path), str(exc)) from None
     return OnlineMigration(
+        throttle=throttle,
         name=match.group("name"),
         path=path,
         operations=ops,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from dbshift.online.backfill import TableBackfill
     from dbshift.online.journal import Entry
     from dbshift.online.phases import NewVersion, Options
+    from dbshift.throttle import Thresholds
 
 
 OPTIONS = context.SESSION_OPTIONS
@@ -54,6 +55,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="adapt batches to this latency (ms; default 100, on MariaDB/MySQL with "
         "innodb_autoinc_lock_mode=1 and an auto-increment key 25)",
+    )
+    start.add_argument(
+        "--max-load",
+        metavar="METRIC=N,...",
+        help="wait before a batch while the server reaches any of these (running, "
+        "lock_waits, replica_lag; default running=25); over [throttle] in the file and config",
+    )
+    start.add_argument(
+        "--critical-load",
+        metavar="METRIC=N,...",
+        help="pause the backfill at these (default running=50), and stop after "
+        "--critical-timeout (resumable)",
+    )
+    start.add_argument(
+        "--critical-timeout",
+        type=float,
+        help="seconds to stay paused at a critical load before stopping (default 300)",
+    )
+    start.add_argument(
+        "--nice-ratio",
+        type=float,
+        help="after each batch, sleep this many times its duration (default 0)",
     )
     complete = sub.add_parser(
         "complete", parents=parents, help="contract: verify, drop the old, keep the new"
@@ -96,6 +119,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
+def _throttle(args: argparse.Namespace) -> Thresholds:
+    """The command line's thresholds (what it leaves out, the file and config decide)."""
+    from dbshift.throttle import Thresholds, parse_levels, parse_thresholds
+
+    max_load, critical = getattr(args, "max_load", None), getattr(args, "critical_load", None)
+    timeout, ratio = getattr(args, "critical_timeout", None), getattr(args, "nice_ratio", None)
+    checked = parse_thresholds(
+        {k: v for k, v in (("critical_timeout", timeout), ("nice_ratio", ratio)) if v is not None},
+        "--critical-timeout/--nice-ratio",
+    )
+    return Thresholds(
+        max_load=parse_levels(max_load, "--max-load") if max_load else {},
+        critical_load=parse_levels(critical, "--critical-load") if critical else {},
+        critical_timeout=checked.critical_timeout,
+        nice_ratio=checked.nice_ratio,
+    )
+
+
 def _options(args: argparse.Namespace) -> Options:
     from dbshift.online.backfill import BackfillOptions
     from dbshift.online.locks import LockPolicy
@@ -107,6 +148,7 @@ def _options(args: argparse.Namespace) -> Options:
             batch_size=max(1, getattr(args, "batch_size", 1000)),
             rate=getattr(args, "rate", None),
             target_seconds=args.target_ms / 1000 if getattr(args, "target_ms", None) else None,
+            throttle=_throttle(args),
         ),
         safety_period=getattr(args, "safety_period", 600.0),
     )
@@ -177,9 +219,24 @@ def _describe(entry: Entry) -> str:
         done, total = state.get("done", 0), state.get("total", 0)
         mark = "done" if state.get("finished") else "in progress"
         lines.append(f"  backfill {table}: {done} rows ({mark}; about {total} in the table)")
+        if state.get("throttle"):
+            lines.append(
+                "    " + _throttle_line(state["throttle"], finished=bool(state.get("finished")))
+            )
     if entry.phase.in_flight:
         lines += _new_version(entry).lines
     return "\n".join(lines)
+
+
+def _throttle_line(raw: dict[str, object], *, finished: bool) -> str:
+    """The throttle's thresholds and what it last saw (``backfill.py`` keeps it with the
+    job's checkpoint); a finished job's state is history, not now."""
+    from dbshift.throttle import ThrottleStatus
+
+    status = ThrottleStatus.from_dict(raw)
+    if finished and status.state == "running":
+        status.state = "done"
+    return status.describe()
 
 
 def _new_version(entry: Entry) -> NewVersion:

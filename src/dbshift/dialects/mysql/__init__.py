@@ -83,6 +83,13 @@ class MySQLDialect(Dialect):
         # A MySQL schema is a database; DROP DATABASE takes no CASCADE.
         return f"DROP DATABASE IF EXISTS {self.quote(name)}"
 
+    load_metrics = frozenset({"running", "lock_waits", "replica_lag"})
+
+    def load_sample(self, conn: Connection) -> dict[str, float]:
+        from dbshift.dialects.mysql.load import sample
+
+        return sample(conn)
+
     def lock_tracer(self, conn: Connection) -> Tracer:
         from dbshift.dialects.mysql.locks import tracer
 

@@ -52,6 +52,13 @@ class PostgresDialect(Dialect):
     nonblocking_forms = True
     lock_timeout_setting = "lock_timeout"
 
+    load_metrics = frozenset({"running", "lock_waits", "replica_lag"})
+
+    def load_sample(self, conn: Connection) -> dict[str, float]:
+        from dbshift.dialects.postgres.load import sample
+
+        return sample(conn)
+
     def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
         # application_name: pg_stat_activity shows which sessions are dbshift's.
         args = super().driver_connect_args(

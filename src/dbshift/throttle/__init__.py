@@ -1,0 +1,31 @@
+"""Load-aware throttling for batched writes: the online backfill and copy, and data
+migrations' batches (``ctx.backfill``).
+
+- ``thresholds.py``: what the user sets (``[throttle]`` in an online file or the config,
+  ``--max-load``/``--critical-load`` flags), parsed and overlaid.
+- ``policy.py``: ``Throttle(dialect, conn, thresholds).wait()`` before each batch, and
+  ``status()`` for display.
+
+The server-specific SQL is the dialect's (``Dialect.load_sample``,
+``dialects/<server>/load.py``). This package sits below the runner (import-linter's layer
+with migrations, diff and inspect) so every batching layer above can share it.
+"""
+
+from dbshift.throttle.policy import Throttle, ThrottleStatus
+from dbshift.throttle.thresholds import (
+    DEFAULTS,
+    METRICS,
+    Thresholds,
+    parse_levels,
+    parse_thresholds,
+)
+
+__all__ = [
+    "DEFAULTS",
+    "METRICS",
+    "Thresholds",
+    "Throttle",
+    "ThrottleStatus",
+    "parse_levels",
+    "parse_thresholds",
+]

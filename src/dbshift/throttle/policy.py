@@ -1,0 +1,194 @@
+"""The throttle: before each batch, ask the server how loaded it is, and wait if need be.
+
+gh-ost's model, with its sharp edge filed off. Below ``max_load`` a batch goes at once. At
+or above any ``max_load`` metric the backfill waits, probing again with a growing interval
+(0.1 s up to 2 s), until every metric is back below: the server's load, not the backfill's
+own speed, decides (gh-ost throttles the same way; Spirit adapts its chunks to their own
+latency, which the backfill also does). At or above any ``critical_load`` metric it pauses
+in the same way, but only for ``critical_timeout`` seconds: past that it stops with
+``ServerOverloaded`` (exit 3). The backfill's checkpoint is committed with every batch, so
+the stop is a clean, resumable state, as gh-ost's ``--critical-load`` bail-out is meant to
+be and its ``--critical-load-hibernate-seconds`` pause is: dbshift does both, in order.
+
+``nice_ratio`` (gh-ost's ``--nice-ratio``) is the other lever: after each batch, sleep that
+many times the batch's duration whatever the load, to leave the server a fixed share.
+
+The SQL is the dialect's (``Dialect.load_sample``); this module only decides. It sits below
+the runner so that data migrations' batches (``ctx.backfill``) use the same policy.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dbshift.errors import ServerOverloaded
+from dbshift.throttle.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from dbshift.dialects import Dialect
+
+#: First and longest interval between two probes while waiting (seconds).
+FIRST_POLL = 0.1
+LONGEST_POLL = 2.0
+#: While waiting, the status is reported at least this often (seconds).
+REPORT_EVERY = 5.0
+
+
+@dataclass
+class ThrottleStatus:
+    """What ``online status`` shows of a throttle: its thresholds and what it last saw."""
+
+    thresholds: Thresholds
+    #: ``running`` (no threshold reached), ``throttled`` (a max_load one), ``paused`` (a
+    #: critical_load one), ``stopped`` (paused past critical_timeout).
+    state: str = "running"
+    #: The first threshold reached, as ``running 31 >= 25``; "" when none.
+    reason: str = ""
+    #: The last sample, metric -> value.
+    sample: dict[str, float] = field(default_factory=dict)
+    #: Seconds spent waiting for the load to drop (nice-ratio sleeps included), and how
+    #: many times a batch had to wait.
+    waited: float = 0.0
+    waits: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "thresholds": self.thresholds.as_dict(),
+            "state": self.state,
+            "reason": self.reason,
+            "sample": {k: round(v, 3) for k, v in sorted(self.sample.items())},
+            "waited": round(self.waited, 3),
+            "waits": self.waits,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ThrottleStatus:
+        return cls(
+            thresholds=Thresholds.from_dict(raw.get("thresholds") or {}),
+            state=str(raw.get("state", "running")),
+            reason=str(raw.get("reason", "")),
+            sample=dict(raw.get("sample") or {}),
+            waited=float(raw.get("waited", 0.0)),
+            waits=int(raw.get("waits", 0)),
+        )
+
+    def describe(self) -> str:
+        """``throttle: throttled (lock_waits 6 >= 4), waited 12.3s in 40 waits; max ...``"""
+        now = self.state + (f" ({self.reason})" if self.reason else "")
+        return (
+            f"throttle: {now}, waited {self.waited:.1f}s in {self.waits} waits; "
+            f"{self.thresholds.describe()}"
+        )
+
+
+def _reached(sample: Mapping[str, float], levels: Mapping[str, float]) -> str:
+    """The first metric of ``sample`` at or above its level in ``levels``, spelled out."""
+    for metric, level in sorted(levels.items()):
+        value = sample.get(metric)
+        if value is not None and value >= level:
+            return f"{metric} {value:g} >= {level:g}"
+    return ""
+
+
+class Throttle:
+    """``Throttle(dialect, conn, thresholds).wait()`` before each batch: returns the
+    seconds it waited (0.0 when the server is below every threshold).
+
+    ``conn`` is the connection the probe runs on: the backfill's own between its batches
+    (never inside one: a probe must not lengthen a transaction holding row locks), or a
+    separate one. ``report`` is told the status when it changes, and every few seconds
+    while waiting, so a long wait is visible (``online status``).
+    """
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        conn: Connection,
+        thresholds: Thresholds,
+        *,
+        report: Callable[[ThrottleStatus], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.dialect = dialect
+        self.conn = conn
+        self.thresholds = thresholds.resolved()
+        self._status = ThrottleStatus(self.thresholds)
+        self._report = report
+        self._clock = clock
+        self._sleep = sleep
+
+    def status(self) -> ThrottleStatus:
+        return self._status
+
+    def probe(self) -> dict[str, float]:
+        """The server's load now (``Dialect.load_sample``)."""
+        sample = self.dialect.load_sample(self.conn)
+        self._status.sample = sample
+        return sample
+
+    def _set(self, state: str, reason: str, *, force: bool = False) -> None:
+        changed = (state, reason) != (self._status.state, self._status.reason)
+        self._status.state, self._status.reason = state, reason
+        if (changed or force) and self._report is not None:
+            self._report(self._status)
+
+    def wait(self, stop: Callable[[], bool] | None = None) -> float:
+        """Wait until the server is below every ``max_load`` threshold; seconds waited.
+
+        Raises ``ServerOverloaded`` when a ``critical_load`` threshold stays reached for
+        ``critical_timeout`` seconds. ``stop`` (e.g. "was the backfill paused?") is asked
+        between probes: when it says yes, the wait ends early.
+        """
+        t = self.thresholds
+        if not t.max_load and not t.critical_load:
+            return 0.0
+        waited, delay = 0.0, FIRST_POLL
+        critical_since: float | None = None
+        last_report = self._clock()
+        while True:
+            sample = self.probe()
+            critical = _reached(sample, t.critical_load)
+            now = self._clock()
+            if critical:
+                critical_since = now if critical_since is None else critical_since
+                timeout = t.critical_timeout or 0.0
+                if now - critical_since >= timeout:
+                    self._set("stopped", critical, force=True)
+                    raise ServerOverloaded(
+                        f"critical load: {critical} for {now - critical_since:.0f}s "
+                        f"(critical_timeout {timeout:g}s)"
+                    )
+                self._set("paused", critical)
+            else:
+                critical_since = None
+                over = _reached(sample, t.max_load)
+                if not over:
+                    self._set("running", "")
+                    return waited
+                self._set("throttled", over)
+            if waited == 0.0:
+                self._status.waits += 1
+            if now - last_report >= REPORT_EVERY:
+                last_report = now
+                self._set(self._status.state, self._status.reason, force=True)
+            if stop is not None and stop():
+                return waited
+            self._sleep(delay)
+            waited += delay
+            self._status.waited += delay
+            delay = min(LONGEST_POLL, delay * 1.5)
+
+    def pace(self, batch_seconds: float) -> float:
+        """After a batch: sleep ``nice_ratio`` times its duration; seconds slept."""
+        ratio = self.thresholds.nice_ratio or 0.0
+        pause = batch_seconds * ratio
+        if pause > 0:
+            self._sleep(pause)
+            self._status.waited += pause
+        return pause
