@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -149,12 +150,23 @@ finally:
 """
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+#: The client's CPU seconds (user + system) of each timed run, by case: unlike the wall
+#: time, barely moved by other load on the machine (the server's CPU is not in it).
+CPU: dict[str, list[float]] = {}
+
+
+def timed(
+    argv: list[str], cwd: Path, env: dict[str, str] | None = None, *, case: str = ""
+) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         argv, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU.setdefault(case or " ".join(argv), []).append(used)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return seconds
@@ -179,22 +191,34 @@ def main() -> None:
             "dbshift test --locks": [],
             "pytest-alembic test_up_down_consistency": [],
         }
+        commands = {
+            "dbshift test": (dbshift, dbshift_root),
+            "dbshift test --jobs 1": ([*dbshift, "--jobs", "1"], dbshift_root),
+            "dbshift test --locks": ([*dbshift, "--locks"], dbshift_root),
+            "pytest-alembic test_up_down_consistency": (driver, alembic_root),
+        }
         for _ in range(args.repeat):
-            runs["dbshift test"].append(timed(dbshift, dbshift_root))
-            runs["dbshift test --jobs 1"].append(timed([*dbshift, "--jobs", "1"], dbshift_root))
-            runs["dbshift test --locks"].append(timed([*dbshift, "--locks"], dbshift_root))
-            runs["pytest-alembic test_up_down_consistency"].append(timed(driver, alembic_root))
+            for case, (argv, cwd) in commands.items():
+                runs[case].append(timed(argv, cwd, case=case))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     medians = {name: statistics.median(values) for name, values in runs.items()}
     base = medians["dbshift test"]
-    print(f"{args.migrations} migrations on {args.backend}, median of {args.repeat} runs")
+    print(
+        f"{args.migrations} migrations on {args.backend}, median of {args.repeat} runs"
+        f" (load average {os.getloadavg()[0]:.1f}; client CPU: user + system of the process)"
+    )
     for name, seconds in medians.items():
-        print(f"  {name:66s} {seconds:7.2f} s   {seconds / base:5.2f}x dbshift test")
+        cpu = statistics.median(CPU[name])
+        print(
+            f"  {name:42s} {seconds:7.2f} s   {seconds / base:5.2f}x dbshift test"
+            f"   client CPU {cpu:5.2f} s"
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "test.json").write_text(
         json.dumps(
-            {"backend": args.backend, "migrations": args.migrations, "runs": runs}, indent=2
+            {"backend": args.backend, "migrations": args.migrations, "runs": runs, "cpu": CPU},
+            indent=2,
         ),
         encoding="utf-8",
     )
