@@ -61,7 +61,8 @@ def online_toml(
         raise UsageError(
             f"an online migration works in one schema; this plan touches {sorted(schemas)}"
         )
-    lines = [f"description = {_s(description)}"]
+    lines = [f"# {note}" for note in getattr(engine, "file_notes", ())]
+    lines.append(f"description = {_s(description)}")
     if schemas and not dialect.databases_are_schemas:  # MySQL: the database of the URL
         lines.append(f"schema = {_s(next(iter(schemas)))}")
     state = current

@@ -35,6 +35,7 @@ from dbshift.online.operations.drop_index import DropIndex
 from dbshift.online.operations.raw_sql import RawSQL
 from dbshift.online.operations.rename_column import RenameColumn
 from dbshift.online.operations.rename_table import RenameTable
+from dbshift.online.operations.split_table import SplitTable
 
 
 @dataclass(frozen=True)
@@ -246,8 +247,6 @@ def plan_table(
                 f"{where}: a foreign key cannot be added in the same migration as changes "
                 "that copy the table; put it in a migration of its own"
             )
-        if op.type == "split_table":
-            raise UsageError(f"{where}: split_table is not supported on MySQL/MariaDB yet")
         if isinstance(op, DropColumn) and plan.shadow and op.down is None:
             column = columns.get(op.column)
             if column is not None and not column.nullable and column.default is None:
@@ -255,7 +254,7 @@ def plan_table(
                     f"{where}: {op.column!r} is NOT NULL without a default, so rows the new "
                     "version inserts need a value for the old version: give a down expression"
                 )
-        if isinstance(op, AddColumn | DropColumn | RenameColumn | AlterColumn):
+        if isinstance(op, AddColumn | DropColumn | RenameColumn | AlterColumn | SplitTable):
             try:
                 reshaped = op.reshape({k: k for k in new})
             except OnlineOperationError as exc:
