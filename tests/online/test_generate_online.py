@@ -135,6 +135,7 @@ def test_generated_online_migration_reaches_the_desired_schema_on_mysql(
     (path,) = sorted(p.migrations.glob("*.toml"))
     spec = tomllib.loads(path.read_text())
     assert "schema" not in spec  # the URL's database
+    assert "LAST_INSERT_ID()" in path.read_text()  # the documented limit, in the comment
     assert sorted(op["type"] for op in spec["operations"]) == sorted(
         ["raw_sql", "rename_column", "alter_column", "alter_column", "add_column", "create_index"]
     )

@@ -280,10 +280,13 @@ def test_rows_out_of_step_stop_complete_with_nothing_changed(db: Database, tmp_p
 
 
 REFUSED = {
+    # split_table runs on MySQL now (the harness's split_table cells); a moved column
+    # with a default still cannot (an insert through the new version's view would look
+    # like the old version's).
     "split": (
         '[[operations]]\ntype = "split_table"\ntable = "items"\nnew_table = "x"\n'
-        'columns = ["note"]\nnew_key = "item_id"\n',
-        "not supported on MySQL",
+        'columns = ["qty"]\nnew_key = "item_id"\n',
+        "must be nullable without a default",
     ),
     "partial": (
         '[[operations]]\ntype = "create_index"\ntable = "items"\nname = "p"\n'

@@ -65,7 +65,8 @@ def online_toml(
     # MySQL: the database of the URL, unless the plan names one.
     schema = next(iter(schemas)) if schemas and not dialect.databases_are_schemas else None
     online = online_form(plan, current, dialect.renderer(), casts=engine.casts_on_alter)
-    return dump(online, description=description, schema=schema)
+    notes = tuple(getattr(engine, "file_notes", ()))
+    return dump(online, description=description, schema=schema, notes=notes)
 
 
 def online_form(
@@ -182,9 +183,18 @@ def _names(values: Sequence[str]) -> str:
     return "[" + ", ".join(_s(v) for v in values) + "]"
 
 
-def dump(operations: Sequence[ops.Operation], *, description: str, schema: str | None) -> str:
-    """An online migration file saying ``operations`` (in their online form)."""
-    lines = [f"description = {_s(description)}"]
+def dump(
+    operations: Sequence[ops.Operation],
+    *,
+    description: str,
+    schema: str | None,
+    notes: Sequence[str] = (),
+) -> str:
+    """An online migration file saying ``operations`` (in their online form), after the
+    engine's ``notes`` as comments (what a user of that server must know, e.g. MySQL's
+    LAST_INSERT_ID())."""
+    lines = [f"# {note}" for note in notes]
+    lines.append(f"description = {_s(description)}")
     if schema is not None:
         lines.append(f"schema = {_s(schema)}")
     for op in operations:

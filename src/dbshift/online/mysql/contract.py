@@ -11,7 +11,7 @@ from dbshift.errors import MigrationFailed
 from dbshift.online import journal
 from dbshift.online.backfill import Backfill
 from dbshift.online.journal import Phase
-from dbshift.online.mysql import ddl, foreign_keys
+from dbshift.online.mysql import ddl, foreign_keys, split
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan
 from dbshift.online.mysql.state import (
@@ -44,6 +44,8 @@ def verify(run: Run) -> None:
         for op in plan.ops:
             if isinstance(op, ops.AddForeignKey):
                 no_orphans(state, op)
+        for op in split.splits(plan.ops):
+            split.verify(run.conn, op, state.names, run.migration.name)
     state.mark("verified")
 
 
@@ -118,6 +120,8 @@ def _contract(state: State, plan: TablePlan, options: Options, progress: Progres
     what = f"online complete {m.name}"
     table = names.table(plan.table)
     if not plan.shadow:
+        for op in split.splits(plan.ops):
+            split.complete(conn, op, names, m.name, options.lock)
         for sql in plan.complete_statements(table):
             progress.step(" ".join(sql.split())[:100])
             online_ddl(conn, sql, options, what)
@@ -266,6 +270,8 @@ def rollback(run: Run, record: Record) -> None:
         for sql in plan.rollback_statements(names.table(plan.table)):
             progress.step(" ".join(sql.split())[:100])
             ddl.run(conn, sql, policy=options.lock, what=what, ignore=GONE | {1828})
+        for moved in split.splits(plan.ops):
+            split.rollback(conn, moved, names, name, options.lock)
     for i, op in reversed(list(enumerate(migration.operations))):
         if isinstance(op, ops.RawSQL) and state.done(f"raw:{i}") and not state.done(f"unraw:{i}"):
             if op.down is None:

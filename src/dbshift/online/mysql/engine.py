@@ -25,6 +25,13 @@ class MySQLEngine:
     casts_on_alter: ClassVar[bool] = False
     uses_runner_lock: ClassVar[bool] = True
     undo_hint: ClassVar[str] = "write a new one to undo it"
+    #: Comment lines ``generate --online`` puts at the top of a file for this engine.
+    file_notes: ClassVar[tuple[str, ...]] = (
+        "MySQL/MariaDB: while this migration is in flight, an insert through the new",
+        "version into a table it copies gets its key from a trigger, and LAST_INSERT_ID()",
+        "then returns 0 (MySQL restores it when a trigger ends). Read the key from the",
+        "driver (cursor.lastrowid, mysql_insert_id(), getGeneratedKeys()) instead.",
+    )
 
     def __init__(self) -> None:
         self.dialect = my.MY
@@ -70,12 +77,14 @@ class MySQLEngine:
         expand.expose(run, record)
 
     def verify(self, run: Run, entry: Entry) -> None:
+        expand.expose_new_tables(run)
         contract.verify(run)
 
     def contract(self, run: Run, entry: Entry, record: Record) -> None:
         contract.contract(run, record)
 
     def cleanup(self, run: Run, entry: Entry) -> None:
+        expand.expose_new_tables(run)
         contract.cleanup(run)
 
     def rollback(self, run: Run, entry: Entry, record: Record) -> None:

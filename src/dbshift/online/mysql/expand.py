@@ -21,7 +21,7 @@ from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
 from dbshift.online import shape
 from dbshift.online.backfill import Backfill
-from dbshift.online.mysql import ddl, foreign_keys
+from dbshift.online.mysql import ddl, foreign_keys, split
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan, foreign_key_sql
 from dbshift.online.mysql.state import (
@@ -138,6 +138,13 @@ def prepare(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     for plan in plans.values():
         if plan.shadow:
             _check_shadowable(conn, migration, plan, plans, catalog)
+        split.check(plan, str(migration.path))
+        for op in split.splits(plan.ops):
+            if kind(conn, migration.schema, op.new_table) is not None:
+                raise UsageError(
+                    f"{migration.path}: split_table: {op.new_table!r} already exists in "
+                    f"database {migration.schema!r}"
+                )
         if plan.view != plan.table and kind(conn, migration.schema, plan.view) is not None:
             raise UsageError(
                 f"{migration.path}: rename_table: {plan.view!r} already exists in "
@@ -193,6 +200,9 @@ def _expand(state: State, options: Options, progress: Progress) -> None:
         for op in plan.ops:
             if isinstance(op, ops.AddForeignKey):
                 _add_foreign_key(state, op, options)
+        for op in split.splits(plan.ops):
+            progress.step(f"split_table: {op.new_table} from {shape.table_of(op)}")
+            split.start(conn, plan, op, names, m.name, options.lock)
     state.mark("expand")
 
 
@@ -301,6 +311,13 @@ def _copy(run: Run, state: State) -> bool:
         options = replace(options, backfill=replace(options.backfill, target_seconds=0.025))
         run = replace(run, options=options)
     for plan in state.plans.values():
+        key = [(k[0], k[1]) for k in state.data[CATALOG][plan.table]["key"]]
+        for op in split.splits(plan.ops):
+            where = {"schema": m.schema, "table": plan.table}
+            copy = split.copy_sql(op, names)
+            job = Backfill(names.table(plan.table), key, copy, my.KEY_SQL, where)
+            if not run_job(run, job, shape.copy_job(op), state.data):
+                return False
         if not plan.shadow:
             continue
         up = plan.up_exprs()
@@ -350,3 +367,32 @@ def _expose(state: State, options: Options, progress: Progress, record: Record) 
         )
     progress.step(f"new version: connect to database {names.version}")
     record(conn)
+
+
+def expose_new_tables(run: Run) -> list[str]:
+    """Tables created in the base database after start (by a regular migration, say) get
+    their view in the version database, which otherwise would not have them (MySQL has no
+    search path to fall back on, as PostgreSQL's new version has). Run by complete before
+    the cut-over and after it, so the version database that complete leaves for the
+    instances still pointed at it has every table; the tables it made."""
+    conn, m = run.conn, run.migration
+    state = load(conn, m)
+    names = state.names
+    exists = conn.exec_driver_sql(
+        "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %(s)s",
+        {"s": names.version},
+    ).first()
+    if exists is None:
+        return []
+    planned = {t for p in state.plans.values() for t in (p.table, p.view)}
+    made = []
+    for table in _base_tables(conn, m.schema):
+        if table in planned or kind(conn, names.version, table) is not None:
+            continue
+        columns = {c: c for c in read_columns(conn, m.schema, table)}
+        my.plain(conn).exec_driver_sql(
+            my.view_sql(names.in_version(table), names.table(table), columns)
+        )
+        run.progress.step(f"new version: view of {table}, created after start")
+        made.append(table)
+    return made

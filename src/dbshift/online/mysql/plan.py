@@ -252,8 +252,6 @@ def plan_table(
                 f"{where}: a foreign key cannot be added in the same migration as changes "
                 "that copy the table; put it in a migration of its own"
             )
-        if isinstance(op, ops.SplitTable):
-            raise UsageError(f"{where}: split_table is not supported on MySQL/MariaDB yet")
         if isinstance(op, ops.DropColumn) and plan.shadow and op.down is None:
             name = op.column.name
             column = columns.get(name)
@@ -263,7 +261,7 @@ def plan_table(
                     "version inserts need a value for the old version: give a down expression"
                 )
         if (
-            isinstance(op, ops.AddColumn | ops.DropColumn | ops.RenameColumn)
+            isinstance(op, ops.AddColumn | ops.DropColumn | ops.RenameColumn | ops.SplitTable)
             or shape.column_change(op) is not None
         ):
             try:
