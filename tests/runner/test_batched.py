@@ -499,6 +499,29 @@ def up(ctx):
 """
 
 
+def test_an_unquoted_table_and_key_match_the_catalog_as_the_server_folds_them(
+    db: Database, tmp_path: Path
+) -> None:
+    """PostgreSQL folds ``Users`` to ``users``; the catalog lookup for the key must too."""
+    setup_users(db, rows=50)
+    project = adopt(db, tmp_path)
+    # MySQL/MariaDB table names are case-sensitive on Linux: the table is written as it is
+    # there, the key column (case-insensitive everywhere) in capitals.
+    table = "users" if db.backend == "mysql" else "Users"
+    project.write(
+        "1_fold.sql",
+        f"-- dbshift:up\n-- dbshift:batched key=ID size=10\n"
+        f"UPDATE {table} SET touched = touched + 1;\n",
+    )
+
+    result = project.run("migrate")
+
+    assert result.code == 0, result.err
+    assert db.scalar("SELECT count(*) FROM users WHERE touched = 1") == 50
+    [point] = checkpoints(db)
+    assert point["batches"] >= 2 and point["hwm"] == [50]
+
+
 def test_a_row_added_behind_the_batches_fails_the_verification(
     db: Database, tmp_path: Path
 ) -> None:
