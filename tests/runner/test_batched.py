@@ -499,6 +499,29 @@ def up(ctx):
 """
 
 
+def test_an_unquoted_table_and_key_match_the_catalog_as_the_server_folds_them(
+    db: Database, tmp_path: Path
+) -> None:
+    """PostgreSQL folds ``Users`` to ``users``; the catalog lookup for the key must too."""
+    setup_users(db, rows=50)
+    project = adopt(db, tmp_path)
+    # MySQL/MariaDB table names are case-sensitive on Linux: the table is written as it is
+    # there, the key column (case-insensitive everywhere) in capitals.
+    table = "users" if db.backend == "mysql" else "Users"
+    project.write(
+        "1_fold.sql",
+        f"-- dbshift:up\n-- dbshift:batched key=ID size=10\n"
+        f"UPDATE {table} SET touched = touched + 1;\n",
+    )
+
+    result = project.run("migrate")
+
+    assert result.code == 0, result.err
+    assert db.scalar("SELECT count(*) FROM users WHERE touched = 1") == 50
+    [point] = checkpoints(db)
+    assert point["batches"] >= 2 and point["hwm"] == [50]
+
+
 def test_a_row_added_behind_the_batches_fails_the_verification(
     db: Database, tmp_path: Path
 ) -> None:
@@ -560,3 +583,42 @@ def test_dbshift_test_runs_batched_migrations_up_down_up(
 
     assert result.code == 0, result.out + result.err
     assert "3 migration(s) tested" in result.out
+
+
+STALE = """-- dbshift:up
+INSERT INTO guard (id) VALUES (1);
+-- dbshift:batched size=20
+UPDATE users SET touched = touched + 1;
+
+-- dbshift:down
+UPDATE users SET touched = 0;
+"""
+
+
+def test_a_reapplied_migration_resumed_before_its_batches_does_not_take_old_checkpoints(
+    db: Database, tmp_path: Path
+) -> None:
+    """Applied (its checkpoint finished), reverted, applied again: that run fails before
+    its batched statement, and its resume must run every batch, not skip them because
+    the first application's checkpoint says finished."""
+    setup_users(db, rows=100)
+    engine = db.engine()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE guard (id INTEGER PRIMARY KEY)")
+    engine.dispose()
+    project = adopt(db, tmp_path)
+    project.write("1_stale.sql", STALE)
+    assert project.run("migrate").code == 0
+    assert project.run("rollback").code == 0
+    assert db.scalar("SELECT max(touched) FROM users") == 0
+
+    failed = project.run("migrate")  # guard row 1 is still there: the INSERT fails
+    assert failed.code == 1
+    engine = db.engine()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM guard")
+    engine.dispose()
+    resumed = project.run("migrate")
+
+    assert resumed.code == 0, resumed.err
+    assert db.scalar("SELECT count(*) FROM users WHERE touched = 1") == 100

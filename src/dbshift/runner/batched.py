@@ -237,7 +237,10 @@ class StepBatcher:
 
     def run_statement(self, form: BatchedStatement, *, label: str) -> BatchResult:
         """A ``-- dbshift:batched`` UPDATE or DELETE, its key range added to its WHERE."""
-        keyset = self._keyset(form.schema, form.table, form.key or None, alias=form.alias)
+        keyset = self._keyset(
+            form.schema, form.table, form.key or None, alias=form.alias, unquoted=True
+        )
+        # The statement names its table (and alias) as written: the range does the same.
         keyset = Keyset(
             self.dialect,
             table=form.table_sql,
@@ -463,12 +466,15 @@ class StepBatcher:
         key: str | Sequence[str] | None,
         *,
         alias: str | None,
+        unquoted: bool = False,
     ) -> Keyset:
         if not isinstance(table, str) or not table:
             raise MigrationFailed(f"{self.location}: a batched table must be named by a string")
         columns = [key] if isinstance(key, str) else list(key or [])
         try:
-            chosen = table_key(self.conn, self.dialect, schema, table, columns or None)
+            table, chosen = table_key(
+                self.conn, self.dialect, schema, table, columns or None, unquoted=unquoted
+            )
         except NoUsableKey as exc:
             # MigrationFailed, so the history row records the failure (exit 1).
             raise MigrationFailed(f"{self.location}: {exc.message}") from None

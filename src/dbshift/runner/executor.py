@@ -93,6 +93,8 @@ class Executor:
         #: Runs before every batch of a batched step: where the load-aware throttle goes.
         self.before_batch = before_batch
         self._checkpoints = CheckpointStore(history.name, history.table.schema)
+        #: The batch loops of the migration being run.
+        self._batchers: list[StepBatcher] = []
         self._raw = conn.execution_options(no_parameters=True)
         #: A transaction is open holding journal writes not yet durable.
         self._open = False
@@ -107,7 +109,10 @@ class Executor:
         """Apply (or revert) ``migration``; return its execution time in milliseconds."""
         running = (State.REVERTING, State.REVERT_FAILED) if down else (State.RUNNING, State.FAILED)
         fresh = resume is None or resume.state not in running
+        self._batchers = []
         steps = self._steps(migration, down=down, fresh=fresh)
+        if fresh and any(not b.in_transaction for b in self._batchers):
+            self._forget_checkpoints(migration, down=down)
         started = time.perf_counter()
         timeout = self.locks.timeout if migration.lock_timeout is None else migration.lock_timeout
         if timeout != self._timeout:
@@ -138,6 +143,14 @@ class Executor:
         finally:
             self._timeout = -1.0  # the session was reset: set the lock timeout again
         return _ms_since(started)
+
+    def _forget_checkpoints(self, migration: Migration, *, down: bool) -> None:
+        """A fresh run starts its batched work from the top: checkpoints an earlier run of
+        this version left (applied, reverted, applied again) are not its own. Cleared
+        before the first step, since a run that fails before reaching its batches and is
+        resumed must not find them either."""
+        if self._checkpoints.exists(self.conn):
+            self._checkpoints.clear(self.conn, migration.version, "down" if down else "up")
 
     def finish(self) -> None:
         """Make the last journal update durable and give the session back as it was.
@@ -443,6 +456,16 @@ class Executor:
 
             return run
 
+        if not any(s.batched for s in section.statements):
+            return [
+                Step(
+                    sql=s.sql,
+                    line=s.line,
+                    run=runner(s.sql),
+                    is_data=self.dialect.is_data_statement(s.sql),
+                )
+                for s in section.statements
+            ]
         batcher = self._batcher(migration, down=down, fresh=fresh, inline=inline, where=None)
 
         def batched(statement: Statement, index: int) -> Callable[[], None]:
@@ -469,7 +492,7 @@ class Executor:
     def _batcher(
         self, migration: Migration, *, down: bool, fresh: bool, inline: bool, where: str | None
     ) -> StepBatcher:
-        return StepBatcher(
+        batcher = StepBatcher(
             self.conn,
             self.dialect,
             self._checkpoints,
@@ -482,6 +505,8 @@ class Executor:
             notice=self.notice,
             before_batch=self.before_batch,
         )
+        self._batchers.append(batcher)
+        return batcher
 
     def _python_step(self, migration: Migration, *, down: bool, fresh: bool, inline: bool) -> Step:
         from dbshift.migrations.pyfile import MigrationContext, load_python_migration

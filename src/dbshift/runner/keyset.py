@@ -179,8 +179,15 @@ def table_key(
     schema: str | None,
     name: str,
     key: Sequence[str] | None,
-) -> tuple[str, ...]:
-    """The key to walk ``name`` by: ``key`` when given, else its primary key.
+    *,
+    unquoted: bool = False,
+) -> tuple[str, tuple[str, ...]]:
+    """The table's name in the catalog, and the key to walk it by: ``key`` when given,
+    else its primary key.
+
+    ``unquoted``: the names were written in SQL without quotes, which servers fold
+    (PostgreSQL to lower case): one not found as written is matched against the catalog's
+    names regardless of case, when exactly one matches.
 
     Every key column must be NOT NULL: a row whose key is NULL is in no range, and a
     batch loop would pass over it without a word.
@@ -189,11 +196,19 @@ def table_key(
 
     inspector = sa.inspect(conn)
     shown = f"{schema}.{name}" if schema else name
+    if unquoted:
+        # The catalog's spelling (SQLite answers has_table for any case, then reflects
+        # only the stored one).
+        names = inspector.get_table_names(schema=schema)
+        if name not in names:
+            name = _loosely(name, names) or name
     if not inspector.has_table(name, schema=schema):
         raise NoUsableKey(f"table {shown} does not exist")
     columns = {c["name"]: c for c in inspector.get_columns(name, schema=schema)}
     if key:
-        chosen = tuple(key)
+        chosen = tuple(
+            (_loosely(k, list(columns)) or k) if unquoted and k not in columns else k for k in key
+        )
     else:
         chosen = tuple(
             inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or ()
@@ -213,7 +228,12 @@ def table_key(
                 f"column {column!r} of {shown} allows NULL: rows with a NULL key would be "
                 "skipped by keyset batches; batch by NOT NULL column(s)"
             )
-    return chosen
+    return name, chosen
+
+
+def _loosely(name: str, names: Sequence[str]) -> str | None:
+    matches = [n for n in names if n.lower() == name.lower()]
+    return matches[0] if len(matches) == 1 else None
 
 
 def key_is_primary(inspector: Any, schema: str | None, name: str, column: str) -> bool:
