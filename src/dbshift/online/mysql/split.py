@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFailed, UsageError
 from dbshift import ops as opsmod
+from dbshift.errors import MigrationFailed, UsageError
 from dbshift.online import shape
 from dbshift.online.mysql import ddl
 from dbshift.online.mysql import sql as my
