@@ -397,7 +397,8 @@ WHERE ref_kind IS NOT NULL AND ref_oid <> self_oid
 """
 
 #: What the catalog can hold that the model does not: one row per object, (what, name).
-#: The reader refuses the schema by name rather than leave them out of a diff. Objects an
+#: The reader refuses the schema by name rather than leave them out of a diff (a partition's
+#: columns and triggers are its parent's in the model: one it has of its own is refused). Objects an
 #: extension created are the extension's (CREATE EXTENSION makes them again) and skipped.
 #: Event triggers and rules on the inspected schema's relations are looked at; the rest
 #: are the schema's own objects.
@@ -489,6 +490,27 @@ SELECT 'disabled triggers (ENABLE / DISABLE TRIGGER)', c.relname || '.' || t.tgn
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = CAST(:ns AS oid) AND NOT t.tgisinternal AND t.tgenabled <> 'O'
 UNION ALL
+SELECT 'partition columns of their own (DEFAULT, NOT NULL, comment)', c.relname || '.' || a.attname
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_inherits i ON i.inhrelid = c.oid
+JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relispartition
+  AND a.attnum > 0 AND NOT a.attisdropped
+  AND (a.attnotnull <> pa.attnotnull
+       OR coalesce((SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+                    WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum), '')
+          <> coalesce((SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+                       WHERE d.adrelid = pa.attrelid AND d.adnum = pa.attnum), '')
+       OR EXISTS (SELECT 1 FROM pg_description cd
+                  WHERE cd.classoid = 'pg_class'::regclass AND cd.objoid = c.oid
+                    AND cd.objsubid = a.attnum))
+UNION ALL
+SELECT 'triggers on partitions', c.relname || '.' || t.tgname
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relispartition AND NOT t.tgisinternal
+  AND {own_trigger}
+UNION ALL
 SELECT 'column compression or statistics settings', c.relname || '.' || a.attname
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 WHERE ({compression} OR a.attstattarget >= 0) AND a.attnum > 0 AND NOT a.attisdropped
@@ -497,9 +519,17 @@ WHERE ({compression} OR a.attstattarget >= 0) AND a.attnum > 0 AND NOT a.attisdr
 
 
 def unsupported(server_version: int) -> str:
-    """UNSUPPORTED for this server: ``attcompression`` appeared in PostgreSQL 14."""
+    """UNSUPPORTED for this server: ``attcompression`` appeared in PostgreSQL 14, and
+    ``tgparentid`` (a trigger cloned from the parent's, which is the parent's) in 13;
+    before it the clone depends on the parent's trigger (pg_depend 'P')."""
     flag = "a.attcompression <> ''" if server_version >= 140000 else "false"
-    return UNSUPPORTED.format(compression=flag)
+    own = (
+        "t.tgparentid = 0"
+        if server_version >= 130000
+        else "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass"
+        " AND d.objid = t.oid AND d.deptype = 'P')"
+    )
+    return UNSUPPORTED.format(compression=flag, own_trigger=own)
 
 
 #: Extensions installed into the schema (plpgsql lives in pg_catalog and is never one).

@@ -220,6 +220,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
         )
         out.extend(f"ALTER TABLE {table} ADD {self.foreign_key(f)}" for f in t.foreign_keys)
         out.extend(self.index(t.key, i) for i in t.indexes)
+        out.extend(self.row_security(t))  # a partition's own: not the parent's
         if t.comment is not None:
             out.append(self.comment("TABLE", self.name(t.key), t.comment))
         return out
