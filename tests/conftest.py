@@ -17,6 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests judge correctness, not speed: on a loaded 2-core machine a single example
+# can take seconds, and a per-example deadline then fails a correct test.
+settings.register_profile("dbshift", deadline=None)
+settings.load_profile("dbshift")
 
 # tests/workflow/test_pytest_plugin.py drives dbshift's pytest plugin through pytester.
 pytest_plugins = ["pytester"]

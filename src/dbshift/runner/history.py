@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from dbshift import __version__
+from dbshift.dialects import dialect_for
 from dbshift.errors import UsageError
 
 if TYPE_CHECKING:
@@ -272,7 +273,9 @@ class HistoryTable:
         """Create or upgrade the tables; the caller holds the migration lock."""
         version = self.format_version(conn) if self.check_readable(conn) else None
         if version is None:
-            conn.exec_driver_sql("BEGIN")
+            # BEGIN IMMEDIATE on SQLite: a plain BEGIN's read cannot be upgraded to the
+            # write that follows while other connections write ("database is locked").
+            conn.exec_driver_sql(dialect_for(conn.engine.url).begin_sql)
             if self.schema is not None:
                 conn.execute(sa.schema.CreateSchema(self.schema, if_not_exists=True))
             self.table.create(conn, checkfirst=True)
