@@ -397,7 +397,7 @@ def test_pause_stops_the_copy_and_start_resumes_it(db: Database, tmp_path: Path)
     settings = Settings(url=db.url)
     result: list[Entry] = []
     runner = threading.Thread(
-        target=lambda: result.append(service.start(path, settings, options(rate=1000.0), Quiet()))
+        target=lambda: result.append(service.start(path, settings, options(rate=300.0), Quiet()))
     )
     runner.start()
     deadline = time.monotonic() + 30
