@@ -7,7 +7,8 @@ account of both must be equal:
 - PostgreSQL: ``pg_dump --schema-only`` of A and B byte for byte (pg_dump sorts its output
   itself, so no normalising beyond the database's name);
 - MariaDB/MySQL: ``SHOW CREATE`` of every table, view, routine and trigger (with the
-  recorded sql_mode and character sets; a trigger's creation time left out), the
+  recorded sql_mode and character sets; a trigger's creation time left out, its
+  ACTION_ORDER added), the
   database's name replaced;
 
 and ``dbshift diff`` from A to B says nothing is left to do.
@@ -128,12 +129,21 @@ def show_create(url: str) -> dict[str, list[str]]:
         " UNION ALL SELECT 'TRIGGER', TRIGGER_NAME FROM information_schema.TRIGGERS"
         " WHERE TRIGGER_SCHEMA = DATABASE()",
     )
+    # SHOW CREATE TRIGGER leaves out FOLLOWS/PRECEDES: the firing order among triggers of
+    # one table and event is the server's ACTION_ORDER.
+    firing = dict(
+        mysql_rows(
+            url,
+            "SELECT TRIGGER_NAME, ACTION_ORDER FROM information_schema.TRIGGERS"
+            " WHERE TRIGGER_SCHEMA = DATABASE()",
+        )
+    )
     out = {}
     for kind, name in objects:
         quoted = "`" + name.replace("`", "``") + "`"
         (row,) = mysql_rows(url, f"SHOW CREATE {kind} {quoted}")
         if kind == "TRIGGER":
-            row = row[:6]  # less Created: when, not what
+            row = [*row[:6], f"ACTION_ORDER {firing[name]}"]  # less Created: when, not what
         out[f"{kind} {name}"] = [field.replace(database, "<db>") for field in row]
     return out
 
