@@ -36,17 +36,20 @@ SELECT set_config('search_path', CAST(:path AS text), false),
        set_config('jit', CAST(:jit AS text), false)
 """
 
-#: A collation (``co``) as the model keeps it: its bare name when it lives in pg_catalog or
-#: the inspected schema (found through search_path), else qualified, each part quoted
-#: (``"ext"."ci"``, see ``PostgresRenderer.collate``): read bare, a collation of another
-#: schema was created against one of that name in the migrated schema, or none at all.
-_COLLATION = """CASE WHEN co.collnamespace IN ('pg_catalog'::regnamespace, CAST(:ns AS oid))
+#: A collation (``co``) as the model keeps it: its bare name when the session's search_path
+#: finds it (pg_catalog, or the schema the text is spelled relative to: the inspected one,
+#: or a realm's default schema), else qualified, each part quoted (``"ext"."ci"``, see
+#: ``PostgresRenderer.collate``): read bare, a collation of another schema was created
+#: against one of that name in the migrated schema, or none at all. Visibility, not the
+#: inspected schema: in a realm, a domain beside its collation in a schema other than the
+#: default one was written bare and ran against the default schema ("does not exist").
+_COLLATION = """CASE WHEN pg_collation_is_visible(co.oid)
      THEN co.collname::text
      ELSE (SELECT '"' || replace(n.nspname, '"', '""') || '"."' || replace(co.collname, '"', '""')
                   || '"' FROM pg_namespace n WHERE n.oid = co.collnamespace) END"""
 
 #: The same as SQL text, for definitions kept whole (domains, composite types).
-_COLLATION_SQL = """CASE WHEN co.collnamespace IN ('pg_catalog'::regnamespace, CAST(:ns AS oid))
+_COLLATION_SQL = """CASE WHEN pg_collation_is_visible(co.oid)
      THEN quote_ident(co.collname)
      ELSE (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname)
            FROM pg_namespace n WHERE n.oid = co.collnamespace) END"""

@@ -89,7 +89,10 @@ class MySQLRenderer(Renderer):
         if c.generated is not None:
             kind = "STORED" if c.generated.stored else "VIRTUAL"
             parts.append(f"GENERATED ALWAYS AS ({c.generated.expression}) {kind}")
-        parts.append("NULL" if c.nullable else "NOT NULL")
+        # MariaDB's grammar takes no NULL after a generated column (a syntax error; MySQL
+        # takes it), and a generated column is nullable unless said NOT NULL on both.
+        if c.generated is None or not c.nullable:
+            parts.append("NULL" if c.nullable else "NOT NULL")
         if c.generated is None and c.default is not None:
             parts.append(f"DEFAULT {c.default}")
         if c.on_update is not None:
