@@ -36,7 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFailed, MigrationFileError, ValidationFailed
+from dbshift.errors import (
+    MigrationFailed,
+    MigrationFileError,
+    ServerOverloaded,
+    ValidationFailed,
+)
 from dbshift.migrations.checksum import statements_checksum
 from dbshift.migrations.model import Kind, Migration
 from dbshift.migrations.splitter import Statement
@@ -557,6 +562,11 @@ class Executor:
         except (SQLAlchemyError, Exception) as exc:
             if isinstance(exc, MigrationFailed | LockRetry):
                 raise
+            if isinstance(exc, ServerOverloaded):
+                # Its own kind (exit 3): the server was too busy, nothing is wrong with
+                # the file; the batches' checkpoint is committed and migrate resumes.
+                where = f"{path}:{step.line}" if step.line else path
+                raise exc.located(f"{where}: {direction} stopped") from None
             where = f"{path}:{_python_line(migration.path, exc)}"
             raise MigrationFailed(
                 f"{where}: {direction} failed: {type(exc).__name__}: {' '.join(str(exc).split())}"

@@ -540,8 +540,26 @@ class Session:
                 timeout=self.settings.ddl_lock_timeout, retries=self.settings.ddl_lock_retries
             ),
             notice=self.reporter.notice,
+            before_batch=self._throttle(),
         )
         return self._active
+
+    def _throttle(self) -> Callable[[], None]:
+        """Batched data migrations (``ctx.backfill``, ``-- dbshift:batched``) wait for a
+        loaded server as the online backfill does: the config's ``[throttle]`` thresholds,
+        probed on this session's connection between batches (never inside one)."""
+        from dbshift.throttle import Throttle, ThrottleStatus
+
+        def told(status: ThrottleStatus) -> None:
+            if status.state != "running":
+                self.reporter.notice(status.describe())
+
+        throttle = Throttle(self.dialect, self.conn, self.settings.throttle, report=told)
+
+        def before_batch() -> None:
+            throttle.wait()
+
+        return before_batch
 
     def _load_callbacks(self, *, enabled: bool = True) -> Callbacks:
         """``enabled=False``: replays on scratch databases build a schema, not run grants."""
