@@ -77,28 +77,24 @@ CHANGES = [
 def test_the_remembering_fingerprint_equals_a_fresh_one(
     pg_db: Database, steps: list[tuple[int, bool]]
 ) -> None:
-    engine = pg_db.engine()
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("DROP SCHEMA IF EXISTS app, shop CASCADE")
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
-            conn.exec_driver_sql(SETUP)
-            remembering = Fingerprint()
-            start = remembering.read(conn)
-            assert start == Fingerprint().read(conn)
-            for index, seen in steps:
-                # ``seen``: the remembering fingerprint reads the changed state too, as
-                # the stairway does after an up; otherwise only a fresh one does.
-                change, back = CHANGES[index]
-                before = remembering.read(conn)
-                conn.exec_driver_sql(change)
-                changed = (remembering if seen else Fingerprint()).read(conn)
-                assert changed == Fingerprint().read(conn), change
-                assert changed != before, f"{change} went unseen"
-                conn.exec_driver_sql(back)
-                again = remembering.read(conn)
-                assert again == before, f"{back} does not digest as before {change}"
-                assert again == Fingerprint().read(conn)
-    finally:
-        engine.dispose()
+    with pg_db.connect() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS app, shop CASCADE")
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+        conn.exec_driver_sql(SETUP)
+        remembering = Fingerprint()
+        start = remembering.read(conn)
+        assert start == Fingerprint().read(conn)
+        for index, seen in steps:
+            # ``seen``: the remembering fingerprint reads the changed state too, as
+            # the stairway does after an up; otherwise only a fresh one does.
+            change, back = CHANGES[index]
+            before = remembering.read(conn)
+            conn.exec_driver_sql(change)
+            changed = (remembering if seen else Fingerprint()).read(conn)
+            assert changed == Fingerprint().read(conn), change
+            assert changed != before, f"{change} went unseen"
+            conn.exec_driver_sql(back)
+            again = remembering.read(conn)
+            assert again == before, f"{back} does not digest as before {change}"
+            assert again == Fingerprint().read(conn)
