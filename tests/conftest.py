@@ -24,7 +24,7 @@ from hypothesis import settings
 settings.register_profile("dbshift", deadline=None)
 settings.load_profile("dbshift")
 
-# tests/workflow/test_pytest_plugin.py drives dbshift's pytest plugin through pytester.
+# tests/pytest_plugin/test_pytest_plugin.py drives dbshift's pytest plugin through pytester.
 pytest_plugins = ["pytester"]
 
 POSTGRES_URL = os.environ.get(
@@ -65,23 +65,37 @@ class Database:
             return _sqlite_engine(self.url)
         return _admin_engine(self.url, autocommit=autocommit)
 
-    def scalar(self, sql: str):  # type: ignore[no-untyped-def]
-        engine = self.engine()
+    @contextlib.contextmanager
+    def connect(self, *, autocommit: bool = True):  # type: ignore[no-untyped-def]
+        """``with db.connect() as conn:`` a connection of its own engine, disposed after
+        (the setup most tests would otherwise write out as try/finally)."""
+        engine = self.engine(autocommit=autocommit)
         try:
             with engine.connect() as conn:
-                return conn.exec_driver_sql(sql).scalar()
+                yield conn
         finally:
             engine.dispose()
+
+    @contextlib.contextmanager
+    def begin(self, *, autocommit: bool = True):  # type: ignore[no-untyped-def]
+        """``with db.begin() as conn:`` as ``connect``, inside ``engine.begin()``'s
+        transaction (committed at the end of the block)."""
+        engine = self.engine(autocommit=autocommit)
+        try:
+            with engine.begin() as conn:
+                yield conn
+        finally:
+            engine.dispose()
+
+    def scalar(self, sql: str):  # type: ignore[no-untyped-def]
+        with self.connect() as conn:
+            return conn.exec_driver_sql(sql).scalar()
 
     def tables(self) -> set[str]:
         import sqlalchemy
 
-        engine = self.engine()
-        try:
-            with engine.connect() as conn:
-                return set(sqlalchemy.inspect(conn).get_table_names())
-        finally:
-            engine.dispose()
+        with self.connect() as conn:
+            return set(sqlalchemy.inspect(conn).get_table_names())
 
 
 def _sqlite_engine(url: str):  # type: ignore[no-untyped-def]

@@ -233,22 +233,29 @@ def _refused(url: DbUrl, exc: BaseException) -> ConnectError:
     return ConnectError(f"cannot connect to {url.masked()}: {mask_text(first_line(str(exc)))}")
 
 
-def _postgres(url: DbUrl, connect_timeout: float) -> Connection | None:
-    if any(isinstance(value, list) for value in url.query.values()):
-        return None  # multiple hosts and the like: SQLAlchemy's dialect rewrites them
-    import psycopg
-
-    params: dict[str, Any] = {
+def _connect_args(url: DbUrl, *, database: str) -> dict[str, Any]:
+    """The URL's user, password, host, port and database as the driver's keywords
+    (``database``: the driver's name for the last), empty parts left out as SQLAlchemy's
+    ``URL.translate_connect_args`` leaves them out."""
+    return {
         key: value
         for key, value in (
             ("user", url.username),
             ("password", url.password),
             ("host", url.host),
             ("port", url.port),
-            ("dbname", url.database),
+            (database, url.database),
         )
-        if value  # SQLAlchemy's URL.translate_connect_args leaves out empty parts too
+        if value
     }
+
+
+def _postgres(url: DbUrl, connect_timeout: float) -> Connection | None:
+    if any(isinstance(value, list) for value in url.query.values()):
+        return None  # multiple hosts and the like: SQLAlchemy's dialect rewrites them
+    import psycopg
+
+    params = _connect_args(url, database="dbname")
     params.update(url.query)
     params["connect_timeout"] = max(1, round(connect_timeout))
     params["application_name"] = "dbshift"
@@ -263,17 +270,7 @@ def _mysql(url: DbUrl, connect_timeout: float) -> Connection | None:
     import pymysql
     from pymysql.constants import CLIENT
 
-    params: dict[str, Any] = {
-        key: value
-        for key, value in (
-            ("user", url.username),
-            ("password", url.password),
-            ("host", url.host),
-            ("port", url.port),
-            ("database", url.database),
-        )
-        if value  # SQLAlchemy's URL.translate_connect_args leaves out empty parts too
-    }
+    params = _connect_args(url, database="database")
     try:
         conn = pymysql.connect(
             connect_timeout=max(1, round(connect_timeout)),

@@ -61,11 +61,9 @@ def test_update_and_delete_save_only_their_rows_and_restore_puts_them_back(
 
     if db.backend != "sqlite":
         # --tables on a table held only as rows upserts them, the other one stays as is
-        engine = db.engine()
-        with engine.begin() as conn:
+        with db.begin() as conn:
             conn.exec_driver_sql("UPDATE users SET email = 'x' WHERE id = 3")
             conn.exec_driver_sql("DELETE FROM orders WHERE id = 91")
-        engine.dispose()
         again = project.run("restore", taken, "--tables", "users", "--force")
         assert again.code == 0, again.err
         after = _data(db)

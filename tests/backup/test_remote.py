@@ -35,10 +35,8 @@ def test_backups_in_a_file_url_restore_verify_and_prune(db: Database, tmp_path: 
     (entry,) = json.loads(project.run("backups", "--format", "json", url=False).out)
     assert entry["id"] == first and entry["directory"] == f"file://{remote}/{first}"
 
-    engine = db.engine()
-    with engine.begin() as conn:
+    with db.begin() as conn:
         conn.exec_driver_sql("DELETE FROM orders WHERE id > 7")
-    engine.dispose()
     restored = project.run("restore", first)
     assert restored.code == 0, restored.err
     assert judge.data(db) == before

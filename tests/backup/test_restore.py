@@ -40,31 +40,27 @@ def fill(db: Database, users: int = 300, orders: int = 1000) -> None:
     """Rows with NULLs, quotes, backslashes, non-ASCII text and bytes 0 and 255."""
     from sqlalchemy import text
 
-    engine = db.engine()
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                text("INSERT INTO users (id, email, name, photo) VALUES (:i, :e, :n, :p)"),
-                [
-                    {
-                        "i": i,
-                        "e": f"u{i}@example.com",
-                        "n": None if i % 7 == 0 else f"Zoë «{i}» 'q' \\",
-                        "p": bytes([i % 256, 0, 255]),
-                    }
-                    for i in range(1, users + 1)
-                ],
-            )
-            conn.execute(
-                text("INSERT INTO orders (id, user_id, total, note) VALUES (:i, :u, :t, :n)"),
-                [
-                    {"i": i, "u": i % users + 1, "t": f"{i % 100}.25", "n": "x" * (i % 50)}
-                    for i in range(1, orders + 1)
-                ],
-            )
-            conn.exec_driver_sql("INSERT INTO audit (id, what) VALUES (1, 'created'), (2, NULL)")
-    finally:
-        engine.dispose()
+    with db.begin() as conn:
+        conn.execute(
+            text("INSERT INTO users (id, email, name, photo) VALUES (:i, :e, :n, :p)"),
+            [
+                {
+                    "i": i,
+                    "e": f"u{i}@example.com",
+                    "n": None if i % 7 == 0 else f"Zoë «{i}» 'q' \\",
+                    "p": bytes([i % 256, 0, 255]),
+                }
+                for i in range(1, users + 1)
+            ],
+        )
+        conn.execute(
+            text("INSERT INTO orders (id, user_id, total, note) VALUES (:i, :u, :t, :n)"),
+            [
+                {"i": i, "u": i % users + 1, "t": f"{i % 100}.25", "n": "x" * (i % 50)}
+                for i in range(1, orders + 1)
+            ],
+        )
+        conn.exec_driver_sql("INSERT INTO audit (id, what) VALUES (1, 'created'), (2, NULL)")
 
 
 def backup_id(text: str) -> str:
@@ -78,15 +74,11 @@ def snapshot(db: Database) -> tuple[list[str], dict[str, str]]:
     # runner-truth's meta row naming the last runner's session changes with every run.
     if "dbshift_history_meta" in data:
         q = "`" if db.backend == "mysql" else '"'
-        engine = db.engine()
-        try:
-            with engine.connect() as conn:
-                rows = conn.exec_driver_sql(
-                    f"SELECT {q}key{q}, {q}value{q} FROM dbshift_history_meta "
-                    f"WHERE {q}key{q} <> 'runner' ORDER BY 1"
-                ).all()
-        finally:
-            engine.dispose()
+        with db.connect() as conn:
+            rows = conn.exec_driver_sql(
+                f"SELECT {q}key{q}, {q}value{q} FROM dbshift_history_meta "
+                f"WHERE {q}key{q} <> 'runner' ORDER BY 1"
+            ).all()
         data["dbshift_history_meta"] = repr(rows)
     return judge.schema(db), data
 
@@ -170,11 +162,9 @@ def test_restore_of_chosen_tables_keeps_the_rest(db: Database, tmp_path: Path) -
     fill(db, users=20, orders=40)
     before = judge.data(db)
     taken = backup_id(project.run("backup").out)
-    engine = db.engine()
-    with engine.begin() as conn:
+    with db.begin() as conn:
         conn.exec_driver_sql("DELETE FROM orders WHERE id > 10")
         conn.exec_driver_sql("DELETE FROM audit")
-    engine.dispose()
     changed = judge.data(db)
 
     restored = project.run("restore", taken, "--tables", "orders")
@@ -201,8 +191,7 @@ def test_restore_killed_midway_can_run_again(db: Database, tmp_path: Path) -> No
         sql_migration("CREATE TABLE big (id integer PRIMARY KEY, pad varchar(200) NOT NULL);"),
     )
     assert project.run("migrate").code == 0
-    engine = db.engine()
-    with engine.begin() as conn:
+    with db.begin() as conn:
         if db.backend == "postgresql":
             conn.exec_driver_sql(
                 "INSERT INTO big SELECT g, repeat('x', 150) FROM generate_series(1, 400000) g"
@@ -216,13 +205,10 @@ def test_restore_killed_midway_can_run_again(db: Database, tmp_path: Path) -> No
                 "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 400000) "
                 "INSERT INTO big SELECT i, printf('%.150c', 'x') FROM g"
             )
-    engine.dispose()
     before = snapshot(db)
     taken = backup_id(project.run("backup").out)
-    engine = db.engine()
-    with engine.begin() as conn:
+    with db.begin() as conn:
         conn.exec_driver_sql("DELETE FROM big WHERE MOD(id, 3) = 0")
-    engine.dispose()
 
     proc = project.popen("restore", taken)
     deadline = time.monotonic() + 30
@@ -253,10 +239,8 @@ def test_damaged_backup_is_refused_before_the_database_is_touched(
     assert project.run("migrate").code == 0
     fill(db, users=10, orders=10)
     taken = backup_id(project.run("backup").out)
-    engine = db.engine()
-    with engine.begin() as conn:
+    with db.begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit")
-    engine.dispose()
     now = snapshot(db)
 
     directory = tmp_path / ".dbshift" / "backups" / taken
@@ -294,11 +278,9 @@ def test_large_database_path_dumps_in_parallel_and_restores(
     backup = backup_id(taken.out)
     (entry,) = __import__("json").loads(project.run("backups", "--format", "json", url=False).out)
     assert "-Fd -j" in entry["tool"] and len(entry["files"]) > 2
-    engine = pg_db.engine()
-    with engine.begin() as conn:
+    with pg_db.begin() as conn:
         conn.exec_driver_sql("DELETE FROM orders")
         conn.exec_driver_sql("CREATE TABLE later (id integer)")
-    engine.dispose()
     restored = project.run("restore", backup)
     assert restored.code == 0, restored.err
     assert snapshot(pg_db) == before

@@ -5,11 +5,12 @@ needs no confirmation; a live table under a new name still does."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from tests.clients import pg_dump
 from tests.conftest import POSTGRES_URL, Database, Project, sql_migration
 
 
@@ -96,29 +97,15 @@ def test_a_pg_dump_clean_if_exists_baseline_applies_to_an_empty_database(
         ),
     )
     assert source.run("migrate").code == 0
-    from sqlalchemy.engine import make_url
-
     url = make_url(pg_db.url)
-    dump = subprocess.run(
-        [
-            "pg_dump",
-            "--schema-only",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--exclude-table=dbshift_history*",
-            "-h",
-            str(url.host),
-            "-p",
-            str(url.port or 5432),
-            "-U",
-            str(url.username),
-            str(url.database),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    dump = pg_dump(
+        pg_db.url,
+        "--schema-only",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--exclude-table=dbshift_history*",
+    )
     # psql meta-commands (\restrict, PostgreSQL 15.14+) are not SQL.
     body = "\n".join(line for line in dump.splitlines() if not line.startswith("\\"))
     assert "DROP TABLE IF EXISTS public.orders;" in body

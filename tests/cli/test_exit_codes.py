@@ -30,13 +30,9 @@ def one_line(result: Result, code: int) -> str:
 
 
 def create_items(db: Database) -> None:
-    engine = db.engine(autocommit=False)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(ITEMS)
-            conn.exec_driver_sql("INSERT INTO items (id, code) VALUES (1, 'a')")
-    finally:
-        engine.dispose()
+    with db.begin(autocommit=False) as conn:
+        conn.exec_driver_sql(ITEMS)
+        conn.exec_driver_sql("INSERT INTO items (id, code) VALUES (1, 'a')")
 
 
 @pytest.fixture

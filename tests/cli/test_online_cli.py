@@ -21,15 +21,13 @@ down = "lower(code)"
 
 
 def _setup(db: Database) -> None:
-    engine = db.engine(autocommit=False)
-    with engine.begin() as conn:
+    with db.begin(autocommit=False) as conn:
         key = "id INTEGER PRIMARY KEY" if db.backend == "sqlite" else "id bigint PRIMARY KEY"
         conn.exec_driver_sql(f"CREATE TABLE items ({key}, code varchar(20) NOT NULL)")
         conn.execute(
             sqlalchemy.text("INSERT INTO items (id, code) VALUES (:i, :c)"),
             [{"i": i, "c": f"c{i}"} for i in range(1, 21)],
         )
-    engine.dispose()
 
 
 @pytest.mark.parametrize("name", ["change", "add_email", "v1_change"])

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli.helpers import scratch_names
 from tests.conftest import (
     MYSQL_URL,
     POSTGRES_URL,
@@ -55,21 +56,11 @@ def pending(
     return project
 
 
-def _scratch_names(db: Database) -> set[str]:
-    sql = (
-        "SELECT string_agg(datname, ',') FROM pg_database WHERE left(datname, 12) = 'dbshift_dev_'"
-        if db.backend == "postgresql"
-        else "SELECT GROUP_CONCAT(SCHEMA_NAME) FROM information_schema.SCHEMATA "
-        "WHERE LEFT(SCHEMA_NAME, 12) = 'dbshift_dev_'"
-    )
-    return set(filter(None, (db.scalar(sql) or "").split(",")))
-
-
 def _assert_scratch_dropped(db: Database, before: set[str]) -> None:
     """Other runs on this server may hold scratch databases of their own for a moment;
     ours would never go away."""
     deadline = time.monotonic() + 15
-    while (left := _scratch_names(db) - before) and time.monotonic() < deadline:
+    while (left := scratch_names(db) - before) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not left
 
@@ -88,7 +79,7 @@ def test_postgres_plan_reads_locks_and_rewrites_from_the_server(
         "ALTER TABLE users ALTER COLUMN n TYPE bigint;\n"
         "ALTER TABLE users ADD COLUMN note text;",
     )
-    scratch_before = _scratch_names(pg_db)
+    scratch_before = scratch_names(pg_db)
 
     doc = _planned(project, "--dev-url", POSTGRES_URL)
 
@@ -249,7 +240,7 @@ def test_mysql_plan_reports_the_algorithm_the_server_accepts(
         "ALTER TABLE users ADD INDEX users_email_idx (email);\n"
         "ALTER TABLE users ADD COLUMN y int, ALGORITHM=INPLACE;",
     )
-    scratch_before = _scratch_names(mysql_db)
+    scratch_before = scratch_names(mysql_db)
 
     add, modify, index, declared = _statements(_planned(project, "--dev-url", MYSQL_URL))
 
@@ -346,7 +337,7 @@ def test_failing_statement_is_one_line_and_the_scratch_database_goes(
     dev_url, statement, message = FAILING[backend]
     with scratch_database(backend, tmp_path) as server:
         project = pending(server, tmp_path, f"ALTER TABLE users ADD COLUMN x int;\n{statement}")
-        scratch_before = _scratch_names(server)
+        scratch_before = scratch_names(server)
         failed = project.run("plan", "--dev-url", dev_url)
         assert failed.code == 1
         assert failed.out == ""

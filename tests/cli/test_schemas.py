@@ -26,12 +26,8 @@ CREATE VIEW app.paid AS SELECT id FROM app.orders WHERE status = 'paid';
 
 
 def _run_sql(db: Database, sql: str) -> None:
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            conn.execution_options(no_parameters=True).exec_driver_sql(sql)
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        conn.execution_options(no_parameters=True).exec_driver_sql(sql)
 
 
 def test_default_schema_only_unless_schemas_are_named(pg_db: Database, tmp_path: Path) -> None:

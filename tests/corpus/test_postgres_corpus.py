@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.clients import libpq, pg_dump
 from tests.conftest import (
     POSTGRES_URL,
     Database,
@@ -42,20 +43,6 @@ def four(tmp_path: Path) -> Iterator[list[Database]]:
             next(s, None)
 
 
-def libpq(url: str) -> list[str]:
-    u = make_url(url)
-    return [
-        "-h",
-        u.host or "127.0.0.1",
-        "-p",
-        str(u.port or 5432),
-        "-U",
-        u.username or "postgres",
-        "-d",
-        u.database or "",
-    ]
-
-
 def psql(url: str, sql: str) -> None:
     done = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", *libpq(url)],
@@ -69,19 +56,13 @@ def psql(url: str, sql: str) -> None:
 
 def dump(url: str, *, any_column_order: bool = False) -> list[str]:
     """pg_dump --schema-only as a sorted list of statements, without comments and SETs."""
-    text = subprocess.run(
-        [
-            "pg_dump",
-            "--schema-only",
-            "--no-owner",
-            "--no-privileges",
-            "--exclude-table=dbshift_history*",  # the runner's own tables
-            *libpq(url),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pg_dump(
+        url,
+        "--schema-only",
+        "--no-owner",
+        "--no-privileges",
+        "--exclude-table=dbshift_history*",  # the runner's own tables
+    )
     lines = [
         line
         for line in text.splitlines()
@@ -153,12 +134,7 @@ def test_a_pg_dump_of_the_release_runs_as_a_migration(
     """The common baseline: ``pg_dump --schema-only`` output as the first migration file."""
     ref, target = four[0].url, four[1].url
     psql(ref, (HERE / name / "v2.sql").read_text())
-    baseline = subprocess.run(
-        ["pg_dump", "--schema-only", "--no-owner", "--no-privileges", *libpq(ref)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    baseline = pg_dump(ref, "--schema-only", "--no-owner", "--no-privileges")
     # pg_dump 15.14+ fences its output with psql's \restrict / \unrestrict lines: the
     # runner skips them (and refuses other psql meta-commands by line).
     (tmp_path / "project").mkdir()

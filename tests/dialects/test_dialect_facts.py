@@ -40,14 +40,10 @@ def test_literal_round_trips_through_the_server(db: Database, text: str) -> None
     if db.backend == "mysql":
         text = "".join(c for c in text if ord(c) <= 0xFFFF)  # utf8mb3 connection charset
     dialect = dialect_for(parse_url(db.url))
-    engine = db.engine()
-    try:
-        with engine.connect() as connection:
-            conn = connection.execution_options(no_parameters=True)
-            got = conn.exec_driver_sql(f"SELECT {dialect.literal(text)}").scalar()
-            assert got == text
-    finally:
-        engine.dispose()
+    with db.connect() as connection:
+        conn = connection.execution_options(no_parameters=True)
+        got = conn.exec_driver_sql(f"SELECT {dialect.literal(text)}").scalar()
+        assert got == text
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -51,22 +51,18 @@ def test_postgresql_rewrite_classification_matches_relfilenode(
     pg_db: Database, before: str, after: str, rewrites: bool
 ) -> None:
     assert pg_rewrites(before, after) is rewrites
-    engine = pg_db.engine()
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"CREATE TABLE t (id int PRIMARY KEY, c {before})")
-            spelled = conn.exec_driver_sql(
-                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-                "WHERE attrelid = 't'::regclass AND attname = 'c'"
-            ).scalar()
-            assert spelled == before  # the catalog's spelling, as the model keeps it
-            conn.exec_driver_sql("INSERT INTO t (id) VALUES (1)")
-            node = "SELECT relfilenode FROM pg_class WHERE oid = 't'::regclass"
-            first = conn.exec_driver_sql(node).scalar()
-            conn.exec_driver_sql(f"ALTER TABLE t ALTER COLUMN c TYPE {after}")
-            assert (conn.exec_driver_sql(node).scalar() != first) is rewrites
-    finally:
-        engine.dispose()
+    with pg_db.connect() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE t (id int PRIMARY KEY, c {before})")
+        spelled = conn.exec_driver_sql(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = 't'::regclass AND attname = 'c'"
+        ).scalar()
+        assert spelled == before  # the catalog's spelling, as the model keeps it
+        conn.exec_driver_sql("INSERT INTO t (id) VALUES (1)")
+        node = "SELECT relfilenode FROM pg_class WHERE oid = 't'::regclass"
+        first = conn.exec_driver_sql(node).scalar()
+        conn.exec_driver_sql(f"ALTER TABLE t ALTER COLUMN c TYPE {after}")
+        assert (conn.exec_driver_sql(node).scalar() != first) is rewrites
     op = AlterColumn(on=(None, "t"), before=Column("c", before), after=Column("c", after))
     assert named("postgresql").safety(op).rewrite is rewrites
 
@@ -107,22 +103,18 @@ def test_mysql_rebuild_classification_matches_innodb_table_id(
     assert mysql_change(before, after, collation=collation).rebuild is rebuilds
     binary = before.startswith(("varbinary", "int", "decimal"))
     charset = "" if binary or collation is None else f" COLLATE {collation}"
-    engine = mysql_db.engine()
-    try:
-        with engine.connect() as conn:
-            database = conn.exec_driver_sql("SELECT DATABASE()").scalar()
-            conn.exec_driver_sql(
-                f"CREATE TABLE t (id int PRIMARY KEY, c {before}{charset}) ENGINE=InnoDB"
-            )
-            conn.exec_driver_sql("INSERT INTO t (id) VALUES (1)")
-            first = _table_id(conn, database)
-            # The declared algorithm is refused rather than silently upgraded to a copy.
-            how = mysql_change(before, after, collation=collation)
-            algorithm = "" if rebuilds else f", ALGORITHM={how.algorithm}, LOCK=NONE"
-            conn.exec_driver_sql(f"ALTER TABLE t MODIFY c {after}{charset}{algorithm}")
-            assert (_table_id(conn, database) != first) is rebuilds
-    finally:
-        engine.dispose()
+    with mysql_db.connect() as conn:
+        database = conn.exec_driver_sql("SELECT DATABASE()").scalar()
+        conn.exec_driver_sql(
+            f"CREATE TABLE t (id int PRIMARY KEY, c {before}{charset}) ENGINE=InnoDB"
+        )
+        conn.exec_driver_sql("INSERT INTO t (id) VALUES (1)")
+        first = _table_id(conn, database)
+        # The declared algorithm is refused rather than silently upgraded to a copy.
+        how = mysql_change(before, after, collation=collation)
+        algorithm = "" if rebuilds else f", ALGORITHM={how.algorithm}, LOCK=NONE"
+        conn.exec_driver_sql(f"ALTER TABLE t MODIFY c {after}{charset}{algorithm}")
+        assert (_table_id(conn, database) != first) is rebuilds
     op = AlterColumn(
         on=(None, "t"),
         before=Column("c", before, collation=collation),
@@ -175,19 +167,15 @@ def test_mysql_widening_is_written_with_its_algorithm_and_runs(mysql_db: Databas
     op = AlterColumn(on=(None, "t"), before=before, after=replace(before, type="varchar(40)"))
     (sql,) = renderer_for("mysql").render([op], Schema(tables=(table,)))
     assert sql.endswith(", ALGORITHM=INPLACE, LOCK=NONE")
-    engine = mysql_db.engine()
-    try:
-        with engine.connect() as conn:
+    with mysql_db.connect() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE t (id int PRIMARY KEY, c varchar(10) COLLATE utf8mb4_general_ci)"
+        )
+        conn.exec_driver_sql(sql)
+        assert (
             conn.exec_driver_sql(
-                "CREATE TABLE t (id int PRIMARY KEY, c varchar(10) COLLATE utf8mb4_general_ci)"
-            )
-            conn.exec_driver_sql(sql)
-            assert (
-                conn.exec_driver_sql(
-                    "SELECT COLUMN_TYPE FROM information_schema.COLUMNS "
-                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'"
-                ).scalar()
-                == "varchar(40)"
-            )
-    finally:
-        engine.dispose()
+                "SELECT COLUMN_TYPE FROM information_schema.COLUMNS "
+                "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'c'"
+            ).scalar()
+            == "varchar(40)"
+        )

@@ -15,24 +15,16 @@ from tests.conftest import Database
 def apply_ops(db: Database, ops: list[Operation], before: Schema) -> None:
     """Render ``ops`` against ``before`` for ``db``'s server and run each statement."""
     statements = renderer_for(db.backend).render(ops, before)
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            raw = conn.execution_options(isolation_level="AUTOCOMMIT", no_parameters=True)
-            for sql in statements:
-                raw.exec_driver_sql(sql)
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        raw = conn.execution_options(isolation_level="AUTOCOMMIT", no_parameters=True)
+        for sql in statements:
+            raw.exec_driver_sql(sql)
 
 
 def inspect_db(db: Database) -> Schema:
     """What ``db`` holds now, as the inspector reads it."""
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            return inspect_schema(conn)
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        return inspect_schema(conn)
 
 
 def unordered(schema: Schema) -> Schema:

@@ -161,31 +161,27 @@ def _fk_name(dialect: str, table: str) -> str:
 def _reset(db: Database) -> None:
     """Empty the database by the server's own means, so a failed example cannot leak into
     the next one (hypothesis replays many examples on one database)."""
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            raw = conn.execution_options(isolation_level="AUTOCOMMIT", no_parameters=True)
-            if db.backend == "postgresql":
-                raw.exec_driver_sql("DROP SCHEMA public CASCADE")
-                raw.exec_driver_sql("CREATE SCHEMA public")
-            elif db.backend == "mysql":
-                raw.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
-                names = raw.exec_driver_sql("SHOW TABLES").scalars().all()
-                for name in names:
-                    raw.exec_driver_sql("DROP TABLE `" + name.replace("`", "``") + "`")
-                raw.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
-            else:
-                names = (
-                    raw.exec_driver_sql(
-                        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
-                    )
-                    .scalars()
-                    .all()
+    with db.connect() as conn:
+        raw = conn.execution_options(isolation_level="AUTOCOMMIT", no_parameters=True)
+        if db.backend == "postgresql":
+            raw.exec_driver_sql("DROP SCHEMA public CASCADE")
+            raw.exec_driver_sql("CREATE SCHEMA public")
+        elif db.backend == "mysql":
+            raw.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            names = raw.exec_driver_sql("SHOW TABLES").scalars().all()
+            for name in names:
+                raw.exec_driver_sql("DROP TABLE `" + name.replace("`", "``") + "`")
+            raw.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+        else:
+            names = (
+                raw.exec_driver_sql(
+                    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
                 )
-                for name in names:
-                    raw.exec_driver_sql('DROP TABLE "' + name.replace('"', '""') + '"')
-    finally:
-        engine.dispose()
+                .scalars()
+                .all()
+            )
+            for name in names:
+                raw.exec_driver_sql('DROP TABLE "' + name.replace('"', '""') + '"')
 
 
 @settings(

@@ -47,32 +47,24 @@ def realms(draw: st.DrawFn) -> Schema:
 
 
 def _inspect(db: Database) -> Schema:
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            return inspect_schema(conn, scope=Scope(schemas=("*",)))
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        return inspect_schema(conn, scope=Scope(schemas=("*",)))
 
 
 def _reset(db: Database) -> None:
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            raw = conn.execution_options(isolation_level="AUTOCOMMIT", no_parameters=True)
-            names = (
-                raw.exec_driver_sql(
-                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
-                    "AND nspname <> 'information_schema'"
-                )
-                .scalars()
-                .all()
+    with db.connect() as conn:
+        raw = conn.execution_options(isolation_level="AUTOCOMMIT", no_parameters=True)
+        names = (
+            raw.exec_driver_sql(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+                "AND nspname <> 'information_schema'"
             )
-            for name in names:
-                raw.exec_driver_sql('DROP SCHEMA "' + name.replace('"', '""') + '" CASCADE')
-            raw.exec_driver_sql("CREATE SCHEMA public")
-    finally:
-        engine.dispose()
+            .scalars()
+            .all()
+        )
+        for name in names:
+            raw.exec_driver_sql('DROP SCHEMA "' + name.replace('"', '""') + '" CASCADE')
+        raw.exec_driver_sql("CREATE SCHEMA public")
 
 
 @settings(

@@ -151,13 +151,9 @@ def _dev_url(backend: str) -> list[str]:
 
 
 def _by_hand(db: Database, statements: str) -> None:
-    engine = db.engine()
-    try:
-        with engine.begin() as conn:
-            for statement in statements.split(" ;; "):
-                conn.exec_driver_sql(statement)
-    finally:
-        engine.dispose()
+    with db.begin() as conn:
+        for statement in statements.split(" ;; "):
+            conn.exec_driver_sql(statement)
 
 
 def migrated(db: Database, tmp_path: Path) -> Project:

@@ -65,17 +65,13 @@ DDL = {"postgresql": POSTGRES_DDL, "mysql": MYSQL_DDL, "sqlite": SQLITE_DDL}
 
 
 def _both_paths(db: Database) -> tuple[Schema, Schema]:
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            raw = conn.execution_options(no_parameters=True)
-            for statement in DDL[db.backend]:
-                raw.exec_driver_sql(statement)
-            if db.backend == "sqlite":
-                conn.commit()
-            through_sqlalchemy = inspect_schema(conn, exclude=["dbshift_history"])
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        raw = conn.execution_options(no_parameters=True)
+        for statement in DDL[db.backend]:
+            raw.exec_driver_sql(statement)
+        if db.backend == "sqlite":
+            conn.commit()
+        through_sqlalchemy = inspect_schema(conn, exclude=["dbshift_history"])
     bare = direct.connect(db.url, connect_timeout=5, busy_timeout=5)
     assert bare is not None, f"{db.url} should take the bare-driver path"
     with bare:

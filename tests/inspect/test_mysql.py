@@ -45,12 +45,8 @@ pytestmark = pytest.mark.mysql
 
 @pytest.fixture
 def conn(mysql_db: Database) -> Iterator[sqlalchemy.Connection]:
-    engine = mysql_db.engine()
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
+    with mysql_db.connect() as connection:
+        yield connection
 
 
 def run(conn: sqlalchemy.Connection, *statements: str) -> None:

@@ -30,40 +30,28 @@ CREATE TRIGGER orders_bi BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = NE
 
 
 def run_all(database: Database, script: str) -> None:
-    engine = database.engine()
-    try:
-        with engine.connect() as conn:
-            for statement in script.strip().split(";\n"):
-                conn.exec_driver_sql(statement.strip().rstrip(";") + ";")
-    finally:
-        engine.dispose()
+    with database.connect() as conn:
+        for statement in script.strip().split(";\n"):
+            conn.exec_driver_sql(statement.strip().rstrip(";") + ";")
 
 
 def inspected(database: Database) -> Schema:
-    engine = database.engine()
-    try:
-        with engine.connect() as conn:
-            # The runner's own tables are not the schema's.
-            return inspect_schema(conn, exclude=own_tables(Settings()))
-    finally:
-        engine.dispose()
+    with database.connect() as conn:
+        # The runner's own tables are not the schema's.
+        return inspect_schema(conn, exclude=own_tables(Settings()))
 
 
 def definers(database: Database) -> set[tuple[str, str]]:
-    engine = database.engine()
-    try:
-        with engine.connect() as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT TABLE_NAME, DEFINER FROM information_schema.VIEWS "
-                "WHERE TABLE_SCHEMA = DATABASE() UNION ALL "
-                "SELECT ROUTINE_NAME, DEFINER FROM information_schema.ROUTINES "
-                "WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL "
-                "SELECT TRIGGER_NAME, DEFINER FROM information_schema.TRIGGERS "
-                "WHERE TRIGGER_SCHEMA = DATABASE()"
-            )
-            return {(r[0], r[1]) for r in rows}
-    finally:
-        engine.dispose()
+    with database.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT TABLE_NAME, DEFINER FROM information_schema.VIEWS "
+            "WHERE TABLE_SCHEMA = DATABASE() UNION ALL "
+            "SELECT ROUTINE_NAME, DEFINER FROM information_schema.ROUTINES "
+            "WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL "
+            "SELECT TRIGGER_NAME, DEFINER FROM information_schema.TRIGGERS "
+            "WHERE TRIGGER_SCHEMA = DATABASE()"
+        )
+        return {(r[0], r[1]) for r in rows}
 
 
 @pytest.fixture

@@ -148,12 +148,8 @@ MYSQL_REFUSED = [
 def test_what_is_not_modelled_is_refused_by_name(
     mysql_db: Database, capsys: pytest.CaptureFixture[str], ddl: str, message: str
 ) -> None:
-    engine = mysql_db.engine()
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql(ddl)
-    finally:
-        engine.dispose()
+    with mysql_db.connect() as connection:
+        connection.exec_driver_sql(ddl)
     assert main(["inspect", mysql_db.url]) != 0
     err = capsys.readouterr().err
     assert re.search("dbshift: error: " + message, err), err

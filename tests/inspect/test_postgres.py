@@ -44,12 +44,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def conn(pg_db: Database) -> Iterator[sqlalchemy.Connection]:
-    engine = pg_db.engine()
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
+    with pg_db.connect() as connection:
+        yield connection
 
 
 def run(conn: sqlalchemy.Connection, ddl: str) -> None:

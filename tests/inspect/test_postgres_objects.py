@@ -249,12 +249,8 @@ REFUSED = [
 def test_what_is_not_modelled_is_refused_by_name(
     pg_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str], ddl: str, message: str
 ) -> None:
-    engine = pg_db.engine()
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql(ddl)
-    finally:
-        engine.dispose()
+    with pg_db.connect() as connection:
+        connection.exec_driver_sql(ddl)
     code = main(["inspect", pg_db.url])
     err = capsys.readouterr().err
     assert code != 0
@@ -735,12 +731,8 @@ def test_migrate_still_looks_up_column_types_past_what_diff_refuses(
     project = Project(tmp_path, pg_db.url)
     project.write("0001_t.sql", sql_migration("CREATE TABLE t (v bigint);"))
     assert project.run("migrate").code == 0
-    engine = pg_db.engine()
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql(REFUSED[0][0])
-    finally:
-        engine.dispose()
+    with pg_db.connect() as connection:
+        connection.exec_driver_sql(REFUSED[0][0])
     project.write("0002_narrow.sql", sql_migration("ALTER TABLE t ALTER COLUMN v TYPE integer;"))
     refused = project.run("migrate")  # no terminal to ask: refused, after reading types
     assert refused.code != 0

@@ -59,12 +59,8 @@ SCHEMAS = ("public", "app")
 
 
 def realm(database: Database) -> Schema:
-    engine = database.engine()
-    try:
-        with engine.connect() as conn:
-            return inspect_realm(conn, schemas=SCHEMAS)
-    finally:
-        engine.dispose()
+    with database.connect() as conn:
+        return inspect_realm(conn, schemas=SCHEMAS)
 
 
 def apply(target: Database, desired: Schema) -> list[str]:
@@ -76,13 +72,9 @@ def apply(target: Database, desired: Schema) -> list[str]:
 
 
 def calls(target: Database) -> tuple[int, int]:
-    engine = target.engine()
-    try:
-        with engine.connect() as conn:
-            row = conn.exec_driver_sql("SELECT public.f(1), app.f(1)").one()
-            return int(row[0]), int(row[1])
-    finally:
-        engine.dispose()
+    with target.connect() as conn:
+        row = conn.exec_driver_sql("SELECT public.f(1), app.f(1)").one()
+        return int(row[0]), int(row[1])
 
 
 def test_routines_of_another_schema_keep_its_name_up_and_back(tmp_path: Path) -> None:

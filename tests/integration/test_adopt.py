@@ -13,12 +13,8 @@ ORDERS = sql_migration("CREATE TABLE orders (id integer PRIMARY KEY);", "DROP TA
 
 
 def _create(db: Database, sql: str) -> None:
-    engine = db.engine()
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(sql)
-    finally:
-        engine.dispose()
+    with db.begin() as conn:
+        conn.exec_driver_sql(sql)
 
 
 def _status(project: Project) -> dict:  # type: ignore[type-arg]

@@ -73,13 +73,11 @@ def status(project: Project) -> dict:
 
 
 def setup_gate(db: Database) -> None:
-    engine = db.engine()
-    with engine.connect() as conn:
+    with db.connect() as conn:
         conn.exec_driver_sql("CREATE TABLE gate (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
         for g in range(1, GATES + 1):
             conn.exec_driver_sql(f"INSERT INTO gate (id, n) VALUES ({g}, 0)")
         conn.commit()
-    engine.dispose()
 
 
 def crash_at_gate(project: Project, db: Database, gate: int) -> None:

@@ -46,25 +46,21 @@ def snapshot(db: Database) -> dict[str, object]:
     """Tables (dbshift's own left out), their columns and indexes, and every row."""
     import sqlalchemy as sa
 
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            inspector = sa.inspect(conn)
-            quote = conn.dialect.identifier_preparer.quote_identifier
-            out: dict[str, object] = {}
-            for table in sorted(inspector.get_table_names()):
-                if table.startswith("dbshift_"):
-                    continue
-                columns = [(c["name"], str(c["type"])) for c in inspector.get_columns(table)]
-                indexes = sorted(str(i["name"]) for i in inspector.get_indexes(table))
-                rows = sorted(
-                    tuple(str(v) for v in row)
-                    for row in conn.exec_driver_sql(f"SELECT * FROM {quote(table)}")
-                )
-                out[table] = {"columns": columns, "indexes": indexes, "rows": rows}
-            return out
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        inspector = sa.inspect(conn)
+        quote = conn.dialect.identifier_preparer.quote_identifier
+        out: dict[str, object] = {}
+        for table in sorted(inspector.get_table_names()):
+            if table.startswith("dbshift_"):
+                continue
+            columns = [(c["name"], str(c["type"])) for c in inspector.get_columns(table)]
+            indexes = sorted(str(i["name"]) for i in inspector.get_indexes(table))
+            rows = sorted(
+                tuple(str(v) for v in row)
+                for row in conn.exec_driver_sql(f"SELECT * FROM {quote(table)}")
+            )
+            out[table] = {"columns": columns, "indexes": indexes, "rows": rows}
+        return out
 
 
 def running_statement(db: Database, needle: str) -> bool:

@@ -160,9 +160,5 @@ def test_a_malformed_lock_timeout_directive_is_a_file_line_error(
 def _columns(db: Database) -> set[str]:
     import sqlalchemy as sa
 
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            return {c["name"] for c in sa.inspect(conn).get_columns("t")}
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        return {c["name"] for c in sa.inspect(conn).get_columns("t")}

@@ -139,10 +139,8 @@ def test_baseline_is_not_counted_as_revertible(sqlite_db: Database, tmp_path: Pa
     project = Project(tmp_path, sqlite_db.url)
     project.write("1_users.sql", USERS)
     project.write("2_index.sql", INDEX)
-    engine = sqlite_db.engine()
-    with engine.begin() as conn:
+    with sqlite_db.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE users (id integer PRIMARY KEY)")
-    engine.dispose()
     assert project.run("baseline", "1").code == 0
     assert project.run("migrate").code == 0
     refused = project.run("rollback", "2")
@@ -157,17 +155,13 @@ def test_history_tables_of_format_1_are_upgraded(
     project.write("1_users.sql", USERS)
     project.write("2_index.sql", INDEX_MYSQL if db.backend == "mysql" else INDEX)
     assert project.run("migrate").code == 0
-    engine = db.engine()
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE dbshift_history_log")
-            conn.exec_driver_sql(
-                "UPDATE dbshift_history_meta SET value = '1' WHERE "
-                + ('"key"' if db.backend != "mysql" else "`key`")
-                + " = 'format_version'"
-            )
-    finally:
-        engine.dispose()
+    with db.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE dbshift_history_log")
+        conn.exec_driver_sql(
+            "UPDATE dbshift_history_meta SET value = '1' WHERE "
+            + ('"key"' if db.backend != "mysql" else "`key`")
+            + " = 'format_version'"
+        )
     assert "dbshift_history_log" not in db.tables()
     # Read-only commands read the old format as it is.
     rows = _doc(project, "history")

@@ -8,13 +8,11 @@ next migrations on the same connection.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
+from tests.clients import mysql_dump, pg_dump
 from tests.conftest import Database, Project, fresh_database, sql_migration
 
 # A database no one wrote for dbshift: several schemas, an enum, a domain, identity and
@@ -53,28 +51,7 @@ CREATE TABLE public.settings (key text PRIMARY KEY, value jsonb);
 
 
 def _pg_dump(url: str) -> str:
-    if shutil.which("pg_dump") is None:
-        pytest.skip("pg_dump is not installed")
-    parsed = make_url(url)
-    proc = subprocess.run(
-        [
-            "pg_dump",
-            "--schema-only",
-            "--no-owner",
-            "--no-privileges",
-            "-h",
-            parsed.host or "127.0.0.1",
-            "-p",
-            str(parsed.port or 5432),
-            "-U",
-            parsed.username or "postgres",
-            parsed.database or "",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return proc.stdout
+    return pg_dump(url, "--schema-only", "--no-owner", "--no-privileges", skip_if_missing=True)
 
 
 def test_pg_dump_baseline_then_more_migrations(
@@ -82,10 +59,8 @@ def test_pg_dump_baseline_then_more_migrations(
 ) -> None:
     source_dir = tmp_path_factory.mktemp("source")
     for source in fresh_database("postgresql", source_dir):
-        engine = source.engine()
-        with engine.connect() as conn:
+        with source.connect() as conn:
             conn.execution_options(no_parameters=True).exec_driver_sql(PG_SOURCE)
-        engine.dispose()
         dump = _pg_dump(source.url)
     assert "set_config('search_path', '', false)" in dump
 
@@ -164,30 +139,14 @@ MYSQL_SOURCE = [
 
 
 def _mysqldump(url: str) -> str:
-    tool = shutil.which("mariadb-dump") or shutil.which("mysqldump")
-    if tool is None:
-        pytest.skip("mysqldump is not installed")
-    parsed = make_url(url)
-    proc = subprocess.run(
-        [
-            tool,
-            "--no-data",
-            "--skip-add-drop-table",
-            "--routines",
-            "--triggers",
-            "-h",
-            parsed.host or "127.0.0.1",
-            "-P",
-            str(parsed.port or 3306),
-            "-u",
-            parsed.username or "root",
-            parsed.database or "",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+    return mysql_dump(
+        url,
+        "--no-data",
+        "--skip-add-drop-table",
+        "--routines",
+        "--triggers",
+        skip_if_missing=True,
     )
-    return proc.stdout
 
 
 def test_mysqldump_baseline_then_more_migrations(
@@ -195,11 +154,9 @@ def test_mysqldump_baseline_then_more_migrations(
 ) -> None:
     source_dir = tmp_path_factory.mktemp("source")
     for source in fresh_database("mysql", source_dir):
-        engine = source.engine()
-        with engine.connect() as conn:
+        with source.connect() as conn:
             for statement in MYSQL_SOURCE:
                 conn.exec_driver_sql(statement)
-        engine.dispose()
         dump = _mysqldump(source.url)
     assert "SQL_MODE" in dump and "FOREIGN_KEY_CHECKS" in dump
 

@@ -52,26 +52,22 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Data
 def _run(db: Database, case: Case, tmp: Path) -> None:
     if case.dialect == "sqlite":
         db = Database("sqlite", f"sqlite:///{tmp / 'case.db'}")
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            if case.dialect == "postgresql":
-                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-                conn.exec_driver_sql("CREATE SCHEMA public")
-            elif case.dialect == "mysql":
-                name = conn.exec_driver_sql("SELECT DATABASE()").scalar()
-                conn.exec_driver_sql(f"DROP DATABASE `{name}`")
-                conn.exec_driver_sql(f"CREATE DATABASE `{name}`")
-                conn.exec_driver_sql(f"USE `{name}`")
-            statements = split_sql(case.setup, named(case.dialect)) + split_sql(
-                case.sql, named(case.dialect)
-            )
-            for stmt in statements:
-                conn.exec_driver_sql(stmt.sql)
-            if case.dialect == "sqlite":
-                conn.commit()
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        if case.dialect == "postgresql":
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        elif case.dialect == "mysql":
+            name = conn.exec_driver_sql("SELECT DATABASE()").scalar()
+            conn.exec_driver_sql(f"DROP DATABASE `{name}`")
+            conn.exec_driver_sql(f"CREATE DATABASE `{name}`")
+            conn.exec_driver_sql(f"USE `{name}`")
+        statements = split_sql(case.setup, named(case.dialect)) + split_sql(
+            case.sql, named(case.dialect)
+        )
+        for stmt in statements:
+            conn.exec_driver_sql(stmt.sql)
+        if case.dialect == "sqlite":
+            conn.commit()
 
 
 @pytest.mark.postgres

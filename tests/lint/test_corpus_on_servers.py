@@ -133,29 +133,25 @@ def _split(sql: str, dialect: str) -> list[str]:
 
 def _server_runner(db: Database, dialect: str) -> Runner:
     def run(setup: list[str], up: list[str], transactional: bool) -> None:
-        engine = db.engine()
-        try:
-            with engine.connect() as conn:
-                if dialect == "postgresql":
-                    conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-                    conn.exec_driver_sql("CREATE SCHEMA public")
-                else:
-                    name = conn.exec_driver_sql("SELECT DATABASE()").scalar()
-                    conn.exec_driver_sql(f"DROP DATABASE `{name}`")
-                    conn.exec_driver_sql(f"CREATE DATABASE `{name}`")
-                    conn.exec_driver_sql(f"USE `{name}`")
-                for sql in _split(SETUP[dialect], dialect) + setup:
+        with db.connect() as conn:
+            if dialect == "postgresql":
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+                conn.exec_driver_sql("CREATE SCHEMA public")
+            else:
+                name = conn.exec_driver_sql("SELECT DATABASE()").scalar()
+                conn.exec_driver_sql(f"DROP DATABASE `{name}`")
+                conn.exec_driver_sql(f"CREATE DATABASE `{name}`")
+                conn.exec_driver_sql(f"USE `{name}`")
+            for sql in _split(SETUP[dialect], dialect) + setup:
+                conn.exec_driver_sql(sql)
+            if transactional:
+                conn.exec_driver_sql("BEGIN")
+            try:
+                for sql in up:
                     conn.exec_driver_sql(sql)
+            finally:
                 if transactional:
-                    conn.exec_driver_sql("BEGIN")
-                try:
-                    for sql in up:
-                        conn.exec_driver_sql(sql)
-                finally:
-                    if transactional:
-                        conn.exec_driver_sql("ROLLBACK")
-        finally:
-            engine.dispose()
+                    conn.exec_driver_sql("ROLLBACK")
 
     return run
 

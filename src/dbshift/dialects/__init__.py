@@ -85,7 +85,7 @@ def renderer_for(name: str, *, definer: str | None = None) -> Renderer:
 # identifier preparer): building a SQLAlchemy dialect means importing SQLAlchemy, 0.1 s of
 # a 0.5 s ``dbshift diff`` that otherwise never needs it. Both functions are what that
 # preparer does with paramstyle "named" (always quote, double the quote character, leave
-# % alone); tests/unit/test_quoting.py checks that they agree.
+# % alone); tests/dialects/test_quoting.py checks that they agree.
 
 
 def quote_double(name: str) -> str:

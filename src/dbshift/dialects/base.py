@@ -173,7 +173,7 @@ class Dialect:
     def quote(self, name: str) -> str:
         """Always quote, the quote character doubled: a name is never trusted to be a
         plain word. What SQLAlchemy's preparer does with paramstyle "named"
-        (tests/unit/test_quoting.py checks they agree), without importing it."""
+        (tests/dialects/test_quoting.py checks they agree), without importing it."""
         q = self.quote_char
         return q + name.replace(q, q + q) + q
 

@@ -419,28 +419,7 @@ class StairwayRun:
         raw = self.conn.execution_options(no_parameters=True)
         raw.exec_driver_sql(self.dialect.begin_sql)
         try:
-            started = time.perf_counter()
-            try:
-                self.executor.run_statements(m, down=True)
-            except DbshiftError as exc:
-                result.checks.append(
-                    Check("down", FAILED, exc.message, where=_where(exc.message, m))
-                )
-                return after_up
-            result.down_ms = (time.perf_counter() - started) * 1000
-            result.checks.append(Check("down", PASSED))
-            left = self._compare(m, before)
-            if left:
-                result.checks.append(self._stairway(m, left))
-            if fixture is not None:
-                self._fixture_phase(fixture, "after-down", result, last=True)
-            try:
-                self.executor.run_statements(m, down=False)
-            except DbshiftError as exc:
-                result.checks.append(self._again_failed(m, exc))
-                return after_up
-            if not left:
-                result.checks.append(self._stairway(m, left))
+            self._down_and_up(m, before, result, fixture, run=self.executor.run_statements)
             return after_up
         finally:
             raw.exec_driver_sql("ROLLBACK")
@@ -454,12 +433,29 @@ class StairwayRun:
     ) -> Snapshot | None:
         """Down and up again through the executor, committed: for servers whose DDL
         commits (MySQL/MariaDB) and ``no-transaction`` migrations."""
+        if not self._down_and_up(m, before, result, fixture, run=self.executor.run):
+            return None
+        return self.snapshot()
+
+    def _down_and_up(
+        self,
+        m: Migration,
+        before: Snapshot,
+        result: MigrationResult,
+        fixture: data_fixtures.Fixture | None,
+        *,
+        run: Callable[..., object],
+    ) -> bool:
+        """The round trip both modes share: down (timed), the schema compared with
+        ``before``, the fixture's after-down phase, then up again, each through ``run``
+        (the executor's ``run`` or ``run_statements``). Its checks go into ``result``;
+        False when the down or the second up failed."""
         started = time.perf_counter()
         try:
-            self.executor.run(m, down=True)
+            run(m, down=True)
         except DbshiftError as exc:
             result.checks.append(Check("down", FAILED, exc.message, where=_where(exc.message, m)))
-            return None
+            return False
         result.down_ms = (time.perf_counter() - started) * 1000
         result.checks.append(Check("down", PASSED))
         left = self._compare(m, before)
@@ -468,13 +464,13 @@ class StairwayRun:
         if fixture is not None:
             self._fixture_phase(fixture, "after-down", result, last=True)
         try:
-            self.executor.run(m, down=False)
+            run(m, down=False)
         except DbshiftError as exc:
             result.checks.append(self._again_failed(m, exc))
-            return None
+            return False
         if not left:
             result.checks.append(self._stairway(m, left))
-        return self.snapshot()
+        return True
 
     def _compare(self, m: Migration | None, before: Snapshot) -> list[str]:
         """What still differs from ``before`` now: the schema before ``m``'s up, or with

@@ -15,15 +15,11 @@ from tests.conftest import Database, Project
 
 def run_sql(db: Database, script: str) -> None:
     """Stand in for the old tool having applied a file: its statements, run on the server."""
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            for statement in split_sql(script, named(db.backend)):
-                conn.exec_driver_sql(statement.sql)
-            if db.backend == "sqlite":
-                conn.commit()
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        for statement in split_sql(script, named(db.backend)):
+            conn.exec_driver_sql(statement.sql)
+        if db.backend == "sqlite":
+            conn.commit()
 
 
 def write(directory: Path, files: dict[str, str]) -> Path:

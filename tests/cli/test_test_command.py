@@ -8,8 +8,8 @@ import time
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from tests.cli.helpers import run, scratch_names
 from tests.conftest import Database, Project, sql_migration
-from tests.workflow.helpers import run, scratch_names
 
 USERS = sql_migration(
     "CREATE TABLE users (id integer PRIMARY KEY, email varchar(100) NOT NULL);",

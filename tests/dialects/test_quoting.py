@@ -30,19 +30,15 @@ def test_quoted_identifier_round_trips(db: Database, name: str) -> None:
     quoted = dialect.quote_ident(name)
     statements = split_sql(f"CREATE TABLE {quoted} (id INTEGER); DROP TABLE {quoted};", dialect)
     assert len(statements) == 2  # the splitter agrees with the quoting
-    engine = db.engine()
-    try:
-        with engine.connect() as connection:
-            conn = connection.execution_options(no_parameters=True)  # as dbshift runs statements
-            conn.exec_driver_sql(statements[0].sql)
-            try:
-                names = sqlalchemy.inspect(conn).get_table_names()
-                assert name in names or name.lower() in [n.lower() for n in names]
-            finally:
-                conn.exec_driver_sql(statements[1].sql)
-            connection.commit()
-    finally:
-        engine.dispose()
+    with db.connect() as connection:
+        conn = connection.execution_options(no_parameters=True)  # as dbshift runs statements
+        conn.exec_driver_sql(statements[0].sql)
+        try:
+            names = sqlalchemy.inspect(conn).get_table_names()
+            assert name in names or name.lower() in [n.lower() for n in names]
+        finally:
+            conn.exec_driver_sql(statements[1].sql)
+        connection.commit()
 
 
 @given(name=NAMES)

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli.helpers import run
 from tests.conftest import Database, Project, sql_migration
-from tests.workflow.helpers import run
 
 USERS = sql_migration("CREATE TABLE users (id integer PRIMARY KEY);", "DROP TABLE users;")
 

@@ -12,12 +12,8 @@ def log(event: str) -> str:
 
 
 def events(db: Database) -> list[str]:
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            return [r[0] for r in conn.exec_driver_sql("SELECT event FROM cb_log ORDER BY n")]
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        return [r[0] for r in conn.exec_driver_sql("SELECT event FROM cb_log ORDER BY n")]
 
 
 def callbacks(project: Project, files: dict[str, str]) -> None:

@@ -168,11 +168,7 @@ def test_the_server_runs_each_statement_as_split(
         text += f"SELECT {literal}{comment};\n"
     statements = split_sql(text, named(db.backend))
     assert len(statements) == len(values)
-    engine = db.engine()
-    try:
-        with engine.connect() as conn:
-            raw = conn.execution_options(no_parameters=True)
-            got = [raw.exec_driver_sql(s.sql).scalar() for s in statements]
-    finally:
-        engine.dispose()
+    with db.connect() as conn:
+        raw = conn.execution_options(no_parameters=True)
+        got = [raw.exec_driver_sql(s.sql).scalar() for s in statements]
     assert got == values

@@ -1,4 +1,5 @@
-"""Shared by the workflow tests: a project whose scratch databases go to the test servers."""
+"""Shared by the CLI tests: a project whose scratch databases go to the test servers, and
+the scratch databases left on a server."""
 
 from __future__ import annotations
 

@@ -1,0 +1,67 @@
+"""The servers' own command-line clients (pg_dump, mariadb-dump/mysqldump), run as judges
+that do not go through dbshift: one place that turns a test database's URL into their
+connection flags, instead of a copy of the flag list in every test that dumps a schema."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy.engine import make_url
+
+
+def libpq(url: str) -> list[str]:
+    """psql/pg_dump connection flags for a PostgreSQL URL (the database as ``-d``)."""
+    u = make_url(url)
+    return [
+        "-h",
+        u.host or "127.0.0.1",
+        "-p",
+        str(u.port or 5432),
+        "-U",
+        u.username or "postgres",
+        "-d",
+        u.database or "",
+    ]
+
+
+def pg_dump(url: str, *flags: str, skip_if_missing: bool = False) -> str:
+    """``pg_dump flags…`` of the database: its output. Where pg_dump is not installed the
+    test fails, or with ``skip_if_missing`` is skipped."""
+    if skip_if_missing and shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")
+    return subprocess.run(
+        ["pg_dump", *flags, *libpq(url)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_with_password("PGPASSWORD", url),
+    ).stdout
+
+
+def mysql_dump(url: str, *flags: str, skip_if_missing: bool = False) -> str:
+    """``mariadb-dump`` (or ``mysqldump``) ``flags…`` of the database: its output. Where
+    neither is installed the test fails, or with ``skip_if_missing`` is skipped."""
+    tool = shutil.which("mariadb-dump") or shutil.which("mysqldump")
+    if tool is None:
+        if skip_if_missing:
+            pytest.skip("mysqldump is not installed")
+        pytest.fail("neither mariadb-dump nor mysqldump is installed")
+    u = make_url(url)
+    args = ["-h", u.host or "127.0.0.1", "-P", str(u.port or 3306), "-u", u.username or "root"]
+    return subprocess.run(
+        [tool, *flags, *args, u.database or ""],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_with_password("MYSQL_PWD", url),
+    ).stdout
+
+
+def _with_password(variable: str, url: str) -> dict[str, str]:
+    """The environment, with the URL's password (if any) where the client reads it: never
+    on the command line, where ``ps`` shows it."""
+    password = make_url(url).password
+    return dict(os.environ, **{variable: password}) if password else dict(os.environ)
