@@ -329,9 +329,8 @@ def _shapes(
         try:
             shapes[table] = (old, shape.reshape(op, new))
         except OnlineOperationError as exc:
-            # Not the table as the file expects it: a failure like a missing table's, with
-            # the same exit code on every server.
-            raise MigrationFailed(
+            # Not the table as the file expects it: the same kind, named with its file.
+            raise OnlineOperationError(
                 f"{migration.path}: {op.kind} on {table}: {exc.message}"
             ) from None
     return shapes
@@ -401,7 +400,7 @@ def _concurrent(
                 else pgops.concurrent_start(op, names, shapes.get(table_of(op), ({}, {}))[1])
             )
         except OnlineOperationError as exc:
-            raise MigrationFailed(
+            raise OnlineOperationError(
                 f"{migration.path}: {op.kind} on {table_of(op)}: {exc.message}"
             ) from None
         for sql in statements:
