@@ -125,10 +125,12 @@ class NoUsableKey(PlanError):
     keyset order, and the table has none (exit 1)."""
 
 
-class OnlineOperationError(UsageError):
+class OnlineOperationError(PlanError):
     """An online operation does not fit the table as it is (a column missing or already
     there, a type it cannot resolve, a rollback it has no ``down`` for): refused before
-    anything changes, with the same exit code on every server."""
+    anything changes, exit 1 on every server like any plan that does not fit its schema.
+    A bad file (a key of the wrong kind) is the reader's to say: ``spec.py`` names the file
+    in a ``MigrationFileError`` (exit 2)."""
 
 
 class ServerOverloaded(DbshiftError):

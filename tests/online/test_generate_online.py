@@ -95,6 +95,55 @@ def test_online_refuses_what_has_no_online_form(pg_db: Database, tmp_path: Path)
     assert not list(p.migrations.glob("*.toml"))
 
 
+FK_BEFORE = """
+CREATE TABLE users (id bigint PRIMARY KEY);
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);
+"""
+FK_AFTER = """
+CREATE TABLE users (id bigint PRIMARY KEY);
+CREATE TABLE orders (
+    id bigint PRIMARY KEY,
+    user_id bigint CONSTRAINT orders_user_fk REFERENCES users (id) ON DELETE CASCADE
+);
+CREATE INDEX orders_user_hash ON orders USING hash (user_id);
+"""
+
+
+@pytest.mark.postgres
+def test_generated_online_migration_keeps_on_delete_and_index_method(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    p = Project(tmp_path, pg_db.url)
+    p.write("1_base.sql", sql_migration(FK_BEFORE))
+    assert p.run("migrate").code == 0
+    (tmp_path / "schema.sql").write_text(FK_AFTER)
+    r = p.run("generate", "fk", "--online", "--to", "schema.sql", "--dev-url", POSTGRES_URL)
+    assert r.code == 0, r.err
+    (path,) = sorted(p.migrations.glob("*.toml"))
+    started = p.run("online", "start", str(path))
+    assert started.code == 0, started.err
+    done = p.run("online", "complete", path.stem, "--force")
+    assert done.code == 0, done.err
+    rule = pg_db.scalar("SELECT confdeltype FROM pg_constraint WHERE conname = 'orders_user_fk'")
+    assert rule == "c"  # CASCADE
+    method = pg_db.scalar(
+        "SELECT am.amname FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+        "WHERE c.relname = 'orders_user_hash'"
+    )
+    assert method == "hash"
+
+
+@pytest.mark.postgres
+def test_an_index_ordering_the_file_cannot_say_is_refused(pg_db: Database, tmp_path: Path) -> None:
+    p = Project(tmp_path, pg_db.url)
+    p.write("1_base.sql", sql_migration(FK_BEFORE))
+    assert p.run("migrate").code == 0
+    (tmp_path / "schema.sql").write_text(FK_BEFORE + "CREATE INDEX o_desc ON orders (id DESC);")
+    r = p.run("generate", "desc", "--online", "--to", "schema.sql", "--dev-url", POSTGRES_URL)
+    assert r.code == 2 and "no online form" in r.err, r.err
+    assert not list(p.migrations.glob("*.toml"))
+
+
 MY_BEFORE = """
 CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name varchar(50));
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total int NOT NULL);

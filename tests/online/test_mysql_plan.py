@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dbshift.errors import UsageError
+from dbshift.errors import OnlineOperationError, UsageError
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import Column, TablePlan, plan_table
 from dbshift.online.read import read_operation
@@ -128,12 +128,18 @@ def test_shadow_maps_both_directions() -> None:
             "give a down expression",
         ),
         ([{"type": "drop_column", "column": "id", "down": "1"}], "cannot be dropped online"),
-        ([{"type": "rename_column", "column": "nope", "new_name": "x"}], "does not exist"),
     ],
 )
 def test_refusals_name_the_reason(ops: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         _plan(*ops)
+
+
+def test_an_operation_that_does_not_fit_the_table_is_a_failure_not_a_usage_error() -> None:
+    # The file is well formed; the table is not as it expects (exit 1, as on every server).
+    with pytest.raises(OnlineOperationError, match="does not exist") as raised:
+        _plan({"type": "rename_column", "column": "nope", "new_name": "x"})
+    assert not isinstance(raised.value, UsageError) and raised.value.exit_code == 1
 
 
 def test_triggers_guard_against_writing_back_and_take_keys_from_the_old_table() -> None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import OnlineOperationError
 from dbshift.online.postgres import literal, quote
+from dbshift.online.shape import renamer
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -291,32 +292,6 @@ def plan(
     return out
 
 
-def _renamer(column: str, hidden: str) -> Any:
-    from pglast import ast
-    from pglast.visitors import Visitor
-
-    class Rename(Visitor):
-        def visit_ColumnRef(self, parent: object, node: ast.ColumnRef) -> object:
-            last = (node.fields or (None,))[-1]
-            if isinstance(last, ast.String) and last.sval == column:
-                return ast.ColumnRef(fields=(ast.String(sval=hidden),))
-            return None
-
-        def visit_IndexElem(self, parent: object, node: ast.IndexElem) -> object:
-            if node.name == column:
-                return ast.IndexElem(
-                    name=hidden,
-                    collation=node.collation,
-                    opclass=node.opclass,
-                    opclassopts=node.opclassopts,
-                    ordering=node.ordering,
-                    nulls_ordering=node.nulls_ordering,
-                )
-            return None
-
-    return Rename()
-
-
 def _index_on(definition: str, column: str, hidden: str, temp: str) -> str:
     """``definition`` (pg_get_indexdef) as a concurrent build of the same index on
     ``hidden``, named ``temp``."""
@@ -325,7 +300,7 @@ def _index_on(definition: str, column: str, hidden: str, temp: str) -> str:
 
     (raw,) = pglast.parse_sql(definition)
     stmt: Any = raw.stmt
-    _renamer(column, hidden)(stmt)
+    renamer(column, hidden)(stmt)
     stmt.idxname = temp
     stmt.concurrent = True
     stmt.if_not_exists = True
@@ -341,7 +316,7 @@ def _constraint_on(qualified: str, definition: str, column: str, hidden: str, te
     (raw,) = pglast.parse_sql(f"ALTER TABLE {qualified} ADD CONSTRAINT {quote(temp)} {definition}")
     stmt: Any = raw.stmt
     constraint: Any = stmt.cmds[0].def_
-    _renamer(column, hidden)(stmt)
+    renamer(column, hidden)(stmt)
     if constraint.fk_attrs:
         constraint.fk_attrs = tuple(
             ast.String(sval=hidden) if a.sval == column else a for a in constraint.fk_attrs

@@ -213,7 +213,11 @@ def _plan_state(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
         if isinstance(op, ops.CreateIndex | ops.AddUnique):
             created.append(str(shape.name_of(op)))
         table, column = table_of(op), shape.changed_column(op)
-        if shape.column_change(op) is None or column is None or not _types(conn, names, table):
+        if (
+            shape.column_change(op) is None
+            or column is None
+            or not preflight.column_types(conn, names, table)
+        ):
             continue
         row = conn.exec_driver_sql(
             _COLUMN_SQL, {"rel": names.table(table), "column": column}
@@ -292,15 +296,6 @@ def _triggered(migration: OnlineMigration) -> list[str]:
     )
 
 
-def _types(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
-    """The table's columns and their types (empty if it does not exist yet)."""
-    exists = conn.exec_driver_sql("SELECT to_regclass(%(rel)s)", {"rel": names.table(table)})
-    if exists.scalar() is None:
-        return {}
-    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(table)}).all()
-    return {str(r[0]): str(r[1]) for r in rows}
-
-
 def _resolved(
     conn: Connection, migration: OnlineMigration
 ) -> list[tuple[ops.Operation, dict[str, str]]]:
@@ -308,7 +303,7 @@ def _resolved(
     names = pg.PgNames(migration.schema)
     out = []
     for op in migration.operations:
-        types = _types(conn, names, table_of(op))
+        types = preflight.column_types(conn, names, table_of(op))
         out.append((shape.resolve(op, types), types))
     return out
 
@@ -329,9 +324,8 @@ def _shapes(
         try:
             shapes[table] = (old, shape.reshape(op, new))
         except OnlineOperationError as exc:
-            # Not the table as the file expects it: a failure like a missing table's, with
-            # the same exit code on every server.
-            raise MigrationFailed(
+            # Not the table as the file expects it: the same kind, named with its file.
+            raise OnlineOperationError(
                 f"{migration.path}: {op.kind} on {table}: {exc.message}"
             ) from None
     return shapes
@@ -401,7 +395,7 @@ def _concurrent(
                 else pgops.concurrent_start(op, names, shapes.get(table_of(op), ({}, {}))[1])
             )
         except OnlineOperationError as exc:
-            raise MigrationFailed(
+            raise OnlineOperationError(
                 f"{migration.path}: {op.kind} on {table_of(op)}: {exc.message}"
             ) from None
         for sql in statements:
@@ -432,7 +426,9 @@ def _backfill(run: Run, entry: Entry) -> bool:
         if up:
             jobs.append((table, table, up))
         for op in on:
-            copy = pgops.copy_sql(shape.resolve(op, _types(conn, names, table)), names)
+            copy = pgops.copy_sql(
+                shape.resolve(op, preflight.column_types(conn, names, table)), names
+            )
             if copy is not None:
                 jobs.append((shape.copy_job(op), table, copy))
     for job, table, work in jobs:

@@ -81,7 +81,8 @@ def _name_taken(conn: Connection, schema: str, op: ops.Operation) -> str | None:
     return None
 
 
-def _types(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
+def column_types(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
+    """The table's columns and their types (empty if it does not exist yet)."""
     exists = conn.exec_driver_sql("SELECT to_regclass(%(rel)s)", {"rel": names.table(table)})
     if exists.scalar() is None:
         return {}
@@ -121,7 +122,7 @@ def _expressions(
     conn: Connection, migration: OnlineMigration, index: int, op: ops.Operation
 ) -> str | None:
     names = pg.PgNames(migration.schema)
-    types = _types(conn, names, table_of(op))
+    types = column_types(conn, names, table_of(op))
     column = shape.changed_column(op)
     if isinstance(op, ops.DropColumn):
         column = op.column.name

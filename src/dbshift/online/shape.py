@@ -310,22 +310,40 @@ def verify_pairs(op: ops.Operation) -> list[tuple[str, str, str, str]]:
 def hidden_check(op: ops.AddCheck) -> str:
     """The check expression with the column replaced by its hidden copy, rewritten with
     PostgreSQL's own parser (pglast), never by text substitution."""
-    from pglast import ast
     from pglast.stream import RawStream
-    from pglast.visitors import Visitor
 
     from dbshift.online.read import check_expression
 
     expr = check_expression(op.constraint.expression)
     column = changed_column(op)
-    copy = hidden(column) if column is not None else ""
+    if column is not None:
+        renamer(column, hidden(column))(expr)
+    return str(RawStream()(expr))
+
+
+def renamer(column: str, hidden: str) -> Any:
+    """A pglast visitor putting ``hidden`` where an expression or an index names ``column``
+    (its ordering, operator class and collation kept)."""
+    from pglast import ast
+    from pglast.visitors import Visitor
 
     class Rename(Visitor):
         def visit_ColumnRef(self, parent: object, node: ast.ColumnRef) -> object:
             last = (node.fields or (None,))[-1]
             if isinstance(last, ast.String) and last.sval == column:
-                return ast.ColumnRef(fields=(ast.String(sval=copy),))
+                return ast.ColumnRef(fields=(ast.String(sval=hidden),))
             return None
 
-    Rename()(expr)
-    return str(RawStream()(expr))
+        def visit_IndexElem(self, parent: object, node: ast.IndexElem) -> object:
+            if node.name == column:
+                return ast.IndexElem(
+                    name=hidden,
+                    collation=node.collation,
+                    opclass=node.opclass,
+                    opclassopts=node.opclassopts,
+                    ordering=node.ordering,
+                    nulls_ordering=node.nulls_ordering,
+                )
+            return None
+
+    return Rename()

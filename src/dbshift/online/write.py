@@ -110,33 +110,38 @@ def _online(op: ops.Operation, state: Schema, renderer: Renderer, *, casts: bool
             return ops.DropColumn(on=on, column=Column(col.name, ""))
         case ops.AlterColumn():
             return _alter(op, on, renderer, casts=casts)
-        case ops.CreateIndex() if not any(e.is_expression for e in op.index.elements):
-            # As the file says it: plain columns, unique, a predicate.
+        case ops.CreateIndex() if _file_says(op.index):
+            # As the file says it: plain columns, unique, a method, a predicate.
             idx = op.index
             elements = tuple(IndexElement(e.expression) for e in idx.elements)
-            return ops.CreateIndex(
-                on=on, index=Index(idx.name, elements, unique=idx.unique, where=idx.where)
-            )
+            index = Index(idx.name, elements, unique=idx.unique, where=idx.where, method=idx.method)
+            return ops.CreateIndex(on=on, index=index)
         case ops.DropIndex():
             return ops.DropIndex(on=on, index=Index(op.index.name, ()))
         case ops.AddUnique():
             c = op.constraint
             return ops.AddUnique(on=on, constraint=UniqueConstraint(c.name, c.columns))
-        case ops.AddForeignKey():
-            # The file form names the key, its columns and the referenced ones (the
-            # engines' rules for the actions are the server's defaults).
-            fk = replace(
-                op.constraint,
-                ref_schema=None,
-                on_delete=ReferentialAction.NO_ACTION,
-                on_update=ReferentialAction.NO_ACTION,
-            )
+        case ops.AddForeignKey() if op.constraint.on_update in _NO_ACTIONS:
+            # The file names the key, its columns, the referenced ones and ON DELETE; an
+            # ON UPDATE other than the default has no key in the file, so it is refused.
+            fk = replace(op.constraint, ref_schema=None, on_update=ReferentialAction.NO_ACTION)
             return ops.AddForeignKey(on=on, constraint=fk)
         case _ if isinstance(op, _ADDITIVE):
             up = ";\n".join(renderer.render([op], state))
             down = ";\n".join(renderer.render([op.reverse()], op.apply(state)))
             return ops.RawSQL(on=on, up=up, down=down)
     raise UsageError(f"{op.describe()} has no online form yet; generate a regular migration for it")
+
+
+#: ON UPDATE actions that are the server's default (MariaDB reports it as RESTRICT).
+_NO_ACTIONS = (ReferentialAction.NO_ACTION, ReferentialAction.RESTRICT)
+
+
+def _file_says(index: Index) -> bool:
+    """The file's ``create_index`` says plain ascending columns only: an index with an
+    expression, an ordering, an operator class or INCLUDE is refused, not flattened."""
+    plain = all(e == IndexElement(e.expression) for e in index.elements)
+    return plain and not index.include and not index.nulls_not_distinct
 
 
 def _alter(

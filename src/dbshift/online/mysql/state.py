@@ -126,9 +126,8 @@ def make_plans(migration: OnlineMigration, catalog: dict[str, Any]) -> dict[str,
             if "indexes" in info:
                 plans[table].indexes = frozenset(str(i).casefold() for i in info["indexes"])
         except OnlineOperationError as exc:
-            # Not the table as the file expects it (a column missing or already there): a
-            # failure, as on every server, not a usage error.
-            raise MigrationFailed(f"{migration.path}: {exc.message}") from None
+            # Not the table as the file expects it: the same kind, named with its file.
+            raise OnlineOperationError(f"{migration.path}: {exc.message}") from None
         except UsageError as exc:
             raise UsageError(f"{migration.path}: {exc}") from None
     return plans
