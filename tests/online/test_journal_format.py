@@ -57,3 +57,48 @@ def test_a_newer_format_is_refused_untouched(db: Database, tmp_path: Path) -> No
     assert 'dbshift_online" has format 99, newer than this dbshift' in status.err.replace("`", '"')
     assert f"understands ({FORMAT_VERSION}); upgrade dbshift" in status.err
     assert _format(db) == "99"
+
+
+def test_commands_creating_the_journal_at_once_all_succeed(pg_db: Database) -> None:
+    """``online start`` beside ``online status`` on a database without a journal: both
+    create it, and PostgreSQL's CREATE TABLE IF NOT EXISTS lets one of two racing creators
+    fail on pg_type's unique index (seen in a test run). Every one must go on."""
+    import threading
+
+    import sqlalchemy
+
+    from dbshift.connection import parse_url
+    from dbshift.online import journal
+
+    engine = sqlalchemy.create_engine(parse_url(pg_db.url), isolation_level="AUTOCOMMIT")
+    for attempt in range(5):
+        schema = f"race{attempt}"
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        ready = threading.Barrier(6)
+        failures: list[BaseException] = []
+
+        def create(
+            schema: str = schema,
+            ready: threading.Barrier = ready,
+            failures: list[BaseException] = failures,
+        ) -> None:
+            with engine.connect() as conn:
+                ready.wait()
+                try:
+                    journal.ensure(conn, schema)
+                except BaseException as exc:
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=create) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert failures == [], failures
+        with engine.connect() as conn:
+            version = conn.exec_driver_sql(
+                f"SELECT value FROM {schema}.dbshift_online_meta WHERE name = 'format_version'"
+            ).scalar()
+        assert version == str(FORMAT_VERSION)
+    engine.dispose()

@@ -126,21 +126,34 @@ def _run(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> An
     return conn.execute(text(sql), params or {})
 
 
+def _create(conn: Connection, sql: str) -> None:
+    """``CREATE TABLE IF NOT EXISTS`` that two commands may run at once (``online start``
+    beside ``online status``): PostgreSQL's IF NOT EXISTS is not safe under concurrency,
+    the loser gets a unique violation on ``pg_type``. The connection autocommits, so the
+    failed statement aborts nothing, and the table the other command made is the same."""
+    from sqlalchemy.exc import IntegrityError
+
+    with suppress(IntegrityError):
+        conn.exec_driver_sql(sql)
+
+
 def ensure(conn: Connection, schema: str) -> None:
     d = _d(conn)
-    conn.exec_driver_sql(
+    _create(
+        conn,
         f"CREATE TABLE IF NOT EXISTS {_table(conn, schema)} ("
         f"name {d.name_type} PRIMARY KEY, base_schema {d.name_type} NOT NULL, "
         f"version_schema {d.name_type} NOT NULL, tables {d.text_type} NOT NULL, "
         f"phase {d.name_type} NOT NULL, spec {d.text_type} NOT NULL, "
         f"started_at {d.time_type} NOT NULL, expanded_at {d.time_type} NULL, "
         f"finished_at {d.time_type} NULL, safety_period double precision NOT NULL, "
-        f"backfill {d.text_type} NOT NULL, paused boolean NOT NULL DEFAULT false)"
+        f"backfill {d.text_type} NOT NULL, paused boolean NOT NULL DEFAULT false)",
     )
     meta = _table(conn, schema, META)
-    conn.exec_driver_sql(
+    _create(
+        conn,
         f"CREATE TABLE IF NOT EXISTS {meta} "
-        f"(name {d.name_type} PRIMARY KEY, value {d.text_type} NOT NULL)"
+        f"(name {d.name_type} PRIMARY KEY, value {d.text_type} NOT NULL)",
     )
     found = _run(conn, f"SELECT value FROM {meta} WHERE name = 'format_version'").scalar()
     # No version recorded: a journal from before the version was kept (format 1), or a
