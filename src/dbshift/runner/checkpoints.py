@@ -17,8 +17,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import sqlalchemy as sa
-
 from dbshift.errors import NoUsableKey
 
 if TYPE_CHECKING:
@@ -54,6 +52,8 @@ class Checkpoint:
 
 class CheckpointStore:
     def __init__(self, history_name: str, schema: str | None) -> None:
+        import sqlalchemy as sa  # here: diff and inspect import this module's table_name
+
         self.table = sa.Table(
             table_name(history_name),
             sa.MetaData(),
@@ -81,6 +81,8 @@ class CheckpointStore:
             self._ensured = True
 
     def exists(self, conn: Connection) -> bool:
+        import sqlalchemy as sa  # here: diff and inspect import this module's table_name
+
         return sa.inspect(conn).has_table(self.table.name, schema=self.table.schema)
 
     def clear(self, conn: Connection, version: str, direction: str) -> None:
@@ -92,6 +94,8 @@ class CheckpointStore:
         )
 
     def any(self, conn: Connection, version: str, direction: str) -> bool:
+        import sqlalchemy as sa  # here: diff and inspect import this module's table_name
+
         if not self.exists(conn):
             return False
         found = conn.execute(
@@ -102,6 +106,8 @@ class CheckpointStore:
         return bool(found)
 
     def load(self, conn: Connection, version: str, direction: str, label: str) -> Checkpoint | None:
+        import sqlalchemy as sa  # here: diff and inspect import this module's table_name
+
         row = conn.execute(
             sa.select(self.table).where(
                 self.table.c.version == version,
