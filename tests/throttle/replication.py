@@ -68,7 +68,7 @@ def _wait_for(check: Any, what: str, timeout: float = START_TIMEOUT) -> None:
         try:
             if check():
                 return
-        except Exception as exc:  # noqa: BLE001 - a server still starting refuses; retry
+        except Exception as exc:  # a server still starting refuses: retry
             last = exc
         time.sleep(0.1)
     raise SetupError(f"{what}: not within {timeout:g}s" + (f" ({last})" if last else ""))
@@ -96,7 +96,9 @@ class Replication:
     def engine(self, which: str) -> Any:
         """``primary`` or ``replica``: an autocommit engine, kept for the session."""
         if which not in self._engines:
-            self._engines[which] = _engine(self.primary_url if which == "primary" else self.replica_url)
+            self._engines[which] = _engine(
+                self.primary_url if which == "primary" else self.replica_url
+            )
         return self._engines[which]
 
     def run(self, which: str, *statements: str) -> list[Any]:
@@ -151,24 +153,61 @@ def postgres_replication(bindir: Path) -> Iterator[Replication]:
 
     def start(datadir: Path, port: int, *settings: str) -> None:
         options = " ".join(
-            [f"-p {port}", f"-k {root}", "-c listen_addresses=127.0.0.1", "-c fsync=off",
-             "-c shared_buffers=16MB", *(f"-c {s}" for s in settings)]
+            [
+                f"-p {port}",
+                f"-k {root}",
+                "-c listen_addresses=127.0.0.1",
+                "-c fsync=off",
+                "-c shared_buffers=16MB",
+                *(f"-c {s}" for s in settings),
+            ]
         )
-        pg_ctl(datadir, "-l", str(root / f"{datadir.name}.log"), "-w", "-t", "60",
-               "-o", options, "start")
+        pg_ctl(
+            datadir,
+            "-l",
+            str(root / f"{datadir.name}.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
         started.append(datadir)
 
     try:
         _run(
-            [str(bindir / "initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust",
-             "--no-sync", "--no-instructions"],
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(primary),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "--no-instructions",
+            ],
             user=user,
         )
         primary_port = _free_port(PG_PORT)
         start(primary, primary_port, "wal_level=replica", "max_wal_senders=4")
         _run(
-            [str(bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary_port),
-             "-U", "postgres", "-D", str(standby), "-R", "-X", "stream", "-c", "fast"],
+            [
+                str(bindir / "pg_basebackup"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(primary_port),
+                "-U",
+                "postgres",
+                "-D",
+                str(standby),
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ],
             user=user,
         )
         standby_port = _free_port(primary_port + 1)
@@ -179,10 +218,13 @@ def postgres_replication(bindir: Path) -> Iterator[Replication]:
         setup = Replication("postgresql", url.format(primary_port), url.format(standby_port))
         try:
             _wait_for(
-                lambda: setup.run(
-                    "primary",
-                    "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'",
-                )[0] == 1,
+                lambda: (
+                    setup.run(
+                        "primary",
+                        "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'",
+                    )[0]
+                    == 1
+                ),
                 "the standby streaming from the primary",
             )
             yield setup
@@ -224,12 +266,22 @@ def mariadb_replication(server: str, install: str) -> Iterator[Replication]:
         log = open(root / f"{name}.log", "wb")  # noqa: SIM115 - the process's, closed by it
         processes.append(
             subprocess.Popen(
-                [server, "--no-defaults", *as_root, f"--datadir={root / name}",
-                 f"--socket={root / name}.sock", f"--pid-file={root / name}.pid",
-                 f"--port={port}", "--bind-address=127.0.0.1", "--skip-name-resolve",
-                 "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M",
-                 "--innodb-flush-log-at-trx-commit=0", "--performance-schema=off",
-                 *options],
+                [
+                    server,
+                    "--no-defaults",
+                    *as_root,
+                    f"--datadir={root / name}",
+                    f"--socket={root / name}.sock",
+                    f"--pid-file={root / name}.pid",
+                    f"--port={port}",
+                    "--bind-address=127.0.0.1",
+                    "--skip-name-resolve",
+                    "--innodb-buffer-pool-size=16M",
+                    "--innodb-log-file-size=8M",
+                    "--innodb-flush-log-at-trx-commit=0",
+                    "--performance-schema=off",
+                    *options,
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -238,8 +290,14 @@ def mariadb_replication(server: str, install: str) -> Iterator[Replication]:
 
     try:
         _run(
-            [install, "--no-defaults", *as_root, f"--datadir={root / 'primary'}",
-             "--auth-root-authentication-method=normal", "--skip-test-db"]
+            [
+                install,
+                "--no-defaults",
+                *as_root,
+                f"--datadir={root / 'primary'}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ]
         )
         shutil.copytree(root / "primary", root / "replica", symlinks=True)
         primary_port = _free_port(MARIADB_PORT)
@@ -248,7 +306,8 @@ def mariadb_replication(server: str, install: str) -> Iterator[Replication]:
         start("replica", replica_port, "--server-id=2", f"--relay-log={root / 'replica' / 'relay'}")
         url = "mysql://root@127.0.0.1:{}/dbshift_replicated"
         bare = Replication(
-            "mysql", url.format(primary_port).replace("dbshift_replicated", "mysql"),
+            "mysql",
+            url.format(primary_port).replace("dbshift_replicated", "mysql"),
             url.format(replica_port).replace("dbshift_replicated", "mysql"),
         )
         setup = Replication("mysql", url.format(primary_port), url.format(replica_port))
@@ -263,11 +322,14 @@ def mariadb_replication(server: str, install: str) -> Iterator[Replication]:
             )
             bare.run("primary", "CREATE DATABASE dbshift_replicated")
             _wait_for(
-                lambda: bare.run(
-                    "replica",
-                    "SELECT count(*) FROM information_schema.SCHEMATA "
-                    "WHERE SCHEMA_NAME = 'dbshift_replicated'",
-                )[0] == 1,
+                lambda: (
+                    bare.run(
+                        "replica",
+                        "SELECT count(*) FROM information_schema.SCHEMATA "
+                        "WHERE SCHEMA_NAME = 'dbshift_replicated'",
+                    )[0]
+                    == 1
+                ),
                 "the replica applying the primary's binary log",
             )
             yield setup

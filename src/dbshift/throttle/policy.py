@@ -13,22 +13,34 @@ be and its ``--critical-load-hibernate-seconds`` pause is: dbshift does both, in
 ``nice_ratio`` (gh-ost's ``--nice-ratio``) is the other lever: after each batch, sleep that
 many times the batch's duration whatever the load, to leave the server a fixed share.
 
+``replica_lag`` is the largest of what this server says (a PostgreSQL primary sees its
+connected standbys; a replica its own delay) and of what each server listed in
+``replicas`` says of itself, probed on a connection of its own, as gh-ost's
+``--throttle-control-replicas``: a MySQL/MariaDB primary cannot see its replicas' lag. A
+listed replica that is unreachable or not replicating counts as infinitely behind (gh-ost
+throttles on a broken replica too). A ``replica_lag`` threshold that nothing measures is a
+usage error at the first probe, not a threshold silently never reached.
+
 The SQL is the dialect's (``Dialect.load_sample``); this module only decides. It sits below
 the runner so that data migrations' batches (``ctx.backfill``) use the same policy.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dbshift.errors import ServerOverloaded
+from dbshift.connection import connect, create_engine, first_line, mask_text, parse_url
+from dbshift.dialects import dialect_for
+from dbshift.errors import DbshiftError, ServerOverloaded, UsageError
 from dbshift.throttle.thresholds import Thresholds
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine import Connection, Engine
 
     from dbshift.dialects import Dialect
 
@@ -55,6 +67,8 @@ class ThrottleStatus:
     #: many times a batch had to wait.
     waited: float = 0.0
     waits: int = 0
+    #: The last lag of each server in ``thresholds.replicas`` (password masked) -> seconds.
+    replicas: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +78,7 @@ class ThrottleStatus:
             "sample": {k: round(v, 3) for k, v in sorted(self.sample.items())},
             "waited": round(self.waited, 3),
             "waits": self.waits,
+            "replicas": {k: round(v, 3) for k, v in sorted(self.replicas.items())},
         }
 
     @classmethod
@@ -75,6 +90,7 @@ class ThrottleStatus:
             sample=dict(raw.get("sample") or {}),
             waited=float(raw.get("waited", 0.0)),
             waits=int(raw.get("waits", 0)),
+            replicas=dict(raw.get("replicas") or {}),
         )
 
     def describe(self) -> str:
@@ -86,12 +102,16 @@ class ThrottleStatus:
         )
 
 
-def _reached(sample: Mapping[str, float], levels: Mapping[str, float]) -> str:
-    """The first metric of ``sample`` at or above its level in ``levels``, spelled out."""
+def _reached(
+    sample: Mapping[str, float], levels: Mapping[str, float], where: Mapping[str, str]
+) -> str:
+    """The first metric of ``sample`` at or above its level in ``levels``, spelled out
+    (with ``where`` it was measured, when that is not this server)."""
     for metric, level in sorted(levels.items()):
         value = sample.get(metric)
         if value is not None and value >= level:
-            return f"{metric} {value:g} >= {level:g}"
+            at = f" ({where[metric]})" if metric in where else ""
+            return f"{metric} {value:g} >= {level:g}{at}"
     return ""
 
 
@@ -102,7 +122,9 @@ class Throttle:
     ``conn`` is the connection the probe runs on: the backfill's own between its batches
     (never inside one: a probe must not lengthen a transaction holding row locks), or a
     separate one. ``report`` is told the status when it changes, and every few seconds
-    while waiting, so a long wait is visible (``online status``).
+    while waiting, so a long wait is visible (``online status``). The servers listed in
+    ``thresholds.replicas`` get a connection each, opened at the first probe and kept
+    (reopened after an error) until ``close()``.
     """
 
     def __init__(
@@ -122,15 +144,83 @@ class Throttle:
         self._report = report
         self._clock = clock
         self._sleep = sleep
+        self._replica_engines: dict[str, Engine] = {}
+        self._replica_conns: dict[str, Connection] = {}
+        #: metric -> where its value was measured, when not on ``conn``'s server.
+        self._where: dict[str, str] = {}
+        self._checked = False
 
     def status(self) -> ThrottleStatus:
         return self._status
 
     def probe(self) -> dict[str, float]:
-        """The server's load now (``Dialect.load_sample``)."""
+        """The load now: this server's (``Dialect.load_sample``), with ``replica_lag``
+        the largest of its own and of each listed replica's."""
         sample = self.dialect.load_sample(self.conn)
+        self._where = {}
+        lags: dict[str, float] = {}
+        for url in self.thresholds.replicas or ():
+            lag, note = self._replica_lag(url)
+            lags[mask_text(url)] = lag
+            if lag > sample.get("replica_lag", -1.0):
+                sample["replica_lag"] = lag
+                self._where["replica_lag"] = f"{_server(url)}{note}"
+        self._status.replicas = lags
         self._status.sample = sample
+        if not self._checked:
+            self._checked = True
+            self._require_measured(sample)
         return sample
+
+    def _require_measured(self, sample: Mapping[str, float]) -> None:
+        t = self.thresholds
+        wanted = [m for m in self.dialect.load_metrics if m in t.max_load or m in t.critical_load]
+        missing = [m for m in sorted(wanted) if m not in sample]
+        if "replica_lag" in missing:
+            raise UsageError(
+                "[throttle]: replica_lag is a threshold, but this server is no replica and "
+                "sees none (a MySQL/MariaDB primary never sees its replicas' lag; a "
+                "PostgreSQL primary sees the standbys connected to it): list the replicas "
+                'to watch in [throttle] replicas = ["URL", ...]'
+            )
+
+    def _replica_lag(self, url: str) -> tuple[float, str]:
+        """``url``'s own lag, and a note when it is infinite: unreachable, or not a
+        replica (replication stopped reads as infinite from the server itself)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            conn = self._replica_conns.get(url)
+            if conn is None:
+                engine = self._replica_engines.get(url)
+                if engine is None:
+                    engine = create_engine(parse_url(url), connect_timeout=5.0, busy_timeout=5.0)
+                    self._replica_engines[url] = engine
+                conn = self._replica_conns[url] = connect(engine)
+            lag = dialect_for(conn.engine.url).load_sample(conn).get("replica_lag")
+        except (SQLAlchemyError, DbshiftError) as exc:
+            self._drop(url)
+            return math.inf, f": unreachable, {mask_text(first_line(str(exc)))}"
+        if lag is None:
+            return math.inf, ": not replicating from anything"
+        return lag, ""
+
+    def _drop(self, url: str) -> None:
+        conn = self._replica_conns.pop(url, None)
+        if conn is not None:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            # A connection already broken has nothing left to close.
+            with contextlib.suppress(SQLAlchemyError):
+                conn.close()
+
+    def close(self) -> None:
+        """Close the replicas' connections (the probed ``conn`` is the caller's)."""
+        for url in list(self._replica_conns):
+            self._drop(url)
+        for engine in self._replica_engines.values():
+            engine.dispose()
+        self._replica_engines.clear()
 
     def _set(self, state: str, reason: str, *, force: bool = False) -> None:
         changed = (state, reason) != (self._status.state, self._status.reason)
@@ -153,7 +243,7 @@ class Throttle:
         last_report = self._clock()
         while True:
             sample = self.probe()
-            critical = _reached(sample, t.critical_load)
+            critical = _reached(sample, t.critical_load, self._where)
             now = self._clock()
             if critical:
                 critical_since = now if critical_since is None else critical_since
@@ -167,7 +257,7 @@ class Throttle:
                 self._set("paused", critical)
             else:
                 critical_since = None
-                over = _reached(sample, t.max_load)
+                over = _reached(sample, t.max_load, self._where)
                 if not over:
                     self._set("running", "")
                     return waited
@@ -192,3 +282,9 @@ class Throttle:
             self._sleep(pause)
             self._status.waited += pause
         return pause
+
+
+def _server(url: str) -> str:
+    """``host:port`` of a replica's URL, for a reason line."""
+    parsed = parse_url(url)
+    return f"{parsed.host or 'localhost'}" + (f":{parsed.port}" if parsed.port else "")

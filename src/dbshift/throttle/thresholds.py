@@ -10,6 +10,7 @@ max_load = { running = 25, lock_waits = 8, replica_lag = 1.0 }   # wait while an
 critical_load = { running = 50 }                                   # pause; give up after
 critical_timeout = 300                                             # ... this many seconds
 nice_ratio = 0.0                                                   # sleep this x each batch
+replicas = ["mysql://monitor@replica1/app"]                        # whose lag replica_lag is
 ```
 
 The same table goes in ``dbshift.toml`` (top level or per environment) and on the command
@@ -25,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dbshift.connection import mask_text, parse_url
 from dbshift.errors import UsageError
 
 #: Metric -> what it measures, in the servers' own terms (``Dialect.load_sample``).
@@ -33,10 +35,12 @@ METRICS: dict[str, str] = {
     "backends in pg_stat_activity; MySQL/MariaDB: Threads_running)",
     "lock_waits": "sessions waiting for a lock (PostgreSQL: wait_event_type 'Lock'; "
     "MySQL/MariaDB: Innodb_row_lock_current_waits)",
-    "replica_lag": "seconds a replica is behind (PostgreSQL: pg_stat_replication's "
-    "replay_lag, or this standby's own; MySQL/MariaDB: this replica's Seconds_Behind_Master)",
+    "replica_lag": "seconds the furthest replica is behind, infinite when one is stopped or "
+    "unreachable (PostgreSQL: pg_stat_replication's replay_lag on a primary, its own replay "
+    "delay on a standby; MySQL/MariaDB: Seconds_Behind_Master on a replica), the largest of "
+    "this server's and of each server listed in replicas",
 }
-_KEYS = ("max_load", "critical_load", "critical_timeout", "nice_ratio")
+_KEYS = ("max_load", "critical_load", "critical_timeout", "nice_ratio", "replicas")
 
 #: pt-online-schema-change's defaults (Threads_running=25 throttles, 50 aborts): dbshift
 #: pauses at the critical level and gives up only after ``critical_timeout``.
@@ -57,6 +61,9 @@ class Thresholds:
     #: After each batch, sleep this many times the batch's duration (gh-ost's
     #: ``--nice-ratio``): 1.0 halves the backfill's share of the server.
     nice_ratio: float | None = None
+    #: Replicas whose own lag ``replica_lag`` also measures (database URLs), gh-ost's
+    #: ``--throttle-control-replicas``: a MySQL/MariaDB primary cannot see its replicas' lag.
+    replicas: tuple[str, ...] | None = None
 
     def over(self, base: Thresholds) -> Thresholds:
         """These thresholds laid over ``base``: each key and each metric said here wins."""
@@ -69,6 +76,7 @@ class Thresholds:
                 else base.critical_timeout
             ),
             nice_ratio=self.nice_ratio if self.nice_ratio is not None else base.nice_ratio,
+            replicas=self.replicas if self.replicas is not None else base.replicas,
         )
 
     def resolved(self) -> Thresholds:
@@ -81,6 +89,8 @@ class Thresholds:
             "critical_load": dict(sorted(self.critical_load.items())),
             "critical_timeout": self.critical_timeout,
             "nice_ratio": self.nice_ratio,
+            # Kept for display (the journal, online status): never a password.
+            "replicas": None if self.replicas is None else [mask_text(u) for u in self.replicas],
         }
 
     @classmethod
@@ -91,6 +101,7 @@ class Thresholds:
             critical_load=dict(raw.get("critical_load") or {}),
             critical_timeout=raw.get("critical_timeout"),
             nice_ratio=raw.get("nice_ratio"),
+            replicas=None if raw.get("replicas") is None else tuple(raw["replicas"]),
         )
 
     def describe(self) -> str:
@@ -104,6 +115,8 @@ class Thresholds:
             text += f" (pause up to {self.critical_timeout:g}s)"
         if self.nice_ratio:
             text += f"; nice ratio {self.nice_ratio:g}"
+        if self.replicas:
+            text += f"; replicas {', '.join(mask_text(u) for u in self.replicas)}"
         return text
 
 
@@ -156,7 +169,25 @@ def parse_thresholds(raw: Any, where: str = "throttle") -> Thresholds:
             else _number(timeout, f"{where}.critical_timeout", positive=False)
         ),
         nice_ratio=None if ratio is None else _number(ratio, f"{where}.nice_ratio", positive=False),
+        replicas=_replicas(raw.get("replicas"), f"{where}.replicas"),
     )
+
+
+def _replicas(raw: Any, where: str) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str) or not isinstance(raw, list | tuple):
+        raise UsageError(
+            f'{where} must be a list of database URLs, e.g. ["mysql://u@replica1/app"]'
+        )
+    for url in raw:
+        if not isinstance(url, str):
+            raise UsageError(f"{where} must be a list of database URLs, not {url!r}")
+        try:
+            parse_url(url)  # a bad URL is a usage error now, not at the first batch
+        except UsageError as exc:
+            raise UsageError(f"{where}: {exc}") from None
+    return tuple(raw)
 
 
 def parse_levels(text: str, where: str) -> dict[str, float]:

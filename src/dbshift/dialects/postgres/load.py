@@ -18,9 +18,21 @@ if TYPE_CHECKING:
 #   Threads_running counts on MySQL).
 # lock_waits: backends waiting for a heavyweight lock (row, tuple, transaction id, relation):
 #   the application sessions a batch's row locks (or anything else) hold up.
-# replica_lag (seconds): on a standby, how far replay is behind (0 when everything received
-#   is replayed: an idle primary is not lag); on a primary, the largest replay_lag among
-#   its streaming replicas (NULL lag: the replica is caught up); NULL: no replicas.
+# replica_lag (seconds, a float; 'Infinity' when behind by an unknown amount):
+#   - on a standby, its own replay delay: 0 when it has replayed all it received (an idle
+#     primary is not lag; a paused standby with nothing new to replay is not behind);
+#     else now() minus the commit time of the last transaction it replayed. That is an
+#     upper bound: after an idle spell on the primary the first write reads as behind by
+#     the whole spell until it is replayed (milliseconds on a healthy standby). Behind
+#     with no transaction replayed since the standby started: unknown, 'Infinity'.
+#   - on a primary, the largest lag among the WAL senders in pg_stat_replication: 0 for a
+#     standby that has replayed all it was sent (its replay_lag then still shows the last
+#     measured delay, the whole stall after a stall, until its next status message clears
+#     it: up to 2 x wal_receiver_status_interval, 20 s by default), else its replay_lag.
+#     The primary knows replay progress only from those status messages: a standby that
+#     stops replaying reads as lagging from its next message on (<= 10 s by default);
+#     list standbys in [throttle] replicas to measure their own delay at once.
+#   - NULL (no metric): a primary without connected standbys.
 SAMPLE_SQL = """
 SELECT
   count(*) FILTER (WHERE a.state = 'active' AND a.backend_type = 'client backend'
@@ -28,10 +40,13 @@ SELECT
   count(*) FILTER (WHERE a.wait_event_type = 'Lock') AS lock_waits,
   (SELECT CASE
      WHEN pg_is_in_recovery() THEN
-       CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
-            THEN 0
-            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END
-     ELSE (SELECT max(extract(epoch FROM coalesce(r.replay_lag, interval '0')))
+       CASE WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0::float8
+            WHEN pg_last_xact_replay_timestamp() IS NULL THEN 'Infinity'::float8
+            ELSE greatest(0, extract(epoch FROM now() - pg_last_xact_replay_timestamp())
+                 )::float8 END
+     ELSE (SELECT max(CASE WHEN r.replay_lsn >= r.sent_lsn THEN 0::float8
+                           ELSE extract(epoch FROM coalesce(r.replay_lag, interval '0'))::float8
+                      END)
            FROM pg_stat_replication r)
    END) AS replica_lag
 FROM pg_stat_activity a
