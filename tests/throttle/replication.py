@@ -23,7 +23,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,16 @@ class Replication:
     backend: str
     primary_url: str
     replica_url: str
+    #: Restart the replica (its connections are dropped first); None where not offered.
+    restarter: Callable[[], None] | None = None
     _engines: dict[str, Any] = field(default_factory=dict)
+
+    def restart_replica(self) -> None:
+        assert self.restarter is not None, f"no replica restart for {self.backend}"
+        engine = self._engines.pop("replica", None)
+        if engine is not None:
+            engine.dispose()
+        self.restarter()
 
     def engine(self, which: str) -> Any:
         """``primary`` or ``replica``: an autocommit engine, kept for the session."""
@@ -215,7 +224,15 @@ def postgres_replication(bindir: Path) -> Iterator[Replication]:
         # default): the primary's pg_stat_replication is that fresh (docs/online.md).
         start(standby, standby_port, "hot_standby=on", "wal_receiver_status_interval=1")
         url = "postgresql://postgres@127.0.0.1:{}/postgres"
-        setup = Replication("postgresql", url.format(primary_port), url.format(standby_port))
+        setup = Replication(
+            "postgresql",
+            url.format(primary_port),
+            url.format(standby_port),
+            # The options it was started with are pg_ctl's to reuse (postmaster.opts).
+            restarter=lambda: pg_ctl(
+                standby, "-l", str(root / "standby.log"), "-m", "fast", "-w", "-t", "60", "restart"
+            ),
+        )
         try:
             _wait_for(
                 lambda: (

@@ -166,6 +166,35 @@ def test_pg_a_listed_standby_stops_a_critical_run_with_server_overloaded(
     assert seen[-1].replicas[pg_replication.replica_url] >= 0.5
 
 
+def test_pg_a_restarted_standby_behind_before_any_replayed_commit_is_infinitely_behind(
+    pg_replication: Replication,
+) -> None:
+    """A standby restarted from a restartpoint has replayed no transaction yet: its
+    pg_last_xact_replay_timestamp() is NULL. Caught up, it reads 0 (its receive position
+    restarts at a segment boundary, below the replay position); behind, the delay is
+    unknown and reads infinite, never a missing metric that no threshold can reach."""
+    _pg_write(pg_replication)
+    pg_replication.run("primary", "CHECKPOINT")
+    _until(lambda: _pg_replayed(pg_replication), "the standby replaying the checkpoint")
+    pg_replication.run("replica", "CHECKPOINT")
+    pg_replication.restart_replica()
+    assert pg_replication.run("replica", "SELECT pg_last_xact_replay_timestamp()") == [None]
+    _until(lambda: _pg_replayed(pg_replication), "the standby streaming again")
+    assert _lag(pg_replication, "replica") == 0.0
+    with _pg_paused(pg_replication):
+        _pg_write(pg_replication)
+        _until(
+            lambda: bool(
+                pg_replication.run(
+                    "replica", "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()"
+                )[0]
+            ),
+            "the standby receiving the write",
+        )
+        assert _lag(pg_replication, "replica") == float("inf")
+    assert _lag(pg_replication, "replica") == 0.0
+
+
 # -- MariaDB ------------------------------------------------------------------------------
 
 
