@@ -109,3 +109,42 @@ def test_flag_spelling_is_gh_osts() -> None:
     with pytest.raises(UsageError, match="--max-load: 'x' is not a number"):
         parse_levels("running=x", "--max-load")
     assert parse_thresholds(None) == Thresholds()
+
+
+def test_replicas_come_from_the_config_and_an_environment_replaces_the_list(
+    tmp_path: Path,
+) -> None:
+    text = (
+        '[throttle]\nreplicas = ["mysql://monitor:s3cret@replica1/app"]\n'
+        "max_load = { replica_lag = 2 }\n"
+        '[environments.prod.throttle]\nreplicas = ["mysql://m@r2/app", "mysql://m@r3/app"]\n'
+    )
+    assert _settings(tmp_path, text).replicas == ("mysql://monitor:s3cret@replica1/app",)
+    prod = _settings(tmp_path, text, "prod")
+    assert prod.replicas == ("mysql://m@r2/app", "mysql://m@r3/app")
+    assert prod.max_load == {"replica_lag": 2.0}
+    # Shown (online status, the journal's copy) without the password.
+    shown = _settings(tmp_path, text).resolved()
+    assert shown.as_dict()["replicas"] == ["mysql://monitor:***@replica1/app"]
+    assert "s3cret" not in shown.describe() and "replica1" in shown.describe()
+    # Nothing said: no replicas; an empty list in a later source says "none".
+    assert Thresholds().resolved().replicas is None
+    assert Thresholds(replicas=()).over(prod).replicas == ()
+
+
+def test_replicas_in_the_online_file() -> None:
+    t = _file('[throttle]\nreplicas = ["postgresql://u@standby1/app"]\n')
+    assert t.replicas == ("postgresql://u@standby1/app",)
+
+
+@pytest.mark.parametrize(
+    ("replicas", "message"),
+    [
+        ('"mysql://u@r/app"', r"replicas must be a list of database URLs"),
+        ("[3]", r"replicas must be a list of database URLs, not 3"),
+        ('["oracle://u@r/app"]', r"\[throttle\]\.replicas: unsupported database URL scheme"),
+    ],
+)
+def test_bad_replicas_are_one_clear_error(replicas: str, message: str) -> None:
+    with pytest.raises(MigrationFileError, match=message):
+        _file(f"[throttle]\nreplicas = {replicas}\n")

@@ -5,7 +5,11 @@ The same status variables gh-ost's ``--max-load`` and pt-online-schema-change's
 server reads 0 as PostgreSQL's count does) and ``Innodb_row_lock_current_waits``. Replica
 lag is this server's own when it is a replica (``SHOW REPLICA STATUS``; MariaDB 10.5+ and
 MySQL 8.0.22+, ``SHOW SLAVE STATUS`` before): a primary cannot see its replicas' lag
-without connecting to them.
+without connecting to them, which the throttle does for the servers listed in ``[throttle]
+replicas`` (``dbshift.throttle.policy``), calling this on each. ``Seconds_Behind_Master``
+is whole seconds between now and the timestamp of the event the SQL thread applies (0 the
+first second of a stall); with several replication sources (MariaDB's named connections)
+the default connection's (``@@default_master_connection``).
 """
 
 from __future__ import annotations
