@@ -1,0 +1,87 @@
+"""``[throttle] replicas`` from ``dbshift.toml`` through ``dbshift migrate`` (a batched data
+migration) against the throwaway MariaDB primary and replica: a stopped replica stops the
+run with exit 3 before any batch; replicating again, ``migrate`` finishes. Without
+``replicas``, a ``replica_lag`` threshold on a MySQL primary is an error at the first
+batch, not a level that is never reached."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import Database
+from tests.runner.test_batched import SQL_TRANSFORM, adopt, checkpoints, setup_users
+from tests.throttle.replication import Replication
+from tests.throttle.test_replica_lag import _my_caught_up, _until
+
+
+@pytest.fixture
+def primary_db(mysql_replication: Replication) -> Iterator[tuple[Database, str]]:
+    """A fresh database on the primary (replicated), and its URL on the replica."""
+    name = f"h_replica_{uuid.uuid4().hex[:10]}"
+    mysql_replication.run("primary", f"CREATE DATABASE {name}")
+    _until(lambda: _my_caught_up(mysql_replication), "the replica creating the database")
+
+    def on(url: str) -> str:
+        return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield (
+            Database("mysql", on(mysql_replication.primary_url)),
+            on(mysql_replication.replica_url),
+        )
+    finally:
+        mysql_replication.run("replica", "START SLAVE SQL_THREAD")
+        mysql_replication.run("primary", f"DROP DATABASE IF EXISTS {name}")
+
+
+def test_a_stopped_replica_stops_a_batched_migration_which_then_resumes(
+    mysql_replication: Replication, primary_db: tuple[Database, str], tmp_path: Path
+) -> None:
+    db, replica_url = primary_db
+    setup_users(db, rows=300)
+    project = adopt(db, tmp_path)
+    (tmp_path / "dbshift.toml").write_text(
+        "[throttle]\ncritical_load = { replica_lag = 5 }\ncritical_timeout = 1\n"
+        f'replicas = ["{replica_url}"]\n',
+        encoding="utf-8",
+    )
+    project.write("1_lower_email.sql", SQL_TRANSFORM)
+
+    mysql_replication.run("replica", "STOP SLAVE SQL_THREAD")
+    stopped = project.run("migrate")
+    assert stopped.code == 3, (stopped.code, stopped.err)
+    assert "1_lower_email.sql" in stopped.err and "replica_lag inf >= 5" in stopped.err
+    assert "Traceback" not in stopped.err
+    assert db.scalar("SELECT count(*) FROM users WHERE touched > 0") == 0
+
+    mysql_replication.run("replica", "START SLAVE SQL_THREAD")
+    _until(lambda: _my_caught_up(mysql_replication), "the replica catching up")
+    resumed = project.run("migrate")
+    assert resumed.code == 0, resumed.err
+    [point] = checkpoints(db)
+    assert point["finished"]
+    assert db.scalar("SELECT count(*) FROM users WHERE touched = 1") == 300
+
+
+def test_replica_lag_on_a_mysql_primary_without_replicas_is_a_usage_error(
+    primary_db: tuple[Database, str], tmp_path: Path
+) -> None:
+    db, _ = primary_db
+    setup_users(db, rows=50)
+    project = adopt(db, tmp_path)
+    (tmp_path / "dbshift.toml").write_text(
+        "[throttle]\nmax_load = { replica_lag = 2 }\n", encoding="utf-8"
+    )
+    project.write("1_lower_email.sql", SQL_TRANSFORM)
+    refused = project.run("migrate")
+    # The runner reports any error but ServerOverloaded from a batch as the file's failure
+    # (exit 1), naming the UsageError.
+    assert refused.code == 1, (refused.code, refused.err)
+    assert "up failed: UsageError: [throttle]: replica_lag is a threshold" in refused.err
+    assert "[throttle] replicas" in refused.err and "Traceback" not in refused.err
+    assert db.scalar("SELECT count(*) FROM users WHERE touched > 0") == 0
