@@ -17,6 +17,7 @@ import pytest
 from dbshift.dialects import named
 from dbshift.errors import ServerOverloaded, UsageError
 from dbshift.throttle import Thresholds, Throttle, ThrottleStatus
+from tests.conftest import Database
 from tests.throttle.replication import Replication, _free_port
 
 #: Far above anything the throwaway servers reach: only replica_lag decides.
@@ -193,6 +194,19 @@ def test_pg_a_restarted_standby_behind_before_any_replayed_commit_is_infinitely_
         )
         assert _lag(pg_replication, "replica") == float("inf")
     assert _lag(pg_replication, "replica") == 0.0
+
+
+def test_pg_a_primary_without_standbys_has_no_lag_and_does_not_wait(
+    pg_db: Database,
+) -> None:
+    """The shared test server has no standby: no replica_lag in the sample, and a
+    replica_lag threshold lets batches go (a standby connecting later would count)."""
+    with pg_db.connect() as conn:
+        throttle = Throttle(
+            named("postgresql"), conn, Thresholds(max_load={**HIGH, "replica_lag": 1.0})
+        )
+        assert throttle.wait() == 0.0
+        assert "replica_lag" not in throttle.status().sample
 
 
 # -- MariaDB ------------------------------------------------------------------------------

@@ -325,6 +325,10 @@ class Dialect:
     #: The load metrics ``load_sample`` reports (``dbshift.throttle`` knows their meaning):
     #: none where there is no server to load (SQLite).
     load_metrics: ClassVar[frozenset[str]] = frozenset()
+    #: Whether a primary's ``load_sample`` has its replicas' lag (PostgreSQL:
+    #: ``pg_stat_replication``). Where not (MySQL/MariaDB: only a replica knows its lag),
+    #: a ``replica_lag`` threshold needs the replicas listed (``[throttle] replicas``).
+    primary_sees_replica_lag: ClassVar[bool] = False
 
     def load_sample(self, conn: Connection) -> dict[str, float]:
         """The server's load now, metric -> value, for the backfill's throttle: the SQL is

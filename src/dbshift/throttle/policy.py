@@ -18,8 +18,9 @@ connected standbys; a replica its own delay) and of what each server listed in
 ``replicas`` says of itself, probed on a connection of its own, as gh-ost's
 ``--throttle-control-replicas``: a MySQL/MariaDB primary cannot see its replicas' lag. A
 listed replica that is unreachable or not replicating counts as infinitely behind (gh-ost
-throttles on a broken replica too). A ``replica_lag`` threshold that nothing measures is a
-usage error at the first probe, not a threshold silently never reached.
+throttles on a broken replica too). A ``replica_lag`` threshold this server can never see
+reached (a MySQL/MariaDB primary without ``replicas``) is a usage error at the first probe,
+not a threshold silently never reached.
 
 The SQL is the dialect's (``Dialect.load_sample``); this module only decides. It sits below
 the runner so that data migrations' batches (``ctx.backfill``) use the same policy.
@@ -173,15 +174,21 @@ class Throttle:
         return sample
 
     def _require_measured(self, sample: Mapping[str, float]) -> None:
+        """A ``replica_lag`` threshold this server can never see reached: it is no
+        replica, it cannot see its replicas' lag (MySQL/MariaDB), and none are listed. (A
+        PostgreSQL primary without standbys has no lag yet; one connecting later counts.)"""
         t = self.thresholds
-        wanted = [m for m in self.dialect.load_metrics if m in t.max_load or m in t.critical_load]
-        missing = [m for m in sorted(wanted) if m not in sample]
-        if "replica_lag" in missing:
+        wanted = "replica_lag" in t.max_load or "replica_lag" in t.critical_load
+        if (
+            wanted
+            and "replica_lag" in self.dialect.load_metrics
+            and "replica_lag" not in sample
+            and not self.dialect.primary_sees_replica_lag
+        ):
             raise UsageError(
-                "[throttle]: replica_lag is a threshold, but this server is no replica and "
-                "sees none (a MySQL/MariaDB primary never sees its replicas' lag; a "
-                "PostgreSQL primary sees the standbys connected to it): list the replicas "
-                'to watch in [throttle] replicas = ["URL", ...]'
+                "[throttle]: replica_lag is a threshold, but this server is no replica and, "
+                "as a primary, cannot see its replicas' lag: list the replicas to watch "
+                'in [throttle] replicas = ["URL", ...]'
             )
 
     def _replica_lag(self, url: str) -> tuple[float, str]:

@@ -53,6 +53,7 @@ class PostgresDialect(Dialect):
     lock_timeout_setting = "lock_timeout"
 
     load_metrics = frozenset({"running", "lock_waits", "replica_lag"})
+    primary_sees_replica_lag = True
 
     def load_sample(self, conn: Connection) -> dict[str, float]:
         from dbshift.dialects.postgres.load import sample
