@@ -74,6 +74,22 @@ def _wait_for(check: Any, what: str, timeout: float = START_TIMEOUT) -> None:
     raise SetupError(f"{what}: not within {timeout:g}s" + (f" ({last})" if last else ""))
 
 
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Poll ``check`` until it holds; an AssertionError naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:g}s")
+        time.sleep(0.05)
+
+
+def mariadb_caught_up(setup: Replication) -> bool:
+    """The MariaDB replica has applied every transaction the primary logged (GTIDs)."""
+    primary = setup.run("primary", "SELECT @@gtid_binlog_pos")[0]
+    replica = setup.run("replica", "SELECT @@gtid_slave_pos")[0]
+    return bool(primary == replica)
+
+
 def _engine(url: str) -> Any:
     import sqlalchemy
 

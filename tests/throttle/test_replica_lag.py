@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,18 +18,10 @@ from dbshift.dialects import named
 from dbshift.errors import ServerOverloaded, UsageError
 from dbshift.throttle import Thresholds, Throttle, ThrottleStatus
 from tests.conftest import Database
-from tests.throttle.replication import Replication, _free_port
+from tests.throttle.replication import Replication, _free_port, mariadb_caught_up, wait_until
 
 #: Far above anything the throwaway servers reach: only replica_lag decides.
 HIGH = {"running": 10_000.0, "lock_waits": 10_000.0}
-
-
-def _until(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:g}s")
-        time.sleep(0.05)
 
 
 @contextmanager
@@ -76,7 +68,7 @@ def _pg_paused(setup: Replication) -> Iterator[None]:
         yield
     finally:
         setup.run("replica", "SELECT pg_wal_replay_resume()")
-        _until(lambda: _pg_replayed(setup), "the standby catching up")
+        wait_until(lambda: _pg_replayed(setup), "the standby catching up")
 
 
 def _lag(setup: Replication, which: str) -> float | None:
@@ -86,7 +78,7 @@ def _lag(setup: Replication, which: str) -> float | None:
 
 def test_pg_a_standby_that_keeps_up_reads_no_lag(pg_replication: Replication) -> None:
     _pg_write(pg_replication)
-    _until(lambda: _pg_replayed(pg_replication), "the standby replaying the write")
+    wait_until(lambda: _pg_replayed(pg_replication), "the standby replaying the write")
     # Seconds, on both sides: the primary's view of its standby, the standby's own.
     assert _lag(pg_replication, "primary") == 0.0
     assert _lag(pg_replication, "replica") == 0.0
@@ -108,7 +100,7 @@ def test_pg_a_paused_standby_throttles_the_primary_until_it_replays(
     seen: list[ThrottleStatus] = []
     with _pg_paused(pg_replication):
         _pg_write(pg_replication)
-        _until(lambda: (_lag(pg_replication, "primary") or 0.0) >= 1.0, "the lag building up")
+        wait_until(lambda: (_lag(pg_replication, "primary") or 0.0) >= 1.0, "the lag building up")
         with _throttle(pg_replication, seen, max_load={**HIGH, "replica_lag": 1.0}) as throttle:
             resume = threading.Timer(
                 2.0, lambda: pg_replication.run("replica", "SELECT pg_wal_replay_resume()")
@@ -136,9 +128,9 @@ def test_pg_a_standby_that_replayed_everything_reads_zero_on_the_primary(
     wal_receiver_status_interval after the resume: 20 s by default). Caught up is 0."""
     with _pg_paused(pg_replication):
         _pg_write(pg_replication)
-        _until(lambda: (_lag(pg_replication, "primary") or 0.0) >= 1.5, "the lag building up")
+        wait_until(lambda: (_lag(pg_replication, "primary") or 0.0) >= 1.5, "the lag building up")
         pg_replication.run("replica", "SELECT pg_wal_replay_resume()")
-        _until(lambda: _pg_replayed(pg_replication), "the standby reporting it replayed all")
+        wait_until(lambda: _pg_replayed(pg_replication), "the standby reporting it replayed all")
         assert _lag(pg_replication, "primary") == 0.0
 
 
@@ -176,15 +168,15 @@ def test_pg_a_restarted_standby_behind_before_any_replayed_commit_is_infinitely_
     unknown and reads infinite, never a missing metric that no threshold can reach."""
     _pg_write(pg_replication)
     pg_replication.run("primary", "CHECKPOINT")
-    _until(lambda: _pg_replayed(pg_replication), "the standby replaying the checkpoint")
+    wait_until(lambda: _pg_replayed(pg_replication), "the standby replaying the checkpoint")
     pg_replication.run("replica", "CHECKPOINT")
     pg_replication.restart_replica()
     assert pg_replication.run("replica", "SELECT pg_last_xact_replay_timestamp()") == [None]
-    _until(lambda: _pg_replayed(pg_replication), "the standby streaming again")
+    wait_until(lambda: _pg_replayed(pg_replication), "the standby streaming again")
     assert _lag(pg_replication, "replica") == 0.0
     with _pg_paused(pg_replication):
         _pg_write(pg_replication)
-        _until(
+        wait_until(
             lambda: bool(
                 pg_replication.run(
                     "replica", "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()"
@@ -212,15 +204,9 @@ def test_pg_a_primary_without_standbys_has_no_lag_and_does_not_wait(
 # -- MariaDB ------------------------------------------------------------------------------
 
 
-def _my_caught_up(setup: Replication) -> bool:
-    primary = setup.run("primary", "SELECT @@gtid_binlog_pos")[0]
-    replica = setup.run("replica", "SELECT @@gtid_slave_pos")[0]
-    return bool(primary == replica)
-
-
 def _my_table(setup: Replication) -> None:
     setup.run("primary", "CREATE TABLE IF NOT EXISTS h_lag (id int PRIMARY KEY AUTO_INCREMENT)")
-    _until(lambda: _my_caught_up(setup), "the replica creating the table")
+    wait_until(lambda: mariadb_caught_up(setup), "the replica creating the table")
 
 
 def _my_lag(setup: Replication) -> float:
@@ -263,7 +249,7 @@ def test_mysql_a_blocked_replica_throttles_until_it_applies(
         release = threading.Timer(2.0, lambda: blocker.exec_driver_sql("COMMIT"))
         try:
             mysql_replication.run("primary", "INSERT INTO h_lag VALUES ()")
-            _until(lambda: _my_lag(mysql_replication) >= 2.0, "the lag building up")
+            wait_until(lambda: _my_lag(mysql_replication) >= 2.0, "the lag building up")
             with _throttle(
                 mysql_replication,
                 seen,
@@ -312,7 +298,7 @@ def test_mysql_a_stopped_replica_is_infinitely_behind_and_stops_a_critical_run(
         mysql_replication.run("replica", "START SLAVE SQL_THREAD")
     assert seen[0].state == "paused" and seen[-1].state == "stopped"
     # Replication running again: the same thresholds let the batch go.
-    _until(lambda: _my_caught_up(mysql_replication), "the replica catching up")
+    wait_until(lambda: mariadb_caught_up(mysql_replication), "the replica catching up")
     with _throttle(
         mysql_replication,
         critical_load={**HIGH, "replica_lag": 5.0},

@@ -6,37 +6,11 @@ batch, not a level that is never reached."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from sqlalchemy.engine import make_url
 
 from tests.conftest import Database
 from tests.runner.test_batched import SQL_TRANSFORM, adopt, checkpoints, setup_users
-from tests.throttle.replication import Replication
-from tests.throttle.test_replica_lag import _my_caught_up, _until
-
-
-@pytest.fixture
-def primary_db(mysql_replication: Replication) -> Iterator[tuple[Database, str]]:
-    """A fresh database on the primary (replicated), and its URL on the replica."""
-    name = f"h_replica_{uuid.uuid4().hex[:10]}"
-    mysql_replication.run("primary", f"CREATE DATABASE {name}")
-    _until(lambda: _my_caught_up(mysql_replication), "the replica creating the database")
-
-    def on(url: str) -> str:
-        return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-    try:
-        yield (
-            Database("mysql", on(mysql_replication.primary_url)),
-            on(mysql_replication.replica_url),
-        )
-    finally:
-        mysql_replication.run("replica", "START SLAVE SQL_THREAD")
-        mysql_replication.run("primary", f"DROP DATABASE IF EXISTS {name}")
+from tests.throttle.replication import Replication, mariadb_caught_up, wait_until
 
 
 def test_a_stopped_replica_stops_a_batched_migration_which_then_resumes(
@@ -60,7 +34,7 @@ def test_a_stopped_replica_stops_a_batched_migration_which_then_resumes(
     assert db.scalar("SELECT count(*) FROM users WHERE touched > 0") == 0
 
     mysql_replication.run("replica", "START SLAVE SQL_THREAD")
-    _until(lambda: _my_caught_up(mysql_replication), "the replica catching up")
+    wait_until(lambda: mariadb_caught_up(mysql_replication), "the replica catching up")
     resumed = project.run("migrate")
     assert resumed.code == 0, resumed.err
     [point] = checkpoints(db)
