@@ -315,7 +315,8 @@ def test_an_unreachable_replica_counts_as_infinitely_behind(
     with _throttle(
         mysql_replication,
         max_load={**HIGH, "replica_lag": 1.0},
-        replicas=(mysql_replication.replica_url, gone),
+        # The primary listed by mistake: it has no replica status of its own.
+        replicas=(mysql_replication.replica_url, gone, mysql_replication.primary_url),
     ) as throttle:
         probes: list[float] = []
         throttle.wait(stop=lambda: len(probes) >= 1 or bool(probes.append(0.0)))
@@ -324,4 +325,5 @@ def test_an_unreachable_replica_counts_as_infinitely_behind(
     assert status.reason.startswith("replica_lag inf >= 1 (127.0.0.1:")
     assert "unreachable" in status.reason
     assert status.replicas[gone] == float("inf")
+    assert status.replicas[mysql_replication.primary_url] == float("inf")
     assert status.replicas[mysql_replication.replica_url] < 1.0

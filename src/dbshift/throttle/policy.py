@@ -209,7 +209,7 @@ class Throttle:
             self._drop(url)
             return math.inf, f": unreachable, {mask_text(first_line(str(exc)))}"
         if lag is None:
-            return math.inf, ": not replicating from anything"
+            return math.inf, ": no replica status (not a replica, or the account may not read it)"
         return lag, ""
 
     def _drop(self, url: str) -> None:
