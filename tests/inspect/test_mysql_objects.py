@@ -4,12 +4,14 @@ created in order, each converging on a real server (``converge``)."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 import sqlalchemy
 
 from dbshift.cli.main import main
 from dbshift.dialects import renderer_for
+from dbshift.diff import diff
 from dbshift.errors import Unsupported
 from dbshift.inspect.mysql import inspect_mysql
 from dbshift.model import Schema
@@ -203,3 +205,76 @@ def test_triggers_on_one_event_are_made_again_in_their_order(
     assert "FOLLOWS" not in triggers["tb"]
     conn.exec_driver_sql("INSERT INTO t (id, b) VALUES (1, 0)")
     assert conn.exec_driver_sql("SELECT b FROM t").scalar_one() == 20  # tb, then ta
+
+
+def _firing_order(conn: sqlalchemy.Connection, database: str) -> set[tuple[object, ...]]:
+    """Each trigger's place among those of its table, timing and event, as the server keeps
+    it (ACTION_ORDER: MariaDB stores no FOLLOWS/PRECEDES, only the resulting order)."""
+    rows = conn.exec_driver_sql(
+        "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION,"
+        " ACTION_ORDER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s",
+        (database,),
+    )
+    return {tuple(r) for r in rows}
+
+
+def test_a_schema_using_precedes_round_trips_to_the_same_action_order(
+    conn: sqlalchemy.Connection,
+) -> None:
+    """PRECEDES is not stored: the server keeps ACTION_ORDER only, and dbshift models it as
+    a FOLLOWS chain (each trigger after the first names the one before it). Built from a
+    schema that places triggers with PRECEDES (at the head of a chain and in its middle),
+    inspected, rendered from nothing and run in another database, every trigger has the
+    ACTION_ORDER it had; and a database holding only part of the chain is brought to it."""
+
+    def trigger(name: str, clause: str = "", event: str = "INSERT") -> str:
+        return (
+            f"CREATE TRIGGER {name} BEFORE {event} ON t FOR EACH ROW {clause} "
+            f"SET NEW.b = NEW.b * 3 + {len(name)}"
+        )
+
+    schema = [
+        "CREATE TABLE t (id int, b int)",
+        trigger("t_one"),
+        trigger("t_two", "FOLLOWS t_one"),
+        trigger("t_head", "PRECEDES t_one"),
+        trigger("t_mid", "PRECEDES t_two"),
+        trigger("u_one", event="UPDATE"),
+        trigger("u_first", "PRECEDES u_one", event="UPDATE"),
+    ]
+    names = [f"dbshift_t_{k}_{uuid.uuid4().hex[:8]}" for k in ("src", "new", "part")]
+    renderer = renderer_for("mysql")
+    for name in names:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        source, fresh, partial = names
+        conn.exec_driver_sql(f"USE {source}")
+        for sql in schema:
+            conn.exec_driver_sql(sql)
+        wanted = _firing_order(conn, source)
+        assert ("t_head", "t", "BEFORE", "INSERT", 1) in wanted  # PRECEDES took effect
+        assert ("t_mid", "t", "BEFORE", "INSERT", 3) in wanted
+        desired = inspect_mysql(conn)
+
+        conn.exec_driver_sql(f"USE {fresh}")
+        for sql in renderer.render(diff(Schema(), desired), Schema()):
+            conn.exec_driver_sql(sql)
+        assert _firing_order(conn, fresh) == wanted
+
+        # Only part of the chain there, created in another order: brought to the same one.
+        conn.exec_driver_sql(f"USE {partial}")
+        for sql in [
+            schema[0],
+            trigger("t_two"),
+            trigger("t_one"),
+            trigger("u_one", event="UPDATE"),
+        ]:
+            conn.exec_driver_sql(sql)
+        current = inspect_mysql(conn)
+        for sql in renderer.render(diff(current, desired), current):
+            conn.exec_driver_sql(sql)
+        assert _firing_order(conn, partial) == wanted
+        assert diff(inspect_mysql(conn), desired) == []
+    finally:
+        for name in names:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
