@@ -421,7 +421,13 @@ def _triggers(conn: Catalog, server: _Server, excluded: frozenset[str]) -> list[
     """Triggers as "<timing> <event> FOR EACH ROW [FOLLOWS `t`] <body>". Several on one
     table, timing and event run in ACTION_ORDER (MariaDB 10.2.3+, MySQL 5.7+); each after
     the first says which it follows, so they are made again in that order (created in
-    another, they would run in another)."""
+    another, they would run in another).
+
+    A trigger created with PRECEDES comes back as the one before it FOLLOWS, by design:
+    the server stores no clause, only the resulting ACTION_ORDER, and a FOLLOWS chain
+    states that order completely (PRECEDES `x` and FOLLOWS the trigger before `x` give
+    the same ACTION_ORDER). The diff recreates whatever follows a recreated trigger, so a
+    chain is always rebuilt from its first changed link onward."""
     rows = [r for r in _rows(conn, q.TRIGGERS) if r[1] not in excluded]
     order = {(r[1], r[2], r[3], int(r[6] or 0)): r[0] for r in rows}
     result = []
