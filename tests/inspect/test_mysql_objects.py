@@ -278,3 +278,72 @@ def test_a_schema_using_precedes_round_trips_to_the_same_action_order(
     finally:
         for name in names:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _client_charsets(conn: sqlalchemy.Connection, database: str) -> set[tuple[object, ...]]:
+    """What the server recorded of the session each view, routine and trigger was made in."""
+    return set(
+        conn.exec_driver_sql(
+            "SELECT 'view', TABLE_NAME, CHARACTER_SET_CLIENT, COLLATION_CONNECTION"
+            " FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %s"
+            " UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME, CHARACTER_SET_CLIENT,"
+            " COLLATION_CONNECTION FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s"
+            " UNION ALL SELECT 'trigger', TRIGGER_NAME, CHARACTER_SET_CLIENT,"
+            " COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s",
+            (database, database, database),
+        ).all()
+    )
+
+
+def test_the_client_character_set_of_views_routines_and_triggers_is_kept(
+    conn: sqlalchemy.Connection,
+) -> None:
+    """Made under ``SET NAMES latin1`` (and a latin1 client over a utf8mb4 connection),
+    read and made again from nothing in another database: information_schema records the
+    same CHARACTER_SET_CLIENT and COLLATION_CONNECTION for each, those made in the
+    session's own character set stay as they were, and the session's is put back."""
+    names = [f"dbshift_t_{k}_{uuid.uuid4().hex[:8]}" for k in ("src", "new")]
+    renderer = renderer_for("mysql")
+    for name in names:
+        conn.exec_driver_sql(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+    try:
+        source, fresh = names
+        session = conn.exec_driver_sql(
+            "SELECT @@character_set_client, @@collation_connection"
+        ).one()
+        conn.exec_driver_sql(f"USE {source}")
+        conn.exec_driver_sql("CREATE TABLE t (id int, note varchar(20))")
+        conn.exec_driver_sql("CREATE VIEW plain AS SELECT id FROM t")
+        conn.exec_driver_sql("SET NAMES latin1")
+        conn.exec_driver_sql("CREATE VIEW v_latin AS SELECT id, 'x' AS tag FROM t")
+        conn.exec_driver_sql(
+            "CREATE FUNCTION f_latin(a varchar(10)) RETURNS varchar(20) DETERMINISTIC"
+            " RETURN concat(a, '!')"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER t_latin BEFORE INSERT ON t FOR EACH ROW SET NEW.note = 'new'"
+        )
+        conn.exec_driver_sql(
+            "SET character_set_client = latin1, collation_connection = utf8mb4_unicode_ci"
+        )
+        conn.exec_driver_sql("CREATE PROCEDURE p_mixed() SELECT 'y'")
+        conn.exec_driver_sql(f"SET NAMES {session[0]} COLLATE {session[1]}")
+        wanted = _client_charsets(conn, source)
+        assert ("view", "v_latin", "latin1", "latin1_swedish_ci") in wanted
+        assert ("PROCEDURE", "p_mixed", "latin1", "utf8mb4_unicode_ci") in wanted
+        desired = inspect_mysql(conn)
+        plain = next(v for v in desired.views if v.name == "plain")
+        assert plain.client is None  # the session's own: nothing to say
+
+        conn.exec_driver_sql(f"USE {fresh}")
+        for sql in renderer.render(diff(Schema(), desired), Schema()):
+            conn.exec_driver_sql(sql)
+        assert _client_charsets(conn, fresh) == wanted
+        assert tuple(
+            conn.exec_driver_sql("SELECT @@character_set_client, @@collation_connection").one()
+        ) == tuple(session)
+        assert inspect_mysql(conn) == desired
+    finally:
+        conn.exec_driver_sql(f"SET NAMES {session[0]} COLLATE {session[1]}")
+        for name in names:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")

@@ -15,6 +15,9 @@ What the model gets, and why (renderers rely on it):
 - A column's collation is reported only where it differs from its table's default.
 - A view's definition is VIEW_DEFINITION without the `` `db`. `` qualifier naming the view's
   own database (see ``mysql_text.unqualify``); routines are normalised CREATE statements.
+- Views, routines and triggers keep the character_set_client and collation_connection
+  they were created under (``ClientCharset``) where these differ from the inspecting
+  session's own (what an object made over such a connection records).
 - Sequences (MariaDB 10.3+; MySQL has none) are bigint, with bounds kept only where they
   differ from MariaDB's defaults. Enums and sets stay in the column type. MariaDB
   system-versioned tables are refused by name (read as plain tables when refusal is off).
@@ -42,6 +45,7 @@ from dbshift.inspect.mysql_text import (
 )
 from dbshift.model import (
     CheckConstraint,
+    ClientCharset,
     Column,
     ForeignKey,
     Generated,
@@ -91,6 +95,15 @@ class _Server:
     #: @@GLOBAL.sql_mode: a routine or trigger created under it reports None.
     sql_mode: str = ""
     home: str = ""
+    #: The inspecting session's character_set_client and collation_connection: what an
+    #: object created over a connection like it records, reported as None.
+    client: ClientCharset | None = None
+
+    def own_client(self, charset: str | None, collation: str | None) -> ClientCharset | None:
+        if charset is None or collation is None:
+            return None
+        made = ClientCharset(charset, collation)
+        return None if made == self.client else made
 
     @property
     def schema(self) -> str | None:
@@ -226,11 +239,12 @@ def _inspect(
             security_invoker=security == "INVOKER",
             check_option=None if check in (None, "NONE") else check,
             algorithm=None if algorithm in (None, "UNDEFINED") else algorithm,
+            client=server.own_client(client, connection),
         )
         # information_schema.VIEWS lists the views TABLES just listed as TABLE_TYPE VIEW;
         # with none, it is not asked: on MariaDB it opens every table of the database to
         # find nothing (70-100 ms at 1,000 tables).
-        for name, definition, check, security, *algorithm_column in view_rows
+        for name, definition, check, security, client, connection, *algorithm_column in view_rows
         for algorithm in [algorithm_column[0] if algorithm_column else None]
     ]
     return Schema(
@@ -286,7 +300,9 @@ def _sequences(conn: Catalog, server: _Server, names: list[str]) -> list[Sequenc
 
 
 def _server(conn: Catalog, inspected: str | None = None) -> _Server:
-    version_text, database, collation, engine, sql_mode = _rows(conn, q.SERVER)[0]
+    version_text, database, collation, engine, sql_mode, client, connection = _rows(conn, q.SERVER)[
+        0
+    ]
     if database is None:
         raise UsageError("no current database: connect with a database in the URL")
     home = database
@@ -304,6 +320,7 @@ def _server(conn: Catalog, inspected: str | None = None) -> _Server:
         TableOptions(engine, collation),
         sql_mode or "",
         home,
+        ClientCharset(client, connection),
     )
 
 
@@ -451,7 +468,7 @@ def _routines(conn: Catalog, server: _Server) -> list[Routine]:
         parameters[(kind, specific_name)].append(tuple(parameter))
     result = []
     for name, kind, database_collation, returns, charset, collation, *rest in routines:
-        *characteristics, sql_mode = rest
+        *characteristics, sql_mode, client, connection = rest
         # A string parameter or result declared in another collation than the database's
         # default says so; the default is left implicit, as for columns.
         arguments = [
@@ -469,6 +486,7 @@ def _routines(conn: Catalog, server: _Server) -> list[Routine]:
                 schema=server.schema,
                 definition=definition,
                 sql_mode=server.own_sql_mode(sql_mode),
+                client=server.own_client(client, connection),
                 as_written=None
                 if written is None
                 else routine_definition(kind, name, written, returns, *characteristics),
@@ -491,7 +509,7 @@ def _triggers(conn: Catalog, server: _Server, excluded: frozenset[str]) -> list[
     rows = [r for r in _rows(conn, q.TRIGGERS, server.params) if r[1] not in excluded]
     order = {(r[1], r[2], r[3], int(r[6] or 0)): r[0] for r in rows}
     result = []
-    for name, table, timing, event, statement, sql_mode, action_order in rows:
+    for name, table, timing, event, statement, sql_mode, action_order, *client in rows:
         previous = order.get((table, timing, event, int(action_order or 0) - 1))
         follows = f"FOLLOWS {quote_identifier(previous)} " if previous is not None else ""
         result.append(
@@ -502,6 +520,7 @@ def _triggers(conn: Catalog, server: _Server, excluded: frozenset[str]) -> list[
                 table=table,
                 definition=f"{timing} {event} FOR EACH ROW {follows}{statement}",
                 sql_mode=server.own_sql_mode(sql_mode),
+                client=server.own_client(*client),
             )
         )
     return result

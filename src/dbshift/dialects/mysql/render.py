@@ -24,7 +24,7 @@ from dbshift.dialects.render import Renderer, Unsupported
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from dbshift.model import Column, ForeignKey, Index, Schema, Sequence, Table
+    from dbshift.model import ClientCharset, Column, ForeignKey, Index, Schema, Sequence, Table
     from dbshift.ops import (
         AddCheck,
         AddColumn,
@@ -340,7 +340,9 @@ class MySQLRenderer(Renderer):
         check = ""
         if v.check_option is not None:
             check = f" WITH {_keyword(v.check_option, ('CASCADED', 'LOCAL'))} CHECK OPTION"
-        return [f"{head} VIEW {self.name((v.schema, v.name))} AS {v.definition}{check}"]
+        return self._under_client(
+            op, v.client, [f"{head} VIEW {self.name((v.schema, v.name))} AS {v.definition}{check}"]
+        )
 
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         r = op.routine
@@ -355,17 +357,49 @@ class MySQLRenderer(Renderer):
                 # The definition names the routine bare (as SHOW CREATE prints it): one of
                 # another database is created there, where its body's names resolve.
                 sql = self._qualify_routine(op, sql)
-            return self._under_sql_mode(r.sql_mode, sql)
+            return self._under_client(op, r.client, self._under_sql_mode(r.sql_mode, sql))
         # The inspector keeps "<timing> <event> FOR EACH ROW <body>"; ON <table> goes between.
         head, sep, body = r.definition.partition(" FOR EACH ROW ")
         if not sep:
             raise Unsupported(f"{op.describe()}: unrecognised trigger definition")
-        return self._under_sql_mode(
-            r.sql_mode,
-            f"CREATE{self.definer_clause()} TRIGGER {self.name((r.schema, r.name))} {head} "
-            f"ON {self.name((r.schema, r.table or ''))} "
-            f"FOR EACH ROW {body}",
+        return self._under_client(
+            op,
+            r.client,
+            self._under_sql_mode(
+                r.sql_mode,
+                f"CREATE{self.definer_clause()} TRIGGER {self.name((r.schema, r.name))} {head} "
+                f"ON {self.name((r.schema, r.table or ''))} "
+                f"FOR EACH ROW {body}",
+            ),
         )
+
+    def _under_client(
+        self, op: CreateView | CreateRoutine, client: ClientCharset | None, create: list[str]
+    ) -> list[str]:
+        """A view, routine or trigger keeps the character_set_client and
+        collation_connection it is created under (``ClientCharset``): one made under
+        others than the session's is created under those, and the session's put back.
+
+        The statement still travels in the connection's encoding, which the server then
+        reads as ``charset``: the same bytes only for ASCII text, or for a UTF-8 one. Other
+        text under another character set is refused rather than garbled."""
+        if client is None:
+            return create
+        text = " ".join(create)
+        if not client.charset.lower().startswith("utf8") and not text.isascii():
+            raise Unsupported(
+                f"{op.describe()}: created under character_set_client {client.charset} "
+                "with non-ASCII text, which the connection's encoding cannot carry"
+            )
+        return [
+            "SET @dbshift_client = @@SESSION.character_set_client,"
+            " @dbshift_connection = @@SESSION.collation_connection",
+            f"SET SESSION character_set_client = {self.literal(client.charset)},"
+            f" collation_connection = {self.literal(client.collation)}",
+            *create,
+            "SET SESSION character_set_client = @dbshift_client,"
+            " collation_connection = @dbshift_connection",
+        ]
 
     def _qualify_routine(self, op: CreateRoutine, sql: str) -> str:
         r = op.routine
