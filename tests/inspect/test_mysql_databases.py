@@ -218,3 +218,29 @@ def test_the_cli_compares_the_databases_schema_names(
     refused = project.run("diff", "--from", source.url, "--to", str(tmp_path / "schema.sql"))
     assert refused.code == 2, refused.err
     assert "compared between URLs only" in refused.err and "Traceback" not in refused.err
+
+
+def test_drift_sees_a_change_by_hand_in_another_database(
+    homes: tuple[Database, Database, str, str], tmp_path: Path
+) -> None:
+    """migrate stores the realm's snapshot; drift compares the realm with it."""
+    source, _, app, _ = homes
+    home = source.url.rsplit("/", 1)[1]
+    project = Project(tmp_path, source.url)
+    (tmp_path / "dbshift.toml").write_text(f'schemas = ["{app}"]\n')
+    project.write(
+        "1_app.sql",
+        f"-- dbshift:up\nCREATE DATABASE {_q(app)};\n"
+        f"CREATE TABLE {_q(app)}.orders (id int PRIMARY KEY, total int NOT NULL);\n"
+        f"-- dbshift:down\nDROP DATABASE {_q(app)};\n",
+    )
+    migrated = project.run("migrate")
+    assert migrated.code == 0, migrated.err
+    clean = project.run("drift")
+    assert clean.code == 0, clean.out + clean.err
+    with source.connect() as conn:
+        conn.exec_driver_sql(f"ALTER TABLE {_q(app)}.orders ADD COLUMN note text")
+    drifted = project.run("drift")
+    assert drifted.code == 1, drifted.out + drifted.err
+    assert f"column {app}.orders.note" in drifted.out, drifted.out
+    assert home not in drifted.out.replace(app, "")
