@@ -114,7 +114,8 @@ class Settings:
     #: none, usually set per environment; see ``dbshift.migrations.schedule``.
     windows: tuple[str, ...] = ()
 
-    #: PostgreSQL schemas inspect/diff/generate compare (``*``: all); () the default one.
+    #: Schemas inspect/diff/generate compare (``*``: all); () the default one. On MySQL
+    #: they are databases, compared beside the URL's own.
     schemas: tuple[str, ...] = ()
     #: Object name patterns compared (empty: all) and left out (see dbshift.inspect.scope).
     include: tuple[str, ...] = ()

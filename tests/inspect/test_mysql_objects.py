@@ -4,12 +4,14 @@ created in order, each converging on a real server (``converge``)."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 import sqlalchemy
 
 from dbshift.cli.main import main
 from dbshift.dialects import renderer_for
+from dbshift.diff import diff
 from dbshift.errors import Unsupported
 from dbshift.inspect.mysql import inspect_mysql
 from dbshift.model import Schema
@@ -203,3 +205,145 @@ def test_triggers_on_one_event_are_made_again_in_their_order(
     assert "FOLLOWS" not in triggers["tb"]
     conn.exec_driver_sql("INSERT INTO t (id, b) VALUES (1, 0)")
     assert conn.exec_driver_sql("SELECT b FROM t").scalar_one() == 20  # tb, then ta
+
+
+def _firing_order(conn: sqlalchemy.Connection, database: str) -> set[tuple[object, ...]]:
+    """Each trigger's place among those of its table, timing and event, as the server keeps
+    it (ACTION_ORDER: MariaDB stores no FOLLOWS/PRECEDES, only the resulting order)."""
+    rows = conn.exec_driver_sql(
+        "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION,"
+        " ACTION_ORDER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s",
+        (database,),
+    )
+    return {tuple(r) for r in rows}
+
+
+def test_a_schema_using_precedes_round_trips_to_the_same_action_order(
+    conn: sqlalchemy.Connection,
+) -> None:
+    """PRECEDES is not stored: the server keeps ACTION_ORDER only, and dbshift models it as
+    a FOLLOWS chain (each trigger after the first names the one before it). Built from a
+    schema that places triggers with PRECEDES (at the head of a chain and in its middle),
+    inspected, rendered from nothing and run in another database, every trigger has the
+    ACTION_ORDER it had; and a database holding only part of the chain is brought to it."""
+
+    def trigger(name: str, clause: str = "", event: str = "INSERT") -> str:
+        return (
+            f"CREATE TRIGGER {name} BEFORE {event} ON t FOR EACH ROW {clause} "
+            f"SET NEW.b = NEW.b * 3 + {len(name)}"
+        )
+
+    schema = [
+        "CREATE TABLE t (id int, b int)",
+        trigger("t_one"),
+        trigger("t_two", "FOLLOWS t_one"),
+        trigger("t_head", "PRECEDES t_one"),
+        trigger("t_mid", "PRECEDES t_two"),
+        trigger("u_one", event="UPDATE"),
+        trigger("u_first", "PRECEDES u_one", event="UPDATE"),
+    ]
+    names = [f"dbshift_t_{k}_{uuid.uuid4().hex[:8]}" for k in ("src", "new", "part")]
+    renderer = renderer_for("mysql")
+    for name in names:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        source, fresh, partial = names
+        conn.exec_driver_sql(f"USE {source}")
+        for sql in schema:
+            conn.exec_driver_sql(sql)
+        wanted = _firing_order(conn, source)
+        assert ("t_head", "t", "BEFORE", "INSERT", 1) in wanted  # PRECEDES took effect
+        assert ("t_mid", "t", "BEFORE", "INSERT", 3) in wanted
+        desired = inspect_mysql(conn)
+
+        conn.exec_driver_sql(f"USE {fresh}")
+        for sql in renderer.render(diff(Schema(), desired), Schema()):
+            conn.exec_driver_sql(sql)
+        assert _firing_order(conn, fresh) == wanted
+
+        # Only part of the chain there, created in another order: brought to the same one.
+        conn.exec_driver_sql(f"USE {partial}")
+        for sql in [
+            schema[0],
+            trigger("t_two"),
+            trigger("t_one"),
+            trigger("u_one", event="UPDATE"),
+        ]:
+            conn.exec_driver_sql(sql)
+        current = inspect_mysql(conn)
+        for sql in renderer.render(diff(current, desired), current):
+            conn.exec_driver_sql(sql)
+        assert _firing_order(conn, partial) == wanted
+        assert diff(inspect_mysql(conn), desired) == []
+    finally:
+        for name in names:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _client_charsets(conn: sqlalchemy.Connection, database: str) -> set[tuple[object, ...]]:
+    """What the server recorded of the session each view, routine and trigger was made in."""
+    return set(
+        conn.exec_driver_sql(
+            "SELECT 'view', TABLE_NAME, CHARACTER_SET_CLIENT, COLLATION_CONNECTION"
+            " FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %s"
+            " UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME, CHARACTER_SET_CLIENT,"
+            " COLLATION_CONNECTION FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s"
+            " UNION ALL SELECT 'trigger', TRIGGER_NAME, CHARACTER_SET_CLIENT,"
+            " COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s",
+            (database, database, database),
+        ).all()
+    )
+
+
+def test_the_client_character_set_of_views_routines_and_triggers_is_kept(
+    conn: sqlalchemy.Connection,
+) -> None:
+    """Made under ``SET NAMES latin1`` (and a latin1 client over a utf8mb4 connection),
+    read and made again from nothing in another database: information_schema records the
+    same CHARACTER_SET_CLIENT and COLLATION_CONNECTION for each, those made in the
+    session's own character set stay as they were, and the session's is put back."""
+    names = [f"dbshift_t_{k}_{uuid.uuid4().hex[:8]}" for k in ("src", "new")]
+    renderer = renderer_for("mysql")
+    for name in names:
+        conn.exec_driver_sql(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+    try:
+        source, fresh = names
+        session = conn.exec_driver_sql(
+            "SELECT @@character_set_client, @@collation_connection"
+        ).one()
+        conn.exec_driver_sql(f"USE {source}")
+        conn.exec_driver_sql("CREATE TABLE t (id int, note varchar(20))")
+        conn.exec_driver_sql("CREATE VIEW plain AS SELECT id FROM t")
+        conn.exec_driver_sql("SET NAMES latin1")
+        conn.exec_driver_sql("CREATE VIEW v_latin AS SELECT id, 'x' AS tag FROM t")
+        conn.exec_driver_sql(
+            "CREATE FUNCTION f_latin(a varchar(10)) RETURNS varchar(20) DETERMINISTIC"
+            " RETURN concat(a, '!')"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER t_latin BEFORE INSERT ON t FOR EACH ROW SET NEW.note = 'new'"
+        )
+        conn.exec_driver_sql(
+            "SET character_set_client = latin1, collation_connection = utf8mb4_unicode_ci"
+        )
+        conn.exec_driver_sql("CREATE PROCEDURE p_mixed() SELECT 'y'")
+        conn.exec_driver_sql(f"SET NAMES {session[0]} COLLATE {session[1]}")
+        wanted = _client_charsets(conn, source)
+        assert ("view", "v_latin", "latin1", "latin1_swedish_ci") in wanted
+        assert ("PROCEDURE", "p_mixed", "latin1", "utf8mb4_unicode_ci") in wanted
+        desired = inspect_mysql(conn)
+        plain = next(v for v in desired.views if v.name == "plain")
+        assert plain.client is None  # the session's own: nothing to say
+
+        conn.exec_driver_sql(f"USE {fresh}")
+        for sql in renderer.render(diff(Schema(), desired), Schema()):
+            conn.exec_driver_sql(sql)
+        assert _client_charsets(conn, fresh) == wanted
+        assert tuple(
+            conn.exec_driver_sql("SELECT @@character_set_client, @@collation_connection").one()
+        ) == tuple(session)
+        assert inspect_mysql(conn) == desired
+    finally:
+        conn.exec_driver_sql(f"SET NAMES {session[0]} COLLATE {session[1]}")
+        for name in names:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")

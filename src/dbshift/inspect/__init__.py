@@ -39,7 +39,8 @@ def inspect_schema(
     refuse_unsupported: bool = True,
 ) -> Schema:
     """The schema of the database ``conn`` is connected to (PostgreSQL: ``schema`` or the
-    connection's current schema; the schemas ``scope`` names, when it names any), less
+    connection's current schema; the schemas ``scope`` names, when it names any, which on
+    MySQL/MariaDB are databases beside the connection's own), less
     what ``scope``'s patterns leave out. ``conn`` is a SQLAlchemy connection or a bare
     driver connection from ``dbshift.direct`` (see ``dbshift.inspect.catalog``).
 
@@ -71,22 +72,29 @@ def inspect_schema(
         from dbshift.inspect.realm import default_schema
 
         return filtered(model, scope, default=schema or default_schema(conn))
+    if isinstance(dialect, MySQLDialect):
+        from dbshift.inspect.mysql import inspect_mysql
+        from dbshift.inspect.mysql_realm import current_database, inspect_databases
+
+        if scope.schemas:  # a schema is a database there
+            model = inspect_databases(
+                conn,
+                schemas=scope.schemas,
+                exclude=exclude,
+                refuse_unsupported=refuse_unsupported,
+            )
+        else:
+            model = inspect_mysql(conn, exclude=exclude, refuse_unsupported=refuse_unsupported)
+        if not scope.filters:
+            return model
+        return filtered(model, scope, default=current_database(conn))
     if scope.schemas:
         from dbshift.errors import UsageError
 
-        what = "a schema is a database" if dialect.databases_are_schemas else "there are no schemas"
         raise UsageError(
-            f"schemas are a PostgreSQL setting: on {dialect.name} {what}; dbshift compares the "
-            "one database the URL names (remove schemas / --schema)"
+            f"schemas are a PostgreSQL and MySQL setting: on {dialect.name} there are no "
+            "schemas; dbshift compares the one database the URL names (remove schemas / --schema)"
         )
-    if isinstance(dialect, MySQLDialect):
-        from dbshift.inspect.mysql import inspect_mysql
-
-        model = inspect_mysql(conn, exclude=exclude, refuse_unsupported=refuse_unsupported)
-        if not scope.filters:
-            return model
-        rows = catalog_of(conn).rows("SELECT DATABASE()")
-        return filtered(model, scope, default=str(rows[0][0]))
     if isinstance(dialect, SQLiteDialect):
         from dbshift.inspect.sqlite import inspect_sqlite
 

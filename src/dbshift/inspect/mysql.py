@@ -15,6 +15,9 @@ What the model gets, and why (renderers rely on it):
 - A column's collation is reported only where it differs from its table's default.
 - A view's definition is VIEW_DEFINITION without the `` `db`. `` qualifier naming the view's
   own database (see ``mysql_text.unqualify``); routines are normalised CREATE statements.
+- Views, routines and triggers keep the character_set_client and collation_connection
+  they were created under (``ClientCharset``) where these differ from the inspecting
+  session's own (what an object made over such a connection records).
 - Sequences (MariaDB 10.3+; MySQL has none) are bigint, with bounds kept only where they
   differ from MariaDB's defaults. Enums and sets stay in the column type. MariaDB
   system-versioned tables are refused by name (read as plain tables when refusal is off).
@@ -42,6 +45,7 @@ from dbshift.inspect.mysql_text import (
 )
 from dbshift.model import (
     CheckConstraint,
+    ClientCharset,
     Column,
     ForeignKey,
     Generated,
@@ -63,7 +67,7 @@ if TYPE_CHECKING:
 
     from dbshift.direct import Connection as DriverConnection
 
-__all__ = ["inspect_mysql"]
+__all__ = ["home_defaults", "inspect_mysql"]
 
 Row = tuple[Any, ...]
 
@@ -81,6 +85,8 @@ _CHECK_OPTION = re.compile(r"\s+WITH\s+(?:CASCADED|LOCAL)\s+CHECK\s+OPTION\s*$",
 
 @dataclass(frozen=True)
 class _Server:
+    #: The database inspected, and (``home``) the one names are spelled relative to (the
+    #: connection's own; see ``dbshift.inspect.realm``): the same outside a realm.
     database: str
     mariadb: bool
     version: tuple[int, ...]
@@ -88,6 +94,36 @@ class _Server:
     defaults: TableOptions = field(default_factory=TableOptions)
     #: @@GLOBAL.sql_mode: a routine or trigger created under it reports None.
     sql_mode: str = ""
+    home: str = ""
+    #: The inspecting session's character_set_client and collation_connection: what an
+    #: object created over a connection like it records, reported as None.
+    client: ClientCharset | None = None
+
+    def own_client(self, charset: str | None, collation: str | None) -> ClientCharset | None:
+        if charset is None or collation is None:
+            return None
+        made = ClientCharset(charset, collation)
+        return None if made == self.client else made
+
+    @property
+    def schema(self) -> str | None:
+        """What the inspected database's objects are stamped with: None at home."""
+        return None if self.database == self.home else self.database
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"db": self.database}
+
+    def relative(self, database: str | None) -> str | None:
+        """A referenced database as the model names it: None for the home one."""
+        return None if database is None or database == self.home else database
+
+    def qualified(self, name: str) -> str:
+        """``name`` in the inspected database, quoted, as SHOW CREATE wants it (and prints
+        it) on a connection whose current database is the home one."""
+        if self.schema is None:
+            return quote_identifier(name)
+        return f"{quote_identifier(self.database)}.{quote_identifier(name)}"
 
     def own_sql_mode(self, mode: str | None) -> str | None:
         return None if mode is None or mode == self.sql_mode else mode
@@ -108,21 +144,36 @@ def inspect_mysql(
     *,
     exclude: Collection[str] = (),
     refuse_unsupported: bool = True,
+    database: str | None = None,
 ) -> Schema:
-    """The schema of the connection's current database (``DATABASE()``)."""
-    return _inspect(catalog_of(conn), frozenset(exclude), refuse=refuse_unsupported)
+    """The schema of the connection's current database (``DATABASE()``), or of
+    ``database``: then its objects carry its name as their schema and everything is spelled
+    relative to the current database, which stays the default one (see
+    ``dbshift.inspect.realm``)."""
+    return _inspect(
+        catalog_of(conn), frozenset(exclude), refuse=refuse_unsupported, database=database
+    )
 
 
-def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) -> Schema:
-    server = _server(conn)
+def home_defaults(conn: Connection | DriverConnection) -> TableOptions:
+    """The connection's database's default engine and collation (``Schema.defaults``)."""
+    return _server(catalog_of(conn)).defaults
+
+
+def _inspect(
+    conn: Catalog, excluded: frozenset[str], *, refuse: bool = True, database: str | None = None
+) -> Schema:
+    server = _server(conn, database)
     table_info: dict[str, tuple[str, str | None]] = {}  # table → (collation, comment)
     options: dict[str, TableOptions] = {}
     sequence_names: list[str] = []
     refused: dict[str, list[str]] = defaultdict(list)
-    for what, name in _rows(conn, q.UNSUPPORTED):
+    for what, name in _rows(conn, q.UNSUPPORTED, server.params):
         refused[what].append(name)
     has_views = False
-    for name, table_type, collation, comment, engine, create_options in _rows(conn, q.TABLES):
+    for name, table_type, collation, comment, engine, create_options in _rows(
+        conn, q.TABLES, server.params
+    ):
         has_views = has_views or table_type == "VIEW"
         if name in excluded:
             continue
@@ -160,6 +211,7 @@ def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) ->
     tables = [
         Table(
             name=name,
+            schema=server.schema,
             columns=tuple(columns[name]),
             primary_key=primary_keys.get(name),
             checks=tuple(checks[name]),
@@ -171,27 +223,35 @@ def _inspect(conn: Catalog, excluded: frozenset[str], *, refuse: bool = True) ->
         )
         for name, (_, comment) in table_info.items()
     ]
-    view_rows = _rows(conn, q.VIEWS_MARIADB if server.mariadb else q.VIEWS) if has_views else []
-    texts = _view_texts(conn, [row[0] for row in view_rows])
+    view_rows = (
+        _rows(conn, q.VIEWS_MARIADB if server.mariadb else q.VIEWS, server.params)
+        if has_views
+        else []
+    )
+    texts = _view_texts(conn, server, [row[0] for row in view_rows])
     views = [
         View(
             name=name,
-            definition=unqualify(texts.get(name) or (definition or "").strip(), server.database),
+            schema=server.schema,
+            # Relative to the home database, where it is created: its own database's
+            # tables stay qualified when that is another one.
+            definition=unqualify(texts.get(name) or (definition or "").strip(), server.home),
             security_invoker=security == "INVOKER",
             check_option=None if check in (None, "NONE") else check,
             algorithm=None if algorithm in (None, "UNDEFINED") else algorithm,
+            client=server.own_client(client, connection),
         )
         # information_schema.VIEWS lists the views TABLES just listed as TABLE_TYPE VIEW;
         # with none, it is not asked: on MariaDB it opens every table of the database to
         # find nothing (70-100 ms at 1,000 tables).
-        for name, definition, check, security, *algorithm_column in view_rows
+        for name, definition, check, security, client, connection, *algorithm_column in view_rows
         for algorithm in [algorithm_column[0] if algorithm_column else None]
     ]
     return Schema(
         tables=tuple(tables),
         views=tuple(views),
         routines=(*_routines(conn, server), *_triggers(conn, server, excluded)),
-        sequences=tuple(_sequences(conn, sequence_names)),
+        sequences=tuple(_sequences(conn, server, sequence_names)),
         defaults=server.defaults,
     )
 
@@ -204,9 +264,12 @@ def _refuse(refused: dict[str, list[str]]) -> None:
     raise Unsupported(f"{what} are not supported yet ({names}){others}")
 
 
-def _rows(conn: Catalog, sql: str) -> list[Row]:
+def _rows(conn: Catalog, sql: str, params: dict[str, str] | None = None) -> list[Row]:
     # MySQL 8 returns some information_schema text columns as binary strings.
-    return [tuple(v.decode() if isinstance(v, bytes) else v for v in row) for row in conn.rows(sql)]
+    return [
+        tuple(v.decode() if isinstance(v, bytes) else v for v in row)
+        for row in conn.rows(sql, params)
+    ]
 
 
 #: MariaDB's defaults for a bigint sequence by direction (10.3 to 10.11): ascending
@@ -214,15 +277,17 @@ def _rows(conn: Catalog, sql: str) -> list[Row]:
 _SEQUENCE_DEFAULTS = {True: (1, 2**63 - 2), False: (-(2**63) + 1, -1)}
 
 
-def _sequences(conn: Catalog, names: list[str]) -> list[Sequence]:
+def _sequences(conn: Catalog, server: _Server, names: list[str]) -> list[Sequence]:
     if not names:
         return []
     result = []
-    for i, start, increment, low, high, cycle, cache in _rows(conn, q.sequences(names)):
+    query = q.sequences([server.qualified(n) for n in names])
+    for i, start, increment, low, high, cycle, cache in _rows(conn, query):
         default_low, default_high = _SEQUENCE_DEFAULTS[increment > 0]
         result.append(
             Sequence(
                 name=names[i],
+                schema=server.schema,
                 start=start,
                 increment=increment,
                 min_value=None if low == default_low else low,
@@ -234,10 +299,18 @@ def _sequences(conn: Catalog, names: list[str]) -> list[Sequence]:
     return result
 
 
-def _server(conn: Catalog) -> _Server:
-    version_text, database, collation, engine, sql_mode = _rows(conn, q.SERVER)[0]
+def _server(conn: Catalog, inspected: str | None = None) -> _Server:
+    version_text, database, collation, engine, sql_mode, client, connection = _rows(conn, q.SERVER)[
+        0
+    ]
     if database is None:
         raise UsageError("no current database: connect with a database in the URL")
+    home = database
+    if inspected is not None and inspected != database:
+        found = _rows(conn, q.DATABASE_COLLATION, {"db": inspected})
+        if not found:
+            raise UsageError(f"no database {inspected!r} on the server")
+        database, collation = inspected, found[0][0]
     numbers = re.match(r"(\d+)\.(\d+)\.(\d+)", version_text)
     version = tuple(int(n) for n in numbers.groups()) if numbers else (0, 0, 0)
     return _Server(
@@ -246,6 +319,8 @@ def _server(conn: Catalog) -> _Server:
         version,
         TableOptions(engine, collation),
         sql_mode or "",
+        home,
+        ClientCharset(client, connection),
     )
 
 
@@ -253,7 +328,7 @@ def _columns(
     conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[Column]]:
     columns: dict[str, list[Column]] = defaultdict(list)
-    for row in _rows(conn, q.COLUMNS):
+    for row in _rows(conn, q.COLUMNS, server.params):
         table, name, column_type, data_type, nullable, default, extra, expression = row[:8]
         collation, comment = row[8:]
         if table not in table_info:
@@ -302,7 +377,7 @@ def _indexes(
         else q.STATISTICS_MYSQL8
     )
     parts: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for row in _rows(conn, sql):
+    for row in _rows(conn, sql, server.params):
         if row[0] in table_info:
             key = (row[0], row[1])
             if key not in parts and row[9]:
@@ -347,7 +422,8 @@ def _checks(
         return checks
     # MariaDB also lists column-level checks, named after their column: JSON columns are
     # LONGTEXT with an automatic ``json_valid(`col`)`` one.
-    for table, name, clause in _rows(conn, q.CHECKS_MARIADB if server.mariadb else q.CHECKS_MYSQL8):
+    checks_sql = q.CHECKS_MARIADB if server.mariadb else q.CHECKS_MYSQL8
+    for table, name, clause in _rows(conn, checks_sql, server.params):
         if table in table_info:
             checks[table].append(CheckConstraint(name=name, expression=clause))
     return checks
@@ -357,11 +433,11 @@ def _foreign_keys(
     conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[ForeignKey]]:
     foreign_keys: dict[str, list[ForeignKey]] = defaultdict(list)
-    rules = _rows(conn, q.FOREIGN_KEY_RULES)
+    rules = _rows(conn, q.FOREIGN_KEY_RULES, server.params)
     if not rules:  # no foreign keys: KEY_COLUMN_USAGE would open every table to say so
         return foreign_keys
     key_columns: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for row in _rows(conn, q.FOREIGN_KEY_COLUMNS):
+    for row in _rows(conn, q.FOREIGN_KEY_COLUMNS, server.params):
         key_columns[(row[0], row[1])].append(row)
     for table, name, update_rule, delete_rule in rules:
         rows = key_columns.get((table, name))
@@ -374,7 +450,7 @@ def _foreign_keys(
                 columns=tuple(r[2] for r in rows),
                 ref_table=rows[0][4],
                 ref_columns=tuple(r[5] for r in rows),
-                ref_schema=None if ref_schema == server.database else ref_schema,
+                ref_schema=server.relative(ref_schema),
                 # MariaDB reports an unspecified action as RESTRICT, MySQL 8 as NO ACTION.
                 on_delete=ReferentialAction(delete_rule),
                 on_update=ReferentialAction(update_rule),
@@ -384,15 +460,15 @@ def _foreign_keys(
 
 
 def _routines(conn: Catalog, server: _Server) -> list[Routine]:
-    routines = _rows(conn, q.ROUTINES)
+    routines = _rows(conn, q.ROUTINES, server.params)
     if not routines:
         return []
     parameters: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for specific_name, kind, *parameter in _rows(conn, q.PARAMETERS):
+    for specific_name, kind, *parameter in _rows(conn, q.PARAMETERS, server.params):
         parameters[(kind, specific_name)].append(tuple(parameter))
     result = []
     for name, kind, database_collation, returns, charset, collation, *rest in routines:
-        *characteristics, sql_mode = rest
+        *characteristics, sql_mode, client, connection = rest
         # A string parameter or result declared in another collation than the database's
         # default says so; the default is left implicit, as for columns.
         arguments = [
@@ -402,13 +478,15 @@ def _routines(conn: Catalog, server: _Server) -> list[Routine]:
         returns = typed(returns, charset, collation, database_collation)
         definition = routine_definition(kind, name, arguments, returns, *characteristics)
         # The parameter list as written, which SHOW CREATE keeps, for rendering.
-        written = _parameter_list(conn, kind, name)
+        written = _parameter_list(conn, server, kind, name)
         result.append(
             Routine(
                 kind=kind.lower(),
                 name=name,
+                schema=server.schema,
                 definition=definition,
                 sql_mode=server.own_sql_mode(sql_mode),
+                client=server.own_client(client, connection),
                 as_written=None
                 if written is None
                 else routine_definition(kind, name, written, returns, *characteristics),
@@ -421,37 +499,48 @@ def _triggers(conn: Catalog, server: _Server, excluded: frozenset[str]) -> list[
     """Triggers as "<timing> <event> FOR EACH ROW [FOLLOWS `t`] <body>". Several on one
     table, timing and event run in ACTION_ORDER (MariaDB 10.2.3+, MySQL 5.7+); each after
     the first says which it follows, so they are made again in that order (created in
-    another, they would run in another)."""
-    rows = [r for r in _rows(conn, q.TRIGGERS) if r[1] not in excluded]
+    another, they would run in another).
+
+    A trigger created with PRECEDES comes back as the one before it FOLLOWS, by design:
+    the server stores no clause, only the resulting ACTION_ORDER, and a FOLLOWS chain
+    states that order completely (PRECEDES `x` and FOLLOWS the trigger before `x` give
+    the same ACTION_ORDER). The diff recreates whatever follows a recreated trigger, so a
+    chain is always rebuilt from its first changed link onward."""
+    rows = [r for r in _rows(conn, q.TRIGGERS, server.params) if r[1] not in excluded]
     order = {(r[1], r[2], r[3], int(r[6] or 0)): r[0] for r in rows}
     result = []
-    for name, table, timing, event, statement, sql_mode, action_order in rows:
+    for name, table, timing, event, statement, sql_mode, action_order, *client in rows:
         previous = order.get((table, timing, event, int(action_order or 0) - 1))
         follows = f"FOLLOWS {quote_identifier(previous)} " if previous is not None else ""
         result.append(
             Routine(
                 kind="trigger",
                 name=name,
+                schema=server.schema,
                 table=table,
                 definition=f"{timing} {event} FOR EACH ROW {follows}{statement}",
                 sql_mode=server.own_sql_mode(sql_mode),
+                client=server.own_client(*client),
             )
         )
     return result
 
 
-def _view_texts(conn: Catalog, names: list[str]) -> dict[str, str]:
+def _view_texts(conn: Catalog, server: _Server, names: list[str]) -> dict[str, str]:
     """Each view's query as SHOW CREATE VIEW prints it, which keeps what VIEW_DEFINITION
     drops: a literal's character set introducer (``_utf8mb3' '``). Without it a view made
     again takes its literals in the connection's character set, and its columns may
     change type (utf8mb3 to utf8mb4). One statement per view: there is no catalog text."""
     texts = {}
     for name in names:
-        rows = _rows(conn, f"SHOW CREATE VIEW {quote_identifier(name)}")
+        # A view of the connection's database prints its tables unqualified; one of
+        # another database is named qualified and prints every table qualified, the
+        # connection's too (``unqualify`` makes it relative to the home database).
+        rows = _rows(conn, f"SHOW CREATE VIEW {server.qualified(name)}")
         text = rows[0][1] if rows else None
         if not text:
             continue
-        head = f" VIEW {quote_identifier(name)} AS "
+        head = f" VIEW {server.qualified(name)} AS "
         at = text.find(head)
         if at < 0:
             continue
@@ -459,13 +548,14 @@ def _view_texts(conn: Catalog, names: list[str]) -> dict[str, str]:
     return texts
 
 
-def _parameter_list(conn: Catalog, kind: str, name: str) -> str | None:
+def _parameter_list(conn: Catalog, server: _Server, kind: str, name: str) -> str | None:
     """A routine's parameter list as written (``IN p_id INT``), from SHOW CREATE, which
     prints it as the CREATE had it (information_schema.PARAMETERS has only types as the
     server spells them); None where the server shows no text (not the definer)."""
     if kind not in ("FUNCTION", "PROCEDURE"):
         return None
-    rows = _rows(conn, f"SHOW CREATE {kind} {quote_identifier(name)}")
+    # SHOW CREATE prints the routine's own name unqualified, whatever its database.
+    rows = _rows(conn, f"SHOW CREATE {kind} {server.qualified(name)}")
     text = rows[0][2] if rows and len(rows[0]) > 2 else None
     if not text:
         return None

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Scope:
     #: Schemas to compare; () is the connection's default schema only, ``*`` every
-    #: schema (patterns allowed: ``tenant_*``). PostgreSQL only.
+    #: schema (patterns allowed: ``tenant_*``). On MySQL/MariaDB, databases besides the
+    #: connection's own; refused on SQLite.
     schemas: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()

@@ -3,6 +3,7 @@
 from dbshift.model.extras import Collation, Comment, CompositeType, Extension, Policy
 from dbshift.model.objects import (
     CheckConstraint,
+    ClientCharset,
     Column,
     Domain,
     EnumType,
@@ -24,6 +25,7 @@ from dbshift.model.schema import Schema, Table
 
 __all__ = [
     "CheckConstraint",
+    "ClientCharset",
     "Collation",
     "Column",
     "Comment",

@@ -169,6 +169,19 @@ class Index:
 
 
 @dataclass(frozen=True)
+class ClientCharset:
+    """MySQL/MariaDB: the client character set and connection collation a view, routine or
+    trigger was created under (``SET NAMES``). The server keeps them with the object: a
+    trigger's or routine's body is parsed again under them each time it runs, and a view's
+    literals without an introducer took the connection's character set."""
+
+    #: ``character_set_client``
+    charset: str
+    #: ``collation_connection`` (its character set is ``character_set_connection``)
+    collation: str
+
+
+@dataclass(frozen=True)
 class View:
     name: str
     definition: str
@@ -186,6 +199,9 @@ class View:
     algorithm: str | None = None
     #: PostgreSQL ``security_barrier``.
     security_barrier: bool = False
+    #: MySQL/MariaDB: the client character set it was created under, where not the
+    #: inspecting connection's own (None).
+    client: ClientCharset | None = None
     #: What the view reads, as ``dbshift.model.depends.ident`` strings (pg_depend). Not
     #: compared: it orders drops and creates (see ``dbshift.diff.depends``).
     depends_on: tuple[str, ...] = field(default=(), compare=False)
@@ -259,5 +275,7 @@ class Routine:
     #: which SHOW CREATE shows: rendered where known, so a made routine shows as the one it
     #: was read from. Not compared: the two spellings declare the same parameters.
     as_written: str | None = field(default=None, compare=False)
+    #: MySQL/MariaDB: as for ``View.client``.
+    client: ClientCharset | None = None
     #: What it uses, as for ``View.depends_on`` (not compared).
     depends_on: tuple[str, ...] = field(default=(), compare=False)

@@ -1,8 +1,8 @@
-"""CREATE SCHEMA (PostgreSQL): a namespace the desired schema's objects live in.
+"""CREATE SCHEMA: a namespace the desired schema's objects live in.
 
-Created before anything else in a plan (its objects need it), and only on PostgreSQL:
-on MySQL/MariaDB a schema is a database, which dbshift never creates or drops (one URL
-names one database; the renderer refuses it by name), and SQLite has none.
+Created before anything else in a plan (its objects need it). On PostgreSQL a schema;
+on MySQL/MariaDB a database beside the URL's own (``schemas`` names it), rendered
+CREATE DATABASE; SQLite has none (the renderer refuses it by name).
 """
 
 from __future__ import annotations

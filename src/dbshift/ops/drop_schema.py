@@ -1,7 +1,8 @@
-"""DROP SCHEMA (PostgreSQL), last in a plan, after every object in it was dropped.
+"""DROP SCHEMA, last in a plan, after every object in it was dropped.
 
-Rendered without CASCADE: an object dbshift does not model (or was told to exclude) makes
-the server refuse, rather than go with it.
+On PostgreSQL rendered without CASCADE: an object dbshift does not model (or was told to
+exclude) makes the server refuse, rather than go with it. On MySQL/MariaDB it is DROP
+DATABASE, which has no such guard: the safety table marks it destructive there.
 """
 
 from __future__ import annotations

@@ -170,6 +170,13 @@ def scratch_database(settings: Settings, dialect: Dialect) -> Iterator[URL]:
         with tempfile.TemporaryDirectory(prefix="dbshift-dev-") as tmp:
             yield parse_url(f"sqlite:///{Path(tmp) / 'scratch.db'}")
         return
+    if settings.schemas and dialect.databases_are_schemas:
+        # The scratch database would be the default one, but the others are named as
+        # they are: they would be created (or found) on the dev server as they are.
+        raise UsageError(
+            f"schemas on {dialect.name} are databases: several of them are compared "
+            "between URLs only (a scratch database cannot hold the others)"
+        )
     if not settings.dev_url:
         raise ConfigError(
             f"a {dialect.name} dev database is needed to turn this source into a schema: "

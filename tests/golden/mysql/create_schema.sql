@@ -1,1 +1,1 @@
--- unsupported: create schema billing: on MySQL/MariaDB a schema is a database; dbshift migrates the one database its URL names (create the database, then point a URL at it)
+CREATE DATABASE `billing`;

@@ -1,1 +1,1 @@
--- unsupported: drop schema old archive: on MySQL/MariaDB a schema is a database; dbshift migrates the one database its URL names (create the database, then point a URL at it)
+DROP DATABASE `old archive`;

@@ -57,7 +57,7 @@ def add_scope_options(parser: argparse.ArgumentParser) -> None:
         dest="schemas",
         action="append",
         metavar="NAME",
-        help="PostgreSQL schema to compare (repeatable; '*' for all, patterns allowed; "
+        help="schema (MySQL: database) to compare (repeatable; '*' for all, patterns allowed; "
         "default: the connection's schema; config: schemas = [...])",
     )
     parser.add_argument(

@@ -7,6 +7,7 @@ are refused by name.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,7 +24,7 @@ from dbshift.dialects.render import Renderer, Unsupported
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from dbshift.model import Column, Index, Schema, Sequence, Table
+    from dbshift.model import ClientCharset, Column, ForeignKey, Index, Schema, Sequence, Table
     from dbshift.ops import (
         AddCheck,
         AddColumn,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         AlterSequence,
         CreateIndex,
         CreateRoutine,
+        CreateSchema,
         CreateSequence,
         CreateTable,
         CreateView,
@@ -41,8 +43,8 @@ if TYPE_CHECKING:
         DropIndex,
         DropPrimaryKey,
         DropRoutine,
+        DropSchema,
         DropSequence,
-        Operation,
         RenameTable,
         SetTableComment,
         SetTableOptions,
@@ -51,6 +53,9 @@ if TYPE_CHECKING:
 
 #: SetTableOptions attribute → ALTER TABLE clause.
 _TABLE_OPTION = {"engine": "ENGINE", "collation": "COLLATE"}
+
+#: Stands for the home database (the connection's own) in a statement that must name it.
+_HOME = "\x00dbshift home\x00"
 
 
 class MySQLRenderer(Renderer):
@@ -72,15 +77,17 @@ class MySQLRenderer(Renderer):
             return " DEFINER = CURRENT_USER"
         return f" DEFINER = {self.literal(d.user)}@{self.literal(d.host)}"
 
-    def op_create_schema(self, op: Operation, schema: Schema) -> list[str]:
-        """A MySQL schema is a database, and dbshift works inside the one database its URL
-        names: it never creates or drops databases."""
-        raise Unsupported(
-            f"{op.describe()}: on MySQL/MariaDB a schema is a database; dbshift migrates "
-            "the one database its URL names (create the database, then point a URL at it)"
-        )
+    def op_create_schema(self, op: CreateSchema, schema: Schema) -> list[str]:
+        """A MySQL schema is a database (CREATE SCHEMA is a synonym): one of the databases
+        a realm compares beside the URL's own (``schemas`` in the config). Created with
+        the server's default character set: a database's own default is not modelled."""
+        return [f"CREATE DATABASE {self.q(op.name)}"]
 
-    op_drop_schema = op_create_schema
+    def op_drop_schema(self, op: DropSchema, schema: Schema) -> list[str]:
+        """Last in a plan, after every object dbshift models in it was dropped. MySQL's
+        DROP DATABASE has no RESTRICT: what was left out of the comparison goes with it,
+        which is why the safety table calls it destructive."""
+        return [f"DROP DATABASE {self.q(op.name)}"]
 
     def column(self, c: Column) -> str:
         parts = [self.q(c.name), c.type]
@@ -142,7 +149,7 @@ class MySQLRenderer(Renderer):
         )
         lines.extend(self.key(i) for i in _in_key_order(t))
         lines.extend(self.check(c) for c in t.checks)
-        lines.extend(self.foreign_key(f) for f in t.foreign_keys)
+        lines.extend(self.foreign_key(self._from(t.schema, f)) for f in t.foreign_keys)
         sql = f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + "\n)"
         if t.options.engine is not None:
             sql += f" ENGINE={self.q(t.options.engine)}"
@@ -150,7 +157,7 @@ class MySQLRenderer(Renderer):
             sql += f" COLLATE={self.q(t.options.collation)}"
         if t.comment is not None:
             sql += f" COMMENT={self.literal(t.comment)}"
-        return [sql]
+        return self._at_home(sql)
 
     def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
         clause = add_column_clause(op.column, schema.table(op.on[1], op.on[0]))
@@ -217,7 +224,38 @@ class MySQLRenderer(Renderer):
         return [f"ALTER TABLE {self.name(op.on)} DROP CONSTRAINT {self.q(op.constraint.name)}"]
 
     def op_add_foreign_key(self, op: AddForeignKey, schema: Schema) -> list[str]:
-        return [f"ALTER TABLE {self.name(op.on)} ADD {self.foreign_key(op.constraint)}"]
+        fk = self._from(op.on[0], op.constraint)
+        return self._at_home(f"ALTER TABLE {self.name(op.on)} ADD {self.foreign_key(fk)}")
+
+    def _from(self, database: str | None, fk: ForeignKey) -> ForeignKey:
+        """``fk`` of a table in ``database``, as its REFERENCES must name the parent.
+
+        MySQL resolves an unqualified REFERENCES in the child table's database, not the
+        connection's: a table of another database of a realm that references the home
+        database (``ref_schema`` None) must name it, and its name is the connection's,
+        known only where the statement runs (see ``_at_home``)."""
+        if database is None or fk.ref_schema is not None:
+            return fk
+        return dataclasses.replace(fk, ref_schema=_HOME)
+
+    def _at_home(self, sql: str) -> list[str]:
+        """``sql``, or where it names the home database (``_HOME``), the statement built on
+        the server with ``DATABASE()`` in its place and run as a prepared statement: the
+        plan stays valid whatever the home database is called (``shop``, ``shop_dev``)."""
+        home = self.q(_HOME)
+        if home not in sql:
+            return [sql]
+        database = "CONCAT('`', REPLACE(DATABASE(), '`', '``'), '`')"
+        parts = ", ".join(
+            database if n % 2 else self.literal(piece)
+            for n, piece in enumerate(_interleave(sql.split(home)))
+        )
+        return [
+            f"SET @dbshift_ddl = CONCAT({parts})",
+            "PREPARE dbshift_ddl FROM @dbshift_ddl",
+            "EXECUTE dbshift_ddl",
+            "DEALLOCATE PREPARE dbshift_ddl",
+        ]
 
     def op_drop_foreign_key(self, op: DropForeignKey, schema: Schema) -> list[str]:
         name = self.q(op.constraint.name)
@@ -302,7 +340,9 @@ class MySQLRenderer(Renderer):
         check = ""
         if v.check_option is not None:
             check = f" WITH {_keyword(v.check_option, ('CASCADED', 'LOCAL'))} CHECK OPTION"
-        return [f"{head} VIEW {self.name((v.schema, v.name))} AS {v.definition}{check}"]
+        return self._under_client(
+            op, v.client, [f"{head} VIEW {self.name((v.schema, v.name))} AS {v.definition}{check}"]
+        )
 
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
         r = op.routine
@@ -313,16 +353,63 @@ class MySQLRenderer(Renderer):
             verb = re.match(r"CREATE\s+(?=FUNCTION\b|PROCEDURE\b)", sql, re.I)
             if verb is not None and self.definer is not None:
                 sql = f"CREATE{self.definer_clause()} {sql[verb.end() :]}"
-            return self._under_sql_mode(r.sql_mode, sql)
+            if r.schema is not None:
+                # The definition names the routine bare (as SHOW CREATE prints it): one of
+                # another database is created there, where its body's names resolve.
+                sql = self._qualify_routine(op, sql)
+            return self._under_client(op, r.client, self._under_sql_mode(r.sql_mode, sql))
         # The inspector keeps "<timing> <event> FOR EACH ROW <body>"; ON <table> goes between.
         head, sep, body = r.definition.partition(" FOR EACH ROW ")
         if not sep:
             raise Unsupported(f"{op.describe()}: unrecognised trigger definition")
-        return self._under_sql_mode(
-            r.sql_mode,
-            f"CREATE{self.definer_clause()} TRIGGER {self.q(r.name)} {head} ON {self.name((r.schema, r.table or ''))} "
-            f"FOR EACH ROW {body}",
+        return self._under_client(
+            op,
+            r.client,
+            self._under_sql_mode(
+                r.sql_mode,
+                f"CREATE{self.definer_clause()} TRIGGER {self.name((r.schema, r.name))} {head} "
+                f"ON {self.name((r.schema, r.table or ''))} "
+                f"FOR EACH ROW {body}",
+            ),
         )
+
+    def _under_client(
+        self, op: CreateView | CreateRoutine, client: ClientCharset | None, create: list[str]
+    ) -> list[str]:
+        """A view, routine or trigger keeps the character_set_client and
+        collation_connection it is created under (``ClientCharset``): one made under
+        others than the session's is created under those, and the session's put back.
+
+        The statement still travels in the connection's encoding, which the server then
+        reads as ``charset``: the same bytes only for ASCII text, or for a UTF-8 one. Other
+        text under another character set is refused rather than garbled."""
+        if client is None:
+            return create
+        text = " ".join(create)
+        if not client.charset.lower().startswith("utf8") and not text.isascii():
+            raise Unsupported(
+                f"{op.describe()}: created under character_set_client {client.charset} "
+                "with non-ASCII text, which the connection's encoding cannot carry"
+            )
+        return [
+            "SET @dbshift_client = @@SESSION.character_set_client,"
+            " @dbshift_connection = @@SESSION.collation_connection",
+            f"SET SESSION character_set_client = {self.literal(client.charset)},"
+            f" collation_connection = {self.literal(client.collation)}",
+            *create,
+            "SET SESSION character_set_client = @dbshift_client,"
+            " collation_connection = @dbshift_connection",
+        ]
+
+    def _qualify_routine(self, op: CreateRoutine, sql: str) -> str:
+        r = op.routine
+        kind = "PROCEDURE" if r.kind == "procedure" else "FUNCTION"
+        bare = f"{kind} {self.q(r.name)}("
+        at = sql.find(bare)
+        if at < 0:
+            raise Unsupported(f"{op.describe()}: its definition does not name it ({bare!r})")
+        qualified = f"{kind} {self.name((r.schema, r.name))}("
+        return sql[:at] + qualified + sql[at + len(bare) :]
 
     def _under_sql_mode(self, mode: str | None, create: str) -> list[str]:
         """A routine or trigger keeps the sql_mode it is created under (it runs under it,
@@ -340,6 +427,16 @@ class MySQLRenderer(Renderer):
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
         kind = {"trigger": "TRIGGER", "procedure": "PROCEDURE"}.get(op.routine.kind, "FUNCTION")
         return [f"DROP {kind} {self.name((op.routine.schema, op.routine.name))}"]
+
+
+def _interleave(pieces: list[str]) -> list[str]:
+    """``[a, b, c]`` → ``[a, _, b, _, c]``: the text around each place the home database goes."""
+    out: list[str] = []
+    for n, piece in enumerate(pieces):
+        if n:
+            out.append("")
+        out.append(piece)
+    return out
 
 
 def _in_key_order(t: Table) -> list[Index]:

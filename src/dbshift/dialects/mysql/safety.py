@@ -14,6 +14,7 @@ from dbshift.ops import (
     CreateIndex,
     DropColumn,
     DropPrimaryKey,
+    DropSchema,
     Lock,
     Safety,
 )
@@ -33,6 +34,12 @@ RULES.fixed(
             note="with foreign_key_checks on, MySQL copies the table (ALGORITHM=COPY)",
         ),
         CreateIndex: Safety(note="ALGORITHM=INPLACE, LOCK=NONE on InnoDB"),
+        DropSchema: Safety(
+            breaking=True,
+            destructive=True,
+            note="DROP DATABASE has no RESTRICT: whatever is left in the database (left "
+            "out of the comparison) goes with it",
+        ),
     }
 )
 
