@@ -666,3 +666,35 @@ def test_auto_increment_added_and_dropped_in_place(conn: sqlalchemy.Connection) 
     )
     assert [op.describe() for op in ops] == ["alter column t.id (identity)"]
     assert named("mysql").safety(ops[0]).flags() == ["rewrite", "lock=writes"]
+
+
+def test_columns_read_as_json_equal_columns_read_row_by_row(conn: sqlalchemy.Connection) -> None:
+    """MariaDB 10.5+ sends each table's columns as one JSON array (``COLUMNS_JSON``): the
+    values must come out as PyMySQL decodes the plain rows, for every kind of text a column
+    can hold (quotes, backslashes, control characters, non-ASCII, NULL against 'NULL'), and
+    a table whose array the server cuts at group_concat_max_len must fall back to the rows."""
+    if not is_mariadb(conn):
+        pytest.skip("JSON_ARRAYAGG ... ORDER BY is MariaDB's")
+    run(
+        conn,
+        "CREATE TABLE `t\"'``\\x` (id int PRIMARY KEY, "
+        "`s \\\\ é` varchar(9) CHARACTER SET latin1 DEFAULT 'a''\\\\\\n\\t\"' "
+        "COMMENT 'tab\\there é ☃ \\\\', n varchar(5) DEFAULT NULL, nn varchar(5) DEFAULT 'NULL', "
+        "g int AS (id * 2) VIRTUAL, ts timestamp(3) NULL DEFAULT current_timestamp(3) "
+        "ON UPDATE current_timestamp(3))",
+        "CREATE TABLE wide ("
+        + ", ".join(f"c{i} int COMMENT '{'x' * 200}'" for i in range(60))
+        + ")",
+    )
+    from dbshift.inspect import mysql, mysql_queries
+
+    catalog = mysql.catalog_of(conn)
+    server = mysql._server(catalog)
+    plain = mysql._rows(catalog, mysql_queries.COLUMNS, server.params)
+    assert mysql._column_rows(catalog, server) == plain
+    # 60 comments of 200 characters: past a 4 kB limit, so that table's array is cut.
+    run(conn, "SET SESSION group_concat_max_len = 4096")
+    try:
+        assert mysql._column_rows(catalog, server) == plain
+    finally:
+        run(conn, "SET SESSION group_concat_max_len = DEFAULT")

@@ -25,6 +25,7 @@ What the model gets, and why (renderers rely on it):
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Collection
@@ -328,7 +329,7 @@ def _columns(
     conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[Column]]:
     columns: dict[str, list[Column]] = defaultdict(list)
-    for row in _rows(conn, q.COLUMNS, server.params):
+    for row in _column_rows(conn, server):
         table, name, column_type, data_type, nullable, default, extra, expression = row[:8]
         collation, comment = row[8:]
         if table not in table_info:
@@ -361,6 +362,20 @@ def _columns(
             )
         )
     return columns
+
+
+def _column_rows(conn: Catalog, server: _Server) -> list[Row]:
+    """COLUMNS' rows, read as one JSON array a table where the server can build them."""
+    if not (server.mariadb and server.version >= (10, 5)):
+        return _rows(conn, q.COLUMNS, server.params)
+    try:
+        return [
+            (table, *column)
+            for table, columns in _rows(conn, q.COLUMNS_JSON, server.params)
+            for column in json.loads(columns)
+        ]
+    except ValueError:  # a table's array cut at group_concat_max_len: read it row by row
+        return _rows(conn, q.COLUMNS, server.params)
 
 
 def _indexes(
