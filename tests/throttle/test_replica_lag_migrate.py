@@ -53,9 +53,10 @@ def test_replica_lag_on_a_mysql_primary_without_replicas_is_a_usage_error(
     )
     project.write("1_lower_email.sql", SQL_TRANSFORM)
     refused = project.run("migrate")
-    # The runner reports any error but ServerOverloaded from a batch as the file's failure
-    # (exit 1), naming the UsageError.
-    assert refused.code == 1, (refused.code, refused.err)
-    assert "up failed: UsageError: [throttle]: replica_lag is a threshold" in refused.err
+    # A configuration error keeps its kind through the runner (exit 2, as it is anywhere
+    # else), located at the file.
+    assert refused.code == 2, (refused.code, refused.err)
+    assert "1_lower_email.sql:" in refused.err
+    assert "up refused: [throttle]: replica_lag is a threshold" in refused.err
     assert "[throttle] replicas" in refused.err and "Traceback" not in refused.err
     assert db.scalar("SELECT count(*) FROM users WHERE touched > 0") == 0

@@ -40,6 +40,7 @@ from dbshift.errors import (
     MigrationFailed,
     MigrationFileError,
     ServerOverloaded,
+    UsageError,
     ValidationFailed,
 )
 from dbshift.migrations.checksum import statements_checksum
@@ -562,11 +563,13 @@ class Executor:
         except (SQLAlchemyError, Exception) as exc:
             if isinstance(exc, MigrationFailed | LockRetry):
                 raise
-            if isinstance(exc, ServerOverloaded):
-                # Its own kind (exit 3): the server was too busy, nothing is wrong with
-                # the file; the batches' checkpoint is committed and migrate resumes.
+            if isinstance(exc, ServerOverloaded | UsageError):
+                # Nothing is wrong with the file, so it keeps its kind: the server was too
+                # busy (exit 3; the batches' checkpoint is committed and migrate resumes),
+                # or the configuration asks what cannot be (exit 2, as everywhere else).
                 where = f"{path}:{step.line}" if step.line else path
-                raise exc.located(f"{where}: {direction} stopped") from None
+                verb = "stopped" if isinstance(exc, ServerOverloaded) else "refused"
+                raise exc.located(f"{where}: {direction} {verb}") from None
             where = f"{path}:{_python_line(migration.path, exc)}"
             raise MigrationFailed(
                 f"{where}: {direction} failed: {type(exc).__name__}: {' '.join(str(exc).split())}"
