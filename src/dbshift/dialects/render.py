@@ -69,7 +69,8 @@ class Renderer:
                 for u in t.uniques
                 if u.include or u.nulls_not_distinct
             ),
-            *(["PARTITION BY"] if t.partition_by else []),
+            # MySQL-style partitions (listed in the table) are the MySQL renderer's own.
+            *(["PARTITION BY"] if t.partition_by and not t.partitions else []),
             *(["PARTITION OF"] if t.partition_of else []),
             *(["INHERITS"] if t.inherits else []),
             *(["row level security or policies"] if t.row_security or t.policies else []),
