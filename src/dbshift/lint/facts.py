@@ -129,6 +129,9 @@ class Action:
     references: str | None = None
     #: MySQL index kind: fulltext, spatial.
     index_kind: str | None = None
+    #: DROP TABLE (MySQL/MariaDB adapter): the database the statement names the table
+    #: in, if it names one; None for an unqualified name (the current database).
+    schema: str | None = None
 
 
 @dataclass(frozen=True)

@@ -337,7 +337,11 @@ def _drop(tree: exp.Drop) -> list[Action]:
     names = [_name(t) for t in tree.args.get("tables") or [tree.this] if t is not None]
     cascade = bool(tree.args.get("cascade"))
     if kind == "TABLE":
-        return [Action(Act.DROP_TABLE, table=n, cascade=cascade) for n in names]
+        tables = [t for t in tree.args.get("tables") or [tree.this] if t is not None]
+        return [
+            Action(Act.DROP_TABLE, table=_name(t), cascade=cascade, schema=_name(t.args.get("db")))
+            for t in tables
+        ]
     if kind == "INDEX":
         cluster = tree.args.get("cluster")
         table = _name(cluster.this) if cluster is not None else None
