@@ -154,3 +154,33 @@ def test_a_namesake_in_another_mysql_database_is_dropped_only_by_a_qualified_nam
         assert refused.code == 1
         assert "migrations/2_drop.sql:2: DROP TABLE" in refused.err
         assert "shared_name" in other.tables()
+
+
+@pytest.mark.mysql
+def test_dropping_a_live_partition_asks_one_of_a_table_the_run_creates_does_not(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    create = (
+        "CREATE TABLE {} (id int NOT NULL, d date NOT NULL) PARTITION BY RANGE (YEAR(d))"
+        " (PARTITION p2024 VALUES LESS THAN (2025), PARTITION pmax VALUES LESS THAN MAXVALUE);"
+    )
+    project = Project(tmp_path, mysql_db.url)
+    project.write("1_create.sql", sql_migration(create.format("logs")))
+    assert project.run("migrate").code == 0
+    project.write(
+        "2_scratch.sql",
+        sql_migration(create.format("scratch") + "\nALTER TABLE scratch DROP PARTITION p2024;"),
+    )
+    project.write("3_expire.sql", sql_migration("ALTER TABLE logs DROP PARTITION p2024;"))
+    refused = project.run("migrate")
+    assert refused.code == 1
+    assert "migrations/3_expire.sql:2: DROP PARTITION p2024 of" in refused.err
+    assert "2_scratch.sql" not in refused.err
+    assert project.run("migrate", "--allow-destructive").code == 0
+    assert (
+        mysql_db.scalar(
+            "SELECT COUNT(*) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE()"
+            " AND TABLE_NAME = 'logs'"
+        )
+        == 1
+    )

@@ -126,7 +126,7 @@ class RunState:
             # An unqualified DROP TABLE names the current database's table, not a
             # namesake in another database of the server (a dump's DROP TABLE IF EXISTS).
             return self.live_table(action.table, here=True) is not None
-        if action.act in (Act.DROP_TABLE, Act.TRUNCATE, Act.DELETE):
+        if action.act in (Act.DROP_TABLE, Act.TRUNCATE, Act.DELETE, Act.DROP_PARTITION):
             return self.live_table(action.table, action.schema) is not None
         if action.act is Act.DROP_COLUMN:
             return self.live_column(action.table, action.name)

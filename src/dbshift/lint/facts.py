@@ -52,6 +52,9 @@ class Act(enum.StrEnum):
     ADD_ENUM_VALUE = "add_enum_value"
     ATTACH_PARTITION = "attach_partition"
     DETACH_PARTITION = "detach_partition"
+    #: MySQL/MariaDB ALTER TABLE … DROP PARTITION / TRUNCATE PARTITION: ``name`` the
+    #: partitions as written, ``value`` "drop" or "truncate".
+    DROP_PARTITION = "drop_partition"
     #: MySQL table options (ENGINE, CONVERT TO CHARACTER SET, ...): ``name`` says which.
     TABLE_OPTION = "table_option"
     CREATE_VIEW = "create_view"
