@@ -144,10 +144,15 @@ def run(db: Database, *statements: str) -> None:
 
 
 def reported(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """information_schema's account, and SHOW CREATE TABLE's (``PARTITIONS n`` or a list)."""
     with db.connect() as conn:
+        tables = [r[0] for r in conn.exec_driver_sql("SHOW TABLES")]
         return {
             "partitions": [tuple(r) for r in conn.exec_driver_sql(PARTITIONS)],
             "keys": [tuple(r) for r in conn.exec_driver_sql(KEYS)],
+            "show create": [
+                tuple(conn.exec_driver_sql(f"SHOW CREATE TABLE `{t}`").one()) for t in tables
+            ],
         }
 
 
