@@ -204,3 +204,19 @@ def test_a_subpartitioned_table_is_refused_by_name(mysql_db: Database) -> None:
         pytest.raises(Unsupported, match=r"subpartitioned tables .*\(s\)"),
     ):
         inspect_schema(conn)
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_other_servers_refuse_a_table_with_partitions_listed_by_name(dialect: str) -> None:
+    from dbshift.dialects import renderer_for
+    from dbshift.model import Column, Partition, Table
+    from dbshift.ops import CreateTable
+
+    table = Table(
+        name="hits",
+        columns=(Column(name="id", type="integer", nullable=False),),
+        partition_by="HASH (`id`)",
+        partitions=(Partition(name="p0"), Partition(name="p1")),
+    )
+    with pytest.raises(Unsupported, match="hits: partitions listed in the table: MySQL"):
+        renderer_for(dialect).render([CreateTable(table)], Schema())

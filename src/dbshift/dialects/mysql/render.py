@@ -62,6 +62,7 @@ _TABLE_OPTION = {"engine": "ENGINE", "collation": "COLLATE"}
 class MySQLRenderer(Renderer):
     dialect: ClassVar[str] = "mysql"
     backslash_escapes: ClassVar[bool] = True
+    partition_lists: ClassVar[bool] = True
 
     def __init__(self, quote: Callable[[str], str], *, definer: str | None = None) -> None:
         """``definer``: the config's ``definer`` (see ``dbshift.dialects.mysql.definer``);
