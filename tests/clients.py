@@ -65,3 +65,21 @@ def _with_password(variable: str, url: str) -> dict[str, str]:
     on the command line, where ``ps`` shows it."""
     password = make_url(url).password
     return dict(os.environ, **{variable: password}) if password else dict(os.environ)
+
+
+def mysql_client(url: str, sql: str) -> subprocess.CompletedProcess[str]:
+    """``sql`` run by the ``mariadb`` (or ``mysql``) command-line client, as a user would
+    load a dump: the finished process, whether it succeeded or not."""
+    tool = shutil.which("mariadb") or shutil.which("mysql")
+    if tool is None:
+        pytest.fail("neither the mariadb nor the mysql client is installed")
+    u = make_url(url)
+    args = ["-h", u.host or "127.0.0.1", "-P", str(u.port or 3306), "-u", u.username or "root"]
+    return subprocess.run(
+        [tool, *args, u.database or ""],
+        input=sql,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_with_password("MYSQL_PWD", url),
+    )

@@ -130,3 +130,57 @@ def test_a_pg_dump_clean_if_exists_baseline_applies_to_an_empty_database(
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {url.database}_empty WITH (FORCE)")
         admin.dispose()
+
+
+@pytest.mark.mysql
+def test_a_namesake_in_another_mysql_database_is_dropped_only_by_a_qualified_name(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    """An unqualified ``DROP TABLE IF EXISTS`` (every table of a mysqldump) names the
+    current database's table: a namesake in another database of the server holds nothing
+    it drops. ``DROP TABLE other.t`` names that one, and stays destructive."""
+    from tests.conftest import scratch_database
+
+    with scratch_database("mysql", tmp_path / "other") as other:
+        with other.connect() as conn:
+            conn.exec_driver_sql("CREATE TABLE shared_name (id int)")
+        project = Project(tmp_path, mysql_db.url)
+        project.write("1_drop.sql", sql_migration("DROP TABLE IF EXISTS shared_name;"))
+        applied = project.run("migrate")
+        assert applied.code == 0, applied.err
+        elsewhere = make_url(other.url).database
+        project.write("2_drop.sql", sql_migration(f"DROP TABLE IF EXISTS {elsewhere}.shared_name;"))
+        refused = project.run("migrate")
+        assert refused.code == 1
+        assert "migrations/2_drop.sql:2: DROP TABLE" in refused.err
+        assert "shared_name" in other.tables()
+
+
+@pytest.mark.mysql
+def test_dropping_a_live_partition_asks_one_of_a_table_the_run_creates_does_not(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    create = (
+        "CREATE TABLE {} (id int NOT NULL, d date NOT NULL) PARTITION BY RANGE (YEAR(d))"
+        " (PARTITION p2024 VALUES LESS THAN (2025), PARTITION pmax VALUES LESS THAN MAXVALUE);"
+    )
+    project = Project(tmp_path, mysql_db.url)
+    project.write("1_create.sql", sql_migration(create.format("logs")))
+    assert project.run("migrate").code == 0
+    project.write(
+        "2_scratch.sql",
+        sql_migration(create.format("scratch") + "\nALTER TABLE scratch DROP PARTITION p2024;"),
+    )
+    project.write("3_expire.sql", sql_migration("ALTER TABLE logs DROP PARTITION p2024;"))
+    refused = project.run("migrate")
+    assert refused.code == 1
+    assert "migrations/3_expire.sql:2: DROP PARTITION p2024 of" in refused.err
+    assert "2_scratch.sql" not in refused.err
+    assert project.run("migrate", "--allow-destructive").code == 0
+    assert (
+        mysql_db.scalar(
+            "SELECT COUNT(*) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE()"
+            " AND TABLE_NAME = 'logs'"
+        )
+        == 1
+    )

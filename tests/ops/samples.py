@@ -68,7 +68,7 @@ from dbshift.ops.backfill import Backfill
 from dbshift.ops.raw_sql import RawSQL
 from dbshift.ops.split_table import SplitTable
 from dbshift.ops.validate_constraint import ValidateConstraint
-from tests.ops import samples_extras
+from tests.ops import samples_extras, samples_partitions
 
 USERS = (None, "users")
 EMAIL = Column(name="email", type="text", nullable=False, default="''", comment="it's the login")
@@ -224,6 +224,7 @@ SAMPLES["split_table"] = SplitTable(
     on=USERS, new_table="user bios", columns=("bio", "select"), key="id", new_key="user_id"
 )
 SAMPLES.update(samples_extras.SAMPLES)
+SAMPLES.update(samples_partitions.SAMPLES)
 
 
 def before(kind: str) -> Schema:
@@ -258,4 +259,6 @@ def before(kind: str) -> Schema:
         return SAMPLES["add_column"].apply(BASE)
     if kind in samples_extras.SAMPLES:
         return samples_extras.extend(BASE)
+    if kind in samples_partitions.SAMPLES:
+        return samples_partitions.extend(BASE)
     return BASE

@@ -69,6 +69,7 @@ def test_destructive_operations_are_flagged() -> None:
         "drop_table",
         "drop_column",
         "drop_sequence",
+        "drop_partition",
         "recreate_enum",
         "drop_extension",
         "alter_composite_type",

@@ -2,7 +2,7 @@
 runs), and ``migrate``'s and ``rollback``'s confirmation of them.
 
 What counts is what the linter's data-loss rules report: DROP TABLE, DROP COLUMN,
-TRUNCATE, DELETE without WHERE, DROP DATABASE / SCHEMA; and a column-type-change finding
+TRUNCATE, DELETE without WHERE, DROP DATABASE / SCHEMA, MySQL's DROP / TRUNCATE PARTITION; and a column-type-change finding
 whose new type is narrower than the column's type in the live database (a statement
 alone does not say what the type was; the catalog is read only when such a finding
 exists). Reusing the rules (rather than matching statement text here) brings their two
@@ -45,7 +45,14 @@ if TYPE_CHECKING:
 #: Lint rules whose findings lose data. delete-without-where also reports UPDATE without
 #: WHERE, which overwrites rather than loses rows: only its DELETE findings count.
 RULES = frozenset(
-    {"drop-table", "drop-column", "truncate", "delete-without-where", "drop-database"}
+    {
+        "drop-table",
+        "drop-column",
+        "truncate",
+        "delete-without-where",
+        "drop-database",
+        "drop-partition",
+    }
 )
 
 
@@ -56,6 +63,7 @@ _RULE_ACTS = {
     "truncate": frozenset({"truncate"}),
     "delete-without-where": frozenset({"delete"}),
     "drop-database": frozenset({"drop_database", "drop_schema"}),
+    "drop-partition": frozenset({"drop_partition"}),
 }
 
 #: Words every statement the rules above report contains (MySQL MODIFY/CHANGE are ALTERs;

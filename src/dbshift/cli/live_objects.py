@@ -46,7 +46,18 @@ class LiveCatalog:
 
         return {name.lower() for name in sa.inspect(self.conn).get_schema_names()}
 
-    def has_table(self, name: str) -> bool:
+    @cached_property
+    def _here(self) -> set[str]:
+        """The tables an unqualified name can mean: the current database's (MySQL), every
+        schema's (PostgreSQL: its search path is not followed)."""
+        return {name.lower() for _, name in self.dialect.user_tables(self.conn)}
+
+    def has_table(self, name: str, schema: str | None = None, *, here: bool = False) -> bool:
+        """``here``: the name was written unqualified (where the parser says so)."""
+        if schema is not None:
+            return any(s.lower() == schema.lower() for s, _ in self._tables.get(name.lower(), []))
+        if here:
+            return name.lower() in self._here
         return name.lower() in self._tables
 
     def has_column(self, table: str, column: str) -> bool:
@@ -86,13 +97,15 @@ class RunState:
         self.tables: dict[str, str | None] = {}
         self.columns: dict[tuple[str, str], bool] = {}
 
-    def live_table(self, name: str | None) -> str | None:
+    def live_table(
+        self, name: str | None, schema: str | None = None, *, here: bool = False
+    ) -> str | None:
         if name is None:
             return "?"  # unknown: count it as live
         key = name.lower()
         if key in self.tables:
             return self.tables[key]
-        return key if self.catalog.has_table(key) else None
+        return key if self.catalog.has_table(key, schema, here=here) else None
 
     def live_column(self, table: str | None, column: str | None) -> bool:
         origin = self.live_table(table)
@@ -109,8 +122,12 @@ class RunState:
         """Whether ``action`` (a drop, truncate or delete) loses anything that exists."""
         from dbshift.lint.facts import Act
 
-        if action.act in (Act.DROP_TABLE, Act.TRUNCATE, Act.DELETE):
-            return self.live_table(action.table) is not None
+        if action.act is Act.DROP_TABLE and action.schema is None:
+            # An unqualified DROP TABLE names the current database's table, not a
+            # namesake in another database of the server (a dump's DROP TABLE IF EXISTS).
+            return self.live_table(action.table, here=True) is not None
+        if action.act in (Act.DROP_TABLE, Act.TRUNCATE, Act.DELETE, Act.DROP_PARTITION):
+            return self.live_table(action.table, action.schema) is not None
         if action.act is Act.DROP_COLUMN:
             return self.live_column(action.table, action.name)
         if action.act is Act.DROP_SCHEMA or (

@@ -32,6 +32,8 @@ class Renderer:
     dialect: ClassVar[str]
     #: Escape backslashes in string literals (MySQL without NO_BACKSLASH_ESCAPES).
     backslash_escapes: ClassVar[bool] = False
+    #: CREATE TABLE takes the partitions a table lists (``Table.partitions``): MySQL.
+    partition_lists: ClassVar[bool] = False
 
     def __init__(self, quote: Callable[[str], str]) -> None:
         self.q = quote
@@ -69,13 +71,16 @@ class Renderer:
                 for u in t.uniques
                 if u.include or u.nulls_not_distinct
             ),
-            *(["PARTITION BY"] if t.partition_by else []),
+            # A MySQL-style partition list is the MySQL renderer's own (checked below).
+            *(["PARTITION BY"] if t.partition_by and not t.partitions else []),
             *(["PARTITION OF"] if t.partition_of else []),
             *(["INHERITS"] if t.inherits else []),
             *(["row level security or policies"] if t.row_security or t.policies else []),
         ]
         if what:
             raise Unsupported(f"table {t.name}: {', '.join(what)}: PostgreSQL only")
+        if t.partitions and not self.partition_lists:
+            raise Unsupported(f"table {t.name}: partitions listed in the table: MySQL/MariaDB only")
 
     def op_raw_sql(self, op: RawSQL, schema: Schema) -> list[str]:
         return [op.up]

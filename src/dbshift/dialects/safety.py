@@ -23,6 +23,7 @@ from dbshift.ops import (
     AddCheck,
     AddEnumValue,
     AddExclusion,
+    AddPartition,
     AddPrimaryKey,
     AddUnique,
     AlterCompositeType,
@@ -51,6 +52,7 @@ from dbshift.ops import (
     DropExtension,
     DropForeignKey,
     DropIndex,
+    DropPartition,
     DropPolicy,
     DropPrimaryKey,
     DropRoutine,
@@ -64,12 +66,15 @@ from dbshift.ops import (
     MovePartition,
     NoInheritTable,
     Operation,
+    PartitionTable,
     RawSQL,
     RecreateCollation,
     RecreateDomain,
     RecreateEnum,
+    RemovePartitioning,
     RenameColumn,
     RenameTable,
+    ReorganizePartition,
     ReplaceRoutine,
     Safety,
     SetComment,
@@ -280,8 +285,27 @@ COMMON.fixed(
         ),
         # Only the PostgreSQL planner makes it; PostgreSQL replaces this rule.
         ValidateConstraint: Safety(note="PostgreSQL only"),
+        # Partitions kept in the table's own definition: MySQL and MariaDB (their rules
+        # in dialects/mysql/safety.py); other servers refuse to render them.
+        **dict.fromkeys(
+            (AddPartition, PartitionTable, RemovePartitioning, ReorganizePartition),
+            Safety(note="MySQL/MariaDB partitions only"),
+        ),
     }
 )
+
+
+@COMMON.rule(DropPartition)
+def _drop_partition(op: DropPartition) -> Safety:
+    # Wherever it runs, a partition with a bound takes its rows along.
+    if op.loses_rows:
+        return Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            destructive=True,
+            note=f"the rows of partition {', '.join(p.name for p in op.dropped)} are lost",
+        )
+    return Safety(note="MySQL/MariaDB partitions only")
 
 
 @COMMON.rule(CreateView)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from dbshift.diff import comments, depends, extras, inheritance
+from dbshift.diff import comments, depends, extras, inheritance, partitions
 from dbshift.errors import Unsupported, UsageError
 from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
@@ -408,7 +408,14 @@ def _table(
 ) -> tuple[list[Operation], list[Operation], list[Operation]]:
     """Operations inside one kept table: (drops and alterations, adds, after new tables)."""
     key = old.key
-    if old.partition_by != new.partition_by:
+    ops: list[Operation] = []
+    adds: list[Operation] = []
+    later: list[Operation] = []
+    last_partitioning: list[Operation] = []
+    if partitions.inline(old, new):
+        first, last_partitioning = partitions.changes(old, new)
+        ops += first
+    elif old.partition_by != new.partition_by:
         # PostgreSQL (15) has no ALTER for a partition key, and a table cannot become
         # partitioned or stop being so: only a new table and a copy of the rows can.
         raise Unsupported(
@@ -416,9 +423,6 @@ def _table(
             f"{new.partition_by or '(none)'}: PostgreSQL cannot change it in place; "
             "create the new table, move the rows and swap the names by hand"
         )
-    ops: list[Operation] = []
-    adds: list[Operation] = []
-    later: list[Operation] = []
     if old.options != new.options:
         # First, and the columns compared as they stand after it: a new default collation
         # leaves existing columns as they were (see dbshift.ops.set_table_options).
@@ -464,6 +468,7 @@ def _table(
     old_index_names = {i.name: i for i in old.indexes}
     later += [CreateIndex(on=key, index=i) for i in new.indexes if old_index_names.get(i.name) != i]
     later += replaced_last
+    later += last_partitioning
     if old.comment != new.comment:
         adds.append(SetTableComment(on=key, before=old.comment, after=new.comment))
     return ops, adds, later

@@ -53,6 +53,7 @@ from dbshift.model import (
     Identity,
     Index,
     IndexElement,
+    Partition,
     PrimaryKey,
     ReferentialAction,
     Routine,
@@ -172,6 +173,7 @@ def _inspect(
     for what, name in _rows(conn, q.UNSUPPORTED, server.params):
         refused[what].append(name)
     has_views = False
+    partitioned: list[str] = []
     for name, table_type, collation, comment, engine, create_options in _rows(
         conn, q.TABLES, server.params
     ):
@@ -180,8 +182,8 @@ def _inspect(
             continue
         if table_type == "SYSTEM VERSIONED":
             refused["system-versioned tables"].append(name)
-        if "partitioned" in (create_options or "").lower():
-            refused["partitioned tables"].append(name)
+        if "partitioned" in (create_options or "").lower() and table_type == "BASE TABLE":
+            partitioned.append(name)
         if (
             table_type == "BASE TABLE"
             and (create_options or "").lower().replace("partitioned", "").strip()
@@ -201,6 +203,7 @@ def _inspect(
                 collation=None if collation == server.defaults.collation else collation,
             )
 
+    partitions = _partitions(conn, server, partitioned, refused) if partitioned else {}
     if refused and refuse:
         _refuse(refused)
     primary_keys, indexes = _indexes(conn, server, table_info, refused)
@@ -221,6 +224,8 @@ def _inspect(
             comment=comment,
             options=options[name],
             index_order=tuple(i.name for i in indexes[name]),
+            partition_by=partitions[name][0] if name in partitions else None,
+            partitions=partitions[name][1] if name in partitions else (),
         )
         for name, (_, comment) in table_info.items()
     ]
@@ -255,6 +260,44 @@ def _inspect(
         sequences=tuple(_sequences(conn, server, sequence_names)),
         defaults=server.defaults,
     )
+
+
+def _partitions(
+    conn: Catalog, server: _Server, names: list[str], refused: dict[str, list[str]]
+) -> dict[str, tuple[str, tuple[Partition, ...]]]:
+    """Each partitioned table's key (``RANGE (year(`d`))``) and partitions, in order."""
+    wanted = set(names)
+    found: dict[str, tuple[str, list[Partition]]] = {}
+    for table, name, sub, method, expression, description, comment in _rows(
+        conn, q.PARTITIONS, server.params
+    ):
+        if table not in wanted:
+            continue
+        if sub is not None:
+            if table not in refused.get("subpartitioned tables", ()):
+                refused["subpartitioned tables"].append(table)
+            continue
+        by = f"{method} ({expression or ''})"
+        found.setdefault(table, (by, []))[1].append(
+            Partition(name=name, bound=_bound(method, description), comment=comment or None)
+        )
+    return {t: (by, tuple(parts)) for t, (by, parts) in found.items()}
+
+
+def _bound(method: str, description: str | None) -> str | None:
+    """A partition's clause from PARTITION_DESCRIPTION, as CREATE TABLE takes it."""
+    if method.startswith("RANGE"):
+        if method == "RANGE" and description == "MAXVALUE":
+            return "VALUES LESS THAN MAXVALUE"
+        return f"VALUES LESS THAN ({description})"
+    if method.startswith("LIST"):
+        # MariaDB 10.2+ reports a LIST table's DEFAULT partition as MAXVALUE.
+        return (
+            "DEFAULT"
+            if description in (None, "MAXVALUE", "DEFAULT")
+            else f"VALUES IN ({description})"
+        )
+    return None  # HASH, KEY, LINEAR HASH, LINEAR KEY
 
 
 def _refuse(refused: dict[str, list[str]]) -> None:

@@ -52,6 +52,9 @@ class Act(enum.StrEnum):
     ADD_ENUM_VALUE = "add_enum_value"
     ATTACH_PARTITION = "attach_partition"
     DETACH_PARTITION = "detach_partition"
+    #: MySQL/MariaDB ALTER TABLE … DROP PARTITION / TRUNCATE PARTITION: ``name`` the
+    #: partitions as written, ``value`` "drop" or "truncate".
+    DROP_PARTITION = "drop_partition"
     #: MySQL table options (ENGINE, CONVERT TO CHARACTER SET, ...): ``name`` says which.
     TABLE_OPTION = "table_option"
     CREATE_VIEW = "create_view"
@@ -129,6 +132,9 @@ class Action:
     references: str | None = None
     #: MySQL index kind: fulltext, spatial.
     index_kind: str | None = None
+    #: DROP TABLE (MySQL/MariaDB adapter): the database the statement names the table
+    #: in, if it names one; None for an unqualified name (the current database).
+    schema: str | None = None
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,21 @@ class TableOptions:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """One partition of a MySQL/MariaDB partitioned table (``Table.partitions``).
+
+    ``bound`` is its clause as CREATE TABLE takes it: ``VALUES LESS THAN (2025)``,
+    ``VALUES LESS THAN MAXVALUE``, ``VALUES IN ('fr','de')``, ``DEFAULT`` (MariaDB's
+    LIST default); None for HASH and KEY partitions, which have none. Its engine is the
+    table's. (PostgreSQL partitions are tables: ``Table.partition_of``.)
+    """
+
+    name: str
+    bound: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
 class PrimaryKey:
     columns: tuple[str, ...]
     name: str | None = None

@@ -19,6 +19,7 @@ from dbshift.model.objects import (
     ExclusionConstraint,
     ForeignKey,
     Index,
+    Partition,
     PrimaryKey,
     Routine,
     Sequence,
@@ -58,8 +59,14 @@ class Table:
     options: TableOptions = field(default_factory=TableOptions)
     #: PostgreSQL EXCLUDE constraints.
     exclusions: tuple[ExclusionConstraint, ...] = ()
-    #: PostgreSQL partitioned table: ``pg_get_partkeydef()``, e.g. ``RANGE (created)``.
+    #: A partitioned table's key: PostgreSQL's ``pg_get_partkeydef()``, e.g. ``RANGE
+    #: (created)``; MySQL/MariaDB's method and expression as information_schema.PARTITIONS
+    #: gives them, e.g. ``RANGE (year(`d`))``, ``LIST COLUMNS (`region`)``, ``KEY ()``.
     partition_by: str | None = None
+    #: MySQL/MariaDB: the partitions, in order (a PostgreSQL partition is a table of its
+    #: own, see ``partition_of``, and this stays empty). Non-empty exactly when a MySQL
+    #: table is partitioned.
+    partitions: tuple[Partition, ...] = ()
     #: A PostgreSQL partition: its parent (in the same schema) and bound
     #: (``pg_get_expr(relpartbound)``: ``FOR VALUES …`` or ``DEFAULT``). Its columns, and
     #: the keys and indexes the server clones from the parent, are the parent's and are

@@ -5,6 +5,7 @@ from dbshift.ops.add_column import AddColumn
 from dbshift.ops.add_enum_value import AddEnumValue
 from dbshift.ops.add_exclusion import AddExclusion
 from dbshift.ops.add_foreign_key import AddForeignKey
+from dbshift.ops.add_partition import AddPartition
 from dbshift.ops.add_primary_key import AddPrimaryKey
 from dbshift.ops.add_unique import AddUnique
 from dbshift.ops.alter_column import AlterColumn
@@ -36,6 +37,7 @@ from dbshift.ops.drop_exclusion import DropExclusion
 from dbshift.ops.drop_extension import DropExtension
 from dbshift.ops.drop_foreign_key import DropForeignKey
 from dbshift.ops.drop_index import DropIndex
+from dbshift.ops.drop_partition import DropPartition
 from dbshift.ops.drop_policy import DropPolicy
 from dbshift.ops.drop_primary_key import DropPrimaryKey
 from dbshift.ops.drop_routine import DropRoutine
@@ -47,12 +49,15 @@ from dbshift.ops.drop_view import DropView
 from dbshift.ops.inherit_table import InheritTable
 from dbshift.ops.move_partition import MovePartition
 from dbshift.ops.no_inherit_table import NoInheritTable
+from dbshift.ops.partition_table import PartitionTable
 from dbshift.ops.raw_sql import RawSQL
 from dbshift.ops.recreate_collation import RecreateCollation
 from dbshift.ops.recreate_domain import RecreateDomain
 from dbshift.ops.recreate_enum import RecreateEnum
+from dbshift.ops.remove_partitioning import RemovePartitioning
 from dbshift.ops.rename_column import RenameColumn
 from dbshift.ops.rename_table import RenameTable
+from dbshift.ops.reorganize_partition import ReorganizePartition
 from dbshift.ops.replace_routine import ReplaceRoutine
 from dbshift.ops.set_comment import SetComment
 from dbshift.ops.set_row_security import SetRowSecurity
@@ -66,6 +71,7 @@ __all__ = [
     "AddEnumValue",
     "AddExclusion",
     "AddForeignKey",
+    "AddPartition",
     "AddPrimaryKey",
     "AddUnique",
     "AlterColumn",
@@ -96,6 +102,7 @@ __all__ = [
     "DropExtension",
     "DropForeignKey",
     "DropIndex",
+    "DropPartition",
     "DropPolicy",
     "DropPrimaryKey",
     "DropRoutine",
@@ -109,12 +116,15 @@ __all__ = [
     "MovePartition",
     "NoInheritTable",
     "Operation",
+    "PartitionTable",
     "RawSQL",
     "RecreateCollation",
     "RecreateDomain",
     "RecreateEnum",
+    "RemovePartitioning",
     "RenameColumn",
     "RenameTable",
+    "ReorganizePartition",
     "ReplaceRoutine",
     "Safety",
     "SetComment",

@@ -20,15 +20,26 @@ from dbshift.dialects.mysql.online_ddl import (
 )
 from dbshift.dialects.mysql.type_change import mysql_change
 from dbshift.dialects.render import Renderer, Unsupported
+from dbshift.ops.reorganize_partition import changed_run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from dbshift.model import ClientCharset, Column, ForeignKey, Index, Schema, Sequence, Table
+    from dbshift.model import (
+        ClientCharset,
+        Column,
+        ForeignKey,
+        Index,
+        Partition,
+        Schema,
+        Sequence,
+        Table,
+    )
     from dbshift.ops import (
         AddCheck,
         AddColumn,
         AddForeignKey,
+        AddPartition,
         AddPrimaryKey,
         AlterColumn,
         AlterSequence,
@@ -41,11 +52,15 @@ if TYPE_CHECKING:
         DropCheck,
         DropForeignKey,
         DropIndex,
+        DropPartition,
         DropPrimaryKey,
         DropRoutine,
         DropSchema,
         DropSequence,
+        PartitionTable,
+        RemovePartitioning,
         RenameTable,
+        ReorganizePartition,
         SetTableComment,
         SetTableOptions,
     )
@@ -61,6 +76,7 @@ _HOME = "\x00dbshift home\x00"
 class MySQLRenderer(Renderer):
     dialect: ClassVar[str] = "mysql"
     backslash_escapes: ClassVar[bool] = True
+    partition_lists: ClassVar[bool] = True
 
     def __init__(self, quote: Callable[[str], str], *, definer: str | None = None) -> None:
         """``definer``: the config's ``definer`` (see ``dbshift.dialects.mysql.definer``);
@@ -157,7 +173,73 @@ class MySQLRenderer(Renderer):
             sql += f" COLLATE={self.q(t.options.collation)}"
         if t.comment is not None:
             sql += f" COMMENT={self.literal(t.comment)}"
+        if t.partitions:
+            sql += "\n" + self.partitioning(t.partition_by, t.partitions)
         return self._at_home(sql)
+
+    # -- partitions --------------------------------------------------------------------------
+
+    def partitioning(self, by: str | None, partitions: tuple[Partition, ...]) -> str:
+        """``PARTITION BY … (PARTITION …, …)``, or ``PARTITIONS n`` where the partitions
+        are the ones the server names itself (HASH/KEY p0, p1, …), as SHOW CREATE shows."""
+        if by is None:
+            raise Unsupported("partitions without a PARTITION BY key")
+        if _numbered(partitions, 0):
+            return f"PARTITION BY {by} PARTITIONS {len(partitions)}"
+        return f"PARTITION BY {by} ({self._partition_list(partitions)})"
+
+    def _partition_list(self, partitions: tuple[Partition, ...]) -> str:
+        return ", ".join(self.partition(p) for p in partitions)
+
+    def partition(self, p: Partition) -> str:
+        sql = f"PARTITION {self.q(p.name)}"
+        if p.bound is not None:
+            sql += f" {p.bound}"
+        if p.comment is not None:
+            sql += f" COMMENT = {self.literal(p.comment)}"
+        return sql
+
+    def op_add_partition(self, op: AddPartition, schema: Schema) -> list[str]:
+        added = op.added
+        if op.after[: len(op.before)] != op.before:
+            raise Unsupported(
+                f"{op.describe()}: ADD PARTITION adds after the last partition only "
+                "(reorganize the partition that covers the new one's range instead)"
+            )
+        table = self.name(op.on)
+        if _numbered(added, len(op.before)) and all(p.bound is None for p in op.before):
+            return [f"ALTER TABLE {table} ADD PARTITION PARTITIONS {len(added)}"]
+        return [f"ALTER TABLE {table} ADD PARTITION ({self._partition_list(added)})"]
+
+    def op_drop_partition(self, op: DropPartition, schema: Schema) -> list[str]:
+        dropped = op.dropped
+        table = self.name(op.on)
+        if all(p.bound is None for p in op.before):
+            # HASH/KEY: only the last partitions go, their rows handed to the rest.
+            if op.before[: len(op.after)] != op.after:
+                raise Unsupported(
+                    f"{op.describe()}: HASH and KEY tables lose their last partitions only "
+                    "(COALESCE PARTITION)"
+                )
+            return [f"ALTER TABLE {table} COALESCE PARTITION {len(dropped)}"]
+        return [f"ALTER TABLE {table} DROP PARTITION {self.names([p.name for p in dropped])}"]
+
+    def op_reorganize_partition(self, op: ReorganizePartition, schema: Schema) -> list[str]:
+        old, new = changed_run(op.before, op.after)
+        if not old or not new:
+            return []
+        return [
+            f"ALTER TABLE {self.name(op.on)} REORGANIZE PARTITION "
+            f"{self.names([p.name for p in old])} INTO ({self._partition_list(new)})"
+        ]
+
+    def op_partition_table(self, op: PartitionTable, schema: Schema) -> list[str]:
+        return [
+            f"ALTER TABLE {self.name(op.on)} {self.partitioning(op.partition_by, op.partitions)}"
+        ]
+
+    def op_remove_partitioning(self, op: RemovePartitioning, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} REMOVE PARTITIONING"]
 
     def op_add_column(self, op: AddColumn, schema: Schema) -> list[str]:
         clause = add_column_clause(op.column, schema.table(op.on[1], op.on[0]))
@@ -454,3 +536,11 @@ def _keyword(value: str, allowed: tuple[str, ...]) -> str:
     if value.upper() not in allowed:
         raise Unsupported(f"{value!r}: expected one of {', '.join(allowed)}")
     return value.upper()
+
+
+def _numbered(partitions: tuple[Partition, ...], start: int) -> bool:
+    """The partitions are HASH/KEY ones named as the server names them: p<start>, …"""
+    return bool(partitions) and all(
+        p.bound is None and p.comment is None and p.name == f"p{start + i}"
+        for i, p in enumerate(partitions)
+    )

@@ -9,13 +9,18 @@ from dbshift.dialects.safety import COMMON, SafetyRules
 from dbshift.ops import (
     AddColumn,
     AddForeignKey,
+    AddPartition,
     AddPrimaryKey,
     AlterColumn,
     CreateIndex,
     DropColumn,
+    DropPartition,
     DropPrimaryKey,
     DropSchema,
     Lock,
+    PartitionTable,
+    RemovePartitioning,
+    ReorganizePartition,
     Safety,
 )
 
@@ -63,3 +68,62 @@ def _alter_column(op: AlterColumn) -> Safety:
         )
     # MariaDB 10.11 makes visibility changes with ALGORITHM=INSTANT too.
     return Safety(note="default, comment and visibility changes are metadata-only")
+
+
+# -- partitions (MariaDB 10.11, MySQL 8.0: partition changes are ALGORITHM=COPY or
+# INPLACE per partition, with writes to the table waiting either way) -------------------
+
+
+@RULES.rule(AddPartition)
+def _add_partition(op: AddPartition) -> Safety:
+    if all(p.bound is None for p in op.after):
+        return Safety(
+            lock=Lock.WRITES,
+            rewrite=True,
+            note="HASH/KEY: every row is spread again over the new number of partitions",
+        )
+    return Safety(
+        lock=Lock.ALL,
+        note="RANGE/LIST: a new, empty partition; brief exclusive metadata lock",
+    )
+
+
+@RULES.rule(DropPartition)
+def _drop_partition(op: DropPartition) -> Safety:
+    names = ", ".join(p.name for p in op.dropped)
+    if op.loses_rows:
+        return Safety(
+            lock=Lock.ALL,
+            breaking=True,
+            destructive=True,
+            note=f"the rows of partition {names} are deleted with it; the reverse brings "
+            "the partition back empty",
+        )
+    return Safety(
+        lock=Lock.WRITES,
+        rewrite=True,
+        note=f"COALESCE PARTITION: the rows of {names} are spread over the partitions left",
+    )
+
+
+RULES.fixed(
+    {
+        ReorganizePartition: Safety(
+            lock=Lock.WRITES,
+            rewrite=True,
+            note="the reorganized partitions' rows are copied into the new ones (writes "
+            "wait); the server refuses rather than lose a row",
+        ),
+        PartitionTable: Safety(
+            lock=Lock.WRITES,
+            rewrite=True,
+            note="ALGORITHM=COPY: every row is copied into the new partitions (writes "
+            "wait); a row no partition takes fails the statement",
+        ),
+        RemovePartitioning: Safety(
+            lock=Lock.WRITES,
+            rewrite=True,
+            note="ALGORITHM=COPY: every row is copied into one plain table (writes wait)",
+        ),
+    }
+)

@@ -155,6 +155,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
         from dbshift.ops import CreatePolicy
 
         t = op.table
+        if t.partitions:
+            raise Unsupported(f"table {t.name}: partitions listed in the table: MySQL/MariaDB only")
         if t.partition_of is not None:
             return self._create_partition(t)
         lines = [self.column(c) for c in t.columns]

@@ -20,6 +20,7 @@ _MODULES = (
     "add_column_required",
     "drop_not_null",
     "truncate",
+    "drop_partition",
     "delete_without_where",
     "drop_database",
     "column_type_change",

@@ -1,0 +1,1 @@
+ALTER TABLE `page views` DROP PARTITION `p 2024`;

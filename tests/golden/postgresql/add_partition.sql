@@ -1,0 +1,1 @@
+-- unsupported: add partition p2026 to page views: not supported on postgresql

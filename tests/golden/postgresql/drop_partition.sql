@@ -1,0 +1,1 @@
+-- unsupported: drop partition p 2024 of page views: not supported on postgresql

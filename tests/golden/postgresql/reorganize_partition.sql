@@ -1,0 +1,1 @@
+-- unsupported: reorganize partition p2025 of page views into p2025h1, p2025h2: not supported on postgresql

@@ -1,0 +1,1 @@
+-- unsupported: partition users by HASH (`id`): not supported on sqlite

@@ -1,0 +1,1 @@
+-- unsupported: remove partitioning of page views: not supported on sqlite
