@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from dbshift import ops
 from dbshift.errors import MigrationFailed, OnlineOperationError, UsageError
 from dbshift.online import journal
-from dbshift.online.journal import Entry
 from dbshift.online.mysql import ddl, foreign_keys
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import Column, TablePlan, orphans_sql, plan_table
@@ -172,9 +171,3 @@ def no_orphans(state: State, op: ops.AddForeignKey) -> None:
             f"{fk.ref_table} for foreign key {fk.name!r}; fix them, then run the command "
             "again (or roll back)"
         )
-
-
-def reload(conn: Connection, migration: OnlineMigration) -> Entry:
-    entry = journal.get(conn, migration.schema, migration.name)
-    assert entry is not None
-    return entry
