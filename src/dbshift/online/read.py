@@ -330,11 +330,12 @@ def _split_table(r: dict[str, Any]) -> ops.Operation:
 
 
 _ALTER = _alter_keys(_online_alter)
-
-
-def _constraint_columns(op: Any) -> object:
-    return op.constraint.columns
-
+#: A constraint's table, name and columns.
+_CONSTRAINT = (
+    _TABLE,
+    _k("name", _STR, lambda op: op.constraint.name, required=True),
+    _k("columns", NAMES, lambda op: op.constraint.columns),
+)
 
 #: Each type an online file may use.
 FORMS: dict[str, _Form] = {
@@ -362,24 +363,14 @@ FORMS: dict[str, _Form] = {
     "add_foreign_key": _Form(
         ops.AddForeignKey,
         (
-            _TABLE,
-            _k("name", _STR, lambda op: op.constraint.name, required=True),
-            _k("columns", NAMES, _constraint_columns),
+            *_CONSTRAINT,
             _k("references", _STR, lambda op: op.constraint.ref_table),
             _k("referenced_columns", NAMES, lambda op: op.constraint.ref_columns),
             _k("on_delete", _OPT_STR, _on_delete),
         ),
         _add_foreign_key,
     ),
-    "add_unique": _Form(
-        ops.AddUnique,
-        (
-            _TABLE,
-            _k("name", _STR, lambda op: op.constraint.name, required=True),
-            _k("columns", NAMES, _constraint_columns),
-        ),
-        _add_unique,
-    ),
+    "add_unique": _Form(ops.AddUnique, _CONSTRAINT, _add_unique),
     "alter_column": _Form(ops.AlterColumn, _ALTER, _alter),
     "create_index": _Form(
         ops.CreateIndex,
