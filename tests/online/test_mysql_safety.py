@@ -28,7 +28,7 @@ from tests.online.harness import (
     refuses_a_second_migration_on_the_same_table,
     write_migration,
 )
-from tests.online.test_mysql_online import connector, query, setup
+from tests.online.test_mysql_online import connector, drop_version_databases, query, setup
 
 pytestmark = pytest.mark.mysql
 
@@ -68,14 +68,7 @@ columns = ["code"]
 def db(mysql_db: Database) -> Iterator[Database]:
     setup(mysql_db)
     yield mysql_db
-    with connector(mysql_db.url)() as conn:
-        cur = conn.cursor()
-        cur.execute(
-            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE %s",
-            [mysql_db.url.rsplit("/", 1)[-1] + "\\_%"],
-        )
-        for (name,) in cur.fetchall():
-            cur.execute(f"DROP DATABASE `{name}`")
+    drop_version_databases(mysql_db.url)
 
 
 def _cli(
