@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MYSQL_URL, POSTGRES_URL, Database, Project, sql_migration
+from tests.conftest import MYSQL_URL, POSTGRES_URL, Database, Project, Result, sql_migration
+
+#: users.name is renamed, not dropped and added.
+RENAME = "users.name:full_name"
 
 BEFORE = """
 CREATE TABLE users (id bigint PRIMARY KEY, email varchar(100) NOT NULL, name text);
@@ -31,27 +34,39 @@ CREATE TABLE coupons (code text PRIMARY KEY);
 """
 
 
+def _generate(
+    p: Project, before: str, after: str, dev_url: str, *args: str
+) -> tuple[Result, list[Path]]:
+    """``before`` migrated, then ``generate --online`` towards ``after`` (``args``: the
+    description and any flags): the command's result and the files it wrote."""
+    p.write("1_base.sql", sql_migration(before))
+    assert p.run("migrate").code == 0
+    (p.root / "schema.sql").write_text(after)
+    r = p.run("generate", *args, "--online", "--to", "schema.sql", "--dev-url", dev_url)
+    return r, sorted(p.migrations.glob("*.toml"))
+
+
+def _complete(p: Project, path: Path) -> None:
+    started = p.run("online", "start", str(path))
+    assert started.code == 0, started.err
+    done = p.run("online", "complete", path.stem, "--force")
+    assert done.code == 0, done.err
+
+
+def _reaches(p: Project, url: str, dev_url: str) -> None:
+    """The database at ``url`` is schema.sql."""
+    args = ["--from", url, "--to", "schema.sql", "--dev-url", dev_url, "--exit-code"]
+    diff = p.run("diff", *args, url=False)
+    assert diff.code == 0, diff.out + diff.err
+
+
 @pytest.mark.postgres
 def test_generated_online_migration_reaches_the_desired_schema(
     pg_db: Database, tmp_path: Path
 ) -> None:
     p = Project(tmp_path, pg_db.url)
-    p.write("1_base.sql", sql_migration(BEFORE))
-    assert p.run("migrate").code == 0
-    (tmp_path / "schema.sql").write_text(AFTER)
-    r = p.run(
-        "generate",
-        "users v2",
-        "--online",
-        "--to",
-        "schema.sql",
-        "--dev-url",
-        POSTGRES_URL,
-        "--rename",
-        "users.name:full_name",
-    )
+    r, (path,) = _generate(p, BEFORE, AFTER, POSTGRES_URL, "users v2", "--rename", RENAME)
     assert r.code == 0, r.err
-    (path,) = sorted(p.migrations.glob("*.toml"))
     spec = tomllib.loads(path.read_text())
     kinds = sorted(op["type"] for op in spec["operations"])
     assert kinds == sorted(
@@ -65,34 +80,17 @@ def test_generated_online_migration_reaches_the_desired_schema(
             "create_index",
         ]
     ), kinds
-    started = p.run("online", "start", str(path))
-    assert started.code == 0, started.err
-    name = path.stem
-    done = p.run("online", "complete", name, "--force")
-    assert done.code == 0, done.err
-    diff = p.run(
-        "diff",
-        "--from",
-        pg_db.url,
-        "--to",
-        "schema.sql",
-        "--dev-url",
-        POSTGRES_URL,
-        "--exit-code",
-        url=False,
-    )
-    assert diff.code == 0, diff.out + diff.err
+    _complete(p, path)
+    _reaches(p, pg_db.url, POSTGRES_URL)
 
 
 @pytest.mark.postgres
 def test_online_refuses_what_has_no_online_form(pg_db: Database, tmp_path: Path) -> None:
     p = Project(tmp_path, pg_db.url)
-    p.write("1_base.sql", sql_migration(BEFORE))
-    assert p.run("migrate").code == 0
-    (tmp_path / "schema.sql").write_text(BEFORE + "ALTER TABLE users ADD COLUMN age int NOT NULL;")
-    r = p.run("generate", "age", "--online", "--to", "schema.sql", "--dev-url", POSTGRES_URL)
+    after = BEFORE + "ALTER TABLE users ADD COLUMN age int NOT NULL;"
+    r, written = _generate(p, BEFORE, after, POSTGRES_URL, "age")
     assert r.code == 2 and "without a default" in r.err and r.err.count("\n") == 1
-    assert not list(p.migrations.glob("*.toml"))
+    assert not written
 
 
 FK_BEFORE = """
@@ -114,16 +112,9 @@ def test_generated_online_migration_keeps_on_delete_and_index_method(
     pg_db: Database, tmp_path: Path
 ) -> None:
     p = Project(tmp_path, pg_db.url)
-    p.write("1_base.sql", sql_migration(FK_BEFORE))
-    assert p.run("migrate").code == 0
-    (tmp_path / "schema.sql").write_text(FK_AFTER)
-    r = p.run("generate", "fk", "--online", "--to", "schema.sql", "--dev-url", POSTGRES_URL)
+    r, (path,) = _generate(p, FK_BEFORE, FK_AFTER, POSTGRES_URL, "fk")
     assert r.code == 0, r.err
-    (path,) = sorted(p.migrations.glob("*.toml"))
-    started = p.run("online", "start", str(path))
-    assert started.code == 0, started.err
-    done = p.run("online", "complete", path.stem, "--force")
-    assert done.code == 0, done.err
+    _complete(p, path)
     rule = pg_db.scalar("SELECT confdeltype FROM pg_constraint WHERE conname = 'orders_user_fk'")
     assert rule == "c"  # CASCADE
     method = pg_db.scalar(
@@ -136,12 +127,10 @@ def test_generated_online_migration_keeps_on_delete_and_index_method(
 @pytest.mark.postgres
 def test_an_index_ordering_the_file_cannot_say_is_refused(pg_db: Database, tmp_path: Path) -> None:
     p = Project(tmp_path, pg_db.url)
-    p.write("1_base.sql", sql_migration(FK_BEFORE))
-    assert p.run("migrate").code == 0
-    (tmp_path / "schema.sql").write_text(FK_BEFORE + "CREATE INDEX o_desc ON orders (id DESC);")
-    r = p.run("generate", "desc", "--online", "--to", "schema.sql", "--dev-url", POSTGRES_URL)
+    after = FK_BEFORE + "CREATE INDEX o_desc ON orders (id DESC);"
+    r, written = _generate(p, FK_BEFORE, after, POSTGRES_URL, "desc")
     assert r.code == 2 and "no online form" in r.err, r.err
-    assert not list(p.migrations.glob("*.toml"))
+    assert not written
 
 
 MY_BEFORE = """
@@ -166,22 +155,8 @@ def test_generated_online_migration_reaches_the_desired_schema_on_mysql(
     mysql_db: Database, tmp_path: Path
 ) -> None:
     p = Project(tmp_path, mysql_db.url)
-    p.write("1_base.sql", sql_migration(MY_BEFORE))
-    assert p.run("migrate").code == 0
-    (tmp_path / "schema.sql").write_text(MY_AFTER)
-    r = p.run(
-        "generate",
-        "users v2",
-        "--online",
-        "--to",
-        "schema.sql",
-        "--dev-url",
-        MYSQL_URL,
-        "--rename",
-        "users.name:full_name",
-    )
+    r, (path,) = _generate(p, MY_BEFORE, MY_AFTER, MYSQL_URL, "users v2", "--rename", RENAME)
     assert r.code == 0, r.err
-    (path,) = sorted(p.migrations.glob("*.toml"))
     spec = tomllib.loads(path.read_text())
     assert "schema" not in spec  # the URL's database
     assert "LAST_INSERT_ID()" in path.read_text()  # the documented limit, in the comment
@@ -189,21 +164,8 @@ def test_generated_online_migration_reaches_the_desired_schema_on_mysql(
         ["raw_sql", "rename_column", "alter_column", "alter_column", "add_column", "create_index"]
     )
     try:
-        assert p.run("online", "start", str(path)).code == 0
-        done = p.run("online", "complete", path.stem, "--force")
-        assert done.code == 0, done.err
-        diff = p.run(
-            "diff",
-            "--from",
-            mysql_db.url,
-            "--to",
-            "schema.sql",
-            "--dev-url",
-            MYSQL_URL,
-            "--exit-code",
-            url=False,
-        )
-        assert diff.code == 0, diff.out + diff.err
+        _complete(p, path)
+        _reaches(p, mysql_db.url, MYSQL_URL)
     finally:
         from tests.online.test_mysql_online import connector
 

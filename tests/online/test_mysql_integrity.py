@@ -18,7 +18,7 @@ from dbshift.errors import UsageError
 from dbshift.online import service
 from tests.conftest import Database, scratch_database
 from tests.online.harness import Quiet, options, write_migration
-from tests.online.test_mysql_online import connector
+from tests.online.test_mysql_online import connector, drop_version_databases
 
 pytestmark = pytest.mark.mysql
 NAME = "20261126_change"
@@ -95,14 +95,7 @@ def snapshot(url: str, table: str) -> dict[str, Any]:
 def db(mysql_db: Database) -> Iterator[Database]:
     _run(mysql_db.url, *USERS)
     yield mysql_db
-    with connector(mysql_db.url)() as conn:
-        cur = conn.cursor()
-        cur.execute(
-            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE %s",
-            [mysql_db.url.rsplit("/", 1)[-1] + "\\_%"],
-        )
-        for (name,) in cur.fetchall():
-            cur.execute(f"DROP DATABASE `{name}`")
+    drop_version_databases(mysql_db.url)
 
 
 def _offline(tmp_path: Path, ddl: list[str]) -> dict[str, Any]:

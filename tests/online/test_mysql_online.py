@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pymysql
 import pytest
 
 from tests.conftest import Database
 from tests.online.harness import ROWS, TABLE
+from tests.online.harness.connect import mysql_connect
 
 pytestmark = pytest.mark.mysql
 
@@ -25,21 +25,19 @@ SETUP = [
 
 
 def connector(url: str, database: str | None = None) -> Callable[[], Any]:
-    from sqlalchemy.engine import make_url
+    return lambda: mysql_connect(url, database)
 
-    u = make_url(url)
 
-    def connect() -> Any:
-        return pymysql.connect(
-            host=u.host or "127.0.0.1",
-            port=u.port or 3306,
-            user=u.username or "root",
-            password=u.password or "",
-            database=database or u.database,
-            autocommit=True,
+def drop_version_databases(url: str) -> None:
+    """The version databases (``<database>_<migration>``) migrations left behind."""
+    with connector(url)() as conn:
+        cur = conn.cursor()
+        cur.execute(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE %s",
+            [url.rsplit("/", 1)[-1] + "\\_%"],
         )
-
-    return connect
+        for (name,) in cur.fetchall():
+            cur.execute(f"DROP DATABASE `{name}`")
 
 
 def query(db: Database, sql: str) -> list[tuple[Any, ...]]:

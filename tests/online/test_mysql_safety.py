@@ -5,7 +5,6 @@ engine refuses before touching anything."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 import time
@@ -16,13 +15,20 @@ import pymysql
 import pytest
 
 from dbshift.config import Settings
-from dbshift.errors import LockNotAcquired, UsageError
+from dbshift.errors import LockNotAcquired
 from dbshift.online import service
 from dbshift.online.journal import Entry
 from dbshift.online.locks import LockPolicy
-from tests.conftest import Database, dbshift_executable
-from tests.online.harness import ROWS, Quiet, options, write_migration
-from tests.online.test_mysql_online import connector, query, setup
+from tests.conftest import Database
+from tests.online.harness import (
+    ROWS,
+    Quiet,
+    online_cli,
+    options,
+    refuses_a_second_migration_on_the_same_table,
+    write_migration,
+)
+from tests.online.test_mysql_online import connector, drop_version_databases, query, setup
 
 pytestmark = pytest.mark.mysql
 
@@ -62,31 +68,13 @@ columns = ["code"]
 def db(mysql_db: Database) -> Iterator[Database]:
     setup(mysql_db)
     yield mysql_db
-    with connector(mysql_db.url)() as conn:
-        cur = conn.cursor()
-        cur.execute(
-            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE %s",
-            [mysql_db.url.rsplit("/", 1)[-1] + "\\_%"],
-        )
-        for (name,) in cur.fetchall():
-            cur.execute(f"DROP DATABASE `{name}`")
+    drop_version_databases(mysql_db.url)
 
 
 def _cli(
     db: Database, cwd: Path, *args: str, crash: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
-    if crash:
-        env["DBSHIFT_ONLINE_CRASH_AT"] = crash
-    extra = ["--batch-size", "500"] if args[0] == "start" else []
-    return subprocess.run(
-        [*dbshift_executable(), "online", *args, "--url", db.url, *extra],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return online_cli(db.url, cwd, *args, crash=crash)
 
 
 def _version(db: Database, name: str) -> str:
@@ -182,23 +170,7 @@ def test_rollback_restores_the_table_exactly(db: Database, tmp_path: Path) -> No
 def test_second_migration_on_the_same_table_is_refused(db: Database, tmp_path: Path) -> None:
     with connector(db.url)() as conn:
         conn.cursor().execute("CREATE TABLE other (id int PRIMARY KEY, v text)")
-    settings = Settings(url=db.url)
-    service.start(write_migration(tmp_path, "1_a", ALTER), settings, options(), Quiet())
-    same = write_migration(
-        tmp_path,
-        "2_b",
-        'safety_period = 0\n[[operations]]\ntype = "rename_column"\n'
-        'table = "items"\ncolumn = "note"\nnew_name = "remark"\n',
-    )
-    with pytest.raises(UsageError, match="1_a is still active on items"):
-        service.start(same, settings, options(), Quiet())
-    other = write_migration(
-        tmp_path,
-        "3_c",
-        'safety_period = 0\n[[operations]]\ntype = "rename_column"\n'
-        'table = "other"\ncolumn = "v"\nnew_name = "w"\n',
-    )
-    assert service.start(other, settings, options(), Quiet()).phase == "active"
+    refuses_a_second_migration_on_the_same_table(db.url, tmp_path, ALTER)
 
 
 def test_lock_held_elsewhere_stops_cleanly_and_names_the_holder(

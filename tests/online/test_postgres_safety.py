@@ -4,7 +4,6 @@ backfill, bad files."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 import time
@@ -14,12 +13,21 @@ import psycopg
 import pytest
 
 from dbshift.config import Settings
-from dbshift.errors import LockNotAcquired, UsageError
+from dbshift.errors import LockNotAcquired
 from dbshift.online import service
 from dbshift.online.journal import Entry
 from dbshift.online.locks import LockPolicy
-from tests.conftest import Database, dbshift_executable
-from tests.online.harness import ROWS, SETUP, Quiet, conninfo, options, write_migration
+from tests.conftest import Database
+from tests.online.harness import (
+    ROWS,
+    SETUP,
+    Quiet,
+    conninfo,
+    online_cli,
+    options,
+    refuses_a_second_migration_on_the_same_table,
+    write_migration,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -64,19 +72,7 @@ def _sql(db: Database, sql: str, params: list[object] | None = None) -> list[tup
 def _cli(
     db: Database, cwd: Path, *args: str, crash: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
-    if crash:
-        env["DBSHIFT_ONLINE_CRASH_AT"] = crash
-    return subprocess.run(
-        [*dbshift_executable(), "online", *args, "--url", db.url, "--batch-size", "500"]
-        if args[0] == "start"
-        else [*dbshift_executable(), "online", *args, "--url", db.url],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return online_cli(db.url, cwd, *args, crash=crash)
 
 
 @pytest.mark.parametrize("step", ["after-expand", "after-index", "in-backfill", "after-views"])
@@ -143,24 +139,7 @@ def test_killed_complete_and_rollback_finish_when_run_again(
 
 def test_second_migration_on_the_same_table_is_refused(pg_db: Database, tmp_path: Path) -> None:
     _sql(pg_db, SETUP + "CREATE TABLE other (id int PRIMARY KEY, v text);")
-    settings = Settings(url=pg_db.url)
-    first = write_migration(tmp_path, "1_a", ALTER)
-    service.start(first, settings, options(), Quiet())
-    same = write_migration(
-        tmp_path,
-        "2_b",
-        'safety_period = 0\n[[operations]]\ntype = "rename_column"\n'
-        'table = "items"\ncolumn = "note"\nnew_name = "remark"\n',
-    )
-    with pytest.raises(UsageError, match="1_a is still active on items"):
-        service.start(same, settings, options(), Quiet())
-    other = write_migration(
-        tmp_path,
-        "3_c",
-        'safety_period = 0\n[[operations]]\ntype = "rename_column"\n'
-        'table = "other"\ncolumn = "v"\nnew_name = "w"\n',
-    )
-    assert service.start(other, settings, options(), Quiet()).phase == "active"
+    refuses_a_second_migration_on_the_same_table(pg_db.url, tmp_path, ALTER)
 
 
 def test_lock_held_elsewhere_stops_cleanly_and_names_the_holder(

@@ -9,9 +9,9 @@ indexed and uniqueness is enforced for new writes), checks and foreign keys ``NO
 (validated before the contract, without blocking writes). Complete gives them back the
 original names (a unique constraint re-attached with ``ADD CONSTRAINT … USING INDEX``).
 
-Definitions are read from the catalog (``pg_get_indexdef``, ``pg_get_constraintdef``) and
-rewritten onto the hidden column with PostgreSQL's own parser (pglast), never by text
-substitution. What cannot be carried is refused at start, before anything changes: a
+Definitions are read from the catalog (``dialects/postgres/online_catalog.py``:
+``pg_get_indexdef``, ``pg_get_constraintdef``) and rewritten onto the hidden column with
+PostgreSQL's own parser (pglast), never by text substitution. What cannot be carried is refused at start, before anything changes: a
 primary key or exclusion constraint on the column, foreign keys of other tables pointing
 at it, views, rules, triggers, policies or statistics depending on it, an identity or
 generated column. Every one of these would otherwise be dropped (or block complete).
@@ -26,6 +26,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.postgres import online_catalog as catalog
 from dbshift.errors import OnlineOperationError
 from dbshift.online.postgres import literal, quote
 from dbshift.online.shape import renamer
@@ -148,78 +149,6 @@ class Refused(OnlineOperationError):
     """The column has something attached that cannot be carried to the hidden column."""
 
 
-_ATTRIBUTE_SQL = """
-SELECT a.attnum, a.attidentity, a.attgenerated, col_description(a.attrelid, a.attnum),
-       (SELECT s.oid::regclass::text FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
-        WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-          AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'a'
-          AND s.relkind = 'S' LIMIT 1)
-FROM pg_attribute a
-WHERE a.attrelid = %(rel)s::regclass AND a.attname = %(column)s AND NOT a.attisdropped
-"""
-
-#: Indexes on the table that use the column (as a key, in an expression or a predicate),
-#: with the constraint they back, if any.
-_INDEXES_SQL = """
-SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisexclusion,
-       con.conname, con.contype, con.condeferrable, con.condeferred
-FROM pg_index i
-JOIN pg_class c ON c.oid = i.indexrelid
-LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
-     AND con.contype IN ('p', 'u', 'x')
-WHERE i.indrelid = %(rel)s::regclass
-  AND (%(attnum)s = ANY(i.indkey::int2[])
-       OR EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
-                    AND d.refobjid = i.indrelid AND d.refobjsubid = %(attnum)s))
-ORDER BY c.relname
-"""
-
-#: Check and foreign-key constraints of the table on the column.
-_CONSTRAINTS_SQL = """
-SELECT conname, contype, pg_get_constraintdef(oid), convalidated
-FROM pg_constraint
-WHERE conrelid = %(rel)s::regclass AND contype IN ('c', 'f')
-  AND %(attnum)s = ANY(conkey)
-ORDER BY conname
-"""
-
-#: Foreign keys of any table pointing at the column.
-_REFERENCED_SQL = """
-SELECT conname, conrelid::regclass::text FROM pg_constraint
-WHERE confrelid = %(rel)s::regclass AND contype = 'f' AND %(attnum)s = ANY(confkey)
-ORDER BY conname
-"""
-
-#: Other objects depending on the column: views and rules, triggers, policies, extended
-#: statistics (dbshift's own version schemas of completed migrations excepted: complete
-#: drops them before the column).
-_DEPENDENTS_SQL = """
-SELECT CASE d.classid
-         WHEN 'pg_rewrite'::regclass THEN
-           (SELECT 'view or rule ' || r.ev_class::regclass::text
-            FROM pg_rewrite r WHERE r.oid = d.objid)
-         WHEN 'pg_trigger'::regclass THEN
-           (SELECT 'trigger ' || t.tgname FROM pg_trigger t WHERE t.oid = d.objid)
-         WHEN 'pg_policy'::regclass THEN
-           (SELECT 'policy ' || p.polname FROM pg_policy p WHERE p.oid = d.objid)
-         WHEN 'pg_statistic_ext'::regclass THEN
-           (SELECT 'statistics ' || s.stxname FROM pg_statistic_ext s WHERE s.oid = d.objid)
-       END
-FROM pg_depend d
-WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = %(rel)s::regclass
-  AND d.refobjsubid = %(attnum)s AND d.deptype = 'n'
-  AND d.classid IN ('pg_rewrite'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass,
-                    'pg_statistic_ext'::regclass)
-  AND NOT EXISTS (
-    SELECT 1 FROM pg_rewrite r JOIN pg_class v ON v.oid = r.ev_class
-    WHERE d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
-      AND v.relnamespace::regnamespace::text = ANY(%(ignored)s) AND v.relkind = 'v'
-  )
-ORDER BY 1
-"""
-
-
 def plan(
     conn: Connection,
     *,
@@ -232,61 +161,61 @@ def plan(
 ) -> Plan:
     """What must follow ``column`` onto ``hidden``; Refused if something cannot."""
     qualified = f"{quote(schema)}.{quote(table)}"
-    run = conn.execution_options(no_parameters=False).exec_driver_sql
-    row = run(_ATTRIBUTE_SQL, {"rel": qualified, "column": column}).first()
-    if row is None:
+    found = catalog.attribute(conn, qualified, column)
+    if found is None:
         raise Refused(f"column {column!r} does not exist in {table!r}")
-    attnum, identity, generated, comment, sequence = row
     where = f"column {table}.{column}"
-    if identity:
+    if found.identity:
         raise Refused(f"{where} is an identity column: it cannot be copied online")
-    if generated:
+    if found.generated:
         raise Refused(f"{where} is a generated column: change its expression offline")
-    args = {"rel": qualified, "attnum": attnum}
-    referenced = run(_REFERENCED_SQL, args).all()
+    attnum = found.attnum
+    referenced = catalog.referencing(conn, qualified, attnum)
     if referenced:
         name, other = referenced[0]
         raise Refused(
             f"{where} is referenced by foreign key {name} of {other}: complete would have "
             "to drop it; drop the key first (and add it back with add_foreign_key after)"
         )
-    dependents = run(_DEPENDENTS_SQL, {**args, "ignored": ignored_schemas}).all()
+    dependents = catalog.dependents(conn, qualified, attnum, ignored=ignored_schemas)
     if dependents:
         raise Refused(
-            f"{where} is used by {dependents[0][0]}: complete would have to drop it; "
+            f"{where} is used by {dependents[0]}: complete would have to drop it; "
             "drop it first and recreate it after complete"
         )
-    out = Plan(table=table, column=column, hidden=hidden, comment=comment, sequence=sequence)
-    for name, definition, primary, exclusion, conname, contype, deferrable, deferred in run(
-        _INDEXES_SQL, args
-    ).all():
-        if primary or contype == "p":
+    out = Plan(
+        table=table, column=column, hidden=hidden, comment=found.comment, sequence=found.sequence
+    )
+    for index in catalog.column_indexes(conn, qualified, attnum):
+        if index.primary or index.contype == "p":
             raise Refused(f"{where} is in the primary key: it cannot be swapped online")
-        if exclusion or contype == "x":
-            raise Refused(f"{where} is in exclusion constraint {conname}: not carried online")
-        temp = temp_name(migration, "i", name)
-        kind = "unique" if contype == "u" else "index"
+        if index.exclusion or index.contype == "x":
+            raise Refused(
+                f"{where} is in exclusion constraint {index.constraint}: not carried online"
+            )
+        temp = temp_name(migration, "i", index.name)
+        kind = "unique" if index.contype == "u" else "index"
         clause = ""
-        if deferrable:
-            clause = " DEFERRABLE INITIALLY " + ("DEFERRED" if deferred else "IMMEDIATE")
+        if index.deferrable:
+            clause = " DEFERRABLE INITIALLY " + ("DEFERRED" if index.deferred else "IMMEDIATE")
         out.carried.append(
             Carried(
                 kind=kind,
-                name=str(conname if kind == "unique" else name),
+                name=str(index.constraint if kind == "unique" else index.name),
                 temp=temp,
-                sql=_index_on(definition, column, hidden, temp),
+                sql=_index_on(index.definition, column, hidden, temp),
                 deferrable=clause,
             )
         )
-    for name, contype, definition, validated in run(_CONSTRAINTS_SQL, args).all():
-        temp = temp_name(migration, "c", name)
+    for constraint in catalog.column_constraints(conn, qualified, attnum):
+        temp = temp_name(migration, "c", constraint.name)
         out.carried.append(
             Carried(
-                kind="check" if contype == "c" else "foreign_key",
-                name=str(name),
+                kind="check" if constraint.contype == "c" else "foreign_key",
+                name=str(constraint.name),
                 temp=temp,
-                sql=_constraint_on(qualified, definition, column, hidden, temp),
-                validated=bool(validated),
+                sql=_constraint_on(qualified, constraint.definition, column, hidden, temp),
+                validated=bool(constraint.validated),
             )
         )
     return out

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from dbshift.dialects.postgres import online_catalog
 from dbshift.errors import LockNotAcquired
-from dbshift.online.postgres import LOCK_HOLDERS_SQL
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -119,7 +119,7 @@ def holders(conn: Connection, tables: Sequence[str]) -> str:
     """Who holds locks on ``tables``, in one line."""
     found = []
     for table in tables:
-        rows = conn.exec_driver_sql(LOCK_HOLDERS_SQL, {"rel": table}).all()
+        rows = online_catalog.lock_holders(conn, table)
         for pid, mode, user, app, state, seconds, query in rows[:3]:
             found.append(
                 f"{table} {mode} held by pid {pid} ({user}/{app or '-'}, {state}, "

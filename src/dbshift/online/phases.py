@@ -232,7 +232,7 @@ def start(engine: Engine, run: Run, path: Path, wait: float) -> Entry:
             crash_point("after-expand")
         elif entry.spec != run.spec:
             raise UsageError(f"{path}: changed since 'online start' ran; roll back to change it")
-        entry = _reload(conn, migration)
+        entry = reload(conn, migration)
         if not entry.phase.in_flight:
             raise UsageError(f"online migration {name} is already {entry.phase}")
         journal.set_paused(conn, schema, name, paused=False)
@@ -241,10 +241,10 @@ def start(engine: Engine, run: Run, path: Path, wait: float) -> Entry:
             phased.expand(run, entry)
             if not phased.backfill(run, entry):
                 run.progress.step("paused: run 'dbshift online start' again to resume")
-                return _reload(conn, migration)
-            phased.expose(run, entry, lambda c: journal.set_phase(c, schema, name, Phase.ACTIVE))
+                return reload(conn, migration)
+            phased.expose(run, entry, _becomes(schema, name, Phase.ACTIVE))
             crash_point("after-views")
-        return _reload(conn, migration)
+        return reload(conn, migration)
 
 
 def _inserter(engine: PhasedEngine, run: Run, state: dict[str, Any]) -> Insert:
@@ -265,6 +265,29 @@ def _inserter(engine: PhasedEngine, run: Run, state: dict[str, Any]) -> Insert:
     return insert
 
 
+@contextmanager
+def _held(
+    engine: Engine,
+    conn: Connection,
+    name: str,
+    schema: str,
+    options: Options,
+    progress: Progress,
+    wait: float,
+) -> Iterator[tuple[Entry, Run]]:
+    """What complete and rollback begin with: the journal, the runner lock held for the
+    whole command, the entry and the run of the migration as start ran it."""
+    journal.ensure(conn, schema)
+    with runner_lock(engine, conn, schema, wait):
+        entry, migration = entry_migration(conn, schema, name)
+        yield entry, Run(conn, migration, options, progress)
+
+
+def _becomes(schema: str, name: str, phase: Phase) -> Record:
+    """The ``Record`` that moves the entry to ``phase`` (with the step that does it)."""
+    return lambda c: journal.set_phase(c, schema, name, phase)
+
+
 def complete(
     engine: Engine,
     conn: Connection,
@@ -277,10 +300,7 @@ def complete(
     wait: float,
 ) -> Entry:
     """Verify, then contract: the old version's shape goes."""
-    journal.ensure(conn, schema)
-    with runner_lock(engine, conn, schema, wait):
-        entry, migration = entry_migration(conn, schema, name)
-        run = Run(conn, migration, options, progress)
+    with _held(engine, conn, name, schema, options, progress, wait) as (entry, run):
         run = replace(run, migration=engine.settle(run, entry))
         if entry.phase is Phase.COMPLETED:
             # A run killed after the contract step still owes the cleanup.
@@ -291,10 +311,10 @@ def complete(
         phased = _phased(engine)
         phased.verify(run, entry)
         crash_point("after-validate")
-        phased.contract(run, entry, lambda c: journal.set_phase(c, schema, name, Phase.COMPLETED))
+        phased.contract(run, entry, _becomes(schema, name, Phase.COMPLETED))
         crash_point("after-contract")
         engine.cleanup(run, entry)
-        return _reload(conn, migration)
+        return reload(conn, run.migration)
 
 
 def rollback(
@@ -308,19 +328,17 @@ def rollback(
     wait: float,
 ) -> Entry:
     """Everything start made goes; the old version never noticed."""
-    journal.ensure(conn, schema)
-    with runner_lock(engine, conn, schema, wait):
-        entry, migration = entry_migration(conn, schema, name)
+    with _held(engine, conn, name, schema, options, progress, wait) as (entry, run):
         if entry.phase is Phase.ROLLED_BACK:
             return entry
         if entry.phase is Phase.COMPLETED:
             raise UsageError(f"online migration {name} is completed: {engine.undo_hint}")
-        run = Run(conn, migration, options, progress)
-        engine.rollback(run, entry, lambda c: journal.set_phase(c, schema, name, Phase.ROLLED_BACK))
-        return _reload(conn, migration)
+        engine.rollback(run, entry, _becomes(schema, name, Phase.ROLLED_BACK))
+        return reload(conn, run.migration)
 
 
-def _reload(conn: Connection, migration: OnlineMigration) -> Entry:
+def reload(conn: Connection, migration: OnlineMigration) -> Entry:
+    """The journal's entry of ``migration`` as it is now (it exists)."""
     entry = journal.get(conn, migration.schema, migration.name)
     assert entry is not None
     return entry

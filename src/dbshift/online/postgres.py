@@ -154,38 +154,3 @@ def drop_added_sql(names: PgNames, op: ops.Operation) -> list[str]:
         f"ALTER TABLE {names.table(table_of(op))} DROP COLUMN IF EXISTS {quote(name)}"
         for name in shape.hidden_columns(op)
     ]
-
-
-#: Visible columns of a table, in order, without other migrations' hidden columns.
-COLUMNS_SQL = """
-SELECT a.attname, format_type(a.atttypid, a.atttypmod)
-FROM pg_attribute a
-WHERE a.attrelid = %(rel)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attnum
-"""
-
-#: Primary key columns in key order, with their types (for keyset batches).
-PRIMARY_KEY_SQL = """
-SELECT a.attname, format_type(a.atttypid, a.atttypmod)
-FROM pg_index i
-JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
-JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-WHERE i.indrelid = %(rel)s::regclass AND i.indisprimary
-ORDER BY k.ord
-"""
-
-#: Sessions holding a granted lock on a relation (who blocks our DDL).
-LOCK_HOLDERS_SQL = """
-SELECT l.pid, l.mode, coalesce(a.usename, ''), coalesce(a.application_name, ''),
-       coalesce(a.state, ''), coalesce(extract(epoch FROM now() - a.xact_start), 0),
-       left(coalesce(a.query, ''), 120)
-FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.relation = %(rel)s::regclass AND l.granted AND l.pid <> pg_backend_pid()
-ORDER BY a.xact_start NULLS LAST
-"""
-
-INVALID_INDEX_SQL = """
-SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = %(schema)s AND c.relname = %(name)s AND NOT i.indisvalid
-"""

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dbshift import ops
+from dbshift.dialects.postgres import online_catalog as catalog
 from dbshift.errors import MigrationFailed, OnlineOperationError
 from dbshift.online import carry, journal, preflight, shape
 from dbshift.online import postgres as pg
@@ -182,19 +183,6 @@ def _state(entry: Entry) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-#: A column's default, nullability, and its type with a collation other than the type's
-#: own (an alter_column that keeps the type keeps the collation too).
-_COLUMN_SQL = """
-SELECT pg_get_expr(d.adbin, d.adrelid), a.attnotnull,
-       format_type(a.atttypid, a.atttypmod)
-       || CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
-               THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END
-FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE a.attrelid = %(rel)s::regclass AND a.attname = %(column)s AND NOT a.attisdropped
-"""
-
-
 def _plan_state(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
     """Read once at start, kept in the journal: the default and nullability an
     alter_column keeps where the file leaves them out, what follows each altered column
@@ -219,15 +207,17 @@ def _plan_state(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
             or not preflight.column_types(conn, names, table)
         ):
             continue
-        row = conn.exec_driver_sql(
-            _COLUMN_SQL, {"rel": names.table(table), "column": column}
-        ).first()
+        row = catalog.column_state(conn, names.table(table), column)
         if row is None:
             raise MigrationFailed(
                 f"{migration.path}: operations[{i}] ({op.kind}): column {column!r} does "
                 f"not exist in {table!r}; nothing was changed"
             )
-        kept[str(i)] = {"default": row[0], "not_null": bool(row[1]), "data_type": row[2]}
+        kept[str(i)] = {
+            "default": row.default,
+            "not_null": row.not_null,
+            "data_type": row.data_type,
+        }
         try:
             plan = carry.plan(
                 conn,
@@ -279,7 +269,7 @@ def _concurrent_carried(
 
 
 def _columns(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
-    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(table)}).all()
+    rows = catalog.columns(conn, names.table(table))
     if not rows:
         raise MigrationFailed(f"table {names.table(table)} does not exist")
     return {r[0]: r[0] for r in rows if not str(r[0]).startswith("_dbshift_")}
@@ -409,8 +399,7 @@ def _concurrent(
 
 
 def _invalid_index(conn: Connection, schema: str, name: str) -> bool:
-    found = conn.exec_driver_sql(pg.INVALID_INDEX_SQL, {"schema": schema, "name": name})
-    return found.first() is not None
+    return catalog.invalid_index(conn, schema, name)
 
 
 def _backfill(run: Run, entry: Entry) -> bool:
@@ -432,10 +421,7 @@ def _backfill(run: Run, entry: Entry) -> bool:
             if copy is not None:
                 jobs.append((shape.copy_job(op), table, copy))
     for job, table, work in jobs:
-        key = [
-            (str(r[0]), str(r[1]))
-            for r in conn.exec_driver_sql(pg.PRIMARY_KEY_SQL, {"rel": names.table(table)}).all()
-        ]
+        key = catalog.primary_key(conn, names.table(table))
         engine = Backfill(names.table(table), key, work)
         finished = run_job(run, engine, job, states)
         if not finished:
@@ -490,10 +476,7 @@ def _verify(conn: Connection, migration: OnlineMigration) -> None:
     for op in migration.operations:
         for old_col, up, new_col, down in shape.verify_pairs(op):
             table = names.table(table_of(op))
-            types: dict[str, str] = {
-                str(r[0]): str(r[1])
-                for r in conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": table}).all()
-            }
+            types = dict(catalog.columns(conn, table))
             new_cols = shapes[table_of(op)][1]
             # The inner SELECT evaluates up() over the physical (old) names and exposes
             # the new version's names, over which the outer WHERE evaluates down().

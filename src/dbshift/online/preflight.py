@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dbshift import ops
+from dbshift.dialects.postgres import online_catalog as catalog
 from dbshift.errors import MigrationFailed, OnlineOperationError
 from dbshift.online import postgres as pg
 from dbshift.online import shape
@@ -27,15 +28,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.online.spec import OnlineMigration
-
-_RELATION_SQL = """
-SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = %(schema)s AND c.relname = %(name)s
-"""
-
-_CONSTRAINT_SQL = """
-SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(%(rel)s) AND conname = %(name)s
-"""
 
 _KINDS = {"i": "an index", "I": "an index", "r": "a table", "p": "a table", "v": "a view"}
 
@@ -57,37 +49,30 @@ def _missing_table(conn: Connection, schema: str, op: ops.Operation) -> str | No
     if isinstance(op, ops.RawSQL):
         return None
     table = table_of(op)
-    found = conn.exec_driver_sql(
-        "SELECT to_regclass(%(rel)s)", {"rel": pg.PgNames(schema).table(table)}
-    ).scalar()
-    return None if found is not None else f"table {table!r} does not exist in schema {schema!r}"
+    found = catalog.exists(conn, pg.PgNames(schema).table(table))
+    return None if found else f"table {table!r} does not exist in schema {schema!r}"
 
 
 def _name_taken(conn: Connection, schema: str, op: ops.Operation) -> str | None:
     names = pg.PgNames(schema)
     name = shape.name_of(op)
     if isinstance(op, ops.CreateIndex | ops.AddUnique):
-        row = conn.exec_driver_sql(_RELATION_SQL, {"schema": schema, "name": name}).first()
-        if row is not None:
-            kind = _KINDS.get(str(row[0]), "a relation")
+        relkind = catalog.relation_kind(conn, schema, str(name))
+        if relkind is not None:
+            kind = _KINDS.get(relkind, "a relation")
             return f"{kind} named {name!r} already exists in schema {schema!r}: choose another name"
     if isinstance(op, ops.AddUnique | ops.AddCheck | ops.AddForeignKey):
         table = table_of(op)
-        found = conn.exec_driver_sql(
-            _CONSTRAINT_SQL, {"rel": names.table(table), "name": name}
-        ).first()
-        if found is not None:
+        if catalog.has_constraint(conn, names.table(table), str(name)):
             return f"constraint {name!r} already exists on {table!r}: choose another name"
     return None
 
 
 def column_types(conn: Connection, names: pg.PgNames, table: str) -> dict[str, str]:
     """The table's columns and their types (empty if it does not exist yet)."""
-    exists = conn.exec_driver_sql("SELECT to_regclass(%(rel)s)", {"rel": names.table(table)})
-    if exists.scalar() is None:
+    if not catalog.exists(conn, names.table(table)):
         return {}
-    rows = conn.exec_driver_sql(pg.COLUMNS_SQL, {"rel": names.table(table)}).all()
-    return {str(r[0]): str(r[1]) for r in rows}
+    return dict(catalog.columns(conn, names.table(table)))
 
 
 def _new_shape(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dbshift import ops
-from dbshift.errors import OnlineOperationError
+from dbshift.errors import OnlineOperationError, UsageError
 from dbshift.model import (
     CheckConstraint,
     Column,
@@ -31,70 +31,99 @@ from dbshift.model import (
 #: Keys holding SQL expressions (evaluated by the server, not TOML values).
 _EXPRESSIONS = frozenset({"default", "up", "down", "check", "where"})
 #: The value kinds a key takes.
-_STR, _OPT_STR, _BOOL, _OPT_BOOL, _NAMES = "str", "str?", "bool", "bool?", "names"
+_STR, _OPT_STR, _BOOL, _OPT_BOOL, NAMES = "str", "str?", "bool", "bool?", "names"
 _ACTIONS = frozenset(a.value for a in ReferentialAction)
 
 
 @dataclass(frozen=True)
 class _Key:
+    """One key of an ``[[operations]]`` table: its name, the kind of value it takes, and
+    ``get``, its value in an operation's file form (None: the key is left out)."""
+
     name: str
     kind: str
+    get: Callable[[Any], object]
     required: bool = False
 
 
-def _k(name: str, kind: str, *, required: bool = False) -> _Key:
-    return _Key(name, kind, required)
+def _k(name: str, kind: str, get: Callable[[Any], object], *, required: bool = False) -> _Key:
+    return _Key(name, kind, get, required)
 
 
-_TABLE = _k("table", _STR, required=True)
-_HIDDEN = (
-    _TABLE,
-    _k("column", _STR, required=True),
-    _k("data_type", _OPT_STR),
-    _k("default", _OPT_STR),
-    _k("not_null", _OPT_BOOL),
-)
-_ALTER = (*_HIDDEN, _k("up", _OPT_STR), _k("down", _OPT_STR), _k("drop_default", _BOOL))
+def _table(op: ops.Operation) -> str:
+    key = op.table_key
+    return key[1] if key is not None else ""
 
-#: Each type's keys, in the order they are checked (the order messages come in).
-KEYS: dict[str, tuple[_Key, ...]] = {
-    "add_check": (*_ALTER, _k("name", _STR), _k("check", _STR)),
-    "add_column": (*_HIDDEN, _k("up", _OPT_STR)),
-    "add_foreign_key": (
+
+def _online_alter(op: ops.AlterColumn) -> ops.AlterColumn:
+    if op.unchanged is None:
+        raise UsageError(f"{op.describe()}: not in its online form (what stays unchanged)")
+    return op
+
+
+def _through(op: ops.AddCheck) -> ops.AlterColumn:
+    if op.through is None:
+        raise UsageError(f"{op.describe()} has no online form")
+    return _online_alter(op.through)
+
+
+def _changes(op: ops.AlterColumn, what: str) -> bool:
+    return what not in (op.unchanged or ())
+
+
+def _alter_keys(at: Callable[[Any], ops.AlterColumn]) -> tuple[_Key, ...]:
+    """An ``alter_column``'s keys (``at``: the operation's AlterColumn): only what changes
+    is said, a dropped default as ``drop_default``, a dropped NOT NULL as ``not_null =
+    false``."""
+
+    def default(op: Any) -> str | None:
+        a = at(op)
+        return a.after.default if _changes(a, "default") else None
+
+    def drop_default(op: Any) -> bool | None:
+        a = at(op)
+        return True if _changes(a, "default") and a.after.default is None else None
+
+    def not_null(op: Any) -> bool | None:
+        a = at(op)
+        return not a.after.nullable if _changes(a, "nullable") else None
+
+    return (
         _TABLE,
-        _k("name", _STR, required=True),
-        _k("columns", _NAMES),
-        _k("references", _STR),
-        _k("referenced_columns", _NAMES),
-        _k("on_delete", _OPT_STR),
-    ),
-    "add_unique": (_TABLE, _k("name", _STR, required=True), _k("columns", _NAMES)),
-    "alter_column": _ALTER,
-    "create_index": (
-        _TABLE,
-        _k("name", _STR, required=True),
-        _k("columns", _NAMES),
-        _k("unique", _BOOL),
-        _k("method", _OPT_STR),
-        _k("where", _OPT_STR),
-    ),
-    "drop_column": (_TABLE, _k("column", _STR, required=True), _k("down", _OPT_STR)),
-    "drop_index": (_TABLE, _k("name", _STR, required=True)),
-    "raw_sql": (_TABLE, _k("up", _STR, required=True), _k("down", _OPT_STR)),
-    "rename_column": (
-        _TABLE,
-        _k("column", _STR, required=True),
-        _k("new_name", _STR, required=True),
-    ),
-    "rename_table": (_TABLE, _k("new_name", _STR, required=True)),
-    "split_table": (
-        _TABLE,
-        _k("new_table", _STR, required=True),
-        _k("columns", _NAMES),
-        _k("key", _STR),
-        _k("new_key", _STR),
-    ),
-}
+        _k("column", _STR, lambda op: at(op).after.name, required=True),
+        _k(
+            "data_type",
+            _OPT_STR,
+            lambda op: at(op).after.type if _changes(at(op), "type") else None,
+        ),
+        _k("up", _OPT_STR, lambda op: at(op).up),
+        _k("down", _OPT_STR, lambda op: at(op).down),
+        _k("default", _OPT_STR, default),
+        _k("drop_default", _BOOL, drop_default),
+        _k("not_null", _OPT_BOOL, not_null),
+    )
+
+
+def _true(value: bool) -> bool | None:
+    """A flag that is written only when set."""
+    return True if value else None
+
+
+_TABLE = _k("table", _STR, _table, required=True)
+_NAME = _k("name", _STR, lambda op: op.index.name, required=True)
+_DOWN = _k("down", _OPT_STR, lambda op: op.down)
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One type of ``[[operations]]`` table: its operation class, its keys in the order
+    they are checked and written, and how the checked keys build the operation. Reading
+    (``read_operation``) and writing (``write.dump``) both go by this one table."""
+
+    op: type[ops.Operation]
+    keys: tuple[_Key, ...]
+    build: Callable[[dict[str, Any]], ops.Operation]
+
 
 #: What the list keys hold, for their message.
 _LIST_WHAT = {"split_table": "the columns that move"}
@@ -119,10 +148,10 @@ def name_list(raw: dict[str, Any], key: str, what: str = "column names") -> tupl
 
 def _checked(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
     """``raw`` with its keys checked against ``kind``'s and its lists made tuples."""
-    keys = KEYS[kind]
+    keys = FORMS[kind].keys
     out = dict(raw)
     for key in keys:  # the lists first: a list's message names what it holds
-        if key.kind == _NAMES:
+        if key.kind == NAMES:
             out[key.name] = name_list(raw, key.name, _LIST_WHAT.get(kind, "column names"))
     if kind == "split_table" and "types" in raw:
         raise OnlineOperationError("unknown key 'types'")
@@ -156,10 +185,10 @@ def _checked(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
 def read_operation(kind: str, raw: dict[str, Any]) -> ops.Operation:
     """The operation an online file's ``[[operations]]`` table of type ``kind`` says
     (``raw`` without its ``type``); OnlineOperationError says what is wrong."""
-    reader = _READERS.get(kind)
-    if reader is None:
+    form = FORMS.get(kind)
+    if form is None:
         raise OnlineOperationError(f"unknown type {kind!r}")
-    return reader(_checked(kind, raw))
+    return form.build(_checked(kind, raw))
 
 
 def _on(r: dict[str, Any]) -> tuple[str | None, str]:
@@ -244,6 +273,11 @@ def _add_foreign_key(r: dict[str, Any]) -> ops.Operation:
     return ops.AddForeignKey(on=_on(r), constraint=fk)
 
 
+def _on_delete(op: ops.AddForeignKey) -> str | None:
+    action = op.constraint.on_delete
+    return action.value if action is not ReferentialAction.NO_ACTION else None
+
+
 def _add_unique(r: dict[str, Any]) -> ops.Operation:
     return ops.AddUnique(on=_on(r), constraint=UniqueConstraint(r["name"], r["columns"]))
 
@@ -295,19 +329,95 @@ def _split_table(r: dict[str, Any]) -> ops.Operation:
     )
 
 
-_READERS: dict[str, Callable[[dict[str, Any]], ops.Operation]] = {
-    "add_check": _add_check,
-    "add_column": _add_column,
-    "add_foreign_key": _add_foreign_key,
-    "add_unique": _add_unique,
-    "alter_column": _alter,
-    "create_index": _create_index,
-    "drop_column": _drop_column,
-    "drop_index": _drop_index,
-    "raw_sql": _raw_sql,
-    "rename_column": _rename_column,
-    "rename_table": _rename_table,
-    "split_table": _split_table,
+_ALTER = _alter_keys(_online_alter)
+#: A constraint's table, name and columns.
+_CONSTRAINT = (
+    _TABLE,
+    _k("name", _STR, lambda op: op.constraint.name, required=True),
+    _k("columns", NAMES, lambda op: op.constraint.columns),
+)
+
+#: Each type an online file may use.
+FORMS: dict[str, _Form] = {
+    "add_check": _Form(
+        ops.AddCheck,
+        (
+            *_alter_keys(_through),
+            _k("name", _STR, lambda op: op.constraint.name),
+            _k("check", _STR, lambda op: op.constraint.expression),
+        ),
+        _add_check,
+    ),
+    "add_column": _Form(
+        ops.AddColumn,
+        (
+            _TABLE,
+            _k("column", _STR, lambda op: op.column.name, required=True),
+            _k("data_type", _OPT_STR, lambda op: op.column.type),
+            _k("default", _OPT_STR, lambda op: op.column.default),
+            _k("not_null", _OPT_BOOL, lambda op: _true(not op.column.nullable)),
+            _k("up", _OPT_STR, lambda op: op.up),
+        ),
+        _add_column,
+    ),
+    "add_foreign_key": _Form(
+        ops.AddForeignKey,
+        (
+            *_CONSTRAINT,
+            _k("references", _STR, lambda op: op.constraint.ref_table),
+            _k("referenced_columns", NAMES, lambda op: op.constraint.ref_columns),
+            _k("on_delete", _OPT_STR, _on_delete),
+        ),
+        _add_foreign_key,
+    ),
+    "add_unique": _Form(ops.AddUnique, _CONSTRAINT, _add_unique),
+    "alter_column": _Form(ops.AlterColumn, _ALTER, _alter),
+    "create_index": _Form(
+        ops.CreateIndex,
+        (
+            _TABLE,
+            _NAME,
+            _k("columns", NAMES, lambda op: op.index.column_names),
+            _k("unique", _BOOL, lambda op: _true(op.index.unique)),
+            _k("method", _OPT_STR, lambda op: op.index.method or None),
+            _k("where", _OPT_STR, lambda op: op.index.where or None),
+        ),
+        _create_index,
+    ),
+    "drop_column": _Form(
+        ops.DropColumn,
+        (_TABLE, _k("column", _STR, lambda op: op.column.name, required=True), _DOWN),
+        _drop_column,
+    ),
+    "drop_index": _Form(ops.DropIndex, (_TABLE, _NAME), _drop_index),
+    "raw_sql": _Form(
+        ops.RawSQL, (_TABLE, _k("up", _STR, lambda op: op.up, required=True), _DOWN), _raw_sql
+    ),
+    "rename_column": _Form(
+        ops.RenameColumn,
+        (
+            _TABLE,
+            _k("column", _STR, lambda op: op.old, required=True),
+            _k("new_name", _STR, lambda op: op.new, required=True),
+        ),
+        _rename_column,
+    ),
+    "rename_table": _Form(
+        ops.RenameTable,
+        (_TABLE, _k("new_name", _STR, lambda op: op.new, required=True)),
+        _rename_table,
+    ),
+    "split_table": _Form(
+        ops.SplitTable,
+        (
+            _TABLE,
+            _k("new_table", _STR, lambda op: op.new_table, required=True),
+            _k("columns", NAMES, lambda op: op.columns),
+            _k("key", _STR, lambda op: op.key),
+            _k("new_key", _STR, lambda op: op.new_key),
+        ),
+        _split_table,
+    ),
 }
 #: The types an online file may use.
-TYPES = frozenset(_READERS)
+TYPES = frozenset(FORMS)

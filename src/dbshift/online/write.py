@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from dbshift import ops
 from dbshift.errors import UsageError
 from dbshift.model import Column, Index, IndexElement, ReferentialAction, UniqueConstraint
+from dbshift.online.read import FORMS, NAMES
 from dbshift.ops.alter_column import UNCHANGEABLE
 
 if TYPE_CHECKING:
@@ -180,8 +181,9 @@ def _alter(
 
 
 def _s(value: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A TOML basic string (JSON's escapes are TOML's; JSON leaves DEL, U+007F, as it is,
+    which TOML forbids in a string)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _names(values: Sequence[str]) -> str:
@@ -207,93 +209,20 @@ def dump(
     return "\n".join(lines) + "\n"
 
 
-def _alter_keys(op: ops.AlterColumn) -> list[str]:
-    if op.unchanged is None:
-        raise UsageError(f"{op.describe()}: not in its online form (what stays unchanged)")
-    after = op.after
-    out = [f"column = {_s(after.name)}"]
-    if "type" not in op.unchanged:
-        out.append(f"data_type = {_s(after.type)}")
-    if op.up is not None:
-        out.append(f"up = {_s(op.up)}")
-    if op.down is not None:
-        out.append(f"down = {_s(op.down)}")
-    if "default" not in op.unchanged:
-        out.append(
-            f"default = {_s(after.default)}" if after.default is not None else "drop_default = true"
-        )
-    if "nullable" not in op.unchanged:
-        out.append(f"not_null = {'false' if after.nullable else 'true'}")
-    return out
+def _value(kind: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if kind == NAMES:
+        return _names(cast("Sequence[str]", value))
+    return _s(str(value))
 
 
 def _keys(op: ops.Operation) -> list[str]:
-    key = op.table_key
-    head = [f"table = {_s(key[1] if key is not None else '')}", f"type = {_s(op.kind)}"]
-    match op:
-        case ops.RenameColumn():
-            return [*head, f"column = {_s(op.old)}", f"new_name = {_s(op.new)}"]
-        case ops.RenameTable():
-            return [*head, f"new_name = {_s(op.new)}"]
-        case ops.AddColumn():
-            col = op.column
-            out = [*head, f"column = {_s(col.name)}", f"data_type = {_s(col.type)}"]
-            if col.default is not None:
-                out.append(f"default = {_s(col.default)}")
-            if not col.nullable:
-                out.append("not_null = true")
-            if op.up is not None:
-                out.append(f"up = {_s(op.up)}")
-            return out
-        case ops.DropColumn():
-            out = [*head, f"column = {_s(op.column.name)}"]
-            return out + ([f"down = {_s(op.down)}"] if op.down is not None else [])
-        case ops.AlterColumn():
-            return [*head, *_alter_keys(op)]
-        case ops.AddCheck() if op.through is not None:
-            c = op.constraint
-            return [
-                *head,
-                *_alter_keys(op.through),
-                f"name = {_s(c.name)}",
-                f"check = {_s(c.expression)}",
-            ]
-        case ops.CreateIndex():
-            idx = op.index
-            out = [*head, f"name = {_s(idx.name)}", f"columns = {_names(idx.column_names)}"]
-            if idx.unique:
-                out.append("unique = true")
-            if idx.method:
-                out.append(f"method = {_s(idx.method)}")
-            if idx.where:
-                out.append(f"where = {_s(idx.where)}")
-            return out
-        case ops.DropIndex():
-            return [*head, f"name = {_s(op.index.name)}"]
-        case ops.AddUnique():
-            u = op.constraint
-            return [*head, f"name = {_s(u.name)}", f"columns = {_names(u.columns)}"]
-        case ops.AddForeignKey():
-            fk = op.constraint
-            out = [
-                *head,
-                f"name = {_s(fk.name)}",
-                f"columns = {_names(fk.columns)}",
-                f"references = {_s(fk.ref_table)}",
-                f"referenced_columns = {_names(fk.ref_columns)}",
-            ]
-            if fk.on_delete is not ReferentialAction.NO_ACTION:
-                out.append(f"on_delete = {_s(fk.on_delete.value)}")
-            return out
-        case ops.RawSQL():
-            out = [*head, f"up = {_s(op.up)}"]
-            return out + ([f"down = {_s(op.down)}"] if op.down is not None else [])
-        case ops.SplitTable():
-            return [
-                *head,
-                f"new_table = {_s(op.new_table)}",
-                f"columns = {_names(op.columns)}",
-                f"key = {_s(op.key)}",
-                f"new_key = {_s(op.new_key)}",
-            ]
-    raise UsageError(f"{op.describe()} has no online form")
+    """``op``'s keys as its type's form says them (read.FORMS: the reader's table), the
+    type after the table."""
+    form = FORMS.get(op.kind)
+    if form is None or not isinstance(op, form.op):
+        raise UsageError(f"{op.describe()} has no online form")
+    values = [(key, key.get(op)) for key in form.keys]
+    out = [f"{key.name} = {_value(key.kind, value)}" for key, value in values if value is not None]
+    return [out[0], f"type = {_s(op.kind)}", *out[1:]]

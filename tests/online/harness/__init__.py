@@ -9,7 +9,9 @@ worker is an application error and fails the test.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -18,10 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
+from dbshift.config import Settings
+from dbshift.errors import UsageError
+from dbshift.online import service
 from dbshift.online.backfill import BackfillOptions
 from dbshift.online.locks import LockPolicy
 from dbshift.online.phases import Options
+from tests.conftest import dbshift_executable
 
 ROWS = 6000
 TABLE = "items"
@@ -54,6 +61,68 @@ class Quiet:
         pass
 
 
+def online_cli(
+    url: str, cwd: Path, *args: str, crash: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``dbshift online <args> --url url`` in a process of its own (``crash``: the step at
+    which it ends as a SIGKILL would); start copies in batches of 500."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DBSHIFT_URL", "DATABASE_URL")}
+    if crash:
+        env["DBSHIFT_ONLINE_CRASH_AT"] = crash
+    extra = ["--batch-size", "500"] if args[0] == "start" else []
+    return subprocess.run(
+        [*dbshift_executable(), "online", *args, "--url", url, *extra],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def refuses_a_second_migration_on_the_same_table(url: str, tmp_path: Path, alter: str) -> None:
+    """With ``alter`` (a migration on items) in flight, a second one on items is refused
+    and one on the table ``other`` (which the caller made) starts."""
+    settings = Settings(url=url)
+    service.start(write_migration(tmp_path, "1_a", alter), settings, options(), Quiet())
+    same = write_migration(
+        tmp_path,
+        "2_b",
+        'safety_period = 0\n[[operations]]\ntype = "rename_column"\n'
+        'table = "items"\ncolumn = "note"\nnew_name = "remark"\n',
+    )
+    with pytest.raises(UsageError, match="1_a is still active on items"):
+        service.start(same, settings, options(), Quiet())
+    other = write_migration(
+        tmp_path,
+        "3_c",
+        'safety_period = 0\n[[operations]]\ntype = "rename_column"\n'
+        'table = "other"\ncolumn = "v"\nnew_name = "w"\n',
+    )
+    assert service.start(other, settings, options(), Quiet()).phase == "active"
+
+
+class Threaded:
+    """A worker running ``_run`` in a thread of its own until ``finish``."""
+
+    name: str
+    stop: threading.Event
+    thread: threading.Thread | None
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self.thread.start()
+
+    def finish(self) -> None:
+        self.stop.set()
+        assert self.thread is not None
+        self.thread.join(timeout=60)
+        assert not self.thread.is_alive(), f"{self.name} did not stop"
+
+
 @dataclass
 class Write:
     """What a worker last did to a row: the version it wrote through and the values it
@@ -64,7 +133,7 @@ class Write:
 
 
 @dataclass
-class Worker:
+class Worker(Threaded):
     name: str
     version: str  # "old" or "new"
     conninfo: str
@@ -86,16 +155,6 @@ class Worker:
     operations: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self.thread.start()
-
-    def finish(self) -> None:
-        self.stop.set()
-        assert self.thread is not None
-        self.thread.join(timeout=60)
-        assert not self.thread.is_alive(), f"{self.name} did not stop"
 
     def _run(self) -> None:
         rng = random.Random(self.name)

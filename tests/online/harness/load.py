@@ -20,11 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.online.harness import Threaded
+
 Row = dict[str, Any]
 
 
 @dataclass
-class Writer:
+class Writer(Threaded):
     name: str
     #: "old" or "new": which version it writes through.
     version: str
@@ -45,16 +47,6 @@ class Writer:
     operations: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self.thread.start()
-
-    def finish(self) -> None:
-        self.stop.set()
-        assert self.thread is not None
-        self.thread.join(timeout=60)
-        assert not self.thread.is_alive(), f"{self.name} did not stop"
 
     def _run(self) -> None:
         rng = random.Random(self.name)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from dbshift.dialects.mysql import online_catalog
 from dbshift.errors import LockNotAcquired
 from dbshift.online.locks import LockPolicy, retrying
-from dbshift.online.mysql.sql import HOLDERS_SQL, errno
+from dbshift.online.mysql.sql import errno
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -64,7 +65,7 @@ def run(
 def holders(conn: Connection) -> str:
     """Open transactions, oldest first, in one line (MariaDB without the metadata-lock
     plugin cannot say which of them holds the table's lock)."""
-    rows = conn.exec_driver_sql(HOLDERS_SQL).all()
+    rows = online_catalog.open_transactions(conn)
     found = [
         f"thread {tid} ({user or '-'}, open {int(seconds or 0)}s: "
         f"{' '.join(str(query).split())[:60]!r})"

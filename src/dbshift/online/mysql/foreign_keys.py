@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.mysql import online_catalog as catalog
 from dbshift.errors import MigrationFailed, UsageError
 from dbshift.online import shape
 from dbshift.online.mysql import ddl
@@ -47,31 +48,6 @@ if TYPE_CHECKING:
 
 #: The catalog key (beside the columns and key of a table) that start journals.
 KEYS = "foreign_keys"
-
-_KEYS_SQL = """
-SELECT r.CONSTRAINT_SCHEMA, r.TABLE_NAME, r.CONSTRAINT_NAME, r.UNIQUE_CONSTRAINT_SCHEMA,
-       r.REFERENCED_TABLE_NAME, r.UPDATE_RULE, r.DELETE_RULE, k.COLUMN_NAME,
-       k.REFERENCED_COLUMN_NAME
-FROM information_schema.REFERENTIAL_CONSTRAINTS r
-JOIN information_schema.KEY_COLUMN_USAGE k
-  ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME
- AND k.TABLE_NAME = r.TABLE_NAME
-WHERE (r.CONSTRAINT_SCHEMA = %(schema)s AND r.TABLE_NAME = %(table)s)
-   OR (r.UNIQUE_CONSTRAINT_SCHEMA = %(schema)s AND r.REFERENCED_TABLE_NAME = %(table)s)
-ORDER BY r.CONSTRAINT_SCHEMA, r.TABLE_NAME, r.CONSTRAINT_NAME, k.ORDINAL_POSITION
-"""
-
-#: Where one named key of a table points now (schema, table), if it exists.
-_POINTS_SQL = """
-SELECT UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME
-FROM information_schema.REFERENTIAL_CONSTRAINTS
-WHERE CONSTRAINT_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s AND CONSTRAINT_NAME = %(name)s
-"""
-
-_INDEXES_SQL = """
-SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
-WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s ORDER BY INDEX_NAME, SEQ_IN_INDEX
-"""
 
 
 @dataclass(frozen=True)
@@ -130,14 +106,12 @@ class ForeignKey:
 def read(conn: Connection, schema: str, table: str) -> dict[str, Any]:
     """The keys out of and into ``table``, and the indexes of the table and of each child
     (InnoDB renames a generated index when a key is re-added: start's names put back)."""
-    rows = conn.exec_driver_sql(_KEYS_SQL, {"schema": schema, "table": table}).all()
     grouped: dict[tuple[str, str, str], list[Any]] = {}
-    for s, t, n, ps, p, upd, dele, col, ref in rows:
-        key = (str(s), str(t), str(n))
-        if key not in grouped:
-            grouped[key] = [str(s), str(t), str(n), [], str(ps), str(p), [], str(upd), str(dele)]
-        grouped[key][3].append(str(col))
-        grouped[key][6].append(str(ref))
+    for s, t, n, ps, p, upd, dele, col, ref in catalog.foreign_key_rows(conn, schema, table):
+        if (s, t, n) not in grouped:
+            grouped[(s, t, n)] = [s, t, n, [], ps, p, [], upd, dele]
+        grouped[(s, t, n)][3].append(col)
+        grouped[(s, t, n)][6].append(ref)
     keys = [ForeignKey.from_list(v) for v in grouped.values()]
     out = [k.as_list() for k in keys if k.schema == schema and k.table == table]
     into = [k.as_list() for k in keys if k.parent_schema == schema and k.parent == table]
@@ -151,12 +125,7 @@ def read(conn: Connection, schema: str, table: str) -> dict[str, Any]:
 
 
 def indexes_of(conn: Connection, schema: str, table: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, column in conn.exec_driver_sql(
-        _INDEXES_SQL, {"schema": schema, "table": table}
-    ).all():
-        found.setdefault(str(name), []).append(str(column))
-    return found
+    return catalog.index_columns(conn, schema, table)
 
 
 def outgoing(info: dict[str, Any]) -> list[ForeignKey]:
@@ -216,10 +185,7 @@ def _alter(conn: Connection, table: str, clauses: list[str], policy: LockPolicy,
 
 
 def points_at(conn: Connection, schema: str, table: str, name: str) -> tuple[str, str] | None:
-    row = conn.exec_driver_sql(
-        _POINTS_SQL, {"schema": schema, "table": table, "name": name}
-    ).first()
-    return (str(row[0]), str(row[1])) if row else None
+    return catalog.points_at(conn, schema, table, name)
 
 
 def _parent_columns(plan: TablePlan, fk: ForeignKey) -> list[str]:

@@ -302,33 +302,6 @@ KEY_SQL = KeySQL(
 )
 
 
-COLUMNS_SQL = """
-SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT
-FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s
-ORDER BY ORDINAL_POSITION
-"""
-
-KEY_SQL_COLUMNS = """
-SELECT k.COLUMN_NAME, c.COLUMN_TYPE, c.EXTRA
-FROM information_schema.STATISTICS k
-JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = k.TABLE_SCHEMA
-  AND c.TABLE_NAME = k.TABLE_NAME AND c.COLUMN_NAME = k.COLUMN_NAME
-WHERE k.TABLE_SCHEMA = %(schema)s AND k.TABLE_NAME = %(table)s AND k.INDEX_NAME = 'PRIMARY'
-ORDER BY k.SEQ_IN_INDEX
-"""
-
-#: Every index of a table (foreign keys' implicit ones included).
-INDEX_NAMES_SQL = """
-SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS
-WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s
-"""
-
-TABLE_KIND_SQL = """
-SELECT TABLE_TYPE FROM information_schema.TABLES
-WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s
-"""
-
 TABLES_SQL = """
 SELECT TABLE_NAME FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = %(schema)s AND TABLE_TYPE = 'BASE TABLE'
@@ -344,15 +317,4 @@ USER_TRIGGERS_SQL = """
 SELECT TRIGGER_NAME FROM information_schema.TRIGGERS
 WHERE EVENT_OBJECT_SCHEMA = %(schema)s AND EVENT_OBJECT_TABLE = %(table)s
   AND TRIGGER_NAME NOT LIKE '\\_dbshift\\_%%'
-"""
-
-#: Open transactions (who holds the metadata locks a DDL statement waits for).
-HOLDERS_SQL = """
-SELECT t.trx_mysql_thread_id, coalesce(p.USER, ''), TIMESTAMPDIFF(SECOND, t.trx_started, NOW()),
-       left(coalesce(p.INFO, t.trx_query, ''), 120)
-FROM information_schema.INNODB_TRX t
-LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-WHERE t.trx_mysql_thread_id <> CONNECTION_ID()
-ORDER BY t.trx_started
-LIMIT 3
 """

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dbshift import ops
+from dbshift.dialects.mysql import online_catalog as catalog
 from dbshift.errors import MigrationFailed, OnlineOperationError, UsageError
 from dbshift.online import journal
-from dbshift.online.journal import Entry
 from dbshift.online.mysql import ddl, foreign_keys
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import Column, TablePlan, orphans_sql, plan_table
@@ -51,26 +51,11 @@ class State:
 
 
 def read_columns(conn: Connection, schema: str, table: str) -> dict[str, Column]:
-    rows = conn.exec_driver_sql(my.COLUMNS_SQL, {"schema": schema, "table": table}).all()
-    return {
-        str(r[0]): Column(
-            str(r[0]), str(r[1]), r[2] == "YES", _default(r[3]), str(r[4] or ""), str(r[5] or "")
-        )
-        for r in rows
-    }
-
-
-def _default(raw: Any) -> str | None:
-    """information_schema's COLUMN_DEFAULT as SQL (MariaDB >= 10.2.7 gives it quoted, and
-    the string ``NULL`` for a NULL default)."""
-    if raw is None or raw == "NULL":
-        return None
-    return str(raw)
+    return {c.name: Column(*c) for c in catalog.columns(conn, schema, table)}
 
 
 def kind(conn: Connection, schema: str, table: str) -> str | None:
-    found = conn.exec_driver_sql(my.TABLE_KIND_SQL, {"schema": schema, "table": table}).scalar()
-    return str(found) if found else None
+    return catalog.table_kind(conn, schema, table)
 
 
 def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]:
@@ -88,24 +73,17 @@ def read_catalog(conn: Connection, migration: OnlineMigration) -> dict[str, Any]
                 f"{migration.path}: operations[{first[table]}] ({op.kind}): table {table!r} "
                 f"does not exist in schema {migration.schema!r}; nothing was changed"
             )
-        key = conn.exec_driver_sql(
-            my.KEY_SQL_COLUMNS, {"schema": migration.schema, "table": table}
-        ).all()
+        key = catalog.primary_key(conn, migration.schema, table)
         out[table] = {
             "columns": [
                 [c.name, c.type, c.nullable, c.default, c.extra, c.comment]
                 for c in columns.values()
             ],
-            "key": [[str(r[0]), str(r[1])] for r in key],
-            "auto": next((str(r[0]) for r in key if "auto_increment" in str(r[2])), None),
+            "key": [[name, type_] for name, type_, _ in key],
+            "auto": next((name for name, _, extra in key if "auto_increment" in extra), None),
             # Rollback drops an index InnoDB made for a new foreign key only if it is
             # not one of these (rollback never removes what start did not create).
-            "indexes": sorted(
-                str(r[0])
-                for r in conn.exec_driver_sql(
-                    my.INDEX_NAMES_SQL, {"schema": migration.schema, "table": table}
-                ).all()
-            ),
+            "indexes": sorted(catalog.index_names(conn, migration.schema, table)),
             foreign_keys.KEYS: foreign_keys.read(conn, migration.schema, table),
         }
     return out
@@ -172,9 +150,3 @@ def no_orphans(state: State, op: ops.AddForeignKey) -> None:
             f"{fk.ref_table} for foreign key {fk.name!r}; fix them, then run the command "
             "again (or roll back)"
         )
-
-
-def reload(conn: Connection, migration: OnlineMigration) -> Entry:
-    entry = journal.get(conn, migration.schema, migration.name)
-    assert entry is not None
-    return entry
