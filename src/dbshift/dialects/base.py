@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -55,6 +56,15 @@ class Dialect:
     #: The DB-API driver dbshift ships for a bare scheme (``postgresql://``), which
     #: ``dbshift.direct`` opens without SQLAlchemy (SQLAlchemy's driver names).
     default_driver: ClassVar[str]
+    #: The URL schemes that name this server, each with the SQLAlchemy dialect it is
+    #: normalised to (``postgres://`` is ``postgresql``; ``mariadb://`` keeps SQLAlchemy's
+    #: MariaDB dialect, whose dbshift dialect is still this one).
+    url_schemes: ClassVar[Mapping[str, str]]
+    #: The drivers a URL may name for this server (SQLAlchemy's driver name -> the module
+    #: that must be importable), ``default_driver`` among them.
+    driver_modules: ClassVar[Mapping[str, str]]
+    #: The ``pip install 'dbshift[…]'`` extra that installs the drivers ("": built in).
+    driver_extra: ClassVar[str] = ""
     #: The character that opens and closes a quoted identifier.
     quote_char: ClassVar[str] = '"'
     #: A backslash in a string literal escapes (MySQL/MariaDB without NO_BACKSLASH_ESCAPES).

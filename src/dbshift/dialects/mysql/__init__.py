@@ -44,6 +44,13 @@ _SESSION_VARIABLES = (
 class MySQLDialect(Dialect):
     name = "mysql"
     default_driver = "pymysql"  # pure Python: mysqlclient needs C headers to build
+    url_schemes = {"mysql": "mysql", "mariadb": "mariadb"}
+    driver_modules = {
+        "pymysql": "pymysql",
+        "mysqldb": "MySQLdb",
+        "mysqlconnector": "mysql.connector",
+    }
+    driver_extra = "mysql"
     quote_char = "`"
     # The default sql_mode lacks NO_BACKSLASH_ESCAPES, so \ escapes inside '…'.
     backslash_escapes = True

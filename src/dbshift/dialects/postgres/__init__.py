@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 class PostgresDialect(Dialect):
     name = "postgresql"
     default_driver = "psycopg"  # psycopg 3: psycopg2 needs C headers to build
+    url_schemes = {"postgresql": "postgresql", "postgres": "postgresql"}
+    driver_modules = {"psycopg": "psycopg", "psycopg2": "psycopg2"}
+    driver_extra = "postgres"
     # NAMEDATALEN - 1: longer names are truncated silently, with only a NOTICE.
     max_identifier_length = 63
     identifier_limit_in_bytes = True

@@ -35,6 +35,8 @@ class SQLiteDialect(Dialect):
     # SQLite keeps identifiers of any length (bounded only by SQLITE_MAX_SQL_LENGTH).
     name = "sqlite"
     default_driver = "pysqlite"  # the standard library's sqlite3
+    url_schemes = {"sqlite": "sqlite"}
+    driver_modules = {"pysqlite": "sqlite3"}
     max_identifier_length = 1_000_000_000
     transactional_ddl = True
     begin_sql = "BEGIN IMMEDIATE"
