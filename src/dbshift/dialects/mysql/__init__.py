@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dbshift.dialects.base import Dialect, LockHolder
+from dbshift.dialects.base import Dialect, LockHolder, Product
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
 
@@ -43,6 +43,8 @@ _SESSION_VARIABLES = (
 
 class MySQLDialect(Dialect):
     name = "mysql"
+    # MariaDB 10.11 as on the test server; MySQL 8.0 at its latest patch level.
+    products = {Product.MYSQL: (8, 0, 36), Product.MARIADB: (10, 11)}
     default_driver = "pymysql"  # pure Python: mysqlclient needs C headers to build
     url_schemes = {"mysql": "mysql", "mariadb": "mariadb"}
     driver_modules = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.base import Dialect, LockHolder
+from dbshift.dialects.base import Dialect, LockHolder, Product
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.dialects.postgres.volatile import VOLATILE_FUNCTIONS
 from dbshift.errors import LockTimeoutError
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class PostgresDialect(Dialect):
     name = "postgresql"
+    products = {Product.POSTGRESQL: (15,)}
     default_driver = "psycopg"  # psycopg 3: psycopg2 needs C headers to build
     url_schemes = {"postgresql": "postgresql", "postgres": "postgresql"}
     driver_modules = {"psycopg": "psycopg", "psycopg2": "psycopg2"}

@@ -15,7 +15,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.base import Dialect
+from dbshift.dialects.base import Dialect, Product
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
 
@@ -34,6 +34,7 @@ except ImportError:  # pragma: no cover
 class SQLiteDialect(Dialect):
     # SQLite keeps identifiers of any length (bounded only by SQLITE_MAX_SQL_LENGTH).
     name = "sqlite"
+    products = {Product.SQLITE: (3, 40)}
     default_driver = "pysqlite"  # the standard library's sqlite3
     url_schemes = {"sqlite": "sqlite"}
     driver_modules = {"pysqlite": "sqlite3"}
