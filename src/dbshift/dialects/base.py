@@ -137,6 +137,9 @@ class Dialect:
     locks_whole_database: ClassVar[bool] = False
     #: The session setting bounding how long DDL waits for its lock (None: no such one).
     lock_timeout_setting: ClassVar[str | None] = None
+    #: How long DDL waits for its lock when nobody sets ``lock_timeout_setting``, per
+    #: product, in words (lint's missing-lock-timeout says it).
+    default_lock_wait: ClassVar[Mapping[Product, str]] = {}
 
     def __init__(self, url: URL | None = None) -> None:
         self._url = url

@@ -85,6 +85,11 @@ class MySQLDialect(Dialect):
     restates_column_to_alter = True
     # Metadata locks, what DDL waits for (innodb_lock_wait_timeout is for row locks).
     lock_timeout_setting = "lock_wait_timeout"
+    # MariaDB 10.11 checked on the test server; MySQL 8.0 from its documentation.
+    default_lock_wait = {
+        Product.MYSQL: "for up to lock_wait_timeout's default of 31536000 s (a year)",
+        Product.MARIADB: "for up to lock_wait_timeout's default of 86400 s (a day)",
+    }
     # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
     volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
 

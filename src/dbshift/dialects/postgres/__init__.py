@@ -55,6 +55,10 @@ class PostgresDialect(Dialect):
     volatile_functions = VOLATILE_FUNCTIONS
     nonblocking_forms = True
     lock_timeout_setting = "lock_timeout"
+    # Checked on PostgreSQL 15.
+    default_lock_wait = {
+        Product.POSTGRESQL: "with no limit (PostgreSQL's default lock_timeout is 0)",
+    }
 
     load_metrics = frozenset({"running", "lock_waits", "replica_lag"})
 
