@@ -97,3 +97,26 @@ def test_postgres_limit_counts_bytes_mysql_counts_characters() -> None:
     assert not named("postgresql").identifier_fits("é" * 32)  # 64 bytes
     assert named("mysql").identifier_fits("é" * 64)
     assert not named("mysql").identifier_fits("a" * 65)
+
+
+def test_bookkeeping_column_types_hold_a_key_long_text_and_the_utc_clock(db: Database) -> None:
+    # The online journal's columns: a key of key_text_type, text longer than MySQL's TEXT,
+    # and utc_now_sql stored in utc_time_type reads back as the current time in UTC.
+    from datetime import UTC, datetime
+
+    dialect = dialect_for(parse_url(db.url))
+    table = dialect.quote("h_bookkeeping")
+    long = "x" * 70_000
+    with db.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TABLE {table} (k {dialect.key_text_type} PRIMARY KEY, "
+            f"v {dialect.long_text_type} NOT NULL, t {dialect.utc_time_type} NOT NULL)"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} VALUES ('a', {dialect.literal(long)}, {dialect.utc_now_sql})"
+        )
+        value, stamp = conn.exec_driver_sql(f"SELECT v, t FROM {table}").one()
+    assert value == long
+    when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - when).total_seconds()) < 60

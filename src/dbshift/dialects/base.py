@@ -123,6 +123,13 @@ class Dialect:
     has_namespaces: ClassVar[bool] = False
     #: ``text`` holds any length (PostgreSQL, SQLite); MySQL's TEXT holds 65,535 bytes.
     text_is_unbounded: ClassVar[bool] = True
+    #: Column types for dbshift's own bookkeeping tables (the online journal): a short
+    #: name that can be a primary key, text of any length, and a UTC point in time.
+    key_text_type: ClassVar[str] = "text"
+    long_text_type: ClassVar[str] = "text"
+    utc_time_type: ClassVar[str]
+    #: The expression for now, in UTC, as ``utc_time_type`` stores it.
+    utc_now_sql: ClassVar[str]
     #: The query for the server version the safe planner's choices depend on, as one
     #: integer; None where no choice depends on it.
     planner_version_sql: ClassVar[str | None] = None

@@ -82,6 +82,11 @@ class MySQLDialect(Dialect):
         "empty tables."
     )
 
+    # A TEXT column cannot be a key without a prefix length; LONGTEXT holds 4 GiB.
+    key_text_type = "varchar(255)"
+    long_text_type = "longtext"
+    utc_time_type = "datetime(6)"
+    utc_now_sql = "UTC_TIMESTAMP(6)"
     restates_column_to_alter = True
     # Metadata locks, what DDL waits for (innodb_lock_wait_timeout is for row locks).
     lock_timeout_setting = "lock_wait_timeout"

@@ -52,6 +52,8 @@ class PostgresDialect(Dialect):
         "table got a new relfilenode. Times are on empty tables."
     )
 
+    utc_time_type = "timestamptz"
+    utc_now_sql = "now()"
     volatile_functions = VOLATILE_FUNCTIONS
     nonblocking_forms = True
     lock_timeout_setting = "lock_timeout"

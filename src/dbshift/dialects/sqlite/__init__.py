@@ -54,6 +54,9 @@ class SQLiteDialect(Dialect):
         "root page. Times are on empty tables."
     )
 
+    # No time type: ISO 8601 text, which sorts as the times do.
+    utc_time_type = "text"
+    utc_now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
     locks_whole_database = True
     volatile_functions = frozenset({"random", "randomblob"})
 
