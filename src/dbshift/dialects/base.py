@@ -79,6 +79,9 @@ class Dialect:
     driver_modules: ClassVar[Mapping[str, str]]
     #: The ``pip install 'dbshift[…]'`` extra that installs the drivers ("": built in).
     driver_extra: ClassVar[str] = ""
+    #: sqlglot's name for this server's SQL (its ``read=`` dialect): lint and the prior
+    #: backup parse statements with it.
+    sqlglot_name: ClassVar[str]
     #: The character that opens and closes a quoted identifier.
     quote_char: ClassVar[str] = '"'
     #: A backslash in a string literal escapes (MySQL/MariaDB without NO_BACKSLASH_ESCAPES).

@@ -45,6 +45,7 @@ class MySQLDialect(Dialect):
     name = "mysql"
     # MariaDB 10.11 as on the test server; MySQL 8.0 at its latest patch level.
     products = {Product.MYSQL: (8, 0, 36), Product.MARIADB: (10, 11)}
+    sqlglot_name = "mysql"  # MariaDB too: sqlglot 30 has no dialect of its own for it
     default_driver = "pymysql"  # pure Python: mysqlclient needs C headers to build
     url_schemes = {"mysql": "mysql", "mariadb": "mariadb"}
     driver_modules = {

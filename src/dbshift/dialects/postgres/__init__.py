@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class PostgresDialect(Dialect):
     name = "postgresql"
     products = {Product.POSTGRESQL: (15,)}
+    sqlglot_name = "postgres"
     default_driver = "psycopg"  # psycopg 3: psycopg2 needs C headers to build
     url_schemes = {"postgresql": "postgresql", "postgres": "postgresql"}
     driver_modules = {"psycopg": "psycopg", "psycopg2": "psycopg2"}

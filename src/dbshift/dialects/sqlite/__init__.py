@@ -35,6 +35,7 @@ class SQLiteDialect(Dialect):
     # SQLite keeps identifiers of any length (bounded only by SQLITE_MAX_SQL_LENGTH).
     name = "sqlite"
     products = {Product.SQLITE: (3, 40)}
+    sqlglot_name = "sqlite"
     default_driver = "pysqlite"  # the standard library's sqlite3
     url_schemes = {"sqlite": "sqlite"}
     driver_modules = {"pysqlite": "sqlite3"}

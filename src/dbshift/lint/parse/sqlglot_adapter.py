@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 # handled below, so the warnings are noise in a lint report.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
-_READ = {"mysql": "mysql", "sqlite": "sqlite"}
 _WORDS = re.compile(r"[`\"\[]?([A-Za-z_][\w$]*)[`\"\]]?")
 
 _ALGORITHM = re.compile(r"\bALGORITHM\s*=?\s*(\w+)", re.I)
@@ -46,7 +45,7 @@ def actions_and_options(sql: str, dialect: Dialect) -> Options:
         word = verb.group(1).lower()
         return (Action(Act.TRANSACTION, name="commit" if word == "end" else word),), None, None
     try:
-        trees = sqlglot.parse(sql, read=_READ[dialect.name])
+        trees = sqlglot.parse(sql, read=dialect.sqlglot_name)
     except (ParseError, TokenError) as exc:
         raise ParseFailed(_first_line(str(exc))) from None
     out: list[Action] = []
