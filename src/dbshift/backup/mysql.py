@@ -24,6 +24,7 @@ from dbshift.backup import manifest as mf
 from dbshift.backup import rows, tools
 from dbshift.backup.base import Database, Dumped, Notice, transaction
 from dbshift.connection import mask_url
+from dbshift.dialects.mysql import MySQLDialect
 
 PACKAGE = "the MariaDB or MySQL client (Debian/Ubuntu: apt install mariadb-client; macOS: brew install mysql-client)"
 _SECTION = re.compile(
@@ -34,7 +35,7 @@ _FOOTER = "/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;"
 
 
 class MySQLEngine(rows.DriverRows):
-    kind = "mysql"
+    kind = MySQLDialect.name
     package = PACKAGE
 
     def __init__(self, *, builtin: bool = False) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,10 @@ from dbshift.backup import manifest as mf
 from dbshift.backup.base import Database, Engine, Notice
 from dbshift.backup.store import Store
 from dbshift.connection import backend_name, connect, create_engine, mask_url, parse_url
-from dbshift.dialects import dialect_for
+from dbshift.dialects import Dialect, dialect_for
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
 from dbshift.runner.history import HistoryTable, State
 
@@ -50,13 +53,18 @@ def _sqlite(builtin: bool) -> Engine:
     return SQLiteEngine()  # the backup API is built in already
 
 
-#: One engine per dialect, by ``Dialect.name`` (a table, not a chain of comparisons).
-_ENGINES = {"postgresql": _postgres, "mysql": _mysql, "sqlite": _sqlite}
+#: One engine per server, keyed by its Dialect class: the engines sit above the dialects,
+#: which cannot name them, and a class (unlike a name) cannot be misspelt.
+_ENGINES: dict[type[Dialect], Callable[[bool], Engine]] = {
+    PostgresDialect: _postgres,
+    MySQLDialect: _mysql,
+    SQLiteDialect: _sqlite,
+}
 
 
 def engine_for(url: URL, *, tool: str = "auto") -> Engine:
     """The backup engine for the database at ``url``; ``tool`` is ``backup_tool``."""
-    return _ENGINES[dialect_for(url).name](tool == "builtin")
+    return _ENGINES[type(dialect_for(url))](tool == "builtin")
 
 
 def store(settings: Settings) -> Store:
