@@ -25,6 +25,7 @@ from dbshift.dialects.postgres import PostgresDialect
 from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
 from dbshift.runner.history import HistoryTable, State
+from dbshift.runner.table_names import snapshot_table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -85,14 +86,13 @@ def _database(settings: Settings, url: URL) -> Iterator[Database]:
     try:
         dialect = dialect_for(url)
         history = HistoryTable(settings.history_table, settings.history_schema)
-        from dbshift.runner.snapshot import table_name
 
         # With the drift snapshots: a restored history is judged against its own snapshot.
         names: tuple[str, ...] = (
             history.name,
             history.meta.name,
             history.log.name,
-            table_name(history.name),
+            snapshot_table(history.name),
         )
         if history.schema:
             names = tuple(f"{history.schema}.{n}" for n in names)
