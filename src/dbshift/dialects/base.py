@@ -151,6 +151,12 @@ class Dialect:
     #: product, in words (lint's missing-lock-timeout says it).
     default_lock_wait: ClassVar[Mapping[Product, str]] = {}
 
+    @classmethod
+    def product_of(cls, version: str) -> Product:
+        """The product a server is, from its version text (``SELECT VERSION()``, …)."""
+        (only,) = cls.products
+        return only
+
     def __init__(self, url: URL | None = None) -> None:
         self._url = url
         self._sa: SADialect | None = None

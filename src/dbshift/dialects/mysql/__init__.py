@@ -99,6 +99,12 @@ class MySQLDialect(Dialect):
     # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
     volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
 
+    @classmethod
+    def product_of(cls, version: str) -> Product:
+        # MariaDB says so in its version ("10.11.6-MariaDB-1:10.11.6+maria~ubu2204");
+        # MySQL's is bare digits and a suffix ("8.0.36", "8.0.36-log").
+        return Product.MARIADB if "mariadb" in version.lower() else Product.MYSQL
+
     def drop_schema_sql(self, name: str) -> str:
         # A MySQL schema is a database; DROP DATABASE takes no CASCADE.
         return f"DROP DATABASE IF EXISTS {self.quote(name)}"
