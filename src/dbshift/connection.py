@@ -3,6 +3,8 @@
 SQLAlchemy parses the URLs and owns the drivers. dbshift only picks the driver it ships
 for a bare scheme (psycopg 3 for ``postgresql://``, PyMySQL for ``mysql://``): SQLAlchemy's
 own defaults (psycopg2, mysqlclient) need C headers to build and are not dependencies.
+Which schemes and drivers name which server is each Dialect's fact (``url_schemes``,
+``default_driver``, ``driver_modules``), not a table here.
 """
 
 from __future__ import annotations
@@ -10,28 +12,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects import Dialect, dialect_for, named
+from dbshift.dialects import Dialect, classes, dialect_for, for_scheme
 from dbshift.errors import ConnectError, UsageError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
 
-# bare scheme -> (SQLAlchemy dialect, driver dbshift installs for it, extra that provides it)
-_DEFAULT_DRIVERS = {
-    "postgresql": ("postgresql", "psycopg", "postgres"),
-    "postgres": ("postgresql", "psycopg", "postgres"),
-    "mysql": ("mysql", "pymysql", "mysql"),
-    "mariadb": ("mariadb", "pymysql", "mysql"),
-    "sqlite": ("sqlite", "pysqlite", ""),
-}
-_DRIVER_MODULES = {
-    "psycopg": ("psycopg", "postgres"),
-    "psycopg2": ("psycopg2", "postgres"),
-    "pymysql": ("pymysql", "mysql"),
-    "mysqldb": ("MySQLdb", "mysql"),
-    "mysqlconnector": ("mysql.connector", "mysql"),
-    "pysqlite": ("sqlite3", ""),
-}
 # pysqlite's connect() arguments SQLAlchemy reads from the query string (SQLAlchemy 2.x).
 _SQLITE_QUERY_KEYS = frozenset(
     {"timeout", "isolation_level", "detect_types", "check_same_thread", "cached_statements", "uri"}
@@ -49,17 +35,29 @@ def parse_url(raw: str) -> URL:
     except (ArgumentError, ValueError) as exc:
         raise UsageError(f"bad database URL {mask_text(raw)!r}: {mask_text(str(exc))}") from None
     backend, _, driver = url.drivername.partition("+")
-    if backend not in _DEFAULT_DRIVERS:
+    found = for_scheme(backend)
+    if found is None:
         known = "postgresql://, mysql://, mariadb://, sqlite:///"
         raise UsageError(f"unsupported database URL scheme {backend!r} (use {known})")
-    dialect, default_driver, _extra = _DEFAULT_DRIVERS[backend]
-    if driver and driver not in _DRIVER_MODULES:
-        known = ", ".join(sorted(_DRIVER_MODULES))
+    server, dialect = found
+    drivers = _driver_modules()
+    if driver and driver not in drivers:
+        known = ", ".join(sorted(drivers))
         raise UsageError(
             f"bad database URL {mask_text(raw)!r}: unknown driver {driver!r} ({known})"
         )
-    _check_shape(raw, url, named(dialect))
-    return url.set(drivername=f"{dialect}+{driver or default_driver}")
+    _check_shape(raw, url, server())
+    return url.set(drivername=f"{dialect}+{driver or server.default_driver}")
+
+
+def _driver_modules() -> dict[str, tuple[str, str]]:
+    """Every driver a URL may name (SQLAlchemy's driver names), for any server -> the
+    module that provides it and the dbshift extra that installs it."""
+    return {
+        driver: (module, server.driver_extra)
+        for server in classes()
+        for driver, module in server.driver_modules.items()
+    }
 
 
 def _check_shape(raw: str, url: URL, server: Dialect) -> None:
@@ -173,7 +171,7 @@ def _require_driver(url: URL) -> None:
     import importlib.util
 
     driver = url.get_driver_name()
-    module, extra = _DRIVER_MODULES.get(driver, (driver, ""))
+    module, extra = _driver_modules().get(driver, (driver, ""))
     try:
         found = importlib.util.find_spec(module) is not None
     except (ImportError, ValueError):

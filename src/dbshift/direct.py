@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from dbshift.dialects import Dialect, named
+from dbshift.dialects import Dialect, for_scheme
 from dbshift.errors import ConnectError, DbshiftError
 
 # sqlalchemy.engine.url._parse_url, verbatim (SQLAlchemy 2.0/2.1).
@@ -50,14 +50,6 @@ _URL = re.compile(
         """,
     re.X,
 )
-# bare scheme -> SQLAlchemy dialect (the driver is the Dialect's default_driver)
-_SCHEMES = {
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mariadb",
-    "sqlite": "sqlite",
-}
 
 
 @dataclass(frozen=True)
@@ -110,10 +102,11 @@ def parse(raw: str) -> DbUrl | None:
         return None
     parts = match.groupdict()
     scheme, _, driver = parts["name"].partition("+")
-    if scheme not in _SCHEMES:
+    found = for_scheme(scheme)  # the Dialect's url_schemes, as connection.parse_url reads them
+    if found is None:
         return None
-    dialect = _SCHEMES[scheme]
-    server = named(dialect)
+    server_class, dialect = found
+    server = server_class()  # facts only, as ``dialects.named`` gives them
     host = parts["ipv4host"] or parts["ipv6host"]
     if server.database_is_a_file and (
         host or any(parts[k] is not None for k in ("port", "username", "password", "query"))

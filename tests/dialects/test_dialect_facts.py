@@ -6,8 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbshift.connection import parse_url
-from dbshift.dialects import NAMES, UnknownDialect, dialect_for, named
+from dbshift.connection import create_engine, parse_url
+from dbshift.dialects import NAMES, UnknownDialect, classes, dialect_for, for_scheme, named
+from dbshift.errors import ConnectError, UsageError
 from tests.conftest import Database
 
 TEXT = st.text(
@@ -25,6 +26,38 @@ def test_a_dialect_name_typo_fails_loudly(typo: str) -> None:
 def test_every_name_gives_its_own_dialect() -> None:
     assert [named(n).name for n in NAMES] == list(NAMES)
     assert named("mariadb").name == "mysql"
+
+
+def test_each_url_scheme_names_one_server_with_its_default_driver() -> None:
+    schemes = [scheme for dialect in classes() for scheme in dialect.url_schemes]
+    assert len(schemes) == len(set(schemes))
+    assert sorted(schemes) == ["mariadb", "mysql", "postgres", "postgresql", "sqlite"]
+    for dialect in classes():
+        assert dialect.default_driver in dialect.driver_modules
+        for scheme, sqlalchemy_name in dialect.url_schemes.items():
+            assert for_scheme(scheme) == (dialect, sqlalchemy_name)
+            raw = f"{scheme}:///x.db" if dialect.database_is_a_file else f"{scheme}://u@h/db"
+            url = parse_url(raw)
+            assert url.drivername == f"{sqlalchemy_name}+{dialect.default_driver}"
+            assert type(dialect_for(url)) is dialect
+    assert for_scheme("oracle") is None
+    with pytest.raises(UsageError, match="unsupported database URL scheme 'oracle'"):
+        parse_url("oracle://u@h/db")
+
+
+@pytest.mark.parametrize(
+    ("raw", "extra"),
+    [("postgresql+psycopg2://u@h/db", "postgres"), ("mysql+mysqldb://u@h/db", "mysql")],
+)
+def test_a_missing_driver_names_the_extra_of_its_server(raw: str, extra: str) -> None:
+    import importlib.util
+
+    driver = parse_url(raw).get_driver_name()
+    module = next(d.driver_modules[driver] for d in classes() if driver in d.driver_modules)
+    if importlib.util.find_spec(module) is not None:
+        pytest.skip(f"{module} is installed")
+    with pytest.raises(ConnectError, match=rf"pip install 'dbshift\[{extra}\]'"):
+        create_engine(parse_url(raw), connect_timeout=1, busy_timeout=1)
 
 
 def test_a_facts_only_dialect_has_no_url() -> None:
@@ -64,3 +97,26 @@ def test_postgres_limit_counts_bytes_mysql_counts_characters() -> None:
     assert not named("postgresql").identifier_fits("é" * 32)  # 64 bytes
     assert named("mysql").identifier_fits("é" * 64)
     assert not named("mysql").identifier_fits("a" * 65)
+
+
+def test_bookkeeping_column_types_hold_a_key_long_text_and_the_utc_clock(db: Database) -> None:
+    # The online journal's columns: a key of key_text_type, text longer than MySQL's TEXT,
+    # and utc_now_sql stored in utc_time_type reads back as the current time in UTC.
+    from datetime import UTC, datetime
+
+    dialect = dialect_for(parse_url(db.url))
+    table = dialect.quote("h_bookkeeping")
+    long = "x" * 70_000
+    with db.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TABLE {table} (k {dialect.key_text_type} PRIMARY KEY, "
+            f"v {dialect.long_text_type} NOT NULL, t {dialect.utc_time_type} NOT NULL)"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} VALUES ('a', {dialect.literal(long)}, {dialect.utc_now_sql})"
+        )
+        value, stamp = conn.exec_driver_sql(f"SELECT v, t FROM {table}").one()
+    assert value == long
+    when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - when).total_seconds()) < 60

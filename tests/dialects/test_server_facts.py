@@ -305,3 +305,19 @@ def test_default_driver_is_the_one_a_bare_scheme_gets_and_direct_opens(
                 direct_connect(f"{scheme}+{other}://{rest}", connect_timeout=5, busy_timeout=5)
                 is None
             )
+
+
+def test_product_of_tells_the_server_from_its_own_version_text(db: Database) -> None:
+    # The test servers are PostgreSQL 15, MariaDB 10.11 and SQLite; MySQL's text is a
+    # documented sample ("8.0.36-log"), as no MySQL server is in the test setup.
+    from dbshift.dialects.base import Product
+    from dbshift.dialects.mysql import MySQLDialect
+
+    version_sql = "SELECT sqlite_version()" if db.backend == "sqlite" else "SELECT VERSION()"
+    with db.connect() as conn:
+        version = str(conn.exec_driver_sql(version_sql).scalar())
+    dialect = _dialect(db)
+    expected = {"postgresql": Product.POSTGRESQL, "mysql": Product.MARIADB}
+    assert dialect.product_of(version) is expected.get(db.backend, Product.SQLITE)
+    assert dialect.product_of(version) in type(dialect).products
+    assert MySQLDialect.product_of("8.0.36-log") is Product.MYSQL

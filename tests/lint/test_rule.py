@@ -75,3 +75,17 @@ def test_a_rule_is_active_exactly_on_the_servers_its_classes_name(
         assert (Linter([rule], server).rules == [rule]) is (dialect is judged_by)
     others = tuple(d for d in every if d is not judged_by)
     assert Linter([rule_for(others)], server).rules == []
+
+
+def test_the_default_servers_are_the_products_each_dialect_names() -> None:
+    # One default per product, the versions dbshift is tested on, each judged by the
+    # Dialect that lists the product (MariaDB by MySQLDialect).
+    assert {name: server.version for name, server in DEFAULT_SERVERS.items()} == {
+        "postgresql": (15,),
+        "mysql": (8, 0, 36),
+        "mariadb": (10, 11),
+        "sqlite": (3, 40),
+    }
+    for name, server in DEFAULT_SERVERS.items():
+        assert server.product.value == name
+        assert server.product in type(server.facts).products

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import Database, Project
-from tests.integration.test_crash import status, wait_for
 from tests.online.harness.connect import mysql_connect, pg_connect
 from tests.online.harness.load import Writer
+from tests.runner.test_crash import status, wait_for
 
 ROWS = 3000
 

@@ -24,6 +24,8 @@ from dbshift.backup import manifest as mf
 from dbshift.backup import rows, tools
 from dbshift.backup.base import Database, Dumped, Notice, transaction
 from dbshift.connection import mask_url
+from dbshift.dialects.base import Product
+from dbshift.dialects.mysql import MySQLDialect
 
 PACKAGE = "the MariaDB or MySQL client (Debian/Ubuntu: apt install mariadb-client; macOS: brew install mysql-client)"
 _SECTION = re.compile(
@@ -34,7 +36,7 @@ _FOOTER = "/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;"
 
 
 class MySQLEngine(rows.DriverRows):
-    kind = "mysql"
+    kind = MySQLDialect.name
     package = PACKAGE
 
     def __init__(self, *, builtin: bool = False) -> None:
@@ -57,7 +59,7 @@ class MySQLEngine(rows.DriverRows):
         return self._views(db)
 
     def _is_mariadb(self, db: Database) -> bool:
-        return "mariadb" in self.server_version(db).lower()
+        return MySQLDialect.product_of(self.server_version(db)) is Product.MARIADB
 
     def _tool(self, db: Database, role: str, notice: Notice) -> str:
         mariadb = self._is_mariadb(db)

@@ -30,6 +30,7 @@ from dbshift.backup import postgres_fks, postgres_rows, tools
 from dbshift.backup.base import Database, Dumped, Notice
 from dbshift.backup.rows import file_name
 from dbshift.connection import mask_url
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.errors import UsageError
 
 PACKAGE = "the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client; macOS: brew install libpq)"
@@ -54,7 +55,7 @@ class TocEntry:
 
 
 class PostgresEngine:
-    kind = "postgresql"
+    kind = PostgresDialect.name
     package = PACKAGE
 
     def __init__(self, *, builtin: bool = False) -> None:

@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
-#: sqlglot's name for each dbshift dialect (a lookup, not a branch on the name).
-_SQLGLOT = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}
 _VOLATILE = frozenset({"random", "rand", "uuid", "gen_random_uuid", "uuid_short", "randomblob"})
 #: The parts a plain single-table statement may have.
 _PLAIN = frozenset({"this", "where", "expressions", "returning", "order", "limit"})
@@ -60,7 +58,7 @@ class Unreadable:
 
 def rows_of(sql: str, dialect: Dialect) -> RowSet | Unreadable:
     """The rows an ``UPDATE``/``DELETE`` with a ``WHERE`` touches, or why it cannot tell."""
-    read = _SQLGLOT[dialect.name]
+    read = dialect.sqlglot_name
     try:
         trees = [t for t in sqlglot.parse(sql, read=read) if t is not None]
     except (ParseError, TokenError):

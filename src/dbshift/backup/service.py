@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +19,13 @@ from dbshift.backup import manifest as mf
 from dbshift.backup.base import Database, Engine, Notice
 from dbshift.backup.store import Store
 from dbshift.connection import backend_name, connect, create_engine, mask_url, parse_url
-from dbshift.dialects import dialect_for
+from dbshift.dialects import Dialect, dialect_for
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
 from dbshift.runner.history import HistoryTable, State
+from dbshift.runner.table_names import snapshot_table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -50,13 +54,18 @@ def _sqlite(builtin: bool) -> Engine:
     return SQLiteEngine()  # the backup API is built in already
 
 
-#: One engine per dialect, by ``Dialect.name`` (a table, not a chain of comparisons).
-_ENGINES = {"postgresql": _postgres, "mysql": _mysql, "sqlite": _sqlite}
+#: One engine per server, keyed by its Dialect class: the engines sit above the dialects,
+#: which cannot name them, and a class (unlike a name) cannot be misspelt.
+_ENGINES: dict[type[Dialect], Callable[[bool], Engine]] = {
+    PostgresDialect: _postgres,
+    MySQLDialect: _mysql,
+    SQLiteDialect: _sqlite,
+}
 
 
 def engine_for(url: URL, *, tool: str = "auto") -> Engine:
     """The backup engine for the database at ``url``; ``tool`` is ``backup_tool``."""
-    return _ENGINES[dialect_for(url).name](tool == "builtin")
+    return _ENGINES[type(dialect_for(url))](tool == "builtin")
 
 
 def store(settings: Settings) -> Store:
@@ -77,14 +86,13 @@ def _database(settings: Settings, url: URL) -> Iterator[Database]:
     try:
         dialect = dialect_for(url)
         history = HistoryTable(settings.history_table, settings.history_schema)
-        from dbshift.runner.snapshot import table_name
 
         # With the drift snapshots: a restored history is judged against its own snapshot.
         names: tuple[str, ...] = (
             history.name,
             history.meta.name,
             history.log.name,
-            table_name(history.name),
+            snapshot_table(history.name),
         )
         if history.schema:
             names = tuple(f"{history.schema}.{n}" for n in names)

@@ -19,7 +19,7 @@ from typing import Any
 from dbshift.backup import manifest as mf
 from dbshift.backup import rowfile, rows
 from dbshift.backup.base import Database, Dumped, Notice, transaction
-from dbshift.dialects import named
+from dbshift.dialects.sqlite import SQLiteDialect
 
 
 def _raw(db: Database) -> sqlite3.Connection:
@@ -28,11 +28,11 @@ def _raw(db: Database) -> sqlite3.Connection:
     return driver
 
 
-_quote = named("sqlite").quote
+_quote = SQLiteDialect().quote
 
 
 class SQLiteEngine(rows.DriverRows):
-    kind = "sqlite"
+    kind = SQLiteDialect.name
 
     def server_version(self, db: Database) -> str:
         return sqlite3.sqlite_version

@@ -12,7 +12,15 @@ if TYPE_CHECKING:
 
     from dbshift.dialects.render import Renderer
 
-__all__ = ["Dialect", "UnknownDialect", "dialect_for", "named", "renderer_for"]
+__all__ = [
+    "Dialect",
+    "UnknownDialect",
+    "classes",
+    "dialect_for",
+    "for_scheme",
+    "named",
+    "renderer_for",
+]
 
 #: The names ``named`` accepts, each the ``Dialect.name`` of one server package.
 #: MariaDB is the mysql dialect: where the two differ, the dialect asks the server.
@@ -37,6 +45,25 @@ def named(name: str) -> Dialect:
 
         return SQLiteDialect()
     raise UnknownDialect(f"unknown dialect {name!r}: expected one of {', '.join(NAMES)}")
+
+
+def classes() -> tuple[type[Dialect], ...]:
+    """Every server's Dialect class, for facts about all of them (which URL schemes and
+    drivers exist). Imports the three packages, a few milliseconds: ``named`` imports one."""
+    from dbshift.dialects.mysql import MySQLDialect
+    from dbshift.dialects.postgres import PostgresDialect
+    from dbshift.dialects.sqlite import SQLiteDialect
+
+    return (PostgresDialect, MySQLDialect, SQLiteDialect)
+
+
+def for_scheme(scheme: str) -> tuple[type[Dialect], str] | None:
+    """The Dialect class a URL scheme (``postgres``, ``mariadb``, …) names, with the
+    SQLAlchemy dialect the scheme is normalised to; None for a scheme no server has."""
+    for dialect in classes():
+        if scheme in dialect.url_schemes:
+            return dialect, dialect.url_schemes[scheme]
+    return None
 
 
 def dialect_for(url: URL) -> Dialect:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,6 +20,16 @@ if TYPE_CHECKING:
     from dbshift.dialects.render import Renderer
     from dbshift.dialects.safety import SafetyRules
     from dbshift.ops import Operation, Safety
+
+
+class Product(enum.Enum):
+    """A server product: MySQL and MariaDB share a dialect (``MySQLDialect``) but not every
+    answer (which ALTER forms are INSTANT, default lock waits)."""
+
+    POSTGRESQL = "postgresql"
+    MYSQL = "mysql"
+    MARIADB = "mariadb"
+    SQLITE = "sqlite"
 
 
 @dataclass(frozen=True)
@@ -52,9 +64,24 @@ class Dialect:
     """
 
     name: ClassVar[str]
+    #: The server products this dialect speaks for, each with the release ``dbshift lint``
+    #: judges for when nobody says which (``--server``): the releases dbshift is tested on.
+    products: ClassVar[Mapping[Product, tuple[int, ...]]]
     #: The DB-API driver dbshift ships for a bare scheme (``postgresql://``), which
     #: ``dbshift.direct`` opens without SQLAlchemy (SQLAlchemy's driver names).
     default_driver: ClassVar[str]
+    #: The URL schemes that name this server, each with the SQLAlchemy dialect it is
+    #: normalised to (``postgres://`` is ``postgresql``; ``mariadb://`` keeps SQLAlchemy's
+    #: MariaDB dialect, whose dbshift dialect is still this one).
+    url_schemes: ClassVar[Mapping[str, str]]
+    #: The drivers a URL may name for this server (SQLAlchemy's driver name -> the module
+    #: that must be importable), ``default_driver`` among them.
+    driver_modules: ClassVar[Mapping[str, str]]
+    #: The ``pip install 'dbshift[…]'`` extra that installs the drivers ("": built in).
+    driver_extra: ClassVar[str] = ""
+    #: sqlglot's name for this server's SQL (its ``read=`` dialect): lint and the prior
+    #: backup parse statements with it.
+    sqlglot_name: ClassVar[str]
     #: The character that opens and closes a quoted identifier.
     quote_char: ClassVar[str] = '"'
     #: A backslash in a string literal escapes (MySQL/MariaDB without NO_BACKSLASH_ESCAPES).
@@ -99,6 +126,13 @@ class Dialect:
     has_namespaces: ClassVar[bool] = False
     #: ``text`` holds any length (PostgreSQL, SQLite); MySQL's TEXT holds 65,535 bytes.
     text_is_unbounded: ClassVar[bool] = True
+    #: Column types for dbshift's own bookkeeping tables (the online journal): a short
+    #: name that can be a primary key, text of any length, and a UTC point in time.
+    key_text_type: ClassVar[str] = "text"
+    long_text_type: ClassVar[str] = "text"
+    utc_time_type: ClassVar[str]
+    #: The expression for now, in UTC, as ``utc_time_type`` stores it.
+    utc_now_sql: ClassVar[str]
     #: The query for the server version the safe planner's choices depend on, as one
     #: integer; None where no choice depends on it.
     planner_version_sql: ClassVar[str | None] = None
@@ -113,6 +147,15 @@ class Dialect:
     locks_whole_database: ClassVar[bool] = False
     #: The session setting bounding how long DDL waits for its lock (None: no such one).
     lock_timeout_setting: ClassVar[str | None] = None
+    #: How long DDL waits for its lock when nobody sets ``lock_timeout_setting``, per
+    #: product, in words (lint's missing-lock-timeout says it).
+    default_lock_wait: ClassVar[Mapping[Product, str]] = {}
+
+    @classmethod
+    def product_of(cls, version: str) -> Product:
+        """The product a server is, from its version text (``SELECT VERSION()``, …)."""
+        (only,) = cls.products
+        return only
 
     def __init__(self, url: URL | None = None) -> None:
         self._url = url

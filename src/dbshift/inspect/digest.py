@@ -323,9 +323,9 @@ class Fingerprint:
 
 
 def _literal() -> Callable[[str], str]:
-    from dbshift.dialects import named
+    from dbshift.dialects.postgres import PostgresDialect
 
-    return named("postgresql").literal
+    return PostgresDialect().literal
 
 
 def fingerprint_for(dialect: Dialect, exclude: Collection[str] = ()) -> Fingerprint | None:

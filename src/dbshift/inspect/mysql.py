@@ -32,6 +32,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.base import Product
+from dbshift.dialects.mysql import MySQLDialect
 from dbshift.errors import Unsupported, UsageError
 from dbshift.inspect import mysql_queries as q
 from dbshift.inspect.catalog import Catalog, catalog_of
@@ -359,7 +361,7 @@ def _server(conn: Catalog, inspected: str | None = None) -> _Server:
     version = tuple(int(n) for n in numbers.groups()) if numbers else (0, 0, 0)
     return _Server(
         database,
-        "mariadb" in version_text.lower(),
+        MySQLDialect.product_of(version_text) is Product.MARIADB,
         version,
         TableOptions(engine, collation),
         sql_mode or "",

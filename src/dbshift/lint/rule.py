@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dbshift.dialects import NAMES, Dialect, UnknownDialect, named
+from dbshift.dialects import NAMES, Dialect, UnknownDialect, classes, named
+from dbshift.dialects.base import Product as Product  # the rules' name for it
 from dbshift.lint.facts import Act, Action, Stmt
 
 
@@ -28,15 +29,6 @@ class Severity(enum.IntEnum):
 
     def __str__(self) -> str:
         return self.name.lower()
-
-
-class Product(enum.Enum):
-    """The server product: MySQL and MariaDB share a dialect but not every answer."""
-
-    POSTGRESQL = "postgresql"
-    MYSQL = "mysql"
-    MARIADB = "mariadb"
-    SQLITE = "sqlite"
 
 
 @dataclass(frozen=True)
@@ -64,13 +56,12 @@ class Server:
         return f"{self.flavor} {'.'.join(map(str, self.version))}"
 
 
-#: What a rule assumes when nobody says which server: the current releases dbshift is
-#: tested on (PostgreSQL 15, MariaDB 10.11) and MySQL 8.0's latest patch level.
+#: What a rule assumes when nobody says which server, by product name: each Dialect's
+#: ``products`` (the current releases dbshift is tested on, MySQL 8.0's latest patch level).
 DEFAULT_SERVERS = {
-    "postgresql": Server("postgresql", (15,)),
-    "mysql": Server("mysql", (8, 0, 36)),
-    "mariadb": Server("mariadb", (10, 11)),
-    "sqlite": Server("sqlite", (3, 40)),
+    product.value: Server(product.value, version)
+    for dialect in classes()
+    for product, version in dialect.products.items()
 }
 
 

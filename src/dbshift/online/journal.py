@@ -14,7 +14,7 @@ by a later dbshift is never misread by an earlier one.
 
 The SQL goes through SQLAlchemy's ``text()`` so one set of statements binds parameters
 on all three drivers; the few dialect differences (identifier quoting, column types, the
-clock) are the ``_Dialect`` values below.
+clock) are the Dialect's facts.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sqlalchemy.engine import Connection
+
+    from dbshift.dialects import Dialect
 
 TABLE = ONLINE_JOURNAL_TABLE
 META = ONLINE_JOURNAL_META_TABLE
@@ -74,8 +76,8 @@ class Entry:
     safety_period: float
     backfill: dict[str, Any]
     paused: bool
-    #: The server kind ('postgresql', 'mysql', 'sqlite'): how the new version is chosen.
-    backend: str = "postgresql"
+    #: The server kind (its Dialect's name): how the new version is chosen.
+    backend: str
 
     @property
     def jobs(self) -> dict[str, dict[str, Any]]:
@@ -88,36 +90,20 @@ class Entry:
         }
 
 
-@dataclass(frozen=True)
-class _Dialect:
-    name_type: str
-    text_type: str
-    time_type: str
-    now: str
-
-
-_DIALECTS = {
-    "postgresql": _Dialect("text", "text", "timestamptz", "now()"),
-    "mysql": _Dialect("varchar(255)", "longtext", "datetime(6)", "UTC_TIMESTAMP(6)"),
-    "sqlite": _Dialect("text", "text", "text", "strftime('%Y-%m-%d %H:%M:%f', 'now')"),
-}
-
-
 def _backend(conn: Connection) -> str:
     """The Dialect's name for the connection's server (MariaDB's is mysql)."""
+    return _d(conn).name
+
+
+def _d(conn: Connection) -> Dialect:
+    """The connection's Dialect, facts only: its column types and clock."""
     from dbshift.dialects import named
 
-    return named(conn.dialect.name).name
-
-
-def _d(conn: Connection) -> _Dialect:
-    return _DIALECTS[_backend(conn)]
+    return named(conn.dialect.name)
 
 
 def _table(conn: Connection, schema: str, table: str = TABLE) -> str:
-    from dbshift.dialects import named
-
-    return named(conn.dialect.name).qualify(schema, table)
+    return _d(conn).qualify(schema, table)
 
 
 def _run(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
@@ -142,18 +128,18 @@ def ensure(conn: Connection, schema: str) -> None:
     _create(
         conn,
         f"CREATE TABLE IF NOT EXISTS {_table(conn, schema)} ("
-        f"name {d.name_type} PRIMARY KEY, base_schema {d.name_type} NOT NULL, "
-        f"version_schema {d.name_type} NOT NULL, tables {d.text_type} NOT NULL, "
-        f"phase {d.name_type} NOT NULL, spec {d.text_type} NOT NULL, "
-        f"started_at {d.time_type} NOT NULL, expanded_at {d.time_type} NULL, "
-        f"finished_at {d.time_type} NULL, safety_period double precision NOT NULL, "
-        f"backfill {d.text_type} NOT NULL, paused boolean NOT NULL DEFAULT false)",
+        f"name {d.key_text_type} PRIMARY KEY, base_schema {d.key_text_type} NOT NULL, "
+        f"version_schema {d.key_text_type} NOT NULL, tables {d.long_text_type} NOT NULL, "
+        f"phase {d.key_text_type} NOT NULL, spec {d.long_text_type} NOT NULL, "
+        f"started_at {d.utc_time_type} NOT NULL, expanded_at {d.utc_time_type} NULL, "
+        f"finished_at {d.utc_time_type} NULL, safety_period double precision NOT NULL, "
+        f"backfill {d.long_text_type} NOT NULL, paused boolean NOT NULL DEFAULT false)",
     )
     meta = _table(conn, schema, META)
     _create(
         conn,
         f"CREATE TABLE IF NOT EXISTS {meta} "
-        f"(name {d.name_type} PRIMARY KEY, value {d.text_type} NOT NULL)",
+        f"(name {d.key_text_type} PRIMARY KEY, value {d.long_text_type} NOT NULL)",
     )
     found = _run(conn, f"SELECT value FROM {meta} WHERE name = 'format_version'").scalar()
     # No version recorded: a journal from before the version was kept (format 1), or a
@@ -245,7 +231,7 @@ def insert(
         conn,
         f"INSERT INTO {_table(conn, schema)} (name, base_schema, version_schema, tables, "
         "phase, spec, started_at, safety_period, backfill) VALUES (:name, :schema, :version, "
-        f":tables, :phase, :spec, {_d(conn).now}, :period, '{{}}')",
+        f":tables, :phase, :spec, {_d(conn).utc_now_sql}, :period, '{{}}')",
         {
             "name": name,
             "schema": schema,
@@ -264,7 +250,7 @@ def set_phase(conn: Connection, schema: str, name: str, phase: Phase) -> None:
         Phase.COMPLETED: "finished_at",
         Phase.ROLLED_BACK: "finished_at",
     }.get(phase)
-    stamp = f", {column} = {_d(conn).now}" if column else ""
+    stamp = f", {column} = {_d(conn).utc_now_sql}" if column else ""
     _run(
         conn,
         f"UPDATE {_table(conn, schema)} SET phase = :phase{stamp} WHERE name = :name",

@@ -18,6 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbshift.connection import connect, create_engine, parse_url, require_database
+from dbshift.dialects import Dialect, dialect_for
+from dbshift.dialects.mysql import MySQLDialect
+from dbshift.dialects.postgres import PostgresDialect
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.errors import UsageError, ValidationFailed
 from dbshift.online import journal, phases
 from dbshift.online.journal import Entry, Phase
@@ -50,20 +54,27 @@ def _sqlite() -> Engine:
     return SQLiteEngine()
 
 
-#: Each Dialect's online engine, by the dialect's own name (``dialects.named`` refuses
-#: any other, so a typo cannot fall through to another server's engine).
-_ENGINES: dict[str, Callable[[], Engine]] = {
-    "postgresql": _postgres,
-    "mysql": _mysql,
-    "sqlite": _sqlite,
+#: Each Dialect's online engine, keyed by the Dialect class: the engines sit above the
+#: dialects, which cannot name them, and a class (unlike a name) cannot be misspelt.
+_ENGINES: dict[type[Dialect], Callable[[], Engine]] = {
+    PostgresDialect: _postgres,
+    MySQLDialect: _mysql,
+    SQLiteDialect: _sqlite,
 }
 
 
+def engine_for(dialect: Dialect) -> Engine:
+    """The online engine of ``dialect``'s server."""
+    return _ENGINES[type(dialect)]()
+
+
 def engine_named(backend: str) -> Engine:
-    """The online engine of the dialect called ``backend`` (a journal entry's)."""
+    """The online engine of the dialect called ``backend`` (a journal entry's):
+    ``dialects.named`` refuses any other name, so a typo cannot fall through to another
+    server's engine."""
     from dbshift.dialects import named
 
-    return _ENGINES[named(backend).name]()
+    return engine_for(named(backend))
 
 
 @contextmanager
@@ -75,7 +86,7 @@ def _session(settings: Settings) -> Iterator[tuple[Connection, Engine]]:
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     conn = connect(engine)
     try:
-        yield conn, engine_named(url.get_backend_name())
+        yield conn, engine_for(dialect_for(url))
     finally:
         conn.close()
         engine.dispose()

@@ -86,7 +86,9 @@ def dialect_of(settings: Settings, config: pytest.Config) -> Dialect:
     for url in (settings.url, settings.dev_url):
         if url:
             return dialect_for(parse_url(url))
-    return named("sqlite")
+    from dbshift.dialects.sqlite import SQLiteDialect
+
+    return SQLiteDialect()
 
 
 # -- fixtures ----------------------------------------------------------------------------------

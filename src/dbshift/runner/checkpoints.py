@@ -17,18 +17,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import sqlalchemy as sa
+
 from dbshift.errors import NoUsableKey
+from dbshift.runner.table_names import batches_table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.runner.keyset import Key
-
-
-def table_name(history_name: str) -> str:
-    """``<history>_batches``, cut to fit PostgreSQL's 63 characters (as the snapshot's is):
-    one of dbshift's own tables, left out of schemas, diffs and drift (``sources.own_tables``)."""
-    return f"{history_name[:55]}_batches"
 
 
 @dataclass
@@ -52,10 +49,8 @@ class Checkpoint:
 
 class CheckpointStore:
     def __init__(self, history_name: str, schema: str | None) -> None:
-        import sqlalchemy as sa  # here: diff and inspect import this module's table_name
-
         self.table = sa.Table(
-            table_name(history_name),
+            batches_table(history_name),
             sa.MetaData(),
             sa.Column("version", sa.String(64), primary_key=True, quote=True),
             sa.Column("direction", sa.String(8), primary_key=True, quote=True),
@@ -81,8 +76,6 @@ class CheckpointStore:
             self._ensured = True
 
     def exists(self, conn: Connection) -> bool:
-        import sqlalchemy as sa  # here: diff and inspect import this module's table_name
-
         return sa.inspect(conn).has_table(self.table.name, schema=self.table.schema)
 
     def clear(self, conn: Connection, version: str, direction: str) -> None:
@@ -94,8 +87,6 @@ class CheckpointStore:
         )
 
     def any(self, conn: Connection, version: str, direction: str) -> bool:
-        import sqlalchemy as sa  # here: diff and inspect import this module's table_name
-
         if not self.exists(conn):
             return False
         found = conn.execute(
@@ -106,8 +97,6 @@ class CheckpointStore:
         return bool(found)
 
     def load(self, conn: Connection, version: str, direction: str, label: str) -> Checkpoint | None:
-        import sqlalchemy as sa  # here: diff and inspect import this module's table_name
-
         row = conn.execute(
             sa.select(self.table).where(
                 self.table.c.version == version,

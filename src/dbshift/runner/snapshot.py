@@ -23,11 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift import __version__
 from dbshift.errors import ValidationFailed
+from dbshift.runner.table_names import snapshot_table
 
-# SQLAlchemy (and the history module, which needs it) only where a table is touched:
-# ``table_name`` is imported by every ``diff``/``inspect`` (``sources.own_tables``) to
-# leave this table out, and importing SQLAlchemy for it cost them 0.13-0.16 s, a quarter
-# of a 1,000-table diff on the bare-driver path that exists to avoid it.
+# SQLAlchemy (and the history module, which needs it) only where a table is touched.
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
@@ -36,12 +34,6 @@ if TYPE_CHECKING:
 #: Snapshots kept per database: the newest is the one drift reads; a few older ones let a
 #: rollback's snapshot be compared with the one before the migrate it undid.
 KEEP = 10
-
-
-def table_name(history_name: str) -> str:
-    """``<history>_snapshot``, shortened to fit PostgreSQL's 63 bytes (history names may
-    have 58 characters: the ``_meta`` table's limit)."""
-    return f"{history_name[:54]}_snapshot"
 
 
 @dataclass(frozen=True)
@@ -76,7 +68,7 @@ class SnapshotTable:
         import sqlalchemy as sa
         from sqlalchemy.dialects import mysql
 
-        self.name = table_name(history_name)
+        self.name = snapshot_table(history_name)
         self.schema = schema
         metadata = sa.MetaData()
         self.table = sa.Table(

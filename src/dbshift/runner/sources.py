@@ -127,8 +127,7 @@ def inspect_url(
 def own_tables(settings: Settings) -> tuple[str, ...]:
     """dbshift's own tables, never part of a user's schema (nor of its drift)."""
     from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
-    from dbshift.runner import checkpoints
-    from dbshift.runner.snapshot import table_name
+    from dbshift.runner.table_names import batches_table, snapshot_table
 
     history = settings.history_table
     return (
@@ -136,8 +135,8 @@ def own_tables(settings: Settings) -> tuple[str, ...]:
         f"{history}_meta",
         f"{history}_log",
         f"{history}_online",
-        table_name(history),
-        checkpoints.table_name(history),
+        snapshot_table(history),
+        batches_table(history),
         ONLINE_JOURNAL_TABLE,
         ONLINE_JOURNAL_META_TABLE,
     )

@@ -1,5 +1,6 @@
 import pytest
 
+from dbshift.dialects import classes
 from dbshift.lint.rule import Server
 from tests.lint.cases import Case, check, lint_sql
 
@@ -95,3 +96,14 @@ def test_mariadb_and_mysql_defaults_differ() -> None:
     ):
         (finding,) = [f for f in lint_sql(sql, "mysql", server=server) if f.rule == RULE]
         assert wait in finding.why
+
+
+def test_every_product_with_a_lock_wait_setting_says_its_default_wait() -> None:
+    # A server added with a lock_timeout_setting but no words for its default would fail
+    # this rule with a KeyError on its first finding.
+    for dialect in classes():
+        if dialect.lock_timeout_setting is not None:
+            assert set(dialect.default_lock_wait) == set(dialect.products)
+            assert all(
+                dialect.lock_timeout_setting in w for w in dialect.default_lock_wait.values()
+            )

@@ -70,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 "Alembic revisions are rendered for one server: pass --url or --dialect"
             )
-        dialect = named("postgresql")
+        from dbshift.dialects.postgres import PostgresDialect
+
+        dialect = PostgresDialect()  # nothing names the server: PostgreSQL
     try:
         result = import_directory(
             args.tool,

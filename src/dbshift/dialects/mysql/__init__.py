@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dbshift.dialects.base import Dialect, LockHolder
+from dbshift.dialects.base import Dialect, LockHolder, Product
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
 
@@ -43,7 +43,17 @@ _SESSION_VARIABLES = (
 
 class MySQLDialect(Dialect):
     name = "mysql"
+    # MariaDB 10.11 as on the test server; MySQL 8.0 at its latest patch level.
+    products = {Product.MYSQL: (8, 0, 36), Product.MARIADB: (10, 11)}
+    sqlglot_name = "mysql"  # MariaDB too: sqlglot 30 has no dialect of its own for it
     default_driver = "pymysql"  # pure Python: mysqlclient needs C headers to build
+    url_schemes = {"mysql": "mysql", "mariadb": "mariadb"}
+    driver_modules = {
+        "pymysql": "pymysql",
+        "mysqldb": "MySQLdb",
+        "mysqlconnector": "mysql.connector",
+    }
+    driver_extra = "mysql"
     quote_char = "`"
     # The default sql_mode lacks NO_BACKSLASH_ESCAPES, so \ escapes inside '…'.
     backslash_escapes = True
@@ -73,11 +83,27 @@ class MySQLDialect(Dialect):
         "empty tables."
     )
 
+    # A TEXT column cannot be a key without a prefix length; LONGTEXT holds 4 GiB.
+    key_text_type = "varchar(255)"
+    long_text_type = "longtext"
+    utc_time_type = "datetime(6)"
+    utc_now_sql = "UTC_TIMESTAMP(6)"
     restates_column_to_alter = True
     # Metadata locks, what DDL waits for (innodb_lock_wait_timeout is for row locks).
     lock_timeout_setting = "lock_wait_timeout"
+    # MariaDB 10.11 checked on the test server; MySQL 8.0 from its documentation.
+    default_lock_wait = {
+        Product.MYSQL: "for up to lock_wait_timeout's default of 31536000 s (a year)",
+        Product.MARIADB: "for up to lock_wait_timeout's default of 86400 s (a day)",
+    }
     # Per-call values (MySQL 8.0 and MariaDB 10.11 allow them as expression defaults).
     volatile_functions = frozenset({"rand", "uuid", "uuid_short", "sysdate"})
+
+    @classmethod
+    def product_of(cls, version: str) -> Product:
+        # MariaDB says so in its version ("10.11.6-MariaDB-1:10.11.6+maria~ubu2204");
+        # MySQL's is bare digits and a suffix ("8.0.36", "8.0.36-log").
+        return Product.MARIADB if "mariadb" in version.lower() else Product.MYSQL
 
     def drop_schema_sql(self, name: str) -> str:
         # A MySQL schema is a database; DROP DATABASE takes no CASCADE.

@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from dbshift.dialects.base import Product
 from dbshift.dialects.locks import Observation, Step, TableLock, Tracer, timed
+from dbshift.dialects.mysql import MySQLDialect
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -69,7 +71,7 @@ class MySQLTracer(Tracer):
 
         super().__init__(conn)
         version = str(self.raw.exec_driver_sql("SELECT VERSION()").scalar())
-        self.mariadb = "mariadb" in version.lower()
+        self.mariadb = MySQLDialect.product_of(version) is Product.MARIADB
         self._ids_from: str | None = None
         self._existing: set[str] = set()
         for view in ("INNODB_SYS_TABLES", "INNODB_TABLES"):  # MariaDB, MySQL 8

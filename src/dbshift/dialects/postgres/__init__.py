@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.base import Dialect, LockHolder
+from dbshift.dialects.base import Dialect, LockHolder, Product
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.dialects.postgres.volatile import VOLATILE_FUNCTIONS
 from dbshift.errors import LockTimeoutError
@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 class PostgresDialect(Dialect):
     name = "postgresql"
+    products = {Product.POSTGRESQL: (15,)}
+    sqlglot_name = "postgres"
     default_driver = "psycopg"  # psycopg 3: psycopg2 needs C headers to build
+    url_schemes = {"postgresql": "postgresql", "postgres": "postgresql"}
+    driver_modules = {"psycopg": "psycopg", "psycopg2": "psycopg2"}
+    driver_extra = "postgres"
     # NAMEDATALEN - 1: longer names are truncated silently, with only a NOTICE.
     max_identifier_length = 63
     identifier_limit_in_bytes = True
@@ -48,9 +53,15 @@ class PostgresDialect(Dialect):
         "table got a new relfilenode. Times are on empty tables."
     )
 
+    utc_time_type = "timestamptz"
+    utc_now_sql = "now()"
     volatile_functions = VOLATILE_FUNCTIONS
     nonblocking_forms = True
     lock_timeout_setting = "lock_timeout"
+    # Checked on PostgreSQL 15.
+    default_lock_wait = {
+        Product.POSTGRESQL: "with no limit (PostgreSQL's default lock_timeout is 0)",
+    }
 
     load_metrics = frozenset({"running", "lock_waits", "replica_lag"})
     primary_sees_replica_lag = True

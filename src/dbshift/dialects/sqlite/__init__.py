@@ -15,7 +15,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.base import Dialect
+from dbshift.dialects.base import Dialect, Product
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
 
@@ -34,7 +34,11 @@ except ImportError:  # pragma: no cover
 class SQLiteDialect(Dialect):
     # SQLite keeps identifiers of any length (bounded only by SQLITE_MAX_SQL_LENGTH).
     name = "sqlite"
+    products = {Product.SQLITE: (3, 40)}
+    sqlglot_name = "sqlite"
     default_driver = "pysqlite"  # the standard library's sqlite3
+    url_schemes = {"sqlite": "sqlite"}
+    driver_modules = {"pysqlite": "sqlite3"}
     max_identifier_length = 1_000_000_000
     transactional_ddl = True
     begin_sql = "BEGIN IMMEDIATE"
@@ -51,6 +55,9 @@ class SQLiteDialect(Dialect):
         "root page. Times are on empty tables."
     )
 
+    # No time type: ISO 8601 text, which sorts as the times do.
+    utc_time_type = "text"
+    utc_now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
     locks_whole_database = True
     volatile_functions = frozenset({"random", "randomblob"})
 

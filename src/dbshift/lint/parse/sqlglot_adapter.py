@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 # handled below, so the warnings are noise in a lint report.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
-_READ = {"mysql": "mysql", "sqlite": "sqlite"}
 _WORDS = re.compile(r"[`\"\[]?([A-Za-z_][\w$]*)[`\"\]]?")
 
 _ALGORITHM = re.compile(r"\bALGORITHM\s*=?\s*(\w+)", re.I)
@@ -64,7 +63,7 @@ def actions_and_options(sql: str, dialect: Dialect) -> Options:
         )
         return (action,), None, None
     try:
-        trees = sqlglot.parse(sql, read=_READ[dialect.name])
+        trees = sqlglot.parse(sql, read=dialect.sqlglot_name)
     except (ParseError, TokenError) as exc:
         # sqlglot (30) fails on much of MySQL's PARTITION BY clause (MAXVALUE, LIST
         # COLUMNS, partition COMMENTs), which says nothing lint judges: the table without it.

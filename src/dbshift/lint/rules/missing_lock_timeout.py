@@ -26,13 +26,6 @@ from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 from dbshift.lint.rules._locks import locks_existing
 
 _OFF = frozenset({"", "0", "0s", "0ms", "'0'", "default"})
-#: How long each server waits for a lock by default (MariaDB 10.11 and PostgreSQL 15
-#: checked on the test servers; MySQL 8.0 from its documentation).
-_DEFAULT_WAIT = {
-    "postgresql": "with no limit (PostgreSQL's default lock_timeout is 0)",
-    "mysql": "for up to lock_wait_timeout's default of 31536000 s (a year)",
-    "mariadb": "for up to lock_wait_timeout's default of 86400 s (a day)",
-}
 
 
 class MissingLockTimeout(Rule):
@@ -70,7 +63,7 @@ class MissingLockTimeout(Rule):
             stmt,
             f"DDL{on} after {how} turned the runner's lock timeout off",
             why="while it waits for its lock behind running transactions, every later query "
-            f"on the table queues behind it, {_DEFAULT_WAIT[ctx.server.flavor]}",
+            f"on the table queues behind it, {ctx.dialect.default_lock_wait[ctx.server.product]}",
             fix="drop the line that turns it off: dbshift sets ddl_lock_timeout (default 5s) "
             "for every migration and retries on a timeout; a longer wait is "
             "'-- dbshift:lock-timeout 30s'",

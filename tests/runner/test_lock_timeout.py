@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Database, Project, sql_migration
-from tests.integration.test_crash import status, wait_for
+from tests.runner.test_crash import status, wait_for
 
 ALTER = "ALTER TABLE t ADD COLUMN b INTEGER;"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Database, Project, scratch_database, sql_migration
-from tests.integration.test_crash import status, wait_for
+from tests.runner.test_crash import status, wait_for
 
 #: Two long DDL statements (a second's sleep each) among short DDL and data statements.
 LONG_DDL = """\
