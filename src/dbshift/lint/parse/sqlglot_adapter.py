@@ -71,7 +71,7 @@ def actions_and_options(sql: str, dialect: Dialect) -> Options:
         if head is None:
             raise ParseFailed(_first_line(str(exc))) from None
         try:
-            trees = sqlglot.parse(head, read=_READ[dialect.name])
+            trees = sqlglot.parse(head, read=dialect.sqlglot_name)
         except (ParseError, TokenError):
             raise ParseFailed(_first_line(str(exc))) from None
     out: list[Action] = []
