@@ -312,25 +312,22 @@ def _copy(run: Run, state: State) -> bool:
         run = replace(run, options=options)
     for plan in state.plans.values():
         key = [(k[0], k[1]) for k in state.data[CATALOG][plan.table]["key"]]
+        source, where = names.table(plan.table), {"schema": m.schema, "table": plan.table}
+        lock = my.copy_lock_sql(m.schema, source, [k for k, _ in key])
+        for sql in my.copy_keys_sql(m.schema, source, key):
+            my.plain(conn).exec_driver_sql(sql)
         for op in split.splits(plan.ops):
-            where = {"schema": m.schema, "table": plan.table}
-            copy = split.copy_sql(op, names)
-            job = Backfill(names.table(plan.table), key, copy, my.KEY_SQL, where)
+            copy = split.copy_sql(op, names, [k for k, _ in key])
+            job = Backfill(source, key, copy, my.KEY_SQL, where, lock)
             if not run_job(run, job, shape.copy_job(op), state.data):
                 return False
         if not plan.shadow:
             continue
         up = plan.up_exprs()
-        work = my.copy_sql(names.table(plan.table), names.in_version(plan.view), plan.key, up)
-        key = [(k[0], k[1]) for k in state.data[CATALOG][plan.table]["key"]]
-        engine = Backfill(
-            names.table(plan.table),
-            key,
-            work,
-            my.KEY_SQL,
-            {"schema": m.schema, "table": plan.table},
-        )
-        if not run_job(run, engine, plan.table, state.data):
+        work = my.copy_sql(m.schema, source, names.in_version(plan.view), plan.key, up)
+        if not run_job(
+            run, Backfill(source, key, work, my.KEY_SQL, where, lock), plan.table, state.data
+        ):
             return False
     return True
 
