@@ -424,7 +424,9 @@ def refresh(
         progress.step(f"new version: view of {table}")
         made.append(table)
     dropped: list[str] = []
-    for view in sorted(views - planned - set(base)):
+    # (Not dbshift's own: complete prepares the swapped-in view under a temporary name.)
+    gone = {v for v in views - planned - set(base) if not v.startswith("_dbshift_")}
+    for view in sorted(gone):
         my.plain(conn).exec_driver_sql(f"DROP VIEW IF EXISTS {names.in_version(view)}")
         progress.step(f"new version: view of {view} dropped (its table is gone)")
         dropped.append(view)
