@@ -155,8 +155,9 @@ def test_triggers_guard_against_writing_back_and_take_keys_from_the_old_table() 
         auto="id",
     )
     names = [name for name, _ in triggers]
-    assert names == ["_dbshift_m_items_bi", "_dbshift_m_items_au", "_dbshift_m_items_ad"]
-    insert = triggers[0][1]
+    # in the order they are created: delete, update, insert (see sql.sync_triggers)
+    assert names == ["_dbshift_m_items_ad", "_dbshift_m_items_au", "_dbshift_m_items_bi"]
+    insert = triggers[2][1]
     assert "BEFORE INSERT ON `d_m`.`items`" in insert
     assert "NULLIF(NEW.`id`, 0) AS `id`" in insert
     assert "SET NEW.`id` = LAST_INSERT_ID()" in insert

@@ -122,9 +122,6 @@ class KeySQL:
     begin: tuple[str, ...] = ("BEGIN", "SET LOCAL dbshift.backfill = 'on'")
     end: tuple[str, ...] = ("COMMIT",)
     abort: tuple[str, ...] = ("ROLLBACK",)
-    #: A locking clause to take every row lock of the batch's source rows first, before
-    #: the batch writes anything (None: the batch statement locks as it goes).
-    lock_rows: str | None = None
     #: Errors after which the batch is taken again (it rolled back whole).
     retryable: Callable[[BaseException], bool] = _pg_retryable
     #: Every statement the backfill builds (key names, the table, the copy's own SQL),
@@ -148,7 +145,11 @@ class Backfill:
         work: Work,
         sql: KeySQL | None = None,
         estimate_params: dict[str, str] | None = None,
+        lock: Sequence[str] = (),
     ) -> None:
+        """``lock``: statements run first in every batch's transaction, ``RANGE`` replaced
+        by the batch's key range as in ``work``, that lock the batch's source rows before
+        it writes anything (none: the batch's statement locks as it goes)."""
         if not key:
             raise NoUsableKey(
                 f"{qualified} has no primary key: online changes need one to backfill in "
@@ -160,6 +161,7 @@ class Backfill:
         self.key_names = [self.sql.quote(name) for name, _ in key]
         self.key_types = [type_ for _, type_ in key]
         self.work = work
+        self.lock = tuple(lock)
         # Qualified with the alias k: ``ORDER BY "id"`` beside ``SELECT id::text`` would
         # sort by the text output column ('9999' > '10000').
         cols = ", ".join(f"k.{c}" for c in self.key_names)
@@ -236,14 +238,12 @@ class Backfill:
 
     def _update(self, conn: Connection, state: TableBackfill, end: Sequence[str]) -> int:
         condition, params = self.condition(state.last, end)
-        if self.sql.lock_rows:
-            conn.exec_driver_sql(
-                self._sql(
-                    f"SELECT count(*) FROM {self.qualified} AS k WHERE {condition} "
-                    f"{self.sql.lock_rows}"
-                ),
-                params,
-            )
+        for sql in self.lock:
+            if self.sql.escape:
+                sql = self.sql.escape(sql.replace(RANGE, condition))
+            else:
+                sql = sql.replace("%", "%%").replace(RANGE, condition)
+            conn.exec_driver_sql(sql, params)
         if self.sql.escape and isinstance(self.work, str):
             sql = self.sql.escape(self.work.replace(RANGE, condition))
             return int(conn.exec_driver_sql(sql, params).rowcount or 0)

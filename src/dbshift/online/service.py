@@ -12,7 +12,7 @@ application version to serve).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.config import Settings
+    from dbshift.online.backfill import TableBackfill
 
 
 def _postgres() -> Engine:
@@ -143,10 +144,47 @@ def rollback(
 
 
 def status(settings: Settings, *, schema: str) -> list[Entry]:
+    """The journal's entries; on MySQL the live version databases are refreshed first
+    (``refresh``), quietly: status must answer even when that fails."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     with _session(settings) as (conn, engine):
         schema = engine.base_schema(conn, schema)
         journal.ensure(conn, schema)
+        with suppress(SQLAlchemyError):
+            _refresh(conn, engine, schema, _Silent())
         return journal.all_entries(conn, schema)
+
+
+class _Silent:
+    def step(self, text: str) -> None:
+        pass
+
+    def backfill(self, table: str, state: TableBackfill) -> None:
+        pass
+
+
+def refresh(settings: Settings, *, schema: str, progress: Progress | None = None) -> list[str]:
+    """``dbshift online refresh`` (and ``migrate`` after it applied migrations): the new
+    version of every live online migration told about the tables made or dropped since
+    it was built; one line per change. Only MySQL's version database needs it (its views
+    are listed table by table); PostgreSQL's new version finds a new table through its
+    search path, and SQLite has no second version."""
+    if settings.url and not hasattr(
+        engine_named(parse_url(settings.url).get_backend_name()), "refresh"
+    ):
+        return []  # nothing to do: no connection made (``migrate`` asks on every server)
+    with _session(settings) as (conn, engine):
+        schema = engine.base_schema(conn, schema)
+        return _refresh(conn, engine, schema, progress or _Silent())
+
+
+def _refresh(conn: Connection, engine: Engine, schema: str, progress: Progress) -> list[str]:
+    # Not part of ``phases.Engine``: only the MySQL engine has it.
+    refresh_views = getattr(engine, "refresh", None)
+    if refresh_views is None:
+        return []
+    return list(refresh_views(conn, schema, progress))
 
 
 def pause(name: str, settings: Settings, *, schema: str) -> Entry:

@@ -50,6 +50,11 @@ class Applier:
         phase = service.journal_phase(settings, migration.path)
         return phase is not None and phase.in_flight
 
+    def refresh(self, settings: Settings) -> list[str]:
+        from dbshift.online import service
+
+        return service.refresh(settings, schema="public")
+
 
 def register() -> None:
     from dbshift.runner import online_files

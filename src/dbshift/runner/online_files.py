@@ -41,6 +41,12 @@ class WholeApplier(Protocol):
         """Whether the online journal has this migration started and not completed."""
         ...
 
+    def refresh(self, settings: Settings) -> list[str]:
+        """After ``migrate`` applied migrations: the new version of an online migration in
+        flight told about the tables they made or dropped (MySQL's version database lists
+        its tables one by one); one line per change."""
+        ...
+
 
 _registered: list[WholeApplier] = []
 
@@ -65,3 +71,11 @@ def start_command(migration: Migration) -> str:
 
 def complete_command(migration: Migration) -> str:
     return f"dbshift online complete {migration.path.stem}"
+
+
+def refresh_versions(settings: Settings, notice: Callable[[str], None]) -> None:
+    """``WholeApplier.refresh`` when the online engine is loaded (without it no online
+    migration can be in flight from this program), its lines as notices."""
+    if _registered:
+        for line in _registered[0].refresh(settings):
+            notice(line)

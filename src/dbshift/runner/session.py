@@ -467,6 +467,7 @@ class Session:
                 self._callbacks = None
             self._label(None)
             if count:
+                self._refresh_versions()
                 self.take_snapshot()
             return count
 
@@ -787,6 +788,26 @@ class Session:
         with self.locked():
             self._record_online(migration, phase, OnlineMode.ONLINE, ms=0)
         return True
+
+    def _refresh_versions(self) -> None:
+        """A table the run made (or dropped) while an online migration is in flight shows
+        in (goes from) that migration's new version (``online_files.refresh_versions``).
+        The migrations are applied and recorded whatever happens here: a failure is a
+        notice, and ``dbshift online refresh`` does it again."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from dbshift.errors import DbshiftError
+
+        try:
+            if self._active is not None:
+                self._active.finish()  # what the run did is committed before it is read
+            online_files.refresh_versions(self.settings, self.reporter.notice)
+        except (SQLAlchemyError, DbshiftError) as exc:
+            reason = " ".join(str(exc).split())[:200]
+            self.reporter.notice(
+                f"new version of an online migration not refreshed ({reason}); "
+                "run 'dbshift online refresh'"
+            )
 
     def take_snapshot(self) -> None:
         """Store the schema as this run left it, for ``dbshift drift`` (see runner.snapshot).

@@ -96,7 +96,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     status = sub.add_parser(
         "status", parents=parents, help="phase, backfill progress, live versions"
     )
-    for p in (start, complete, rollback, pause, status):
+    refresh = sub.add_parser(
+        "refresh",
+        parents=parents,
+        help="MySQL/MariaDB: views in the new version for tables made or dropped since start",
+    )
+    for p in (start, complete, rollback, pause, status, refresh):
         context.add_format(p)
         p.add_argument("--schema", default="public", help="base schema (default: public)")
         p.add_argument(
@@ -168,6 +173,11 @@ def run(args: argparse.Namespace) -> int:
             context.out("no online migrations")
         for entry in entries if args.format == "text" else []:
             context.out(_describe(entry))
+        return 0
+    if command == "refresh":
+        changes = service.refresh(settings, schema=args.schema)
+        text = "\n".join(changes) or "nothing to refresh"
+        context.report(args, text, changes=changes)
         return 0
     if command == "pause":
         entry = service.pause(args.name, settings, schema=args.schema)

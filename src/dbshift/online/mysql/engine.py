@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from dbshift.errors import UsageError
 from dbshift.online.mysql import contract, expand
 from dbshift.online.mysql import sql as my
-from dbshift.online.phases import Insert, NewVersion, Record, Run
+from dbshift.online.phases import Insert, NewVersion, Progress, Record, Run
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -89,3 +89,8 @@ class MySQLEngine:
 
     def rollback(self, run: Run, entry: Entry, record: Record) -> None:
         contract.rollback(run, record)
+
+    def refresh(self, conn: Connection, schema: str, progress: Progress) -> list[str]:
+        """The version database of every live migration of ``schema`` given the tables
+        made (and rid of the ones dropped) since it was built; what changed."""
+        return expand.refresh_active(conn, schema, progress)

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from dbshift import ops
 from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
-from dbshift.online import shape
+from dbshift.online import journal, shape
 from dbshift.online.backfill import Backfill
+from dbshift.online.journal import Phase
 from dbshift.online.mysql import ddl, foreign_keys, split
 from dbshift.online.mysql import sql as my
 from dbshift.online.mysql.plan import TablePlan, foreign_key_sql
@@ -36,7 +37,15 @@ from dbshift.online.mysql.state import (
     read_columns,
     renamed,
 )
-from dbshift.online.phases import Options, Progress, Record, Run, crash_point, run_job
+from dbshift.online.phases import (
+    Options,
+    Progress,
+    Record,
+    Run,
+    crash_point,
+    entry_migration,
+    run_job,
+)
 from dbshift.online.shape import table_of
 from dbshift.online.spec import OnlineMigration
 
@@ -312,25 +321,22 @@ def _copy(run: Run, state: State) -> bool:
         run = replace(run, options=options)
     for plan in state.plans.values():
         key = [(k[0], k[1]) for k in state.data[CATALOG][plan.table]["key"]]
+        source, where = names.table(plan.table), {"schema": m.schema, "table": plan.table}
+        lock = my.copy_lock_sql(m.schema, source, [k for k, _ in key])
+        for sql in my.copy_keys_sql(m.schema, source, key):
+            my.plain(conn).exec_driver_sql(sql)
         for op in split.splits(plan.ops):
-            where = {"schema": m.schema, "table": plan.table}
-            copy = split.copy_sql(op, names)
-            job = Backfill(names.table(plan.table), key, copy, my.KEY_SQL, where)
+            copy = split.copy_sql(op, names, [k for k, _ in key])
+            job = Backfill(source, key, copy, my.KEY_SQL, where, lock)
             if not run_job(run, job, shape.copy_job(op), state.data):
                 return False
         if not plan.shadow:
             continue
         up = plan.up_exprs()
-        work = my.copy_sql(names.table(plan.table), names.in_version(plan.view), plan.key, up)
-        key = [(k[0], k[1]) for k in state.data[CATALOG][plan.table]["key"]]
-        engine = Backfill(
-            names.table(plan.table),
-            key,
-            work,
-            my.KEY_SQL,
-            {"schema": m.schema, "table": plan.table},
-        )
-        if not run_job(run, engine, plan.table, state.data):
+        work = my.copy_sql(m.schema, source, names.in_version(plan.view), plan.key, up)
+        if not run_job(
+            run, Backfill(source, key, work, my.KEY_SQL, where, lock), plan.table, state.data
+        ):
             return False
     return True
 
@@ -370,29 +376,75 @@ def _expose(state: State, options: Options, progress: Progress, record: Record) 
 
 
 def expose_new_tables(run: Run) -> list[str]:
+    """The version database brought up to date with the base database (``refresh``); run
+    by complete before the cut-over and after it, so the version database that complete
+    leaves for the instances still pointed at it has every table; the tables it made."""
+    return refresh(run.conn, run.migration, run.progress)[0]
+
+
+_VERSION_VIEWS_SQL = """
+SELECT TABLE_NAME FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = %(schema)s AND TABLE_TYPE = 'VIEW'
+"""
+
+
+def refresh(
+    conn: Connection, migration: OnlineMigration, progress: Progress
+) -> tuple[list[str], list[str]]:
     """Tables created in the base database after start (by a regular migration, say) get
     their view in the version database, which otherwise would not have them (MySQL has no
-    search path to fall back on, as PostgreSQL's new version has). Run by complete before
-    the cut-over and after it, so the version database that complete leaves for the
-    instances still pointed at it has every table; the tables it made."""
-    conn, m = run.conn, run.migration
-    state = load(conn, m)
-    names = state.names
+    search path to fall back on, as PostgreSQL's new version has); a view whose table has
+    gone since goes too, and one whose table's columns changed is made again. Tables the
+    migration changes are left alone (their shadow or view is its own). The views made or
+    remade, and the views dropped."""
+    state = load(conn, migration)
+    names, schema = state.names, migration.schema
     exists = conn.exec_driver_sql(
         "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %(s)s",
         {"s": names.version},
     ).first()
     if exists is None:
-        return []
+        return [], []
     planned = {t for p in state.plans.values() for t in (p.table, p.view)}
-    made = []
-    for table in _base_tables(conn, m.schema):
-        if table in planned or kind(conn, names.version, table) is not None:
+    rows = conn.exec_driver_sql(_VERSION_VIEWS_SQL, {"schema": names.version}).all()
+    views = {str(r[0]) for r in rows}
+    base = _base_tables(conn, schema)
+    made: list[str] = []
+    for table in base:
+        if table in planned:
             continue
-        columns = {c: c for c in read_columns(conn, m.schema, table)}
+        columns = list(read_columns(conn, schema, table))
+        if table in views and list(read_columns(conn, names.version, table)) == columns:
+            continue
+        if table not in views and kind(conn, names.version, table) is not None:
+            continue  # a table of the user's own in the version database: not ours to replace
         my.plain(conn).exec_driver_sql(
-            my.view_sql(names.in_version(table), names.table(table), columns)
+            my.view_sql(names.in_version(table), names.table(table), {c: c for c in columns})
         )
-        run.progress.step(f"new version: view of {table}, created after start")
+        progress.step(f"new version: view of {table}")
         made.append(table)
-    return made
+    dropped: list[str] = []
+    # (Not dbshift's own: complete prepares the swapped-in view under a temporary name.)
+    gone = {v for v in views - planned - set(base) if not v.startswith("_dbshift_")}
+    for view in sorted(gone):
+        my.plain(conn).exec_driver_sql(f"DROP VIEW IF EXISTS {names.in_version(view)}")
+        progress.step(f"new version: view of {view} dropped (its table is gone)")
+        dropped.append(view)
+    return made, dropped
+
+
+def refresh_active(conn: Connection, schema: str, progress: Progress) -> list[str]:
+    """``refresh`` for every online migration of ``schema`` whose new version is live;
+    one line per view made or dropped. Nothing (no journal table made) in a database that
+    never ran an online migration."""
+    if kind(conn, schema, ONLINE_JOURNAL_TABLE) is None:
+        return []
+    out = []
+    for entry in journal.all_entries(conn, schema):
+        if entry.phase is not Phase.ACTIVE:
+            continue
+        migration = entry_migration(conn, schema, entry.name)[1]
+        made, dropped = refresh(conn, migration, progress)
+        out += [f"{entry.version_schema}: view of {t} made" for t in made]
+        out += [f"{entry.version_schema}: view of {t} dropped" for t in dropped]
+    return out

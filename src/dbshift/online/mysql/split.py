@@ -25,6 +25,7 @@ The same contract as on PostgreSQL (``postgres_ops``), in place (no shadow):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from dbshift import ops as opsmod
@@ -40,7 +41,10 @@ if TYPE_CHECKING:
     from dbshift.online.mysql.plan import TablePlan
 
 #: Trigger events: (suffix, timing) on the source, then on the new table.
-_FORWARD = ("si", "su")
+#: In the order they are created: the update trigger first, so a row the insert trigger
+#: carried over never misses a later update (the copy keeps a row a trigger put there);
+#: see ``sql.sync_triggers``.
+_FORWARD = ("su", "si")
 _BACK = ("bi", "bu", "bd")
 
 
@@ -134,17 +138,18 @@ def drop_triggers(migration: str, op: opsmod.SplitTable, names: my.MyNames) -> l
     ]
 
 
-def copy_sql(op: opsmod.SplitTable, names: my.MyNames) -> str:
-    """One batch of the backfill (``RANGE``: the key range over ``k``); its rows are
-    share-locked by the statement before (``KEY_SQL.lock_rows``), so this one reads them
-    without locks (see ``sql.copy_sql``); a row a trigger put there first is newer."""
+def copy_sql(op: opsmod.SplitTable, names: my.MyNames, key: Sequence[str]) -> str:
+    """One batch of the backfill (``RANGE``: the key range over ``k``, ``key`` the source
+    table's primary key): the rows the statements before share-locked
+    (``sql.copy_lock_sql``), read without locks (see ``sql.copy_sql``); a row a trigger
+    put there first is newer."""
     cols = ", ".join(my.q(c) for c in op.columns)
     picked = ", ".join(f"k.{my.q(c)}" for c in op.columns)
     new_key = my.q(op.new_key)
     return (
         f"INSERT INTO {names.table(op.new_table)} ({new_key}, {cols}) "
         f"SELECT k.{my.q(op.key)}, {picked} FROM {names.table(shape.table_of(op))} AS k "
-        f"WHERE __DBSHIFT_RANGE__ ORDER BY k.{my.q(op.key)} "
+        f"WHERE __DBSHIFT_RANGE__ AND {my.copied(names.schema, key)} ORDER BY k.{my.q(op.key)} "
         f"ON DUPLICATE KEY UPDATE {new_key} = {names.table(op.new_table)}.{new_key}"
     )
 
