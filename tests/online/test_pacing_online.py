@@ -135,3 +135,92 @@ def test_every_row_is_backfilled_while_writers_hold_row_locks(
         wrong = conn.exec_driver_sql("SELECT count(*) FROM items WHERE qty <> id %% 1000").scalar()
         assert wrong == 0
     engine.dispose()
+
+
+def test_a_long_application_transaction_does_not_queue_writers_behind_a_batch(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """Once the backfill runs, an application transaction holds row 50000 for 3 s. A
+    batch that reached it holding the rows before it would keep them for those 3 s, and
+    every writer of them with it; the batch gives up its lock wait instead
+    (``lock_timeout``), lets its rows go, and comes again smaller until the row is free. A
+    writer of row 49990, meanwhile, is never held up for long; every row is backfilled."""
+    rows, held, near = 200_000, 50_000, 49_990
+    engine = pg_db.engine()
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)")
+        conn.exec_driver_sql(
+            f"INSERT INTO items SELECT g, g %% 1000 FROM generate_series(1, {rows}) g"
+        )
+        conn.exec_driver_sql("ANALYZE items")
+    project = Project(tmp_path, pg_db.url)
+    path = project.write(f"{NAME}.toml", FILE, rehash=False)
+    stop = threading.Event()
+    slowest: list[float] = [0.0]
+    locked_at: list[float] = []
+
+    def hold() -> None:
+        """Lock the row as soon as the new column exists (expand is done: its DDL
+        would otherwise queue behind this transaction), for 3 s."""
+        with engine.connect() as conn:
+            while not stop.is_set():
+                found = conn.exec_driver_sql(
+                    "SELECT count(*) FROM information_schema.columns "
+                    "WHERE table_name = 'items' AND column_name NOT IN ('id', 'qty')"
+                ).scalar()
+                if found:
+                    break
+                time.sleep(0.005)
+            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql(f"SELECT 1 FROM items WHERE id = {held} FOR UPDATE")
+            locked_at.append(time.monotonic())
+            time.sleep(3.0)
+            conn.exec_driver_sql("ROLLBACK")
+
+    def write_near() -> None:
+        with engine.connect() as conn:
+            while not locked_at and not stop.is_set():
+                time.sleep(0.005)
+            while not stop.is_set():
+                # A row lock, as a writer's: an UPDATE would move the row's new version
+                # elsewhere in the table, out of the batch's path before the held row.
+                began = time.monotonic()
+                conn.exec_driver_sql("BEGIN")
+                conn.exec_driver_sql(f"SELECT 1 FROM items WHERE id = {near} FOR UPDATE")
+                conn.exec_driver_sql("COMMIT")
+                slowest[0] = max(slowest[0], time.monotonic() - began)
+                time.sleep(0.005)
+
+    threads = [threading.Thread(target=hold), threading.Thread(target=write_near)]
+    for t in threads:
+        t.start()
+    try:
+        started = project.run(
+            # (--rate: the backfill reaches the held row well after the holder has it.)
+            "online",
+            "start",
+            str(path),
+            "--batch-size",
+            "1000",
+            "--target-ms",
+            "100",
+            "--rate",
+            "50000",
+        )
+        finished = time.monotonic()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert started.code == 0, started.err
+    # The backfill did meet the held row: it ended after the holder let go.
+    assert locked_at and finished >= locked_at[0] + 3.0
+    # Without the batch's own lock wait limit this writer waits about 3 s (measured:
+    # 2.9 s); with it, at most about one limit (100 ms) per try of the batch.
+    assert slowest[0] < 1.0, f"a writer of row {near} waited {slowest[0]:.2f}s"
+    with engine.connect() as conn:
+        wrong = conn.exec_driver_sql("SELECT count(*) FROM items WHERE qty <> id %% 1000")
+        assert wrong.scalar() == 0
+    done = project.run("online", "complete", NAME)
+    assert done.code == 0, done.err
+    engine.dispose()

@@ -14,6 +14,9 @@
   a batch also commits without waiting for its WAL flush (``synchronous_commit = off``):
   its row locks go as soon as the commit is written, and a crash loses at most the last
   batches, which the checkpoint (in the same transactions) makes the resume redo.
+- A batch waits at most its ceiling (50 ms or more) for an application's row lock: past
+  that it rolls back, so a long application transaction never has the batch hold its
+  rows (and their writers) for as long; it comes again smaller after a growing pause.
 - ``pause`` (set in the journal by ``dbshift online pause``) stops it between batches.
 - Before each batch the load-aware throttle (``dbshift.throttle``) asks the server how
   busy it is: it waits while a ``max_load`` threshold is reached (and halves the next
@@ -45,6 +48,15 @@ RANGE = "__DBSHIFT_RANGE__"
 DEFAULT_TARGET = 0.1
 #: Consecutive tries of one batch that may fail on a deadlock or lock wait.
 _RETRIES = 10
+#: Where the batch's own lock wait limit goes (milliseconds), in ``KeySQL.begin``.
+LOCK_WAIT = "__DBSHIFT_LOCK_WAIT_MS__"
+#: The shortest such limit: application transactions hold their row locks a few ms.
+MIN_LOCK_WAIT = 0.05
+
+
+def _pg_lock_wait_ended(exc: BaseException) -> bool:
+    """lock_not_available: the batch's ``lock_timeout`` ran out."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"
 
 
 def _pg_retryable(exc: BaseException) -> bool:
@@ -135,9 +147,13 @@ class KeySQL:
     #: commit does not wait for its WAL flush, so the batch's row locks are released
     #: without that wait; the checkpoint is in the same transaction, so a crash that loses
     #: the last batches loses their checkpoints too, and the resume redoes them.
-    #: (One round trip: at 10-20 ms batches, each statement's is a few percent.)
+    #: (One round trip: at 10-20 ms batches, each statement's is a few percent.) The
+    #: batch waits at most ``LOCK_WAIT`` ms for an application's row lock: waiting, it
+    #: holds every row it already wrote, so a long application transaction would queue
+    #: every writer of those rows behind it; instead it rolls back and comes again later.
     begin: tuple[str, ...] = (
-        "BEGIN; SET LOCAL dbshift.backfill = 'on'; SET LOCAL synchronous_commit = off",
+        "BEGIN; SET LOCAL dbshift.backfill = 'on'; SET LOCAL synchronous_commit = off; "
+        f"SET LOCAL lock_timeout = {LOCK_WAIT}",
     )
     end: tuple[str, ...] = ("COMMIT",)
     abort: tuple[str, ...] = ("ROLLBACK",)
@@ -146,6 +162,10 @@ class KeySQL:
     lock_rows: str | None = None
     #: Errors after which the batch is taken again (it rolled back whole).
     retryable: Callable[[BaseException], bool] = _pg_retryable
+    #: The batch gave up waiting for a lock at its own limit (``LOCK_WAIT``): taken again
+    #: smaller after a pause, for as long as it takes (a long application transaction is
+    #: not the backfill's failure).
+    lock_wait_ended: Callable[[BaseException], bool] = _pg_lock_wait_ended
     #: Every statement the backfill builds (key names, the table, the copy's own SQL),
     #: made to survive the driver's parameter pass, for a driver that %-formats every
     #: statement (PyMySQL: a ``%`` in a key column's name). None: only the migration's
@@ -294,13 +314,12 @@ class Backfill:
             state.total = self.estimate(conn)
             if state.hwm is None:
                 state.finished = True
-            for sql in self.sql.begin:
-                conn.exec_driver_sql(sql)
+            self._begin(conn, None)
             save(conn, state)
             for sql in self.sql.end:
                 conn.exec_driver_sql(sql)
         size = options.batch_size
-        failures = 0
+        failures = lock_waits = 0
         throttle = self._throttle(conn, state, options, save)
         dialect = named(conn.dialect.name)
         pacing = Pacing(
@@ -329,8 +348,7 @@ class Backfill:
             # The batch's transaction is what holds locks others may wait for: its length
             # is what the size adapts to.
             began = time.monotonic()
-            for sql in self.sql.begin:
-                conn.exec_driver_sql(sql)
+            self._begin(conn, max(MIN_LOCK_WAIT, pacing.status().ceiling))
             try:
                 rows = self._update(conn, state, end)
                 # Who queues for this batch's row locks now waits until it commits: all
@@ -356,6 +374,14 @@ class Backfill:
             except BaseException as exc:
                 for sql in self.sql.abort:
                     conn.exec_driver_sql(sql)
+                if self.sql.lock_wait_ended(exc):
+                    # An application transaction holds a row of this batch: the batch let
+                    # go of its own rows rather than hold them while it waited. Smaller,
+                    # after a pause that grows to 2 s while that transaction lasts.
+                    lock_waits += 1
+                    size = max(options.min_batch, size // 2)
+                    time.sleep(min(2.0, 0.02 * 2 ** min(lock_waits, 7)) * random.uniform(0.5, 1.5))
+                    continue
                 if failures >= _RETRIES or not self.sql.retryable(exc):
                     raise
                 # A deadlock or lock wait with the application: the batch rolled back
@@ -364,7 +390,7 @@ class Backfill:
                 size = max(options.min_batch, size // 2)
                 time.sleep(min(2.0, 0.05 * 2**failures) * random.uniform(0.5, 1.5))
                 continue
-            failures = 0
+            failures = lock_waits = 0
             for f in fields(state):
                 setattr(state, f.name, getattr(trial, f.name))
             progress(state)
@@ -377,6 +403,13 @@ class Backfill:
                 if wanted > elapsed:
                     time.sleep(wanted - elapsed)
         return True
+
+    def _begin(self, conn: Connection, lock_wait: float | None) -> None:
+        """Open a batch's transaction: it waits at most ``lock_wait`` seconds for a lock
+        (None: as long as it takes, for a checkpoint saved outside a batch)."""
+        ms = "0" if lock_wait is None else str(max(1, round(1000 * lock_wait)))
+        for sql in self.sql.begin:
+            conn.exec_driver_sql(sql.replace(LOCK_WAIT, ms))
 
     def _throttle(
         self,
@@ -392,8 +425,7 @@ class Backfill:
 
         def report(status: ThrottleStatus) -> None:
             state.throttle = status.as_dict()
-            for sql in self.sql.begin:
-                conn.exec_driver_sql(sql)
+            self._begin(conn, None)
             save(conn, state)
             for sql in self.sql.end:
                 conn.exec_driver_sql(sql)
