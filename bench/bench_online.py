@@ -241,7 +241,7 @@ def _pacing(state: dict[str, object]) -> str:
         f"pacing: target {raw['target'] * 1000:.0f} ms ({raw['floor'] * 1000:g}-"
         f"{raw['ceiling'] * 1000:g}); {raw['held_batches']} of {raw['batches']} batches held "
         f"{raw['held_writers']} writers up, longest {raw['longest'] * 1000:.0f} ms; yielded "
-        f"{raw['yielded']:.2f} s"
+        f"{raw['yielded']:.2f} s; {raw.get('gave_way', 0)} gave way to a row lock"
     )
 
 

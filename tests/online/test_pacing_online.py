@@ -221,6 +221,10 @@ def test_a_long_application_transaction_does_not_queue_writers_behind_a_batch(
     with engine.connect() as conn:
         wrong = conn.exec_driver_sql("SELECT count(*) FROM items WHERE qty <> id %% 1000")
         assert wrong.scalar() == 0
+    status = project.run("online", "status", "--format", "json")
+    (entry,) = json.loads(status.out)
+    assert entry["backfill"]["items"]["pacing"]["gave_way"] >= 1
+    assert " gave way to a row lock" in project.run("online", "status").out
     done = project.run("online", "complete", NAME)
     assert done.code == 0, done.err
     engine.dispose()

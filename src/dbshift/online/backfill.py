@@ -379,6 +379,7 @@ class Backfill:
                     # go of its own rows rather than hold them while it waited. Smaller,
                     # after a pause that grows to 2 s while that transaction lasts.
                     lock_waits += 1
+                    pacing.status().gave_way += 1
                     size = max(options.min_batch, size // 2)
                     time.sleep(min(2.0, 0.02 * 2 ** min(lock_waits, 7)) * random.uniform(0.5, 1.5))
                     continue
@@ -407,7 +408,7 @@ class Backfill:
     def _begin(self, conn: Connection, lock_wait: float | None) -> None:
         """Open a batch's transaction: it waits at most ``lock_wait`` seconds for a lock
         (None: as long as it takes, for a checkpoint saved outside a batch)."""
-        ms = "0" if lock_wait is None else str(max(1, round(1000 * lock_wait)))
+        ms = "DEFAULT" if lock_wait is None else str(max(1, round(1000 * lock_wait)))
         for sql in self.sql.begin:
             conn.exec_driver_sql(sql.replace(LOCK_WAIT, ms))
 

@@ -57,6 +57,9 @@ class PacingStatus:
     longest: float = 0.0
     #: Seconds slept to let the writers a batch released go first.
     yielded: float = 0.0
+    #: Batches rolled back at their own lock wait limit (an application transaction held
+    #: one of their rows longer), to be taken again.
+    gave_way: int = 0
 
     def __post_init__(self) -> None:
         if not self.target:
@@ -73,6 +76,7 @@ class PacingStatus:
             "held_writers": self.held_writers,
             "longest": round(self.longest, 4),
             "yielded": round(self.yielded, 3),
+            "gave_way": self.gave_way,
         }
 
     @classmethod
@@ -87,11 +91,12 @@ class PacingStatus:
             held_writers=int(raw.get("held_writers", 0)),
             longest=float(raw.get("longest", 0.0)),
             yielded=float(raw.get("yielded", 0.0)),
+            gave_way=int(raw.get("gave_way", 0)),
         )
 
     def describe(self) -> str:
         """``pacing: batches aim at 25 ms (10-100 ms, adaptive); 12 of 340 held 14
-        writers up, longest 31 ms; yielded 0.4s``"""
+        writers up, longest 31 ms; yielded 0.4s`` (and ``; 2 gave way to a row lock``)"""
         ms = 1000.0
         if not self.adaptive:
             return f"pacing: batches aim at {self.target * ms:g} ms (fixed)"
@@ -100,6 +105,7 @@ class PacingStatus:
             f"({self.floor * ms:g}-{self.ceiling * ms:g} ms, adaptive); "
             f"{self.held_batches} of {self.batches} held {self.held_writers} writers up, "
             f"longest {self.longest * ms:.0f} ms; yielded {self.yielded:.1f}s"
+            + (f"; {self.gave_way} gave way to a row lock" if self.gave_way else "")
         )
 
 
@@ -127,6 +133,7 @@ class Pacing:
                 before.longest,
                 before.yielded,
             )
+            s.gave_way = before.gave_way
             if adaptive:
                 s.target = min(ceiling, max(floor, before.target or ceiling))
 
