@@ -26,6 +26,7 @@ The load average is printed with each phase: figures from a busy machine are noi
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import random
@@ -45,6 +46,8 @@ ADMIN = os.environ.get(
 )
 #: The bench's database (``DBSHIFT_BENCH_DB``: another name, e.g. on a shared server).
 DB = os.environ.get("DBSHIFT_BENCH_DB", "dbshift_bench_online")
+#: The workload's sessions, as ``pg_stat_activity`` names them (the ``Waits`` sampler).
+WORKLOAD_APP = "dbshift-bench-workload"
 MIGRATION = """safety_period = 0
 [[operations]]
 type = "alter_column"
@@ -96,7 +99,9 @@ class Workload(workload.Workload):
     def _run(self, seed: int) -> None:
         rng = random.Random(seed)
         mine: list[float] = []
-        with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
+        with psycopg.connect(
+            _conninfo(_url(DB)), autocommit=True, application_name=WORKLOAD_APP
+        ) as conn:
             conn.execute(f"SET search_path TO {self.search_path}")
             while not self._stop.is_set():
                 row = rng.randint(1, self.rows)
@@ -115,6 +120,44 @@ class Workload(workload.Workload):
                     continue
                 mine.append(time.perf_counter() - began)
         self._record(mine)
+
+
+class Waits:
+    """What the workload's sessions wait on while it runs: ``pg_stat_activity`` sampled
+    every 20 ms (wait_event_type:wait_event of each active workload session; ``CPU`` when
+    it waits on nothing). Lock:transactionid is a row lock: a writer queued behind another
+    transaction, the backfill's or a client's."""
+
+    def __init__(self) -> None:
+        self.counts: collections.Counter[str] = collections.Counter()
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Waits:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
+            while not self._stop.wait(0.02):
+                rows = conn.execute(
+                    "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') "
+                    "FROM pg_stat_activity WHERE application_name = %s AND state = 'active'",
+                    [WORKLOAD_APP],
+                ).fetchall()
+                self.samples += 1
+                self.counts.update(str(r[0]) for r in rows)
+
+    def summary(self) -> str:
+        """The commonest waits as a share of samples: ``Lock:transactionid 0.41``
+        means 0.41 workload sessions were waiting on a row lock, on average."""
+        n = max(1, self.samples)
+        return ", ".join(f"{k} {v / n:.2f}" for k, v in self.counts.most_common(5)) or "none"
 
 
 def bare_update() -> float:
@@ -143,12 +186,63 @@ def dbshift(*args: str) -> tuple[float, str]:
     return time.perf_counter() - began, proc.stdout
 
 
-def backfill_state() -> dict[str, object]:
+def backfill_state(name: str = "1_amount_bigint") -> dict[str, object]:
     with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
-        row = conn.execute("SELECT backfill FROM dbshift_online").fetchone()
+        row = conn.execute("SELECT backfill FROM dbshift_online WHERE name = %s", [name]).fetchone()
     assert row is not None
     state: dict[str, object] = json.loads(row[0])["accounts"]
     return state
+
+
+def _waited(state: dict[str, object]) -> float:
+    """Seconds the backfill spent not writing: the throttle's waits (load, nice ratio)
+    and the pacing's yields after batches that held writers up."""
+    throttle, pacing = state.get("throttle") or {}, state.get("pacing") or {}
+    return float(throttle.get("waited", 0.0)) + float(pacing.get("yielded", 0.0))  # type: ignore[union-attr]
+
+
+def trial(i: int, flags: str, args: argparse.Namespace, bare: float) -> None:
+    """One more ``online start`` with ``flags`` under the workload, the workload alone just
+    before it for its p99, then rolled back and the table rewritten (VACUUM FULL) so the
+    next trial and the main run find it as the setup left it."""
+    name = f"{90 + i}_trial_{i}"
+    (RESULTS / f"{name}.toml").write_text(MIGRATION, encoding="utf-8")
+    with Workload(args.clients, args.rows, "accounts") as before:
+        time.sleep(args.seconds)
+    with Workload(args.clients, args.rows, "accounts") as during, Waits() as waits:
+        time.sleep(0.5)
+        dbshift("start", str(RESULTS / f"{name}.toml"), "--batch-size", "1000", *flags.split())
+    state = backfill_state(name)
+    dbshift("rollback", name)
+    _sql(_url(DB), "VACUUM FULL accounts")
+    _sql(_url(DB), "ANALYZE accounts")
+    b, d = before.summary(), during.summary()
+    seconds, done = float(state["seconds"]), int(state["done"])  # type: ignore[arg-type]
+    waited = _waited(state)
+    rate = args.rows / bare
+    print(
+        f"trial {i} [{flags}]: p99 {b.get('p99_ms', 0):.2f} -> {d.get('p99_ms', 0):.2f} ms "
+        f"= {d.get('p99_ms', 0) / b.get('p99_ms', 1):.2f}x; throughput "
+        f"{done / seconds / rate if seconds else 0:.2f}x, with waits "
+        f"{done / (seconds + waited) / rate if seconds else 0:.2f}x; {state.get('batches')} "
+        f"batches; {d['errors']} errors; {load()}\n    waits: {waits.summary()}\n    "
+        f"{_pacing(state)}",
+        flush=True,
+    )
+
+
+def _pacing(state: dict[str, object]) -> str:
+    """The backfill's pacing as ``online status`` would show it (read here from the
+    journal's copy, so the bench also runs an older dbshift that had none)."""
+    raw: dict[str, float] = state.get("pacing") or {}  # type: ignore[assignment]
+    if not raw:
+        return "pacing: none"
+    return (
+        f"pacing: target {raw['target'] * 1000:.0f} ms ({raw['floor'] * 1000:g}-"
+        f"{raw['ceiling'] * 1000:g}); {raw['held_batches']} of {raw['batches']} batches held "
+        f"{raw['held_writers']} writers up, longest {raw['longest'] * 1000:.0f} ms; yielded "
+        f"{raw['yielded']:.2f} s; {raw.get('gave_way', 0)} gave way to a row lock"
+    )
 
 
 def sleeping_backfill(seconds: float) -> None:
@@ -168,11 +262,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument(
-        "--target-ms", type=float, default=100.0, help="the backfill's per-batch latency target"
+        "--target-ms",
+        type=float,
+        help="the backfill's per-batch latency target (default: dbshift's own)",
     )
     parser.add_argument("--max-load", help="dbshift online start --max-load (e.g. running=3)")
     parser.add_argument("--critical-load", help="dbshift online start --critical-load")
     parser.add_argument("--nice-ratio", type=float, help="dbshift online start --nice-ratio")
+    parser.add_argument(
+        "--trial",
+        action="append",
+        default=[],
+        metavar="FLAGS",
+        help="before the main run, one more online start with these flags (e.g. "
+        "'--target-ms 20'), then rolled back: each trial prints its workload p99 against "
+        "the workload's alone just before it (repeatable)",
+    )
     args = parser.parse_args()
     throttle: list[str] = []
     for flag, value in (
@@ -195,7 +300,10 @@ def main() -> None:
         f"workload ({args.rows / bare:,.0f} rows/s)"
     )
 
-    with Workload(args.clients, args.rows, "accounts") as before:
+    for i, flags in enumerate(args.trial, start=1):
+        trial(i, flags, args, bare)
+
+    with Workload(args.clients, args.rows, "accounts") as before, Waits() as waits_before:
         time.sleep(args.seconds)
     b = before.summary()
     load_before = load()
@@ -205,23 +313,22 @@ def main() -> None:
     # The old version's clients run through expand and backfill; then the new version's
     # (search_path on the version schema) replace them, as a deploy would, and run
     # through complete. Old clients are gone by complete, as the workflow requires.
-    with Workload(args.clients, args.rows, "accounts") as during:
+    with Workload(args.clients, args.rows, "accounts") as during, Waits() as waits_during:
         time.sleep(0.5)
         start_s, _ = dbshift(
             "start",
             str(path),
             "--batch-size",
             "1000",
-            "--target-ms",
-            str(args.target_ms),
+            *(["--target-ms", str(args.target_ms)] if args.target_ms else []),
             *throttle,
         )
         load_during = load()
     state = backfill_state()
     seconds, done = float(state["seconds"]), int(state["done"])  # type: ignore[arg-type]
-    waited = float(state.get("throttle", {}).get("waited", 0.0))  # type: ignore[union-attr]
+    waited = _waited(state)
     # The floor: the same clients, the triggers still there, a backfill that only sleeps.
-    with Workload(args.clients, args.rows, "accounts") as floor:
+    with Workload(args.clients, args.rows, "accounts") as floor, Waits() as waits_floor:
         time.sleep(0.5)
         sleeper = threading.Thread(target=sleeping_backfill, args=(seconds + waited,))
         sleeper.start()
@@ -251,9 +358,10 @@ def main() -> None:
     print(f"{'':44} {'value':>12}")
     print(f"{'online start (whole command)':44} {start_s:>10.2f} s")
     print(f"{'  backfill: rows, seconds':44} {done:>10,} {seconds:.2f} s")
-    print(f"{'  throttle waits (load, nice ratio)':44} {waited:>10.2f} s   {throttle or ''}")
+    print(f"{'  waits (load, nice ratio, pacing yields)':44} {waited:>10.2f} s   {throttle or ''}")
+    print(f"{'  ' + _pacing(state):44}")
     print(f"{'  backfill throughput vs bare UPDATE':44} {ratio:>10.2f} x   (target >= 0.7)")
-    print(f"{'    counting the throttle waits':44} {wall_ratio:>10.2f} x")
+    print(f"{'    counting the waits':44} {wall_ratio:>10.2f} x")
     print(f"{'online complete (whole command)':44} {complete_s:>10.2f} s")
     rows_out = (
         ("workload before", b),
@@ -275,6 +383,12 @@ def main() -> None:
         print(f"{'p99 during online / floor':44} {d.get('p99_ms', 0) / f['p99_ms']:>10.2f} x")
         print(f"{'p99 floor / before':44} {f.get('p99_ms', 0) / b.get('p99_ms', 1):>10.2f} x")
     print(f"{'load: before, during, floor':44} {load_before} | {load_during} | {load_floor}")
+    for label, w in (
+        ("workload waits before", waits_before),
+        ("workload waits during online start", waits_during),
+        ("workload waits at the floor", waits_floor),
+    ):
+        print(f"{label:44} {w.summary()}")
     print(
         f"{'plain ALTER TYPE under the workload':44} {alter_s:>10.2f} s (writers wait the whole time)"
     )
@@ -295,10 +409,17 @@ def main() -> None:
                 "throttle_waited_s": waited,
                 "throttle_flags": throttle,
                 "throttle": state.get("throttle"),
+                "pacing": state.get("pacing"),
                 "before": b,
                 "during": d,
                 "floor": f,
                 "load": {"before": load_before, "during": load_during, "floor": load_floor},
+                "waits": {
+                    "before": waits_before.summary(),
+                    "during": waits_during.summary(),
+                    "floor": waits_floor.summary(),
+                },
+                "batches": state.get("batches"),
                 "complete_workload": a,
                 "plain_alter_s": alter_s,
                 "plain_alter_workload": p,

@@ -379,6 +379,12 @@ class Dialect:
         cannot measure here (no replicas: no ``replica_lag``) is left out."""
         return {}
 
+    def blocked_writers(self, conn: Connection) -> tuple[int, float] | None:
+        """Inside a batch's transaction, before it commits: how many sessions wait for a
+        row lock it holds, and the longest of those waits in seconds (the backfill's
+        pacing, ``dbshift.throttle.pacing``). None where the server cannot say."""
+        return None
+
     def describe_error(self, exc: BaseException) -> str:
         """The server's error as one line, with its code where the server gives one."""
         orig = getattr(exc, "orig", None) or exc

@@ -5,8 +5,18 @@
   arrive faster than it copies them.
 - Each batch is one short transaction that also stores the checkpoint, so a killed
   backfill resumes after the last committed batch.
-- The batch size adapts to keep each batch near ``target_seconds`` (short row locks, no
+- The batch size adapts to keep each batch near a latency target (short row locks, no
   long transactions for autovacuum to wait on); ``rate`` caps rows per second.
+- The target itself adapts to the application (``dbshift.throttle.pacing``): just before
+  each batch commits it asks the server how many writers queue for its row locks; a batch
+  that held one up halves the target (down to 10 ms) and yields for as long as that writer
+  waited, a batch that held nobody lets it grow back to ``target_seconds``. On PostgreSQL
+  a batch also commits without waiting for its WAL flush (``synchronous_commit = off``):
+  its row locks go as soon as the commit is written, and a crash loses at most the last
+  batches, which the checkpoint (in the same transactions) makes the resume redo.
+- A batch waits at most its ceiling (50 ms or more) for an application's row lock: past
+  that it rolls back, so a long application transaction never has the batch hold its
+  rows (and their writers) for as long; it comes again smaller after a growing pause.
 - ``pause`` (set in the journal by ``dbshift online pause``) stops it between batches.
 - Before each batch the load-aware throttle (``dbshift.throttle``) asks the server how
   busy it is: it waits while a ``max_load`` threshold is reached (and halves the next
@@ -26,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from dbshift.dialects import named
 from dbshift.errors import NoUsableKey, ServerOverloaded
 from dbshift.online.shape import Assignment
-from dbshift.throttle import Thresholds, Throttle, ThrottleStatus
+from dbshift.throttle import Pacing, PacingStatus, Thresholds, Throttle, ThrottleStatus
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -38,6 +48,15 @@ RANGE = "__DBSHIFT_RANGE__"
 DEFAULT_TARGET = 0.1
 #: Consecutive tries of one batch that may fail on a deadlock or lock wait.
 _RETRIES = 10
+#: Where the batch's own lock wait limit goes (milliseconds), in ``KeySQL.begin``.
+LOCK_WAIT = "__DBSHIFT_LOCK_WAIT_MS__"
+#: The shortest such limit: application transactions hold their row locks a few ms.
+MIN_LOCK_WAIT = 0.05
+
+
+def _pg_lock_wait_ended(exc: BaseException) -> bool:
+    """lock_not_available: the batch's ``lock_timeout`` ran out."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"
 
 
 def _pg_retryable(exc: BaseException) -> bool:
@@ -52,7 +71,9 @@ class BackfillOptions:
     min_batch: int = 100
     max_batch: int = 50_000
     #: Latency to adapt batches to; None: the engine's default (``DEFAULT_TARGET``, or
-    #: shorter where a batch blocks the application's inserts, see online/mysql).
+    #: shorter where a batch blocks the application's inserts, see online/mysql). Where
+    #: the server says which writers a batch holds up, the ceiling of the adaptive target
+    #: (``dbshift.throttle.pacing``).
     target_seconds: float | None = None
     #: Rows per second at most (None: as fast as the target latency allows).
     rate: float | None = None
@@ -74,6 +95,8 @@ class TableBackfill:
     seconds: float = 0.0
     #: The throttle's status (``ThrottleStatus.as_dict``): thresholds, state, waits.
     throttle: dict[str, Any] = field(default_factory=dict)
+    #: The pacing's status (``PacingStatus.as_dict``): the latency target, writers held up.
+    pacing: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,6 +109,7 @@ class TableBackfill:
             "batches": self.batches,
             "seconds": round(self.seconds, 3),
             "throttle": self.throttle,
+            "pacing": self.pacing,
         }
 
     @classmethod
@@ -99,6 +123,7 @@ class TableBackfill:
             batches=int(raw.get("batches", 0)),
             seconds=float(raw.get("seconds", 0.0)),
             throttle=dict(raw.get("throttle") or {}),
+            pacing=dict(raw.get("pacing") or {}),
         )
 
 
@@ -118,12 +143,26 @@ class KeySQL:
         "WHERE oid = %(rel)s::regclass"
     )
     #: Statements that open and close a batch's transaction (and mark the session so the
-    #: dual-write triggers step aside for the backfill's own writes).
-    begin: tuple[str, ...] = ("BEGIN", "SET LOCAL dbshift.backfill = 'on'")
+    #: dual-write triggers step aside for the backfill's own writes). PostgreSQL: the
+    #: commit does not wait for its WAL flush, so the batch's row locks are released
+    #: without that wait; the checkpoint is in the same transaction, so a crash that loses
+    #: the last batches loses their checkpoints too, and the resume redoes them.
+    #: (One round trip: at 10-20 ms batches, each statement's is a few percent.) The
+    #: batch waits at most ``LOCK_WAIT`` ms for an application's row lock: waiting, it
+    #: holds every row it already wrote, so a long application transaction would queue
+    #: every writer of those rows behind it; instead it rolls back and comes again later.
+    begin: tuple[str, ...] = (
+        "BEGIN; SET LOCAL dbshift.backfill = 'on'; SET LOCAL synchronous_commit = off; "
+        f"SET LOCAL lock_timeout = {LOCK_WAIT}",
+    )
     end: tuple[str, ...] = ("COMMIT",)
     abort: tuple[str, ...] = ("ROLLBACK",)
     #: Errors after which the batch is taken again (it rolled back whole).
     retryable: Callable[[BaseException], bool] = _pg_retryable
+    #: The batch gave up waiting for a lock at its own limit (``LOCK_WAIT``): taken again
+    #: smaller after a pause, for as long as it takes (a long application transaction is
+    #: not the backfill's failure).
+    lock_wait_ended: Callable[[BaseException], bool] = _pg_lock_wait_ended
     #: Every statement the backfill builds (key names, the table, the copy's own SQL),
     #: made to survive the driver's parameter pass, for a driver that %-formats every
     #: statement (PyMySQL: a ``%`` in a key column's name). None: only the migration's
@@ -275,14 +314,20 @@ class Backfill:
             state.total = self.estimate(conn)
             if state.hwm is None:
                 state.finished = True
-            for sql in self.sql.begin:
-                conn.exec_driver_sql(sql)
+            self._begin(conn, None)
             save(conn, state)
             for sql in self.sql.end:
                 conn.exec_driver_sql(sql)
         size = options.batch_size
-        failures = 0
+        failures = lock_waits = 0
         throttle = self._throttle(conn, state, options, save)
+        dialect = named(conn.dialect.name)
+        pacing = Pacing(
+            options.target_seconds or DEFAULT_TARGET,
+            adaptive=dialect.blocked_writers(conn) is not None,
+            before=PacingStatus.from_dict(state.pacing) if state.pacing else None,
+        )
+        state.pacing = pacing.status().as_dict()
         while not state.finished:
             if paused(conn):
                 return False
@@ -303,11 +348,16 @@ class Backfill:
             # The batch's transaction is what holds locks others may wait for: its length
             # is what the size adapts to.
             began = time.monotonic()
-            for sql in self.sql.begin:
-                conn.exec_driver_sql(sql)
+            self._begin(conn, max(MIN_LOCK_WAIT, pacing.status().ceiling))
             try:
                 rows = self._update(conn, state, end)
+                # Who queues for this batch's row locks now waits until it commits: all
+                # of them, counted just before the commit (None: the server cannot say).
+                held = dialect.blocked_writers(conn) if pacing.status().adaptive else None
                 elapsed = time.monotonic() - began
+                # (A batch that then fails still held those writers up: the lesson
+                # stands, only its yield is replaced by the retry's back-off.)
+                pause = pacing.learn(elapsed, held)
                 trial = replace(
                     state,
                     last=list(end),
@@ -316,6 +366,7 @@ class Backfill:
                     finished=list(end) == list(state.hwm or []),
                     seconds=state.seconds + elapsed,
                     throttle=throttle.status().as_dict(),
+                    pacing=pacing.status().as_dict(),
                 )
                 save(conn, trial)
                 for sql in self.sql.end:
@@ -323,6 +374,15 @@ class Backfill:
             except BaseException as exc:
                 for sql in self.sql.abort:
                     conn.exec_driver_sql(sql)
+                if self.sql.lock_wait_ended(exc):
+                    # An application transaction holds a row of this batch: the batch let
+                    # go of its own rows rather than hold them while it waited. Smaller,
+                    # after a pause that grows to 2 s while that transaction lasts.
+                    lock_waits += 1
+                    pacing.status().gave_way += 1
+                    size = max(options.min_batch, size // 2)
+                    time.sleep(min(2.0, 0.02 * 2 ** min(lock_waits, 7)) * random.uniform(0.5, 1.5))
+                    continue
                 if failures >= _RETRIES or not self.sql.retryable(exc):
                     raise
                 # A deadlock or lock wait with the application: the batch rolled back
@@ -331,17 +391,26 @@ class Backfill:
                 size = max(options.min_batch, size // 2)
                 time.sleep(min(2.0, 0.05 * 2**failures) * random.uniform(0.5, 1.5))
                 continue
-            failures = 0
+            failures = lock_waits = 0
             for f in fields(state):
                 setattr(state, f.name, getattr(trial, f.name))
             progress(state)
-            size = _next_size(size, elapsed, options)
+            if pause > 0:
+                time.sleep(pause)
+            size = _next_size(size, elapsed, pacing.target(), options)
             throttle.pace(elapsed)
             if options.rate:
                 wanted = rows / options.rate
                 if wanted > elapsed:
                     time.sleep(wanted - elapsed)
         return True
+
+    def _begin(self, conn: Connection, lock_wait: float | None) -> None:
+        """Open a batch's transaction: it waits at most ``lock_wait`` seconds for a lock
+        (None: as long as it takes, for a checkpoint saved outside a batch)."""
+        ms = "DEFAULT" if lock_wait is None else str(max(1, round(1000 * lock_wait)))
+        for sql in self.sql.begin:
+            conn.exec_driver_sql(sql.replace(LOCK_WAIT, ms))
 
     def _throttle(
         self,
@@ -357,8 +426,7 @@ class Backfill:
 
         def report(status: ThrottleStatus) -> None:
             state.throttle = status.as_dict()
-            for sql in self.sql.begin:
-                conn.exec_driver_sql(sql)
+            self._begin(conn, None)
             save(conn, state)
             for sql in self.sql.end:
                 conn.exec_driver_sql(sql)
@@ -371,8 +439,7 @@ class Backfill:
         return throttle
 
 
-def _next_size(size: int, elapsed: float, options: BackfillOptions) -> int:
+def _next_size(size: int, elapsed: float, target: float, options: BackfillOptions) -> int:
     """Scale the batch toward the target latency, at most x2 or /2 per step."""
-    target = options.target_seconds or DEFAULT_TARGET
     factor = 2.0 if elapsed <= 0 else max(0.5, min(2.0, target / elapsed))
     return max(options.min_batch, min(options.max_batch, int(size * factor)))

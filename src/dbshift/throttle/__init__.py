@@ -5,12 +5,15 @@ migrations' batches (``ctx.backfill``).
   ``--max-load``/``--critical-load`` flags), parsed and overlaid.
 - ``policy.py``: ``Throttle(dialect, conn, thresholds).wait()`` before each batch, and
   ``status()`` for display.
+- ``pacing.py``: ``Pacing(ceiling)``: each batch's latency target, adapted to the writers
+  the batch before held up (``Dialect.blocked_writers``), and the yield after it.
 
 The server-specific SQL is the dialect's (``Dialect.load_sample``,
 ``dialects/<server>/load.py``). This package sits below the runner (import-linter's layer
 with migrations, diff and inspect) so every batching layer above can share it.
 """
 
+from dbshift.throttle.pacing import Pacing, PacingStatus
 from dbshift.throttle.policy import Throttle, ThrottleStatus
 from dbshift.throttle.thresholds import (
     DEFAULTS,
@@ -23,6 +26,8 @@ from dbshift.throttle.thresholds import (
 __all__ = [
     "DEFAULTS",
     "METRICS",
+    "Pacing",
+    "PacingStatus",
     "Thresholds",
     "Throttle",
     "ThrottleStatus",

@@ -233,9 +233,18 @@ def _describe(entry: Entry) -> str:
             lines.append(
                 "    " + _throttle_line(state["throttle"], finished=bool(state.get("finished")))
             )
+        if state.get("pacing"):
+            lines.append("    " + _pacing_line(state["pacing"]))
     if entry.phase.in_flight:
         lines += _new_version(entry).lines
     return "\n".join(lines)
+
+
+def _pacing_line(raw: dict[str, object]) -> str:
+    """The batches' latency target and the writers they held up (``throttle/pacing.py``)."""
+    from dbshift.throttle import PacingStatus
+
+    return PacingStatus.from_dict(raw).describe()
 
 
 def _throttle_line(raw: dict[str, object], *, finished: bool) -> str:

@@ -71,6 +71,11 @@ class PostgresDialect(Dialect):
 
         return sample(conn)
 
+    def blocked_writers(self, conn: Connection) -> tuple[int, float] | None:
+        from dbshift.dialects.postgres.load import blocked
+
+        return blocked(conn)
+
     def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
         # application_name: pg_stat_activity shows which sessions are dbshift's.
         args = super().driver_connect_args(

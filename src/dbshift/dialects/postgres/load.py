@@ -61,3 +61,41 @@ def sample(conn: Connection) -> dict[str, float]:
     if row[2] is not None:
         found["replica_lag"] = float(row[2])
     return found
+
+
+# The application writers this transaction holds up now: sessions queued for a row it wrote
+# (a row lock waits on the writer's transaction id) and how long the longest has waited.
+# Run at the end of a batch, before COMMIT, it counts every writer the batch queued, since
+# none of them gets its lock before the batch commits. pg_locks is read from shared memory
+# at each call (pg_stat_activity, by contrast, is frozen for the rest of a transaction once
+# read: a second look inside one batch would not see new waiters); PostgreSQL 14 added
+# ``waitstart``, before it the waiter's statement start stands in (a blocked UPDATE waits
+# from its first moment), read after dropping that frozen copy.
+BLOCKED_SQL = """
+SELECT count(*), coalesce(max(extract(epoch FROM clock_timestamp() - w.waitstart)), 0)
+FROM pg_locks w
+WHERE NOT w.granted AND w.locktype = 'transactionid'
+  AND w.transactionid IN (SELECT h.transactionid FROM pg_locks h
+                          WHERE h.pid = pg_backend_pid() AND h.locktype = 'transactionid'
+                            AND h.granted)
+"""
+BLOCKED_SQL_13 = """
+SELECT count(*), coalesce(max(extract(epoch FROM clock_timestamp() - a.query_start)), 0)
+FROM pg_locks w JOIN pg_stat_activity a ON a.pid = w.pid
+WHERE NOT w.granted AND w.locktype = 'transactionid'
+  AND w.transactionid IN (SELECT h.transactionid FROM pg_locks h
+                          WHERE h.pid = pg_backend_pid() AND h.locktype = 'transactionid'
+                            AND h.granted)
+"""
+
+
+def blocked(conn: Connection) -> tuple[int, float]:
+    """Sessions waiting for a row lock this session's open transaction holds, and the
+    longest of those waits in seconds."""
+    version = conn.dialect.server_version_info or (14,)
+    if version >= (14,):
+        row = conn.exec_driver_sql(BLOCKED_SQL).one()
+    else:
+        conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+        row = conn.exec_driver_sql(BLOCKED_SQL_13).one()
+    return int(row[0]), max(0.0, float(row[1]))
