@@ -54,17 +54,6 @@ LOCK_WAIT = "__DBSHIFT_LOCK_WAIT_MS__"
 MIN_LOCK_WAIT = 0.05
 
 
-def _pg_lock_wait_ended(exc: BaseException) -> bool:
-    """lock_not_available: the batch's ``lock_timeout`` ran out."""
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"
-
-
-def _pg_retryable(exc: BaseException) -> bool:
-    """deadlock_detected, serialization_failure, lock_not_available."""
-    orig = getattr(exc, "orig", None)
-    return getattr(orig, "sqlstate", None) in ("40P01", "40001", "55P03")
-
-
 @dataclass
 class BackfillOptions:
     batch_size: int = 1000
@@ -129,40 +118,28 @@ class TableBackfill:
 
 @dataclass(frozen=True)
 class KeySQL:
-    """How a server spells the pieces of a keyset batch (PostgreSQL by default; the MySQL
-    engine passes its own, from ``online/mysql/sql.py``)."""
+    """How a server spells the pieces of a keyset batch: each engine passes its own
+    (``online/postgres.py``'s ``KEY_SQL``, ``online/mysql/sql.py``'s)."""
 
-    quote: Callable[[str], str] = named("postgresql").quote
-    #: A key column as text (checkpoints are stored as JSON strings).
-    as_text: str = "{}::text"
-    #: A stored key value back in the column's type: {param} and {type}.
-    bound: Callable[[str, str], str] = lambda param, type_: f"CAST({param} AS {type_})"
+    quote: Callable[[str], str]
+    #: A key column as text (checkpoints are stored as JSON strings), ``{}`` the column.
+    as_text: str
     #: Rows estimate for the progress bar: one parameter, the qualified table.
-    estimate_sql: str = (
-        "SELECT CASE WHEN relpages = 0 THEN -1 ELSE reltuples END::bigint FROM pg_class "
-        "WHERE oid = %(rel)s::regclass"
-    )
+    estimate_sql: str
     #: Statements that open and close a batch's transaction (and mark the session so the
-    #: dual-write triggers step aside for the backfill's own writes). PostgreSQL: the
-    #: commit does not wait for its WAL flush, so the batch's row locks are released
-    #: without that wait; the checkpoint is in the same transaction, so a crash that loses
-    #: the last batches loses their checkpoints too, and the resume redoes them.
-    #: (One round trip: at 10-20 ms batches, each statement's is a few percent.) The
-    #: batch waits at most ``LOCK_WAIT`` ms for an application's row lock: waiting, it
-    #: holds every row it already wrote, so a long application transaction would queue
-    #: every writer of those rows behind it; instead it rolls back and comes again later.
-    begin: tuple[str, ...] = (
-        "BEGIN; SET LOCAL dbshift.backfill = 'on'; SET LOCAL synchronous_commit = off; "
-        f"SET LOCAL lock_timeout = {LOCK_WAIT}",
-    )
-    end: tuple[str, ...] = ("COMMIT",)
-    abort: tuple[str, ...] = ("ROLLBACK",)
+    #: dual-write triggers step aside for the backfill's own writes). ``LOCK_WAIT`` in
+    #: them is replaced by the batch's own limit for waiting on a row lock, in ms.
+    begin: tuple[str, ...]
+    end: tuple[str, ...]
+    abort: tuple[str, ...]
     #: Errors after which the batch is taken again (it rolled back whole).
-    retryable: Callable[[BaseException], bool] = _pg_retryable
+    retryable: Callable[[BaseException], bool]
     #: The batch gave up waiting for a lock at its own limit (``LOCK_WAIT``): taken again
     #: smaller after a pause, for as long as it takes (a long application transaction is
     #: not the backfill's failure).
-    lock_wait_ended: Callable[[BaseException], bool] = _pg_lock_wait_ended
+    lock_wait_ended: Callable[[BaseException], bool]
+    #: A stored key value back in the column's type: {param} and {type}.
+    bound: Callable[[str, str], str] = lambda param, type_: f"CAST({param} AS {type_})"
     #: Every statement the backfill builds (key names, the table, the copy's own SQL),
     #: made to survive the driver's parameter pass, for a driver that %-formats every
     #: statement (PyMySQL: a ``%`` in a key column's name). None: only the migration's
@@ -182,7 +159,7 @@ class Backfill:
         qualified: str,
         key: Sequence[tuple[str, str]],
         work: Work,
-        sql: KeySQL | None = None,
+        sql: KeySQL,
         estimate_params: dict[str, str] | None = None,
         lock: Sequence[str] = (),
     ) -> None:
@@ -195,7 +172,7 @@ class Backfill:
                 "keyset batches (add a primary key first, e.g. with create_index + raw_sql)"
             )
         self.qualified = qualified
-        self.sql = sql or KeySQL()
+        self.sql = sql
         self.estimate_params = estimate_params or {"rel": qualified}
         self.key_names = [self.sql.quote(name) for name, _ in key]
         self.key_types = [type_ for _, type_ in key]

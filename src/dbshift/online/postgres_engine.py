@@ -38,6 +38,8 @@ from dbshift.online.spec import OnlineMigration
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
+
 
 class PostgresEngine:
     """The ``phases.PhasedEngine`` of PostgreSQL."""
@@ -47,7 +49,7 @@ class PostgresEngine:
     undo_hint: ClassVar[str] = "write a new one to undo it"
 
     def __init__(self) -> None:
-        self.dialect = pg.PG
+        self.dialect: Dialect = pg.PG
 
     def base_schema(self, conn: Connection, schema: str) -> str:
         return schema
@@ -422,7 +424,7 @@ def _backfill(run: Run, entry: Entry) -> bool:
                 jobs.append((shape.copy_job(op), table, copy))
     for job, table, work in jobs:
         key = catalog.primary_key(conn, names.table(table))
-        engine = Backfill(names.table(table), key, work)
+        engine = Backfill(names.table(table), key, work, pg.KEY_SQL)
         finished = run_job(run, engine, job, states)
         if not finished:
             return False

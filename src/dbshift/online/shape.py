@@ -23,12 +23,12 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from dbshift import ops
-from dbshift.dialects import named
+from dbshift.dialects.postgres import PostgresDialect
 from dbshift.errors import OnlineOperationError
 
 #: The server up/down expressions and hidden names are written for by default (MySQL and
 #: SQLite plan from the operations' fields).
-_PG = named("postgresql")
+_PG = PostgresDialect()
 
 
 class Names(Protocol):

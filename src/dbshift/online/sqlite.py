@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from dbshift import ops
 from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.connection import first_line
-from dbshift.dialects import named
+from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.dialects.sqlite.render import SQLiteRenderer
 from dbshift.errors import (
     DbshiftError,
@@ -61,8 +61,10 @@ from dbshift.online.spec import OnlineMigration
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
+
 _MAIN = "main"
-_SQLITE = named("sqlite")
+_SQLITE = SQLiteDialect()
 q = _SQLITE.quote
 #: Statements a raw_sql up must not run: they would end the one transaction early.
 _TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
@@ -79,7 +81,7 @@ class SQLiteEngine:
     )
 
     def __init__(self) -> None:
-        self.dialect = _SQLITE
+        self.dialect: Dialect = _SQLITE
 
     def base_schema(self, conn: Connection, schema: str) -> str:
         if schema == "public":  # the command's default: the main database

@@ -15,6 +15,7 @@ from dbshift.online.phases import Insert, NewVersion, Progress, Record, Run
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from dbshift.dialects import Dialect
     from dbshift.online.journal import Entry
     from dbshift.online.spec import OnlineMigration
 
@@ -34,7 +35,7 @@ class MySQLEngine:
     )
 
     def __init__(self) -> None:
-        self.dialect = my.MY
+        self.dialect: Dialect = my.MY
 
     def base_schema(self, conn: Connection, schema: str) -> str:
         """``public`` (the command's default) means the URL's database."""

@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from dbshift.dialects import named
+from dbshift.dialects.mysql import MySQLDialect
 from dbshift.online.backfill import KeySQL
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def escape_percent(sql: str) -> str:
 
 
 #: Quoting, literals and the 64-character name limit: the server's facts, from its Dialect.
-MY = named("mysql")
+MY = MySQLDialect()
 q, literal, short = MY.quote, MY.literal, MY.fit_name
 
 
@@ -357,6 +357,8 @@ KEY_SQL = KeySQL(
     end=("COMMIT", f"SET {GUARD} = NULL"),
     abort=("ROLLBACK", f"SET {GUARD} = NULL"),
     retryable=lambda exc: errno(exc) in (1205, 1213),  # lock wait timeout, deadlock
+    # The copy sets no limit of its own (innodb_lock_wait_timeout's 1205 is retried above).
+    lock_wait_ended=lambda exc: False,
     escape=escape_percent,
 )
 
