@@ -44,42 +44,62 @@ if TYPE_CHECKING:
 # Only those relations are deparsed; a lean pass over the user rows finds them. With the
 # empty base (watermark 0) every row is fresh: the full probe, every key, every relation.
 _PROBE = """
-WITH w AS (
+WITH w AS MATERIALIZED (
   SELECT age(:w) AS a
-), rel AS (
-  SELECT c.oid, n.nspname, c.relname, c.relkind
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-    AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-    AND c.relkind NOT IN ('i', 'I', 't')  -- indexes: the 'i' lines, by their table
-    AND NOT (c.relname = ANY(:exclude))
-), rows AS (  -- catalog, key (a.b.c), owning relation (a pg_class row: below), xmin
-  SELECT 'c' AS t, oid AS a, 0 AS b, 0::oid AS c, NULL::oid AS o, xmin AS x FROM pg_class
-  WHERE oid >= 16384
-  UNION ALL SELECT 'a', attrelid, attnum, 0, attrelid, xmin FROM pg_attribute
-  WHERE attrelid >= 16384
-  UNION ALL SELECT 'd', oid, 0, 0, adrelid, xmin FROM pg_attrdef WHERE adrelid >= 16384
-  UNION ALL SELECT 'i', indexrelid, 0, 0, indrelid, xmin FROM pg_index WHERE indrelid >= 16384
-  UNION ALL SELECT 'k', oid, 0, 0, nullif(conrelid, 0), xmin FROM pg_constraint
-  WHERE oid >= 16384
-  UNION ALL SELECT 'm', objoid, objsubid, classoid, NULL, xmin FROM pg_description
-  WHERE objoid >= 16384
-  UNION ALL SELECT 'v', oid, 0, 0, ev_class, xmin FROM pg_rewrite WHERE ev_class >= 16384
-  UNION ALL SELECT 't', oid, 0, 0, tgrelid, xmin FROM pg_trigger WHERE tgrelid >= 16384
-  UNION ALL SELECT 's', seqrelid, 0, 0, seqrelid, xmin FROM pg_sequence WHERE seqrelid >= 16384
-  UNION ALL SELECT 'p', oid, 0, 0, polrelid, xmin FROM pg_policy WHERE polrelid >= 16384
-  UNION ALL SELECT 'n', oid, 0, 0, NULL, xmin FROM pg_namespace
-  UNION ALL SELECT 'y', oid, 0, 0, NULL, xmin FROM pg_type WHERE oid >= 16384
-  UNION ALL SELECT 'e', oid, 0, 0, NULL, xmin FROM pg_enum WHERE oid >= 16384
-  UNION ALL SELECT 'f', oid, 0, 0, NULL, xmin FROM pg_proc WHERE oid >= 16384
-  UNION ALL SELECT 'l', oid, 0, 0, NULL, xmin FROM pg_collation WHERE oid >= 16384
-  UNION ALL SELECT 'x', oid, 0, 0, NULL, xmin FROM pg_extension
-), fresh AS MATERIALIZED (
-  SELECT t, a, a || '.' || b || '.' || c AS k, CASE
-    WHEN t = 'c' OR (t = 'm' AND c = 'pg_class'::regclass) THEN
-      coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = a), a)
-    ELSE o END AS o
-  FROM rows WHERE age(x) <= (SELECT a FROM w) OR x = ANY(:xip)
+), fresh AS MATERIALIZED (  -- catalog, id, key (a.b.c), owning relation: rows new since base
+  SELECT 'c' AS t, x.oid AS a, x.oid || '.0.0' AS k,
+         coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = x.oid), x.oid) AS o
+  FROM pg_class x WHERE x.oid >= 16384 AND (age(x.xmin) <= (SELECT a FROM w) OR x.xmin = ANY(:xip))
+  UNION ALL SELECT 'a', attrelid, attrelid || '.' || attnum || '.0', attrelid FROM pg_attribute
+  WHERE attrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'd', oid, oid || '.0.0', adrelid FROM pg_attrdef
+  WHERE adrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'i', indexrelid, indexrelid || '.0.0', indrelid FROM pg_index
+  WHERE indrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'k', oid, oid || '.0.0', nullif(conrelid, 0) FROM pg_constraint
+  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'm', x.objoid, x.objoid || '.' || x.objsubid || '.' || x.classoid,
+         CASE WHEN x.classoid = 'pg_class'::regclass THEN
+           coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = x.objoid), x.objoid) END
+  FROM pg_description x
+  WHERE x.objoid >= 16384 AND (age(x.xmin) <= (SELECT a FROM w) OR x.xmin = ANY(:xip))
+  UNION ALL SELECT 'v', oid, oid || '.0.0', ev_class FROM pg_rewrite
+  WHERE ev_class >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 't', oid, oid || '.0.0', tgrelid FROM pg_trigger
+  WHERE tgrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 's', seqrelid, seqrelid || '.0.0', seqrelid FROM pg_sequence
+  WHERE seqrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'p', oid, oid || '.0.0', polrelid FROM pg_policy
+  WHERE polrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'n', oid, oid || '.0.0', NULL FROM pg_namespace
+  WHERE age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip)
+  UNION ALL SELECT 'y', oid, oid || '.0.0', NULL FROM pg_type
+  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'e', oid, oid || '.0.0', NULL FROM pg_enum
+  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'f', oid, oid || '.0.0', NULL FROM pg_proc
+  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'l', oid, oid || '.0.0', NULL FROM pg_collation
+  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
+  UNION ALL SELECT 'x', oid, oid || '.0.0', NULL FROM pg_extension
+  WHERE age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip)
+), counts AS (  -- every user row of each catalog, fresh or not
+  SELECT 'c' AS t, count(*) AS n FROM pg_class WHERE oid >= 16384
+  UNION ALL SELECT 'a', count(*) FROM pg_attribute WHERE attrelid >= 16384
+  UNION ALL SELECT 'd', count(*) FROM pg_attrdef WHERE adrelid >= 16384
+  UNION ALL SELECT 'i', count(*) FROM pg_index WHERE indrelid >= 16384
+  UNION ALL SELECT 'k', count(*) FROM pg_constraint WHERE oid >= 16384
+  UNION ALL SELECT 'm', count(*) FROM pg_description WHERE objoid >= 16384
+  UNION ALL SELECT 'v', count(*) FROM pg_rewrite WHERE ev_class >= 16384
+  UNION ALL SELECT 't', count(*) FROM pg_trigger WHERE tgrelid >= 16384
+  UNION ALL SELECT 's', count(*) FROM pg_sequence WHERE seqrelid >= 16384
+  UNION ALL SELECT 'p', count(*) FROM pg_policy WHERE polrelid >= 16384
+  UNION ALL SELECT 'n', count(*) FROM pg_namespace
+  UNION ALL SELECT 'y', count(*) FROM pg_type WHERE oid >= 16384
+  UNION ALL SELECT 'e', count(*) FROM pg_enum WHERE oid >= 16384
+  UNION ALL SELECT 'f', count(*) FROM pg_proc WHERE oid >= 16384
+  UNION ALL SELECT 'l', count(*) FROM pg_collation WHERE oid >= 16384
+  UNION ALL SELECT 'x', count(*) FROM pg_extension
 ), named AS (  -- objects written since the base whose names other relations' text prints
   SELECT 'pg_class'::regclass AS c, a AS oid FROM fresh WHERE t IN ('c', 'a')
   UNION ALL SELECT 'pg_type'::regclass, a FROM fresh WHERE t = 'y'
@@ -98,9 +118,20 @@ WITH w AS (
     WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)
     END
   FROM named x JOIN pg_depend d ON d.refclassid = x.c AND d.refobjid = x.oid
-), todo AS (
-  SELECT r.* FROM rel r
-  WHERE r.oid IN (SELECT o FROM touched) OR EXISTS (SELECT 1 FROM fresh WHERE t = 'n')
+), todo AS MATERIALIZED (  -- the relations dbshift models that may have changed
+  -- (tables, views, matviews, sequences, composite types' relations), schemas other than
+  -- the system's; :exclude is dbshift's own tables. Those owning a row new since the
+  -- base, by index lookups; every one when a schema row is new (a one-time filter).
+  SELECT c.oid, n.nspname, c.relname, c.relkind
+  FROM (
+    SELECT o FROM touched WHERE o IS NOT NULL
+    UNION
+    SELECT oid FROM pg_class WHERE EXISTS (SELECT 1 FROM fresh WHERE t = 'n')
+  ) r JOIN pg_class c ON c.oid = r.o JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+    AND c.relkind NOT IN ('i', 'I', 't')  -- indexes: the 'i' lines, by their table
+    AND NOT (c.relname = ANY(:exclude))
 ), lines AS (
   SELECT r.oid AS o, format('r %s.%s %s %s %s %s %s %s', r.nspname, r.relname, r.relkind,
                 c.relpersistence, c.reloptions, c.relrowsecurity,
@@ -139,11 +170,12 @@ SELECT 'r', t.oid::text, h.hash FROM todo t JOIN (
   SELECT o, md5(string_agg(line, E'\\n' ORDER BY line)) AS hash FROM lines GROUP BY o
 ) h ON h.o = t.oid
 UNION ALL  -- touched, but no relation of the digest (now)
-SELECT '-', o::text, NULL FROM touched WHERE o IS NOT NULL AND o NOT IN (SELECT oid FROM rel)
+SELECT '-', o::text, NULL FROM touched
+WHERE o IS NOT NULL AND NOT EXISTS (SELECT 1 FROM todo WHERE todo.oid = touched.o)
 UNION ALL
 SELECT '+' || t, k, NULL FROM fresh
 UNION ALL
-SELECT '#' || t, count(*)::text, NULL FROM rows GROUP BY t
+SELECT '#' || t, n::text, NULL FROM counts
 UNION ALL
 SELECT 'w', (txid_snapshot_xmax(txid_current_snapshot()) % 4294967296)::text,
        (SELECT coalesce(array_agg(backend_xid), '{}')::text FROM pg_stat_activity
@@ -157,10 +189,10 @@ SELECT 'g', NULL, md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM
                 (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
                  FROM pg_enum e WHERE e.enumtypid = t.oid)) AS line
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-  LEFT JOIN pg_class tc ON tc.oid = t.typrelid
   WHERE t.oid >= 16384 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-    AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND tc.relkind = 'c'))
+    AND (t.typtype IN ('e', 'd') OR t.oid IN (  -- composite types, not tables' row types
+      SELECT tc.reltype FROM pg_class tc WHERE tc.relkind = 'c' AND tc.oid >= 16384))
   UNION ALL
   SELECT format('d %s %s %s', t.typname, k.conname, pg_get_constraintdef(k.oid))
   FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid
