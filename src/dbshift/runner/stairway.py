@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from dbshift.dialects import Dialect
     from dbshift.dialects.locks import Tracer
     from dbshift.model import Schema
+    from dbshift.runner.history import HistoryTable
 
 
 def run(
@@ -192,6 +193,7 @@ class StairwayRun:
         if self.fingerprint is not None:
             self.fingerprint.keep_prepared_on(self.conn.connection.dbapi_connection)
         self._tracer: Tracer | None = None
+        self._up_scripts: UpScripts | None = None
         self.migrations: list[Migration] = []
 
     def schema(self) -> Schema:
@@ -335,18 +337,11 @@ class StairwayRun:
         """The up as ``migrate --sql`` writes it (BEGIN, statements, history row, COMMIT) in
         one round trip. False after a failure, rolled back: the executor then runs it
         statement by statement and names the ``file:line``."""
-        from dbshift.runner.offline import render_script
-
-        script = render_script(
-            [m],
-            dialect=self.dialect,
-            history=self.session.history,
-            create_history=False,
-            target="scratch database",
-        )
+        if self._up_scripts is None:
+            self._up_scripts = UpScripts(self.dialect, self.session.history)
         cursor = self._cursor()
         try:
-            cursor.execute(script)
+            cursor.execute(self._up_scripts.render(m))
             return True
         except Exception:
             cursor.execute("ROLLBACK")
@@ -672,6 +667,59 @@ class StairwayRun:
             if left
             else Check("models", PASSED, desired)
         )
+
+
+class UpScripts:
+    """Each migration's up as ``render_script`` writes it for one migration, less its
+    header comments: SQLAlchemy compiles the history INSERT once, with marks where each
+    migration's values go in as the dialect's literals (compiling it per migration cost
+    about a millisecond each, a tenth of the run's client time at 200 migrations)."""
+
+    _MARK = "dbshift_stairway_mark_"
+    _TOTAL = 918273645  # marks for the two statement counts: numbers no value prints
+    _DONE = 918273646
+
+    def __init__(self, dialect: Dialect, history: HistoryTable) -> None:
+        from dbshift.runner.offline import history_insert
+
+        self.dialect = dialect
+        self.history = history
+        self._fields = ("version", "description", "kind", "checksum")
+        self.template = history_insert(
+            dialect,
+            history,
+            **{f: f"{self._MARK}{f}" for f in self._fields},
+            statements_total=self._TOTAL,
+            statements_done=self._DONE,
+        )
+        for mark in (*(f"{self._MARK}{f}" for f in self._fields), self._TOTAL, self._DONE):
+            if self.template.count(str(mark)) != 1:
+                raise AssertionError(f"history INSERT template: {mark} not once in it")
+
+    def render(self, m: Migration) -> str:
+        from dbshift.runner.offline import render_script, statement_sql
+
+        if m.repeatable:  # its history row is replaced: the script's own form
+            return render_script(
+                [m], dialect=self.dialect, history=self.history, create_history=False, target=""
+            )
+        insert = self.template
+        values = {
+            "version": m.version,
+            "description": m.description[:255],
+            "kind": m.kind.value,
+            "checksum": m.checksum,
+        }
+        for name, value in values.items():
+            insert = insert.replace(
+                self.dialect.literal(f"{self._MARK}{name}"), self.dialect.literal(value)
+            )
+        count = str(len(m.up.statements))
+        insert = insert.replace(str(self._TOTAL), count).replace(str(self._DONE), count)
+        body = [statement_sql(st.sql, self.dialect) for st in m.up.statements]
+        if m.transactional and self.dialect.transactional_ddl:
+            return "\n".join([f"{self.dialect.begin_sql};", *body, insert + ";", "COMMIT;", ""])
+        return "\n".join([*body, insert + ";", ""])
 
 
 def _difference(current: Schema, wanted: Schema, dialect: Dialect) -> list[str]:
