@@ -9,7 +9,7 @@ inspector and the differ, which decide (a column moved by a drop and re-add, say
 only if the model says so) and print the difference.
 
 Names only, never OIDs: a table dropped and created again the same way digests the same.
-``None`` where a server has no digest here (MySQL/MariaDB): the caller inspects.
+MySQL/MariaDB: ``digest_mysql`` (the inspector's catalog rows, hashed; not incremental).
 """
 
 from __future__ import annotations
@@ -368,14 +368,19 @@ def fingerprint_for(dialect: Dialect, exclude: Collection[str] = ()) -> Fingerpr
 
 
 def schema_digest(conn: Connection, *, exclude: Collection[str] = ()) -> str | None:
-    """The fingerprint of the schema ``conn`` sees, or None (no digest for this server)."""
+    """The fingerprint of the schema ``conn`` sees (None: no digest for this server)."""
     from dbshift.dialects import named
+    from dbshift.dialects.mysql import MySQLDialect
     from dbshift.dialects.sqlite import SQLiteDialect
 
     dialect = named(conn.dialect.name)  # SQLAlchemy's name; mariadb is mysql
     fingerprint = fingerprint_for(dialect, exclude)
     if fingerprint is not None:
         return fingerprint.read(conn)
+    if isinstance(dialect, MySQLDialect):
+        from dbshift.inspect.digest_mysql import mysql_digest
+
+        return mysql_digest(conn, exclude=exclude)
     if isinstance(dialect, SQLiteDialect):
         skip = set(exclude)
         rows = [
