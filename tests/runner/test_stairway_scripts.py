@@ -61,3 +61,23 @@ def test_each_up_script_is_the_one_render_script_writes(tmp_path: Path, url: str
             line for line in _body(expected).split("\n") if line != f"-- {m.filename}"
         )
         assert scripts.render(m) == expected, m.filename
+
+
+def test_default_jobs_stay_within_the_cores_when_the_server_is_on_this_machine() -> None:
+    import os
+    from dataclasses import replace
+
+    from dbshift.config import Settings
+    from dbshift.dialects import named
+    from dbshift.runner.stairway import Options, _jobs
+
+    pg = named("postgresql")
+    base = Settings()
+    local = replace(base, dev_url="postgresql://u@127.0.0.1:5432/db")
+    remote = replace(base, dev_url="postgresql://u@db.example.com:5432/db")
+    cores = os.cpu_count() or 1
+    assert _jobs(Options(), pg, 200, local) == min(4, cores)
+    assert _jobs(Options(), pg, 200, remote) == 4
+    assert _jobs(Options(), pg, 60, remote) == 1
+    assert _jobs(Options(jobs=3), pg, 200, local) == 3, "--jobs is obeyed as given"
+    assert _jobs(Options(), named("mysql"), 200, local) == 1

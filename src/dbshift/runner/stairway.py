@@ -16,6 +16,7 @@ left, which is what production sees, and nothing is rebuilt per migration.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -70,7 +71,7 @@ def run(
     )
     migrations = loader.load(settings.migrations_dir, dialect)
     selected = _select(migrations, options)
-    chunks = _chunks(selected, _jobs(options, dialect, len(selected)))
+    chunks = _chunks(selected, _jobs(options, dialect, len(selected), settings))
     if len(chunks) == 1:
         _test_chunk(settings, dialect, options, report, progress, migrations, chunks[0], True)
     else:
@@ -120,12 +121,30 @@ def _test_chunk(
         StairwayRun(session, settings, options, report, progress).run(migrations, chunk, final=last)
 
 
-def _jobs(options: Options, dialect: Dialect, count: int) -> int:
+def _jobs(options: Options, dialect: Dialect, count: int, settings: Settings | None = None) -> int:
     if options.jobs is not None:
         if options.jobs < 1:
             raise UsageError("--jobs must be at least 1")
         return min(options.jobs, max(count, 1))
-    return max(1, min(4, count // 50)) if dialect.multi_statement and options.only is None else 1
+    if not dialect.multi_statement or options.only is not None:
+        return 1
+    jobs = max(1, min(4, count // 50))
+    if settings is not None and _server_is_local(settings.dev_url):
+        # The server's backends and this process share this machine's cores: a chunk more
+        # than there are cores only adds the migrations its scratch database replays first
+        # (a fourth chunk replays three quarters of them) without running anything sooner.
+        jobs = min(jobs, max(1, os.cpu_count() or 1))
+    return jobs
+
+
+def _server_is_local(url: str | None) -> bool:
+    """Whether ``url``'s server runs on this machine (loopback address or a socket)."""
+    if not url:
+        return False
+    from dbshift.connection import parse_url
+
+    host = parse_url(url).host
+    return host is None or host in ("localhost", "::1") or host.startswith("127.")
 
 
 def _chunks(selected: list[Migration], jobs: int) -> list[list[Migration]]:
