@@ -43,63 +43,68 @@ if TYPE_CHECKING:
 #   dependents by pg_depend), or of a schema (any schema row fresh: every relation).
 # Only those relations are deparsed; a lean pass over the user rows finds them. With the
 # empty base (watermark 0) every row is fresh: the full probe, every key, every relation.
-_PROBE = """
+# The catalogs the text is read from: tag, catalog, its user rows, each row's id, key
+# (a.b.c: unique in the catalog) and owning relation (a pg_class row: an index's is its
+# table's, found below).
+_CATALOGS = (
+    ("c", "pg_class", "oid >= 16384", "oid", "oid || '.0.0'", "oid"),
+    (
+        "a",
+        "pg_attribute",
+        "attrelid >= 16384",
+        "attrelid",
+        "attrelid || '.' || attnum || '.0'",
+        "attrelid",
+    ),
+    ("d", "pg_attrdef", "adrelid >= 16384", "oid", "oid || '.0.0'", "adrelid"),
+    ("i", "pg_index", "indrelid >= 16384", "indexrelid", "indexrelid || '.0.0'", "indrelid"),
+    ("k", "pg_constraint", "oid >= 16384", "oid", "oid || '.0.0'", "nullif(conrelid, 0)"),
+    (
+        "m",
+        "pg_description",
+        "objoid >= 16384",
+        "objoid",
+        "objoid || '.' || objsubid || '.' || classoid",
+        "CASE WHEN classoid = 'pg_class'::regclass THEN objoid END",
+    ),
+    ("v", "pg_rewrite", "ev_class >= 16384", "oid", "oid || '.0.0'", "ev_class"),
+    ("t", "pg_trigger", "tgrelid >= 16384", "oid", "oid || '.0.0'", "tgrelid"),
+    ("s", "pg_sequence", "seqrelid >= 16384", "seqrelid", "seqrelid || '.0.0'", "seqrelid"),
+    ("p", "pg_policy", "polrelid >= 16384", "oid", "oid || '.0.0'", "polrelid"),
+    ("n", "pg_namespace", "true", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("y", "pg_type", "oid >= 16384", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("e", "pg_enum", "oid >= 16384", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("f", "pg_proc", "oid >= 16384", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("l", "pg_collation", "oid >= 16384", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("x", "pg_extension", "true", "oid", "oid || '.0.0'", "NULL::oid"),
+)
+
+#: One pass over each catalog's user rows: their count, and the fresh ones' ids, keys and
+#: owners (aggregates filtered by freshness: NULL when none is).
+_SCAN = "\n  UNION ALL ".join(
+    f"SELECT '{tag}' AS t, count(*) AS n,"  # noqa: S608 (constants of this module only)
+    f" array_agg({ident}) FILTER (WHERE fresh) AS ids,"
+    f" array_agg({key}) FILTER (WHERE fresh) AS keys,"
+    f" array_agg({owner}) FILTER (WHERE fresh) AS owners"
+    f" FROM (SELECT *, age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip) AS fresh"
+    f" FROM {catalog} WHERE {rows}) x"
+    for tag, catalog, rows, ident, key, owner in _CATALOGS
+)
+
+_PROBE_HEAD = """
 WITH w AS MATERIALIZED (
   SELECT age(:w) AS a
-), fresh AS MATERIALIZED (  -- catalog, id, key (a.b.c), owning relation: rows new since base
-  SELECT 'c' AS t, x.oid AS a, x.oid || '.0.0' AS k,
-         coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = x.oid), x.oid) AS o
-  FROM pg_class x WHERE x.oid >= 16384 AND (age(x.xmin) <= (SELECT a FROM w) OR x.xmin = ANY(:xip))
-  UNION ALL SELECT 'a', attrelid, attrelid || '.' || attnum || '.0', attrelid FROM pg_attribute
-  WHERE attrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'd', oid, oid || '.0.0', adrelid FROM pg_attrdef
-  WHERE adrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'i', indexrelid, indexrelid || '.0.0', indrelid FROM pg_index
-  WHERE indrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'k', oid, oid || '.0.0', nullif(conrelid, 0) FROM pg_constraint
-  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'm', x.objoid, x.objoid || '.' || x.objsubid || '.' || x.classoid,
-         CASE WHEN x.classoid = 'pg_class'::regclass THEN
-           coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = x.objoid), x.objoid) END
-  FROM pg_description x
-  WHERE x.objoid >= 16384 AND (age(x.xmin) <= (SELECT a FROM w) OR x.xmin = ANY(:xip))
-  UNION ALL SELECT 'v', oid, oid || '.0.0', ev_class FROM pg_rewrite
-  WHERE ev_class >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 't', oid, oid || '.0.0', tgrelid FROM pg_trigger
-  WHERE tgrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 's', seqrelid, seqrelid || '.0.0', seqrelid FROM pg_sequence
-  WHERE seqrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'p', oid, oid || '.0.0', polrelid FROM pg_policy
-  WHERE polrelid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'n', oid, oid || '.0.0', NULL FROM pg_namespace
-  WHERE age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip)
-  UNION ALL SELECT 'y', oid, oid || '.0.0', NULL FROM pg_type
-  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'e', oid, oid || '.0.0', NULL FROM pg_enum
-  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'f', oid, oid || '.0.0', NULL FROM pg_proc
-  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'l', oid, oid || '.0.0', NULL FROM pg_collation
-  WHERE oid >= 16384 AND (age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip))
-  UNION ALL SELECT 'x', oid, oid || '.0.0', NULL FROM pg_extension
-  WHERE age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip)
+), scan AS MATERIALIZED (
+  """
+
+_PROBE_TAIL = """
+), fresh AS MATERIALIZED (  -- catalog, id, key, owning relation: rows new since the base
+  SELECT s.t, u.a, u.k, CASE WHEN s.t IN ('c', 'm') AND u.o IS NOT NULL THEN
+           coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = u.o), u.o)
+         ELSE u.o END AS o
+  FROM scan s CROSS JOIN LATERAL unnest(s.ids, s.keys, s.owners) AS u(a, k, o)
 ), counts AS (  -- every user row of each catalog, fresh or not
-  SELECT 'c' AS t, count(*) AS n FROM pg_class WHERE oid >= 16384
-  UNION ALL SELECT 'a', count(*) FROM pg_attribute WHERE attrelid >= 16384
-  UNION ALL SELECT 'd', count(*) FROM pg_attrdef WHERE adrelid >= 16384
-  UNION ALL SELECT 'i', count(*) FROM pg_index WHERE indrelid >= 16384
-  UNION ALL SELECT 'k', count(*) FROM pg_constraint WHERE oid >= 16384
-  UNION ALL SELECT 'm', count(*) FROM pg_description WHERE objoid >= 16384
-  UNION ALL SELECT 'v', count(*) FROM pg_rewrite WHERE ev_class >= 16384
-  UNION ALL SELECT 't', count(*) FROM pg_trigger WHERE tgrelid >= 16384
-  UNION ALL SELECT 's', count(*) FROM pg_sequence WHERE seqrelid >= 16384
-  UNION ALL SELECT 'p', count(*) FROM pg_policy WHERE polrelid >= 16384
-  UNION ALL SELECT 'n', count(*) FROM pg_namespace
-  UNION ALL SELECT 'y', count(*) FROM pg_type WHERE oid >= 16384
-  UNION ALL SELECT 'e', count(*) FROM pg_enum WHERE oid >= 16384
-  UNION ALL SELECT 'f', count(*) FROM pg_proc WHERE oid >= 16384
-  UNION ALL SELECT 'l', count(*) FROM pg_collation WHERE oid >= 16384
-  UNION ALL SELECT 'x', count(*) FROM pg_extension
+  SELECT t, n FROM scan
 ), named AS (  -- objects written since the base whose names other relations' text prints
   SELECT 'pg_class'::regclass AS c, a AS oid FROM fresh WHERE t IN ('c', 'a')
   UNION ALL SELECT 'pg_type'::regclass, a FROM fresh WHERE t = 'y'
@@ -212,6 +217,8 @@ SELECT 'g', NULL, md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM
   SELECT format('x %s %s', e.extname, e.extversion) FROM pg_extension e
 ) AS global_lines
 """
+
+_PROBE = _PROBE_HEAD + _SCAN + _PROBE_TAIL
 
 _SQLITE = """
 SELECT type, name, tbl_name, sql FROM sqlite_master
