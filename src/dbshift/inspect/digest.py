@@ -127,49 +127,69 @@ _PROBE_TAIL = """
   -- (tables, views, matviews, sequences, composite types' relations), schemas other than
   -- the system's; :exclude is dbshift's own tables. Those owning a row new since the
   -- base, by index lookups; every one when a schema row is new (a one-time filter).
+  -- (OFFSET 0: a lookup per relation; a plan made for any number of them hashes the
+  -- whole catalog for one)
   SELECT c.oid, n.nspname, c.relname, c.relkind
   FROM (
     SELECT o FROM touched WHERE o IS NOT NULL
     UNION
     SELECT oid FROM pg_class WHERE EXISTS (SELECT 1 FROM fresh WHERE t = 'n')
-  ) r JOIN pg_class c ON c.oid = r.o JOIN pg_namespace n ON n.oid = c.relnamespace
+  ) r CROSS JOIN LATERAL (
+    SELECT oid, relname, relkind, relnamespace FROM pg_class WHERE oid = r.o OFFSET 0
+  ) c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
     AND c.relkind NOT IN ('i', 'I', 't')  -- indexes: the 'i' lines, by their table
     AND NOT (c.relname = ANY(:exclude))
-), lines AS (
-  SELECT r.oid AS o, format('r %s.%s %s %s %s %s %s %s', r.nspname, r.relname, r.relkind,
-                c.relpersistence, c.reloptions, c.relrowsecurity,
-                pg_get_expr(c.relpartbound, c.oid), obj_description(r.oid, 'pg_class')) AS line
-  FROM todo r JOIN pg_class c ON c.oid = r.oid
+), lines AS (  -- each by lookups from the relations to do (OFFSET 0: as in todo)
+  SELECT r.oid AS o, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('r %s.%s %s %s %s %s %s %s', r.nspname, r.relname, r.relkind,
+                  c.relpersistence, c.reloptions, c.relrowsecurity,
+                  pg_get_expr(c.relpartbound, c.oid), obj_description(r.oid, 'pg_class')) AS line
+    FROM pg_class c WHERE c.oid = r.oid OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('c %s.%s %s %s %s %s %s %s %s %s', r.nspname, r.relname, a.attnum,
-                a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                pg_get_expr(d.adbin, d.adrelid), a.attidentity::text || a.attgenerated::text,
-                a.attcollation, col_description(r.oid, a.attnum))
-  FROM todo r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('c %s.%s %s %s %s %s %s %s %s %s', r.nspname, r.relname, a.attnum,
+                  a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                  pg_get_expr(d.adbin, d.adrelid), a.attidentity::text || a.attgenerated::text,
+                  a.attcollation, col_description(r.oid, a.attnum)) AS line
+    FROM pg_attribute a
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('i %s %s', pg_get_indexdef(i.indexrelid),
-                       obj_description(i.indexrelid, 'pg_class'))
-  FROM pg_index i JOIN todo r ON r.oid = i.indrelid
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('i %s %s', pg_get_indexdef(i.indexrelid),
+                  obj_description(i.indexrelid, 'pg_class')) AS line
+    FROM pg_index i WHERE i.indrelid = r.oid OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('k %s.%s %s %s %s', r.nspname, r.relname, k.conname,
-                       pg_get_constraintdef(k.oid), k.condeferrable::text || k.condeferred::text)
-  FROM pg_constraint k JOIN todo r ON r.oid = k.conrelid
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('k %s.%s %s %s %s', r.nspname, r.relname, k.conname,
+                  pg_get_constraintdef(k.oid), k.condeferrable::text || k.condeferred::text)
+           AS line
+    FROM pg_constraint k WHERE k.conrelid = r.oid OFFSET 0
+  ) x
   UNION ALL
   SELECT r.oid, format('v %s.%s %s', r.nspname, r.relname, pg_get_viewdef(r.oid))
   FROM todo r WHERE r.relkind IN ('v', 'm')
   UNION ALL
-  SELECT r.oid, format('s %s.%s %s %s %s %s %s %s', r.nspname, r.relname, s.seqtypid::regtype,
-                       s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcycle)
-  FROM pg_sequence s JOIN todo r ON r.oid = s.seqrelid
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('s %s.%s %s %s %s %s %s %s', r.nspname, r.relname, s.seqtypid::regtype,
+                  s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcycle) AS line
+    FROM pg_sequence s WHERE s.seqrelid = r.oid OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('t %s', pg_get_triggerdef(t.oid))
-  FROM pg_trigger t JOIN todo r ON r.oid = t.tgrelid WHERE NOT t.tgisinternal
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('t %s', pg_get_triggerdef(t.oid)) AS line
+    FROM pg_trigger t WHERE t.tgrelid = r.oid AND NOT t.tgisinternal OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('p %s %s', p.polname, pg_get_expr(p.polqual, p.polrelid))
-  FROM pg_policy p JOIN todo r ON r.oid = p.polrelid
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('p %s %s', p.polname, pg_get_expr(p.polqual, p.polrelid)) AS line
+    FROM pg_policy p WHERE p.polrelid = r.oid OFFSET 0
+  ) x
 )
 SELECT 'r', t.oid::text, h.hash FROM todo t JOIN (
   SELECT o, md5(string_agg(line, E'\\n' ORDER BY line)) AS hash FROM lines GROUP BY o
