@@ -244,3 +244,26 @@ def test_the_stairway_reads_the_digest_for_mysql_and_it_skips_own_tables(
         assert schema_digest(conn, exclude=EXCLUDE) == digest, "own tables are not the schema"
         conn.exec_driver_sql("ALTER TABLE items ADD COLUMN extra int")
         assert schema_digest(conn, exclude=EXCLUDE) != digest
+
+
+def test_a_cut_concatenation_reads_the_rows_and_still_sees_each_change(
+    mysql_db: Database,
+) -> None:
+    """Past ``group_concat_max_len`` the folded rows are cut (their length tells): the
+    digest then reads them one by one, and changes still move it."""
+    from dbshift.inspect.catalog import catalog_of
+    from dbshift.inspect.digest_mysql import _COLUMN_ROW, _fold
+
+    with mysql_db.connect() as conn:
+        _prepare(conn)
+        catalog = catalog_of(conn)
+        assert _fold(catalog, "COLUMNS", _COLUMN_ROW, "", frozenset()) is not None
+        conn.exec_driver_sql("SET SESSION group_concat_max_len = 40")
+        assert _fold(catalog, "COLUMNS", _COLUMN_ROW, "", frozenset()) is None
+        for index in range(len(CHANGES)):
+            change, back = CHANGES[index]
+            before = mysql_digest(conn, exclude=EXCLUDE)
+            conn.exec_driver_sql(change)
+            assert mysql_digest(conn, exclude=EXCLUDE) != before, change
+            conn.exec_driver_sql(back)
+            assert mysql_digest(conn, exclude=EXCLUDE) == before, back

@@ -122,16 +122,37 @@ def mysql_digest(conn: Connection | DriverConnection, *, exclude: Collection[str
     version = _version(version_text)
     sections.append(("server", server))
     sections.append(("refused", sorted(_rows(catalog, q.UNSUPPORTED), key=repr)))
-    tables = _rows(catalog, TABLES)
-    sections.append(("tables", sorted((r for r in tables if r[0] not in skip), key=repr)))
-    # Ordered by table and position in the query: kept.
-    sections.append(("columns", [r for r in _rows(catalog, COLUMNS) if r[0] not in skip]))
-    if mariadb:  # IGNORED: MariaDB 10.6+
-        ignored = ", IGNORED" if version >= (10, 6) else ""
-        statistics = STATISTICS_MARIADB.format(ignored=ignored)
-    else:
-        statistics = STATISTICS_MYSQL8
-    sections.append(("keys", _by_table(_rows(catalog, statistics), skip)))
+    key_parts: tuple[str, ...] = _KEY_PARTS
+    if not mariadb:
+        key_parts = (*_KEY_PARTS, "EXPRESSION", "IS_VISIBLE")
+    elif version >= (10, 6):
+        key_parts = (*_KEY_PARTS, "IGNORED")
+    folded = [
+        _fold(catalog, "TABLES", _TABLE_ROW, "", skip),
+        _fold(catalog, "COLUMNS", _COLUMN_ROW, ", ORDINAL_POSITION", skip),
+        _fold(
+            catalog,
+            "STATISTICS",
+            _hash(*key_parts),
+            ", CAST(INDEX_NAME AS BINARY), SEQ_IN_INDEX",
+            skip,
+        ),
+    ]
+    whole = [f for f in folded if f is not None]
+    if len(whole) == len(folded):
+        sections.append(("folded", whole))
+        tables = _rows(catalog, _SPECIAL_TABLES)
+    else:  # a GROUP_CONCAT was cut at group_concat_max_len: row by row
+        tables = _rows(catalog, TABLES)
+        sections.append(("tables", sorted((r for r in tables if r[0] not in skip), key=repr)))
+        # Ordered by table and position in the query: kept.
+        sections.append(("columns", [r for r in _rows(catalog, COLUMNS) if r[0] not in skip]))
+        if mariadb:  # IGNORED: MariaDB 10.6+
+            ignored = ", IGNORED" if version >= (10, 6) else ""
+            statistics = STATISTICS_MARIADB.format(ignored=ignored)
+        else:
+            statistics = STATISTICS_MYSQL8
+        sections.append(("keys", _by_table(_rows(catalog, statistics), skip)))
     if version >= ((10, 2, 22) if mariadb else (8, 0, 16)):
         checks = _rows(catalog, q.CHECKS_MARIADB if mariadb else q.CHECKS_MYSQL8)
         sections.append(("checks", sorted((r for r in checks if r[0] not in skip), key=repr)))
@@ -168,6 +189,40 @@ def mysql_digest(conn: Connection | DriverConnection, *, exclude: Collection[str
             digest.update(repr(row).encode())
             digest.update(b"\n")
     return digest.hexdigest()
+
+
+#: The views and sequences, which the digest reads more about (TABLES' other rows are folded).
+_SPECIAL_TABLES = """
+SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('VIEW', 'SEQUENCE')
+"""
+
+
+def _fold(
+    catalog: Catalog, view: str, row_hash: str, order: str, skip: frozenset[str]
+) -> Row | None:
+    """One ``information_schema`` view's rows of this database (but dbshift's own tables,
+    compared byte for byte) as their count and the concatenation of their hashes in a fixed
+    order, hashed: one row to read instead of hundreds. None when the concatenation was cut
+    at ``group_concat_max_len`` (its length tells): the caller reads the rows."""
+    from dbshift.dialects import named
+
+    literal = named("mysql").literal
+    leave_out = (
+        f" AND CAST(TABLE_NAME AS BINARY) NOT IN ({', '.join(literal(n) for n in sorted(skip))})"
+        if skip
+        else ""
+    )
+    sql = (
+        f"SELECT COUNT(*), GROUP_CONCAT({row_hash}"  # noqa: S608 (this module's names; literals)
+        f" ORDER BY CAST(TABLE_NAME AS BINARY){order} SEPARATOR '')"
+        f" FROM information_schema.{view} WHERE TABLE_SCHEMA = DATABASE(){leave_out}"
+    )
+    count, hashes = _rows(catalog, sql)[0]
+    hashes = hashes or ""
+    if len(hashes) != 32 * int(count):
+        return None
+    return (view, int(count), hashlib.sha256(hashes.encode()).hexdigest())
 
 
 def _by_table(rows: list[Row], skip: frozenset[str]) -> list[Row]:
