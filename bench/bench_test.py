@@ -175,9 +175,18 @@ def timed(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--migrations", type=int, default=200)
-    parser.add_argument("--backend", choices=sorted(SERVERS), default="postgresql")
+    parser.add_argument(
+        "--backend", "--dialect", dest="backend", choices=sorted(SERVERS), default="postgresql"
+    )
+    parser.add_argument(
+        "--cases",
+        choices=("all", "main"),
+        default="all",
+        help="main: only 'dbshift test' and pytest-alembic (a MariaDB run takes minutes a case)",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    load_before = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="dbshift-bench-test-"))
     try:
         dbshift_root, alembic_root = tmp / "dbshift", tmp / "alembic"
@@ -197,6 +206,10 @@ def main() -> None:
             "dbshift test --locks": ([*dbshift, "--locks"], dbshift_root),
             "pytest-alembic test_up_down_consistency": (driver, alembic_root),
         }
+        if args.cases == "main":
+            for extra in ("dbshift test --jobs 1", "dbshift test --locks"):
+                del runs[extra], commands[extra]
+        load_before = os.getloadavg()
         for _ in range(args.repeat):
             for case, (argv, cwd) in commands.items():
                 runs[case].append(timed(argv, cwd, case=case))
@@ -206,7 +219,8 @@ def main() -> None:
     base = medians["dbshift test"]
     print(
         f"{args.migrations} migrations on {args.backend}, median of {args.repeat} runs"
-        f" (load average {os.getloadavg()[0]:.1f}; client CPU: user + system of the process)"
+        f" (load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after;"
+        " client CPU: user + system of the process)"
     )
     for name, seconds in medians.items():
         cpu = statistics.median(CPU[name])

@@ -9,7 +9,7 @@ inspector and the differ, which decide (a column moved by a drop and re-add, say
 only if the model says so) and print the difference.
 
 Names only, never OIDs: a table dropped and created again the same way digests the same.
-``None`` where a server has no digest here (MySQL/MariaDB): the caller inspects.
+MySQL/MariaDB: ``digest_mysql`` (the inspector's catalog rows, hashed; not incremental).
 """
 
 from __future__ import annotations
@@ -43,43 +43,68 @@ if TYPE_CHECKING:
 #   dependents by pg_depend), or of a schema (any schema row fresh: every relation).
 # Only those relations are deparsed; a lean pass over the user rows finds them. With the
 # empty base (watermark 0) every row is fresh: the full probe, every key, every relation.
-_PROBE = """
-WITH w AS (
+# The catalogs the text is read from: tag, catalog, its user rows, each row's id, key
+# (a.b.c: unique in the catalog) and owning relation (a pg_class row: an index's is its
+# table's, found below).
+_CATALOGS = (
+    ("c", "pg_class", "oid >= 16384", "oid", "oid || '.0.0'", "oid"),
+    (
+        "a",
+        "pg_attribute",
+        "attrelid >= 16384",
+        "attrelid",
+        "attrelid || '.' || attnum || '.0'",
+        "attrelid",
+    ),
+    ("d", "pg_attrdef", "adrelid >= 16384", "oid", "oid || '.0.0'", "adrelid"),
+    ("i", "pg_index", "indrelid >= 16384", "indexrelid", "indexrelid || '.0.0'", "indrelid"),
+    ("k", "pg_constraint", "oid >= 16384", "oid", "oid || '.0.0'", "nullif(conrelid, 0)"),
+    (
+        "m",
+        "pg_description",
+        "objoid >= 16384",
+        "objoid",
+        "objoid || '.' || objsubid || '.' || classoid",
+        "CASE WHEN classoid = 'pg_class'::regclass THEN objoid END",
+    ),
+    ("v", "pg_rewrite", "ev_class >= 16384", "oid", "oid || '.0.0'", "ev_class"),
+    ("t", "pg_trigger", "tgrelid >= 16384", "oid", "oid || '.0.0'", "tgrelid"),
+    ("s", "pg_sequence", "seqrelid >= 16384", "seqrelid", "seqrelid || '.0.0'", "seqrelid"),
+    ("p", "pg_policy", "polrelid >= 16384", "oid", "oid || '.0.0'", "polrelid"),
+    ("n", "pg_namespace", "true", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("y", "pg_type", "oid >= 16384", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("e", "pg_enum", "oid >= 16384", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("f", "pg_proc", "oid >= 16384", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("l", "pg_collation", "oid >= 16384", "oid", "oid || '.0.0'", "NULL::oid"),
+    ("x", "pg_extension", "true", "oid", "oid || '.0.0'", "NULL::oid"),
+)
+
+#: One pass over each catalog's user rows: their count, and the fresh ones' ids, keys and
+#: owners (aggregates filtered by freshness: NULL when none is).
+_SCAN = "\n  UNION ALL ".join(
+    f"SELECT '{tag}' AS t, count(*) AS n,"  # noqa: S608 (constants of this module only)
+    f" array_agg({ident}) FILTER (WHERE fresh) AS ids,"
+    f" array_agg({key}) FILTER (WHERE fresh) AS keys,"
+    f" array_agg({owner}) FILTER (WHERE fresh) AS owners"
+    f" FROM (SELECT *, age(xmin) <= (SELECT a FROM w) OR xmin = ANY(:xip) AS fresh"
+    f" FROM {catalog} WHERE {rows}) x"
+    for tag, catalog, rows, ident, key, owner in _CATALOGS
+)
+
+_PROBE_HEAD = """
+WITH w AS MATERIALIZED (
   SELECT age(:w) AS a
-), rel AS (
-  SELECT c.oid, n.nspname, c.relname, c.relkind
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-    AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-    AND c.relkind NOT IN ('i', 'I', 't')  -- indexes: the 'i' lines, by their table
-    AND NOT (c.relname = ANY(:exclude))
-), rows AS (  -- catalog, key (a.b.c), owning relation (a pg_class row: below), xmin
-  SELECT 'c' AS t, oid AS a, 0 AS b, 0::oid AS c, NULL::oid AS o, xmin AS x FROM pg_class
-  WHERE oid >= 16384
-  UNION ALL SELECT 'a', attrelid, attnum, 0, attrelid, xmin FROM pg_attribute
-  WHERE attrelid >= 16384
-  UNION ALL SELECT 'd', oid, 0, 0, adrelid, xmin FROM pg_attrdef WHERE adrelid >= 16384
-  UNION ALL SELECT 'i', indexrelid, 0, 0, indrelid, xmin FROM pg_index WHERE indrelid >= 16384
-  UNION ALL SELECT 'k', oid, 0, 0, nullif(conrelid, 0), xmin FROM pg_constraint
-  WHERE oid >= 16384
-  UNION ALL SELECT 'm', objoid, objsubid, classoid, NULL, xmin FROM pg_description
-  WHERE objoid >= 16384
-  UNION ALL SELECT 'v', oid, 0, 0, ev_class, xmin FROM pg_rewrite WHERE ev_class >= 16384
-  UNION ALL SELECT 't', oid, 0, 0, tgrelid, xmin FROM pg_trigger WHERE tgrelid >= 16384
-  UNION ALL SELECT 's', seqrelid, 0, 0, seqrelid, xmin FROM pg_sequence WHERE seqrelid >= 16384
-  UNION ALL SELECT 'p', oid, 0, 0, polrelid, xmin FROM pg_policy WHERE polrelid >= 16384
-  UNION ALL SELECT 'n', oid, 0, 0, NULL, xmin FROM pg_namespace
-  UNION ALL SELECT 'y', oid, 0, 0, NULL, xmin FROM pg_type WHERE oid >= 16384
-  UNION ALL SELECT 'e', oid, 0, 0, NULL, xmin FROM pg_enum WHERE oid >= 16384
-  UNION ALL SELECT 'f', oid, 0, 0, NULL, xmin FROM pg_proc WHERE oid >= 16384
-  UNION ALL SELECT 'l', oid, 0, 0, NULL, xmin FROM pg_collation WHERE oid >= 16384
-  UNION ALL SELECT 'x', oid, 0, 0, NULL, xmin FROM pg_extension
-), fresh AS MATERIALIZED (
-  SELECT t, a, a || '.' || b || '.' || c AS k, CASE
-    WHEN t = 'c' OR (t = 'm' AND c = 'pg_class'::regclass) THEN
-      coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = a), a)
-    ELSE o END AS o
-  FROM rows WHERE age(x) <= (SELECT a FROM w) OR x = ANY(:xip)
+), scan AS MATERIALIZED (
+  """
+
+_PROBE_TAIL = """
+), fresh AS MATERIALIZED (  -- catalog, id, key, owning relation: rows new since the base
+  SELECT s.t, u.a, u.k, CASE WHEN s.t IN ('c', 'm') AND u.o IS NOT NULL THEN
+           coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = u.o), u.o)
+         ELSE u.o END AS o
+  FROM scan s CROSS JOIN LATERAL unnest(s.ids, s.keys, s.owners) AS u(a, k, o)
+), counts AS (  -- every user row of each catalog, fresh or not
+  SELECT t, n FROM scan
 ), named AS (  -- objects written since the base whose names other relations' text prints
   SELECT 'pg_class'::regclass AS c, a AS oid FROM fresh WHERE t IN ('c', 'a')
   UNION ALL SELECT 'pg_type'::regclass, a FROM fresh WHERE t = 'y'
@@ -98,52 +123,84 @@ WITH w AS (
     WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)
     END
   FROM named x JOIN pg_depend d ON d.refclassid = x.c AND d.refobjid = x.oid
-), todo AS (
-  SELECT r.* FROM rel r
-  WHERE r.oid IN (SELECT o FROM touched) OR EXISTS (SELECT 1 FROM fresh WHERE t = 'n')
-), lines AS (
-  SELECT r.oid AS o, format('r %s.%s %s %s %s %s %s %s', r.nspname, r.relname, r.relkind,
-                c.relpersistence, c.reloptions, c.relrowsecurity,
-                pg_get_expr(c.relpartbound, c.oid), obj_description(r.oid, 'pg_class')) AS line
-  FROM todo r JOIN pg_class c ON c.oid = r.oid
+), todo AS MATERIALIZED (  -- the relations dbshift models that may have changed
+  -- (tables, views, matviews, sequences, composite types' relations), schemas other than
+  -- the system's; :exclude is dbshift's own tables. Those owning a row new since the
+  -- base, by index lookups; every one when a schema row is new (a one-time filter).
+  -- (OFFSET 0: a lookup per relation; a plan made for any number of them hashes the
+  -- whole catalog for one)
+  SELECT c.oid, n.nspname, c.relname, c.relkind
+  FROM (
+    SELECT o FROM touched WHERE o IS NOT NULL
+    UNION
+    SELECT oid FROM pg_class WHERE EXISTS (SELECT 1 FROM fresh WHERE t = 'n')
+  ) r CROSS JOIN LATERAL (
+    SELECT oid, relname, relkind, relnamespace FROM pg_class WHERE oid = r.o OFFSET 0
+  ) c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+    AND c.relkind NOT IN ('i', 'I', 't')  -- indexes: the 'i' lines, by their table
+    AND NOT (c.relname = ANY(:exclude))
+), lines AS (  -- each by lookups from the relations to do (OFFSET 0: as in todo)
+  SELECT r.oid AS o, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('r %s.%s %s %s %s %s %s %s', r.nspname, r.relname, r.relkind,
+                  c.relpersistence, c.reloptions, c.relrowsecurity,
+                  pg_get_expr(c.relpartbound, c.oid), obj_description(r.oid, 'pg_class')) AS line
+    FROM pg_class c WHERE c.oid = r.oid OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('c %s.%s %s %s %s %s %s %s %s %s', r.nspname, r.relname, a.attnum,
-                a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                pg_get_expr(d.adbin, d.adrelid), a.attidentity::text || a.attgenerated::text,
-                a.attcollation, col_description(r.oid, a.attnum))
-  FROM todo r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('c %s.%s %s %s %s %s %s %s %s %s', r.nspname, r.relname, a.attnum,
+                  a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                  pg_get_expr(d.adbin, d.adrelid), a.attidentity::text || a.attgenerated::text,
+                  a.attcollation, col_description(r.oid, a.attnum)) AS line
+    FROM pg_attribute a
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('i %s %s', pg_get_indexdef(i.indexrelid),
-                       obj_description(i.indexrelid, 'pg_class'))
-  FROM pg_index i JOIN todo r ON r.oid = i.indrelid
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('i %s %s', pg_get_indexdef(i.indexrelid),
+                  obj_description(i.indexrelid, 'pg_class')) AS line
+    FROM pg_index i WHERE i.indrelid = r.oid OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('k %s.%s %s %s %s', r.nspname, r.relname, k.conname,
-                       pg_get_constraintdef(k.oid), k.condeferrable::text || k.condeferred::text)
-  FROM pg_constraint k JOIN todo r ON r.oid = k.conrelid
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('k %s.%s %s %s %s', r.nspname, r.relname, k.conname,
+                  pg_get_constraintdef(k.oid), k.condeferrable::text || k.condeferred::text)
+           AS line
+    FROM pg_constraint k WHERE k.conrelid = r.oid OFFSET 0
+  ) x
   UNION ALL
   SELECT r.oid, format('v %s.%s %s', r.nspname, r.relname, pg_get_viewdef(r.oid))
   FROM todo r WHERE r.relkind IN ('v', 'm')
   UNION ALL
-  SELECT r.oid, format('s %s.%s %s %s %s %s %s %s', r.nspname, r.relname, s.seqtypid::regtype,
-                       s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcycle)
-  FROM pg_sequence s JOIN todo r ON r.oid = s.seqrelid
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('s %s.%s %s %s %s %s %s %s', r.nspname, r.relname, s.seqtypid::regtype,
+                  s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcycle) AS line
+    FROM pg_sequence s WHERE s.seqrelid = r.oid OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('t %s', pg_get_triggerdef(t.oid))
-  FROM pg_trigger t JOIN todo r ON r.oid = t.tgrelid WHERE NOT t.tgisinternal
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('t %s', pg_get_triggerdef(t.oid)) AS line
+    FROM pg_trigger t WHERE t.tgrelid = r.oid AND NOT t.tgisinternal OFFSET 0
+  ) x
   UNION ALL
-  SELECT r.oid, format('p %s %s', p.polname, pg_get_expr(p.polqual, p.polrelid))
-  FROM pg_policy p JOIN todo r ON r.oid = p.polrelid
+  SELECT r.oid, x.line FROM todo r CROSS JOIN LATERAL (
+    SELECT format('p %s %s', p.polname, pg_get_expr(p.polqual, p.polrelid)) AS line
+    FROM pg_policy p WHERE p.polrelid = r.oid OFFSET 0
+  ) x
 )
 SELECT 'r', t.oid::text, h.hash FROM todo t JOIN (
   SELECT o, md5(string_agg(line, E'\\n' ORDER BY line)) AS hash FROM lines GROUP BY o
 ) h ON h.o = t.oid
 UNION ALL  -- touched, but no relation of the digest (now)
-SELECT '-', o::text, NULL FROM touched WHERE o IS NOT NULL AND o NOT IN (SELECT oid FROM rel)
+SELECT '-', o::text, NULL FROM touched
+WHERE o IS NOT NULL AND NOT EXISTS (SELECT 1 FROM todo WHERE todo.oid = touched.o)
 UNION ALL
 SELECT '+' || t, k, NULL FROM fresh
 UNION ALL
-SELECT '#' || t, count(*)::text, NULL FROM rows GROUP BY t
+SELECT '#' || t, n::text, NULL FROM counts
 UNION ALL
 SELECT 'w', (txid_snapshot_xmax(txid_current_snapshot()) % 4294967296)::text,
        (SELECT coalesce(array_agg(backend_xid), '{}')::text FROM pg_stat_activity
@@ -157,10 +214,10 @@ SELECT 'g', NULL, md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM
                 (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
                  FROM pg_enum e WHERE e.enumtypid = t.oid)) AS line
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-  LEFT JOIN pg_class tc ON tc.oid = t.typrelid
   WHERE t.oid >= 16384 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-    AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND tc.relkind = 'c'))
+    AND (t.typtype IN ('e', 'd') OR t.oid IN (  -- composite types, not tables' row types
+      SELECT tc.reltype FROM pg_class tc WHERE tc.relkind = 'c' AND tc.oid >= 16384))
   UNION ALL
   SELECT format('d %s %s %s', t.typname, k.conname, pg_get_constraintdef(k.oid))
   FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid
@@ -180,6 +237,8 @@ SELECT 'g', NULL, md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM
   SELECT format('x %s %s', e.extname, e.extversion) FROM pg_extension e
 ) AS global_lines
 """
+
+_PROBE = _PROBE_HEAD + _SCAN + _PROBE_TAIL
 
 _SQLITE = """
 SELECT type, name, tbl_name, sql FROM sqlite_master
@@ -336,14 +395,19 @@ def fingerprint_for(dialect: Dialect, exclude: Collection[str] = ()) -> Fingerpr
 
 
 def schema_digest(conn: Connection, *, exclude: Collection[str] = ()) -> str | None:
-    """The fingerprint of the schema ``conn`` sees, or None (no digest for this server)."""
+    """The fingerprint of the schema ``conn`` sees (None: no digest for this server)."""
     from dbshift.dialects import named
+    from dbshift.dialects.mysql import MySQLDialect
     from dbshift.dialects.sqlite import SQLiteDialect
 
     dialect = named(conn.dialect.name)  # SQLAlchemy's name; mariadb is mysql
     fingerprint = fingerprint_for(dialect, exclude)
     if fingerprint is not None:
         return fingerprint.read(conn)
+    if isinstance(dialect, MySQLDialect):
+        from dbshift.inspect.digest_mysql import mysql_digest
+
+        return mysql_digest(conn, exclude=exclude)
     if isinstance(dialect, SQLiteDialect):
         skip = set(exclude)
         rows = [

@@ -70,26 +70,53 @@ def render_script(
             out.append(f"{dialect.begin_sql};")
         if migration.repeatable:
             out.append(_compile(history.delete_stmt(migration.version), dialect) + ";")
-        out.extend(_statement(s.sql, dialect) for s in migration.up.statements)
-        insert = history.insert_stmt(
-            version=migration.version,
-            description=migration.description[:255],
-            kind=migration.kind.value,
-            checksum=migration.checksum,
-            state=State.APPLIED.value,
-            statements_total=len(migration.up.statements),
-            statements_done=len(migration.up.statements),
-            applied_at=sa.func.current_timestamp(),
-            applied_by=f"{applied_by()} (offline script)",
+        out.extend(statement_sql(s.sql, dialect) for s in migration.up.statements)
+        out.append(
+            history_insert(
+                dialect,
+                history,
+                version=migration.version,
+                description=migration.description[:255],
+                kind=migration.kind.value,
+                checksum=migration.checksum,
+                statements_total=len(migration.up.statements),
+                statements_done=len(migration.up.statements),
+            )
+            + ";"
         )
-        out.append(_compile(insert, dialect) + ";")
         if transactional:
             out.append("COMMIT;")
         out.append("")
     return "\n".join(out)
 
 
-def _statement(sql: str, dialect: Dialect) -> str:
+def history_insert(
+    dialect: Dialect,
+    history: HistoryTable,
+    *,
+    version: str,
+    description: str,
+    kind: str,
+    checksum: str,
+    statements_total: int,
+    statements_done: int,
+) -> str:
+    """The history row of one applied migration, as the script inserts it."""
+    insert = history.insert_stmt(
+        version=version,
+        description=description,
+        kind=kind,
+        checksum=checksum,
+        state=State.APPLIED.value,
+        statements_total=statements_total,
+        statements_done=statements_done,
+        applied_at=sa.func.current_timestamp(),
+        applied_by=f"{applied_by()} (offline script)",
+    )
+    return _compile(insert, dialect)
+
+
+def statement_sql(sql: str, dialect: Dialect) -> str:
     """A statement with its terminator; where the client ends a statement at any ``;``
     unless told otherwise (mysql's DELIMITER), a routine body needs a DELIMITER switch."""
     if dialect.client_syntax.delimiter_command and ";" in sql:
