@@ -137,6 +137,19 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[Database]:
 scratch_database = contextlib.contextmanager(fresh_database)
 
 
+def fresh_databases(backend: str, tmp_path: Path, count: int) -> Iterator[list[Database]]:
+    """``count`` new databases at once (fixtures ``yield from`` it), all dropped at the end,
+    also when creating a later one failed."""
+    scratches: list[Iterator[Database]] = []
+    try:
+        for n in range(count):
+            scratches.append(fresh_database(backend, tmp_path / str(n)))
+        yield [next(s) for s in scratches]
+    finally:
+        for s in scratches:
+            next(s, None)
+
+
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A fresh database on each backend in turn."""

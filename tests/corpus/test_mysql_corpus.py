@@ -21,7 +21,7 @@ from tests.conftest import (
     Database,
     Project,
     dbshift_executable,
-    fresh_database,
+    fresh_databases,
     sql_migration,
 )
 
@@ -59,13 +59,7 @@ SNAPSHOT = {
 
 @pytest.fixture
 def three(tmp_path: Path) -> Iterator[list[Database]]:
-    scratches = [fresh_database("mysql", tmp_path / str(n)) for n in range(3)]
-    dbs = [next(s) for s in scratches]
-    try:
-        yield dbs
-    finally:
-        for s in scratches:
-            next(s, None)
+    yield from fresh_databases("mysql", tmp_path, 3)
 
 
 def execute(url: str, statements: list[str]) -> None:

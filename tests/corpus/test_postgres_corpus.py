@@ -23,7 +23,7 @@ from tests.conftest import (
     Database,
     Project,
     dbshift_executable,
-    fresh_database,
+    fresh_databases,
     sql_migration,
 )
 
@@ -34,13 +34,7 @@ CORPUS = sorted(p.name for p in HERE.iterdir() if p.is_dir())
 
 @pytest.fixture
 def four(tmp_path: Path) -> Iterator[list[Database]]:
-    scratches = [fresh_database("postgresql", tmp_path / str(n)) for n in range(4)]
-    dbs = [next(s) for s in scratches]
-    try:
-        yield dbs
-    finally:
-        for s in scratches:
-            next(s, None)
+    yield from fresh_databases("postgresql", tmp_path, 4)
 
 
 def psql(url: str, sql: str) -> None:

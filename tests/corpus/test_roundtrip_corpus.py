@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import MYSQL_URL, Database, dbshift_executable, fresh_database
+from tests.conftest import MYSQL_URL, Database, dbshift_executable, fresh_databases
 from tests.corpus.test_postgres_corpus import libpq
 
 HERE = Path(__file__).parent / "roundtrip"
@@ -33,15 +33,8 @@ MYSQL_CORPUS = sorted(p.name for p in (HERE / "mysql").iterdir() if p.is_dir())
 
 
 @pytest.fixture
-def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Database, Database]]:
-    backend = request.param
-    scratches = [fresh_database(backend, tmp_path / str(n)) for n in range(2)]
-    a, b = (next(s) for s in scratches)
-    try:
-        yield a, b
-    finally:
-        for s in scratches:
-            next(s, None)
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Database]]:
+    yield from fresh_databases(request.param, tmp_path, 2)
 
 
 def diff(source: str, target: str, dev: str, *extra: str) -> str:
@@ -88,7 +81,7 @@ def pg_dump(url: str) -> str:
 @pytest.mark.postgres
 @pytest.mark.parametrize("pair", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("name", PG_CORPUS)
-def test_postgres_schema_is_generated_whole(name: str, pair: tuple[Database, Database]) -> None:
+def test_postgres_schema_is_generated_whole(name: str, pair: list[Database]) -> None:
     a, b = pair[0].url, pair[1].url
     here = HERE / "postgresql" / name
     psql(a, (here / "schema.sql").read_text())
@@ -157,7 +150,7 @@ def show_create(url: str) -> dict[str, list[str]]:
 @pytest.mark.mysql
 @pytest.mark.parametrize("pair", ["mysql"], indirect=True)
 @pytest.mark.parametrize("name", MYSQL_CORPUS)
-def test_mysql_schema_is_generated_whole(name: str, pair: tuple[Database, Database]) -> None:
+def test_mysql_schema_is_generated_whole(name: str, pair: list[Database]) -> None:
     a, b = pair[0].url, pair[1].url
     run(mysql_client(a), (HERE / "mysql" / name / "schema.sql").read_text())
 

@@ -22,7 +22,7 @@ from dbshift.ops import (
     RemovePartitioning,
     ReorganizePartition,
 )
-from tests.conftest import Database, fresh_database
+from tests.conftest import Database, fresh_databases
 from tests.diff.helpers import apply_ops, inspect_db
 
 pytestmark = pytest.mark.mysql
@@ -128,13 +128,7 @@ ROWS = {
 
 @pytest.fixture
 def three(tmp_path: Path) -> Iterator[list[Database]]:
-    scratches = [fresh_database("mysql", tmp_path / str(n)) for n in range(3)]
-    dbs = [next(s) for s in scratches]
-    try:
-        yield dbs
-    finally:
-        for s in scratches:
-            next(s, None)
+    yield from fresh_databases("mysql", tmp_path, 3)
 
 
 def run(db: Database, *statements: str) -> None:
