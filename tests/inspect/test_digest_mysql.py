@@ -28,10 +28,23 @@ SETUP = [
     "CREATE TABLE items (id int PRIMARY KEY, order_id int, sku varchar(20),"
     " qty int DEFAULT 1, KEY ix_items_order (order_id))",
     "CREATE TABLE dbshift_history (version varchar(64) PRIMARY KEY)",
+    "CREATE TABLE events (id int, d date, PRIMARY KEY (id, d)) PARTITION BY RANGE (YEAR(d))"
+    " (PARTITION p2024 VALUES LESS THAN (2025), PARTITION p2025 VALUES LESS THAN (2026))",
 ]
 
 # (change, undo): each undo puts the schema back exactly as the inspector reads it.
 CHANGES = [
+    # A partition's name and bound are in no TABLES/COLUMNS/STATISTICS row.
+    (
+        "ALTER TABLE events ADD PARTITION (PARTITION p2026 VALUES LESS THAN (2027))",
+        "ALTER TABLE events DROP PARTITION p2026",
+    ),
+    (
+        "ALTER TABLE events REORGANIZE PARTITION p2025 INTO"
+        " (PARTITION p2025a VALUES LESS THAN (2026))",
+        "ALTER TABLE events REORGANIZE PARTITION p2025a INTO"
+        " (PARTITION p2025 VALUES LESS THAN (2026))",
+    ),
     # column type, default, nullability, name, position, comment, collation
     ("ALTER TABLE items MODIFY sku varchar(40)", "ALTER TABLE items MODIFY sku varchar(20)"),
     ("ALTER TABLE items MODIFY qty bigint DEFAULT 1", "ALTER TABLE items MODIFY qty int DEFAULT 1"),

@@ -118,10 +118,12 @@ def mysql_digest(conn: Connection | DriverConnection, *, exclude: Collection[str
     sections: list[tuple[str, Iterable[Row]]] = []
     server = _rows(catalog, q.SERVER)
     version_text = str(server[0][0]).lower()
+    #: The inspector's queries name the database they read (``:db``): this one.
+    db = {"db": server[0][1]}
     mariadb = "mariadb" in version_text
     version = _version(version_text)
     sections.append(("server", server))
-    sections.append(("refused", sorted(_rows(catalog, q.UNSUPPORTED), key=repr)))
+    sections.append(("refused", sorted(_rows(catalog, q.UNSUPPORTED, db), key=repr)))
     key_parts: tuple[str, ...] = _KEY_PARTS
     if not mariadb:
         key_parts = (*_KEY_PARTS, "EXPRESSION", "IS_VISIBLE")
@@ -154,23 +156,23 @@ def mysql_digest(conn: Connection | DriverConnection, *, exclude: Collection[str
             statistics = STATISTICS_MYSQL8
         sections.append(("keys", _by_table(_rows(catalog, statistics), skip)))
     if version >= ((10, 2, 22) if mariadb else (8, 0, 16)):
-        checks = _rows(catalog, q.CHECKS_MARIADB if mariadb else q.CHECKS_MYSQL8)
+        checks = _rows(catalog, q.CHECKS_MARIADB if mariadb else q.CHECKS_MYSQL8, db)
         sections.append(("checks", sorted((r for r in checks if r[0] not in skip), key=repr)))
-    rules = _rows(catalog, q.FOREIGN_KEY_RULES)
+    rules = _rows(catalog, q.FOREIGN_KEY_RULES, db)
     sections.append(("fk rules", sorted((r for r in rules if r[0] not in skip), key=repr)))
     # A key's columns in their position order, keys grouped by table and name.
-    fk_columns = _rows(catalog, q.FOREIGN_KEY_COLUMNS)
+    fk_columns = _rows(catalog, q.FOREIGN_KEY_COLUMNS, db)
     sections.append(
         ("fk columns", sorted((r for r in fk_columns if r[0] not in skip), key=lambda r: r[:2]))
     )
     if any(r[1] == "VIEW" for r in tables):
-        views = sorted(_rows(catalog, q.VIEWS_MARIADB if mariadb else q.VIEWS), key=repr)
+        views = sorted(_rows(catalog, q.VIEWS_MARIADB if mariadb else q.VIEWS, db), key=repr)
         sections.append(("views", views))
         for name, *_ in views:
             sections.append(("view text", _rows(catalog, f"SHOW CREATE VIEW {_quote(name)}")))
-    routines = sorted(_rows(catalog, q.ROUTINES), key=repr)
+    routines = sorted(_rows(catalog, q.ROUTINES, db), key=repr)
     sections.append(("routines", routines))
-    sections.append(("parameters", sorted(_rows(catalog, q.PARAMETERS), key=lambda r: r[:2])))
+    sections.append(("parameters", sorted(_rows(catalog, q.PARAMETERS, db), key=lambda r: r[:2])))
     for name, kind, *_ in routines:
         sections.append(("routine text", _rows(catalog, f"SHOW CREATE {kind} {_quote(name)}")))
     triggers = [
@@ -181,7 +183,11 @@ def mysql_digest(conn: Connection | DriverConnection, *, exclude: Collection[str
     sections.append(("triggers", sorted(triggers, key=lambda r: str(r[2]))))  # stable
     sequences = sorted(r[0] for r in tables if r[1] == "SEQUENCE" and r[0] not in skip)
     if sequences:
-        sections.append(("sequences", _rows(catalog, q.sequences(sequences))))
+        sections.append(("sequences", _rows(catalog, q.sequences([_quote(n) for n in sequences]))))
+    if _partitioned(catalog):
+        # A partition's bounds and names are in no row above (TABLES says "partitioned").
+        parts = [r for r in _rows(catalog, q.PARTITIONS, db) if r[0] not in skip]
+        sections.append(("partitions", parts))
     digest = hashlib.sha256()
     for name, rows in sections:
         digest.update(f"\x00{name}\x00".encode())
@@ -205,9 +211,9 @@ def _fold(
     compared byte for byte) as their count and the concatenation of their hashes in a fixed
     order, hashed: one row to read instead of hundreds. None when the concatenation was cut
     at ``group_concat_max_len`` (its length tells): the caller reads the rows."""
-    from dbshift.dialects import named
+    from dbshift.dialects.mysql import MySQLDialect
 
-    literal = named("mysql").literal
+    literal = MySQLDialect().literal
     leave_out = (
         f" AND CAST(TABLE_NAME AS BINARY) NOT IN ({', '.join(literal(n) for n in sorted(skip))})"
         if skip
@@ -230,11 +236,23 @@ def _by_table(rows: list[Row], skip: frozenset[str]) -> list[Row]:
     return sorted((r for r in rows if r[0] not in skip), key=lambda r: str(r[0]))
 
 
-def _rows(catalog: Catalog, sql: str) -> list[Row]:
+def _rows(catalog: Catalog, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
     # MySQL 8 returns some information_schema text columns as binary strings.
     return [
-        tuple(v.decode() if isinstance(v, bytes) else v for v in row) for row in catalog.rows(sql)
+        tuple(v.decode() if isinstance(v, bytes) else v for v in row)
+        for row in catalog.rows(sql, params)
     ]
+
+
+def _partitioned(catalog: Catalog) -> bool:
+    """Whether any table of this database is partitioned (the folded TABLES rows hide it)."""
+    return bool(_rows(catalog, _PARTITIONED)[0][0])
+
+
+_PARTITIONED = """
+SELECT COUNT(*) FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = DATABASE() AND LOCATE('partitioned', CREATE_OPTIONS) > 0
+"""
 
 
 def _quote(name: str) -> str:
