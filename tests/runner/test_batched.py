@@ -23,6 +23,10 @@ from tests.online.harness.load import Writer
 from tests.runner.test_crash import status, wait_for
 
 ROWS = 3000
+#: Enough rows that a batch loop starting at 100 rows must take more than 5 batches even
+#: when every batch beats its target and the size doubles each time (100 + 200 + ... +
+#: 3,200 = 6,300): on a fast, idle machine 3,000 rows took exactly 5.
+MANY_BATCHES = 7000
 
 USERS_DDL = {
     "postgresql": "id BIGSERIAL PRIMARY KEY",
@@ -193,7 +197,7 @@ WHERE email_lower IS NULL;
 def test_batched_sql_transforms_a_column_exactly_once_under_writers(
     db: Database, tmp_path: Path
 ) -> None:
-    setup_users(db)
+    setup_users(db, rows=MANY_BATCHES)
     project = adopt(db, tmp_path)
     project.write("1_lower_email.sql", SQL_TRANSFORM)
 
@@ -230,7 +234,7 @@ def up(ctx):
 def test_python_batches_split_a_table_exactly_once_under_writers(
     db: Database, tmp_path: Path
 ) -> None:
-    setup_users(db)
+    setup_users(db, rows=MANY_BATCHES)
     project = adopt(db, tmp_path)
     project.write("1_split_profiles.py", PY_SPLIT)
 
