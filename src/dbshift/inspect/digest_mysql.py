@@ -27,6 +27,8 @@ import hashlib
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.base import Product
+from dbshift.dialects.mysql import MySQLDialect
 from dbshift.inspect import mysql_queries as q
 from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.inspect.mysql_text import quote_identifier
@@ -120,7 +122,7 @@ def mysql_digest(conn: Connection | DriverConnection, *, exclude: Collection[str
     version_text = str(server[0][0]).lower()
     #: The inspector's queries name the database they read (``:db``): this one.
     db = {"db": server[0][1]}
-    mariadb = "mariadb" in version_text
+    mariadb = MySQLDialect.product_of(version_text) is Product.MARIADB
     version = _version(version_text)
     sections.append(("server", server))
     sections.append(("refused", sorted(_rows(catalog, q.UNSUPPORTED, db), key=repr)))
@@ -211,8 +213,6 @@ def _fold(
     compared byte for byte) as their count and the concatenation of their hashes in a fixed
     order, hashed: one row to read instead of hundreds. None when the concatenation was cut
     at ``group_concat_max_len`` (its length tells): the caller reads the rows."""
-    from dbshift.dialects.mysql import MySQLDialect
-
     literal = MySQLDialect().literal
     leave_out = (
         f" AND CAST(TABLE_NAME AS BINARY) NOT IN ({', '.join(literal(n) for n in sorted(skip))})"
