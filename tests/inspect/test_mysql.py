@@ -692,6 +692,12 @@ def test_columns_read_as_json_equal_columns_read_row_by_row(conn: sqlalchemy.Con
     server = mysql._server(catalog)
     plain = mysql._rows(catalog, mysql_queries.COLUMNS, server.params)
     assert mysql._column_rows(catalog, server) == plain
+    # A session in ONLY_FULL_GROUP_BY mode (common in production configs) reads the same.
+    run(conn, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ONLY_FULL_GROUP_BY')")
+    try:
+        assert mysql._column_rows(catalog, server) == plain
+    finally:
+        run(conn, "SET SESSION sql_mode = DEFAULT")
     # 60 comments of 200 characters: past a 4 kB limit, so that table's array is cut.
     run(conn, "SET SESSION group_concat_max_len = 4096")
     try:

@@ -61,7 +61,8 @@ ORDER BY TABLE_NAME, ORDINAL_POSITION
 #: inspection's client time, and json.loads reads the same values in C. A table's array is
 #: bounded by group_concat_max_len (1 MB by default): a truncated one fails to load and the
 #: reader falls back to COLUMNS (see ``inspect.mysql._column_rows``). Grouped on the name's
-#: bytes: the column compares case-insensitively, and ``Mixed`` and ``mixed`` are two tables.
+#: bytes: the column compares case-insensitively, and ``Mixed`` and ``mixed`` are two tables
+#: (TABLE_NAME itself too, for a session whose sql_mode has ONLY_FULL_GROUP_BY).
 COLUMNS_JSON = """
 SELECT TABLE_NAME,
        JSON_ARRAYAGG(JSON_ARRAY(COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, COLUMN_DEFAULT,
@@ -69,7 +70,7 @@ SELECT TABLE_NAME,
                      ORDER BY ORDINAL_POSITION)
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = :db
-GROUP BY BINARY TABLE_NAME
+GROUP BY BINARY TABLE_NAME, TABLE_NAME
 """
 
 #: MariaDB (10.11 included) has no functional indexes and no EXPRESSION column; 10.6+ says
