@@ -52,11 +52,6 @@ BACKUP_MODES = ("destructive", "always", "never")
 BACKUP_TOOLS = ("auto", "builtin")
 _TEST_KEYS = {"desired", "fixtures"}
 _LINT_KEYS = {"select", "ignore", "server"}
-#: The online engine's journal (one per base schema): dbshift's own, like the history
-#: table, so schema inspection leaves it out.
-ONLINE_JOURNAL_TABLE = "dbshift_online"
-#: The online journal's format version (``online/journal.py``), as ``<history>_meta``.
-ONLINE_JOURNAL_META_TABLE = f"{ONLINE_JOURNAL_TABLE}_meta"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # sqlite[+driver]:///relative/path[?query]; not :memory:, not four slashes, not file: URIs.
 _SQLITE_RELATIVE = re.compile(r"^(sqlite(?:\+\w+)?):///(?!/|:memory:|file:)([^?]+)(\?.*)?$")

@@ -75,6 +75,9 @@ class Manifest:
     files: tuple[FileEntry, ...]
     format: int = FORMAT
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Each online migration's phase (``<history>_online``) when the backup was taken, by
+    #: version; None in a backup taken before dbshift recorded them.
+    online_phases: dict[str, str] | None = None
 
     @property
     def size(self) -> int:
@@ -141,6 +144,8 @@ def parse(raw: bytes, path: str) -> Manifest:
         body["files"] = tuple(FileEntry(**f) for f in body["files"])
         body["applied_versions"] = tuple(body["applied_versions"])
         body["history_tables"] = tuple(body["history_tables"])
+        if body.get("online_phases") is not None:
+            body["online_phases"] = {str(k): str(v) for k, v in body["online_phases"].items()}
         return Manifest(**body)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationFailed(f"{path}: malformed manifest: {exc}") from None

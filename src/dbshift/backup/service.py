@@ -24,8 +24,8 @@ from dbshift.dialects.mysql import MySQLDialect
 from dbshift.dialects.postgres import PostgresDialect
 from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.errors import ConfigError, UsageError, ValidationFailed
-from dbshift.runner.history import HistoryTable, State
-from dbshift.runner.table_names import snapshot_table
+from dbshift.runner import table_names
+from dbshift.runner.history import HistoryTable, OnlinePhase, State
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -87,16 +87,15 @@ def _database(settings: Settings, url: URL) -> Iterator[Database]:
         dialect = dialect_for(url)
         history = HistoryTable(settings.history_table, settings.history_schema)
 
-        # With the drift snapshots: a restored history is judged against its own snapshot.
-        names: tuple[str, ...] = (
-            history.name,
-            history.meta.name,
-            history.log.name,
-            snapshot_table(history.name),
-        )
+        # All of dbshift's own tables (the one list, ``table_names``): the drift snapshot
+        # (a restored history is judged against its own), the online phases (restored
+        # with the history they must agree with), the batch checkpoints, and the online
+        # journal, which lives in the base schema rather than the history's.
+        names = table_names.history_tables(history.name)
         if history.schema:
             names = tuple(f"{history.schema}.{n}" for n in names)
-        yield Database(url=url, conn=conn, dialect=dialect, history_tables=names)
+        journal = (table_names.ONLINE_JOURNAL_TABLE, table_names.ONLINE_JOURNAL_META_TABLE)
+        yield Database(url=url, conn=conn, dialect=dialect, history_tables=names + journal)
     finally:
         with contextlib.suppress(Exception):
             conn.close()
@@ -110,6 +109,14 @@ def _history(settings: Settings, db: Database) -> list[str]:
         return []
     rows = history.rows(db.conn)
     return sorted((r.version for r in rows if r.state is State.APPLIED), key=int)
+
+
+def _online_phases(settings: Settings, db: Database) -> dict[str, str]:
+    """Each online migration's phase by version ({} without the tables)."""
+    history = HistoryTable(settings.history_table, settings.history_schema)
+    if not history.exists(db.conn):
+        return {}
+    return {v: r.phase.value for v, r in history.online_rows(db.conn).items()}
 
 
 def _url(settings: Settings) -> URL:
@@ -173,6 +180,7 @@ def take(
         else:
             planned = {}
         applied = _history(settings, db)
+        phases = _online_phases(settings, db)
         backup_id, staging = backups.new()
         try:
             saved = _save_rows(engine, db, staging, planned, selected, notice)
@@ -194,6 +202,7 @@ def take(
                 tables=_with_prior(dumped.tables, saved),
                 files=dumped.files + tuple(f for f, _ in saved.values()),
                 extra=dumped.extra,
+                online_phases=phases,
             )
             final = backups.commit(staging, manifest)
         except BaseException:
@@ -322,7 +331,7 @@ def restore(
             f"backup {manifest.id} is a {manifest.backend} backup; it cannot be restored onto "
             f"the {kind} database {mask_url(url)}"
         )
-    chosen = _chosen(manifest, tables)
+    chosen = _with_online_phases(settings, manifest, _chosen(manifest, tables))
     by_rows = [
         t
         for t in manifest.tables
@@ -341,6 +350,13 @@ def restore(
             dialect.acquire_lock(db.conn, key, settings.lock_timeout)
             try:
                 _refuse_moved_history(settings, db, engine, manifest, chosen, force=force)
+                moved = (
+                    _online_moved(settings, db, manifest)
+                    if _restores_history(settings, chosen)
+                    else {}
+                )
+                if moved and not force:
+                    raise ValidationFailed(_online_refusal(manifest, moved))
                 if whole:
                     engine.restore(
                         db, directory, manifest, whole if tables is not None else None, notice
@@ -353,6 +369,8 @@ def restore(
                             "exist (restore a backup that holds it whole)"
                         )
                     engine.load_rows(db, directory, table.name, table.prior)
+                if moved:
+                    _reconcile_online(settings, db, manifest, moved, notice)
                 live = {t: engine.resolve(db, t) for t in whole}
                 counts = engine.row_counts(db, [t for t in whole if live[t] is not None])
             finally:
@@ -385,6 +403,73 @@ def _chosen(manifest: mf.Manifest, tables: Sequence[str] | None) -> list[str]:
             raise UsageError(f"backup {manifest.id} has no table {name!r} (it has: {have})")
         out.append(entry.name)
     return out
+
+
+def _with_online_phases(settings: Settings, manifest: mf.Manifest, chosen: list[str]) -> list[str]:
+    """``chosen``, and the backup's ``<history>_online`` wherever the history table is
+    chosen: a history and the online phases are restored together or not at all."""
+    online = manifest.table(f"{settings.history_table}_online")
+    if online is None or online.name in chosen or not _restores_history(settings, chosen):
+        return chosen
+    return [*chosen, online.name]
+
+
+def _restores_history(settings: Settings, chosen: list[str]) -> bool:
+    return any(t.split(".")[-1] == settings.history_table for t in chosen)
+
+
+def _online_moved(settings: Settings, db: Database, manifest: mf.Manifest) -> dict[str, str]:
+    """Online migrations whose phase in the database is not the backup's, as
+    ``{version: "<name> (<phase> since the backup)"}``. A backup from before phases were
+    recorded knows only its applied versions: completed ones there are not moved."""
+    history = HistoryTable(settings.history_table, settings.history_schema)
+    if not history.exists(db.conn):
+        return {}
+    then = manifest.online_phases
+    if then is None:
+        then = {v: OnlinePhase.COMPLETED.value for v in manifest.applied_versions}
+    return {
+        v: f"{r.name} ({r.phase.value.replace('_', ' ')} since the backup)"
+        for v, r in sorted(history.online_rows(db.conn).items(), key=lambda i: int(i[0]))
+        if then.get(v) != r.phase.value
+    }
+
+
+def _online_refusal(manifest: mf.Manifest, moved: dict[str, str]) -> str:
+    at = manifest.history_version or "no migrations"
+    return (
+        f"refusing to restore backup {manifest.id} (taken at version {at}): online "
+        f"migration(s) {', '.join(moved.values())}; the restored history would not know "
+        "it, while what online start built stays in the database; complete or roll it back "
+        "first (dbshift online complete/rollback), or pass --force to restore anyway"
+    )
+
+
+def _reconcile_online(
+    settings: Settings,
+    db: Database,
+    manifest: mf.Manifest,
+    moved: dict[str, str],
+    notice: Notice,
+) -> None:
+    """After a forced restore of the history: no phase row may contradict it. Where the
+    backup held ``<history>_online`` it was restored with the history; a backup from
+    before it leaves the live rows, so a phase "completed" of a version the restored
+    history has not applied is deleted (the migration is pending again)."""
+    history = HistoryTable(settings.history_table, settings.history_schema)
+    applied = set(_history(settings, db))
+    rows = history.online_rows(db.conn)
+    for version in moved:
+        row = rows.get(version)
+        if row is not None and row.phase is OnlinePhase.COMPLETED and version not in applied:
+            db.conn.execute(history.online.delete().where(history.online.c.version == version))
+            db.conn.commit()
+            row = None
+        now = row.phase.value.replace("_", " ") if row is not None else "not started"
+        notice(
+            f"online migration {moved[version]}: its phase is now {now}, as the restored "
+            "history says; what online start built may remain (see dbshift online status)"
+        )
 
 
 def _refuse_moved_history(

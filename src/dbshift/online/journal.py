@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from dbshift import __version__
-from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
+from dbshift.runner.table_names import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 
 if TYPE_CHECKING:
     from collections.abc import Callable

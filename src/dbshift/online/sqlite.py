@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy.exc import DBAPIError
 
 from dbshift import ops
-from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.connection import first_line
 from dbshift.dialects.sqlite import SQLiteDialect
 from dbshift.dialects.sqlite.render import SQLiteRenderer
@@ -57,6 +56,7 @@ from dbshift.online.journal import Entry, Phase
 from dbshift.online.phases import NewVersion, Progress, Record, Run, refuse_overlap
 from dbshift.online.shape import table_of
 from dbshift.online.spec import OnlineMigration
+from dbshift.runner.table_names import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

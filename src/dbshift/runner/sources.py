@@ -126,20 +126,9 @@ def inspect_url(
 
 def own_tables(settings: Settings) -> tuple[str, ...]:
     """dbshift's own tables, never part of a user's schema (nor of its drift)."""
-    from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
-    from dbshift.runner.table_names import batches_table, snapshot_table
+    from dbshift.runner import table_names
 
-    history = settings.history_table
-    return (
-        history,
-        f"{history}_meta",
-        f"{history}_log",
-        f"{history}_online",
-        snapshot_table(history),
-        batches_table(history),
-        ONLINE_JOURNAL_TABLE,
-        ONLINE_JOURNAL_META_TABLE,
-    )
+    return table_names.own_tables(settings.history_table)
 
 
 def uncompared_schemas(raw: str, settings: Settings) -> list[str]:

@@ -16,3 +16,32 @@ def batches_table(history_name: str) -> str:
     """``<history>_batches``, cut to fit PostgreSQL's 63 characters (as the snapshot's is):
     where batched data migrations keep their checkpoints (``runner.checkpoints``)."""
     return f"{history_name[:55]}_batches"
+
+
+#: The online engine's journal (one per base schema): dbshift's own, like the history
+#: table, so schema inspection leaves it out (re-exported by ``dbshift.config``).
+ONLINE_JOURNAL_TABLE = "dbshift_online"
+#: The online journal's format version (``online/journal.py``), as ``<history>_meta``.
+ONLINE_JOURNAL_META_TABLE = f"{ONLINE_JOURNAL_TABLE}_meta"
+
+
+def history_tables(history_name: str) -> tuple[str, ...]:
+    """The tables named after the history table, itself first: ``_meta``, ``_log``,
+    ``_online`` (online phases), the drift snapshot and the batch checkpoints. They live
+    in the history's schema."""
+    return (
+        history_name,
+        f"{history_name}_meta",
+        f"{history_name}_log",
+        f"{history_name}_online",
+        snapshot_table(history_name),
+        batches_table(history_name),
+    )
+
+
+def own_tables(history_name: str) -> tuple[str, ...]:
+    """Every table of dbshift's own, never part of a user's schema (nor of its drift):
+    the history's tables, and the online journal (in each base schema, not the
+    history's). The one list: ``runner.sources`` leaves them out of inspection and
+    ``backup`` keeps them with every table-scoped backup."""
+    return (*history_tables(history_name), ONLINE_JOURNAL_TABLE, ONLINE_JOURNAL_META_TABLE)

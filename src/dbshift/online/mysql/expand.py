@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from dbshift import ops
-from dbshift.config import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 from dbshift.errors import UsageError
 from dbshift.online import journal, shape
 from dbshift.online.backfill import Backfill
@@ -48,6 +47,7 @@ from dbshift.online.phases import (
 )
 from dbshift.online.shape import table_of
 from dbshift.online.spec import OnlineMigration
+from dbshift.runner.table_names import ONLINE_JOURNAL_META_TABLE, ONLINE_JOURNAL_TABLE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
