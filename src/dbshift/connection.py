@@ -108,13 +108,16 @@ def backend_name(url: URL) -> str:
     return dialect_for(url).name
 
 
-def create_engine(url: URL, *, connect_timeout: float, busy_timeout: float) -> Engine:
+def create_engine(
+    url: URL, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+) -> Engine:
     """An engine in driver-autocommit mode: dbshift issues BEGIN/COMMIT itself.
 
     Explicit transaction control is what lets one code path serve transactional DDL
     (PostgreSQL, SQLite: ``BEGIN IMMEDIATE``) and per-statement journaling (MySQL, and
     ``-- dbshift:no-transaction`` files), and it keeps pysqlite from committing behind
-    our back.
+    our back. ``read_timeout``: how long any one read may wait, where the driver bounds
+    it (``Dialect.read_deadline`` bounds it where it does not).
     """
     import sqlalchemy
     from sqlalchemy.pool import NullPool, StaticPool
@@ -122,7 +125,7 @@ def create_engine(url: URL, *, connect_timeout: float, busy_timeout: float) -> E
     _require_driver(url)
     dialect = dialect_for(url)
     connect_args = dialect.driver_connect_args(
-        connect_timeout=connect_timeout, busy_timeout=busy_timeout
+        connect_timeout=connect_timeout, busy_timeout=busy_timeout, read_timeout=read_timeout
     )
     kwargs: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
     if dialect.database_is_a_file and url.database in (None, "", ":memory:"):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -252,10 +253,23 @@ class Dialect:
             prefix = prefix[:-1]
         return prefix + "_" + digest
 
-    def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
+    def driver_connect_args(
+        self, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+    ) -> dict[str, Any]:
         """The driver's ``connect()`` arguments for how long to wait: for the server to
-        answer (whole seconds, at least 1), or for SQLite's write lock."""
+        answer (whole seconds, at least 1), or for SQLite's write lock. ``read_timeout``:
+        how long any one read may wait, where the driver can bound it (PyMySQL); the
+        others bound it with ``read_deadline``."""
         return {"connect_timeout": max(1, round(connect_timeout))}
+
+    @contextlib.contextmanager
+    def read_deadline(self, conn: Connection, seconds: float) -> Iterator[list[bool]]:
+        """Bound what runs on ``conn`` inside the block to about ``seconds``, where the
+        driver has no ``read_timeout`` of its own: past it the connection is broken (its
+        socket shut), so a read stuck on a server that never answers fails rather than
+        waiting forever. Yields a list that holds True once the deadline struck. Here:
+        nothing to do (the driver's ``read_timeout``, or no network at all)."""
+        yield []
 
     def drop_database_sql(self, name: str) -> str:
         """The statement that drops database ``name`` (a scratch one), if it exists."""

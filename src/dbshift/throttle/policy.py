@@ -55,6 +55,10 @@ REPORT_EVERY = 5.0
 #: a round trip in every few on the probe. gh-ost, too, checks its throttle on a 100 ms
 #: tick rather than per chunk.
 RECHECK = 0.1
+#: How long a listed replica may take to connect and to answer a probe (seconds): past
+#: it, the replica counts as infinitely behind, as an unreachable one does, rather than
+#: holding the batch (and the probe after it) up for as long as it hangs.
+REPLICA_TIMEOUT = 5.0
 
 
 @dataclass
@@ -210,10 +214,25 @@ class Throttle:
             if conn is None:
                 engine = self._replica_engines.get(url)
                 if engine is None:
-                    engine = create_engine(parse_url(url), connect_timeout=5.0, busy_timeout=5.0)
+                    engine = create_engine(
+                        parse_url(url),
+                        connect_timeout=REPLICA_TIMEOUT,
+                        busy_timeout=REPLICA_TIMEOUT,
+                        read_timeout=REPLICA_TIMEOUT,
+                    )
                     self._replica_engines[url] = engine
                 conn = self._replica_conns[url] = connect(engine)
-            lag = dialect_for(conn.engine.url).load_sample(conn).get("replica_lag")
+            dialect = dialect_for(conn.engine.url)
+            with dialect.read_deadline(conn, REPLICA_TIMEOUT) as struck:
+                try:
+                    lag = dialect.load_sample(conn).get("replica_lag")
+                except SQLAlchemyError:
+                    if struck:
+                        raise TimeoutError from None
+                    raise
+        except TimeoutError:
+            self._drop(url)
+            return math.inf, f": no answer within {REPLICA_TIMEOUT:g} s"
         except (SQLAlchemyError, DbshiftError) as exc:
             self._drop(url)
             return math.inf, f": unreachable, {mask_text(first_line(str(exc)))}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects.base import Dialect, LockHolder, Product
 from dbshift.dialects.client_syntax import ClientSyntax
@@ -104,6 +104,19 @@ class MySQLDialect(Dialect):
         # MariaDB says so in its version ("10.11.6-MariaDB-1:10.11.6+maria~ubu2204");
         # MySQL's is bare digits and a suffix ("8.0.36", "8.0.36-log").
         return Product.MARIADB if "mariadb" in version.lower() else Product.MYSQL
+
+    def driver_connect_args(
+        self, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+    ) -> dict[str, Any]:
+        # PyMySQL and mysqlclient bound each read (the handshake's too, which
+        # connect_timeout does not cover in PyMySQL) and each write themselves.
+        args = super().driver_connect_args(
+            connect_timeout=connect_timeout, busy_timeout=busy_timeout
+        )
+        if read_timeout is None:
+            return args
+        seconds = max(1, round(read_timeout))
+        return {**args, "read_timeout": seconds, "write_timeout": seconds}
 
     def drop_schema_sql(self, name: str) -> str:
         # A MySQL schema is a database; DROP DATABASE takes no CASCADE.

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects.base import Dialect, LockHolder, Product
@@ -76,12 +81,37 @@ class PostgresDialect(Dialect):
 
         return blocked(conn)
 
-    def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
-        # application_name: pg_stat_activity shows which sessions are dbshift's.
+    def driver_connect_args(
+        self, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+    ) -> dict[str, Any]:
+        # application_name: pg_stat_activity shows which sessions are dbshift's. libpq's
+        # connect_timeout bounds the whole handshake; reads after it, read_deadline.
         args = super().driver_connect_args(
             connect_timeout=connect_timeout, busy_timeout=busy_timeout
         )
         return {**args, "application_name": "dbshift"}
+
+    @contextlib.contextmanager
+    def read_deadline(self, conn: Connection, seconds: float) -> Iterator[list[bool]]:
+        # libpq has no read timeout (statement_timeout needs a server that still runs
+        # statements): a timer shuts the socket down, which ends a blocked read at once.
+        raw: Any = conn.connection.dbapi_connection
+        pgconn = getattr(raw, "pgconn", None)  # psycopg 3; psycopg2 has fileno()
+        fd = int(pgconn.socket if pgconn is not None else raw.fileno())
+        struck: list[bool] = []
+
+        def strike() -> None:
+            struck.append(True)
+            with contextlib.suppress(OSError), socket.socket(fileno=os.dup(fd)) as shared:
+                shared.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(seconds, strike)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield struck
+        finally:
+            timer.cancel()
 
     def drop_database_sql(self, name: str) -> str:
         # WITH (FORCE), PostgreSQL 13+: ends the sessions still connected to it, which

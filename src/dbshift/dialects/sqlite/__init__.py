@@ -61,7 +61,9 @@ class SQLiteDialect(Dialect):
     locks_whole_database = True
     volatile_functions = frozenset({"random", "randomblob"})
 
-    def driver_connect_args(self, *, connect_timeout: float, busy_timeout: float) -> dict[str, Any]:
+    def driver_connect_args(
+        self, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+    ) -> dict[str, Any]:
         # No server to wait for; sqlite3's timeout is how long a write waits for the lock.
         return {"timeout": busy_timeout}
 
