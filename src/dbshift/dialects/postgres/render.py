@@ -504,7 +504,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
         d = op.after
         temp = self.name((d.schema, temporary_name(d.name, "domain")))
         create = f"CREATE DOMAIN {temp} {d.definition}"
-        return self._swap_type(op, schema, create, temp, via="", kind="DOMAIN")
+        later = [f"ALTER DOMAIN {temp} ADD {c}" for c in d.not_valid]
+        return self._swap_type(op, schema, create, temp, via="", kind="DOMAIN", later=later)
 
     def _swap_type(
         self,
@@ -515,8 +516,9 @@ class PostgresRenderer(PostgresExtras, Renderer):
         *,
         via: str,
         kind: str,
+        later: list[str] | None = None,
     ) -> list[str]:
-        out, restore = [create], []
+        out, restore = [create, *(later or [])], []
         for t in schema.tables:
             actions = []
             for c in t.columns:
@@ -549,7 +551,10 @@ class PostgresRenderer(PostgresExtras, Renderer):
 
     def op_create_domain(self, op: CreateDomain, schema: Schema) -> list[str]:
         d = op.domain
-        return [f"CREATE DOMAIN {self.name((d.schema, d.name))} {d.definition}"]
+        name = self.name((d.schema, d.name))
+        return [f"CREATE DOMAIN {name} {d.definition}"] + [
+            f"ALTER DOMAIN {name} ADD {c}" for c in d.not_valid
+        ]
 
     def op_drop_domain(self, op: DropDomain, schema: Schema) -> list[str]:
         return [f"DROP DOMAIN {self.name((op.domain.schema, op.domain.name))}"]
