@@ -41,6 +41,20 @@ FEATURES = {
             FOREIGN KEY (org, editor) REFERENCES account MATCH FULL
                 ON DELETE SET DEFAULT (editor) ON UPDATE CASCADE);
     """,
+    # COMMENT ON SCHEMA was left out of the model: a created schema came without it.
+    "schema_comment": """
+        CREATE SCHEMA "Sales";
+        COMMENT ON SCHEMA "Sales" IS 'orders and what''s owed';
+        CREATE TABLE "Sales".invoice (id int PRIMARY KEY);
+    """,
+    # An index's storage parameters were refused by name; they are modelled now.
+    "index_storage_parameters": """
+        CREATE TABLE reading (id int, at timestamptz, tags text[], v numeric);
+        CREATE INDEX reading_at ON reading (at) WITH (fillfactor = 70, deduplicate_items = off);
+        CREATE INDEX reading_tags ON reading USING gin (tags) WITH (fastupdate = off);
+        CREATE INDEX reading_brin ON reading USING brin (at) WITH (pages_per_range = 16)
+            WHERE v > 0;
+    """,
 }
 
 

@@ -595,6 +595,7 @@ class _Reader:
             method=None if method == "btree" else method,
             include=self._names(relation, [row[8] for row in include]) if include else (),
             nulls_not_distinct=nulls_not_distinct,
+            storage=tuple(rows[0][15] or ()),
         )
 
     def _enums(self) -> list[EnumType]:

@@ -206,7 +206,7 @@ SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkey
        CASE WHEN NOT opc.opcdefault THEN
             CASE WHEN opc.opcnamespace IN ('pg_catalog'::regnamespace, CAST(:ns AS oid))
                  THEN opc.opcname ELSE opc_ns.nspname || '.' || opc.opcname END END,
-       k.n
+       ic.reloptions, k.n
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
@@ -493,10 +493,15 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND c.relrep
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
 SELECT CASE WHEN i.indisclustered THEN 'clustered indexes (CLUSTER ON)'
-            ELSE 'index storage parameters (WITH (...))' END, ic.relname
+            ELSE 'constraint index storage parameters (WITH (...))' END, ic.relname
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
 WHERE ic.relnamespace = CAST(:ns AS oid) AND (i.indisclustered OR ic.reloptions IS NOT NULL)
   AND (ic.tableoid, ic.oid) NOT IN (SELECT * FROM ext)
+  -- a plain index's WITH (...) is modelled (Index.storage); a constraint's is not
+  AND (i.indisclustered OR i.indisprimary OR i.indisexclusion OR EXISTS (
+      SELECT 1 FROM pg_constraint con
+      WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid
+        AND con.contype IN ('p', 'u', 'x')))
 UNION ALL
 SELECT 'disabled triggers (ENABLE / DISABLE TRIGGER)', c.relname || '.' || t.tgname
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid

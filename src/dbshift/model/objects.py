@@ -180,6 +180,9 @@ class Index:
     include: tuple[str, ...] = ()
     #: NULLS NOT DISTINCT (PostgreSQL 15+ unique indexes).
     nulls_not_distinct: bool = False
+    #: PostgreSQL storage parameters, ``WITH (fillfactor = 70)``: ``name=value`` each, as
+    #: the catalog keeps them (``pg_class.reloptions``).
+    storage: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:

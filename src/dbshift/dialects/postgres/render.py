@@ -129,9 +129,17 @@ class PostgresRenderer(PostgresExtras, Renderer):
             sql += f" INCLUDE ({self.names(i.include)})"
         if i.nulls_not_distinct:
             sql += " NULLS NOT DISTINCT"
+        if i.storage:
+            sql += f" WITH ({self.storage(i.storage)})"
         if i.where:
             sql += f" WHERE {i.where}"
         return sql
+
+    def storage(self, options: tuple[str, ...]) -> str:
+        """``name='value', …`` from reloptions' ``name=value`` entries (a value quoted: the
+        server takes every option's value as a string; a name is quoted as one)."""
+        pairs = (option.partition("=") for option in options)
+        return ", ".join(f"{self.q(name)}={self.literal(value)}" for name, _, value in pairs)
 
     def comment(self, what: str, target: str, text: str | None) -> str:
         return f"COMMENT ON {what} {target} IS {self.literal(text) if text is not None else 'NULL'}"
