@@ -141,6 +141,8 @@ class Renderer:
             sql += " MATCH FULL"
         if fk.on_delete is not ReferentialAction.NO_ACTION:
             sql += f" ON DELETE {fk.on_delete.value}"
+            if fk.on_delete_columns:
+                sql += f" ({self.names(fk.on_delete_columns)})"
         if fk.on_update is not ReferentialAction.NO_ACTION:
             sql += f" ON UPDATE {fk.on_update.value}"
         if fk.deferrable:

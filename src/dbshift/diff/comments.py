@@ -176,3 +176,5 @@ def _targets(schema: Schema) -> Iterable[Target]:
         yield ("COLLATION", co.schema, co.name, None, None)
     for x in schema.extensions:
         yield ("EXTENSION", x.schema, x.name, None, None)
+    for n in schema.namespaces:
+        yield ("SCHEMA", n, n, None, None)

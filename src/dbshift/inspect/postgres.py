@@ -341,7 +341,10 @@ class _Reader:
             views=tuple(views),
             sequences=tuple(self.sequences),
             enums=tuple(self._enums()),
-            domains=tuple(Domain(name, definition) for name, definition in self._rows(q.DOMAINS)),
+            domains=tuple(
+                Domain(name, definition, not_valid=tuple(later))
+                for name, definition, later in self._rows(q.DOMAINS)
+            ),
             # The model sorts by name and kind only: overloads and same-named triggers on
             # different tables need an order of their own to compare equal.
             routines=tuple(
@@ -483,6 +486,7 @@ class _Reader:
             local,
             no_inherit,
             match_full,
+            delete_set_columns,
         ) in self._rows(q.constraints(self.version)):
             parts = self.tables.get(relation)
             if parts is None:
@@ -524,6 +528,7 @@ class _Reader:
                         initially_deferred=deferred,
                         validated=validated,
                         match_full=match_full,
+                        on_delete_columns=self._names(relation, delete_set_columns or ()),
                     )
                 )
 
@@ -590,6 +595,7 @@ class _Reader:
             method=None if method == "btree" else method,
             include=self._names(relation, [row[8] for row in include]) if include else (),
             nulls_not_distinct=nulls_not_distinct,
+            storage=tuple(rows[0][15] or ()),
         )
 
     def _enums(self) -> list[EnumType]:

@@ -169,7 +169,7 @@ SELECT con.conrelid, con.conname, con.contype, con.conkey,
        CASE WHEN con.contype = 'u' THEN coalesce((
             SELECT {nulls_not_distinct} FROM pg_index ix WHERE ix.indexrelid = con.conindid),
             false) ELSE false END,
-       con.conislocal, con.connoinherit, con.confmatchtype = 'f'
+       con.conislocal, con.connoinherit, con.confmatchtype = 'f', {delete_set_columns}
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid
@@ -182,7 +182,9 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p')
 def constraints(server_version: int) -> str:
     """CONSTRAINTS for this server: ``indnullsnotdistinct`` appeared in PostgreSQL 15."""
     flag = "ix.indnullsnotdistinct" if server_version >= 150000 else "false"
-    return CONSTRAINTS.format(nulls_not_distinct=flag)
+    # ON DELETE SET NULL|DEFAULT (columns) appeared in PostgreSQL 15 too.
+    columns = "con.confdelsetcols" if server_version >= 150000 else "NULL::int2[]"
+    return CONSTRAINTS.format(nulls_not_distinct=flag, delete_set_columns=columns)
 
 
 #: One row per index column, named from COLUMNS, with its position last (the reader
@@ -204,7 +206,7 @@ SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkey
        CASE WHEN NOT opc.opcdefault THEN
             CASE WHEN opc.opcnamespace IN ('pg_catalog'::regnamespace, CAST(:ns AS oid))
                  THEN opc.opcname ELSE opc_ns.nspname || '.' || opc.opcname END END,
-       k.n
+       ic.reloptions, k.n
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
@@ -255,7 +257,14 @@ SELECT t.typname,
        || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
        || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(dc.conname) || ' '
                                       || pg_get_constraintdef(dc.oid), '' ORDER BY dc.conname)
-                    FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c'), '')
+                    FROM pg_constraint dc
+                    WHERE dc.contypid = t.oid AND dc.contype = 'c' AND dc.convalidated), ''),
+       -- NOT VALID checks: CREATE DOMAIN takes no NOT VALID, ALTER DOMAIN ADD does.
+       coalesce((SELECT array_agg('CONSTRAINT ' || quote_ident(dc.conname) || ' '
+                                  || pg_get_constraintdef(dc.oid) ORDER BY dc.conname)
+                 FROM pg_constraint dc
+                 WHERE dc.contypid = t.oid AND dc.contype = 'c' AND NOT dc.convalidated),
+                ARRAY[]::text[])
 FROM pg_type t
 JOIN pg_type bt ON bt.oid = t.typbasetype
 LEFT JOIN pg_collation co ON co.oid = t.typcollation
@@ -484,10 +493,15 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND c.relrep
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
 SELECT CASE WHEN i.indisclustered THEN 'clustered indexes (CLUSTER ON)'
-            ELSE 'index storage parameters (WITH (...))' END, ic.relname
+            ELSE 'constraint index storage parameters (WITH (...))' END, ic.relname
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
 WHERE ic.relnamespace = CAST(:ns AS oid) AND (i.indisclustered OR ic.reloptions IS NOT NULL)
   AND (ic.tableoid, ic.oid) NOT IN (SELECT * FROM ext)
+  -- a plain index's WITH (...) is modelled (Index.storage); a constraint's is not
+  AND (i.indisclustered OR i.indisprimary OR i.indisexclusion OR EXISTS (
+      SELECT 1 FROM pg_constraint con
+      WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid
+        AND con.contype IN ('p', 'u', 'x')))
 UNION ALL
 SELECT 'disabled triggers (ENABLE / DISABLE TRIGGER)', c.relname || '.' || t.tgname
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid

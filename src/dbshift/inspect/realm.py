@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from dbshift.inspect.catalog import catalog_of
 from dbshift.inspect.postgres import inspect_postgres
-from dbshift.model import Schema
+from dbshift.model import Comment, Schema
 from dbshift.model.depends import reschema
 
 if TYPE_CHECKING:
@@ -57,6 +57,15 @@ WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
             SELECT 1 FROM pg_depend e
             WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e'))
 ORDER BY n.nspname
+"""
+
+
+#: Comments on the schemas themselves (``COMMENT ON SCHEMA``), read for the schemas other
+#: than the default one: those the realm creates and drops.
+_SCHEMA_COMMENTS = """
+SELECT n.nspname, d.description FROM pg_description d
+JOIN pg_namespace n ON d.classoid = 'pg_namespace'::regclass AND d.objoid = n.oid
+WHERE d.objsubid = 0 AND n.nspname = ANY (CAST(:names AS text[]))
 """
 
 
@@ -96,8 +105,18 @@ def inspect_realm(
         for name in wanted
     ]
     namespaces = tuple(n for n in wanted if n != default)
+    schema_comments = tuple(
+        Comment("SCHEMA", str(n), str(text), schema=str(n))
+        for n, text in (
+            catalog.rows(_SCHEMA_COMMENTS, {"names": list(namespaces)}) if namespaces else ()
+        )
+    )
     if len(parts) == 1:
-        return replace(parts[0], namespaces=namespaces)
+        return replace(
+            parts[0],
+            namespaces=namespaces,
+            comments=parts[0].comments + schema_comments,
+        )
     return Schema(
         tables=tuple(t for p in parts for t in p.tables),
         views=tuple(v for p in parts for v in p.views),
@@ -108,7 +127,7 @@ def inspect_realm(
         extensions=tuple(x for p in parts for x in p.extensions),
         collations=tuple(c for p in parts for c in p.collations),
         composite_types=tuple(c for p in parts for c in p.composite_types),
-        comments=tuple(c for p in parts for c in p.comments),
+        comments=tuple(c for p in parts for c in p.comments) + schema_comments,
         namespaces=namespaces,
     )
 

@@ -59,7 +59,8 @@ class Comment:
     comment of their own in the model (tables, columns and views do).
 
     ``kind`` is the SQL keyword: FUNCTION, PROCEDURE, AGGREGATE, TRIGGER, TYPE, DOMAIN,
-    SEQUENCE, INDEX, CONSTRAINT, POLICY, COLLATION or EXTENSION; ``table`` is set for
+    SEQUENCE, INDEX, CONSTRAINT, POLICY, COLLATION, EXTENSION or SCHEMA (a schema other
+    than the default one: ``name`` and ``schema`` are its name); ``table`` is set for
     triggers, constraints and policies, ``signature`` for routines.
     """
 

@@ -147,6 +147,9 @@ class ForeignKey:
     #: PostgreSQL ``MATCH FULL``: a row with some key columns NULL and others not is
     #: refused (the default, MATCH SIMPLE, lets it through).
     match_full: bool = False
+    #: PostgreSQL 15+ ``ON DELETE SET NULL|SET DEFAULT (columns)``: only these of
+    #: ``columns`` are set (empty: all of them).
+    on_delete_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,9 @@ class Index:
     include: tuple[str, ...] = ()
     #: NULLS NOT DISTINCT (PostgreSQL 15+ unique indexes).
     nulls_not_distinct: bool = False
+    #: PostgreSQL storage parameters, ``WITH (fillfactor = 70)``: ``name=value`` each, as
+    #: the catalog keeps them (``pg_class.reloptions``).
+    storage: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -257,12 +263,14 @@ class Domain:
 
     ``definition`` is what follows ``CREATE DOMAIN name``: ``AS`` the base type, then
     ``COLLATE``, ``DEFAULT``, ``NOT NULL`` and the named checks, each as the catalog
-    prints it.
+    prints it. ``not_valid`` holds the checks added ``NOT VALID`` (``CONSTRAINT name
+    CHECK (…) NOT VALID``): CREATE DOMAIN takes no NOT VALID, so they are added after it.
     """
 
     name: str
     definition: str
     schema: str | None = None
+    not_valid: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,11 @@ class RenameColumn(TableChange):
                     for u in table.uniques
                 ),
                 foreign_keys=tuple(
-                    replace(f, columns=_renamed(f.columns, self.old, self.new))
+                    replace(
+                        f,
+                        columns=_renamed(f.columns, self.old, self.new),
+                        on_delete_columns=_renamed(f.on_delete_columns, self.old, self.new),
+                    )
                     for f in table.foreign_keys
                 ),
                 indexes=tuple(

@@ -129,9 +129,17 @@ class PostgresRenderer(PostgresExtras, Renderer):
             sql += f" INCLUDE ({self.names(i.include)})"
         if i.nulls_not_distinct:
             sql += " NULLS NOT DISTINCT"
+        if i.storage:
+            sql += f" WITH ({self.storage(i.storage)})"
         if i.where:
             sql += f" WHERE {i.where}"
         return sql
+
+    def storage(self, options: tuple[str, ...]) -> str:
+        """``name='value', …`` from reloptions' ``name=value`` entries (a value quoted: the
+        server takes every option's value as a string; a name is quoted as one)."""
+        pairs = (option.partition("=") for option in options)
+        return ", ".join(f"{self.q(name)}={self.literal(value)}" for name, _, value in pairs)
 
     def comment(self, what: str, target: str, text: str | None) -> str:
         return f"COMMENT ON {what} {target} IS {self.literal(text) if text is not None else 'NULL'}"
@@ -504,7 +512,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
         d = op.after
         temp = self.name((d.schema, temporary_name(d.name, "domain")))
         create = f"CREATE DOMAIN {temp} {d.definition}"
-        return self._swap_type(op, schema, create, temp, via="", kind="DOMAIN")
+        later = [f"ALTER DOMAIN {temp} ADD {c}" for c in d.not_valid]
+        return self._swap_type(op, schema, create, temp, via="", kind="DOMAIN", later=later)
 
     def _swap_type(
         self,
@@ -515,8 +524,9 @@ class PostgresRenderer(PostgresExtras, Renderer):
         *,
         via: str,
         kind: str,
+        later: list[str] | None = None,
     ) -> list[str]:
-        out, restore = [create], []
+        out, restore = [create, *(later or [])], []
         for t in schema.tables:
             actions = []
             for c in t.columns:
@@ -549,7 +559,10 @@ class PostgresRenderer(PostgresExtras, Renderer):
 
     def op_create_domain(self, op: CreateDomain, schema: Schema) -> list[str]:
         d = op.domain
-        return [f"CREATE DOMAIN {self.name((d.schema, d.name))} {d.definition}"]
+        name = self.name((d.schema, d.name))
+        return [f"CREATE DOMAIN {name} {d.definition}"] + [
+            f"ALTER DOMAIN {name} ADD {c}" for c in d.not_valid
+        ]
 
     def op_drop_domain(self, op: DropDomain, schema: Schema) -> list[str]:
         return [f"DROP DOMAIN {self.name((op.domain.schema, op.domain.name))}"]

@@ -201,11 +201,12 @@ class PostgresExtras:
         c = op.comment
         kinds = {
             "FUNCTION", "PROCEDURE", "AGGREGATE", "TRIGGER", "TYPE", "DOMAIN", "SEQUENCE",
-            "INDEX", "CONSTRAINT", "POLICY", "COLLATION", "EXTENSION",
+            "INDEX", "CONSTRAINT", "POLICY", "COLLATION", "EXTENSION", "SCHEMA",
         }  # fmt: skip
         if c.kind not in kinds:
             raise Unsupported(f"comment on {c.kind!r}: not a kind dbshift comments on")
-        target = self.q(c.name) if c.kind == "EXTENSION" else self.name((c.schema, c.name))
+        bare = c.kind in ("EXTENSION", "SCHEMA")
+        target = self.q(c.name) if bare else self.name((c.schema, c.name))
         if c.signature is not None:
             target += f"({c.signature})"  # pg_get_function_identity_arguments()
         if c.table is not None:
