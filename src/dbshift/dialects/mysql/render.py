@@ -20,6 +20,7 @@ from dbshift.dialects.mysql.online_ddl import (
 )
 from dbshift.dialects.mysql.type_change import mysql_change
 from dbshift.dialects.render import Renderer, Unsupported
+from dbshift.model import ReferentialAction
 from dbshift.ops.reorganize_partition import changed_run
 
 if TYPE_CHECKING:
@@ -92,6 +93,18 @@ class MySQLRenderer(Renderer):
         if d.user is None:
             return " DEFINER = CURRENT_USER"
         return f" DEFINER = {self.literal(d.user)}@{self.literal(d.host)}"
+
+    def foreign_key(self, fk: ForeignKey) -> str:
+        """As the base renderer's, with NO ACTION written out: MariaDB records an action
+        left unsaid as RESTRICT, and only a written NO ACTION as NO ACTION (SHOW CREATE
+        shows it, REFERENTIAL_CONSTRAINTS reports it); MySQL 8 records both as NO ACTION."""
+        plain = dataclasses.replace(
+            fk, on_delete=ReferentialAction.NO_ACTION, on_update=ReferentialAction.NO_ACTION
+        )
+        return (
+            f"{super().foreign_key(plain)}"
+            f" ON DELETE {fk.on_delete.value} ON UPDATE {fk.on_update.value}"
+        )
 
     def op_create_schema(self, op: CreateSchema, schema: Schema) -> list[str]:
         """A MySQL schema is a database (CREATE SCHEMA is a synonym): one of the databases
