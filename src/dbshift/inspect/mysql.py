@@ -25,6 +25,7 @@ What the model gets, and why (renderers rely on it):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict
@@ -212,15 +213,16 @@ def _inspect(
     if refused and refuse:
         _refuse(refused)
     columns = _columns(conn, server, table_info)
-    checks = _checks(conn, server, table_info)
+    checks, column_checks = _checks(conn, server, table_info)
     foreign_keys = _foreign_keys(conn, server, table_info)
     tables = [
         Table(
             name=name,
             schema=server.schema,
-            columns=tuple(columns[name]),
+            columns=tuple(_with_checks(columns[name], name, column_checks)),
             primary_key=primary_keys.get(name),
             checks=tuple(checks[name]),
+            check_order=tuple(c.name for c in checks[name]),
             foreign_keys=tuple(foreign_keys[name]),
             indexes=tuple(indexes[name]),
             comment=comment,
@@ -476,17 +478,40 @@ def _indexes(
 
 def _checks(
     conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
-) -> dict[str, list[CheckConstraint]]:
+) -> tuple[dict[str, list[CheckConstraint]], dict[tuple[str, str], str]]:
+    """Each table's checks, in the server's order (declared or added), and MariaDB's
+    column-level ones by (table, column): JSON columns are LONGTEXT with an automatic
+    ``json_valid(`col`)`` one. Before MariaDB 10.5.10 (no LEVEL) these read as the
+    table's, named after their column."""
     checks: dict[str, list[CheckConstraint]] = defaultdict(list)
+    own: dict[tuple[str, str], str] = {}
     if not server.has_checks:
-        return checks
-    # MariaDB also lists column-level checks, named after their column: JSON columns are
-    # LONGTEXT with an automatic ``json_valid(`col`)`` one.
-    checks_sql = q.CHECKS_MARIADB if server.mariadb else q.CHECKS_MYSQL8
-    for table, name, clause in _rows(conn, checks_sql, server.params):
-        if table in table_info:
+        return checks, own
+    if server.mariadb and server.version >= (10, 5, 10):
+        rows = _rows(conn, q.CHECKS_MARIADB_LEVEL, server.params)
+    else:
+        checks_sql = q.CHECKS_MARIADB if server.mariadb else q.CHECKS_MYSQL8
+        rows = [(*row, "Table") for row in _rows(conn, checks_sql, server.params)]
+    for table, name, clause, level in rows:
+        if table not in table_info:
+            continue
+        if level == "Column":
+            own[(table, name)] = clause
+        else:
             checks[table].append(CheckConstraint(name=name, expression=clause))
-    return checks
+    return checks, own
+
+
+def _with_checks(
+    columns: list[Column], table: str, own: dict[tuple[str, str], str]
+) -> list[Column]:
+    """``columns`` with their column-level checks (``_checks``)."""
+    if not own:
+        return columns
+    return [
+        dataclasses.replace(c, check=own[(table, c.name)]) if (table, c.name) in own else c
+        for c in columns
+    ]
 
 
 def _foreign_keys(

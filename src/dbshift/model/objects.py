@@ -61,6 +61,11 @@ class Column:
     on_update: str | None = None
     #: Left out of ``SELECT *`` (MariaDB 10.3.3+, MySQL 8.0.23+ ``INVISIBLE``).
     invisible: bool = False
+    #: MariaDB's column-level ``CHECK (…)`` (a JSON column's automatic ``json_valid(`c`)``
+    #: among them): part of the column, named after it, restated by every MODIFY COLUMN
+    #: (one that leaves it out drops it) and gone with the column; table-level checks
+    #: are ``Table.checks``.
+    check: str | None = None
 
 
 @dataclass(frozen=True)

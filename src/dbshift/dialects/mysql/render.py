@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dbshift.model import (
+        CheckConstraint,
         ClientCharset,
         Column,
         ForeignKey,
@@ -139,6 +140,8 @@ class MySQLRenderer(Renderer):
             parts.append("AUTO_INCREMENT")
         if c.comment is not None:
             parts.append(f"COMMENT {self.literal(c.comment)}")
+        if c.check is not None:  # MariaDB: the column's own CHECK
+            parts.append(f"CHECK ({c.check})")
         return " ".join(parts)
 
     def key(self, i: Index) -> str:
@@ -177,7 +180,7 @@ class MySQLRenderer(Renderer):
             f"{self.constraint_name(u.name)}UNIQUE ({self.names(u.columns)})" for u in t.uniques
         )
         lines.extend(self.key(i) for i in _in_key_order(t))
-        lines.extend(self.check(c) for c in t.checks)
+        lines.extend(self.check(c) for c in _in_check_order(t))
         lines.extend(self.foreign_key(self._from(t.schema, f)) for f in t.foreign_keys)
         sql = f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + "\n)"
         if t.options.engine is not None:
@@ -542,6 +545,15 @@ def _in_key_order(t: Table) -> list[Index]:
         return list(t.indexes)
     place = {name: n for n, name in enumerate(t.index_order)}
     return sorted(t.indexes, key=lambda i: (place.get(i.name, len(place)), i.name))
+
+
+def _in_check_order(t: Table) -> list[CheckConstraint]:
+    """A table's checks in the order the server listed them (``Table.check_order``), any
+    it did not list after them by name, as ``_in_key_order`` does for indexes."""
+    if not t.check_order:
+        return list(t.checks)
+    place = {name: n for n, name in enumerate(t.check_order)}
+    return sorted(t.checks, key=lambda c: (place.get(c.name, len(place)), c.name))
 
 
 def _keyword(value: str, allowed: tuple[str, ...]) -> str:
