@@ -388,6 +388,10 @@ def _columns(
             default = None
         elif server.prints_default_expressions:
             default = mariadb_default(default)
+            if default is not None and "`." in default:
+                # ``nextval(`db`.`seq`)``: the server qualifies a sequence by its
+                # database, which is the scratch one for a schema read from files.
+                default = unqualify(default, server.home)
         else:
             default = mysql_default(default, data_type, extra)
         columns[table].append(
