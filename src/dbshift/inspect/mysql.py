@@ -610,9 +610,50 @@ def _triggers(conn: Catalog, server: _Server, excluded: frozenset[str]) -> list[
                 definition=f"{timing} {event} FOR EACH ROW {follows}{statement}",
                 sql_mode=server.own_sql_mode(sql_mode),
                 client=server.own_client(*client),
+                as_written=_trigger_as_written(conn, server, name, table, statement),
             )
         )
     return result
+
+
+#: SHOW CREATE TRIGGER's head: the server writes ``CREATE DEFINER=`u`@`h` `` before the
+#: statement's own text from its TRIGGER keyword on.
+_TRIGGER_HEAD = re.compile(r"CREATE\s+DEFINER=`(?:[^`]|``)*`(?:@`(?:[^`]|``)*`)?\s+", re.I)
+_NAME = r"`(?:[^`]|``)+`|[\w$]+"
+#: The part of a trigger's statement before its body, as the server keeps it (FOLLOWS or
+#: PRECEDES taken out): one unqualified name, one unqualified table, nothing else.
+_TRIGGER_AS_WRITTEN = re.compile(
+    rf"TRIGGER\s+(?P<name>{_NAME})\s+(?:BEFORE|AFTER)\s+(?:INSERT|UPDATE|DELETE)\s+"
+    rf"ON\s+(?P<table>{_NAME})\s+FOR\s+EACH\s+ROW\s+",
+    re.I,
+)
+
+
+def _bare(name: str) -> str:
+    return name[1:-1].replace("``", "`") if name.startswith("`") else name
+
+
+def _trigger_as_written(
+    conn: Catalog, server: _Server, name: str, table: str, statement: str
+) -> str | None:
+    """The trigger's CREATE statement as SHOW CREATE TRIGGER shows it, from its TRIGGER
+    keyword on (``trigger acct_bi BEFORE INSERT ON acct FOR EACH ROW`` and the body, as
+    the author spaced them): the server keeps the text as written, and a trigger made
+    from the catalog's parts shows otherwise. None where the text is not that plain
+    shape (a qualified name, a comment in the head) or the trigger is in another
+    database than the home one: the renderer then writes its own head."""
+    if server.schema is not None:
+        return None
+    rows = _rows(conn, f"SHOW CREATE TRIGGER {server.qualified(name)}")
+    text = str(rows[0][2]) if rows and len(rows[0]) > 2 and rows[0][2] else None
+    head = _TRIGGER_HEAD.match(text or "")
+    if text is None or head is None or not text.endswith(statement):
+        return None
+    written = text[head.end() :]
+    shape = _TRIGGER_AS_WRITTEN.fullmatch(written, 0, len(written) - len(statement))
+    if shape is None or _bare(shape["name"]) != name or _bare(shape["table"]) != table:
+        return None
+    return written
 
 
 def _view_texts(conn: Catalog, server: _Server, names: list[str]) -> dict[str, str]:

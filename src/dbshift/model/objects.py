@@ -294,6 +294,8 @@ class Routine:
     #: (``IN p_id INT``, where ``definition`` has the catalog's ``IN `p_id` int(11)``),
     #: which SHOW CREATE shows: rendered where known, so a made routine shows as the one it
     #: was read from. Not compared: the two spellings declare the same parameters.
+    #: For a trigger: its statement from the TRIGGER keyword on as the server kept it
+    #: (FOLLOWS taken out), where it names itself and its table unqualified.
     as_written: str | None = field(default=None, compare=False)
     #: MySQL/MariaDB: as for ``View.client``.
     client: ClientCharset | None = None

@@ -71,6 +71,11 @@ if TYPE_CHECKING:
 #: SetTableOptions attribute → ALTER TABLE clause.
 _TABLE_OPTION = {"engine": "ENGINE", "collation": "COLLATE"}
 
+#: A trigger's FOLLOWS clause, at the start of its definition's body (the inspector's).
+_FOLLOWS = re.compile(r"(FOLLOWS `(?:[^`]|``)+`) ")
+#: The end of a trigger's head as written: FOR EACH ROW, and the space before the body.
+_FOR_EACH_ROW = re.compile(r"(FOR\s+EACH\s+ROW)(\s+)$", re.I)
+
 #: Stands for the home database (the connection's own) in a statement that must name it.
 _HOME = "\x00dbshift home\x00"
 
@@ -460,6 +465,13 @@ class MySQLRenderer(Renderer):
         head, sep, body = r.definition.partition(" FOR EACH ROW ")
         if not sep:
             raise Unsupported(f"{op.describe()}: unrecognised trigger definition")
+        written = self._trigger_as_written(r.as_written, r.schema, body)
+        if written is not None:
+            return self._under_client(
+                op,
+                r.client,
+                self._under_sql_mode(r.sql_mode, f"CREATE{self.definer_clause()} {written}"),
+            )
         return self._under_client(
             op,
             r.client,
@@ -470,6 +482,25 @@ class MySQLRenderer(Renderer):
                 f"FOR EACH ROW {body}",
             ),
         )
+
+    @staticmethod
+    def _trigger_as_written(as_written: str | None, schema: str | None, body: str) -> str | None:
+        """The trigger's statement as its author wrote it (``Routine.as_written``: from
+        ``TRIGGER name`` on, which the server keeps and SHOW CREATE TRIGGER shows), with
+        the FOLLOWS clause of ``body`` put back after FOR EACH ROW, where the server takes
+        it out again; None where there is none, or it does not end with the body."""
+        if as_written is None or schema is not None:
+            return None
+        follows = _FOLLOWS.match(body)
+        statement = body[follows.end() :] if follows else body
+        if not as_written.endswith(statement):
+            return None
+        written_head = as_written[: len(as_written) - len(statement)]
+        row = _FOR_EACH_ROW.search(written_head)
+        if row is None:
+            return None
+        clause = f" {follows.group(1)}" if follows else ""
+        return f"{written_head[: row.end(1)]}{clause}{row.group(2)}{statement}"
 
     def _under_client(
         self, op: CreateView | CreateRoutine, client: ClientCharset | None, create: list[str]
