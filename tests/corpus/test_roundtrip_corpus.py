@@ -12,7 +12,10 @@ account of both must be equal:
   ACTION_ORDER added), the
   database's name replaced;
 
-and ``dbshift diff`` from A to B says nothing is left to do.
+and ``dbshift diff`` from A to B says nothing is left to do. On MariaDB/MySQL also: A
+against itself says nothing, the plan down to an empty schema leaves B empty, and
+``mariadb-dump --no-data --routines --triggers --events`` of A run as a project's first
+migration leaves what the server's own client leaves with it.
 """
 
 from __future__ import annotations
@@ -24,12 +27,25 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import MYSQL_URL, Database, dbshift_executable, fresh_databases
+from tests.clients import mysql_dump
+from tests.conftest import (
+    MYSQL_URL,
+    Database,
+    Project,
+    dbshift_executable,
+    fresh_databases,
+    sql_migration,
+)
 from tests.corpus.test_postgres_corpus import libpq
 
 HERE = Path(__file__).parent / "roundtrip"
 PG_CORPUS = sorted(p.name for p in (HERE / "postgresql").iterdir() if p.is_dir())
 MYSQL_CORPUS = sorted(p.name for p in (HERE / "mysql").iterdir() if p.is_dir())
+
+
+@pytest.fixture
+def trio(tmp_path: Path) -> Iterator[list[Database]]:
+    yield from fresh_databases("mysql", tmp_path, 3)
 
 
 @pytest.fixture
@@ -150,7 +166,7 @@ def show_create(url: str) -> dict[str, list[str]]:
 @pytest.mark.mysql
 @pytest.mark.parametrize("pair", ["mysql"], indirect=True)
 @pytest.mark.parametrize("name", MYSQL_CORPUS)
-def test_mysql_schema_is_generated_whole(name: str, pair: list[Database]) -> None:
+def test_mysql_schema_is_generated_whole(name: str, pair: list[Database], tmp_path: Path) -> None:
     a, b = pair[0].url, pair[1].url
     run(mysql_client(a), (HERE / "mysql" / name / "schema.sql").read_text())
 
@@ -163,3 +179,34 @@ def test_mysql_schema_is_generated_whole(name: str, pair: list[Database]) -> Non
     for key in before:
         assert after[key] == before[key], key
     assert diff(a, b, MYSQL_URL).strip() == "-- no differences"
+    assert diff(a, a, MYSQL_URL).strip() == "-- no differences"
+
+    # And down again: the plan to an empty schema leaves nothing behind.
+    (tmp_path / "empty.sql").write_text("")
+    run(mysql_client(b), diff(b, str(tmp_path / "empty.sql"), MYSQL_URL))
+    assert show_create(b) == {}
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("name", MYSQL_CORPUS)
+def test_mysql_dump_of_schema_runs_as_first_migration(
+    name: str, trio: list[Database], tmp_path: Path
+) -> None:
+    """``mariadb-dump --no-data --routines --triggers --events`` of the schema (DELIMITER
+    ;; around bodies, versioned ``/*!50003 … */`` comments) as a project's first
+    migration: ``dbshift migrate`` must leave what the server's own client leaves."""
+    source, by_client, target = trio
+    run(mysql_client(source.url), (HERE / "mysql" / name / "schema.sql").read_text())
+    dump = mysql_dump(source.url, "--no-data", "--routines", "--triggers", "--events")
+    run(mysql_client(by_client.url), dump)
+    (tmp_path / "project").mkdir()
+    project = Project(tmp_path / "project", target.url)
+    project.write("0001_baseline.sql", sql_migration(dump))
+    done = project.run("migrate")
+    assert done.code == 0, done.err
+    migrated = {k: v for k, v in show_create(target.url).items() if "dbshift_history" not in k}
+    expected = show_create(by_client.url)
+    assert sorted(migrated) == sorted(expected)
+    for key in expected:
+        assert migrated[key] == expected[key], key
+    assert diff(target.url, by_client.url, MYSQL_URL).strip() == "-- no differences"

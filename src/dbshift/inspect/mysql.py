@@ -25,6 +25,7 @@ What the model gets, and why (renderers rely on it):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict
@@ -212,15 +213,16 @@ def _inspect(
     if refused and refuse:
         _refuse(refused)
     columns = _columns(conn, server, table_info)
-    checks = _checks(conn, server, table_info)
+    checks, column_checks = _checks(conn, server, table_info)
     foreign_keys = _foreign_keys(conn, server, table_info)
     tables = [
         Table(
             name=name,
             schema=server.schema,
-            columns=tuple(columns[name]),
+            columns=tuple(_with_checks(columns[name], name, column_checks)),
             primary_key=primary_keys.get(name),
             checks=tuple(checks[name]),
+            check_order=tuple(c.name for c in checks[name]),
             foreign_keys=tuple(foreign_keys[name]),
             indexes=tuple(indexes[name]),
             comment=comment,
@@ -386,6 +388,10 @@ def _columns(
             default = None
         elif server.prints_default_expressions:
             default = mariadb_default(default)
+            if default is not None and "`." in default:
+                # ``nextval(`db`.`seq`)``: the server qualifies a sequence by its
+                # database, which is the scratch one for a schema read from files.
+                default = unqualify(default, server.home)
         else:
             default = mysql_default(default, data_type, extra)
         columns[table].append(
@@ -476,17 +482,40 @@ def _indexes(
 
 def _checks(
     conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
-) -> dict[str, list[CheckConstraint]]:
+) -> tuple[dict[str, list[CheckConstraint]], dict[tuple[str, str], str]]:
+    """Each table's checks, in the server's order (declared or added), and MariaDB's
+    column-level ones by (table, column): JSON columns are LONGTEXT with an automatic
+    ``json_valid(`col`)`` one. Before MariaDB 10.5.10 (no LEVEL) these read as the
+    table's, named after their column."""
     checks: dict[str, list[CheckConstraint]] = defaultdict(list)
+    own: dict[tuple[str, str], str] = {}
     if not server.has_checks:
-        return checks
-    # MariaDB also lists column-level checks, named after their column: JSON columns are
-    # LONGTEXT with an automatic ``json_valid(`col`)`` one.
-    checks_sql = q.CHECKS_MARIADB if server.mariadb else q.CHECKS_MYSQL8
-    for table, name, clause in _rows(conn, checks_sql, server.params):
-        if table in table_info:
+        return checks, own
+    if server.mariadb and server.version >= (10, 5, 10):
+        rows = _rows(conn, q.CHECKS_MARIADB_LEVEL, server.params)
+    else:
+        checks_sql = q.CHECKS_MARIADB if server.mariadb else q.CHECKS_MYSQL8
+        rows = [(*row, "Table") for row in _rows(conn, checks_sql, server.params)]
+    for table, name, clause, level in rows:
+        if table not in table_info:
+            continue
+        if level == "Column":
+            own[(table, name)] = clause
+        else:
             checks[table].append(CheckConstraint(name=name, expression=clause))
-    return checks
+    return checks, own
+
+
+def _with_checks(
+    columns: list[Column], table: str, own: dict[tuple[str, str], str]
+) -> list[Column]:
+    """``columns`` with their column-level checks (``_checks``)."""
+    if not own:
+        return columns
+    return [
+        dataclasses.replace(c, check=own[(table, c.name)]) if (table, c.name) in own else c
+        for c in columns
+    ]
 
 
 def _foreign_keys(
@@ -581,9 +610,50 @@ def _triggers(conn: Catalog, server: _Server, excluded: frozenset[str]) -> list[
                 definition=f"{timing} {event} FOR EACH ROW {follows}{statement}",
                 sql_mode=server.own_sql_mode(sql_mode),
                 client=server.own_client(*client),
+                as_written=_trigger_as_written(conn, server, name, table, statement),
             )
         )
     return result
+
+
+#: SHOW CREATE TRIGGER's head: the server writes ``CREATE DEFINER=`u`@`h` `` before the
+#: statement's own text from its TRIGGER keyword on.
+_TRIGGER_HEAD = re.compile(r"CREATE\s+DEFINER=`(?:[^`]|``)*`(?:@`(?:[^`]|``)*`)?\s+", re.I)
+_NAME = r"`(?:[^`]|``)+`|[\w$]+"
+#: The part of a trigger's statement before its body, as the server keeps it (FOLLOWS or
+#: PRECEDES taken out): one unqualified name, one unqualified table, nothing else.
+_TRIGGER_AS_WRITTEN = re.compile(
+    rf"TRIGGER\s+(?P<name>{_NAME})\s+(?:BEFORE|AFTER)\s+(?:INSERT|UPDATE|DELETE)\s+"
+    rf"ON\s+(?P<table>{_NAME})\s+FOR\s+EACH\s+ROW\s+",
+    re.I,
+)
+
+
+def _bare(name: str) -> str:
+    return name[1:-1].replace("``", "`") if name.startswith("`") else name
+
+
+def _trigger_as_written(
+    conn: Catalog, server: _Server, name: str, table: str, statement: str
+) -> str | None:
+    """The trigger's CREATE statement as SHOW CREATE TRIGGER shows it, from its TRIGGER
+    keyword on (``trigger acct_bi BEFORE INSERT ON acct FOR EACH ROW`` and the body, as
+    the author spaced them): the server keeps the text as written, and a trigger made
+    from the catalog's parts shows otherwise. None where the text is not that plain
+    shape (a qualified name, a comment in the head) or the trigger is in another
+    database than the home one: the renderer then writes its own head."""
+    if server.schema is not None:
+        return None
+    rows = _rows(conn, f"SHOW CREATE TRIGGER {server.qualified(name)}")
+    text = str(rows[0][2]) if rows and len(rows[0]) > 2 and rows[0][2] else None
+    head = _TRIGGER_HEAD.match(text or "")
+    if text is None or head is None or not text.endswith(statement):
+        return None
+    written = text[head.end() :]
+    shape = _TRIGGER_AS_WRITTEN.fullmatch(written, 0, len(written) - len(statement))
+    if shape is None or _bare(shape["name"]) != name or _bare(shape["table"]) != table:
+        return None
+    return written
 
 
 def _view_texts(conn: Catalog, server: _Server, names: list[str]) -> dict[str, str]:

@@ -99,6 +99,15 @@ FROM information_schema.CHECK_CONSTRAINTS
 WHERE CONSTRAINT_SCHEMA = :db
 """
 
+#: MariaDB 10.5.10+ also says whether a check is a column's own (LEVEL 'Column', named
+#: after the column) or the table's: SHOW CREATE TABLE prints the one in its column's
+#: line, and a MODIFY COLUMN that does not restate it drops it.
+CHECKS_MARIADB_LEVEL = """
+SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL
+FROM information_schema.CHECK_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = :db
+"""
+
 #: MySQL 8.0.16+ has no TABLE_NAME there; check names are unique per schema (compared
 #: case-insensitively by the server itself), so the join on the name is exact.
 CHECKS_MYSQL8 = """

@@ -61,6 +61,11 @@ class Column:
     on_update: str | None = None
     #: Left out of ``SELECT *`` (MariaDB 10.3.3+, MySQL 8.0.23+ ``INVISIBLE``).
     invisible: bool = False
+    #: MariaDB's column-level ``CHECK (…)`` (a JSON column's automatic ``json_valid(`c`)``
+    #: among them): part of the column, named after it, restated by every MODIFY COLUMN
+    #: (one that leaves it out drops it) and gone with the column; table-level checks
+    #: are ``Table.checks``.
+    check: str | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +302,8 @@ class Routine:
     #: (``IN p_id INT``, where ``definition`` has the catalog's ``IN `p_id` int(11)``),
     #: which SHOW CREATE shows: rendered where known, so a made routine shows as the one it
     #: was read from. Not compared: the two spellings declare the same parameters.
+    #: For a trigger: its statement from the TRIGGER keyword on as the server kept it
+    #: (FOLLOWS taken out), where it names itself and its table unqualified.
     as_written: str | None = field(default=None, compare=False)
     #: MySQL/MariaDB: as for ``View.client``.
     client: ClientCharset | None = None

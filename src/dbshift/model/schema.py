@@ -89,6 +89,9 @@ class Table:
     #: so: the order they were created in, within the server's own grouping), which
     #: CREATE TABLE follows so a generated table shows as the original. Not compared.
     index_order: tuple[str, ...] = field(default=(), compare=False)
+    #: MySQL/MariaDB: the checks in the order SHOW CREATE TABLE lists them (the order
+    #: they were declared or added in), which CREATE TABLE follows. Not compared.
+    check_order: tuple[str, ...] = field(default=(), compare=False)
     #: Routines its defaults, checks and indexes call (``dbshift.model.depends`` idents):
     #: created before it, dropped after it. Not compared.
     depends_on: tuple[str, ...] = field(default=(), compare=False)

@@ -1,5 +1,6 @@
 """ALTER TABLE … ALTER COLUMN: type, collation, nullability, default, comment, ON UPDATE,
-visibility (MySQL/MariaDB INVISIBLE), and the options of an identity that stays one.
+visibility (MySQL/MariaDB INVISIBLE), a MariaDB column-level CHECK, and the options of an
+identity that stays one.
 
 One operation carrying the column before and after: MySQL can only restate the whole
 column (``MODIFY``), so the renderer needs both states anyway, and ``changes`` tells the
@@ -36,6 +37,7 @@ ALTERABLE = (
     "on_update",
     "invisible",
     "identity",
+    "check",
 )
 
 

@@ -20,12 +20,14 @@ from dbshift.dialects.mysql.online_ddl import (
 )
 from dbshift.dialects.mysql.type_change import mysql_change
 from dbshift.dialects.render import Renderer, Unsupported
+from dbshift.model import ReferentialAction
 from dbshift.ops.reorganize_partition import changed_run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dbshift.model import (
+        CheckConstraint,
         ClientCharset,
         Column,
         ForeignKey,
@@ -69,6 +71,11 @@ if TYPE_CHECKING:
 #: SetTableOptions attribute → ALTER TABLE clause.
 _TABLE_OPTION = {"engine": "ENGINE", "collation": "COLLATE"}
 
+#: A trigger's FOLLOWS clause, at the start of its definition's body (the inspector's).
+_FOLLOWS = re.compile(r"(FOLLOWS `(?:[^`]|``)+`) ")
+#: The end of a trigger's head as written: FOR EACH ROW, and the space before the body.
+_FOR_EACH_ROW = re.compile(r"(FOR\s+EACH\s+ROW)(\s+)$", re.I)
+
 #: Stands for the home database (the connection's own) in a statement that must name it.
 _HOME = "\x00dbshift home\x00"
 
@@ -92,6 +99,18 @@ class MySQLRenderer(Renderer):
         if d.user is None:
             return " DEFINER = CURRENT_USER"
         return f" DEFINER = {self.literal(d.user)}@{self.literal(d.host)}"
+
+    def foreign_key(self, fk: ForeignKey) -> str:
+        """As the base renderer's, with NO ACTION written out: MariaDB records an action
+        left unsaid as RESTRICT, and only a written NO ACTION as NO ACTION (SHOW CREATE
+        shows it, REFERENTIAL_CONSTRAINTS reports it); MySQL 8 records both as NO ACTION."""
+        plain = dataclasses.replace(
+            fk, on_delete=ReferentialAction.NO_ACTION, on_update=ReferentialAction.NO_ACTION
+        )
+        return (
+            f"{super().foreign_key(plain)}"
+            f" ON DELETE {fk.on_delete.value} ON UPDATE {fk.on_update.value}"
+        )
 
     def op_create_schema(self, op: CreateSchema, schema: Schema) -> list[str]:
         """A MySQL schema is a database (CREATE SCHEMA is a synonym): one of the databases
@@ -126,6 +145,8 @@ class MySQLRenderer(Renderer):
             parts.append("AUTO_INCREMENT")
         if c.comment is not None:
             parts.append(f"COMMENT {self.literal(c.comment)}")
+        if c.check is not None:  # MariaDB: the column's own CHECK
+            parts.append(f"CHECK ({c.check})")
         return " ".join(parts)
 
     def key(self, i: Index) -> str:
@@ -164,7 +185,7 @@ class MySQLRenderer(Renderer):
             f"{self.constraint_name(u.name)}UNIQUE ({self.names(u.columns)})" for u in t.uniques
         )
         lines.extend(self.key(i) for i in _in_key_order(t))
-        lines.extend(self.check(c) for c in t.checks)
+        lines.extend(self.check(c) for c in _in_check_order(t))
         lines.extend(self.foreign_key(self._from(t.schema, f)) for f in t.foreign_keys)
         sql = f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + "\n)"
         if t.options.engine is not None:
@@ -444,6 +465,13 @@ class MySQLRenderer(Renderer):
         head, sep, body = r.definition.partition(" FOR EACH ROW ")
         if not sep:
             raise Unsupported(f"{op.describe()}: unrecognised trigger definition")
+        written = self._trigger_as_written(r.as_written, r.schema, body)
+        if written is not None:
+            return self._under_client(
+                op,
+                r.client,
+                self._under_sql_mode(r.sql_mode, f"CREATE{self.definer_clause()} {written}"),
+            )
         return self._under_client(
             op,
             r.client,
@@ -454,6 +482,25 @@ class MySQLRenderer(Renderer):
                 f"FOR EACH ROW {body}",
             ),
         )
+
+    @staticmethod
+    def _trigger_as_written(as_written: str | None, schema: str | None, body: str) -> str | None:
+        """The trigger's statement as its author wrote it (``Routine.as_written``: from
+        ``TRIGGER name`` on, which the server keeps and SHOW CREATE TRIGGER shows), with
+        the FOLLOWS clause of ``body`` put back after FOR EACH ROW, where the server takes
+        it out again; None where there is none, or it does not end with the body."""
+        if as_written is None or schema is not None:
+            return None
+        follows = _FOLLOWS.match(body)
+        statement = body[follows.end() :] if follows else body
+        if not as_written.endswith(statement):
+            return None
+        written_head = as_written[: len(as_written) - len(statement)]
+        row = _FOR_EACH_ROW.search(written_head)
+        if row is None:
+            return None
+        clause = f" {follows.group(1)}" if follows else ""
+        return f"{written_head[: row.end(1)]}{clause}{row.group(2)}{statement}"
 
     def _under_client(
         self, op: CreateView | CreateRoutine, client: ClientCharset | None, create: list[str]
@@ -529,6 +576,15 @@ def _in_key_order(t: Table) -> list[Index]:
         return list(t.indexes)
     place = {name: n for n, name in enumerate(t.index_order)}
     return sorted(t.indexes, key=lambda i: (place.get(i.name, len(place)), i.name))
+
+
+def _in_check_order(t: Table) -> list[CheckConstraint]:
+    """A table's checks in the order the server listed them (``Table.check_order``), any
+    it did not list after them by name, as ``_in_key_order`` does for indexes."""
+    if not t.check_order:
+        return list(t.checks)
+    place = {name: n for n, name in enumerate(t.check_order)}
+    return sorted(t.checks, key=lambda c: (place.get(c.name, len(place)), c.name))
 
 
 def _keyword(value: str, allowed: tuple[str, ...]) -> str:

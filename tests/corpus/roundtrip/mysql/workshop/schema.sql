@@ -121,9 +121,8 @@ BEGIN
     INTO p_total FROM part_used WHERE job_id = p_job;
 END ;;
 
--- Triggers are written in the form the server shows back (quoted names, body on the
--- FOR EACH ROW line): SHOW CREATE TRIGGER gives a trigger's text as written, and dbshift
--- writes its own header.
+-- Triggers in the form the server shows back (quoted names, body on the FOR EACH ROW
+-- line); the observatory schema has them as people write them.
 CREATE TRIGGER `job_bi_defaults` BEFORE INSERT ON `job` FOR EACH ROW BEGIN
   SET NEW.audit_note = 'booked by ' || CURRENT_USER();
 END ;;
