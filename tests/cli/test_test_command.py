@@ -321,3 +321,42 @@ def test_idempotency_fails_when_migrate_again_changes_the_schema(
     assert idem["status"] == "failed"
     assert idem["message"] == "migrate again changed the schema:"
     assert any("audit_marker" in line for line in idem["diff"]), idem
+
+
+def test_an_up_that_fails_when_run_again_after_its_down_is_reported_with_its_times(
+    project: Project, db: Database
+) -> None:
+    """The down restores the schema but not the row the up inserted: the up again fails.
+    On PostgreSQL the first up, the down and the up again run in one round trip; the
+    failure must still come out as the stairway's, with the up's and the down's times,
+    and the later migrations tested from the committed up."""
+    project.write(
+        "001_flags.sql",
+        sql_migration("CREATE TABLE flags (id integer PRIMARY KEY);", "DROP TABLE flags;"),
+    )
+    project.write(
+        "002_users.sql",
+        sql_migration(
+            "INSERT INTO flags VALUES (1);\n"
+            "CREATE TABLE users (id integer PRIMARY KEY, email varchar(100) NOT NULL);",
+            "DROP TABLE users;",
+        ),
+    )
+    project.write("003_name.sql", NAME)
+    code, doc = _json(project, db)
+    assert code == 1
+    checks = _checks(doc, "002")
+    assert [checks[n]["status"] for n in ("up", "down", "stairway")] == [
+        "passed",
+        "passed",
+        "failed",
+    ]
+    assert checks["stairway"]["message"].startswith("up again after down: ")
+    second = doc["migrations"][1]
+    assert second["up_ms"] is not None and second["down_ms"] is not None
+    tested = [m["version"] for m in doc["migrations"]]
+    if db.backend == "mysql":  # DDL commits: the database is in no known state
+        assert tested == ["001", "002"]
+    else:
+        assert tested == ["001", "002", "003"]
+        assert _checks(doc, "003")["stairway"]["status"] == "passed"

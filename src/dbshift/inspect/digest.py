@@ -321,6 +321,28 @@ class Fingerprint:
         if hasattr(dbapi_connection, "prepare_threshold"):
             dbapi_connection.prepare_threshold = None
 
+    @staticmethod
+    def clock_sql(name: str) -> str:
+        """A statement returning the server's clock now, as column ``name``, for timing
+        the statements between two of them in one batch."""
+        return f"SELECT clock_timestamp() AS {_quote(name)}"
+
+    @staticmethod
+    def elapsed_sql(name: str, *, keep: str) -> str:
+        """A statement returning, as column ``name``, the milliseconds since the batch it
+        is in began (in a simple-query batch, ``now()`` is when the batch arrived), and
+        keeping them in session setting ``keep`` (a dotted name: reverted with the
+        transaction it runs in, kept when it commits)."""
+        return (
+            f"SELECT set_config({_literal()(keep)}, (extract(epoch FROM"  # noqa: S608 (quoted)
+            f" clock_timestamp() - now()) * 1000)::text, false) AS {_quote(name)}"
+        )
+
+    @staticmethod
+    def kept_sql(keep: str) -> str:
+        """The value ``elapsed_sql`` last kept in ``keep`` (NULL: none yet)."""
+        return f"SELECT current_setting({_literal()(keep)}, true)"
+
     def forget_prepared(self) -> None:
         """A batch failed: the prepared probe may be gone (a migration may deallocate it),
         or not, so the next batch prepares it under a new name."""
@@ -385,6 +407,12 @@ def _literal() -> Callable[[str], str]:
     from dbshift.dialects.postgres import PostgresDialect
 
     return PostgresDialect().literal
+
+
+def _quote(name: str) -> str:
+    from dbshift.dialects.postgres import PostgresDialect
+
+    return PostgresDialect().quote(name)
 
 
 def fingerprint_for(dialect: Dialect, exclude: Collection[str] = ()) -> Fingerprint | None:

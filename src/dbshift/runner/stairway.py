@@ -60,51 +60,113 @@ def run(
 ) -> TestReport:
     """Test the migrations of ``settings.migrations_dir`` on a scratch ``dialect`` database."""
     options = options or Options()
+    if options.jobs is not None and options.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     started = time.perf_counter()
     report = TestReport(dialect=dialect, locks_traced=options.locks)
-    files = loader.scan(settings.migrations_dir)
-    problem = sumfile.check(settings.migrations_dir, files)
-    report.checks.append(
-        Check("sum", FAILED, problem.message, where=str(settings.migrations_dir / loader.SUM_FILE))
-        if problem
-        else Check("sum", PASSED)
-    )
-    migrations = loader.load(settings.migrations_dir, dialect)
-    selected = _select(migrations, options)
-    chunks = _chunks(selected, _jobs(options, dialect, len(selected), settings))
-    if len(chunks) == 1:
-        _test_chunk(settings, dialect, options, report, progress, migrations, chunks[0], True)
-    else:
-        # Each chunk on its own scratch database, the migrations before it applied first in
-        # one round trip: the server's round trips overlap instead of queueing.
-        from concurrent.futures import ThreadPoolExecutor
+    early = _Early(settings, dialect, options)
+    try:
+        files = loader.scan(settings.migrations_dir)
+        problem = sumfile.check(settings.migrations_dir, files)
+        report.checks.append(
+            Check(
+                "sum", FAILED, problem.message, where=str(settings.migrations_dir / loader.SUM_FILE)
+            )
+            if problem
+            else Check("sum", PASSED)
+        )
+        migrations = loader.load(settings.migrations_dir, dialect)
+        selected = _select(migrations, options)
+        chunks = _chunks(selected, _jobs(options, dialect, len(selected), settings))
+        if len(chunks) == 1:
+            early.test(migrations, chunks[0], progress=progress, final=True)
+            report.migrations += early.report.migrations
+            report.checks += early.report.checks
+        else:
+            # Each chunk on its own scratch database, the migrations before it applied
+            # first in one round trip: the server's round trips overlap instead of queueing.
+            from concurrent.futures import ThreadPoolExecutor
 
-        parts = [TestReport(dialect=dialect, locks_traced=options.locks) for _ in chunks]
-        with ThreadPoolExecutor(len(chunks)) as pool:
-            futures = [
-                pool.submit(
-                    _test_chunk,
-                    settings,
-                    dialect,
-                    options,
-                    part,
-                    None,
-                    migrations,
-                    chunk,
-                    index == len(chunks) - 1,
-                )
-                for index, (part, chunk) in enumerate(zip(parts, chunks, strict=True))
-            ]
-            for future in futures:
-                future.result()
-        for part in parts:
-            report.migrations += part.migrations
-            report.checks += part.checks
-            if progress is not None:
-                for result in part.migrations:
-                    progress(result)
+            parts = [early.report]
+            parts += [TestReport(dialect=dialect, locks_traced=options.locks) for _ in chunks[1:]]
+            with ThreadPoolExecutor(len(chunks)) as pool:
+                futures = [pool.submit(early.test, migrations, chunks[0], final=False)]
+                futures += [
+                    pool.submit(
+                        _test_chunk,
+                        settings,
+                        dialect,
+                        options,
+                        part,
+                        None,
+                        migrations,
+                        chunk,
+                        index == len(chunks) - 1,
+                    )
+                    for index, (part, chunk) in enumerate(
+                        zip(parts[1:], chunks[1:], strict=True), start=1
+                    )
+                ]
+                for future in futures:
+                    future.result()
+            for part in parts:
+                report.migrations += part.migrations
+                report.checks += part.checks
+                if progress is not None:
+                    for result in part.migrations:
+                        progress(result)
+    finally:
+        early.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Early:
+    """The first chunk's scratch database, created and made ready (session settings,
+    history table) in a thread while the migrations are read and parsed: on a server,
+    ``CREATE DATABASE`` and the history's tables cost about as much as reading 200
+    migrations. ``close`` (always) waits for it and drops it; ``test`` drops it when done.
+    A SQLite scratch file is made when it is needed, in the thread that uses it."""
+
+    def __init__(self, settings: Settings, dialect: Dialect, options: Options) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.settings, self.dialect, self.options = settings, dialect, options
+        self.report = TestReport(dialect=dialect, locks_traced=options.locks)
+        self._stack = contextlib.ExitStack()
+        self._pool: ThreadPoolExecutor | None = None
+        self._future: Future[StairwayRun] | None = None
+        if not dialect.database_is_a_file:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="dbshift-scratch")
+            self._future = self._pool.submit(self._open)
+
+    def _open(self) -> StairwayRun:
+        session = self._stack.enter_context(scratch_session(self.settings, self.dialect))
+        return StairwayRun(session, self.settings, self.options, self.report, None)
+
+    def test(
+        self,
+        migrations: list[Migration],
+        chunk: list[Migration],
+        *,
+        progress: Callable[[MigrationResult], None] | None = None,
+        final: bool,
+    ) -> None:
+        try:
+            stairway = self._future.result() if self._future is not None else self._open()
+            stairway.progress = progress
+            stairway.run(migrations, chunk, final=final)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        try:
+            if self._future is not None:
+                self._future.exception()  # waits: a database being made is dropped below
+        finally:
+            self._stack.close()
+            if self._pool is not None:
+                self._pool.shutdown()
 
 
 def _test_chunk(
@@ -332,11 +394,27 @@ class StairwayRun:
             return None
         if fixture is not None and not self._fixture_phase(fixture, "before", result):
             return None
-        try:
-            self._up(m, result)
-        except DbshiftError as exc:
-            result.checks.append(Check("up", FAILED, exc.message, where=_where(exc.message, m)))
-            return None
+        # --locks asks for the whole cost: the up is then traced and the down timed apart.
+        whole = (
+            fixture is None
+            and m.down.present
+            and self.dialect.transactional_ddl
+            and self._batchable(m)
+            and not m.repeatable
+            and not self.options.locks
+        )
+        up_done = False
+        if whole:
+            outcome = self._batched_stairway(m, before, result)
+            if isinstance(outcome, Snapshot):
+                return outcome
+            up_done = outcome
+        if not up_done:
+            try:
+                self._up(m, result, batch=not whole)
+            except DbshiftError as exc:
+                result.checks.append(Check("up", FAILED, exc.message, where=_where(exc.message, m)))
+                return None
         result.checks.append(Check("up", PASSED))
         if fixture is not None:
             self._fixture_phase(fixture, "after-up", result, last=not m.down.present)
@@ -345,7 +423,7 @@ class StairwayRun:
             return self.snapshot()
         if self.dialect.transactional_ddl and m.transactional:
             # --locks asks for the whole cost: the down is then timed on its own.
-            if fixture is None and self._batchable(m) and not self.options.locks:
+            if fixture is None and self._batchable(m) and not self.options.locks and not whole:
                 fast = self._batched_round_trip(m, before, result)
                 if fast is not None:
                     return fast
@@ -372,6 +450,90 @@ class StairwayRun:
         """A driver cursor on the session's connection, for several statements at once."""
         dbapi: Any = self.conn.connection.dbapi_connection
         return dbapi.cursor()
+
+    def _batched_stairway(
+        self, m: Migration, before: Snapshot, result: MigrationResult
+    ) -> Snapshot | bool:
+        """The whole test of ``m`` in one round trip: its up committed with its history
+        row (as ``_batched_up``), the digest after it, then ``BEGIN``, the down, the digest
+        after it, the up again and ``ROLLBACK``. The snapshot after the up when every step
+        passed and the digest after the down is the one before the up. Otherwise all that
+        was not committed is rolled back, and the answer is whether the up was: True, the
+        caller runs the round trip statement by statement (which finds the ``file:line``
+        and prints the diff); False, the up as well (a failed up is rolled back whole).
+
+        The up's time is the server's, from the start of the round trip to the end of
+        the up (kept in the session, so that it is known after a later failure too); the
+        down's between two clock readings around it."""
+        fingerprint = self.fingerprint
+        if fingerprint is None or before.digest is None:
+            return False
+        if self._up_scripts is None:
+            self._up_scripts = UpScripts(self.dialect, self.session.history)
+        mark = "dbshift_stairway_"
+        base = fingerprint.state
+        first = fingerprint.batch_sql(base)  # prepares the probe when it is not yet
+        again = fingerprint.batch_sql(base)
+        up_script = self._up_scripts.render(
+            m, before_commit=fingerprint.elapsed_sql(f"{mark}up_ms", keep=_UP_MS)
+        )
+        # "\n;\n": a statement ending in a -- comment must not swallow the separator.
+        down = "\n;\n".join(s.sql for s in m.down.statements)
+        up = "\n;\n".join(s.sql for s in m.up.statements)
+        script = (
+            f"{up_script}{first}\n;\n{self.dialect.begin_sql}\n;\n"
+            f"{fingerprint.clock_sql(f'{mark}down0')}\n;\n{down}\n;\n"
+            f"{fingerprint.clock_sql(f'{mark}down1')}\n;\n{again}\n;\n{up}\n;\nROLLBACK"
+        )
+        cursor = self._cursor()
+        try:
+            cursor.execute(script)
+            named: dict[str, list[Any]] = {}
+            after: dict[str, list[Any]] = {}  # the first result set after each mark
+            last = ""
+            while True:
+                if cursor.description is not None:
+                    column = cursor.description[0].name
+                    rows = cursor.fetchall()
+                    if column.startswith(mark):
+                        named[column[len(mark) :]] = rows
+                        last = column[len(mark) :]
+                    elif last and last not in after:
+                        after[last] = rows
+                if not cursor.nextset():
+                    break
+        except Exception:
+            fingerprint.forget_prepared()
+            with contextlib.suppress(Exception):
+                cursor.execute("ROLLBACK")
+            return self._up_committed(m, result)
+        finally:
+            cursor.close()
+        try:
+            result.up_ms = float(named["up_ms"][0][0])
+            down_ms = named["down1"][0][0] - named["down0"][0][0]
+            after_up = fingerprint.digest(after["up_ms"], base, keep=False)
+            after_down = fingerprint.digest(after["down1"], base, keep=False)
+        except (KeyError, IndexError, TypeError, ValueError):  # a statement's own result set
+            after_up = after_down = None
+        if after_up is None or after_down != before.digest:
+            return True  # all but the up rolled back: the round trip says what differs
+        fingerprint.digest(after["up_ms"], base)  # kept: the probe after the committed up
+        result.down_ms = down_ms.total_seconds() * 1000
+        result.checks += [Check("up", PASSED), Check("down", PASSED), Check("stairway", PASSED)]
+        return Snapshot(after_up, None)
+
+    def _up_committed(self, m: Migration, result: MigrationResult) -> bool:
+        """After a failed ``_batched_stairway``: whether its up was committed (its history
+        row is there), with the up's time the session kept."""
+        if self.session.history.row(self.conn, m.version) is None:
+            return False
+        assert self.fingerprint is not None  # only _batched_stairway's failures come here
+        raw = self.conn.execution_options(no_parameters=True)
+        kept = raw.exec_driver_sql(self.fingerprint.kept_sql(_UP_MS)).scalar()
+        with contextlib.suppress(ValueError):
+            result.up_ms = float(str(kept)) if kept else None
+        return True
 
     def _batched_round_trip(
         self, m: Migration, before: Snapshot, result: MigrationResult
@@ -572,10 +734,11 @@ class StairwayRun:
     def _batchable(self, m: Migration) -> bool:
         return self.dialect.multi_statement and m.kind is Kind.SQL and m.transactional
 
-    def _up(self, m: Migration, result: MigrationResult) -> None:
+    def _up(self, m: Migration, result: MigrationResult, *, batch: bool = True) -> None:
+        """The up, committed with its history row; ``batch``: first as one script."""
         if not self.options.locks:
             started = time.perf_counter()
-            if not (self._batchable(m) and self._batched_up(m)):
+            if not (batch and self._batchable(m) and self._batched_up(m)):
                 self.executor.run(m, down=False)
             result.up_ms = (time.perf_counter() - started) * 1000
             return
@@ -715,7 +878,9 @@ class UpScripts:
             if self.template.count(str(mark)) != 1:
                 raise AssertionError(f"history INSERT template: {mark} not once in it")
 
-    def render(self, m: Migration) -> str:
+    def render(self, m: Migration, *, before_commit: str | None = None) -> str:
+        """``before_commit``: a statement run at the end of a transactional up, before
+        its COMMIT (on servers with transactional DDL)."""
         from dbshift.runner.offline import render_script, statement_sql
 
         if m.repeatable:  # its history row is replaced: the script's own form
@@ -737,8 +902,15 @@ class UpScripts:
         insert = insert.replace(str(self._TOTAL), count).replace(str(self._DONE), count)
         body = [statement_sql(st.sql, self.dialect) for st in m.up.statements]
         if m.transactional and self.dialect.transactional_ddl:
-            return "\n".join([f"{self.dialect.begin_sql};", *body, insert + ";", "COMMIT;", ""])
+            last = [f"{before_commit};"] if before_commit else []
+            return "\n".join(
+                [f"{self.dialect.begin_sql};", *body, insert + ";", *last, "COMMIT;", ""]
+            )
         return "\n".join([*body, insert + ";", ""])
+
+
+#: The session setting the up's time is kept in by ``_batched_stairway`` (committed with it)
+_UP_MS = "dbshift.stairway_up_ms"
 
 
 def _difference(current: Schema, wanted: Schema, dialect: Dialect) -> list[str]:
