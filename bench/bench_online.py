@@ -172,6 +172,14 @@ def bare_update() -> float:
     return elapsed
 
 
+def bare_under_workload(args: argparse.Namespace) -> float:
+    """The bare UPDATE under the workload, timed now: a ratio to one measured minutes
+    earlier, on a shared machine whose load moved meanwhile, says more about the load."""
+    with Workload(args.clients, args.rows, "accounts_copy"):
+        time.sleep(0.5)
+        return bare_update()
+
+
 def dbshift(*args: str) -> tuple[float, str]:
     began = time.perf_counter()
     proc = subprocess.run(
@@ -201,13 +209,15 @@ def _waited(state: dict[str, object]) -> float:
     return float(throttle.get("waited", 0.0)) + float(pacing.get("yielded", 0.0))  # type: ignore[union-attr]
 
 
-def trial(i: int, flags: str, args: argparse.Namespace, bare: float) -> None:
-    """One more ``online start`` with ``flags`` under the workload, the workload alone just
-    before it for its p99, then rolled back and the table rewritten (VACUUM FULL) so the
-    next trial and the main run find it as the setup left it."""
+def trial(i: int, flags: str, args: argparse.Namespace) -> None:
+    """One more ``online start`` with ``flags`` under the workload, the bare UPDATE and the
+    workload alone just before it (its throughput and p99 to compare with), then rolled
+    back and the table rewritten (VACUUM FULL) so the next trial and the main run find it
+    as the setup left it."""
+    bare = bare_under_workload(args)
     name = f"{90 + i}_trial_{i}"
     (RESULTS / f"{name}.toml").write_text(MIGRATION, encoding="utf-8")
-    with Workload(args.clients, args.rows, "accounts") as before:
+    with Workload(args.clients, args.rows, "accounts") as before, Waits() as waits_before:
         time.sleep(args.seconds)
     with Workload(args.clients, args.rows, "accounts") as during, Waits() as waits:
         time.sleep(0.5)
@@ -225,7 +235,8 @@ def trial(i: int, flags: str, args: argparse.Namespace, bare: float) -> None:
         f"= {d.get('p99_ms', 0) / b.get('p99_ms', 1):.2f}x; throughput "
         f"{done / seconds / rate if seconds else 0:.2f}x, with waits "
         f"{done / (seconds + waited) / rate if seconds else 0:.2f}x; {state.get('batches')} "
-        f"batches; {d['errors']} errors; {load()}\n    waits: {waits.summary()}\n    "
+        f"batches (bare UPDATE {bare:.2f} s); {d['errors']} errors; {load()}\n    waits before: "
+        f"{waits_before.summary()}\n    waits during: {waits.summary()}\n    "
         f"{_pacing(state)}",
         flush=True,
     )
@@ -292,16 +303,17 @@ def main() -> None:
     print(f"setting up {args.rows:,} rows x 2 tables ...", flush=True)
     setup(args.rows)
     bare_idle = bare_update()
-    with Workload(args.clients, args.rows, "accounts_copy"):
-        time.sleep(0.5)
-        bare = bare_update()
+    bare = bare_under_workload(args)
     print(
         f"bare UPDATE of {args.rows:,} rows: {bare_idle:.2f} s alone, {bare:.2f} s under the "
         f"workload ({args.rows / bare:,.0f} rows/s)"
     )
 
     for i, flags in enumerate(args.trial, start=1):
-        trial(i, flags, args, bare)
+        trial(i, flags, args)
+    if args.trial:
+        bare = bare_under_workload(args)
+        print(f"bare UPDATE under the workload again, after the trials: {bare:.2f} s")
 
     with Workload(args.clients, args.rows, "accounts") as before, Waits() as waits_before:
         time.sleep(args.seconds)

@@ -11,7 +11,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Database, Project
+from tests.online.test_mysql_online import drop_version_databases
 
 NAME = "20261206000000_qty_bigint"
 FILE = """safety_period = 0
@@ -228,3 +231,56 @@ def test_a_long_application_transaction_does_not_queue_writers_behind_a_batch(
     done = project.run("online", "complete", NAME)
     assert done.code == 0, done.err
     engine.dispose()
+
+
+@pytest.mark.mysql
+def test_mariadb_pacing_sees_the_writers_its_batches_held_up(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    """The same pacing on MariaDB, from INNODB_LOCK_WAITS: before it had a probe, the
+    target stayed fixed ("adaptive": false) however many writers its copies held up."""
+    engine = mysql_db.engine()
+    with engine.connect() as conn:
+        if not getattr(conn.dialect, "is_mariadb", False):
+            pytest.skip("MySQL 8: its pacing has no probe yet (dialects/mysql/load.py)")
+        conn.exec_driver_sql("CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL)")
+        conn.exec_driver_sql(f"INSERT INTO items SELECT seq, seq %% 1000 FROM seq_1_to_{ROWS}")
+        conn.exec_driver_sql("ANALYZE TABLE items")
+    project = Project(tmp_path, mysql_db.url)
+    path = project.write(f"{NAME}.toml", FILE, rehash=False)
+    try:
+        with Lockers(mysql_db, 4) as lockers:
+            time.sleep(0.2)
+            started = project.run(
+                "online", "start", str(path), "--batch-size", "200", "--target-ms", "50"
+            )
+        assert not lockers.errors, lockers.errors
+        assert started.code == 0, started.err
+        assert lockers.locked > 20
+
+        status = project.run("online", "status", "--format", "json")
+        assert status.code == 0, status.err
+        (entry,) = json.loads(status.out)
+        job = entry["backfill"]["items"]
+        assert job["finished"] and job["done"] == ROWS
+        pacing = job["pacing"]
+        assert pacing["adaptive"] is True and pacing["ceiling"] == 0.05
+        assert pacing["held_batches"] >= 1 and pacing["held_writers"] >= pacing["held_batches"]
+        assert "(10-50 ms, adaptive)" in project.run("online", "status").out
+
+        done = project.run("online", "complete", NAME)
+        assert done.code == 0, done.err
+        with engine.connect() as conn:
+            kind = conn.exec_driver_sql(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_schema = DATABASE() AND table_name = 'items' "
+                "AND column_name = 'qty'"
+            ).scalar()
+            assert kind == "bigint"
+            wrong = conn.exec_driver_sql(
+                "SELECT count(*) FROM items WHERE qty <> id %% 1000"
+            ).scalar()
+            assert wrong == 0
+    finally:
+        drop_version_databases(mysql_db.url)
+        engine.dispose()

@@ -10,8 +10,9 @@ waits: the cost grows with the square of the batch's length.
 So the batch's latency target is not a constant but adapted, the way TCP adapts its window
 (Spirit adapts its chunks to their latency the same way, and backs off on lock waits): just
 before each batch commits, the backfill asks the server how many writers are queued behind
-it and for how long (``Dialect.blocked_writers``; PostgreSQL: ``pg_locks``). None of them
-can have been served yet, so this counts every writer the batch held up.
+it and for how long (``Dialect.blocked_writers``; PostgreSQL: ``pg_locks``; MariaDB:
+``INNODB_LOCK_WAITS``). None of them can have been served yet, so this counts every writer
+the batch held up.
 
 - A batch that held a writer up halves the target (down to ``floor``), and the backfill
   then yields: it sleeps as long as that writer waited (at most as long as the batch took),

@@ -129,6 +129,11 @@ class MySQLDialect(Dialect):
 
         return sample(conn)
 
+    def blocked_writers(self, conn: Connection) -> tuple[int, float] | None:
+        from dbshift.dialects.mysql.load import blocked
+
+        return blocked(conn)
+
     def lock_tracer(self, conn: Connection) -> Tracer:
         from dbshift.dialects.mysql.locks import tracer
 
