@@ -66,24 +66,41 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
 
     columns: dict[str, list[Column]] = defaultdict(list)
     pk_columns: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    # Columns are frozen and schemas repeat themselves (``id INTEGER`` in every table): one
+    # Column serves every row with the same facts, as in the PostgreSQL inspector. Building
+    # a frozen dataclass per row was a third of the time left after the queries and the
+    # CREATE TABLE parsing, 1,000 tables.
+    built: dict[tuple[Any, ...], Column] = {}
     for table, name, kind, notnull, default, pk, hidden in rows(_COLUMNS):
         if table not in sql_of:
             continue
         extra = extras[table].columns.get(name)
-        generated = None
-        if hidden in (2, 3) and extra is not None and extra.generated is not None:
-            generated = Generated(extra.generated, stored=hidden == 3)
-        columns[table].append(
-            Column(
+        if extra is None:
+            facts: tuple[Any, ...] = (name, kind, notnull, default, None, False, None)
+        else:
+            expression = extra.generated if hidden in (2, 3) else None
+            facts = (
+                name,
+                kind,
+                notnull,
+                default,
+                None if expression is None else (expression, hidden == 3),
+                extra.autoincrement,
+                extra.collation,
+            )
+        column = built.get(facts)
+        if column is None:
+            generated = None if facts[4] is None else Generated(*facts[4])
+            column = built[facts] = Column(
                 name=name,
                 type=kind or "",
                 nullable=not notnull,
                 default=None if generated else default,
-                identity=Identity() if extra is not None and extra.autoincrement else None,
+                identity=Identity() if facts[5] else None,
                 generated=generated,
-                collation=extra.collation if extra is not None else None,
+                collation=facts[6],
             )
-        )
+        columns[table].append(column)
         if pk:
             pk_columns[table].append((pk, name))
 
