@@ -107,13 +107,15 @@ def find(
     ]
     if not candidates:
         return []
+    from dbshift.cli.lint_plan import server_for
     from dbshift.lint.engine import Linter
     from dbshift.lint.parse import ParseFailed, actions_for
-    from dbshift.lint.rule import DEFAULT_SERVERS
     from dbshift.lint.rules import all_rules
     from dbshift.runner.executor import display_path
 
-    linter = Linter(all_rules(), DEFAULT_SERVERS[dialect.name])
+    # The live server where there is one (MariaDB is not MySQL 8.0 by another name).
+    server = server_for(dialect, None, conn=catalog.conn if catalog is not None else None)
+    linter = Linter(all_rules(), server)
     run = RunState(catalog) if catalog is not None else None
     out: list[Destructive] = []
     schema: list[Schema] = []  # read once, on the first type change

@@ -137,6 +137,9 @@ class Dialect:
     #: The query for the server version the safe planner's choices depend on, as one
     #: integer; None where no choice depends on it.
     planner_version_sql: ClassVar[str | None] = None
+    #: The query for the server's version text, which ``product_of`` reads (MariaDB
+    #: and MySQL share a dialect) and whose leading numbers are the release.
+    version_text_sql: ClassVar[str] = "SELECT VERSION()"
     #: The server has non-blocking forms a plan can be rewritten into (``diff/safe.py``):
     #: CREATE/DROP INDEX CONCURRENTLY, constraints added NOT VALID then validated, SET
     #: NOT NULL trusting a valid check, a volatile default backfilled in batches.

@@ -130,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
         from dbshift.lint.rule import Severity
 
         script = plan_output.plan_sql(result.ops, result.current, result.dialect)
-        findings = lint_script(script, "<plan>", result.dialect, settings)
+        # The plan runs on the source: judged for its server where it is a database.
+        live = next((u for u in (args.source, args.target) if "://" in (u or "")), None)
+        findings = lint_script(script, "<plan>", result.dialect, settings, live=live)
         report(findings)
         failed = any(f.severity is Severity.ERROR for f in findings)
     return 1 if (args.exit_code and result.ops) or failed else 0

@@ -4,7 +4,6 @@ running application or lose data, and say what to write instead."""
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,8 +15,6 @@ from dbshift.errors import UsageError
 if TYPE_CHECKING:
     from dbshift.config import Settings
     from dbshift.lint.rule import Rule, Server
-
-_SERVER = re.compile(r"^(postgresql|postgres|mysql|mariadb|sqlite)(?:[-@ ]?(\d+(?:\.\d+)*))?$")
 
 
 #: The connection and configuration options this command uses (its help lists only these).
@@ -84,22 +81,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _server(args: argparse.Namespace, settings: Settings) -> Server:
-    from dbshift.lint.rule import DEFAULT_SERVERS, Server
+    from dbshift.cli.lint_plan import parse_server
+    from dbshift.lint.rule import DEFAULT_SERVERS
 
     spec = args.server or settings.lint.server
     if spec:
-        match = _SERVER.match(spec.strip().lower())
-        if match is None:
-            raise UsageError(
-                f"--server {spec!r}: expected e.g. postgresql-15, mysql-8.0.36, mariadb-10.11"
-            )
-        flavor = "postgresql" if match.group(1) == "postgres" else match.group(1)
-        version = (
-            tuple(int(p) for p in match.group(2).split("."))
-            if match.group(2)
-            else DEFAULT_SERVERS[flavor].version
-        )
-        server = Server(flavor, version)
+        server = parse_server(spec)
         if args.dialect and type(named(args.dialect)) is not type(server.facts):
             raise UsageError(f"--dialect {args.dialect} contradicts --server {spec}")
         return server

@@ -42,6 +42,7 @@ class PostgresDialect(Dialect):
     # server_version_num, e.g. 150004: which safe forms exist (NOT VALID checks, 11+ fast
     # defaults, 12+ REINDEX CONCURRENTLY) depends on the release.
     planner_version_sql = "SELECT current_setting('server_version_num')::int"
+    version_text_sql = "SHOW server_version"
     # psql's rules: E'' and $$ strings, nested comments, meta-commands, BEGIN ATOMIC bodies.
     client_syntax = ClientSyntax(
         escape_string_prefix=True,

@@ -37,6 +37,7 @@ class SQLiteDialect(Dialect):
     products = {Product.SQLITE: (3, 40)}
     sqlglot_name = "sqlite"
     default_driver = "pysqlite"  # the standard library's sqlite3
+    version_text_sql = "SELECT sqlite_version()"
     url_schemes = {"sqlite": "sqlite"}
     driver_modules = {"pysqlite": "sqlite3"}
     max_identifier_length = 1_000_000_000
