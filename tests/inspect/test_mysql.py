@@ -685,23 +685,36 @@ def test_columns_read_as_json_equal_columns_read_row_by_row(conn: sqlalchemy.Con
         "CREATE TABLE wide ("
         + ", ".join(f"c{i} int COMMENT '{'x' * 200}'" for i in range(60))
         + ")",
+        # Equal to the server's ORDER BY TABLE_NAME: their rows interleave there.
+        "CREATE TABLE mixed (a int, b int)",
+        "CREATE TABLE MIXED (c int, d int)",
     )
     from dbshift.inspect import mysql, mysql_queries
 
     catalog = mysql.catalog_of(conn)
     server = mysql._server(catalog)
-    plain = mysql._rows(catalog, mysql_queries.COLUMNS, server.params)
-    assert mysql._column_rows(catalog, server) == plain
+    plain = {
+        table: [tuple(column) for column in columns]
+        for table, columns in mysql._by_table(
+            mysql._rows(catalog, mysql_queries.COLUMNS, server.params)
+        ).items()
+    }
+
+    def read() -> dict[str, list[tuple[object, ...]]]:
+        found = mysql._column_rows(catalog, server)
+        return {table: [tuple(column) for column in columns] for table, columns in found.items()}
+
+    assert read() == plain
     # A session in ONLY_FULL_GROUP_BY mode (common in production configs) reads the same.
     run(conn, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ONLY_FULL_GROUP_BY')")
     try:
-        assert mysql._column_rows(catalog, server) == plain
+        assert read() == plain
     finally:
         run(conn, "SET SESSION sql_mode = DEFAULT")
     # 60 comments of 200 characters: past a 4 kB limit, so that table's array is cut.
     run(conn, "SET SESSION group_concat_max_len = 4096")
     try:
-        assert mysql._column_rows(catalog, server) == plain
+        assert read() == plain
     finally:
         run(conn, "SET SESSION group_concat_max_len = DEFAULT")
     # Cut just after one of its columns, the server's closing bracket makes the array
@@ -712,7 +725,7 @@ def test_columns_read_as_json_equal_columns_read_row_by_row(conn: sqlalchemy.Con
     whole = max(len(text) for table, text in arrays.items() if table != "wide")
     run(conn, f"SET SESSION group_concat_max_len = {arrays['wide'].index('],[', whole)}")
     try:
-        assert mysql._column_rows(catalog, server) == plain
+        assert read() == plain
     finally:
         run(conn, "SET SESSION group_concat_max_len = DEFAULT")
 

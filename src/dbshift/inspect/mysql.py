@@ -29,6 +29,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Collection
+from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -400,15 +401,17 @@ def _columns(
     # Equal rows make equal columns, and the model's objects are immutable: one is built
     # and shared (most columns repeat another table's: ids, timestamps, foreign keys).
     built: dict[tuple[Any, ...], Column] = {}
-    for row in _column_rows(conn, server):
-        info = table_info.get(row[0])
+    for table, rows in _column_rows(conn, server).items():
+        info = table_info.get(table)
         if info is None:
             continue
-        key = (info[0], *row[1:])  # the table's collation: a column's is relative to it
-        column = built.get(key)
-        if column is None:
-            column = built[key] = _column(server, *key)
-        columns[row[0]].append(column)
+        made = columns[table]
+        for row in rows:
+            key = (info[0], *row)  # the table's collation: a column's is relative to it
+            column = built.get(key)
+            if column is None:
+                column = built[key] = _column(server, *key)
+            made.append(column)
     return columns
 
 
@@ -453,20 +456,29 @@ def _column(
     )
 
 
-def _column_rows(conn: Catalog, server: _Server) -> list[Row]:
-    """COLUMNS' rows, read as one JSON array a table where the server can build them."""
+def _column_rows(conn: Catalog, server: _Server) -> dict[str, list[Seq[Any]]]:
+    """COLUMNS' rows by table, in order, without the table's name: read as one JSON array a
+    table where the server can build them."""
     if not server.json_arrays:
-        return _rows(conn, q.COLUMNS, server.params)
-    result: list[Row] = []
+        return _by_table(_rows(conn, q.COLUMNS, server.params))
+    result: dict[str, list[Seq[Any]]] = {}
     for table, count, text in conn.rows(q.COLUMNS_JSON, server.params):
         try:
             columns = json.loads(text)
         except ValueError:  # cut at group_concat_max_len mid-column
             columns = None
         if columns is None or len(columns) != count:  # cut (a cut array may load)
-            return _rows(conn, q.COLUMNS, server.params)
-        result.extend((table, *column) for column in columns)
+            return _by_table(_rows(conn, q.COLUMNS, server.params))
+        result[table] = columns
     return result
+
+
+def _by_table(rows: list[Row]) -> dict[str, list[Seq[Any]]]:
+    # Not consecutive: ORDER BY TABLE_NAME mixes ``Mixed`` and ``mixed``, equal to it.
+    grouped: dict[str, list[Seq[Any]]] = defaultdict(list)
+    for table, *column in rows:
+        grouped[table].append(tuple(column))
+    return grouped
 
 
 def _indexes(
