@@ -697,22 +697,110 @@ def test_columns_read_as_json_equal_columns_read_row_by_row(conn: sqlalchemy.Con
         "CREATE TABLE wide ("
         + ", ".join(f"c{i} int COMMENT '{'x' * 200}'" for i in range(60))
         + ")",
+        # Equal to the server's ORDER BY TABLE_NAME: their rows interleave there.
+        "CREATE TABLE mixed (a int, b int)",
+        "CREATE TABLE MIXED (c int, d int)",
     )
     from dbshift.inspect import mysql, mysql_queries
 
     catalog = mysql.catalog_of(conn)
     server = mysql._server(catalog)
-    plain = mysql._rows(catalog, mysql_queries.COLUMNS, server.params)
-    assert mysql._column_rows(catalog, server) == plain
+    plain = {
+        table: [tuple(column) for column in columns]
+        for table, columns in mysql._by_table(
+            mysql._rows(catalog, mysql_queries.COLUMNS, server.params)
+        ).items()
+    }
+
+    def read() -> dict[str, list[tuple[object, ...]]]:
+        found = mysql._column_rows(catalog, server)
+        return {table: [tuple(column) for column in columns] for table, columns in found.items()}
+
+    assert read() == plain
     # A session in ONLY_FULL_GROUP_BY mode (common in production configs) reads the same.
     run(conn, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ONLY_FULL_GROUP_BY')")
     try:
-        assert mysql._column_rows(catalog, server) == plain
+        assert read() == plain
     finally:
         run(conn, "SET SESSION sql_mode = DEFAULT")
     # 60 comments of 200 characters: past a 4 kB limit, so that table's array is cut.
     run(conn, "SET SESSION group_concat_max_len = 4096")
     try:
-        assert mysql._column_rows(catalog, server) == plain
+        assert read() == plain
     finally:
         run(conn, "SET SESSION group_concat_max_len = DEFAULT")
+    # Cut just after one of its columns, the server's closing bracket makes the array
+    # valid JSON, one column long: only the count tells (the other table's array is whole).
+    arrays = {
+        table: text for table, _, text in catalog.rows(mysql_queries.COLUMNS_JSON, server.params)
+    }
+    whole = max(len(text) for table, text in arrays.items() if table != "wide")
+    run(conn, f"SET SESSION group_concat_max_len = {arrays['wide'].index('],[', whole)}")
+    try:
+        assert read() == plain
+    finally:
+        run(conn, "SET SESSION group_concat_max_len = DEFAULT")
+
+
+def _per_table(rows: list[tuple[object, ...]], key: int = 1) -> dict[object, list[object]]:
+    """Rows by table (by table and constraint: ``key`` 2), each group in the order read."""
+    grouped: dict[object, list[object]] = {}
+    for row in rows:
+        grouped.setdefault(row[:key], []).append(row)
+    return grouped
+
+
+def test_catalog_read_as_json_equals_rows(conn: sqlalchemy.Connection) -> None:
+    """MariaDB 10.5+ reads TABLES, STATISTICS, CHECK_CONSTRAINTS and the foreign keys' two
+    views as one JSON array each (``mysql_queries.as_json``): the same rows as the plain
+    queries, in the order the reader relies on (a table's keys in the server's key order,
+    a foreign key's columns in its own), for hostile names and text, under
+    ONLY_FULL_GROUP_BY, and read from the plain query where the array is cut: mid-row (it
+    fails to load) or just after a row (it loads, and is one row long)."""
+    if not is_mariadb(conn):
+        pytest.skip("JSON_ARRAYAGG ... ORDER BY and SET STATEMENT are MariaDB's")
+    for i, name in enumerate([*HOSTILE, "mixed"]):
+        # Foreign key names are the database's, compared case-insensitively: numbered.
+        fk = f"CONSTRAINT {q(f'{name}_{i}')} FOREIGN KEY (b, a)"
+        ref = f", {fk} REFERENCES {q(HOSTILE[i - 1])} (b, a)" if i else ""
+        run(
+            conn,
+            f"CREATE TABLE {q(name)} (a int NOT NULL, b varchar(20) NOT NULL, c text,"
+            f" PRIMARY KEY (b, a), KEY {q('0' + name)} (c(10) DESC, a),"
+            f" UNIQUE KEY {q(name)} (a) COMMENT {_literal(name + chr(10) + chr(9))},"
+            f" CONSTRAINT {q(name + '_k')} CHECK (b <> {_literal(name)}){ref})"
+            f" COMMENT {_literal(name)}",
+        )
+    from dbshift.inspect import mysql, mysql_queries
+
+    catalog = mysql.catalog_of(conn)
+    server = mysql._server(catalog)
+    assert server.json_arrays
+    queries = [
+        (mysql_queries.TABLES_JSON, mysql_queries.TABLES, 1),
+        (
+            mysql_queries.statistics_mariadb(server.version, as_json_array=True),
+            mysql_queries.statistics_mariadb(server.version),
+            1,
+        ),
+        (mysql_queries.CHECKS_MARIADB_JSON, mysql_queries.CHECKS_MARIADB, 1),
+        (mysql_queries.CHECKS_MARIADB_LEVEL_JSON, mysql_queries.CHECKS_MARIADB_LEVEL, 1),
+        (mysql_queries.FOREIGN_KEY_RULES_JSON, mysql_queries.FOREIGN_KEY_RULES, 1),
+        (mysql_queries.FOREIGN_KEY_COLUMNS_JSON, mysql_queries.FOREIGN_KEY_COLUMNS, 2),
+    ]
+    for json_sql, sql, key in queries:
+        plain = _per_table(mysql._rows(catalog, sql, server.params), key)
+        assert len(plain) >= len(HOSTILE)
+        assert _per_table(mysql._json_rows(catalog, server, json_sql, sql), key) == plain
+        run(conn, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ONLY_FULL_GROUP_BY')")
+        try:
+            assert _per_table(mysql._json_rows(catalog, server, json_sql, sql), key) == plain
+        finally:
+            run(conn, "SET SESSION sql_mode = DEFAULT")
+        # The limit the query raises for itself, lowered: its array is cut there.
+        [(_, text)] = catalog.rows(json_sql, server.params)
+        after_first_row = text.index("],[")
+        for limit in (after_first_row, after_first_row - 3):
+            assert "@@max_allowed_packet" in json_sql
+            cut = json_sql.replace("@@max_allowed_packet", str(limit))
+            assert _per_table(mysql._json_rows(catalog, server, cut, sql), key) == plain

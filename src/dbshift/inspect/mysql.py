@@ -30,8 +30,9 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Collection
+from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dbshift.dialects.base import Product
 from dbshift.dialects.mysql import MySQLDialect
@@ -139,6 +140,12 @@ class _Server:
         return self.mariadb and self.version >= (10, 2, 7)
 
     @property
+    def json_arrays(self) -> bool:
+        """JSON_ARRAYAGG with ORDER BY and SET STATEMENT (``mysql_queries.as_json``):
+        MariaDB 10.5+. (MySQL 8's JSON_ARRAYAGG takes no ORDER BY.)"""
+        return self.mariadb and self.version >= (10, 5)
+
+    @property
     def has_checks(self) -> bool:
         # information_schema.CHECK_CONSTRAINTS: MariaDB 10.2.22+, MySQL 8.0.16+.
         return self.version >= ((10, 2, 22) if self.mariadb else (8, 0, 16))
@@ -177,8 +184,8 @@ def _inspect(
         refused[what].append(name)
     has_views = False
     partitioned: list[str] = []
-    for name, table_type, collation, comment, engine, create_options in _rows(
-        conn, q.TABLES, server.params
+    for name, table_type, collation, comment, engine, create_options in _json_rows(
+        conn, server, q.TABLES_JSON, q.TABLES
     ):
         has_views = has_views or table_type == "VIEW"
         if name in excluded:
@@ -320,6 +327,23 @@ def _rows(conn: Catalog, sql: str, params: dict[str, str] | None = None) -> list
     ]
 
 
+def _json_rows(conn: Catalog, server: _Server, json_sql: str, sql: str) -> list[Row]:
+    """The rows of ``sql``, read from ``json_sql`` (its ``mysql_queries.as_json`` form) where
+    the server can build the array; from ``sql`` itself where it cannot, or cut it."""
+    if not server.json_arrays:
+        return _rows(conn, sql, server.params)
+    [(count, text)] = conn.rows(json_sql, server.params)
+    if not count:
+        return []
+    try:
+        rows = json.loads(text)
+    except ValueError:  # cut at group_concat_max_len mid-row
+        rows = None
+    if rows is None or len(rows) != count:  # cut (a cut array may load)
+        return _rows(conn, sql, server.params)
+    return list(map(tuple, rows))
+
+
 #: MariaDB's defaults for a bigint sequence by direction (10.3 to 10.11): ascending
 #: 1 … 2^63 - 2, descending -(2^63 - 1) … -1.
 _SEQUENCE_DEFAULTS = {True: (1, 2**63 - 2), False: (-(2**63) + 1, -1)}
@@ -376,57 +400,91 @@ def _columns(
     conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[Column]]:
     columns: dict[str, list[Column]] = defaultdict(list)
-    for row in _column_rows(conn, server):
-        table, name, column_type, data_type, nullable, default, extra, expression = row[:8]
-        collation, comment = row[8:]
-        if table not in table_info:
+    # Equal rows make equal columns, and the model's objects are immutable: one is built
+    # and shared (most columns repeat another table's: ids, timestamps, foreign keys).
+    built: dict[tuple[Any, ...], Column] = {}
+    for table, rows in _column_rows(conn, server).items():
+        info = table_info.get(table)
+        if info is None:
             continue
-        extra = extra or ""
-        generated = _GENERATED.search(extra)
-        on_update = _ON_UPDATE.search(extra)
-        if generated:
-            default = None
-        elif server.prints_default_expressions:
-            default = mariadb_default(default)
-            if default is not None and "`." in default:
-                # ``nextval(`db`.`seq`)``: the server qualifies a sequence by its
-                # database, which is the scratch one for a schema read from files.
-                default = unqualify(default, server.home)
-        else:
-            default = mysql_default(default, data_type, extra)
-        columns[table].append(
-            Column(
-                name=name,
-                type=column_type,
-                nullable=nullable == "YES",
-                default=default,
-                identity=Identity() if "auto_increment" in extra.lower() else None,
-                generated=Generated(
-                    expression=expression, stored=generated.group(1).upper() != "VIRTUAL"
-                )
-                if generated
-                else None,
-                collation=collation if collation and collation != table_info[table][0] else None,
-                comment=comment or None,
-                on_update=on_update.group(1) if on_update else None,
-                invisible=_INVISIBLE.search(extra) is not None,
-            )
-        )
+        made = columns[table]
+        for row in rows:
+            key = (info[0], *row)  # the table's collation: a column's is relative to it
+            column = built.get(key)
+            if column is None:
+                column = built[key] = _column(server, *key)
+            made.append(column)
     return columns
 
 
-def _column_rows(conn: Catalog, server: _Server) -> list[Row]:
-    """COLUMNS' rows, read as one JSON array a table where the server can build them."""
-    if not (server.mariadb and server.version >= (10, 5)):
-        return _rows(conn, q.COLUMNS, server.params)
-    try:
-        return [
-            (table, *column)
-            for table, columns in _rows(conn, q.COLUMNS_JSON, server.params)
-            for column in json.loads(columns)
-        ]
-    except ValueError:  # a table's array cut at group_concat_max_len: read it row by row
-        return _rows(conn, q.COLUMNS, server.params)
+def _column(
+    server: _Server,
+    table_collation: str,
+    name: str,
+    column_type: str,
+    data_type: str,
+    nullable: str,
+    default: str | None,
+    extra: str | None,
+    expression: str | None,
+    collation: str | None,
+    comment: str | None,
+) -> Column:
+    extra = extra or ""
+    generated = _GENERATED.search(extra)
+    on_update = _ON_UPDATE.search(extra)
+    if generated:
+        default = None
+    elif server.prints_default_expressions:
+        default = mariadb_default(default)
+        if default is not None and "`." in default:
+            # ``nextval(`db`.`seq`)``: the server qualifies a sequence by its
+            # database, which is the scratch one for a schema read from files.
+            default = unqualify(default, server.home)
+    else:
+        default = mysql_default(default, data_type, extra)
+    return Column(
+        name=name,
+        type=column_type,
+        nullable=nullable == "YES",
+        default=default,
+        identity=Identity() if "auto_increment" in extra.lower() else None,
+        # GENERATION_EXPRESSION is NULL only where EXTRA says nothing is generated.
+        generated=Generated(
+            expression=cast(str, expression), stored=generated.group(1).upper() != "VIRTUAL"
+        )
+        if generated
+        else None,
+        collation=collation if collation and collation != table_collation else None,
+        comment=comment or None,
+        on_update=on_update.group(1) if on_update else None,
+        invisible=_INVISIBLE.search(extra) is not None,
+    )
+
+
+def _column_rows(conn: Catalog, server: _Server) -> dict[str, list[Seq[Any]]]:
+    """COLUMNS' rows by table, in order, without the table's name: read as one JSON array a
+    table where the server can build them."""
+    if not server.json_arrays:
+        return _by_table(_rows(conn, q.COLUMNS, server.params))
+    result: dict[str, list[Seq[Any]]] = {}
+    for table, count, text in conn.rows(q.COLUMNS_JSON, server.params):
+        try:
+            columns = json.loads(text)
+        except ValueError:  # cut at group_concat_max_len mid-column
+            columns = None
+        if columns is None or len(columns) != count:  # cut (a cut array may load)
+            return _by_table(_rows(conn, q.COLUMNS, server.params))
+        result[table] = columns
+    return result
+
+
+def _by_table(rows: list[Row]) -> dict[str, list[Seq[Any]]]:
+    # Not consecutive: ORDER BY TABLE_NAME mixes ``Mixed`` and ``mixed``, equal to it.
+    grouped: dict[str, list[Seq[Any]]] = defaultdict(list)
+    for table, *column in rows:
+        grouped[table].append(tuple(column))
+    return grouped
 
 
 def _indexes(
@@ -437,47 +495,72 @@ def _indexes(
 ) -> tuple[dict[str, PrimaryKey], dict[str, list[Index]]]:
     """Keys from STATISTICS; an index with a comment, or one the optimizer is told to
     ignore, is added to ``refused`` (not modelled: a generated table lost it)."""
-    sql = (
-        q.statistics_mariadb(server.version)
-        if server.mariadb or server.version < (8, 0, 13)
-        else q.STATISTICS_MYSQL8
-    )
-    parts: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for row in _rows(conn, sql, server.params):
-        if row[0] in table_info:
-            key = (row[0], row[1])
-            if key not in parts and row[9]:
-                refused["index comments"].append(f"{row[0]}.{row[1]}")
-            if key not in parts and row[10] and int(row[10]):
-                refused["ignored or invisible indexes"].append(f"{row[0]}.{row[1]}")
-            parts[key].append(row)
+    if server.mariadb or server.version < (8, 0, 13):
+        found = _json_rows(
+            conn,
+            server,
+            q.statistics_mariadb(server.version, as_json_array=True),
+            q.statistics_mariadb(server.version),
+        )
+    else:
+        found = _rows(conn, q.STATISTICS_MYSQL8, server.params)
+    parts: dict[tuple[str, str], list[Row]] = {}
+    for row in found:
+        key = (row[0], row[1])
+        rows = parts.get(key)
+        if rows is not None:
+            rows.append(row)
+            continue
+        if row[0] not in table_info:
+            continue
+        parts[key] = [row]
+        if row[9]:
+            refused["index comments"].append(f"{row[0]}.{row[1]}")
+        if row[10] and int(row[10]):
+            refused["ignored or invisible indexes"].append(f"{row[0]}.{row[1]}")
     primary_keys: dict[str, PrimaryKey] = {}
     indexes: dict[str, list[Index]] = defaultdict(list)
+    # Equal key parts (and primary keys) are built once and shared, as columns are.
+    elements: dict[tuple[Any, ...], IndexElement] = {}
+    primary: dict[tuple[str, ...], PrimaryKey] = {}
     for (table, name), rows in parts.items():
-        rows.sort(key=lambda r: int(r[8]))  # SEQ_IN_INDEX: the query does not sort
+        if len(rows) > 1:
+            rows.sort(key=_seq_in_index)  # the query does not sort
         if name == "PRIMARY":
-            primary_keys[table] = PrimaryKey(columns=tuple(r[3] for r in rows))
+            names = tuple([r[3] for r in rows])
+            found_key = primary.get(names)
+            if found_key is None:
+                found_key = primary[names] = PrimaryKey(columns=names)
+            primary_keys[table] = found_key
             continue
         index_type = rows[0][6].upper()
-        elements = tuple(
-            IndexElement(
-                expression=column if column is not None else expression,
-                is_expression=column is None,
-                descending=collation == "D",
-                # SPATIAL key parts report SUB_PART 32 (MariaDB, MySQL 5.7) but take none.
-                length=None if index_type == "SPATIAL" else sub_part,
-            )
-            for _, _, _, column, collation, sub_part, _, expression, *_ in rows
-        )
+        spatial = index_type == "SPATIAL"
+        made = []
+        for _, _, _, column, collation, sub_part, _, expression, *_ in rows:
+            element_key = (column, expression, collation, sub_part, spatial)
+            element = elements.get(element_key)
+            if element is None:
+                element = elements[element_key] = IndexElement(
+                    expression=column if column is not None else expression,
+                    is_expression=column is None,
+                    descending=collation == "D",
+                    # SPATIAL key parts report SUB_PART 32 (MariaDB, MySQL 5.7) but take none.
+                    length=None if spatial else sub_part,
+                )
+            made.append(element)
         indexes[table].append(
             Index(
                 name=name,
-                elements=elements,
+                elements=tuple(made),
                 unique=not int(rows[0][2]),
                 method=None if index_type == "BTREE" else index_type.lower(),
             )
         )
     return primary_keys, indexes
+
+
+def _seq_in_index(row: Row) -> int:
+    return int(row[8])
 
 
 def _checks(
@@ -492,10 +575,14 @@ def _checks(
     if not server.has_checks:
         return checks, own
     if server.mariadb and server.version >= (10, 5, 10):
-        rows = _rows(conn, q.CHECKS_MARIADB_LEVEL, server.params)
+        rows = _json_rows(conn, server, q.CHECKS_MARIADB_LEVEL_JSON, q.CHECKS_MARIADB_LEVEL)
+    elif server.mariadb:
+        rows = [
+            (*row, "Table")
+            for row in _json_rows(conn, server, q.CHECKS_MARIADB_JSON, q.CHECKS_MARIADB)
+        ]
     else:
-        checks_sql = q.CHECKS_MARIADB if server.mariadb else q.CHECKS_MYSQL8
-        rows = [(*row, "Table") for row in _rows(conn, checks_sql, server.params)]
+        rows = [(*row, "Table") for row in _rows(conn, q.CHECKS_MYSQL8, server.params)]
     for table, name, clause, level in rows:
         if table not in table_info:
             continue
@@ -522,11 +609,11 @@ def _foreign_keys(
     conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
 ) -> dict[str, list[ForeignKey]]:
     foreign_keys: dict[str, list[ForeignKey]] = defaultdict(list)
-    rules = _rows(conn, q.FOREIGN_KEY_RULES, server.params)
+    rules = _json_rows(conn, server, q.FOREIGN_KEY_RULES_JSON, q.FOREIGN_KEY_RULES)
     if not rules:  # no foreign keys: KEY_COLUMN_USAGE would open every table to say so
         return foreign_keys
     key_columns: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for row in _rows(conn, q.FOREIGN_KEY_COLUMNS, server.params):
+    for row in _json_rows(conn, server, q.FOREIGN_KEY_COLUMNS_JSON, q.FOREIGN_KEY_COLUMNS):
         key_columns[(row[0], row[1])].append(row)
     for table, name, update_rule, delete_rule in rules:
         rows = key_columns.get((table, name))

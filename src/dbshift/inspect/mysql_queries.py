@@ -30,11 +30,29 @@ WHERE SCHEMA_NAME NOT IN ('mysql', 'information_schema', 'performance_schema', '
 ORDER BY SCHEMA_NAME
 """
 
-TABLES = """
-SELECT TABLE_NAME, TABLE_TYPE, TABLE_COLLATION, TABLE_COMMENT, ENGINE, CREATE_OPTIONS
-FROM information_schema.TABLES
-WHERE TABLE_SCHEMA = :db
-"""
+
+#: A query's rows as one JSON array (MariaDB 10.5+), for the readers of ``inspect.mysql``:
+#: PyMySQL decodes every field of every row in Python (at 1,000 tables, 30,000 rows of
+#: columns, keys, checks and foreign keys were most of the inspection's client time), and
+#: json.loads reads the same values in C. One aggregate over the whole query, not one a
+#: table: no grouping, so the array keeps the rows in the order a plain SELECT returns
+#: them (STATISTICS' key order among them, see there). The array is bounded by
+#: group_concat_max_len (1 MB by default), raised for this one statement to its ceiling,
+#: max_allowed_packet; an array cut there comes with COUNT(*) rows fewer, or fails to
+#: load (the server closes a cut array, which may then be valid JSON: the count is what
+#: tells), and the reader falls back to the plain query (``inspect.mysql._json_rows``).
+def as_json(fields: str, source: str, order: str = "") -> str:
+    """``SELECT fields source`` as one row: COUNT(*) and the rows as a JSON array."""
+    return (
+        "SET STATEMENT group_concat_max_len = @@max_allowed_packet FOR "
+        f"SELECT COUNT(*), JSON_ARRAYAGG(JSON_ARRAY({fields}){order}) {source}"
+    )
+
+
+_TABLES_FIELDS = "TABLE_NAME, TABLE_TYPE, TABLE_COLLATION, TABLE_COMMENT, ENGINE, CREATE_OPTIONS"
+_TABLES_SOURCE = "FROM information_schema.TABLES WHERE TABLE_SCHEMA = :db"
+TABLES = f"SELECT {_TABLES_FIELDS} {_TABLES_SOURCE}"
+TABLES_JSON = as_json(_TABLES_FIELDS, _TABLES_SOURCE)
 
 #: Asked only when TABLES reports a partitioned table. A table that is not partitioned has
 #: one row with PARTITION_NAME NULL; a subpartitioned one, a row per subpartition.
@@ -56,15 +74,14 @@ ORDER BY TABLE_NAME, ORDINAL_POSITION
 """
 
 #: COLUMNS with each table's columns as one JSON array (MariaDB 10.5+: JSON_ARRAYAGG with
-#: ORDER BY). The rows are the bulk of a schema (16 columns a table on average in the diff
-#: bench) and PyMySQL decodes every field in Python: at 1,000 tables that was most of the
-#: inspection's client time, and json.loads reads the same values in C. A table's array is
-#: bounded by group_concat_max_len (1 MB by default): a truncated one fails to load and the
-#: reader falls back to COLUMNS (see ``inspect.mysql._column_rows``). Grouped on the name's
-#: bytes: the column compares case-insensitively, and ``Mixed`` and ``mixed`` are two tables
-#: (TABLE_NAME itself too, for a session whose sql_mode has ONLY_FULL_GROUP_BY).
+#: ORDER BY), and how many there are. One a table, unlike ``as_json``: a table's columns
+#: stay well under group_concat_max_len's default, which the reader does not raise here
+#: (a table cut there falls back to COLUMNS, see ``inspect.mysql._column_rows``). Grouped
+#: on the name's bytes: the column compares case-insensitively, and ``Mixed`` and
+#: ``mixed`` are two tables (TABLE_NAME itself too, for a session whose sql_mode has
+#: ONLY_FULL_GROUP_BY).
 COLUMNS_JSON = """
-SELECT TABLE_NAME,
+SELECT TABLE_NAME, COUNT(*),
        JSON_ARRAYAGG(JSON_ARRAY(COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, COLUMN_DEFAULT,
                                 EXTRA, GENERATION_EXPRESSION, COLLATION_NAME, COLUMN_COMMENT)
                      ORDER BY ORDINAL_POSITION)
@@ -77,12 +94,11 @@ GROUP BY BINARY TABLE_NAME, TABLE_NAME
 #: whether the optimizer ignores an index (``{ignored}``, see ``statistics_mariadb``). Not
 #: sorted: the server lists each table's keys in its key order, as SHOW CREATE TABLE does
 #: (an ORDER BY on the name lost it); the reader puts a key's parts in SEQ_IN_INDEX order.
-STATISTICS_MARIADB = """
-SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, INDEX_TYPE,
-       NULL AS EXPRESSION, SEQ_IN_INDEX, INDEX_COMMENT, {ignored}
-FROM information_schema.STATISTICS
-WHERE TABLE_SCHEMA = :db
-"""
+_STATISTICS_MARIADB = (
+    "TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, INDEX_TYPE,"
+    " NULL, SEQ_IN_INDEX, INDEX_COMMENT, {ignored}"
+)
+_STATISTICS_SOURCE = "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = :db"
 
 #: MySQL 8.0.13+: a functional key part has COLUMN_NAME NULL and its text in EXPRESSION.
 STATISTICS_MYSQL8 = """
@@ -93,20 +109,17 @@ WHERE TABLE_SCHEMA = :db
 """
 
 #: MariaDB 10.2.22+/10.3.10+ give the table in CHECK_CONSTRAINTS itself.
-CHECKS_MARIADB = """
-SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE
-FROM information_schema.CHECK_CONSTRAINTS
-WHERE CONSTRAINT_SCHEMA = :db
-"""
+_CHECKS_FIELDS = "TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE"
+_CHECKS_SOURCE = "FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = :db"
+CHECKS_MARIADB = f"SELECT {_CHECKS_FIELDS} {_CHECKS_SOURCE}"
+CHECKS_MARIADB_JSON = as_json(_CHECKS_FIELDS, _CHECKS_SOURCE)
 
 #: MariaDB 10.5.10+ also says whether a check is a column's own (LEVEL 'Column', named
 #: after the column) or the table's: SHOW CREATE TABLE prints the one in its column's
 #: line, and a MODIFY COLUMN that does not restate it drops it.
-CHECKS_MARIADB_LEVEL = """
-SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL
-FROM information_schema.CHECK_CONSTRAINTS
-WHERE CONSTRAINT_SCHEMA = :db
-"""
+_CHECKS_LEVEL_FIELDS = f"{_CHECKS_FIELDS}, LEVEL"
+CHECKS_MARIADB_LEVEL = f"SELECT {_CHECKS_LEVEL_FIELDS} {_CHECKS_SOURCE}"
+CHECKS_MARIADB_LEVEL_JSON = as_json(_CHECKS_LEVEL_FIELDS, _CHECKS_SOURCE)
 
 #: MySQL 8.0.16+ has no TABLE_NAME there; check names are unique per schema (compared
 #: case-insensitively by the server itself), so the join on the name is exact.
@@ -119,19 +132,26 @@ JOIN information_schema.TABLE_CONSTRAINTS tc
 WHERE cc.CONSTRAINT_SCHEMA = :db AND tc.TABLE_SCHEMA = :db
 """
 
-FOREIGN_KEY_RULES = """
-SELECT TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE
-FROM information_schema.REFERENTIAL_CONSTRAINTS
-WHERE CONSTRAINT_SCHEMA = :db
-"""
+_RULES_FIELDS = "TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE"
+_RULES_SOURCE = "FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = :db"
+FOREIGN_KEY_RULES = f"SELECT {_RULES_FIELDS} {_RULES_SOURCE}"
+FOREIGN_KEY_RULES_JSON = as_json(_RULES_FIELDS, _RULES_SOURCE)
 
-FOREIGN_KEY_COLUMNS = """
-SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA,
-       REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
-FROM information_schema.KEY_COLUMN_USAGE
-WHERE TABLE_SCHEMA = :db AND REFERENCED_TABLE_NAME IS NOT NULL
-ORDER BY ORDINAL_POSITION
-"""
+#: Sorted on the key's own column order: a foreign key's columns are grouped in Python.
+_KEY_COLUMNS_FIELDS = (
+    "TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME,"
+    " REFERENCED_COLUMN_NAME"
+)
+_KEY_COLUMNS_SOURCE = (
+    "FROM information_schema.KEY_COLUMN_USAGE"
+    " WHERE TABLE_SCHEMA = :db AND REFERENCED_TABLE_NAME IS NOT NULL"
+)
+FOREIGN_KEY_COLUMNS = (
+    f"SELECT {_KEY_COLUMNS_FIELDS} {_KEY_COLUMNS_SOURCE} ORDER BY ORDINAL_POSITION"
+)
+FOREIGN_KEY_COLUMNS_JSON = as_json(
+    _KEY_COLUMNS_FIELDS, _KEY_COLUMNS_SOURCE, " ORDER BY ORDINAL_POSITION"
+)
 
 
 #: MariaDB 10.11 has no information_schema.SEQUENCES (MariaDB 11.5 added it): a sequence's
@@ -199,6 +219,10 @@ WHERE ROUTINE_SCHEMA = :db AND ROUTINE_TYPE NOT IN ('FUNCTION', 'PROCEDURE')
 """
 
 
-def statistics_mariadb(version: tuple[int, ...]) -> str:
-    """STATISTICS_MARIADB for this server: the IGNORED column appeared in MariaDB 10.6."""
-    return STATISTICS_MARIADB.format(ignored="IGNORED = 'YES'" if version >= (10, 6) else "0")
+def statistics_mariadb(version: tuple[int, ...], *, as_json_array: bool = False) -> str:
+    """STATISTICS for MariaDB (and MySQL before 8.0.13), as rows or (``as_json_array``) as
+    one JSON array: the IGNORED column appeared in MariaDB 10.6."""
+    fields = _STATISTICS_MARIADB.format(ignored="IGNORED = 'YES'" if version >= (10, 6) else "0")
+    if as_json_array:
+        return as_json(fields, _STATISTICS_SOURCE)
+    return f"SELECT {fields} {_STATISTICS_SOURCE}"
