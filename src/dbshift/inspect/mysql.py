@@ -435,8 +435,8 @@ def _indexes(
     table_info: dict[str, tuple[str, str | None]],
     refused: dict[str, list[str]],
 ) -> tuple[dict[str, PrimaryKey], dict[str, list[Index]]]:
-    """Keys from STATISTICS; an index with a comment, or one the optimizer is told to
-    ignore, is added to ``refused`` (not modelled: a generated table lost it)."""
+    """Keys from STATISTICS; a primary key with a comment, or an index the optimizer is
+    told to ignore, is added to ``refused`` (not modelled: a generated table lost it)."""
     sql = (
         q.statistics_mariadb(server.version)
         if server.mariadb or server.version < (8, 0, 13)
@@ -446,8 +446,8 @@ def _indexes(
     for row in _rows(conn, sql, server.params):
         if row[0] in table_info:
             key = (row[0], row[1])
-            if key not in parts and row[9]:
-                refused["index comments"].append(f"{row[0]}.{row[1]}")
+            if key not in parts and row[9] and row[1] == "PRIMARY":
+                refused["primary key comments"].append(row[0])
             if key not in parts and row[10] and int(row[10]):
                 refused["ignored or invisible indexes"].append(f"{row[0]}.{row[1]}")
             parts[key].append(row)
@@ -475,6 +475,7 @@ def _indexes(
                 elements=elements,
                 unique=not int(rows[0][2]),
                 method=None if index_type == "BTREE" else index_type.lower(),
+                comment=rows[0][9] or None,
             )
         )
     return primary_keys, indexes

@@ -182,6 +182,8 @@ class Index:
     include: tuple[str, ...] = ()
     #: NULLS NOT DISTINCT (PostgreSQL 15+ unique indexes).
     nulls_not_distinct: bool = False
+    #: MySQL/MariaDB ``COMMENT '…'`` on the index (PostgreSQL's are ``Schema.comments``).
+    comment: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:

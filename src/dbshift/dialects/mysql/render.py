@@ -158,9 +158,9 @@ class MySQLRenderer(Renderer):
         prefix = "UNIQUE KEY" if i.unique else "KEY"
         if i.method in ("fulltext", "spatial"):
             prefix = f"{i.method.upper()} KEY"
-        return f"{prefix} {self.q(i.name)} ({self._elements(i)})" + (
-            " USING HASH" if i.method == "hash" else ""
-        )
+        using = " USING HASH" if i.method == "hash" else ""
+        comment = f" COMMENT {self.literal(i.comment)}" if i.comment is not None else ""
+        return f"{prefix} {self.q(i.name)} ({self._elements(i)}){using}{comment}"
 
     def _elements(self, i: Index) -> str:
         out = []
