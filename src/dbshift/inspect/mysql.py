@@ -187,14 +187,16 @@ def _inspect(
             refused["system-versioned tables"].append(name)
         if "partitioned" in (create_options or "").lower() and table_type == "BASE TABLE":
             partitioned.append(name)
-        if (
-            table_type == "BASE TABLE"
-            and (create_options or "").lower().replace("partitioned", "").strip()
+        declared = (create_options or "").split()
+        row_format = next(
+            (o.split("=", 1)[1].upper() for o in declared if o.lower().startswith("row_format=")),
+            None,
+        )
+        if table_type == "BASE TABLE" and any(
+            o.lower() != "partitioned" and not o.lower().startswith("row_format=") for o in declared
         ):
-            # ROW_FORMAT, KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, …: not modelled.
-            refused["table options (ROW_FORMAT, KEY_BLOCK_SIZE, STATS_PERSISTENT, ...)"].append(
-                name
-            )
+            # KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, …: not modelled (ROW_FORMAT is).
+            refused["table options (KEY_BLOCK_SIZE, STATS_PERSISTENT, PACK_KEYS, ...)"].append(name)
         # VIEW rows come from VIEWS; SEQUENCE ones are MariaDB 10.3+ sequences.
         if table_type == "SEQUENCE" and name not in excluded:
             sequence_names.append(name)
@@ -204,6 +206,7 @@ def _inspect(
             options[name] = TableOptions(
                 engine=None if engine == server.defaults.engine else engine,
                 collation=None if collation == server.defaults.collation else collation,
+                row_format=row_format,
             )
 
     partitions = _partitions(conn, server, partitioned, refused) if partitioned else {}

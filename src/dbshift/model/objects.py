@@ -80,6 +80,9 @@ class TableOptions:
 
     engine: str | None = None
     collation: str | None = None
+    #: ``ROW_FORMAT`` as the table declares it (CREATE_OPTIONS' ``row_format=…``: DYNAMIC,
+    #: COMPACT, COMPRESSED, …); None where it declares none (the engine's default).
+    row_format: str | None = None
 
 
 @dataclass(frozen=True)
