@@ -397,6 +397,11 @@ def _set_row_security(op: SetRowSecurity) -> Safety:
 
 @COMMON.rule(SetTableOptions)
 def _set_table_options(op: SetTableOptions) -> Safety:
+    if "engine" not in op.changes and "row_format" in op.changes:
+        return Safety(
+            rewrite=True,
+            note="ROW_FORMAT= rebuilds the table (InnoDB: in place, writes continue)",
+        )
     if "engine" not in op.changes:
         # MySQL 8.0 and MariaDB 10.11 change the default collation in place, no rebuild.
         return Safety(note="the table's default collation only; existing columns keep theirs")

@@ -194,14 +194,16 @@ def _inspect(
             refused["system-versioned tables"].append(name)
         if "partitioned" in (create_options or "").lower() and table_type == "BASE TABLE":
             partitioned.append(name)
-        if (
-            table_type == "BASE TABLE"
-            and (create_options or "").lower().replace("partitioned", "").strip()
+        declared = (create_options or "").split()
+        row_format = next(
+            (o.split("=", 1)[1].upper() for o in declared if o.lower().startswith("row_format=")),
+            None,
+        )
+        if table_type == "BASE TABLE" and any(
+            o.lower() != "partitioned" and not o.lower().startswith("row_format=") for o in declared
         ):
-            # ROW_FORMAT, KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, …: not modelled.
-            refused["table options (ROW_FORMAT, KEY_BLOCK_SIZE, STATS_PERSISTENT, ...)"].append(
-                name
-            )
+            # KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, …: not modelled (ROW_FORMAT is).
+            refused["table options (KEY_BLOCK_SIZE, STATS_PERSISTENT, PACK_KEYS, ...)"].append(name)
         # VIEW rows come from VIEWS; SEQUENCE ones are MariaDB 10.3+ sequences.
         if table_type == "SEQUENCE" and name not in excluded:
             sequence_names.append(name)
@@ -211,6 +213,7 @@ def _inspect(
             options[name] = TableOptions(
                 engine=None if engine == server.defaults.engine else engine,
                 collation=None if collation == server.defaults.collation else collation,
+                row_format=row_format,
             )
 
     partitions = _partitions(conn, server, partitioned, refused) if partitioned else {}
@@ -493,8 +496,8 @@ def _indexes(
     table_info: dict[str, tuple[str, str | None]],
     refused: dict[str, list[str]],
 ) -> tuple[dict[str, PrimaryKey], dict[str, list[Index]]]:
-    """Keys from STATISTICS; an index with a comment, or one the optimizer is told to
-    ignore, is added to ``refused`` (not modelled: a generated table lost it)."""
+    """Keys from STATISTICS; a primary key with a comment, or an index the optimizer is
+    told to ignore, is added to ``refused`` (not modelled: a generated table lost it)."""
     if server.mariadb or server.version < (8, 0, 13):
         found = _json_rows(
             conn,
@@ -514,8 +517,8 @@ def _indexes(
         if row[0] not in table_info:
             continue
         parts[key] = [row]
-        if row[9]:
-            refused["index comments"].append(f"{row[0]}.{row[1]}")
+        if row[9] and row[1] == "PRIMARY":
+            refused["primary key comments"].append(row[0])
         if row[10] and int(row[10]):
             refused["ignored or invisible indexes"].append(f"{row[0]}.{row[1]}")
     primary_keys: dict[str, PrimaryKey] = {}
@@ -554,6 +557,7 @@ def _indexes(
                 elements=tuple(made),
                 unique=not int(rows[0][2]),
                 method=None if index_type == "BTREE" else index_type.lower(),
+                comment=rows[0][9] or None,
             )
         )
     return primary_keys, indexes

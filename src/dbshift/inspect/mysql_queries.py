@@ -208,9 +208,9 @@ WHERE TRIGGER_SCHEMA = :db
 """
 
 #: What the database can hold that the model does not, by (what, name): refused by name.
-#: (Table options in CREATE_OPTIONS and index comments and visibility are refused from the
-#: TABLES and STATISTICS rows the reader has anyway: another scan of either reopens every
-#: table's definition.)
+#: (Table options in CREATE_OPTIONS, a primary key's comment and index visibility are
+#: refused from the TABLES and STATISTICS rows the reader has anyway: another scan of
+#: either reopens every table's definition.)
 UNSUPPORTED = """
 SELECT 'events', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = :db
 UNION ALL

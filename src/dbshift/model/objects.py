@@ -80,6 +80,9 @@ class TableOptions:
 
     engine: str | None = None
     collation: str | None = None
+    #: ``ROW_FORMAT`` as the table declares it (CREATE_OPTIONS' ``row_format=…``: DYNAMIC,
+    #: COMPACT, COMPRESSED, …); None where it declares none (the engine's default).
+    row_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,8 @@ class Index:
     #: PostgreSQL storage parameters, ``WITH (fillfactor = 70)``: ``name=value`` each, as
     #: the catalog keeps them (``pg_class.reloptions``).
     storage: tuple[str, ...] = ()
+    #: MySQL/MariaDB ``COMMENT '…'`` on the index (PostgreSQL's are ``Schema.comments``).
+    comment: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -1,5 +1,5 @@
-"""ALTER TABLE … ENGINE= / COLLATE= (MySQL, MariaDB): a table's storage engine and default
-collation (whose character set comes with it).
+"""ALTER TABLE … ENGINE= / COLLATE= / ROW_FORMAT= (MySQL, MariaDB): a table's storage engine,
+default collation (whose character set comes with it) and declared row format.
 
 The collation change is the table's *default* only (``ALTER TABLE t COLLATE=x``, not
 ``CONVERT TO CHARACTER SET``), as the server itself treats it: existing columns keep their
@@ -65,7 +65,7 @@ class SetTableOptions(TableChange):
     def changes(self) -> tuple[str, ...]:
         return tuple(
             name
-            for name in ("engine", "collation")
+            for name in ("engine", "collation", "row_format")
             if getattr(self.before, name) != getattr(self.after, name)
         )
 

@@ -76,6 +76,9 @@ _FOLLOWS = re.compile(r"(FOLLOWS `(?:[^`]|``)+`) ")
 #: The end of a trigger's head as written: FOR EACH ROW, and the space before the body.
 _FOR_EACH_ROW = re.compile(r"(FOR\s+EACH\s+ROW)(\s+)$", re.I)
 
+#: ROW_FORMAT's values (MySQL 8, MariaDB: PAGE is Aria's); DEFAULT declares none.
+_ROW_FORMATS = ("DEFAULT", "DYNAMIC", "FIXED", "COMPRESSED", "REDUNDANT", "COMPACT", "PAGE")
+
 #: Stands for the home database (the connection's own) in a statement that must name it.
 _HOME = "\x00dbshift home\x00"
 
@@ -158,9 +161,9 @@ class MySQLRenderer(Renderer):
         prefix = "UNIQUE KEY" if i.unique else "KEY"
         if i.method in ("fulltext", "spatial"):
             prefix = f"{i.method.upper()} KEY"
-        return f"{prefix} {self.q(i.name)} ({self._elements(i)})" + (
-            " USING HASH" if i.method == "hash" else ""
-        )
+        using = " USING HASH" if i.method == "hash" else ""
+        comment = f" COMMENT {self.literal(i.comment)}" if i.comment is not None else ""
+        return f"{prefix} {self.q(i.name)} ({self._elements(i)}){using}{comment}"
 
     def _elements(self, i: Index) -> str:
         out = []
@@ -192,6 +195,8 @@ class MySQLRenderer(Renderer):
             sql += f" ENGINE={self.q(t.options.engine)}"
         if t.options.collation is not None:  # the character set is the collation's
             sql += f" COLLATE={self.q(t.options.collation)}"
+        if t.options.row_format is not None:
+            sql += f" ROW_FORMAT={_keyword(t.options.row_format, _ROW_FORMATS)}"
         if t.comment is not None:
             sql += f" COMMENT={self.literal(t.comment)}"
         if t.partitions:
@@ -280,6 +285,10 @@ class MySQLRenderer(Renderer):
         schema the statements run against knows (``Schema.defaults``)."""
         clauses = []
         for option in op.changes:
+            if option == "row_format":  # None: none declared, the engine's default
+                row_format = op.after.row_format or "DEFAULT"
+                clauses.append(f"ROW_FORMAT={_keyword(row_format, _ROW_FORMATS)}")
+                continue
             value = getattr(op.after, option) or getattr(schema.defaults, option)
             if value is None:
                 raise Unsupported(

@@ -73,10 +73,10 @@ CREATE TABLE `observation_with_a_name_exactly_sixty_four_characters_long_xyz` (
   `magnitude` FLOAT DEFAULT NULL,
   `notes` TEXT,
   PRIMARY KEY (`observation_id`),
-  KEY `observation_target` (`target`),
+  KEY `observation_target` (`target`) COMMENT 'what was looked at; it''s free text',
   CONSTRAINT `observation_session_fk` FOREIGN KEY (`session_id`) REFERENCES `session` (`session_id`)
     ON DELETE CASCADE ON UPDATE RESTRICT
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci ROW_FORMAT=COMPACT;
 
 -- Triggers as people write them: bare names, the body on the next line, a comment in
 -- it, one that PRECEDES another (the server keeps the text without that clause).
