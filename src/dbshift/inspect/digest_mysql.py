@@ -158,7 +158,12 @@ def mysql_digest(conn: Connection | DriverConnection, *, exclude: Collection[str
             statistics = STATISTICS_MYSQL8
         sections.append(("keys", _by_table(_rows(catalog, statistics), skip)))
     if version >= ((10, 2, 22) if mariadb else (8, 0, 16)):
-        checks = _rows(catalog, q.CHECKS_MARIADB if mariadb else q.CHECKS_MYSQL8, db)
+        # With LEVEL where the inspector reads it: a check moved between a column and its
+        # table is a change (the inspector models the two apart).
+        checks_sql = q.CHECKS_MYSQL8
+        if mariadb:
+            checks_sql = q.CHECKS_MARIADB_LEVEL if version >= (10, 5, 10) else q.CHECKS_MARIADB
+        checks = _rows(catalog, checks_sql, db)
         sections.append(("checks", sorted((r for r in checks if r[0] not in skip), key=repr)))
     rules = _rows(catalog, q.FOREIGN_KEY_RULES, db)
     sections.append(("fk rules", sorted((r for r in rules if r[0] not in skip), key=repr)))
