@@ -45,13 +45,16 @@ if TYPE_CHECKING:
 # empty base (watermark 0) every row is fresh: the full probe, every key, every relation.
 # The catalogs the text is read from: tag, catalog, its user rows, each row's id, key
 # (a.b.c: unique in the catalog) and owning relation (a pg_class row: an index's is its
-# table's, found below).
+# table's, found below). pg_attribute's system columns (attnum < 0, six a table, more
+# than half its rows at 200 tables) are left out: made and dropped with their relation,
+# whose pg_class row counts, never written by DDL on their own, and printed by no line
+# (the columns' lines read attnum > 0); a probe at 200 tables took 1.05 ms instead of 1.35.
 _CATALOGS = (
     ("c", "pg_class", "oid >= 16384", "oid", "oid || '.0.0'", "oid"),
     (
         "a",
         "pg_attribute",
-        "attrelid >= 16384",
+        "attrelid >= 16384 AND attnum > 0",
         "attrelid",
         "attrelid || '.' || attnum || '.0'",
         "attrelid",

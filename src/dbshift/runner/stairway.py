@@ -18,10 +18,10 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from dbshift.errors import DbshiftError, MigrationFailed, UsageError
 from dbshift.migrations import loader, sumfile
@@ -51,6 +51,14 @@ if TYPE_CHECKING:
     from dbshift.runner.history import HistoryTable
 
 
+class _HasNumber(Protocol):
+    @property
+    def number(self) -> int: ...
+
+
+_Numbered = TypeVar("_Numbered", bound=_HasNumber)
+
+
 def run(
     settings: Settings,
     dialect: Dialect,
@@ -64,17 +72,16 @@ def run(
         raise UsageError("--jobs must be at least 1")
     started = time.perf_counter()
     report = TestReport(dialect=dialect, locks_traced=options.locks)
+    files = loader.scan(settings.migrations_dir)
+    problem = sumfile.check(settings.migrations_dir, files)
+    report.checks.append(
+        Check("sum", FAILED, problem.message, where=str(settings.migrations_dir / loader.SUM_FILE))
+        if problem
+        else Check("sum", PASSED)
+    )
+    _select(files, options)  # --from/--only refused before a scratch database is made
     early = _Early(settings, dialect, options)
     try:
-        files = loader.scan(settings.migrations_dir)
-        problem = sumfile.check(settings.migrations_dir, files)
-        report.checks.append(
-            Check(
-                "sum", FAILED, problem.message, where=str(settings.migrations_dir / loader.SUM_FILE)
-            )
-            if problem
-            else Check("sum", PASSED)
-        )
         migrations = loader.load(settings.migrations_dir, dialect)
         selected = _select(migrations, options)
         chunks = _chunks(selected, _jobs(options, dialect, len(selected), settings))
@@ -231,12 +238,12 @@ def scratch_session(settings: Settings, dialect: Dialect) -> Iterator[Session]:
             yield session
 
 
-def _select(migrations: list[Migration], options: Options) -> list[Migration]:
+def _select(migrations: Sequence[_Numbered], options: Options) -> list[_Numbered]:
     if options.start is not None and options.only is not None:
         raise UsageError("--from and --only cannot be combined")
     pick = options.only if options.only is not None else options.start
     if pick is None:
-        return migrations
+        return list(migrations)
     if not pick.isdigit() or int(pick) not in {m.number for m in migrations}:
         raise UsageError(
             f"{'--only' if options.only else '--from'} {pick}: no migration has that version"
