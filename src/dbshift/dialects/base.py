@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -245,6 +244,8 @@ class Dialect:
         server into a collision."""
         if self.identifier_fits(name):
             return name
+        import hashlib  # here: a diff never needs it, and its import is OpenSSL's
+
         digest = hashlib.sha256(name.encode()).hexdigest()[:10]
         keep = self.max_identifier_length - 11
         prefix = name[:keep]
@@ -278,6 +279,8 @@ class Dialect:
     @staticmethod
     def lock_key_int(key: str) -> int:
         """A signed 64-bit integer for servers whose locks are numbered."""
+        import hashlib
+
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
 
