@@ -374,6 +374,8 @@ def _windows(value: Any, label: str) -> tuple[str, ...]:
         raise ConfigError(
             f"{label}: windows must be a list of strings such as 'sat,sun 01:00-05:00 UTC'"
         )
+    if not value:
+        return ()  # the common case: no need to import the window parser
     from dbshift.migrations.schedule import ScheduleError, parse_window
 
     for text in value:

@@ -106,10 +106,11 @@ def test_query_errors_read_as_sqlalchemy_errors_do(
     assert (main._fail(error.message, error.exit_code), capsys.readouterr().err) == expected
 
 
-def test_diff_of_two_urls_never_imports_sqlalchemy(tmp_path: Path) -> None:
+def test_diff_of_two_urls_never_imports_sqlalchemy_nor_the_linters(tmp_path: Path) -> None:
     """The bare-driver path exists to skip SQLAlchemy's import (0.13-0.16 s of a
     1,000-table diff); a module-level import anywhere on the way (the snapshot table's
-    name, once) silently brings it back."""
+    name, once) silently brings it back. So do the linters' parsers (sqlglot, pglast) and
+    rich: a diff without --lint prints plain text, and needs none of them."""
     import sqlite3
     import subprocess
     import sys
@@ -124,7 +125,8 @@ def test_diff_of_two_urls_never_imports_sqlalchemy(tmp_path: Path) -> None:
         "from dbshift.cli.main import main\n"
         f"code = main(['diff', '--from', 'sqlite:///{a}', '--to', 'sqlite:///{b}'])\n"
         "assert code == 0, code\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy'))\n"
+        "heavy = {'sqlalchemy', 'sqlglot', 'pglast', 'rich'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path

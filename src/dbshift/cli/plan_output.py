@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,8 @@ if TYPE_CHECKING:
 
 
 def schema_json(schema: Schema) -> str:
+    import json  # here: diff --format sql (the common case) does without
+
     return json.dumps(_plain(schema), indent=2, ensure_ascii=False)
 
 
@@ -97,6 +98,8 @@ def plan_json(
             }
         )
         schema = op.apply(schema)
+    import json
+
     return json.dumps(out, indent=2, ensure_ascii=False)
 
 

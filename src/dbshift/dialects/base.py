@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
-import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -249,6 +248,8 @@ class Dialect:
         server into a collision."""
         if self.identifier_fits(name):
             return name
+        import hashlib  # here: a diff never needs it, and its import is OpenSSL's
+
         digest = hashlib.sha256(name.encode()).hexdigest()[:10]
         keep = self.max_identifier_length - 11
         prefix = name[:keep]
@@ -295,6 +296,8 @@ class Dialect:
     @staticmethod
     def lock_key_int(key: str) -> int:
         """A signed 64-bit integer for servers whose locks are numbered."""
+        import hashlib
+
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
 

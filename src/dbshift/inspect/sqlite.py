@@ -107,6 +107,7 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
     indexes: dict[str, list[Index]] = defaultdict(list)
     uniques: dict[str, list[UniqueConstraint]] = defaultdict(list)
     grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    elements_built: dict[tuple[Any, ...], IndexElement] = {}
     for row in rows(_INDEXES):
         if row[0] in sql_of:
             grouped[(row[0], row[1])].append(row)
@@ -132,14 +133,21 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
         elements = []
         for k, (_t, _n, _u, _o, _seq, cid, col, desc, coll, _s) in enumerate(parts):
             expression = col if cid >= 0 else (texts[k] if k < len(texts) else "")
-            elements.append(
-                IndexElement(
-                    expression=expression,
-                    is_expression=cid < 0,
-                    descending=bool(desc),
-                    collation=None if (coll or "BINARY").upper() == "BINARY" else coll,
-                )
+            facts = (
+                expression,
+                cid < 0,
+                bool(desc),
+                None if (coll or "BINARY").upper() == "BINARY" else coll,
             )
+            element = elements_built.get(facts)
+            if element is None:  # equal elements are one object, as columns are
+                element = elements_built[facts] = IndexElement(
+                    expression=facts[0],
+                    is_expression=facts[1],
+                    descending=facts[2],
+                    collation=facts[3],
+                )
+            elements.append(element)
         indexes[table].append(
             Index(name=index_name, elements=tuple(elements), unique=unique, where=where)
         )

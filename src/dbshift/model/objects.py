@@ -49,6 +49,8 @@ class Generated:
 
 @dataclass(frozen=True)
 class Column:
+    """A table column; ``type`` and ``default`` as the server's catalog prints them."""
+
     name: str
     type: str
     nullable: bool = True
@@ -102,12 +104,16 @@ class Partition:
 
 @dataclass(frozen=True)
 class PrimaryKey:
+    """A table's primary key: its columns in key order, and its name where it has one."""
+
     columns: tuple[str, ...]
     name: str | None = None
 
 
 @dataclass(frozen=True)
 class UniqueConstraint:
+    """A UNIQUE constraint (a unique index not declared as a constraint is an ``Index``)."""
+
     name: str
     columns: tuple[str, ...]
     deferrable: bool = False
@@ -120,6 +126,8 @@ class UniqueConstraint:
 
 @dataclass(frozen=True)
 class CheckConstraint:
+    """A CHECK constraint: ``expression`` is what goes inside ``CHECK ( … )``."""
+
     name: str
     expression: str
     #: PostgreSQL NOT VALID: enforced for new rows, existing rows not yet checked.
@@ -142,6 +150,8 @@ class ExclusionConstraint:
 
 @dataclass(frozen=True)
 class ForeignKey:
+    """A FOREIGN KEY: ``columns`` reference ``ref_columns`` of ``ref_table``, in order."""
+
     name: str
     columns: tuple[str, ...]
     ref_table: str
@@ -177,6 +187,8 @@ class IndexElement:
 
 @dataclass(frozen=True)
 class Index:
+    """An index that is not a constraint's: its elements in order, unique or not."""
+
     name: str
     elements: tuple[IndexElement, ...]
     unique: bool = False
@@ -214,6 +226,8 @@ class ClientCharset:
 
 @dataclass(frozen=True)
 class View:
+    """A view (or a PostgreSQL materialized view): ``definition`` is its query."""
+
     name: str
     definition: str
     schema: str | None = None
@@ -245,6 +259,8 @@ class View:
 
 @dataclass(frozen=True)
 class Sequence:
+    """A sequence (PostgreSQL, MariaDB): CREATE SEQUENCE, or one OWNED BY a column."""
+
     name: str
     schema: str | None = None
     type: str = "bigint"

@@ -47,6 +47,8 @@ def _sort_key(item: object) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class Table:
+    """A table: its columns in order; its constraints, indexes and policies by name."""
+
     name: str
     columns: tuple[Column, ...] = ()
     schema: str | None = None

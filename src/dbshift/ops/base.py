@@ -9,10 +9,11 @@ are the words those tables answer in.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dbshift.errors import Irreversible, PlanError
 
@@ -63,6 +64,15 @@ class Operation:
 
     #: Short stable name used in JSON output and lint rule targets.
     kind: ClassVar[str] = "operation"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """An operation without a docstring of its own is documented by its module's (one
+        operation per file, the module says what it does). This also spares @dataclass
+        building one from the signature (``inspect.signature``): 12 ms of every diff's
+        imports, for the 60-odd operations."""
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("__doc__") is None:
+            cls.__doc__ = sys.modules[cls.__module__].__doc__
 
     def apply(self, schema: Schema) -> Schema:
         """The schema after this operation (no database needed)."""

@@ -15,7 +15,6 @@ ALTER or the DROP, naming the object, and the migration fails before anything is
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -58,6 +57,8 @@ def enum_column_type(column_type: str, enum: EnumType, table_schema: str | None)
 def temporary_name(name: str, kind: str = "enum") -> str:
     """A name for the new type while the old one still exists: short (PostgreSQL truncates
     identifiers at 63 bytes, which could make ``<name>_new`` collide) and stable."""
+    import hashlib  # here: importing the operations (every diff) need not load OpenSSL
+
     return f"dbshift_{kind}_" + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 

@@ -11,7 +11,6 @@ closing any descriptor of the database would drop SQLite's own POSIX locks.
 from __future__ import annotations
 
 import os
-import random
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +96,8 @@ class SQLiteDialect(Dialect):
                     "held by another process",
                     hint="another dbshift run is migrating this database; retry when it ends",
                 )
+            import random
+
             time.sleep(random.uniform(0.01, 0.05))
 
     def try_lock(self, conn: Connection, key: str) -> bool:
