@@ -370,7 +370,8 @@ def restore(
                         )
                     engine.load_rows(db, directory, table.name, table.prior)
                 if moved:
-                    _reconcile_online(settings, db, manifest, moved, notice)
+                    journal_back = table_names.ONLINE_JOURNAL_TABLE in whole
+                    _reconcile_online(settings, db, moved, notice, journal_back=journal_back)
                 live = {t: engine.resolve(db, t) for t in whole}
                 counts = engine.row_counts(db, [t for t in whole if live[t] is not None])
             finally:
@@ -448,14 +449,19 @@ def _online_refusal(manifest: mf.Manifest, moved: dict[str, str]) -> str:
 def _reconcile_online(
     settings: Settings,
     db: Database,
-    manifest: mf.Manifest,
     moved: dict[str, str],
     notice: Notice,
+    *,
+    journal_back: bool,
 ) -> None:
     """After a forced restore of the history: no phase row may contradict it. Where the
     backup held ``<history>_online`` it was restored with the history; a backup from
     before it leaves the live rows, so a phase "completed" of a version the restored
-    history has not applied is deleted (the migration is pending again)."""
+    history has not applied is deleted (the migration is pending again).
+
+    ``journal_back``: the online journal was restored whole with the rest, so it no longer
+    holds what online start did after the backup, and the notice must not send the user
+    to ``online status`` for it."""
     history = HistoryTable(settings.history_table, settings.history_schema)
     applied = set(_history(settings, db))
     rows = history.online_rows(db.conn)
@@ -466,9 +472,17 @@ def _reconcile_online(
             db.conn.commit()
             row = None
         now = row.phase.value.replace("_", " ") if row is not None else "not started"
+        if journal_back:
+            left = (
+                "the online journal came back from the backup too, so dbshift online status "
+                "no longer shows it: what online start built that the restore did not replace "
+                "(its version schema, triggers and new columns on tables outside the backup) "
+                "is no longer tracked and must be dropped by hand"
+            )
+        else:
+            left = "what online start built may remain (see dbshift online status)"
         notice(
-            f"online migration {moved[version]}: its phase is now {now}, as the restored "
-            "history says; what online start built may remain (see dbshift online status)"
+            f"online migration {moved[version]}: its phase is now {now}, as the restored history says; {left}"
         )
 
 
