@@ -19,7 +19,7 @@ def batches_table(history_name: str) -> str:
 
 
 #: The online engine's journal (one per base schema): dbshift's own, like the history
-#: table, so schema inspection leaves it out (re-exported by ``dbshift.config``).
+#: table, so schema inspection leaves it out.
 ONLINE_JOURNAL_TABLE = "dbshift_online"
 #: The online journal's format version (``online/journal.py``), as ``<history>_meta``.
 ONLINE_JOURNAL_META_TABLE = f"{ONLINE_JOURNAL_TABLE}_meta"

@@ -230,6 +230,8 @@ class Throttle:
                     if struck:
                         raise TimeoutError from None
                     raise
+            if struck:  # fired as the answer came: the answer stands, the socket is shut
+                self._drop(url)
         except TimeoutError:
             self._drop(url)
             return math.inf, f": no answer within {REPLICA_TIMEOUT:g} s"

@@ -100,10 +100,13 @@ class PostgresDialect(Dialect):
         pgconn = getattr(raw, "pgconn", None)  # psycopg 3; psycopg2 has fileno()
         fd = int(pgconn.socket if pgconn is not None else raw.fileno())
         struck: list[bool] = []
+        # Our own descriptor of this socket, taken now: by the time the timer fires, the
+        # caller may have closed the connection and a new one may hold the same number.
+        shared = socket.socket(fileno=os.dup(fd))
 
         def strike() -> None:
             struck.append(True)
-            with contextlib.suppress(OSError), socket.socket(fileno=os.dup(fd)) as shared:
+            with contextlib.suppress(OSError):
                 shared.shutdown(socket.SHUT_RDWR)
 
         timer = threading.Timer(seconds, strike)
@@ -113,6 +116,8 @@ class PostgresDialect(Dialect):
             yield struck
         finally:
             timer.cancel()
+            timer.join()  # a strike under way ends before its socket is closed
+            shared.close()
 
     def drop_database_sql(self, name: str) -> str:
         # WITH (FORCE), PostgreSQL 13+: ends the sessions still connected to it, which
