@@ -37,6 +37,7 @@ from dbshift.ops import (
     ReplaceRoutine,
     SetComment,
     SetRowSecurity,
+    SetTableStorage,
 )
 
 CITEXT = Extension(name="citext", version="1.6")
@@ -79,6 +80,9 @@ SAMPLES: dict[str, Operation] = {
     ),
     "drop_policy": DropPolicy(on=USERS, policy=OWN_ROWS),
     "set_row_security": SetRowSecurity(on=USERS, before=(False, False), after=(True, True)),
+    "set_table_storage": SetTableStorage(
+        on=USERS, before=(), after=("fillfactor=60", "autovacuum_enabled=false")
+    ),
     "attach_partition": AttachPartition(
         on=(None, "orders 2024"),
         parent="orders",

@@ -81,6 +81,7 @@ from dbshift.ops import (
     SetRowSecurity,
     SetTableComment,
     SetTableOptions,
+    SetTableStorage,
     SplitTable,
 )
 from dbshift.ops.backfill import Backfill
@@ -392,6 +393,12 @@ def _recreate_enum(op: RecreateEnum) -> Safety:
 def _set_row_security(op: SetRowSecurity) -> Safety:
     if op.after[0] and not op.before[0]:
         return Safety(breaking=True, note="rows no policy allows are hidden from then on")
+    return Safety()
+
+
+@COMMON.rule(SetTableStorage)
+def _set_table_storage(op: SetTableStorage) -> Safety:
+    # SHARE UPDATE EXCLUSIVE for most parameters; catalog only, no rewrite.
     return Safety()
 
 

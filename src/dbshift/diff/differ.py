@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from dbshift.diff import comments, depends, extras, inheritance, partitions
 from dbshift.errors import Unsupported, UsageError
-from dbshift.model import Column, EnumType, Schema, Table, TableOptions, View
+from dbshift.model import Column, Domain, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
     AddCheck,
@@ -503,16 +503,46 @@ def _enums_and_sequences(current: Schema, desired: Schema, *, creating: bool) ->
                 ops += _enum_additions(before.values, e.values, e)  # else see _recreated_enums
         ops += [CreateSequence(s) for k, s in new_seqs.items() if k not in old_seqs]
         # Domains compare by definition; a changed one is swapped (see _recreated_domains).
-        ops += [CreateDomain(d) for k, d in new_domains.items() if k not in old_domains]
+        ops += [
+            CreateDomain(d)
+            for d in _domains_in_order([d for k, d in new_domains.items() if k not in old_domains])
+        ]
     else:
         ops += [
             DropSequence(replace(s, owned_by=None))  # released before the tables changed
             for k, s in old_seqs.items()
             if k not in new_seqs
         ]
-        ops += [DropDomain(d) for k, d in old_domains.items() if k not in new_domains]
+        gone = [d for k, d in old_domains.items() if k not in new_domains]
+        ops += [DropDomain(d) for d in reversed(_domains_in_order(gone))]
         ops += [DropEnum(e) for k, e in old_enums.items() if k not in new_enums]
     return ops
+
+
+def _domains_in_order(domains: list[Domain]) -> list[Domain]:
+    """``domains`` with each after the domain it is defined over (``CREATE DOMAIN d2 AS
+    d1``): by name, else the server refuses to create d2 first or to drop d1 first."""
+    by_name = {(d.schema, d.name): d for d in domains}
+    done: dict[tuple[str | None, str], Domain] = {}
+
+    def base(d: Domain) -> tuple[str | None, str] | None:
+        word = d.definition.removeprefix("AS ").split(" ", 1)[0].split("[", 1)[0]
+        name = word.rsplit(".", 1)[-1].strip('"').replace('""', '"')
+        key = (d.schema, name)
+        return key if key in by_name and key != (d.schema, d.name) else None
+
+    def visit(d: Domain, depth: int = 0) -> None:
+        key = (d.schema, d.name)
+        if key in done or depth > len(domains):
+            return
+        under = base(d)
+        if under is not None:
+            visit(by_name[under], depth + 1)
+        done[key] = d
+
+    for d in domains:
+        visit(d)
+    return list(done.values())
 
 
 def _recreated_enums(current: Schema, desired: Schema) -> list[RecreateEnum]:

@@ -29,6 +29,7 @@ from dbshift.ops import (
     Operation,
     RecreateCollation,
     SetRowSecurity,
+    SetTableStorage,
 )
 
 T = TypeVar("T")
@@ -156,6 +157,8 @@ def security(old: Table, new: Table) -> tuple[list[Operation], list[Operation], 
     after = (new.row_security, new.force_row_security)
     if before != after:
         flags.append(SetRowSecurity(on=new.key, before=before, after=after))
+    if old.storage != new.storage:
+        flags.append(SetTableStorage(on=new.key, before=old.storage, after=new.storage))
     had = set(old.policies)
     creates: list[Operation] = [
         CreatePolicy(on=new.key, policy=p) for p in new.policies if p not in had

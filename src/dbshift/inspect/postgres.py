@@ -13,7 +13,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -230,6 +230,7 @@ class _TableParts:
     partition_bound: str | None = None
     #: (ENABLE, FORCE) ROW LEVEL SECURITY.
     row_security: tuple[bool, bool] = (False, False)
+    storage: tuple[str, ...] = ()
     policies: list[Policy] = field(default_factory=list)
     inherits: tuple[str, ...] = ()
     column_order: tuple[str, ...] = ()
@@ -250,6 +251,7 @@ class _TableParts:
             partition_bound=self.partition_bound,
             row_security=self.row_security[0],
             force_row_security=self.row_security[1],
+            storage=self.storage,
             policies=tuple(self.policies),
             inherits=self.inherits,
             column_order=self.column_order,
@@ -438,8 +440,8 @@ class _Reader:
                 unordered.add(relation)
             last[relation] = attnum
             facts = tuple(row[2:])  # a tuple already (catalog rows): no copy
-            if facts[-1] is not None:  # the identity's sequence options: a list, unhashable
-                facts = (*facts[:-1], tuple(facts[-1]))
+            if facts[-2] is not None:  # the identity's sequence options: a list, unhashable
+                facts = (*facts[:-2], tuple(facts[-2]), facts[-1])
             comment = comments.get((relation, attnum)) if comments else None
             key = facts if comment is None else (*facts, comment)
             column = built.get(key)
@@ -500,7 +502,9 @@ class _Reader:
                 continue
             columns = self._names(relation, attnums)
             if kind == "p":
-                parts.primary_key = PrimaryKey(columns, name)
+                parts.primary_key = PrimaryKey(
+                    columns, name, deferrable, deferred, self._names(relation, include or ())
+                )
             elif kind == "u":
                 parts.uniques.append(
                     UniqueConstraint(
@@ -619,9 +623,10 @@ class _Reader:
         return out
 
     def _row_security(self) -> None:
-        for oid, enabled, forced in self._rows(q.ROW_SECURITY):
+        for oid, enabled, forced, storage in self._rows(q.ROW_SECURITY):
             if oid in self.tables:
                 self.tables[oid].row_security = (enabled, forced)
+                self.tables[oid].storage = tuple(storage or ())
         for oid, name, definition in self._rows(q.POLICIES):
             if oid in self.tables:
                 self.tables[oid].policies.append(Policy(name, definition))
@@ -691,6 +696,7 @@ def _column(
     generated_kind: str,
     collation: str | None,
     identity_sequence: tuple[int, ...] | None,
+    identity_name: str | None,
     *,
     comment: str | None,
 ) -> Column:
@@ -698,6 +704,8 @@ def _column(
     identity = generated = None
     if identity_kind:
         identity = _identity(identity_kind == "a", type_, identity_sequence)
+        if identity_name is not None:
+            identity = replace(identity, sequence=identity_name)
     if generated_kind == "s":
         generated, expression = Generated(expression or "", stored=True), None
     return Column(

@@ -123,6 +123,13 @@ SELECT a.attrelid, a.attnum, a.attname, a.attcollation,
             FROM pg_depend dep JOIN pg_sequence ident ON ident.seqrelid = dep.objid
             WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
               AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
+              AND dep.deptype = 'i') END,
+       -- the identity sequence's name where it is not the one the server would choose
+       CASE WHEN a.attidentity <> '' THEN (
+            SELECT nullif(s.relname::text, c.relname || '_' || a.attname || '_seq')
+            FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid
+            WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+              AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
               AND dep.deptype = 'i') END
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -162,7 +169,7 @@ SELECT con.conrelid, con.conname, con.contype, con.conkey,
                   ORDER BY k.ord) END,
        con.confdeltype, con.confupdtype,
        CASE WHEN con.contype = 'x' THEN pg_get_constraintdef(con.oid) END,
-       CASE WHEN con.contype = 'u' THEN
+       CASE WHEN con.contype IN ('u', 'p') THEN
             ARRAY(SELECT k.attnum
                   FROM pg_index ix, unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, n)
                   WHERE ix.indexrelid = con.conindid AND k.n > ix.indnkeyatts ORDER BY k.n) END,
@@ -425,18 +432,46 @@ SELECT 'rules', c.relname || '.' || r.rulename
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
 WHERE c.relnamespace = CAST(:ns AS oid) AND r.rulename <> '_RETURN'
 UNION ALL
-SELECT CASE c.relkind WHEN 'f' THEN 'foreign tables' ELSE 'unlogged tables' END, c.relname
+SELECT CASE c.relkind WHEN 'f' THEN 'foreign tables' WHEN 'S' THEN 'unlogged sequences'
+                     ELSE 'unlogged tables' END, c.relname
 FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid)
-  AND (c.relkind = 'f' OR (c.relkind IN ('r', 'p') AND c.relpersistence = 'u'))
+  AND (c.relkind = 'f' OR (c.relkind IN ('r', 'p', 'S') AND c.relpersistence = 'u'))
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
 SELECT 'typed tables (OF type)', c.relname FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND c.reloftype <> 0
 UNION ALL
-SELECT 'table storage parameters (WITH (...))', c.relname FROM pg_class c
-WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'm')
+SELECT 'materialized view storage parameters (WITH (...))', c.relname FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind = 'm'
   AND c.reloptions IS NOT NULL AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT CASE WHEN d.objoid IS NOT NULL THEN 'comments on view columns'
+            ELSE 'view column defaults' END, c.relname || '.' || a.attname
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+LEFT JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
+                          AND d.objsubid = a.attnum
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('v', 'm') AND a.attnum > 0
+  AND (d.objoid IS NOT NULL OR a.atthasdef)
+UNION ALL
+SELECT CASE WHEN c.relkind IN ('i', 'I') THEN 'operator class parameters'
+            ELSE 'column options (SET (n_distinct …))' END, c.relname || '.' || a.attname
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p', 'm', 'i', 'I')
+  AND a.attnum > 0 AND NOT a.attisdropped
+  -- some servers keep entries of their own there (pg_attver=…): not the user's options
+  AND EXISTS (SELECT 1 FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\\_%')
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'invalid indexes (CREATE INDEX ON ONLY, or a failed CONCURRENTLY)', ic.relname
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+WHERE ic.relnamespace = CAST(:ns AS oid) AND NOT i.indisvalid
+  AND (ic.tableoid, ic.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'TOAST storage parameters (WITH (toast.…))', c.relname FROM pg_class c
+JOIN pg_class toast ON toast.oid = c.reltoastrelid
+WHERE c.relnamespace = CAST(:ns AS oid) AND toast.reloptions IS NOT NULL
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
 SELECT 'extended statistics', s.stxname::text FROM pg_statistic_ext s
 WHERE s.stxnamespace = CAST(:ns AS oid) AND (s.tableoid, s.oid) NOT IN (SELECT * FROM ext)
@@ -604,10 +639,11 @@ WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'c'
 GROUP BY t.oid, t.typname
 """  # noqa: S608 (constant SQL pieces, no input)
 
-#: Tables with row-level security enabled or forced.
+#: Tables with row-level security enabled or forced, or storage parameters.
 ROW_SECURITY = """
-SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c
-WHERE c.relnamespace = CAST(:ns AS oid) AND (c.relrowsecurity OR c.relforcerowsecurity)
+SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity, c.reloptions FROM pg_class c
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p')
+  AND (c.relrowsecurity OR c.relforcerowsecurity OR c.reloptions IS NOT NULL)
 """
 
 #: Policies, each as what follows ``CREATE POLICY name ON table`` (pg_policies spells it
@@ -710,8 +746,8 @@ JOIN pg_constraint con ON con.conrelid = i.inhrelid
 WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition AND NOT con.conislocal
 """
 
-#: Routines that tables' defaults, checks and index expressions call (pg_attrdef,
-#: pg_constraint, pg_class index rows that depend on a pg_proc row): the routine is
+#: Routines that tables' defaults, checks, index expressions and policies call (pg_attrdef,
+#: pg_constraint, pg_class index and pg_policy rows that depend on a pg_proc row): the routine is
 #: created before the table and dropped after it. Found from the routine's side
 #: (pg_depend's index on refclassid, refobjid), and only for the schema's own routines.
 TABLE_ROUTINES = """
@@ -722,7 +758,9 @@ JOIN pg_depend d ON d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid
 LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
 LEFT JOIN pg_constraint con ON d.classid = 'pg_constraint'::regclass AND con.oid = d.objid
 LEFT JOIN pg_index ix ON d.classid = 'pg_class'::regclass AND ix.indexrelid = d.objid
-JOIN pg_class t ON t.oid = coalesce(ad.adrelid, nullif(con.conrelid, 0), ix.indrelid)
+LEFT JOIN pg_policy pol ON d.classid = 'pg_policy'::regclass AND pol.oid = d.objid
+JOIN pg_class t ON t.oid = coalesce(ad.adrelid, nullif(con.conrelid, 0), ix.indrelid,
+                                    pol.polrelid)
 WHERE p.pronamespace = CAST(:ns AS oid) AND t.relnamespace = CAST(:ns AS oid)
   AND t.relkind IN ('r', 'p') AND NOT t.relispartition
 """

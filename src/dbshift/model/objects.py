@@ -37,6 +37,10 @@ class Identity:
     max_value: int | None = None
     cycle: bool = False
     cache: int | None = None
+    #: PostgreSQL: the sequence's name where it is not the one the server chooses
+    #: (``SEQUENCE NAME``). Written when the column is created, not compared: renaming a
+    #: table leaves its identity sequence's name behind.
+    sequence: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,10 @@ class PrimaryKey:
 
     columns: tuple[str, ...]
     name: str | None = None
+    #: PostgreSQL ``DEFERRABLE [INITIALLY DEFERRED]`` and covering columns (``INCLUDE``).
+    deferrable: bool = False
+    initially_deferred: bool = False
+    include: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

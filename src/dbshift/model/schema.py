@@ -78,6 +78,9 @@ class Table:
     #: PostgreSQL row-level security: ENABLE (and FORCE, for the owner too) and policies.
     row_security: bool = False
     force_row_security: bool = False
+    #: PostgreSQL storage parameters, ``WITH (fillfactor = 70)``: ``name=value`` each, as
+    #: ``pg_class.reloptions`` keeps them.
+    storage: tuple[str, ...] = ()
     policies: tuple[Policy, ...] = ()
     #: PostgreSQL ``INHERITS (…)``: parents in the same schema, in order. Inherited
     #: columns and checks are the parents' and not repeated here (as for partitions).

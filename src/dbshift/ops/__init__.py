@@ -63,6 +63,7 @@ from dbshift.ops.set_comment import SetComment
 from dbshift.ops.set_row_security import SetRowSecurity
 from dbshift.ops.set_table_comment import SetTableComment
 from dbshift.ops.set_table_options import SetTableOptions
+from dbshift.ops.set_table_storage import SetTableStorage
 from dbshift.ops.split_table import SplitTable
 
 __all__ = [
@@ -131,6 +132,7 @@ __all__ = [
     "SetRowSecurity",
     "SetTableComment",
     "SetTableOptions",
+    "SetTableStorage",
     "SplitTable",
     "TableChange",
 ]

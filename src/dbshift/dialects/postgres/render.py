@@ -15,7 +15,16 @@ from dbshift.dialects.postgres.type_change import pg_rewrites
 from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
-    from dbshift.model import Column, Index, Routine, Schema, Sequence, Table, UniqueConstraint
+    from dbshift.model import (
+        Column,
+        Index,
+        PrimaryKey,
+        Routine,
+        Schema,
+        Sequence,
+        Table,
+        UniqueConstraint,
+    )
     from dbshift.ops import (
         AddCheck,
         AddColumn,
@@ -51,6 +60,7 @@ if TYPE_CHECKING:
         RenameTable,
         ReplaceRoutine,
         SetTableComment,
+        SetTableStorage,
     )
     from dbshift.ops.backfill import Backfill
     from dbshift.ops.validate_constraint import ValidateConstraint
@@ -82,6 +92,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
         if c.identity is not None:
             kind = "ALWAYS" if c.identity.always else "BY DEFAULT"
             options = []
+            if c.identity.sequence is not None:
+                options.append(f"SEQUENCE NAME {self.q(c.identity.sequence)}")
             if c.identity.start is not None:
                 options.append(f"START WITH {int(c.identity.start)}")
             if c.identity.increment is not None:
@@ -135,6 +147,18 @@ class PostgresRenderer(PostgresExtras, Renderer):
             sql += f" WHERE {i.where}"
         return sql
 
+    def op_set_table_storage(self, op: SetTableStorage, schema: Schema) -> list[str]:
+        """``ALTER TABLE … SET (…)`` for what is new or changed, ``RESET (…)`` for what goes."""
+        kept = {option.partition("=")[0] for option in op.after}
+        gone = [n for n in (o.partition("=")[0] for o in op.before) if n not in kept]
+        changed = tuple(o for o in op.after if o not in op.before)
+        out = []
+        if gone:
+            out.append(f"ALTER TABLE {self.name(op.on)} RESET ({self.names(tuple(gone))})")
+        if changed:
+            out.append(f"ALTER TABLE {self.name(op.on)} SET ({self.storage(changed)})")
+        return out
+
     def storage(self, options: tuple[str, ...]) -> str:
         """``name='value', …`` from reloptions' ``name=value`` entries (a value quoted: the
         server takes every option's value as a string; a name is quoted as one)."""
@@ -169,9 +193,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
             return self._create_partition(t)
         lines = [self.column(c) for c in t.columns]
         if t.primary_key is not None:
-            lines.append(
-                f"{self.constraint_name(t.primary_key.name)}PRIMARY KEY ({self.names(t.primary_key.columns)})"
-            )
+            lines.append(self.primary_key(t.primary_key))
         lines.extend(self.unique(u) for u in t.uniques)
         lines.extend(self.check(c) for c in t.checks if c.validated)
         lines.extend(f"{self.constraint_name(x.name)}{x.definition}" for x in t.exclusions)
@@ -180,6 +202,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
         if t.inherits:
             parents = ", ".join(self.name((t.schema, p)) for p in t.inherits)
             partitioned = f" INHERITS ({parents}){partitioned}"
+        if t.storage:
+            partitioned += f" WITH ({self.storage(t.storage)})"
         out = [
             f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + f"\n){partitioned}"
         ]
@@ -212,13 +236,11 @@ class PostgresRenderer(PostgresExtras, Renderer):
         out = [
             f"CREATE TABLE {self.name(t.key)} PARTITION OF "
             f"{self.name((t.schema, t.partition_of or ''))} {t.partition_bound}{partitioned}"
+            + (f" WITH ({self.storage(t.storage)})" if t.storage else "")
         ]
         table = self.name(t.key)
         if t.primary_key is not None:
-            out.append(
-                f"ALTER TABLE {table} ADD {self.constraint_name(t.primary_key.name)}"
-                f"PRIMARY KEY ({self.names(t.primary_key.columns)})"
-            )
+            out.append(f"ALTER TABLE {table} ADD {self.primary_key(t.primary_key)}")
         out.extend(f"ALTER TABLE {table} ADD {self.unique(u)}" for u in t.uniques)
         out.extend(
             f"ALTER TABLE {table} ADD {self.check(c)}{'' if c.validated else ' NOT VALID'}"
@@ -359,10 +381,15 @@ class PostgresRenderer(PostgresExtras, Renderer):
     # -- constraints and indexes -------------------------------------------------------------
 
     def op_add_primary_key(self, op: AddPrimaryKey, schema: Schema) -> list[str]:
-        return [
-            f"ALTER TABLE {self.name(op.on)} ADD {self.constraint_name(op.key.name)}"
-            f"PRIMARY KEY ({self.names(op.key.columns)})"
-        ]
+        return [f"ALTER TABLE {self.name(op.on)} ADD {self.primary_key(op.key)}"]
+
+    def primary_key(self, k: PrimaryKey) -> str:
+        """``[CONSTRAINT n] PRIMARY KEY (…) [INCLUDE (…)] [DEFERRABLE …]``"""
+        include = f" INCLUDE ({self.names(k.include)})" if k.include else ""
+        return (
+            f"{self.constraint_name(k.name)}PRIMARY KEY ({self.names(k.columns)})"
+            f"{include}{_deferrable(k)}"
+        )
 
     def op_drop_primary_key(self, op: DropPrimaryKey, schema: Schema) -> list[str]:
         name = op.key.name or f"{op.on[1]}_pkey"  # PostgreSQL's own default name

@@ -1,0 +1,1 @@
+-- unsupported: set storage parameters of users: not supported on mysql
