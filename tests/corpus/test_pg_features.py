@@ -47,6 +47,14 @@ FEATURES = {
         COMMENT ON SCHEMA "Sales" IS 'orders and what''s owed';
         CREATE TABLE "Sales".invoice (id int PRIMARY KEY);
     """,
+    # UNLOGGED tables were refused by name; they are modelled now (a partition's too).
+    "unlogged_tables": """
+        CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY, v text) WITH (fillfactor = 90);
+        CREATE TABLE day (d date, n int) PARTITION BY RANGE (d);
+        CREATE UNLOGGED TABLE day_2024 PARTITION OF day
+            FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE UNLOGGED TABLE child (id int REFERENCES scratch);
+    """,
     # An index's storage parameters were refused by name; they are modelled now.
     "index_storage_parameters": """
         CREATE TABLE reading (id int, at timestamptz, tags text[], v numeric);

@@ -182,7 +182,6 @@ REFUSED = [
         "CREATE TABLE t (id int); CREATE RULE no_delete AS ON DELETE TO t DO INSTEAD NOTHING",
         r"rules are not supported yet \(t.no_delete\)",
     ),
-    ("CREATE UNLOGGED TABLE scratch (id int)", r"unlogged tables are not supported yet"),
     # PostgreSQL 15's unlogged sequences were created logged, silently.
     ("CREATE UNLOGGED SEQUENCE s", r"unlogged sequences are not supported yet \(s\)"),
     (
@@ -779,4 +778,16 @@ def test_table_storage_parameters_are_changed_in_place(three: list[Database]) ->
     assert [(type(op).__name__, op.describe()) for op in ops] == [
         ("SetTableStorage", "set storage parameters of t"),
         ("SetTableStorage", "set storage parameters of u"),
+    ]
+
+
+def test_unlogged_tables_are_changed_in_place(three: list[Database]) -> None:
+    ops = converge_across(
+        three,
+        "CREATE UNLOGGED TABLE t (id int); CREATE TABLE u (id int)",
+        "CREATE TABLE t (id int); CREATE UNLOGGED TABLE u (id int)",
+    )
+    assert [(type(op).__name__, op.describe()) for op in ops] == [
+        ("SetTableUnlogged", "make t logged"),
+        ("SetTableUnlogged", "make u unlogged"),
     ]

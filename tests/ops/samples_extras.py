@@ -38,6 +38,7 @@ from dbshift.ops import (
     SetComment,
     SetRowSecurity,
     SetTableStorage,
+    SetTableUnlogged,
 )
 
 CITEXT = Extension(name="citext", version="1.6")
@@ -83,6 +84,7 @@ SAMPLES: dict[str, Operation] = {
     "set_table_storage": SetTableStorage(
         on=USERS, before=(), after=("fillfactor=60", "autovacuum_enabled=false")
     ),
+    "set_table_unlogged": SetTableUnlogged(on=USERS, unlogged=True),
     "attach_partition": AttachPartition(
         on=(None, "orders 2024"),
         parent="orders",

@@ -76,6 +76,7 @@ class Renderer:
             *(["PARTITION OF"] if t.partition_of else []),
             *(["INHERITS"] if t.inherits else []),
             *(["row level security or policies"] if t.row_security or t.policies else []),
+            *(["UNLOGGED"] if t.unlogged else []),
         ]
         if what:
             raise Unsupported(f"table {t.name}: {', '.join(what)}: PostgreSQL only")

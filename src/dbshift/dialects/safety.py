@@ -82,6 +82,7 @@ from dbshift.ops import (
     SetTableComment,
     SetTableOptions,
     SetTableStorage,
+    SetTableUnlogged,
     SplitTable,
 )
 from dbshift.ops.backfill import Backfill
@@ -400,6 +401,22 @@ def _set_row_security(op: SetRowSecurity) -> Safety:
 def _set_table_storage(op: SetTableStorage) -> Safety:
     # SHARE UPDATE EXCLUSIVE for most parameters; catalog only, no rewrite.
     return Safety()
+
+
+@COMMON.rule(SetTableUnlogged)
+def _set_table_unlogged(op: SetTableUnlogged) -> Safety:
+    if op.unlogged:
+        return Safety(
+            lock=Lock.ALL,
+            rewrite=True,
+            note="SET UNLOGGED rewrites the table under ACCESS EXCLUSIVE; from then on its rows "
+            "are emptied after a crash and not replicated",
+        )
+    return Safety(
+        lock=Lock.ALL,
+        rewrite=True,
+        note="SET LOGGED rewrites the table under ACCESS EXCLUSIVE, writing all of it to WAL",
+    )
 
 
 @COMMON.rule(SetTableOptions)

@@ -30,6 +30,7 @@ from dbshift.ops import (
     RecreateCollation,
     SetRowSecurity,
     SetTableStorage,
+    SetTableUnlogged,
 )
 
 T = TypeVar("T")
@@ -159,6 +160,8 @@ def security(old: Table, new: Table) -> tuple[list[Operation], list[Operation], 
         flags.append(SetRowSecurity(on=new.key, before=before, after=after))
     if old.storage != new.storage:
         flags.append(SetTableStorage(on=new.key, before=old.storage, after=new.storage))
+    if old.unlogged != new.unlogged:
+        flags.append(SetTableUnlogged(on=new.key, unlogged=new.unlogged))
     had = set(old.policies)
     creates: list[Operation] = [
         CreatePolicy(on=new.key, policy=p) for p in new.policies if p not in had

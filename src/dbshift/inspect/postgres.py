@@ -231,6 +231,7 @@ class _TableParts:
     #: (ENABLE, FORCE) ROW LEVEL SECURITY.
     row_security: tuple[bool, bool] = (False, False)
     storage: tuple[str, ...] = ()
+    unlogged: bool = False
     policies: list[Policy] = field(default_factory=list)
     inherits: tuple[str, ...] = ()
     column_order: tuple[str, ...] = ()
@@ -252,6 +253,7 @@ class _TableParts:
             row_security=self.row_security[0],
             force_row_security=self.row_security[1],
             storage=self.storage,
+            unlogged=self.unlogged,
             policies=tuple(self.policies),
             inherits=self.inherits,
             column_order=self.column_order,
@@ -623,10 +625,11 @@ class _Reader:
         return out
 
     def _row_security(self) -> None:
-        for oid, enabled, forced, storage in self._rows(q.ROW_SECURITY):
+        for oid, enabled, forced, storage, unlogged in self._rows(q.ROW_SECURITY):
             if oid in self.tables:
                 self.tables[oid].row_security = (enabled, forced)
                 self.tables[oid].storage = tuple(storage or ())
+                self.tables[oid].unlogged = unlogged
         for oid, name, definition in self._rows(q.POLICIES):
             if oid in self.tables:
                 self.tables[oid].policies.append(Policy(name, definition))

@@ -432,11 +432,11 @@ SELECT 'rules', c.relname || '.' || r.rulename
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
 WHERE c.relnamespace = CAST(:ns AS oid) AND r.rulename <> '_RETURN'
 UNION ALL
-SELECT CASE c.relkind WHEN 'f' THEN 'foreign tables' WHEN 'S' THEN 'unlogged sequences'
-                     ELSE 'unlogged tables' END, c.relname
+SELECT CASE c.relkind WHEN 'f' THEN 'foreign tables' ELSE 'unlogged sequences' END,
+       c.relname
 FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid)
-  AND (c.relkind = 'f' OR (c.relkind IN ('r', 'p', 'S') AND c.relpersistence = 'u'))
+  AND (c.relkind = 'f' OR (c.relkind = 'S' AND c.relpersistence = 'u'))
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
 SELECT 'typed tables (OF type)', c.relname FROM pg_class c
@@ -639,11 +639,13 @@ WHERE t.typnamespace = CAST(:ns AS oid) AND t.typtype = 'c'
 GROUP BY t.oid, t.typname
 """  # noqa: S608 (constant SQL pieces, no input)
 
-#: Tables with row-level security enabled or forced, or storage parameters.
+#: Tables with row-level security enabled or forced, storage parameters, or UNLOGGED.
 ROW_SECURITY = """
-SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity, c.reloptions FROM pg_class c
+SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity, c.reloptions, c.relpersistence = 'u'
+FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p')
-  AND (c.relrowsecurity OR c.relforcerowsecurity OR c.reloptions IS NOT NULL)
+  AND (c.relrowsecurity OR c.relforcerowsecurity OR c.reloptions IS NOT NULL
+       OR c.relpersistence = 'u')
 """
 
 #: Policies, each as what follows ``CREATE POLICY name ON table`` (pg_policies spells it

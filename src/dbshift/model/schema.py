@@ -81,6 +81,8 @@ class Table:
     #: PostgreSQL storage parameters, ``WITH (fillfactor = 70)``: ``name=value`` each, as
     #: ``pg_class.reloptions`` keeps them.
     storage: tuple[str, ...] = ()
+    #: PostgreSQL ``CREATE UNLOGGED TABLE``: no WAL, emptied after a crash, not replicated.
+    unlogged: bool = False
     policies: tuple[Policy, ...] = ()
     #: PostgreSQL ``INHERITS (…)``: parents in the same schema, in order. Inherited
     #: columns and checks are the parents' and not repeated here (as for partitions).

@@ -64,6 +64,7 @@ from dbshift.ops.set_row_security import SetRowSecurity
 from dbshift.ops.set_table_comment import SetTableComment
 from dbshift.ops.set_table_options import SetTableOptions
 from dbshift.ops.set_table_storage import SetTableStorage
+from dbshift.ops.set_table_unlogged import SetTableUnlogged
 from dbshift.ops.split_table import SplitTable
 
 __all__ = [
@@ -133,6 +134,7 @@ __all__ = [
     "SetTableComment",
     "SetTableOptions",
     "SetTableStorage",
+    "SetTableUnlogged",
     "SplitTable",
     "TableChange",
 ]

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         ReplaceRoutine,
         SetTableComment,
         SetTableStorage,
+        SetTableUnlogged,
     )
     from dbshift.ops.backfill import Backfill
     from dbshift.ops.validate_constraint import ValidateConstraint
@@ -159,6 +160,9 @@ class PostgresRenderer(PostgresExtras, Renderer):
             out.append(f"ALTER TABLE {self.name(op.on)} SET ({self.storage(changed)})")
         return out
 
+    def op_set_table_unlogged(self, op: SetTableUnlogged, schema: Schema) -> list[str]:
+        return [f"ALTER TABLE {self.name(op.on)} SET {'UNLOGGED' if op.unlogged else 'LOGGED'}"]
+
     def storage(self, options: tuple[str, ...]) -> str:
         """``name='value', …`` from reloptions' ``name=value`` entries (a value quoted: the
         server takes every option's value as a string; a name is quoted as one)."""
@@ -205,7 +209,9 @@ class PostgresRenderer(PostgresExtras, Renderer):
         if t.storage:
             partitioned += f" WITH ({self.storage(t.storage)})"
         out = [
-            f"CREATE TABLE {self.name(t.key)} (\n    " + ",\n    ".join(lines) + f"\n){partitioned}"
+            f"CREATE {'UNLOGGED ' if t.unlogged else ''}TABLE {self.name(t.key)} (\n    "
+            + ",\n    ".join(lines)
+            + f"\n){partitioned}"
         ]
         out.extend(
             f"ALTER TABLE {self.name(t.key)} ADD {self.check(c)} NOT VALID"
@@ -234,7 +240,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
             raise Unsupported(f"partition {t.name}: columns of its own are not supported")
         partitioned = f" PARTITION BY {t.partition_by}" if t.partition_by else ""
         out = [
-            f"CREATE TABLE {self.name(t.key)} PARTITION OF "
+            f"CREATE {'UNLOGGED ' if t.unlogged else ''}TABLE {self.name(t.key)} PARTITION OF "
             f"{self.name((t.schema, t.partition_of or ''))} {t.partition_bound}{partitioned}"
             + (f" WITH ({self.storage(t.storage)})" if t.storage else "")
         ]

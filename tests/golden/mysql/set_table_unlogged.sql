@@ -1,0 +1,1 @@
+-- unsupported: make users unlogged: not supported on mysql
