@@ -55,6 +55,20 @@ FEATURES = {
             FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
         CREATE UNLOGGED TABLE child (id int REFERENCES scratch);
     """,
+    # Extended statistics were refused by name; they are modelled now (expressions,
+    # kinds, a SET STATISTICS target, a partition's own, quoted names).
+    "extended_statistics": """
+        CREATE TABLE "Trip" (a int, "B b" int, c text);
+        CREATE STATISTICS trip_ab ON a, "B b" FROM "Trip";
+        CREATE STATISTICS "Trip mcv" (mcv, ndistinct) ON a, (c || 'x'), lower(c) FROM "Trip";
+        CREATE STATISTICS trip_sum ON (a + "B b") FROM "Trip";
+        CREATE STATISTICS trip_dep (dependencies) ON a, c FROM "Trip";
+        ALTER STATISTICS trip_dep SET STATISTICS 50;
+        CREATE TABLE leg (d date, n int, m int) PARTITION BY RANGE (d);
+        CREATE STATISTICS leg_nm ON n, m FROM leg;
+        CREATE TABLE leg_2024 PARTITION OF leg FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE STATISTICS leg_2024_nm (ndistinct) ON n, m FROM leg_2024;
+    """,
     # An index's storage parameters were refused by name; they are modelled now.
     "index_storage_parameters": """
         CREATE TABLE reading (id int, at timestamptz, tags text[], v numeric);

@@ -66,6 +66,8 @@ CHANGES = [
     ),
     ("ALTER TABLE items ENABLE ROW LEVEL SECURITY", "ALTER TABLE items DISABLE ROW LEVEL SECURITY"),
     ("CREATE INDEX ix_items_order ON items (order_id)", "DROP INDEX ix_items_order"),
+    ("CREATE STATISTICS st_items ON id, sku FROM items", "DROP STATISTICS st_items"),
+    ("ALTER TABLE items SET UNLOGGED", "ALTER TABLE items SET LOGGED"),
     (
         "ALTER TABLE app.orders ALTER COLUMN total SET DEFAULT 0",
         "ALTER TABLE app.orders ALTER COLUMN total DROP DEFAULT",

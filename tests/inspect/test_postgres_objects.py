@@ -214,8 +214,15 @@ REFUSED = [
     ),
     ("CREATE TYPE span AS RANGE (subtype = int)", r"range types are not supported yet \(span\)"),
     (
-        "CREATE TABLE t (a int, b int); CREATE STATISTICS ab (dependencies) ON a, b FROM t",
-        r"extended statistics are not supported yet \(ab\)",
+        "CREATE SCHEMA o; CREATE TABLE o.t (a int, b int);"
+        "CREATE STATISTICS ab (dependencies) ON a, b FROM o.t",
+        r"extended statistics on another schema's table or a materialized view are not "
+        r"supported yet \(ab\)",
+    ),
+    (
+        "CREATE TABLE t (a int, b int); CREATE STATISTICS ab ON a, b FROM t;"
+        "COMMENT ON STATISTICS ab IS 'pairs'",
+        r"comments on extended statistics are not supported yet \(ab\)",
     ),
     (
         "CREATE TEXT SEARCH CONFIGURATION english2 (COPY = english)",
@@ -790,4 +797,22 @@ def test_unlogged_tables_are_changed_in_place(three: list[Database]) -> None:
     assert [(type(op).__name__, op.describe()) for op in ops] == [
         ("SetTableUnlogged", "make t logged"),
         ("SetTableUnlogged", "make u unlogged"),
+    ]
+
+
+def test_extended_statistics_are_dropped_and_created(three: list[Database]) -> None:
+    ops = converge_across(
+        three,
+        "CREATE TABLE t (a int, b int, c int); CREATE STATISTICS kept ON a, b FROM t;"
+        "CREATE STATISTICS gone ON a, c FROM t; CREATE STATISTICS changed ON a, b FROM t",
+        "CREATE TABLE t (a int, b int); CREATE STATISTICS kept ON a, b FROM t;"
+        "CREATE STATISTICS changed (mcv) ON a, (b + 1) FROM t;"
+        "ALTER STATISTICS changed SET STATISTICS 20; CREATE STATISTICS new ON (a * b) FROM t",
+    )
+    assert [(type(op).__name__, op.describe()) for op in ops] == [
+        ("DropStatistics", "drop statistics changed on t"),
+        ("DropStatistics", "drop statistics gone on t"),
+        ("DropColumn", "drop column t.c"),
+        ("CreateStatistics", "create statistics changed on t"),
+        ("CreateStatistics", "create statistics new on t"),
     ]

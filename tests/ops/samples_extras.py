@@ -14,6 +14,7 @@ from dbshift.model import (
     Policy,
     Routine,
     Schema,
+    Statistics,
     Table,
 )
 from dbshift.ops import (
@@ -24,11 +25,13 @@ from dbshift.ops import (
     CreateCompositeType,
     CreateExtension,
     CreatePolicy,
+    CreateStatistics,
     DetachPartition,
     DropCollation,
     DropCompositeType,
     DropExtension,
     DropPolicy,
+    DropStatistics,
     InheritTable,
     MovePartition,
     NoInheritTable,
@@ -41,6 +44,9 @@ from dbshift.ops import (
     SetTableUnlogged,
 )
 
+PAIRS = Statistics(
+    name="users pairs", kinds=("ndistinct", "mcv"), columns='id, "e-mail", lower(name)', target=50
+)
 CITEXT = Extension(name="citext", version="1.6")
 NOCASE = Collation(
     name="no case",
@@ -85,6 +91,10 @@ SAMPLES: dict[str, Operation] = {
         on=USERS, before=(), after=("fillfactor=60", "autovacuum_enabled=false")
     ),
     "set_table_unlogged": SetTableUnlogged(on=USERS, unlogged=True),
+    "create_statistics": CreateStatistics(
+        on=USERS, statistics=Statistics(name="users_total", kinds=(), columns="(id * 2)")
+    ),
+    "drop_statistics": DropStatistics(on=USERS, statistics=PAIRS),
     "attach_partition": AttachPartition(
         on=(None, "orders 2024"),
         parent="orders",
@@ -145,7 +155,7 @@ def extend(base: Schema) -> Schema:
     ):
         base = base.with_table(table)
     return replace(
-        base.with_table(replace(users, policies=(OWN_ROWS,))),
+        base.with_table(replace(users, policies=(OWN_ROWS,), statistics=(PAIRS,))),
         routines=(*base.routines, F),
         extensions=(CITEXT,),
         collations=(NOCASE,),

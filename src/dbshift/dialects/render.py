@@ -77,6 +77,7 @@ class Renderer:
             *(["INHERITS"] if t.inherits else []),
             *(["row level security or policies"] if t.row_security or t.policies else []),
             *(["UNLOGGED"] if t.unlogged else []),
+            *(f"statistics {s.name}" for s in t.statistics),
         ]
         if what:
             raise Unsupported(f"table {t.name}: {', '.join(what)}: PostgreSQL only")

@@ -39,6 +39,7 @@ from dbshift.ops import (
     CreateRoutine,
     CreateSchema,
     CreateSequence,
+    CreateStatistics,
     CreateTable,
     CreateView,
     DetachPartition,
@@ -58,6 +59,7 @@ from dbshift.ops import (
     DropRoutine,
     DropSchema,
     DropSequence,
+    DropStatistics,
     DropTable,
     DropUnique,
     DropView,
@@ -166,6 +168,7 @@ COMMON.fixed(
                 CreateExtension,
                 CreatePolicy,
                 CreateRoutine,
+                CreateStatistics,
                 CreateSequence,
                 CreateTable,
                 SetComment,
@@ -221,6 +224,9 @@ COMMON.fixed(
         ),
         DropExtension: Safety(
             breaking=True, destructive=True, note="what the extension created goes with it"
+        ),
+        DropStatistics: Safety(
+            note="the planner loses the statistics until the object is made again and ANALYZE runs"
         ),
         DropPolicy: Safety(
             breaking=True, note="rows it let through are hidden (or shown) from then on"

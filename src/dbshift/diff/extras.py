@@ -21,11 +21,13 @@ from dbshift.ops import (
     CreateCompositeType,
     CreateExtension,
     CreatePolicy,
+    CreateStatistics,
     DropCollation,
     DropCompositeType,
     DropExtension,
     DropIndex,
     DropPolicy,
+    DropStatistics,
     Operation,
     RecreateCollation,
     SetRowSecurity,
@@ -166,17 +168,35 @@ def security(old: Table, new: Table) -> tuple[list[Operation], list[Operation], 
     creates: list[Operation] = [
         CreatePolicy(on=new.key, policy=p) for p in new.policies if p not in had
     ]
+    # Extended statistics: dropped first (dropping a column they name drops them) and
+    # created last; a changed one is dropped and created.
+    drops += [
+        DropStatistics(on=new.key, statistics=s)
+        for s in old.statistics
+        if s not in set(new.statistics)
+    ]
+    creates += [
+        CreateStatistics(on=new.key, statistics=s)
+        for s in new.statistics
+        if s not in set(old.statistics)
+    ]
     return drops, flags, creates
 
 
 def policies_of(table: Table) -> list[Operation]:
-    """A new table's policies, created last (see ``security``)."""
-    return [CreatePolicy(on=table.key, policy=p) for p in table.policies]
+    """A new table's policies and extended statistics, created last (see ``security``)."""
+    return [
+        *(CreatePolicy(on=table.key, policy=p) for p in table.policies),
+        *(CreateStatistics(on=table.key, statistics=s) for s in table.statistics),
+    ]
 
 
 def without_policies(table: Table) -> Table:
-    """The table as CREATE TABLE makes it: its policies come last (see ``security``)."""
-    return replace(table, policies=()) if table.policies else table
+    """The table as CREATE TABLE makes it: its policies and extended statistics come last
+    (see ``security``)."""
+    if table.policies or table.statistics:
+        return replace(table, policies=(), statistics=())
+    return table
 
 
 def policies_over(

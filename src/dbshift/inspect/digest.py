@@ -238,6 +238,9 @@ SELECT 'g', NULL, md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
   UNION ALL
   SELECT format('x %s %s', e.extname, e.extversion) FROM pg_extension e
+  UNION ALL  -- extended statistics: their text names their table and columns
+  SELECT format('z %s %s', pg_get_statisticsobjdef(s.oid), s.stxstattarget)
+  FROM pg_statistic_ext s WHERE s.oid >= 16384
 ) AS global_lines
 """
 

@@ -41,6 +41,7 @@ from dbshift.model import (
     Routine,
     Schema,
     Sequence,
+    Statistics,
     Table,
     UniqueConstraint,
     View,
@@ -141,6 +142,7 @@ def _main_queries(version: int) -> list[str]:
         q.VIEW_OPTIONS,
         q.ROW_SECURITY,
         q.POLICIES,
+        q.statistics(version),
         q.EXTENSIONS,
         q.collations(version),
         q.COMPOSITE_TYPES,
@@ -233,6 +235,7 @@ class _TableParts:
     storage: tuple[str, ...] = ()
     unlogged: bool = False
     policies: list[Policy] = field(default_factory=list)
+    statistics: list[Statistics] = field(default_factory=list)
     inherits: tuple[str, ...] = ()
     column_order: tuple[str, ...] = ()
 
@@ -255,6 +258,7 @@ class _TableParts:
             storage=self.storage,
             unlogged=self.unlogged,
             policies=tuple(self.policies),
+            statistics=tuple(self.statistics),
             inherits=self.inherits,
             column_order=self.column_order,
             depends_on=depends_on,
@@ -633,6 +637,9 @@ class _Reader:
         for oid, name, definition in self._rows(q.POLICIES):
             if oid in self.tables:
                 self.tables[oid].policies.append(Policy(name, definition))
+        for oid, name, kinds, columns, target in self._rows(q.statistics(self.version)):
+            if oid in self.tables:
+                self.tables[oid].statistics.append(Statistics(name, tuple(kinds), columns, target))
 
     def _refuse_unsupported(self) -> None:
         """Objects the model cannot hold, refused by name: a diff that left them out would

@@ -473,7 +473,18 @@ JOIN pg_class toast ON toast.oid = c.reltoastrelid
 WHERE c.relnamespace = CAST(:ns AS oid) AND toast.reloptions IS NOT NULL
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'extended statistics', s.stxname::text FROM pg_statistic_ext s
+-- modelled (STATISTICS) on PostgreSQL 14+, on a table of the same schema
+SELECT 'extended statistics' || CASE WHEN {statistics_modelled} THEN ' on another schema''s '
+                                         || 'table or a materialized view' ELSE '' END,
+       s.stxname::text
+FROM pg_statistic_ext s JOIN pg_class c ON c.oid = s.stxrelid
+WHERE (s.stxnamespace = CAST(:ns AS oid) OR c.relnamespace = CAST(:ns AS oid))
+  AND (s.tableoid, s.oid) NOT IN (SELECT * FROM ext)
+  AND NOT ({statistics_modelled} AND s.stxnamespace = c.relnamespace AND c.relkind IN ('r', 'p'))
+UNION ALL
+SELECT 'comments on extended statistics', s.stxname::text
+FROM pg_statistic_ext s JOIN pg_description d
+  ON d.classoid = 'pg_statistic_ext'::regclass AND d.objoid = s.oid
 WHERE s.stxnamespace = CAST(:ns AS oid) AND (s.tableoid, s.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
 SELECT CASE t.typtype WHEN 'r' THEN 'range types' ELSE 'base types' END, t.typname::text
@@ -581,7 +592,11 @@ def unsupported(server_version: int) -> str:
         else "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass"
         " AND d.objid = t.oid AND d.deptype = 'P')"
     )
-    return UNSUPPORTED.format(compression=flag, own_trigger=own)
+    return UNSUPPORTED.format(
+        compression=flag,
+        own_trigger=own,
+        statistics_modelled="true" if server_version >= 140000 else "false",
+    )
 
 
 #: Extensions installed into the schema (plpgsql lives in pg_catalog and is never one).
@@ -646,6 +661,30 @@ FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p')
   AND (c.relrowsecurity OR c.relforcerowsecurity OR c.reloptions IS NOT NULL
        OR c.relpersistence = 'u')
+"""
+
+
+def statistics(server_version: int) -> str:
+    """Extended statistics objects on the schema's tables, in the table's schema: kinds
+    (``e``, expressions, is implied), columns and expressions as the server writes them,
+    and the ``SET STATISTICS`` target (-1: the default). ``pg_get_statisticsobjdef_columns``
+    came in PostgreSQL 14; before it they stay refused (``unsupported``)."""
+    if server_version < 140000:
+        return "SELECT NULL::oid, NULL, NULL::text[], NULL, NULL::int WHERE false"
+    return STATISTICS
+
+
+STATISTICS = """
+SELECT s.stxrelid, s.stxname,
+       ARRAY(SELECT CASE k WHEN 'd' THEN 'ndistinct' WHEN 'f' THEN 'dependencies'
+                           ELSE 'mcv' END
+             FROM unnest(s.stxkind) WITH ORDINALITY u(k, n)
+             WHERE k IN ('d', 'f', 'm') ORDER BY position(k IN 'dfm')),
+       pg_get_statisticsobjdef_columns(s.oid), nullif(s.stxstattarget::int, -1)
+FROM pg_statistic_ext s JOIN pg_class c ON c.oid = s.stxrelid
+WHERE s.stxnamespace = CAST(:ns AS oid) AND c.relnamespace = s.stxnamespace
+  AND c.relkind IN ('r', 'p')
+ORDER BY s.stxname
 """
 
 #: Policies, each as what follows ``CREATE POLICY name ON table`` (pg_policies spells it

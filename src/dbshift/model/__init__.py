@@ -1,6 +1,13 @@
 """The schema model: frozen, dialect-neutral data that imports nothing else in dbshift."""
 
-from dbshift.model.extras import Collation, Comment, CompositeType, Extension, Policy
+from dbshift.model.extras import (
+    Collation,
+    Comment,
+    CompositeType,
+    Extension,
+    Policy,
+    Statistics,
+)
 from dbshift.model.objects import (
     CheckConstraint,
     ClientCharset,
@@ -47,6 +54,7 @@ __all__ = [
     "Routine",
     "Schema",
     "Sequence",
+    "Statistics",
     "Table",
     "TableOptions",
     "UniqueConstraint",

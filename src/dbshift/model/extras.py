@@ -54,6 +54,19 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Statistics:
+    """A PostgreSQL extended statistics object (``CREATE STATISTICS``) on its table, in the
+    table's schema: ``kinds`` as written (``ndistinct``, ``dependencies``, ``mcv``; none for
+    a single expression), ``columns`` as ``pg_get_statisticsobjdef_columns`` gives them
+    (``a, "B", (a + 1)``), ``target`` its ``SET STATISTICS`` (None: the default)."""
+
+    name: str
+    kinds: tuple[str, ...]
+    columns: str
+    target: int | None = None
+
+
+@dataclass(frozen=True)
 class Comment:
     """``COMMENT ON kind name [ON table] IS text`` for the kinds whose objects keep no
     comment of their own in the model (tables, columns and views do).

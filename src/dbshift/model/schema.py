@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass, field, fields, replace
 from typing import TypeVar
 
-from dbshift.model.extras import Collation, Comment, CompositeType, Extension, Policy
+from dbshift.model.extras import Collation, Comment, CompositeType, Extension, Policy, Statistics
 from dbshift.model.objects import (
     CheckConstraint,
     Column,
@@ -84,6 +84,8 @@ class Table:
     #: PostgreSQL ``CREATE UNLOGGED TABLE``: no WAL, emptied after a crash, not replicated.
     unlogged: bool = False
     policies: tuple[Policy, ...] = ()
+    #: PostgreSQL extended statistics objects on the table (``CREATE STATISTICS``).
+    statistics: tuple[Statistics, ...] = ()
     #: PostgreSQL ``INHERITS (…)``: parents in the same schema, in order. Inherited
     #: columns and checks are the parents' and not repeated here (as for partitions).
     inherits: tuple[str, ...] = ()
@@ -104,7 +106,15 @@ class Table:
     depends_on: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("uniques", "checks", "foreign_keys", "indexes", "exclusions", "policies"):
+        for name in (
+            "uniques",
+            "checks",
+            "foreign_keys",
+            "indexes",
+            "exclusions",
+            "policies",
+            "statistics",
+        ):
             object.__setattr__(self, name, _by_name(getattr(self, name)))
 
     @property

@@ -24,6 +24,7 @@ from dbshift.ops.create_policy import CreatePolicy
 from dbshift.ops.create_routine import CreateRoutine
 from dbshift.ops.create_schema import CreateSchema
 from dbshift.ops.create_sequence import CreateSequence
+from dbshift.ops.create_statistics import CreateStatistics
 from dbshift.ops.create_table import CreateTable
 from dbshift.ops.create_view import CreateView
 from dbshift.ops.detach_partition import DetachPartition
@@ -43,6 +44,7 @@ from dbshift.ops.drop_primary_key import DropPrimaryKey
 from dbshift.ops.drop_routine import DropRoutine
 from dbshift.ops.drop_schema import DropSchema
 from dbshift.ops.drop_sequence import DropSequence
+from dbshift.ops.drop_statistics import DropStatistics
 from dbshift.ops.drop_table import DropTable
 from dbshift.ops.drop_unique import DropUnique
 from dbshift.ops.drop_view import DropView
@@ -91,6 +93,7 @@ __all__ = [
     "CreateRoutine",
     "CreateSchema",
     "CreateSequence",
+    "CreateStatistics",
     "CreateTable",
     "CreateView",
     "DetachPartition",
@@ -110,6 +113,7 @@ __all__ = [
     "DropRoutine",
     "DropSchema",
     "DropSequence",
+    "DropStatistics",
     "DropTable",
     "DropUnique",
     "DropView",

@@ -221,6 +221,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
         out.extend(self.index(t.key, i) for i in t.indexes)
         out.extend(self.row_security(t))
         out.extend(self.op_create_policy(CreatePolicy(t.key, p), schema)[0] for p in t.policies)
+        for s in t.statistics:
+            out.extend(self.statistics(t.key, s))
         if t.comment is not None:
             out.append(self.comment("TABLE", self.name(t.key), t.comment))
         for c in t.columns:
@@ -259,6 +261,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
         out.extend(f"ALTER TABLE {table} ADD {self.foreign_key(f)}" for f in t.foreign_keys)
         out.extend(self.index(t.key, i) for i in t.indexes)
         out.extend(self.row_security(t))  # a partition's own: not the parent's
+        for s in t.statistics:
+            out.extend(self.statistics(t.key, s))
         if t.comment is not None:
             out.append(self.comment("TABLE", self.name(t.key), t.comment))
         return out

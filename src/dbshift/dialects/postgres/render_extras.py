@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from dbshift.errors import Unsupported
 
 if TYPE_CHECKING:
-    from dbshift.model import CompositeType, Schema, Table
+    from dbshift.model import CompositeType, Schema, Statistics, Table
     from dbshift.ops import (
         AlterCompositeType,
         AlterExtension,
@@ -21,11 +21,13 @@ if TYPE_CHECKING:
         CreateCompositeType,
         CreateExtension,
         CreatePolicy,
+        CreateStatistics,
         DetachPartition,
         DropCollation,
         DropCompositeType,
         DropExtension,
         DropPolicy,
+        DropStatistics,
         InheritTable,
         MovePartition,
         NoInheritTable,
@@ -151,6 +153,24 @@ class PostgresExtras:
 
     def op_drop_policy(self, op: DropPolicy, schema: Schema) -> list[str]:
         return [f"DROP POLICY {self.q(op.policy.name)} ON {self.name(op.on)}"]
+
+    # -- extended statistics --------------------------------------------------------------
+
+    def op_create_statistics(self, op: CreateStatistics, schema: Schema) -> list[str]:
+        return self.statistics(op.on, op.statistics)
+
+    def statistics(self, on: tuple[str | None, str], s: Statistics) -> list[str]:
+        """``CREATE STATISTICS s (kinds) ON columns FROM t`` in the table's schema, and its
+        ``SET STATISTICS`` target when it has one."""
+        name = self.name((on[0], s.name))
+        kinds = f" ({', '.join(s.kinds)})" if s.kinds else ""
+        out = [f"CREATE STATISTICS {name}{kinds} ON {s.columns} FROM {self.name(on)}"]
+        if s.target is not None:
+            out.append(f"ALTER STATISTICS {name} SET STATISTICS {int(s.target)}")
+        return out
+
+    def op_drop_statistics(self, op: DropStatistics, schema: Schema) -> list[str]:
+        return [f"DROP STATISTICS {self.name((op.on[0], op.statistics.name))}"]
 
     # -- partitions ---------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+-- unsupported: create statistics users_total on users: not supported on mysql

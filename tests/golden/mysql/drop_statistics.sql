@@ -1,0 +1,1 @@
+-- unsupported: drop statistics users pairs on users: not supported on mysql

@@ -1,0 +1,1 @@
+CREATE STATISTICS "users_total" ON (id * 2) FROM "users";
