@@ -3,7 +3,8 @@
 PostgreSQL's VACUUM FULL and CLUSTER write a new copy of the table and its indexes while
 holding ACCESS EXCLUSIVE: no reads or writes until the copy is done, which on a large table
 means minutes to hours, and twice the disk space meanwhile. pg_repack does the same
-rewrite online. MySQL/MariaDB's OPTIMIZE TABLE on InnoDB recreates the table (MariaDB
+rewrite online. ALTER TABLE … SET LOGGED / SET UNLOGGED rewrites the table the same way
+(SET LOGGED writes all of it to WAL too). MySQL/MariaDB's OPTIMIZE TABLE on InnoDB recreates the table (MariaDB
 10.11 answers "doing recreate + analyze instead"): every row is rewritten, heavy I/O, and
 replicas replay the rebuild as one long statement and fall behind.
 """
@@ -17,20 +18,36 @@ from dbshift.dialects.postgres import PostgresDialect
 from dbshift.lint.facts import Act, Action, Stmt
 from dbshift.lint.rule import FileContext, Finding, Rule, Severity, q
 
+#: ALTER TABLE subcommands (pglast's names) that change a table's persistence.
+_PERSISTENCE = {"AT_SetLogged": "SET LOGGED", "AT_SetUnLogged": "SET UNLOGGED"}
+
 
 class TableRewriteCommand(Rule):
     id = "table-rewrite-command"
     severity = Severity.ERROR
     dialects = (PostgresDialect, MySQLDialect)
-    acts = frozenset({Act.VACUUM, Act.CLUSTER})
-    summary = "VACUUM FULL / CLUSTER / OPTIMIZE TABLE rewrite the whole table"
+    acts = frozenset({Act.VACUUM, Act.CLUSTER, Act.OTHER_DDL})
+    summary = "VACUUM FULL / CLUSTER / SET [UN]LOGGED / OPTIMIZE TABLE rewrite the whole table"
     squawk = ("prefer-repack",)
     strong_migrations = ()
     atlas = ()
     eugene = ()
 
     def check_action(self, stmt: Stmt, action: Action, ctx: FileContext) -> Iterator[Finding]:
+        if action.act is Act.OTHER_DDL and action.value not in _PERSISTENCE:
+            return
         if ctx.is_new(action.table):
+            return
+        if action.act is Act.OTHER_DDL:
+            yield self.found(
+                stmt,
+                f"ALTER TABLE {q(action.table or '')} {_PERSISTENCE[action.value or '']}",
+                why="writes a new copy of the table and its indexes under an ACCESS EXCLUSIVE "
+                "lock: no reads or writes until it finishes (SET LOGGED also writes all of it "
+                "to WAL, which replicas must replay)",
+                fix="change it while the table is small or at a quiet time; for a scratch "
+                "table, create a new one UNLOGGED (or logged) and switch to it",
+            )
             return
         if action.table:
             where = q(action.table)
