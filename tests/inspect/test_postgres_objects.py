@@ -795,8 +795,8 @@ def test_unlogged_tables_are_changed_in_place(three: list[Database]) -> None:
         "CREATE TABLE t (id int); CREATE UNLOGGED TABLE u (id int)",
     )
     assert [(type(op).__name__, op.describe()) for op in ops] == [
-        ("SetTableUnlogged", "make t logged"),
         ("SetTableUnlogged", "make u unlogged"),
+        ("SetTableUnlogged", "make t logged"),
     ]
 
 
@@ -816,3 +816,16 @@ def test_extended_statistics_are_dropped_and_created(three: list[Database]) -> N
         ("CreateStatistics", "create statistics changed on t"),
         ("CreateStatistics", "create statistics new on t"),
     ]
+
+
+def test_tables_joined_by_a_foreign_key_change_logging_in_an_order_the_server_takes(
+    three: list[Database],
+) -> None:
+    # A logged table may not reference an unlogged one: SET UNLOGGED goes from the
+    # referencing table to the referenced one, SET LOGGED the other way.
+    logged = "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (a int REFERENCES a)"
+    unlogged = (
+        "CREATE UNLOGGED TABLE a (id int PRIMARY KEY);CREATE UNLOGGED TABLE b (a int REFERENCES a)"
+    )
+    ops = converge_across(three, logged, unlogged)
+    assert [op.describe() for op in ops] == ["make b unlogged", "make a unlogged"]

@@ -221,7 +221,7 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
         (adds if recreated else ops).extend(table_adds)
         late += table_late
     ops += recreated
-    ops += adds
+    ops += extras.logging_in_order(adds, new_tables)
 
     # New tables.
     # Partitions after their parents (PARTITION OF needs it), dropped before them (DROP

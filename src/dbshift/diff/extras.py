@@ -8,7 +8,7 @@ expressions may call functions created with the views) and dropped first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
@@ -181,6 +181,42 @@ def security(old: Table, new: Table) -> tuple[list[Operation], list[Operation], 
         if s not in set(old.statistics)
     ]
     return drops, flags, creates
+
+
+def logging_in_order(ops: list[Operation], tables: Mapping[Key, Table]) -> list[Operation]:
+    """``ops`` with their SET UNLOGGED / SET LOGGED in an order the server takes: a logged
+    table may not reference an unlogged one, so SET UNLOGGED goes from a referencing table
+    to the tables it references, SET LOGGED from the referenced ones on. The other
+    operations keep their places."""
+    changes = {op.on: op for op in ops if isinstance(op, SetTableUnlogged)}
+    if len(changes) < 2:
+        return ops
+    referenced: dict[Key, list[Key]] = {
+        key: [
+            (f.ref_schema if f.ref_schema is not None else key[0], f.ref_table)
+            for f in tables[key].foreign_keys
+        ]
+        for key in changes
+        if key in tables
+    }
+    order: list[Key] = []  # each after what it references
+    seen: set[Key] = set()
+
+    def visit(key: Key) -> None:
+        if key in seen:
+            return
+        seen.add(key)
+        for target in referenced.get(key, ()):
+            if target in changes:
+                visit(target)
+        order.append(key)
+
+    for key in changes:
+        visit(key)
+    logged = [changes[k] for k in order if not changes[k].unlogged]
+    unlogged = [changes[k] for k in reversed(order) if changes[k].unlogged]
+    ordered = iter([*unlogged, *logged])
+    return [next(ordered) if isinstance(op, SetTableUnlogged) else op for op in ops]
 
 
 def policies_of(table: Table) -> list[Operation]:
