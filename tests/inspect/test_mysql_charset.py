@@ -15,7 +15,7 @@ from dbshift.diff import diff
 from dbshift.inspect import Scope, inspect_schema
 from dbshift.inspect.mysql import inspect_mysql
 from dbshift.model import Schema
-from tests.conftest import Database, scratch_database
+from tests.conftest import Database, Project, scratch_database
 
 pytestmark = pytest.mark.mysql
 
@@ -76,7 +76,7 @@ def pair(mysql_db: Database, tmp_path: Path) -> Iterator[tuple[Database, Databas
 
 
 def test_a_latin1_default_table_is_made_latin1_in_a_utf8mb4_database(
-    pair: tuple[Database, Database],
+    pair: tuple[Database, Database], tmp_path: Path
 ) -> None:
     source, target = pair
     renderer = renderer_for("mysql")
@@ -96,6 +96,13 @@ def test_a_latin1_default_table_is_made_latin1_in_a_utf8mb4_database(
         again = inspect_mysql(conn)
         assert diff(again, model) == [] and diff(model, again) == []
 
+    project = Project(tmp_path, source.url)
+    same = project.run("diff", "--from", source.url, "--to", source.url, "--exit-code")
+    assert same.code == 0, same.err + same.out
+    differing = project.run("diff", "--from", target.url, "--to", source.url, "--format", "sql")
+    assert differing.code == 0, differing.err
+    assert differing.out == "-- no differences\n"  # the database's own default aside
+
 
 def test_a_latin1_database_against_a_utf8mb4_one_shows_the_tables_differ(
     pair: tuple[Database, Database],
@@ -113,6 +120,8 @@ def test_a_latin1_database_against_a_utf8mb4_one_shows_the_tables_differ(
         production = inspect_mysql(conn)
         ops = diff(production, dev)
         assert ops, "a latin1 table and a utf8mb4 one compared equal"
+        shown = renderer.render(ops, production)
+        assert "ALTER TABLE `people` COLLATE=`latin1_swedish_ci`" in shown, shown
         for sql in renderer.render(ops, production):
             conn.exec_driver_sql(sql.replace("%", "%%"))
         got = _server_view(conn, _name(target))

@@ -98,7 +98,7 @@ class _Server:
     database: str
     mariadb: bool
     version: tuple[int, ...]
-    #: The database's default engine and collation: a table that has them reports None.
+    #: The database's default engine (a table that has it reports None) and collation.
     defaults: TableOptions = field(default_factory=TableOptions)
     #: @@GLOBAL.sql_mode: a routine or trigger created under it reports None.
     sql_mode: str = ""
