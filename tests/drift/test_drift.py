@@ -309,3 +309,26 @@ def test_an_online_migration_that_completed_is_not_drift(
     started = project.run("online", "start", str(online))
     assert started.code == 0 and "completed" in started.out, started.err + started.out
     assert _drift(project)[0] == 0
+
+
+def test_replay_of_a_latin1_database_is_no_drift(mysql_db: Database, tmp_path: Path) -> None:
+    """Migrations that say no character set built latin1 tables in a latin1 database: the
+    replay builds them so too (its scratch database takes the live one's default), not
+    in the dev server's default."""
+    name = mysql_db.url.rsplit("/", 1)[1]
+    with mysql_db.connect() as conn:
+        conn.exec_driver_sql(f"ALTER DATABASE `{name}` CHARACTER SET latin1")
+    project = Project(tmp_path, mysql_db.url)
+    project.write(
+        "1_base.sql",
+        sql_migration(
+            "CREATE TABLE notes (id int PRIMARY KEY, body varchar(40));", "DROP TABLE notes;"
+        ),
+    )
+    assert project.run("migrate").code == 0
+    assert mysql_db.scalar(
+        "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_NAME = 'notes'"
+        " AND TABLE_SCHEMA = DATABASE()"
+    ).startswith("latin1")
+    code, report = _drift(project, "--replay", *_dev_url("mysql"))
+    assert code == 0, report

@@ -104,6 +104,11 @@ CHANGES = [
         "ALTER TABLE orders DEFAULT COLLATE = utf8mb4_general_ci",
     ),
     ("ALTER TABLE orders ENGINE = MyISAM", "ALTER TABLE orders ENGINE = InnoDB"),
+    # the database's own default: no table's collation changes, the model's defaults do
+    (
+        "ALTER DATABASE CHARACTER SET latin1 COLLATE latin1_swedish_ci",
+        "ALTER DATABASE CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
+    ),
     ("ALTER TABLE orders RENAME TO purchases", "ALTER TABLE purchases RENAME TO orders"),
     ("CREATE TABLE extra (id int PRIMARY KEY)", "DROP TABLE extra"),
     # views
@@ -145,7 +150,11 @@ CHANGES = [
 
 #: Changes the digest sees and the model does not (a column's position): the digest may be
 #: stricter than the inspector, never laxer; the differ then decides.
-MODEL_BLIND = {"ALTER TABLE items MODIFY qty int DEFAULT 1 AFTER id"}
+MODEL_BLIND = {
+    "ALTER TABLE items MODIFY qty int DEFAULT 1 AFTER id",
+    # Tables keep their own collations: the database's default is no table's change.
+    "ALTER DATABASE CHARACTER SET latin1 COLLATE latin1_swedish_ci",
+}
 
 FIXED = [
     "CREATE VIEW v_fixed AS SELECT id, sku FROM items",

@@ -275,6 +275,11 @@ class Dialect:
         nothing to do (the driver's ``read_timeout``, or no network at all)."""
         yield []
 
+    def create_database_sql(self, name: str, collation: str | None = None) -> str:
+        """The statement that creates database ``name`` (a scratch one), with ``collation``
+        as its default where databases have one (MySQL/MariaDB; ignored elsewhere)."""
+        return f"CREATE DATABASE {self.quote(name)}"
+
     def drop_database_sql(self, name: str) -> str:
         """The statement that drops database ``name`` (a scratch one), if it exists."""
         return f"DROP DATABASE IF EXISTS {self.quote(name)}"

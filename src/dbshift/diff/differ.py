@@ -423,6 +423,11 @@ def _table(
             f"{new.partition_by or '(none)'}: PostgreSQL cannot change it in place; "
             "create the new table, move the rows and swap the names by hand"
         )
+    if new.options.collation is None and defaults.collation is not None:
+        # Inspected tables always say their collation (``inspect.mysql``); a model that
+        # leaves it to the database (written by hand, or by an older dbshift) asks for the
+        # default of the database the statements run on, which ``defaults`` is.
+        new = replace(new, options=replace(new.options, collation=defaults.collation))
     if old.options != new.options:
         # First, and the columns compared as they stand after it: a new default collation
         # leaves existing columns as they were (see dbshift.ops.set_table_options).

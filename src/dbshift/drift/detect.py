@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from dbshift.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.engine import Connection
 
     from dbshift.model import Schema
@@ -66,12 +68,16 @@ def detect(session: Session, *, replay: bool = False) -> DriftReport:
     # order; an error before that waits for the inspection to end, then wins.
     with ThreadPoolExecutor(max_workers=1) as pool:
         live = pool.submit(_live, session)
-        expected, source, version = _expected(session, conn, replay=replay)
+        # A replay builds tables that name no character set in its scratch database's
+        # default: the live database's, as they were built there (MySQL/MariaDB).
+        expected, source, version = _expected(
+            session, conn, replay=replay, collation=lambda: live.result().defaults.collation
+        )
         return _report(session, expected, source, version, live.result())
 
 
 def _expected(
-    session: Session, conn: Connection, *, replay: bool
+    session: Session, conn: Connection, *, replay: bool, collation: Callable[[], str | None]
 ) -> tuple[Schema, str, str | None]:
     """The schema the applied history produced, where it came from, and its version."""
     from dbshift.runner.history import State
@@ -95,7 +101,7 @@ def _expected(
             taken = snapshot.taken_at.strftime("%Y-%m-%d %H:%M:%S")
             source = f"snapshot taken {taken} UTC by dbshift {snapshot.dbshift_version}"
     if expected is None:
-        expected = _replayed(session, version)
+        expected = _replayed(session, version, collation)
         source = f"replay of the migrations up to {version}" if version else "an empty database"
     return expected, source, version
 
@@ -130,7 +136,7 @@ def _live(session: Session) -> Schema:
     return inspect_url(session.settings.url or "", session.settings)
 
 
-def _replayed(session: Session, version: str | None) -> Schema:
+def _replayed(session: Session, version: str | None, collation: Callable[[], str | None]) -> Schema:
     """The schema the migrations up to ``version`` build on an empty scratch database."""
     from dbshift.model import Schema as Empty
     from dbshift.runner.session import QuietReporter
@@ -140,7 +146,7 @@ def _replayed(session: Session, version: str | None) -> Schema:
     if version is None:
         return Empty()
     settings = session.settings
-    with scratch_database(settings, session.dialect) as url:
+    with scratch_database(settings, session.dialect, collation=collation()) as url:
         scratch = replace(
             settings, url=url.render_as_string(hide_password=False), drift_snapshots=False
         )

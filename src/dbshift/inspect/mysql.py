@@ -9,9 +9,11 @@ What the model gets, and why (renderers rely on it):
   ``Index(unique=True)``; ``Table.uniques`` stays empty. The index the server adds for a
   foreign key is reported like any other.
 - The primary key's name is always PRIMARY, so ``PrimaryKey.name`` is None.
-- A table's engine and collation are reported only where they differ from the database's
-  defaults (``@@default_storage_engine``, ``@@collation_database``), which the schema
-  carries as ``Schema.defaults``.
+- A table's engine is reported only where it differs from the server's default
+  (``@@default_storage_engine``, carried as ``Schema.defaults``). Its collation is always
+  reported (TABLE_COLLATION): a database's default character set is no property of the
+  table's, and a table left to its database's default must be made again with that
+  collation wherever the migration runs, not with the target database's default.
 - A column's collation is reported only where it differs from its table's default.
 - A view's definition is VIEW_DEFINITION without the `` `db`. `` qualifier naming the view's
   own database (see ``mysql_text.unqualify``); routines are normalised CREATE statements.
@@ -96,7 +98,7 @@ class _Server:
     database: str
     mariadb: bool
     version: tuple[int, ...]
-    #: The database's default engine and collation: a table that has them reports None.
+    #: The database's default engine (a table that has it reports None) and collation.
     defaults: TableOptions = field(default_factory=TableOptions)
     #: @@GLOBAL.sql_mode: a routine or trigger created under it reports None.
     sql_mode: str = ""
@@ -212,7 +214,10 @@ def _inspect(
             table_info[name] = (collation or "", comment or None)
             options[name] = TableOptions(
                 engine=None if engine == server.defaults.engine else engine,
-                collation=None if collation == server.defaults.collation else collation,
+                # Always the table's own: None would mean "the database's default", and
+                # a table made again from the model in another database would take that
+                # one's (a latin1 database's table created in a utf8mb4 one).
+                collation=collation or None,
                 row_format=row_format,
             )
 

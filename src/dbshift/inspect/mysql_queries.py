@@ -12,8 +12,9 @@ there is nothing to bind but the database's name.
 
 from __future__ import annotations
 
-#: The database's defaults come along: tables report engine and collation relative to them.
-#: (Another database of a realm has its own collation: ``DATABASE_COLLATION``.)
+#: The database's defaults come along (``Schema.defaults``): tables report their engine
+#: relative to them, their collation always. (Another database of a realm has its own
+#: collation: ``DATABASE_COLLATION``.)
 SERVER = (
     "SELECT VERSION(), DATABASE(), @@collation_database, @@default_storage_engine,"
     " @@GLOBAL.sql_mode, @@SESSION.character_set_client, @@SESSION.collation_connection"

@@ -64,7 +64,8 @@ def inspect_databases(
         sequences=tuple(s for p in parts for s in p.sequences),
         routines=tuple(r for p in parts for r in p.routines),
         namespaces=tuple(n for n in wanted if n != home),
-        # Tables report engine and collation relative to their own database's defaults;
+        # Tables report their engine relative to the server's default, their collation
+        # always (a database's own default is no table's);
         # the model's defaults are the home database's (ALTER TABLE … ENGINE= of a table
         # put back to the default names it).
         defaults=next(

@@ -78,10 +78,12 @@ class Column:
 class TableOptions:
     """MySQL/MariaDB storage options; None is the database's default (see ``Schema.defaults``).
 
-    Kept relative to the database like a column's collation is kept relative to its table,
-    so a table declared without options compares equal on servers whose defaults differ,
-    and statements run on a database fall back to that database's default. The default
-    character set is the collation's own: each collation belongs to exactly one.
+    The engine is kept relative to the server's default, so a table declared without one
+    compares equal on servers whose defaults differ. The collation is inspected always
+    (a table left to a latin1 database's default is latin1 wherever it is made again); a
+    model that leaves it None asks for the default of the database the statements run on
+    (the differ resolves it so). The default character set is the collation's own: each
+    collation belongs to exactly one.
     """
 
     engine: str | None = None

@@ -149,8 +149,11 @@ def uncompared_schemas(raw: str, settings: Settings) -> list[str]:
 
 
 @contextmanager
-def scratch_database(settings: Settings, dialect: Dialect) -> Iterator[URL]:
-    """A fresh, empty database of ``dialect``, dropped on the way out whatever happens."""
+def scratch_database(
+    settings: Settings, dialect: Dialect, *, collation: str | None = None
+) -> Iterator[URL]:
+    """A fresh, empty database of ``dialect``, dropped on the way out whatever happens;
+    MySQL/MariaDB: with ``collation`` as its default, where given (else the server's)."""
     if dialect.database_is_a_file:
         # A file rather than :memory:, which lives only as long as one connection.
         import tempfile
@@ -182,7 +185,7 @@ def scratch_database(settings: Settings, dialect: Dialect) -> Iterator[URL]:
     admin = create_engine(dev, connect_timeout=settings.connect_timeout, busy_timeout=5)
     try:
         with connect(admin) as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {dialect.quote(name)}")
+            conn.exec_driver_sql(dialect.create_database_sql(name, collation))
         try:
             yield dev.set(database=name)
         finally:

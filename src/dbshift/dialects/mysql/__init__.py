@@ -118,6 +118,11 @@ class MySQLDialect(Dialect):
         seconds = max(1, round(read_timeout))
         return {**args, "read_timeout": seconds, "write_timeout": seconds}
 
+    def create_database_sql(self, name: str, collation: str | None = None) -> str:
+        # The character set is the collation's own.
+        made = super().create_database_sql(name)
+        return f"{made} COLLATE {self.quote(collation)}" if collation else made
+
     def drop_schema_sql(self, name: str) -> str:
         # A MySQL schema is a database; DROP DATABASE takes no CASCADE.
         return f"DROP DATABASE IF EXISTS {self.quote(name)}"
