@@ -29,8 +29,11 @@ from pathlib import Path
 from typing import Any
 
 #: First ports tried (upward from there, skipping ports in use): far from 5432 / 3306.
-PG_PORT = 55432
-MARIADB_PORT = 33306
+#: Each xdist worker starts 100 ports further, so two workers building their set-ups at
+#: the same moment do not both find the same port free (CI lost a primary that way).
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+PG_PORT = 55432 + 100 * _WORKER
+MARIADB_PORT = 33306 + 100 * _WORKER
 #: How long a server may take to accept connections, or a replica to catch up (seconds).
 START_TIMEOUT = 60.0
 
@@ -48,6 +51,22 @@ def _free_port(start: int) -> int:
                 continue
             return port
     raise SetupError(f"no free port in {start}..{start + 199}")
+
+
+def _on_a_free_port(first: int, start: Callable[[int], None], tries: int = 5) -> int:
+    """``start(port)`` on the first free port from ``first``; on failure, on the next one:
+    a port free when probed can be taken before the server binds it (another process's
+    ephemeral port, another worker's server)."""
+    port = _free_port(first)
+    for attempt in range(tries):
+        try:
+            start(port)
+            return port
+        except SetupError:
+            if attempt == tries - 1:
+                raise
+            port = _free_port(port + 1)
+    raise AssertionError("unreachable")
 
 
 def _run(argv: list[str], *, user: str | None = None, timeout: float = 120.0) -> str:
@@ -214,8 +233,9 @@ def postgres_replication(bindir: Path) -> Iterator[Replication]:
             ],
             user=user,
         )
-        primary_port = _free_port(PG_PORT)
-        start(primary, primary_port, "wal_level=replica", "max_wal_senders=4")
+        primary_port = _on_a_free_port(
+            PG_PORT, lambda port: start(primary, port, "wal_level=replica", "max_wal_senders=4")
+        )
         _run(
             [
                 str(bindir / "pg_basebackup"),
@@ -235,10 +255,12 @@ def postgres_replication(bindir: Path) -> Iterator[Replication]:
             ],
             user=user,
         )
-        standby_port = _free_port(primary_port + 1)
         # The standby tells the primary its replay position every second (10 s by
         # default): the primary's pg_stat_replication is that fresh (docs/online.md).
-        start(standby, standby_port, "hot_standby=on", "wal_receiver_status_interval=1")
+        standby_port = _on_a_free_port(
+            primary_port + 1,
+            lambda port: start(standby, port, "hot_standby=on", "wal_receiver_status_interval=1"),
+        )
         url = "postgresql://postgres@127.0.0.1:{}/postgres"
         setup = Replication(
             "postgresql",
