@@ -143,6 +143,11 @@ def test_pg_a_listed_standby_stops_a_critical_run_with_server_overloaded(
     seen: list[ThrottleStatus] = []
     with _pg_paused(pg_replication):
         _pg_write(pg_replication)
+        # The premise: the standby holds the write unreplayed. Until its WAL arrives it
+        # is caught up by its own account (CI once probed it first, and nothing stopped).
+        wait_until(
+            lambda: (_lag(pg_replication, "replica") or 0.0) >= 0.5, "the standby falling behind"
+        )
         with _throttle(
             pg_replication,
             seen,

@@ -112,34 +112,44 @@ def _run(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> An
     return conn.execute(text(sql), params or {})
 
 
-def _create(conn: Connection, sql: str) -> None:
+def _create(conn: Connection, sql: str, table: str) -> None:
     """``CREATE TABLE IF NOT EXISTS`` that two commands may run at once (``online start``
     beside ``online status``): PostgreSQL's IF NOT EXISTS is not safe under concurrency,
-    the loser gets a unique violation on ``pg_type``. The connection autocommits, so the
-    failed statement aborts nothing, and the table the other command made is the same."""
-    from sqlalchemy.exc import IntegrityError
+    the loser gets a unique violation on ``pg_type`` or "type … already exists" (both
+    seen in test runs). The connection autocommits, so the failed statement aborts
+    nothing; where the table now exists the other command made the same one, else the
+    error was another and stands."""
+    from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
 
-    with suppress(IntegrityError):
+    try:
         conn.exec_driver_sql(sql)
+    except (IntegrityError, ProgrammingError) as exc:
+        try:
+            conn.exec_driver_sql(f"SELECT 1 FROM {table} WHERE 1 = 0")
+        except SQLAlchemyError:
+            raise exc from None
 
 
 def ensure(conn: Connection, schema: str) -> None:
     d = _d(conn)
+    table = _table(conn, schema)
     _create(
         conn,
-        f"CREATE TABLE IF NOT EXISTS {_table(conn, schema)} ("
+        f"CREATE TABLE IF NOT EXISTS {table} ("
         f"name {d.key_text_type} PRIMARY KEY, base_schema {d.key_text_type} NOT NULL, "
         f"version_schema {d.key_text_type} NOT NULL, tables {d.long_text_type} NOT NULL, "
         f"phase {d.key_text_type} NOT NULL, spec {d.long_text_type} NOT NULL, "
         f"started_at {d.utc_time_type} NOT NULL, expanded_at {d.utc_time_type} NULL, "
         f"finished_at {d.utc_time_type} NULL, safety_period double precision NOT NULL, "
         f"backfill {d.long_text_type} NOT NULL, paused boolean NOT NULL DEFAULT false)",
+        table,
     )
     meta = _table(conn, schema, META)
     _create(
         conn,
         f"CREATE TABLE IF NOT EXISTS {meta} "
         f"(name {d.key_text_type} PRIMARY KEY, value {d.long_text_type} NOT NULL)",
+        meta,
     )
     found = _run(conn, f"SELECT value FROM {meta} WHERE name = 'format_version'").scalar()
     # No version recorded: a journal from before the version was kept (format 1), or a
