@@ -14,10 +14,14 @@ In one run, on a table of N rows (default 1,000,000):
    ``pg_sleep`` for as long as the backfill took, writing nothing): what the workload's p99
    is on this machine, at this moment, without the backfill's writes. On a 2-core machine
    shared with other work, p99 during / this floor says what the backfill itself costs;
-5. the write line: the same conversion as plain keyset batches of 5,000 rows at full speed
-   (no dbshift, no triggers, no pacing) on the copy under the same workload: the p99 any
-   backfill that writes this many rows this fast costs the workload here. Where it is
-   above 2x, the p99 and throughput targets cannot both be met on this machine;
+5. the write line: the same conversion as plain keyset batches at full speed (no dbshift,
+   no triggers, no pacing, ``synchronous_commit = off``) on the copy under the same
+   workload, once per batch size (500, 1,000, 2,000, 5,000 rows): the p99 any backfill
+   that writes in batches of that size costs the workload here, and the throughput it
+   reaches. Where no size is at or under 2x p99 and at or over 0.7x throughput at once,
+   no batched backfill meets both targets on this machine. Then the bare UPDATE with a
+   dual-write trigger like dbshift's present (never firing): the per-row cost of any
+   trigger-based engine (PostgreSQL locks each row before a BEFORE UPDATE trigger);
 6. for contrast, a plain ``ALTER TABLE ... ALTER COLUMN amount TYPE bigint`` on the copy under
    the same workload: its duration and the workload's worst latency (writers wait for it).
 
@@ -260,28 +264,80 @@ def _pacing(state: dict[str, object]) -> str:
     )
 
 
-def write_line(args: argparse.Namespace) -> tuple[float, dict[str, object], dict[str, object]]:
-    """The bare conversion in keyset batches of 5,000 rows, one after another with nothing
-    between them, under the workload on the copy; and that workload alone just before.
-    Returns (seconds, workload alone, workload during)."""
+#: Batch sizes of the write line (``--line-sizes``): the frontier of what batches of each
+#: size cost the workload's p99 at the throughput they reach.
+LINE_SIZES = (500, 1000, 2000, 5000)
+
+
+def write_line(
+    args: argparse.Namespace,
+) -> tuple[dict[str, object], list[tuple[int, float, dict[str, object]]]]:
+    """The bare conversion in keyset batches, one after another with nothing between them,
+    committed without waiting for the WAL flush (as dbshift's batches are), under the
+    workload on the copy: once per size in ``args.line_sizes``, after that workload alone.
+
+    No triggers, no checkpoint, no pacing, one round trip per batch: what any backfill
+    that writes these rows in batches of that size costs the workload here, and how fast
+    it can go. Smaller batches hold each row lock for less time and leave the WAL in
+    smaller bursts (a lower p99) but pay a round trip and a commit per batch (a lower
+    throughput): where no size is at or under 2x p99 and at or over 0.7x throughput at
+    once, no batched backfill meets both targets on this machine.
+    Returns (workload alone, [(size, seconds, workload during)])."""
     _sql(_url(DB), "ALTER TABLE accounts_copy ADD COLUMN amount_new bigint")
     with Workload(args.clients, args.rows, "accounts_copy") as alone:
         time.sleep(args.seconds)
-    with (
-        psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn,
-        Workload(args.clients, args.rows, "accounts_copy") as during,
-    ):
-        time.sleep(0.5)
-        began = time.perf_counter()
-        for low in range(0, args.rows, 5000):
-            conn.execute(
-                "UPDATE accounts_copy SET amount_new = amount WHERE id > %s AND id <= %s",
-                [low, low + 5000],
-            )
-        elapsed = time.perf_counter() - began
+    line = []
+    for size in args.line_sizes:
+        with (
+            psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn,
+            Workload(args.clients, args.rows, "accounts_copy") as during,
+        ):
+            conn.execute("SET synchronous_commit = off")
+            time.sleep(0.5)
+            began = time.perf_counter()
+            for low in range(0, args.rows, size):
+                conn.execute(
+                    "UPDATE accounts_copy SET amount_new = amount WHERE id > %s AND id <= %s",
+                    [low, low + size],
+                )
+            line.append((size, time.perf_counter() - began, during.summary()))
+        # The next size starts from the table as the setup left it: no dead row versions.
+        _sql(_url(DB), "ALTER TABLE accounts_copy DROP COLUMN amount_new")
+        _sql(_url(DB), "VACUUM FULL accounts_copy")
+        _sql(_url(DB), "ALTER TABLE accounts_copy ADD COLUMN amount_new bigint")
     _sql(_url(DB), "ALTER TABLE accounts_copy DROP COLUMN amount_new")
     _sql(_url(DB), "VACUUM FULL accounts_copy")
-    return elapsed, alone.summary(), during.summary()
+    return alone.summary(), line
+
+
+def trigger_cost() -> tuple[float, float]:
+    """The bare UPDATE alone, without and with a dual-write trigger like dbshift's on the
+    table (``BEFORE INSERT OR UPDATE ... FOR EACH ROW WHEN`` the session is not the
+    backfill's), the backfill's own session setting so that it never fires: PostgreSQL
+    still locks every row before a BEFORE UPDATE row trigger's WHEN is read (one more WAL
+    record per row), the part of the engine's throughput no batching wins back."""
+    plain = bare_update()
+    _sql(
+        _url(DB),
+        "CREATE FUNCTION bench_dual_write() RETURNS trigger LANGUAGE plpgsql AS "
+        "$f$ BEGIN NEW.amount_new := NEW.amount; RETURN NEW; END $f$",
+    )
+    with psycopg.connect(_conninfo(_url(DB)), autocommit=True) as conn:
+        conn.execute("ALTER TABLE accounts_copy ADD COLUMN amount_new bigint")
+        conn.execute(
+            "CREATE TRIGGER bench_dual_write BEFORE INSERT OR UPDATE ON accounts_copy "
+            "FOR EACH ROW WHEN (current_setting('dbshift.backfill', true) IS DISTINCT FROM "
+            "'on') EXECUTE FUNCTION bench_dual_write()"
+        )
+        conn.execute("SET dbshift.backfill = 'on'")
+        began = time.perf_counter()
+        conn.execute("UPDATE accounts_copy SET amount_new = amount")
+        triggered = time.perf_counter() - began
+        conn.execute("DROP TRIGGER bench_dual_write ON accounts_copy")
+        conn.execute("DROP FUNCTION bench_dual_write()")
+        conn.execute("ALTER TABLE accounts_copy DROP COLUMN amount_new")
+        conn.execute("VACUUM FULL accounts_copy")
+    return plain, triggered
 
 
 def sleeping_backfill(seconds: float) -> None:
@@ -304,6 +360,12 @@ def main() -> None:
         "--target-ms",
         type=float,
         help="the backfill's per-batch latency target (default: dbshift's own)",
+    )
+    parser.add_argument(
+        "--line-sizes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=list(LINE_SIZES),
+        help="batch sizes of the write line, comma-separated (default: 500,1000,2000,5000)",
     )
     parser.add_argument("--max-load", help="dbshift online start --max-load (e.g. running=3)")
     parser.add_argument("--critical-load", help="dbshift online start --critical-load")
@@ -384,7 +446,8 @@ def main() -> None:
     d = during.summary()
     a = after.summary()
 
-    line_s, line_alone, line_during = write_line(args)
+    line_alone, line = write_line(args)
+    plain_s, triggered_s = trigger_cost()
 
     with Workload(args.clients, args.rows, "accounts_copy") as plain:
         time.sleep(0.5)
@@ -424,12 +487,34 @@ def main() -> None:
     if f.get("p99_ms"):
         print(f"{'p99 during online / floor':44} {d.get('p99_ms', 0) / f['p99_ms']:>10.2f} x")
         print(f"{'p99 floor / before':44} {f.get('p99_ms', 0) / b.get('p99_ms', 1):>10.2f} x")
-    line_ratio = line_during.get("p99_ms", 0) / line_alone.get("p99_ms", 1)
     print(
-        f"{'write line: bare 5,000-row batches, p99':44} {line_alone.get('p99_ms', 0):.2f} -> "
-        f"{line_during.get('p99_ms', 0):.2f} ms = {line_ratio:.2f} x at "
-        f"{bare / line_s if line_s else 0:.2f} x the bare UPDATE's throughput "
-        f"({line_during['errors']} errors)"
+        f"{'write line (bare batches, no trigger):':44} workload alone p99 "
+        f"{line_alone.get('p99_ms', 0):.2f} ms"
+    )
+    for size, line_s, during_line in line:
+        if not during_line.get("p99_ms"):
+            print(
+                f"{f'  {size:,}-row batches':44} over before a transaction ended: use more --rows"
+            )
+            continue
+        print(
+            f"{f'  {size:,}-row batches':44} p99 {during_line.get('p99_ms', 0):7.2f} ms = "
+            f"{during_line.get('p99_ms', 0) / line_alone.get('p99_ms', 1):.2f} x at "
+            f"{bare / line_s if line_s else 0:.2f} x the bare UPDATE's throughput "
+            f"({during_line['errors']} errors)"
+        )
+    both = [
+        size
+        for size, line_s, during_line in line
+        if line_s
+        and during_line.get("p99_ms")
+        and bare / line_s >= 0.7
+        and during_line.get("p99_ms", 0) <= 2 * line_alone.get("p99_ms", 1)
+    ]
+    print(f"{'  sizes meeting both targets':44} {', '.join(f'{n:,}' for n in both) or 'none'}")
+    print(
+        f"{'bare UPDATE alone, trigger present':44} {triggered_s:.2f} s vs {plain_s:.2f} s "
+        f"without = {plain_s / triggered_s if triggered_s else 0:.2f} x the throughput"
     )
     print(f"{'load: before, during, floor':44} {load_before} | {load_during} | {load_floor}")
     for label, w in (
@@ -471,11 +556,18 @@ def main() -> None:
                 "batches": state.get("batches"),
                 "complete_workload": a,
                 "write_line": {
-                    "seconds": line_s,
-                    "throughput_ratio": bare / line_s if line_s else 0,
                     "alone": line_alone,
-                    "during": line_during,
+                    "sizes": [
+                        {
+                            "rows": size,
+                            "seconds": line_s,
+                            "throughput_ratio": bare / line_s if line_s else 0,
+                            "during": during_line,
+                        }
+                        for size, line_s, during_line in line
+                    ],
                 },
+                "trigger_cost": {"without_s": plain_s, "with_s": triggered_s},
                 "plain_alter_s": alter_s,
                 "plain_alter_workload": p,
                 "errors_during": during.errors[:10] + after.errors[:10],
