@@ -190,3 +190,60 @@ def test_mariadb_counts_the_writers_queued_on_this_transactions_row_locks(
         batch.close()
         other.close()
         engine.dispose()
+
+
+def test_mariadb_without_the_process_privilege_counts_every_wait_as_the_batchs(
+    mysql_db: Database,
+) -> None:
+    """Without PROCESS, INNODB_LOCK_WAITS is refused (error 1227): the probe said None
+    once writers queued, after it had said 0 for the first batches, so ``online status``
+    showed the pacing adaptive while the target never shrank. Every current wait now
+    counts as the batch's (the cautious side), its length unknown."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    engine = mysql_db.engine()
+    dialect = named("mysql")
+    with engine.connect() as setup:
+        if not getattr(setup.dialect, "is_mariadb", False):
+            engine.dispose()
+            pytest.skip("MySQL 8 has no INNODB_LOCK_WAITS: its probe says None")
+        setup.exec_driver_sql("CREATE TABLE items (id int PRIMARY KEY, n int NOT NULL)")
+        setup.exec_driver_sql("INSERT INTO items SELECT seq, 0 FROM seq_1_to_10")
+        database = setup.exec_driver_sql("SELECT DATABASE()").scalar_one()
+        user = f"dbshift_np_{uuid.uuid4().hex[:8]}"
+        setup.exec_driver_sql(f"CREATE USER '{user}'@'%%' IDENTIFIED BY 'np'")
+        setup.exec_driver_sql(f"GRANT ALL ON `{database}`.* TO '{user}'@'%%'")
+    url = make_url(mysql_db.url).set(username=user, password="np")
+    limited = Database("mysql", url.render_as_string(hide_password=False)).engine()
+    batch = limited.connect()
+    waiter: threading.Thread | None = None
+    try:
+        batch.exec_driver_sql("BEGIN")
+        batch.exec_driver_sql("UPDATE items SET n = 1 WHERE id <= 5")
+        assert dialect.blocked_writers(batch) == (0, 0.0)
+
+        def write() -> None:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("UPDATE items SET n = n + 10 WHERE id = 3")
+
+        waiter = threading.Thread(target=write)
+        waiter.start()
+        deadline = time.monotonic() + 15
+        while True:
+            found = dialect.blocked_writers(batch)
+            assert found is not None, "the probe gave up: the pacing would stay fixed"
+            if found[0] >= 1:
+                break
+            assert time.monotonic() < deadline, "the writer never queued"
+            time.sleep(0.05)
+    finally:
+        batch.exec_driver_sql("ROLLBACK")
+        if waiter is not None:
+            waiter.join()
+        batch.close()
+        limited.dispose()
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP USER '{user}'@'%%'")
+        engine.dispose()
