@@ -125,7 +125,10 @@ def create_engine(
     _require_driver(url)
     dialect = dialect_for(url)
     connect_args = dialect.driver_connect_args(
-        connect_timeout=connect_timeout, busy_timeout=busy_timeout, read_timeout=read_timeout
+        connect_timeout=connect_timeout,
+        busy_timeout=busy_timeout,
+        read_timeout=read_timeout,
+        driver=url.get_driver_name(),
     )
     kwargs: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
     if dialect.database_is_a_file and url.database in (None, "", ":memory:"):

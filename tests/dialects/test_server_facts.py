@@ -321,3 +321,36 @@ def test_product_of_tells_the_server_from_its_own_version_text(db: Database) -> 
     assert dialect.product_of(version) is expected.get(db.backend, Product.SQLITE)
     assert dialect.product_of(version) in type(dialect).products
     assert MySQLDialect.product_of("8.0.36-log") is Product.MYSQL
+
+
+@pytest.mark.parametrize(
+    ("driver", "installed", "bounded"),
+    [
+        ("pymysql", None, True),
+        ("mysqldb", None, True),
+        ("mysqlconnector", "8.4.0", False),
+        ("mysqlconnector", "9.1.0", True),
+        ("mysqlconnector", None, False),
+    ],
+)
+def test_read_timeouts_go_only_to_mysql_drivers_that_take_them(
+    monkeypatch: pytest.MonkeyPatch, driver: str, installed: str | None, bounded: bool
+) -> None:
+    """mysql-connector-python 8.x refuses to connect at all when given ``read_timeout``
+    ("Unsupported argument 'read_timeout'", checked with 8.4.0 against MariaDB 10.11; 9.x
+    takes it): a replica probe through it failed on every connection."""
+    import importlib.metadata
+
+    def version(name: str) -> str:
+        if installed is None:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return installed
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    args = named("mysql").driver_connect_args(
+        connect_timeout=1, busy_timeout=3, read_timeout=5, driver=driver
+    )
+    if bounded:
+        assert args == {"connect_timeout": 1, "read_timeout": 5, "write_timeout": 5}
+    else:
+        assert args == {"connect_timeout": 1}

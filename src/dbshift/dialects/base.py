@@ -258,12 +258,18 @@ class Dialect:
         return prefix + "_" + digest
 
     def driver_connect_args(
-        self, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+        self,
+        *,
+        connect_timeout: float,
+        busy_timeout: float,
+        read_timeout: float | None = None,
+        driver: str = "",
     ) -> dict[str, Any]:
         """The driver's ``connect()`` arguments for how long to wait: for the server to
         answer (whole seconds, at least 1), or for SQLite's write lock. ``read_timeout``:
         how long any one read may wait, where the driver can bound it (PyMySQL); the
-        others bound it with ``read_deadline``."""
+        others bound it with ``read_deadline``. ``driver``: the URL's driver name, for
+        arguments only some drivers of a server take."""
         return {"connect_timeout": max(1, round(connect_timeout))}
 
     @contextlib.contextmanager

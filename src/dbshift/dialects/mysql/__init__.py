@@ -106,14 +106,19 @@ class MySQLDialect(Dialect):
         return Product.MARIADB if "mariadb" in version.lower() else Product.MYSQL
 
     def driver_connect_args(
-        self, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+        self,
+        *,
+        connect_timeout: float,
+        busy_timeout: float,
+        read_timeout: float | None = None,
+        driver: str = "",
     ) -> dict[str, Any]:
         # PyMySQL and mysqlclient bound each read (the handshake's too, which
         # connect_timeout does not cover in PyMySQL) and each write themselves.
         args = super().driver_connect_args(
             connect_timeout=connect_timeout, busy_timeout=busy_timeout
         )
-        if read_timeout is None:
+        if read_timeout is None or not _bounds_reads(driver):
             return args
         seconds = max(1, round(read_timeout))
         return {**args, "read_timeout": seconds, "write_timeout": seconds}
@@ -288,3 +293,19 @@ class MySQLDialect(Dialect):
         if len(args) == 2 and isinstance(args[0], int):
             return f"{' '.join(str(args[1]).split())} (error {args[0]})"
         return super().describe_error(exc)
+
+
+def _bounds_reads(driver: str) -> bool:
+    """Whether the driver takes ``read_timeout``/``write_timeout``: PyMySQL and mysqlclient
+    do; mysql-connector-python only from 9.0 (8.x refuses the connection: "Unsupported
+    argument 'read_timeout'"), so before it a replica probe goes unbounded rather than
+    failing on every connection."""
+    if driver != "mysqlconnector":
+        return True
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major = version("mysql-connector-python").split(".")[0]
+    except PackageNotFoundError:
+        return False
+    return major.isdigit() and int(major) >= 9

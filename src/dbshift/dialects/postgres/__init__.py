@@ -83,7 +83,12 @@ class PostgresDialect(Dialect):
         return blocked(conn)
 
     def driver_connect_args(
-        self, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+        self,
+        *,
+        connect_timeout: float,
+        busy_timeout: float,
+        read_timeout: float | None = None,
+        driver: str = "",
     ) -> dict[str, Any]:
         # application_name: pg_stat_activity shows which sessions are dbshift's. libpq's
         # connect_timeout bounds the whole handshake; reads after it, read_deadline.

@@ -62,7 +62,12 @@ class SQLiteDialect(Dialect):
     volatile_functions = frozenset({"random", "randomblob"})
 
     def driver_connect_args(
-        self, *, connect_timeout: float, busy_timeout: float, read_timeout: float | None = None
+        self,
+        *,
+        connect_timeout: float,
+        busy_timeout: float,
+        read_timeout: float | None = None,
+        driver: str = "",
     ) -> dict[str, Any]:
         # No server to wait for; sqlite3's timeout is how long a write waits for the lock.
         return {"timeout": busy_timeout}
