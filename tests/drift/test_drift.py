@@ -332,3 +332,71 @@ def test_replay_of_a_latin1_database_is_no_drift(mysql_db: Database, tmp_path: P
     ).startswith("latin1")
     code, report = _drift(project, "--replay", *_dev_url("mysql"))
     assert code == 0, report
+
+
+#: A snapshot as dbshift wrote it before every MySQL table's collation was kept: a table at
+#: its database's default had no collation (no ``options`` at all), one that differed had
+#: its own; the database's defaults came along.
+_OLD_SNAPSHOT = {
+    "codec": 1,
+    "schema": {
+        "tables": [
+            {
+                "name": "codes",
+                "columns": [{"name": "code", "type": "char(3)", "nullable": False}],
+                "primary_key": {"columns": ["code"]},
+                "options": {"collation": "latin1_bin"},
+            },
+            {
+                "name": "notes",
+                "columns": [
+                    {"name": "id", "type": "int(11)", "nullable": False},
+                    {"name": "body", "type": "varchar(40)", "nullable": False},
+                ],
+                "primary_key": {"columns": ["id"]},
+            },
+        ],
+        "defaults": {"engine": "InnoDB", "collation": "latin1_swedish_ci"},
+    },
+}
+
+
+def test_an_older_snapshot_without_table_collations_is_no_drift(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    """After an upgrade, the snapshot the older dbshift left holds no collation for tables
+    at the database's default: it means that default, as the live tables have it, and
+    only a real change of collation is drift."""
+    import hashlib
+    import zlib
+
+    name = mysql_db.url.rsplit("/", 1)[1]
+    with mysql_db.connect() as conn:
+        conn.exec_driver_sql(f"ALTER DATABASE `{name}` CHARACTER SET latin1")
+    project = Project(tmp_path, mysql_db.url)
+    project.write(
+        "1_base.sql",
+        sql_migration(
+            "CREATE TABLE notes (id int PRIMARY KEY, body varchar(40) NOT NULL);\n"
+            "CREATE TABLE codes (code char(3) PRIMARY KEY) COLLATE latin1_bin;",
+            "DROP TABLE codes;\nDROP TABLE notes;",
+        ),
+    )
+    assert project.run("migrate").code == 0
+    data = zlib.compress(json.dumps(_OLD_SNAPSHOT).encode("utf-8"))
+    with mysql_db.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE dbshift_history_snapshot SET data = %s, checksum = %s,"
+            " dbshift_version = '0.9.0'",
+            (data, hashlib.sha256(data).hexdigest()),
+        )
+    code, report = _drift(project)
+    assert "0.9.0" in str(report["expected_from"]), report
+    assert code == 0, report
+
+    _by_hand(mysql_db, "ALTER TABLE notes COLLATE latin1_general_ci")
+    code, report = _drift(project)
+    assert code == 1, report
+    changes = report["changes"]
+    assert isinstance(changes, list)
+    assert [c["object"] for c in changes] == ["set table options on notes (collation)"], changes

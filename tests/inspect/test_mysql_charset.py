@@ -15,7 +15,7 @@ from dbshift.diff import diff
 from dbshift.inspect import Scope, inspect_schema
 from dbshift.inspect.mysql import inspect_mysql
 from dbshift.model import Schema
-from tests.conftest import Database, Project, scratch_database
+from tests.conftest import MYSQL_URL, Database, Project, scratch_database, sql_migration
 
 pytestmark = pytest.mark.mysql
 
@@ -170,3 +170,95 @@ def test_several_databases_keep_each_ones_default(mysql_db: Database, tmp_path: 
         finally:
             with mysql_db.connect() as conn:
                 conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {_q(other)}")
+
+
+#: A table that says nothing about its character set, and one that states its own.
+_FILE_TABLES = (
+    "CREATE TABLE people (id int PRIMARY KEY, name varchar(40) NOT NULL, note text);\n"
+    "CREATE TABLE codes (code char(3) PRIMARY KEY) COLLATE {codes};\n"
+)
+
+
+@pytest.mark.parametrize("default", ["latin1_swedish_ci", "utf8mb4_unicode_ci"])
+def test_a_schema_file_without_collate_means_the_live_databases_default(
+    mysql_db: Database, tmp_path: Path, default: str
+) -> None:
+    """schema.sql is built on a scratch database of the dev server (utf8mb4_general_ci):
+    compared with a live database of another default, its tables that name no collation
+    take the live one's, as they would there; the one whose COLLATE changes still shows."""
+    charset = default.split("_", 1)[0]
+    with mysql_db.connect() as conn:
+        conn.exec_driver_sql(
+            f"ALTER DATABASE {_q(_name(mysql_db))} CHARACTER SET {charset} COLLATE {default}"
+        )
+        for sql in _FILE_TABLES.format(codes=f"{charset}_general_ci").splitlines():
+            conn.exec_driver_sql(sql)
+    schema = tmp_path / "schema.sql"
+    schema.write_text(_FILE_TABLES.format(codes="utf8mb4_bin"), encoding="utf-8")
+    project = Project(tmp_path, mysql_db.url)
+    dev = ("--dev-url", MYSQL_URL)
+    for sides in (
+        ("--from", mysql_db.url, "--to", str(schema)),
+        ("--from", str(schema), "--to", mysql_db.url),
+    ):
+        shown = project.run("diff", *sides, *dev, "--format", "sql")
+        assert shown.code == 0, shown.err + shown.out
+        assert "`people`" not in shown.out, shown.out
+        assert "ALTER TABLE `codes`" in shown.out, shown.out
+    # The same from SQLAlchemy models (their scratch database made alike).
+    (tmp_path / "models.py").write_text(
+        "import sqlalchemy as sa\n"
+        "metadata = sa.MetaData()\n"
+        "sa.Table('people', metadata,"
+        " sa.Column('id', sa.Integer, primary_key=True, autoincrement=False),"
+        " sa.Column('name', sa.String(40), nullable=False), sa.Column('note', sa.Text))\n",
+        encoding="utf-8",
+    )
+    models = project.run(
+        "diff",
+        "--from",
+        mysql_db.url,
+        "--to",
+        "sqlalchemy:models:metadata",
+        *dev,
+        "--format",
+        "sql",
+    )
+    assert models.code == 0, models.err + models.out
+    assert "`people`" not in models.out and "DROP TABLE `codes`" in models.out, models.out
+    # What the file says of codes, applied, leaves nothing to do.
+    with mysql_db.connect() as conn:
+        conn.exec_driver_sql(
+            "ALTER TABLE codes CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        )
+    same = project.run("diff", "--from", mysql_db.url, "--to", str(schema), *dev, "--exit-code")
+    assert same.code == 0, same.err + same.out
+
+
+def test_generate_against_a_latin1_database_its_migrations_built_is_no_change(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    """generate --to the live database: the migrations replayed on the dev server build
+    its tables in the live database's default (latin1), so nothing is to do; and a new
+    table's migration is verified on a scratch database of that default too."""
+    with mysql_db.connect() as conn:
+        conn.exec_driver_sql(f"ALTER DATABASE {_q(_name(mysql_db))} CHARACTER SET latin1")
+    project = Project(tmp_path, mysql_db.url)
+    project.write(
+        "1_base.sql",
+        sql_migration(
+            "CREATE TABLE people (id int PRIMARY KEY, name varchar(40) NOT NULL);",
+            "DROP TABLE people;",
+        ),
+    )
+    assert project.run("migrate").code == 0
+    dev = ("--dev-url", MYSQL_URL)
+    none = project.run("generate", "nothing", "--to", mysql_db.url, *dev)
+    assert none.code == 0 and "no changes" in none.out, none.err + none.out
+    with mysql_db.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE pets (id int PRIMARY KEY, name varchar(20))")
+    made = project.run("generate", "pets", "--to", mysql_db.url, *dev)
+    assert made.code == 0, made.err + made.out
+    (written,) = project.migrations.glob("*_pets.sql")
+    text = written.read_text(encoding="utf-8")
+    assert "`people`" not in text and "COLLATE=`latin1_swedish_ci`" in text, text

@@ -76,10 +76,16 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
     # and the drivers release the GIL while they wait. Two plain threads, not a
     # ThreadPoolExecutor: concurrent.futures brings logging with it (5 ms of a SQLite diff).
     ready = threading.Semaphore(0)
+    # A side built on a scratch database is compared with the live side, if there is one:
+    # its tables that name no collation take the live database's default, as they would
+    # there (MySQL/MariaDB), not the dev server's.
+    live = next((side.value for side in (src, dst) if side.kind == "url"), None)
 
     def read(source: Source) -> Schema:
         try:
-            return load(source, settings, dialect=dialect, connected=ready.release)
+            return load(
+                source, settings, dialect=dialect, connected=ready.release, compared_with=live
+            )
         finally:
             ready.release()  # also when it failed before connecting
 

@@ -100,6 +100,11 @@ class Dialect:
     supports_history_schema: ClassVar[bool] = False
     #: ``DROP DATABASE`` drops what the catalog lists as a schema (MySQL/MariaDB).
     databases_are_schemas: ClassVar[bool] = False
+    #: A database has a default collation, which a table that names none takes
+    #: (MySQL/MariaDB): a scratch database standing in for a live one is made with the live
+    #: one's (``create_database_sql``), or a schema file's tables would take the dev
+    #: server's.
+    databases_have_a_default_collation: ClassVar[bool] = False
     #: Session settings for a throwaway scratch database (``dbshift test``): durability
     #: it does not need, traded for speed.
     scratch_session_sql: ClassVar[tuple[str, ...]] = ()

@@ -403,6 +403,13 @@ def _renames(current: Schema, desired: Schema, renames: Renames, ops: list[Opera
     return current
 
 
+def _collation_resolved(table: Table, defaults: TableOptions) -> Table:
+    """``table`` with a collation left to the database (None) made ``defaults``' own."""
+    if table.options.collation is not None or defaults.collation is None:
+        return table
+    return replace(table, options=replace(table.options, collation=defaults.collation))
+
+
 def _table(
     old: Table, new: Table, defaults: TableOptions
 ) -> tuple[list[Operation], list[Operation], list[Operation]]:
@@ -423,11 +430,12 @@ def _table(
             f"{new.partition_by or '(none)'}: PostgreSQL cannot change it in place; "
             "create the new table, move the rows and swap the names by hand"
         )
-    if new.options.collation is None and defaults.collation is not None:
-        # Inspected tables always say their collation (``inspect.mysql``); a model that
-        # leaves it to the database (written by hand, or by an older dbshift) asks for the
-        # default of the database the statements run on, which ``defaults`` is.
-        new = replace(new, options=replace(new.options, collation=defaults.collation))
+    # Inspected tables always say their collation (``inspect.mysql``); a model that leaves
+    # it to the database (written by hand, or a snapshot an older dbshift took, which left
+    # out a collation that was its database's default) means the default of the database
+    # the statements run on, which ``defaults`` is: on either side, or an old snapshot
+    # compared with the live database it was taken of would change every table.
+    old, new = _collation_resolved(old, defaults), _collation_resolved(new, defaults)
     if old.options != new.options:
         # First, and the columns compared as they stand after it: a new default collation
         # leaves existing columns as they were (see dbshift.ops.set_table_options).

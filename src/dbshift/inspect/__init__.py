@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from dbshift.direct import Connection as DriverConnection
-    from dbshift.model import Schema
+    from dbshift.model import Schema, TableOptions
 
-__all__ = ["Scope", "inspect_schema"]
+__all__ = ["Scope", "database_defaults", "inspect_schema"]
 
 
 def inspect_schema(
@@ -100,3 +100,18 @@ def inspect_schema(
 
         return filtered(inspect_sqlite(conn, exclude=exclude), scope, default="main")
     raise UnknownDialect(f"no inspector for {dialect.name!r}")
+
+
+def database_defaults(conn: Connection | DriverConnection) -> TableOptions:
+    """What a table that names no engine or collation takes in the database ``conn`` is
+    connected to (MySQL/MariaDB: ``Schema.defaults``, read without inspecting the schema);
+    nothing elsewhere."""
+    from dbshift.dialects.mysql import MySQLDialect
+    from dbshift.inspect.catalog import catalog_of
+    from dbshift.model import TableOptions as Options
+
+    if isinstance(catalog_of(conn).dialect, MySQLDialect):
+        from dbshift.inspect.mysql import home_defaults
+
+        return home_defaults(conn)
+    return Options()

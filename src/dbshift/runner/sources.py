@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from dbshift.config import Settings
     from dbshift.dialects import Dialect
+    from dbshift.direct import Connection as DriverConnection
     from dbshift.model import Schema
 
 
@@ -77,13 +78,20 @@ def load(
     *,
     dialect: Dialect,
     connected: Callable[[], object] | None = None,
+    compared_with: str | None = None,
 ) -> Schema:
     """The schema ``source`` describes, as a ``dialect`` server's catalog spells it.
 
-    ``connected`` is called once the connection it is inspected through is open."""
+    ``connected`` is called once the connection it is inspected through is open.
+    ``compared_with`` is the URL of the live database the schema will be compared with,
+    if any: a scratch database is made with its default collation (MySQL/MariaDB), which
+    tables that name none take there, as they would in it."""
     if source.kind == "url":
         return inspect_url(source.value, settings, connected=connected)
-    with scratch_database(settings, dialect) as url:
+    collation = None
+    if compared_with is not None:
+        collation = default_collation(compared_with, settings, dialect)
+    with scratch_database(settings, dialect, collation=collation) as url:
         if source.kind == "sql":
             _run_sql_file(url, Path(source.value), settings)
         elif source.kind == "sqlalchemy":
@@ -98,28 +106,47 @@ def inspect_url(
 ) -> Schema:
     """The live schema at ``raw``: over a bare driver connection where ``dbshift.direct``
     can open one (no SQLAlchemy import, tuples instead of Row objects), else SQLAlchemy."""
-    from dbshift import direct
     from dbshift.inspect import Scope, inspect_schema
 
     exclude = own_tables(settings)
     scope = Scope(schemas=settings.schemas, include=settings.include, exclude=settings.exclude)
+    with _opened(raw, settings) as conn:
+        if connected is not None:
+            connected()
+        return inspect_schema(conn, exclude=exclude, scope=scope)
+
+
+def default_collation(raw: str, settings: Settings, dialect: Dialect) -> str | None:
+    """The default collation of the database at ``raw``, which its tables that name none
+    take (MySQL/MariaDB); None where databases have none, without connecting."""
+    if not dialect.databases_have_a_default_collation:
+        return None
+    from dbshift.inspect import database_defaults
+
+    with _opened(raw, settings) as conn:
+        return database_defaults(conn).collation
+
+
+@contextmanager
+def _opened(raw: str, settings: Settings) -> Iterator[Connection | DriverConnection]:
+    """A connection to the database at ``raw``: a bare driver one where ``dbshift.direct``
+    can open one (no SQLAlchemy import, tuples instead of Row objects), else SQLAlchemy's."""
+    from dbshift import direct
+
     parsed = direct.parse(raw)
     if parsed is not None and parsed.dialect.url_must_name_database and not parsed.database:
         require_database(parse_url(raw))  # a server, not a schema: say so in one line
     bare = direct.connect(raw, connect_timeout=settings.connect_timeout, busy_timeout=5)
     if bare is not None:
-        if connected is not None:
-            connected()
         with bare, bare.errors():
-            return inspect_schema(bare, exclude=exclude, scope=scope)
+            yield bare
+        return
     url = parse_url(raw)
     require_database(url)
     engine = create_engine(url, connect_timeout=settings.connect_timeout, busy_timeout=5)
     try:
         with connect(engine) as conn:
-            if connected is not None:
-                connected()
-            return inspect_schema(conn, exclude=exclude, scope=scope)
+            yield conn
     finally:
         engine.dispose()
 

@@ -72,7 +72,10 @@ def verify(
         (directory / filename).write_text(text, encoding="utf-8")
         sumfile.write(directory, loader.scan(directory))
         candidate = directory / filename
-        with scratch_database(settings, dialect) as url:
+        # In the start's default collation (MySQL/MariaDB): the tables the migrations
+        # create without one take it, as they did where ``start_schema`` was read.
+        collation = start_schema.defaults.collation
+        with scratch_database(settings, dialect, collation=collation) as url:
             raw = url.render_as_string(hide_password=False)
             scratch = replace(settings, url=raw, migrations_dir=directory)
             with Session(scratch, QuietReporter()) as session:

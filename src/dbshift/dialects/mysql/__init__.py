@@ -61,6 +61,7 @@ class MySQLDialect(Dialect):
     max_identifier_length = 64
     transactional_ddl = False
     databases_are_schemas = True
+    databases_have_a_default_collation = True
     ddl_commits_implicitly = True
     # mysql://host/ connects with no current database (DATABASE() is NULL).
     url_must_name_database = True
