@@ -84,6 +84,12 @@ class Renderer:
         if t.partitions and not self.partition_lists:
             raise Unsupported(f"table {t.name}: partitions listed in the table: MySQL/MariaDB only")
 
+    def refuse_sqlite_only(self, t: Table) -> None:
+        """SQLite's table options, refused by name by the other servers' renderers."""
+        what = [*(["STRICT"] if t.strict else []), *(["WITHOUT ROWID"] if t.without_rowid else [])]
+        if what:
+            raise Unsupported(f"table {t.name}: {', '.join(what)}: SQLite only")
+
     def op_raw_sql(self, op: RawSQL, schema: Schema) -> list[str]:
         return [op.up]
 

@@ -83,6 +83,7 @@ from dbshift.ops import (
     SetRowSecurity,
     SetTableComment,
     SetTableOptions,
+    SetTableSqliteOptions,
     SetTableStorage,
     SetTableUnlogged,
     SplitTable,
@@ -407,6 +408,16 @@ def _set_row_security(op: SetRowSecurity) -> Safety:
 def _set_table_storage(op: SetTableStorage) -> Safety:
     # SHARE UPDATE EXCLUSIVE for most parameters; catalog only, no rewrite.
     return Safety()
+
+
+@COMMON.rule(SetTableSqliteOptions)
+def _set_table_sqlite_options(op: SetTableSqliteOptions) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        rewrite=True,
+        note="SQLite rebuilds the table: every row is copied into a new one; under STRICT a "
+        "value of the wrong type fails the copy",
+    )
 
 
 @COMMON.rule(SetTableUnlogged)

@@ -36,22 +36,37 @@ if TYPE_CHECKING:
 
     from dbshift.direct import Connection as DriverConnection
 
-_TABLES = "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+_TABLES = (
+    "SELECT name, sql, rootpage FROM sqlite_schema "
+    "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+)
+#: The tables a virtual table's module keeps its data in (3.37+ marks them "shadow"
+#: where the module is loaded and says so).
+_SHADOWS = "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'"
+_VERSION = "SELECT sqlite_version()"
+#: The shadow tables of the modules SQLite ships, by suffix (fts3/fts4, fts5, rtree and
+#: geopoly): what an older SQLite, or one without the module loaded, cannot mark.
+_SHADOW_SUFFIXES = (
+    "content", "segments", "segdir", "docsize", "stat",  # fts3, fts4
+    "data", "idx", "config",  # fts5 (and its content, docsize)
+    "node", "parent", "rowid",  # rtree, geopoly
+)  # fmt: skip
 _COLUMNS = (
     'SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden '
     "FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p "
-    "WHERE m.type = 'table' ORDER BY m.name, p.cid"
+    "WHERE m.type = 'table' AND m.rootpage <> 0 ORDER BY m.name, p.cid"
 )
 _INDEXES = (
     'SELECT m.name, il.name, il."unique", il.origin, ix.seqno, ix.cid, ix.name, ix."desc", ix.coll, s.sql '
     "FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ix "
     "LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = il.name "
-    "WHERE m.type = 'table' AND ix.key = 1 ORDER BY m.name, il.name, ix.seqno"
+    "WHERE m.type = 'table' AND m.rootpage <> 0 AND ix.key = 1 "
+    "ORDER BY m.name, il.name, ix.seqno"
 )
 _FOREIGN_KEYS = (
     'SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete '
     "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f "
-    "WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq"
+    "WHERE m.type = 'table' AND m.rootpage <> 0 ORDER BY m.name, f.id, f.seq"
 )
 _OTHERS = "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger')"
 
@@ -61,7 +76,14 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
     rows = catalog_of(conn).rows  # the SQL verbatim: no parameters
 
     skip = set(exclude)
-    sql_of = {name: sql for name, sql in rows(_TABLES) if name not in skip}
+    listed = rows(_TABLES)
+    # A virtual table (rootpage 0: no b-tree of its own) is kept as its CREATE VIRTUAL
+    # TABLE text, and the tables its module made for it are its own, not the schema's.
+    virtual = {name: sql or "" for name, sql, root in listed if not root and name not in skip}
+    shadows = _shadow_tables(rows, virtual) if virtual else set()
+    sql_of = {
+        name: sql for name, sql, root in listed if root and name not in skip and name not in shadows
+    }
     extras = {name: parse_table(sql or "") for name, sql in sql_of.items()}
 
     columns: dict[str, list[Column]] = defaultdict(list)
@@ -193,15 +215,28 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
                 checks=tuple(CheckConstraint(name=n, expression=e) for n, e in extras[name].checks),
                 foreign_keys=tuple(foreign_keys[name]),
                 indexes=tuple(indexes[name]),
+                strict=extras[name].strict,
+                without_rowid=extras[name].without_rowid,
             )
         )
-    views, routines = [], []
+    views = []
+    routines = [
+        Routine(kind="virtual table", name=name, definition=sql) for name, sql in virtual.items()
+    ]
     for kind, name, table, sql in rows(_OTHERS):
         if kind == "view":
             views.append(View(name=name, definition=view_query(sql or "")))
         elif table not in skip:
             routines.append(Routine(kind="trigger", name=name, definition=sql or "", table=table))
     return Schema(tables=tuple(tables), views=tuple(views), routines=tuple(routines))
+
+
+def _shadow_tables(rows: Any, virtual: Collection[str]) -> set[str]:
+    found = {f"{v}_{suffix}" for v in virtual for suffix in _SHADOW_SUFFIXES}
+    version = tuple(int(part) for part in rows(_VERSION)[0][0].split(".")[:2])
+    if version >= (3, 37):  # pragma_table_list
+        found |= {name for (name,) in rows(_SHADOWS)}
+    return found
 
 
 def _action(text: str | None) -> ReferentialAction:

@@ -143,6 +143,9 @@ class TableExtras:
     foreign_keys: dict[tuple[tuple[str, ...], str], tuple[str, bool, bool]] = field(
         default_factory=dict
     )
+    #: The table options after the closing parenthesis: ``STRICT``, ``WITHOUT ROWID``.
+    strict: bool = False
+    without_rowid: bool = False
 
 
 _COLUMN_STOP = {
@@ -173,6 +176,9 @@ def parse_table(sql: str) -> TableExtras:
         return extras
     close_at = matching(toks, open_at)
     text = sql
+    after = [t.upper for t in toks[close_at + 1 :]]
+    extras.strict = "STRICT" in after
+    extras.without_rowid = "ROWID" in after
     for begin, end in split_top_level(toks, open_at + 1, close_at):
         if begin >= end:
             continue

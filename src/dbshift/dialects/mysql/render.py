@@ -181,6 +181,7 @@ class MySQLRenderer(Renderer):
     def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
         t = op.table
         self.refuse_postgres_only(t)
+        self.refuse_sqlite_only(t)
         lines = [self.column(c) for c in t.columns]
         if t.primary_key is not None:
             lines.append(f"PRIMARY KEY ({self.names(t.primary_key.columns)})")

@@ -191,6 +191,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
         from dbshift.ops import CreatePolicy
 
         t = op.table
+        self.refuse_sqlite_only(t)
         if t.partitions:
             raise Unsupported(f"table {t.name}: partitions listed in the table: MySQL/MariaDB only")
         if t.partition_of is not None:

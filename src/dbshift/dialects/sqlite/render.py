@@ -9,6 +9,7 @@ indexes and triggers. Consecutive operations on one table share one rebuild.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
@@ -39,6 +40,7 @@ _REBUILD = {
     "drop_check",
     "add_foreign_key",
     "drop_foreign_key",
+    "set_table_sqlite_options",
 }
 
 
@@ -99,7 +101,7 @@ class SQLiteRenderer(Renderer):
             kind = "STORED" if c.generated.stored else "VIRTUAL"
             parts.append(f"GENERATED ALWAYS AS ({c.generated.expression}) {kind}")
         elif c.default is not None:
-            parts.append(f"DEFAULT {c.default}")
+            parts.append(f"DEFAULT {default_clause(c.default)}")
         if not c.nullable:
             parts.append("NOT NULL")
         return " ".join(parts)
@@ -124,7 +126,16 @@ class SQLiteRenderer(Renderer):
         lines.extend(self.check(c) for c in t.checks)
         lines.extend(self.foreign_key(f) for f in t.foreign_keys)
         target = self.q(name) if name else self.name(t.key)
-        return f"CREATE TABLE {target} (\n    " + ",\n    ".join(lines) + "\n)"
+        options = [
+            *(["STRICT"] if t.strict else []),
+            *(["WITHOUT ROWID"] if t.without_rowid else []),
+        ]
+        return (
+            f"CREATE TABLE {target} (\n    "
+            + ",\n    ".join(lines)
+            + "\n)"
+            + (" " + ", ".join(options) if options else "")
+        )
 
     def index(self, on: tuple[str | None, str], i: Index) -> str:
         if i.method or i.include or i.nulls_not_distinct:
@@ -209,7 +220,28 @@ class SQLiteRenderer(Renderer):
         return [op.routine.definition.strip().rstrip(";")]  # sqlite_schema.sql: runnable
 
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
+        if op.routine.kind == "virtual table":  # its shadow tables go with it
+            return [f"DROP TABLE {self.q(op.routine.name)}"]
         return [f"DROP TRIGGER {self.q(op.routine.name)}"]
+
+
+#: What DEFAULT takes bare (lang_createtable.html, column-constraint): a signed number, a
+#: string or blob literal, or a name (NULL, TRUE, CURRENT_TIMESTAMP, or a bare word SQLite
+#: reads as a string). Anything else is an expression and needs its parentheses.
+_BARE_DEFAULT = re.compile(
+    r"""[+-]?\s*(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)
+    | '(?:[^']|'')*' | [xX]'[0-9a-fA-F]*' | [A-Za-z_][A-Za-z0-9_$]* | "(?:[^"]|"")*"
+    """,
+    re.VERBOSE,
+)
+
+
+def default_clause(default: str) -> str:
+    """``default`` as DEFAULT takes it. ``pragma_table_xinfo.dflt_value`` gives the
+    expression of ``DEFAULT (datetime('now'))`` without its parentheses, which
+    ``DEFAULT datetime('now')`` would be a syntax error without (SQLite 3.40)."""
+    text = default.strip()
+    return text if _BARE_DEFAULT.fullmatch(text) else f"({text})"
 
 
 def _can_add(c: Column) -> bool:
@@ -219,10 +251,9 @@ def _can_add(c: Column) -> bool:
     if c.identity is not None:
         return False
     default = (c.default or "").strip()
-    if default.startswith("(") or default.upper() in (
-        "CURRENT_TIME",
-        "CURRENT_DATE",
-        "CURRENT_TIMESTAMP",
+    if default and (
+        default_clause(default).startswith("(")
+        or default.upper() in ("CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP")
     ):
         return False  # the default must be a constant
     return c.nullable or c.generated is not None or (bool(default) and default.upper() != "NULL")
