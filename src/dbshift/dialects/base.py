@@ -306,6 +306,17 @@ class Dialect:
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
 
+    #: A migration file that is one transaction of its own (``BEGIN; … COMMIT;``) runs
+    #: with the migration's transaction in place of that pair (``migrations.sqlfile``).
+    unwraps_file_transaction: ClassVar[bool] = False
+
+    @staticmethod
+    def in_migration_transaction(sql: str) -> str:
+        """A statement a dump runs before its own ``BEGIN``, as it runs inside the
+        migration's transaction once that BEGIN/COMMIT pair is dropped (see
+        ``migrations.sqlfile``): unchanged unless the server ignores it there."""
+        return sql
+
     @staticmethod
     def is_data_statement(sql: str) -> bool:
         """Whether a statement may share a transaction with its journal update.
