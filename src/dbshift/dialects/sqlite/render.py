@@ -172,6 +172,7 @@ class SQLiteRenderer(Renderer):
         out = [
             self.create_table(replace(new, indexes=()), name=temp),
             f"INSERT INTO {self.q(temp)} ({self.names(copied)}) SELECT {picked} FROM {self.name(old.key)}",
+            *self._keep_sequence(new, temp, old.name),
             f"DROP TABLE {self.name(old.key)}",
             # Legacy rename: views and triggers naming the table must not be re-parsed while
             # it is briefly missing (SQLite 3.26+ would fail on them), nor rewritten.
@@ -184,6 +185,22 @@ class SQLiteRenderer(Renderer):
             r.definition for r in schema.routines if r.kind == "trigger" and r.table == new.name
         )
         return out
+
+    def _keep_sequence(self, new: Table, temp: str, old: str) -> list[str]:
+        """AUTOINCREMENT's promise outlives a rebuild: the copy leaves the new table's
+        ``sqlite_sequence`` row at the highest id copied, and DROP TABLE removes the old
+        one's, so ids of rows deleted from the end would be handed out again. The old
+        high-water mark goes to the new table when it is higher (the rename carries the
+        row over, SQLite 3.x)."""
+        if not any(c.identity is not None for c in new.columns):
+            return []
+        t, o = self.literal(temp), self.literal(old)
+        mine = f"SELECT seq FROM sqlite_sequence WHERE name = {o}"
+        return [
+            f"DELETE FROM sqlite_sequence WHERE name = {t} AND seq < ({mine})",
+            f"INSERT INTO sqlite_sequence (name, seq) SELECT {t}, seq FROM sqlite_sequence "
+            f"WHERE name = {o} AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {t})",
+        ]
 
     @staticmethod
     def can_add_column(column: Column) -> bool:
