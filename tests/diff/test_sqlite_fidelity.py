@@ -187,3 +187,47 @@ def test_autoincrement_sequence_and_statistics_are_never_diffed(
         main(["diff", "--from", f"sqlite:///{made}", "--to", f"sqlite:///{source}", "--exit-code"])
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    ("ddl", "message"),
+    [
+        (
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT UNIQUE ON CONFLICT REPLACE)",
+            "conflict clauses (ON CONFLICT) are not supported yet (t.email)",
+        ),
+        (
+            "CREATE TABLE t (a INT, b INT, PRIMARY KEY (a, b) ON CONFLICT IGNORE)",
+            "conflict clauses (ON CONFLICT) are not supported yet (t)",
+        ),
+        (
+            "CREATE TABLE t (id INTEGER PRIMARY KEY DESC, a TEXT)",
+            "INTEGER PRIMARY KEY DESC columns (not a rowid alias) are not supported yet (t.id)",
+        ),
+        (
+            "CREATE TABLE t (a TEXT, b TEXT, UNIQUE (a, b COLLATE NOCASE))",
+            "key columns with DESC or COLLATE in PRIMARY KEY or UNIQUE are not supported yet (t)",
+        ),
+    ],
+)
+def test_what_the_model_cannot_hold_is_refused_by_name(
+    ddl: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "refused.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(ddl)
+    conn.close()
+    capsys.readouterr()
+    assert main(["inspect", f"sqlite:///{path}"]) != 0
+    err = capsys.readouterr().err
+    assert err == f"dbshift: error: {message}\n"
+
+
+def test_the_words_in_strings_and_checks_are_not_clauses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ddl = """CREATE TABLE t (id INTEGER PRIMARY KEY,
+        mode TEXT DEFAULT 'on conflict' CHECK (mode <> 'primary key desc'),
+        "on conflict" TEXT)"""
+    source, made = remade(tmp_path, ddl, capsys)
+    assert facts(made) == facts(source)

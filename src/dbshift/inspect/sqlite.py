@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from dbshift.errors import Unsupported
 from dbshift.inspect.catalog import catalog_of
 from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_query
 from dbshift.model import (
@@ -71,8 +72,14 @@ _FOREIGN_KEYS = (
 _OTHERS = "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger')"
 
 
-def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[str] = ()) -> Schema:
-    """The ``main`` database's tables, indexes, views and triggers."""
+def inspect_sqlite(
+    conn: Connection | DriverConnection,
+    *,
+    exclude: Collection[str] = (),
+    refuse_unsupported: bool = True,
+) -> Schema:
+    """The ``main`` database's tables, indexes, views and triggers; what their CREATE text
+    says that the model cannot hold is refused by name (``refuse_unsupported``)."""
     rows = catalog_of(conn).rows  # the SQL verbatim: no parameters
 
     skip = set(exclude)
@@ -85,6 +92,8 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
         name: sql for name, sql, root in listed if root and name not in skip and name not in shadows
     }
     extras = {name: parse_table(sql or "") for name, sql in sql_of.items()}
+    if refuse_unsupported:
+        _refuse({name: e.unsupported for name, e in extras.items() if e.unsupported})
 
     columns: dict[str, list[Column]] = defaultdict(list)
     pk_columns: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -229,6 +238,20 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
         elif table not in skip:
             routines.append(Routine(kind="trigger", name=name, definition=sql or "", table=table))
     return Schema(tables=tuple(tables), views=tuple(views), routines=tuple(routines))
+
+
+def _refuse(found: dict[str, list[tuple[str, str]]]) -> None:
+    """Left out, they would read as absent: a diff would make the table without them."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for table, parts in sorted(found.items()):
+        for kind, where in parts:
+            by_kind[kind].append(f"{table}.{where}" if where != "table constraint" else table)
+    if by_kind:
+        what = sorted(by_kind)[0]
+        names = sorted(set(by_kind[what]))
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        others = f"; also {', '.join(sorted(by_kind)[1:])}" if len(by_kind) > 1 else ""
+        raise Unsupported(f"{what} are not supported yet ({', '.join(names[:3])}{more}){others}")
 
 
 def _shadow_tables(rows: Any, virtual: Collection[str]) -> set[str]:
