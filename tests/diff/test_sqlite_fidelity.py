@@ -10,6 +10,7 @@ shadow tables) and the stored text of views and triggers: not through dbshift's 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,9 @@ def facts(path: Path) -> dict[str, Any]:
             elif kind == "index":
                 where = " ".join((sql or "").split()).partition(" WHERE ")[2]
                 out[f"index {name}"] = (table, where)
-            elif kind == "view":
-                out[f"view {name}"] = " ".join((sql or "").split()).split(" AS ", 1)[1]
+            elif kind == "view":  # less a trailing comment: the shell's .schema adds one
+                query = " ".join((sql or "").split()).split(" AS ", 1)[1]
+                out[f"view {name}"] = re.sub(r"\s*/\*[^*]*\*/$", "", query)
             else:
                 out[f"trigger {name}"] = (table, " ".join((sql or "").split()))
         return out

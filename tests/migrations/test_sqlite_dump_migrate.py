@@ -67,3 +67,47 @@ def test_a_dump_runs_as_the_first_migration(
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         conn.close()
+
+
+#: What ``sqlite3 app.db .schema`` prints (3.40), written here by hand: the internal
+#: tables listed, a comment naming each view's and virtual table's columns, the shadow
+#: tables of a virtual table.
+SCHEMA = """CREATE TABLE counter (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT);
+CREATE TABLE sqlite_sequence(name,seq);
+CREATE TABLE sqlite_stat1(tbl,idx,stat);
+CREATE INDEX counter_label ON counter (label);
+CREATE VIEW labels AS SELECT label FROM counter
+/* labels(label) */;
+CREATE VIRTUAL TABLE counter_text USING fts5(label, content='counter', content_rowid='id')
+/* counter_text(label) */;
+CREATE TABLE IF NOT EXISTS 'counter_text_data'(id INTEGER PRIMARY KEY, block BLOB);
+CREATE TABLE IF NOT EXISTS 'counter_text_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS 'counter_text_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
+CREATE TABLE IF NOT EXISTS 'counter_text_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+"""
+#: The same schema as its author wrote it.
+WRITTEN = """CREATE TABLE counter (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT);
+CREATE INDEX counter_label ON counter (label);
+CREATE VIEW labels AS SELECT label FROM counter;
+CREATE VIRTUAL TABLE counter_text USING fts5(label, content='counter', content_rowid='id');
+"""
+
+
+def test_a_schema_listing_runs_as_the_first_migration_and_as_the_desired_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, target = migrate(tmp_path, SCHEMA)
+    assert code == 0, capsys.readouterr()
+    listing, written = tmp_path / "schema.sql", tmp_path / "written.db"
+    listing.write_text(SCHEMA)
+    conn = sqlite3.connect(written)
+    conn.executescript(WRITTEN)
+    conn.close()
+    made = facts(target)
+    assert {k: v for k, v in made.items() if "dbshift" not in k} == facts(written)
+    for current in (target, written):
+        capsys.readouterr()
+        assert (
+            main(["diff", "--from", f"sqlite:///{current}", "--to", str(listing), "--exit-code"])
+            == 0
+        ), capsys.readouterr().out

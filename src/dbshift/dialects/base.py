@@ -311,6 +311,13 @@ class Dialect:
     unwraps_file_transaction: ClassVar[bool] = False
 
     @staticmethod
+    def runnable_form(sql: str) -> str | None:
+        """``sql`` as it can run, from a migration or a schema file; None for a statement
+        that creates what the server makes by itself and refuses to be given (SQLite's
+        internal tables in a ``.schema`` listing)."""
+        return sql
+
+    @staticmethod
     def in_migration_transaction(sql: str) -> str:
         """A statement a dump runs before its own ``BEGIN``, as it runs inside the
         migration's transaction once that BEGIN/COMMIT pair is dropped (see

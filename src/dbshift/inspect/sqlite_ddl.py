@@ -353,8 +353,12 @@ def index_parts(sql: str) -> tuple[list[str], str | None]:
 
 
 def view_query(sql: str) -> str:
-    """What follows the top-level AS of a CREATE VIEW."""
+    """What follows the top-level AS of a CREATE VIEW, to its last token: comments after
+    it are left out (the sqlite3 shell's ``.schema`` adds ``/* v(a,b) */`` to each view,
+    and SQLite keeps the text as given)."""
     toks = tokens(sql)
+    while toks and toks[-1].text == ";":
+        toks.pop()
     depth = 0
     for t in toks:
         if t.text == "(":
@@ -362,5 +366,5 @@ def view_query(sql: str) -> str:
         elif t.text == ")":
             depth -= 1
         elif depth == 0 and t.upper == "AS":
-            return sql[t.end :].strip().rstrip(";").strip()
+            return sql[t.end : toks[-1].end].strip()
     return sql

@@ -206,6 +206,11 @@ def _section(
     except SplitError as exc:
         raise MigrationFileError(str(path), str(exc), line=exc.line) from None
     statements = [Statement(sql=restore(s.sql), line=s.line) for s in statements]
+    statements = [
+        Statement(sql=sql, line=s.line)
+        for s in statements
+        if (sql := dialect.runnable_form(s.sql)) is not None
+    ]
     if placeholders is not None:
         statements = [
             Statement(sql=substitute(s.sql, placeholders, path=str(path), line=s.line), line=s.line)

@@ -19,6 +19,10 @@ from dbshift.dialects.base import Dialect, Product
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
 
+_INTERNAL_TABLE = re.compile(
+    r"\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"'`\[]?sqlite_(sequence|stat\d)\b",
+    re.IGNORECASE,
+)
 _FOREIGN_KEYS_OFF = re.compile(
     r"PRAGMA\s+(?:main\s*\.\s*)?foreign_keys\s*=\s*(?:OFF|0|FALSE|NO)", re.IGNORECASE
 )
@@ -121,6 +125,18 @@ class SQLiteDialect(Dialect):
             return False
         self._lock_fd = fd
         return True
+
+    @staticmethod
+    def runnable_form(sql: str) -> str | None:
+        # The shell's .schema lists the internal tables ("CREATE TABLE
+        # sqlite_sequence(name,seq);"), which SQLite refuses to be given ("object name
+        # reserved for internal use", 3.x). sqlite_sequence comes with the first
+        # AUTOINCREMENT table, listed before it; the statistics tables are made by ANALYZE,
+        # as the shell's own .dump does for them.
+        found = _INTERNAL_TABLE.match(sql)
+        if found is None:
+            return sql
+        return None if found[1].lower() == "sequence" else "ANALYZE sqlite_schema"
 
     @staticmethod
     def in_migration_transaction(sql: str) -> str:
