@@ -134,3 +134,49 @@ def test_table_options_are_kept_or_changed_by_a_rebuild(
         assert conn.execute("SELECT * FROM score").fetchall() == [(1, 10)]
     finally:
         conn.close()
+
+
+def test_a_rebuild_keeps_the_rowids_an_external_content_index_points_at(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = """
+        CREATE TABLE page (slug TEXT PRIMARY KEY, body TEXT);
+        CREATE VIRTUAL TABLE page_text USING fts5(body, content='page');
+        CREATE TRIGGER page_added AFTER INSERT ON page
+            BEGIN INSERT INTO page_text (rowid, body) VALUES (new.rowid, new.body); END;
+    """
+    current, desired = tmp_path / "current.db", tmp_path / "desired.db"
+    conn = sqlite3.connect(current)
+    conn.executescript(
+        schema + "INSERT INTO page VALUES ('a', 'apples'), ('b', 'bananas'), ('c', 'cherries');"
+        "DELETE FROM page WHERE slug = 'a';"  # the index keeps its own entry: a stale one
+    )
+    conn.close()
+    conn = sqlite3.connect(desired)
+    conn.executescript(schema.replace("body TEXT)", "body TEXT NOT NULL)"))
+    conn.close()
+    capsys.readouterr()
+    code = main(
+        [
+            "diff",
+            "--from",
+            f"sqlite:///{current}",
+            "--to",
+            f"sqlite:///{desired}",
+            "--format",
+            "sql",
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    conn = sqlite3.connect(current)
+    try:
+        conn.executescript(out.out)
+        found = conn.execute(
+            "SELECT p.slug FROM page_text JOIN page p ON p.rowid = page_text.rowid "
+            "WHERE page_text MATCH 'cherries'"
+        ).fetchall()
+        assert found == [("c",)]
+    finally:
+        conn.close()
+    assert facts(current) == facts(desired)

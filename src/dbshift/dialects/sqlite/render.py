@@ -169,9 +169,13 @@ class SQLiteRenderer(Renderer):
             and (c.name in given or ((o := old.column(c.name)) is not None and o.generated is None))
         ]
         picked = ", ".join(f"({given[n]})" if n in given else self.q(n) for n in copied)
+        into = self.names(copied)
+        rowid = _rowid_name(old, new)
+        if rowid is not None:  # rowids kept: an FTS index or a user may point at them
+            into, picked = f"{rowid}, {into}", f"{rowid}, {picked}"
         out = [
             self.create_table(replace(new, indexes=()), name=temp),
-            f"INSERT INTO {self.q(temp)} ({self.names(copied)}) SELECT {picked} FROM {self.name(old.key)}",
+            f"INSERT INTO {self.q(temp)} ({into}) SELECT {picked} FROM {self.name(old.key)}",
             *self._keep_sequence(new, temp, old.name),
             f"DROP TABLE {self.name(old.key)}",
             # Legacy rename: views and triggers naming the table must not be re-parsed while
@@ -259,6 +263,29 @@ def default_clause(default: str) -> str:
     ``DEFAULT datetime('now')`` would be a syntax error without (SQLite 3.40)."""
     text = default.strip()
     return text if _BARE_DEFAULT.fullmatch(text) else f"({text})"
+
+
+def _has_rowid_alias(t: Table) -> bool:
+    """Whether the table's rowid is one of its columns: a one-column primary key declared
+    exactly INTEGER (lang_createtable.html#rowid; INTEGER PRIMARY KEY DESC, which is not
+    one, is refused by the inspector)."""
+    pk = t.primary_key
+    if t.without_rowid or pk is None or len(pk.columns) != 1:
+        return False
+    column = t.column(pk.columns[0])
+    return column is not None and column.type.strip().upper() == "INTEGER"
+
+
+def _rowid_name(old: Table, new: Table) -> str | None:
+    """The name the old table's rowid goes by in a rebuild's copy, where it is not a
+    column already and the new table keeps rowids of its own: a rowid table without an
+    INTEGER PRIMARY KEY renumbers its rows on a plain INSERT ... SELECT, and an external
+    content FTS table (content_rowid) or an application holding rowids would then point
+    at other rows. None where nothing needs it."""
+    if old.without_rowid or new.without_rowid or _has_rowid_alias(old) or _has_rowid_alias(new):
+        return None
+    taken = {c.name.lower() for c in (*old.columns, *new.columns)}
+    return next((n for n in ("rowid", "_rowid_", "oid") if n not in taken), None)
 
 
 def _can_add(c: Column) -> bool:
