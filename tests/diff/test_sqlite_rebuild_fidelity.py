@@ -180,3 +180,49 @@ def test_a_rebuild_keeps_the_rowids_an_external_content_index_points_at(
     finally:
         conn.close()
     assert facts(current) == facts(desired)
+
+
+def test_a_changed_full_text_table_is_made_again_with_its_index_filled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = """
+        CREATE TABLE recipe (id INTEGER PRIMARY KEY, steps TEXT);
+        CREATE VIRTUAL TABLE recipe_text USING fts5(steps, content='recipe', content_rowid='id');
+        CREATE VIEW recipe_hits AS SELECT rowid FROM recipe_text;
+    """
+    current, desired = tmp_path / "current.db", tmp_path / "desired.db"
+    conn = sqlite3.connect(current)
+    conn.executescript(
+        schema + "INSERT INTO recipe VALUES (1, 'knead the dough'), (2, 'boil the water');"
+        "INSERT INTO recipe_text (recipe_text) VALUES ('rebuild');"
+    )
+    conn.close()
+    conn = sqlite3.connect(desired)
+    conn.executescript(
+        schema.replace("content_rowid='id')", "content_rowid='id', tokenize='porter')")
+    )
+    conn.close()
+    capsys.readouterr()
+    code = main(
+        [
+            "diff",
+            "--from",
+            f"sqlite:///{current}",
+            "--to",
+            f"sqlite:///{desired}",
+            "--format",
+            "sql",
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "destructive" in out.out  # the old index's rows go
+    conn = sqlite3.connect(current)
+    try:
+        conn.executescript(out.out)
+        # porter: "kneading" finds "knead"
+        found = conn.execute("SELECT rowid FROM recipe_text WHERE recipe_text MATCH 'kneading'")
+        assert found.fetchall() == [(1,)]
+    finally:
+        conn.close()
+    assert facts(current) == facts(desired)

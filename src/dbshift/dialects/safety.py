@@ -375,6 +375,13 @@ def _backfill(op: Backfill) -> Safety:
 def _drop_routine(op: DropRoutine) -> Safety:
     if op.routine.kind == "trigger":
         return Safety(breaking=True, note="writes stop firing it; dual-write triggers stop syncing")
+    if op.routine.kind == "virtual table":
+        return Safety(
+            breaking=True,
+            destructive=True,
+            note="a SQLite virtual table's rows go with it (an external-content full-text "
+            "index is rebuilt from its table when made again)",
+        )
     return Safety(breaking=True, note="the previous version may still call it")
 
 

@@ -238,7 +238,13 @@ class SQLiteRenderer(Renderer):
         return [f"DROP INDEX {self.name((op.on[0], op.index.name))}"]
 
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
-        return [op.routine.definition.strip().rstrip(";")]  # sqlite_schema.sql: runnable
+        out = [op.routine.definition.strip().rstrip(";")]  # sqlite_schema.sql: runnable
+        if op.routine.kind == "virtual table" and _EXTERNAL_CONTENT.search(out[0]):
+            # FTS4/FTS5 over a table of its own (content=…) starts with an empty index:
+            # 'rebuild' reads the table into it (fts5.html#the_rebuild_command).
+            name = self.q(op.routine.name)
+            out.append(f"INSERT INTO {name} ({name}) VALUES ('rebuild')")
+        return out
 
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
         if op.routine.kind == "virtual table":  # its shadow tables go with it
@@ -263,6 +269,13 @@ def default_clause(default: str) -> str:
     ``DEFAULT datetime('now')`` would be a syntax error without (SQLite 3.40)."""
     text = default.strip()
     return text if _BARE_DEFAULT.fullmatch(text) else f"({text})"
+
+
+#: ``USING fts4(…, content="t")`` / ``fts5(…, content='t')``; not ``content=''``
+#: (contentless: nothing to rebuild from).
+_EXTERNAL_CONTENT = re.compile(
+    r"USING\s+fts[45]\s*\(.*\bcontent\s*=\s*(?!''|\"\")['\"]?\w", re.IGNORECASE | re.DOTALL
+)
 
 
 def _has_rowid_alias(t: Table) -> bool:
