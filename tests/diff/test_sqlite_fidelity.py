@@ -91,6 +91,29 @@ def remade(tmp_path: Path, ddl: str, capsys: pytest.CaptureFixture[str]) -> tupl
 
 
 SCHEMAS = {
+    "types and keys": """
+        CREATE TABLE Parent (a INT, b TEXT, c TEXT, PRIMARY KEY (a, b), UNIQUE (c));
+        CREATE TABLE kid (
+            id INTEGER PRIMARY KEY NOT NULL,
+            pa INT, pb TEXT, pc TEXT,
+            price DECIMAL(10, 2) DEFAULT -0.5,
+            name VARCHAR (255) DEFAULT NULL,
+            ratio DOUBLE PRECISION DEFAULT 1e-3,
+            label CHARACTER VARYING(20) DEFAULT 'a' COLLATE NOCASE,
+            g AS (price * 2),
+            n INT CONSTRAINT pos CHECK (n > 0) CONSTRAINT small CHECK (n < 10),
+            FOREIGN KEY (pa, pb) REFERENCES parent (a, b) ON UPDATE CASCADE ON DELETE RESTRICT,
+            CONSTRAINT fk_c FOREIGN KEY (pc) REFERENCES Parent (c) DEFERRABLE INITIALLY IMMEDIATE
+        );
+        CREATE TABLE lone (x INTEGER REFERENCES kid,
+            y INTEGER REFERENCES kid ON DELETE SET DEFAULT DEFAULT 0 NOT NULL);
+        CREATE INDEX kid_expr ON kid (price * 2 DESC, name COLLATE NOCASE)
+            WHERE name IS NOT NULL AND price > 0;
+        CREATE UNIQUE INDEX kid_u ON kid (pa, pb) WHERE pa > 0;
+        CREATE TRIGGER kid_bu BEFORE UPDATE OF price, name ON kid FOR EACH ROW
+            WHEN old.price <> new.price
+            BEGIN SELECT CASE WHEN new.price < 0 THEN RAISE(ABORT, 'neg') END; END;
+        """,
     "defaults": """
         CREATE TABLE stamp (
             id INTEGER PRIMARY KEY,

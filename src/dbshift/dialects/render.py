@@ -34,6 +34,9 @@ class Renderer:
     backslash_escapes: ClassVar[bool] = False
     #: CREATE TABLE takes the partitions a table lists (``Table.partitions``): MySQL.
     partition_lists: ClassVar[bool] = False
+    #: REFERENCES t without columns means t's primary key (SQLite): kept so where the
+    #: inspector found it so (``ForeignKey.ref_columns_implied``).
+    implied_reference_columns: ClassVar[bool] = False
 
     def __init__(self, quote: Callable[[str], str]) -> None:
         self.q = quote
@@ -143,8 +146,10 @@ class Renderer:
         """``[CONSTRAINT n] FOREIGN KEY (…) REFERENCES t (…) ON DELETE … ON UPDATE …``"""
         sql = (
             f"{self.constraint_name(fk.name)}FOREIGN KEY ({self.names(fk.columns)}) "
-            f"REFERENCES {self.name((fk.ref_schema, fk.ref_table))} ({self.names(fk.ref_columns)})"
+            f"REFERENCES {self.name((fk.ref_schema, fk.ref_table))}"
         )
+        if not (fk.ref_columns_implied and self.implied_reference_columns):
+            sql += f" ({self.names(fk.ref_columns)})"
         if fk.match_full:
             sql += " MATCH FULL"
         if fk.on_delete is not ReferentialAction.NO_ACTION:

@@ -192,7 +192,8 @@ def inspect_sqlite(
         ref_table = parts[0][2]
         cols = tuple(p[3] for p in parts)
         ref_cols = tuple(p[4] for p in parts)
-        if any(c is None for c in ref_cols):  # REFERENCES t without columns: t's primary key
+        implied = any(c is None for c in ref_cols)
+        if implied:  # REFERENCES t without columns: t's primary key
             ref_cols = tuple(name for _, name in sorted(pk_columns.get(ref_table, [])))
         name, deferrable, deferred = extras[table].foreign_keys.get(
             (cols, ref_table), ("", False, False)
@@ -207,6 +208,7 @@ def inspect_sqlite(
                 on_delete=_action(parts[0][6]),
                 deferrable=deferrable,
                 initially_deferred=deferred,
+                ref_columns_implied=implied,
             )
         )
 

@@ -178,6 +178,10 @@ class ForeignKey:
     #: PostgreSQL 15+ ``ON DELETE SET NULL|SET DEFAULT (columns)``: only these of
     #: ``columns`` are set (empty: all of them).
     on_delete_columns: tuple[str, ...] = ()
+    #: SQLite ``REFERENCES t`` without a column list: ``ref_columns`` are ``t``'s primary
+    #: key, which SQLite looks up each time (``pragma_foreign_key_list.to`` is NULL), and
+    #: the list is left out when the key is made again. Not compared: the same columns.
+    ref_columns_implied: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ _REBUILD = {
 
 class SQLiteRenderer(Renderer):
     dialect: ClassVar[str] = "sqlite"
+    implied_reference_columns: ClassVar[bool] = True
 
     def render(self, ops: Sequence[Operation], before: Schema) -> list[str]:
         out: list[str] = []
