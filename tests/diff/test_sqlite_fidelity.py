@@ -62,7 +62,10 @@ def facts(path: Path) -> dict[str, Any]:
                 out[f"index {name}"] = (table, where)
             elif kind == "view":  # less a trailing comment: the shell's .schema adds one
                 query = " ".join((sql or "").split()).split(" AS ", 1)[1]
-                out[f"view {name}"] = re.sub(r"\s*/\*[^*]*\*/$", "", query)
+                out[f"view {name}"] = (
+                    re.sub(r"\s*/\*[^*]*\*/$", "", query),
+                    conn.execute("SELECT * FROM pragma_table_xinfo(?)", (name,)).fetchall(),
+                )
             else:
                 out[f"trigger {name}"] = (table, " ".join((sql or "").split()))
         return out
@@ -165,6 +168,7 @@ SCHEMAS = {
         CREATE INDEX song_lower ON song (lower(title), gig DESC);
         CREATE INDEX gig_note ON gig (note COLLATE NOCASE);
         CREATE VIEW paid AS SELECT id, fee FROM gig;
+        CREATE VIEW gig_fees (gig, "fee paid") AS SELECT id, fee FROM gig;
         CREATE VIEW well_paid AS SELECT id FROM paid WHERE fee > 1000;
         CREATE TRIGGER fee_up AFTER UPDATE OF fee ON gig WHEN new.fee > old.fee
             BEGIN UPDATE gig SET note = 'raised' WHERE id = new.id; END;

@@ -118,7 +118,8 @@ class Renderer:
                 f"{op.describe()}: security, check option and algorithm of a view "
                 f"are not supported on {self.dialect}"
             )
-        return [f"CREATE VIEW {self.name((v.schema, v.name))} AS {v.definition}"]
+        names = f" ({self.names(v.column_names)})" if v.column_names else ""
+        return [f"CREATE VIEW {self.name((v.schema, v.name))}{names} AS {v.definition}"]
 
     def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
         return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]

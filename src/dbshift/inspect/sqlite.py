@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import Unsupported
 from dbshift.inspect.catalog import catalog_of
-from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_query
+from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_columns, view_query
 from dbshift.model import (
     CheckConstraint,
     Column,
@@ -236,7 +236,13 @@ def inspect_sqlite(
     ]
     for kind, name, table, sql in rows(_OTHERS):
         if kind == "view":
-            views.append(View(name=name, definition=view_query(sql or "")))
+            views.append(
+                View(
+                    name=name,
+                    definition=view_query(sql or ""),
+                    column_names=view_columns(sql or ""),
+                )
+            )
         elif table not in skip:
             routines.append(Routine(kind="trigger", name=name, definition=sql or "", table=table))
     return Schema(tables=tuple(tables), views=tuple(views), routines=tuple(routines))

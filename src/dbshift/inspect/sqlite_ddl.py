@@ -352,6 +352,17 @@ def index_parts(sql: str) -> tuple[list[str], str | None]:
     return elements, (sql[where.end :].strip().rstrip(";").strip() if where else None)
 
 
+def view_columns(sql: str) -> tuple[str, ...]:
+    """The column names a CREATE VIEW gives between its name and AS, if any."""
+    toks = tokens(sql)
+    for i, t in enumerate(toks):
+        if t.upper == "AS":
+            return ()
+        if t.text == "(":
+            return _names_in(toks, i)[0]
+    return ()
+
+
 def view_query(sql: str) -> str:
     """What follows the top-level AS of a CREATE VIEW, to its last token: comments after
     it are left out (the sqlite3 shell's ``.schema`` adds ``/* v(a,b) */`` to each view,

@@ -264,6 +264,9 @@ class View:
     #: What the view reads, as ``dbshift.model.depends.ident`` strings (pg_depend). Not
     #: compared: it orders drops and creates (see ``dbshift.diff.depends``).
     depends_on: tuple[str, ...] = field(default=(), compare=False)
+    #: ``CREATE VIEW v (a, b) AS …``: the names the view gives its columns, where its
+    #: text says (SQLite keeps the text; the other servers fold them into the query).
+    column_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # By name, as a table's are: the catalog returns them in no set order.

@@ -440,6 +440,8 @@ class MySQLRenderer(Renderer):
         """``CREATE [ALGORITHM = …] [DEFINER = …] [SQL SECURITY INVOKER] VIEW … [WITH …
         CHECK OPTION]``. DEFINER only as the config says (see ``definer_clause``)."""
         v = op.view
+        if v.column_names:
+            raise Unsupported(f"{op.describe()}: a column name list (as SQLite keeps it)")
         if v.materialized or v.indexes or v.security_barrier:
             raise Unsupported(
                 f"{op.describe()}: materialized views and security barriers are PostgreSQL only"

@@ -495,6 +495,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
 
     def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
         v = op.view
+        if v.column_names:
+            raise Unsupported(f"{op.describe()}: a column name list (as SQLite keeps it)")
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
         if v.algorithm is not None:
             raise Unsupported(f"{op.describe()}: ALGORITHM is MySQL/MariaDB only")
