@@ -40,6 +40,7 @@ from dbshift.ops import (
     ReplaceRoutine,
     SetComment,
     SetRowSecurity,
+    SetTableSqliteOptions,
     SetTableStorage,
     SetTableUnlogged,
 )
@@ -91,6 +92,9 @@ SAMPLES: dict[str, Operation] = {
         on=USERS, before=(), after=("fillfactor=60", "autovacuum_enabled=false")
     ),
     "set_table_unlogged": SetTableUnlogged(on=USERS, unlogged=True),
+    "set_table_sqlite_options": SetTableSqliteOptions(
+        on=USERS, before=(False, False), after=(True, True)
+    ),
     "create_statistics": CreateStatistics(
         on=USERS, statistics=Statistics(name="users_total", kinds=(), columns="(id * 2)")
     ),

@@ -317,6 +317,24 @@ class Dialect:
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
 
+    #: A migration file that is one transaction of its own (``BEGIN; … COMMIT;``) runs
+    #: with the migration's transaction in place of that pair (``migrations.sqlfile``).
+    unwraps_file_transaction: ClassVar[bool] = False
+
+    @staticmethod
+    def runnable_form(sql: str) -> str | None:
+        """``sql`` as it can run, from a migration or a schema file; None for a statement
+        that creates what the server makes by itself and refuses to be given (SQLite's
+        internal tables in a ``.schema`` listing)."""
+        return sql
+
+    @staticmethod
+    def in_migration_transaction(sql: str) -> str:
+        """A statement a dump runs before its own ``BEGIN``, as it runs inside the
+        migration's transaction once that BEGIN/COMMIT pair is dropped (see
+        ``migrations.sqlfile``): unchanged unless the server ignores it there."""
+        return sql
+
     @staticmethod
     def is_data_statement(sql: str) -> bool:
         """Whether a statement may share a transaction with its journal update.

@@ -34,6 +34,9 @@ class Renderer:
     backslash_escapes: ClassVar[bool] = False
     #: CREATE TABLE takes the partitions a table lists (``Table.partitions``): MySQL.
     partition_lists: ClassVar[bool] = False
+    #: REFERENCES t without columns means t's primary key (SQLite): kept so where the
+    #: inspector found it so (``ForeignKey.ref_columns_implied``).
+    implied_reference_columns: ClassVar[bool] = False
 
     def __init__(self, quote: Callable[[str], str]) -> None:
         self.q = quote
@@ -84,6 +87,12 @@ class Renderer:
         if t.partitions and not self.partition_lists:
             raise Unsupported(f"table {t.name}: partitions listed in the table: MySQL/MariaDB only")
 
+    def refuse_sqlite_only(self, t: Table) -> None:
+        """SQLite's table options, refused by name by the other servers' renderers."""
+        what = [*(["STRICT"] if t.strict else []), *(["WITHOUT ROWID"] if t.without_rowid else [])]
+        if what:
+            raise Unsupported(f"table {t.name}: {', '.join(what)}: SQLite only")
+
     def op_raw_sql(self, op: RawSQL, schema: Schema) -> list[str]:
         return [op.up]
 
@@ -109,7 +118,8 @@ class Renderer:
                 f"{op.describe()}: security, check option and algorithm of a view "
                 f"are not supported on {self.dialect}"
             )
-        return [f"CREATE VIEW {self.name((v.schema, v.name))} AS {v.definition}"]
+        names = f" ({self.names(v.column_names)})" if v.column_names else ""
+        return [f"CREATE VIEW {self.name((v.schema, v.name))}{names} AS {v.definition}"]
 
     def op_drop_view(self, op: DropView, schema: Schema) -> list[str]:
         return [f"DROP VIEW {self.name((op.view.schema, op.view.name))}"]
@@ -137,8 +147,10 @@ class Renderer:
         """``[CONSTRAINT n] FOREIGN KEY (…) REFERENCES t (…) ON DELETE … ON UPDATE …``"""
         sql = (
             f"{self.constraint_name(fk.name)}FOREIGN KEY ({self.names(fk.columns)}) "
-            f"REFERENCES {self.name((fk.ref_schema, fk.ref_table))} ({self.names(fk.ref_columns)})"
+            f"REFERENCES {self.name((fk.ref_schema, fk.ref_table))}"
         )
+        if not (fk.ref_columns_implied and self.implied_reference_columns):
+            sql += f" ({self.names(fk.ref_columns)})"
         if fk.match_full:
             sql += " MATCH FULL"
         if fk.on_delete is not ReferentialAction.NO_ACTION:

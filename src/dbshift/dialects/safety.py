@@ -83,6 +83,7 @@ from dbshift.ops import (
     SetRowSecurity,
     SetTableComment,
     SetTableOptions,
+    SetTableSqliteOptions,
     SetTableStorage,
     SetTableUnlogged,
     SplitTable,
@@ -374,6 +375,13 @@ def _backfill(op: Backfill) -> Safety:
 def _drop_routine(op: DropRoutine) -> Safety:
     if op.routine.kind == "trigger":
         return Safety(breaking=True, note="writes stop firing it; dual-write triggers stop syncing")
+    if op.routine.kind == "virtual table":
+        return Safety(
+            breaking=True,
+            destructive=True,
+            note="a SQLite virtual table's rows go with it (an external-content full-text "
+            "index is rebuilt from its table when made again)",
+        )
     return Safety(breaking=True, note="the previous version may still call it")
 
 
@@ -407,6 +415,16 @@ def _set_row_security(op: SetRowSecurity) -> Safety:
 def _set_table_storage(op: SetTableStorage) -> Safety:
     # SHARE UPDATE EXCLUSIVE for most parameters; catalog only, no rewrite.
     return Safety()
+
+
+@COMMON.rule(SetTableSqliteOptions)
+def _set_table_sqlite_options(op: SetTableSqliteOptions) -> Safety:
+    return Safety(
+        lock=Lock.ALL,
+        rewrite=True,
+        note="SQLite rebuilds the table: every row is copied into a new one; under STRICT a "
+        "value of the wrong type fails the copy",
+    )
 
 
 @COMMON.rule(SetTableUnlogged)

@@ -31,6 +31,7 @@ from dbshift.ops import (
     Operation,
     RecreateCollation,
     SetRowSecurity,
+    SetTableSqliteOptions,
     SetTableStorage,
     SetTableUnlogged,
 )
@@ -164,6 +165,14 @@ def security(old: Table, new: Table) -> tuple[list[Operation], list[Operation], 
         flags.append(SetTableStorage(on=new.key, before=old.storage, after=new.storage))
     if old.unlogged != new.unlogged:
         flags.append(SetTableUnlogged(on=new.key, unlogged=new.unlogged))
+    if (old.strict, old.without_rowid) != (new.strict, new.without_rowid):
+        flags.append(
+            SetTableSqliteOptions(
+                on=new.key,
+                before=(old.strict, old.without_rowid),
+                after=(new.strict, new.without_rowid),
+            )
+        )
     had = set(old.policies)
     creates: list[Operation] = [
         CreatePolicy(on=new.key, policy=p) for p in new.policies if p not in had

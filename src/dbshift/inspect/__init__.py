@@ -98,7 +98,8 @@ def inspect_schema(
     if isinstance(dialect, SQLiteDialect):
         from dbshift.inspect.sqlite import inspect_sqlite
 
-        return filtered(inspect_sqlite(conn, exclude=exclude), scope, default="main")
+        model = inspect_sqlite(conn, exclude=exclude, refuse_unsupported=refuse_unsupported)
+        return filtered(model, scope, default="main")
     raise UnknownDialect(f"no inspector for {dialect.name!r}")
 
 

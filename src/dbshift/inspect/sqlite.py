@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from dbshift.errors import Unsupported
 from dbshift.inspect.catalog import catalog_of
-from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_query
+from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_columns, view_query
 from dbshift.model import (
     CheckConstraint,
     Column,
@@ -36,33 +37,63 @@ if TYPE_CHECKING:
 
     from dbshift.direct import Connection as DriverConnection
 
-_TABLES = "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+_TABLES = (
+    "SELECT name, sql, rootpage FROM sqlite_schema "
+    "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+)
+#: The tables a virtual table's module keeps its data in (3.37+ marks them "shadow"
+#: where the module is loaded and says so).
+_SHADOWS = "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'"
+_VERSION = "SELECT sqlite_version()"
+#: The shadow tables of the modules SQLite ships, by suffix (fts3/fts4, fts5, rtree and
+#: geopoly): what an older SQLite, or one without the module loaded, cannot mark.
+_SHADOW_SUFFIXES = (
+    "content", "segments", "segdir", "docsize", "stat",  # fts3, fts4
+    "data", "idx", "config",  # fts5 (and its content, docsize)
+    "node", "parent", "rowid",  # rtree, geopoly
+)  # fmt: skip
 _COLUMNS = (
     'SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden '
     "FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p "
-    "WHERE m.type = 'table' ORDER BY m.name, p.cid"
+    "WHERE m.type = 'table' AND m.rootpage <> 0 ORDER BY m.name, p.cid"
 )
 _INDEXES = (
     'SELECT m.name, il.name, il."unique", il.origin, ix.seqno, ix.cid, ix.name, ix."desc", ix.coll, s.sql '
     "FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ix "
     "LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = il.name "
-    "WHERE m.type = 'table' AND ix.key = 1 ORDER BY m.name, il.name, ix.seqno"
+    "WHERE m.type = 'table' AND m.rootpage <> 0 AND ix.key = 1 "
+    "ORDER BY m.name, il.name, ix.seqno"
 )
 _FOREIGN_KEYS = (
     'SELECT m.name, f.id, f."table", f."from", f."to", f.on_update, f.on_delete '
     "FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f "
-    "WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq"
+    "WHERE m.type = 'table' AND m.rootpage <> 0 ORDER BY m.name, f.id, f.seq"
 )
 _OTHERS = "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger')"
 
 
-def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[str] = ()) -> Schema:
-    """The ``main`` database's tables, indexes, views and triggers."""
+def inspect_sqlite(
+    conn: Connection | DriverConnection,
+    *,
+    exclude: Collection[str] = (),
+    refuse_unsupported: bool = True,
+) -> Schema:
+    """The ``main`` database's tables, indexes, views and triggers; what their CREATE text
+    says that the model cannot hold is refused by name (``refuse_unsupported``)."""
     rows = catalog_of(conn).rows  # the SQL verbatim: no parameters
 
     skip = set(exclude)
-    sql_of = {name: sql for name, sql in rows(_TABLES) if name not in skip}
+    listed = rows(_TABLES)
+    # A virtual table (rootpage 0: no b-tree of its own) is kept as its CREATE VIRTUAL
+    # TABLE text, and the tables its module made for it are its own, not the schema's.
+    virtual = {name: sql or "" for name, sql, root in listed if not root and name not in skip}
+    shadows = _shadow_tables(rows, virtual) if virtual else set()
+    sql_of = {
+        name: sql for name, sql, root in listed if root and name not in skip and name not in shadows
+    }
     extras = {name: parse_table(sql or "") for name, sql in sql_of.items()}
+    if refuse_unsupported:
+        _refuse({name: e.unsupported for name, e in extras.items() if e.unsupported})
 
     columns: dict[str, list[Column]] = defaultdict(list)
     pk_columns: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -161,7 +192,8 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
         ref_table = parts[0][2]
         cols = tuple(p[3] for p in parts)
         ref_cols = tuple(p[4] for p in parts)
-        if any(c is None for c in ref_cols):  # REFERENCES t without columns: t's primary key
+        implied = any(c is None for c in ref_cols)
+        if implied:  # REFERENCES t without columns: t's primary key
             ref_cols = tuple(name for _, name in sorted(pk_columns.get(ref_table, [])))
         name, deferrable, deferred = extras[table].foreign_keys.get(
             (cols, ref_table), ("", False, False)
@@ -176,6 +208,7 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
                 on_delete=_action(parts[0][6]),
                 deferrable=deferrable,
                 initially_deferred=deferred,
+                ref_columns_implied=implied,
             )
         )
 
@@ -193,15 +226,48 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
                 checks=tuple(CheckConstraint(name=n, expression=e) for n, e in extras[name].checks),
                 foreign_keys=tuple(foreign_keys[name]),
                 indexes=tuple(indexes[name]),
+                strict=extras[name].strict,
+                without_rowid=extras[name].without_rowid,
             )
         )
-    views, routines = [], []
+    views = []
+    routines = [
+        Routine(kind="virtual table", name=name, definition=sql) for name, sql in virtual.items()
+    ]
     for kind, name, table, sql in rows(_OTHERS):
         if kind == "view":
-            views.append(View(name=name, definition=view_query(sql or "")))
+            views.append(
+                View(
+                    name=name,
+                    definition=view_query(sql or ""),
+                    column_names=view_columns(sql or ""),
+                )
+            )
         elif table not in skip:
             routines.append(Routine(kind="trigger", name=name, definition=sql or "", table=table))
     return Schema(tables=tuple(tables), views=tuple(views), routines=tuple(routines))
+
+
+def _refuse(found: dict[str, list[tuple[str, str]]]) -> None:
+    """Left out, they would read as absent: a diff would make the table without them."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for table, parts in sorted(found.items()):
+        for kind, where in parts:
+            by_kind[kind].append(f"{table}.{where}" if where != "table constraint" else table)
+    if by_kind:
+        what = sorted(by_kind)[0]
+        names = sorted(set(by_kind[what]))
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        others = f"; also {', '.join(sorted(by_kind)[1:])}" if len(by_kind) > 1 else ""
+        raise Unsupported(f"{what} are not supported yet ({', '.join(names[:3])}{more}){others}")
+
+
+def _shadow_tables(rows: Any, virtual: Collection[str]) -> set[str]:
+    found = {f"{v}_{suffix}" for v in virtual for suffix in _SHADOW_SUFFIXES}
+    version = tuple(int(part) for part in rows(_VERSION)[0][0].split(".")[:2])
+    if version >= (3, 37):  # pragma_table_list
+        found |= {name for (name,) in rows(_SHADOWS)}
+    return found
 
 
 def _action(text: str | None) -> ReferentialAction:

@@ -143,6 +143,12 @@ class TableExtras:
     foreign_keys: dict[tuple[tuple[str, ...], str], tuple[str, bool, bool]] = field(
         default_factory=dict
     )
+    #: What the text says that the model cannot hold, by kind: (kind, where) pairs, e.g.
+    #: ("conflict clauses (ON CONFLICT)", "t.email"). The inspector refuses them.
+    unsupported: list[tuple[str, str]] = field(default_factory=list)
+    #: The table options after the closing parenthesis: ``STRICT``, ``WITHOUT ROWID``.
+    strict: bool = False
+    without_rowid: bool = False
 
 
 _COLUMN_STOP = {
@@ -173,15 +179,62 @@ def parse_table(sql: str) -> TableExtras:
         return extras
     close_at = matching(toks, open_at)
     text = sql
+    after = [t.upper for t in toks[close_at + 1 :]]
+    extras.strict = "STRICT" in after
+    extras.without_rowid = "ROWID" in after
     for begin, end in split_top_level(toks, open_at + 1, close_at):
         if begin >= end:
             continue
+        _refused_parts(toks, begin, end, extras)
         first = toks[begin].upper
         if first in ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"):
             _table_constraint(toks, begin, end, text, extras)
         else:
             _column(toks, begin, end, text, extras)
     return extras
+
+
+#: Conflict clauses: ``ON CONFLICT`` as a constraint of a column or a table (not the
+#: ``ON DELETE``/``ON UPDATE`` of a foreign key, and not inside CHECK's parentheses).
+_CONFLICT_KINDS = "conflict clauses (ON CONFLICT)"
+_KEY_ORDER_KINDS = "key columns with DESC or COLLATE in PRIMARY KEY or UNIQUE"
+_DESC_ALIAS_KINDS = "INTEGER PRIMARY KEY DESC columns (not a rowid alias)"
+
+
+def _refused_parts(toks: list[Token], begin: int, end: int, extras: TableExtras) -> None:
+    """What one column or table constraint says that the model does not hold."""
+    first = toks[begin]
+    label = (
+        "" if first.upper in ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN") else first.name
+    )
+    where = label or "table constraint"
+    depth = 0
+    for i in range(begin, end):
+        t = toks[i]
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        elif depth == 0 and t.upper == "CONFLICT" and i > begin and toks[i - 1].upper == "ON":
+            extras.unsupported.append((_CONFLICT_KINDS, where))
+        elif depth == 0 and t.upper == "KEY" and toks[i - 1].upper == "PRIMARY":
+            following = toks[i + 1].upper if i + 1 < end else ""
+            if label and following == "DESC":
+                types = [toks[k].upper for k in range(begin + 1, i - 1)]
+                kind = _DESC_ALIAS_KINDS if "INTEGER" in types else _KEY_ORDER_KINDS
+                extras.unsupported.append((kind, label))
+            if following == "(" and i + 1 < end:
+                _refused_key_columns(toks, i + 1, where, extras)
+        elif depth == 0 and t.upper == "UNIQUE" and i + 1 < end and toks[i + 1].text == "(":
+            _refused_key_columns(toks, i + 1, where, extras)
+
+
+def _refused_key_columns(toks: list[Token], open_at: int, where: str, extras: TableExtras) -> None:
+    close = matching(toks, open_at)
+    for b, e in split_top_level(toks, open_at + 1, close):
+        if any(toks[k].upper in ("DESC", "COLLATE") for k in range(b, e)):
+            extras.unsupported.append((_KEY_ORDER_KINDS, where))
+            return
 
 
 def _names_in(toks: list[Token], open_at: int) -> tuple[tuple[str, ...], int]:
@@ -299,9 +352,24 @@ def index_parts(sql: str) -> tuple[list[str], str | None]:
     return elements, (sql[where.end :].strip().rstrip(";").strip() if where else None)
 
 
-def view_query(sql: str) -> str:
-    """What follows the top-level AS of a CREATE VIEW."""
+def view_columns(sql: str) -> tuple[str, ...]:
+    """The column names a CREATE VIEW gives between its name and AS, if any."""
     toks = tokens(sql)
+    for i, t in enumerate(toks):
+        if t.upper == "AS":
+            return ()
+        if t.text == "(":
+            return _names_in(toks, i)[0]
+    return ()
+
+
+def view_query(sql: str) -> str:
+    """What follows the top-level AS of a CREATE VIEW, to its last token: comments after
+    it are left out (the sqlite3 shell's ``.schema`` adds ``/* v(a,b) */`` to each view,
+    and SQLite keeps the text as given)."""
+    toks = tokens(sql)
+    while toks and toks[-1].text == ";":
+        toks.pop()
     depth = 0
     for t in toks:
         if t.text == "(":
@@ -309,5 +377,5 @@ def view_query(sql: str) -> str:
         elif t.text == ")":
             depth -= 1
         elif depth == 0 and t.upper == "AS":
-            return sql[t.end :].strip().rstrip(";").strip()
+            return sql[t.end : toks[-1].end].strip()
     return sql

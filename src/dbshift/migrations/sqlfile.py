@@ -13,6 +13,7 @@ as with ``no-transaction``, since each batch commits.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ def parse_sql_migration(
     )
     from dbshift.migrations.headers import parse_headers
 
+    if transactional and dialect.unwraps_file_transaction:
+        up, down = _unwrapped(up, dialect), _unwrapped(down, dialect)
     return ParsedSQL(
         up=up,
         down=down,
@@ -137,6 +140,42 @@ def parse_sql_migration(
         lock_timeout=lock_timeout,
         headers=parse_headers(path, headers),
     )
+
+
+_BEGIN = re.compile(r"BEGIN(?:\s+(?:DEFERRED|IMMEDIATE|EXCLUSIVE))?(?:\s+TRANSACTION)?", re.I)
+_COMMIT = re.compile(r"(?:COMMIT|END)(?:\s+TRANSACTION)?", re.I)
+_TRANSACTION_VERB = re.compile(r"(?:BEGIN|COMMIT|END|ROLLBACK)\b", re.I)
+_PRAGMA = re.compile(r"PRAGMA\b", re.I)
+
+
+def _bare(sql: str) -> str:
+    return sql.strip().rstrip(";").strip()
+
+
+def _unwrapped(section: Section, dialect: Dialect) -> Section:
+    """A section that is one transaction of its own, as a dump is (``PRAGMA …;
+    BEGIN TRANSACTION; … COMMIT;``), without that BEGIN and COMMIT: the migration's
+    transaction is it, and holds the history row too. Left whole, SQLite refuses the BEGIN
+    ("cannot start a transaction within a transaction") and PostgreSQL's COMMIT ends
+    dbshift's transaction early. The PRAGMAs before the BEGIN run inside it, in the form
+    the dialect gives them there. Any other BEGIN, COMMIT or ROLLBACK leaves it whole
+    (the transaction_nesting lint rule speaks of those)."""
+    statements = list(section.statements)
+    begin = next((i for i, s in enumerate(statements) if not _PRAGMA.match(_bare(s.sql))), None)
+    if (
+        begin is None
+        or begin == len(statements) - 1
+        or not _BEGIN.fullmatch(_bare(statements[begin].sql))
+        or not _COMMIT.fullmatch(_bare(statements[-1].sql))
+        or any(_TRANSACTION_VERB.match(_bare(s.sql)) for s in statements[begin + 1 : -1])
+        or any(s.batched is not None for s in statements)
+    ):
+        return section
+    before = [
+        Statement(sql=dialect.in_migration_transaction(s.sql), line=s.line)
+        for s in statements[:begin]
+    ]
+    return dataclasses.replace(section, statements=(*before, *statements[begin + 1 : -1]))
 
 
 def parse_duration(text: str, *, path: Path, line: int | None) -> float:
@@ -167,6 +206,11 @@ def _section(
     except SplitError as exc:
         raise MigrationFileError(str(path), str(exc), line=exc.line) from None
     statements = [Statement(sql=restore(s.sql), line=s.line) for s in statements]
+    statements = [
+        Statement(sql=sql, line=s.line)
+        for s in statements
+        if (sql := dialect.runnable_form(s.sql)) is not None
+    ]
     if placeholders is not None:
         statements = [
             Statement(sql=substitute(s.sql, placeholders, path=str(path), line=s.line), line=s.line)

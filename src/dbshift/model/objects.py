@@ -178,6 +178,10 @@ class ForeignKey:
     #: PostgreSQL 15+ ``ON DELETE SET NULL|SET DEFAULT (columns)``: only these of
     #: ``columns`` are set (empty: all of them).
     on_delete_columns: tuple[str, ...] = ()
+    #: SQLite ``REFERENCES t`` without a column list: ``ref_columns`` are ``t``'s primary
+    #: key, which SQLite looks up each time (``pragma_foreign_key_list.to`` is NULL), and
+    #: the list is left out when the key is made again. Not compared: the same columns.
+    ref_columns_implied: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,9 @@ class View:
     #: What the view reads, as ``dbshift.model.depends.ident`` strings (pg_depend). Not
     #: compared: it orders drops and creates (see ``dbshift.diff.depends``).
     depends_on: tuple[str, ...] = field(default=(), compare=False)
+    #: ``CREATE VIEW v (a, b) AS …``: the names the view gives its columns, where its
+    #: text says (SQLite keeps the text; the other servers fold them into the query).
+    column_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # By name, as a table's are: the catalog returns them in no set order.

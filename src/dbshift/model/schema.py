@@ -83,6 +83,11 @@ class Table:
     storage: tuple[str, ...] = ()
     #: PostgreSQL ``CREATE UNLOGGED TABLE``: no WAL, emptied after a crash, not replicated.
     unlogged: bool = False
+    #: SQLite table options (lang_createtable.html#tableoptions): ``STRICT`` (3.37+: typed
+    #: columns, enforced) and ``WITHOUT ROWID`` (the primary key is the b-tree key). Each
+    #: is fixed at CREATE TABLE; changing one rebuilds the table.
+    strict: bool = False
+    without_rowid: bool = False
     policies: tuple[Policy, ...] = ()
     #: PostgreSQL extended statistics objects on the table (``CREATE STATISTICS``).
     statistics: tuple[Statistics, ...] = ()

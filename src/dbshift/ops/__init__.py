@@ -65,6 +65,7 @@ from dbshift.ops.set_comment import SetComment
 from dbshift.ops.set_row_security import SetRowSecurity
 from dbshift.ops.set_table_comment import SetTableComment
 from dbshift.ops.set_table_options import SetTableOptions
+from dbshift.ops.set_table_sqlite_options import SetTableSqliteOptions
 from dbshift.ops.set_table_storage import SetTableStorage
 from dbshift.ops.set_table_unlogged import SetTableUnlogged
 from dbshift.ops.split_table import SplitTable
@@ -137,6 +138,7 @@ __all__ = [
     "SetRowSecurity",
     "SetTableComment",
     "SetTableOptions",
+    "SetTableSqliteOptions",
     "SetTableStorage",
     "SetTableUnlogged",
     "SplitTable",

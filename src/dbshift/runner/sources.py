@@ -247,9 +247,13 @@ def _run_sql_file(url: URL, path: Path, settings: Settings) -> None:
         raise UsageError(f"{path}:{exc.line}: {exc.message}") from None
     with _connection(url, settings) as conn:
         raw = conn.execution_options(no_parameters=True)
+        dialect = dialect_for(url)
         for statement in statements:
+            sql = dialect.runnable_form(statement.sql)
+            if sql is None:
+                continue
             try:
-                raw.exec_driver_sql(statement.sql)
+                raw.exec_driver_sql(sql)
             except DBAPIError as exc:
                 reason = " ".join(str(exc.orig or exc).split())
                 raise MigrationFailed(f"{path}:{statement.line}: {reason}") from None

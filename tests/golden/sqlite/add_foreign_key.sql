@@ -4,7 +4,7 @@ CREATE TABLE "_dbshift_new_orders" (
     CONSTRAINT "orders_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "orders_user_fk" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE
 );
-INSERT INTO "_dbshift_new_orders" ("id", "user_id") SELECT "id", "user_id" FROM "orders";
+INSERT INTO "_dbshift_new_orders" (rowid, "id", "user_id") SELECT rowid, "id", "user_id" FROM "orders";
 DROP TABLE "orders";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_dbshift_new_orders" RENAME TO "orders";

@@ -3,7 +3,7 @@ CREATE TABLE "_dbshift_new_orders" (
     "user_id" bigint,
     CONSTRAINT "orders_pkey" PRIMARY KEY ("id")
 );
-INSERT INTO "_dbshift_new_orders" ("id", "user_id") SELECT "id", "user_id" FROM "orders";
+INSERT INTO "_dbshift_new_orders" (rowid, "id", "user_id") SELECT rowid, "id", "user_id" FROM "orders";
 DROP TABLE "orders";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_dbshift_new_orders" RENAME TO "orders";

@@ -6,7 +6,9 @@ CREATE TABLE "_dbshift_new_users" (
     CONSTRAINT "users_email_key" UNIQUE ("email"),
     CONSTRAINT "users_select_check" CHECK (("select" > 0))
 );
-INSERT INTO "_dbshift_new_users" ("id", "email", "select", "bio") SELECT "id", "email", "select", "bio" FROM "users";
+INSERT INTO "_dbshift_new_users" (rowid, "id", "email", "select", "bio") SELECT rowid, "id", "email", "select", "bio" FROM "users";
+DELETE FROM sqlite_sequence WHERE name = '_dbshift_new_users' AND seq < (SELECT seq FROM sqlite_sequence WHERE name = 'users');
+INSERT INTO sqlite_sequence (name, seq) SELECT '_dbshift_new_users', seq FROM sqlite_sequence WHERE name = 'users' AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '_dbshift_new_users');
 DROP TABLE "users";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_dbshift_new_users" RENAME TO "users";

@@ -6,6 +6,12 @@ RULE = "transaction-nesting"
 T = "CREATE TABLE t (a int)"
 CASES = [
     Case("postgresql", "BEGIN;\nINSERT INTO t VALUES (1);\nCOMMIT;", fires=True, setup=T),
+    Case(
+        "postgresql",
+        "INSERT INTO t VALUES (1);\nBEGIN;\nINSERT INTO t VALUES (2);\nCOMMIT;",
+        fires=True,
+        setup=T,
+    ),
     Case("postgresql", "INSERT INTO t VALUES (1);\nCOMMIT;", fires=True, setup=T),
     Case(
         "postgresql",
@@ -23,7 +29,15 @@ CASES = [
     ),
     Case("mysql", "START TRANSACTION;\nINSERT INTO t VALUES (1);\nCOMMIT;", fires=True, setup=T),
     Case("mysql", "INSERT INTO t VALUES (1);", fires=False, setup=T),
-    Case("sqlite", "BEGIN;\nINSERT INTO t VALUES (1);\nEND;", fires=True, setup=T),
+    # On SQLite a file that is one transaction of its own (a .dump) runs with the
+    # migration's transaction in place of its BEGIN and END (migrations.sqlfile).
+    Case("sqlite", "BEGIN;\nINSERT INTO t VALUES (1);\nEND;", fires=False, setup=T),
+    Case(
+        "sqlite",
+        "BEGIN;\nINSERT INTO t VALUES (1);\nEND;\nINSERT INTO t VALUES (2);",
+        fires=True,
+        setup=T,
+    ),
     Case(
         "sqlite",
         "BEGIN;\nINSERT INTO t VALUES (1);\nCOMMIT;",

@@ -181,6 +181,7 @@ class MySQLRenderer(Renderer):
     def op_create_table(self, op: CreateTable, schema: Schema) -> list[str]:
         t = op.table
         self.refuse_postgres_only(t)
+        self.refuse_sqlite_only(t)
         lines = [self.column(c) for c in t.columns]
         if t.primary_key is not None:
             lines.append(f"PRIMARY KEY ({self.names(t.primary_key.columns)})")
@@ -439,6 +440,8 @@ class MySQLRenderer(Renderer):
         """``CREATE [ALGORITHM = …] [DEFINER = …] [SQL SECURITY INVOKER] VIEW … [WITH …
         CHECK OPTION]``. DEFINER only as the config says (see ``definer_clause``)."""
         v = op.view
+        if v.column_names:
+            raise Unsupported(f"{op.describe()}: a column name list (as SQLite keeps it)")
         if v.materialized or v.indexes or v.security_barrier:
             raise Unsupported(
                 f"{op.describe()}: materialized views and security barriers are PostgreSQL only"

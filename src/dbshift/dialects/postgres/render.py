@@ -191,6 +191,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
         from dbshift.ops import CreatePolicy
 
         t = op.table
+        self.refuse_sqlite_only(t)
         if t.partitions:
             raise Unsupported(f"table {t.name}: partitions listed in the table: MySQL/MariaDB only")
         if t.partition_of is not None:
@@ -494,6 +495,8 @@ class PostgresRenderer(PostgresExtras, Renderer):
 
     def op_create_view(self, op: CreateView, schema: Schema) -> list[str]:
         v = op.view
+        if v.column_names:
+            raise Unsupported(f"{op.describe()}: a column name list (as SQLite keeps it)")
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
         if v.algorithm is not None:
             raise Unsupported(f"{op.describe()}: ALGORITHM is MySQL/MariaDB only")

@@ -11,12 +11,21 @@ closing any descriptor of the database would drop SQLite's own POSIX locks.
 from __future__ import annotations
 
 import os
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
 from dbshift.dialects.base import Dialect, Product
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
+
+_INTERNAL_TABLE = re.compile(
+    r"\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"'`\[]?sqlite_(sequence|stat\d)\b",
+    re.IGNORECASE,
+)
+_FOREIGN_KEYS_OFF = re.compile(
+    r"PRAGMA\s+(?:main\s*\.\s*)?foreign_keys\s*=\s*(?:OFF|0|FALSE|NO)", re.IGNORECASE
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -45,6 +54,10 @@ class SQLiteDialect(Dialect):
     # sqlite3_complete()'s rules: `` and [] quote names, trigger bodies hold semicolons.
     # No ALTER TABLE … ADD CONSTRAINT (SQLite 3.x): a foreign key goes in CREATE TABLE.
     foreign_keys_only_in_create_table = True
+    # The sqlite3 shell's .dump is how SQLite schemas travel, and it is one transaction
+    # (PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; … COMMIT;): a file so made is a
+    # migration as it stands.
+    unwraps_file_transaction = True
     client_syntax = ClientSyntax(
         backquoted_identifiers=True, bracketed_identifiers=True, trigger_bodies=True
     )
@@ -117,6 +130,28 @@ class SQLiteDialect(Dialect):
             return False
         self._lock_fd = fd
         return True
+
+    @staticmethod
+    def runnable_form(sql: str) -> str | None:
+        # The shell's .schema lists the internal tables ("CREATE TABLE
+        # sqlite_sequence(name,seq);"), which SQLite refuses to be given ("object name
+        # reserved for internal use", 3.x). sqlite_sequence comes with the first
+        # AUTOINCREMENT table, listed before it; the statistics tables are made by ANALYZE,
+        # as the shell's own .dump does for them.
+        found = _INTERNAL_TABLE.match(sql)
+        if found is None:
+            return sql
+        return None if found[1].lower() == "sequence" else "ANALYZE sqlite_schema"
+
+    @staticmethod
+    def in_migration_transaction(sql: str) -> str:
+        # A .dump begins "PRAGMA foreign_keys=OFF;" so rows load in table order, children
+        # before parents; inside a transaction that PRAGMA is a no-op (SQLite 3.x,
+        # pragma.html#pragma_foreign_keys). defer_foreign_keys does the same there and
+        # still checks every key at COMMIT, and resets itself when the transaction ends.
+        if _FOREIGN_KEYS_OFF.fullmatch(sql.strip().rstrip(";").strip()):
+            return "PRAGMA defer_foreign_keys = ON"
+        return sql
 
     def session_state(self, conn: Connection) -> object:
         return conn.exec_driver_sql("PRAGMA foreign_keys").scalar()

@@ -9,6 +9,7 @@ indexes and triggers. Consecutive operations on one table share one rebuild.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
@@ -39,11 +40,13 @@ _REBUILD = {
     "drop_check",
     "add_foreign_key",
     "drop_foreign_key",
+    "set_table_sqlite_options",
 }
 
 
 class SQLiteRenderer(Renderer):
     dialect: ClassVar[str] = "sqlite"
+    implied_reference_columns: ClassVar[bool] = True
 
     def render(self, ops: Sequence[Operation], before: Schema) -> list[str]:
         out: list[str] = []
@@ -99,7 +102,7 @@ class SQLiteRenderer(Renderer):
             kind = "STORED" if c.generated.stored else "VIRTUAL"
             parts.append(f"GENERATED ALWAYS AS ({c.generated.expression}) {kind}")
         elif c.default is not None:
-            parts.append(f"DEFAULT {c.default}")
+            parts.append(f"DEFAULT {default_clause(c.default)}")
         if not c.nullable:
             parts.append("NOT NULL")
         return " ".join(parts)
@@ -124,7 +127,16 @@ class SQLiteRenderer(Renderer):
         lines.extend(self.check(c) for c in t.checks)
         lines.extend(self.foreign_key(f) for f in t.foreign_keys)
         target = self.q(name) if name else self.name(t.key)
-        return f"CREATE TABLE {target} (\n    " + ",\n    ".join(lines) + "\n)"
+        options = [
+            *(["STRICT"] if t.strict else []),
+            *(["WITHOUT ROWID"] if t.without_rowid else []),
+        ]
+        return (
+            f"CREATE TABLE {target} (\n    "
+            + ",\n    ".join(lines)
+            + "\n)"
+            + (" " + ", ".join(options) if options else "")
+        )
 
     def index(self, on: tuple[str | None, str], i: Index) -> str:
         if i.method or i.include or i.nulls_not_distinct:
@@ -158,9 +170,14 @@ class SQLiteRenderer(Renderer):
             and (c.name in given or ((o := old.column(c.name)) is not None and o.generated is None))
         ]
         picked = ", ".join(f"({given[n]})" if n in given else self.q(n) for n in copied)
+        into = self.names(copied)
+        rowid = _rowid_name(old, new)
+        if rowid is not None:  # rowids kept: an FTS index or a user may point at them
+            into, picked = f"{rowid}, {into}", f"{rowid}, {picked}"
         out = [
             self.create_table(replace(new, indexes=()), name=temp),
-            f"INSERT INTO {self.q(temp)} ({self.names(copied)}) SELECT {picked} FROM {self.name(old.key)}",
+            f"INSERT INTO {self.q(temp)} ({into}) SELECT {picked} FROM {self.name(old.key)}",
+            *self._keep_sequence(new, temp, old.name),
             f"DROP TABLE {self.name(old.key)}",
             # Legacy rename: views and triggers naming the table must not be re-parsed while
             # it is briefly missing (SQLite 3.26+ would fail on them), nor rewritten.
@@ -173,6 +190,22 @@ class SQLiteRenderer(Renderer):
             r.definition for r in schema.routines if r.kind == "trigger" and r.table == new.name
         )
         return out
+
+    def _keep_sequence(self, new: Table, temp: str, old: str) -> list[str]:
+        """AUTOINCREMENT's promise outlives a rebuild: the copy leaves the new table's
+        ``sqlite_sequence`` row at the highest id copied, and DROP TABLE removes the old
+        one's, so ids of rows deleted from the end would be handed out again. The old
+        high-water mark goes to the new table when it is higher (the rename carries the
+        row over, SQLite 3.x)."""
+        if not any(c.identity is not None for c in new.columns):
+            return []
+        t, o = self.literal(temp), self.literal(old)
+        mine = f"SELECT seq FROM sqlite_sequence WHERE name = {o}"
+        return [
+            f"DELETE FROM sqlite_sequence WHERE name = {t} AND seq < ({mine})",
+            f"INSERT INTO sqlite_sequence (name, seq) SELECT {t}, seq FROM sqlite_sequence "
+            f"WHERE name = {o} AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {t})",
+        ]
 
     @staticmethod
     def can_add_column(column: Column) -> bool:
@@ -206,10 +239,67 @@ class SQLiteRenderer(Renderer):
         return [f"DROP INDEX {self.name((op.on[0], op.index.name))}"]
 
     def op_create_routine(self, op: CreateRoutine, schema: Schema) -> list[str]:
-        return [op.routine.definition.strip().rstrip(";")]  # sqlite_schema.sql: runnable
+        out = [op.routine.definition.strip().rstrip(";")]  # sqlite_schema.sql: runnable
+        if op.routine.kind == "virtual table" and _EXTERNAL_CONTENT.search(out[0]):
+            # FTS4/FTS5 over a table of its own (content=…) starts with an empty index:
+            # 'rebuild' reads the table into it (fts5.html#the_rebuild_command).
+            name = self.q(op.routine.name)
+            out.append(f"INSERT INTO {name} ({name}) VALUES ('rebuild')")
+        return out
 
     def op_drop_routine(self, op: DropRoutine, schema: Schema) -> list[str]:
+        if op.routine.kind == "virtual table":  # its shadow tables go with it
+            return [f"DROP TABLE {self.q(op.routine.name)}"]
         return [f"DROP TRIGGER {self.q(op.routine.name)}"]
+
+
+#: What DEFAULT takes bare (lang_createtable.html, column-constraint): a signed number, a
+#: string or blob literal, or a name (NULL, TRUE, CURRENT_TIMESTAMP, or a bare word SQLite
+#: reads as a string). Anything else is an expression and needs its parentheses.
+_BARE_DEFAULT = re.compile(
+    r"""[+-]?\s*(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)
+    | '(?:[^']|'')*' | [xX]'[0-9a-fA-F]*' | [A-Za-z_][A-Za-z0-9_$]* | "(?:[^"]|"")*"
+    """,
+    re.VERBOSE,
+)
+
+
+def default_clause(default: str) -> str:
+    """``default`` as DEFAULT takes it. ``pragma_table_xinfo.dflt_value`` gives the
+    expression of ``DEFAULT (datetime('now'))`` without its parentheses, which
+    ``DEFAULT datetime('now')`` would be a syntax error without (SQLite 3.40)."""
+    text = default.strip()
+    return text if _BARE_DEFAULT.fullmatch(text) else f"({text})"
+
+
+#: ``USING fts4(…, content="t")`` / ``fts5(…, content='t')``; not ``content=''``
+#: (contentless: nothing to rebuild from).
+_EXTERNAL_CONTENT = re.compile(
+    r"USING\s+fts[45]\s*\(.*\bcontent\s*=\s*(?!''|\"\")['\"]?\w", re.IGNORECASE | re.DOTALL
+)
+
+
+def _has_rowid_alias(t: Table) -> bool:
+    """Whether the table's rowid is one of its columns: a one-column primary key declared
+    exactly INTEGER (lang_createtable.html#rowid; INTEGER PRIMARY KEY DESC, which is not
+    one, is refused by the inspector)."""
+    pk = t.primary_key
+    if t.without_rowid or pk is None or len(pk.columns) != 1:
+        return False
+    column = t.column(pk.columns[0])
+    return column is not None and column.type.strip().upper() == "INTEGER"
+
+
+def _rowid_name(old: Table, new: Table) -> str | None:
+    """The name the old table's rowid goes by in a rebuild's copy, where it is not a
+    column already and the new table keeps rowids of its own: a rowid table without an
+    INTEGER PRIMARY KEY renumbers its rows on a plain INSERT ... SELECT, and an external
+    content FTS table (content_rowid) or an application holding rowids would then point
+    at other rows. None where nothing needs it."""
+    if old.without_rowid or new.without_rowid or _has_rowid_alias(old) or _has_rowid_alias(new):
+        return None
+    taken = {c.name.lower() for c in (*old.columns, *new.columns)}
+    return next((n for n in ("rowid", "_rowid_", "oid") if n not in taken), None)
 
 
 def _can_add(c: Column) -> bool:
@@ -219,10 +309,9 @@ def _can_add(c: Column) -> bool:
     if c.identity is not None:
         return False
     default = (c.default or "").strip()
-    if default.startswith("(") or default.upper() in (
-        "CURRENT_TIME",
-        "CURRENT_DATE",
-        "CURRENT_TIMESTAMP",
+    if default and (
+        default_clause(default).startswith("(")
+        or default.upper() in ("CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP")
     ):
         return False  # the default must be a constant
     return c.nullable or c.generated is not None or (bool(default) and default.upper() != "NULL")

@@ -210,6 +210,17 @@ def _set(item: exp.Expression) -> Action:
     return Action(Act.SET, name=item.sql().lower())
 
 
+def _default_text(value: exp.Expression | None) -> str:
+    """A DEFAULT's text. sqlglot 30 cannot print an empty blob literal (SQLite's
+    ``DEFAULT x''``: its generator reads the hex digits as an integer and raises)."""
+    if value is None:
+        return ""
+    try:
+        return value.sql()
+    except ValueError:
+        return f"X'{value.name}'" if isinstance(value, exp.HexString) else value.name
+
+
 def _column(coldef: exp.ColumnDef) -> ColumnFact:
     kind = coldef.args.get("kind")
     type_name = type_args = None
@@ -222,7 +233,7 @@ def _column(coldef: exp.ColumnDef) -> ColumnFact:
         if isinstance(kind_node, exp.NotNullColumnConstraint):
             facts["not_null"] = not kind_node.args.get("allow_null")
         elif isinstance(kind_node, exp.DefaultColumnConstraint):
-            text = kind_node.this.sql() if kind_node.this is not None else ""
+            text = _default_text(kind_node.this)
             facts["default"] = text  # volatile_default: from the dialect's list, below
         elif isinstance(kind_node, exp.AutoIncrementColumnConstraint):
             facts["auto_increment"] = True

@@ -8,6 +8,10 @@ it, so a later failure leaves the first part applied with no history row, and th
 transaction within a transaction") and only a warning on PostgreSQL, which makes the
 author believe in a transaction that is not theirs.
 
+On SQLite a file that is one transaction of its own from start to end (``BEGIN; …
+COMMIT;``, as the shell's ``.dump`` is) is not flagged: the runner drops that pair and runs
+what is between in its own transaction (``dbshift.migrations.sqlfile``).
+
 MySQL/MariaDB migrations are not one transaction: DDL commits implicitly, and dbshift
 journals each statement, running every data statement in its own short transaction with
 its journal entry. That BEGIN commits whatever the file's BEGIN opened, so statements the

@@ -1,0 +1,1 @@
+-- unsupported: make users STRICT, WITHOUT ROWID: not supported on mysql
