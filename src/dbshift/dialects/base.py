@@ -50,6 +50,13 @@ def _calls(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(spelled) + r")\s*\(", re.I)
 
 
+class TableLocks(enum.Enum):
+    """What a statement does to the session's explicit table locks (``LOCK TABLES``)."""
+
+    TAKEN = "taken"
+    RELEASED = "released"
+
+
 _DML = re.compile(r"\s*(?:\(\s*)*(insert|update|delete|replace|select|with|values)\b", re.I)
 
 
@@ -316,6 +323,16 @@ class Dialect:
         and ``CREATE INDEX CONCURRENTLY`` or ``VACUUM`` refuse a transaction block.
         """
         return _DML.match(sql) is not None
+
+    @staticmethod
+    def table_lock_effect(sql: str) -> TableLocks | None:
+        """Whether ``sql`` takes explicit table locks (``LOCK TABLES``) or releases them.
+
+        While a session holds them it may touch no other table, the history table
+        included: the runner journals the statements between the two as one unit.
+        Servers without the statement return None.
+        """
+        return None
 
     @staticmethod
     def commits_before(sql: str) -> bool:
