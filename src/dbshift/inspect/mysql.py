@@ -186,6 +186,7 @@ def _inspect(
         refused[what].append(name)
     has_views = False
     partitioned: list[str] = []
+    hash_tables: set[str] = set()
     for name, table_type, collation, comment, engine, create_options in _json_rows(
         conn, server, q.TABLES_JSON, q.TABLES
     ):
@@ -201,15 +202,23 @@ def _inspect(
             (o.split("=", 1)[1].upper() for o in declared if o.lower().startswith("row_format=")),
             None,
         )
-        if table_type == "BASE TABLE" and any(
-            o.lower() != "partitioned" and not o.lower().startswith("row_format=") for o in declared
-        ):
-            # KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, …: not modelled (ROW_FORMAT is).
-            refused["table options (KEY_BLOCK_SIZE, STATS_PERSISTENT, PACK_KEYS, ...)"].append(name)
+        unmodelled = sorted(
+            {
+                o.split("=", 1)[0].upper()
+                for o in declared
+                if o.lower() != "partitioned" and not o.lower().startswith("row_format=")
+            }
+        )
+        if table_type == "BASE TABLE" and unmodelled:
+            # KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, Aria's PAGE_CHECKSUM, …: not
+            # modelled (ROW_FORMAT is). Named as the server lists them.
+            refused[f"table options ({', '.join(unmodelled)})"].append(name)
         # VIEW rows come from VIEWS; SEQUENCE ones are MariaDB 10.3+ sequences.
         if table_type == "SEQUENCE" and name not in excluded:
             sequence_names.append(name)
         plain = table_type in _TABLE_TYPES or (not refuse and table_type == "SYSTEM VERSIONED")
+        if plain and (engine or "").upper() in _HASH_ENGINES:
+            hash_tables.add(name)
         if plain:
             table_info[name] = (collation or "", comment or None)
             options[name] = TableOptions(
@@ -224,7 +233,7 @@ def _inspect(
     partitions = _partitions(conn, server, partitioned, refused) if partitioned else {}
     if refused and refuse:
         _refuse(refused)
-    primary_keys, indexes = _indexes(conn, server, table_info, refused)
+    primary_keys, indexes = _indexes(conn, server, table_info, refused, hash_tables=hash_tables)
     if refused and refuse:
         _refuse(refused)
     columns = _columns(conn, server, table_info)
@@ -495,14 +504,24 @@ def _by_table(rows: list[Row]) -> dict[str, list[Seq[Any]]]:
     return grouped
 
 
+#: Engines whose keys are HASH ones unless declared ``USING BTREE``.
+_HASH_ENGINES = frozenset({"MEMORY", "HEAP"})
+
+
 def _indexes(
     conn: Catalog,
     server: _Server,
     table_info: dict[str, tuple[str, str | None]],
     refused: dict[str, list[str]],
+    *,
+    hash_tables: set[str],
 ) -> tuple[dict[str, PrimaryKey], dict[str, list[Index]]]:
     """Keys from STATISTICS; a primary key with a comment, or an index the optimizer is
-    told to ignore, is added to ``refused`` (not modelled: a generated table lost it)."""
+    told to ignore, is added to ``refused`` (not modelled: a generated table lost it).
+
+    ``hash_tables`` (MEMORY) make HASH keys unless told otherwise: a BTREE one there is
+    method ``btree``, written ``USING BTREE`` (left out, the copy's was a HASH key); a
+    BTREE primary key there is refused (a primary key has no method in the model)."""
     if server.mariadb or server.version < (8, 0, 13):
         found = _json_rows(
             conn,
@@ -535,6 +554,8 @@ def _indexes(
         if len(rows) > 1:
             rows.sort(key=_seq_in_index)  # the query does not sort
         if name == "PRIMARY":
+            if table in hash_tables and rows[0][6].upper() == "BTREE":
+                refused["BTREE primary keys of MEMORY tables"].append(table)
             names = tuple([r[3] for r in rows])
             found_key = primary.get(names)
             if found_key is None:
@@ -561,7 +582,11 @@ def _indexes(
                 name=name,
                 elements=tuple(made),
                 unique=not int(rows[0][2]),
-                method=None if index_type == "BTREE" else index_type.lower(),
+                method=(
+                    None
+                    if index_type == "BTREE" and table not in hash_tables
+                    else index_type.lower()
+                ),
                 comment=rows[0][9] or None,
             )
         )
