@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.clients import mysql_dump
+from tests.clients import mysql_dump, mysql_dump_bytes
 from tests.conftest import (
     MYSQL_URL,
     Database,
@@ -258,3 +258,30 @@ def test_mysql_schema_file_with_its_rows_runs_as_first_migration(
     for key in expected:
         assert migrated[key] == expected[key], key
     assert table_checksums(target.url) == table_checksums(by_client.url)
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("name", DUMP_SHAPED)
+def test_mysql_dump_with_rows_runs_as_first_migration(
+    name: str, trio: list[Database], tmp_path: Path
+) -> None:
+    """``mariadb-dump --routines --triggers`` of the schema with its rows as a project's
+    first migration. Without ``--hex-blob`` the dump writes BLOB and geometry values as
+    raw bytes inside string literals, so the file is not UTF-8 text: dbshift reads it
+    with those bytes kept and sends them back as they were."""
+    source, by_client, target = trio
+    run(mysql_client(source.url), (HERE / "mysql" / name / "schema.sql").read_text())
+    dump = mysql_dump_bytes(source.url, "--routines", "--triggers")
+    with pytest.raises(UnicodeDecodeError):
+        dump.decode()
+    done = subprocess.run(mysql_client(by_client.url), input=dump, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "project").mkdir()
+    project = Project(tmp_path / "project", target.url)
+    (project.migrations / "0001_baseline.sql").write_bytes(b"-- dbshift:up\n" + dump)
+    project.rehash()
+    migrated = project.run("migrate")
+    assert migrated.code == 0, migrated.err
+    assert table_checksums(target.url) == table_checksums(by_client.url)
+    objects = {k: v for k, v in show_create(target.url).items() if "dbshift_history" not in k}
+    assert objects == show_create(by_client.url)

@@ -194,3 +194,23 @@ def test_rows_between_lock_tables_and_unlock_are_one_unit_on_mysql(
     assert mysql_db.scalar("SELECT count(*) FROM t") == 3
     assert "u" in mysql_db.tables()
     assert status(project)["failed"] == []
+
+
+def test_bytes_that_are_not_utf8_are_refused_but_on_mysql(project: Project, db: Database) -> None:
+    """A MySQL dump holds BLOB values as raw bytes in its literals, and the server takes a
+    statement as bytes: there they are kept and sent as they are. Elsewhere the file is
+    not text."""
+    project.write("1_a.sql", GOOD)
+    blob = "CREATE TABLE r (b VARBINARY(10));\nINSERT INTO r VALUES ('x\\xff\\xfe');\n"
+    (project.migrations / "2_raw.sql").write_bytes(
+        b"-- dbshift:up\n" + blob.encode("utf-8").replace(b"\\xff\\xfe", b"\xff\xfe")
+    )
+    project.rehash()
+    result = project.run("migrate")
+    if db.backend == "mysql":
+        assert result.code == 0, result.err
+        assert db.scalar("SELECT HEX(b) FROM r") == "78FFFE"
+    else:
+        assert result.code == 2
+        assert "2_raw.sql: not UTF-8 text (byte" in result.err
+        assert "Traceback" not in result.err

@@ -103,6 +103,11 @@ class Dialect:
     begin_sql: ClassVar[str] = "BEGIN"
     #: Every DDL statement commits the open transaction before it runs (MySQL/MariaDB).
     ddl_commits_implicitly: ClassVar[bool] = False
+    #: A SQL migration may hold bytes that are not UTF-8 inside its string literals: the
+    #: server takes a statement as bytes, and mysqldump writes BLOB, BINARY and geometry
+    #: values raw (without ``--hex-blob``). Such a file is read with them kept
+    #: (``surrogateescape``) and its statements sent as the bytes the file holds.
+    raw_bytes_in_literals: ClassVar[bool] = False
     #: The history table may live in a schema other than the connection's default.
     supports_history_schema: ClassVar[bool] = False
     #: ``DROP DATABASE`` drops what the catalog lists as a schema (MySQL/MariaDB).

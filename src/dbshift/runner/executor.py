@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from dbshift.dialects.base import TableLocks
 from dbshift.errors import (
@@ -498,7 +498,7 @@ class Executor:
 
         def runner(sql: str) -> Callable[[], None]:
             def run() -> None:
-                self._raw.exec_driver_sql(sql)
+                self._raw.exec_driver_sql(_as_sent(sql))
 
             return run
 
@@ -651,3 +651,15 @@ def _python_line(path: Path, exc: BaseException) -> str:
 
 def _ms_since(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
+
+
+def _as_sent(sql: str) -> str:
+    """The statement as the driver sends it. A file read with raw bytes kept
+    (``Dialect.raw_bytes_in_literals``) goes as those bytes: the driver would not encode
+    them, and the server reads a statement as bytes anyway (PyMySQL passes bytes
+    through, and SQLAlchemy hands the statement to it untouched)."""
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError:
+        return cast("str", sql.encode("utf-8", "surrogateescape"))
+    return sql

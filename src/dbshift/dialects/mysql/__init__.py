@@ -68,6 +68,7 @@ class MySQLDialect(Dialect):
     transactional_ddl = False
     databases_are_schemas = True
     ddl_commits_implicitly = True
+    raw_bytes_in_literals = True
     # mysql://host/ connects with no current database (DATABASE() is NULL).
     url_must_name_database = True
     # TEXT is 2^16 - 1 bytes (MEDIUMTEXT, LONGTEXT hold more), MySQL 8.0 and MariaDB 10.x.
