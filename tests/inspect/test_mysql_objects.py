@@ -419,3 +419,23 @@ def test_the_client_character_set_of_views_routines_and_triggers_is_kept(
         conn.exec_driver_sql(f"SET NAMES {session[0]} COLLATE {session[1]}")
         for name in names:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+
+
+def test_a_spatial_reference_system_id_is_refused_by_name(
+    conn: sqlalchemy.Connection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spatial column kept to one SRID was silently made without it (MariaDB's SHOW
+    CREATE TABLE does not print it; information_schema.GEOMETRY_COLUMNS has it). SRID 0,
+    the default (sakila's ``/*!80003 SRID 0 */``), is no restriction."""
+    srid = "REF_SYSTEM_ID=4326" if is_mariadb(conn) else "SRID 4326"
+    conn.exec_driver_sql(
+        f"CREATE TABLE g (id int PRIMARY KEY, spot POINT {srid} NOT NULL,"
+        " area GEOMETRY NOT NULL /*!80003 SRID 0 */)"
+    )
+    url = conn.engine.url.render_as_string(hide_password=False)
+    assert main(["inspect", url]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "dbshift: error: spatial reference system ids (REF_SYSTEM_ID, SRID) are not "
+        "supported yet (g.spot)"
+    ), err

@@ -237,6 +237,8 @@ def _inspect(
     if refused and refuse:
         _refuse(refused)
     columns = _columns(conn, server, table_info)
+    if refuse and any(c.type.lower() in _GEOMETRY_TYPES for cs in columns.values() for c in cs):
+        _refuse_srids(conn, server, table_info)
     checks, column_checks = _checks(conn, server, table_info)
     foreign_keys = _foreign_keys(conn, server, table_info)
     tables = [
@@ -502,6 +504,38 @@ def _by_table(rows: list[Row]) -> dict[str, list[Seq[Any]]]:
     for table, *column in rows:
         grouped[table].append(tuple(column))
     return grouped
+
+
+#: The spatial column types, whose spatial reference system id the model does not keep.
+_GEOMETRY_TYPES = frozenset(
+    {
+        "geometry",
+        "point",
+        "linestring",
+        "polygon",
+        "multipoint",
+        "multilinestring",
+        "multipolygon",
+        "geometrycollection",
+        "geomcollection",
+    }
+)
+
+
+def _refuse_srids(
+    conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
+) -> None:
+    """A spatial column restricted to one spatial reference system (MariaDB
+    ``REF_SYSTEM_ID=n``, MySQL 8 ``SRID n``) is refused by name: the model has no place
+    for it, and a copy made without it took any SRID (MariaDB's SHOW CREATE TABLE does
+    not even print it; information_schema.GEOMETRY_COLUMNS does). Asked only where the
+    schema has a spatial column: the catalog opens every table to answer."""
+    if not server.mariadb and server.version < (8, 0):
+        return  # MySQL 5.7 columns take any SRID
+    sql = q.SRIDS_MARIADB if server.mariadb else q.SRIDS_MYSQL
+    found = [f"{t}.{c}" for t, c in _rows(conn, sql, server.params) if t in table_info]
+    if found:
+        _refuse({"spatial reference system ids (REF_SYSTEM_ID, SRID)": found})
 
 
 #: Engines whose keys are HASH ones unless declared ``USING BTREE``.
