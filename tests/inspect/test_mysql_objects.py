@@ -439,3 +439,29 @@ def test_a_spatial_reference_system_id_is_refused_by_name(
         "dbshift: error: spatial reference system ids (REF_SYSTEM_ID, SRID) are not "
         "supported yet (g.spot)"
     ), err
+
+
+def test_an_application_time_period_is_refused_by_name_on_mariadb(
+    conn: sqlalchemy.Connection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``PERIOD FOR stay (s, e)`` with a key ``WITHOUT OVERLAPS`` was read as a CHECK
+    named ``stay`` and a key over (room, e, s): a copy lost the period silently. A plain
+    check of the same shape is no period."""
+    if not is_mariadb(conn):
+        pytest.skip("application-time periods are MariaDB's")
+    conn.exec_driver_sql(
+        "CREATE TABLE plain (s date NOT NULL, e date NOT NULL, CONSTRAINT span CHECK (s < e))"
+    )
+    url = conn.engine.url.render_as_string(hide_password=False)
+    assert main(["inspect", url]) == 0
+    capsys.readouterr()
+    conn.exec_driver_sql(
+        "CREATE TABLE booking (id int PRIMARY KEY, room varchar(10) NOT NULL,"
+        " s date NOT NULL, e date NOT NULL, PERIOD FOR stay (s, e),"
+        " UNIQUE KEY room_stay (room, stay WITHOUT OVERLAPS))"
+    )
+    assert main(["inspect", url]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "dbshift: error: application-time periods (PERIOD FOR) are not supported yet (booking)"
+    ), err

@@ -240,6 +240,8 @@ def _inspect(
     if refuse and any(c.type.lower() in _GEOMETRY_TYPES for cs in columns.values() for c in cs):
         _refuse_srids(conn, server, table_info)
     checks, column_checks = _checks(conn, server, table_info)
+    if refuse and server.mariadb:
+        _refuse_periods(conn, server, checks)
     foreign_keys = _foreign_keys(conn, server, table_info)
     tables = [
         Table(
@@ -659,6 +661,31 @@ def _checks(
         else:
             checks[table].append(CheckConstraint(name=name, expression=clause))
     return checks, own
+
+
+#: The CHECK MariaDB (10.5+) adds for an application-time ``PERIOD FOR p (s, e)``: named
+#: after the period, ```s` < `e```.
+_PERIOD_CHECK = re.compile(r"`(?:[^`]|``)+` < `(?:[^`]|``)+`")
+#: SHOW CREATE TABLE's line for such a period.
+_PERIOD_LINE = re.compile(r"^\s*PERIOD FOR `", re.M)
+
+
+def _refuse_periods(
+    conn: Catalog, server: _Server, checks: dict[str, list[CheckConstraint]]
+) -> None:
+    """MariaDB's application-time periods (``PERIOD FOR p (s, e)``, keys ``WITHOUT
+    OVERLAPS``) are refused by name: read as plain parts, a copy got a CHECK named after
+    the period and a key over its columns. information_schema has no PERIODS table
+    before MariaDB 11.4, so a table with a check of the period's shape is asked by SHOW
+    CREATE TABLE, which prints the period."""
+    found = []
+    for table, table_checks in checks.items():
+        if any(_PERIOD_CHECK.fullmatch(c.expression) for c in table_checks):
+            rows = _rows(conn, f"SHOW CREATE TABLE {server.qualified(table)}")
+            if rows and _PERIOD_LINE.search(str(rows[0][1])):
+                found.append(table)
+    if found:
+        _refuse({"application-time periods (PERIOD FOR)": found})
 
 
 def _with_checks(
