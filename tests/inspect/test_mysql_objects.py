@@ -200,6 +200,10 @@ MYSQL_REFUSED = [
         r"BTREE primary keys of MEMORY tables are not supported yet \(m\)",
     ),
     (
+        "CREATE TABLE mall (a int) ENGINE=MRG_MyISAM UNION=() INSERT_METHOD=LAST",
+        r"MERGE \(MRG_MyISAM\) tables are not supported yet \(mall\)",
+    ),
+    (
         "CREATE TABLE k (id int, PRIMARY KEY (id) COMMENT 'lookup')",
         r"primary key comments are not supported yet \(k\)",
     ),
@@ -216,6 +220,7 @@ MYSQL_REFUSED = [
         "aria-options",
         "stats-options",
         "memory-btree-primary-key",
+        "merge-table",
         "primary-key-comment",
     ],
 )

@@ -195,6 +195,9 @@ def _inspect(
             continue
         if table_type == "SYSTEM VERSIONED":
             refused["system-versioned tables"].append(name)
+        if (engine or "").upper() == "MRG_MYISAM":
+            # Its UNION=(…) and INSERT_METHOD are in no catalog table: a copy lost them.
+            refused["MERGE (MRG_MyISAM) tables"].append(name)
         if "partitioned" in (create_options or "").lower() and table_type == "BASE TABLE":
             partitioned.append(name)
         declared = (create_options or "").split()
