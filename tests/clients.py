@@ -44,6 +44,12 @@ def pg_dump(url: str, *flags: str, skip_if_missing: bool = False) -> str:
 def mysql_dump(url: str, *flags: str, skip_if_missing: bool = False) -> str:
     """``mariadb-dump`` (or ``mysqldump``) ``flags…`` of the database: its output. Where
     neither is installed the test fails, or with ``skip_if_missing`` is skipped."""
+    return mysql_dump_bytes(url, *flags, skip_if_missing=skip_if_missing).decode()
+
+
+def mysql_dump_bytes(url: str, *flags: str, skip_if_missing: bool = False) -> bytes:
+    """``mysql_dump`` as the bytes the tool wrote: with its rows, BLOB and geometry values
+    are raw bytes in string literals, not UTF-8 text."""
     tool = shutil.which("mariadb-dump") or shutil.which("mysqldump")
     if tool is None:
         if skip_if_missing:
@@ -54,7 +60,6 @@ def mysql_dump(url: str, *flags: str, skip_if_missing: bool = False) -> str:
     return subprocess.run(
         [tool, *flags, *args, u.database or ""],
         capture_output=True,
-        text=True,
         check=True,
         env=_with_password("MYSQL_PWD", url),
     ).stdout

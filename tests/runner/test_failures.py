@@ -161,3 +161,56 @@ def test_rollback_without_down_section_changes_nothing(project: Project, db: Dat
     result = project.run("rollback", "2")
     assert result.code == 1 and "2_b.sql: has no down section" in result.err
     assert {"a", "b"} <= db.tables()
+
+
+LOCKED_ROWS = sql_migration(
+    "CREATE TABLE t (id INTEGER PRIMARY KEY) ENGINE=InnoDB;\n"
+    "LOCK TABLES `t` WRITE;\n"
+    "INSERT INTO t VALUES (1),(2);\n"
+    "INSERT INTO t VALUES (2);\n"
+    "UNLOCK TABLES;\n"
+    "CREATE TABLE u (id INTEGER);"
+)
+
+
+def test_rows_between_lock_tables_and_unlock_are_one_unit_on_mysql(
+    mysql_db: Database, tmp_path
+) -> None:
+    """mysqldump frames each table's rows in ``LOCK TABLES … WRITE`` / ``UNLOCK TABLES``,
+    during which the session may touch no other table, the history table included: the
+    journal waits for the UNLOCK, a failure inside rolls the span's rows back and
+    records the run as stopped at the LOCK, and the resume runs the span again whole."""
+    project = Project(tmp_path, mysql_db.url)
+    project.write("1_rows.sql", LOCKED_ROWS)
+    failed = project.run("migrate")
+    assert failed.code == 1
+    assert "1_rows.sql:5:" in failed.err and "Duplicate" in failed.err, failed.err
+    [row] = status(project)["failed"]
+    assert row["statements_done"] == 1  # the CREATE TABLE; the LOCK TABLES runs again
+    assert mysql_db.scalar("SELECT count(*) FROM t") == 0
+    project.write("1_rows.sql", LOCKED_ROWS.replace("VALUES (2);", "VALUES (3);"))
+    done = project.run("migrate")
+    assert done.code == 0, done.err
+    assert mysql_db.scalar("SELECT count(*) FROM t") == 3
+    assert "u" in mysql_db.tables()
+    assert status(project)["failed"] == []
+
+
+def test_bytes_that_are_not_utf8_are_refused_but_on_mysql(project: Project, db: Database) -> None:
+    """A MySQL dump holds BLOB values as raw bytes in its literals, and the server takes a
+    statement as bytes: there they are kept and sent as they are. Elsewhere the file is
+    not text."""
+    project.write("1_a.sql", GOOD)
+    blob = "CREATE TABLE r (b VARBINARY(10));\nINSERT INTO r VALUES ('x\\xff\\xfe');\n"
+    (project.migrations / "2_raw.sql").write_bytes(
+        b"-- dbshift:up\n" + blob.encode("utf-8").replace(b"\\xff\\xfe", b"\xff\xfe")
+    )
+    project.rehash()
+    result = project.run("migrate")
+    if db.backend == "mysql":
+        assert result.code == 0, result.err
+        assert db.scalar("SELECT HEX(b) FROM r") == "78FFFE"
+    else:
+        assert result.code == 2
+        assert "2_raw.sql: not UTF-8 text (byte" in result.err
+        assert "Traceback" not in result.err

@@ -121,7 +121,8 @@ def find(
     schema: list[Schema] = []  # read once, on the first type change
     for migration in candidates:
         path = display_path(migration.path)
-        text = migration.path.read_text(encoding="utf-8")
+        # As the loader read it: a MySQL dump's raw bytes in literals kept.
+        text = migration.path.read_text(encoding="utf-8", errors="surrogateescape")
         findings: dict[int, list[Finding]] = {}
         for f in linter.lint_text(text, path, down=down)[0]:
             if f.rule in RULES or f.rule == "column-type-change":

@@ -50,6 +50,13 @@ def _calls(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(spelled) + r")\s*\(", re.I)
 
 
+class TableLocks(enum.Enum):
+    """What a statement does to the session's explicit table locks (``LOCK TABLES``)."""
+
+    TAKEN = "taken"
+    RELEASED = "released"
+
+
 _DML = re.compile(r"\s*(?:\(\s*)*(insert|update|delete|replace|select|with|values)\b", re.I)
 
 
@@ -96,6 +103,11 @@ class Dialect:
     begin_sql: ClassVar[str] = "BEGIN"
     #: Every DDL statement commits the open transaction before it runs (MySQL/MariaDB).
     ddl_commits_implicitly: ClassVar[bool] = False
+    #: A SQL migration may hold bytes that are not UTF-8 inside its string literals: the
+    #: server takes a statement as bytes, and mysqldump writes BLOB, BINARY and geometry
+    #: values raw (without ``--hex-blob``). Such a file is read with them kept
+    #: (``surrogateescape``) and its statements sent as the bytes the file holds.
+    raw_bytes_in_literals: ClassVar[bool] = False
     #: The history table may live in a schema other than the connection's default.
     supports_history_schema: ClassVar[bool] = False
     #: ``DROP DATABASE`` drops what the catalog lists as a schema (MySQL/MariaDB).
@@ -345,6 +357,16 @@ class Dialect:
         and ``CREATE INDEX CONCURRENTLY`` or ``VACUUM`` refuse a transaction block.
         """
         return _DML.match(sql) is not None
+
+    @staticmethod
+    def table_lock_effect(sql: str) -> TableLocks | None:
+        """Whether ``sql`` takes explicit table locks (``LOCK TABLES``) or releases them.
+
+        While a session holds them it may touch no other table, the history table
+        included: the runner journals the statements between the two as one unit.
+        Servers without the statement return None.
+        """
+        return None
 
     @staticmethod
     def commits_before(sql: str) -> bool:

@@ -186,6 +186,7 @@ def _inspect(
         refused[what].append(name)
     has_views = False
     partitioned: list[str] = []
+    hash_tables: set[str] = set()
     for name, table_type, collation, comment, engine, create_options in _json_rows(
         conn, server, q.TABLES_JSON, q.TABLES
     ):
@@ -194,6 +195,9 @@ def _inspect(
             continue
         if table_type == "SYSTEM VERSIONED":
             refused["system-versioned tables"].append(name)
+        if (engine or "").upper() == "MRG_MYISAM":
+            # Its UNION=(…) and INSERT_METHOD are in no catalog table: a copy lost them.
+            refused["MERGE (MRG_MyISAM) tables"].append(name)
         if "partitioned" in (create_options or "").lower() and table_type == "BASE TABLE":
             partitioned.append(name)
         declared = (create_options or "").split()
@@ -201,15 +205,23 @@ def _inspect(
             (o.split("=", 1)[1].upper() for o in declared if o.lower().startswith("row_format=")),
             None,
         )
-        if table_type == "BASE TABLE" and any(
-            o.lower() != "partitioned" and not o.lower().startswith("row_format=") for o in declared
-        ):
-            # KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, …: not modelled (ROW_FORMAT is).
-            refused["table options (KEY_BLOCK_SIZE, STATS_PERSISTENT, PACK_KEYS, ...)"].append(name)
+        unmodelled = sorted(
+            {
+                o.split("=", 1)[0].upper()
+                for o in declared
+                if o.lower() != "partitioned" and not o.lower().startswith("row_format=")
+            }
+        )
+        if table_type == "BASE TABLE" and unmodelled:
+            # KEY_BLOCK_SIZE, STATS_*, PACK_KEYS, CHECKSUM, Aria's PAGE_CHECKSUM, …: not
+            # modelled (ROW_FORMAT is). Named as the server lists them.
+            refused[f"table options ({', '.join(unmodelled)})"].append(name)
         # VIEW rows come from VIEWS; SEQUENCE ones are MariaDB 10.3+ sequences.
         if table_type == "SEQUENCE" and name not in excluded:
             sequence_names.append(name)
         plain = table_type in _TABLE_TYPES or (not refuse and table_type == "SYSTEM VERSIONED")
+        if plain and (engine or "").upper() in _HASH_ENGINES:
+            hash_tables.add(name)
         if plain:
             table_info[name] = (collation or "", comment or None)
             options[name] = TableOptions(
@@ -224,11 +236,15 @@ def _inspect(
     partitions = _partitions(conn, server, partitioned, refused) if partitioned else {}
     if refused and refuse:
         _refuse(refused)
-    primary_keys, indexes = _indexes(conn, server, table_info, refused)
+    primary_keys, indexes = _indexes(conn, server, table_info, refused, hash_tables=hash_tables)
     if refused and refuse:
         _refuse(refused)
     columns = _columns(conn, server, table_info)
+    if refuse and any(c.type.lower() in _GEOMETRY_TYPES for cs in columns.values() for c in cs):
+        _refuse_srids(conn, server, table_info)
     checks, column_checks = _checks(conn, server, table_info)
+    if refuse and server.mariadb:
+        _refuse_periods(conn, server, checks)
     foreign_keys = _foreign_keys(conn, server, table_info)
     tables = [
         Table(
@@ -495,14 +511,56 @@ def _by_table(rows: list[Row]) -> dict[str, list[Seq[Any]]]:
     return grouped
 
 
+#: The spatial column types, whose spatial reference system id the model does not keep.
+_GEOMETRY_TYPES = frozenset(
+    {
+        "geometry",
+        "point",
+        "linestring",
+        "polygon",
+        "multipoint",
+        "multilinestring",
+        "multipolygon",
+        "geometrycollection",
+        "geomcollection",
+    }
+)
+
+
+def _refuse_srids(
+    conn: Catalog, server: _Server, table_info: dict[str, tuple[str, str | None]]
+) -> None:
+    """A spatial column restricted to one spatial reference system (MariaDB
+    ``REF_SYSTEM_ID=n``, MySQL 8 ``SRID n``) is refused by name: the model has no place
+    for it, and a copy made without it took any SRID (MariaDB's SHOW CREATE TABLE does
+    not even print it; information_schema.GEOMETRY_COLUMNS does). Asked only where the
+    schema has a spatial column: the catalog opens every table to answer."""
+    if not server.mariadb and server.version < (8, 0):
+        return  # MySQL 5.7 columns take any SRID
+    sql = q.SRIDS_MARIADB if server.mariadb else q.SRIDS_MYSQL
+    found = [f"{t}.{c}" for t, c in _rows(conn, sql, server.params) if t in table_info]
+    if found:
+        _refuse({"spatial reference system ids (REF_SYSTEM_ID, SRID)": found})
+
+
+#: Engines whose keys are HASH ones unless declared ``USING BTREE``.
+_HASH_ENGINES = frozenset({"MEMORY", "HEAP"})
+
+
 def _indexes(
     conn: Catalog,
     server: _Server,
     table_info: dict[str, tuple[str, str | None]],
     refused: dict[str, list[str]],
+    *,
+    hash_tables: set[str],
 ) -> tuple[dict[str, PrimaryKey], dict[str, list[Index]]]:
     """Keys from STATISTICS; a primary key with a comment, or an index the optimizer is
-    told to ignore, is added to ``refused`` (not modelled: a generated table lost it)."""
+    told to ignore, is added to ``refused`` (not modelled: a generated table lost it).
+
+    ``hash_tables`` (MEMORY) make HASH keys unless told otherwise: a BTREE one there is
+    method ``btree``, written ``USING BTREE`` (left out, the copy's was a HASH key); a
+    BTREE primary key there is refused (a primary key has no method in the model)."""
     if server.mariadb or server.version < (8, 0, 13):
         found = _json_rows(
             conn,
@@ -535,6 +593,8 @@ def _indexes(
         if len(rows) > 1:
             rows.sort(key=_seq_in_index)  # the query does not sort
         if name == "PRIMARY":
+            if table in hash_tables and rows[0][6].upper() == "BTREE":
+                refused["BTREE primary keys of MEMORY tables"].append(table)
             names = tuple([r[3] for r in rows])
             found_key = primary.get(names)
             if found_key is None:
@@ -561,7 +621,11 @@ def _indexes(
                 name=name,
                 elements=tuple(made),
                 unique=not int(rows[0][2]),
-                method=None if index_type == "BTREE" else index_type.lower(),
+                method=(
+                    None
+                    if index_type == "BTREE" and table not in hash_tables
+                    else index_type.lower()
+                ),
                 comment=rows[0][9] or None,
             )
         )
@@ -600,6 +664,31 @@ def _checks(
         else:
             checks[table].append(CheckConstraint(name=name, expression=clause))
     return checks, own
+
+
+#: The CHECK MariaDB (10.5+) adds for an application-time ``PERIOD FOR p (s, e)``: named
+#: after the period, ```s` < `e```.
+_PERIOD_CHECK = re.compile(r"`(?:[^`]|``)+` < `(?:[^`]|``)+`")
+#: SHOW CREATE TABLE's line for such a period.
+_PERIOD_LINE = re.compile(r"^\s*PERIOD FOR `", re.M)
+
+
+def _refuse_periods(
+    conn: Catalog, server: _Server, checks: dict[str, list[CheckConstraint]]
+) -> None:
+    """MariaDB's application-time periods (``PERIOD FOR p (s, e)``, keys ``WITHOUT
+    OVERLAPS``) are refused by name: read as plain parts, a copy got a CHECK named after
+    the period and a key over its columns. information_schema has no PERIODS table
+    before MariaDB 11.4, so a table with a check of the period's shape is asked by SHOW
+    CREATE TABLE, which prints the period."""
+    found = []
+    for table, table_checks in checks.items():
+        if any(_PERIOD_CHECK.fullmatch(c.expression) for c in table_checks):
+            rows = _rows(conn, f"SHOW CREATE TABLE {server.qualified(table)}")
+            if rows and _PERIOD_LINE.search(str(rows[0][1])):
+                found.append(table)
+    if found:
+        _refuse({"application-time periods (PERIOD FOR)": found})
 
 
 def _with_checks(

@@ -212,6 +212,16 @@ WHERE TRIGGER_SCHEMA = :db
 #: (Table options in CREATE_OPTIONS, a primary key's comment and index visibility are
 #: refused from the TABLES and STATISTICS rows the reader has anyway: another scan of
 #: either reopens every table's definition.)
+#: Spatial columns restricted to a spatial reference system other than 0.
+SRIDS_MARIADB = """
+SELECT G_TABLE_NAME, G_GEOMETRY_COLUMN FROM information_schema.GEOMETRY_COLUMNS
+WHERE G_TABLE_SCHEMA = :db AND SRID <> 0
+"""
+SRIDS_MYSQL = """
+SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = :db AND SRS_ID IS NOT NULL AND SRS_ID <> 0
+"""
+
 UNSUPPORTED = """
 SELECT 'events', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = :db
 UNION ALL

@@ -118,8 +118,11 @@ class Linter:
         findings: list[Finding] = []
         files = statements = 0
         for path in paths:
+            # A MySQL dump's raw BLOB/geometry bytes in literals are kept, as the runner
+            # keeps them (Dialect.raw_bytes_in_literals).
+            errors = "surrogateescape" if self.server.facts.raw_bytes_in_literals else "strict"
             try:
-                text = path.read_text(encoding="utf-8")
+                text = path.read_text(encoding="utf-8", errors=errors)
             except (OSError, UnicodeDecodeError) as exc:
                 reason = getattr(exc, "strerror", None) or "not UTF-8 text"
                 findings.append(_input_error(str(path), 1, f"cannot read: {reason}"))

@@ -25,6 +25,7 @@ def statements_checksum(statements: list[str] | tuple[str, ...]) -> str:
     """Hash of the statements already run, so a resumed migration can prove they are unchanged."""
     digest = hashlib.sha256()
     for sql in statements:
-        digest.update(sql.encode())
+        # surrogateescape: a MySQL dump's raw bytes in literals, as the file holds them.
+        digest.update(sql.encode("utf-8", "surrogateescape"))
         digest.update(b"\x00")
     return digest.hexdigest()

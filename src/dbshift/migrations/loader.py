@@ -160,7 +160,10 @@ def parse(
     try:
         text = file.data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise MigrationFileError(str(file.path), f"not UTF-8 text (byte {exc.start})") from None
+        if not dialect.raw_bytes_in_literals:
+            raise MigrationFileError(str(file.path), f"not UTF-8 text (byte {exc.start})") from None
+        # A dump's raw BLOB/geometry values: kept, and sent back as these bytes.
+        text = file.data.decode("utf-8-sig", "surrogateescape")
     parsed = parse_sql_migration(file.path, text, dialect, placeholders)
     return dataclasses.replace(
         migration,

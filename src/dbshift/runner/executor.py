@@ -34,8 +34,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from dbshift.dialects.base import TableLocks
 from dbshift.errors import (
     MigrationFailed,
     MigrationFileError,
@@ -283,20 +284,34 @@ class Executor:
                 state=running,
                 **self._journal(steps, 0),
             )
+        locked = False  # inside LOCK TABLES … UNLOCK TABLES (see _locked_step)
         for index in range(start, len(steps)):
             step = steps[index]
+            effect = self.dialect.table_lock_effect(step.sql)
             try:
-                self._retrying(
-                    migration,
-                    functools.partial(self._journaled_step, migration, step, down=down),
-                    what="the statement",
-                )
+                if locked:
+                    self._locked_step(migration, step, down=down)
+                else:
+                    self._retrying(
+                        migration,
+                        functools.partial(self._journaled_step, migration, step, down=down),
+                        what="the statement",
+                    )
             except MigrationFailed as exc:
+                if locked:
+                    self._release_table_locks(keep=False)
                 self._commit()  # the journal of the statements before it is true
                 self._begin()
                 self.history.update(self.conn, migration.version, state=failed, error=exc.message)
                 self._commit()
                 raise
+            if effect is TableLocks.TAKEN:
+                locked = True
+            elif effect is TableLocks.RELEASED:
+                locked = False
+                self._open = False  # UNLOCK TABLES committed what ran under the locks
+            if locked:
+                continue  # the history table is not among the locked ones
             # The journal update stays open: the next statement commits it (see module doc).
             self._begin()
             done = self._journal(steps, index + 1)
@@ -304,6 +319,8 @@ class Executor:
                 self.history.update(self.conn, migration.version, **done)
                 if not self._commits_open(steps[index + 1]):
                     self._commit()
+        if locked:
+            self._release_table_locks(keep=True)  # as the server's client does at its end
         self._begin()
         if down:
             self._record_rollback(migration, started)
@@ -346,6 +363,29 @@ class Executor:
             raise
         if implicit:
             self._open = False  # the server committed it before the statement ran
+
+    def _locked_step(self, migration: Migration, step: Step, *, down: bool) -> None:
+        """A statement between ``LOCK TABLES`` and ``UNLOCK TABLES`` (mysqldump's
+        frame around each table's rows).
+
+        The session may touch only the tables it locked, so the history table takes no
+        journal update until ``UNLOCK TABLES``; the rows inserted meanwhile commit with
+        it, in one transaction, so that a failure or a crash inside leaves none of them
+        and the run resumes at the ``LOCK TABLES``. No lock retry: the locks are held.
+        """
+        if self.dialect.commits_before(step.sql) or self.dialect.table_lock_effect(step.sql):
+            self._open = False
+        else:
+            self._begin()
+        self._execute(migration, step, down=down)
+
+    def _release_table_locks(self, *, keep: bool) -> None:
+        """End a ``LOCK TABLES`` span the migration did not close: its rows kept
+        (``UNLOCK TABLES`` commits them) or, after a failure, rolled back first."""
+        if not keep:
+            self._rollback()
+        self._raw.exec_driver_sql("UNLOCK TABLES")
+        self._open = False
 
     def _commits_open(self, step: Step) -> bool:
         """The next step makes the open journal update durable without a COMMIT of ours."""
@@ -458,7 +498,7 @@ class Executor:
 
         def runner(sql: str) -> Callable[[], None]:
             def run() -> None:
-                self._raw.exec_driver_sql(sql)
+                self._raw.exec_driver_sql(_as_sent(sql))
 
             return run
 
@@ -611,3 +651,15 @@ def _python_line(path: Path, exc: BaseException) -> str:
 
 def _ms_since(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
+
+
+def _as_sent(sql: str) -> str:
+    """The statement as the driver sends it. A file read with raw bytes kept
+    (``Dialect.raw_bytes_in_literals``) goes as those bytes: the driver would not encode
+    them, and the server reads a statement as bytes anyway (PyMySQL passes bytes
+    through, and SQLAlchemy hands the statement to it untouched)."""
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError:
+        return cast("str", sql.encode("utf-8", "surrogateescape"))
+    return sql

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.base import Dialect, LockHolder, Product
+from dbshift.dialects.base import Dialect, LockHolder, Product, TableLocks
 from dbshift.dialects.client_syntax import ClientSyntax
 from dbshift.errors import LockTimeoutError
 
@@ -22,6 +22,12 @@ _IMPLICIT_COMMIT = re.compile(
     r"(?:\s+|--[^\n]*\n|#[^\n]*\n|/\*.*?\*/)*"
     r"(?:(create|drop)\s+temporary\b|(create|alter|drop|rename|truncate)\b)",
     re.I | re.S,
+)
+
+#: ``LOCK TABLE(S) …`` and ``UNLOCK TABLE(S)``, as mysqldump wraps each table's rows in
+#: them; comments before the verb skipped.
+_TABLE_LOCKS = re.compile(
+    r"(?:\s+|--[^\n]*\n|#[^\n]*\n|/\*.*?\*/)*(un)?lock\s+tables?\b", re.I | re.S
 )
 
 
@@ -63,6 +69,7 @@ class MySQLDialect(Dialect):
     databases_are_schemas = True
     databases_have_a_default_collation = True
     ddl_commits_implicitly = True
+    raw_bytes_in_literals = True
     # mysql://host/ connects with no current database (DATABASE() is NULL).
     url_must_name_database = True
     # TEXT is 2^16 - 1 bytes (MEDIUMTEXT, LONGTEXT hold more), MySQL 8.0 and MariaDB 10.x.
@@ -154,6 +161,13 @@ class MySQLDialect(Dialect):
         from dbshift.dialects.mysql.safety import RULES
 
         return RULES
+
+    @staticmethod
+    def table_lock_effect(sql: str) -> TableLocks | None:
+        found = _TABLE_LOCKS.match(sql)
+        if found is None:
+            return None
+        return TableLocks.RELEASED if found.group(1) else TableLocks.TAKEN
 
     @staticmethod
     def commits_before(sql: str) -> bool:

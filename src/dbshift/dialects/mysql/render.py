@@ -161,7 +161,8 @@ class MySQLRenderer(Renderer):
         prefix = "UNIQUE KEY" if i.unique else "KEY"
         if i.method in ("fulltext", "spatial"):
             prefix = f"{i.method.upper()} KEY"
-        using = " USING HASH" if i.method == "hash" else ""
+        # BTREE is the default but on MEMORY tables, which make HASH keys unless told.
+        using = f" USING {i.method.upper()}" if i.method in ("hash", "btree") else ""
         comment = f" COMMENT {self.literal(i.comment)}" if i.comment is not None else ""
         return f"{prefix} {self.q(i.name)} ({self._elements(i)}){using}{comment}"
 
