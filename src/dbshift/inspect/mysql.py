@@ -33,7 +33,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, cast
 
 from dbshift.dialects.base import Product
@@ -69,6 +69,7 @@ from dbshift.model import (
     TableOptions,
     View,
 )
+from dbshift.model.frozen import frozen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -91,7 +92,7 @@ _INVISIBLE = re.compile(r"\bINVISIBLE\b", re.IGNORECASE)
 _CHECK_OPTION = re.compile(r"\s+WITH\s+(?:CASCADED|LOCAL)\s+CHECK\s+OPTION\s*$", re.I)
 
 
-@dataclass(frozen=True)
+@frozen
 class _Server:
     #: The database inspected, and (``home``) the one names are spelled relative to (the
     #: connection's own; see ``dbshift.inspect.realm``): the same outside a realm.
