@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from dbshift.cli.live_objects import LiveCatalog, RunState
 from dbshift.errors import ValidationFailed
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect

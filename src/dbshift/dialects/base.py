@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection

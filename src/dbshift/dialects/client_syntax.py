@@ -8,7 +8,7 @@ asks which server it is splitting for.
 
 from __future__ import annotations
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 
 @frozen(kw_only=True)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 from dbshift.ops.base import Lock
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 
+from dbshift.frozen import frozen
 from dbshift.model import Routine, View
 from dbshift.model.depends import TABLE, TRIGGER, ident, routine_ident, view_ident
-from dbshift.model.frozen import frozen
 
 Late = View | Routine
 

@@ -19,9 +19,9 @@ from dataclasses import field, replace
 
 from dbshift.diff import comments, depends, extras, inheritance, partitions
 from dbshift.errors import Unsupported, UsageError
+from dbshift.frozen import frozen
 from dbshift.model import Column, Domain, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
-from dbshift.model.frozen import frozen
 from dbshift.ops import (
     AddCheck,
     AddColumn,

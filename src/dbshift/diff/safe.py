@@ -31,8 +31,8 @@ from __future__ import annotations
 from dataclasses import field, replace
 from typing import TYPE_CHECKING
 
+from dbshift.frozen import frozen
 from dbshift.model import CheckConstraint
-from dbshift.model.frozen import frozen
 from dbshift.ops import (
     AddCheck,
     AddColumn,

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, cast
 from dbshift.dialects.base import Product
 from dbshift.dialects.mysql import MySQLDialect
 from dbshift.errors import Unsupported, UsageError
+from dbshift.frozen import frozen
 from dbshift.inspect import mysql_queries as q
 from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.inspect.mysql_text import (
@@ -69,7 +70,6 @@ from dbshift.model import (
     TableOptions,
     View,
 )
-from dbshift.model.frozen import frozen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -7,7 +7,7 @@ Kept apart from ``objects.py`` so each reads in one sitting; the same convention
 
 from __future__ import annotations
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 
 @frozen

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import field
 from enum import StrEnum
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 
 class ReferentialAction(StrEnum):

@@ -10,8 +10,8 @@ import bisect
 from dataclasses import field, fields, replace
 from typing import TypeVar
 
+from dbshift.frozen import frozen
 from dbshift.model.extras import Collation, Comment, CompositeType, Extension, Policy, Statistics
-from dbshift.model.frozen import frozen
 from dbshift.model.objects import (
     CheckConstraint,
     Column,

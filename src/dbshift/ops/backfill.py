@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible, PlanError
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange, require_table
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified, require_table
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from dbshift.cli import context
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 OPTIONS: frozenset[str] = frozenset()
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dbshift.cli import context
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 OPTIONS = context.SESSION_OPTIONS
 

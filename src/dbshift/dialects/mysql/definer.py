@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from dbshift.errors import ConfigError
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 _PART = r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|[A-Za-z0-9_$.%-]+"""
 _ACCOUNT = re.compile(rf"^\s*({_PART})\s*@\s*({_PART})\s*$")

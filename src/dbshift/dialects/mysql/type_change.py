@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 
 @frozen

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dbshift.dialects.locks import Observation, Step, TableLock, Tracer, strongest, timed
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from dbshift.model.frozen import frozen
+from dbshift.frozen import frozen
 
 #: Binary-coercible assignment casts between the types a column can have (pg_cast,
 #: castmethod 'b', PostgreSQL 15), by format_type()'s base name.
