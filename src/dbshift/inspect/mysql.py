@@ -51,6 +51,7 @@ from dbshift.inspect.mysql_text import (
     typed,
     unqualify,
 )
+from dbshift.inspect.shared import pool
 from dbshift.model import (
     CheckConstraint,
     ClientCharset,
@@ -530,7 +531,7 @@ def _indexes(
     primary_keys: dict[str, PrimaryKey] = {}
     indexes: dict[str, list[Index]] = defaultdict(list)
     # Equal key parts (and primary keys) are built once and shared, as columns are.
-    elements: dict[tuple[Any, ...], IndexElement] = {}
+    elements: dict[tuple[Any, ...], IndexElement] = pool("mysql.index_element")
     primary: dict[tuple[str, ...], PrimaryKey] = {}
     for (table, name), rows in parts.items():
         if len(rows) > 1:
