@@ -1,5 +1,5 @@
-"""Two inspections in one process share the columns (not on MySQL) and index elements
-they both hold (``dbshift.inspect.shared``): equal objects are the same object, so a diff finds equal
+"""Two inspections in one process share the columns and index elements they both
+hold (``dbshift.inspect.shared``): equal objects are the same object, so a diff finds equal
 tables equal by identity. Sharing changes no result."""
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ def test_equal_columns_and_index_elements_of_two_databases_are_one_object(
         first, second = _build(db), _build(other)
     assert first == second
     (a,), (b,) = first.tables, second.tables
-    if db.backend != "mysql":  # a MySQL column's default is spelled relative to its database
-        assert all(x is y for x, y in zip(a.columns, b.columns, strict=True))
+    assert all(x is y for x, y in zip(a.columns, b.columns, strict=True))
     (ia,), (ib,) = a.indexes, b.indexes
     assert all(x is y for x, y in zip(ia.elements, ib.elements, strict=True))
 

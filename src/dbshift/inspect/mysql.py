@@ -411,18 +411,24 @@ def _columns(
 ) -> dict[str, list[Column]]:
     columns: dict[str, list[Column]] = defaultdict(list)
     # Equal rows make equal columns, and the model's objects are immutable: one is built
-    # and shared (most columns repeat another table's: ids, timestamps, foreign keys).
-    built: dict[tuple[Any, ...], Column] = {}
+    # and shared (most columns repeat another table's: ids, timestamps, foreign keys), by
+    # every inspection in the process (see inspect.shared). What of the server _column
+    # reads is in the key: how it prints defaults, and the database a default that names
+    # one (``nextval(`db`.`seq`)``) is spelled relative to.
+    built: dict[tuple[Any, ...], Column] = pool("mysql.column")
+    prints = server.prints_default_expressions
     for table, rows in _column_rows(conn, server).items():
         info = table_info.get(table)
         if info is None:
             continue
         made = columns[table]
         for row in rows:
-            key = (info[0], *row)  # the table's collation: a column's is relative to it
+            default = row[4]
+            home = server.home if isinstance(default, str) and "`" in default else None
+            key = (prints, home, info[0], *row)  # the table's collation: see _column
             column = built.get(key)
             if column is None:
-                column = built[key] = _column(server, *key)
+                column = built[key] = _column(server, *key[2:])
             made.append(column)
     return columns
 
