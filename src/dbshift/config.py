@@ -12,11 +12,12 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from dbshift.errors import ConfigError, UsageError
+from dbshift.frozen import frozen
 from dbshift.throttle.thresholds import Thresholds, parse_thresholds
 
 _KEYS: dict[str, type | tuple[type, ...]] = {
@@ -61,7 +62,7 @@ PLACEHOLDER_ENV_PREFIX = "DBSHIFT_PLACEHOLDER_"
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     """Everything a command needs to know about where and how to migrate."""
 
@@ -124,7 +125,7 @@ class Settings:
     throttle: Thresholds = field(default_factory=Thresholds)
 
 
-@dataclass(frozen=True)
+@frozen
 class TestSettings:
     """``[test]`` in the config file: what ``dbshift test`` compares and loads."""
 
@@ -135,7 +136,7 @@ class TestSettings:
     fixtures: Path = Path("tests/migrations")
 
 
-@dataclass(frozen=True)
+@frozen
 class LintSettings:
     """``[lint]`` in the config file: which rules run, and which server they judge for."""
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from dbshift.dialects import Dialect, for_scheme
 from dbshift.errors import ConnectError, DbshiftError
+from dbshift.frozen import frozen
 
 # sqlalchemy.engine.url._parse_url, verbatim (SQLAlchemy 2.0/2.1).
 _URL = re.compile(
@@ -52,7 +53,7 @@ _URL = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class DbUrl:
     """The parts of a URL, as ``sqlalchemy.engine.URL`` would hold them after ``parse_url``."""
 

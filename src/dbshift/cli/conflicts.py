@@ -12,16 +12,17 @@ thing. Here rather than in ``runner``: the statement facts come from ``lint``.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect
     from dbshift.migrations.model import Migration
 
 
-@dataclass(frozen=True)
+@frozen
 class Parallel:
     """Migrations added on each side of one merge commit."""
 
@@ -30,7 +31,7 @@ class Parallel:
     second: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Conflict:
     merge: str
     older: Migration

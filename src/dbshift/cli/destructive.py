@@ -29,11 +29,11 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dbshift.cli.live_objects import LiveCatalog, RunState
 from dbshift.errors import ValidationFailed
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect
@@ -71,7 +71,7 @@ _RULE_ACTS = {
 _CANDIDATE = re.compile(r"\b(?:drop|truncate|delete|alter|rename)\b", re.I)
 
 
-@dataclass(frozen=True)
+@frozen
 class Destructive:
     path: str
     line: int

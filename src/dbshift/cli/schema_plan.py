@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dbshift.errors import UsageError
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from dbshift.config import Settings
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from dbshift.runner.sources import Source
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     current: Schema
     desired: Schema

@@ -7,9 +7,10 @@ import enum
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
@@ -32,7 +33,7 @@ class Product(enum.Enum):
     SQLITE = "sqlite"
 
 
-@dataclass(frozen=True)
+@frozen
 class LockHolder:
     """The session holding the migration lock, as the server reports it."""
 

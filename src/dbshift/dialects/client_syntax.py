@@ -8,10 +8,10 @@ asks which server it is splitting for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dbshift.frozen import frozen
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen(kw_only=True)
 class ClientSyntax:
     #: ``E'…'`` strings (PostgreSQL): a backslash escapes inside them.
     escape_string_prefix: bool = False

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Lock
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 
-@dataclass(frozen=True)
+@frozen
 class TableLock:
     """The strongest lock a statement took on one table, in the server's own words."""
 
@@ -39,7 +39,7 @@ class TableLock:
         return Lock.WRITES if self.blocks_writes else Lock.NONE
 
 
-@dataclass(frozen=True)
+@frozen
 class Observation:
     """One statement run on the scratch database."""
 
@@ -55,7 +55,7 @@ class Observation:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     """A statement to trace: SQL text, or a Python migration's function (``sql`` None)."""
 

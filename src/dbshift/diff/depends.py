@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 
+from dbshift.frozen import frozen
 from dbshift.model import Routine, View
 from dbshift.model.depends import TABLE, TRIGGER, ident, routine_ident, view_ident
 
@@ -27,7 +27,7 @@ def key_of(obj: Late) -> str:
     return view_ident(obj) if isinstance(obj, View) else routine_ident(obj)
 
 
-@dataclass(frozen=True)
+@frozen
 class Graph:
     """The objects of one schema and what each uses (idents; tables included as leaves)."""
 

@@ -15,10 +15,11 @@ the operations flag as destructive. ``suggest_renames`` proposes hints for the C
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from dbshift.diff import comments, depends, extras, inheritance, partitions
 from dbshift.errors import Unsupported, UsageError
+from dbshift.frozen import frozen
 from dbshift.model import Column, Domain, EnumType, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
@@ -71,7 +72,7 @@ from dbshift.ops.set_table_options import reframe
 Key = tuple[str | None, str]
 
 
-@dataclass(frozen=True)
+@frozen
 class Renames:
     """Explicit rename hints: ``tables`` old → new; ``columns`` (table, old) → new, where
     ``table`` is the table's name in the desired schema."""
@@ -80,7 +81,7 @@ class Renames:
     columns: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class DiffOptions:
     #: The dialect's foreign keys can only be declared in CREATE TABLE (SQLite).
     inline_foreign_keys: bool = False

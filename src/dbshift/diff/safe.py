@@ -28,9 +28,10 @@ have no safe single-step form; they are reported in ``breaking`` for the caller 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING
 
+from dbshift.frozen import frozen
 from dbshift.model import CheckConstraint
 from dbshift.ops import (
     AddCheck,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from dbshift.ops import Operation
 
 
-@dataclass(frozen=True)
+@frozen
 class SafePlan:
     ops: tuple[Operation, ...]
     #: False when a safe form needs each statement to commit on its own.

@@ -17,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
+
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -252,7 +254,7 @@ WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name
 """
 
 
-@dataclass(frozen=True)
+@frozen
 class State:
     """What one probe saw: the keys of the catalogs' user rows (by catalog), each
     relation's text hash (by oid), the other objects' hash, and the watermark the next

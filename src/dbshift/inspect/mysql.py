@@ -33,12 +33,13 @@ import re
 from collections import defaultdict
 from collections.abc import Collection
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, cast
 
 from dbshift.dialects.base import Product
 from dbshift.dialects.mysql import MySQLDialect
 from dbshift.errors import Unsupported, UsageError
+from dbshift.frozen import frozen
 from dbshift.inspect import mysql_queries as q
 from dbshift.inspect.catalog import Catalog, catalog_of
 from dbshift.inspect.mysql_text import (
@@ -50,6 +51,7 @@ from dbshift.inspect.mysql_text import (
     typed,
     unqualify,
 )
+from dbshift.inspect.shared import pool
 from dbshift.model import (
     CheckConstraint,
     ClientCharset,
@@ -91,7 +93,7 @@ _INVISIBLE = re.compile(r"\bINVISIBLE\b", re.IGNORECASE)
 _CHECK_OPTION = re.compile(r"\s+WITH\s+(?:CASCADED|LOCAL)\s+CHECK\s+OPTION\s*$", re.I)
 
 
-@dataclass(frozen=True)
+@frozen
 class _Server:
     #: The database inspected, and (``home``) the one names are spelled relative to (the
     #: connection's own; see ``dbshift.inspect.realm``): the same outside a realm.
@@ -425,18 +427,24 @@ def _columns(
 ) -> dict[str, list[Column]]:
     columns: dict[str, list[Column]] = defaultdict(list)
     # Equal rows make equal columns, and the model's objects are immutable: one is built
-    # and shared (most columns repeat another table's: ids, timestamps, foreign keys).
-    built: dict[tuple[Any, ...], Column] = {}
+    # and shared (most columns repeat another table's: ids, timestamps, foreign keys), by
+    # every inspection in the process (see inspect.shared). What of the server _column
+    # reads is in the key: how it prints defaults, and the database a default that names
+    # one (``nextval(`db`.`seq`)``) is spelled relative to.
+    built: dict[tuple[Any, ...], Column] = pool("mysql.column")
+    prints = server.prints_default_expressions
     for table, rows in _column_rows(conn, server).items():
         info = table_info.get(table)
         if info is None:
             continue
         made = columns[table]
         for row in rows:
-            key = (info[0], *row)  # the table's collation: a column's is relative to it
+            default = row[4]
+            home = server.home if isinstance(default, str) and "`" in default else None
+            key = (prints, home, info[0], *row)  # the table's collation: see _column
             column = built.get(key)
             if column is None:
-                column = built[key] = _column(server, *key)
+                column = built[key] = _column(server, *key[2:])
             made.append(column)
     return columns
 
@@ -587,7 +595,7 @@ def _indexes(
     primary_keys: dict[str, PrimaryKey] = {}
     indexes: dict[str, list[Index]] = defaultdict(list)
     # Equal key parts (and primary keys) are built once and shared, as columns are.
-    elements: dict[tuple[Any, ...], IndexElement] = {}
+    elements: dict[tuple[Any, ...], IndexElement] = pool("mysql.index_element")
     primary: dict[tuple[str, ...], PrimaryKey] = {}
     for (table, name), rows in parts.items():
         if len(rows) > 1:

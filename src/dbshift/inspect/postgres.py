@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from dbshift.errors import Unsupported
 from dbshift.inspect import postgres_queries as q
 from dbshift.inspect.catalog import Catalog, another_catalog, batch, catalog_of
+from dbshift.inspect.shared import pool
 from dbshift.model import (
     CheckConstraint,
     Collation,
@@ -430,7 +431,7 @@ class _Reader:
         here.
         """
         comments = {(r, n): text for r, n, text in self._rows(q.COLUMN_COMMENTS)}
-        built: dict[tuple[Any, ...], Column] = {}
+        built: dict[tuple[Any, ...], Column] = pool("postgres.column")  # see inspect.shared
         unordered: set[int] = set()
         last: dict[int, int] = {}
         inherited = self.inherited_columns
@@ -551,7 +552,7 @@ class _Reader:
                 rows.sort(key=_POSITION)  # the query does not sort
         #: Equal elements are one object, as columns are (``_columns``): most indexes of
         #: a big schema are on a column of the same name, ascending, default collation.
-        elements: dict[tuple[Any, ...], IndexElement] = {}
+        elements: dict[tuple[Any, ...], IndexElement] = pool("postgres.index_element")
         for rows in rows_by_index.values():
             relation = rows[0][0]
             parts = self.tables.get(relation) or self.matviews.get(relation)

@@ -15,15 +15,17 @@ left-out object can never show up as a difference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
+
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class Scope:
     #: Schemas to compare; () is the connection's default schema only, ``*`` every
     #: schema (patterns allowed: ``tenant_*``). On MySQL/MariaDB, databases besides the

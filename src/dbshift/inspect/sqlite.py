@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import Unsupported
 from dbshift.inspect.catalog import catalog_of
+from dbshift.inspect.shared import pool
 from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_columns, view_query
 from dbshift.model import (
     CheckConstraint,
@@ -101,7 +102,7 @@ def inspect_sqlite(
     # Column serves every row with the same facts, as in the PostgreSQL inspector. Building
     # a frozen dataclass per row was a third of the time left after the queries and the
     # CREATE TABLE parsing, 1,000 tables.
-    built: dict[tuple[Any, ...], Column] = {}
+    built: dict[tuple[Any, ...], Column] = pool("sqlite.column")  # see inspect.shared
     for table, name, kind, notnull, default, pk, hidden in rows(_COLUMNS):
         if table not in sql_of:
             continue
@@ -138,7 +139,7 @@ def inspect_sqlite(
     indexes: dict[str, list[Index]] = defaultdict(list)
     uniques: dict[str, list[UniqueConstraint]] = defaultdict(list)
     grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    elements_built: dict[tuple[Any, ...], IndexElement] = {}
+    elements_built: dict[tuple[Any, ...], IndexElement] = pool("sqlite.index_element")
     for row in rows(_INDEXES):
         if row[0] in sql_of:
             grouped[(row[0], row[1])].append(row)

@@ -1,4 +1,5 @@
-"""The schema model: frozen, dialect-neutral data that imports nothing else in dbshift."""
+"""The schema model: frozen, dialect-neutral data that imports nothing else in dbshift (but
+``dbshift.frozen``, the decorator its classes are made with)."""
 
 from dbshift.model.extras import (
     Collation,

@@ -7,10 +7,10 @@ Kept apart from ``objects.py`` so each reads in one sitting; the same convention
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dbshift.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Extension:
     """``CREATE EXTENSION name [WITH SCHEMA schema] [VERSION version]``.
 
@@ -24,7 +24,7 @@ class Extension:
     schema: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Collation:
     """``CREATE COLLATION name`` followed by ``definition``: ``(provider = icu, locale =
     'und-u-ks-level2', deterministic = false)`` as the catalog describes it."""
@@ -34,7 +34,7 @@ class Collation:
     schema: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class CompositeType:
     """``CREATE TYPE name AS (attribute type, …)``; each attribute's type as
     ``format_type()`` prints it, with ``COLLATE`` where it is not the type's default."""
@@ -44,7 +44,7 @@ class CompositeType:
     schema: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Policy:
     """A row-level security policy; ``definition`` is what follows ``CREATE POLICY name ON
     table``: ``AS PERMISSIVE FOR ALL TO PUBLIC USING (…) WITH CHECK (…)``."""
@@ -53,7 +53,7 @@ class Policy:
     definition: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Statistics:
     """A PostgreSQL extended statistics object (``CREATE STATISTICS``) on its table, in the
     table's schema: ``kinds`` as written (``ndistinct``, ``dependencies``, ``mcv``; none for
@@ -66,7 +66,7 @@ class Statistics:
     target: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Comment:
     """``COMMENT ON kind name [ON table] IS text`` for the kinds whose objects keep no
     comment of their own in the model (tables, columns and views do).

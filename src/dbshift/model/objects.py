@@ -9,8 +9,10 @@ equal schemas compare equal without a second type system.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
+
+from dbshift.frozen import frozen
 
 
 class ReferentialAction(StrEnum):
@@ -21,7 +23,7 @@ class ReferentialAction(StrEnum):
     SET_DEFAULT = "SET DEFAULT"
 
 
-@dataclass(frozen=True)
+@frozen
 class Identity:
     """An auto-generated key: PostgreSQL identity, MySQL AUTO_INCREMENT, SQLite AUTOINCREMENT.
 
@@ -43,7 +45,7 @@ class Identity:
     sequence: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class Generated:
     """A computed column: ``GENERATED ALWAYS AS (expression) STORED|VIRTUAL``."""
 
@@ -51,7 +53,7 @@ class Generated:
     stored: bool = True
 
 
-@dataclass(frozen=True)
+@frozen
 class Column:
     """A table column; ``type`` and ``default`` as the server's catalog prints them."""
 
@@ -74,7 +76,7 @@ class Column:
     check: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class TableOptions:
     """MySQL/MariaDB storage options; None is the database's default (see ``Schema.defaults``).
 
@@ -93,7 +95,7 @@ class TableOptions:
     row_format: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Partition:
     """One partition of a MySQL/MariaDB partitioned table (``Table.partitions``).
 
@@ -108,7 +110,7 @@ class Partition:
     comment: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class PrimaryKey:
     """A table's primary key: its columns in key order, and its name where it has one."""
 
@@ -120,7 +122,7 @@ class PrimaryKey:
     include: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class UniqueConstraint:
     """A UNIQUE constraint (a unique index not declared as a constraint is an ``Index``)."""
 
@@ -134,7 +136,7 @@ class UniqueConstraint:
     nulls_not_distinct: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckConstraint:
     """A CHECK constraint: ``expression`` is what goes inside ``CHECK ( … )``."""
 
@@ -146,7 +148,7 @@ class CheckConstraint:
     no_inherit: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class ExclusionConstraint:
     """A PostgreSQL EXCLUDE constraint, compared as an opaque definition.
 
@@ -158,7 +160,7 @@ class ExclusionConstraint:
     definition: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ForeignKey:
     """A FOREIGN KEY: ``columns`` reference ``ref_columns`` of ``ref_table``, in order."""
 
@@ -184,7 +186,7 @@ class ForeignKey:
     ref_columns_implied: bool = field(default=False, compare=False)
 
 
-@dataclass(frozen=True)
+@frozen
 class IndexElement:
     """A column (``expression`` is its name) or an expression (``is_expression``)."""
 
@@ -199,7 +201,7 @@ class IndexElement:
     length: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Index:
     """An index that is not a constraint's: its elements in order, unique or not."""
 
@@ -225,7 +227,7 @@ class Index:
         return tuple(e.expression for e in self.elements if not e.is_expression)
 
 
-@dataclass(frozen=True)
+@frozen
 class ClientCharset:
     """MySQL/MariaDB: the client character set and connection collation a view, routine or
     trigger was created under (``SET NAMES``). The server keeps them with the object: a
@@ -238,7 +240,7 @@ class ClientCharset:
     collation: str
 
 
-@dataclass(frozen=True)
+@frozen
 class View:
     """A view (or a PostgreSQL materialized view): ``definition`` is its query."""
 
@@ -274,7 +276,7 @@ class View:
             object.__setattr__(self, "indexes", tuple(sorted(self.indexes, key=lambda i: i.name)))
 
 
-@dataclass(frozen=True)
+@frozen
 class Sequence:
     """A sequence (PostgreSQL, MariaDB): CREATE SEQUENCE, or one OWNED BY a column."""
 
@@ -291,7 +293,7 @@ class Sequence:
     owned_by: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class EnumType:
     """A PostgreSQL enum type (MySQL enum and set live in the column type)."""
 
@@ -300,7 +302,7 @@ class EnumType:
     schema: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Domain:
     """A PostgreSQL domain, compared as an opaque definition.
 
@@ -316,7 +318,7 @@ class Domain:
     not_valid: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Routine:
     """A function, procedure or trigger, compared by its normalised definition only.
 

@@ -7,9 +7,10 @@ two schemas holding the same objects are ``==`` however they were built.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from typing import TypeVar
 
+from dbshift.frozen import frozen
 from dbshift.model.extras import Collation, Comment, CompositeType, Extension, Policy, Statistics
 from dbshift.model.objects import (
     CheckConstraint,
@@ -45,7 +46,7 @@ def _sort_key(item: object) -> tuple[str, str, str]:
     return (schema, getattr(item, "name", ""), kind)
 
 
-@dataclass(frozen=True)
+@frozen
 class Table:
     """A table: its columns in order; its constraints, indexes and policies by name."""
 
@@ -144,7 +145,7 @@ class Table:
         return replace(self, columns=tuple(c for c in self.columns if c.name != name))
 
 
-@dataclass(frozen=True)
+@frozen
 class Schema:
     """Everything dbshift compares in one database (or one PostgreSQL schema)."""
 

@@ -7,10 +7,11 @@ value into one that passes and ``down`` maps the new version's values back)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from dbshift.ops.alter_column import AlterColumn
 
 
-@dataclass(frozen=True)
+@frozen
 class AddCheck(TableChange):
     constraint: CheckConstraint
     #: Online: the column the check goes on, copied to a hidden column meanwhile.

@@ -6,17 +6,17 @@ column gets its default."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class AddColumn(TableChange):
     column: Column
     #: Online: the new column's value from the old version's columns (SQL expression).

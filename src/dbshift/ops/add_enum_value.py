@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import EnumType, Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class AddEnumValue(Operation):
     enum: EnumType
     value: str

@@ -9,16 +9,17 @@ renderer know where the new ones go.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Partition, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class AddPartition(TableChange):
     before: tuple[Partition, ...]
     after: tuple[Partition, ...]

@@ -15,10 +15,11 @@ catalog (``resolve``). Renderers ignore ``up``/``down``; the differ never sets t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible, PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ ALTERABLE = (
 UNCHANGEABLE = frozenset({"type", "nullable", "default"})
 
 
-@dataclass(frozen=True)
+@frozen
 class AlterColumn(TableChange):
     before: Column
     after: Column

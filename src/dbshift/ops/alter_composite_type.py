@@ -3,16 +3,17 @@ routine that uses the type keeps it (a drop and create would be refused)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import CompositeType, Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class AlterCompositeType(Operation):
     before: CompositeType
     after: CompositeType

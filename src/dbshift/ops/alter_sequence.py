@@ -8,17 +8,18 @@ so the reverse is exact and ``changes`` tells the renderer which clauses to writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Sequence
 
 
-@dataclass(frozen=True)
+@frozen
 class AlterSequence(Operation):
     before: Sequence
     after: Sequence

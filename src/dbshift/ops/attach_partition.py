@@ -7,16 +7,17 @@ the partitioned indexes built on it (or an existing matching one attached) by th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class AttachPartition(TableChange):
     parent: str
     bound: str

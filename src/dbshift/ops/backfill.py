@@ -10,17 +10,17 @@ they arrive. It changes data only; the schema is the same after it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible, PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange, require_table
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class Backfill(TableChange):
     column: str
     #: The SQL expression each existing row gets (the column's default, e.g. gen_random_uuid()).

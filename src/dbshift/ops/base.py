@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dbshift.errors import Irreversible, PlanError
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
@@ -31,7 +31,7 @@ class Lock(IntEnum):
     ALL = 2
 
 
-@dataclass(frozen=True)
+@frozen
 class Safety:
     """What applying the operation costs and risks on one server."""
 
@@ -58,7 +58,7 @@ class Safety:
         return out
 
 
-@dataclass(frozen=True)
+@frozen
 class Operation:
     """Base of every operation. Subclasses are frozen dataclasses."""
 
@@ -104,7 +104,7 @@ def qualified(key: tuple[str | None, str]) -> str:
     return f"{key[0]}.{key[1]}" if key[0] else key[1]
 
 
-@dataclass(frozen=True)
+@frozen
 class TableChange(Operation):
     """An operation inside one existing table, named by ``on`` = (schema, table)."""
 

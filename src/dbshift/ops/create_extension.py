@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Extension, Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class CreateExtension(Operation):
     extension: Extension
     kind: ClassVar[str] = "create_extension"

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Index, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class CreateIndex(TableChange):
     index: Index
     #: PostgreSQL CREATE INDEX CONCURRENTLY (needs a migration without a transaction).

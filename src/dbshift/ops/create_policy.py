@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Policy, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class CreatePolicy(TableChange):
     policy: Policy
     kind: ClassVar[str] = "create_policy"

@@ -7,17 +7,18 @@ CREATE DATABASE; SQLite has none (the renderer refuses it by name).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class CreateSchema(Operation):
     name: str
     kind: ClassVar[str] = "create_schema"

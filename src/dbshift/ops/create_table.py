@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class CreateTable(Operation):
     """The whole table. Foreign keys the differ could not create inline (cycles, tables
     created later) are left out of ``table`` and added by ``AddForeignKey`` afterwards."""

@@ -5,17 +5,17 @@ column, and rows the new version inserts get this value there. Renderers ignore 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Column, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class DropColumn(TableChange):
     column: Column
     #: Online: the old column's value from the new version's columns (SQL expression).

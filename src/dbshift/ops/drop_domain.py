@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Domain, Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class DropDomain(Operation):
     domain: Domain
     kind: ClassVar[str] = "drop_domain"

@@ -7,17 +7,18 @@ DATABASE, which has no such guard: the safety table marks it destructive there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class DropSchema(Operation):
     name: str
     kind: ClassVar[str] = "drop_schema"

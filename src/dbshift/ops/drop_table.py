@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified, require_table
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class DropTable(Operation):
     table: Table
     kind: ClassVar[str] = "drop_table"

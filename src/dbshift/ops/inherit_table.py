@@ -9,16 +9,17 @@ reaches it: the differ refuses that by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class InheritTable(TableChange):
     #: The new parent, in the child's schema; it goes last in the child's parents.
     parent: str

@@ -3,16 +3,17 @@ its indexes re-attached to the partitioned ones they still match."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class MovePartition(TableChange):
     #: (parent, bound) before and after.
     before: tuple[str, str]

@@ -10,17 +10,18 @@ adds a parent last).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import CheckConstraint, Column, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class NoInheritTable(TableChange):
     parent: str
     #: The child's columns and checks after it leaves (None: unchanged).

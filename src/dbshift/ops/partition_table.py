@@ -5,16 +5,17 @@ partitions (and refuses when a row fits none). ``before`` is the partitioning it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Partition, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class PartitionTable(TableChange):
     partition_by: str
     partitions: tuple[Partition, ...]

@@ -6,17 +6,17 @@ rated as the worst case. ``down`` undoes ``up``; without it there is no reverse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class RawSQL(TableChange):
     """``on`` names the table the file says the SQL is about (for messages and for the
     online engine's per-table grouping); the SQL may touch anything."""

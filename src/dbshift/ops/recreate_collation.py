@@ -13,17 +13,18 @@ the migration if the new collation makes two of its keys equal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Collation, Column, Index, Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class RecreateCollation(Operation):
     before: Collation
     after: Collation

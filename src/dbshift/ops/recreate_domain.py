@@ -11,10 +11,11 @@ row the new definition rejects makes the migration fail, and nothing is lost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 from dbshift.ops.recreate_enum import type_suffix
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from dbshift.model import Domain, Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class RecreateDomain(Operation):
     before: Domain
     after: Domain

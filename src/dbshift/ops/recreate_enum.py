@@ -15,10 +15,11 @@ ALTER or the DROP, naming the object, and the migration fails before anything is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def temporary_name(name: str, kind: str = "enum") -> str:
     return f"dbshift_{kind}_" + hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
+@frozen
 class RecreateEnum(Operation):
     before: EnumType
     after: EnumType

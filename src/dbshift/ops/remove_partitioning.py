@@ -3,16 +3,17 @@ table; nothing is lost, and the reverse partitions it again as it was."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Partition, Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class RemovePartitioning(TableChange):
     #: What it had, for the reverse.
     partition_by: str

@@ -9,9 +9,10 @@ end) or leave rows without a partition (LIST), so no row is lost by it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def changed_run(
     return before[start : len(before) - end], after[start : len(after) - end]
 
 
-@dataclass(frozen=True)
+@frozen
 class ReorganizePartition(TableChange):
     before: tuple[Partition, ...]
     after: tuple[Partition, ...]

@@ -4,16 +4,17 @@ result type is the server's to refuse."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, qualified
 
 if TYPE_CHECKING:
     from dbshift.model import Routine, Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class ReplaceRoutine(Operation):
     before: Routine
     after: Routine

@@ -3,16 +3,17 @@ extension (PostgreSQL); ``after`` None removes it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation
 
 if TYPE_CHECKING:
     from dbshift.model import Comment, Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class SetComment(Operation):
     #: The comment's target and new text (``comment.text`` is ignored when ``after`` is None).
     comment: Comment

@@ -14,9 +14,10 @@ one visible, rated statement.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def reframe(
     return replace(table, columns=tuple(columns))
 
 
-@dataclass(frozen=True)
+@frozen
 class SetTableOptions(TableChange):
     before: TableOptions
     after: TableOptions

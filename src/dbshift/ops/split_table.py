@@ -7,17 +7,17 @@ has no reverse (no operation merges the tables back)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible, PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange, qualified, require_table
 
 if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class SplitTable(TableChange):
     new_table: str
     #: The columns that move.

@@ -9,17 +9,18 @@ one transaction, the scan would happen while the first statement's lock is still
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from dbshift.errors import Irreversible, PlanError
+from dbshift.frozen import frozen
 from dbshift.ops.base import Operation, TableChange
 
 if TYPE_CHECKING:
     from dbshift.model import Schema, Table
 
 
-@dataclass(frozen=True)
+@frozen
 class ValidateConstraint(TableChange):
     #: The NOT VALID foreign key or CHECK constraint to validate.
     name: str

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from dbshift.connection import (
     require_database,
 )
 from dbshift.errors import ConfigError, MigrationFailed, UsageError
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from dbshift.model import Schema
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """A parsed ``--from``/``--to`` argument."""
 

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from dbshift.connection import mask_text, parse_url
 from dbshift.errors import UsageError
+from dbshift.frozen import frozen
 
 #: Metric -> what it measures, in the servers' own terms (``Dialect.load_sample``).
 METRICS: dict[str, str] = {
@@ -49,7 +50,7 @@ DEFAULT_CRITICAL_LOAD: Mapping[str, float] = {"running": 50.0}
 DEFAULT_CRITICAL_TIMEOUT = 300.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Thresholds:
     """One source's thresholds; None and missing metrics mean "not said here" so that
     sources overlay (``over``). ``resolved`` fills in the defaults."""

@@ -9,9 +9,9 @@ each command's options, ``online`` actions, and the choices of options such as
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 
 from dbshift.cli import context
+from dbshift.frozen import frozen
 
 OPTIONS: frozenset[str] = frozenset()
 
@@ -30,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run)
 
 
-@dataclass(frozen=True)
+@frozen
 class Option:
     flags: tuple[str, ...]
     help: str
@@ -41,7 +41,7 @@ class Option:
     hidden: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Command:
     name: str
     summary: str

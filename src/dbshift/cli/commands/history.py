@@ -4,11 +4,12 @@ and every rollback (which leaves no applied row, only an audit row in the log)."
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dbshift.cli import context
+from dbshift.frozen import frozen
 
 OPTIONS = context.SESSION_OPTIONS
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 _LOG_STATES = {"rollback": "rolled_back", "adopt": "adopted"}
 
 
-@dataclass(frozen=True)
+@frozen
 class _Entry:
     """A history row or a log row, in the one shape both are shown in."""
 

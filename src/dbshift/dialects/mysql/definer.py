@@ -13,9 +13,9 @@ literal: nothing of the text reaches SQL unescaped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from dbshift.errors import ConfigError
+from dbshift.frozen import frozen
 
 _PART = r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|[A-Za-z0-9_$.%-]+"""
 _ACCOUNT = re.compile(rf"^\s*({_PART})\s*@\s*({_PART})\s*$")
@@ -24,7 +24,7 @@ _CURRENT_USER = re.compile(r"^\s*current_user\s*(?:\(\s*\))?\s*$", re.I)
 _USER_MAX, _HOST_MAX = 32, 255
 
 
-@dataclass(frozen=True)
+@frozen
 class Definer:
     """``None`` user: ``CURRENT_USER``; else the account ``user@host``, unquoted."""
 

@@ -16,10 +16,11 @@ copies the table (ALGORITHM=COPY).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from dbshift.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class MySQLChange:
     """How InnoDB makes a type change: ``rebuild`` False means no row is copied."""
 

@@ -12,10 +12,10 @@ comparing ``relfilenode`` before and after a statement is exact, not a guess fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dbshift.dialects.locks import Observation, Step, TableLock, Tracer, strongest, timed
+from dbshift.frozen import frozen
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -57,7 +57,7 @@ _INDEX_KINDS = ("i", "I")
 _STORED_KINDS = ("r", "m")  # tables and materialized views: what a rewrite copies
 
 
-@dataclass(frozen=True)
+@frozen
 class _Relation:
     name: str
     kind: str

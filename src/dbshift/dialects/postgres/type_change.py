@@ -19,7 +19,8 @@ a migration cannot promise, so it counts as a rewrite).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from dbshift.frozen import frozen
 
 #: Binary-coercible assignment casts between the types a column can have (pg_cast,
 #: castmethod 'b', PostgreSQL 15), by format_type()'s base name.
@@ -48,7 +49,7 @@ _PG_TYPE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class _PgType:
     base: str
     args: tuple[int, ...]
