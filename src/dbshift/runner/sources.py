@@ -87,7 +87,7 @@ def load(
         if source.kind == "sql":
             _run_sql_file(url, Path(source.value), settings)
         elif source.kind == "sqlalchemy":
-            _create_metadata(url, source.value, settings)
+            _create_metadata(url, source.value, settings, dialect)
         else:
             _replay(url, Path(source.value), settings)
         return inspect_url(url.render_as_string(hide_password=False), settings, connected=connected)
@@ -228,7 +228,7 @@ def _run_sql_file(url: URL, path: Path, settings: Settings) -> None:
                 raise MigrationFailed(f"{path}:{statement.line}: {reason}") from None
 
 
-def _create_metadata(url: URL, target: str, settings: Settings) -> None:
+def _create_metadata(url: URL, target: str, settings: Settings, dialect: Dialect) -> None:
     module_name, _, attribute = target.partition(":")
     if not module_name or not attribute:
         raise UsageError(f"sqlalchemy:{target}: expected sqlalchemy:package.module:attribute")
@@ -254,8 +254,58 @@ def _create_metadata(url: URL, target: str, settings: Settings) -> None:
         metadata = metadata.metadata  # a declarative Base
     if metadata is None or not hasattr(metadata, "create_all"):
         raise UsageError(f"sqlalchemy:{target}: {attribute} is not a SQLAlchemy MetaData")
+    named = _named_schemas(metadata)
+    if named and not dialect.has_namespaces:
+        # MySQL: another database on the dev server, outside the scratch one; SQLite: an
+        # attached file. Neither is what a scratch database can stand in for.
+        raise UsageError(
+            f"sqlalchemy:{target}: schema={named[0]!r} (a table in another schema) is not "
+            f"supported yet on {dialect.name}"
+        )
     with _connection(url, settings) as conn:
+        if named:
+            _create_schemas(conn, target, named, settings)
         metadata.create_all(conn)
+
+
+def _named_schemas(metadata: Any) -> list[str]:
+    """The schemas ``metadata`` puts objects in besides the default one: its tables',
+    and those of the named types (PostgreSQL enums) and sequences its columns use."""
+    from sqlalchemy import Sequence
+
+    names: set[str] = set()
+    for table in metadata.tables.values():
+        if table.schema:
+            names.add(table.schema)
+        for column in table.columns:
+            for owner in (column.type, column.default):
+                schema = getattr(owner, "schema", None)
+                if isinstance(schema, str) and (
+                    owner is column.type or isinstance(owner, Sequence)
+                ):
+                    names.add(schema)
+    return sorted(names)
+
+
+def _create_schemas(conn: Connection, target: str, named: list[str], settings: Settings) -> None:
+    """Create the schemas the models name on the scratch database (``create_all`` does
+    not), once each is known to be compared: a table outside the compared schemas would
+    otherwise vanish from the plan without a word."""
+    from fnmatch import fnmatchcase
+
+    from sqlalchemy.schema import CreateSchema
+
+    default = conn.dialect.default_schema_name or ""
+    compared = settings.schemas
+    for name in [*named, default]:
+        if not any(fnmatchcase(name, pattern) for pattern in compared):
+            wanted = " ".join(f"--schema {s}" for s in [default, *named])
+            raise UsageError(
+                f"sqlalchemy:{target}: the models use schema {name!r}, which is not compared: "
+                f"pass {wanted} (or set schemas in the config)"
+            )
+    for name in named:
+        conn.execute(CreateSchema(name, if_not_exists=True))
 
 
 def _replay(url: URL, directory: Path, settings: Settings) -> None:
