@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from dbshift.dialects.postgres.expressions import stable_expression
 from dbshift.errors import Unsupported
 from dbshift.inspect import postgres_queries as q
 from dbshift.inspect.catalog import Catalog, another_catalog, batch, catalog_of
@@ -523,7 +524,9 @@ class _Reader:
                     )
                 )
             elif kind == "c":
-                parts.checks.append(CheckConstraint(name, check, validated, no_inherit))
+                parts.checks.append(
+                    CheckConstraint(name, stable_expression(check), validated, no_inherit)
+                )
             else:
                 parts.foreign_keys.append(
                     ForeignKey(
