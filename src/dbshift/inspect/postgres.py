@@ -604,7 +604,7 @@ class _Reader:
             name=name,
             elements=tuple(elements),
             unique=unique,
-            where=where,
+            where=stable_expression(where) if where else where,
             method=None if method == "btree" else method,
             include=self._names(relation, [row[8] for row in include]) if include else (),
             nulls_not_distinct=nulls_not_distinct,
