@@ -156,3 +156,42 @@ def test_in_list_check_on_varchar_survives_its_round_trip(pg_db: Database, tmp_p
     for bad in ("(2, 'lost', 'bulk')", "(3, 'new', 'other')"):
         with pytest.raises(Exception, match="check constraint"):
             _apply(pg_db, f"INSERT INTO orders (id, state, kind) VALUES {bad}")
+
+
+NO_LENGTH_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table("notes", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("body", sa.String))
+"""
+
+BAD_DEFAULT_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table(
+    "flags", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("on", sa.Boolean, server_default=sa.text("1")),
+)
+"""
+
+
+def test_models_the_server_cannot_compile_are_one_line(mysql_db: Database, tmp_path: Path) -> None:
+    project = Project(tmp_path, mysql_db.url)
+    _models(project, NO_LENGTH_MODELS)
+    code, _, err = _diff(project, mysql_db.url)
+    assert code == 2, err
+    assert "sqlalchemy:models:metadata: create_all failed on mysql: CompileError:" in err
+    assert "VARCHAR requires a length" in err and "internal error" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_models_the_server_refuses_name_the_statement(pg_db: Database, tmp_path: Path) -> None:
+    project = Project(tmp_path, pg_db.url)
+    _models(project, BAD_DEFAULT_MODELS)
+    code, _, err = _diff(project, pg_db.url)
+    assert code == 1, err
+    assert "sqlalchemy:models:metadata: create_all failed on postgresql:" in err
+    assert "default expression is of type integer" in err and "[CREATE TABLE flags" in err
+    assert len(err.strip().splitlines()) == 1

@@ -265,7 +265,30 @@ def _create_metadata(url: URL, target: str, settings: Settings, dialect: Dialect
     with _connection(url, settings) as conn:
         if named:
             _create_schemas(conn, target, named, settings)
+        _create_all(conn, metadata, target, dialect)
+
+
+def _create_all(conn: Connection, metadata: Any, target: str, dialect: Dialect) -> None:
+    """``metadata.create_all()``; what fails is the models' (a type the server lacks, a
+    length MySQL needs), said in one line that names them, not an internal error."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    try:
         metadata.create_all(conn)
+    except DBAPIError as exc:
+        reason = " ".join(str(exc.orig or exc).split())
+        statement = " ".join((exc.statement or "").split())
+        if len(statement) > 120:
+            statement = statement[:117] + "..."
+        raise MigrationFailed(
+            f"sqlalchemy:{target}: create_all failed on {dialect.name}: {reason} [{statement}]"
+        ) from None
+    except SQLAlchemyError as exc:
+        reason = " ".join(str(exc).split())
+        raise UsageError(
+            f"sqlalchemy:{target}: create_all failed on {dialect.name}: "
+            f"{type(exc).__name__}: {reason}"
+        ) from None
 
 
 def _named_schemas(metadata: Any) -> list[str]:
