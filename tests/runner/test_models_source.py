@@ -65,7 +65,10 @@ def _diff(project: Project, url: str, *args: str) -> tuple[int, str, str]:
 
 def _apply(db: Database, sql: str) -> None:
     with db.connect() as conn:
-        conn.exec_driver_sql(sql)
+        if db.backend == "sqlite":  # one statement per execute, unless as a script
+            conn.connection.driver_connection.executescript(sql)
+        else:
+            conn.exec_driver_sql(sql)
 
 
 def _catalog(db: Database, query: str) -> list[tuple[object, ...]]:
@@ -195,3 +198,45 @@ def test_models_the_server_refuses_name_the_statement(pg_db: Database, tmp_path:
     assert "sqlalchemy:models:metadata: create_all failed on postgresql:" in err
     assert "default expression is of type integer" in err and "[CREATE TABLE flags" in err
     assert len(err.strip().splitlines()) == 1
+
+
+SEVERAL_MODELS = """
+import sqlalchemy as sa
+
+legacy = sa.MetaData()
+sa.Table("old_users", legacy, sa.Column("id", sa.Integer, primary_key=True))
+current = sa.MetaData()
+sa.Table("users", current, sa.Column("id", sa.Integer, primary_key=True))
+
+
+class FlaskLike:
+    \"\"\"Flask-SQLAlchemy's ``db``: a ``metadata`` and a ``create_all`` of its own that
+    needs an application context.\"\"\"
+
+    metadata = current
+
+    def create_all(self, bind_key="__all__"):
+        raise RuntimeError("Working outside of application context.")
+
+
+target_metadata = [legacy, current]
+db = FlaskLike()
+"""
+
+
+@pytest.mark.parametrize(
+    ("attribute", "tables"),
+    [("target_metadata", ["old_users", "users"]), ("db", ["users"])],
+)
+def test_a_list_of_metadata_and_an_object_holding_one(
+    sqlite_db: Database, tmp_path: Path, attribute: str, tables: list[str]
+) -> None:
+    project = Project(tmp_path, sqlite_db.url)
+    _models(project, SEVERAL_MODELS)
+    result = project.run(
+        "diff", "--from", sqlite_db.url, "--to", f"sqlalchemy:models:{attribute}",
+        "--format", "sql", url=False,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    _apply(sqlite_db, result.out)
+    assert sqlite_db.tables() == set(tables)

@@ -243,18 +243,16 @@ def _create_metadata(url: URL, target: str, settings: Settings, dialect: Dialect
         raise UsageError(
             f"sqlalchemy:{target}: cannot import {module_name}: {type(exc).__name__}: {exc}"
         ) from None
-    metadata: Any = module
+    found: Any = module
     for part in attribute.split("."):
-        metadata = getattr(metadata, part, None)
-    if (
-        metadata is not None
-        and hasattr(metadata, "metadata")
-        and not hasattr(metadata, "create_all")
-    ):
-        metadata = metadata.metadata  # a declarative Base
-    if metadata is None or not hasattr(metadata, "create_all"):
-        raise UsageError(f"sqlalchemy:{target}: {attribute} is not a SQLAlchemy MetaData")
-    named = _named_schemas(metadata)
+        found = getattr(found, part, None)
+    metadatas = _metadatas(found)
+    if not metadatas:
+        raise UsageError(
+            f"sqlalchemy:{target}: {attribute} is not a SQLAlchemy MetaData, a declarative "
+            "Base or a list of them"
+        )
+    named = sorted({s for metadata in metadatas for s in _named_schemas(metadata)})
     if named and not dialect.has_namespaces:
         # MySQL: another database on the dev server, outside the scratch one; SQLite: an
         # attached file. Neither is what a scratch database can stand in for.
@@ -265,7 +263,26 @@ def _create_metadata(url: URL, target: str, settings: Settings, dialect: Dialect
     with _connection(url, settings) as conn:
         if named:
             _create_schemas(conn, target, named, settings)
-        _create_all(conn, metadata, target, dialect)
+        for metadata in metadatas:
+            _create_all(conn, metadata, target, dialect)
+
+
+def _metadatas(found: Any) -> list[Any]:
+    """The MetaData objects ``found`` stands for: itself; a declarative Base's, SQLModel's
+    or Flask-SQLAlchemy's ``.metadata``; each of a list of them (Alembic's
+    ``target_metadata`` may be a list). Empty when it is none of these."""
+    from sqlalchemy import MetaData
+
+    if isinstance(found, MetaData):
+        return [found]
+    inner = getattr(found, "metadata", None)
+    if isinstance(inner, MetaData):
+        return [inner]
+    if isinstance(found, (list, tuple)) and found:
+        parts = [_metadatas(item) for item in found]
+        if all(parts):
+            return [metadata for part in parts for metadata in part]
+    return []
 
 
 def _create_all(conn: Connection, metadata: Any, target: str, dialect: Dialect) -> None:
