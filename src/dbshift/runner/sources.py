@@ -95,7 +95,7 @@ def load(
         if source.kind == "sql":
             _run_sql_file(url, Path(source.value), settings)
         elif source.kind == "sqlalchemy":
-            _create_metadata(url, source.value, settings)
+            _create_metadata(url, source.value, settings, dialect)
         else:
             _replay(url, Path(source.value), settings)
         return inspect_url(url.render_as_string(hide_password=False), settings, connected=connected)
@@ -259,7 +259,7 @@ def _run_sql_file(url: URL, path: Path, settings: Settings) -> None:
                 raise MigrationFailed(f"{path}:{statement.line}: {reason}") from None
 
 
-def _create_metadata(url: URL, target: str, settings: Settings) -> None:
+def _create_metadata(url: URL, target: str, settings: Settings, dialect: Dialect) -> None:
     module_name, _, attribute = target.partition(":")
     if not module_name or not attribute:
         raise UsageError(f"sqlalchemy:{target}: expected sqlalchemy:package.module:attribute")
@@ -274,19 +274,109 @@ def _create_metadata(url: URL, target: str, settings: Settings) -> None:
         raise UsageError(
             f"sqlalchemy:{target}: cannot import {module_name}: {type(exc).__name__}: {exc}"
         ) from None
-    metadata: Any = module
+    found: Any = module
     for part in attribute.split("."):
-        metadata = getattr(metadata, part, None)
-    if (
-        metadata is not None
-        and hasattr(metadata, "metadata")
-        and not hasattr(metadata, "create_all")
-    ):
-        metadata = metadata.metadata  # a declarative Base
-    if metadata is None or not hasattr(metadata, "create_all"):
-        raise UsageError(f"sqlalchemy:{target}: {attribute} is not a SQLAlchemy MetaData")
+        found = getattr(found, part, None)
+    metadatas = _metadatas(found)
+    if not metadatas:
+        raise UsageError(
+            f"sqlalchemy:{target}: {attribute} is not a SQLAlchemy MetaData, a declarative "
+            "Base or a list of them"
+        )
+    named = sorted({s for metadata in metadatas for s in _named_schemas(metadata)})
+    if named and not dialect.has_namespaces:
+        # MySQL: another database on the dev server, outside the scratch one; SQLite: an
+        # attached file. Neither is what a scratch database can stand in for.
+        raise UsageError(
+            f"sqlalchemy:{target}: schema={named[0]!r} (a table in another schema) is not "
+            f"supported yet on {dialect.name}"
+        )
     with _connection(url, settings) as conn:
+        if named:
+            _create_schemas(conn, target, named, settings)
+        for metadata in metadatas:
+            _create_all(conn, metadata, target, dialect)
+
+
+def _metadatas(found: Any) -> list[Any]:
+    """The MetaData objects ``found`` stands for: itself; a declarative Base's, SQLModel's
+    or Flask-SQLAlchemy's ``.metadata``; each of a list of them (Alembic's
+    ``target_metadata`` may be a list). Empty when it is none of these."""
+    from sqlalchemy import MetaData
+
+    if isinstance(found, MetaData):
+        return [found]
+    inner = getattr(found, "metadata", None)
+    if isinstance(inner, MetaData):
+        return [inner]
+    if isinstance(found, (list, tuple)) and found:
+        parts = [_metadatas(item) for item in found]
+        if all(parts):
+            return [metadata for part in parts for metadata in part]
+    return []
+
+
+def _create_all(conn: Connection, metadata: Any, target: str, dialect: Dialect) -> None:
+    """``metadata.create_all()``; what fails is the models' (a type the server lacks, a
+    length MySQL needs), said in one line that names them, not an internal error."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    try:
         metadata.create_all(conn)
+    except DBAPIError as exc:
+        reason = " ".join(str(exc.orig or exc).split())
+        statement = " ".join((exc.statement or "").split())
+        if len(statement) > 120:
+            statement = statement[:117] + "..."
+        raise MigrationFailed(
+            f"sqlalchemy:{target}: create_all failed on {dialect.name}: {reason} [{statement}]"
+        ) from None
+    except SQLAlchemyError as exc:
+        reason = " ".join(str(exc).split())
+        raise UsageError(
+            f"sqlalchemy:{target}: create_all failed on {dialect.name}: "
+            f"{type(exc).__name__}: {reason}"
+        ) from None
+
+
+def _named_schemas(metadata: Any) -> list[str]:
+    """The schemas ``metadata`` puts objects in besides the default one: its tables',
+    and those of the named types (PostgreSQL enums) and sequences its columns use."""
+    from sqlalchemy import Sequence
+
+    names: set[str] = set()
+    for table in metadata.tables.values():
+        if table.schema:
+            names.add(table.schema)
+        for column in table.columns:
+            for owner in (column.type, column.default):
+                schema = getattr(owner, "schema", None)
+                if isinstance(schema, str) and (
+                    owner is column.type or isinstance(owner, Sequence)
+                ):
+                    names.add(schema)
+    return sorted(names)
+
+
+def _create_schemas(conn: Connection, target: str, named: list[str], settings: Settings) -> None:
+    """Create the schemas the models name on the scratch database (``create_all`` does
+    not), once each is known to be compared: a table outside the compared schemas would
+    otherwise vanish from the plan without a word."""
+    from fnmatch import fnmatchcase
+
+    from sqlalchemy.schema import CreateSchema
+
+    default = conn.dialect.default_schema_name or ""
+    compared = settings.schemas
+    for name in [*named, default]:
+        if not any(fnmatchcase(name, pattern) for pattern in compared):
+            wanted = " ".join(f"--schema {s}" for s in [default, *named])
+            raise UsageError(
+                f"sqlalchemy:{target}: the models use schema {name!r}, which is not compared: "
+                f"pass {wanted} (or set schemas in the config)"
+            )
+    for name in named:
+        conn.execute(CreateSchema(name, if_not_exists=True))
 
 
 def _replay(url: URL, directory: Path, settings: Settings) -> None:
