@@ -89,7 +89,8 @@ def load(
     if source.kind == "url":
         return inspect_url(source.value, settings, connected=connected)
     collation = None
-    if compared_with is not None:
+    if compared_with is not None and not dialect.database_is_a_file:
+        _dev_server(settings, dialect)  # its errors first, before a connection to the URL
         collation = default_collation(compared_with, settings, dialect)
     with scratch_database(settings, dialect, collation=collation) as url:
         if source.kind == "sql":
@@ -175,19 +176,9 @@ def uncompared_schemas(raw: str, settings: Settings) -> list[str]:
         return other_schemas(bare, exclude=exclude)
 
 
-@contextmanager
-def scratch_database(
-    settings: Settings, dialect: Dialect, *, collation: str | None = None
-) -> Iterator[URL]:
-    """A fresh, empty database of ``dialect``, dropped on the way out whatever happens;
-    MySQL/MariaDB: with ``collation`` as its default, where given (else the server's)."""
-    if dialect.database_is_a_file:
-        # A file rather than :memory:, which lives only as long as one connection.
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="dbshift-dev-") as tmp:
-            yield parse_url(f"sqlite:///{Path(tmp) / 'scratch.db'}")
-        return
+def _dev_server(settings: Settings, dialect: Dialect) -> str:
+    """``dev_url``, where a scratch database of ``dialect`` can be made on it; else the
+    one-line error that says why not."""
     if settings.schemas and dialect.databases_are_schemas:
         # The scratch database would be the default one, but the others are named as
         # they are: they would be created (or found) on the dev server as they are.
@@ -201,7 +192,23 @@ def scratch_database(
             "set dev_url in dbshift.toml, $DBSHIFT_DEV_URL or --dev-url "
             "(dbshift creates and drops a scratch database there)"
         )
-    dev = parse_url(settings.dev_url)
+    return settings.dev_url
+
+
+@contextmanager
+def scratch_database(
+    settings: Settings, dialect: Dialect, *, collation: str | None = None
+) -> Iterator[URL]:
+    """A fresh, empty database of ``dialect``, dropped on the way out whatever happens;
+    MySQL/MariaDB: with ``collation`` as its default, where given (else the server's)."""
+    if dialect.database_is_a_file:
+        # A file rather than :memory:, which lives only as long as one connection.
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="dbshift-dev-") as tmp:
+            yield parse_url(f"sqlite:///{Path(tmp) / 'scratch.db'}")
+        return
+    dev = parse_url(_dev_server(settings, dialect))
     from dbshift.dialects import dialect_for
 
     if type(dialect_for(dev)) is not type(dialect):
