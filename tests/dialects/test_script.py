@@ -44,3 +44,15 @@ def test_script_lines_render_with_the_dialects_own_renderer(dialect: str) -> Non
     rendered = facts.renderer().render([op], before("add_column"))
     assert lines[1:] == [terminated(sql, facts) for sql in rendered]
     assert after == op.apply(before("add_column"))
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite"])
+def test_the_header_stays_one_comment_line_for_a_name_with_a_line_break(dialect: str) -> None:
+    """A view named ``v<LF>nl`` put ``nl`` on a line of its own below ``-- drop view v``,
+    where the client read it as SQL."""
+    from dbshift.model import View
+    from dbshift.ops import DropView
+
+    text = header(DropView(View(name="v\nnl\r", definition="SELECT 1")), named(dialect))
+    assert "\n" not in text and "\r" not in text
+    assert "v\\nnl\\r" in text

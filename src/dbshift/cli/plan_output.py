@@ -35,6 +35,14 @@ def schema_sql(schema: Schema, dialect: Dialect) -> str:
     return plan_sql(ops, Empty(), dialect, annotate=False)
 
 
+def for_client(script: str, dialect: Dialect) -> str:
+    """A script as printed for the server's own client to run: the dialect's
+    ``script_encoding`` statement first, where it has one and the script says anything."""
+    if dialect.script_encoding is None or not script:
+        return script
+    return f"{dialect.script_encoding};\n{script}"
+
+
 def plan_sql(
     ops: list[Operation],
     before: Schema,

@@ -109,6 +109,12 @@ class Dialect:
     #: values raw (without ``--hex-blob``). Such a file is read with them kept
     #: (``surrogateescape``) and its statements sent as the bytes the file holds.
     raw_bytes_in_literals: ClassVar[bool] = False
+    #: The statement a SQL script that ``diff`` or ``inspect`` prints starts with, for the
+    #: server's own client: the script is UTF-8 text, and (MySQL/MariaDB) a view, routine
+    #: or trigger written without a client character set was read under dbshift's own
+    #: session's, which the client then takes too instead of its default (utf8mb3 or
+    #: latin1, which SHOW CREATE would show and non-ASCII text would be garbled by).
+    script_encoding: ClassVar[str | None] = None
     #: The history table may live in a schema other than the connection's default.
     supports_history_schema: ClassVar[bool] = False
     #: ``DROP DATABASE`` drops what the catalog lists as a schema (MySQL/MariaDB).

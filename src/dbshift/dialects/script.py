@@ -30,7 +30,9 @@ def header(op: Operation, dialect: Dialect) -> str:
         text += f" [{', '.join(flags)}]"
     if safety.note and flags:
         text += f": {safety.note}"
-    return text
+    # One comment line: a name may hold a line break (a view named `v<LF>x`), and the
+    # rest of the name would be read as SQL.
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def script_lines(

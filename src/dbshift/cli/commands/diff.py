@@ -116,8 +116,11 @@ def run(args: argparse.Namespace) -> int:
             context.out(plan_output.plan_text(result.ops, result.dialect))
     elif result.ops:
         context.out(
-            plan_output.plan_sql(
-                result.ops, result.current, result.dialect, definer=settings.definer
+            plan_output.for_client(
+                plan_output.plan_sql(
+                    result.ops, result.current, result.dialect, definer=settings.definer
+                ),
+                result.dialect,
             )
         )
     if not result.ops and args.format != "json":

@@ -41,5 +41,6 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         context.out(plan_output.schema_json(schema))
     else:
-        context.out(plan_output.schema_sql(schema, dialect_for(parse_url(raw))))
+        dialect = dialect_for(parse_url(raw))
+        context.out(plan_output.for_client(plan_output.schema_sql(schema, dialect), dialect))
     return 0

@@ -70,6 +70,8 @@ class MySQLDialect(Dialect):
     databases_have_a_default_collation = True
     ddl_commits_implicitly = True
     raw_bytes_in_literals = True
+    # PyMySQL's default, the session dbshift inspects and migrates with.
+    script_encoding = "SET NAMES utf8mb4"
     # mysql://host/ connects with no current database (DATABASE() is NULL).
     url_must_name_database = True
     # TEXT is 2^16 - 1 bytes (MEDIUMTEXT, LONGTEXT hold more), MySQL 8.0 and MariaDB 10.x.
