@@ -352,6 +352,13 @@ def index_parts(sql: str) -> tuple[list[str], str | None]:
     return elements, (sql[where.end :].strip().rstrip(";").strip() if where else None)
 
 
+def module_of(sql: str) -> str:
+    """The module a CREATE VIRTUAL TABLE names after USING, lower-cased ("" if none)."""
+    toks = tokens(sql)
+    at = next((i for i, t in enumerate(toks) if t.upper == "USING"), None)
+    return toks[at + 1].name.lower() if at is not None and at + 1 < len(toks) else ""
+
+
 def view_columns(sql: str) -> tuple[str, ...]:
     """The column names a CREATE VIEW gives between its name and AS, if any."""
     toks = tokens(sql)
