@@ -226,3 +226,36 @@ def test_a_changed_full_text_table_is_made_again_with_its_index_filled(
     finally:
         conn.close()
     assert facts(current) == facts(desired)
+
+
+def test_a_foreign_key_added_by_a_rebuild_is_checked_against_the_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = """
+        CREATE TABLE team (id INTEGER PRIMARY KEY);
+        CREATE TABLE player (id INTEGER PRIMARY KEY, team INTEGER);
+    """
+    current, desired = tmp_path / "current.db", tmp_path / "desired.db"
+    conn = sqlite3.connect(current)
+    conn.executescript(old + "INSERT INTO team VALUES (1); INSERT INTO player VALUES (1, 1);")
+    conn.close()
+    conn = sqlite3.connect(desired)
+    conn.executescript(old.replace("team INTEGER)", "team INTEGER REFERENCES team (id))"))
+    conn.close()
+    capsys.readouterr()
+    args = ["diff", "--from", f"sqlite:///{current}", "--to", f"sqlite:///{desired}"]
+    assert main([*args, "--format", "sql"]) == 0
+    plan = capsys.readouterr().out
+    conn = sqlite3.connect(current)
+    try:
+        conn.execute("INSERT INTO player VALUES (2, 7)")  # team 7 does not exist
+        conn.commit()
+        with pytest.raises(sqlite3.IntegrityError, match="player: rows whose foreign key"):
+            conn.executescript("BEGIN;\n" + plan + "\nCOMMIT;")
+        conn.rollback()
+        conn.execute("DELETE FROM player WHERE id = 2")
+        conn.commit()
+        conn.executescript(plan)
+    finally:
+        conn.close()
+    assert facts(current) == facts(desired)

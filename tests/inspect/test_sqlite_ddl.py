@@ -12,7 +12,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dbshift.inspect.sqlite_ddl import SPACE, Token, tokens
+from dbshift.inspect.sqlite_ddl import SPACE, Token, tokens, with_types_quoted
 from tests.inspect.test_sqlite import DDL
 
 _QUOTES = {"'": "'", '"': '"', "`": "`", "[": "]"}
@@ -134,3 +134,13 @@ def test_partial_index_on_plain_columns_keeps_its_where() -> None:
     assert indexes["where"].where is None
     assert indexes["i_plain"].where is None
     assert [e.expression for e in indexes["i_plain"].elements] == ["a", "b"]
+
+
+def test_types_quoted_for_a_parser_that_knows_fewer_type_names() -> None:
+    sql = 'CREATE TABLE t (a UNSIGNED BIG INT NOT NULL, "b c" ANY, d, e NVARCHAR(12) DEFAULT 1, CHECK (a > 0))'
+    assert with_types_quoted(sql) == (
+        'CREATE TABLE t (a "UNSIGNED BIG INT" NOT NULL, "b c" "ANY", d, '
+        'e "NVARCHAR(12)" DEFAULT 1, CHECK (a > 0))'
+    )
+    assert with_types_quoted("CREATE VIEW v AS SELECT 1") is None
+    assert with_types_quoted("CREATE TABLE t (a, b)") is None

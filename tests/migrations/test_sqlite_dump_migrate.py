@@ -10,6 +10,7 @@ import pytest
 
 from dbshift.cli.main import main
 from tests.diff.test_sqlite_fidelity import facts
+from tests.lint.cases import lint_sql
 
 #: What ``sqlite3 app.db .dump`` prints (3.40), written here by hand: foreign keys off, one
 #: transaction, rows of a child table before its parent's, a virtual table through
@@ -111,3 +112,12 @@ def test_a_schema_listing_runs_as_the_first_migration_and_as_the_desired_schema(
             main(["diff", "--from", f"sqlite:///{current}", "--to", str(listing), "--exit-code"])
             == 0
         ), capsys.readouterr().out
+
+
+def test_a_dump_and_a_schema_listing_lint_without_errors() -> None:
+    # Type names sqlglot does not know (ANY, UNSIGNED BIG INT), the dump's own BEGIN and
+    # COMMIT, and its "DELETE FROM sqlite_sequence" are no findings.
+    text = DUMP.replace("title TEXT NOT NULL", "title ANY NOT NULL, copies UNSIGNED BIG INT")
+    for sql in (text, SCHEMA):
+        found = [(f.rule, f.message) for f in lint_sql(sql, "sqlite")]
+        assert found == []

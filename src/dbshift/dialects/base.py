@@ -336,9 +336,17 @@ class Dialect:
         digest = hashlib.sha256(key.encode()).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
 
+    #: A column's type may be any run of names (SQLite: ``UNSIGNED BIG INT``, ``ANY``),
+    #: more than sqlglot reads: the linter retries a CREATE TABLE with each type quoted.
+    type_names_are_free_form: ClassVar[bool] = False
     #: A migration file that is one transaction of its own (``BEGIN; … COMMIT;``) runs
     #: with the migration's transaction in place of that pair (``migrations.sqlfile``).
     unwraps_file_transaction: ClassVar[bool] = False
+
+    @staticmethod
+    def is_internal_table(name: str) -> bool:
+        """Whether ``name`` is one of the server's own bookkeeping tables (no user rows)."""
+        return False
 
     @staticmethod
     def runnable_form(sql: str) -> str | None:

@@ -9,13 +9,19 @@ expressions, collations and AUTOINCREMENT come from the stored CREATE text
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dbshift.errors import Unsupported
 from dbshift.inspect.catalog import catalog_of
 from dbshift.inspect.shared import pool
-from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_columns, view_query
+from dbshift.inspect.sqlite_ddl import (
+    index_parts,
+    module_of,
+    parse_table,
+    view_columns,
+    view_query,
+)
 from dbshift.model import (
     CheckConstraint,
     Column,
@@ -46,13 +52,17 @@ _TABLES = (
 #: where the module is loaded and says so).
 _SHADOWS = "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'"
 _VERSION = "SELECT sqlite_version()"
-#: The shadow tables of the modules SQLite ships, by suffix (fts3/fts4, fts5, rtree and
-#: geopoly): what an older SQLite, or one without the module loaded, cannot mark.
-_SHADOW_SUFFIXES = (
-    "content", "segments", "segdir", "docsize", "stat",  # fts3, fts4
-    "data", "idx", "config",  # fts5 (and its content, docsize)
-    "node", "parent", "rowid",  # rtree, geopoly
-)  # fmt: skip
+_MODULES = "SELECT name FROM pragma_module_list"
+#: The shadow tables of the modules SQLite ships, by module and suffix: what an older
+#: SQLite, or one without the module loaded, cannot mark.
+_SHADOW_SUFFIXES = {
+    "fts3": ("content", "segments", "segdir", "docsize", "stat"),
+    "fts4": ("content", "segments", "segdir", "docsize", "stat"),
+    "fts5": ("data", "idx", "content", "docsize", "config"),
+    "rtree": ("node", "parent", "rowid"),
+    "rtree_i32": ("node", "parent", "rowid"),
+    "geopoly": ("node", "parent", "rowid"),
+}
 _COLUMNS = (
     'SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden '
     "FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p "
@@ -94,7 +104,12 @@ def inspect_sqlite(
     }
     extras = {name: parse_table(sql or "") for name, sql in sql_of.items()}
     if refuse_unsupported:
-        _refuse({name: e.unsupported for name, e in extras.items() if e.unsupported})
+        found = {name: e.unsupported for name, e in extras.items() if e.unsupported}
+        for name in _unknown_modules(rows, virtual, sql_of):
+            found.setdefault(name, []).append(
+                (f"virtual tables of a module not loaded here ({module_of(virtual[name])})", "")
+            )
+        _refuse(found)
 
     columns: dict[str, list[Column]] = defaultdict(list)
     pk_columns: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -254,7 +269,9 @@ def _refuse(found: dict[str, list[tuple[str, str]]]) -> None:
     by_kind: dict[str, list[str]] = defaultdict(list)
     for table, parts in sorted(found.items()):
         for kind, where in parts:
-            by_kind[kind].append(f"{table}.{where}" if where != "table constraint" else table)
+            by_kind[kind].append(
+                f"{table}.{where}" if where not in ("", "table constraint") else table
+            )
     if by_kind:
         what = sorted(by_kind)[0]
         names = sorted(set(by_kind[what]))
@@ -263,8 +280,30 @@ def _refuse(found: dict[str, list[tuple[str, str]]]) -> None:
         raise Unsupported(f"{what} are not supported yet ({', '.join(names[:3])}{more}){others}")
 
 
-def _shadow_tables(rows: Any, virtual: Collection[str]) -> set[str]:
-    found = {f"{v}_{suffix}" for v in virtual for suffix in _SHADOW_SUFFIXES}
+def _unknown_modules(rows: Any, virtual: Mapping[str, str], tables: Collection[str]) -> list[str]:
+    """Virtual tables whose module this SQLite has not loaded and dbshift does not know,
+    beside tables named after them (``v_…``): whether those are the module's shadow
+    tables or the schema's own, nothing here can tell."""
+    unknown = {
+        name
+        for name, sql in virtual.items()
+        if module_of(sql) not in _SHADOW_SUFFIXES and any(t.startswith(f"{name}_") for t in tables)
+    }
+    if not unknown:
+        return []
+    try:  # SQLite 3.30+ built with introspection pragmas (as Python's and most are)
+        loaded = {str(name).lower() for (name,) in rows(_MODULES)}
+    except Exception:
+        loaded = set()
+    return sorted(name for name in unknown if module_of(virtual[name]) not in loaded)
+
+
+def _shadow_tables(rows: Any, virtual: Mapping[str, str]) -> set[str]:
+    found = {
+        f"{name}_{suffix}"
+        for name, sql in virtual.items()
+        for suffix in _SHADOW_SUFFIXES.get(module_of(sql), ())
+    }
     version = tuple(int(part) for part in rows(_VERSION)[0][0].split(".")[:2])
     if version >= (3, 37):  # pragma_table_list
         found |= {name for (name,) in rows(_SHADOWS)}

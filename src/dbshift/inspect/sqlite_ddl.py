@@ -352,6 +352,13 @@ def index_parts(sql: str) -> tuple[list[str], str | None]:
     return elements, (sql[where.end :].strip().rstrip(";").strip() if where else None)
 
 
+def module_of(sql: str) -> str:
+    """The module a CREATE VIRTUAL TABLE names after USING, lower-cased ("" if none)."""
+    toks = tokens(sql)
+    at = next((i for i, t in enumerate(toks) if t.upper == "USING"), None)
+    return toks[at + 1].name.lower() if at is not None and at + 1 < len(toks) else ""
+
+
 def view_columns(sql: str) -> tuple[str, ...]:
     """The column names a CREATE VIEW gives between its name and AS, if any."""
     toks = tokens(sql)
@@ -379,3 +386,35 @@ def view_query(sql: str) -> str:
         elif depth == 0 and t.upper == "AS":
             return sql[t.end : toks[-1].end].strip()
     return sql
+
+
+def with_types_quoted(sql: str) -> str | None:
+    """A CREATE TABLE with each column's type name as one double-quoted name
+    (``UNSIGNED BIG INT`` -> ``"UNSIGNED BIG INT"``), for parsers that know fewer type
+    names than SQLite takes (any run of names, lang_createtable.html); None when ``sql``
+    is no CREATE TABLE with a column list or no column has a type."""
+    toks = tokens(sql)
+    words = [t.upper for t in toks[:6]]
+    if "TABLE" not in words or not words or words[0] != "CREATE":
+        return None
+    open_at = next((i for i, t in enumerate(toks) if t.text == "("), None)
+    if open_at is None:
+        return None
+    out, last = [], 0
+    for begin, end in split_top_level(toks, open_at + 1, matching(toks, open_at)):
+        if begin >= end or toks[begin].upper in (
+            "CONSTRAINT",
+            "PRIMARY",
+            "UNIQUE",
+            "CHECK",
+            "FOREIGN",
+        ):
+            continue
+        i = stop = begin + 1
+        while stop < end and toks[stop].upper not in _COLUMN_STOP:
+            stop = matching(toks, stop) + 1 if toks[stop].text == "(" else stop + 1
+        if stop > i:
+            type_name = sql[toks[i].start : toks[stop - 1].end].replace('"', '""')
+            out += [sql[last : toks[i].start], f'"{type_name}"']
+            last = toks[stop - 1].end
+    return "".join([*out, sql[last:]]) if out else None

@@ -283,7 +283,9 @@ class _Applier:
     def _rebuild(self, old: Table, new: Table, values: dict[str, str] | None = None) -> list[str]:
         """The renderer's rebuild of ``old`` into ``new``; ``values`` (column -> SQL over
         the old table's columns) replace the plain copy of those columns."""
-        return self.render.rebuild(old, new, self.schema.with_table(new), values=values)
+        return self.render.rebuild(
+            old, new, self.schema.with_table(new), values=values, check_foreign_keys=False
+        )  # _check_foreign_key names the first orphan row
 
     def _without(self, table: Table, names: Iterable[str]) -> Table:
         """``table`` without the columns, and without the keys and indexes on them (as

@@ -9,3 +9,6 @@ DROP TABLE "orders";
 PRAGMA legacy_alter_table = ON;
 ALTER TABLE "_dbshift_new_orders" RENAME TO "orders";
 PRAGMA legacy_alter_table = OFF;
+CREATE TEMP TABLE "_dbshift_foreign_key_check" (violations INTEGER CONSTRAINT "orders: rows whose foreign key finds no row" CHECK (violations = 0));
+INSERT INTO temp."_dbshift_foreign_key_check" SELECT count(*) FROM pragma_foreign_key_check('orders');
+DROP TABLE temp."_dbshift_foreign_key_check";

@@ -58,6 +58,7 @@ class SQLiteDialect(Dialect):
     # (PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; … COMMIT;): a file so made is a
     # migration as it stands.
     unwraps_file_transaction = True
+    type_names_are_free_form = True
     client_syntax = ClientSyntax(
         backquoted_identifiers=True, bracketed_identifiers=True, trigger_bodies=True
     )
@@ -130,6 +131,13 @@ class SQLiteDialect(Dialect):
             return False
         self._lock_fd = fd
         return True
+
+    @staticmethod
+    def is_internal_table(name: str) -> bool:
+        # SQLite reserves the prefix: CREATE TABLE sqlite_x fails ("object name reserved
+        # for internal use"); sqlite_sequence and sqlite_stat1..4 are its counters and
+        # planner statistics.
+        return name.lower().startswith("sqlite_")
 
     @staticmethod
     def runnable_form(sql: str) -> str | None:

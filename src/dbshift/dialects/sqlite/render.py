@@ -156,11 +156,19 @@ class SQLiteRenderer(Renderer):
         return sql + (f" WHERE {i.where}" if i.where else "")
 
     def rebuild(
-        self, old: Table, new: Table, schema: Schema, *, values: Mapping[str, str] | None = None
+        self,
+        old: Table,
+        new: Table,
+        schema: Schema,
+        *,
+        values: Mapping[str, str] | None = None,
+        check_foreign_keys: bool = True,
     ) -> list[str]:
         """The 12-step procedure for one table; ``schema`` is the state after it.
         ``values`` (column -> SQL over the old table's columns) replace the plain copy of
-        those columns: the online engine's ``up`` expressions."""
+        those columns: the online engine's ``up`` expressions. ``check_foreign_keys``: a
+        foreign key the table gains fails the statements on rows it rejects (the online
+        engine checks first, naming a row)."""
         temp = f"_dbshift_new_{new.name}"
         given = values or {}
         copied = [
@@ -189,7 +197,24 @@ class SQLiteRenderer(Renderer):
         out.extend(
             r.definition for r in schema.routines if r.kind == "trigger" and r.table == new.name
         )
+        if check_foreign_keys and set(new.foreign_keys) - set(old.foreign_keys):
+            out.extend(self._check_foreign_keys(new.name))
         return out
+
+    def _check_foreign_keys(self, table: str) -> list[str]:
+        """Step 10 of the procedure: the rows copied must satisfy the keys the table now
+        has. SQLite (foreign_keys off, as dbshift runs) never checks them itself, and
+        pragma_foreign_key_check only lists violations: a temp table's CHECK fails the
+        migration on any, naming the table."""
+        check = self.q("_dbshift_foreign_key_check")
+        name = self.q(f"{table}: rows whose foreign key finds no row")
+        return [
+            f"CREATE TEMP TABLE {check} (violations INTEGER CONSTRAINT {name} "
+            "CHECK (violations = 0))",
+            f"INSERT INTO temp.{check} SELECT count(*) FROM pragma_foreign_key_check"
+            f"({self.literal(table)})",
+            f"DROP TABLE temp.{check}",
+        ]
 
     def _keep_sequence(self, new: Table, temp: str, old: str) -> list[str]:
         """AUTOINCREMENT's promise outlives a rebuild: the copy leaves the new table's

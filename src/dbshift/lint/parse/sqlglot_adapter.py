@@ -18,6 +18,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from dbshift.inspect.sqlite_ddl import tokens, with_types_quoted
 from dbshift.lint.facts import Act, Action, ColumnFact, ConstraintKind
 from dbshift.lint.parse import ParseFailed
 
@@ -35,6 +36,12 @@ _LOCK = re.compile(r"\bLOCK\s*=?\s*(\w+)", re.I)
 _TX_VERB = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*(END|SAVEPOINT|RELEASE)\b", re.I | re.S)
 
 Options = tuple[tuple[Action, ...], str | None, str | None]
+#: SQLite's CREATE VIRTUAL TABLE [IF NOT EXISTS] name USING module(args): a new table.
+_VIRTUAL_TABLE = re.compile(
+    r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(.*?)\s*\bUSING\b",
+    re.I | re.S,
+)
 
 _NAME = r"(?:`(?:[^`]|``)*`|[\w$]+)"
 #: ``CREATE [OR REPLACE] [DEFINER = account] [AGGREGATE] FUNCTION|PROCEDURE|TRIGGER``, as
@@ -64,6 +71,11 @@ def actions_and_options(sql: str, dialect: Dialect) -> Options:
         # SQLite's END [TRANSACTION] is COMMIT.
         word = verb.group(1).lower()
         return (Action(Act.TRANSACTION, name="commit" if word == "end" else word),), None, None
+    virtual = _VIRTUAL_TABLE.match(sql)  # SQLite: module arguments sqlglot (30) cannot read
+    if virtual is not None:
+        parts = [t for t in tokens(virtual.group(1)) if t.kind != "punct"]  # [schema.]name
+        name = parts[-1].name.lower() if parts else ""
+        return (Action(Act.CREATE_TABLE, table=name),), None, None
     dropped = _PARTITION_DROP.match(sql)  # MySQL's syntax: no other server has it
     if dropped is not None:
         action = Action(
@@ -86,6 +98,8 @@ def actions_and_options(sql: str, dialect: Dialect) -> Options:
         # sqlglot (30) fails on much of MySQL's PARTITION BY clause (MAXVALUE, LIST
         # COLUMNS, partition COMMENTs), which says nothing lint judges: the table without it.
         head = _without_partitioning(sql)
+        if head is None and dialect.type_names_are_free_form:
+            head = with_types_quoted(sql)
         if head is None:
             raise ParseFailed(_first_line(str(exc))) from None
         try:
