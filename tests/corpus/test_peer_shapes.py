@@ -176,34 +176,24 @@ def sqlite_account(path: Path, *, any_column_order: bool = False) -> dict[str, o
             " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
         ).fetchall()
         for kind, name, _table, sql in rows:
-            text = " ".join((sql or "").split())
-            if kind == "table":
-                quoted = '"' + name.replace('"', '""') + '"'
-                columns = [tuple(c[1:]) for c in conn.execute(f"PRAGMA table_xinfo({quoted})")]
-                if any_column_order:
-                    columns.sort()
-                    text = ""  # the CREATE TABLE text lists columns in order
-                indexes = sorted(
-                    (
-                        i[1],
-                        i[2],
-                        i[3],
-                        i[4],
-                        tuple(
-                            tuple(x)
-                            for x in conn.execute(
-                                "PRAGMA index_xinfo(" + "'" + i[1].replace("'", "''") + "')"
-                            )
-                        ),
-                    )
-                    for i in conn.execute(f"PRAGMA index_list({quoted})")
-                )
-                fks = sorted(
-                    tuple(f[2:]) for f in conn.execute(f"PRAGMA foreign_key_list({quoted})")
-                )
-                out[f"table {name}"] = (text, columns, indexes, fks)
-            else:
+            # dbshift writes the SQL of what it makes with every name quoted
+            text = " ".join((sql or "").replace('"', "").split())
+            if kind != "table":
                 out[f"{kind} {name}"] = text
+                continue
+            quoted = '"' + name.replace('"', '""') + '"'
+            # A rebuilt table's CREATE TABLE is dbshift's own text: judged by the pragmas.
+            (listed,) = conn.execute(f"PRAGMA table_list({quoted})").fetchall()
+            columns = [tuple(c[1:]) for c in conn.execute(f"PRAGMA table_xinfo({quoted})")]
+            if any_column_order:
+                columns.sort()
+            indexes = sorted(
+                (i[1], i[2], i[3], i[4], tuple(conn.execute(f"PRAGMA index_xinfo('{i[1]}')")))
+                for i in conn.execute(f"PRAGMA index_list({quoted})")
+            )
+            fks = sorted(f[2:] for f in conn.execute(f"PRAGMA foreign_key_list({quoted})"))
+            checks = sorted(part.split(")")[0] for part in text.split("CHECK (")[1:])
+            out[f"table {name}"] = (listed[3:], columns, indexes, fks, checks)
         return out
     finally:
         conn.close()

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from dbshift.errors import Unsupported
 from dbshift.inspect.catalog import catalog_of
 from dbshift.inspect.sqlite_ddl import index_parts, parse_table, view_query
 from dbshift.model import (
@@ -63,6 +64,12 @@ def inspect_sqlite(conn: Connection | DriverConnection, *, exclude: Collection[s
     skip = set(exclude)
     sql_of = {name: sql for name, sql in rows(_TABLES) if name not in skip}
     extras = {name: parse_table(sql or "") for name, sql in sql_of.items()}
+    # The model has no table options for SQLite: a rebuilt table would silently lose them.
+    for option in ("ROWID", "STRICT"):
+        holders = sorted(name for name, extra in extras.items() if option in extra.options)
+        if holders:
+            what = "WITHOUT ROWID tables" if option == "ROWID" else "STRICT tables"
+            raise Unsupported(f"SQLite {what} are not supported yet ({', '.join(holders)})")
 
     columns: dict[str, list[Column]] = defaultdict(list)
     pk_columns: dict[str, list[tuple[int, str]]] = defaultdict(list)

@@ -143,6 +143,8 @@ class TableExtras:
     foreign_keys: dict[tuple[tuple[str, ...], str], tuple[str, bool, bool]] = field(
         default_factory=dict
     )
+    #: The table options after the column list (``WITHOUT ROWID``, ``STRICT``), upper-cased.
+    options: tuple[str, ...] = ()
 
 
 _COLUMN_STOP = {
@@ -181,6 +183,7 @@ def parse_table(sql: str) -> TableExtras:
             _table_constraint(toks, begin, end, text, extras)
         else:
             _column(toks, begin, end, text, extras)
+    extras.options = tuple(t.upper for t in toks[close_at + 1 :] if t.upper)
     return extras
 
 
