@@ -1,1 +1,0 @@
-CREATE TABLE secret (id int PRIMARY KEY);
