@@ -46,6 +46,15 @@ class ParsedSQL:
     headers: Headers = field(default_factory=Headers)
 
 
+#: Other tools' section markers, as the first thing in a file: what to do instead.
+_FOREIGN_MARKERS = {
+    "-- migrate:up": "a dbmate migration ('-- migrate:up'): convert the directory with "
+    "'dbshift import dbmate DIR'",
+    "-- +goose up": "a goose migration ('-- +goose Up'): goose files are not supported yet; "
+    "write its sections as '-- dbshift:up' and '-- dbshift:down'",
+}
+
+
 def parse_sql_migration(
     path: Path, text: str, dialect: Dialect, placeholders: Mapping[str, str] | None = None
 ) -> ParsedSQL:
@@ -66,6 +75,10 @@ def parse_sql_migration(
         if match is None:
             if current is not None:
                 sections[current][1].append(line)
+            elif line.strip().lower() in _FOREIGN_MARKERS:
+                raise MigrationFileError(
+                    str(path), _FOREIGN_MARKERS[line.strip().lower()], line=number
+                )
             elif line.strip() and not line.strip().startswith("--"):
                 raise MigrationFileError(
                     str(path), "SQL before the '-- dbshift:up' line", line=number
