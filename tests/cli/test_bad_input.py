@@ -61,8 +61,8 @@ def test_malformed_file_name(proj: Project) -> None:
         ),
         (
             {"20240101120000_init.sql": "-- +goose Up\nCREATE TABLE a (id int);\n"},
-            "20240101120000_init.sql:1: a goose migration ('-- +goose Up'): goose files are not "
-            "supported yet",
+            "20240101120000_init.sql:1: a goose migration ('-- +goose Up'): convert the "
+            "directory with 'dbshift import goose DIR'",
         ),
     ],
     ids=["flyway", "golang-migrate", "dbmate", "goose"],

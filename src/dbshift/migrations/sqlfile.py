@@ -50,8 +50,8 @@ class ParsedSQL:
 _FOREIGN_MARKERS = {
     "-- migrate:up": "a dbmate migration ('-- migrate:up'): convert the directory with "
     "'dbshift import dbmate DIR'",
-    "-- +goose up": "a goose migration ('-- +goose Up'): goose files are not supported yet; "
-    "write its sections as '-- dbshift:up' and '-- dbshift:down'",
+    "-- +goose up": "a goose migration ('-- +goose Up'): convert the directory with "
+    "'dbshift import goose DIR'",
 }
 
 
