@@ -74,6 +74,7 @@ def refused_as_named(case: Path, a: str, b: str, dev: str | None) -> bool:
     if not expected.exists():
         return False
     wanted = expected.read_text().strip()
+    refused = 0
     for source, target in ((a, b), (b, a)):
         done = dbshift_diff(source, target, dev)
         if done.returncode == 0:
@@ -81,6 +82,8 @@ def refused_as_named(case: Path, a: str, b: str, dev: str | None) -> bool:
         assert "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert wanted in done.stderr, done.stderr
+        refused += 1
+    assert refused, f"neither direction was refused with: {wanted}"
     return True
 
 
