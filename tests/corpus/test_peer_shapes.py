@@ -21,6 +21,7 @@ dumps here leave them out): the diff must be empty.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -201,7 +202,8 @@ def sqlite_account(path: Path, *, any_column_order: bool = False) -> dict[str, o
             )
             fks = sorted(f[2:] for f in conn.execute(f"PRAGMA foreign_key_list({quoted})"))
             checks = sorted(part.split(")")[0] for part in text.split("CHECK (")[1:])
-            out[f"table {name}"] = (listed[3:], columns, indexes, fks, checks)
+            generated = sorted(re.findall(r"\bAS \(((?:[^()]|\([^()]*\))*)\)", text))
+            out[f"table {name}"] = (listed[3:], columns, indexes, fks, checks, generated)
         return out
     finally:
         conn.close()
