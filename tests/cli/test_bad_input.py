@@ -38,6 +38,45 @@ def test_malformed_file_name(proj: Project) -> None:
     assert "create-users.sql: malformed file name" in line
 
 
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        (
+            {"V1__init.sql": "CREATE TABLE a (id int);"},
+            "V1__init.sql: a flyway migration file: convert the directory with "
+            "'dbshift import flyway",
+        ),
+        (
+            {
+                "000001_init.up.sql": "CREATE TABLE a (id int);",
+                "000001_init.down.sql": "DROP TABLE a;",
+            },
+            "000001_init.down.sql: a golang-migrate migration file: convert the directory with "
+            "'dbshift import golang-migrate",
+        ),
+        (
+            {"20240101120000_init.sql": "-- migrate:up\nCREATE TABLE a (id int);\n"},
+            "20240101120000_init.sql:1: a dbmate migration ('-- migrate:up'): convert the "
+            "directory with 'dbshift import dbmate DIR'",
+        ),
+        (
+            {"20240101120000_init.sql": "-- +goose Up\nCREATE TABLE a (id int);\n"},
+            "20240101120000_init.sql:1: a goose migration ('-- +goose Up'): convert the "
+            "directory with 'dbshift import goose DIR'",
+        ),
+    ],
+    ids=["flyway", "golang-migrate", "dbmate", "goose"],
+)
+def test_another_tools_directory_names_the_tool_and_the_import(
+    proj: Project, files: dict[str, str], said: str
+) -> None:
+    """A user arriving with a directory laid out for a peer tool is told which file, which
+    tool, and what converts it: not "malformed file name" or "duplicate version 1"."""
+    for name, text in files.items():
+        proj.write(name, text, rehash=False)
+    assert said in one_line(proj.run("migrate"), 2)
+
+
 def test_file_without_up_section(proj: Project) -> None:
     proj.write("1_x.sql", "CREATE TABLE x (id int);\n", rehash=False)
     assert "1_x.sql:1: SQL before the '-- dbshift:up' line" in one_line(proj.run("migrate"), 2)

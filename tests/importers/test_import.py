@@ -141,6 +141,103 @@ def test_dbmate_directory_and_history(project: Project, db: Database, tmp_path: 
     assert {"users", "orders"} <= db.tables()
 
 
+GOOSE_HISTORY = """
+CREATE TABLE goose_db_version (
+    id INTEGER PRIMARY KEY, version_id BIGINT NOT NULL, is_applied BOOLEAN NOT NULL
+);
+INSERT INTO goose_db_version (id, version_id, is_applied) VALUES
+    (1, 0, TRUE), (2, 1, TRUE), (3, 2, TRUE), (4, 2, FALSE);
+"""
+
+
+def test_goose_directory_and_history(project: Project, db: Database, tmp_path: Path) -> None:
+    """goose's newest row per version decides: 2 was applied, then rolled back."""
+    source = write(
+        tmp_path / "goose",
+        {
+            "00001_create_users.sql": (
+                f"-- +goose Up\n{USERS_UP}\n-- +goose Down\nDROP TABLE users;\n"
+            ),
+            "00002_orders.sql": (
+                "-- +goose NO TRANSACTION\n-- +goose Up\n-- +goose StatementBegin\n"
+                f"{ORDERS_UP}-- +goose StatementEnd\n\n-- +goose Down\nDROP TABLE orders;\n"
+            ),
+            "00003_index.sql": ("-- +goose Up\nCREATE INDEX orders_user ON orders (user_id);\n"),
+        },
+    )
+    run_sql(db, USERS_UP)
+    run_sql(db, GOOSE_HISTORY)
+    result = project.run("import", "goose", str(source))
+    assert result.code == 0, result.err
+    assert "adopted 1 applied migration(s)" in result.out
+    orders = (project.migrations / "2_orders.sql").read_text()
+    assert "-- dbshift:no-transaction" in orders and "-- dbshift:down" in orders
+    assert "goose" not in orders.split("-- dbshift:up", 1)[1]
+    assert versions(status(project), "applied") == ["1"]
+    done = project.run("migrate")
+    assert done.code == 0, done.err
+    assert {"users", "orders"} <= db.tables()
+
+
+@pytest.mark.mysql
+def test_goose_statement_block_runs_whole_on_mysql(mysql_db: Database, tmp_path: Path) -> None:
+    """A StatementBegin … StatementEnd block is one statement in goose: a MySQL routine body
+    full of ';' reaches the server whole (fenced with DELIMITER)."""
+    source = write(
+        tmp_path / "goose",
+        {
+            "20240101000000_proc.sql": (
+                "-- +goose Up\n-- +goose StatementBegin\n"
+                "CREATE PROCEDURE bump(IN n INT)\nBEGIN\n  SELECT n + 1;\n  SELECT n + 2;\nEND;\n"
+                "-- +goose StatementEnd\n\n-- +goose Down\nDROP PROCEDURE bump;\n"
+            ),
+        },
+    )
+    (tmp_path / "project").mkdir()
+    project = Project(tmp_path / "project", mysql_db.url)
+    result = project.run("import", "goose", str(source))
+    assert result.code == 0, result.err
+    done = project.run("migrate")
+    assert done.code == 0, done.err
+    assert (
+        mysql_db.scalar(
+            "SELECT COUNT(*) FROM information_schema.ROUTINES"
+            " WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_NAME = 'bump'"
+        )
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("00001_x.go", "package migrations\n", "goose Go migrations are not supported yet"),
+        (
+            "00001_x.sql",
+            "-- +goose ENVSUB ON\n-- +goose Up\nSELECT 1;\n",
+            "00001_x.sql:1: goose ENVSUB (environment substitution) is not supported yet",
+        ),
+        ("00001_x.sql", "SELECT 1;\n", "00001_x.sql: no '-- +goose Up' line"),
+        (
+            "00001_x.sql",
+            "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n",
+            "00001_x.sql:2: StatementBegin without StatementEnd",
+        ),
+    ],
+    ids=["go", "envsub", "no-up", "open-block"],
+)
+def test_goose_file_dbshift_cannot_take_is_named(
+    tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    source = write(tmp_path / "goose", {name: text})
+    project = fresh(tmp_path / "project")
+    result = project.run("import", "goose", str(source), "--dialect", "sqlite")
+    assert result.code == 2, (result.out, result.err)
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], result.err
+    assert not list(project.migrations.glob("*.sql")) if project.migrations.exists() else True
+
+
 FLYWAY_HISTORY = """
 CREATE TABLE flyway_schema_history (
     installed_rank INT NOT NULL PRIMARY KEY,

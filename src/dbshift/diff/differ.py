@@ -14,13 +14,14 @@ the operations flag as destructive. ``suggest_renames`` proposes hints for the C
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import field, replace
 
 from dbshift.diff import comments, depends, extras, inheritance, partitions
 from dbshift.errors import Unsupported, UsageError
 from dbshift.frozen import frozen
-from dbshift.model import Column, Domain, EnumType, Schema, Table, TableOptions, View
+from dbshift.model import Column, Domain, EnumType, Index, Schema, Table, TableOptions, View
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
     AddCheck,
@@ -443,6 +444,28 @@ def _table(
         ops.append(SetTableOptions(on=key, before=old.options, after=new.options))
         old = replace(reframe(old, old.options, new.options, defaults), options=new.options)
     new_index_names = {i.name: i for i in new.indexes}
+    # A column dropped and added again (a changed generation expression) takes its indexes,
+    # unique and check constraints with it (MySQL/MariaDB shrink a several-column index
+    # instead): those are dropped before it and created after it, changed or not; they
+    # were silently lost.
+    recreated = {
+        c.name
+        for c in old.columns
+        if (t := new.column(c.name)) is not None and _must_recreate(c, t)
+    }
+    if recreated:
+        touched_indexes = [i for i in old.indexes if _mentions(_index_text(i), recreated)]
+        touched_uniques = [u for u in old.uniques if recreated & set(u.columns)]
+        touched_checks = [c for c in old.checks if _mentions(c.expression, recreated)]
+        ops += [DropIndex(on=key, index=i) for i in touched_indexes]
+        ops += [DropUnique(on=key, constraint=u) for u in touched_uniques]
+        ops += [DropCheck(on=key, constraint=c) for c in touched_checks]
+        old = replace(
+            old,
+            indexes=tuple(i for i in old.indexes if i not in touched_indexes),
+            uniques=tuple(u for u in old.uniques if u not in touched_uniques),
+            checks=tuple(c for c in old.checks if c not in touched_checks),
+        )
     # An index a kept foreign key needs (MySQL/MariaDB refuse to drop it: error 1553) goes
     # after its replacement is created, unless the replacement has its name.
     kept_fks = [f.columns for f in old.foreign_keys if f in set(new.foreign_keys)]
@@ -486,6 +509,22 @@ def _table(
     if old.comment != new.comment:
         adds.append(SetTableComment(on=key, before=old.comment, after=new.comment))
     return ops, adds, later
+
+
+def _index_text(index: Index) -> str:
+    """Everything of an index that can name a column: elements, INCLUDE and WHERE."""
+    return " ".join([*(e.expression for e in index.elements), *index.include, index.where or ""])
+
+
+def _mentions(text: str, names: set[str]) -> bool:
+    """Whether ``text`` (an expression as the catalog prints it) names one of the columns,
+    bare or double-quoted. A word match: it may see a column where a function or a string
+    has the name, and then a constraint is recreated needlessly, never lost."""
+    return any(
+        re.search(r'(?<![\w$"])' + re.escape(n) + r'(?![\w$"])', text)
+        or '"' + n.replace('"', '""') + '"' in text
+        for n in names
+    )
 
 
 def _must_recreate(old: Column, new: Column) -> bool:

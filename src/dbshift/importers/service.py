@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from dbshift.errors import UsageError
-from dbshift.importers import alembic_revisions, dbmate, flyway, golang_migrate
+from dbshift.importers import alembic_revisions, dbmate, flyway, golang_migrate, goose
 from dbshift.importers.model import Applied, Imported, ImportedMigration, ImportedRepeatable
 from dbshift.migrations import loader, sumfile
 from dbshift.migrations.model import Kind, Migration
@@ -28,6 +28,7 @@ READERS: dict[str, ModuleType] = {
     "flyway": flyway,
     "alembic": alembic_revisions,
     "dbmate": dbmate,
+    "goose": goose,
 }
 
 

@@ -27,6 +27,26 @@ if TYPE_CHECKING:
 SUM_FILE = "dbshift.sum"
 _NAME = re.compile(r"^(?P<version>\d+)_(?P<slug>[^/\\]+)\.(?P<ext>sql|py|toml)$")
 _REPEATABLE = re.compile(r"^R__(?P<slug>[^/\\]+)\.(?P<ext>sql|py)$")
+#: Flyway's versioned, undo and baseline file names (V1__init.sql, V1.2__x.sql, U1__x.sql).
+_FLYWAY = re.compile(r"^[VUB]\d+(?:[._]\d+)*__.+\.sql$")
+#: golang-migrate's pairs: 000001_init.up.sql beside 000001_init.down.sql.
+_GOLANG_MIGRATE = re.compile(r"^(?P<stem>\d+_.+)\.(?P<way>up|down)\.sql$")
+
+
+def _foreign_layout(path: Path) -> str | None:
+    """The importer for a file laid out for another tool, or None: a user arriving with a
+    Flyway or golang-migrate directory is told what converts it, not that a name is
+    malformed or a version duplicated."""
+    if _FLYWAY.match(path.name):
+        return "flyway"
+    match = _GOLANG_MIGRATE.match(path.name)
+    if match is not None:
+        other = "down" if match.group("way") == "up" else "up"
+        if (path.parent / f"{match.group('stem')}.{other}.sql").exists():
+            return "golang-migrate"
+    return None
+
+
 _IGNORED = {SUM_FILE, "__init__.py"}
 _KINDS = {"sql": Kind.SQL, "py": Kind.PYTHON, "toml": Kind.ONLINE}
 #: The history table's version column is 64 characters; ``R__`` takes three.
@@ -68,6 +88,13 @@ def scan(directory: Path) -> list[MigrationFile]:
             continue
         if path.suffix == ".toml" and not name[:1].isdigit():
             continue  # other TOML (before online files were migrations, all were ignored)
+        tool = _foreign_layout(path)
+        if tool is not None:
+            raise MigrationFileError(
+                str(path),
+                f"a {tool} migration file: convert the directory with "
+                f"'dbshift import {tool} {directory}'",
+            )
         match = _NAME.match(name)
         if match is None:
             raise MigrationFileError(

@@ -47,6 +47,15 @@ class ParsedSQL:
     headers: Headers = field(default_factory=Headers)
 
 
+#: Other tools' section markers, as the first thing in a file: what to do instead.
+_FOREIGN_MARKERS = {
+    "-- migrate:up": "a dbmate migration ('-- migrate:up'): convert the directory with "
+    "'dbshift import dbmate DIR'",
+    "-- +goose up": "a goose migration ('-- +goose Up'): convert the directory with "
+    "'dbshift import goose DIR'",
+}
+
+
 def parse_sql_migration(
     path: Path, text: str, dialect: Dialect, placeholders: Mapping[str, str] | None = None
 ) -> ParsedSQL:
@@ -67,6 +76,10 @@ def parse_sql_migration(
         if match is None:
             if current is not None:
                 sections[current][1].append(line)
+            elif line.strip().lower() in _FOREIGN_MARKERS:
+                raise MigrationFileError(
+                    str(path), _FOREIGN_MARKERS[line.strip().lower()], line=number
+                )
             elif line.strip() and not line.strip().startswith("--"):
                 raise MigrationFileError(
                     str(path), "SQL before the '-- dbshift:up' line", line=number

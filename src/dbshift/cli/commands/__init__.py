@@ -30,7 +30,7 @@ COMMANDS: dict[str, str] = {
     "backups": "list backups; prune them by retention; verify one",
     "restore": "restore a backup, checksums verified first",
     "completion": "print a shell completion script (bash, zsh, fish)",
-    "import": "convert a golang-migrate, Flyway, Alembic or dbmate directory and its history",
+    "import": "convert a golang-migrate, Flyway, Alembic, dbmate or goose directory and its history",
 }
 
 # Command names that are Python keywords live in a module with a trailing underscore.

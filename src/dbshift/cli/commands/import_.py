@@ -21,7 +21,7 @@ EXAMPLES = (
     "dbshift import alembic alembic/ --dialect postgresql",
 )
 
-TOOLS = ("golang-migrate", "flyway", "alembic", "dbmate")
+TOOLS = ("golang-migrate", "flyway", "alembic", "dbmate", "goose")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--source-table",
         metavar="NAME",
         help="the tool's history table (default: schema_migrations, flyway_schema_history, "
-        "alembic_version)",
+        "alembic_version, goose_db_version)",
     )
     parser.add_argument(
         "--no-history", action="store_true", help="convert the files only; adopt no history"

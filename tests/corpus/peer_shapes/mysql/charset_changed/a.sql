@@ -1,0 +1,1 @@
+CREATE TABLE word (id int PRIMARY KEY, w varchar(20)) DEFAULT CHARSET=latin1;

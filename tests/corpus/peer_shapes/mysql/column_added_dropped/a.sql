@@ -1,0 +1,1 @@
+CREATE TABLE item (id int PRIMARY KEY, legacy text, qty int NOT NULL DEFAULT 0);

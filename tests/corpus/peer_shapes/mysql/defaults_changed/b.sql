@@ -1,0 +1,1 @@
+CREATE TABLE ticket (id int PRIMARY KEY AUTO_INCREMENT, state varchar(10) DEFAULT 'open', created datetime DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, priority int, ratio double DEFAULT (rand()));

@@ -1,0 +1,1 @@
+CREATE TABLE tick (id int PRIMARY KEY);

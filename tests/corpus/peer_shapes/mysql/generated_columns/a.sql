@@ -1,0 +1,1 @@
+CREATE TABLE box (id int PRIMARY KEY, w int, h int, area int);

@@ -1,0 +1,1 @@
+CREATE TABLE secretive (id int PRIMARY KEY, k int, KEY secretive_k (k) IGNORED);

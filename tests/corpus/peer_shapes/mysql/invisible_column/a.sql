@@ -1,0 +1,1 @@
+CREATE TABLE secretive (id int PRIMARY KEY, note varchar(20), k int);

@@ -1,0 +1,5 @@
+CREATE FUNCTION add_tax(p decimal(10,2)) RETURNS decimal(12,2) DETERMINISTIC RETURN p * 1.2;
+DELIMITER //
+CREATE PROCEDURE bump(IN n int, OUT m int) BEGIN SET m = n + 1; END//
+DELIMITER ;
+CREATE FUNCTION fresh(s varchar(10)) RETURNS int NO SQL RETURN length(s);

@@ -1,0 +1,1 @@
+CREATE TABLE price (id int PRIMARY KEY, amount int);

@@ -1,0 +1,1 @@
+CREATE TABLE stays (id int PRIMARY KEY, parent_id int);

@@ -1,0 +1,1 @@
+CREATE TABLE note (id int PRIMARY KEY AUTO_INCREMENT, body text) ENGINE=InnoDB COMMENT='old';

@@ -1,0 +1,1 @@
+CREATE TABLE note (id int PRIMARY KEY AUTO_INCREMENT, body text COMMENT 'the text') ENGINE=InnoDB ROW_FORMAT=DYNAMIC COMMENT='it''s new';

@@ -1,0 +1,3 @@
+CREATE TABLE base (id int PRIMARY KEY, name varchar(50), score int);
+CREATE VIEW v1 AS SELECT id, name FROM base;
+CREATE VIEW v2 AS SELECT name FROM v1;

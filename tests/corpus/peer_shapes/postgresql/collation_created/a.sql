@@ -1,0 +1,1 @@
+CREATE TABLE name_t (id integer PRIMARY KEY, n text);

@@ -1,0 +1,1 @@
+CREATE TABLE word (id integer PRIMARY KEY, w text);

@@ -1,0 +1,2 @@
+CREATE TABLE grows (id integer);
+CREATE TABLE fresh_empty ();

@@ -1,0 +1,1 @@
+CREATE TABLE t (id integer CONSTRAINT t_pk PRIMARY KEY);

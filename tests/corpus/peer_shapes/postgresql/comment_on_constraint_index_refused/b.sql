@@ -1,0 +1,2 @@
+CREATE TABLE t (id integer CONSTRAINT t_pk PRIMARY KEY);
+COMMENT ON INDEX t_pk IS 'the key';

@@ -1,0 +1,2 @@
+CREATE FUNCTION f1() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE TABLE t (id integer CONSTRAINT t_pk PRIMARY KEY, n integer CONSTRAINT n_pos CHECK (n > 0));

@@ -1,0 +1,3 @@
+CREATE TABLE note (id integer PRIMARY KEY, body text);
+COMMENT ON TABLE note IS 'old';
+COMMENT ON COLUMN note.body IS 'the text';

@@ -1,0 +1,1 @@
+CREATE TABLE slot (id integer PRIMARY KEY, pos integer, qty integer);

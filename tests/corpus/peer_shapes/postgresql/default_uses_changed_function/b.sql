@@ -1,0 +1,2 @@
+CREATE FUNCTION next_ref() RETURNS text LANGUAGE sql AS $$ SELECT 'REF-' || floor(random() * 1000)::text $$;
+CREATE TABLE orders (id integer PRIMARY KEY, ref text DEFAULT next_ref());

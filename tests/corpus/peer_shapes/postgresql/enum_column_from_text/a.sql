@@ -1,0 +1,1 @@
+CREATE TABLE bug (id integer PRIMARY KEY, status text);

@@ -1,0 +1,1 @@
+CREATE TABLE tagged (id integer PRIMARY KEY, email text);

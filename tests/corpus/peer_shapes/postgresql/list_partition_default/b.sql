@@ -1,0 +1,3 @@
+CREATE TABLE city_row (id integer, country text NOT NULL) PARTITION BY LIST (country);
+CREATE TABLE city_row_fr PARTITION OF city_row FOR VALUES IN ('fr', 'be');
+CREATE TABLE city_row_other PARTITION OF city_row DEFAULT;

@@ -1,0 +1,3 @@
+CREATE TABLE sale (id integer PRIMARY KEY, amount numeric, region text);
+CREATE MATERIALIZED VIEW sale_total AS SELECT region, sum(amount) AS total, count(*) AS n FROM sale GROUP BY region;
+CREATE UNIQUE INDEX sale_total_region ON sale_total (region);

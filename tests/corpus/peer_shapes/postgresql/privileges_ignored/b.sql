@@ -1,0 +1,3 @@
+CREATE TABLE secret (id integer PRIMARY KEY, v text);
+GRANT SELECT ON secret TO PUBLIC;
+REVOKE ALL ON SCHEMA public FROM PUBLIC;

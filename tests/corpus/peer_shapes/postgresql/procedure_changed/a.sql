@@ -1,0 +1,2 @@
+CREATE TABLE log_line (id serial PRIMARY KEY, msg text);
+CREATE PROCEDURE write_log(m text) LANGUAGE sql AS $$ INSERT INTO log_line (msg) VALUES (m) $$;

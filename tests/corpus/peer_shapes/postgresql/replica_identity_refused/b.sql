@@ -1,0 +1,3 @@
+CREATE TABLE hot (id integer PRIMARY KEY, u integer NOT NULL);
+CREATE UNIQUE INDEX hot_u ON hot (u);
+ALTER TABLE hot REPLICA IDENTITY USING INDEX hot_u;

@@ -1,0 +1,1 @@
+CREATE TABLE public_thing (id integer PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE stays (id integer PRIMARY KEY, parent_id integer);

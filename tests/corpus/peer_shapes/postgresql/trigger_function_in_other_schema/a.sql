@@ -1,0 +1,2 @@
+CREATE SCHEMA util;
+CREATE TABLE item (id integer PRIMARY KEY, at timestamptz);

@@ -1,0 +1,2 @@
+CREATE TABLE account (id INTEGER PRIMARY KEY, balance NUMERIC CONSTRAINT balance_positive CHECK (balance > -100), code TEXT, UNIQUE (code, balance));
+CREATE TABLE entry (id INTEGER PRIMARY KEY, account_id INTEGER REFERENCES account (id) ON DELETE RESTRICT, other_id INTEGER REFERENCES account (id) DEFERRABLE INITIALLY DEFERRED);

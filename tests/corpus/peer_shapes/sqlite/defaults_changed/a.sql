@@ -1,0 +1,1 @@
+CREATE TABLE ticket (id INTEGER PRIMARY KEY, state TEXT DEFAULT 'new', created TEXT, priority INTEGER DEFAULT 3);

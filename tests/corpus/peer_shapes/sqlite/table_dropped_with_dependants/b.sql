@@ -1,0 +1,1 @@
+CREATE TABLE stays (id INTEGER PRIMARY KEY, parent_id INTEGER);
