@@ -240,3 +240,28 @@ def test_a_list_of_metadata_and_an_object_holding_one(
     assert result.code == 0, result.err
     _apply(sqlite_db, result.out)
     assert sqlite_db.tables() == set(tables)
+
+
+USERS_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table("users", metadata, sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_alembics_version_table_is_not_dropped_for_the_models(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """A database Alembic migrated holds alembic_version, which no model declares."""
+    _apply(
+        sqlite_db,
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY);"
+        "CREATE TABLE users (id INTEGER NOT NULL, PRIMARY KEY (id));",
+    )
+    project = Project(tmp_path, sqlite_db.url)
+    _models(project, USERS_MODELS)
+    code, out, err = _diff(project, sqlite_db.url)
+    assert code == 0, err
+    assert out.strip() == "-- no differences"
+    assert sqlite_db.tables() == {"alembic_version", "users"}

@@ -60,9 +60,10 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
     import threading
 
     import dbshift.model  # before the threads: both sides of them use it
-    from dbshift.runner.sources import Source, load
+    from dbshift.runner.sources import Source, for_comparison, load
 
     src, dst = Source.parse(source), Source.parse(target)
+    settings = for_comparison(settings, src, dst)
     dialect = _dialect(args, settings, src, dst)
     from dbshift import direct
 

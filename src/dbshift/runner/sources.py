@@ -124,6 +124,22 @@ def inspect_url(
         engine.dispose()
 
 
+#: Alembic's history table. Alembic makes it, the models never hold it: compared with
+#: them, a database Alembic migrated would lose it to a DROP TABLE.
+ALEMBIC_VERSION_TABLE = "alembic_version"
+
+
+def for_comparison(settings: Settings, *sides: Source) -> Settings:
+    """``settings`` for comparing ``sides``: where one is SQLAlchemy models, without
+    Alembic's history table (as Alembic's autogenerate leaves it out)."""
+    models = any(side.kind == "sqlalchemy" for side in sides)
+    if not models or ALEMBIC_VERSION_TABLE in settings.exclude:
+        return settings
+    from dataclasses import replace
+
+    return replace(settings, exclude=(*settings.exclude, ALEMBIC_VERSION_TABLE))
+
+
 def own_tables(settings: Settings) -> tuple[str, ...]:
     """dbshift's own tables, never part of a user's schema (nor of its drift)."""
     from dbshift.runner import table_names
