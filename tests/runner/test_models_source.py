@@ -265,3 +265,26 @@ def test_alembics_version_table_is_not_dropped_for_the_models(
     assert code == 0, err
     assert out.strip() == "-- no differences"
     assert sqlite_db.tables() == {"alembic_version", "users"}
+
+
+PUBLIC_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData(schema="public")
+sa.Table("users", metadata, sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_the_default_schema_spelled_out_needs_no_schema_option(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    project = Project(tmp_path, pg_db.url)
+    _models(project, PUBLIC_MODELS)
+    code, sql, err = _diff(project, pg_db.url)
+    assert code == 0, err
+    assert "CREATE SCHEMA" not in sql
+    _apply(pg_db, sql)
+    assert pg_db.tables() == {"users"}
+    code, again, err = _diff(project, pg_db.url)
+    assert code == 0, err
+    assert again.strip() == "-- no differences"

@@ -352,15 +352,16 @@ def _create_schemas(conn: Connection, target: str, named: list[str], settings: S
     from sqlalchemy.schema import CreateSchema
 
     default = conn.dialect.default_schema_name or ""
-    compared = settings.schemas
-    for name in [*named, default]:
+    others = [name for name in named if name != default]  # schema="public" spelled out
+    compared = settings.schemas or (default,)
+    for name in [*others, default]:
         if not any(fnmatchcase(name, pattern) for pattern in compared):
-            wanted = " ".join(f"--schema {s}" for s in [default, *named])
+            wanted = " ".join(f"--schema {s}" for s in [default, *others])
             raise UsageError(
                 f"sqlalchemy:{target}: the models use schema {name!r}, which is not compared: "
                 f"pass {wanted} (or set schemas in the config)"
             )
-    for name in named:
+    for name in others:
         conn.execute(CreateSchema(name, if_not_exists=True))
 
 
