@@ -288,3 +288,30 @@ def test_the_default_schema_spelled_out_needs_no_schema_option(
     code, again, err = _diff(project, pg_db.url)
     assert code == 0, err
     assert again.strip() == "-- no differences"
+
+
+COMPUTED_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table(
+    "lines", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("qty", sa.Integer),
+    sa.Column("twice", sa.Integer, sa.Computed("qty * 2")),
+)
+"""
+
+
+def test_what_sqlalchemy_warns_of_is_one_line_naming_the_models(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    project = Project(tmp_path, pg_db.url)
+    _models(project, COMPUTED_MODELS)
+    code, sql, err = _diff(project, pg_db.url)
+    assert code == 0, err
+    assert "GENERATED ALWAYS AS" in sql
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("dbshift: warning: sqlalchemy:models:metadata: SAWarning: ")
+    assert "lines.twice" in lines[0]

@@ -303,11 +303,24 @@ def _metadatas(found: Any) -> list[Any]:
 
 def _create_all(conn: Connection, metadata: Any, target: str, dialect: Dialect) -> None:
     """``metadata.create_all()``; what fails is the models' (a type the server lacks, a
-    length MySQL needs), said in one line that names them, not an internal error."""
+    length MySQL needs), said in one line that names them, not an internal error. What
+    SQLAlchemy warns of while it builds them (a ``Computed`` made STORED) is one
+    ``warning:`` line each, naming the models, not Python's two lines pointing into
+    dbshift."""
+    import sys
+    import warnings
+
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     try:
-        metadata.create_all(conn)
+        with warnings.catch_warnings(record=True) as caught:
+            metadata.create_all(conn)
+        for warning in caught:
+            message = " ".join(str(warning.message).split())
+            print(
+                f"dbshift: warning: sqlalchemy:{target}: {warning.category.__name__}: {message}",
+                file=sys.stderr,
+            )
     except DBAPIError as exc:
         reason = " ".join(str(exc.orig or exc).split())
         statement = " ".join((exc.statement or "").split())
