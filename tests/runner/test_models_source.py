@@ -357,3 +357,57 @@ def test_what_sqlalchemy_warns_of_is_one_line_naming_the_models(
     assert len(lines) == 1, err
     assert lines[0].startswith("dbshift: warning: sqlalchemy:models:metadata: SAWarning: ")
     assert "lines.twice" in lines[0]
+
+
+UNNAMED_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table("a", metadata, sa.Column("id", sa.Integer, primary_key=True))
+sa.Table("b", metadata, sa.Column("id", sa.Integer, primary_key=True))
+sa.Table(
+    "c", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("a_id", sa.Integer, sa.ForeignKey("a.id")),
+    sa.Column("b_id", sa.Integer, sa.ForeignKey("b.id")),
+    sa.Column("n", sa.Integer),
+    sa.CheckConstraint("n > 0"),
+    sa.CheckConstraint("n < 100"),
+)
+"""
+
+#: The same tables built one migration at a time, in another order than create_all's:
+#: the server numbers the unnamed constraints the other way round.
+BUILT_IN_ANOTHER_ORDER = {
+    "mysql": [
+        "CREATE TABLE a (id int NOT NULL AUTO_INCREMENT PRIMARY KEY)",
+        "CREATE TABLE b (id int NOT NULL AUTO_INCREMENT PRIMARY KEY)",
+        "CREATE TABLE c (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, a_id int, b_id int,"
+        " n int, CHECK (n < 100), CHECK (n > 0))",
+        "ALTER TABLE c ADD FOREIGN KEY (b_id) REFERENCES b (id)",
+        "ALTER TABLE c ADD FOREIGN KEY (a_id) REFERENCES a (id)",
+    ],
+    "postgresql": [
+        "CREATE TABLE a (id serial PRIMARY KEY)",
+        "CREATE TABLE b (id serial PRIMARY KEY)",
+        "CREATE TABLE c (id serial PRIMARY KEY, a_id int REFERENCES a (id),"
+        " b_id int REFERENCES b (id), n int, CHECK (n < 100), CHECK (n > 0))",
+    ],
+}
+
+
+@pytest.mark.parametrize("backend", ["mysql", "postgresql"])
+def test_constraints_the_server_named_match_by_definition(backend: str, tmp_path: Path) -> None:
+    with scratch_database(backend, tmp_path) as db:
+        for statement in BUILT_IN_ANOTHER_ORDER[backend]:
+            _apply(db, statement)
+        project = Project(tmp_path, db.url)
+        _models(project, UNNAMED_MODELS)
+        code, out, err = _diff(project, db.url)
+        assert code == 0, err
+        assert out.strip() == "-- no differences"
+        # A foreign key that really differs still shows.
+        _apply(db, "ALTER TABLE c DROP COLUMN n")
+        code, out, err = _diff(project, db.url)
+        assert code == 0, err
+        assert "ADD COLUMN" in out and "FOREIGN KEY" not in out

@@ -100,6 +100,9 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
         current_side.join()
         desired_side.join()
     current, desired = current_side.result(), desired_side.result()
+    from dbshift.diff.generated_names import adopt_generated_names
+
+    desired = adopt_generated_names(current, desired, dialect)
     renames = parse_renames(args.rename)
     if args.interactive:
         renames = _ask(suggest_renames(current, desired), renames)
