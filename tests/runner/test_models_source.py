@@ -411,3 +411,32 @@ def test_constraints_the_server_named_match_by_definition(backend: str, tmp_path
         code, out, err = _diff(project, db.url)
         assert code == 0, err
         assert "ADD COLUMN" in out and "FOREIGN KEY" not in out
+
+
+def test_dbshift_test_matches_server_named_constraints_too(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    """``[test] desired`` models against migrations that added the foreign keys one ALTER
+    at a time, in another order than create_all."""
+    import json
+
+    from tests.cli.helpers import run
+    from tests.conftest import sql_migration
+
+    project = Project(tmp_path, mysql_db.url)
+    _models(project, UNNAMED_MODELS)
+    tables, *alters = BUILT_IN_ANOTHER_ORDER["mysql"][:3], *BUILT_IN_ANOTHER_ORDER["mysql"][3:]
+    project.write("001_tables.sql", sql_migration(";\n".join(tables) + ";", "DROP TABLE c, b, a;"))
+    project.write(
+        "002_fks.sql",
+        sql_migration(
+            ";\n".join(alters) + ";",
+            "ALTER TABLE c DROP FOREIGN KEY c_ibfk_1, DROP FOREIGN KEY c_ibfk_2;",
+        ),
+    )
+    result = run(
+        project, mysql_db, "test", "--format", "json", "--desired", "sqlalchemy:models:metadata"
+    )
+    assert result.out, result.err
+    checks = {c["name"]: c for c in json.loads(result.out)["checks"]}
+    assert checks["models"]["status"] == "passed", checks["models"]
