@@ -139,10 +139,16 @@ def test_schema_on_a_table_is_refused_where_schemas_are_not_namespaces(
     assert len(err.strip().splitlines()) == 1
 
 
+CHECKS = """
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c' ORDER BY 1
+"""
+PREDICATES = "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indpred IS NOT NULL"
+
+
 def test_in_list_check_on_varchar_survives_its_round_trip(pg_db: Database, tmp_path: Path) -> None:
     """PostgreSQL prints ``state IN (...)`` on a varchar column (a check, a partial
-    index's predicate) in a spelling that it stores differently when run again: the
-    second diff must still be empty."""
+    index's predicate) in a spelling that it stores differently when run again: what
+    dbshift writes is stored as ``create_all()`` stored it, and the second diff is empty."""
     project = Project(tmp_path, pg_db.url)
     _models(project, IN_LIST_MODELS)
     code, sql, err = _diff(project, pg_db.url)
@@ -152,13 +158,49 @@ def test_in_list_check_on_varchar_survives_its_round_trip(pg_db: Database, tmp_p
     code, again, err = _diff(project, pg_db.url)
     assert code == 0, err
     assert again.strip() == "-- no differences"
-    predicate = "SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indpred IS NOT NULL"
-    assert "'open'" in str(pg_db.scalar(predicate))
+    with scratch_database("postgresql", tmp_path / "ref") as ref:
+        _create_all(project, ref)
+        assert _catalog(pg_db, CHECKS) == _catalog(ref, CHECKS)
+        assert _catalog(pg_db, PREDICATES) == _catalog(ref, PREDICATES)
     # The server enforces what the models say.
     _apply(pg_db, "INSERT INTO orders (id, state, kind) VALUES (1, 'it''s paid', 'bulk')")
     for bad in ("(2, 'lost', 'bulk')", "(3, 'new', 'other')"):
         with pytest.raises(Exception, match="check constraint"):
             _apply(pg_db, f"INSERT INTO orders (id, state, kind) VALUES {bad}")
+
+
+def test_in_list_check_restored_from_a_dump_equals_the_models(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    """pg_dump prints the IN list as the catalog does; restored, it is stored cast by
+    element. Still the same check as the models'."""
+    _apply(
+        pg_db,
+        "CREATE TABLE orders (id serial PRIMARY KEY, state varchar(20), kind varchar(6),"
+        " CONSTRAINT state_known CHECK (((state)::text = ANY ((ARRAY['new'::character varying,"
+        " 'it''s paid'::character varying])::text[]))),"
+        " CONSTRAINT order_kind CHECK (((kind)::text = ANY ((ARRAY['retail'::character varying,"
+        " 'bulk'::character varying])::text[]))));"
+        "CREATE INDEX ix_orders_open ON orders (state) WHERE ((state)::text = ANY"
+        " ((ARRAY['new'::character varying, 'open'::character varying])::text[]))",
+    )
+    assert "('new'::character varying)::text" in str(_catalog(pg_db, CHECKS))
+    project = Project(tmp_path, pg_db.url)
+    _models(project, IN_LIST_MODELS)
+    code, out, err = _diff(project, pg_db.url)
+    assert code == 0, err
+    assert out.strip() == "-- no differences"
+
+
+def _create_all(project: Project, db: Database) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sqla_models_ref", project.root / "models.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with db.begin() as conn:
+        module.metadata.create_all(conn)
 
 
 NO_LENGTH_MODELS = """
@@ -240,3 +282,161 @@ def test_a_list_of_metadata_and_an_object_holding_one(
     assert result.code == 0, result.err
     _apply(sqlite_db, result.out)
     assert sqlite_db.tables() == set(tables)
+
+
+USERS_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table("users", metadata, sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_alembics_version_table_is_not_dropped_for_the_models(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """A database Alembic migrated holds alembic_version, which no model declares."""
+    _apply(
+        sqlite_db,
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY);"
+        "CREATE TABLE users (id INTEGER NOT NULL, PRIMARY KEY (id));",
+    )
+    project = Project(tmp_path, sqlite_db.url)
+    _models(project, USERS_MODELS)
+    code, out, err = _diff(project, sqlite_db.url)
+    assert code == 0, err
+    assert out.strip() == "-- no differences"
+    assert sqlite_db.tables() == {"alembic_version", "users"}
+
+
+PUBLIC_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData(schema="public")
+sa.Table("users", metadata, sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_the_default_schema_spelled_out_needs_no_schema_option(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    project = Project(tmp_path, pg_db.url)
+    _models(project, PUBLIC_MODELS)
+    code, sql, err = _diff(project, pg_db.url)
+    assert code == 0, err
+    assert "CREATE SCHEMA" not in sql
+    _apply(pg_db, sql)
+    assert pg_db.tables() == {"users"}
+    code, again, err = _diff(project, pg_db.url)
+    assert code == 0, err
+    assert again.strip() == "-- no differences"
+
+
+COMPUTED_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table(
+    "lines", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("qty", sa.Integer),
+    sa.Column("twice", sa.Integer, sa.Computed("qty * 2")),
+)
+"""
+
+
+def test_what_sqlalchemy_warns_of_is_one_line_naming_the_models(
+    pg_db: Database, tmp_path: Path
+) -> None:
+    project = Project(tmp_path, pg_db.url)
+    _models(project, COMPUTED_MODELS)
+    code, sql, err = _diff(project, pg_db.url)
+    assert code == 0, err
+    assert "GENERATED ALWAYS AS" in sql
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("dbshift: warning: sqlalchemy:models:metadata: SAWarning: ")
+    assert "lines.twice" in lines[0]
+
+
+UNNAMED_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table("a", metadata, sa.Column("id", sa.Integer, primary_key=True))
+sa.Table("b", metadata, sa.Column("id", sa.Integer, primary_key=True))
+sa.Table(
+    "c", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("a_id", sa.Integer, sa.ForeignKey("a.id")),
+    sa.Column("b_id", sa.Integer, sa.ForeignKey("b.id")),
+    sa.Column("n", sa.Integer),
+    sa.CheckConstraint("n > 0"),
+    sa.CheckConstraint("n < 100"),
+)
+"""
+
+#: The same tables built one migration at a time, in another order than create_all's:
+#: the server numbers the unnamed constraints the other way round.
+BUILT_IN_ANOTHER_ORDER = {
+    "mysql": [
+        "CREATE TABLE a (id int NOT NULL AUTO_INCREMENT PRIMARY KEY)",
+        "CREATE TABLE b (id int NOT NULL AUTO_INCREMENT PRIMARY KEY)",
+        "CREATE TABLE c (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, a_id int, b_id int,"
+        " n int, CHECK (n < 100), CHECK (n > 0))",
+        "ALTER TABLE c ADD FOREIGN KEY (b_id) REFERENCES b (id)",
+        "ALTER TABLE c ADD FOREIGN KEY (a_id) REFERENCES a (id)",
+    ],
+    "postgresql": [
+        "CREATE TABLE a (id serial PRIMARY KEY)",
+        "CREATE TABLE b (id serial PRIMARY KEY)",
+        "CREATE TABLE c (id serial PRIMARY KEY, a_id int REFERENCES a (id),"
+        " b_id int REFERENCES b (id), n int, CHECK (n < 100), CHECK (n > 0))",
+    ],
+}
+
+
+@pytest.mark.parametrize("backend", ["mysql", "postgresql"])
+def test_constraints_the_server_named_match_by_definition(backend: str, tmp_path: Path) -> None:
+    with scratch_database(backend, tmp_path) as db:
+        for statement in BUILT_IN_ANOTHER_ORDER[backend]:
+            _apply(db, statement)
+        project = Project(tmp_path, db.url)
+        _models(project, UNNAMED_MODELS)
+        code, out, err = _diff(project, db.url)
+        assert code == 0, err
+        assert out.strip() == "-- no differences"
+        # A foreign key that really differs still shows.
+        _apply(db, "ALTER TABLE c DROP COLUMN n")
+        code, out, err = _diff(project, db.url)
+        assert code == 0, err
+        assert "ADD COLUMN" in out and "FOREIGN KEY" not in out
+
+
+def test_dbshift_test_matches_server_named_constraints_too(
+    mysql_db: Database, tmp_path: Path
+) -> None:
+    """``[test] desired`` models against migrations that added the foreign keys one ALTER
+    at a time, in another order than create_all."""
+    import json
+
+    from tests.cli.helpers import run
+    from tests.conftest import sql_migration
+
+    project = Project(tmp_path, mysql_db.url)
+    _models(project, UNNAMED_MODELS)
+    tables, *alters = BUILT_IN_ANOTHER_ORDER["mysql"][:3], *BUILT_IN_ANOTHER_ORDER["mysql"][3:]
+    project.write("001_tables.sql", sql_migration(";\n".join(tables) + ";", "DROP TABLE c, b, a;"))
+    project.write(
+        "002_fks.sql",
+        sql_migration(
+            ";\n".join(alters) + ";",
+            "ALTER TABLE c DROP FOREIGN KEY c_ibfk_1, DROP FOREIGN KEY c_ibfk_2;",
+        ),
+    )
+    result = run(
+        project, mysql_db, "test", "--format", "json", "--desired", "sqlalchemy:models:metadata"
+    )
+    assert result.out, result.err
+    checks = {c["name"]: c for c in json.loads(result.out)["checks"]}
+    assert checks["models"]["status"] == "passed", checks["models"]

@@ -60,9 +60,10 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
     import threading
 
     import dbshift.model  # before the threads: both sides of them use it
-    from dbshift.runner.sources import Source, load
+    from dbshift.runner.sources import Source, for_comparison, load
 
     src, dst = Source.parse(source), Source.parse(target)
+    settings = for_comparison(settings, src, dst)
     dialect = _dialect(args, settings, src, dst)
     from dbshift import direct
 
@@ -105,6 +106,9 @@ def _plan(args: argparse.Namespace, settings: Settings, source: str, target: str
         current_side.join()
         desired_side.join()
     current, desired = current_side.result(), desired_side.result()
+    from dbshift.diff.generated_names import adopt_generated_names
+
+    desired = adopt_generated_names(current, desired, dialect)
     renames = parse_renames(args.rename)
     if args.interactive:
         renames = _ask(suggest_renames(current, desired), renames)

@@ -240,6 +240,13 @@ class Dialect:
             return False
         return _calls(self.volatile_functions).search(expression) is not None
 
+    def generated_constraint_name(self, table: str, kind: str, name: str) -> bool:
+        """Whether ``name`` is one the server gives a ``kind`` (``"foreign_key"`` or
+        ``"check"``) constraint of ``table`` declared without a name. Such names count
+        constraints in the order they were made, so two databases built in another order
+        name the same constraint differently."""
+        return False
+
     def quote(self, name: str) -> str:
         """Always quote, the quote character doubled: a name is never trusted to be a
         plain word. What SQLAlchemy's preparer does with paramstyle "named"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from dbshift.dialects.postgres.expressions import stable_expression
+from dbshift.dialects.postgres.expressions import canonical
 from dbshift.errors import Unsupported
 from dbshift.inspect import postgres_queries as q
 from dbshift.inspect.catalog import Catalog, another_catalog, batch, catalog_of
@@ -525,9 +525,7 @@ class _Reader:
                     )
                 )
             elif kind == "c":
-                parts.checks.append(
-                    CheckConstraint(name, stable_expression(check), validated, no_inherit)
-                )
+                parts.checks.append(CheckConstraint(name, canonical(check), validated, no_inherit))
             else:
                 parts.foreign_keys.append(
                     ForeignKey(
@@ -605,7 +603,7 @@ class _Reader:
             name=name,
             elements=tuple(elements),
             unique=unique,
-            where=stable_expression(where) if where else where,
+            where=canonical(where) if where else where,
             method=None if method == "btree" else method,
             include=self._names(relation, [row[8] for row in include]) if include else (),
             nulls_not_distinct=nulls_not_distinct,

@@ -152,6 +152,22 @@ def _opened(raw: str, settings: Settings) -> Iterator[Connection | DriverConnect
         engine.dispose()
 
 
+#: Alembic's history table. Alembic makes it, the models never hold it: compared with
+#: them, a database Alembic migrated would lose it to a DROP TABLE.
+ALEMBIC_VERSION_TABLE = "alembic_version"
+
+
+def for_comparison(settings: Settings, *sides: Source) -> Settings:
+    """``settings`` for comparing ``sides``: where one is SQLAlchemy models, without
+    Alembic's history table (as Alembic's autogenerate leaves it out)."""
+    models = any(side.kind == "sqlalchemy" for side in sides)
+    if not models or ALEMBIC_VERSION_TABLE in settings.exclude:
+        return settings
+    from dataclasses import replace
+
+    return replace(settings, exclude=(*settings.exclude, ALEMBIC_VERSION_TABLE))
+
+
 def own_tables(settings: Settings) -> tuple[str, ...]:
     """dbshift's own tables, never part of a user's schema (nor of its drift)."""
     from dbshift.runner import table_names
@@ -325,11 +341,24 @@ def _metadatas(found: Any) -> list[Any]:
 
 def _create_all(conn: Connection, metadata: Any, target: str, dialect: Dialect) -> None:
     """``metadata.create_all()``; what fails is the models' (a type the server lacks, a
-    length MySQL needs), said in one line that names them, not an internal error."""
+    length MySQL needs), said in one line that names them, not an internal error. What
+    SQLAlchemy warns of while it builds them (a ``Computed`` made STORED) is one
+    ``warning:`` line each, naming the models, not Python's two lines pointing into
+    dbshift."""
+    import sys
+    import warnings
+
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     try:
-        metadata.create_all(conn)
+        with warnings.catch_warnings(record=True) as caught:
+            metadata.create_all(conn)
+        for warning in caught:
+            message = " ".join(str(warning.message).split())
+            print(
+                f"dbshift: warning: sqlalchemy:{target}: {warning.category.__name__}: {message}",
+                file=sys.stderr,
+            )
     except DBAPIError as exc:
         reason = " ".join(str(exc.orig or exc).split())
         statement = " ".join((exc.statement or "").split())
@@ -374,15 +403,16 @@ def _create_schemas(conn: Connection, target: str, named: list[str], settings: S
     from sqlalchemy.schema import CreateSchema
 
     default = conn.dialect.default_schema_name or ""
-    compared = settings.schemas
-    for name in [*named, default]:
+    others = [name for name in named if name != default]  # schema="public" spelled out
+    compared = settings.schemas or (default,)
+    for name in [*others, default]:
         if not any(fnmatchcase(name, pattern) for pattern in compared):
-            wanted = " ".join(f"--schema {s}" for s in [default, *named])
+            wanted = " ".join(f"--schema {s}" for s in [default, *others])
             raise UsageError(
                 f"sqlalchemy:{target}: the models use schema {name!r}, which is not compared: "
                 f"pass {wanted} (or set schemas in the config)"
             )
-    for name in named:
+    for name in others:
         conn.execute(CreateSchema(name, if_not_exists=True))
 
 

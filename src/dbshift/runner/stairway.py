@@ -844,6 +844,9 @@ class StairwayRun:
         except DbshiftError as exc:
             self.report.checks.append(Check("models", FAILED, f"{desired}: {exc.message}"))
             return
+        from dbshift.diff.generated_names import adopt_generated_names
+
+        wanted = adopt_generated_names(final, wanted, self.dialect)  # as diff matches them
         left = _difference(final, wanted, self.dialect)
         self.report.checks.append(
             Check(

@@ -133,6 +133,15 @@ class MySQLDialect(Dialect):
         seconds = max(1, round(read_timeout))
         return {**args, "read_timeout": seconds, "write_timeout": seconds}
 
+    def generated_constraint_name(self, table: str, kind: str, name: str) -> bool:
+        # <table>_ibfk_<n>: InnoDB's count of the table's foreign keys; checks: MariaDB's
+        # CONSTRAINT_<n>, MySQL 8's <table>_chk_<n>.
+        if kind == "foreign_key":
+            return re.fullmatch(rf"{re.escape(table)}_ibfk_\d+", name) is not None
+        if kind == "check":
+            return re.fullmatch(rf"CONSTRAINT_\d+|{re.escape(table)}_chk_\d+", name) is not None
+        return False
+
     def create_database_sql(self, name: str, collation: str | None = None) -> str:
         # The character set is the collation's own.
         made = super().create_database_sql(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -71,6 +72,14 @@ class PostgresDialect(Dialect):
 
     load_metrics = frozenset({"running", "lock_waits", "replica_lag"})
     primary_sees_replica_lag = True
+
+    def generated_constraint_name(self, table: str, kind: str, name: str) -> bool:
+        # <table>_<columns>_fkey / _check, a number added where that name is taken
+        # (<table>_check, <table>_check1 for two table checks), all cut to 63 bytes.
+        suffix = {"foreign_key": "fkey", "check": "check"}.get(kind)
+        if suffix is None or not name.startswith(table[:16]):
+            return False
+        return re.search(rf"_{suffix}\d*$", name) is not None
 
     def load_sample(self, conn: Connection) -> dict[str, float]:
         from dbshift.dialects.postgres.load import sample

@@ -10,12 +10,14 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+from dbshift.dialects.postgres.expressions import as_stored
 from dbshift.dialects.postgres.render_extras import PostgresExtras
 from dbshift.dialects.postgres.type_change import pg_rewrites
 from dbshift.dialects.render import Renderer, Unsupported
 
 if TYPE_CHECKING:
     from dbshift.model import (
+        CheckConstraint,
         Column,
         Index,
         PrimaryKey,
@@ -84,6 +86,10 @@ class PostgresRenderer(PostgresExtras, Renderer):
             return collation
         return self.q(collation)
 
+    def check(self, check: CheckConstraint) -> str:
+        # An IN list on a varchar, as the catalog prints it, would be stored otherwise.
+        return super().check(replace(check, expression=as_stored(check.expression)))
+
     def column(self, c: Column) -> str:
         if c.invisible:
             raise Unsupported(f"column {c.name}: INVISIBLE columns are MySQL/MariaDB only")
@@ -145,7 +151,7 @@ class PostgresRenderer(PostgresExtras, Renderer):
         if i.storage:
             sql += f" WITH ({self.storage(i.storage)})"
         if i.where:
-            sql += f" WHERE {i.where}"
+            sql += f" WHERE {as_stored(i.where)}"
         return sql
 
     def op_set_table_storage(self, op: SetTableStorage, schema: Schema) -> list[str]:
