@@ -428,6 +428,20 @@ WITH ext AS (
 SELECT 'event triggers', evtname::text FROM pg_event_trigger
 WHERE (pg_event_trigger.tableoid, pg_event_trigger.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
+-- database-wide like event triggers, and printed by pg_dump --schema-only
+SELECT 'foreign servers', srvname::text FROM pg_foreign_server
+WHERE (pg_foreign_server.tableoid, pg_foreign_server.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'foreign-data wrappers', fdwname::text FROM pg_foreign_data_wrapper
+WHERE (pg_foreign_data_wrapper.tableoid, pg_foreign_data_wrapper.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'comments on composite type attributes', c.relname || '.' || a.attname
+FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
+                     AND d.objsubid = a.attnum
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind = 'c' AND a.attnum > 0
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
 SELECT 'rules', c.relname || '.' || r.rulename
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
 WHERE c.relnamespace = CAST(:ns AS oid) AND r.rulename <> '_RETURN'
