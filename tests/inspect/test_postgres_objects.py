@@ -844,3 +844,22 @@ def test_tables_joined_by_a_foreign_key_change_logging_in_an_order_the_server_ta
     )
     ops = converge_across(three, logged, unlogged)
     assert [op.describe() for op in ops] == ["make b unlogged", "make a unlogged"]
+
+
+def test_a_table_lending_its_owned_sequence_is_created_before_its_borrower(
+    three: list[Database],
+) -> None:
+    """A serial's sequence another table's default also draws from (a shared counter, as in
+    older Rails schemas): the reversed plan (a generated migration's down) dropped the
+    owner first, and DROP TABLE took the sequence the borrower's default still needed
+    ("cannot drop table ticket because other objects depend on it")."""
+    ops = converge_across(
+        three,
+        "",
+        """
+        CREATE TABLE ticket (id bigserial PRIMARY KEY);
+        CREATE TABLE archived_ticket (id bigint DEFAULT nextval('ticket_id_seq'));
+        """,
+    )
+    described = kinds(ops)
+    assert described.index("create table ticket") < described.index("create table archived_ticket")
