@@ -114,6 +114,18 @@ FEATURES = {
         ALTER TABLE doc ENABLE ROW LEVEL SECURITY;
         CREATE POLICY mine ON doc USING (tenant = tenant()) WITH CHECK (tenant = tenant());
     """,
+    # The same with the function in another schema, as Supabase's storage policies call
+    # auth.uid(): the down dropped the function before the policy ("cannot drop function
+    # auth.uid() because other objects depend on it").
+    "policy_calls_another_schemas_function": """
+        CREATE SCHEMA auth;
+        CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE
+            AS $$ SELECT nullif(current_setting('app.sub', true), '')::uuid $$;
+        CREATE SCHEMA storage;
+        CREATE TABLE storage.objects (id uuid PRIMARY KEY, owner uuid DEFAULT auth.uid());
+        ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY "Own objects" ON storage.objects FOR SELECT USING (owner = auth.uid());
+    """,
 }
 
 

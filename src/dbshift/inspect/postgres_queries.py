@@ -804,9 +804,12 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition AND NOT con.con
 #: Routines that tables' defaults, checks, index expressions and policies call (pg_attrdef,
 #: pg_constraint, pg_class index and pg_policy rows that depend on a pg_proc row): the routine is
 #: created before the table and dropped after it. Found from the routine's side
-#: (pg_depend's index on refclassid, refobjid), and only for the schema's own routines.
+#: (pg_depend's index on refclassid, refobjid); the routine may be another schema's (a policy
+#: calling ``auth.uid()``), named by its schema then, as in ``DEPENDENCIES``.
 TABLE_ROUTINES = """
-SELECT DISTINCT t.relname::text, p.proname::text, pg_get_function_identity_arguments(p.oid)
+SELECT DISTINCT t.relname::text, p.proname::text, pg_get_function_identity_arguments(p.oid),
+       CASE WHEN p.pronamespace = CAST(:ns AS oid) THEN NULL ELSE
+            (SELECT nspname::text FROM pg_namespace WHERE oid = p.pronamespace) END
 FROM pg_proc p
 JOIN pg_depend d ON d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid
                 AND d.deptype = 'n'
@@ -816,6 +819,7 @@ LEFT JOIN pg_index ix ON d.classid = 'pg_class'::regclass AND ix.indexrelid = d.
 LEFT JOIN pg_policy pol ON d.classid = 'pg_policy'::regclass AND pol.oid = d.objid
 JOIN pg_class t ON t.oid = coalesce(ad.adrelid, nullif(con.conrelid, 0), ix.indrelid,
                                     pol.polrelid)
-WHERE p.pronamespace = CAST(:ns AS oid) AND t.relnamespace = CAST(:ns AS oid)
+WHERE t.relnamespace = CAST(:ns AS oid)  -- the routine may be another schema's (auth.uid())
+  AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
   AND t.relkind IN ('r', 'p') AND NOT t.relispartition
 """
