@@ -286,6 +286,21 @@ REFUSED = [
         " SERVER archive",
         r"foreign servers are not supported yet \(archive\)",
     ),
+    # Partitions in another schema (as GitLab's gitlab_partitions_dynamic) were left out
+    # with their rows' home: generated from empty, the parent came without them.
+    (
+        "CREATE SCHEMA parts; CREATE TABLE ev (at date) PARTITION BY RANGE (at);"
+        "CREATE TABLE parts.ev_2024 PARTITION OF ev"
+        " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+        r"partitions in another schema than their parent are not supported yet "
+        r"\(parts.ev_2024\)",
+    ),
+    # A child in another schema was created with its parent looked up in its own schema.
+    (
+        "CREATE SCHEMA arch; CREATE TABLE arch.base (id int); CREATE TABLE kid () INHERITS"
+        " (arch.base)",
+        r"tables inheriting from another schema's table are not supported yet \(public.kid\)",
+    ),
     (
         "CREATE FOREIGN DATA WRAPPER nothing",
         r"foreign-data wrappers are not supported yet \(nothing\)",

@@ -60,7 +60,7 @@ _COLLATION_SQL = """CASE WHEN pg_collation_is_visible(co.oid)
 #: indexes); the keys and indexes it has from its parent are the server's clones
 #: (CONSTRAINTS reads conparentid = 0 and local checks only, INDEX_COLUMNS indexes that
 #: are no partition of a parent's index); partitions of a parent in another schema are
-#: left out with it. A sequence's owner is looked up for sequences only, and ownership by
+#: left out here and refused by ``UNSUPPORTED``. A sequence's owner is looked up for sequences only, and ownership by
 #: an extension only if an extension owns any relation: joined for every relation, each
 #: was probed for all of them (10,000 tables: 155 ms).
 RELATIONS = """
@@ -441,6 +441,17 @@ JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
                      AND d.objsubid = a.attnum
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind = 'c' AND a.attnum > 0
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+-- the model names a partition's parent within its own schema (GitLab keeps its partitions
+-- in gitlab_partitions_dynamic): read from either side, never left out
+-- in an INHERITS list alike
+SELECT CASE WHEN c.relispartition THEN 'partitions in another schema than their parent'
+            ELSE 'tables inheriting from another schema''s table' END,
+       c.relnamespace::regnamespace::text || '.' || c.relname
+FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid
+JOIN pg_class parent ON parent.oid = i.inhparent
+WHERE c.relkind IN ('r', 'p') AND parent.relnamespace <> c.relnamespace
+  AND CAST(:ns AS oid) IN (c.relnamespace, parent.relnamespace)
 UNION ALL
 SELECT 'rules', c.relname || '.' || r.rulename
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
