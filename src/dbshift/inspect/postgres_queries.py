@@ -453,6 +453,12 @@ JOIN pg_class parent ON parent.oid = i.inhparent
 WHERE c.relkind IN ('r', 'p') AND parent.relnamespace <> c.relnamespace
   AND CAST(:ns AS oid) IN (c.relnamespace, parent.relnamespace)
 UNION ALL
+SELECT 'index statistics targets (ALTER INDEX … SET STATISTICS)', c.relname || '.' || a.attname
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+WHERE a.attstattarget >= 0 AND a.attnum > 0
+  AND c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('i', 'I')
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
 SELECT 'rules', c.relname || '.' || r.rulename
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
 WHERE c.relnamespace = CAST(:ns AS oid) AND r.rulename <> '_RETURN'
