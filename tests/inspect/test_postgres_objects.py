@@ -308,6 +308,16 @@ REFUSED = [
         r"\(t_lower.lower\)",
     ),
     (
+        "CREATE TABLE t (id int PRIMARY KEY); COMMENT ON INDEX t_pkey IS 'the key''s'",
+        r"comments on the index of a primary, unique or exclusion key are not supported "
+        r"yet \(t_pkey\)",
+    ),
+    (
+        "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY);"
+        "COMMENT ON SEQUENCE t_id_seq IS 'numbers'",
+        r"comments on identity sequences are not supported yet \(t_id_seq\)",
+    ),
+    (
         "CREATE FOREIGN DATA WRAPPER nothing",
         r"foreign-data wrappers are not supported yet \(nothing\)",
     ),

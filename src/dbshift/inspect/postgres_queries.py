@@ -459,6 +459,20 @@ WHERE a.attstattarget >= 0 AND a.attnum > 0
   AND c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('i', 'I')
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
+SELECT 'comments on the index of a primary, unique or exclusion key', ic.relname
+FROM pg_constraint con JOIN pg_class ic ON ic.oid = con.conindid
+JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = ic.oid
+                     AND d.objsubid = 0
+WHERE con.connamespace = CAST(:ns AS oid) AND con.contype IN ('p', 'u', 'x')
+  AND con.conrelid <> 0
+UNION ALL
+SELECT 'comments on identity sequences', s.relname
+FROM pg_class s JOIN pg_depend dep ON dep.classid = 'pg_class'::regclass
+     AND dep.objid = s.oid AND dep.refclassid = 'pg_class'::regclass AND dep.deptype = 'i'
+JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = s.oid
+                     AND d.objsubid = 0
+WHERE s.relnamespace = CAST(:ns AS oid) AND s.relkind = 'S'
+UNION ALL
 SELECT 'rules', c.relname || '.' || r.rulename
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
 WHERE c.relnamespace = CAST(:ns AS oid) AND r.rulename <> '_RETURN'
