@@ -483,6 +483,12 @@ FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid)
   AND (c.relkind = 'f' OR (c.relkind = 'S' AND c.relpersistence = 'u'))
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+  -- an identity's sequence is unlogged with its unlogged table (PostgreSQL 15): implied
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend dep JOIN pg_class t ON t.oid = dep.refobjid
+      WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
+        AND dep.refclassid = 'pg_class'::regclass AND dep.deptype = 'i'
+        AND t.relpersistence = 'u')
 UNION ALL
 SELECT 'typed tables (OF type)', c.relname FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND c.reloftype <> 0
