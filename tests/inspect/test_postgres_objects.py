@@ -318,6 +318,12 @@ REFUSED = [
         r"comments on identity sequences are not supported yet \(t_id_seq\)",
     ),
     (
+        "CREATE TABLE p (v int) PARTITION BY LIST (v); CREATE INDEX p_v ON p (v);"
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1); COMMENT ON INDEX p1_v_idx IS 'x'",
+        r"comments on a partition's index attached to its parent's are not supported yet "
+        r"\(p1_v_idx\)",
+    ),
+    (
         "CREATE FOREIGN DATA WRAPPER nothing",
         r"foreign-data wrappers are not supported yet \(nothing\)",
     ),

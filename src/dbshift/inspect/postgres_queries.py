@@ -466,6 +466,12 @@ JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = ic.oid
 WHERE con.connamespace = CAST(:ns AS oid) AND con.contype IN ('p', 'u', 'x')
   AND con.conrelid <> 0
 UNION ALL
+-- such an index is its parent's in the model (made by the server with the partition)
+SELECT 'comments on a partition''s index attached to its parent''s', ic.relname
+FROM pg_class ic JOIN pg_description d ON d.classoid = 'pg_class'::regclass
+     AND d.objoid = ic.oid AND d.objsubid = 0
+WHERE ic.relnamespace = CAST(:ns AS oid) AND ic.relkind IN ('i', 'I') AND ic.relispartition
+UNION ALL
 SELECT 'comments on identity sequences', s.relname
 FROM pg_class s JOIN pg_depend dep ON dep.classid = 'pg_class'::regclass
      AND dep.objid = s.oid AND dep.refclassid = 'pg_class'::regclass AND dep.deptype = 'i'
