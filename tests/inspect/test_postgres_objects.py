@@ -275,6 +275,58 @@ REFUSED = [
         "CREATE TRIGGER g BEFORE INSERT ON p1 FOR EACH ROW EXECUTE FUNCTION f()",
         r"triggers on partitions are not supported yet \(p1.g\)",
     ),
+    # Each of these was silently left out (pg_dump of a generated copy lacked it).
+    (
+        "CREATE TYPE addr AS (street text, city text); COMMENT ON COLUMN addr.city IS 'town'",
+        r"comments on composite type attributes are not supported yet \(addr.city\)",
+    ),
+    (
+        "CREATE EXTENSION postgres_fdw; CREATE SERVER archive FOREIGN DATA WRAPPER"
+        " postgres_fdw OPTIONS (dbname 'old'); CREATE USER MAPPING FOR CURRENT_USER"
+        " SERVER archive",
+        r"foreign servers are not supported yet \(archive\)",
+    ),
+    # Partitions in another schema (as GitLab's gitlab_partitions_dynamic) were left out
+    # with their rows' home: generated from empty, the parent came without them.
+    (
+        "CREATE SCHEMA parts; CREATE TABLE ev (at date) PARTITION BY RANGE (at);"
+        "CREATE TABLE parts.ev_2024 PARTITION OF ev"
+        " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+        r"partitions in another schema than their parent are not supported yet "
+        r"\(parts.ev_2024\)",
+    ),
+    # A child in another schema was created with its parent looked up in its own schema.
+    (
+        "CREATE SCHEMA arch; CREATE TABLE arch.base (id int); CREATE TABLE kid () INHERITS"
+        " (arch.base)",
+        r"tables inheriting from another schema's table are not supported yet \(public.kid\)",
+    ),
+    (
+        "CREATE TABLE t (v text); CREATE INDEX t_lower ON t (lower(v));"
+        "ALTER INDEX t_lower ALTER COLUMN 1 SET STATISTICS 1000",
+        r"index statistics targets \(ALTER INDEX … SET STATISTICS\) are not supported yet "
+        r"\(t_lower.lower\)",
+    ),
+    (
+        "CREATE TABLE t (id int PRIMARY KEY); COMMENT ON INDEX t_pkey IS 'the key''s'",
+        r"comments on the index of a primary, unique or exclusion key are not supported "
+        r"yet \(t_pkey\)",
+    ),
+    (
+        "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY);"
+        "COMMENT ON SEQUENCE t_id_seq IS 'numbers'",
+        r"comments on identity sequences are not supported yet \(t_id_seq\)",
+    ),
+    (
+        "CREATE TABLE p (v int) PARTITION BY LIST (v); CREATE INDEX p_v ON p (v);"
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1); COMMENT ON INDEX p1_v_idx IS 'x'",
+        r"comments on a partition's index attached to its parent's are not supported yet "
+        r"\(p1_v_idx\)",
+    ),
+    (
+        "CREATE FOREIGN DATA WRAPPER nothing",
+        r"foreign-data wrappers are not supported yet \(nothing\)",
+    ),
 ]
 
 
@@ -829,3 +881,22 @@ def test_tables_joined_by_a_foreign_key_change_logging_in_an_order_the_server_ta
     )
     ops = converge_across(three, logged, unlogged)
     assert [op.describe() for op in ops] == ["make b unlogged", "make a unlogged"]
+
+
+def test_a_table_lending_its_owned_sequence_is_created_before_its_borrower(
+    three: list[Database],
+) -> None:
+    """A serial's sequence another table's default also draws from (a shared counter, as in
+    older Rails schemas): the reversed plan (a generated migration's down) dropped the
+    owner first, and DROP TABLE took the sequence the borrower's default still needed
+    ("cannot drop table ticket because other objects depend on it")."""
+    ops = converge_across(
+        three,
+        "",
+        """
+        CREATE TABLE ticket (id bigserial PRIMARY KEY);
+        CREATE TABLE archived_ticket (id bigint DEFAULT nextval('ticket_id_seq'));
+        """,
+    )
+    described = kinds(ops)
+    assert described.index("create table ticket") < described.index("create table archived_ticket")

@@ -21,7 +21,17 @@ from dataclasses import field, replace
 from dbshift.diff import comments, depends, extras, inheritance, partitions
 from dbshift.errors import Unsupported, UsageError
 from dbshift.frozen import frozen
-from dbshift.model import Column, Domain, EnumType, Index, Schema, Table, TableOptions, View
+from dbshift.model import (
+    Column,
+    Domain,
+    EnumType,
+    Index,
+    Schema,
+    Sequence,
+    Table,
+    TableOptions,
+    View,
+)
 from dbshift.model.depends import table_ident, view_ident
 from dbshift.ops import (
     AddCheck,
@@ -228,9 +238,14 @@ def diff(current: Schema, desired: Schema, options: DiffOptions | None = None) -
     # New tables.
     # Partitions after their parents (PARTITION OF needs it), dropped before them (DROP
     # TABLE takes a parent's partitions along, and the reverse recreates them after it).
+    # A table owning a sequence another new table's default draws from comes before it:
+    # the reverse (a generated migration's down) drops that table first, and DROP TABLE of
+    # the owner takes the sequence along, which the other's default still needs.
+    fresh = [new_tables[k] for k in new_tables if k not in old_tables]
+    lenders = _lenders(fresh, desired.sequences)
     created = sorted(
-        (new_tables[k] for k in new_tables if k not in old_tables),
-        key=lambda t: _partition_depth(t, new_tables),
+        fresh,
+        key=lambda t: (_partition_depth(t, new_tables), t.key not in lenders),
     )
     for table in created:
         body = table if options.inline_foreign_keys else replace(table, foreign_keys=())
@@ -300,6 +315,29 @@ def _identities_given_up(current: Schema, desired: Schema, ops: list[Operation])
         ops.append(op)
         current = op.apply(current)
     return current
+
+
+def _lenders(tables: list[Table], sequences: Iterable[Sequence]) -> set[Key]:
+    """Keys of the tables whose column owns a sequence another of ``tables`` calls
+    ``nextval()`` on in a default (found by name, quoted or not, qualified or not)."""
+    by_key = {t.key: t for t in tables}
+    out: set[Key] = set()
+    for s in sequences:
+        if s.owned_by is None:
+            continue
+        owner = (s.schema, s.owned_by.rpartition(".")[0])
+        if owner not in by_key:
+            continue
+        spelled = (f"'{s.name}'", f".{s.name}'", f'"{s.name}"')
+        for t in tables:
+            if t.key != owner and any(
+                c.default is not None
+                and "nextval(" in c.default
+                and any(n in c.default for n in spelled)
+                for c in t.columns
+            ):
+                out.add(owner)
+    return out
 
 
 def _partition_depth(table: Table, tables: Mapping[Key, Table], seen: int = 0) -> int:

@@ -667,8 +667,8 @@ class _Reader:
             edges[ident(kind, None, name, extra)].append(
                 ident(ref_kind, ref_schema, ref_name, ref_extra)
             )
-        for table, routine, signature in self._rows(q.TABLE_ROUTINES):
-            edges[ident(TABLE, None, table)].append(ident(ROUTINE, None, routine, signature))
+        for table, routine, signature, schema in self._rows(q.TABLE_ROUTINES):
+            edges[ident(TABLE, None, table)].append(ident(ROUTINE, schema, routine, signature))
         return {k: tuple(sorted(set(v))) for k, v in edges.items()}
 
     def _routines(self) -> list[Routine]:

@@ -60,7 +60,7 @@ _COLLATION_SQL = """CASE WHEN pg_collation_is_visible(co.oid)
 #: indexes); the keys and indexes it has from its parent are the server's clones
 #: (CONSTRAINTS reads conparentid = 0 and local checks only, INDEX_COLUMNS indexes that
 #: are no partition of a parent's index); partitions of a parent in another schema are
-#: left out with it. A sequence's owner is looked up for sequences only, and ownership by
+#: left out here and refused by ``UNSUPPORTED``. A sequence's owner is looked up for sequences only, and ownership by
 #: an extension only if an extension owns any relation: joined for every relation, each
 #: was probed for all of them (10,000 tables: 155 ms).
 RELATIONS = """
@@ -428,6 +428,57 @@ WITH ext AS (
 SELECT 'event triggers', evtname::text FROM pg_event_trigger
 WHERE (pg_event_trigger.tableoid, pg_event_trigger.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
+-- database-wide like event triggers, and printed by pg_dump --schema-only
+SELECT 'foreign servers', srvname::text FROM pg_foreign_server
+WHERE (pg_foreign_server.tableoid, pg_foreign_server.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'foreign-data wrappers', fdwname::text FROM pg_foreign_data_wrapper
+WHERE (pg_foreign_data_wrapper.tableoid, pg_foreign_data_wrapper.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'comments on composite type attributes', c.relname || '.' || a.attname
+FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
+                     AND d.objsubid = a.attnum
+WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind = 'c' AND a.attnum > 0
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+-- the model names a partition's parent within its own schema (GitLab keeps its partitions
+-- in gitlab_partitions_dynamic): read from either side, never left out
+-- in an INHERITS list alike
+SELECT CASE WHEN c.relispartition THEN 'partitions in another schema than their parent'
+            ELSE 'tables inheriting from another schema''s table' END,
+       c.relnamespace::regnamespace::text || '.' || c.relname
+FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid
+JOIN pg_class parent ON parent.oid = i.inhparent
+WHERE c.relkind IN ('r', 'p') AND parent.relnamespace <> c.relnamespace
+  AND CAST(:ns AS oid) IN (c.relnamespace, parent.relnamespace)
+UNION ALL
+SELECT 'index statistics targets (ALTER INDEX … SET STATISTICS)', c.relname || '.' || a.attname
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+WHERE a.attstattarget >= 0 AND a.attnum > 0
+  AND c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('i', 'I')
+  AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+UNION ALL
+SELECT 'comments on the index of a primary, unique or exclusion key', ic.relname
+FROM pg_constraint con JOIN pg_class ic ON ic.oid = con.conindid
+JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = ic.oid
+                     AND d.objsubid = 0
+WHERE con.connamespace = CAST(:ns AS oid) AND con.contype IN ('p', 'u', 'x')
+  AND con.conrelid <> 0
+UNION ALL
+-- such an index is its parent's in the model (made by the server with the partition)
+SELECT 'comments on a partition''s index attached to its parent''s', ic.relname
+FROM pg_class ic JOIN pg_description d ON d.classoid = 'pg_class'::regclass
+     AND d.objoid = ic.oid AND d.objsubid = 0
+WHERE ic.relnamespace = CAST(:ns AS oid) AND ic.relkind IN ('i', 'I') AND ic.relispartition
+UNION ALL
+SELECT 'comments on identity sequences', s.relname
+FROM pg_class s JOIN pg_depend dep ON dep.classid = 'pg_class'::regclass
+     AND dep.objid = s.oid AND dep.refclassid = 'pg_class'::regclass AND dep.deptype = 'i'
+JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = s.oid
+                     AND d.objsubid = 0
+WHERE s.relnamespace = CAST(:ns AS oid) AND s.relkind = 'S'
+UNION ALL
 SELECT 'rules', c.relname || '.' || r.rulename
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
 WHERE c.relnamespace = CAST(:ns AS oid) AND r.rulename <> '_RETURN'
@@ -438,6 +489,12 @@ FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid)
   AND (c.relkind = 'f' OR (c.relkind = 'S' AND c.relpersistence = 'u'))
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
+  -- an identity's sequence is unlogged with its unlogged table (PostgreSQL 15): implied
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_depend dep JOIN pg_class t ON t.oid = dep.refobjid
+      WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
+        AND dep.refclassid = 'pg_class'::regclass AND dep.deptype = 'i'
+        AND t.relpersistence = 'u')
 UNION ALL
 SELECT 'typed tables (OF type)', c.relname FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND c.reloftype <> 0
@@ -797,9 +854,12 @@ WHERE c.relnamespace = CAST(:ns AS oid) AND NOT c.relispartition AND NOT con.con
 #: Routines that tables' defaults, checks, index expressions and policies call (pg_attrdef,
 #: pg_constraint, pg_class index and pg_policy rows that depend on a pg_proc row): the routine is
 #: created before the table and dropped after it. Found from the routine's side
-#: (pg_depend's index on refclassid, refobjid), and only for the schema's own routines.
+#: (pg_depend's index on refclassid, refobjid); the routine may be another schema's (a policy
+#: calling ``auth.uid()``), named by its schema then, as in ``DEPENDENCIES``.
 TABLE_ROUTINES = """
-SELECT DISTINCT t.relname::text, p.proname::text, pg_get_function_identity_arguments(p.oid)
+SELECT DISTINCT t.relname::text, p.proname::text, pg_get_function_identity_arguments(p.oid),
+       CASE WHEN p.pronamespace = CAST(:ns AS oid) THEN NULL ELSE
+            (SELECT nspname::text FROM pg_namespace WHERE oid = p.pronamespace) END
 FROM pg_proc p
 JOIN pg_depend d ON d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid
                 AND d.deptype = 'n'
@@ -809,6 +869,7 @@ LEFT JOIN pg_index ix ON d.classid = 'pg_class'::regclass AND ix.indexrelid = d.
 LEFT JOIN pg_policy pol ON d.classid = 'pg_policy'::regclass AND pol.oid = d.objid
 JOIN pg_class t ON t.oid = coalesce(ad.adrelid, nullif(con.conrelid, 0), ix.indrelid,
                                     pol.polrelid)
-WHERE p.pronamespace = CAST(:ns AS oid) AND t.relnamespace = CAST(:ns AS oid)
+WHERE t.relnamespace = CAST(:ns AS oid)  -- the routine may be another schema's (auth.uid())
+  AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
   AND t.relkind IN ('r', 'p') AND NOT t.relispartition
 """
