@@ -58,7 +58,7 @@ class TableLocks(enum.Enum):
     RELEASED = "released"
 
 
-_DML = re.compile(r"\s*(?:\(\s*)*(insert|update|delete|replace|select|with|values)\b", re.I)
+_DML = re.compile(r"\s*(?:\(\s*)*(insert|update|delete|replace|select|with|values|copy)\b", re.I)
 
 
 class Dialect:
@@ -361,6 +361,14 @@ class Dialect:
         that creates what the server makes by itself and refuses to be given (SQLite's
         internal tables in a ``.schema`` listing)."""
         return sql
+
+    def copy_in(self, conn: Connection, sql: str, data: str) -> None:
+        """Run ``COPY ... FROM stdin`` with ``data`` as its rows (a plain pg_dump's table
+        data, read by the splitter up to its ``\\.`` line). Only psql's input has that
+        form: elsewhere it is refused by name."""
+        from dbshift.errors import Unsupported
+
+        raise Unsupported(f"COPY ... FROM stdin is not supported on {self.name}")
 
     @staticmethod
     def in_migration_transaction(sql: str) -> str:

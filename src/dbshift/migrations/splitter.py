@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_FROM_STDIN = re.compile(r"\bFROM\s+STDIN\b", re.IGNORECASE)
+#: The line that ends a COPY's rows in psql's input: ``\.`` alone.
+_END_OF_COPY = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$")
 
 
@@ -28,6 +31,9 @@ class Statement:
     line: int
     #: ``-- dbshift:batched``: how the runner cuts this statement into keyset batches.
     batched: BatchedStatement | None = None
+    #: ``COPY ... FROM stdin``: the rows that follow it in the file, up to the ``\.`` line
+    #: (psql's form, as pg_dump writes a table's data), sent through the driver's COPY.
+    copy_data: str | None = None
 
 
 _ROUTINE_KINDS = {"FUNCTION", "PROCEDURE"}
@@ -132,6 +138,9 @@ class _Splitter:
                 continue
             if c == ";" and self.delimiter == ";":
                 if self._semicolon_ends():
+                    if self.psql_meta_commands and self.words[:1] == ["COPY"]:
+                        i = self._copy_from_stdin(i)
+                        continue
                     self.finish(i)
                 i += 1
                 continue
@@ -292,6 +301,26 @@ class _Splitter:
             else:
                 depth, j = depth - 1, close + 2
         return j
+
+    # -- psql's COPY ... FROM stdin ---------------------------------------------------------
+
+    def _copy_from_stdin(self, semicolon: int) -> int:
+        """End a COPY statement at ``semicolon``; for ``FROM stdin`` its rows follow on the
+        next line, up to a line that is ``\\.`` alone, as psql reads them (pg_dump's
+        plain format writes each table's data so). Returns where reading goes on."""
+        assert self.start is not None
+        sql = self.text[self.start : semicolon].rstrip()
+        if not _FROM_STDIN.search(sql):
+            self.finish(semicolon)
+            return semicolon + 1
+        line = self.line
+        first = self._line_end(semicolon)
+        end = _END_OF_COPY.search(self.text, first)
+        if end is None:
+            raise SplitError("COPY ... FROM stdin without the '\\.' line that ends its rows", line)
+        self.out.append(Statement(sql=sql, line=line, copy_data=self.text[first : end.start()]))
+        self._reset()
+        return self._line_end(end.start())
 
     # -- psql meta-commands ------------------------------------------------------------------
 

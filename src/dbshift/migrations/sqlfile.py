@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from dbshift.errors import MigrationFileError, SplitError
 from dbshift.migrations.batched import BatchOptions, parse_batched, parse_options
 from dbshift.migrations.model import Headers, Section
 from dbshift.migrations.placeholders import protect, restore, substitute
-from dbshift.migrations.splitter import Statement, split_sql
+from dbshift.migrations.splitter import split_sql
 
 if TYPE_CHECKING:
     from dbshift.dialects import Dialect
@@ -184,10 +184,7 @@ def _unwrapped(section: Section, dialect: Dialect) -> Section:
         or any(s.batched is not None for s in statements)
     ):
         return section
-    before = [
-        Statement(sql=dialect.in_migration_transaction(s.sql), line=s.line)
-        for s in statements[:begin]
-    ]
+    before = [replace(s, sql=dialect.in_migration_transaction(s.sql)) for s in statements[:begin]]
     return dataclasses.replace(section, statements=(*before, *statements[begin + 1 : -1]))
 
 
@@ -218,15 +215,19 @@ def _section(
         statements = split_sql(protect("\n".join(lines)), dialect, first_line=first_line)
     except SplitError as exc:
         raise MigrationFileError(str(path), str(exc), line=exc.line) from None
-    statements = [Statement(sql=restore(s.sql), line=s.line) for s in statements]
+    # A COPY's rows are data: placeholders are not looked for in them.
     statements = [
-        Statement(sql=sql, line=s.line)
+        replace(
+            s, sql=restore(s.sql), copy_data=None if s.copy_data is None else restore(s.copy_data)
+        )
         for s in statements
-        if (sql := dialect.runnable_form(s.sql)) is not None
+    ]
+    statements = [
+        replace(s, sql=sql) for s in statements if (sql := dialect.runnable_form(s.sql)) is not None
     ]
     if placeholders is not None:
         statements = [
-            Statement(sql=substitute(s.sql, placeholders, path=str(path), line=s.line), line=s.line)
+            replace(s, sql=substitute(s.sql, placeholders, path=str(path), line=s.line))
             for s in statements
         ]
     for line, options in batched:
@@ -241,5 +242,5 @@ def _section(
             )
         statement = statements[index]
         form = parse_batched(statement.sql, options, path=path, line=statement.line)
-        statements[index] = Statement(sql=statement.sql, line=statement.line, batched=form)
+        statements[index] = replace(statement, batched=form)
     return Section(statements=tuple(statements))

@@ -496,9 +496,14 @@ class Executor:
                 display_path(migration.path), "has no '-- dbshift:down' section"
             )
 
-        def runner(sql: str) -> Callable[[], None]:
+        def runner(statement: Statement) -> Callable[[], None]:
+            sql, data = statement.sql, statement.copy_data
+
             def run() -> None:
-                self._raw.exec_driver_sql(_as_sent(sql))
+                if data is not None:
+                    self.dialect.copy_in(self._raw, sql, data)
+                else:
+                    self._raw.exec_driver_sql(_as_sent(sql))
 
             return run
 
@@ -507,7 +512,7 @@ class Executor:
                 Step(
                     sql=s.sql,
                     line=s.line,
-                    run=runner(s.sql),
+                    run=runner(s),
                     is_data=self.dialect.is_data_statement(s.sql),
                 )
                 for s in section.statements
@@ -528,7 +533,7 @@ class Executor:
             Step(
                 sql=s.sql,
                 line=s.line,
-                run=batched(s, i) if s.batched is not None and not inline else runner(s.sql),
+                run=batched(s, i) if s.batched is not None and not inline else runner(s),
                 is_data=s.batched is None and self.dialect.is_data_statement(s.sql),
                 batched=s.batched is not None,
             )

@@ -70,7 +70,7 @@ def render_script(
             out.append(f"{dialect.begin_sql};")
         if migration.repeatable:
             out.append(_compile(history.delete_stmt(migration.version), dialect) + ";")
-        out.extend(statement_sql(s.sql, dialect) for s in migration.up.statements)
+        out.extend(statement_sql(s.sql, dialect, s.copy_data) for s in migration.up.statements)
         out.append(
             history_insert(
                 dialect,
@@ -116,9 +116,13 @@ def history_insert(
     return _compile(insert, dialect)
 
 
-def statement_sql(sql: str, dialect: Dialect) -> str:
+def statement_sql(sql: str, dialect: Dialect, copy_data: str | None = None) -> str:
     """A statement with its terminator; where the client ends a statement at any ``;``
-    unless told otherwise (mysql's DELIMITER), a routine body needs a DELIMITER switch."""
+    unless told otherwise (mysql's DELIMITER), a routine body needs a DELIMITER switch.
+    A ``COPY ... FROM stdin`` is followed by its rows and the ``\\.`` line, as psql reads
+    them."""
+    if copy_data is not None:
+        return f"{sql};\n{copy_data}\\."
     if dialect.client_syntax.delimiter_command and ";" in sql:
         delimiter = next(d for d in _DELIMITERS if d not in sql)
         return f"DELIMITER {delimiter}\n{sql}\n{delimiter}\nDELIMITER ;"

@@ -276,7 +276,10 @@ def _run_sql_file(url: URL, path: Path, settings: Settings) -> None:
             if sql is None:
                 continue
             try:
-                raw.exec_driver_sql(sql)
+                if statement.copy_data is not None:
+                    dialect.copy_in(raw, sql, statement.copy_data)
+                else:
+                    raw.exec_driver_sql(sql)
             except DBAPIError as exc:
                 reason = " ".join(str(exc.orig or exc).split())
                 raise MigrationFailed(f"{path}:{statement.line}: {reason}") from None

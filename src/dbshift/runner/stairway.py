@@ -739,7 +739,13 @@ class StairwayRun:
         return self.snapshot()
 
     def _batchable(self, m: Migration) -> bool:
-        return self.dialect.multi_statement and m.kind is Kind.SQL and m.transactional
+        # A COPY's rows travel by the COPY protocol, never inside a script.
+        return (
+            self.dialect.multi_statement
+            and m.kind is Kind.SQL
+            and m.transactional
+            and not any(s.copy_data is not None for s in (*m.up.statements, *m.down.statements))
+        )
 
     def _up(self, m: Migration, result: MigrationResult, *, batch: bool = True) -> None:
         """The up, committed with its history row; ``batch``: first as one script."""

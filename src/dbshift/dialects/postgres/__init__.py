@@ -91,6 +91,27 @@ class PostgresDialect(Dialect):
 
         return blocked(conn)
 
+    def copy_in(self, conn: Connection, sql: str, data: str) -> None:
+        # Through the driver's COPY protocol: libpq has no other way to send the rows, and
+        # the driver's error comes back as SQLAlchemy's, as any statement's would.
+        from sqlalchemy.exc import DBAPIError
+
+        raw: Any = conn.connection.dbapi_connection
+        module: Any = conn.dialect.dbapi
+        cursor = raw.cursor()
+        try:
+            if hasattr(cursor, "copy"):  # psycopg 3
+                with cursor.copy(sql) as copy:
+                    copy.write(data)
+            else:  # psycopg2
+                import io
+
+                cursor.copy_expert(sql, io.StringIO(data))
+        except module.Error as exc:
+            raise DBAPIError.instance(sql, None, exc, module.Error) from exc
+        finally:
+            cursor.close()
+
     def driver_connect_args(
         self,
         *,
