@@ -11,12 +11,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFileError, UsageError
+from dbshift.errors import MigrationFileError
 from dbshift.importers.model import (
     Applied,
     Imported,
-    ImportedMigration,
-    escape_placeholders,
+    one_file_per_version,
     read_text,
 )
 from dbshift.importers.tables import read_table
@@ -33,34 +32,9 @@ _DIRECTIVE = re.compile(r"^--\s*migrate:(?P<what>up|down)\b(?P<options>.*)$")
 
 
 def read(source: Path, dialect: Dialect) -> Imported:
-    migrations = []
-    seen: dict[int, Path] = {}
-    for path in sorted(source.iterdir()):
-        match = _FILE.match(path.name)
-        if match is None or not path.is_file():
-            continue
-        version = int(match.group("version"))
-        if version in seen:
-            raise MigrationFileError(
-                str(path), f"version {version} also used by {seen[version].name}"
-            )
-        seen[version] = path
-        up, down, transactional = _sections(path)
-        migrations.append(
-            ImportedMigration(
-                key=match.group("version"),
-                version=version,
-                description=(match.group("name") or "migration").replace("_", " "),
-                up=escape_placeholders(up),
-                down=escape_placeholders(down) if down is not None else None,
-                transactional=transactional,
-                sources=(path.name,),
-            )
-        )
-    if not migrations:
-        raise UsageError(f"{source}: no dbmate files (<version>_<name>.sql)")
-    migrations.sort(key=lambda m: m.version)
-    return Imported(tool=TOOL, migrations=migrations)
+    return one_file_per_version(
+        source, TOOL, _FILE, _sections, key=lambda match: match.group("version")
+    )
 
 
 def _sections(path: Path) -> tuple[str, str | None, bool]:

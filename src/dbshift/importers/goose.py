@@ -15,12 +15,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dbshift.errors import MigrationFileError, Unsupported, UsageError
+from dbshift.errors import MigrationFileError, Unsupported
 from dbshift.importers.model import (
     Applied,
     Imported,
-    ImportedMigration,
-    escape_placeholders,
+    one_file_per_version,
     read_text,
 )
 from dbshift.importers.tables import read_table
@@ -39,36 +38,20 @@ _FENCE = "$$"
 
 
 def read(source: Path, dialect: Dialect) -> Imported:
-    migrations = []
-    seen: dict[int, Path] = {}
-    for path in sorted(source.iterdir()):
-        match = _FILE.match(path.name)
-        if match is None or not path.is_file():
-            continue
-        if match.group("ext") == "go":
-            raise Unsupported(f"{path}: goose Go migrations are not supported yet")
-        version = int(match.group("version"))
-        if version in seen:
-            raise MigrationFileError(
-                str(path), f"version {version} also used by {seen[version].name}"
-            )
-        seen[version] = path
-        up, down, transactional = _sections(path, fence=dialect.client_syntax.delimiter_command)
-        migrations.append(
-            ImportedMigration(
-                key=str(version),
-                version=version,
-                description=(match.group("name") or "migration").replace("_", " "),
-                up=escape_placeholders(up),
-                down=escape_placeholders(down) if down is not None else None,
-                transactional=transactional,
-                sources=(path.name,),
-            )
-        )
-    if not migrations:
-        raise UsageError(f"{source}: no goose files (<version>_<name>.sql)")
-    migrations.sort(key=lambda m: m.version)
-    return Imported(tool=TOOL, migrations=migrations)
+    fence = dialect.client_syntax.delimiter_command
+    return one_file_per_version(
+        source,
+        TOOL,
+        _FILE,
+        lambda path: _sections(path, fence=fence),
+        key=lambda match: str(int(match.group("version"))),
+        refuse=_refuse_go,
+    )
+
+
+def _refuse_go(path: Path, match: re.Match[str]) -> None:
+    if match.group("ext") == "go":
+        raise Unsupported(f"{path}: goose Go migrations are not supported yet")
 
 
 def _sections(path: Path, *, fence: bool) -> tuple[str, str | None, bool]:

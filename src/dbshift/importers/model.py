@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from dbshift.errors import MigrationFileError
+from dbshift.errors import MigrationFileError, UsageError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 _PLACEHOLDER = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -93,3 +94,47 @@ class Applied:
     execution_ms: int = 0
     #: False for a repeatable whose recorded run is not of the current file: due again.
     current: bool = True
+
+
+def one_file_per_version(
+    source: Path,
+    tool: str,
+    pattern: re.Pattern[str],
+    sections: Callable[[Path], tuple[str, str | None, bool]],
+    *,
+    key: Callable[[re.Match[str]], str],
+    refuse: Callable[[Path, re.Match[str]], None] = lambda path, match: None,
+) -> Imported:
+    """The tools that keep a migration's up and down in one file named
+    ``<version>_<name>.<ext>`` (dbmate, goose): their files in version order, each read by
+    the tool's ``sections`` (up, down or None, transactional), a version used twice
+    refused by file. ``refuse`` raises for a file the tool has but dbshift cannot take."""
+    migrations = []
+    seen: dict[int, Path] = {}
+    for path in sorted(source.iterdir()):
+        match = pattern.match(path.name)
+        if match is None or not path.is_file():
+            continue
+        refuse(path, match)
+        version = int(match.group("version"))
+        if version in seen:
+            raise MigrationFileError(
+                str(path), f"version {version} also used by {seen[version].name}"
+            )
+        seen[version] = path
+        up, down, transactional = sections(path)
+        migrations.append(
+            ImportedMigration(
+                key=key(match),
+                version=version,
+                description=(match.group("name") or "migration").replace("_", " "),
+                up=escape_placeholders(up),
+                down=escape_placeholders(down) if down is not None else None,
+                transactional=transactional,
+                sources=(path.name,),
+            )
+        )
+    if not migrations:
+        raise UsageError(f"{source}: no {tool} files (<version>_<name>.sql)")
+    migrations.sort(key=lambda m: m.version)
+    return Imported(tool=tool, migrations=migrations)
