@@ -122,3 +122,24 @@ def test_read_only_commands_never_rewrite_the_sum(tmp_path: Path) -> None:
         assert (project.migrations / "dbshift.sum").read_text() == before, command
     script = project.run("migrate", "--sql", env=LOCAL)
     assert "notice" not in script.out and "will re-hash 2_b.sql" in script.err
+
+
+def test_generate_in_a_new_project_needs_no_hash_first(tmp_path: Path) -> None:
+    """An empty migrations directory has nothing for a sum to protect: ``generate`` there
+    said "dbshift.sum is missing: run 'dbshift hash'" before it would write the first
+    migration. It now writes the file and the sum with it."""
+    (tmp_path / "schema.sql").write_text(
+        "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\n"
+    )
+    project = Project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    done = project.run("generate", "init", "--to", str(tmp_path / "schema.sql"), env=CI)
+    assert done.code == 0, done.err
+    assert (project.migrations / "dbshift.sum").is_file()
+    assert project.run("migrate", env=CI).code == 0
+
+
+def test_a_missing_sum_beside_migration_files_is_still_refused(project: Project) -> None:
+    project.write("1_a.sql", sql_migration("CREATE TABLE a (id INTEGER);"), rehash=False)
+    done = project.run("migrate", env=CI)
+    assert done.code != 0
+    assert "dbshift.sum is missing: run 'dbshift hash'" in done.err

@@ -78,6 +78,10 @@ def check(directory: Path, files: list[MigrationFile]) -> SumProblem | None:
     """Compare the stored sum file with the files; None when they agree."""
     path = directory / SUM_FILE
     if not path.is_file():
+        if not _with_repeatable(directory, files):
+            # A new project: nothing to protect yet, and the first file written by
+            # 'dbshift new' or 'generate' writes the sum with it.
+            return None
         return SumProblem(f"{path} is missing: run 'dbshift hash' to create it", fatal=True)
     stored = path.read_text(encoding="utf-8")
     if any(line.startswith(_CONFLICT_MARKERS) for line in stored.splitlines()):
