@@ -595,13 +595,6 @@ SELECT 'replica identity settings', c.relname FROM pg_class c
 WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('r', 'p') AND c.relreplident <> 'd'
   AND (c.tableoid, c.oid) NOT IN (SELECT * FROM ext)
 UNION ALL
-SELECT 'comments on constraint indexes', c.relname FROM pg_class c
-JOIN pg_description d ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
-                     AND d.objsubid = 0
-WHERE c.relnamespace = CAST(:ns AS oid) AND c.relkind IN ('i', 'I') AND NOT c.relispartition
-  AND EXISTS (SELECT 1 FROM pg_depend i
-              WHERE i.classid = 'pg_class'::regclass AND i.objid = c.oid AND i.deptype = 'i')
-UNION ALL
 SELECT CASE WHEN i.indisclustered THEN 'clustered indexes (CLUSTER ON)'
             ELSE 'constraint index storage parameters (WITH (...))' END, ic.relname
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
