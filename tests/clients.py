@@ -27,6 +27,19 @@ def libpq(url: str) -> list[str]:
     ]
 
 
+def psql(url: str, sql: str) -> None:
+    """Run ``sql`` as psql does, in one transaction, stopping at the first error (the
+    reference load a test judges dbshift's result against)."""
+    done = subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", *libpq(url)],
+        input=sql,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, f"{done.stderr}\n--- while running ---\n{sql}"
+
+
 def pg_dump(url: str, *flags: str, skip_if_missing: bool = False) -> str:
     """``pg_dump flags…`` of the database: its output. Where pg_dump is not installed the
     test fails, or with ``skip_if_missing`` is skipped."""

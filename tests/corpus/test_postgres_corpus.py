@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.clients import libpq, pg_dump
+from tests.clients import pg_dump, psql
 from tests.conftest import (
     POSTGRES_URL,
     Database,
@@ -35,17 +35,6 @@ CORPUS = sorted(p.name for p in HERE.iterdir() if p.is_dir())
 @pytest.fixture
 def four(tmp_path: Path) -> Iterator[list[Database]]:
     yield from fresh_databases("postgresql", tmp_path, 4)
-
-
-def psql(url: str, sql: str) -> None:
-    done = subprocess.run(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", *libpq(url)],
-        input=sql,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, f"{done.stderr}\n--- while running ---\n{sql}"
 
 
 def dump(url: str, *, any_column_order: bool = False) -> list[str]:

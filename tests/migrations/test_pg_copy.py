@@ -5,7 +5,6 @@ schema by ``pg_dump``."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from dbshift.dialects import named
 from dbshift.migrations.splitter import split_sql
-from tests.clients import libpq, pg_dump
+from tests.clients import pg_dump, psql
 from tests.conftest import Database, Project, fresh_databases, sql_migration
 
 pytestmark = pytest.mark.postgres
@@ -34,17 +33,6 @@ INSERT INTO public.book SELECT g, 1 + g % 3, 'title ' || g FROM generate_series(
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[list[Database]]:
     yield from fresh_databases("postgresql", tmp_path, 3)
-
-
-def psql(url: str, sql: str) -> None:
-    done = subprocess.run(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", *libpq(url)],
-        input=sql,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
 
 
 def rows(db: Database) -> list[tuple[object, ...]]:
