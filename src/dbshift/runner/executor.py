@@ -663,6 +663,8 @@ def _as_sent(sql: str) -> str:
     (``Dialect.raw_bytes_in_literals``) goes as those bytes: the driver would not encode
     them, and the server reads a statement as bytes anyway (PyMySQL passes bytes
     through, and SQLAlchemy hands the statement to it untouched)."""
+    if sql.isascii():  # most statements: no copy made to find out
+        return sql
     try:
         sql.encode("utf-8")
     except UnicodeEncodeError:
