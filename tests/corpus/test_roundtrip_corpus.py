@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.clients import mysql_dump, mysql_dump_bytes
+from tests.clients import libpq, mysql_dump, mysql_dump_bytes
 from tests.conftest import (
     MYSQL_URL,
     Database,
@@ -37,7 +37,6 @@ from tests.conftest import (
     fresh_databases,
     sql_migration,
 )
-from tests.corpus.test_postgres_corpus import libpq
 
 HERE = Path(__file__).parent / "roundtrip"
 #: A table's AUTO_INCREMENT counter in SHOW CREATE TABLE's last line.
